@@ -1,0 +1,174 @@
+"""Wire models: the API's JSON shapes as typed objects (pydantic).
+
+Responses are parsed leniently (unknown fields are kept, not rejected) because the cloud
+adds fields over time; requests are serialised without unset fields, because the API
+treats "absent" as "use the default" (shared/api/ELEVENLABS_API.md §0).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class Language(WireModel):
+    language_id: str
+    name: str
+
+
+class ModelRates(WireModel):
+    character_cost_multiplier: float = 1.0
+    cost_discount_multiplier: float = 1.0
+
+
+class Model(WireModel):
+    """A row of `GET /v1/models`."""
+
+    model_id: str
+    name: str = ""
+    description: str = ""
+    can_do_text_to_speech: bool = True
+    can_do_voice_conversion: bool = False
+    can_use_style: bool = True
+    can_use_speaker_boost: bool = True
+    can_be_finetuned: bool = False
+    serves_pro_voices: bool = False
+    requires_alpha_access: bool = False
+    token_cost_factor: float = 1.0
+    maximum_text_length_per_request: int = 10_000
+    max_characters_request_free_user: int | None = None
+    max_characters_request_subscribed_user: int | None = None
+    languages: list[Language] = Field(default_factory=list)
+    model_rates: ModelRates | None = None
+    concurrency_group: str | None = None
+
+    @property
+    def cost_multiplier(self) -> float:
+        """Credits per character for this model (1.0 when the server does not say)."""
+        if self.model_rates is None:
+            return self.token_cost_factor or 1.0
+        return self.model_rates.character_cost_multiplier * self.model_rates.cost_discount_multiplier
+
+
+class VoiceSettings(WireModel):
+    """Voice settings (`VoiceSettingsResponseModel`). Ranges per the spec."""
+
+    stability: float | None = Field(default=0.5, ge=0.0, le=1.0)
+    similarity_boost: float | None = Field(default=0.75, ge=0.0, le=1.0)
+    style: float | None = Field(default=0.0, ge=0.0, le=1.0)
+    use_speaker_boost: bool | None = True
+    speed: float | None = Field(default=1.0, ge=0.7, le=1.2)
+
+
+class Voice(WireModel):
+    """A voice (`VoiceResponseModel`); only what the app uses is typed."""
+
+    voice_id: str
+    name: str
+    category: str = "premade"
+    labels: dict[str, str] = Field(default_factory=dict)
+    description: str | None = None
+    preview_url: str | None = None
+    available_for_tiers: list[str] = Field(default_factory=list)
+    high_quality_base_model_ids: list[str] = Field(default_factory=list)
+    settings: VoiceSettings | None = None
+
+    @property
+    def language(self) -> str:
+        return self.labels.get("language", "")
+
+    @property
+    def gender(self) -> str:
+        return self.labels.get("gender", "")
+
+    @property
+    def accent(self) -> str:
+        return self.labels.get("accent", "")
+
+
+class VoicesPage(WireModel):
+    """`GET /v2/voices`."""
+
+    voices: list[Voice]
+    has_more: bool = False
+    total_count: int = 0
+    next_page_token: str | None = None
+
+
+class Subscription(WireModel):
+    """The part of `GET /v1/user/subscription` the app shows."""
+
+    tier: str
+    character_count: int
+    character_limit: int
+    next_character_count_reset_unix: int | None = None
+    status: str | None = None
+
+    @property
+    def characters_left(self) -> int:
+        return max(0, self.character_limit - self.character_count)
+
+
+class PronunciationDictionaryLocator(WireModel):
+    pronunciation_dictionary_id: str
+    version_id: str | None = None
+
+
+TextNormalization = Literal["auto", "on", "off"]
+
+
+class SpeechRequest(BaseModel):
+    """The JSON body of `POST /v1/text-to-speech/{voice_id}` and its variants."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    model_id: str | None = None
+    language_code: str | None = None
+    voice_settings: VoiceSettings | None = None
+    pronunciation_dictionary_locators: list[PronunciationDictionaryLocator] | None = None
+    seed: int | None = Field(default=None, ge=0, le=4_294_967_295)
+    previous_text: str | None = None
+    next_text: str | None = None
+    previous_request_ids: list[str] | None = Field(default=None, max_length=3)
+    next_request_ids: list[str] | None = Field(default=None, max_length=3)
+    use_pvc_as_ivc: bool | None = None
+    apply_text_normalization: TextNormalization | None = None
+    apply_language_text_normalization: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The body as sent: fields the user did not set are left out."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class SpeechOptions(BaseModel):
+    """The query parameters of the TTS endpoints."""
+
+    output_format: str = "mp3_44100_128"
+    enable_logging: bool | None = None
+    optimize_streaming_latency: int | None = Field(default=None, ge=0, le=4)
+
+    def to_params(self) -> dict[str, str]:
+        params: dict[str, str] = {"output_format": self.output_format}
+        if self.enable_logging is not None:
+            params["enable_logging"] = "true" if self.enable_logging else "false"
+        if self.optimize_streaming_latency is not None:
+            params["optimize_streaming_latency"] = str(self.optimize_streaming_latency)
+        return params
+
+
+class CharacterAlignment(WireModel):
+    characters: list[str]
+    character_start_times_seconds: list[float]
+    character_end_times_seconds: list[float]
+
+
+class AudioWithTimestamps(WireModel):
+    audio_base64: str
+    alignment: CharacterAlignment | None = None
+    normalized_alignment: CharacterAlignment | None = None

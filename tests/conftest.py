@@ -1,0 +1,48 @@
+"""Test-wide set-up: isolation from the user's files, the ALSA file sink, GC on the GUI thread."""
+
+from __future__ import annotations
+
+import gc
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.alsa_sink import configure_file_sink
+
+# Before anything imports sounddevice (PortAudio reads the ALSA config once).
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="xi-studio-tests-"))
+ALSA_PLAYED_FILE = configure_file_sink(_SESSION_DIR / "alsa")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Nothing in the tests may reach the user's real settings, history or key.
+os.environ["XI_STUDIO_HOME"] = str(_SESSION_DIR / "home")
+os.environ.pop("ELEVENLABS_API_KEY", None)
+os.environ.pop("ELEVENLABS_BASE_URL", None)
+
+# Garbage collection on a server or audio thread can free Qt objects on the wrong thread
+# and crash (shared/PLATFORM.md); collect only on the main thread, between tests.
+gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_main_thread() -> Iterator[None]:
+    yield
+    gc.collect()
+
+
+@pytest.fixture
+def xi_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh XI_STUDIO_HOME for one test."""
+    home = tmp_path / "xi-home"
+    monkeypatch.setenv("XI_STUDIO_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def alsa_played_file() -> Path:
+    """The file the default ALSA device writes into; emptied before the test."""
+    ALSA_PLAYED_FILE.parent.mkdir(parents=True, exist_ok=True)
+    ALSA_PLAYED_FILE.write_bytes(b"")
+    return ALSA_PLAYED_FILE
