@@ -1,0 +1,44 @@
+"""Everything the windows need, built once by the composition root (app/main.py).
+
+Passing this in (rather than importing singletons) lets tests hand in other parts:
+a temporary data folder, a client pointed at a test server, a player on a test device.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from app.api.account import AccountService
+from app.api.client import ApiClient
+from app.api.speech import SpeechService
+from app.api.voices import VoicesService
+from app.audio.player import Player
+from app.library.drafts import DraftStore
+from app.library.history import HistoryStore
+from app.library.paths import AppPaths
+from app.library.secrets import KeyStore
+from app.library.settings import Settings, SettingsStore
+
+
+@dataclass
+class AppContext:
+    paths: AppPaths
+    settings_store: SettingsStore
+    settings: Settings
+    key_store: KeyStore
+    history: HistoryStore
+    drafts: DraftStore
+    client: ApiClient
+    player: Player
+    # An engine already running (tests, or a user's own); None starts the built-in one.
+    engine_url: str | None = None
+    session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def __post_init__(self) -> None:
+        self.voices = VoicesService(self.client)
+        self.speech = SpeechService(self.client)
+        self.account = AccountService(self.client)
+
+    def save_settings(self) -> None:
+        self.settings_store.save(self.settings)

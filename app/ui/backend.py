@@ -1,0 +1,75 @@
+"""Chooses where requests go: the ElevenLabs cloud (with a key) or the local engine.
+
+Both speak the same HTTP API, so the tabs never know which one they talk to; only the
+badge in the status bar does ("Offline voices" or "ElevenLabs cloud").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from app.engine.launcher import LocalEngineProcess
+from app.ui.app_context import AppContext
+from app.ui.qt_async import TaskRunner
+
+log = logging.getLogger(__name__)
+
+OFFLINE = "offline"
+CLOUD = "cloud"
+
+
+class BackendController(QObject):
+    connecting = Signal()
+    connected = Signal(str)  # OFFLINE or CLOUD
+    failed = Signal(object)  # exception
+
+    TASK = "backend.connect"
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._runner = runner
+        self._engine: LocalEngineProcess | None = None
+        self.mode: str | None = None
+
+    @property
+    def is_offline(self) -> bool:
+        return self.mode == OFFLINE
+
+    def connect_backend(self) -> None:
+        """(Re)connect: after start-up and whenever the key or base URL changes."""
+        self.mode = None
+        self.connecting.emit()
+        self._runner.start(self.TASK, self._connect)
+
+    async def _connect(self) -> None:
+        try:
+            key = await asyncio.to_thread(self._ctx.key_store.get)
+            if key:
+                self._ctx.client.reconfigure(base_url=self._ctx.settings.base_url, api_key=key)
+                self.mode = CLOUD
+            else:
+                url = self._ctx.engine_url or await self._start_engine()
+                self._ctx.client.reconfigure(base_url=url, api_key=None)
+                self.mode = OFFLINE
+        except Exception as exc:
+            log.exception("could not connect a backend")
+            self.failed.emit(exc)
+            return
+        self.connected.emit(self.mode)
+
+    async def _start_engine(self) -> str:
+        if self._engine is None:
+            self._engine = LocalEngineProcess(log_path=self._ctx.paths.log_dir / "engine.log")
+        if not self._engine.running:
+            # Starting a process and waiting for its ready line blocks: keep it off the loop.
+            await asyncio.to_thread(self._engine.start)
+        return self._engine.base_url
+
+    def shutdown(self) -> None:
+        if self._engine is not None:
+            self._engine.stop()
+            self._engine = None

@@ -1,0 +1,126 @@
+"""Turn exceptions into plain words and a next step for people who are not programmers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.api import errors as api
+from app.audio.decode import AudioDecodeError
+from app.audio.player import AudioDeviceError
+
+
+@dataclass(frozen=True)
+class UserMessage:
+    title: str
+    text: str
+    next_step: str
+    can_retry: bool = False
+
+    def as_text(self) -> str:
+        return f"{self.title}. {self.text} {self.next_step}".strip()
+
+
+def _field_summary(exc: api.ValidationError) -> str:
+    parts = []
+    for field in exc.field_errors[:3]:
+        name = ".".join(str(p) for p in field.loc if p not in ("body", "query"))
+        parts.append(f"{name or 'request'}: {field.message}")
+    return "; ".join(parts)
+
+
+def describe_error(exc: BaseException) -> UserMessage:
+    """The message a user sees for an exception raised by a task."""
+    if isinstance(exc, api.QuotaExceededError):
+        return UserMessage(
+            "Out of credits",
+            "Your ElevenLabs account has used up its characters for this period.",
+            "Wait for your quota to reset, upgrade your plan, or remove the key in Settings to "
+            "use the free offline voices.",
+        )
+    if isinstance(exc, api.AuthError):
+        return UserMessage(
+            "The API key was not accepted",
+            "ElevenLabs says the key is missing, wrong or revoked.",
+            "Open Settings (Ctrl+,) and paste a valid key, or remove it to use offline voices.",
+        )
+    if isinstance(exc, api.ForbiddenError):
+        return UserMessage(
+            "Not included in your plan",
+            exc.message,
+            "Choose another output format or voice, or upgrade your ElevenLabs plan.",
+        )
+    if isinstance(exc, api.NotFoundError):
+        return UserMessage(
+            "Not found",
+            exc.message,
+            "Pick another voice from the list (it may have been deleted), then try again.",
+        )
+    if isinstance(exc, api.ValidationError):
+        return UserMessage(
+            "The server did not accept a setting",
+            _field_summary(exc) or exc.message,
+            "Check the highlighted setting and try again.",
+        )
+    if isinstance(exc, api.BadRequestError):
+        return UserMessage("The request was refused", exc.message, "Adjust the text or settings "
+                           "and try again.")
+    if isinstance(exc, api.RateLimitError):
+        wait = f" about {exc.retry_after_s:.0f} s" if exc.retry_after_s else " a moment"
+        if exc.is_concurrency_limit:
+            return UserMessage(
+                "Too many generations at once",
+                "Your plan allows only a few requests at the same time.",
+                f"Wait{wait} for the others to finish, then press Generate again.",
+                can_retry=True,
+            )
+        return UserMessage(
+            "ElevenLabs is busy",
+            "The service is under heavy load right now.",
+            f"Try again in{wait}. Your text is kept.",
+            can_retry=True,
+        )
+    if isinstance(exc, api.ServerError):
+        return UserMessage(
+            "The server had a problem",
+            f"It answered with error {exc.status_code}.",
+            "This is usually temporary: try again in a minute. Your text is kept.",
+            can_retry=True,
+        )
+    if isinstance(exc, api.ApiTimeoutError):
+        return UserMessage(
+            "The server took too long to answer",
+            "No reply arrived in time.",
+            "Check your internet connection and try again.",
+            can_retry=True,
+        )
+    if isinstance(exc, api.ApiConnectionError):
+        return UserMessage(
+            "Could not reach the server",
+            exc.message,
+            "Check your internet connection or the server address in Settings, then try again. "
+            "Without a key, XI Studio uses its offline voices.",
+            can_retry=True,
+        )
+    if isinstance(exc, api.ApiProtocolError):
+        return UserMessage(
+            "The server's answer could not be used",
+            exc.message,
+            "Try again; if it keeps happening, check the server address in Settings.",
+            can_retry=True,
+        )
+    if isinstance(exc, api.ApiError):
+        return UserMessage("Something went wrong", exc.message, "Try again.", can_retry=True)
+    if isinstance(exc, AudioDeviceError):
+        return UserMessage("Sound output problem", str(exc),
+                           "Pick another output device in Settings; you can still save the audio.")
+    if isinstance(exc, AudioDecodeError):
+        return UserMessage("The audio could not be read", str(exc),
+                           "Try another output format.")
+    if isinstance(exc, OSError):
+        return UserMessage(
+            "Could not write a file",
+            exc.strerror or str(exc),
+            "Check that the disk has space and the folder can be written to.",
+        )
+    return UserMessage("Something unexpected went wrong", str(exc) or type(exc).__name__,
+                       "Try again. If it keeps happening, the log in the data folder has details.")

@@ -1,0 +1,186 @@
+"""The History panel: search, replay, re-open in the Speech tab, export and delete."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.library.history import Generation
+from app.ui.app_context import AppContext
+from app.ui.errors import describe_error
+from app.ui.history.history_model import HistoryModel
+from app.ui.icons import icon
+from app.ui.qt_async import TaskRunner
+
+
+class HistoryPanel(QWidget):
+    play_requested = Signal(object)  # Generation
+    reopen_requested = Signal(object)  # Generation
+    usage_changed = Signal(str)
+
+    LOAD = "history.load"
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("history.panel")
+        self._ctx = ctx
+        self._runner = runner
+        self.search = QLineEdit(self)
+        self.search.setObjectName("history.search")
+        self.search.setPlaceholderText("Search history…")
+        self.search.setClearButtonEnabled(True)
+        self.model = HistoryModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("history.list")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.empty_label = QLabel("Everything you generate is kept here.", self)
+        self.empty_label.setObjectName("history.empty")
+        self.empty_label.setWordWrap(True)
+        self.play_button = QPushButton(icon("play"), "Play", self)
+        self.play_button.setObjectName("history.play")
+        self.reopen_button = QPushButton(icon("open"), "Re-open", self)
+        self.reopen_button.setObjectName("history.reopen")
+        self.reopen_button.setToolTip("Put this text and its settings back in the Speech tab")
+        self.export_button = QPushButton(icon("export"), "Export…", self)
+        self.export_button.setObjectName("history.export")
+        self.delete_button = QPushButton(icon("delete"), "Delete", self)
+        self.delete_button.setObjectName("history.delete")
+        self.usage = QLabel(self)
+        self.usage.setObjectName("history.usage")
+        self.usage.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for button in (self.play_button, self.reopen_button, self.export_button,
+                       self.delete_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.usage)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(200)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(lambda _i: self._on_play_clicked())
+        self.play_button.clicked.connect(self._on_play_clicked)
+        self.reopen_button.clicked.connect(self._on_reopen_clicked)
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
+        self._update_buttons()
+
+    def selected(self) -> Generation | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.generation(rows[0].row()) if rows else None
+
+    def refresh(self) -> None:
+        self._runner.cancel(self.LOAD)
+        self._runner.start(self.LOAD, self._load)
+
+    async def _load(self) -> None:
+        history = self._ctx.history
+        search = self.search.text()
+        rows = await asyncio.to_thread(history.list, search)
+        usage = await asyncio.to_thread(self._usage_text)
+        self.model.set_rows(rows)
+        self.empty_label.setVisible(not rows)
+        if not rows and search:
+            self.empty_label.setText(f"Nothing in History matches “{search}”.")
+        else:
+            self.empty_label.setText("Everything you generate is kept here.")
+        self.usage.setText(usage)
+        self.usage_changed.emit(usage)
+        self._update_buttons()
+
+    def _usage_text(self) -> str:
+        history = self._ctx.history
+        session = history.usage_for_session(self._ctx.session_id)
+        today = history.usage_today()
+        return (f"This session: {session.generations} generations, {session.credits:,} credits. "
+                f"Today: {today.generations} generations, {today.credits:,} credits.")
+
+    def select_first(self) -> None:
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
+    def _update_buttons(self, *_args: object) -> None:
+        generation = self.selected()
+        has = generation is not None
+        self.play_button.setEnabled(has and bool(generation and generation.file_exists))
+        self.export_button.setEnabled(has and bool(generation and generation.file_exists))
+        self.reopen_button.setEnabled(has)
+        self.delete_button.setEnabled(has)
+
+    def _on_play_clicked(self) -> None:
+        generation = self.selected()
+        if generation is not None and generation.file_exists:
+            self.play_requested.emit(generation)
+
+    def _on_reopen_clicked(self) -> None:
+        generation = self.selected()
+        if generation is not None:
+            self.reopen_requested.emit(generation)
+
+    def _on_export_clicked(self) -> None:
+        generation = self.selected()
+        if generation is None:
+            return
+        suggested = str(Path.home() / generation.suggested_filename)
+        path, _ = QFileDialog.getSaveFileName(self, "Export audio", suggested)
+        if path:
+            self._runner.start("history.export", lambda: self._export(generation, path))
+
+    async def _export(self, generation: Generation, path: str) -> None:
+        try:
+            await asyncio.to_thread(self._ctx.history.export, generation.id, Path(path))
+        except OSError as exc:
+            self.usage.setText(describe_error(exc).as_text())
+            return
+        self.usage.setText(f"Exported to {path}")
+
+    def _on_delete_clicked(self) -> None:
+        generation = self.selected()
+        if generation is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Delete from History",
+                          f"Delete “{generation.title}” and its audio file?\n"
+                          "This cannot be undone.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("history.confirm_delete")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        # open() not exec(): never spin a nested event loop under qasync.
+        box.finished.connect(lambda result: self._on_delete_confirmed(generation, result))
+        box.open()
+
+    def _on_delete_confirmed(self, generation: Generation, result: int) -> None:
+        if result == QMessageBox.StandardButton.Yes:
+            self._runner.start("history.delete", lambda: self._delete(generation))
+
+    async def _delete(self, generation: Generation) -> None:
+        await asyncio.to_thread(self._ctx.history.delete, generation.id)
+        self.refresh()

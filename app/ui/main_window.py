@@ -1,0 +1,261 @@
+"""The main window: the three tabs, the History panel, the player bar and the status bar."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME, __version__
+from app.audio.peaks import compute_peaks
+from app.library.history import Generation
+from app.ui.app_context import AppContext
+from app.ui.backend import CLOUD, BackendController
+from app.ui.errors import describe_error
+from app.ui.history.history_panel import HistoryPanel
+from app.ui.qt_async import TaskRunner
+from app.ui.settings_dialog import SettingsDialog
+from app.ui.speech.speech_tab import SpeechTab
+from app.ui.widgets.player_bar import PlayerBar
+
+log = logging.getLogger(__name__)
+
+TABS = ("speech", "transcripts", "music")
+TEXT_SUFFIXES = {".txt", ".md"}
+AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".flac", ".m4a"}
+
+
+def _placeholder(object_name: str, text: str) -> QWidget:
+    page = QWidget()
+    page.setObjectName(object_name)
+    label = QLabel(text, page)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    layout = QVBoxLayout(page)
+    layout.addWidget(label)
+    return page
+
+
+class MainWindow(QMainWindow):
+    ready = Signal()  # connected and the Speech tab has its voices (or says why not)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("main.window")
+        self.setWindowTitle(APP_NAME)
+        self.resize(1180, 760)
+        self._ctx = ctx
+        self.is_ready = False
+        self.runner = TaskRunner(self)
+        self.backend = BackendController(ctx, self.runner, self)
+        self.player_bar = PlayerBar(ctx.player, self)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("main.tabs")
+        self.speech_tab = SpeechTab(ctx, self.runner, self.player_bar, self)
+        self.tabs.addTab(self.speech_tab, "Speech")
+        self.tabs.addTab(_placeholder("transcripts.tab",
+                                      "Transcripts are not available in this version yet."),
+                         "Transcripts")
+        self.tabs.addTab(_placeholder("music.tab",
+                                      "Music composition is not available in this version yet."),
+                         "Music")
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.player_bar)
+        self.setCentralWidget(central)
+
+        self.history = HistoryPanel(ctx, self.runner, self)
+        self.history_dock = QDockWidget("History", self)
+        self.history_dock.setObjectName("history.dock")
+        self.history_dock.setWidget(self.history)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
+
+        self.backend_badge = QLabel(self)
+        self.backend_badge.setObjectName("status.backend")
+        self.backend_badge.setMargin(2)
+        self.usage_label = QLabel(self)
+        self.usage_label.setObjectName("status.usage")
+        self.statusBar().addWidget(self.usage_label, 1)
+        self.statusBar().addPermanentWidget(self.backend_badge)
+
+        self._build_menus()
+        self.backend.connecting.connect(self._on_backend_connecting)
+        self.backend.connected.connect(self._on_backend_connected)
+        self.backend.failed.connect(self._on_backend_failed)
+        self.speech_tab.ready_changed.connect(self._on_speech_ready)
+        self.speech_tab.generation_saved.connect(self._on_generation_saved)
+        self.history.play_requested.connect(self.play_generation)
+        self.history.reopen_requested.connect(self._on_history_reopen_requested)
+        self.history.usage_changed.connect(self.usage_label.setText)
+        self._restore_window_state()
+
+    # -- start-up --------------------------------------------------------------------
+    def start(self) -> None:
+        """Connect after the window is shown, so start-up never waits on the network."""
+        QTimer.singleShot(0, self.backend.connect_backend)
+        QTimer.singleShot(0, self.history.refresh)
+
+    def _on_backend_connecting(self) -> None:
+        self.backend_badge.setText("Connecting…")
+
+    def _on_backend_connected(self, mode: str) -> None:
+        if mode == CLOUD:
+            self.backend_badge.setText("ElevenLabs cloud")
+            self.backend_badge.setToolTip("Using your ElevenLabs account (Settings to change)")
+            self.speech_tab._controller.refresh_quota()
+        else:
+            self.backend_badge.setText("Offline voices")
+            self.backend_badge.setToolTip("No API key: speech is made on this computer, free "
+                                          "and private. Add a key in Settings for ElevenLabs "
+                                          "voices.")
+        self.speech_tab.load_catalog(offline=mode != CLOUD)
+
+    def _on_backend_failed(self, exc: object) -> None:
+        self.backend_badge.setText("Not connected")
+        error = exc if isinstance(exc, BaseException) else Exception(str(exc))
+        self.speech_tab.error_banner.show_message(describe_error(error))
+        self._on_speech_ready(True)
+
+    def _on_speech_ready(self, _ready: bool) -> None:
+        if not self.is_ready:
+            self.is_ready = True
+            self.ready.emit()
+
+    # -- menus -----------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        save = QAction("&Save audio as…", self)
+        save.setShortcut(QKeySequence.StandardKey.Save)
+        save.triggered.connect(self.speech_tab._on_save_clicked)
+        file_menu.addAction(save)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        settings = QAction("&Settings…", self)
+        settings.setObjectName("action.settings")
+        settings.setShortcut(QKeySequence("Ctrl+,"))
+        settings.triggered.connect(self.open_settings)
+        edit_menu.addAction(settings)
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(self.history_dock.toggleViewAction())
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About XI Studio", self)
+        about.triggered.connect(self._show_about)
+        help_menu.addAction(about)
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self._ctx, self.runner, self)
+        dialog.key_changed.connect(self._on_key_changed)
+        dialog.settings_saved.connect(self._on_settings_saved)
+        dialog.open()  # not exec(): no nested event loop under qasync
+        return dialog
+
+    def _on_key_changed(self) -> None:
+        self.runner.cancel("speech.generate")
+        self.backend.connect_backend()
+
+    def _on_settings_saved(self) -> None:
+        self._ctx.player.device = self._ctx.settings.output_device
+
+    def _show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle(f"About {APP_NAME}")
+        box.setText(f"<b>{APP_NAME} {__version__}</b><br>A desktop studio for the ElevenLabs "
+                    f"API.<br><br>Your data is kept in:<br>{self._ctx.paths.data_dir}")
+        box.open()
+
+    # -- history ---------------------------------------------------------------------
+    def _on_generation_saved(self, generation: Generation) -> None:
+        self.history.refresh()
+
+    def _on_history_reopen_requested(self, generation: Generation) -> None:
+        self.tabs.setCurrentWidget(self.speech_tab)
+        self.speech_tab.load_generation(generation)
+
+    def play_generation(self, generation: Generation) -> None:
+        path = self._ctx.history.audio_path(generation)
+        self.play_file(path, generation.title, generation.output_format)
+
+    def play_file(self, path: Path, title: str, output_format: str | None = None) -> None:
+        self.runner.cancel("player.load")
+        self.runner.start("player.load", lambda: self._load_and_play(path, title, output_format))
+
+    async def _load_and_play(self, path: Path, title: str, output_format: str | None) -> None:
+        from app.audio.decode import decode_file
+        from app.domain.formats import OutputFormat
+
+        fmt = OutputFormat.parse(output_format) if output_format else None
+        try:
+            clip = await asyncio.to_thread(decode_file, path, fmt)
+        except Exception as exc:
+            self.speech_tab.error_banner.show_message(describe_error(exc))
+            return
+        peaks = await asyncio.to_thread(compute_peaks, clip, 800)
+        self._ctx.player.load(clip)
+        self.player_bar.show_clip(title, peaks)
+        self._ctx.player.play()
+        self.player_bar.follow()
+
+    # -- files from the command line -------------------------------------------------
+    def open_paths(self, paths: list[Path]) -> None:
+        for path in paths:
+            suffix = path.suffix.lower()
+            if not path.exists():
+                self.statusBar().showMessage(f"File not found: {path}", 8000)
+            elif suffix in TEXT_SUFFIXES:
+                self.tabs.setCurrentWidget(self.speech_tab)
+                self.speech_tab.text.setPlainText(path.read_text(errors="replace"))
+            elif suffix in AUDIO_SUFFIXES:
+                self.play_file(path, path.name)
+            else:
+                self.statusBar().showMessage(f"XI Studio cannot open {path.name} yet.", 8000)
+
+    def show_tab(self, name: str) -> None:
+        if name in TABS:
+            self.tabs.setCurrentIndex(TABS.index(name))
+
+    # -- shutdown --------------------------------------------------------------------
+    def _restore_window_state(self) -> None:
+        state = self._ctx.settings.window_state
+        if isinstance(state, dict):
+            geometry = state.get("geometry")
+            if geometry:
+                self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
+            if state.get("tab") in TABS:
+                self.show_tab(state["tab"])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        try:
+            self.speech_tab.flush_draft()
+        except OSError:
+            log.exception("could not save the draft on quit")
+        self._ctx.settings.window_state = {
+            "geometry": bytes(self.saveGeometry().toBase64().data()).decode(),
+            "tab": TABS[self.tabs.currentIndex()],
+        }
+        try:
+            self._ctx.save_settings()
+        except OSError:
+            log.exception("could not save settings on quit")
+        self.runner.cancel_all()
+        self._ctx.player.stop()
+        self.backend.shutdown()
+        super().closeEvent(event)

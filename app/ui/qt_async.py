@@ -1,0 +1,89 @@
+"""The one bridge between Qt and asyncio: start, cancel and report background tasks.
+
+A click starts a named task; the task awaits the service layer on the qasync loop; the
+runner reports the outcome through Qt signals so widgets never handle asyncio directly.
+Starting a task under a name that is already running is refused (no double clicks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+log = logging.getLogger(__name__)
+
+CoroutineFactory = Callable[[], Awaitable[Any]]
+
+
+class TaskRunner(QObject):
+    """Runs coroutines on the event loop and reports them by name."""
+
+    task_started = Signal(str)
+    task_finished = Signal(str)  # success, failure or cancel: always emitted last
+    task_failed = Signal(str, object)  # name, exception
+    task_cancelled = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
+
+    def is_running(self, name: str) -> bool:
+        task = self._tasks.get(name)
+        return task is not None and not task.done()
+
+    def start(self, name: str, factory: CoroutineFactory) -> asyncio.Task[Any] | None:
+        if self.is_running(name):
+            return None
+        task = asyncio.ensure_future(self._run(name, factory))
+        self._tasks[name] = task
+        return task
+
+    def cancel(self, name: str) -> bool:
+        task = self._tasks.get(name)
+        if task is None or task.done():
+            return False
+        task.cancel()
+        return True
+
+    def cancel_all(self) -> None:
+        for task in list(self._tasks.values()):
+            if not task.done():
+                task.cancel()
+
+    async def wait_all(self) -> None:
+        pending = [t for t in self._tasks.values() if not t.done()]
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _run(self, name: str, factory: CoroutineFactory) -> Any:
+        self.task_started.emit(name)
+        try:
+            return await factory()
+        except asyncio.CancelledError:
+            self.task_cancelled.emit(name)
+            return None
+        except Exception as exc:  # reported to the UI, which turns it into plain words
+            log.exception("task %s failed", name)
+            self.task_failed.emit(name, exc)
+            return None
+        finally:
+            self.task_finished.emit(name)
+
+
+def install_main_thread_gc(parent: QObject, interval_ms: int = 2000) -> QTimer:
+    """Disable automatic GC and collect on the GUI thread from a timer.
+
+    Collection triggered on an audio or executor thread can destroy Qt objects on the
+    wrong thread and crash (shared/PLATFORM.md); collecting here keeps it on the GUI thread.
+    """
+    gc.disable()
+    timer = QTimer(parent)
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(lambda: gc.collect(0))
+    timer.start()
+    return timer

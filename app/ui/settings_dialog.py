@@ -1,0 +1,189 @@
+"""Settings: API key (checked with the server, kept in the system keychain), server
+address, sound output device and default format."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.api.client import ApiClient, ClientConfig, is_insecure_base_url
+from app.api.voices import VoicesService
+from app.audio.devices import list_output_devices
+from app.domain.formats import TTS_FORMATS
+from app.library.secrets import KeyStore
+from app.ui.app_context import AppContext
+from app.ui.errors import describe_error
+from app.ui.qt_async import TaskRunner
+
+DEFAULT_BASE_URL = "https://api.elevenlabs.io"
+
+
+async def check_key(base_url: str, key: str) -> None:
+    """Ask the server whether it accepts the key (raises the API's error if not)."""
+    client = ApiClient(ClientConfig(base_url=base_url, api_key=key, max_retries=0))
+    try:
+        await VoicesService(client).list_models()
+    finally:
+        await client.aclose()
+
+
+class SettingsDialog(QDialog):
+    key_changed = Signal()  # the key was saved or removed: reconnect
+    settings_saved = Signal()
+
+    CHECK = "settings.check_key"
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settings.dialog")
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(520)
+        self._ctx = ctx
+        self._runner = runner
+
+        self.api_key = QLineEdit(self)
+        self.api_key.setObjectName("settings.api_key")
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setPlaceholderText("Paste your ElevenLabs API key")
+        self.key_status = QLabel(self)
+        self.key_status.setObjectName("settings.key_status")
+        self.key_status.setWordWrap(True)
+        self.save_key = QPushButton("Check and save key", self)
+        self.save_key.setObjectName("settings.save_key")
+        self.remove_key = QPushButton("Remove key", self)
+        self.remove_key.setObjectName("settings.remove_key")
+        key_buttons = QHBoxLayout()
+        key_buttons.addWidget(self.save_key)
+        key_buttons.addWidget(self.remove_key)
+        key_buttons.addStretch(1)
+
+        self.base_url = QLineEdit(ctx.settings.base_url, self)
+        self.base_url.setObjectName("settings.base_url")
+        self.base_url.setToolTip("Leave as it is unless you use a regional ElevenLabs server")
+        self.base_url_note = QLabel(self)
+        self.base_url_note.setObjectName("settings.base_url_note")
+        self.base_url_note.setWordWrap(True)
+        self.output_device = QComboBox(self)
+        self.output_device.setObjectName("settings.output_device")
+        self.output_device.addItem("System default", None)
+        try:
+            for device in list_output_devices():
+                self.output_device.addItem(device.name, device.name)
+        except Exception:  # no audio system at all: the default entry stays
+            pass
+        index = self.output_device.findData(ctx.settings.output_device)
+        self.output_device.setCurrentIndex(max(0, index))
+        self.default_format = QComboBox(self)
+        self.default_format.setObjectName("settings.default_format")
+        for fmt in TTS_FORMATS:
+            self.default_format.addItem(fmt.label, fmt.value)
+        index = self.default_format.findData(ctx.settings.default_output_format)
+        self.default_format.setCurrentIndex(max(0, index))
+
+        form = QFormLayout()
+        form.addRow("API key", self.api_key)
+        form.addRow("", key_buttons)
+        form.addRow("", self.key_status)
+        form.addRow("Server address", self.base_url)
+        form.addRow("", self.base_url_note)
+        form.addRow("Sound output", self.output_device)
+        form.addRow("Default format", self.default_format)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.setObjectName("settings.buttons")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+        self.save_key.clicked.connect(self._on_save_key_clicked)
+        self.remove_key.clicked.connect(self._on_remove_key_clicked)
+        self.buttons.accepted.connect(self._on_accepted)
+        self.buttons.rejected.connect(self.reject)
+        self.base_url.textChanged.connect(self._on_base_url_changed)
+        self._show_key_state()
+        self._on_base_url_changed(self.base_url.text())
+
+    def _show_key_state(self) -> None:
+        store = self._ctx.key_store
+        key = store.get()
+        if not key:
+            self.key_status.setText("No key: XI Studio uses its free offline voices. Add a key "
+                                    "to use your ElevenLabs voices and models.")
+            self.remove_key.setEnabled(False)
+            return
+        where = {"environment": "from the ELEVENLABS_API_KEY environment variable",
+                 "keychain": "in the system keychain",
+                 "session": "for this session only (no system keychain)"}.get(
+                     store.source or "", "")
+        self.key_status.setText(f"Key {KeyStore.masked(key)} is stored {where}.")
+        self.remove_key.setEnabled(store.source != "environment")
+
+    def _on_base_url_changed(self, text: str) -> None:
+        url = text.strip()
+        if not url.startswith(("http://", "https://")):
+            self.base_url_note.setText("The address must start with https://")
+        elif is_insecure_base_url(url):
+            self.base_url_note.setText("Refused: this address is not encrypted (http://), so your "
+                                       "key could be read on the network. Use https://.")
+        else:
+            self.base_url_note.setText("")
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(
+            not self.base_url_note.text()
+        )
+
+    def _on_save_key_clicked(self) -> None:
+        key = self.api_key.text().strip()
+        if not key:
+            self.key_status.setText("Paste a key first.")
+            return
+        self.save_key.setEnabled(False)
+        self.key_status.setText("Checking the key with ElevenLabs…")
+        self._runner.start(self.CHECK, lambda: self._check_and_store(key))
+
+    async def _check_and_store(self, key: str) -> None:
+        try:
+            await check_key(self.base_url.text().strip() or DEFAULT_BASE_URL, key)
+            result = await asyncio.to_thread(self._ctx.key_store.set, key)
+        except Exception as exc:
+            message = describe_error(exc)
+            self.key_status.setText(f"{message.title}. {message.text} The key was not saved.")
+            return
+        finally:
+            self.save_key.setEnabled(True)
+        self.api_key.clear()
+        self._show_key_state()
+        if not getattr(result, "persisted", True):
+            self.key_status.setText(self.key_status.text() + " " + getattr(result, "message", ""))
+        self.key_changed.emit()
+
+    def _on_remove_key_clicked(self) -> None:
+        self._ctx.key_store.delete()
+        self._show_key_state()
+        self.key_changed.emit()
+
+    def _on_accepted(self) -> None:
+        settings = self._ctx.settings
+        new_url = self.base_url.text().strip() or DEFAULT_BASE_URL
+        url_changed = new_url != settings.base_url
+        settings.base_url = new_url
+        settings.output_device = self.output_device.currentData()
+        settings.default_output_format = self.default_format.currentData()
+        self._ctx.save_settings()
+        self.settings_saved.emit()
+        if url_changed:
+            self.key_changed.emit()
+        self.accept()

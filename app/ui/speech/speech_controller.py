@@ -1,0 +1,219 @@
+"""The Speech tab's work: load voices and models, generate (streamed, stitched), preview.
+
+Every slow step runs as a named task on the event loop; decoding and file writes run in
+worker threads. Results and failures come back as signals the tab turns into words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from app.api.voices import VoicesService
+from app.domain.text_split import split_for_limit
+from app.domain.wire import Model, Subscription, Voice, VoiceSettings
+from app.library.history import Generation, NewGeneration
+from app.ui.app_context import AppContext
+from app.ui.qt_async import TaskRunner
+from app.ui.speech.audio_sink import GenerationSink
+from app.ui.speech.speech_form import SpeechForm
+
+log = logging.getLogger(__name__)
+
+PEAKS_INTERVAL_S = 0.1
+
+
+@dataclass(frozen=True)
+class Catalog:
+    models: list[Model]
+    voices: list[Voice]
+    default_settings: VoiceSettings
+
+
+class SpeechController(QObject):
+    catalog_loaded = Signal(object)  # Catalog
+    catalog_failed = Signal(object)  # exception
+    generation_started = Signal(int)  # number of parts
+    generation_progress = Signal(int, int)  # parts done, parts in all
+    audio_arrived = Signal(object, float)  # peaks so far, seconds so far
+    generation_finished = Signal(object)  # Generation
+    generation_failed = Signal(object)  # exception
+    generation_cancelled = Signal()
+    quota_changed = Signal(object)  # Subscription
+    retrying = Signal(str)  # plain words, e.g. "Server busy; trying again in 2 s"
+
+    LOAD = "speech.load"
+    GENERATE = "speech.generate"
+    PREVIEW = "speech.preview"
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._runner = runner
+        self._last_peaks_at = 0.0
+        runner.task_failed.connect(self._on_runner_task_failed)
+        runner.task_cancelled.connect(self._on_runner_task_cancelled)
+
+    @property
+    def is_generating(self) -> bool:
+        return self._runner.is_running(self.GENERATE)
+
+    # -- catalog ---------------------------------------------------------------------
+    def load_catalog(self) -> None:
+        self._runner.cancel(self.LOAD)
+        self._runner.start(self.LOAD, self._load_catalog)
+
+    async def _load_catalog(self) -> None:
+        service: VoicesService = self._ctx.voices
+        models, voices, defaults = await asyncio.gather(
+            service.list_models(), service.all_voices(), service.default_settings()
+        )
+        tts_models = [m for m in models if m.can_do_text_to_speech]
+        self.catalog_loaded.emit(Catalog(tts_models, voices, defaults))
+
+    # -- generation ------------------------------------------------------------------
+    def generate(self, form: SpeechForm) -> bool:
+        return self._runner.start(self.GENERATE, lambda: self._generate(form)) is not None
+
+    def cancel(self) -> None:
+        self._runner.cancel(self.GENERATE)
+
+    async def _generate(self, form: SpeechForm) -> None:
+        limit = max(1, form.model.maximum_text_length_per_request)
+        parts = split_for_limit(form.text, limit)
+        self.generation_started.emit(len(parts))
+        fmt = form.output_format
+        history = self._ctx.history
+        writer = await asyncio.to_thread(history.open_audio_writer, fmt.file_extension)
+        sink = GenerationSink(fmt, writer, self._ctx.player, multipart=len(parts) > 1)
+        request_ids: list[str] = []
+        cost = 0
+        cost_known = False
+        try:
+            for index, part in enumerate(parts):
+                request = form.request_for(
+                    part,
+                    # Request stitching: neighbours' text, or better, earlier request ids.
+                    previous_text=parts[index - 1] if index > 0 and not request_ids else None,
+                    next_text=parts[index + 1] if index + 1 < len(parts) else None,
+                    previous_request_ids=request_ids[-3:],
+                )
+                info = await self._generate_part(form, request, sink)
+                if info.request_id:
+                    request_ids.append(info.request_id)
+                if info.character_cost is not None:
+                    cost += info.character_cost
+                    cost_known = True
+                self.generation_progress.emit(index + 1, len(parts))
+            path = await asyncio.to_thread(sink.finish)
+        except BaseException:
+            await asyncio.shield(asyncio.to_thread(sink.abort))
+            raise
+        self._emit_peaks(sink, force=True)
+        entry = NewGeneration(
+            kind="speech",
+            title=_title_for(form.text),
+            text=form.text,
+            voice_id=form.voice.voice_id,
+            voice_name=form.voice.name,
+            model_id=form.model.model_id,
+            output_format=fmt.value,
+            settings_json=json.dumps(
+                {
+                    "voice_settings": form.voice_settings.model_dump(mode="json"),
+                    "language_code": form.language_code,
+                    "seed": form.seed,
+                    "apply_text_normalization": form.normalization,
+                }
+            ),
+            request_ids=request_ids,
+            character_cost=cost if cost_known else None,
+            duration_ms=sink.duration_ms,
+            file_path=path,
+            session_id=self._ctx.session_id,
+        )
+        generation = await asyncio.to_thread(history.add, entry)
+        self.generation_finished.emit(generation)
+        await self._refresh_quota()
+
+    async def _generate_part(self, form: SpeechForm, request, sink: GenerationSink):  # type: ignore[no-untyped-def]
+        speech = self._ctx.speech
+        if form.output_format.can_stream:
+            async with speech.stream(form.voice.voice_id, request, form.options()) as stream:
+                async for chunk in stream.chunks():
+                    await asyncio.to_thread(sink.accept_stream_chunk, chunk)
+                    self._emit_peaks(sink)
+                await asyncio.to_thread(sink.end_part)
+                return stream.info
+        result = await speech.convert(form.voice.voice_id, request, form.options())
+        await asyncio.to_thread(sink.accept_whole_part, result.audio)
+        self._emit_peaks(sink, force=True)
+        return result.info
+
+    def _emit_peaks(self, sink: GenerationSink, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last_peaks_at >= PEAKS_INTERVAL_S:
+            self._last_peaks_at = now
+            self.audio_arrived.emit(sink.peaks(), sink.duration_ms / 1000)
+
+    async def _refresh_quota(self) -> None:
+        """Quota left after a generation, when the account endpoint answers (best effort)."""
+        try:
+            subscription: Subscription = await self._ctx.account.subscription()
+        except Exception:  # a key without the user_read scope cannot read it: not an error
+            log.info("subscription not available", exc_info=True)
+            return
+        self.quota_changed.emit(subscription)
+
+    def refresh_quota(self) -> None:
+        self._runner.start("speech.quota", self._refresh_quota)
+
+    # -- preview ---------------------------------------------------------------------
+    def preview(self, voice: Voice, form: SpeechForm | None) -> None:
+        self._runner.cancel(self.PREVIEW)
+        self._runner.start(self.PREVIEW, lambda: self._preview(voice, form))
+
+    async def _preview(self, voice: Voice, form: SpeechForm | None) -> None:
+        from app.audio.decode import decode_bytes  # decoding libs load on first use
+
+        if voice.preview_url:
+            data = await self._ctx.client.fetch_public(voice.preview_url)
+            clip = await asyncio.to_thread(decode_bytes, data, None)
+        elif form is not None:
+            sample = SpeechForm(
+                text=f"Hello! I am {voice.name}. This is how I sound.",
+                voice=voice, model=form.model, output_format=form.output_format,
+                voice_settings=form.voice_settings,
+            )
+            result = await self._ctx.speech.convert(
+                voice.voice_id, sample.request_for(sample.text), sample.options()
+            )
+            clip = await asyncio.to_thread(decode_bytes, result.audio, form.output_format)
+        else:
+            return
+        self._ctx.player.load(clip)
+        self._ctx.player.play()
+
+    # -- reporting -------------------------------------------------------------------
+    def _on_runner_task_failed(self, name: str, exc: object) -> None:
+        if name == self.LOAD:
+            self.catalog_failed.emit(exc)
+        elif name in (self.GENERATE, self.PREVIEW):
+            self.generation_failed.emit(exc)
+
+    def _on_runner_task_cancelled(self, name: str) -> None:
+        if name == self.GENERATE:
+            self.generation_cancelled.emit()
+
+
+def _title_for(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= 60 else line[:57].rstrip() + "…"
+
+
+__all__ = ["Catalog", "Generation", "SpeechController"]

@@ -1,0 +1,38 @@
+"""What the user chose on the Speech tab, as plain data (read from the widgets once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.domain.formats import OutputFormat
+from app.domain.wire import Model, SpeechOptions, SpeechRequest, TextNormalization, Voice, VoiceSettings
+
+
+@dataclass(frozen=True)
+class SpeechForm:
+    text: str
+    voice: Voice
+    model: Model
+    output_format: OutputFormat
+    voice_settings: VoiceSettings
+    language_code: str | None = None
+    seed: int | None = None
+    normalization: TextNormalization = "auto"
+
+    def request_for(self, part: str, *, previous_text: str | None = None,
+                    next_text: str | None = None,
+                    previous_request_ids: list[str] | None = None) -> SpeechRequest:
+        return SpeechRequest(
+            text=part,
+            model_id=self.model.model_id,
+            language_code=self.language_code or None,
+            voice_settings=self.voice_settings,
+            seed=self.seed,
+            apply_text_normalization=self.normalization,
+            previous_text=previous_text,
+            next_text=next_text,
+            previous_request_ids=previous_request_ids or None,
+        )
+
+    def options(self) -> SpeechOptions:
+        return SpeechOptions(output_format=self.output_format.value)

@@ -1,0 +1,600 @@
+"""The Speech tab: type text, pick a voice, model and format, tune the voice, generate."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.cost import estimate_speech_credits
+from app.domain.formats import DEFAULT_FORMAT, TTS_FORMATS, OutputFormat
+from app.domain.wire import Model, Subscription, Voice
+from app.library.history import Generation
+from app.ui.app_context import AppContext
+from app.ui.errors import describe_error
+from app.ui.icons import icon
+from app.ui.qt_async import TaskRunner
+from app.ui.speech.speech_controller import Catalog, SpeechController
+from app.ui.speech.speech_form import SpeechForm
+from app.ui.speech.voice_model import VoiceFilterModel, VoiceListModel, VoiceRole
+from app.ui.speech.voice_settings_panel import VoiceSettingsPanel
+from app.ui.widgets.error_banner import ErrorBanner
+from app.ui.widgets.player_bar import PlayerBar
+
+log = logging.getLogger(__name__)
+
+DRAFT_NAME = "speech"
+AUTOSAVE_DELAY_MS = 800
+
+
+class SpeechTab(QWidget):
+    generation_saved = Signal(object)  # Generation
+    ready_changed = Signal(bool)
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, player_bar: PlayerBar,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("speech.tab")
+        self._ctx = ctx
+        self._runner = runner
+        self._player_bar = player_bar
+        self._controller = SpeechController(ctx, runner, self)
+        self._models: list[Model] = []
+        self._last_generation: Generation | None = None
+        self._restoring = False
+        self._pending_draft: dict | None = None
+        self.catalog_ready = False
+        self._build()
+        self._connect()
+        self._restore_draft()
+        self._update_counts()
+
+    # -- layout ----------------------------------------------------------------------
+    def _build(self) -> None:
+        self.text = QPlainTextEdit(self)
+        self.text.setObjectName("speech.text")
+        self.text.setPlaceholderText(
+            "Type or paste what you want to hear. Long texts are split at sentence ends "
+            "and joined into one seamless file."
+        )
+        self.text.setAccessibleName("Text to speak")
+        self.char_count = QLabel(self)
+        self.char_count.setObjectName("speech.char_count")
+        self.estimate = QLabel(self)
+        self.estimate.setObjectName("speech.estimate")
+        self.estimate.setAlignment(Qt.AlignmentFlag.AlignRight)
+
+        self.generate_button = QPushButton(icon("generate"), "Generate", self)
+        self.generate_button.setObjectName("speech.generate")
+        self.generate_button.setToolTip("Generate speech and play it (Ctrl+Enter)")
+        self.generate_button.setDefault(True)
+        self.generate_button.setEnabled(False)
+        self.cancel_button = QPushButton(icon("cancel"), "Cancel", self)
+        self.cancel_button.setObjectName("speech.cancel")
+        self.cancel_button.setVisible(False)
+        self.save_button = QPushButton(icon("save"), "Save as…", self)
+        self.save_button.setObjectName("speech.save_as")
+        self.save_button.setEnabled(False)
+        self.save_button.setToolTip("Save the last generated audio to a file of your choice")
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("speech.progress")
+        self.progress.setVisible(False)
+        self.progress.setTextVisible(True)
+        self.status = QLabel("Connecting…", self)
+        self.status.setObjectName("speech.status")
+        self.status.setWordWrap(True)
+        self.error_banner = ErrorBanner("speech.error", self)
+
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.error_banner)
+        left_layout.addWidget(self.text, 1)
+        counts = QHBoxLayout()
+        counts.addWidget(self.char_count)
+        counts.addStretch(1)
+        counts.addWidget(self.estimate)
+        left_layout.addLayout(counts)
+        actions = QHBoxLayout()
+        actions.addWidget(self.generate_button)
+        actions.addWidget(self.cancel_button)
+        actions.addWidget(self.progress, 1)
+        actions.addWidget(self.save_button)
+        left_layout.addLayout(actions)
+        left_layout.addWidget(self.status)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("speech.splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self._build_settings_column())
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.splitter)
+
+    def _build_settings_column(self) -> QWidget:
+        column = QWidget(self)
+        column_layout = QVBoxLayout(column)
+
+        voice_box = QGroupBox("Voice", column)
+        voice_form = QVBoxLayout(voice_box)
+        self.voice_search = QLineEdit(voice_box)
+        self.voice_search.setObjectName("speech.voice_search")
+        self.voice_search.setPlaceholderText("Search voices by name, accent, use…")
+        self.voice_search.setClearButtonEnabled(True)
+        filters = QHBoxLayout()
+        self.voice_filters: dict[str, QComboBox] = {}
+        for key, label in (("language", "Any language"), ("gender", "Any gender"),
+                           ("accent", "Any accent"), ("category", "Any type")):
+            combo = QComboBox(voice_box)
+            combo.setObjectName(f"speech.filter_{key}")
+            combo.addItem(label, "")
+            combo.setToolTip(f"Show only voices with this {key}")
+            self.voice_filters[key] = combo
+            filters.addWidget(combo)
+        self.voice_model = VoiceListModel(self)
+        self.voice_proxy = VoiceFilterModel(self)
+        self.voice_proxy.setSourceModel(self.voice_model)
+        self.voice_proxy.sort(0)
+        self.voice = QComboBox(voice_box)
+        self.voice.setObjectName("speech.voice")
+        self.voice.setModel(self.voice_proxy)
+        self.voice.setAccessibleName("Voice")
+        self.preview_button = QPushButton(icon("play"), "Preview", voice_box)
+        self.preview_button.setObjectName("speech.voice_preview")
+        self.preview_button.setToolTip("Hear a short sample of this voice")
+        voice_row = QHBoxLayout()
+        voice_row.addWidget(self.voice, 1)
+        voice_row.addWidget(self.preview_button)
+        voice_form.addWidget(self.voice_search)
+        voice_form.addLayout(filters)
+        voice_form.addLayout(voice_row)
+
+        output_box = QGroupBox("Model and output", column)
+        output_form = QFormLayout(output_box)
+        self.model = QComboBox(output_box)
+        self.model.setObjectName("speech.model")
+        self.model.setAccessibleName("Model")
+        self.model_info = QLabel(output_box)
+        self.model_info.setObjectName("speech.model_info")
+        self.model_info.setWordWrap(True)
+        self.output_format = QComboBox(output_box)
+        self.output_format.setObjectName("speech.format")
+        self.output_format.setAccessibleName("Output format")
+        for fmt in TTS_FORMATS:
+            self.output_format.addItem(fmt.label, fmt.value)
+        self.format_note = QLabel(output_box)
+        self.format_note.setObjectName("speech.format_note")
+        self.format_note.setWordWrap(True)
+        output_form.addRow("Model", self.model)
+        output_form.addRow("", self.model_info)
+        output_form.addRow("Format", self.output_format)
+        output_form.addRow("", self.format_note)
+
+        self.voice_settings = VoiceSettingsPanel(column)
+
+        advanced = QGroupBox("Advanced", column)
+        advanced_form = QFormLayout(advanced)
+        self.language = QComboBox(advanced)
+        self.language.setObjectName("speech.language")
+        self.language.setToolTip("Force a language (only some models use it)")
+        self.seed_fixed = QCheckBox("Repeatable (fixed seed)", advanced)
+        self.seed_fixed.setObjectName("speech.seed_fixed")
+        self.seed = QSpinBox(advanced)
+        self.seed.setObjectName("speech.seed")
+        self.seed.setRange(0, 2_147_483_647)
+        self.seed.setEnabled(False)
+        self.seed.setToolTip("The same seed and settings give (nearly) the same result")
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed_fixed)
+        seed_row.addWidget(self.seed, 1)
+        self.normalization = QComboBox(advanced)
+        self.normalization.setObjectName("speech.normalization")
+        for label, value in (("Automatic", "auto"), ("Always spell out numbers etc.", "on"),
+                             ("Read text as written", "off")):
+            self.normalization.addItem(label, value)
+        advanced_form.addRow("Language", self.language)
+        advanced_form.addRow("Seed", seed_row)
+        advanced_form.addRow("Text normalisation", self.normalization)
+
+        for box in (voice_box, output_box, self.voice_settings, advanced):
+            column_layout.addWidget(box)
+        column_layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("speech.settings_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(column)
+        scroll.setMinimumWidth(340)
+        return scroll
+
+    def _connect(self) -> None:
+        c = self._controller
+        c.catalog_loaded.connect(self._on_controller_catalog_loaded)
+        c.catalog_failed.connect(self._on_controller_catalog_failed)
+        c.generation_started.connect(self._on_controller_generation_started)
+        c.generation_progress.connect(self._on_controller_generation_progress)
+        c.audio_arrived.connect(self._on_controller_audio_arrived)
+        c.generation_finished.connect(self._on_controller_generation_finished)
+        c.generation_failed.connect(self._on_controller_generation_failed)
+        c.generation_cancelled.connect(self._on_controller_generation_cancelled)
+        c.quota_changed.connect(self._on_controller_quota_changed)
+        self._runner.task_finished.connect(self._on_runner_task_finished)
+        self.generate_button.clicked.connect(self.start_generation)
+        self.cancel_button.clicked.connect(self._controller.cancel)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.preview_button.clicked.connect(self._on_preview_clicked)
+        self.error_banner.retry_requested.connect(self.start_generation)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(self.start_generation)
+        self.text.textChanged.connect(self._on_form_changed)
+        self.model.currentIndexChanged.connect(self._on_model_changed)
+        self.output_format.currentIndexChanged.connect(self._on_format_changed)
+        self.voice.currentIndexChanged.connect(self._on_form_changed)
+        self.voice_settings.settings_changed.connect(self._on_form_changed)
+        self.seed_fixed.toggled.connect(self.seed.setEnabled)
+        self.seed_fixed.toggled.connect(self._on_form_changed)
+        self.seed.valueChanged.connect(self._on_form_changed)
+        self.language.currentIndexChanged.connect(self._on_form_changed)
+        self.normalization.currentIndexChanged.connect(self._on_form_changed)
+        self.voice_search.textChanged.connect(self.voice_proxy.set_search)
+        for key, combo in self.voice_filters.items():
+            combo.currentIndexChanged.connect(
+                lambda _i, k=key, c=combo: self.voice_proxy.set_label_filter(k, c.currentData())
+            )
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_DELAY_MS)
+        self._autosave.timeout.connect(self._save_draft)
+        self._select_format(self._ctx.settings.default_output_format)
+
+    # -- catalog ---------------------------------------------------------------------
+    def load_catalog(self, offline: bool) -> None:
+        self.catalog_ready = False
+        self.generate_button.setEnabled(False)
+        self.status.setText("Loading voices and models…")
+        self._offline = offline
+        self._controller.load_catalog()
+
+    def _on_controller_catalog_loaded(self, catalog: Catalog) -> None:
+        self._restoring = True
+        try:
+            self._models = catalog.models
+            current_model = self.model.currentData() or self._draft_value("model_id") \
+                or self._ctx.settings.last_model_id
+            self.model.clear()
+            for model in catalog.models:
+                self.model.addItem(model.name or model.model_id, model.model_id)
+            self._select_combo(self.model, current_model)
+            current_voice = self.current_voice_id() or self._draft_value("voice_id") \
+                or self._ctx.settings.last_voice_id
+            self.voice_model.set_voices(catalog.voices)
+            for key, combo in self.voice_filters.items():
+                first = combo.itemText(0)
+                combo.clear()
+                combo.addItem(first, "")
+                for value in self.voice_model.label_values(key):
+                    combo.addItem(value.replace("_", " ").capitalize(), value)
+            self.select_voice(current_voice)
+            self.voice_settings.set_defaults(catalog.default_settings)
+            draft_settings = self._draft_value("voice_settings")
+            if not draft_settings:
+                self.voice_settings.reset_to_defaults()
+        finally:
+            self._restoring = False
+        self._on_model_changed()
+        self.catalog_ready = bool(catalog.models and catalog.voices)
+        if not catalog.voices:
+            self.status.setText("No voices are available on this server.")
+        else:
+            self.status.setText(f"{len(catalog.voices)} voices ready. Type some text and press "
+                                "Generate (Ctrl+Enter).")
+        self._update_counts()
+        self.ready_changed.emit(True)
+
+    def _on_controller_catalog_failed(self, exc: object) -> None:
+        message = describe_error(exc if isinstance(exc, BaseException) else Exception(str(exc)))
+        self.error_banner.show_message(message)
+        self.status.setText("Voices could not be loaded.")
+        self.ready_changed.emit(True)
+
+    # -- reading the form ------------------------------------------------------------
+    def current_voice(self) -> Voice | None:
+        data = self.voice.currentData(VoiceRole)
+        return data if isinstance(data, Voice) else None
+
+    def current_voice_id(self) -> str | None:
+        voice = self.current_voice()
+        return voice.voice_id if voice else None
+
+    def current_model(self) -> Model | None:
+        model_id = self.model.currentData()
+        return next((m for m in self._models if m.model_id == model_id), None)
+
+    def current_format(self) -> OutputFormat:
+        value = self.output_format.currentData()
+        return OutputFormat.parse(value) if value else DEFAULT_FORMAT
+
+    def select_voice(self, voice_id: str | None) -> None:
+        if voice_id:
+            for row in range(self.voice_proxy.rowCount()):
+                index = self.voice_proxy.index(row, 0)
+                voice = self.voice_proxy.data(index, VoiceRole)
+                if isinstance(voice, Voice) and voice.voice_id == voice_id:
+                    self.voice.setCurrentIndex(row)
+                    return
+        if self.voice.count() and self.voice.currentIndex() < 0:
+            self.voice.setCurrentIndex(0)
+
+    def form(self) -> SpeechForm | None:
+        voice, model = self.current_voice(), self.current_model()
+        if voice is None or model is None:
+            return None
+        return SpeechForm(
+            text=self.text.toPlainText(),
+            voice=voice,
+            model=model,
+            output_format=self.current_format(),
+            voice_settings=self.voice_settings.values(),
+            language_code=self.language.currentData() or None,
+            seed=self.seed.value() if self.seed_fixed.isChecked() else None,
+            normalization=self.normalization.currentData() or "auto",
+        )
+
+    # -- generating ------------------------------------------------------------------
+    def start_generation(self) -> None:
+        if self._controller.is_generating:
+            return
+        text = self.text.toPlainText()
+        if not text.strip():
+            self.status.setText("Type some text first: there is nothing to speak yet.")
+            self.text.setFocus()
+            return
+        form = self.form()
+        if form is None:
+            self.status.setText("Pick a voice and a model first (they are still loading, or "
+                                "the server did not send any).")
+            return
+        self.error_banner.hide()
+        self._controller.generate(form)
+
+    def _on_controller_generation_started(self, parts: int) -> None:
+        self.generate_button.setEnabled(False)
+        self.cancel_button.setVisible(True)
+        self.progress.setVisible(True)
+        self.progress.setRange(0, parts if parts > 1 else 0)  # busy bar for one part
+        self.progress.setValue(0)
+        self.progress.setFormat(f"Part %v of {parts}" if parts > 1 else "")
+        self.status.setText("Generating… the audio starts playing as soon as it arrives."
+                            if parts == 1 else
+                            f"Long text: generating {parts} parts and joining them seamlessly…")
+        self._player_bar.show_clip("Generating…", np.zeros((0, 2), np.float32))
+        self._player_bar.follow()
+
+    def _on_controller_generation_progress(self, done: int, total: int) -> None:
+        if total > 1:
+            self.progress.setValue(done)
+
+    def _on_controller_audio_arrived(self, peaks: np.ndarray, seconds: float) -> None:
+        self._player_bar.show_clip(f"Generating… {seconds:.1f} s", peaks)
+        self._player_bar.follow()
+
+    def _on_controller_generation_finished(self, generation: Generation) -> None:
+        self._last_generation = generation
+        self.save_button.setEnabled(True)
+        cost = generation.character_cost
+        cost_text = "free (offline)" if cost == 0 else (f"{cost:,} credits" if cost else
+                                                        "cost not reported")
+        self.status.setText(f"Done: {generation.duration_ms / 1000:.1f} s of audio, {cost_text}. "
+                            "Saved in History.")
+        self._player_bar.show_clip(generation.title, self._player_bar.waveform_peaks())
+        self.generation_saved.emit(generation)
+
+    def _on_controller_generation_failed(self, exc: object) -> None:
+        error = exc if isinstance(exc, BaseException) else Exception(str(exc))
+        self.error_banner.show_message(describe_error(error))
+        self.status.setText("Nothing was saved. Your text is still here.")
+
+    def _on_controller_generation_cancelled(self) -> None:
+        self.status.setText("Stopped. Nothing was saved; your text is still here.")
+        self._player_bar.clear("Generation stopped")
+
+    def _on_controller_quota_changed(self, subscription: Subscription) -> None:
+        self._quota = subscription
+        self._update_counts()
+
+    def _on_runner_task_finished(self, name: str) -> None:
+        if name == SpeechController.GENERATE:
+            self.cancel_button.setVisible(False)
+            self.progress.setVisible(False)
+            self._update_counts()
+
+    def _on_save_clicked(self) -> None:
+        generation = self._last_generation
+        if generation is None:
+            return
+        suggested = str(self._ctx.paths.data_dir / generation.suggested_filename)
+        path, _ = QFileDialog.getSaveFileName(self, "Save audio as", suggested)
+        if path:
+            self._runner.start("speech.export",
+                               lambda: asyncio.to_thread(self._ctx.history.export,
+                                                         generation.id, path))
+            self.status.setText(f"Saved a copy to {path}")
+
+    def _on_preview_clicked(self) -> None:
+        voice = self.current_voice()
+        if voice is not None:
+            self._controller.preview(voice, self.form())
+            self._player_bar.show_clip(f"Preview: {voice.name}", np.zeros((0, 2), np.float32))
+            self._player_bar.follow()
+
+    # -- counts, notes ---------------------------------------------------------------
+    def _on_model_changed(self, *_args: object) -> None:
+        model = self.current_model()
+        if model is not None:
+            languages = ", ".join(lang.name for lang in model.languages[:8])
+            more = len(model.languages) - 8
+            if more > 0:
+                languages += f" and {more} more"
+            self.model_info.setText(model.description or "")
+            self.model_info.setToolTip(f"Languages: {languages}" if languages else "")
+            self.voice_settings.set_model_capabilities(model.can_use_style,
+                                                       model.can_use_speaker_boost)
+            current_language = self.language.currentData()
+            self.language.blockSignals(True)
+            self.language.clear()
+            self.language.addItem("Automatic", "")
+            for lang in model.languages:
+                self.language.addItem(f"{lang.name} ({lang.language_id})", lang.language_id)
+            self._select_combo(self.language, current_language or self._draft_value("language"))
+            self.language.blockSignals(False)
+        self._on_form_changed()
+
+    def _on_format_changed(self, *_args: object) -> None:
+        fmt = self.current_format()
+        notes = []
+        if fmt.minimum_plan:
+            notes.append(f"Needs the {fmt.minimum_plan} plan or higher on ElevenLabs.")
+        if not fmt.can_stream:
+            notes.append("WAV cannot be streamed: playback starts when the file is complete.")
+        if fmt.is_headerless:
+            notes.append("Raw samples without a header, for telephony or developers; most "
+                         "players cannot open this file.")
+        self.format_note.setText(" ".join(notes))
+        self.format_note.setVisible(bool(notes))
+        self._on_form_changed()
+
+    def _update_counts(self) -> None:
+        text = self.text.toPlainText()
+        model = self.current_model()
+        limit = model.maximum_text_length_per_request if model else None
+        count = f"{len(text):,} characters"
+        if limit:
+            count += f" · up to {limit:,} per request"
+            if len(text) > limit:
+                parts = -(-len(text) // limit)
+                count += f" (will be sent in about {parts} parts)"
+        self.char_count.setText(count)
+        credits = estimate_speech_credits(text, model)
+        estimate = "Free with offline voices" if model and model.cost_multiplier == 0 \
+            else f"About {credits:,} credits"
+        quota = getattr(self, "_quota", None)
+        if isinstance(quota, Subscription):
+            estimate += f" · {quota.characters_left:,} left this period"
+        self.estimate.setText(estimate)
+        self.generate_button.setEnabled(self.catalog_ready and not self._controller.is_generating)
+
+    def _on_form_changed(self, *_args: object) -> None:
+        self._update_counts()
+        if not self._restoring:
+            self._autosave.start()
+
+    # -- drafts ----------------------------------------------------------------------
+    def _draft_payload(self) -> dict:
+        return {
+            "text": self.text.toPlainText(),
+            "voice_id": self.current_voice_id() or self._draft_value("voice_id"),
+            "model_id": self.model.currentData() or self._draft_value("model_id"),
+            "output_format": self.current_format().value,
+            "voice_settings": self.voice_settings.values().model_dump(mode="json"),
+            "language": self.language.currentData() or "",
+            "seed": self.seed.value() if self.seed_fixed.isChecked() else None,
+            "normalization": self.normalization.currentData(),
+        }
+
+    def _save_draft(self) -> None:
+        payload = self._draft_payload()
+        self._pending_draft = payload
+        settings = self._ctx.settings
+        settings.last_voice_id = payload["voice_id"]
+        settings.last_model_id = payload["model_id"]
+        self._runner.start("speech.autosave", lambda: asyncio.to_thread(
+            self._ctx.drafts.save, DRAFT_NAME, payload))
+
+    def flush_draft(self) -> None:
+        """Save now (on quit), synchronously: the loop may be stopping."""
+        if self._autosave.isActive():
+            self._autosave.stop()
+        self._ctx.drafts.save(DRAFT_NAME, self._draft_payload())
+
+    def _draft_value(self, key: str) -> object:
+        return (self._pending_draft or {}).get(key)
+
+    def _restore_draft(self) -> None:
+        draft = self._ctx.drafts.load(DRAFT_NAME)
+        if not draft:
+            return
+        self._pending_draft = draft
+        self._restoring = True
+        try:
+            self.text.setPlainText(str(draft.get("text") or ""))
+            self._select_format(str(draft.get("output_format") or ""))
+            if isinstance(draft.get("voice_settings"), dict):
+                from app.domain.wire import VoiceSettings
+
+                try:
+                    self.voice_settings.set_values(VoiceSettings(**draft["voice_settings"]))
+                except ValueError:
+                    pass
+            seed = draft.get("seed")
+            self.seed_fixed.setChecked(isinstance(seed, int))
+            if isinstance(seed, int):
+                self.seed.setValue(seed)
+            self._select_combo(self.normalization, draft.get("normalization"))
+        finally:
+            self._restoring = False
+
+    def load_generation(self, generation: Generation) -> None:
+        """Re-open a history entry: its text, voice, model, format and settings."""
+        import json
+
+        from app.domain.wire import VoiceSettings
+
+        self.text.setPlainText(generation.text)
+        self._select_combo(self.model, generation.model_id)
+        self.select_voice(generation.voice_id)
+        self._select_format(generation.output_format)
+        try:
+            settings = json.loads(generation.settings_json or "{}")
+            self.voice_settings.set_values(VoiceSettings(**settings.get("voice_settings", {})))
+            seed = settings.get("seed")
+            self.seed_fixed.setChecked(isinstance(seed, int))
+            if isinstance(seed, int):
+                self.seed.setValue(seed)
+            self._select_combo(self.language, settings.get("language_code") or "")
+            self._select_combo(self.normalization, settings.get("apply_text_normalization"))
+        except (ValueError, TypeError):
+            log.warning("history entry %s has unreadable settings", generation.id)
+        self.status.setText("Re-opened from History. Press Generate to make it again.")
+
+    def _select_format(self, value: str) -> None:
+        self._select_combo(self.output_format, value)
+
+    @staticmethod
+    def _select_combo(combo: QComboBox, value: object) -> None:
+        if value is None:
+            return
+        index = combo.findData(value)
+        if index >= 0:
+            combo.setCurrentIndex(index)

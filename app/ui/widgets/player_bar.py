@@ -1,0 +1,144 @@
+"""The player bar at the bottom of the window: play/pause, stop, waveform, time, volume.
+
+It polls the Qt-free Player every 16 ms while audio plays (the audio thread never signals
+Qt; see shared/DESIGN.md), so the playhead moves smoothly without cross-thread calls.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
+
+from app.audio.player import Player, PlayerState
+from app.ui.icons import icon
+from app.ui.widgets.waveform import WaveformWidget
+
+
+def format_ms(ms: int) -> str:
+    seconds = max(0, ms) // 1000
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class PlayerBar(QWidget):
+    position_changed = Signal(int)  # ms, while playing (for tabs that follow the playhead)
+
+    def __init__(self, player: Player, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("player.bar")
+        self._player = player
+        self._title = QLabel("Nothing to play yet", self)
+        self._title.setObjectName("player.title")
+        self._title.setMinimumWidth(140)
+        self._title.setMaximumWidth(260)
+        self._play = QToolButton(self)
+        self._play.setObjectName("player.play")
+        self._play.setToolTip("Play or pause (Space when the player has focus)")
+        self._play.setIcon(icon("play"))
+        self._play.setEnabled(False)
+        self._stop = QToolButton(self)
+        self._stop.setObjectName("player.stop")
+        self._stop.setIcon(icon("stop"))
+        self._stop.setToolTip("Stop")
+        self._stop.setEnabled(False)
+        self.waveform = WaveformWidget(self)
+        self._time = QLabel("0:00 / 0:00", self)
+        self._time.setObjectName("player.time")
+        self._volume = QSlider(Qt.Orientation.Horizontal, self)
+        self._volume.setObjectName("player.volume")
+        self._volume.setRange(0, 100)
+        self._volume.setValue(int(player.volume * 100))
+        self._volume.setFixedWidth(90)
+        self._volume.setToolTip("Volume")
+        self._volume.setAccessibleName("Volume")
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self._play)
+        layout.addWidget(self._stop)
+        layout.addWidget(self._title)
+        layout.addWidget(self.waveform, 1)
+        layout.addWidget(self._time)
+        volume_label = QLabel("Volume", self)
+        layout.addWidget(volume_label)
+        layout.addWidget(self._volume)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(16)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._play.clicked.connect(self.toggle_play)
+        self._stop.clicked.connect(self.stop)
+        self._volume.valueChanged.connect(self._on_volume_value_changed)
+        self.waveform.seek_requested.connect(self._on_waveform_seek_requested)
+        shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.toggle_play)
+
+    @property
+    def player(self) -> Player:
+        return self._player
+
+    def show_clip(self, title: str, peaks: np.ndarray, loaded_fraction: float = 1.0) -> None:
+        self._title.setText(title)
+        self._title.setToolTip(title)
+        self.waveform.set_peaks(peaks, loaded_fraction)
+        self._play.setEnabled(True)
+        self._stop.setEnabled(True)
+        self._refresh()
+
+    def waveform_peaks(self) -> np.ndarray:
+        return self.waveform.peaks()
+
+    def clear(self, title: str = "Nothing to play yet") -> None:
+        self._player.stop()
+        self._title.setText(title)
+        self.waveform.clear()
+        self._play.setEnabled(False)
+        self._stop.setEnabled(False)
+        self._refresh()
+
+    def follow(self) -> None:
+        """Start polling the player (call after play() or when a stream starts)."""
+        self._timer.start()
+        self._refresh()
+
+    def toggle_play(self) -> None:
+        if not self._play.isEnabled():
+            return
+        if self._player.state in (PlayerState.PLAYING, PlayerState.BUFFERING):
+            self._player.pause()
+        else:
+            if self._player.state is PlayerState.FINISHED:
+                self._player.seek(0)
+            self._player.play()
+        self.follow()
+
+    def stop(self) -> None:
+        self._player.stop()
+        self._refresh()
+
+    def _on_volume_value_changed(self, value: int) -> None:
+        self._player.volume = value / 100
+
+    def _on_waveform_seek_requested(self, fraction: float) -> None:
+        duration = self._player.duration_ms
+        if duration > 0:
+            self._player.seek(int(duration * fraction))
+            self._refresh()
+
+    def _on_timer_timeout(self) -> None:
+        self._refresh()
+        if self._player.state not in (PlayerState.PLAYING, PlayerState.BUFFERING):
+            self._timer.stop()
+
+    def _refresh(self) -> None:
+        position = self._player.position_ms
+        duration = self._player.duration_ms
+        playing = self._player.state in (PlayerState.PLAYING, PlayerState.BUFFERING)
+        self._play.setIcon(icon("pause" if playing else "play"))
+        self._play.setToolTip("Pause" if playing else "Play")
+        self._time.setText(f"{format_ms(position)} / {format_ms(duration)}")
+        if duration > 0:
+            self.waveform.set_progress(position / duration)
+        self.position_changed.emit(position)
