@@ -1,0 +1,127 @@
+"""Writes that either complete or leave nothing: no half file ever has the final name.
+
+A crash, a cancelled generation or a full disk must never leave a truncated settings
+file or an audio file that looks finished. Data goes to a hidden temporary file in the
+same folder (so the rename stays on one file system), is fsynced, then `os.replace`d.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+PARTIAL_SUFFIX = ".partial"
+
+
+def _partial_path_for(final: Path) -> Path:
+    return final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}{PARTIAL_SUFFIX}")
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (best effort: not every platform allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class AtomicFileWriter:
+    """Streams bytes to `.<name>.<random>.partial`; `commit()` publishes them under the name.
+
+    Writes may come from different worker threads (one at a time); a lock keeps the
+    state consistent. Leaving the `with` block normally commits, an exception aborts.
+    """
+
+    def __init__(self, final_path: Path | str) -> None:
+        self.final_path = Path(final_path)
+        self.final_path.parent.mkdir(parents=True, exist_ok=True)
+        self.partial_path = _partial_path_for(self.final_path)
+        self._file: BinaryIO | None = open(self.partial_path, "xb")  # noqa: SIM115 - kept open
+        self._lock = threading.Lock()
+        self._committed = False
+        self.bytes_written = 0
+
+    @property
+    def closed(self) -> bool:
+        return self._file is None
+
+    def write(self, data: bytes) -> int:
+        with self._lock:
+            if self._file is None:
+                raise ValueError(f"writer for {self.final_path} is already closed")
+            written = self._file.write(data)
+            self.bytes_written += written
+            return written
+
+    def commit(self) -> Path:
+        """Flush, fsync and rename into place; returns the final path."""
+        with self._lock:
+            if self._committed:
+                return self.final_path
+            if self._file is None:
+                raise ValueError(f"writer for {self.final_path} was aborted")
+            try:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+                self._file.close()
+                self._file = None
+                os.replace(self.partial_path, self.final_path)
+            except BaseException:
+                self._discard()
+                raise
+            self._committed = True
+        _fsync_dir(self.final_path.parent)
+        return self.final_path
+
+    def abort(self) -> None:
+        """Throw the partial file away. Safe to call twice, or after commit (no effect)."""
+        with self._lock:
+            if not self._committed:
+                self._discard()
+
+    def _discard(self) -> None:
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None
+        with contextlib.suppress(FileNotFoundError):
+            self.partial_path.unlink()
+
+    def __enter__(self) -> AtomicFileWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None and not self.closed:
+            self.commit()
+        else:
+            self.abort()
+
+    def __del__(self) -> None:
+        # A writer dropped without commit must not leak an open file; the partial stays
+        # for HistoryStore.recover() rather than doing file I/O in a finaliser.
+        file = getattr(self, "_file", None)
+        if file is not None:
+            with contextlib.suppress(Exception):
+                file.close()
+
+
+def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
+    with AtomicFileWriter(path) as writer:
+        writer.write(data)
+    return writer.final_path
+
+
+def atomic_write_text(path: Path | str, text: str, encoding: str = "utf-8") -> Path:
+    return atomic_write_bytes(path, text.encode(encoding))

@@ -1,0 +1,373 @@
+"""History: every generation (its text, settings, cost and audio file) in SQLite.
+
+Why SQLite: searching and summing usage stay fast with thousands of entries, and one
+transaction per change means a crash never leaves a half-written record. WAL mode lets
+the UI read while a generation is being recorded. The store is called through
+`asyncio.to_thread`, so from several threads: one connection guarded by a lock.
+Audio files live in `audio_dir`; rows keep paths relative to it, so the data folder can
+move. Files are written through `AtomicFileWriter`, so a cancelled generation leaves at
+most a `.partial` file, which `recover()` removes at the next start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from app.library.atomic import PARTIAL_SUFFIX, AtomicFileWriter
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+_MIGRATIONS: dict[int, str] = {
+    1: """
+        CREATE TABLE IF NOT EXISTS generations (
+            id             INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at     TEXT    NOT NULL,  -- ISO 8601, UTC, fixed width: sorts as text
+            kind           TEXT    NOT NULL,
+            title          TEXT    NOT NULL DEFAULT '',
+            text           TEXT    NOT NULL DEFAULT '',
+            voice_id       TEXT,
+            voice_name     TEXT,
+            model_id       TEXT,
+            output_format  TEXT    NOT NULL DEFAULT '',
+            settings_json  TEXT    NOT NULL DEFAULT '{}',
+            request_ids    TEXT    NOT NULL DEFAULT '[]',
+            character_cost INTEGER,
+            duration_ms    INTEGER NOT NULL DEFAULT 0,
+            file_path      TEXT,
+            session_id     TEXT    NOT NULL DEFAULT '',
+            extra_json     TEXT    NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX IF NOT EXISTS generations_created ON generations (created_at);
+        CREATE INDEX IF NOT EXISTS generations_session ON generations (session_id);
+    """,
+}
+
+_COPY_CHUNK = 1 << 20
+_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f<>:"/\\|?*…]+')
+
+
+@dataclass(slots=True)
+class NewGeneration:
+    """What a finished generation hands to `HistoryStore.add`."""
+
+    kind: str
+    title: str
+    text: str
+    voice_id: str | None
+    voice_name: str | None
+    model_id: str | None
+    output_format: str
+    settings_json: str
+    request_ids: list[str]
+    character_cost: int | None
+    duration_ms: int
+    file_path: Path | None
+    session_id: str
+    extra_json: str = "{}"
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """One history row. `file_path` is absolute (resolved against the audio folder);
+    `created_at` is an ISO 8601 UTC string (the history model parses it), `created` the
+    datetime."""
+
+    id: int
+    created_at: str
+    kind: str
+    title: str
+    text: str
+    voice_id: str | None
+    voice_name: str | None
+    model_id: str | None
+    output_format: str
+    settings_json: str
+    request_ids: list[str] = field(hash=False)
+    character_cost: int | None
+    duration_ms: int
+    file_path: Path | None
+    session_id: str
+    extra_json: str
+    file_exists: bool
+
+    @property
+    def created(self) -> datetime:
+        return datetime.fromisoformat(self.created_at)
+
+    @property
+    def extension(self) -> str:
+        if self.file_path is not None and self.file_path.suffix:
+            return self.file_path.suffix.lstrip(".").lower()
+        return _extension_for_format(self.output_format)
+
+    @property
+    def suggested_filename(self) -> str:
+        """A safe, readable name for exporting, e.g. '2026-11-25 1412 Hello world.mp3'."""
+        when = self.created.astimezone().strftime("%Y-%m-%d %H%M")
+        title = " ".join(_UNSAFE_FILENAME.sub(" ", self.title).split())[:80].strip(" .")
+        stem = f"{when} {title}" if title else f"{when} {self.kind or 'audio'}"
+        return f"{stem}.{self.extension}"
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    generations: int = 0
+    credits: int = 0  # the sum of known costs; unreported costs count as nothing
+    by_kind: dict[str, int] = field(default_factory=dict, hash=False)  # generations per kind
+
+
+def _extension_for_format(output_format: str | None) -> str:
+    from app.domain.formats import OutputFormat
+
+    if not output_format:
+        return "audio"
+    try:
+        return OutputFormat.parse(output_format).file_extension
+    except ValueError:
+        codec = output_format.split("_", 1)[0].lower()
+        return codec if codec.isalnum() else "audio"
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class HistoryStore:
+    def __init__(self, db_path: Path | str, audio_dir: Path | str) -> None:
+        self.db_path = Path(db_path)
+        self.audio_dir = Path(audio_dir)
+        self.audio_dir.mkdir(parents=True, exist_ok=True)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        try:
+            self._conn = self._open()
+        except sqlite3.DatabaseError:
+            # An unreadable database must not stop the app: keep it aside, start afresh.
+            aside = self._keep_aside()
+            log.error("history database %s is unreadable; kept aside as %s",
+                      self.db_path, aside, exc_info=True)
+            self._conn = self._open()
+        self.recover()
+
+    # -- opening -------------------------------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path, check_same_thread=False, timeout=10)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            log.warning("history database is schema %s, newer than this app (%s)",
+                        version, SCHEMA_VERSION)
+            return
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            conn.executescript(f"BEGIN; {_MIGRATIONS[step]} PRAGMA user_version = {step}; "
+                               "COMMIT;")
+
+    def _keep_aside(self) -> Path:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = self.db_path.with_name(f"{self.db_path.name}.corrupt-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(str(self.db_path) + suffix)
+            if source.exists():
+                os.replace(source, Path(str(aside) + suffix))
+        return aside
+
+    def recover(self) -> int:
+        """Delete `.partial` files left by an interrupted run; returns how many."""
+        removed = 0
+        for partial in self.audio_dir.glob(f"*{PARTIAL_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                partial.unlink()
+                removed += 1
+        if removed:
+            log.info("removed %d unfinished audio file(s)", removed)
+        return removed
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._conn
+
+    # -- rows ----------------------------------------------------------------------------
+    def _stored_path(self, path: Path | None) -> str | None:
+        if path is None:
+            return None
+        path = Path(path)
+        try:
+            return path.resolve().relative_to(self.audio_dir.resolve()).as_posix()
+        except ValueError:
+            return str(path.absolute())
+
+    def _resolved_path(self, stored: str | None) -> Path | None:
+        if not stored:
+            return None
+        path = Path(stored)
+        return path if path.is_absolute() else self.audio_dir / path
+
+    def _generation(self, row: sqlite3.Row) -> Generation:
+        path = self._resolved_path(row["file_path"])
+        try:
+            request_ids = [str(r) for r in json.loads(row["request_ids"] or "[]")]
+        except (ValueError, TypeError):
+            request_ids = []
+        return Generation(
+            id=row["id"], created_at=row["created_at"], kind=row["kind"], title=row["title"],
+            text=row["text"], voice_id=row["voice_id"], voice_name=row["voice_name"],
+            model_id=row["model_id"], output_format=row["output_format"] or "",
+            settings_json=row["settings_json"], request_ids=request_ids,
+            character_cost=row["character_cost"], duration_ms=row["duration_ms"] or 0,
+            file_path=path, session_id=row["session_id"], extra_json=row["extra_json"],
+            file_exists=path is not None and path.is_file(),
+        )
+
+    def add(self, entry: NewGeneration) -> Generation:
+        created_at = datetime.now(UTC).isoformat(timespec="microseconds")
+        values = (
+            created_at, entry.kind, entry.title, entry.text, entry.voice_id, entry.voice_name,
+            entry.model_id, entry.output_format or "", entry.settings_json or "{}",
+            json.dumps(list(entry.request_ids)), entry.character_cost, int(entry.duration_ms),
+            self._stored_path(entry.file_path), entry.session_id, entry.extra_json or "{}",
+        )
+        with self._locked() as conn, conn:
+            cursor = conn.execute(
+                "INSERT INTO generations (created_at, kind, title, text, voice_id, voice_name,"
+                " model_id, output_format, settings_json, request_ids, character_cost,"
+                " duration_ms, file_path, session_id, extra_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+            row = conn.execute("SELECT * FROM generations WHERE id = ?",
+                               (cursor.lastrowid,)).fetchone()
+        return self._generation(row)
+
+    def get(self, generation_id: int) -> Generation | None:
+        with self._locked() as conn:
+            row = conn.execute("SELECT * FROM generations WHERE id = ?",
+                               (generation_id,)).fetchone()
+        return self._generation(row) if row is not None else None
+
+    def list(self, search: str = "", kind: str | None = None,
+             limit: int = 500) -> list[Generation]:
+        """Newest first. Every word of `search` must appear in the title, text or voice."""
+        where: list[str] = []
+        params: list[Any] = []
+        for term in search.split():
+            where.append("(title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\'"
+                         " OR IFNULL(voice_name, '') LIKE ? ESCAPE '\\')")
+            params += [_like_pattern(term)] * 3
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(kind)
+        sql = "SELECT * FROM generations"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
+        params.append(limit if limit > 0 else -1)
+        with self._locked() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [self._generation(row) for row in rows]
+
+    def delete(self, generation_id: int) -> None:
+        """Remove the row and its audio file. Files outside the audio folder (a user's
+        own recording that was transcribed, say) are never deleted."""
+        generation = self.get(generation_id)
+        if generation is None:
+            return
+        with self._locked() as conn, conn:
+            conn.execute("DELETE FROM generations WHERE id = ?", (generation_id,))
+        path = generation.file_path
+        if path is not None and self._is_ours(path):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                log.warning("could not delete %s", path, exc_info=True)
+
+    def _is_ours(self, path: Path) -> bool:
+        return path.resolve().is_relative_to(self.audio_dir.resolve())
+
+    # -- files ---------------------------------------------------------------------------
+    def audio_path(self, generation: Generation) -> Path:
+        if generation.file_path is None:
+            raise FileNotFoundError(f"“{generation.title}” has no audio file")
+        return generation.file_path
+
+    def export(self, generation_id: int, dest: Path | str) -> Path:
+        """Copy the audio to `dest` atomically (never a half-copied file under that name)."""
+        generation = self.get(generation_id)
+        if generation is None:
+            raise FileNotFoundError(f"history entry {generation_id} no longer exists")
+        source = self.audio_path(generation)
+        dest = Path(dest)
+        if not source.is_file():
+            raise FileNotFoundError(f"the audio file for “{generation.title}” is missing: "
+                                    f"{source}")
+        if dest.exists() and dest.resolve() == source.resolve():
+            return dest
+        with source.open("rb") as reader, AtomicFileWriter(dest) as writer:
+            shutil.copyfileobj(reader, writer, _COPY_CHUNK)
+        return dest
+
+    def open_audio_writer(self, extension: str) -> AtomicFileWriter:
+        """A writer for a new audio file with a unique name such as
+        `20261125-141200-1a2b3c4d.mp3`; commit it, then `add()` the generation."""
+        ext = extension.lstrip(".").lower()
+        if not ext.isalnum():
+            raise ValueError(f"not a file extension: {extension!r}")
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        return AtomicFileWriter(self.audio_dir / f"{stamp}-{uuid.uuid4().hex[:8]}.{ext}")
+
+    # -- usage ---------------------------------------------------------------------------
+    def _usage(self, where: str, params: tuple[Any, ...]) -> Usage:
+        with self._locked() as conn:
+            rows = conn.execute(
+                "SELECT kind, COUNT(*), IFNULL(SUM(character_cost), 0) FROM generations"
+                f" WHERE {where} GROUP BY kind", params).fetchall()
+        by_kind = {row[0]: row[1] for row in rows}
+        return Usage(generations=sum(by_kind.values()), credits=sum(row[2] for row in rows),
+                     by_kind=by_kind)
+
+    def usage_for_session(self, session_id: str) -> Usage:
+        return self._usage("session_id = ?", (session_id,))
+
+    def usage_today(self, now: datetime | None = None) -> Usage:
+        """Since local midnight (the user's day, not UTC's)."""
+        local_now = (now or datetime.now(UTC)).astimezone()
+        midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = midnight.astimezone(UTC).isoformat(timespec="microseconds")
+        end = (midnight + timedelta(days=1)).astimezone(UTC).isoformat(timespec="microseconds")
+        return self._usage("created_at >= ? AND created_at < ?", (start, end))
+
+    # -- lifetime ------------------------------------------------------------------------
+    def close(self) -> None:
+        with self._lock:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA optimize")
+            self._conn.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -1,0 +1,105 @@
+"""The settings schema (declared once, with defaults and types) and its JSON file.
+
+A broken or hand-edited file must never stop the app from starting: unreadable content
+is kept aside as `<name>.corrupt` and defaults are used. The API key is deliberately not
+a setting: it lives in the system keychain (see secrets.py), never in a plain file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.library.atomic import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.elevenlabs.io"
+BASE_URL_ENV = "ELEVENLABS_BASE_URL"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+    base_url: str = DEFAULT_BASE_URL
+    output_device: str | None = None
+    default_output_format: str = "mp3_44100_128"
+    last_voice_id: str | None = None
+    last_model_id: str | None = None
+    window_state: dict[str, Any] = Field(default_factory=dict)
+    last_tab: str | None = None
+
+
+class SettingsStore:
+    """Loads and saves `Settings` as JSON at `path`.
+
+    `ELEVENLABS_BASE_URL` overrides the server address for this run only: `save()`
+    writes back the address from the file, unless the user chose a new one meanwhile.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._file_base_url = DEFAULT_BASE_URL
+        self._env_base_url: str | None = None
+
+    def load(self) -> Settings:
+        settings = self._read()
+        self._file_base_url = settings.base_url
+        env_url = (os.environ.get(BASE_URL_ENV) or "").strip()
+        self._env_base_url = env_url or None
+        if env_url:
+            settings.base_url = env_url
+        return settings
+
+    def save(self, settings: Settings) -> None:
+        data = settings.model_dump(mode="json")
+        if self._env_base_url is not None and settings.base_url == self._env_base_url:
+            data["base_url"] = self._file_base_url
+        else:
+            self._file_base_url = settings.base_url
+        atomic_write_text(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+    def _read(self) -> Settings:
+        try:
+            raw = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return Settings()
+        except OSError:
+            log.warning("could not read %s; using defaults", self.path, exc_info=True)
+            return Settings()
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            log.warning("%s is not a settings file; kept aside as .corrupt", self.path)
+            self._keep_aside(move=True)
+            return Settings()
+        try:
+            return Settings.model_validate(data)
+        except ValidationError as exc:
+            # Keep every good value; drop only the fields that do not fit the schema.
+            bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+            log.warning("%s has invalid values for %s; using defaults for those",
+                        self.path, ", ".join(sorted(bad)))
+            self._keep_aside(move=False)
+            cleaned = {key: value for key, value in data.items() if key not in bad}
+            try:
+                return Settings.model_validate(cleaned)
+            except ValidationError:
+                return Settings()
+
+    def _keep_aside(self, move: bool) -> None:
+        aside = self.path.with_name(self.path.name + ".corrupt")
+        with contextlib.suppress(OSError):
+            if move:
+                os.replace(self.path, aside)
+            else:
+                shutil.copyfile(self.path, aside)
