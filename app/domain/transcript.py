@@ -1,0 +1,593 @@
+"""Transcripts: the speech-to-text result as immutable domain data, plus fast look-ups.
+
+`parse_transcript` reads both JSON shapes of `POST /v1/speech-to-text` and
+`GET /v1/speech-to-text/transcripts/{id}` (shared/api/ELEVENLABS_API.md §4.1): the single
+channel `SpeechToTextChunkResponseModel` (`words`) and the multichannel
+`MultichannelSpeechToTextResponseModel` (`transcripts`, one chunk per channel). Times are
+seconds on the wire and integer milliseconds here. Anything malformed raises
+`TranscriptFormatError` (a `ValueError`) with a message a user can read; no other
+exception type escapes.
+
+Look-ups: `WordIndex` (built once per transcript, cached as `Transcript.word_index`)
+answers "which word is playing at ms" in O(log n); `search` uses a joined lower-case
+text per channel (cached) so a find over 30,000 words is a few `str.find` calls.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any, Literal, TypeAlias
+
+WordKind: TypeAlias = Literal["word", "spacing", "audio_event"]
+WORD_KINDS: tuple[WordKind, ...] = ("word", "spacing", "audio_event")
+
+#: The top-level key under which XI Studio keeps its own data in a saved transcript file.
+XI_STUDIO_KEY = "xi_studio"
+
+
+class TranscriptFormatError(ValueError):
+    """The data is not a transcript we can read; the message is meant for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class CharTiming:
+    text: str
+    start_ms: int | None = None
+    end_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One item of the transcript: a word, the whitespace between words, or a sound."""
+
+    index: int
+    text: str
+    start_ms: int
+    end_ms: int
+    kind: WordKind = "word"
+    speaker_id: str | None = None
+    channel: int = 0
+    logprob: float | None = None
+    characters: tuple[CharTiming, ...] = ()
+
+    @property
+    def is_spacing(self) -> bool:
+        return self.kind == "spacing"
+
+    @property
+    def duration_ms(self) -> int:
+        return self.end_ms - self.start_ms
+
+    @property
+    def confidence(self) -> float | None:
+        """exp(logprob), between 0 and 1; None when the server gave no logprob."""
+        return None if self.logprob is None else math.exp(self.logprob)
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    id: str
+    name: str
+
+
+def default_speaker_name(speaker_id: str) -> str:
+    """`speaker_0` -> "Speaker 1" (people count from one); `agent` -> "Agent"."""
+    match = re.fullmatch(r"speaker_(\d+)", speaker_id)
+    if match and len(match.group(1)) < 10:
+        return f"Speaker {int(match.group(1)) + 1}"
+    return speaker_id.replace("_", " ").strip().capitalize() or speaker_id
+
+
+@dataclass(frozen=True)
+class Transcript:
+    transcription_id: str | None
+    language_code: str
+    language_probability: float | None
+    text: str
+    words: tuple[Word, ...]
+    channels: int = 1
+    speakers: dict[str, Speaker] = field(default_factory=dict, hash=False)
+    source_json: dict[str, Any] = field(default_factory=dict, hash=False, compare=False, repr=False)
+    audio_duration_ms: int | None = None
+    #: False when the server sent no word timings (timestamps_granularity=none); the
+    #: times are then filled in (all zero) so the look-ups still work.
+    has_timestamps: bool = True
+
+    @property
+    def duration_ms(self) -> int:
+        ends = [w.end_ms for w in self.words]
+        return max([*ends, self.audio_duration_ms or 0])
+
+    def speaker_name(self, speaker_id: str | None) -> str:
+        if speaker_id is None:
+            return ""
+        speaker = self.speakers.get(speaker_id)
+        return speaker.name if speaker else default_speaker_name(speaker_id)
+
+    @cached_property
+    def word_index(self) -> WordIndex:
+        return WordIndex(self.words)
+
+    @cached_property
+    def search_index(self) -> SearchIndex:
+        return SearchIndex(self.words)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def load_json(data: Mapping[str, Any] | bytes | bytearray | str) -> Any:
+    """Decode JSON text/bytes (a mapping is returned as a dict). Raises TranscriptFormatError."""
+    if isinstance(data, Mapping):
+        return dict(data)
+    if isinstance(data, bytes | bytearray | memoryview):
+        try:
+            data = bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise TranscriptFormatError("The file is not UTF-8 text, so not a transcript.") from exc
+    if not isinstance(data, str):
+        raise TranscriptFormatError("A transcript must be JSON text or a JSON object.")
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise TranscriptFormatError(f"The transcript is not valid JSON ({exc}).") from exc
+
+
+def _fail(message: str) -> TranscriptFormatError:
+    return TranscriptFormatError(message)
+
+
+def _opt_str(value: Any, what: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise _fail(f"{what} should be text.")
+
+
+def _opt_number(value: Any, what: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(f"{what} should be a number.")
+    try:
+        number = float(value)
+    except OverflowError as exc:
+        raise _fail(f"{what} is too large.") from exc
+    if not math.isfinite(number):
+        raise _fail(f"{what} is not a finite number.")
+    return number
+
+
+def _opt_ms(value: Any, what: str) -> int | None:
+    seconds = _opt_number(value, what)
+    if seconds is None:
+        return None
+    if seconds < 0:
+        raise _fail(f"{what} is negative.")
+    ms = seconds * 1000.0
+    if not math.isfinite(ms):
+        raise _fail(f"{what} is too large.")
+    return round(ms)
+
+
+def _opt_channel(value: Any, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _fail(f"{what} should be a whole number, zero or more.")
+    return value
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _fail(f"{what} should be a list.")
+    return value
+
+
+def _kind(value: Any, text: str, what: str) -> WordKind:
+    if value is not None and not isinstance(value, str):
+        raise _fail(f"The type of {what} should be text.")
+    for kind in WORD_KINDS:
+        if value == kind:
+            return kind
+    # Missing or a kind this app does not know yet: guess from the text, stay readable.
+    return "spacing" if text and not text.strip() else "word"
+
+
+@dataclass(slots=True)
+class _RawWord:
+    text: str
+    start_ms: int | None
+    end_ms: int | None
+    kind: WordKind
+    speaker_id: str | None
+    channel: int
+    logprob: float | None
+    characters: tuple[CharTiming, ...]
+
+
+def _parse_characters(value: Any, what: str) -> tuple[CharTiming, ...]:
+    chars: list[CharTiming] = []
+    for n, item in enumerate(_list(value, f"The characters of {what}")):
+        where = f"character {n + 1} of {what}"
+        if not isinstance(item, dict):
+            raise _fail(f"{where.capitalize()} should be an object.")
+        text = _opt_str(item.get("text"), f"The text of {where}")
+        chars.append(
+            CharTiming(
+                text or "",
+                _opt_ms(item.get("start"), f"The start of {where}"),
+                _opt_ms(item.get("end"), f"The end of {where}"),
+            )
+        )
+    return tuple(chars)
+
+
+def _parse_words(value: Any, default_channel: int, where: str) -> list[_RawWord]:
+    raw: list[_RawWord] = []
+    for n, item in enumerate(_list(value, f"The words{where}")):
+        what = f"word {n + 1}{where}"
+        if not isinstance(item, dict):
+            raise _fail(f"{what.capitalize()} should be an object.")
+        text = _opt_str(item.get("text"), f"The text of {what}")
+        if text is None:
+            raise _fail(f"{what.capitalize()} has no text.")
+        channel = _opt_channel(item.get("channel_index"), f"The channel of {what}")
+        raw.append(
+            _RawWord(
+                text=text,
+                start_ms=_opt_ms(item.get("start"), f"The start of {what}"),
+                end_ms=_opt_ms(item.get("end"), f"The end of {what}"),
+                kind=_kind(item.get("type"), text, what),
+                speaker_id=_opt_str(item.get("speaker_id"), f"The speaker of {what}"),
+                channel=default_channel if channel is None else channel,
+                logprob=_opt_number(item.get("logprob"), f"The logprob of {what}"),
+                characters=_parse_characters(item.get("characters"), what),
+            )
+        )
+    return raw
+
+
+def _fill_times(raw: list[_RawWord]) -> list[Word]:
+    """Words with integer times: a missing start follows the previous end, a missing
+    (or earlier-than-start) end equals the start."""
+    words: list[Word] = []
+    previous_end = 0
+    for r in raw:
+        start = previous_end if r.start_ms is None else r.start_ms
+        end = start if r.end_ms is None or r.end_ms < start else r.end_ms
+        previous_end = end
+        words.append(
+            Word(
+                index=len(words),
+                text=r.text,
+                start_ms=start,
+                end_ms=end,
+                kind=r.kind,
+                speaker_id=r.speaker_id,
+                channel=r.channel,
+                logprob=r.logprob,
+                characters=r.characters,
+            )
+        )
+    return words
+
+
+def merge_channels_by_time(channels: Iterable[Sequence[Word]]) -> tuple[Word, ...]:
+    """All channels' words in one list ordered by start time (ties: lower channel first,
+    then the order within the channel), re-indexed from 0."""
+    tagged = [
+        (w.start_ms, w.channel, n, pos, w)
+        for n, words in enumerate(channels)
+        for pos, w in enumerate(words)
+    ]
+    tagged.sort(key=lambda t: t[:4])
+    return tuple(replace(t[4], index=i) for i, t in enumerate(tagged))
+
+
+def _speaker_names(obj: dict[str, Any]) -> dict[str, str]:
+    """Names saved by XI Studio (see transcript_edit.to_api_json); ignored if odd."""
+    extra = obj.get(XI_STUDIO_KEY)
+    names = extra.get("speaker_names") if isinstance(extra, dict) else None
+    if not isinstance(names, dict):
+        return {}
+    return {k: v for k, v in names.items() if isinstance(k, str) and isinstance(v, str) and v}
+
+
+def _speakers(words: Sequence[Word], names: Mapping[str, str]) -> dict[str, Speaker]:
+    speakers: dict[str, Speaker] = {}
+    for w in words:
+        sid = w.speaker_id
+        if sid is not None and sid not in speakers:
+            speakers[sid] = Speaker(sid, names.get(sid) or default_speaker_name(sid))
+    return speakers
+
+
+def _chunk_header(chunk: dict[str, Any], where: str) -> tuple[str, float | None, str | None]:
+    language = _opt_str(chunk.get("language_code"), f"The language{where}") or ""
+    probability = _opt_number(chunk.get("language_probability"), f"The language probability{where}")
+    text = _opt_str(chunk.get("text"), f"The text{where}")
+    return language, probability, text
+
+
+def parse_transcript(data: Mapping[str, Any] | bytes | bytearray | str) -> Transcript:
+    """Read a transcript in either API shape. Raises TranscriptFormatError."""
+    obj = load_json(data)
+    if not isinstance(obj, dict):
+        raise _fail("This is not a transcript: expected a JSON object.")
+    if "transcripts" in obj:
+        return _parse_multichannel(obj)
+    if "words" in obj:
+        return _parse_single(obj)
+    if "request_id" in obj and "message" in obj:
+        raise _fail(
+            "This is the server's note that the transcription was accepted; "
+            "the transcript itself arrives later."
+        )
+    if "detail" in obj:
+        raise _fail("This is an error reply from the server, not a transcript.")
+    raise _fail("This is not a transcript: it has neither 'words' nor 'transcripts'.")
+
+
+def _finish(
+    obj: dict[str, Any],
+    words: Sequence[Word],
+    raw: Sequence[_RawWord],
+    *,
+    transcription_id: str | None,
+    language: str,
+    probability: float | None,
+    text: str,
+    channels: int,
+) -> Transcript:
+    duration = _opt_ms(obj.get("audio_duration_secs"), "The audio duration")
+    return Transcript(
+        transcription_id=transcription_id,
+        language_code=language,
+        language_probability=probability,
+        text=text,
+        words=tuple(words),
+        channels=max(1, channels, len({w.channel for w in words})),
+        speakers=_speakers(words, _speaker_names(obj)),
+        source_json=obj,
+        audio_duration_ms=duration,
+        has_timestamps=not raw or any(r.start_ms is not None for r in raw),
+    )
+
+
+def _parse_single(obj: dict[str, Any]) -> Transcript:
+    language, probability, text = _chunk_header(obj, "")
+    default_channel = _opt_channel(obj.get("channel_index"), "The channel") or 0
+    raw = _parse_words(obj.get("words"), default_channel, "")
+    words = _fill_times(raw)
+    return _finish(
+        obj,
+        words,
+        raw,
+        transcription_id=_opt_str(obj.get("transcription_id"), "The transcription id"),
+        language=language,
+        probability=probability,
+        text=text if text is not None else "".join(w.text for w in words),
+        channels=1,
+    )
+
+
+def _parse_multichannel(obj: dict[str, Any]) -> Transcript:
+    chunks = _list(obj.get("transcripts"), "The channel transcripts")
+    per_channel: list[list[Word]] = []
+    all_raw: list[_RawWord] = []
+    texts: list[str] = []
+    language, probability = "", None
+    transcription_id = _opt_str(obj.get("transcription_id"), "The transcription id")
+    for n, chunk in enumerate(chunks):
+        where = f" of channel transcript {n + 1}"
+        if not isinstance(chunk, dict):
+            raise _fail(f"Channel transcript {n + 1} should be an object.")
+        chunk_language, chunk_probability, chunk_text = _chunk_header(chunk, where)
+        channel = _opt_channel(chunk.get("channel_index"), f"The channel{where}")
+        raw = _parse_words(chunk.get("words"), n if channel is None else channel, where)
+        words = _fill_times(raw)
+        all_raw.extend(raw)
+        per_channel.append(words)
+        text = chunk_text if chunk_text is not None else "".join(w.text for w in words)
+        if text:
+            texts.append(text)
+        if not language and chunk_language:
+            language, probability = chunk_language, chunk_probability
+        if transcription_id is None:
+            transcription_id = _opt_str(chunk.get("transcription_id"), f"The id{where}")
+    return _finish(
+        obj,
+        merge_channels_by_time(per_channel),
+        all_raw,
+        transcription_id=transcription_id,
+        language=language,
+        probability=probability,
+        text="\n".join(texts),
+        channels=len(chunks),
+    )
+
+
+# --------------------------------------------------------------------------- look-ups
+
+
+def _contains(word: Word, ms: int) -> bool:
+    return word.start_ms <= ms < word.end_ms or word.start_ms == word.end_ms == ms
+
+
+class WordIndex:
+    """Built once per word list; every query is O(log n) (plus overlapping words)."""
+
+    def __init__(self, words: Sequence[Word]) -> None:
+        self._words = words
+        self._positions = [i for i, w in enumerate(words) if w.kind != "spacing"]
+        order = sorted(self._positions, key=lambda i: (words[i].start_ms, i))
+        self._order = order
+        self.starts: list[int] = [words[i].start_ms for i in order]
+        self._max_end: list[int] = []
+        running = -1
+        for i in order:
+            running = max(running, words[i].end_ms)
+            self._max_end.append(running)
+
+    def word_at(self, ms: int) -> int | None:
+        """The index of the word (not spacing) sounding at `ms` (start <= ms < end), or
+        None in a pause. Where words overlap, the one that started last wins."""
+        j = bisect_right(self.starts, ms) - 1
+        while j >= 0 and self._max_end[j] >= ms:
+            candidate = self._words[self._order[j]]
+            if _contains(candidate, ms):
+                return self._order[j]
+            j -= 1
+        return None
+
+    def last_started(self, ms: int) -> int | None:
+        """The index of the last word that started at or before `ms` (None before the first)."""
+        j = bisect_right(self.starts, ms) - 1
+        return self._order[j] if j >= 0 else None
+
+    def next_word(self, index: int) -> int | None:
+        """The next word (or audio event) after `index` in transcript order, skipping spacing."""
+        k = bisect_right(self._positions, index)
+        return self._positions[k] if k < len(self._positions) else None
+
+    def previous_word(self, index: int) -> int | None:
+        k = bisect_left(self._positions, index) - 1
+        return self._positions[k] if k >= 0 else None
+
+
+def word_at(source: Transcript | WordIndex | Sequence[int], ms: int) -> int | None:
+    """Which word plays at `ms`.
+
+    - a Transcript or WordIndex: the word index (see WordIndex.word_at);
+    - a sorted list of start times: the position of the last start <= ms, or None.
+    """
+    if isinstance(source, Transcript):
+        return source.word_index.word_at(ms)
+    if isinstance(source, WordIndex):
+        return source.word_at(ms)
+    position = bisect_right(source, ms) - 1
+    return position if position >= 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    speaker_id: str | None
+    channel: int
+    start_ms: int
+    end_ms: int
+    word_indices: range
+
+
+def paragraphs(transcript: Transcript, pause_ms: int = 1500) -> list[Paragraph]:
+    """Runs of words by one speaker on one channel, also split at pauses >= `pause_ms`.
+
+    Spacing belongs to the paragraph before it; an item without a speaker (say, an
+    untagged sound) never starts a new paragraph on its own.
+    """
+    result: list[Paragraph] = []
+    words = transcript.words
+    first = 0
+    speaker: str | None = None
+    channel = 0
+    start = end = 0
+    seen_word = False
+
+    def close(stop: int) -> None:
+        if stop > first:
+            result.append(Paragraph(speaker, channel, start, end, range(first, stop)))
+
+    for pos, w in enumerate(words):
+        if w.kind == "spacing":
+            continue
+        if seen_word:
+            turn = (w.speaker_id is not None and w.speaker_id != speaker) or w.channel != channel
+            if turn or w.start_ms - end >= pause_ms:
+                close(pos)
+                first = pos
+                seen_word = False
+        if not seen_word:
+            speaker, channel, start, end = w.speaker_id, w.channel, w.start_ms, w.end_ms
+            seen_word = True
+        else:
+            end = max(end, w.end_ms)
+    if words:  # the last paragraph (or, with no words at all, just the spacing)
+        close(len(words))
+    return result
+
+
+def is_low_confidence(word: Word, threshold: float = 0.5) -> bool:
+    """True for a word (not spacing) whose confidence exp(logprob) is below `threshold`."""
+    if word.kind == "spacing" or word.logprob is None:
+        return False
+    return math.exp(word.logprob) < threshold
+
+
+# --------------------------------------------------------------------------- search
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+class SearchIndex:
+    """Per channel: the words joined into one lower-case text, with each item's offset."""
+
+    def __init__(self, words: Sequence[Word]) -> None:
+        by_channel: dict[int, list[Word]] = {}
+        for w in words:
+            by_channel.setdefault(w.channel, []).append(w)
+        self._channels: list[tuple[str, list[int], list[Word]]] = []
+        for items in by_channel.values():
+            pieces: list[str] = []
+            offsets: list[int] = []
+            length = 0
+            for n, w in enumerate(items):
+                if w.kind == "spacing" and w.text.isspace():
+                    piece = " "
+                else:
+                    piece = w.text.lower()
+                    if not piece.isalnum():  # cheap test before the slower regex
+                        piece = _WHITESPACE.sub(" ", piece)
+                nxt = items[n + 1] if n + 1 < len(items) else None
+                if (
+                    nxt is not None
+                    and w.kind != "spacing"
+                    and nxt.kind != "spacing"
+                    and not piece.endswith(" ")
+                    and not nxt.text[:1].isspace()
+                ):
+                    piece += " "  # words given without spacing items still match apart
+                offsets.append(length)
+                pieces.append(piece)
+                length += len(piece)
+            self._channels.append(("".join(pieces), offsets, items))
+
+    def find(self, query: str) -> list[int]:
+        needle = _WHITESPACE.sub(" ", query.lower()).strip()
+        if not needle:
+            return []
+        found: set[int] = set()
+        for text, offsets, items in self._channels:
+            at = text.find(needle)
+            while at >= 0:
+                k = bisect_right(offsets, at) - 1
+                while k < len(items) - 1 and items[k].kind == "spacing":
+                    k += 1
+                found.add(items[k].index)
+                at = text.find(needle, at + 1)
+        return sorted(found)
+
+
+def search(transcript: Transcript, query: str) -> list[int]:
+    """Indices of the words where a case-insensitive match of `query` starts.
+
+    The query may span words ("thanks for"); runs of whitespace count as one space.
+    Each channel is searched on its own, so a phrase never spans two speakers' channels.
+    """
+    return transcript.search_index.find(query)

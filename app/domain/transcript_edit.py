@@ -1,0 +1,339 @@
+"""The user's edits to a transcript, kept apart from what the server returned.
+
+`TranscriptEdits` holds speaker renames, speaker merges and word corrections (by word
+index into `Transcript.words`). `apply` gives the edited view; the original transcript
+is never changed, so every edit can be undone.
+
+`to_api_json` writes the edited transcript back in the API's own shape (so any tool that
+reads ElevenLabs transcripts can open it) with three additions: a corrected word keeps
+its server text under `original_text` (and `original_speaker_id` / `original_characters`
+where those changed), and a top-level `xi_studio` object holds the speaker names and the
+edits. `load_saved` reads such a file back as (original transcript, edits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from app.domain.transcript import (
+    XI_STUDIO_KEY,
+    CharTiming,
+    Speaker,
+    Transcript,
+    TranscriptFormatError,
+    Word,
+    load_json,
+    parse_transcript,
+)
+
+EDITS_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class TranscriptEdits:
+    """Immutable; the `with_*` methods return a changed copy (handy for undo)."""
+
+    speaker_names: Mapping[str, str] = field(default_factory=dict)
+    speaker_merges: Mapping[str, str] = field(default_factory=dict)  # from_id -> into_id
+    corrections: Mapping[int, str] = field(default_factory=dict)  # word index -> new text
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.speaker_names or self.speaker_merges or self.corrections)
+
+    # -- building
+
+    def with_speaker_name(self, speaker_id: str, name: str | None) -> TranscriptEdits:
+        """Rename a speaker; an empty name or None goes back to the default name."""
+        names = dict(self.speaker_names)
+        if name and name.strip():
+            names[speaker_id] = name.strip()
+        else:
+            names.pop(speaker_id, None)
+        return replace(self, speaker_names=names)
+
+    def with_merge(self, from_id: str, into_id: str) -> TranscriptEdits:
+        """Say that every word of `from_id` was really spoken by `into_id`."""
+        if self.resolve_speaker(into_id) == from_id:
+            raise ValueError(f"{from_id} cannot be merged into a speaker merged into it.")
+        merges = dict(self.speaker_merges)
+        if from_id == into_id:
+            merges.pop(from_id, None)
+        else:
+            merges[from_id] = into_id
+        return replace(self, speaker_merges=merges)
+
+    def without_merge(self, from_id: str) -> TranscriptEdits:
+        merges = dict(self.speaker_merges)
+        merges.pop(from_id, None)
+        return replace(self, speaker_merges=merges)
+
+    def with_correction(self, index: int, text: str) -> TranscriptEdits:
+        corrections = dict(self.corrections)
+        corrections[index] = text
+        return replace(self, corrections=corrections)
+
+    def without_correction(self, index: int) -> TranscriptEdits:
+        corrections = dict(self.corrections)
+        corrections.pop(index, None)
+        return replace(self, corrections=corrections)
+
+    # -- using
+
+    def resolve_speaker(self, speaker_id: str | None) -> str | None:
+        """Follow merges (a->b, b->c gives c); a cycle stops where it would repeat."""
+        seen: set[str] = set()
+        current = speaker_id
+        while current is not None and current in self.speaker_merges and current not in seen:
+            seen.add(current)
+            current = self.speaker_merges[current]
+        return current
+
+    def apply(self, transcript: Transcript) -> Transcript:
+        """The edited view of `transcript` (which itself stays as it was)."""
+        if self.is_empty:
+            return transcript
+        words: list[Word] = []
+        for w in transcript.words:
+            speaker = self.resolve_speaker(w.speaker_id)
+            new_text = self.corrections.get(w.index)
+            if new_text is not None and new_text != w.text:
+                # Character timings described the old spelling; they no longer fit.
+                w = replace(w, text=new_text, characters=())
+            if speaker != w.speaker_id:
+                w = replace(w, speaker_id=speaker)
+            words.append(w)
+        speakers: dict[str, Speaker] = {}
+        for sid in [*transcript.speakers, *(w.speaker_id for w in words)]:
+            target = self.resolve_speaker(sid)
+            if target is None or target in speakers:
+                continue
+            name = self.speaker_names.get(target) or transcript.speaker_name(target)
+            speakers[target] = Speaker(target, name)
+        corrected = any(
+            0 <= i < len(transcript.words) and transcript.words[i].text != t
+            for i, t in self.corrections.items()
+        )
+        text = _joined_text(words) if corrected else transcript.text
+        return replace(transcript, words=tuple(words), speakers=speakers, text=text)
+
+    # -- storing
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": EDITS_FORMAT_VERSION,
+            "speaker_names": dict(self.speaker_names),
+            "speaker_merges": dict(self.speaker_merges),
+            "corrections": {str(i): t for i, t in sorted(self.corrections.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> TranscriptEdits:
+        """Read what to_json wrote. Raises TranscriptFormatError (a ValueError)."""
+        if data is None:
+            return cls()
+        if not isinstance(data, Mapping):
+            raise TranscriptFormatError("The saved edits should be a JSON object.")
+        names = _str_map(data.get("speaker_names"), "speaker names")
+        merges = _str_map(data.get("speaker_merges"), "speaker merges")
+        corrections: dict[int, str] = {}
+        raw = data.get("corrections")
+        raw = {} if raw is None else raw
+        if not isinstance(raw, Mapping):
+            raise TranscriptFormatError("The saved word corrections should be a JSON object.")
+        for key, text in raw.items():
+            try:
+                index = int(key)
+            except (TypeError, ValueError):
+                raise TranscriptFormatError(
+                    f"A saved word correction refers to {key!r}, which is not a word number."
+                ) from None
+            if index < 0 or not isinstance(text, str):
+                raise TranscriptFormatError(f"The saved correction of word {key} is not valid.")
+            corrections[index] = text
+        return cls(speaker_names=names, speaker_merges=merges, corrections=corrections)
+
+
+def _str_map(value: Any, what: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise TranscriptFormatError(f"The saved {what} should map text to text.")
+    return dict(value)
+
+
+def _joined_text(words: list[Word] | tuple[Word, ...]) -> str:
+    by_channel: dict[int, list[str]] = {}
+    for w in words:
+        by_channel.setdefault(w.channel, []).append(w.text)
+    return "\n".join("".join(parts) for _, parts in sorted(by_channel.items()))
+
+
+# --------------------------------------------------------------------------- API shape
+
+
+def _seconds(ms: int) -> float:
+    return ms / 1000.0
+
+
+def _word_json(original: Word, edited: Word, *, timed: bool, with_channel: bool) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "text": edited.text,
+        "start": _seconds(edited.start_ms) if timed else None,
+        "end": _seconds(edited.end_ms) if timed else None,
+        "type": edited.kind,
+        "speaker_id": edited.speaker_id,
+    }
+    if edited.logprob is not None:
+        item["logprob"] = edited.logprob
+    if edited.characters:
+        item["characters"] = [_char_json(c) for c in edited.characters]
+    if with_channel:
+        item["channel_index"] = edited.channel
+    if edited.text != original.text:
+        item["original_text"] = original.text
+        if original.characters:
+            item["original_characters"] = [_char_json(c) for c in original.characters]
+    if edited.speaker_id != original.speaker_id:
+        item["original_speaker_id"] = original.speaker_id
+    return item
+
+
+def _char_json(c: CharTiming) -> dict[str, Any]:
+    return {
+        "text": c.text,
+        "start": None if c.start_ms is None else _seconds(c.start_ms),
+        "end": None if c.end_ms is None else _seconds(c.end_ms),
+    }
+
+
+def _chunk_sources(transcript: Transcript) -> dict[int, dict[str, Any]]:
+    chunks = transcript.source_json.get("transcripts")
+    sources: dict[int, dict[str, Any]] = {}
+    if isinstance(chunks, list):
+        for n, chunk in enumerate(chunks):
+            if isinstance(chunk, dict):
+                channel = chunk.get("channel_index")
+                key = channel if isinstance(channel, int) and not isinstance(channel, bool) else n
+                sources.setdefault(key, chunk)
+    return sources
+
+
+_REBUILT_KEYS = {"words", "text", "transcripts", XI_STUDIO_KEY}
+
+
+def to_api_json(transcript: Transcript, edits: TranscriptEdits | None = None) -> dict[str, Any]:
+    """The transcript in the API's JSON shape with `edits` applied, ready to save.
+
+    `transcript` is the original (unedited) one. Keys of the server's reply this app does
+    not model (entities, additional_formats, ...) are carried over unchanged.
+    """
+    edits = edits or TranscriptEdits()
+    edited = edits.apply(transcript)
+    multichannel = "transcripts" in transcript.source_json or (
+        transcript.channels > 1 and "words" not in transcript.source_json
+    )
+    with_channels = multichannel or transcript.channels > 1
+    word_items = [
+        _word_json(o, e, timed=transcript.has_timestamps, with_channel=with_channels)
+        for o, e in zip(transcript.words, edited.words, strict=True)
+    ]
+    source = transcript.source_json
+    result: dict[str, Any] = {k: v for k, v in source.items() if k not in _REBUILT_KEYS}
+    text_changed = edited.text != transcript.text
+    if multichannel:
+        sources = _chunk_sources(transcript)
+        grouped: dict[int, list[dict[str, Any]]] = {}
+        for w, item in zip(edited.words, word_items, strict=True):
+            grouped.setdefault(w.channel, []).append(item)
+        chunks = []
+        for channel in sorted(set(grouped) | set(sources)):
+            items = grouped.get(channel, [])
+            base = sources.get(channel, {})
+            chunk = {k: v for k, v in base.items() if k not in _REBUILT_KEYS}
+            chunk.setdefault("language_code", transcript.language_code)
+            chunk.setdefault("language_probability", transcript.language_probability or 0.0)
+            base_text = base.get("text")
+            if text_changed or not isinstance(base_text, str):
+                base_text = "".join(item["text"] for item in items)
+            chunk["text"] = base_text
+            chunk["words"] = items
+            chunk["channel_index"] = channel
+            chunks.append(chunk)
+        result["transcripts"] = chunks
+        result.setdefault("transcription_id", transcript.transcription_id)
+    else:
+        result["language_code"] = transcript.language_code
+        result["language_probability"] = transcript.language_probability or 0.0
+        result["text"] = edited.text
+        result["words"] = word_items
+        result.setdefault("transcription_id", transcript.transcription_id)
+    if transcript.audio_duration_ms is not None:
+        result.setdefault("audio_duration_secs", _seconds(transcript.audio_duration_ms))
+    extra: dict[str, Any] = {
+        "speaker_names": {sid: s.name for sid, s in edited.speakers.items()},
+        "edits": edits.to_json(),
+    }
+    if text_changed:
+        extra["original_text"] = transcript.text
+    result[XI_STUDIO_KEY] = extra
+    return result
+
+
+def _restore_word(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return item
+    restored = dict(item)
+    for key in ("text", "speaker_id", "characters"):
+        original_key = f"original_{key}"
+        if original_key in restored:
+            restored[key] = restored.pop(original_key)
+    return restored
+
+
+def load_saved(
+    data: Mapping[str, Any] | bytes | bytearray | str,
+) -> tuple[Transcript, TranscriptEdits]:
+    """Open a transcript file: (the server's original transcript, the user's edits).
+
+    A plain API reply gives empty edits. Raises TranscriptFormatError.
+    """
+    obj = load_json(data)
+    if not isinstance(obj, dict) or not isinstance(obj.get(XI_STUDIO_KEY), dict):
+        return parse_transcript(obj), TranscriptEdits()
+    extra = obj[XI_STUDIO_KEY]
+    edits = TranscriptEdits.from_json(extra.get("edits"))
+    restored: dict[str, Any] = {k: v for k, v in obj.items() if k != XI_STUDIO_KEY}
+    if isinstance(restored.get("words"), list):
+        restored["words"] = [_restore_word(w) for w in restored["words"]]
+    if isinstance(restored.get("transcripts"), list):
+        chunks = []
+        for chunk in restored["transcripts"]:
+            if isinstance(chunk, dict) and isinstance(chunk.get("words"), list):
+                words = chunk["words"]
+                chunk = {**chunk, "words": [_restore_word(w) for w in words]}
+                if any(isinstance(w, dict) and "original_text" in w for w in words):
+                    chunk.pop("text", None)  # rebuilt from the restored words
+            chunks.append(chunk)
+        restored["transcripts"] = chunks
+    original_text = extra.get("original_text")
+    if isinstance(original_text, str) and "words" in restored:
+        restored["text"] = original_text
+    original = parse_transcript(restored)
+    # Names saved without an edit (say, by another copy of the app) still count as renames.
+    names = extra.get("speaker_names")
+    if isinstance(names, dict):
+        for sid, name in names.items():
+            if (
+                isinstance(sid, str)
+                and isinstance(name, str)
+                and name.strip()
+                and sid not in edits.speaker_names
+                and name != original.speaker_name(sid)
+            ):
+                edits = edits.with_speaker_name(sid, name)
+    return original, edits
