@@ -1,0 +1,90 @@
+"""Waveform peaks: the loudest sample (absolute, 0..1) in each slice of the audio."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.audio.clip import AudioClip
+
+
+def _loudness(samples: np.ndarray) -> np.ndarray:
+    """Absolute values of mono samples, or the loudest channel of (frames, channels)."""
+    magnitude = np.abs(np.asarray(samples, dtype=np.float32))
+    if magnitude.ndim == 2:
+        if magnitude.shape[1] == 0:
+            return np.zeros(len(magnitude), dtype=np.float32)
+        magnitude = magnitude.max(axis=1)
+    return magnitude
+
+
+def compute_peaks(clip: AudioClip, buckets: int) -> np.ndarray:
+    """`buckets` float32 peaks in 0..1 spread evenly over the clip (zeros if it is empty)."""
+    if buckets <= 0:
+        return np.zeros(0, dtype=np.float32)
+    magnitude = _loudness(clip.samples)
+    frames = len(magnitude)
+    if frames == 0:
+        return np.zeros(buckets, dtype=np.float32)
+    if frames >= buckets:
+        starts = (np.arange(buckets, dtype=np.int64) * frames) // buckets
+        peaks = np.maximum.reduceat(magnitude, starts)
+    else:  # fewer samples than buckets: each bucket shows the sample under it
+        peaks = magnitude[(np.arange(buckets, dtype=np.int64) * frames) // buckets]
+    return np.clip(peaks, 0.0, 1.0).astype(np.float32)
+
+
+class PeakAccumulator:
+    """Peaks of audio that arrives in pieces: one peak per `samples_per_bucket` samples.
+
+    `peaks()` includes the bucket still being filled, so the waveform shows everything
+    that has arrived so far.
+    """
+
+    def __init__(self, samples_per_bucket: int) -> None:
+        if samples_per_bucket <= 0:
+            raise ValueError("samples_per_bucket must be positive")
+        self.samples_per_bucket = samples_per_bucket
+        self._peaks = np.zeros(256, dtype=np.float32)
+        self._count = 0  # finished buckets
+        self._partial = 0.0
+        self._partial_fill = 0
+
+    def add(self, samples: np.ndarray) -> None:
+        magnitude = _loudness(samples)
+        if magnitude.size == 0:
+            return
+        size = self.samples_per_bucket
+        if self._partial_fill:  # top up the bucket left open last time
+            take = min(size - self._partial_fill, len(magnitude))
+            self._partial = max(self._partial, float(magnitude[:take].max()))
+            self._partial_fill += take
+            magnitude = magnitude[take:]
+            if self._partial_fill < size:
+                return
+            self._push(np.array([self._partial], dtype=np.float32))
+            self._partial, self._partial_fill = 0.0, 0
+        whole = len(magnitude) // size
+        if whole:
+            self._push(magnitude[: whole * size].reshape(whole, size).max(axis=1))
+        rest = magnitude[whole * size :]
+        if rest.size:
+            self._partial = float(rest.max())
+            self._partial_fill = len(rest)
+
+    def _push(self, values: np.ndarray) -> None:
+        needed = self._count + len(values)
+        if needed > len(self._peaks):
+            grown = np.zeros(max(needed, 2 * len(self._peaks)), dtype=np.float32)
+            grown[: self._count] = self._peaks[: self._count]
+            self._peaks = grown
+        self._peaks[self._count : needed] = np.minimum(values, 1.0)
+        self._count = needed
+
+    def peaks(self) -> np.ndarray:
+        done = self._peaks[: self._count]
+        if self._partial_fill:
+            return np.append(done, np.float32(min(self._partial, 1.0))).astype(np.float32)
+        return done.copy()
+
+    def __len__(self) -> int:
+        return self._count + (1 if self._partial_fill else 0)

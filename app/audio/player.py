@@ -1,0 +1,362 @@
+"""The Qt-free player: a sounddevice output stream fed from a numpy buffer.
+
+The audio callback only copies from the buffer under a lock and moves a cursor; the UI
+polls `position_ms` and `state` (every 16 ms while playing) and is never called from
+the audio thread. Two ways in:
+
+- `load(clip)` then `play()`: a whole clip.
+- `open_stream(rate, channels)` returns a StreamFeed; `append()` (from any thread) adds
+  samples as they are decoded and `finish()` marks the end. After `play()` the sound
+  starts as soon as samples arrive; if the buffer runs dry before `finish()` the player
+  says BUFFERING and plays silence until more arrive.
+
+The output stream is opened lazily on `play()`, at the clip's own sample rate (ALSA's
+plug layer resamples when the device needs it), on `device` (a PortAudio device name,
+None for the system default); a new device is used from the next stream opened.
+`position_ms` counts the frames handed to the device, so it runs ahead of what is
+heard by the output latency.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import threading
+import time
+from typing import Any
+
+import numpy as np
+
+from app.audio.clip import AudioClip
+
+_SILENCE = 1.0 / 32768.0  # quieter than one step of 16-bit audio
+
+
+class PlayerState(enum.Enum):
+    STOPPED = "stopped"
+    PLAYING = "playing"
+    PAUSED = "paused"
+    BUFFERING = "buffering"
+    FINISHED = "finished"
+
+
+class AudioDeviceError(Exception):
+    """Sound output is not possible; the message says why in plain words."""
+
+
+def _sounddevice() -> Any:
+    try:
+        import sounddevice
+    except (ImportError, OSError) as exc:
+        raise AudioDeviceError(
+            "No sound system was found on this computer (the PortAudio library is missing)."
+        ) from exc
+    return sounddevice
+
+
+class StreamFeed:
+    """The writing end of a streamed clip. Thread-safe; stale once the player loads
+    something else (further appends are then ignored)."""
+
+    def __init__(self, player: Player, token: int, channels: int) -> None:
+        self._player = player
+        self._token = token
+        self.channels = channels
+
+    def append(self, samples: np.ndarray) -> None:
+        self._player._append(self._token, samples)
+
+    def finish(self) -> None:
+        self._player._finish_feed(self._token)
+
+
+class Player:
+    def __init__(self, device: str | None = None) -> None:
+        self._device = device
+        # _lock guards everything the audio callback reads; it is held only for copies.
+        self._lock = threading.Lock()
+        # _control serialises opening, starting and stopping the output stream. It is
+        # never taken by the callback, so stopping a stream cannot deadlock with it.
+        self._control = threading.RLock()
+        self._append_lock = threading.Lock()
+        self._buffer = np.zeros((0, 1), dtype=np.float32)
+        self._frames = 0
+        self._cursor = 0
+        self._rate = 0
+        self._channels = 1
+        self._input_done = True
+        self._token = 0
+        self._state = PlayerState.STOPPED
+        self._volume = 1.0
+        self._stream: Any = None
+        self._stream_key: tuple[int, int, str | None] | None = None
+        self._halting = False
+        self._callback_stop: type[BaseException] = StopIteration
+        self.last_error: str | None = None
+        self.first_audible_at: float | None = None
+
+    # -- properties polled by the UI ---------------------------------------------------
+    @property
+    def state(self) -> PlayerState:
+        return self._state
+
+    @property
+    def position_ms(self) -> int:
+        with self._lock:
+            return self._cursor * 1000 // self._rate if self._rate else 0
+
+    @property
+    def duration_ms(self) -> int:
+        with self._lock:
+            return self._frames * 1000 // self._rate if self._rate else 0
+
+    @property
+    def sample_rate_hz(self) -> int:
+        return self._rate
+
+    @property
+    def volume(self) -> float:
+        return self._volume
+
+    @volume.setter
+    def volume(self, value: float) -> None:
+        self._volume = min(1.0, max(0.0, float(value)))
+
+    @property
+    def device(self) -> str | None:
+        return self._device
+
+    @device.setter
+    def device(self, name: str | None) -> None:
+        self._device = name or None  # used from the next stream opened
+
+    # -- loading -----------------------------------------------------------------------
+    def load(self, clip: AudioClip) -> None:
+        """Replace whatever was playing with this clip (stopped, at the start)."""
+        samples = clip.samples
+        if samples.shape[1] > 2:  # more than stereo: mix down rather than fail on devices
+            samples = clip.mono().samples
+        samples = np.ascontiguousarray(samples, dtype=np.float32)
+        self._replace(samples, len(samples), clip.sample_rate_hz, input_done=True)
+
+    def open_stream(self, sample_rate_hz: int, channels: int) -> StreamFeed:
+        """Start an empty clip that grows as a StreamFeed appends to it."""
+        if sample_rate_hz <= 0 or channels <= 0:
+            raise ValueError("a stream needs a positive sample rate and channel count")
+        channels = min(channels, 2)
+        buffer = np.zeros((sample_rate_hz * 10, channels), dtype=np.float32)
+        token = self._replace(buffer, 0, sample_rate_hz, input_done=False)
+        return StreamFeed(self, token, channels)
+
+    def _replace(self, buffer: np.ndarray, frames: int, rate: int, input_done: bool) -> int:
+        with self._control:
+            self._halt()
+            with self._lock:
+                self._token += 1
+                self._buffer = buffer
+                self._frames = frames
+                self._cursor = 0
+                self._rate = rate
+                self._channels = buffer.shape[1]
+                self._input_done = input_done
+                self._state = PlayerState.STOPPED
+                self.first_audible_at = None
+                return self._token
+
+    def _append(self, token: int, samples: np.ndarray) -> None:
+        samples = np.asarray(samples, dtype=np.float32)
+        if samples.size == 0:
+            return
+        with self._append_lock:
+            with self._lock:
+                if token != self._token or self._input_done:
+                    return
+                buffer, frames, channels = self._buffer, self._frames, self._channels
+            if samples.ndim == 1:
+                samples = samples.reshape(-1, 1)
+            if samples.shape[1] != channels:
+                samples = samples.mean(axis=1, keepdims=True, dtype=np.float32)
+            needed = frames + len(samples)
+            if needed > len(buffer):  # grow outside the lock; the callback keeps reading
+                grown = np.empty((max(needed, 2 * len(buffer)), channels), dtype=np.float32)
+                grown[:frames] = buffer[:frames]
+                buffer = grown
+            buffer[frames:needed] = samples  # beyond _frames: the callback never reads it
+            with self._lock:
+                if token == self._token:
+                    self._buffer = buffer
+                    self._frames = needed
+
+    def _finish_feed(self, token: int) -> None:
+        with self._lock:
+            if token == self._token:
+                self._input_done = True
+
+    # -- transport ---------------------------------------------------------------------
+    def play(self) -> None:
+        """Play from the current position (from the start after the end was reached)."""
+        with self._control:
+            with self._lock:
+                if self._rate == 0:
+                    return
+                if self._state in (PlayerState.PLAYING, PlayerState.BUFFERING):
+                    running = self._stream is not None and self._stream.active
+                    if running:
+                        return
+            self._halt()  # a stream that ended by itself must be stopped to restart
+            with self._lock:
+                if self._input_done and self._cursor >= self._frames:
+                    self._cursor = 0
+                if self._frames == 0 and self._input_done:
+                    self._state = PlayerState.FINISHED
+                    return
+                self._state = (PlayerState.PLAYING if self._cursor < self._frames
+                               else PlayerState.BUFFERING)
+            try:
+                self._start_stream()
+            except AudioDeviceError as exc:
+                with self._lock:
+                    self._state = PlayerState.PAUSED
+                self.last_error = str(exc)
+                raise
+            self.last_error = None
+
+    def pause(self) -> None:
+        with self._control:
+            with self._lock:
+                if self._state not in (PlayerState.PLAYING, PlayerState.BUFFERING):
+                    return
+                self._state = PlayerState.PAUSED
+            self._halt()
+
+    def stop(self) -> None:
+        with self._control:
+            with self._lock:
+                self._state = PlayerState.STOPPED
+                self._cursor = 0
+            self._halt()
+
+    def seek(self, ms: int) -> None:
+        with self._lock:
+            if not self._rate:
+                return
+            self._cursor = min(self._frames, max(0, int(ms) * self._rate // 1000))
+            if self._state is PlayerState.FINISHED:
+                self._state = PlayerState.PAUSED
+
+    def close(self) -> None:
+        """Stop and release the output device (the player can still be used later)."""
+        with self._control:
+            with self._lock:
+                if self._state in (PlayerState.PLAYING, PlayerState.BUFFERING):
+                    self._state = PlayerState.STOPPED
+            self._close_stream()
+
+    # -- the output stream -------------------------------------------------------------
+    def _start_stream(self) -> None:
+        key = (self._rate, self._channels, self._device)
+        if self._stream is not None and self._stream_key != key:
+            self._close_stream()
+        if self._stream is None:
+            self._stream = self._open_output(*key)
+            self._stream_key = key
+        self._halting = False
+        try:
+            self._stream.start()
+        except Exception as exc:
+            self._close_stream()
+            raise AudioDeviceError(f"The sound output could not start: {_reason(exc)}.") from exc
+
+    def _open_output(self, rate: int, channels: int, device: str | None) -> Any:
+        sd = _sounddevice()
+        self._callback_stop = sd.CallbackStop
+        target = self._resolve_device(sd, device)
+        try:
+            return sd.OutputStream(
+                samplerate=rate, channels=channels, dtype="float32", device=target,
+                latency="high", callback=self._callback,
+                finished_callback=self._on_stream_finished,
+            )
+        except Exception as exc:
+            where = f"“{device}”" if device else "the default sound output"
+            raise AudioDeviceError(f"Could not open {where}: {_reason(exc)}.") from exc
+
+    @staticmethod
+    def _resolve_device(sd: Any, name: str | None) -> int | None:
+        if name is None:
+            return None
+        try:
+            devices = list(sd.query_devices())
+        except Exception as exc:
+            raise AudioDeviceError(
+                f"The sound devices could not be listed: {_reason(exc)}."
+            ) from exc
+        for index, info in enumerate(devices):
+            if info.get("name") == name and info.get("max_output_channels", 0) > 0:
+                return index
+        raise AudioDeviceError(f"The sound output “{name}” is not available now.")
+
+    def _halt(self) -> None:
+        """Stop the output stream now (the position stays where it is)."""
+        stream = self._stream
+        if stream is None or stream.stopped:
+            return
+        self._halting = True
+        try:
+            stream.abort()
+        except Exception:  # a device that vanished: start afresh next time
+            self._close_stream()
+
+    def _close_stream(self) -> None:
+        stream, self._stream, self._stream_key = self._stream, None, None
+        if stream is None:
+            return
+        self._halting = True
+        with contextlib.suppress(Exception):  # closing a vanished device may complain
+            stream.abort()
+        with contextlib.suppress(Exception):
+            stream.close()
+
+    # -- audio thread ------------------------------------------------------------------
+    def _callback(self, outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
+        ended = False
+        with self._lock:
+            state = self._state
+            if state is PlayerState.PLAYING or state is PlayerState.BUFFERING:
+                start = self._cursor
+                count = min(frames, self._frames - start)
+                if count > 0:
+                    source = self._buffer[start : start + count]
+                    np.multiply(source, self._volume, out=outdata[:count])
+                    self._cursor = start + count
+                    if self.first_audible_at is None and (
+                        source.max() > _SILENCE or source.min() < -_SILENCE
+                    ):
+                        self.first_audible_at = time.perf_counter()
+                if count < frames:
+                    outdata[max(count, 0):] = 0
+                    if self._input_done:
+                        self._state = PlayerState.FINISHED
+                        self._halting = ended = True
+                    else:
+                        self._state = PlayerState.BUFFERING
+                elif state is PlayerState.BUFFERING:
+                    self._state = PlayerState.PLAYING
+            else:
+                outdata.fill(0)
+        if ended:
+            raise self._callback_stop
+
+    def _on_stream_finished(self) -> None:
+        """PortAudio stopped the stream; if nobody asked it to, the device failed."""
+        if self._halting:
+            return
+        with self._lock:
+            if self._state in (PlayerState.PLAYING, PlayerState.BUFFERING):
+                self._state = PlayerState.PAUSED
+                self.last_error = "The sound output stopped unexpectedly."
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().rstrip(".")
+    return text or type(exc).__name__
