@@ -1,0 +1,39 @@
+"""Turn JSON from the wire into typed models; a shape we cannot read is a protocol error."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from pydantic import BaseModel, TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
+
+from app.api.client import ResponseInfo
+from app.api.errors import ApiProtocolError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_model(model: type[M], data: Any, info: ResponseInfo) -> M:
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as exc:
+        raise ApiProtocolError(
+            f"The server's answer does not look like a {model.__name__}: "
+            f"{exc.errors()[0].get('msg', 'unexpected shape') if exc.errors() else exc}",
+            info.request_id) from exc
+
+
+def parse_list(model: type[M], data: Any, info: ResponseInfo) -> list[M]:
+    try:
+        return TypeAdapter(list[model]).validate_python(data)  # type: ignore[valid-type]
+    except PydanticValidationError as exc:
+        raise ApiProtocolError(
+            f"The server's answer is not a list of {model.__name__}.", info.request_id) from exc
+
+
+def path_part(value: str) -> str:
+    """One path segment, escaped (ids never change the path's shape)."""
+    if not value:
+        raise ValueError("an id is needed here")
+    return quote(value, safe="")

@@ -1,0 +1,583 @@
+"""The one HTTP client: base URL, key header, timeouts, limits, retries, error mapping.
+
+One long-lived `httpx.AsyncClient` serves every request (connection reuse); when the
+key or server changes, `reconfigure` swaps in a new one and closes the old one once its
+in-flight requests are done.
+
+Retries happen only when the server cannot have done the work: the connection was
+refused (the request never left), 429, and 503 with a Retry-After. Waits grow
+exponentially with jitter and honour Retry-After up to `retry_max_delay_s`; a longer
+Retry-After is handed to the caller instead (RateLimitError.retry_after_s). Once a
+success response has started, nothing is ever repeated. Redirects are never followed,
+so the key never travels to another host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json as jsonlib
+import logging
+import random
+import ssl
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from app.api.errors import (
+    ApiConnectionError,
+    ApiError,
+    ApiProtocolError,
+    ApiStatusError,
+    ApiTimeoutError,
+    RateLimitError,
+    ServerError,
+    error_from_response,
+    parse_retry_after,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.elevenlabs.io"
+MAX_ERROR_BODY_BYTES = 1024 * 1024
+MAX_REDIRECTS_PUBLIC = 5
+
+JSON_TYPES: tuple[str, ...] = ("application/json", "application/*+json")
+JSON_LINES_TYPES: tuple[str, ...] = (
+    "application/json", "application/*+json", "application/x-ndjson", "application/jsonl",
+    "application/json-seq", "text/event-stream",
+)
+AUDIO_TYPES: tuple[str, ...] = (
+    "audio/*", "application/octet-stream", "application/ogg", "video/ogg", "binary/octet-stream",
+)
+
+QueryParams = Mapping[str, Any] | list[tuple[str, Any]] | None
+"""Query parameters: a mapping (lists for repeated keys) or (name, value) pairs."""
+
+RetryHook = Callable[[float, str], object]
+"""Called before each retry wait with (seconds, plain-words reason)."""
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    base_url: str = DEFAULT_BASE_URL
+    api_key: str | None = None
+    max_retries: int = 2
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 60.0
+    max_json_bytes: int = 32 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024 * 1024
+    max_public_bytes: int = 64 * 1024 * 1024
+    retry_base_delay_s: float = 0.5
+    retry_max_delay_s: float = 10.0
+    user_agent: str = "xi-studio"
+
+
+def _int_or_none(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(float(value.strip()))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseInfo:
+    """What the response headers tell about a request (all optional)."""
+
+    status_code: int = 200
+    request_id: str | None = None
+    character_cost: int | None = None
+    current_concurrent_requests: int | None = None
+    maximum_concurrent_requests: int | None = None
+    model_id: str | None = None
+    history_item_id: str | None = None
+    song_id: str | None = None
+    content_type: str | None = None
+    headers: dict[str, str] = field(default_factory=dict, hash=False)
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str], status_code: int = 200) -> ResponseInfo:
+        h = {k.lower(): v for k, v in headers.items()}
+        cost = _int_or_none(h.get("character-cost"))
+        if cost is None:
+            cost = _int_or_none(h.get("x-character-count"))
+        return cls(
+            status_code=status_code,
+            request_id=h.get("request-id") or h.get("x-request-id") or None,
+            character_cost=cost,
+            current_concurrent_requests=_int_or_none(h.get("current-concurrent-requests")),
+            maximum_concurrent_requests=_int_or_none(h.get("maximum-concurrent-requests")),
+            model_id=h.get("model-id") or h.get("x-model-id") or None,
+            history_item_id=h.get("history-item-id") or None,
+            song_id=h.get("song-id") or None,
+            content_type=h.get("content-type") or None,
+            headers=h,
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_insecure_base_url(url: str) -> bool:
+    """True for plain http:// to a host other than this computer (the key would be readable)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    if parts.scheme.lower() != "http":
+        return False
+    return not _is_loopback(parts.hostname or "")
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def _type_matches(content_type: str | None, accepted: tuple[str, ...]) -> bool:
+    media = _media_type(content_type)
+    if not media:
+        return False
+    for pattern in accepted:
+        if pattern == media:
+            return True
+        major, _, minor = pattern.partition("/")
+        m_major, _, m_minor = media.partition("/")
+        if minor == "*" and major == m_major:
+            return True
+        if minor.startswith("*+") and major == m_major and m_minor.endswith(minor[1:]):
+            return True
+    return False
+
+
+@contextmanager
+def _body_errors(what: str) -> Iterator[None]:
+    """Translate httpx failures while a response body arrives."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise ApiTimeoutError(f"The server stopped sending {what} (timed out).") from exc
+    except httpx.RemoteProtocolError as exc:
+        raise ApiProtocolError(f"The server's {what} was cut off before the end.") from exc
+    except (httpx.ReadError, httpx.NetworkError) as exc:
+        raise ApiConnectionError(f"The connection broke while {what} was arriving.") from exc
+    except httpx.DecodingError as exc:
+        raise ApiProtocolError(f"The server's {what} could not be decoded.") from exc
+    except httpx.HTTPError as exc:
+        raise ApiConnectionError(f"The connection failed while {what} was arriving.") from exc
+
+
+async def _read_capped(response: httpx.Response, limit: int, what: str) -> bytes:
+    declared = _int_or_none(response.headers.get("content-length"))
+    if declared is not None and declared > limit:
+        raise ApiProtocolError(f"The server's {what} is too large ({declared} bytes).")
+    buffer = bytearray()
+    with _body_errors(what):
+        async for chunk in response.aiter_bytes():
+            buffer += chunk
+            if len(buffer) > limit:
+                raise ApiProtocolError(f"The server's {what} is too large (over {limit} bytes).")
+    return bytes(buffer)
+
+
+class ApiStream:
+    """A response whose body is read as it arrives (inside `ApiClient.stream`)."""
+
+    def __init__(self, response: httpx.Response, info: ResponseInfo, max_bytes: int) -> None:
+        self._response = response
+        self.info = info
+        self._max_bytes = max_bytes
+        self.bytes_received = 0
+
+    async def chunks(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        with _body_errors("audio"):
+            async for chunk in self._response.aiter_bytes(chunk_size):
+                if not chunk:
+                    continue
+                self.bytes_received += len(chunk)
+                if self.bytes_received > self._max_bytes:
+                    raise ApiProtocolError(
+                        f"The server sent more than {self._max_bytes} bytes; stopped reading.")
+                yield chunk
+
+    async def lines(self) -> AsyncIterator[str]:
+        """Non-empty text lines (for newline-delimited JSON)."""
+        pending = b""
+        async for chunk in self.chunks():
+            pending += chunk
+            *complete, pending = pending.split(b"\n")
+            for line in complete:
+                text = line.decode("utf-8", errors="replace").strip()
+                if text:
+                    yield text
+        tail = pending.decode("utf-8", errors="replace").strip()
+        if tail:
+            yield tail
+
+
+class _Inner:
+    """One httpx client plus the number of requests still using it."""
+
+    def __init__(self, client: httpx.AsyncClient, config: ClientConfig) -> None:
+        self.client = client
+        self.config = config
+        self.active = 0
+        self.retired = False
+
+
+class ApiClient:
+    """Talks HTTP to the ElevenLabs API (or anything that speaks it)."""
+
+    def __init__(
+        self,
+        config: ClientConfig | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        *,
+        on_retry: RetryHook | None = None,
+    ) -> None:
+        self._config = config or ClientConfig()
+        self._transport = transport
+        self.on_retry = on_retry
+        self._ssl_context: ssl.SSLContext | None = None
+        self._inner = self._new_inner(self._config)
+        self._retired: list[_Inner] = []
+        self._closed = False
+
+    # -- configuration ---------------------------------------------------------------
+    @property
+    def config(self) -> ClientConfig:
+        return self._config
+
+    @property
+    def base_url(self) -> str:
+        return self._config.base_url
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self._config.api_key)
+
+    def _new_inner(self, config: ClientConfig) -> _Inner:
+        timeout = httpx.Timeout(
+            connect=config.connect_timeout_s,
+            read=config.read_timeout_s,
+            write=config.read_timeout_s,
+            pool=config.connect_timeout_s,
+        )
+        if self._ssl_context is None and self._transport is None:
+            # Loading the CA bundle is slow: once per ApiClient, not per reconfigure.
+            self._ssl_context = httpx.create_ssl_context()
+        client = httpx.AsyncClient(
+            base_url=config.base_url.strip(),
+            verify=self._ssl_context or True,
+            timeout=timeout,
+            follow_redirects=False,
+            transport=self._transport,
+            headers={"user-agent": config.user_agent},
+            trust_env=False,
+        )
+        return _Inner(client, config)
+
+    def reconfigure(self, *, base_url: str | None = None, api_key: str | None = _UNSET,
+                    **changes: Any) -> None:
+        """Point at another server and/or key. In-flight requests finish on the old client."""
+        updates: dict[str, Any] = dict(changes)
+        if base_url is not None:
+            updates["base_url"] = base_url
+        if api_key is not _UNSET:
+            updates["api_key"] = api_key or None
+        config = replace(self._config, **updates)
+        if config == self._config:
+            return
+        self._config = config
+        old, self._inner = self._inner, self._new_inner(config)
+        self._retire(old)
+
+    def _retire(self, inner: _Inner) -> None:
+        inner.retired = True
+        if inner.active:
+            return  # closed by the last request that uses it
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._retired.append(inner)  # closed by aclose()
+            return
+        task = loop.create_task(inner.client.aclose())
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+    async def aclose(self) -> None:
+        self._closed = True
+        inners = [self._inner, *self._retired]
+        self._retired.clear()
+        for inner in inners:
+            inner.retired = True
+            await inner.client.aclose()
+
+    # -- plumbing --------------------------------------------------------------------
+    def _headers(self, config: ClientConfig, accept: str) -> dict[str, str]:
+        headers = {"accept": accept}
+        if config.api_key:
+            if is_insecure_base_url(config.base_url):
+                raise ApiConnectionError(
+                    "Refused to send the API key over an unencrypted connection "
+                    f"({config.base_url}). Use an https:// address.")
+            headers["xi-api-key"] = config.api_key
+        return headers
+
+    def _notify_retry(self, seconds: float, reason: str) -> None:
+        log.info("retrying in %.2f s: %s", seconds, reason)
+        if self.on_retry is not None:
+            try:
+                self.on_retry(seconds, reason)
+            except Exception:  # a broken hook must not break the request
+                log.exception("on_retry hook failed")
+
+    def _backoff_s(self, config: ClientConfig, attempt: int) -> float:
+        delay = min(config.retry_max_delay_s, config.retry_base_delay_s * (2 ** attempt))
+        return delay * (1 - 0.25 * random.random())
+
+    def _retry_delay(self, config: ClientConfig, error: ApiStatusError,
+                     attempt: int) -> float | None:
+        """Seconds to wait before repeating after this error, or None to give up."""
+        if attempt >= config.max_retries:
+            return None
+        retry_after = parse_retry_after(error.headers)
+        if isinstance(error, RateLimitError):
+            if retry_after is None:
+                return self._backoff_s(config, attempt)
+        elif not (isinstance(error, ServerError) and error.status_code == 503
+                  and retry_after is not None):
+            return None
+        assert retry_after is not None
+        if retry_after > config.retry_max_delay_s:
+            return None  # too long to wait silently: the caller says when to try again
+        return retry_after
+
+    @asynccontextmanager
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        accept: str,
+        params: QueryParams = None,
+        json: Any = None,
+        files: Any = None,
+        data: Any = None,
+        public: bool = False,
+    ) -> AsyncIterator[httpx.Response]:
+        """Send (with retries) and yield a 2xx response whose body is not read yet."""
+        if self._closed:
+            raise ApiConnectionError("The client has been closed.")
+        inner = self._inner
+        inner.active += 1
+        try:
+            response = await self._send_with_retries(
+                inner, method, path, accept=accept, params=params, json=json, files=files,
+                data=data, public=public)
+            try:
+                yield response
+            finally:
+                await response.aclose()
+        finally:
+            inner.active -= 1
+            if inner.retired and inner.active == 0 and inner is not self._inner:
+                try:
+                    await inner.client.aclose()
+                except Exception:
+                    log.debug("closing a retired client failed", exc_info=True)
+
+    async def _send_with_retries(
+        self,
+        inner: _Inner,
+        method: str,
+        path: str,
+        *,
+        accept: str,
+        params: QueryParams,
+        json: Any,
+        files: Any,
+        data: Any,
+        public: bool,
+    ) -> httpx.Response:
+        config = inner.config
+        headers = {"accept": accept} if public else self._headers(config, accept)
+        method = method.upper()
+        attempt = 0
+        while True:
+            try:
+                request = inner.client.build_request(
+                    method, path, params=params, json=json, files=files, data=data,
+                    headers=headers)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
+                raise ApiConnectionError(f"Not a usable server address: {exc}") from exc
+            try:
+                response = await inner.client.send(request, stream=True,
+                                                   follow_redirects=public)
+            except httpx.ConnectError as exc:
+                # The request never left this computer: safe to repeat.
+                if attempt < config.max_retries:
+                    delay = self._backoff_s(config, attempt)
+                    self._notify_retry(delay, "could not connect to the server")
+                    await asyncio.sleep(delay)
+                    attempt += 1
+                    continue
+                raise ApiConnectionError(
+                    f"Could not connect to {request.url.host or config.base_url}: "
+                    f"{exc or type(exc).__name__}") from exc
+            except httpx.TimeoutException as exc:
+                raise ApiTimeoutError(
+                    f"{request.url.host} did not answer within the time limit.") from exc
+            except httpx.TooManyRedirects as exc:
+                raise ApiProtocolError("The server redirected too many times.") from exc
+            except httpx.RemoteProtocolError as exc:
+                if method == "GET" and attempt < config.max_retries:
+                    # A GET changes nothing: repeating it after a dropped connection is safe.
+                    delay = self._backoff_s(config, attempt)
+                    self._notify_retry(delay, "the server closed the connection")
+                    await asyncio.sleep(delay)
+                    attempt += 1
+                    continue
+                raise ApiConnectionError(
+                    "The server closed the connection without answering.") from exc
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                raise ApiConnectionError(f"Not a usable server address: {exc}") from exc
+            except httpx.HTTPError as exc:
+                raise ApiConnectionError(
+                    f"The connection to {request.url.host} failed: "
+                    f"{exc or type(exc).__name__}") from exc
+
+            status = response.status_code
+            if 200 <= status < 300:
+                return response
+            if 300 <= status < 400:
+                await response.aclose()
+                location = response.headers.get("location", "")
+                target = urlsplit(location).hostname or location or "another address"
+                raise ApiProtocolError(
+                    f"The server redirected the request to {target} (HTTP {status}); it was "
+                    "not followed, so nothing (and no key) was sent there.",
+                    response.headers.get("request-id"))
+            try:
+                body = await _read_capped(response, MAX_ERROR_BODY_BYTES, "error message")
+            except ApiError:
+                body = b""
+            finally:
+                await response.aclose()
+            error = error_from_response(status, response.headers, body)
+            delay_s = self._retry_delay(config, error, attempt)
+            if delay_s is None:
+                raise error
+            reason = ("the server is busy (HTTP 429)" if status == 429
+                      else f"the service is unavailable (HTTP {status})")
+            self._notify_retry(delay_s, reason)
+            await asyncio.sleep(delay_s)
+            attempt += 1
+
+    # -- public requests -------------------------------------------------------------
+    async def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: QueryParams = None,
+        json: Any = None,
+        files: Any = None,
+        data: Any = None,
+    ) -> tuple[Any, ResponseInfo]:
+        """A JSON answer, parsed; raises ApiProtocolError for anything else."""
+        async with self._exchange(method, path, accept="application/json", params=params,
+                                  json=json, files=files, data=data) as response:
+            info = ResponseInfo.from_headers(response.headers, response.status_code)
+            if not _type_matches(info.content_type, JSON_TYPES):
+                raise ApiProtocolError(
+                    f"Expected JSON but the server sent {info.content_type or 'no content type'}.",
+                    info.request_id)
+            body = await _read_capped(response, self._config.max_json_bytes, "answer")
+        try:
+            return jsonlib.loads(body), info
+        except ValueError as exc:
+            raise ApiProtocolError("The server's answer is not valid JSON.",
+                                   info.request_id) from exc
+
+    async def request_bytes(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: QueryParams = None,
+        json: Any = None,
+        files: Any = None,
+        data: Any = None,
+        expect: tuple[str, ...] = AUDIO_TYPES,
+    ) -> tuple[bytes, ResponseInfo]:
+        """A whole binary answer (audio by default)."""
+        async with self._exchange(method, path, accept=", ".join(expect), params=params,
+                                  json=json, files=files, data=data) as response:
+            info = ResponseInfo.from_headers(response.headers, response.status_code)
+            self._check_type(info, expect)
+            body = await _read_capped(response, self._config.max_body_bytes, "audio")
+        return body, info
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: QueryParams = None,
+        json: Any = None,
+        files: Any = None,
+        data: Any = None,
+        expect: tuple[str, ...] = AUDIO_TYPES,
+    ) -> AsyncIterator[ApiStream]:
+        """Yield an `ApiStream` (`.info`, `async chunks()`); the response closes on exit,
+        also when the task is cancelled."""
+        async with self._exchange(method, path, accept=", ".join(expect), params=params,
+                                  json=json, files=files, data=data) as response:
+            info = ResponseInfo.from_headers(response.headers, response.status_code)
+            self._check_type(info, expect)
+            yield ApiStream(response, info, self._config.max_body_bytes)
+
+    @staticmethod
+    def _check_type(info: ResponseInfo, expect: tuple[str, ...]) -> None:
+        if expect and not _type_matches(info.content_type, expect):
+            raise ApiProtocolError(
+                f"Expected {expect[0]} but the server sent "
+                f"{info.content_type or 'no content type'}.", info.request_id)
+
+    async def fetch_public(self, url: str, *, max_bytes: int | None = None) -> bytes:
+        """GET a public file (e.g. a voice preview) without the key; redirects allowed."""
+        scheme = urlsplit(url).scheme.lower()
+        if scheme not in ("http", "https"):
+            raise ApiConnectionError(f"Not a web address: {url!r}")
+        limit = max_bytes or self._config.max_public_bytes
+        async with self._exchange("GET", url, accept="*/*", public=True) as response:
+            return await _read_capped(response, limit, "file")
+
+
+__all__ = [
+    "AUDIO_TYPES",
+    "JSON_LINES_TYPES",
+    "JSON_TYPES",
+    "ApiClient",
+    "ApiStream",
+    "ClientConfig",
+    "QueryParams",
+    "ResponseInfo",
+    "RetryHook",
+    "is_insecure_base_url",
+]

@@ -1,0 +1,110 @@
+"""Text to speech: whole file, streamed, and both with character timestamps.
+
+    POST /v1/text-to-speech/{voice_id}                        -> audio bytes
+    POST /v1/text-to-speech/{voice_id}/stream                 -> audio, chunked
+    POST /v1/text-to-speech/{voice_id}/with-timestamps        -> JSON
+    POST /v1/text-to-speech/{voice_id}/stream/with-timestamps -> JSON, one object per line
+
+Query parameters come from `SpeechOptions.to_params()`, the body from
+`SpeechRequest.to_json()` (unset fields left out).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from app.api._parse import parse_model, path_part
+from app.api.client import JSON_LINES_TYPES, ApiClient, ApiStream, ResponseInfo
+from app.domain.formats import OutputFormat
+from app.domain.wire import AudioWithTimestamps, SpeechOptions, SpeechRequest
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechResult:
+    audio: bytes
+    info: ResponseInfo
+
+
+class TimestampStream:
+    """`stream_with_timestamps`: `.info` and `async chunks()` of AudioWithTimestamps."""
+
+    def __init__(self, stream: ApiStream) -> None:
+        self._stream = stream
+        self.info = stream.info
+        self.skipped_lines = 0
+
+    async def chunks(self) -> AsyncIterator[AudioWithTimestamps]:
+        async for line in self._stream.lines():
+            try:
+                data = json.loads(line)
+            except ValueError:
+                # The SDK silently skips lines it cannot parse; count them instead.
+                self.skipped_lines += 1
+                log.debug("skipped a line that is not JSON: %.80r", line)
+                continue
+            yield parse_model(AudioWithTimestamps, data, self.info)
+
+
+def _path(voice_id: str, suffix: str = "") -> str:
+    return f"/v1/text-to-speech/{path_part(voice_id)}{suffix}"
+
+
+def _streamable(options: SpeechOptions) -> None:
+    try:
+        fmt = OutputFormat.parse(options.output_format)
+    except ValueError:
+        return  # let the server say what it accepts
+    if not fmt.can_stream:
+        raise ValueError(f"{fmt.value} cannot be streamed; use convert() for WAV")
+
+
+class SpeechService:
+    def __init__(self, client: ApiClient) -> None:
+        self._client = client
+
+    async def convert(self, voice_id: str, request: SpeechRequest,
+                      options: SpeechOptions | None = None) -> SpeechResult:
+        options = options or SpeechOptions()
+        audio, info = await self._client.request_bytes(
+            "POST", _path(voice_id), params=options.to_params(), json=request.to_json())
+        return SpeechResult(audio, info)
+
+    @asynccontextmanager
+    async def stream(self, voice_id: str, request: SpeechRequest,
+                     options: SpeechOptions | None = None) -> AsyncIterator[ApiStream]:
+        """`async with speech.stream(...) as s: async for chunk in s.chunks(): ...`"""
+        options = options or SpeechOptions()
+        _streamable(options)
+        async with self._client.stream(
+            "POST", _path(voice_id, "/stream"), params=options.to_params(),
+            json=request.to_json(),
+        ) as stream:
+            yield stream
+
+    async def with_timestamps(
+        self, voice_id: str, request: SpeechRequest, options: SpeechOptions | None = None
+    ) -> tuple[AudioWithTimestamps, ResponseInfo]:
+        options = options or SpeechOptions()
+        data, info = await self._client.request_json(
+            "POST", _path(voice_id, "/with-timestamps"), params=options.to_params(),
+            json=request.to_json())
+        return parse_model(AudioWithTimestamps, data, info), info
+
+    @asynccontextmanager
+    async def stream_with_timestamps(
+        self, voice_id: str, request: SpeechRequest, options: SpeechOptions | None = None
+    ) -> AsyncIterator[TimestampStream]:
+        """`async with speech.stream_with_timestamps(...) as s: async for item in s.chunks()`"""
+        options = options or SpeechOptions()
+        _streamable(options)
+        async with self._client.stream(
+            "POST", _path(voice_id, "/stream/with-timestamps"), params=options.to_params(),
+            json=request.to_json(), expect=JSON_LINES_TYPES,
+        ) as stream:
+            yield TimestampStream(stream)

@@ -1,0 +1,857 @@
+"""A stand-in for the ElevenLabs cloud, strictly for tests.
+
+    cloud = CloudServer()
+    with run_server(cloud) as base_url:
+        control = CloudControl(base_url)
+        control.add_faults({"path_regex": "^/v1/models$", "fault": "503", "retry_after": 0.1})
+        ...
+        control.requests()   # what the client sent (key replaced by its hash)
+
+What it plays:
+- every request is checked against the vendored OpenAPI subset (tests/support/spec.py);
+  a request that breaks it gets 422 in FastAPI's shape, before authentication (as the
+  real API does);
+- `xi-api-key` must name a known account (401 `invalid_api_key` otherwise); each
+  account has a plan tier (formats above the plan give 403), a character quota (401
+  `quota_exceeded`) and a concurrency limit (429 `too_many_concurrent_requests`);
+- text to speech returns real audio: a tone encoded in the requested format (MP3/Opus/
+  WAV with soundfile, PCM/u-law/a-law raw), streamed in chunks with a small delay;
+  headers `request-id`, `character-cost`, `current-concurrent-requests`, ...
+- faults injected per request through `POST /_test/faults` (see FAULTS).
+
+Control endpoints (no key needed): `POST /_test/faults`, `GET /_test/faults`,
+`GET /_test/requests`, `GET /_test/stats`, `POST /_test/reset`, `POST /_test/accounts`,
+`POST /_test/config`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import copy
+import hashlib
+import io
+import json
+import math
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import numpy as np
+import soundfile as sf
+from jsonschema.exceptions import best_match
+
+from app.domain.formats import Codec, OutputFormat
+from tests.support import spec as spec_module
+from tests.support.servers import ABORT_EXTENSION
+from tests.support.spec import (
+    ContractError,
+    find_operation,
+    request_body_schema,
+    validate_request,
+)
+
+SAMPLES = Path(__file__).resolve().parent.parent / "contract" / "samples"
+
+FREE_KEY = "xi-test-free"
+STARTER_KEY = "xi-test-starter"
+CREATOR_KEY = "xi-test-creator"
+PRO_KEY = "xi-test-pro"
+
+PLANS = ("free", "starter", "creator", "pro", "scale", "business", "enterprise")
+PLAN_CONCURRENCY = {"free": 2, "starter": 3, "creator": 5, "pro": 10, "scale": 15,
+                    "business": 15, "enterprise": 30}
+PLAN_CHARACTERS = {"free": 10_000, "starter": 30_000, "creator": 100_000, "pro": 500_000,
+                   "scale": 2_000_000, "business": 11_000_000, "enterprise": 50_000_000}
+
+# Faults that replace the answer, and faults that spoil a real answer's body.
+STATUS_FAULTS = ("400", "401", "402", "403", "404", "422", "429", "500", "502", "503")
+PRE_FAULTS = ("stall_before_headers", "invalid_json", "wrong_content_type", "huge_body",
+              "redirect_to_other_host", "close_connection")
+BODY_FAULTS = ("stall_mid_body", "truncated_body")
+FAULTS = ("status", *STATUS_FAULTS, *PRE_FAULTS, *BODY_FAULTS)
+
+TTS_OPERATIONS = {
+    "text_to_speech_full": (False, False),  # (streamed, with timestamps)
+    "text_to_speech_stream": (True, False),
+    "text_to_speech_full_with_timestamps": (False, True),
+    "text_to_speech_stream_with_timestamps": (True, True),
+}
+
+
+# -- data ------------------------------------------------------------------------------
+
+@dataclass
+class Account:
+    key: str
+    tier: str = "creator"
+    character_limit: int = 100_000
+    character_count: int = 0
+    concurrency_limit: int = 5
+    in_flight: int = 0
+
+    @classmethod
+    def for_plan(cls, key: str, tier: str, **overrides: Any) -> Account:
+        account = cls(key, tier, PLAN_CHARACTERS.get(tier, 100_000), 0,
+                      PLAN_CONCURRENCY.get(tier, 5))
+        for name, value in overrides.items():
+            if value is not None:
+                setattr(account, name, value)
+        return account
+
+
+def default_accounts() -> dict[str, Account]:
+    return {
+        FREE_KEY: Account.for_plan(FREE_KEY, "free"),
+        STARTER_KEY: Account.for_plan(STARTER_KEY, "starter"),
+        CREATOR_KEY: Account.for_plan(CREATOR_KEY, "creator"),
+        PRO_KEY: Account.for_plan(PRO_KEY, "pro"),
+    }
+
+
+@dataclass
+class Fault:
+    path_regex: str
+    fault: str
+    method: str | None = None
+    count: int = 1
+    status: int | None = None
+    retry_after: float | None = None
+    code: str | None = None
+    seconds: float = 30.0
+    location: str | None = None
+    size: int = 40 * 1024 * 1024
+    declare_length: bool = False
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Fault:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        fault = cls(**known)
+        fault.fault = str(fault.fault)
+        if fault.fault.isdigit():
+            fault.status = int(fault.fault)
+            fault.fault = "status"
+        if fault.fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault.fault!r}; known: {', '.join(FAULTS)}")
+        if fault.fault == "status" and not fault.status:
+            raise ValueError("a status fault needs `status`")
+        re.compile(fault.path_regex)
+        return fault
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.count > 0 and (self.method is None or self.method.upper() == method)
+                and re.search(self.path_regex, path) is not None)
+
+
+@dataclass
+class CloudConfig:
+    chunk_bytes: int = 2048
+    chunk_delay_s: float = 0.005
+    seconds_per_char: float = 0.05
+    min_seconds: float = 0.4
+    max_seconds: float = 8.0
+    extra_voices: int = 101  # with the 3 sample voices: two pages at page_size=100
+
+
+@dataclass
+class Stats:
+    generations: dict[str, int] = field(default_factory=dict)
+    in_flight: int = 0
+    max_in_flight: int = 0
+    completed: int = 0
+    disconnects: int = 0
+
+
+# -- catalogue -------------------------------------------------------------------------
+
+def _sample(name: str) -> Any:
+    return json.loads((SAMPLES / name).read_text())
+
+
+def build_voices(extra: int) -> list[dict[str, Any]]:
+    voices = _sample("voices_v2_page.json")["voices"]
+    template = voices[0]
+    for index in range(extra):
+        voice = copy.deepcopy(template)
+        voice["voice_id"] = f"testVoice{index:04d}xxxxxxx"[:20]
+        voice["name"] = f"Test Voice {index:03d}"
+        voice["category"] = "cloned" if index % 3 == 0 else "generated"
+        voice["description"] = "A voice made up for tests."
+        voice["preview_url"] = None
+        voice["labels"] = {"gender": "female" if index % 2 else "male", "language": "en",
+                           "accent": "neutral", "age": "young"}
+        voices.append(voice)
+    return voices
+
+
+# -- audio -----------------------------------------------------------------------------
+
+@lru_cache(maxsize=64)
+def encode_tone(output_format: str, seconds: float, frequency_hz: float = 440.0) -> bytes:
+    """A short sine tone, fading in and out, encoded as the API would send it."""
+    fmt = OutputFormat.parse(output_format)
+    rate = fmt.sample_rate_hz
+    frames = max(1, int(rate * seconds))
+    t = np.arange(frames, dtype=np.float64) / rate
+    samples = 0.3 * np.sin(2 * np.pi * frequency_hz * t)
+    fade = min(frames // 4, int(0.02 * rate))
+    if fade:
+        ramp = np.linspace(0.0, 1.0, fade)
+        samples[:fade] *= ramp
+        samples[-fade:] *= ramp[::-1]
+    data = samples.astype(np.float32)
+    if fmt.codec is Codec.PCM:
+        return bytes((np.clip(data, -1, 1) * 32767).astype("<i2").tobytes())
+    buffer = io.BytesIO()
+    if fmt.codec is Codec.MP3:
+        sf.write(buffer, data, rate, format="MP3", subtype="MPEG_LAYER_III")
+    elif fmt.codec is Codec.OPUS:
+        sf.write(buffer, data, rate, format="OGG", subtype="OPUS")
+    elif fmt.codec is Codec.WAV:
+        sf.write(buffer, data, rate, format="WAV", subtype="PCM_16")
+    elif fmt.codec is Codec.ULAW:
+        sf.write(buffer, data, rate, format="RAW", subtype="ULAW")
+    elif fmt.codec is Codec.ALAW:
+        sf.write(buffer, data, rate, format="RAW", subtype="ALAW")
+    return buffer.getvalue()
+
+
+def _alignment(chars: list[str], start_s: float, end_s: float) -> dict[str, Any] | None:
+    if not chars:
+        return None
+    step = (end_s - start_s) / len(chars)
+    starts = [round(start_s + i * step, 3) for i in range(len(chars))]
+    ends = [round(start_s + (i + 1) * step, 3) for i in range(len(chars))]
+    return {"characters": chars, "character_start_times_seconds": starts,
+            "character_end_times_seconds": ends}
+
+
+# -- replies ---------------------------------------------------------------------------
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    streamed: bool = False
+    chunk_bytes: int = 2048
+    chunk_delay_s: float = 0.0
+    on_done: Callable[[bool], None] | None = None  # called with "client disconnected"
+
+    def chunks(self) -> list[bytes]:
+        if not self.streamed:
+            return [self.body] if self.body else []
+        size = max(1, self.chunk_bytes)
+        return [self.body[i:i + size] for i in range(0, len(self.body), size)]
+
+
+def json_reply(status: int, data: Any, headers: dict[str, str] | None = None) -> Reply:
+    return Reply(status, {"content-type": "application/json", **(headers or {})},
+                 json.dumps(data).encode())
+
+
+def error_reply(status: int, code: str, message: str, *, new_shape: bool = False,
+                headers: dict[str, str] | None = None, param: str | None = None) -> Reply:
+    """An error in the API's object shape: legacy `{status, message}` or the newer one."""
+    detail: dict[str, Any] = {"status": code, "message": message}
+    if new_shape:
+        kinds = {401: "authentication_error", 403: "authorization_error", 404: "not_found_error",
+                 429: "rate_limit_error"}
+        codes = {"invalid_api_key": "unauthorized",
+                 "too_many_concurrent_requests": "concurrent_limit_exceeded"}
+        detail = {"type": kinds.get(status, "invalid_request_error"),
+                  "code": codes.get(code, code), "message": message, "status": code,
+                  "request_id": uuid.uuid4().hex}
+    if param:
+        detail["param"] = param
+    return json_reply(status, {"detail": detail}, headers)
+
+
+def validation_reply(errors: list[dict[str, Any]]) -> Reply:
+    detail = [{"type": e.get("type", "value_error"), "loc": list(e.get("loc", [])),
+               "msg": e.get("msg", "invalid")} for e in errors]
+    return json_reply(422, {"detail": detail})
+
+
+def status_fault_reply(fault: Fault) -> Reply:
+    status = int(fault.status or 500)
+    headers: dict[str, str] = {}
+    if fault.retry_after is not None:
+        headers["retry-after"] = f"{fault.retry_after:g}"
+    if status == 422:
+        return validation_reply([{"loc": ["body", "text"], "msg": "Field required",
+                                  "type": "missing"}])
+    if status == 502:
+        return Reply(502, {"content-type": "text/html", **headers},
+                     b"<html><body><h1>502 Bad Gateway</h1></body></html>")
+    known = {
+        400: ("max_character_limit_exceeded", "The text is too long for this model.", False),
+        401: ("invalid_api_key", "Invalid API key", True),
+        402: ("payment_required", "This voice needs a paid plan.", False),
+        403: ("only_for_creator+", "This feature needs the Creator plan or above.", False),
+        404: ("voice_not_found", "A voice with this id was not found.", False),
+        429: ("system_busy", "We are currently experiencing high traffic. Please try again "
+              "later.", False),
+        500: ("internal_server_error", "An internal error happened.", False),
+        503: ("service_unavailable", "The service is temporarily unavailable.", False),
+    }
+    code, message, new_shape = known.get(status, ("error", f"HTTP {status}", False))
+    if fault.code:
+        code = fault.code
+        if code in ("too_many_concurrent_requests", "concurrent_limit_exceeded"):
+            code, message, new_shape = ("too_many_concurrent_requests",
+                                        "Too many concurrent requests.", True)
+        if code == "quota_exceeded":
+            message = "This request exceeds your quota."
+    return error_reply(status, code, message, new_shape=new_shape, headers=headers)
+
+
+# -- the app ---------------------------------------------------------------------------
+
+class CloudServer:
+    """The ASGI app. Its state lives here (one instance per test server)."""
+
+    def __init__(self, config: CloudConfig | None = None,
+                 accounts: dict[str, Account] | None = None) -> None:
+        self._initial_config = config or CloudConfig()
+        self.config = copy.copy(self._initial_config)
+        self._initial_accounts = accounts
+        self.lock = threading.Lock()
+        self.models: list[dict[str, Any]] = _sample("models_list.json")
+        self.default_settings: dict[str, Any] = _sample("voice_settings_default.json")
+        self.voices: list[dict[str, Any]] = []
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.accounts = copy.deepcopy(self._initial_accounts) or default_accounts()
+            self.faults: list[Fault] = []
+            self.requests: list[dict[str, Any]] = []
+            self.stats = Stats()
+            self.config = copy.copy(self._initial_config)
+            self.voices = build_voices(self.config.extra_voices)
+
+    # ASGI entry point
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = await _read_body(receive)
+        method = scope["method"].upper()
+        path = scope["path"]
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"),
+                         keep_blank_values=True)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope.get("headers", [])}
+        if path.startswith("/_test/"):
+            await self._send(scope, receive, send, self._control(method, path, body), None)
+            return
+
+        self._record(method, path, query, headers, body)
+        fault = self._take_fault(method, path)
+        pre = fault if fault is not None and fault.fault not in BODY_FAULTS else None
+        body_fault = fault if fault is not None and fault.fault in BODY_FAULTS else None
+
+        if pre is not None:
+            done = await self._pre_fault(scope, receive, send, pre)
+            if done:
+                return
+        reply = self._handle(method, path, query, headers, body)
+        await self._send(scope, receive, send, reply, body_fault)
+
+    # -- recording and faults --------------------------------------------------------
+    def _record(self, method: str, path: str, query: dict[str, list[str]],
+                headers: dict[str, str], body: bytes) -> None:
+        key = headers.get("xi-api-key")
+        parsed: Any = None
+        if body and headers.get("content-type", "").startswith("application/json"):
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                parsed = None
+        entry = {
+            "method": method,
+            "path": path,
+            "query": query,
+            "headers": {k: v for k, v in headers.items() if k != "xi-api-key"},
+            "has_key": key is not None,
+            "key_sha256": hashlib.sha256(key.encode()).hexdigest() if key is not None else None,
+            "json": parsed,
+            "content_type": headers.get("content-type"),
+            "body_size": len(body),
+        }
+        with self.lock:
+            self.requests.append(entry)
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(method, path):
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    async def _pre_fault(self, scope: dict[str, Any], receive: Any, send: Any,
+                         fault: Fault) -> bool:
+        """Play a fault that replaces the answer; False means "now answer normally"."""
+        kind = fault.fault
+        if kind == "status":
+            await self._send(scope, receive, send, status_fault_reply(fault), None)
+        elif kind == "stall_before_headers":
+            disconnected = asyncio.Event()
+            watcher = asyncio.create_task(_watch_disconnect(receive, disconnected))
+            try:
+                await asyncio.wait_for(disconnected.wait(), fault.seconds)
+            except TimeoutError:
+                return False
+            finally:
+                watcher.cancel()
+            with self.lock:
+                self.stats.disconnects += 1
+        elif kind == "invalid_json":
+            await self._send(scope, receive, send, Reply(
+                200, {"content-type": "application/json"}, b'{"voices": [ {"voice_id": '), None)
+        elif kind == "wrong_content_type":
+            await self._send(scope, receive, send, Reply(
+                200, {"content-type": "text/html; charset=utf-8"},
+                b"<html><body>Welcome to the hotel wifi</body></html>"), None)
+        elif kind == "huge_body":
+            await self._send_huge(receive, send, fault)
+        elif kind == "redirect_to_other_host":
+            location = fault.location or "http://127.0.0.2:9/stolen"
+            await self._send(scope, receive, send, Reply(
+                fault.status or 307, {"location": location, "content-type": "text/plain"},
+                b"moved"), None)
+        elif kind == "close_connection":
+            abort = (scope.get("extensions") or {}).get(ABORT_EXTENSION)
+            if abort is not None:
+                abort()
+                await asyncio.sleep(0.05)  # let the server see the connection go
+        return True
+
+    async def _send_huge(self, receive: Any, send: Any, fault: Fault) -> None:
+        headers = [(b"content-type", b"application/json")]
+        if fault.declare_length:
+            headers.append((b"content-length", str(fault.size).encode()))
+        disconnected = asyncio.Event()
+        watcher = asyncio.create_task(_watch_disconnect(receive, disconnected))
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            chunk = b'{"pad": "' + b"x" * (256 * 1024)
+            sent = 0
+            while sent < fault.size and not disconnected.is_set():
+                piece = chunk[: fault.size - sent]
+                await send({"type": "http.response.body", "body": piece, "more_body": True})
+                sent += len(piece)
+                await asyncio.sleep(0)
+            if not disconnected.is_set():
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            watcher.cancel()
+
+    # -- sending ---------------------------------------------------------------------
+    async def _send(self, scope: dict[str, Any], receive: Any, send: Any, reply: Reply,
+                    fault: Fault | None) -> None:
+        chunks = reply.chunks()
+        headers = dict(reply.headers)
+        if not reply.streamed:
+            headers["content-length"] = str(len(reply.body))
+            if fault is not None and len(reply.body) > 1:
+                half = len(reply.body) // 2
+                chunks = [reply.body[:half], reply.body[half:]]
+        disconnected = asyncio.Event()
+        watcher = asyncio.create_task(_watch_disconnect(receive, disconnected))
+        try:
+            await send({"type": "http.response.start", "status": reply.status,
+                        "headers": [(k.encode(), v.encode()) for k, v in headers.items()]})
+            for index, chunk in enumerate(chunks):
+                if disconnected.is_set():
+                    break
+                if fault is not None and index == max(1, len(chunks) // 2):
+                    if fault.fault == "truncated_body":
+                        abort = (scope.get("extensions") or {}).get(ABORT_EXTENSION)
+                        if abort is not None:
+                            abort()
+                            await asyncio.sleep(0.05)
+                        disconnected.set()
+                        break
+                    if fault.fault == "stall_mid_body":
+                        await _wait(disconnected, fault.seconds)
+                        if disconnected.is_set():
+                            break
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                if reply.chunk_delay_s:
+                    await _wait(disconnected, reply.chunk_delay_s)
+            if not disconnected.is_set():
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            watcher.cancel()
+            if reply.on_done is not None:
+                reply.on_done(disconnected.is_set())
+
+    # -- control endpoints -----------------------------------------------------------
+    def _control(self, method: str, path: str, body: bytes) -> Reply:
+        try:
+            data = json.loads(body) if body else None
+        except ValueError:
+            return json_reply(400, {"detail": "control endpoints take JSON"})
+        try:
+            if path == "/_test/faults" and method == "POST":
+                items = data.get("faults", []) if isinstance(data, dict) else data
+                faults = [Fault.from_json(item) for item in items or []]
+                with self.lock:
+                    self.faults.extend(faults)
+                return json_reply(200, {"added": len(faults)})
+            if path == "/_test/faults" and method == "GET":
+                with self.lock:
+                    return json_reply(200, [asdict(f) for f in self.faults])
+            if path == "/_test/requests" and method == "GET":
+                with self.lock:
+                    return json_reply(200, list(self.requests))
+            if path == "/_test/stats" and method == "GET":
+                with self.lock:
+                    stats = asdict(self.stats)
+                    stats["accounts"] = {k: asdict(a) for k, a in self.accounts.items()}
+                return json_reply(200, stats)
+            if path == "/_test/reset" and method == "POST":
+                self.reset()
+                return json_reply(200, {"reset": True})
+            if path == "/_test/accounts" and method == "POST":
+                assert isinstance(data, dict)
+                account = Account.for_plan(
+                    data["key"], data.get("tier", "creator"),
+                    character_limit=data.get("character_limit"),
+                    character_count=data.get("character_count"),
+                    concurrency_limit=data.get("concurrency_limit"))
+                with self.lock:
+                    self.accounts[account.key] = account
+                return json_reply(200, asdict(account))
+            if path == "/_test/config" and method == "POST":
+                assert isinstance(data, dict)
+                with self.lock:
+                    for name, value in data.items():
+                        if name in CloudConfig.__dataclass_fields__:
+                            setattr(self.config, name, value)
+                    if "extra_voices" in data:
+                        self.voices = build_voices(self.config.extra_voices)
+                return json_reply(200, asdict(self.config))
+        except (KeyError, TypeError, ValueError, AssertionError, re.error) as exc:
+            return json_reply(400, {"detail": f"bad control request: {exc}"})
+        return json_reply(404, {"detail": "no such control endpoint"})
+
+    # -- the API ---------------------------------------------------------------------
+    def _handle(self, method: str, path: str, query: dict[str, list[str]],
+                headers: dict[str, str], body: bytes) -> Reply:
+        try:
+            operation = find_operation(method, path)
+        except ContractError:
+            return json_reply(404, {"detail": "Not Found"})
+        parsed: Any = None
+        if body:
+            content_type = headers.get("content-type", "")
+            if not content_type.startswith("application/json"):
+                return validation_reply([{"loc": ["body"], "msg": "Expected a JSON body",
+                                          "type": "model_attributes_type"}])
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                return validation_reply([{"loc": ["body", 0], "msg": "JSON decode error",
+                                          "type": "json_invalid"}])
+        try:
+            validate_request(method, path, query, parsed)
+        except ContractError as exc:
+            found = [e for e in exc.errors if e.get("loc", [None])[0] != "body"]
+            found += _body_errors(operation, parsed)
+            return validation_reply(found or exc.errors or [{"loc": [], "msg": str(exc)}])
+
+        op_id = operation.operation_id
+        account: Account | None = None
+        if op_id != "get_voice_settings_default":
+            key = headers.get("xi-api-key")
+            if key is None:
+                return error_reply(401, "needs_authorization",
+                                   "Neither authorization header nor xi-api-key received, "
+                                   "please provide one.")
+            with self.lock:
+                account = self.accounts.get(key)
+            if account is None:
+                return error_reply(401, "invalid_api_key", "Invalid API key", new_shape=True)
+
+        one = {k: v[0] for k, v in query.items() if v}
+        voice_id = path.split("/")[3] if path.count("/") >= 3 else ""
+        if op_id == "get_models":
+            return self._ok(self.models)
+        if op_id == "get_user_voices_v2":
+            return self._voices_page(query, one)
+        if op_id == "get_voices":
+            return self._ok({"voices": self.voices})
+        if op_id in ("get_voice_by_id", "get_voice_settings"):
+            voice = self._voice(voice_id)
+            if voice is None:
+                return _voice_not_found(voice_id)
+            if op_id == "get_voice_settings":
+                return self._ok(voice.get("settings") or self.default_settings)
+            return self._ok(voice)
+        if op_id == "get_voice_settings_default":
+            return self._ok(self.default_settings)
+        if op_id == "get_user_subscription_info":
+            assert account is not None
+            return self._ok(self._subscription(account))
+        if op_id in TTS_OPERATIONS:
+            assert account is not None
+            return self._speech(op_id, voice_id, one, parsed or {}, account)
+        return json_reply(404, {"detail": f"{op_id} is not played by the test server"})
+
+    def _ok(self, data: Any) -> Reply:
+        return json_reply(200, data, {"request-id": uuid.uuid4().hex})
+
+    def _voice(self, voice_id: str) -> dict[str, Any] | None:
+        return next((v for v in self.voices if v["voice_id"] == voice_id), None)
+
+    def _voices_page(self, query: dict[str, list[str]], one: dict[str, str]) -> Reply:
+        voices = list(self.voices)
+        search = one.get("search", "").lower()
+        if search:
+            voices = [v for v in voices if search in json.dumps(
+                [v["name"], v.get("description"), v.get("labels"), v["category"]]).lower()]
+        if one.get("category"):
+            voices = [v for v in voices if v["category"] == one["category"]]
+        voice_type = one.get("voice_type")
+        if voice_type == "default":
+            voices = [v for v in voices if v["category"] == "premade"]
+        elif voice_type in ("personal", "non-default"):
+            voices = [v for v in voices if v["category"] != "premade"]
+        if query.get("voice_ids"):
+            voices = [v for v in voices if v["voice_id"] in query["voice_ids"]]
+        if one.get("sort") == "name":
+            voices.sort(key=lambda v: v["name"], reverse=one.get("sort_direction") == "desc")
+        size = int(one.get("page_size", "10"))
+        start = 0
+        token = one.get("next_page_token")
+        if token:
+            try:
+                start = int(base64.urlsafe_b64decode(token.encode()).decode())
+            except ValueError:
+                return error_reply(400, "invalid_next_page_token", "The page token is not valid.")
+        page = voices[start:start + size]
+        has_more = start + size < len(voices)
+        next_token = (base64.urlsafe_b64encode(str(start + size).encode()).decode()
+                      if has_more else None)
+        return self._ok({"voices": page, "has_more": has_more, "total_count": len(voices),
+                         "next_page_token": next_token})
+
+    def _subscription(self, account: Account) -> dict[str, Any]:
+        data = _sample("user_subscription.json")
+        data.update(tier=account.tier, character_count=account.character_count,
+                    character_limit=account.character_limit,
+                    status="free" if account.tier == "free" else "active")
+        if account.tier == "free":
+            data["next_invoice"] = None
+        return data
+
+    def _speech(self, op_id: str, voice_id: str, one: dict[str, str], body: dict[str, Any],
+                account: Account) -> Reply:
+        streamed, timestamps = TTS_OPERATIONS[op_id]
+        if self._voice(voice_id) is None:
+            return _voice_not_found(voice_id)
+        model_id = body.get("model_id") or "eleven_multilingual_v2"
+        model = next((m for m in self.models if m["model_id"] == model_id), None)
+        if model is None or not model.get("can_do_text_to_speech", True):
+            return error_reply(400, "model_not_found",
+                               f"A text to speech model with id {model_id} was not found.",
+                               param="model_id")
+        text: str = body["text"]
+        limit = int(model.get("maximum_text_length_per_request", 10_000))
+        if len(text) > limit:
+            return error_reply(400, "max_character_limit_exceeded",
+                               f"This request's text has {len(text)} characters and exceeds "
+                               f"the character limit of {limit} characters.")
+        fmt = OutputFormat.parse(one.get("output_format", "mp3_44100_128"))
+        needed = fmt.minimum_plan
+        if needed is not None and PLANS.index(account.tier) < PLANS.index(needed.lower()):
+            return error_reply(403, "output_format_not_allowed",
+                               f"The output format {fmt.value} requires the {needed} plan or "
+                               "above.", param="output_format")
+        rates = model.get("model_rates") or {}
+        multiplier = (float(rates.get("character_cost_multiplier", 1.0))
+                      * float(rates.get("cost_discount_multiplier", 1.0)))
+        cost = max(1, math.ceil(len(text) * multiplier))
+        with self.lock:
+            left = account.character_limit - account.character_count
+            if cost > left:
+                return error_reply(
+                    401, "quota_exceeded",
+                    f"This request exceeds your quota of {account.character_limit}. You have "
+                    f"{max(0, left)} credits remaining, while {cost} credits are required for "
+                    "this request.")
+            if account.in_flight >= account.concurrency_limit:
+                return error_reply(
+                    429, "too_many_concurrent_requests",
+                    f"Concurrent request limit of {account.concurrency_limit} reached.",
+                    new_shape=True)
+            account.in_flight += 1
+            account.character_count += cost
+            stats = self.stats
+            stats.generations[op_id] = stats.generations.get(op_id, 0) + 1
+            stats.in_flight += 1
+            stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+            in_flight = account.in_flight
+
+        def done(disconnected: bool) -> None:
+            with self.lock:  # the objects of this request, even after a reset
+                account.in_flight -= 1
+                stats.in_flight -= 1
+                if disconnected:
+                    stats.disconnects += 1
+                else:
+                    stats.completed += 1
+
+        config = self.config
+        seconds = round(min(config.max_seconds,
+                            max(config.min_seconds, len(text) * config.seconds_per_char)), 1)
+        audio = encode_tone(fmt.value, seconds)
+        headers = {
+            "request-id": uuid.uuid4().hex,
+            "character-cost": str(cost),
+            "current-concurrent-requests": str(in_flight),
+            "maximum-concurrent-requests": str(account.concurrency_limit),
+            "history-item-id": uuid.uuid4().hex[:20],
+        }
+        if not timestamps:
+            headers["content-type"] = fmt.mime_type
+            return Reply(200, headers, audio, streamed=streamed, chunk_bytes=config.chunk_bytes,
+                         chunk_delay_s=config.chunk_delay_s if streamed else 0.0, on_done=done)
+        headers["content-type"] = "application/json"
+        chars = list(text)
+        if not streamed:
+            data = {"audio_base64": base64.b64encode(audio).decode(),
+                    "alignment": _alignment(chars, 0.0, seconds),
+                    "normalized_alignment": _alignment(chars, 0.0, seconds)}
+            return Reply(200, headers, json.dumps(data).encode(), on_done=done)
+        pieces = [audio[i:i + config.chunk_bytes]
+                  for i in range(0, len(audio), config.chunk_bytes)] or [b""]
+        lines = []
+        for index, piece in enumerate(pieces):
+            lo = len(chars) * index // len(pieces)
+            hi = len(chars) * (index + 1) // len(pieces)
+            start_s = seconds * index / len(pieces)
+            end_s = seconds * (index + 1) / len(pieces)
+            part = _alignment(chars[lo:hi], start_s, end_s)
+            lines.append(json.dumps({"audio_base64": base64.b64encode(piece).decode(),
+                                     "alignment": part, "normalized_alignment": part}) + "\n")
+        payload = "".join(lines).encode()
+        # Stream one line per chunk: chunk boundaries need not match lines (the client
+        # must split on newlines), so use the byte size of an average line.
+        line_bytes = max(1, len(payload) // len(lines))
+        return Reply(200, headers, payload, streamed=True, chunk_bytes=line_bytes,
+                     chunk_delay_s=config.chunk_delay_s, on_done=done)
+
+
+def _body_errors(operation: Any, body: Any) -> list[dict[str, Any]]:
+    """Body errors as FastAPI reports them: the innermost field (through anyOf/oneOf)."""
+    schema = request_body_schema(operation, "application/json")
+    if body is None or schema is None:
+        return []
+    found = []
+    for error in spec_module._validator(schema).iter_errors(body):
+        leaf = best_match([error]) or error
+        loc = ["body", *leaf.absolute_path]
+        if leaf.validator == "required" and isinstance(leaf.instance, dict):
+            found += [{"loc": [*loc, name], "msg": "Field required", "type": "missing"}
+                      for name in leaf.validator_value if name not in leaf.instance]
+            continue
+        found.append({"loc": loc, "msg": leaf.message, "type": str(leaf.validator)})
+    return found
+
+
+def _voice_not_found(voice_id: str) -> Reply:
+    return error_reply(404, "voice_not_found", f"A voice with voice_id {voice_id} was not "
+                       "found.", new_shape=True, param="voice_id")
+
+
+async def _read_body(receive: Any) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+async def _watch_disconnect(receive: Any, disconnected: asyncio.Event) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            disconnected.set()
+            return
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), seconds)
+
+
+# -- the test side ---------------------------------------------------------------------
+
+class CloudControl:
+    """Drive a running CloudServer through its control endpoints (sync, for tests)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self._http = httpx.Client(base_url=base_url, timeout=10, trust_env=False)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, payload: Any = None) -> Any:
+        response = self._http.request(method, path, json=payload)
+        response.raise_for_status()
+        return response.json()
+
+    def add_faults(self, *faults: dict[str, Any]) -> None:
+        self._call("POST", "/_test/faults", list(faults))
+
+    def faults(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "/_test/faults"))
+
+    def requests(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "/_test/requests"))
+
+    def stats(self) -> dict[str, Any]:
+        return dict(self._call("GET", "/_test/stats"))
+
+    def reset(self) -> None:
+        self._call("POST", "/_test/reset")
+
+    def set_account(self, key: str, tier: str = "creator", **fields: Any) -> dict[str, Any]:
+        return dict(self._call("POST", "/_test/accounts", {"key": key, "tier": tier, **fields}))
+
+    def configure(self, **fields: Any) -> dict[str, Any]:
+        return dict(self._call("POST", "/_test/config", fields))
+
+
+__all__ = [
+    "CREATOR_KEY",
+    "FAULTS",
+    "FREE_KEY",
+    "PRO_KEY",
+    "STARTER_KEY",
+    "Account",
+    "CloudConfig",
+    "CloudControl",
+    "CloudServer",
+    "Fault",
+    "encode_tone",
+]
