@@ -149,11 +149,12 @@ def run_gui(args: argparse.Namespace) -> int:
 
     with loop:
         loop.run_until_complete(closed.wait())
-        loop.run_until_complete(_shutdown(ctx))
+        loop.run_until_complete(shutdown(ctx))
     return exit_code
 
 
-async def _shutdown(ctx) -> None:  # type: ignore[no-untyped-def]
+async def shutdown(ctx) -> None:  # type: ignore[no-untyped-def]
+    """Close what holds resources: the HTTP client, the sound device, the database."""
     await ctx.client.aclose()
     ctx.player.close()
     ctx.history.close()

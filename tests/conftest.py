@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.alsa_sink import configure_file_sink
+from tests.support.memory_keyring import MemoryKeyring
 
 # Before anything imports sounddevice (PortAudio reads the ALSA config once).
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="xi-studio-tests-"))
@@ -30,6 +31,18 @@ gc.disable()
 def _collect_garbage_on_main_thread() -> Iterator[None]:
     yield
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Every test gets an empty in-memory keychain instead of the user's real one."""
+    import keyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -72,6 +72,10 @@ class TaskRunner(QObject):
             self.task_failed.emit(name, exc)
             return None
         finally:
+            # Forget the task before reporting, so handlers of task_finished already see
+            # is_running(name) as False (e.g. to re-enable a button).
+            if self._tasks.get(name) is asyncio.current_task():
+                del self._tasks[name]
             self.task_finished.emit(name)
 
 

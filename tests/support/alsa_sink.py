@@ -32,3 +32,11 @@ def configure_file_sink(folder: Path) -> Path:
     )
     os.environ["ALSA_CONFIG_PATH"] = str(conf)
     return played
+
+
+def read_played(path: Path, channels: int = 1):  # type: ignore[no-untyped-def]
+    """What the ALSA file sink received: float32 frames (PortAudio opens it as float32)."""
+    import numpy as np
+
+    data = np.frombuffer(path.read_bytes(), dtype=np.float32)
+    return data[: len(data) - len(data) % channels].reshape(-1, channels)

@@ -1,16 +1,23 @@
-"""GUI test fixtures: one qasync loop per test driven by qtbot.waitUntil, and the app
-wired to real servers on loopback (the local engine, or the test cloud)."""
+"""GUI test fixtures: one qasync loop per test driven by qtbot.waitUntil, and the real
+app (the composition root's own context) wired to real servers on loopback: the local
+engine, or the test server that plays the cloud."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
+
+from tests.support.cloud_server import CREATOR_KEY, CloudControl, CloudServer
+from tests.support.servers import run_server
 
 
 @pytest.fixture
@@ -26,18 +33,110 @@ def qt_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     while any(not t.done() for t in pending) and time.monotonic() < deadline:
         qapp.processEvents()
     asyncio.events._set_running_loop(None)
-    loop.stop()
+    # Not loop.stop(): it calls QApplication.exit(), which leaves Qt's own event loop
+    # refusing to run timers for every later test in the session.
+    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
     loop.close()
     asyncio.set_event_loop(None)
 
 
-def save_screenshot(widget, name: str, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def save_screenshot(widget: QWidget, name: str, tmp_path: Path) -> Path:
     """Screenshots go to the test's folder, or to $XI_STUDIO_SCREENSHOTS when set (to
     refresh the README images); tests never write into the repository otherwise."""
-    import os
-
     folder = Path(os.environ.get("XI_STUDIO_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
     assert widget.grab().save(str(path))
     return path
+
+
+# -- servers ---------------------------------------------------------------------------
+
+@dataclass
+class CloudHandle:
+    url: str
+    control: CloudControl
+    server: CloudServer
+
+
+@pytest.fixture(scope="session")
+def _cloud_server() -> Iterator[CloudHandle]:
+    app = CloudServer()
+    with run_server(app) as url:
+        control = CloudControl(url)
+        yield CloudHandle(url, control, app)
+        control.close()
+
+
+@pytest.fixture
+def cloud(_cloud_server: CloudHandle) -> CloudHandle:
+    _cloud_server.control.reset()
+    return _cloud_server
+
+
+@pytest.fixture(scope="session")
+def engine_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real local engine, served on loopback for the whole session."""
+    from app.engine.app import create_app
+
+    with run_server(create_app(tmp_path_factory.mktemp("engine"))) as url:
+        yield url
+
+
+# -- the app ---------------------------------------------------------------------------
+
+@dataclass
+class Studio:
+    window: Any  # MainWindow
+    ctx: Any  # AppContext
+    home: Path
+
+    def find(self, cls: type, name: str) -> Any:
+        widget = self.window.findChild(cls, name)
+        assert widget is not None, f"no {cls.__name__} named {name!r}"
+        return widget
+
+
+@pytest.fixture
+def launch(qtbot: Any, qt_loop: qasync.QEventLoop, xi_home: Path,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Studio]]:
+    """Start the app as `xi-studio` would (app.main.build_context, MainWindow), against
+    the cloud test server (`cloud_url` + `key`) or the local engine (`engine_url`)."""
+    started: list[Studio] = []
+
+    def start(*, cloud_url: str | None = None, key: str | None = CREATOR_KEY,
+              engine_url: str | None = None, wait_ready: bool = True) -> Studio:
+        from app.main import build_context
+        from app.ui.main_window import MainWindow
+
+        if cloud_url is not None:
+            monkeypatch.setenv("ELEVENLABS_BASE_URL", cloud_url)
+            if key:
+                monkeypatch.setenv("ELEVENLABS_API_KEY", key)
+        if engine_url is not None:
+            monkeypatch.setenv("XI_STUDIO_ENGINE_URL", engine_url)
+        ctx = build_context()
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        window.show()
+        window.start()
+        studio = Studio(window, ctx, xi_home)
+        started.append(studio)
+        if wait_ready:
+            try:
+                qtbot.waitUntil(lambda: window.is_ready, timeout=30_000)
+            except Exception as exc:
+                raise AssertionError(
+                    f"the window did not become ready: badge {window.backend_badge.text()!r}, "
+                    f"status {window.speech_tab.status.text()!r}") from exc
+        return studio
+
+    yield start
+
+    for studio in started:
+        if studio.window.isVisible():
+            studio.window.close()
+        from app.main import shutdown
+
+        task = asyncio.ensure_future(shutdown(studio.ctx))
+        qtbot.waitUntil(task.done, timeout=10_000)

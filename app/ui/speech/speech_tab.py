@@ -225,7 +225,10 @@ class SpeechTab(QWidget):
         scroll.setObjectName("speech.settings_scroll")
         scroll.setWidgetResizable(True)
         scroll.setWidget(column)
-        scroll.setMinimumWidth(340)
+        # Never scroll sideways: the column is as wide as its widest row needs.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(column.sizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width() + 4)
         return scroll
 
     def _connect(self) -> None:
@@ -389,7 +392,7 @@ class SpeechTab(QWidget):
         self.status.setText("Generating… the audio starts playing as soon as it arrives."
                             if parts == 1 else
                             f"Long text: generating {parts} parts and joining them seamlessly…")
-        self._player_bar.show_clip("Generating…", np.zeros((0, 2), np.float32))
+        self._player_bar.show_clip("Generating…", np.zeros(0, np.float32))
         self._player_bar.follow()
 
     def _on_controller_generation_progress(self, done: int, total: int) -> None:
@@ -446,7 +449,7 @@ class SpeechTab(QWidget):
         voice = self.current_voice()
         if voice is not None:
             self._controller.preview(voice, self.form())
-            self._player_bar.show_clip(f"Preview: {voice.name}", np.zeros((0, 2), np.float32))
+            self._player_bar.show_clip(f"Preview: {voice.name}", np.zeros(0, np.float32))
             self._player_bar.follow()
 
     # -- counts, notes ---------------------------------------------------------------

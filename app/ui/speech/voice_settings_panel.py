@@ -71,12 +71,15 @@ class VoiceSettingsPanel(QGroupBox):
         self.speaker_boost.setChecked(bool(True if boost is None else boost))
 
     def values(self) -> VoiceSettings:
+        """The settings to send; those the model cannot use are left out (None)."""
+        style = self._sliders["style"]
         return VoiceSettings(
             stability=round(self._sliders["stability"].value(), 2),
             similarity_boost=round(self._sliders["similarity_boost"].value(), 2),
-            style=round(self._sliders["style"].value(), 2),
+            style=round(style.value(), 2) if style.isEnabled() else None,
             speed=round(self._sliders["speed"].value(), 2),
-            use_speaker_boost=self.speaker_boost.isChecked(),
+            use_speaker_boost=self.speaker_boost.isChecked()
+            if self.speaker_boost.isEnabled() else None,
         )
 
     def set_model_capabilities(self, can_use_style: bool, can_use_speaker_boost: bool) -> None:

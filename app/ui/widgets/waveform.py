@@ -1,15 +1,16 @@
-"""A waveform strip: min/max peaks drawn to scale, the playhead, click to seek."""
+"""A waveform strip: peak loudness drawn to scale, the playhead, click to seek."""
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
 class WaveformWidget(QWidget):
-    """Draws peaks (buckets x 2: min, max in -1..1); emits the fraction the user clicked."""
+    """Draws peaks (one magnitude 0..1 per bucket, mirrored about the middle line);
+    emits the fraction the user clicked."""
 
     seek_requested = Signal(float)  # 0..1
 
@@ -20,12 +21,14 @@ class WaveformWidget(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setAccessibleName("Waveform; click to jump to a position")
-        self._peaks = np.zeros((0, 2), dtype=np.float32)
+        self._peaks = np.zeros(0, dtype=np.float32)
         self._progress = 0.0
         self._loaded = 1.0
 
     def set_peaks(self, peaks: np.ndarray, loaded_fraction: float = 1.0) -> None:
-        self._peaks = np.asarray(peaks, dtype=np.float32).reshape(-1, 2)
+        values = np.abs(np.asarray(peaks, dtype=np.float32))
+        # Older callers pass (buckets, 2) min/max pairs: keep the larger magnitude.
+        self._peaks = values.max(axis=1) if values.ndim == 2 else values.reshape(-1)
         self._loaded = min(1.0, max(0.0, loaded_fraction))
         self.update()
 
@@ -33,7 +36,7 @@ class WaveformWidget(QWidget):
         return self._peaks
 
     def clear(self) -> None:
-        self.set_peaks(np.zeros((0, 2), dtype=np.float32))
+        self.set_peaks(np.zeros(0, dtype=np.float32))
         self.set_progress(0.0)
 
     def set_progress(self, fraction: float) -> None:
@@ -67,17 +70,19 @@ class WaveformWidget(QWidget):
         unplayed.setAlphaF(0.45)
         width = int(rect.width())
         drawn_width = max(1, int(width * self._loaded))
-        # One vertical line per pixel column: pick the bucket range under each column.
+        # One vertical line per pixel column, the loudest bucket under it (vectorised:
+        # a long file has far more buckets than pixels).
         buckets = len(self._peaks)
-        edges = np.linspace(0, buckets, drawn_width + 1).astype(int)
+        edges = np.minimum(np.linspace(0, buckets, drawn_width + 1).astype(int), buckets - 1)
+        columns = np.maximum.reduceat(self._peaks, edges[:-1])
+        heights = np.clip(columns, 0.0, 1.0) * mid * 0.95
         playhead_x = self._progress * width
-        for x in range(drawn_width):
-            lo, hi = edges[x], max(edges[x] + 1, edges[x + 1])
-            segment = self._peaks[lo:hi]
-            top = float(segment[:, 1].max())
-            bottom = float(segment[:, 0].min())
-            painter.setPen(played if x <= playhead_x else unplayed)
-            painter.drawLine(QPointF(x, mid - top * mid * 0.95), QPointF(x, mid - bottom * mid * 0.95))
+        split = min(drawn_width, int(playhead_x) + 1)
+        for pen, start, stop in ((played, 0, split), (unplayed, split, drawn_width)):
+            painter.setPen(pen)
+            painter.drawLines([QLineF(x, mid - h, x, mid + h)
+                               for x, h in zip(range(start, stop), heights[start:stop],
+                                               strict=True)])
         painter.setPen(palette.color(QPalette.ColorRole.Highlight))
         painter.drawLine(QPointF(playhead_x, 0), QPointF(playhead_x, rect.height()))
         painter.end()
