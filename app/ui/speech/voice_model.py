@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from typing import Any
 
 from PySide6.QtCore import (
@@ -83,16 +85,27 @@ class VoiceFilterModel(QSortFilterProxyModel):
         self._filters: dict[str, str] = {}
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
+    def _refilter(self, change: Callable[[], None]) -> None:
+        # Qt 6.10 replaced invalidateFilter() with begin/endFilterChange(); support both.
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            change()
+            self.endFilterChange()
+        else:
+            change()
+            self.invalidateFilter()
+
     def set_search(self, text: str) -> None:
-        self._search = text.strip().lower()
-        self.invalidateFilter()
+        self._refilter(lambda: setattr(self, "_search", text.strip().lower()))
 
     def set_label_filter(self, key: str, value: str) -> None:
-        if value:
-            self._filters[key] = value
-        else:
-            self._filters.pop(key, None)
-        self.invalidateFilter()
+        def change() -> None:
+            if value:
+                self._filters[key] = value
+            else:
+                self._filters.pop(key, None)
+
+        self._refilter(change)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()

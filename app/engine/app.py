@@ -1,0 +1,335 @@
+"""The local engine's HTTP app: the ElevenLabs API, answered offline.
+
+Endpoints (shapes per shared/api/openapi-subset.json):
+  GET  /v1/models                                   one offline model
+  GET  /v2/voices, /v1/voices, /v1/voices/{id}       the curated espeak-ng voices
+  GET  /v1/voices/settings/default, /v1/voices/{id}/settings
+  GET  /v1/user/subscription                         tier "offline", nothing used up
+  POST /v1/text-to-speech/{voice_id}[/stream][/with-timestamps]
+  GET  /v1/engine/previews/{voice_id}.mp3            voice previews (engine-only)
+
+Errors: 422 `{"detail": [...]}` for invalid requests (FastAPI's shape, as the cloud),
+other errors `{"detail": {"status": ..., "message": ...}}`. Every response carries a
+`request-id`; speech responses also `character-cost: 0`. Synthesis and encoding run in
+worker threads, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import ConfigDict
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import __version__
+from app.domain.formats import TTS_FORMATS, TTS_STREAM_FORMATS, OutputFormat
+from app.domain.wire import SpeechRequest
+from app.engine.catalog import MAX_TEXT_CHARS, accepts_model, model_json, subscription_json
+from app.engine.espeak import Espeak
+from app.engine.synth import SpeechParams, Synthesizer
+from app.engine.tts import TtsJob
+from app.engine.voices import EngineVoice, VoiceCatalog, VoiceQuery, default_settings
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+_FULL_FORMATS = tuple(f.value for f in TTS_FORMATS)
+_STREAM_FORMATS = tuple(f.value for f in TTS_STREAM_FORMATS)
+_PREVIEW_FORMAT = OutputFormat.parse("mp3_44100_128")
+
+
+def new_request_id() -> str:
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(20))
+
+
+class TtsBody(SpeechRequest):
+    """The TTS body. Unlike the client's model, unknown fields are ignored (as the cloud
+    does), so newer SDKs sending newer fields (e.g. `audio_effects`) still work."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class ApiError(Exception):
+    """An error in the API's object shape: `{"detail": {"status", "message"}}`."""
+
+    def __init__(self, status_code: int, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.status = status
+        self.message = message
+
+
+class _RequestIdMiddleware:
+    """Gives every request an id (`request.state.request_id`) and a `request-id` header."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = new_request_id()
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append("request-id", request_id)
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+class Engine:
+    """The engine's state: synthesiser, voices, preview cache."""
+
+    def __init__(self, data_dir: Path | None, espeak: Espeak | None = None,
+                 catalog: VoiceCatalog | None = None) -> None:
+        self.data_dir = data_dir
+        self.synthesizer = Synthesizer(espeak or Espeak())
+        self.catalog = catalog or VoiceCatalog()
+        self._previews: dict[str, bytes] = {}
+        self._preview_lock = threading.Lock()
+
+    def preview(self, voice: EngineVoice) -> bytes:
+        """The voice's preview MP3 (made once, kept in memory and in data_dir)."""
+        with self._preview_lock:
+            cached = self._previews.get(voice.voice_id)
+            if cached is not None:
+                return cached
+            path = None
+            if self.data_dir is not None:
+                path = self.data_dir / "previews" / f"{voice.voice_id}-{__version__}.mp3"
+                if path.is_file():
+                    self._previews[voice.voice_id] = path.read_bytes()
+                    return self._previews[voice.voice_id]
+            job = TtsJob(self.synthesizer, voice, voice.preview_text, SpeechParams(),
+                         _PREVIEW_FORMAT)
+            audio = job.audio()
+            if path is not None:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = path.with_suffix(".tmp")
+                    tmp.write_bytes(audio)
+                    tmp.replace(path)
+                except OSError:
+                    pass  # a cache only: serving from memory is fine
+            self._previews[voice.voice_id] = audio
+            return audio
+
+
+def _check_format(value: str, allowed: tuple[str, ...]) -> OutputFormat:
+    if value not in allowed:
+        expected = ", ".join(f"'{v}'" for v in allowed)
+        raise RequestValidationError([{
+            "type": "enum",
+            "loc": ("query", "output_format"),
+            "msg": f"Input should be {expected}",
+            "input": value,
+            "ctx": {"expected": expected},
+        }])
+    return OutputFormat.parse(value)
+
+
+def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
+               catalog: VoiceCatalog | None = None) -> FastAPI:
+    """The engine as an ASGI app. `data_dir` keeps caches (previews); None = memory only."""
+    engine = Engine(data_dir, espeak, catalog)
+    app = FastAPI(
+        title="XI Studio engine",
+        version=__version__,
+        description="An offline server speaking the ElevenLabs HTTP API.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    app.add_middleware(_RequestIdMiddleware)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"detail": {"status": exc.status, "message": exc.message}},
+                            status_code=exc.status_code)
+
+    def voice_or_404(voice_id: str, *, resolve: bool = False) -> EngineVoice:
+        voice = engine.catalog.resolve(voice_id) if resolve else engine.catalog.get(voice_id)
+        if voice is None:
+            raise ApiError(404, "voice_not_found",
+                           f"A voice with the voice_id {voice_id} was not found.")
+        return voice
+
+    def base_url(request: Request) -> str:
+        return str(request.base_url)
+
+    # --- models, account -------------------------------------------------------------
+
+    @app.get("/v1/models")
+    async def get_models() -> list[dict[str, Any]]:
+        return [model_json(engine.catalog.languages)]
+
+    @app.get("/v1/user/subscription")
+    async def get_subscription() -> dict[str, Any]:
+        return subscription_json(len(engine.catalog.voices))
+
+    # --- voices ----------------------------------------------------------------------
+
+    @app.get("/v2/voices")
+    async def get_voices_v2(
+        request: Request,
+        next_page_token: str | None = None,
+        page_size: Annotated[int, Query(ge=1, le=100)] = 10,
+        search: str | None = None,
+        sort: str | None = None,
+        sort_direction: str | None = None,
+        voice_type: str | None = None,
+        category: str | None = None,
+        fine_tuning_state: str | None = None,
+        collection_id: str | None = None,
+        gender: str | None = None,
+        age: str | None = None,
+        accent: str | None = None,
+        language: Annotated[list[str] | None, Query()] = None,
+        use_cases: Annotated[list[str] | None, Query()] = None,
+        voice_ids: Annotated[list[str] | None, Query(max_length=100)] = None,
+        min_notice_period_days: int | None = None,
+        include_custom_rates: bool | None = None,
+        include_live_moderated: bool | None = None,
+        high_quality: bool | None = None,
+        include_total_count: bool = True,
+    ) -> dict[str, Any]:
+        found = engine.catalog.search(VoiceQuery(
+            search=search, category=category, voice_type=voice_type, gender=gender,
+            age=age, accent=accent, language=language or (), use_cases=use_cases or (),
+            voice_ids=voice_ids or (), collection_id=collection_id,
+            fine_tuning_state=fine_tuning_state, sort=sort, sort_direction=sort_direction,
+        ))
+        try:
+            start = max(0, int(next_page_token)) if next_page_token else 0
+        except ValueError:
+            raise RequestValidationError([{
+                "type": "value_error", "loc": ("query", "next_page_token"),
+                "msg": "Not a page token returned by this server", "input": next_page_token,
+            }]) from None
+        page = found[start:start + page_size]
+        has_more = start + page_size < len(found)
+        url = base_url(request)
+        return {
+            "voices": [v.to_json(url) for v in page],
+            "has_more": has_more,
+            "total_count": len(found),
+            "next_page_token": str(start + page_size) if has_more else None,
+        }
+
+    @app.get("/v1/voices")
+    async def get_voices(request: Request, show_legacy: bool | None = False) -> dict[str, Any]:
+        url = base_url(request)
+        return {"voices": [v.to_json(url) for v in engine.catalog.voices]}
+
+    @app.get("/v1/voices/settings/default")
+    async def get_default_settings() -> dict[str, Any]:
+        return default_settings()
+
+    @app.get("/v1/voices/{voice_id}")
+    async def get_voice(request: Request, voice_id: str,
+                        with_settings: bool = True) -> dict[str, Any]:
+        return voice_or_404(voice_id).to_json(base_url(request))
+
+    @app.get("/v1/voices/{voice_id}/settings")
+    async def get_voice_settings(voice_id: str) -> dict[str, Any]:
+        voice_or_404(voice_id)
+        return default_settings()
+
+    @app.get("/v1/engine/previews/{voice_id}.mp3")
+    async def get_preview(voice_id: str) -> Response:
+        voice = voice_or_404(voice_id)
+        audio = await run_in_threadpool(engine.preview, voice)
+        return Response(audio, media_type=_PREVIEW_FORMAT.mime_type,
+                        headers={"cache-control": "public, max-age=86400"})
+
+    @app.get("/v1/engine/info")
+    async def get_info() -> dict[str, Any]:
+        return {"name": "XI Studio engine", "version": __version__, "offline": True,
+                "voices": len(engine.catalog.voices)}
+
+    # --- text to speech --------------------------------------------------------------
+
+    def make_job(voice_id: str, body: TtsBody, output_format: str,
+                 allowed: tuple[str, ...]) -> TtsJob:
+        fmt = _check_format(output_format, allowed)
+        voice = voice_or_404(voice_id, resolve=True)
+        if not accepts_model(body.model_id):
+            raise ApiError(400, "model_not_found",
+                           f"The model {body.model_id} does not exist or cannot do text to "
+                           "speech.")
+        if len(body.text) > MAX_TEXT_CHARS:
+            raise ApiError(400, "max_character_limit_exceeded",
+                           f"This request's text has {len(body.text)} characters and exceeds "
+                           f"the character limit of {MAX_TEXT_CHARS} characters.")
+        if not body.text.strip():
+            raise ApiError(400, "empty_text", "There is no text to speak.")
+        params = SpeechParams.from_request(body.voice_settings, body.seed, body.language_code)
+        return TtsJob(engine.synthesizer, voice, body.text, params, fmt)
+
+    def speech_headers() -> dict[str, str]:
+        return {"character-cost": "0"}
+
+    @app.post("/v1/text-to-speech/{voice_id}")
+    async def text_to_speech_full(
+        voice_id: str,
+        body: TtsBody,
+        output_format: str = "mp3_44100_128",
+        enable_logging: bool = True,
+        optimize_streaming_latency: Annotated[int | None, Query(ge=0, le=4)] = None,
+    ) -> Response:
+        job = make_job(voice_id, body, output_format, _FULL_FORMATS)
+        audio = await run_in_threadpool(job.audio)
+        return Response(audio, media_type=job.output_format.mime_type,
+                        headers=speech_headers())
+
+    @app.post("/v1/text-to-speech/{voice_id}/stream")
+    async def text_to_speech_stream(
+        voice_id: str,
+        body: TtsBody,
+        output_format: str = "mp3_44100_128",
+        enable_logging: bool = True,
+        optimize_streaming_latency: Annotated[int | None, Query(ge=0, le=4)] = None,
+    ) -> StreamingResponse:
+        job = make_job(voice_id, body, output_format, _STREAM_FORMATS)
+        # A plain generator: Starlette iterates it in a worker thread.
+        return StreamingResponse(job.stream(), media_type=job.output_format.mime_type,
+                                 headers=speech_headers())
+
+    @app.post("/v1/text-to-speech/{voice_id}/with-timestamps")
+    async def text_to_speech_with_timestamps(
+        voice_id: str,
+        body: TtsBody,
+        output_format: str = "mp3_44100_128",
+        enable_logging: bool = True,
+        optimize_streaming_latency: Annotated[int | None, Query(ge=0, le=4)] = None,
+    ) -> JSONResponse:
+        job = make_job(voice_id, body, output_format, _FULL_FORMATS)
+        result = await run_in_threadpool(job.audio_with_timestamps)
+        return JSONResponse(result, headers=speech_headers())
+
+    @app.post("/v1/text-to-speech/{voice_id}/stream/with-timestamps")
+    async def text_to_speech_stream_with_timestamps(
+        voice_id: str,
+        body: TtsBody,
+        output_format: str = "mp3_44100_128",
+        enable_logging: bool = True,
+        optimize_streaming_latency: Annotated[int | None, Query(ge=0, le=4)] = None,
+    ) -> StreamingResponse:
+        job = make_job(voice_id, body, output_format, _STREAM_FORMATS)
+        return StreamingResponse(job.stream_with_timestamps(), media_type="application/json",
+                                 headers=speech_headers())
+
+    return app
+
+
+__all__ = ["ApiError", "Engine", "create_app", "new_request_id"]

@@ -1,0 +1,186 @@
+"""Start and stop the local engine as a child process.
+
+`LocalEngineProcess.start()` runs `python -m app.engine --port 0` (or, in the frozen
+app, `xi-studio serve --port 0`), waits for its "listening on" line and exposes the
+URL. The child's output is appended to `log_path`. Blocking: call `start()` from a
+worker thread in a GUI.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from app.engine.runner import READY_PREFIX
+
+START_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 5.0
+_TAIL_LINES = 40
+
+
+def _project_root() -> Path:
+    import app
+
+    return Path(app.__file__).resolve().parent.parent
+
+
+class LocalEngineProcess:
+    def __init__(self, log_path: Path | None = None, python: str = sys.executable,
+                 host: str = "127.0.0.1", data_dir: Path | None = None) -> None:
+        self.log_path = log_path
+        self.python = python
+        self.host = host
+        self.data_dir = data_dir
+        self._process: subprocess.Popen[bytes] | None = None
+        self._reader: threading.Thread | None = None
+        self._base_url: str | None = None
+        self._ready = threading.Event()
+        self._tail: collections.deque[str] = collections.deque(maxlen=_TAIL_LINES)
+        self._lock = threading.Lock()
+
+    # --- state -----------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def base_url(self) -> str:
+        if self._base_url is None:
+            raise RuntimeError("The offline engine has not been started.")
+        return self._base_url
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def log_tail(self) -> str:
+        with self._lock:
+            return "\n".join(self._tail)
+
+    # --- start / stop ----------------------------------------------------------------
+
+    def command(self) -> list[str]:
+        if getattr(sys, "frozen", False):  # the PyInstaller bundle: its own `serve`
+            cmd = [sys.executable, "serve", "--host", self.host, "--port", "0"]
+        else:
+            cmd = [self.python, "-m", "app.engine", "--host", self.host, "--port", "0"]
+            if self.data_dir is not None:
+                cmd += ["--data-dir", str(self.data_dir)]
+        return cmd
+
+    def _environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["PYTHONUNBUFFERED"] = "1"
+        if not getattr(sys, "frozen", False):
+            root = str(_project_root())
+            parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+            if root not in parts:
+                env["PYTHONPATH"] = os.pathsep.join([root, *parts])
+        return env
+
+    def start(self, timeout_s: float = START_TIMEOUT_S) -> str:
+        """Start the engine (if not running) and return its base URL."""
+        if self.running and self._base_url is not None:
+            return self._base_url
+        self.stop()
+        self._ready.clear()
+        self._base_url = None
+        with self._lock:
+            self._tail.clear()
+        log_file: IO[str] | None = None
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            log_file = self.log_path.open("a", encoding="utf-8")
+            started = time.strftime("%Y-%m-%d %H:%M:%S")
+            log_file.write(f"--- starting the offline engine at {started}\n")
+            log_file.flush()
+        try:
+            process = subprocess.Popen(
+                self.command(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=self._environment(),
+            )
+        except OSError as exc:
+            if log_file is not None:
+                log_file.close()
+            raise RuntimeError(f"The offline engine could not be started: {exc}") from exc
+        self._process = process
+        self._reader = threading.Thread(target=self._read_output, args=(process, log_file),
+                                        name="engine-output", daemon=True)
+        self._reader.start()
+
+        deadline = time.monotonic() + timeout_s
+        while not self._ready.wait(0.05):
+            if process.poll() is not None:
+                self._reader.join(timeout=1.0)
+                self._process = None
+                raise RuntimeError(
+                    f"The offline engine stopped before it was ready (exit code "
+                    f"{process.returncode}). Last lines of its log:\n{self.log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(
+                    f"The offline engine did not get ready within {timeout_s:g} seconds. "
+                    f"Last lines of its log:\n{self.log_tail()}"
+                )
+        assert self._base_url is not None
+        return self._base_url
+
+    def _read_output(self, process: subprocess.Popen[bytes], log_file: IO[str] | None) -> None:
+        """Copy the child's output to the log; spot the ready line. Ends at EOF."""
+        assert process.stdout is not None
+        try:
+            for raw in process.stdout:
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                with self._lock:
+                    self._tail.append(line)
+                if log_file is not None:
+                    log_file.write(line + "\n")
+                    log_file.flush()
+                if not self._ready.is_set() and line.startswith(READY_PREFIX):
+                    self._base_url = line[len(READY_PREFIX):].strip()
+                    self._ready.set()
+        finally:
+            if log_file is not None:
+                log_file.write(f"--- the offline engine ended (exit code {process.wait()})\n")
+                log_file.close()
+
+    def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> None:
+        """Stop the engine: terminate, wait, then kill if it does not end."""
+        process, self._process = self._process, None
+        self._base_url = None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=timeout_s)
+        if self._reader is not None:
+            self._reader.join(timeout=timeout_s)
+            self._reader = None
+        if process.stdout is not None:
+            process.stdout.close()
+
+    # --- context manager -------------------------------------------------------------
+
+    def __enter__(self) -> LocalEngineProcess:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
