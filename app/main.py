@@ -15,8 +15,12 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import APP_ID, APP_NAME, __version__
+
+if TYPE_CHECKING:
+    from app.ui.app_context import AppContext
 
 log = logging.getLogger("app")
 
@@ -60,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     return run_gui(args)
 
 
-def build_context():  # type: ignore[no-untyped-def]
+def build_context() -> AppContext:
     """Every long-lived part, built once. Heavy engine modules are not imported here."""
     from app.api.client import ApiClient, ClientConfig
     from app.audio.player import Player
@@ -153,7 +157,7 @@ def run_gui(args: argparse.Namespace) -> int:
     return exit_code
 
 
-async def shutdown(ctx) -> None:  # type: ignore[no-untyped-def]
+async def shutdown(ctx: AppContext) -> None:
     """Close what holds resources: the HTTP client, the sound device, the database."""
     await ctx.client.aclose()
     ctx.player.close()

@@ -155,8 +155,9 @@ class SettingsDialog(QDialog):
         self._runner.start(self.CHECK, lambda: self._check_and_store(key))
 
     async def _check_and_store(self, key: str) -> None:
+        base_url = self.base_url.text().strip() or DEFAULT_BASE_URL
         try:
-            await check_key(self.base_url.text().strip() or DEFAULT_BASE_URL, key)
+            await check_key(base_url, key)
             result = await asyncio.to_thread(self._ctx.key_store.set, key)
         except Exception as exc:
             message = describe_error(exc)
@@ -165,6 +166,10 @@ class SettingsDialog(QDialog):
         finally:
             self.save_key.setEnabled(True)
         self.api_key.clear()
+        # The key was checked against this server: use both together from now on.
+        if base_url != self._ctx.settings.base_url:
+            self._ctx.settings.base_url = base_url
+            await asyncio.to_thread(self._ctx.save_settings)
         self._show_key_state()
         if not getattr(result, "persisted", True):
             self.key_status.setText(self.key_status.text() + " " + getattr(result, "message", ""))

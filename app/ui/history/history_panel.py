@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,6 +25,7 @@ from app.ui.errors import describe_error
 from app.ui.history.history_model import HistoryModel
 from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
+from app.ui.widgets.file_dialogs import ask_save_path
 
 
 class HistoryPanel(QWidget):
@@ -151,9 +151,11 @@ class HistoryPanel(QWidget):
         if generation is None:
             return
         suggested = str(Path.home() / generation.suggested_filename)
-        path, _ = QFileDialog.getSaveFileName(self, "Export audio", suggested)
-        if path:
-            self._runner.start("history.export", lambda: self._export(generation, path))
+        ask_save_path(self, "history.export_dialog", "Export audio", suggested,
+                      lambda path: self._start_export(generation, path))
+
+    def _start_export(self, generation: Generation, path: str) -> None:
+        self._runner.start("history.export", lambda: self._export(generation, path))
 
     async def _export(self, generation: Generation, path: str) -> None:
         try:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
+from app.api.client import ResponseInfo
 from app.api.voices import VoicesService
 from app.domain.text_split import split_for_limit
-from app.domain.wire import Model, Subscription, Voice, VoiceSettings
+from app.domain.wire import Model, SpeechRequest, Subscription, Voice, VoiceSettings
 from app.library.history import Generation, NewGeneration
 from app.ui.app_context import AppContext
 from app.ui.qt_async import TaskRunner
@@ -141,7 +142,8 @@ class SpeechController(QObject):
         self.generation_finished.emit(generation)
         await self._refresh_quota()
 
-    async def _generate_part(self, form: SpeechForm, request, sink: GenerationSink):  # type: ignore[no-untyped-def]
+    async def _generate_part(self, form: SpeechForm, request: SpeechRequest,
+                             sink: GenerationSink) -> ResponseInfo:
         speech = self._ctx.speech
         if form.output_format.can_stream:
             async with speech.stream(form.voice.voice_id, request, form.options()) as stream:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.domain.formats import OutputFormat
-from app.domain.wire import Model, SpeechOptions, SpeechRequest, TextNormalization, Voice, VoiceSettings
+from app.domain.wire import (
+    Model,
+    SpeechOptions,
+    SpeechRequest,
+    TextNormalization,
+    Voice,
+    VoiceSettings,
+)
 
 
 @dataclass(frozen=True)

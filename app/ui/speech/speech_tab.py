@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -40,6 +41,7 @@ from app.ui.speech.speech_form import SpeechForm
 from app.ui.speech.voice_model import VoiceFilterModel, VoiceListModel, VoiceRole
 from app.ui.speech.voice_settings_panel import VoiceSettingsPanel
 from app.ui.widgets.error_banner import ErrorBanner
+from app.ui.widgets.file_dialogs import ask_save_path
 from app.ui.widgets.player_bar import PlayerBar
 
 log = logging.getLogger(__name__)
@@ -299,7 +301,7 @@ class SpeechTab(QWidget):
                 combo.addItem(first, "")
                 for value in self.voice_model.label_values(key):
                     combo.addItem(value.replace("_", " ").capitalize(), value)
-            self.select_voice(current_voice)
+            self.select_voice(current_voice if isinstance(current_voice, str) else None)
             self.voice_settings.set_defaults(catalog.default_settings)
             draft_settings = self._draft_value("voice_settings")
             if not draft_settings:
@@ -347,8 +349,19 @@ class SpeechTab(QWidget):
                 if isinstance(voice, Voice) and voice.voice_id == voice_id:
                     self.voice.setCurrentIndex(row)
                     return
-        if self.voice.count() and self.voice.currentIndex() < 0:
-            self.voice.setCurrentIndex(0)
+        if self.voice.count():
+            self.voice.setCurrentIndex(self._row_for_system_language())
+
+    def _row_for_system_language(self) -> int:
+        """With no remembered voice, start with one that speaks the user's language."""
+        wanted = QLocale.system().name().split("_")[0].lower() or "en"
+        for candidate in (wanted, "en"):
+            for row in range(self.voice_proxy.rowCount()):
+                voice = self.voice_proxy.data(self.voice_proxy.index(row, 0), VoiceRole)
+                language = voice.language.lower() if isinstance(voice, Voice) else ""
+                if language.startswith(candidate):
+                    return row
+        return 0
 
     def form(self) -> SpeechForm | None:
         voice, model = self.current_voice(), self.current_model()
@@ -437,13 +450,20 @@ class SpeechTab(QWidget):
         generation = self._last_generation
         if generation is None:
             return
-        suggested = str(self._ctx.paths.data_dir / generation.suggested_filename)
-        path, _ = QFileDialog.getSaveFileName(self, "Save audio as", suggested)
-        if path:
-            self._runner.start("speech.export",
-                               lambda: asyncio.to_thread(self._ctx.history.export,
-                                                         generation.id, path))
+        suggested = str(Path.home() / generation.suggested_filename)
+        ask_save_path(self, "speech.save_dialog", "Save audio as", suggested,
+                      lambda path: self._save_copy(generation, path))
+
+    def _save_copy(self, generation: Generation, path: str) -> None:
+        async def export() -> None:
+            try:
+                await asyncio.to_thread(self._ctx.history.export, generation.id, Path(path))
+            except OSError as exc:
+                self.error_banner.show_message(describe_error(exc))
+                return
             self.status.setText(f"Saved a copy to {path}")
+
+        self._runner.start("speech.export", export)
 
     def _on_preview_clicked(self) -> None:
         voice = self.current_voice()
@@ -556,10 +576,9 @@ class SpeechTab(QWidget):
             if isinstance(draft.get("voice_settings"), dict):
                 from app.domain.wire import VoiceSettings
 
-                try:
+                # A draft from an older version may hold values out of today's range.
+                with contextlib.suppress(ValueError):
                     self.voice_settings.set_values(VoiceSettings(**draft["voice_settings"]))
-                except ValueError:
-                    pass
             seed = draft.get("seed")
             self.seed_fixed.setChecked(isinstance(seed, int))
             if isinstance(seed, int):

@@ -34,7 +34,7 @@ class VoiceSettingsPanel(QGroupBox):
             slider = QLabeledDoubleSlider(Qt.Orientation.Horizontal, self)
             slider.setObjectName(name)
             slider.setRange(low, high)
-            slider.setSingleStep(0.01)
+            slider.setSingleStep(0.01)  # type: ignore[arg-type]  # superqt stubs say int
             slider.setDecimals(2)
             slider.setToolTip(tip)
             slider.setAccessibleName(label)
@@ -43,7 +43,8 @@ class VoiceSettingsPanel(QGroupBox):
             form.addRow(label, slider)
         self.speaker_boost = QCheckBox("Speaker boost", self)
         self.speaker_boost.setObjectName("speech.speaker_boost")
-        self.speaker_boost.setToolTip("Makes the voice more like the speaker; adds a little latency.")
+        self.speaker_boost.setToolTip(
+            "Makes the voice more like the speaker; adds a little latency.")
         self.speaker_boost.toggled.connect(self.settings_changed)
         form.addRow("", self.speaker_boost)
         self.reset = QPushButton("Reset to defaults", self)

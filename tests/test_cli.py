@@ -1,0 +1,65 @@
+"""The command line a user, a packager or CI runs: --version, serve, --screenshot."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app import __version__
+
+pytestmark = pytest.mark.e2e
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["XI_STUDIO_HOME"] = str(tmp_path / "home")
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env.pop("ELEVENLABS_API_KEY", None)
+    return env
+
+
+def test_version(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "app", "--version"], capture_output=True,
+                            text=True, env=_env(tmp_path), timeout=60, check=True)
+    assert result.stdout.strip() == f"XI Studio {__version__}"
+
+
+def test_serve_answers_the_api(tmp_path: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=_env(tmp_path))
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 60
+        url = None
+        while url is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
+            url = match.group(1) if match else None
+        assert url, "the engine never said where it listens"
+        models = httpx.get(f"{url}/v1/models", timeout=30).json()
+        assert any(m["can_do_text_to_speech"] for m in models)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_screenshot_of_every_tab(tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    for tab in ("speech", "transcripts", "music"):
+        target = tmp_path / f"{tab}.png"
+        subprocess.run([sys.executable, "-m", "app", "--screenshot", str(target), "--tab", tab],
+                       env=_env(tmp_path), timeout=120, check=True, capture_output=True)
+        image = QImage(str(target))
+        assert image.width() >= 800 and image.height() >= 500
+        colours = {image.pixel(x, y) for x in range(0, image.width(), 31)
+                   for y in range(0, image.height(), 23)}
+        assert len(colours) > 10, f"the {tab} screenshot looks blank"
