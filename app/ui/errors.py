@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from app.api import errors as api
@@ -65,7 +66,8 @@ def describe_error(exc: BaseException) -> UserMessage:
         return UserMessage("The request was refused", exc.message, "Adjust the text or settings "
                            "and try again.")
     if isinstance(exc, api.RateLimitError):
-        wait = f" about {exc.retry_after_s:.0f} s" if exc.retry_after_s else " a moment"
+        seconds = math.ceil(exc.retry_after_s or 0)
+        wait = f" about {seconds} s" if seconds >= 2 else " a moment"
         if exc.is_concurrency_limit:
             return UserMessage(
                 "Too many generations at once",

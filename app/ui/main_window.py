@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
         self.usage_label.setObjectName("status.usage")
         self.statusBar().addWidget(self.usage_label, 1)
         self.statusBar().addPermanentWidget(self.backend_badge)
+        # Retries happen inside the service layer; say so, so a wait is never silent.
+        ctx.client.on_retry = self._on_client_retry
 
         self._build_menus()
         self.backend.connecting.connect(self._on_backend_connecting)
@@ -99,6 +101,8 @@ class MainWindow(QMainWindow):
         self.backend.failed.connect(self._on_backend_failed)
         self.speech_tab.ready_changed.connect(self._on_speech_ready)
         self.speech_tab.generation_saved.connect(self._on_generation_saved)
+        # A retry notice is stale once the task it was about has ended.
+        self.runner.task_finished.connect(self._on_runner_task_finished)
         self.history.play_requested.connect(self.play_generation)
         self.history.reopen_requested.connect(self._on_history_reopen_requested)
         self.history.usage_changed.connect(self.usage_label.setText)
@@ -124,6 +128,14 @@ class MainWindow(QMainWindow):
                                           "and private. Add a key in Settings for ElevenLabs "
                                           "voices.")
         self.speech_tab.load_catalog(offline=mode != CLOUD)
+
+    def _on_client_retry(self, seconds: float, reason: str) -> None:
+        message = f"{reason[:1].upper()}{reason[1:]}; trying again in {max(1, round(seconds))} s…"
+        self.statusBar().showMessage(message, int(seconds * 1000) + 2000)
+
+    def _on_runner_task_finished(self, _name: str) -> None:
+        if "trying again" in self.statusBar().currentMessage():
+            self.statusBar().clearMessage()
 
     def _on_backend_failed(self, exc: object) -> None:
         self.backend_badge.setText("Not connected")

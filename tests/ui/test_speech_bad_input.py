@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QPushButton, QW
 
 from app.audio.decode import decode_file
 from tests.support.cloud_server import FREE_KEY
+from tests.ui.conftest import save_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -76,6 +77,26 @@ def test_generation_fault(launch, cloud, qtbot, fault: dict, expected: str) -> N
     qtbot.mouseClick(studio.find(QPushButton, "speech.generate"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(studio.ctx.history.list()) == 1, timeout=20_000)
     assert not studio.find(QWidget, "speech.error").isVisible()
+
+
+def test_retries_are_shown_while_waiting(launch, cloud, qtbot, tmp_path: Path) -> None:
+    studio = launch(cloud_url=cloud.url)
+    cloud.control.add_faults({"path_regex": TTS, "fault": "503", "retry_after": 1.5})
+    shown: list[str] = []
+    studio.window.statusBar().messageChanged.connect(shown.append)
+    generate(qtbot, studio)
+    qtbot.waitUntil(lambda: any("trying again in" in m for m in shown), timeout=10_000)
+    qtbot.waitUntil(lambda: len(studio.ctx.history.list()) == 1, timeout=20_000)
+    assert any("unavailable" in m for m in shown)
+
+
+def test_error_banner_screenshot(launch, cloud, qtbot, tmp_path: Path) -> None:
+    studio = launch(cloud_url=cloud.url)
+    cloud.control.add_faults({"path_regex": TTS, "fault": "429", "count": 3,
+                              "code": "too_many_concurrent_requests", "retry_after": 0.05})
+    generate(qtbot, studio)
+    qtbot.waitUntil(lambda: banner_text(studio) != "", timeout=20_000)
+    save_screenshot(studio.window, "speech-error", tmp_path)
 
 
 def test_bad_key_is_explained_at_start(launch, cloud, qtbot) -> None:

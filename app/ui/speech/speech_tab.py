@@ -431,6 +431,7 @@ class SpeechTab(QWidget):
         error = exc if isinstance(exc, BaseException) else Exception(str(exc))
         self.error_banner.show_message(describe_error(error))
         self.status.setText("Nothing was saved. Your text is still here.")
+        self._player_bar.clear("Nothing was generated")
 
     def _on_controller_generation_cancelled(self) -> None:
         self.status.setText("Stopped. Nothing was saved; your text is still here.")
