@@ -141,3 +141,14 @@ def test_offline_engine_speaks_without_a_key(launch, engine_url: str, qtbot,
     qtbot.waitUntil(lambda: np.abs(read_played(alsa_played_file)).max(initial=0) > 0.05,
                     timeout=10_000)
     assert "free" in studio.find(QLabel, "speech.status").text()
+
+
+def test_voice_preview_plays(launch, engine_url: str, qtbot, alsa_played_file: Path) -> None:
+    studio = launch(engine_url=engine_url)
+    studio.ctx.player.stop()
+    alsa_played_file.write_bytes(b"")
+    qtbot.mouseClick(studio.find(QPushButton, "speech.voice_preview"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: studio.ctx.player.duration_ms > 500, timeout=20_000)
+    qtbot.waitUntil(lambda: np.abs(read_played(alsa_played_file)).max(initial=0) > 0.05,
+                    timeout=10_000)
+    assert studio.ctx.history.list() == []  # a preview is not a generation
