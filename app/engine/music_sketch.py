@@ -1,0 +1,940 @@
+"""A music sketcher: renders a composition plan as an audible draft, offline.
+
+Not a generative model: a small arranger and synthesiser written with numpy. Each
+section gets a texture from its name (intro: a sparse pad; verse: plucked arpeggios
+over soft drums; chorus: fuller chords, drums, bass and a lead; bridge: a different
+progression at half time; outro: a fading pad), a chord progression in the key the
+styles name, and a tempo from a "120 bpm" style (or one that suits the mood).
+Lyric lines can be voiced over their section by any text-to-speech callable.
+
+Exact lengths: the song has round(total_ms * rate / 1000) frames and each section
+starts exactly at round(start_ms * rate / 1000); the sections crossfade over the first
+few milliseconds of the later one.
+
+`plan_from_prompt` turns a prompt into a plan with the API's limits (3-120 s a section,
+3-600 s a song, at most 30 sections).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+import re
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+SAMPLE_RATE_HZ = 44100
+SECTION_MIN_MS = 3_000
+SECTION_MAX_MS = 120_000
+MUSIC_LENGTH_MIN_MS = 3_000
+MUSIC_LENGTH_MAX_MS = 600_000
+MAX_SECTIONS = 30
+DEFAULT_LENGTH_MS = 30_000
+
+PEAK_LIMIT = 0.99
+_TARGET_PEAK = 0.89
+_CROSSFADE_MS = 40
+_DUCK_GAIN = 0.6  # the music under a sung line (about -4.4 dB)
+_VOCAL_PEAK = 0.75
+
+VoiceLines = Callable[[str], tuple[np.ndarray, int]]
+
+
+# --- the plan ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SketchSection:
+    name: str
+    duration_ms: int
+    positive_styles: Sequence[str] = ()
+    negative_styles: Sequence[str] = ()
+    lines: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class SketchPlan:
+    global_positive_styles: Sequence[str] = ()
+    global_negative_styles: Sequence[str] = ()
+    sections: Sequence[SketchSection] = ()
+
+    @property
+    def duration_ms(self) -> int:
+        return sum(s.duration_ms for s in self.sections)
+
+
+# --- reading styles -------------------------------------------------------------------
+
+_NOTE_PCS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+_KEY = re.compile(
+    r"\b([A-Ga-g])\s*(#|♯|b|♭|-?sharp|-?flat)?\s*(major|minor|maj|min)\b"
+    r"|\b([A-G])(#|♯|b|♭)?(m|maj)?(?=\s|$|,)",
+)
+_BPM = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*(?:bpm|beats per minute)", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(?:no|without|non|minus|zero)\s+([a-z][a-z\- ]*)", re.IGNORECASE)
+
+# word (as it appears in a style) -> canonical instrument
+_INSTRUMENTS = {
+    "piano": "piano", "keys": "piano", "rhodes": "piano", "keyboard": "piano",
+    "synth": "synth", "synths": "synth", "synthesizer": "synth", "synthesiser": "synth",
+    "synthwave": "synth", "808": "bass", "arp": "synth", "arps": "synth",
+    "pad": "pad", "pads": "pad",
+    "guitar": "guitar", "guitars": "guitar", "acoustic": "guitar",
+    "bass": "bass", "bassline": "bass", "sub": "bass",
+    "drums": "drums", "drum": "drums", "percussion": "drums", "beat": "drums",
+    "beats": "drums", "kick": "drums", "snare": "drums", "hats": "drums",
+    "strings": "strings", "violin": "strings", "violins": "strings", "cello": "strings",
+    "orchestra": "strings", "orchestral": "strings",
+    "bells": "bells", "bell": "bells", "glockenspiel": "bells", "celesta": "bells",
+    "vocals": "vocals", "vocal": "vocals", "voice": "vocals", "singing": "vocals",
+    "singer": "vocals", "choir": "vocals", "lyrics": "vocals", "rap": "vocals",
+}
+# word -> canonical mood
+_MOODS = {
+    "dark": "dark", "moody": "dark", "sinister": "dark", "ominous": "dark", "tense": "dark",
+    "mysterious": "dark", "haunting": "dark", "gritty": "dark",
+    "sad": "sad", "melancholic": "sad", "melancholy": "sad", "somber": "sad", "sombre": "sad",
+    "emotional": "sad", "heartbreak": "sad",
+    "upbeat": "upbeat", "happy": "upbeat", "cheerful": "upbeat", "joyful": "upbeat",
+    "bright": "upbeat", "uplifting": "upbeat", "sunny": "upbeat", "fun": "upbeat",
+    "playful": "upbeat", "groovy": "upbeat",
+    "energetic": "energetic", "driving": "energetic", "intense": "energetic",
+    "powerful": "energetic", "aggressive": "energetic", "fast": "energetic",
+    "calm": "calm", "chill": "calm", "relaxed": "calm", "relaxing": "calm", "peaceful": "calm",
+    "soft": "calm", "gentle": "calm", "mellow": "calm", "slow": "calm",
+    "epic": "epic", "cinematic": "epic", "heroic": "epic", "anthemic": "epic",
+    "dreamy": "dreamy", "ambient": "dreamy", "ethereal": "dreamy", "atmospheric": "dreamy",
+    "romantic": "romantic", "warm": "romantic", "tender": "romantic",
+    "lofi": "lofi", "lo-fi": "lofi", "lo fi": "lofi",
+}
+_MINOR_MOODS = {"dark", "sad", "epic"}
+_MAJOR_MOODS = {"upbeat", "energetic", "romantic"}
+_GENRES = {
+    "pop": 112, "rock": 120, "jazz": 96, "lofi": 80, "lo-fi": 80, "hip-hop": 90,
+    "hip hop": 90, "hiphop": 90, "trap": 140, "edm": 126, "house": 124, "techno": 130,
+    "trance": 138, "dubstep": 140, "drum and bass": 172, "dnb": 172, "synthwave": 100,
+    "electronic": 118, "ambient": 70, "classical": 90, "folk": 100, "country": 104,
+    "blues": 84, "funk": 108, "disco": 118, "r&b": 88, "rnb": 88, "soul": 92,
+    "reggae": 80, "metal": 140, "punk": 160, "indie": 116, "orchestral": 90,
+    "cinematic": 90, "piano ballad": 72, "ballad": 72,
+}
+_MOOD_BPM = {"dark": 84, "sad": 72, "upbeat": 122, "energetic": 132, "calm": 82,
+             "epic": 96, "dreamy": 74, "romantic": 86, "lofi": 78}
+DEFAULT_BPM = 100
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What the styles say about how the music should sound."""
+
+    bpm: int | None = None
+    mode: str | None = None  # "major" or "minor"
+    key_root: int | None = None  # pitch class, 0 = C
+    instruments: frozenset[str] = frozenset()
+    mood: str | None = None
+    genre: str | None = None
+    excluded: frozenset[str] = frozenset()  # "no drums", "without vocals"...
+
+    def merged(self, other: Hints) -> Hints:
+        """`other` (e.g. a section's own styles) over these (the song's)."""
+        return Hints(
+            bpm=other.bpm or self.bpm,
+            mode=other.mode or self.mode,
+            key_root=other.key_root if other.key_root is not None else self.key_root,
+            instruments=(self.instruments | other.instruments) - other.excluded,
+            mood=other.mood or self.mood,
+            genre=other.genre or self.genre,
+            excluded=(self.excluded - other.instruments) | other.excluded,
+        )
+
+    def without(self, negative: Hints) -> Hints:
+        """Take away what negative styles name."""
+        removed = negative.instruments | negative.excluded
+        return Hints(
+            bpm=self.bpm, mode=self.mode, key_root=self.key_root,
+            instruments=self.instruments - removed,
+            mood=None if self.mood is not None and self.mood == negative.mood else self.mood,
+            genre=self.genre, excluded=self.excluded | removed,
+        )
+
+    @property
+    def tempo_bpm(self) -> int:
+        if self.bpm:
+            return self.bpm
+        if self.genre in _GENRES and self.mood not in ("calm", "sad", "dreamy", "lofi"):
+            return _GENRES[self.genre]
+        return _MOOD_BPM.get(self.mood or "", _GENRES.get(self.genre or "", DEFAULT_BPM))
+
+    @property
+    def minor(self) -> bool:
+        if self.mode is not None:
+            return self.mode == "minor"
+        return self.mood in _MINOR_MOODS
+
+    @property
+    def brightness(self) -> float:
+        """0..1: how much upper harmonics the instruments keep."""
+        return {"dark": 0.45, "lofi": 0.35, "calm": 0.55, "sad": 0.5, "dreamy": 0.5,
+                "upbeat": 0.95, "energetic": 1.0, "epic": 0.8}.get(self.mood or "", 0.75)
+
+
+def _pitch_class(letter: str, accidental: str | None) -> int:
+    pc = _NOTE_PCS[letter.lower()]
+    acc = (accidental or "").lower().lstrip("-")
+    if acc in ("#", "♯", "sharp"):
+        pc += 1
+    elif acc in ("b", "♭", "flat"):
+        pc -= 1
+    return pc % 12
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9&]+(?:-[a-z0-9]+)?", text.lower())
+
+
+def parse_hints(styles: Iterable[str]) -> Hints:
+    """Read tempo, key, mode, instruments, mood and genre from style phrases.
+
+    E.g. ["A minor", "120 bpm", "lofi", "piano", "no drums"].
+    """
+    bpm: int | None = None
+    mode: str | None = None
+    root: int | None = None
+    mood: str | None = None
+    genre: str | None = None
+    instruments: set[str] = set()
+    excluded: set[str] = set()
+    for style in styles:
+        text = str(style).strip()
+        if not text:
+            continue
+        lowered = text.lower()
+        if bpm is None and (m := _BPM.search(text)):
+            bpm = max(40, min(220, round(float(m.group(1)))))
+        for m in _KEY.finditer(text):
+            if m.group(1):
+                letter, acc, quality = m.group(1), m.group(2), m.group(3).lower()
+                before = text[: m.start()].lower()
+                if letter.islower() and len(text.split()) > 2 and not before.endswith(
+                        ("in ", "key of ", "key ")):
+                    continue  # "a major label": an article, not the key of A
+            else:
+                letter, acc, quality = m.group(4), m.group(5), (m.group(6) or "maj")
+                if len(text.split()) > 3:
+                    continue  # a lone capital letter in a sentence is not a key
+            if root is None:
+                root = _pitch_class(letter, acc)
+                mode = "minor" if quality in ("minor", "min", "m") else "major"
+        negated = " ".join(m.group(1) for m in _NEGATION.finditer(lowered))
+        for word in _words(negated):
+            if word in _INSTRUMENTS:
+                excluded.add(_INSTRUMENTS[word])
+        positive = _NEGATION.sub(" ", lowered)
+        words = _words(positive)
+        if mode is None and "minor" in words:
+            mode = "minor"
+        elif mode is None and "major" in words:
+            mode = "major"
+        for word in words:
+            if word in _INSTRUMENTS:
+                instruments.add(_INSTRUMENTS[word])
+            if mood is None and word in _MOODS:
+                mood = _MOODS[word]
+        if mood is None:
+            for phrase, canonical in _MOODS.items():
+                if " " in phrase and phrase in positive:
+                    mood = canonical
+        if genre is None:
+            for name in sorted(_GENRES, key=len, reverse=True):
+                if re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", positive):
+                    genre = name
+                    break
+        if "lofi" in words or "lo-fi" in positive or "lo fi" in positive:
+            mood = mood if mood in ("dark", "sad") else "lofi"
+    return Hints(bpm=bpm, mode=mode, key_root=root, instruments=frozenset(instruments - excluded),
+                 mood=mood, genre=genre, excluded=frozenset(excluded))
+
+
+# --- arrangement -----------------------------------------------------------------------
+
+_MAJOR = (0, 2, 4, 5, 7, 9, 11)
+_MINOR = (0, 2, 3, 5, 7, 8, 10)
+# Scale degrees (0 = tonic), one chord a bar.
+_PROGRESSIONS = {
+    False: {"intro": (0, 3), "verse": (0, 4, 5, 3), "prechorus": (1, 3, 4, 4),
+            "chorus": (3, 0, 4, 5), "bridge": (5, 1, 3, 4), "break": (0, 5, 3, 4),
+            "outro": (3, 4, 0, 0)},
+    True: {"intro": (0, 5), "verse": (0, 5, 2, 6), "prechorus": (3, 5, 6, 6),
+           "chorus": (0, 3, 5, 4), "bridge": (3, 6, 2, 5), "break": (0, 6, 5, 6),
+           "outro": (5, 6, 0, 0)},
+}
+
+
+@dataclass(frozen=True)
+class _Texture:
+    pad: float = 0.0
+    chords: float = 0.0
+    arp: float = 0.0
+    bass: float = 0.0
+    lead: float = 0.0
+    kick: float = 0.0
+    snare: float = 0.0
+    hat: float = 0.0
+    arp_per_beat: int = 2
+    half_time: bool = False
+    busy_bass: bool = False
+    fade_in: bool = False
+    fade_out: bool = False
+
+
+_TEXTURES = {
+    "intro": _Texture(pad=0.55, fade_in=True),
+    "verse": _Texture(pad=0.18, arp=0.42, bass=0.32, kick=0.5, snare=0.22, hat=0.16),
+    "prechorus": _Texture(pad=0.32, arp=0.36, bass=0.38, kick=0.6, snare=0.35, hat=0.24,
+                          arp_per_beat=4),
+    "chorus": _Texture(pad=0.42, chords=0.42, arp=0.16, bass=0.48, lead=0.3, kick=0.8,
+                       snare=0.6, hat=0.3, busy_bass=True),
+    "bridge": _Texture(pad=0.5, arp=0.34, bass=0.28, kick=0.5, snare=0.4, arp_per_beat=1,
+                       half_time=True),
+    "break": _Texture(pad=0.3, arp=0.5, bass=0.38, hat=0.26),
+    "outro": _Texture(pad=0.5, chords=0.2, bass=0.18, fade_out=True),
+}
+
+_KIND_WORDS = (
+    ("prechorus", ("pre-chorus", "prechorus", "pre chorus", "build", "lift", "riser")),
+    ("chorus", ("chorus", "hook", "refrain", "drop")),
+    ("verse", ("verse", "rap")),
+    ("bridge", ("bridge", "middle 8", "middle eight")),
+    ("intro", ("intro", "opening", "prelude")),
+    ("outro", ("outro", "ending", "coda", "fade", "end")),
+    ("break", ("break", "instrumental", "solo", "interlude")),
+)
+
+
+def section_kind(name: str, index: int, count: int) -> str:
+    """intro/verse/prechorus/chorus/bridge/break/outro, from the name or the position."""
+    lowered = name.lower()
+    for kind, words in _KIND_WORDS:
+        if any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", lowered) for w in words):
+            return kind
+    if count >= 3 and index == 0:
+        return "intro"
+    if count >= 3 and index == count - 1:
+        return "outro"
+    return "verse" if index % 2 == (1 if count >= 3 else 0) else "chorus"
+
+
+def _texture_for(kind: str, hints: Hints) -> _Texture:
+    t = _TEXTURES[kind]
+    values: dict[str, Any] = dataclasses.asdict(t)
+    inst, excl = hints.instruments, hints.excluded
+    no_drums = "drums" in excl or (hints.mood == "dreamy" and "drums" not in inst)
+    if no_drums:
+        values.update(kick=0.0, snare=0.0, hat=0.0)
+    elif "drums" in inst and kind in ("intro", "outro"):
+        values.update(kick=0.35, hat=0.14)
+    if "bass" in excl:
+        values["bass"] = 0.0
+    if "piano" in inst and kind in ("intro", "verse", "bridge") and values["chords"] == 0.0:
+        values["chords"] = 0.26
+    if hints.mood in ("calm", "sad", "dreamy", "lofi"):
+        values["busy_bass"] = False
+        values["snare"] = values["snare"] * 0.7
+    if hints.mood == "energetic" and kind in ("verse", "chorus"):
+        values["arp_per_beat"] = 4 if hints.tempo_bpm < 130 else 2
+    return _Texture(**values)
+
+
+def _instrument_choice(hints: Hints) -> dict[str, str]:
+    inst = hints.instruments
+    electronic = hints.genre in ("edm", "house", "techno", "trance", "synthwave", "electronic",
+                                 "dubstep", "trap")
+    return {
+        "pad": "strings" if "strings" in inst or hints.mood == "epic" else "pad",
+        "chords": ("piano" if "piano" in inst
+                   else "synth" if "synth" in inst or electronic
+                   else "guitar" if "guitar" in inst else "piano"),
+        "arp": ("guitar" if "guitar" in inst else "bells" if "bells" in inst
+                else "synth" if "synth" in inst or electronic else "pluck"),
+        "lead": "synth" if "synth" in inst or electronic else "bells" if "bells" in inst
+        else "pluck",
+    }
+
+
+def _midi_hz(midi: float) -> float:
+    return 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
+
+
+def _chord(degree: int, root: int, minor: bool, center: int, size: int = 3) -> list[int]:
+    scale = _MINOR if minor else _MAJOR
+    notes = []
+    for k in range(size):
+        step = degree + 2 * k
+        notes.append(root + scale[step % 7] + 12 * (step // 7))
+    mean = sum(notes) / len(notes)
+    shift = round((center - mean) / 12.0) * 12
+    return [n + shift for n in notes]
+
+
+# --- synthesis -----------------------------------------------------------------------
+
+
+class _Voices:
+    """Note and drum waveforms for one render, cached: songs repeat themselves."""
+
+    def __init__(self, rate: int, rng: np.random.Generator, brightness: float, lofi: bool) -> None:
+        self.rate = rate
+        self.brightness = brightness
+        self.lofi = lofi
+        self._cache: dict[tuple[Any, ...], np.ndarray] = {}
+        self._noise = rng.standard_normal(rate).astype(np.float32)
+
+    def note(self, instrument: str, midi: int, frames: int,
+             detune_cents: float = 0.0) -> np.ndarray:
+        key = (instrument, midi, frames, detune_cents)
+        wave = self._cache.get(key)
+        if wave is None:
+            wave = self._render(instrument, _midi_hz(midi + detune_cents / 100.0), frames)
+            self._cache[key] = wave
+        return wave
+
+    def _additive(self, freq: float, frames: int, partials: int, rolloff: float,
+                  decay: float, decay_growth: float, vibrato: float = 0.0) -> np.ndarray:
+        t = np.arange(frames, dtype=np.float32) / np.float32(self.rate)
+        k = np.arange(1, partials + 1, dtype=np.float32)
+        k = k[k * freq < self.rate * 0.45]
+        if not len(k):
+            return np.zeros(frames, np.float32)
+        rolloff = rolloff + (1.0 - self.brightness) * 1.2
+        amps = k ** -rolloff
+        decays = decay * (1.0 + decay_growth * (k - 1.0))
+        phase = np.float32(2.0 * math.pi * freq) * t
+        if vibrato:
+            phase = phase + np.float32(vibrato) * np.sin(np.float32(2 * math.pi * 5.0) * t)
+        partial_waves = np.sin(phase[:, None] * k[None, :])
+        if decay > 0:
+            partial_waves *= np.exp(-t[:, None] * decays[None, :])
+        out = partial_waves @ amps
+        return (out / np.float32(amps.sum())).astype(np.float32)
+
+    def _envelope(self, frames: int, attack_s: float, release_s: float) -> np.ndarray:
+        a = min(frames // 2, max(1, int(attack_s * self.rate)))
+        r = min(frames - a, max(1, int(release_s * self.rate)))
+        x = np.arange(frames, dtype=np.float32)
+        return np.interp(x, [0, a, frames - r, frames - 1], [0.0, 1.0, 1.0, 0.0]).astype(np.float32)
+
+    def _render(self, instrument: str, freq: float, frames: int) -> np.ndarray:
+        frames = max(1, frames)
+        if instrument == "pad":
+            wave = self._additive(freq, frames, 7, 1.1, 0.0, 0.0)
+            env = self._envelope(frames, min(0.35, frames / self.rate * 0.3), 0.3)
+        elif instrument == "strings":
+            wave = self._additive(freq, frames, 8, 1.0, 0.0, 0.0, vibrato=0.004 * freq / 5.0)
+            env = self._envelope(frames, min(0.5, frames / self.rate * 0.35), 0.35)
+        elif instrument == "piano":
+            wave = self._additive(freq, frames, 8, 1.4, 1.6, 0.6)
+            env = self._envelope(frames, 0.004, 0.08)
+        elif instrument == "guitar":
+            wave = self._additive(freq, frames, 10, 1.0, 3.0, 0.5)
+            env = self._envelope(frames, 0.003, 0.05)
+        elif instrument == "bells":
+            t = np.arange(frames, dtype=np.float32) / np.float32(self.rate)
+            mod = np.sin(np.float32(2 * math.pi * freq * 3.5) * t) * (2.0 * np.exp(-t * 6.0))
+            wave = (np.sin(np.float32(2 * math.pi * freq) * t + mod) * np.exp(-t * 2.5))
+            wave = wave.astype(np.float32)
+            env = self._envelope(frames, 0.002, 0.05)
+        elif instrument == "synth":
+            t = np.arange(frames, dtype=np.float32) / np.float32(self.rate)
+            index = 1.5 * self.brightness * np.exp(-t * 4.0) + 0.3
+            mod = np.sin(np.float32(2 * math.pi * freq * 2.0) * t) * index
+            wave = np.sin(np.float32(2 * math.pi * freq) * t + mod).astype(np.float32)
+            env = self._envelope(frames, 0.006, 0.06) * np.exp(-t * 2.0)
+        elif instrument == "bass":
+            wave = self._additive(freq, frames, 4, 1.8, 0.8, 0.8)
+            env = self._envelope(frames, 0.006, 0.06)
+        else:  # "pluck"
+            wave = self._additive(freq, frames, 9, 1.1, 5.0, 0.7)
+            env = self._envelope(frames, 0.002, 0.04)
+        return (wave * env).astype(np.float32)
+
+    def drum(self, kind: str) -> np.ndarray:
+        key = ("drum", kind)
+        wave = self._cache.get(key)
+        if wave is not None:
+            return wave
+        rate = self.rate
+        if kind == "kick":
+            n = int(0.45 * rate)
+            t = np.arange(n, dtype=np.float32) / np.float32(rate)
+            freq = 46.0 + 110.0 * np.exp(-t / 0.035)
+            phase = np.cumsum(freq) * np.float32(2 * math.pi / rate)
+            wave = np.sin(phase) * np.exp(-t / 0.22)
+            wave[: int(0.002 * rate)] += self._noise[: int(0.002 * rate)] * 0.3
+        elif kind == "snare":
+            n = int(0.28 * rate)
+            t = np.arange(n, dtype=np.float32) / np.float32(rate)
+            noise = np.diff(self._noise[: n + 1])
+            body = np.sin(np.float32(2 * math.pi * 190.0) * t) * np.exp(-t / 0.05)
+            wave = 0.45 * noise * np.exp(-t / 0.09) + 0.7 * body
+        else:  # "hat"
+            n = int(0.07 * rate)
+            t = np.arange(n, dtype=np.float32) / np.float32(rate)
+            noise = np.diff(np.diff(self._noise[rate // 2: rate // 2 + n + 2]))
+            wave = 0.35 * noise * np.exp(-t / 0.018)
+        wave = wave.astype(np.float32)
+        if self.lofi:
+            wave = wave * np.float32(0.8)
+        self._cache[key] = wave
+        return wave
+
+
+def _add(buf: np.ndarray, wave: np.ndarray, at: int, gain: float, pan: float = 0.0) -> None:
+    """Mix `wave` into the stereo `buf` (2, frames) at frame `at`, panned -1..1."""
+    if at >= buf.shape[1] or gain == 0.0:
+        return
+    end = min(buf.shape[1], at + len(wave))
+    if end <= at:
+        return
+    angle = (pan + 1.0) * math.pi / 4.0
+    piece = wave[: end - at]
+    buf[0, at:end] += piece * np.float32(gain * math.cos(angle))
+    buf[1, at:end] += piece * np.float32(gain * math.sin(angle))
+
+
+@dataclass
+class _SectionJob:
+    kind: str
+    hints: Hints
+    frames: int  # the section's own span
+    tail: int  # frames rendered past the span (crossfaded into the next section)
+    lines: list[str] = field(default_factory=list)
+
+
+def _render_section(job: _SectionJob, key_root: int, minor: bool, voices: _Voices,
+                    rng: np.random.Generator, rate: int) -> np.ndarray:
+    hints = job.hints
+    tex = _texture_for(job.kind, hints)
+    choice = _instrument_choice(hints)
+    bpm = hints.tempo_bpm
+    beat = rate * 60.0 / bpm
+    bar = beat * 4
+    total = job.frames + job.tail
+    buf = np.zeros((2, total), np.float32)
+    progression = _PROGRESSIONS[minor][job.kind]
+    bars = math.ceil(total / bar)
+    jazzy = hints.mood == "lofi" or hints.genre in ("jazz", "lofi", "lo-fi", "soul", "r&b", "rnb")
+    size = 4 if jazzy else 3
+    swing = 0.16 if hints.mood == "lofi" else 0.0
+    arp_pattern = [int(v) for v in rng.permutation(4)] if job.kind == "break" else [0, 1, 2, 3]
+    lead_rhythm = [(0.0, 1.0), (1.0, 0.5), (1.5, 0.5), (2.0, 1.5), (3.5, 0.5)]
+    if rng.random() < 0.5:
+        lead_rhythm = [(0.0, 1.5), (1.5, 0.5), (2.0, 1.0), (3.0, 1.0)]
+    lead_step = 0
+
+    def at(beats: float) -> int:
+        if swing and abs(beats - math.floor(beats) - 0.5) < 1e-9:
+            beats += swing / 2  # late off-beat eighths
+        return round(beats * beat)
+
+    for b in range(bars):
+        start_beat = b * 4.0
+        degree = progression[b % len(progression)]
+        if job.kind == "outro" and b >= bars - 1:
+            degree = 0
+        chord = _chord(degree, key_root, minor, 57, size)
+        bass_root = _chord(degree, key_root, minor, 36, 1)[0]
+        bar_frames = round(bar)
+        origin = round(start_beat * beat)
+        if tex.pad:
+            length = bar_frames + int(0.3 * rate)
+            for i, note in enumerate(chord):
+                pan = (-0.5, 0.5, 0.0, 0.25)[i % 4]
+                for cents, side in ((-7.0, -0.6), (7.0, 0.6)):
+                    _add(buf, voices.note(choice["pad"], note, length, cents), origin,
+                         tex.pad * 0.22, max(-1.0, min(1.0, pan + side * 0.4)))
+        if tex.chords:
+            hits: tuple[float, ...] = (0.0, 2.0) if job.kind in ("chorus", "prechorus") else (0.0,)
+            if job.kind == "chorus" and hints.mood in ("upbeat", "energetic"):
+                hits = (0.0, 1.5, 2.0, 3.0)
+            for h in hits:
+                length = round(beat * (2.0 if len(hits) <= 2 else 1.0))
+                for i, note in enumerate(chord):
+                    _add(buf, voices.note(choice["chords"], note + 12, length), origin + at(h),
+                         tex.chords * 0.25, (i - 1) * 0.3)
+        if tex.arp:
+            per = tex.arp_per_beat
+            step_len = round(beat / per)
+            tones = [*chord[:3], chord[0] + 12]
+            for s in range(4 * per):
+                note = tones[arp_pattern[s % 4]] + 12
+                vel = 0.85 + 0.3 * float(s % per == 0)
+                _add(buf, voices.note(choice["arp"], note, step_len * 2),
+                     origin + at(s / per), tex.arp * 0.3 * vel, 0.45 if s % 2 else -0.45)
+        if tex.bass:
+            steps: tuple[float, ...] = (0.0, 1.5, 2.0, 3.0, 3.5) if tex.busy_bass else (0.0, 2.0)
+            if tex.half_time:
+                steps = (0.0,)
+            for i, step in enumerate(steps):
+                nxt = steps[i + 1] if i + 1 < len(steps) else 4.0
+                length = max(1, round((nxt - step) * beat * 0.95))
+                _add(buf, voices.note("bass", bass_root, length), origin + at(step),
+                     tex.bass * 0.55, 0.0)
+        if tex.lead:
+            for offset, dur in lead_rhythm:
+                move = int(rng.integers(-1, 2))
+                lead_step = max(-2, min(4, lead_step + move))
+                scale = _MINOR if minor else _MAJOR
+                deg = degree + (lead_step if offset % 2 else 2 * round(lead_step / 2))
+                note = key_root + 72 + scale[deg % 7] + 12 * (deg // 7)
+                _add(buf, voices.note(choice["lead"], note, round(dur * beat)),
+                     origin + at(offset), tex.lead * 0.3, 0.15)
+        humanise = rng.uniform(0.88, 1.0, 16)
+        if tex.kick:
+            kicks: tuple[float, ...] = (0.0,) if tex.half_time else (0.0, 2.0)
+            if job.kind == "chorus":
+                kicks = (0.0, 1.5, 2.0) if hints.mood not in ("upbeat", "energetic") \
+                    else (0.0, 1.0, 2.0, 3.0)
+            for i, k in enumerate(kicks):
+                _add(buf, voices.drum("kick"), origin + at(k), tex.kick * 0.7 * humanise[i], 0.0)
+        if tex.snare:
+            snares = (2.0,) if tex.half_time else (1.0, 3.0)
+            for i, beat_at in enumerate(snares):
+                _add(buf, voices.drum("snare"), origin + at(beat_at),
+                     tex.snare * 0.5 * humanise[4 + i], 0.1)
+        if tex.hat:
+            per = 4 if hints.mood == "energetic" and bpm < 110 else 2
+            for s in range(4 * per):
+                vel = (1.0 if s % per == 0 else 0.6) * humanise[s % 16]
+                _add(buf, voices.drum("hat"), origin + at(s / per), tex.hat * 0.5 * vel, 0.3)
+
+    env = np.ones(total, np.float32)
+    if tex.fade_in:
+        n = min(job.frames, round(bar))
+        env[:n] = np.linspace(0.0, 1.0, n, dtype=np.float32) ** 2
+    if tex.fade_out:
+        n = job.frames
+        env[:n] *= np.linspace(1.0, 0.0, n, dtype=np.float32) ** 1.5
+        env[n:] = 0.0
+    if voices.lofi:
+        crackle = (rng.random(total) < 0.0004).astype(np.float32) * rng.uniform(-0.3, 0.3, total)
+        buf += crackle.astype(np.float32)[None, :] * np.float32(0.08)
+    return buf * env[None, :]
+
+
+def _fade(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Equal-power fade-in and fade-out curves of n frames."""
+    x = np.linspace(0.0, 1.0, n, dtype=np.float32) * np.float32(math.pi / 2)
+    return np.sin(x), np.cos(x)
+
+
+def _boundaries(durations_ms: Sequence[int], rate: int) -> list[int]:
+    out = [0]
+    total = 0
+    for d in durations_ms:
+        total += int(d)
+        out.append(round(total * rate / 1000))
+    return out
+
+
+def _voice_track(plan: SketchPlan, bounds: list[int], rate: int, voice_lines: VoiceLines,
+                 bpm_of: Callable[[int], int]) -> np.ndarray:
+    import soxr
+
+    track = np.zeros(bounds[-1], np.float32)
+    for index, section in enumerate(plan.sections):
+        lines = [line.strip() for line in section.lines if line and line.strip()]
+        if not lines:
+            continue
+        start, end = bounds[index], bounds[index + 1]
+        span = end - start
+        slot = span // len(lines)
+        lead_in = min(round(rate * 60.0 / bpm_of(index)), slot // 5)
+        for i, line in enumerate(lines):
+            samples, line_rate = voice_lines(line)
+            voice = np.asarray(samples, dtype=np.float32).reshape(-1)
+            if not voice.size or line_rate <= 0:
+                continue
+            if line_rate != rate:
+                voice = soxr.resample(voice, line_rate, rate).astype(np.float32)
+            room = slot - lead_in - int(0.05 * rate)
+            if room <= 0:
+                continue
+            if len(voice) > room:
+                voice = voice[:room].copy()
+                n = min(len(voice), int(0.03 * rate))
+                voice[-n:] *= np.linspace(1.0, 0.0, n, dtype=np.float32)
+            peak = float(np.max(np.abs(voice))) if voice.size else 0.0
+            if peak > 0:
+                voice *= np.float32(_VOCAL_PEAK / peak)
+            at = start + i * slot + lead_in
+            track[at: at + len(voice)] += voice
+    return track
+
+
+def _duck_envelope(vocals: np.ndarray, rate: int) -> np.ndarray:
+    """1.0 where no one sings, _DUCK_GAIN under the voice, with ~60 ms slopes.
+
+    Worked out on 10 ms blocks (held through the gaps between words), then interpolated.
+    """
+    n = len(vocals)
+    block = max(1, rate // 100)
+    blocks = -(-n // block)
+    padded = np.zeros(blocks * block, np.float32)
+    padded[:n] = np.abs(vocals)
+    active = (padded.reshape(blocks, block).max(axis=1) > 1e-4).astype(np.float32)
+    held = (np.convolve(active, np.ones(25, np.float32), mode="same") > 0).astype(np.float32)
+    smooth = np.convolve(held, np.ones(6, np.float32) / 6, mode="same")
+    gain = (1.0 - (1.0 - _DUCK_GAIN) * smooth).astype(np.float32)
+    # Linear steps from each block's gain to the next one's, a block at a time.
+    ends = np.append(gain[1:], gain[-1])
+    ramp = np.arange(block, dtype=np.float32) / np.float32(block)
+    frames = gain[:, None] + (ends - gain)[:, None] * ramp[None, :]
+    return frames.reshape(-1)[:n]
+
+
+def song_hints(plan: SketchPlan) -> Hints:
+    """The hints for the whole song (its global styles, negatives taken away)."""
+    return parse_hints(plan.global_positive_styles).without(
+        parse_hints(plan.global_negative_styles))
+
+
+def section_hints(plan: SketchPlan, index: int) -> Hints:
+    section = plan.sections[index]
+    local = parse_hints(section.positive_styles).without(parse_hints(section.negative_styles))
+    return song_hints(plan).merged(local)
+
+
+def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: int | None = None,
+                instrumental: bool = False, voice_lines: VoiceLines | None = None) -> np.ndarray:
+    """Render the plan as float32 stereo (frames, 2), peak at most 0.99.
+
+    The result has exactly round(total_ms * rate / 1000) frames, and section i starts at
+    round(start_ms_i * rate / 1000). The same plan and seed give the same samples.
+    `voice_lines(text) -> (mono samples, rate)` voices each section's lines unless
+    `instrumental`.
+    """
+    rate = int(sample_rate_hz)
+    if rate <= 0:
+        raise ValueError("the sample rate must be positive")
+    if any(s.duration_ms < 0 for s in plan.sections):
+        raise ValueError("section durations cannot be negative")
+    bounds = _boundaries([s.duration_ms for s in plan.sections], rate)
+    total = bounds[-1]
+    out = np.zeros((2, total), np.float32)
+    if total == 0:
+        return out.T.copy()
+    rng = np.random.default_rng(seed)
+    song = song_hints(plan)
+    count = len(plan.sections)
+    hints = [section_hints(plan, i) for i in range(count)]
+    # The song's key: the one its styles name, else the first a section names, else any.
+    named = [root for root in (h.key_root for h in (song, *hints)) if root is not None]
+    key_root = named[0] if named else int(rng.integers(0, 12))
+    voices = _Voices(rate, rng, song.brightness, song.mood == "lofi")
+    fade = max(1, round(_CROSSFADE_MS * rate / 1000))
+    for i, section in enumerate(plan.sections):
+        start, end = bounds[i], bounds[i + 1]
+        span = end - start
+        if span == 0:
+            continue
+        following = total - end
+        tail = min(fade, following, max(0, bounds[i + 2] - end) if i + 2 <= count else 0)
+        kind = section_kind(section.name, i, count)
+        own_root = hints[i].key_root
+        local_root = own_root if own_root is not None else key_root
+        job = _SectionJob(kind, hints[i], span, tail)
+        audio = _render_section(job, local_root, hints[i].minor, voices, rng, rate)
+        n_in = min(fade, span)
+        if i > 0:
+            audio[:, :n_in] *= _fade(n_in)[0][None, :]
+        else:
+            n_click = min(span, max(1, rate // 200))
+            audio[:, :n_click] *= np.linspace(0.0, 1.0, n_click, dtype=np.float32)[None, :]
+        if tail:
+            audio[:, span:] *= _fade(tail)[1][None, :]
+        else:
+            n_click = min(span, max(1, rate // 100))
+            audio[:, span - n_click:span] *= np.linspace(1.0, 0.0, n_click, dtype=np.float32)
+        out[:, start:end + tail] += audio[:, : span + tail]
+    peak = float(np.max(np.abs(out)))
+    if peak > 0:
+        out *= np.float32(_TARGET_PEAK / peak)
+    if voice_lines is not None and not instrumental and any(s.lines for s in plan.sections):
+        vocals = _voice_track(plan, bounds, rate, voice_lines, lambda i: hints[i].tempo_bpm)
+        if np.any(vocals):
+            out *= _duck_envelope(vocals, rate)[None, :]
+            out += vocals[None, :]
+            peak = float(np.max(np.abs(out)))
+            if peak > _TARGET_PEAK:
+                out *= np.float32(_TARGET_PEAK / peak)
+    return np.ascontiguousarray(out.T)
+
+
+# --- plans from prompts ----------------------------------------------------------------
+
+_LENGTH = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:-\s*)?(minutes?|mins?|seconds?|secs?)\b|\b(\d{1,2}):(\d{2})\b",
+    re.IGNORECASE,
+)
+_VOCAL_WORDS = ("vocal", "vocals", "singing", "sung", "sing", "singer", "lyrics", "lyric",
+                "rap", "rapping", "choir", "voice", "song about")
+_NO_VOCALS = re.compile(r"\b(instrumental|no vocals?|without vocals?|no lyrics|no singing)\b",
+                        re.IGNORECASE)
+_SECTION_LOCAL_STYLES = {
+    "intro": ["sparse", "soft pads"],
+    "verse": ["plucked arpeggios", "soft drums"],
+    "prechorus": ["building energy", "rising arpeggios"],
+    "chorus": ["full chords", "driving drums", "bass"],
+    "bridge": ["new chord progression", "half-time"],
+    "break": ["instrumental break", "arpeggios"],
+    "outro": ["gentle ending", "fade out"],
+}
+_KEYS = ("C", "D", "E", "F", "G", "A", "Bb", "Eb")
+
+
+def _prompt_length_ms(prompt: str) -> int | None:
+    m = _LENGTH.search(prompt)
+    if not m:
+        return None
+    if m.group(3) is not None:
+        return (int(m.group(3)) * 60 + int(m.group(4))) * 1000
+    value = float(m.group(1))
+    unit = m.group(2).lower()
+    return round(value * (60_000 if unit.startswith("m") else 1000))
+
+
+def _structure(length_ms: int) -> list[tuple[str, float]]:
+    """Section names and weights for a song of this length."""
+    if length_ms < 12_000:
+        options = [("Verse", 1.0)] if length_ms < 6_000 else [("Intro", 1.0), ("Chorus", 2.0)]
+    elif length_ms < 25_000:
+        options = [("Intro", 1.0), ("Verse", 2.0), ("Chorus", 2.0)]
+    elif length_ms < 45_000:
+        options = [("Intro", 1.0), ("Verse", 2.0), ("Chorus", 2.0), ("Outro", 1.0)]
+    elif length_ms < 150_000:
+        options = [("Intro", 1.0), ("Verse 1", 2.0), ("Chorus", 2.0), ("Verse 2", 2.0),
+                   ("Chorus", 2.0), ("Outro", 1.0)]
+    else:
+        options = [("Intro", 1.0), ("Verse 1", 2.0), ("Chorus", 2.0), ("Verse 2", 2.0),
+                   ("Chorus", 2.0), ("Bridge", 1.5), ("Chorus", 2.0), ("Outro", 1.0)]
+    # Every section must fit 3-120 s.
+    while length_ms > SECTION_MAX_MS * len(options):
+        options = [*options, ("Chorus", 2.0)]
+    while len(options) > 1 and length_ms < SECTION_MIN_MS * len(options):
+        options = options[:-1]
+    return options
+
+
+def _split_length(length_ms: int, weights: Sequence[float]) -> list[int]:
+    """Whole-ms durations in proportion to `weights`, each 3-120 s, summing to length_ms."""
+    n = len(weights)
+    unit = 100 if length_ms % 100 == 0 else 1
+    total_units = length_ms // unit
+    lo, hi = math.ceil(SECTION_MIN_MS / unit), SECTION_MAX_MS // unit
+    raw = [w / sum(weights) * total_units for w in weights]
+    units = [min(hi, max(lo, math.floor(r))) for r in raw]
+    # Hand out (or take back) the difference one unit at a time, by largest remainder.
+    order = sorted(range(n), key=lambda i: raw[i] - math.floor(raw[i]), reverse=True)
+    diff = total_units - sum(units)
+    step = 1 if diff > 0 else -1
+    guard = 0
+    while diff != 0 and guard < 10 * total_units + 10:
+        changed = False
+        for i in order:
+            if diff == 0:
+                break
+            if lo <= units[i] + step <= hi:
+                units[i] += step
+                diff -= step
+                changed = True
+        guard += 1
+        if not changed:
+            break
+    durations = [u * unit for u in units]
+    durations[-1] += length_ms - sum(durations)  # any rounding rest (unit 1: none)
+    return durations
+
+
+def _topic(prompt: str) -> str:
+    m = re.search(r"\babout\s+([a-z' ]{3,40}?)(?:[,.;!?]|\s+with\b|\s+in\b|$)", prompt.lower())
+    return m.group(1).strip() if m else "the night"
+
+
+def _placeholder_lines(kind: str, topic: str) -> list[str]:
+    if kind == "verse":
+        return [f"Walking through the thought of {topic}", "Every step a little brighter"]
+    if kind == "chorus":
+        return [f"Oh, {topic}", f"{topic.capitalize()} is calling me home"]
+    if kind == "bridge":
+        return ["Hold on, hold on"]
+    return []
+
+
+def plan_from_prompt(prompt: str, music_length_ms: int | None = None,
+                     seed: int | None = None) -> SketchPlan:
+    """A plan for a prompt: Intro/Verse/Chorus... scaled to the length asked for.
+
+    The length is `music_length_ms`, else one the prompt states ("2 minutes", "1:30"),
+    else 30 s; it is kept within 3-600 s. Global styles come from the prompt's genre,
+    mood, tempo, key and instruments, plus a tempo and key picked (with `seed`) when the
+    prompt gives none, so the plan renders the same every time. Lyric lines are
+    placeholders, and only when the prompt asks for vocals.
+    """
+    text = prompt.strip()
+    length = music_length_ms if music_length_ms is not None else _prompt_length_ms(text)
+    length = int(length) if length else DEFAULT_LENGTH_MS
+    length = max(MUSIC_LENGTH_MIN_MS, min(MUSIC_LENGTH_MAX_MS, length))
+    rng = random.Random(seed if seed is not None else zlib.crc32(text.encode("utf-8")))
+    hints = parse_hints([text])
+    positive: list[str] = []
+    if hints.genre:
+        positive.append(hints.genre)
+    lowered = text.lower()
+    for word in _words(_NEGATION.sub(" ", lowered)):
+        if word in _MOODS and word not in positive and word != hints.genre:
+            positive.append(word)
+    for instrument in sorted(hints.instruments - {"vocals"}):
+        positive.append(instrument)
+    if not positive:
+        positive = ["pop", "melodic"]
+    bpm = hints.bpm or max(60, min(180, hints.tempo_bpm + rng.choice((-6, -3, 0, 3, 6))))
+    positive.append(f"{bpm} bpm")
+    if hints.key_root is not None:
+        names = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+        positive.append(f"{names[hints.key_root]} {'minor' if hints.minor else 'major'}")
+    else:
+        positive.append(f"{rng.choice(_KEYS)} {'minor' if hints.minor else 'major'}")
+    negative = sorted(hints.excluded)
+    wants_vocals = not _NO_VOCALS.search(text) and (
+        "vocals" in hints.instruments
+        or any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in _VOCAL_WORDS))
+    if _NO_VOCALS.search(text) and "vocals" not in negative:
+        negative.append("vocals")
+    structure = _structure(length)
+    durations = _split_length(length, [w for _, w in structure])
+    topic = _topic(text)
+    sections = []
+    for index, ((name, _weight), duration) in enumerate(zip(structure, durations, strict=True)):
+        kind = section_kind(name, index, len(structure))
+        lines = _placeholder_lines(kind, topic) if wants_vocals else []
+        sections.append(SketchSection(name, duration, tuple(_SECTION_LOCAL_STYLES[kind]), (),
+                                      tuple(lines)))
+    return SketchPlan(tuple(positive[:50]), tuple(negative[:50]), tuple(sections[:MAX_SECTIONS]))
+
+
+def espeak_voice_lines(voice_name: str = "en-us") -> VoiceLines:
+    """A `voice_lines` callable speaking through the engine's espeak-ng."""
+    from app.engine.espeak import Espeak, Prosody
+
+    espeak = Espeak()
+
+    def speak(text: str) -> tuple[np.ndarray, int]:
+        result = espeak.synthesize(text, voice_name, Prosody(rate_wpm=150, pitch_range=80))
+        return result.samples.astype(np.float32) / np.float32(32768.0), result.sample_rate_hz
+
+    return speak
