@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class WireModel(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class Language(WireModel):
@@ -52,7 +52,8 @@ class Model(WireModel):
         """Credits per character for this model (1.0 when the server does not say)."""
         if self.model_rates is None:
             return self.token_cost_factor or 1.0
-        return self.model_rates.character_cost_multiplier * self.model_rates.cost_discount_multiplier
+        rates = self.model_rates
+        return rates.character_cost_multiplier * rates.cost_discount_multiplier
 
 
 class VoiceSettings(WireModel):
