@@ -1,0 +1,103 @@
+"""Music: compose a song (whole, streamed or with details) and write composition plans.
+
+    POST /v1/music           -> audio bytes + `song-id` header
+    POST /v1/music/stream    -> audio, chunked as it is generated
+    POST /v1/music/detailed  -> multipart/mixed: JSON metadata + audio
+    POST /v1/music/plan      -> a composition plan (JSON)
+
+Bodies are built (and checked against the spec's rules) by app/domain/music_request.py
+(`compose_body`, `plan_request_body`); the output format goes in the query string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from app.api.client import AUDIO_TYPES, ApiClient, ApiStream, ResponseInfo
+from app.api.errors import ApiProtocolError
+from app.domain.formats import OutputFormat
+from app.domain.music_plan import limits_for
+from app.domain.music_request import (
+    DEFAULT_MUSIC_OUTPUT_FORMAT,
+    ENDPOINT_PATHS,
+    PLAN_PATH,
+    DetailedResponseError,
+    DetailedResult,
+    compose_query,
+    parse_detailed_response,
+)
+
+DETAILED_TYPES: tuple[str, ...] = ("multipart/mixed", "application/json", *AUDIO_TYPES)
+# What `auto` means (shared/api/ELEVENLABS_API.md §1): MP3 44.1 kHz for music_v1,
+# MP3 48 kHz 192 kbps for the v2 models.
+AUTO_FORMAT_V1 = "mp3_44100_128"
+AUTO_FORMAT_V2 = "mp3_48000_192"
+
+
+def resolve_output_format(output_format: str, model_id: str) -> OutputFormat:
+    """The concrete format the server sends for `output_format` (`auto` included)."""
+    if output_format == "auto":
+        try:
+            shape = limits_for(model_id).shape
+        except ValueError:
+            shape = "sections"
+        return OutputFormat.parse(AUTO_FORMAT_V1 if shape == "sections" else AUTO_FORMAT_V2)
+    return OutputFormat.parse(output_format)
+
+
+class MusicService:
+    def __init__(self, client: ApiClient) -> None:
+        self._client = client
+
+    async def compose(
+        self, body: Mapping[str, Any], output_format: str = DEFAULT_MUSIC_OUTPUT_FORMAT
+    ) -> tuple[bytes, ResponseInfo]:
+        """The whole song at once (`POST /v1/music`)."""
+        return await self._client.request_bytes(
+            "POST", ENDPOINT_PATHS["compose"], params=compose_query(output_format),
+            json=dict(body))
+
+    @asynccontextmanager
+    async def stream(
+        self, body: Mapping[str, Any], output_format: str = DEFAULT_MUSIC_OUTPUT_FORMAT
+    ) -> AsyncIterator[ApiStream]:
+        """`async with music.stream(body) as s: async for chunk in s.chunks(): ...`;
+        `s.info.song_id` is the new song's id."""
+        async with self._client.stream(
+            "POST", ENDPOINT_PATHS["stream"], params=compose_query(output_format),
+            json=dict(body),
+        ) as stream:
+            yield stream
+
+    async def detailed_with_info(
+        self, body: Mapping[str, Any], output_format: str = DEFAULT_MUSIC_OUTPUT_FORMAT
+    ) -> tuple[DetailedResult, ResponseInfo]:
+        data, info = await self._client.request_bytes(
+            "POST", ENDPOINT_PATHS["detailed"], params=compose_query(output_format),
+            json=dict(body), expect=DETAILED_TYPES)
+        try:
+            result = parse_detailed_response(info.content_type or "", data, info.song_id)
+        except DetailedResponseError as exc:
+            raise ApiProtocolError(str(exc), info.request_id) from exc
+        return result, info
+
+    async def detailed(
+        self, body: Mapping[str, Any], output_format: str = DEFAULT_MUSIC_OUTPUT_FORMAT
+    ) -> DetailedResult:
+        """The song with what the server says about it: title, genres, the plan it
+        followed and (asked for with `with_timestamps`) word times."""
+        result, _info = await self.detailed_with_info(body, output_format)
+        return result
+
+    async def plan(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """A composition plan written from a prompt (`POST /v1/music/plan`); the JSON
+        the server sent (a MusicPrompt or a CompositionPlan)."""
+        data, info = await self._client.request_json("POST", PLAN_PATH, json=dict(body))
+        if not isinstance(data, dict):
+            raise ApiProtocolError("The server's plan is not a JSON object.", info.request_id)
+        return data
+
+
+__all__ = ["AUTO_FORMAT_V1", "AUTO_FORMAT_V2", "MusicService", "resolve_output_format"]

@@ -1,0 +1,279 @@
+"""The Music tab's work: list models, write plans, compose (streamed, whole or with
+details), keep every song in History, play versions and compare two of them.
+
+Slow steps run as named tasks on the event loop; decoding and file writes in worker
+threads. Outcomes come back as signals the tab turns into words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from app.api.errors import ForbiddenError, ValidationError
+from app.api.music import MusicService
+from app.audio.clip import AudioClip
+from app.domain.music_plan import Plan, plan_from_json
+from app.domain.music_request import DetailedResult, MusicEndpoint, plan_request_body
+from app.library.history import Generation, NewGeneration
+from app.ui.app_context import AppContext
+from app.ui.music.compose_request import KNOWN_MODELS, ComposeRequest, order_models
+from app.ui.qt_async import TaskRunner
+from app.ui.speech.audio_sink import GenerationSink
+
+log = logging.getLogger(__name__)
+
+PEAKS_INTERVAL_S = 0.1
+COMPARE_GAP_S = 0.8
+
+
+class FeatureRefusedError(Exception):
+    """The server refused keeping parts of an earlier song (403/422): not on this account."""
+
+
+class MusicController(QObject):
+    models_loaded = Signal(list)  # model ids, newest first
+    compose_started = Signal(str)  # endpoint: "stream", "compose" or "detailed"
+    audio_arrived = Signal(object, float)  # peaks so far, seconds so far
+    compose_finished = Signal(object, object)  # Generation, DetailedResult | None
+    compose_failed = Signal(object)  # exception
+    compose_cancelled = Signal()
+    note = Signal(str)  # something the user should know, in plain words
+    plan_written = Signal(object)  # Plan
+    plan_failed = Signal(object)  # exception
+    playback_ready = Signal(str, object)  # title, peaks
+    playback_failed = Signal(object)  # exception
+
+    MODELS = "music.models"
+    COMPOSE = "music.compose"
+    PLAN = "music.plan"
+    PLAY = "music.play"
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._runner = runner
+        service = getattr(ctx, "music", None)
+        self.music: MusicService = service if isinstance(service, MusicService) \
+            else MusicService(ctx.client)
+        self._last_peaks_at = 0.0
+        self.last: Generation | None = None  # the latest song composed here
+        self._ours_ms: int | None = None  # the length of our clip in the player, if it is ours
+        self._pending_seek_ms: int | None = None
+        runner.task_failed.connect(self._on_runner_task_failed)
+        runner.task_cancelled.connect(self._on_runner_task_cancelled)
+
+    @property
+    def is_composing(self) -> bool:
+        return self._runner.is_running(self.COMPOSE)
+
+    # -- models ----------------------------------------------------------------------------
+    def load_models(self) -> None:
+        self._runner.cancel(self.MODELS)
+        self._runner.start(self.MODELS, self._load_models)
+
+    async def _load_models(self) -> None:
+        try:
+            models = await self._ctx.voices.list_models()
+            ids = order_models([m.model_id for m in models])
+        except Exception:  # the list is a nicety: the known models always work
+            log.info("could not list models; using the known music models", exc_info=True)
+            ids = list(KNOWN_MODELS)
+        self.models_loaded.emit(ids)
+
+    # -- plan from a prompt ----------------------------------------------------------------
+    def write_plan(self, prompt: str, music_length_ms: int | None, model_id: str,
+                   source: Plan | None = None) -> bool:
+        body = plan_request_body(prompt, music_length_ms, model_id, source)
+        return self._runner.start(self.PLAN, lambda: self._write_plan(body)) is not None
+
+    async def _write_plan(self, body: dict[str, Any]) -> None:
+        data = await self.music.plan(body)
+        self.plan_written.emit(plan_from_json(data))
+
+    # -- composing -------------------------------------------------------------------------
+    def compose(self, request: ComposeRequest) -> bool:
+        request.body()  # raises MusicRequestError now, before anything starts
+        return self._runner.start(self.COMPOSE, lambda: self._compose(request)) is not None
+
+    def cancel(self) -> None:
+        self._runner.cancel(self.COMPOSE)
+
+    async def _compose(self, request: ComposeRequest) -> None:
+        endpoint = request.endpoint()
+        self._ours_ms = 0
+        self.compose_started.emit(endpoint)
+        fmt = request.audio_format
+        history = self._ctx.history
+        opening = asyncio.ensure_future(
+            asyncio.to_thread(history.open_audio_writer, fmt.file_extension))
+        try:
+            writer = await asyncio.shield(opening)
+        except asyncio.CancelledError:  # the file is being created: remove it once it is
+            with contextlib.suppress(Exception):
+                (await asyncio.shield(opening)).abort()
+            raise
+        sink = GenerationSink(fmt, writer, self._ctx.player, multipart=False)
+        try:
+            try:
+                info, detailed = await self._send(request, endpoint, sink)
+            except (ForbiddenError, ValidationError) as exc:
+                if request.keeps_sections:
+                    raise FeatureRefusedError(
+                        "Keeping parts of an earlier version is not available on this account "
+                        f"(the server said: {exc.message})") from exc
+                if not request.store_for_inpainting or sink.frames:
+                    raise
+                # Storing songs for later re-making may not be in the plan: go without.
+                self.note.emit("This account cannot keep songs for re-making single sections "
+                               "later, so this one was composed without that option.")
+                request = request.without_store()
+                info, detailed = await self._send(request, endpoint, sink)
+            path = await asyncio.to_thread(sink.finish)
+        except BaseException:
+            await asyncio.shield(asyncio.to_thread(sink.abort))
+            raise
+        self._emit_peaks(sink, force=True)
+        extra: dict[str, Any] = {"song_id": info.song_id, "stored": request.store_for_inpainting,
+                                 "endpoint": endpoint}
+        if detailed is not None:
+            extra["song_metadata"] = detailed.metadata.get("song_metadata")
+            extra["composition_plan"] = detailed.metadata.get("composition_plan")
+            extra["section_timings_ms"] = [list(t) for t in detailed.section_timings_ms]
+            extra["words"] = len(detailed.words)
+        entry = NewGeneration(
+            kind="music",
+            title=(detailed.title if detailed is not None and detailed.title else None)
+            or request.history_title(),
+            text=request.history_text(),
+            voice_id=None,
+            voice_name=None,
+            model_id=request.model_id,
+            output_format=fmt.value,
+            settings_json=request.settings_json(),
+            request_ids=[info.request_id] if info.request_id else [],
+            character_cost=info.character_cost,
+            duration_ms=sink.duration_ms,
+            file_path=path,
+            session_id=self._ctx.session_id,
+            extra_json=json.dumps(extra, ensure_ascii=False),
+        )
+        generation = await asyncio.to_thread(history.add, entry)
+        self.last, self._ours_ms = generation, generation.duration_ms
+        self.compose_finished.emit(generation, detailed)
+
+    async def _send(self, request: ComposeRequest, endpoint: MusicEndpoint,
+                    sink: GenerationSink) -> tuple[Any, DetailedResult | None]:
+        body = request.body(endpoint)
+        if endpoint == "stream":
+            async with self.music.stream(body, request.output_format) as stream:
+                async for chunk in stream.chunks():
+                    await asyncio.to_thread(sink.accept_stream_chunk, chunk)
+                    self._emit_peaks(sink)
+                await asyncio.to_thread(sink.end_part)
+                return stream.info, None
+        if endpoint == "detailed":
+            result, info = await self.music.detailed_with_info(body, request.output_format)
+            await asyncio.to_thread(sink.accept_whole_part, result.audio)
+            self._emit_peaks(sink, force=True)
+            return info, result
+        audio, info = await self.music.compose(body, request.output_format)
+        await asyncio.to_thread(sink.accept_whole_part, audio)
+        self._emit_peaks(sink, force=True)
+        return info, None
+
+    def _emit_peaks(self, sink: GenerationSink, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last_peaks_at >= PEAKS_INTERVAL_S:
+            self._last_peaks_at = now
+            self.audio_arrived.emit(sink.peaks(), sink.duration_ms / 1000)
+
+    # -- playing versions ------------------------------------------------------------------
+    def play(self, generation: Generation) -> None:
+        self._runner.cancel(self.PLAY)
+        self._runner.start(self.PLAY, lambda: self._play([generation], generation.title))
+
+    def compare(self, first: Generation, second: Generation) -> None:
+        """Play `first`, a short pause, then `second`, as one clip."""
+        title = f"Compare: “{first.title}” then “{second.title}”"
+        self._runner.cancel(self.PLAY)
+        self._runner.start(self.PLAY, lambda: self._play([first, second], title))
+
+    async def _play(self, generations: list[Generation], title: str) -> None:
+        clip = await asyncio.to_thread(_joined_clip, generations)
+        from app.audio.peaks import compute_peaks
+
+        peaks = await asyncio.to_thread(compute_peaks, clip, 800)
+        player = self._ctx.player
+        player.load(clip)
+        self._ours_ms = player.duration_ms
+        if self._pending_seek_ms is not None:
+            player.seek(self._pending_seek_ms)
+            self._pending_seek_ms = None
+        player.play()
+        self.playback_ready.emit(title, peaks)
+
+    def owns_player(self) -> bool:
+        """Whether the player holds a song from this tab (so the timeline may follow it)."""
+        if self._ours_ms is None:
+            return False
+        return self.is_composing or abs(self._ctx.player.duration_ms - self._ours_ms) < 1000
+
+    def seek(self, ms: int) -> bool:
+        """Play our song from `ms`: at once (True), or after loading the latest (False)."""
+        if self._ours_ms and self.owns_player():
+            self._ctx.player.seek(ms)
+            self._ctx.player.play()
+            return True
+        if self.last is not None:
+            self._pending_seek_ms = ms
+            self.play(self.last)
+        return False
+
+    # -- reporting -------------------------------------------------------------------------
+    def _on_runner_task_failed(self, name: str, exc: object) -> None:
+        if name == self.COMPOSE:
+            self.compose_failed.emit(exc)
+        elif name == self.PLAN:
+            self.plan_failed.emit(exc)
+        elif name == self.PLAY:
+            self.playback_failed.emit(exc)
+
+    def _on_runner_task_cancelled(self, name: str) -> None:
+        if name == self.COMPOSE:
+            self._ours_ms = None
+            self.compose_cancelled.emit()
+
+
+def _joined_clip(generations: list[Generation]) -> AudioClip:
+    """The versions one after another with a short pause, at the first one's rate."""
+    from app.audio.decode import decode_file
+    from app.domain.formats import OutputFormat
+
+    parts: list[np.ndarray] = []
+    rate = 0
+    for generation in generations:
+        fmt = None
+        with contextlib.suppress(ValueError):
+            fmt = OutputFormat.parse(generation.output_format)
+        if generation.file_path is None:
+            raise FileNotFoundError(f"“{generation.title}” has no audio file")
+        clip = decode_file(generation.file_path, fmt).mono()
+        samples = clip.samples[:, 0]
+        if rate == 0:
+            rate = clip.sample_rate_hz
+        elif clip.sample_rate_hz != rate and samples.size:
+            positions = np.arange(round(samples.size * rate / clip.sample_rate_hz))
+            samples = np.interp(positions * clip.sample_rate_hz / rate,
+                                np.arange(samples.size), samples).astype(np.float32)
+        if parts:
+            parts.append(np.zeros(int(rate * COMPARE_GAP_S), dtype=np.float32))
+        parts.append(samples)
+    return AudioClip(np.concatenate(parts) if parts else np.zeros(1, np.float32), rate or 44100)

@@ -1,0 +1,105 @@
+"""Plan files, the autosaved draft and the wording of errors and problems for the Music
+tab (no widgets here)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.domain.music_plan import (
+    Plan,
+    PlanFormatError,
+    Problem,
+    errors_only,
+    plan_from_json,
+    plan_to_dict,
+)
+from app.domain.music_request import MusicRequestError
+from app.library.atomic import atomic_write_text
+from app.ui.errors import UserMessage, describe_error
+from app.ui.music.music_controller import FeatureRefusedError
+
+PLAN_SUFFIX = ".plan.json"
+
+
+@dataclass(frozen=True)
+class OpenedPlan:
+    plan: Plan
+    name: str  # for messages: “song.plan.json” or “the plan”
+    model_id: str | None  # the model the file was saved for, if it says
+
+
+def read_plan_source(source: str | Path | dict[str, Any]) -> OpenedPlan:
+    """A plan from a file or parsed JSON. Raises PlanFormatError with plain words."""
+    name = "the plan"
+    if isinstance(source, dict):
+        data: Any = source
+    else:
+        name = f"“{Path(source).name}”"
+        try:
+            data = json.loads(Path(source).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise PlanFormatError(f"{name} could not be read: {exc.strerror or exc}.") from exc
+        except ValueError as exc:
+            raise PlanFormatError(f"{name} is not JSON, so it cannot be a music plan.") from exc
+    plan = plan_from_json(data)
+    model_id = data.get("model_id") if isinstance(data, dict) else None
+    return OpenedPlan(plan, name, model_id if isinstance(model_id, str) else None)
+
+
+def plan_file_path(chosen: str) -> Path:
+    """What the user typed in the save dialog, with `.plan.json` added when missing."""
+    return Path(chosen if chosen.lower().endswith(".json") else chosen + PLAN_SUFFIX)
+
+
+def write_plan_file(path: str | Path, plan: Plan, model_id: str) -> Path:
+    """XI Studio's lossless plan JSON, with the model it was made for."""
+    data = {**plan_to_dict(plan), "model_id": model_id}
+    atomic_write_text(Path(path), json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    return Path(path)
+
+
+def user_message(exc: BaseException) -> UserMessage:
+    """Plain words for what went wrong in the Music tab."""
+    if isinstance(exc, FeatureRefusedError):
+        return UserMessage("Keeping sections is not available", str(exc),
+                           "Untick “Keep” on every section to compose the whole song anew.")
+    if isinstance(exc, PlanFormatError):
+        return UserMessage("This plan cannot be opened", str(exc),
+                           "Choose a music plan (.plan.json) saved by XI Studio, or a plan "
+                           "from the ElevenLabs API.")
+    if isinstance(exc, MusicRequestError):
+        return UserMessage("This cannot be sent", str(exc), "Change it and try again.")
+    return describe_error(exc)
+
+
+def restored_plan(draft: dict[str, Any]) -> Plan | None:
+    try:
+        return plan_from_json(draft["plan"])
+    except (KeyError, PlanFormatError):
+        return None
+
+
+def problems_html(problems: list[Problem]) -> str:
+    if not problems:
+        return ""
+    errors = errors_only(problems)
+    warnings = [p for p in problems if p.severity != "error"]
+    rows = [f"<span style='color:#c0392b'>✖ {p.message}</span>" for p in errors[:6]]
+    if len(errors) > 6:
+        rows.append(f"<span style='color:#c0392b'>… and {len(errors) - 6} more</span>")
+    rows += [f"<span style='color:#9a7d0a'>⚠ {p.message}</span>" for p in warnings[:3]]
+    return "<br>".join(rows)
+
+
+def loop_running() -> bool:
+    """Whether an asyncio loop runs here (not while quitting, nor in a test without one)."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

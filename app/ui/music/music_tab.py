@@ -1,0 +1,393 @@
+"""The Music tab: describe a song or plan it section by section, compose, keep versions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.music_plan import Plan, PlanFormatError, errors_only, length_text
+from app.domain.music_plan import plan_to_dict as plan_dict
+from app.domain.music_request import DetailedResult, MusicRequestError
+from app.library.history import Generation
+from app.ui.app_context import AppContext
+from app.ui.music.compose_bar import ComposeBar
+from app.ui.music.compose_request import ComposeRequest, keep_base_for, read_version
+from app.ui.music.music_controller import MusicController
+from app.ui.music.music_files import (
+    loop_running,
+    plan_file_path,
+    read_plan_source,
+    restored_plan,
+    user_message,
+    write_plan_file,
+)
+from app.ui.music.plan_editor import PlanEditor
+from app.ui.music.prompt_panel import PromptPanel
+from app.ui.music.versions_panel import SidePanel
+from app.ui.qt_async import TaskRunner
+from app.ui.widgets.error_banner import ErrorBanner
+from app.ui.widgets.player_bar import PlayerBar
+
+log = logging.getLogger(__name__)
+DRAFT_NAME = "music"
+AUTOSAVE_DELAY_MS = 800
+PROMPT_PAGE, PLAN_PAGE = 0, 1
+
+
+class MusicTab(QWidget):
+    generation_saved = Signal(object)  # Generation
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, player_bar: PlayerBar,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("music.tab")
+        self.setAcceptDrops(True)
+        self._ctx = ctx
+        self._runner = runner
+        self._player_bar = player_bar
+        self.controller = MusicController(ctx, runner, self)
+        self._restoring = False
+        self._base: Generation | None = None
+        self._note = ""
+        self._build()
+        self._connect()
+        self._restore_draft()
+        self._update_state()
+        QTimer.singleShot(0, self._start_background)
+
+    # -- layout ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.error_banner = ErrorBanner("music.error", self)
+        self.mode = QTabWidget(self)
+        self.mode.setObjectName("music.mode")
+        self.prompt_panel = PromptPanel(self)
+        self.editor = PlanEditor(self)
+        self.mode.addTab(self.prompt_panel, "Describe it")
+        self.mode.addTab(self.editor, "Plan it section by section")
+        self.mode.setCurrentIndex(PLAN_PAGE)
+        self.bar = ComposeBar(self)
+        self.compose_button = self.bar.compose_button
+        self.status = self.bar.status
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.error_banner)
+        left_layout.addWidget(self.mode, 1)
+        left_layout.addWidget(self.bar)
+
+        self.side = SidePanel(self)
+        self.output, self.versions = self.side.output, self.side.versions
+        self.details, self.base_label = self.side.details, self.side.base_label
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("music.splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        QVBoxLayout(self).addWidget(self.splitter)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.models_loaded.connect(lambda ids: self.output.set_models(ids))
+        c.compose_started.connect(self._on_controller_compose_started)
+        c.audio_arrived.connect(self._on_controller_audio_arrived)
+        c.compose_finished.connect(self._on_controller_compose_finished)
+        c.compose_failed.connect(self._show_error)
+        c.compose_cancelled.connect(self._on_controller_compose_cancelled)
+        c.note.connect(lambda text: setattr(self, "_note", text))
+        c.plan_written.connect(self._on_controller_plan_written)
+        c.plan_failed.connect(self._show_error)
+        c.playback_ready.connect(self._on_controller_playback_ready)
+        c.playback_failed.connect(self._show_error)
+        self._runner.task_finished.connect(self._on_runner_task_finished)
+        self.compose_button.clicked.connect(self.start_compose)
+        self.bar.cancel_button.clicked.connect(c.cancel)
+        self.bar.open_button.clicked.connect(self._on_open_plan_clicked)
+        self.bar.save_button.clicked.connect(self._on_save_plan_clicked)
+        self.error_banner.retry_requested.connect(self.start_compose)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self).activated.connect(self.start_compose)
+        self.mode.currentChanged.connect(self._on_changed)
+        self.prompt_panel.changed.connect(self._on_changed)
+        self.editor.plan_changed.connect(self._on_changed)
+        self.editor.plan_from_prompt_requested.connect(self.write_plan_from_prompt)
+        self.prompt_panel.to_plan.clicked.connect(self.write_plan_from_prompt)
+        self.editor.seek_requested.connect(self._on_editor_seek_requested)
+        self.output.changed.connect(self._on_changed)
+        self.output.model_changed.connect(self.editor.set_model_id)
+        self.versions.play_requested.connect(c.play)
+        self.versions.open_requested.connect(self.load_generation)
+        self.versions.compare_requested.connect(c.compare)
+        self._player_bar.position_changed.connect(self._on_player_position_changed)
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_DELAY_MS)
+        self._autosave.timeout.connect(self._save_draft)
+        self.editor.set_model_id(self.output.model_id())
+
+    def _start_background(self) -> None:
+        if loop_running():  # (a test without an event loop has nothing to fetch)
+            self.refresh_models()
+            self.refresh_versions()
+
+    # -- public ----------------------------------------------------------------------------
+    def refresh_models(self) -> None:
+        """Ask the server which music models it has (call again after reconnecting)."""
+        self.controller.load_models()
+
+    def refresh_versions(self) -> None:
+        async def load() -> None:
+            found = await asyncio.to_thread(self._ctx.history.list, "", "music", 50)
+            self.versions.set_versions(found)
+        self._runner.start("music.versions", load)
+
+    def is_plan_mode(self) -> bool:
+        return self.mode.currentIndex() == PLAN_PAGE
+
+    def compose_request(self) -> ComposeRequest:
+        out = self.output
+        common: dict[str, Any] = dict(model_id=out.model_id(), output_format=out.output_format(),
+                                      detailed=out.detailed.isChecked(),
+                                      store_for_inpainting=out.store.isChecked())
+        if self.is_plan_mode():
+            return ComposeRequest(plan=self.editor.plan(), seed=out.seed_value(), **common)
+        return ComposeRequest(**self.prompt_panel.request_fields(), **common)
+
+    def blocked_reason(self) -> str | None:
+        """Why Compose cannot start now, in plain words (None when it can)."""
+        if self.is_plan_mode():
+            errors = errors_only(self.editor.problems_list())
+            if errors:
+                more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+                return f"Fix the plan first: {errors[0].message}{more}."
+            return None
+        return self.prompt_panel.blocking_error()
+
+    def start_compose(self) -> None:
+        if self.controller.is_composing:
+            return
+        self.editor.commit_pending_edits()
+        reason = self.blocked_reason()
+        if reason:
+            self.status.setText(reason)
+            return
+        self.error_banner.hide()
+        self._note = ""
+        try:
+            self.controller.compose(self.compose_request())
+        except MusicRequestError as exc:
+            self.status.setText(f"{exc}.")
+
+    def write_plan_from_prompt(self) -> None:
+        text = self.prompt_panel.text()
+        if not text.strip():
+            self.mode.setCurrentIndex(PROMPT_PAGE)
+            self.status.setText("Describe the song on the “Describe it” page first; the plan "
+                                "is written from that description.")
+            return
+        try:
+            self.controller.write_plan(text, self.prompt_panel.music_length_ms(),
+                                       self.output.model_id())
+        except MusicRequestError as exc:
+            self.status.setText(f"{exc}.")
+            return
+        self.status.setText("Writing a plan from your description…")
+
+    def load_plan_json(self, source: str | Path | dict[str, Any]) -> bool:
+        """Open a plan: a `.plan.json` file, a v1 or v2 plan, or a request body."""
+        try:
+            opened = read_plan_source(source)
+        except PlanFormatError as exc:
+            self.error_banner.show_message(user_message(exc))
+            return False
+        if opened.model_id:
+            self.output.select(self.output.model, opened.model_id)
+        self.editor.set_plan(opened.plan, f"Open {opened.name}")
+        self.mode.setCurrentIndex(PLAN_PAGE)
+        self.status.setText(f"Opened {opened.name}: {len(opened.plan.sections)} sections, "
+                            f"{length_text(opened.plan.total_ms)}. Ctrl+Z undoes this.")
+        return True
+
+    def save_plan_to(self, path: str | Path) -> Path:
+        written = write_plan_file(path, self.editor.plan(), self.output.model_id())
+        self.status.setText(f"Plan saved to {written}")
+        return written
+
+    def load_generation(self, generation: Generation) -> None:
+        """Bring back a version: its plan (or prompt) and settings."""
+        version = read_version(generation.settings_json, generation.extra_json)
+        s = version.settings
+        self.output.set_values({"model_id": generation.model_id or s.get("model_id"),
+                                "output_format": s.get("output_format"), "seed": s.get("seed"),
+                                "detailed": s.get("detailed"),
+                                "store": s.get("store_for_inpainting")})
+        if version.plan is not None and s.get("mode") != "prompt":
+            self.editor.set_plan(version.plan, f"Open version “{generation.title}”")
+            self.mode.setCurrentIndex(PLAN_PAGE)
+        else:
+            length = s.get("music_length_ms")
+            self.prompt_panel.set_values(str(s.get("prompt") or generation.text),
+                                         length if isinstance(length, int) else None,
+                                         bool(s.get("force_instrumental")))
+            self.mode.setCurrentIndex(PROMPT_PAGE)
+        self._set_base(generation)
+        keep = " Tick “Keep” on the sections you like, change the others and compose " \
+               "again." if self._base is not None else ""
+        self.status.setText(f"Loaded “{generation.title}”.{keep}")
+
+    def flush_draft(self) -> None:
+        """Save the draft now (on quit), synchronously."""
+        self._autosave.stop()
+        self.editor.commit_pending_edits()
+        self._ctx.drafts.save(DRAFT_NAME, self._draft_payload())
+
+    # -- state -----------------------------------------------------------------------------
+    def _update_state(self) -> None:
+        self.output.set_plan_mode(self.is_plan_mode())
+        reason = self.blocked_reason()
+        self.bar.set_blocked(reason)
+        self.bar.save_button.setEnabled(self.is_plan_mode())
+        if not self.controller.is_composing:
+            short = "Fix the plan first: what stops it is marked in red above." \
+                if reason and self.is_plan_mode() else reason
+            self.status.setText(short or self._idle_text())
+
+    def _idle_text(self) -> str:
+        if self.is_plan_mode():
+            return f"Ready: {length_text(self.editor.model.plan.total_ms)} song. Press Compose."
+        return "Ready. Press Compose (Ctrl+Enter)."
+
+    def _on_changed(self, *_args: object) -> None:
+        self._update_state()
+        if not self._restoring:
+            self._autosave.start()
+
+    def _set_base(self, generation: Generation | None) -> None:
+        base = None if generation is None else keep_base_for(
+            generation.settings_json, generation.extra_json, generation.title)
+        self._base = generation if base is not None else None
+        self.editor.set_keep_base(base)
+        self.base_label.setText(
+            f"Sections can be kept from “{generation.title}”." if base and generation else
+            "Compose a version with “Allow re-making sections later” on; then you can keep "
+            "its good sections and re-make only the others.")
+
+    # -- controller ------------------------------------------------------------------------
+    def _on_controller_compose_started(self, endpoint: str) -> None:
+        self.details.show_result(None)
+        self.bar.started("Composing… the song plays when it is complete." if endpoint !=
+                         "stream" else "Composing… you will hear it as soon as it starts.")
+        self._player_bar.show_clip("Composing…", np.zeros((0, 2), np.float32))
+        self._player_bar.follow()
+
+    def _on_controller_audio_arrived(self, peaks: np.ndarray, seconds: float) -> None:
+        self._player_bar.show_clip(f"Composing… {seconds:.1f} s", peaks)
+        self._player_bar.follow()
+
+    def _on_controller_compose_finished(self, generation: Generation,
+                                        detailed: DetailedResult | None) -> None:
+        self.status.setText(f"Done: a {length_text(generation.duration_ms)} song, saved in "
+                            f"Versions and History. {self._note}".strip())
+        self._player_bar.show_clip(generation.title, self._player_bar.waveform_peaks())
+        self.details.show_result(detailed)
+        self._set_base(generation)
+        self.refresh_versions()
+        self.generation_saved.emit(generation)
+
+    def _on_controller_compose_cancelled(self) -> None:
+        self.status.setText("Stopped. Nothing was saved; your plan and prompt are still here.")
+        self._player_bar.clear("Composing stopped")
+
+    def _on_controller_plan_written(self, plan: Plan) -> None:
+        self.editor.set_plan(plan, "Write plan from prompt")
+        self.mode.setCurrentIndex(PLAN_PAGE)
+        self.status.setText(f"Plan written: {len(plan.sections)} sections, "
+                            f"{length_text(plan.total_ms)}. Change anything, then Compose. "
+                            "Ctrl+Z brings back the plan you had.")
+
+    def _on_controller_playback_ready(self, title: str, peaks: np.ndarray) -> None:
+        self._player_bar.show_clip(title, peaks)
+        self._player_bar.follow()
+
+    def _show_error(self, exc: object) -> None:
+        error = exc if isinstance(exc, BaseException) else Exception(str(exc))
+        self.error_banner.show_message(user_message(error))
+        self.status.setText("Nothing was saved. Your plan and prompt are still here.")
+
+    def _on_runner_task_finished(self, name: str) -> None:
+        if name == MusicController.COMPOSE:
+            self.bar.stopped(self.blocked_reason())
+
+    # -- playback --------------------------------------------------------------------------
+    def _on_editor_seek_requested(self, ms: int) -> None:
+        if self.controller.seek(ms):
+            self._player_bar.follow()
+
+    def _on_player_position_changed(self, ms: int) -> None:
+        self.editor.timeline.set_playhead(ms if self.controller.owns_player() else None)
+
+    # -- files -----------------------------------------------------------------------------
+    def _on_open_plan_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a music plan", str(
+            self._ctx.paths.data_dir), "Music plans (*.plan.json *.json);;All files (*)")
+        if path:
+            self.load_plan_json(path)
+
+    def _on_save_plan_clicked(self) -> None:
+        suggested = str(self._ctx.paths.data_dir / "song.plan.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save the plan", suggested,
+                                              "Music plans (*.plan.json)")
+        if path:
+            self.save_plan_to(plan_file_path(path))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and all(u.toLocalFile().lower().endswith(".json") for u in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls()[:1]:
+            self.load_plan_json(url.toLocalFile())
+        event.acceptProposedAction()
+
+    # -- drafts ----------------------------------------------------------------------------
+    def _draft_payload(self) -> dict[str, Any]:
+        return {**self.prompt_panel.draft(), "mode": "plan" if self.is_plan_mode() else "prompt",
+                "output": self.output.values(), "plan": plan_dict(self.editor.model.plan),
+                "base_generation_id": self._base.id if self._base else None}
+
+    def _save_draft(self) -> None:
+        payload = self._draft_payload()
+        if not loop_running():  # the event loop is gone (quitting): save right here
+            self._ctx.drafts.save(DRAFT_NAME, payload)
+            return
+        self._runner.start("music.autosave", lambda: asyncio.to_thread(
+            self._ctx.drafts.save, DRAFT_NAME, payload))
+
+    def _restore_draft(self) -> None:
+        draft = self._ctx.drafts.load(DRAFT_NAME) or {}
+        self._restoring = True
+        try:
+            self.prompt_panel.restore_draft(draft)
+            if isinstance(draft.get("output"), dict):
+                self.output.set_values(draft["output"])
+            self.editor.set_plan(restored_plan(draft) or self.editor.model.plan, None)
+            self.mode.setCurrentIndex(PROMPT_PAGE if draft.get("mode") == "prompt" else PLAN_PAGE)
+            base_id = draft.get("base_generation_id")
+            self._set_base(self._ctx.history.get(base_id) if isinstance(base_id, int) else None)
+        finally:
+            self._restoring = False
+
