@@ -20,7 +20,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any, Literal, TypeAlias
 
@@ -68,6 +68,10 @@ class Word:
     def confidence(self) -> float | None:
         """exp(logprob), between 0 and 1; None when the server gave no logprob."""
         return None if self.logprob is None else math.exp(self.logprob)
+
+
+# The slot setters of Word (see _fill_times); every field must be set there.
+_WORD_SLOTS = {f.name: getattr(Word, f.name).__set__ for f in fields(Word)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,9 +234,49 @@ def _parse_characters(value: Any, what: str) -> tuple[CharTiming, ...]:
     return tuple(chars)
 
 
+_MAX_SECONDS = 1e12  # far beyond any recording; larger values take the validating path
+
+
+def _fast_word(item: dict[str, Any], default_channel: int) -> _RawWord | None:
+    """The common, well-formed item, read without building error messages (a 3-hour
+    transcript has 60,000 items). None means "look closer": the validating path then
+    accepts the rarer shapes or says what is wrong."""
+    text = item.get("text")
+    start = item.get("start")
+    end = item.get("end")
+    speaker = item.get("speaker_id")
+    if (type(text) is not str or item.get("characters") is not None
+            or item.get("channel_index") is not None
+            or (speaker is not None and type(speaker) is not str)):
+        return None
+    start_type, end_type = type(start), type(end)
+    if not ((start_type is float or start_type is int)
+            and (end_type is float or end_type is int)):
+        return None
+    if not (0 <= start < _MAX_SECONDS and 0 <= end < _MAX_SECONDS):  # also NaN, inf
+        return None
+    logprob = item.get("logprob")
+    if logprob is not None:
+        logprob_type = type(logprob)
+        if not (logprob_type is float or logprob_type is int) or not math.isfinite(logprob):
+            return None
+        logprob = float(logprob)
+    kind = item.get("type")
+    if kind not in WORD_KINDS:
+        if kind is not None and type(kind) is not str:
+            return None
+        kind = _kind(kind, text, "")
+    return _RawWord(text, round(start * 1000.0), round(end * 1000.0), kind, speaker,
+                    default_channel, logprob, ())
+
+
 def _parse_words(value: Any, default_channel: int, where: str) -> list[_RawWord]:
     raw: list[_RawWord] = []
     for n, item in enumerate(_list(value, f"The words{where}")):
+        fast = _fast_word(item, default_channel) if type(item) is dict else None
+        if fast is not None:
+            raw.append(fast)
+            continue
         what = f"word {n + 1}{where}"
         if not isinstance(item, dict):
             raise _fail(f"{what.capitalize()} should be an object.")
@@ -260,23 +304,30 @@ def _fill_times(raw: list[_RawWord]) -> list[Word]:
     (or earlier-than-start) end equals the start."""
     words: list[Word] = []
     previous_end = 0
-    for r in raw:
+    # Word is a frozen dataclass, whose __init__ sets each field through
+    # object.__setattr__; setting the slots directly makes the same object in less than
+    # half the time (60,000 items: ~0.1 s sooner).
+    new = object.__new__
+    set_index, set_text = _WORD_SLOTS["index"], _WORD_SLOTS["text"]
+    set_start, set_end = _WORD_SLOTS["start_ms"], _WORD_SLOTS["end_ms"]
+    set_kind, set_speaker = _WORD_SLOTS["kind"], _WORD_SLOTS["speaker_id"]
+    set_channel, set_logprob = _WORD_SLOTS["channel"], _WORD_SLOTS["logprob"]
+    set_characters = _WORD_SLOTS["characters"]
+    for n, r in enumerate(raw):
         start = previous_end if r.start_ms is None else r.start_ms
         end = start if r.end_ms is None or r.end_ms < start else r.end_ms
         previous_end = end
-        words.append(
-            Word(
-                index=len(words),
-                text=r.text,
-                start_ms=start,
-                end_ms=end,
-                kind=r.kind,
-                speaker_id=r.speaker_id,
-                channel=r.channel,
-                logprob=r.logprob,
-                characters=r.characters,
-            )
-        )
+        word = new(Word)
+        set_index(word, n)
+        set_text(word, r.text)
+        set_start(word, start)
+        set_end(word, end)
+        set_kind(word, r.kind)
+        set_speaker(word, r.speaker_id)
+        set_channel(word, r.channel)
+        set_logprob(word, r.logprob)
+        set_characters(word, r.characters)
+        words.append(word)
     return words
 
 

@@ -1,0 +1,190 @@
+"""Speech to text: create a transcript from a file, fetch one by id, delete one.
+
+    POST   /v1/speech-to-text                              multipart -> transcript JSON
+    GET    /v1/speech-to-text/transcripts/{transcription_id}
+    DELETE /v1/speech-to-text/transcripts/{transcription_id}
+
+The audio is streamed from disk, never read into memory: httpx reads the `UploadFile`
+wrapper 64 KB at a time while it sends, and each read reports progress. The options are
+checked (`TranscriptionOptions.validate`) before anything is sent; the form fields come
+from `TranscriptionOptions.to_form_fields`, JSON-valued fields as parts typed
+application/json (`JSON_PART_FIELDS`), as the official SDK sends them.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO
+
+from app.api._parse import path_part
+from app.api.client import ApiClient, ResponseInfo
+from app.api.errors import ApiProtocolError
+from app.domain.stt_options import JSON_PART_FIELDS, TranscriptionOptions
+
+#: The API's upper limit for an uploaded file (spec 2026: "less than 5.0GB").
+MAX_UPLOAD_BYTES = 5 * 1000**3
+
+ProgressCallback = Callable[[int, int], object]
+"""Called with (bytes sent so far, bytes in all) as the upload goes."""
+
+_EXTRA_TYPES = {
+    ".opus": "audio/ogg", ".m4a": "audio/mp4", ".aac": "audio/aac", ".flac": "audio/flac",
+    ".webm": "video/webm", ".mkv": "video/x-matroska", ".mov": "video/quicktime",
+    ".mp4": "video/mp4", ".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg",
+}
+
+
+class TranscriptionOptionsError(ValueError):
+    """The options (or the file) cannot be sent; `problems` says why in plain words."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = list(problems)
+
+
+def guess_mime_type(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in _EXTRA_TYPES:
+        return _EXTRA_TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"
+
+
+class UploadFile:
+    """A file opened for upload whose reads report progress.
+
+    httpx learns the size from `fileno()` (so it sends a Content-Length), seeks to the
+    start before each attempt (a retried request starts counting again) and then calls
+    `read` in 64 KB pieces on the event loop's thread, so the callback runs there too.
+    """
+
+    def __init__(self, path: Path, progress: ProgressCallback | None = None) -> None:
+        self._file: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed by close()/with
+        self.total = os.fstat(self._file.fileno()).st_size
+        self.sent = 0
+        self._progress = progress
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._file.read(size)
+        self.sent = self._file.tell()
+        if self._progress is not None:
+            self._progress(self.sent, self.total)
+        return data
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        position = self._file.seek(offset, whence)
+        self.sent = position
+        return position
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> UploadFile:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def check_upload(path: Path, options: TranscriptionOptions) -> list[str]:
+    """Everything wrong with sending `path` with `options`, in plain words."""
+    problems = options.validate()
+    if options.source_url:
+        problems.append("Send either a file or a web address, not both.")
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return [*problems, f"The file {path.name} no longer exists."]
+    except OSError as exc:
+        return [*problems, f"The file {path.name} cannot be read ({exc.strerror or exc})."]
+    if not path.is_file():
+        problems.append(f"{path.name} is a folder, not an audio or video file.")
+    elif size == 0:
+        problems.append(f"{path.name} is empty: it holds no audio.")
+    elif size >= MAX_UPLOAD_BYTES:
+        problems.append(f"{path.name} is larger than 5 GB, the most the service accepts.")
+    return problems
+
+
+def multipart_parts(options: TranscriptionOptions) -> tuple[dict[str, list[str]],
+                                                            list[tuple[str, Any]]]:
+    """The form as httpx takes it: plain fields (`data`, repeated keys as lists) and
+    JSON parts (`files` entries without a filename, typed application/json)."""
+    data: dict[str, list[str]] = {}
+    json_parts: list[tuple[str, Any]] = []
+    for name, value in options.to_form_fields():
+        if name in JSON_PART_FIELDS:
+            json_parts.append((name, (None, value.encode("utf-8"), "application/json")))
+        else:
+            data.setdefault(name, []).append(value)
+    return data, json_parts
+
+
+def _transcript_or_error(data: Any, info: ResponseInfo) -> dict[str, Any]:
+    if isinstance(data, dict) and ("words" in data or "transcripts" in data
+                                   or "request_id" in data):
+        return data
+    raise ApiProtocolError("The server's answer is not a transcript.", info.request_id)
+
+
+class TranscriptsService:
+    def __init__(self, client: ApiClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        path: str | Path,
+        options: TranscriptionOptions,
+        progress_cb: ProgressCallback | None = None,
+    ) -> tuple[dict[str, Any], ResponseInfo]:
+        """Upload `path` and transcribe it: (the server's JSON, response info).
+
+        Raises TranscriptionOptionsError before sending when something would be refused.
+        The JSON is either transcript shape, or the webhook acknowledgement.
+        """
+        path = Path(path)
+        problems = check_upload(path, options)
+        if problems:
+            raise TranscriptionOptionsError(problems)
+        data, json_parts = multipart_parts(options)
+        with UploadFile(path, progress_cb) as upload:
+            files: list[tuple[str, Any]] = [
+                *json_parts, ("file", (path.name, upload, guess_mime_type(path))),
+            ]
+            body, info = await self._client.request_json(
+                "POST", "/v1/speech-to-text", params=options.to_query_params() or None,
+                data=data, files=files)
+        return _transcript_or_error(body, info), info
+
+    async def get(self, transcription_id: str) -> tuple[dict[str, Any], ResponseInfo]:
+        body, info = await self._client.request_json(
+            "GET", f"/v1/speech-to-text/transcripts/{path_part(transcription_id.strip())}")
+        return _transcript_or_error(body, info), info
+
+    async def delete(self, transcription_id: str) -> ResponseInfo:
+        _, info = await self._client.request_json(
+            "DELETE", f"/v1/speech-to-text/transcripts/{path_part(transcription_id.strip())}")
+        return info
+
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "ProgressCallback",
+    "TranscriptionOptionsError",
+    "TranscriptsService",
+    "UploadFile",
+    "check_upload",
+    "guess_mime_type",
+    "multipart_parts",
+]

@@ -1,0 +1,53 @@
+"""The tab's small non-modal dialogs (opened with `open()`, never `exec()`: a nested
+event loop inside a coroutine would stall qasync)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from app.ui.transcripts.export_dialog import ExportDialog, ExportRequest
+from app.ui.transcripts.source_panel import MEDIA_FILTER
+from app.ui.transcripts.transcript_document import TranscriptSource
+
+
+def choose_recording(parent: QWidget, on_chosen: Callable[[Path], None]) -> QFileDialog:
+    dialog = QFileDialog(parent, "Choose the recording of this transcript", "", MEDIA_FILTER)
+    dialog.setObjectName("transcripts.link_dialog")
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    dialog.fileSelected.connect(lambda path: on_chosen(Path(path)))
+    dialog.open()
+    return dialog
+
+
+def export_dialog(parent: QWidget, source: TranscriptSource,
+                  on_request: Callable[[ExportRequest], object]) -> ExportDialog:
+    """Suggests a file named after the transcript, beside its recording."""
+    folder = source.audio_path.parent if source.audio_path else Path.home()
+    stem = Path(source.title).stem if source.title else "transcript"
+    dialog = ExportDialog(folder / f"{stem}.srt", parent)
+    dialog.export_requested.connect(on_request)
+    dialog.open()
+    return dialog
+
+
+def confirm_delete(parent: QWidget, transcription_id: str,
+                   on_yes: Callable[[], None]) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.Warning, "Delete transcript from the server?",
+                      f"Delete transcript {transcription_id} from the server? This cannot "
+                      "be undone. Your copy on this computer stays.",
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                      parent)
+    box.setObjectName("transcripts.delete_confirm")
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.button(QMessageBox.StandardButton.Yes).setText("Delete")
+
+    def answered(result: int) -> None:
+        if result == QMessageBox.StandardButton.Yes.value:
+            on_yes()
+
+    box.finished.connect(answered)
+    box.open()
+    return box

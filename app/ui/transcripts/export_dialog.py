@@ -1,0 +1,176 @@
+"""Export the transcript: subtitles (SRT, WebVTT), plain text or JSON, edits applied.
+
+The dialog is non-modal (opened with `open()`); pressing Export emits `export_requested`
+with an `ExportRequest`; the tab renders it (`render_export`) and writes the file
+atomically in a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.subtitles import CueRules, build_cues, to_plain_text, to_srt, to_vtt
+from app.domain.transcript import Transcript
+from app.domain.transcript_edit import TranscriptEdits, to_api_json
+
+FORMATS = (("srt", "SRT subtitles (.srt)"), ("vtt", "WebVTT subtitles (.vtt)"),
+           ("txt", "Plain text (.txt)"), ("json", "Transcript JSON with your edits (.json)"))
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    format: str  # srt, vtt, txt or json
+    path: Path
+    rules: CueRules = field(default_factory=CueRules)
+    text_timestamps: bool = False
+    text_speakers: bool = True
+
+
+def render_export(original: Transcript, edits: TranscriptEdits, request: ExportRequest) -> str:
+    """The file's text. `original` is the server's transcript; edits are applied here."""
+    if request.format == "json":
+        return json.dumps(to_api_json(original, edits), ensure_ascii=False, indent=1) + "\n"
+    edited = edits.apply(original)
+    if request.format == "txt":
+        return to_plain_text(edited, timestamps=request.text_timestamps,
+                             speakers=request.text_speakers)
+    cues = build_cues(edited, request.rules)
+    return to_vtt(cues) if request.format == "vtt" else to_srt(cues)
+
+
+class ExportDialog(QDialog):
+    export_requested = Signal(object)  # ExportRequest
+
+    def __init__(self, suggested: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("transcripts.export_dialog")
+        self.setWindowTitle("Export transcript")
+        self._suggested = suggested
+        self.format = QComboBox(self)
+        self.format.setObjectName("transcripts.export_format")
+        for value, label in FORMATS:
+            self.format.addItem(label, value)
+        self.chars = QSpinBox(self)
+        self.chars.setObjectName("transcripts.export_chars")
+        self.chars.setRange(10, 200)
+        self.chars.setValue(42)
+        self.chars.setSuffix(" characters")
+        self.lines = QSpinBox(self)
+        self.lines.setObjectName("transcripts.export_lines")
+        self.lines.setRange(1, 5)
+        self.lines.setValue(2)
+        self.duration = QDoubleSpinBox(self)
+        self.duration.setObjectName("transcripts.export_duration")
+        self.duration.setRange(1.0, 30.0)
+        self.duration.setValue(7.0)
+        self.duration.setSuffix(" s")
+        self.cue_speakers = QCheckBox("Start each speaker's subtitle with their name", self)
+        self.cue_speakers.setObjectName("transcripts.export_cue_speakers")
+        self.cue_events = QCheckBox("Include sounds such as [laughter]", self)
+        self.cue_events.setObjectName("transcripts.export_cue_events")
+        self.text_speakers = QCheckBox("Speaker names", self)
+        self.text_speakers.setObjectName("transcripts.export_text_speakers")
+        self.text_speakers.setChecked(True)
+        self.text_timestamps = QCheckBox("Times, such as [00:01:23]", self)
+        self.text_timestamps.setObjectName("transcripts.export_text_timestamps")
+        self.path = QLineEdit(self)
+        self.path.setObjectName("transcripts.export_path")
+        browse = QPushButton("Choose…", self)
+        browse.setObjectName("transcripts.export_browse")
+        self.message = QLabel(self)
+        self.message.setObjectName("transcripts.export_message")
+        self.message.setWordWrap(True)
+
+        subtitles = QWidget(self)
+        sub_form = QFormLayout(subtitles)
+        sub_form.setContentsMargins(0, 0, 0, 0)
+        sub_form.addRow("Longest line", self.chars)
+        sub_form.addRow("Lines per subtitle", self.lines)
+        sub_form.addRow("Longest subtitle", self.duration)
+        sub_form.addRow(self.cue_speakers)
+        sub_form.addRow(self.cue_events)
+        text = QWidget(self)
+        text_form = QFormLayout(text)
+        text_form.setContentsMargins(0, 0, 0, 0)
+        text_form.addRow("Include", self.text_speakers)
+        text_form.addRow("", self.text_timestamps)
+        json_page = QLabel("The full transcript with every word's timing, your corrections "
+                           "and speaker names; the original words are kept too.", self)
+        json_page.setWordWrap(True)
+        self.pages = QStackedWidget(self)
+        for page in (subtitles, text, json_page):
+            self.pages.addWidget(page)
+
+        where = QHBoxLayout()
+        where.addWidget(self.path, 1)
+        where.addWidget(browse)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setObjectName("transcripts.export_save")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.addRow("Format", self.format)
+        layout.addLayout(form)
+        layout.addWidget(self.pages)
+        layout.addWidget(QLabel("Save to", self))
+        layout.addLayout(where)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+        self.format.currentIndexChanged.connect(self._on_format_changed)
+        browse.clicked.connect(self._on_browse_clicked)
+        buttons.rejected.connect(self.reject)
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self._on_format_changed()
+
+    def current_format(self) -> str:
+        return str(self.format.currentData())
+
+    def _on_format_changed(self, *_args: object) -> None:
+        fmt = self.current_format()
+        self.pages.setCurrentIndex({"srt": 0, "vtt": 0, "txt": 1, "json": 2}[fmt])
+        current = Path(self.path.text()) if self.path.text().strip() else self._suggested
+        self.path.setText(str(current.with_suffix(f".{fmt}")))
+
+    def _on_browse_clicked(self) -> None:
+        dialog = QFileDialog(self, "Export transcript as", self.path.text())
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.fileSelected.connect(self.path.setText)
+        dialog.open()
+
+    def request(self) -> ExportRequest:
+        rules = CueRules(max_chars_per_line=self.chars.value(), max_lines=self.lines.value(),
+                         max_cue_ms=round(self.duration.value() * 1000),
+                         speaker_labels=self.cue_speakers.isChecked(),
+                         include_audio_events=self.cue_events.isChecked())
+        return ExportRequest(self.current_format(), Path(self.path.text().strip()).expanduser(),
+                             rules, self.text_timestamps.isChecked(),
+                             self.text_speakers.isChecked())
+
+    def _on_export_clicked(self) -> None:
+        if not self.path.text().strip():
+            self.message.setText("Choose where to save the file first.")
+            return
+        self.export_requested.emit(self.request())
+        self.accept()

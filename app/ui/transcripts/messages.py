@@ -1,0 +1,53 @@
+"""Plain words for what can go wrong in the Transcripts tab (on top of app/ui/errors.py)."""
+
+from __future__ import annotations
+
+from app.api import errors as api
+from app.api.transcripts import TranscriptionOptionsError
+from app.audio.errors import AudioDecodeError
+from app.domain.transcript import TranscriptFormatError
+from app.ui.errors import UserMessage, describe_error
+from app.ui.transcripts.transcripts_controller import Opened
+from app.ui.transcripts.transcripts_controller import TranscriptsController as C
+from app.ui.widgets.player_bar import format_ms
+
+
+def describe(task: str, exc: BaseException) -> UserMessage:
+    if isinstance(exc, TranscriptionOptionsError):
+        return UserMessage("Some settings need a change", " ".join(exc.problems),
+                           "Change them and press Transcribe again.")
+    if isinstance(exc, TranscriptFormatError):
+        return UserMessage("This is not a transcript XI Studio can read", str(exc),
+                           "Choose a transcript saved by XI Studio or ElevenLabs (.json).")
+    if isinstance(exc, api.NotFoundError) and task == C.FETCH:
+        return UserMessage("No transcript with that id", exc.message,
+                           "Check the id (copy it again from where you found it); "
+                           "transcripts made with another account or server cannot be "
+                           "fetched here.")
+    if isinstance(exc, api.NotFoundError) and task == C.DELETE:
+        return UserMessage("Already gone", "The server has no transcript with this id; "
+                           "it may have been deleted before.",
+                           "Nothing to do: your copy on this computer is kept.")
+    if isinstance(exc, api.BadRequestError) and task == C.TRANSCRIBE:
+        return UserMessage("The recording was not accepted", exc.message,
+                           "Check the recording and settings, then press Transcribe again.")
+    if isinstance(exc, AudioDecodeError) and task == C.AUDIO:
+        return UserMessage("The recording could not be played", str(exc),
+                           "The transcript is fine; use Link audio… to choose another copy "
+                           "of the recording.")
+    if isinstance(exc, FileNotFoundError):
+        return UserMessage("File not found", str(exc),
+                           "It may have been moved or deleted; open it from its new place.")
+    return describe_error(exc)
+
+
+def opened_summary(opened: Opened) -> str:
+    """The status line after a transcript arrives."""
+    original = opened.original
+    words = sum(1 for w in original.words if w.kind == "word")
+    what = {"transcribed": "Transcribed", "fetched": "Fetched"}.get(opened.how, "Opened")
+    formats = ", ".join(p.suffix[1:].upper() for p in opened.saved_formats)
+    extra = f" Also saved as {formats} next to it." if formats else ""
+    listen = "" if opened.source.audio_path else " Use Link audio… to play along."
+    return (f"{what}: {words:,} words, {len(original.speakers)} speaker(s), "
+            f"{format_ms(original.duration_ms)} long. Kept in History.{extra}{listen}")

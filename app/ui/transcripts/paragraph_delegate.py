@@ -1,0 +1,232 @@
+"""Paints a paragraph: the speaker (in their colour) and time, then the words, wrapped.
+
+One QTextLayout per paragraph (paragraph_layout.py) lays the words out; highlights are
+drawn on top at paint time, so moving the playing word never re-lays anything out:
+the word playing (highlight colour), search matches (yellow, the current one orange),
+the selected word (outlined), low-confidence words (orange wavy underline), corrected
+words (blue, dotted underline) and sounds such as "(laughter)" as grey chips.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QTextCharFormat,
+    QTextLayout,
+    QTextLine,
+)
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from app.ui.transcripts.paragraph_layout import (
+    BAR_WIDTH,
+    GAP,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    Laid,
+    ParagraphLayouts,
+    format_range,
+)
+from app.ui.transcripts.paragraph_model import ParagraphModel, ParagraphRole, ParagraphRow
+from app.ui.widgets.player_bar import format_ms
+
+MATCH = QColor("#FFE58F")
+CURRENT_MATCH = QColor("#FFB347")
+LOW_CONFIDENCE = QColor("#E67E22")
+CHIP = QColor(128, 128, 128, 60)
+_BETWEEN = QTextLine.CursorPosition.CursorBetweenCharacters
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class ParagraphDelegate(QStyledItemDelegate):
+    def __init__(self, model: ParagraphModel, view: QWidget) -> None:
+        super().__init__(view)
+        self._model = model
+        self._view = view
+        self.layouts = ParagraphLayouts(model, view, self)
+        self.layouts.heights_changed.connect(self._on_layouts_heights_changed)
+
+    def clear_cache(self) -> None:
+        self.layouts.clear()
+
+    def laid(self, row: int) -> Laid | None:
+        return self.layouts.laid(row)
+
+    def _on_layouts_heights_changed(self) -> None:
+        if self._model.rows:  # one signal makes the view re-lay out every row
+            self.sizeHintChanged.emit(self._model.index(0))
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        if not 0 <= index.row() < len(self._model.rows):
+            return QSize(self.layouts.width(), 0)
+        return QSize(self.layouts.width(), self.layouts.height_of(index.row()))
+
+    def _text_origin(self, rect: QRect) -> QPointF:
+        return QPointF(rect.left() + MARGIN_X + BAR_WIDTH + GAP,
+                       rect.top() + MARGIN_TOP + self.layouts.header_height())
+
+    # -- hit testing -----------------------------------------------------------------
+    def word_at(self, row: int, rect: QRect, pos: QPointF) -> int | None:
+        """The word (or sound) under `pos` (view coordinates) in the row drawn at `rect`."""
+        laid = self.laid(row)
+        if laid is None:
+            return None
+        local = pos - self._text_origin(rect)
+        for n in range(laid.layout.lineCount()):
+            line = laid.layout.lineAt(n)
+            if line.y() <= local.y() < line.y() + line.height() + 2:
+                if local.x() > line.naturalTextWidth() + 4 or local.x() < -4:
+                    return None
+                cursor = line.xToCursor(local.x(), _BETWEEN)
+                at_right = cursor >= line.textStart() + line.textLength()
+                k = bisect_right(laid.starts, cursor - (1 if at_right else 0)) - 1
+                for j in (k, k - 1, k + 1):  # a click on a space: the word next to it
+                    if 0 <= j < len(laid.words) and laid.words[j] >= 0 and \
+                            self._is_word(laid.words[j]):
+                        return laid.words[j]
+                return None
+        return None
+
+    def _is_word(self, index: int) -> bool:
+        transcript = self._model.transcript
+        return transcript is not None and transcript.words[index].kind != "spacing"
+
+    def word_rect(self, row: int, rect: QRect, word_index: int) -> QRectF | None:
+        """Where a word is drawn (view coordinates), for keeping it in view."""
+        laid = self.laid(row)
+        if laid is None or word_index not in laid.spans:
+            return None
+        start, end = laid.spans[word_index]
+        boxes = list(ParagraphLayouts.boxes(laid, start, end))
+        if not boxes:
+            return None
+        origin = self._text_origin(rect)
+        return boxes[0].translated(origin)
+
+    # -- painting --------------------------------------------------------------------
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        row_data = index.data(ParagraphRole)
+        laid = self.laid(index.row())
+        if not isinstance(row_data, ParagraphRow) or laid is None:
+            return
+        model = self._model
+        rect = option.rect
+        if rect.height() != self.layouts.item_height(laid.height):
+            self.layouts.relayout_soon()  # drawn at its estimated height: fix the row positions
+        palette = option.palette
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if option.state & QStyle.StateFlag.State_MouseOver:
+            painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
+        color = model.speaker_color(row_data.speaker_id)
+        painter.fillRect(QRect(rect.left() + MARGIN_X, rect.top() + MARGIN_TOP, BAR_WIDTH,
+                               rect.height() - MARGIN_TOP - MARGIN_BOTTOM + 4), color)
+        self._paint_header(painter, rect, row_data, color, palette)
+        origin = self._text_origin(rect)
+        selections = self._paint_marks(painter, laid, origin, palette)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        laid.layout.draw(painter, origin, selections)
+        self._paint_underlines(painter, laid, origin)
+        painter.restore()
+
+    def _paint_header(self, painter: QPainter, rect: QRect, row: ParagraphRow, color: QColor,
+                      palette: QPalette) -> None:
+        _, header = self.layouts.fonts()
+        painter.setFont(header)
+        name = self._model.speaker_name(row.speaker_id) or "Unknown speaker"
+        x = rect.left() + MARGIN_X + BAR_WIDTH + GAP
+        baseline = rect.top() + MARGIN_TOP + QFontMetrics(header).ascent()
+        painter.setPen(color)
+        painter.drawText(QPointF(x, baseline), name)
+        x += QFontMetrics(header).horizontalAdvance(name) + 10
+        small = QFont(self._view.font())
+        painter.setFont(small)
+        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        when = format_ms(row.start_ms)
+        transcript = self._model.transcript
+        if transcript is not None and transcript.channels > 1:
+            when += f"  ·  channel {row.channel + 1}"
+        painter.drawText(QPointF(x, baseline), when)
+
+    def _paint_marks(self, painter: QPainter, laid: Laid, origin: QPointF,
+                     palette: QPalette) -> list[QTextLayout.FormatRange]:
+        """Backgrounds under the text; returns the text colours to draw it with."""
+        model = self._model
+        painter.setPen(Qt.PenStyle.NoPen)
+        for start, end in laid.events:
+            for box in ParagraphLayouts.boxes(laid, start, end):
+                painter.setBrush(CHIP)
+                painter.drawRoundedRect(box.translated(origin).adjusted(-3, 1, 3, -1), 7, 7)
+        marks: list[tuple[int, QColor]] = [(i, MATCH) for i in model.matches
+                                           if i in laid.spans]
+        if model.current_match is not None:
+            marks.append((model.current_match, CURRENT_MATCH))
+        if model.current_word is not None:
+            marks.append((model.current_word, palette.color(QPalette.ColorRole.Highlight)))
+        for word_index, color in marks:
+            span = laid.spans.get(word_index)
+            if span is None:
+                continue
+            painter.setBrush(color)
+            for box in ParagraphLayouts.boxes(laid, *span):
+                painter.drawRoundedRect(box.translated(origin).adjusted(-2, 0, 2, 0), 3, 3)
+        selected = laid.spans.get(model.selected_word) if model.selected_word is not None \
+            else None
+        if selected is not None:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 1.5))
+            for box in ParagraphLayouts.boxes(laid, *selected):
+                painter.drawRoundedRect(box.translated(origin).adjusted(-3, -1, 3, 1), 3, 3)
+            painter.setPen(Qt.PenStyle.NoPen)
+        if model.current_word is not None and model.current_word in laid.spans:
+            # The playing word's text in the highlighted-text colour, over its background.
+            start, end = laid.spans[model.current_word]
+            fmt = QTextCharFormat()
+            fmt.setForeground(palette.color(QPalette.ColorRole.HighlightedText))
+            return [format_range(start, end - start, fmt)]
+        return []
+
+    def _paint_underlines(self, painter: QPainter, laid: Laid, origin: QPointF) -> None:
+        model = self._model
+        transcript = model.transcript
+        if transcript is None:
+            return
+        pen = QPen(LOW_CONFIDENCE, 1.3)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(pen)
+        for word_index, (start, end) in laid.spans.items():
+            if not model.is_low_confidence(transcript.words[word_index]):
+                continue
+            for box in ParagraphLayouts.boxes(laid, start, end):
+                box = box.translated(origin)
+                painter.drawPath(_wave(box.left(), box.right(), box.bottom() - 1.5))
+
+
+def _wave(x1: float, x2: float, y: float) -> QPainterPath:
+    path = QPainterPath(QPointF(x1, y))
+    x, up = x1, True
+    while x < x2:
+        x = min(x2, x + 2.5)
+        path.lineTo(x, y - 1.5 if up else y + 1.0)
+        up = not up
+    return path
+
+

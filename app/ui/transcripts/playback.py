@@ -1,0 +1,152 @@
+"""Keeps the transcript and its audio together: the playing word is highlighted and kept
+in view, a clicked word plays from its start, and the keys move through the audio.
+
+The player is shared with the other tabs, so this loads the transcript's clip back into
+it whenever the user acts on the transcript and something else was loaded meanwhile.
+The position comes from PlayerBar.position_changed (the bar polls the player every 16 ms
+while it plays; the audio thread never calls Qt) and WordIndex.word_at is O(log n).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.audio.player import Player, PlayerState
+from app.domain.transcript import Transcript
+from app.ui.transcripts.paragraph_model import ParagraphModel
+from app.ui.transcripts.transcript_view import TranscriptView
+from app.ui.widgets.player_bar import PlayerBar
+
+if TYPE_CHECKING:  # numpy loads with the first clip, not with the window
+    from app.audio.clip import AudioClip
+
+#: Start a clicked word this much early, so its first sound is not cut off.
+PRE_ROLL_MS = 40
+
+
+class TranscriptPlayback(QObject):
+    audio_changed = Signal()  # linked, or unlinked
+
+    def __init__(self, player_bar: PlayerBar, model: ParagraphModel, view: TranscriptView,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._bar = player_bar
+        self._player: Player = player_bar.player
+        self._model = model
+        self._view = view
+        self.clip: AudioClip | None = None
+        self.peaks: Any = None  # numpy array of waveform peaks
+        self.audio_path: Path | None = None
+        self.follow_playhead = True
+        self._ours = False
+        self._pinned: tuple[int, int] | None = None  # (word, its start): clicked, pre-rolling
+        player_bar.position_changed.connect(self._on_bar_position_changed)
+
+    @property
+    def has_audio(self) -> bool:
+        return self.clip is not None
+
+    @property
+    def transcript(self) -> Transcript | None:
+        return self._model.transcript
+
+    def set_audio(self, clip: AudioClip | None, peaks: Any, path: Path | None) -> None:
+        self.clip, self.peaks, self.audio_path = clip, peaks, path
+        self._ours = False
+        if clip is not None:
+            self._claim()
+        self.audio_changed.emit()
+
+    def _title(self) -> str:
+        return self.audio_path.name if self.audio_path else "Transcript audio"
+
+    def _claim(self) -> bool:
+        """Make sure the player holds our clip; False when there is no audio."""
+        if self.clip is None:
+            return False
+        if not self._ours or self._player.duration_ms != self.clip.duration_ms:
+            self._player.load(self.clip)
+            if self.peaks is None:
+                import numpy as np
+
+                self.peaks = np.zeros(0, np.float32)
+            self._bar.show_clip(self._title(), self.peaks)
+            self._ours = True
+        return True
+
+    # -- actions ---------------------------------------------------------------------
+    def seek(self, ms: int) -> None:
+        self._pinned = None
+        self._seek(ms)
+
+    def _seek(self, ms: int) -> None:
+        if not self._claim():
+            return
+        assert self.clip is not None
+        self._player.seek(max(0, min(ms, self.clip.duration_ms)))
+        self._bar.follow()
+
+    def seek_to_word(self, word_index: int) -> None:
+        transcript = self.transcript
+        if transcript is None or not 0 <= word_index < len(transcript.words):
+            return
+        self._model.set_current_word(word_index)
+        start = transcript.words[word_index].start_ms
+        self._pinned = (word_index, start)  # the pre-roll must not light the word before
+        self._seek(max(0, start - PRE_ROLL_MS))
+
+    def toggle(self) -> None:
+        if self._claim():
+            self._bar.toggle_play()
+
+    def pause(self) -> None:
+        if self._ours and self._player.state in (PlayerState.PLAYING, PlayerState.BUFFERING):
+            self._player.pause()
+            self._bar.follow()
+
+    def shuttle(self, delta_ms: int) -> None:
+        if self._claim():
+            self.seek(self._player.position_ms + delta_ms)
+
+    def step(self, direction: int) -> int | None:
+        """Move to the previous/next word; returns its index."""
+        transcript = self.transcript
+        if transcript is None or not transcript.words:
+            return None
+        index = transcript.word_index
+        current = self._model.current_word
+        if current is None:
+            current = index.last_started(self._player.position_ms if self._ours else 0)
+        if current is None:
+            target = index.next_word(-1)
+        else:
+            target = index.next_word(current) if direction > 0 else index.previous_word(current)
+        if target is None:
+            return None
+        self.seek_to_word(target)
+        self._view.show_word(target)
+        return target
+
+    # -- following -------------------------------------------------------------------
+    def _on_bar_position_changed(self, ms: int) -> None:
+        transcript = self.transcript
+        if not self._ours or transcript is None or self.clip is None:
+            return
+        if self._player.duration_ms != self.clip.duration_ms:
+            self._ours = False  # another tab loaded something else
+            return
+        if self._pinned is not None:
+            if ms < self._pinned[1]:  # still in the pre-roll of the word clicked
+                return
+            self._pinned = None
+        word = transcript.word_index.word_at(ms)
+        if word is None:
+            return  # a pause: keep the last word lit, it reads better than flicker
+        if word != self._model.current_word:
+            self._model.set_current_word(word)
+            playing = self._player.state in (PlayerState.PLAYING, PlayerState.BUFFERING)
+            if self.follow_playhead and playing:
+                self._view.show_word(word)

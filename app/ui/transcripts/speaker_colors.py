@@ -1,0 +1,38 @@
+"""A distinct, readable colour per speaker, stable for the life of a transcript."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+# Hues picked to stay apart from each other and readable on light and dark backgrounds
+# (the Okabe-Ito colour-blind safe set, then a few more).
+PALETTE = (
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8E6C8A",
+    "#3B7D23", "#B8860B", "#C0392B", "#2E86AB", "#7F8C8D",
+)
+NO_SPEAKER = "#7F8C8D"
+
+
+class SpeakerColors:
+    def __init__(self) -> None:
+        self._by_id: dict[str, QColor] = {}
+
+    def assign(self, speaker_ids: list[str]) -> None:
+        """Colours in order of first appearance; a speaker keeps its colour after merges."""
+        for speaker_id in speaker_ids:
+            if speaker_id not in self._by_id:
+                hue = PALETTE[len(self._by_id) % len(PALETTE)]
+                color = QColor(hue)
+                if len(self._by_id) >= len(PALETTE):  # beyond the palette: shift the shade
+                    color = color.darker(100 + 25 * (len(self._by_id) // len(PALETTE)))
+                self._by_id[speaker_id] = color
+
+    def reset(self) -> None:
+        self._by_id.clear()
+
+    def color(self, speaker_id: str | None) -> QColor:
+        if speaker_id is None:
+            return QColor(NO_SPEAKER)
+        if speaker_id not in self._by_id:
+            self.assign([speaker_id])
+        return QColor(self._by_id[speaker_id])

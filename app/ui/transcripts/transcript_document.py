@@ -1,0 +1,167 @@
+"""The open transcript: what the server sent, the user's edits, undo/redo, where it is kept.
+
+Every edit (rename a speaker, merge two speakers, correct a word) is a QUndoCommand that
+swaps one immutable `TranscriptEdits` for another, so undo is exact and cheap. The
+edited view (`edited`) is rebuilt once per change and cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from app.domain.transcript import XI_STUDIO_KEY, Transcript, default_speaker_name, load_json
+from app.domain.transcript_edit import TranscriptEdits, load_saved, to_api_json
+
+#: Set by the local engine (app/engine/stt_routes.ENGINE_MARK_KEY) on what it recognised.
+OFFLINE_MARK_KEY = "xi_studio_engine"
+OFFLINE_DRAFT_NOTE = "Offline draft: recognition is approximate"
+
+
+@dataclass
+class TranscriptSource:
+    """Where the open transcript lives on this computer and what it came from."""
+
+    saved_path: Path | None = None  # the JSON kept in the app's data folder
+    audio_path: Path | None = None
+    generation_id: int | None = None
+    title: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _EditsCommand(QUndoCommand):
+    def __init__(self, document: TranscriptDocument, before: TranscriptEdits,
+                 after: TranscriptEdits, text: str) -> None:
+        super().__init__(text)
+        self._document = document
+        self._before = before
+        self._after = after
+
+    def redo(self) -> None:
+        self._document._set_edits(self._after)
+
+    def undo(self) -> None:
+        self._document._set_edits(self._before)
+
+
+class TranscriptDocument(QObject):
+    changed = Signal()  # the edited view changed (an edit, an undo or a redo)
+    replaced = Signal()  # another transcript was opened (or the last one closed)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.original: Transcript | None = None
+        self.edits = TranscriptEdits()
+        self.edited: Transcript | None = None
+        self.source = TranscriptSource()
+
+    # -- opening ---------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        return self.original is not None
+
+    @property
+    def is_offline_draft(self) -> bool:
+        return self.original is not None and isinstance(
+            self.original.source_json.get(OFFLINE_MARK_KEY), dict)
+
+    def open(self, original: Transcript, edits: TranscriptEdits | None = None,
+             source: TranscriptSource | None = None) -> None:
+        self.undo_stack.clear()
+        self.original = original
+        self.edits = edits or TranscriptEdits()
+        self.edited = self.edits.apply(original)
+        self.source = source or TranscriptSource()
+        self.replaced.emit()
+
+    def close(self) -> None:
+        self.undo_stack.clear()
+        self.original = self.edited = None
+        self.edits = TranscriptEdits()
+        self.source = TranscriptSource()
+        self.replaced.emit()
+
+    # -- editing ---------------------------------------------------------------------
+    def _set_edits(self, edits: TranscriptEdits) -> None:
+        if self.original is None:
+            return
+        self.edits = edits
+        self.edited = edits.apply(self.original)
+        self.changed.emit()
+
+    def _push(self, after: TranscriptEdits, text: str) -> bool:
+        if self.original is None or after == self.edits:
+            return False
+        self.undo_stack.push(_EditsCommand(self, self.edits, after, text))
+        return True
+
+    def speaker_name(self, speaker_id: str) -> str:
+        if self.edited is None:
+            return default_speaker_name(speaker_id)
+        return self.edited.speaker_name(speaker_id)
+
+    def rename_speaker(self, speaker_id: str, name: str) -> bool:
+        old = self.speaker_name(speaker_id)
+        after = self.edits.with_speaker_name(speaker_id, name)
+        return self._push(after, f"Rename {old} to {name.strip() or 'its first name'}")
+
+    def merge_speakers(self, from_id: str, into_id: str) -> bool:
+        """Every word of `from_id` is said by `into_id`. Raises ValueError for a loop."""
+        text = f"Merge {self.speaker_name(from_id)} into {self.speaker_name(into_id)}"
+        return self._push(self.edits.with_merge(from_id, into_id), text)
+
+    def correct_word(self, index: int, text: str) -> bool:
+        if self.original is None or not 0 <= index < len(self.original.words):
+            return False
+        server_text = self.original.words[index].text
+        if text == server_text:
+            after = self.edits.without_correction(index)
+        else:
+            after = self.edits.with_correction(index, text)
+        return self._push(after, f"Correct “{server_text.strip()}” to “{text.strip()}”")
+
+    def original_text(self, index: int) -> str | None:
+        """The server's text of a corrected word (None when it was not corrected)."""
+        if self.original is None or index not in self.edits.corrections:
+            return None
+        text = self.original.words[index].text
+        return text if text != self.edits.corrections[index] else None
+
+    # -- saving ----------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        """The transcript as saved: API shape, edits applied, originals kept."""
+        if self.original is None:
+            raise ValueError("no transcript is open")
+        return saved_json(self.original, self.edits, self.source)
+
+
+def saved_json(original: Transcript, edits: TranscriptEdits,
+               source: TranscriptSource) -> dict[str, Any]:
+    """What is written to the data folder: the API shape with the edits applied (and
+    the originals kept), plus the linked audio and title under `xi_studio`."""
+    data = to_api_json(original, edits)
+    extra = data.setdefault(XI_STUDIO_KEY, {})
+    if source.audio_path is not None:
+        extra["audio_path"] = str(source.audio_path)
+    if source.title:
+        extra["title"] = source.title
+    return data
+
+
+def read_saved(data: bytes | str) -> tuple[Transcript, TranscriptEdits, dict[str, Any]]:
+    """Open a saved transcript: (server transcript, edits, XI Studio's own notes such as
+    the linked audio). Raises TranscriptFormatError (a ValueError)."""
+    whole = load_json(data)
+    original, edits = load_saved(whole)
+    notes: dict[str, Any] = {}
+    extra = whole.get(XI_STUDIO_KEY) if isinstance(whole, dict) else None
+    if isinstance(extra, dict):
+        for key in ("audio_path", "title"):
+            if isinstance(extra.get(key), str):
+                notes[key] = extra[key]
+    return original, edits, notes

@@ -1,0 +1,306 @@
+"""The Transcripts tab's work: get a transcript (by id, from a file, from saved JSON),
+keep it in the app's data folder and History, load its audio, delete it on the server,
+export it.
+
+Each slow step is a named task on the runner; parsing, decoding and file writes run in
+worker threads. Results and failures come back as signals the tab turns into words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.api.client import ResponseInfo
+from app.api.transcripts import TranscriptsService
+from app.domain.stt_options import TranscriptionOptions
+from app.domain.transcript import Transcript, parse_transcript
+from app.domain.transcript_edit import TranscriptEdits
+from app.library.atomic import atomic_write_bytes, atomic_write_text
+from app.library.history import Generation, NewGeneration
+from app.ui.app_context import AppContext
+from app.ui.qt_async import TaskRunner
+from app.ui.transcripts.export_dialog import ExportRequest, render_export
+from app.ui.transcripts.transcript_document import TranscriptSource, read_saved, saved_json
+
+KIND = "transcript"
+PEAK_BUCKETS = 800
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass
+class Opened:
+    """A transcript ready to show."""
+
+    original: Transcript
+    edits: TranscriptEdits
+    source: TranscriptSource
+    info: ResponseInfo | None = None
+    saved_formats: list[Path] = field(default_factory=list)
+    how: str = ""  # "transcribed", "fetched", "opened"
+
+
+def _extra(generation: Generation) -> dict[str, Any]:
+    try:
+        data = json.loads(generation.extra_json or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class TranscriptsController(QObject):
+    opened = Signal(object)  # Opened
+    failed = Signal(str, object)  # task name, exception
+    upload_progress = Signal(int, int)  # bytes sent, bytes in all
+    deleted = Signal(str)  # transcription id
+    saved = Signal(object)  # Path
+    exported = Signal(object)  # Path
+    audio_loaded = Signal(object, object, object)  # AudioClip, peaks, Path
+    recent_loaded = Signal(list)  # [Generation]
+    generation_added = Signal(object)  # Generation
+
+    FETCH = "transcripts.fetch"
+    TRANSCRIBE = "transcripts.transcribe"
+    OPEN = "transcripts.open"
+    DELETE = "transcripts.delete"
+    SAVE = "transcripts.save"
+    EXPORT = "transcripts.export"
+    AUDIO = "transcripts.audio"
+    RECENT = "transcripts.recent"
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._runner = runner
+        service = getattr(ctx, "transcripts", None)
+        self.service: TranscriptsService = service if isinstance(service, TranscriptsService) \
+            else TranscriptsService(ctx.client)
+        self._exports = 0
+        runner.task_failed.connect(self._on_runner_task_failed)
+
+    @property
+    def folder(self) -> Path:
+        return self._ctx.paths.data_dir / "transcripts"
+
+    def is_running(self, name: str) -> bool:
+        return self._runner.is_running(name)
+
+    def cancel(self, name: str) -> None:
+        self._runner.cancel(name)
+
+    def _on_runner_task_failed(self, name: str, exc: object) -> None:
+        if name.startswith("transcripts."):
+            self.failed.emit(name, exc)
+
+    # -- getting a transcript --------------------------------------------------------
+    def transcribe(self, path: Path, options: TranscriptionOptions) -> bool:
+        return self._runner.start(self.TRANSCRIBE,
+                                  lambda: self._transcribe(path, options)) is not None
+
+    async def _transcribe(self, path: Path, options: TranscriptionOptions) -> None:
+        raw, info = await self.service.create(path, options, self.upload_progress.emit)
+        original = await asyncio.to_thread(parse_transcript, raw)
+        source = TranscriptSource(audio_path=path, title=path.name)
+        opened = Opened(original, TranscriptEdits(), source, info, how="transcribed")
+        await self._keep(opened, options, raw)
+        self.opened.emit(opened)
+
+    def fetch(self, transcription_id: str) -> bool:
+        return self._runner.start(self.FETCH, lambda: self._fetch(transcription_id)) is not None
+
+    async def _fetch(self, transcription_id: str) -> None:
+        raw, info = await self.service.get(transcription_id)
+        original = await asyncio.to_thread(parse_transcript, raw)
+        known = await asyncio.to_thread(self._find_saved, original.transcription_id
+                                        or transcription_id)
+        edits = TranscriptEdits()
+        source = TranscriptSource(title=f"Transcript {transcription_id}")
+        if known is not None:  # seen before: keep the user's edits and audio link
+            generation, saved = known
+            _, edits, notes = await asyncio.to_thread(read_saved, saved.read_bytes())
+            audio = notes.get("audio_path")
+            source = TranscriptSource(saved, Path(audio) if audio else None, generation.id,
+                                      notes.get("title") or generation.title)
+        opened = Opened(original, edits, source, info, how="fetched")
+        await self._keep(opened, None, None)
+        self.opened.emit(opened)
+
+    def open_json(self, path: Path) -> bool:
+        return self._runner.start(self.OPEN, lambda: self._open_json(path, None)) is not None
+
+    def open_generation(self, generation: Generation) -> bool:
+        extra = _extra(generation)
+        saved = extra.get("transcript_path")
+        if not isinstance(saved, str):
+            self.failed.emit(self.OPEN, FileNotFoundError(
+                f"“{generation.title}” has no saved transcript file."))
+            return False
+        return self._runner.start(self.OPEN, lambda: self._open_json(Path(saved), generation)) \
+            is not None
+
+    async def _open_json(self, path: Path, generation: Generation | None) -> None:
+        data = await asyncio.to_thread(path.read_bytes)
+        original, edits, notes = await asyncio.to_thread(read_saved, data)
+        audio = notes.get("audio_path")
+        if generation is None:
+            audio_path = Path(audio) if audio else _audio_beside(path)
+            source = TranscriptSource(None, audio_path, None, notes.get("title") or path.stem)
+        else:
+            source = TranscriptSource(path, Path(audio) if audio else generation.file_path,
+                                      generation.id, generation.title)
+        opened = Opened(original, edits, source, how="opened")
+        await self._keep(opened, None, None)
+        self.opened.emit(opened)
+
+    # -- keeping it ------------------------------------------------------------------
+    def _find_saved(self, transcription_id: str | None) -> tuple[Generation, Path] | None:
+        if not transcription_id:
+            return None
+        for generation in self._ctx.history.list(kind=KIND, limit=2000):
+            extra = _extra(generation)
+            path = extra.get("transcript_path")
+            if extra.get("transcription_id") == transcription_id and isinstance(path, str) \
+                    and Path(path).is_file():
+                return generation, Path(path)
+        return None
+
+    async def _keep(self, opened: Opened, options: TranscriptionOptions | None,
+                    raw: dict[str, Any] | None) -> None:
+        generation = await asyncio.to_thread(self._keep_files, opened, options, raw)
+        if generation is not None:
+            self.generation_added.emit(generation)
+
+    def _keep_files(self, opened: Opened, options: TranscriptionOptions | None,
+                    raw: dict[str, Any] | None) -> Generation | None:
+        """Save a copy in the data folder and list it in History (once per transcript).
+        Runs in a worker thread: no Qt here."""
+        source = opened.source
+        original = opened.original
+        if source.saved_path is None:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            name = _UNSAFE.sub("-", original.transcription_id or Path(source.title).stem
+                               or "transcript").strip("-")[:60] or "transcript"
+            source.saved_path = self.folder / f"{stamp}-{name}.json"
+        data = saved_json(original, opened.edits, source)
+        atomic_write_text(source.saved_path, json.dumps(data, ensure_ascii=False))
+        if raw is not None:
+            opened.saved_formats = _save_formats(raw, source.saved_path)
+        if source.generation_id is None:
+            generation = self._ctx.history.add(NewGeneration(
+                kind=KIND,
+                title=source.title or f"Transcript {original.transcription_id or ''}".strip(),
+                text=original.text[:2000],
+                voice_id=None, voice_name=None,
+                model_id=options.model_id if options else None,
+                output_format="json",
+                settings_json=json.dumps(_settings(options)),
+                request_ids=[opened.info.request_id] if opened.info and opened.info.request_id
+                else [],
+                character_cost=None,
+                duration_ms=original.duration_ms,
+                file_path=source.audio_path,
+                session_id=self._ctx.session_id,
+                extra_json=json.dumps({"transcript_path": str(source.saved_path),
+                                       "transcription_id": original.transcription_id}),
+            ))
+            source.generation_id = generation.id
+            return generation
+        return None
+
+    def save(self, data: dict[str, Any], path: Path) -> None:
+        """Write the edited transcript (latest wins; an older save still running is replaced)."""
+        self._runner.cancel(self.SAVE)
+        self._runner.start(self.SAVE, lambda: self._save(data, path))
+
+    async def _save(self, data: dict[str, Any], path: Path) -> None:
+        text = json.dumps(data, ensure_ascii=False)
+        await asyncio.shield(asyncio.to_thread(atomic_write_text, path, text))
+        self.saved.emit(path)
+
+    def save_now(self, data: dict[str, Any], path: Path) -> None:
+        atomic_write_text(path, json.dumps(data, ensure_ascii=False))
+
+    # -- the rest --------------------------------------------------------------------
+    def delete_remote(self, transcription_id: str) -> bool:
+        async def delete() -> None:
+            await self.service.delete(transcription_id)
+            self.deleted.emit(transcription_id)
+
+        return self._runner.start(self.DELETE, delete) is not None
+
+    def export(self, original: Transcript, edits: TranscriptEdits,
+               request: ExportRequest) -> bool:
+        async def export() -> None:
+            text = await asyncio.to_thread(render_export, original, edits, request)
+            await asyncio.to_thread(atomic_write_text, request.path, text)
+            self.exported.emit(request.path)
+
+        self._exports += 1  # each export its own task: a second one never waits or fails
+        return self._runner.start(f"{self.EXPORT}.{self._exports}", export) is not None
+
+    def load_audio(self, path: Path) -> None:
+        self._runner.cancel(self.AUDIO)
+
+        async def load() -> None:
+            from app.audio.decode import decode_file
+            from app.audio.peaks import compute_peaks
+
+            clip = await asyncio.to_thread(decode_file, path)
+            peaks = await asyncio.to_thread(compute_peaks, clip, PEAK_BUCKETS)
+            self.audio_loaded.emit(clip, peaks, path)
+
+        self._runner.start(self.AUDIO, load)
+
+    def refresh_recent(self) -> None:
+        async def recent() -> None:
+            items = await asyncio.to_thread(self._ctx.history.list, "", KIND, 50)
+            self.recent_loaded.emit(items)
+
+        self._runner.start(self.RECENT, recent)
+
+
+def _settings(options: TranscriptionOptions | None) -> dict[str, Any]:
+    if options is None:
+        return {}
+    return {"model_id": options.model_id, "language_code": options.language_code,
+            "diarize": options.diarize, "num_speakers": options.num_speakers,
+            "timestamps_granularity": options.timestamps_granularity,
+            "tag_audio_events": options.tag_audio_events,
+            "use_multi_channel": options.use_multi_channel, "keyterms": list(options.keyterms),
+            "no_verbatim": options.no_verbatim}
+
+
+def _audio_beside(path: Path) -> Path | None:
+    """A recording next to a transcript file with the same name, if there is one."""
+    for suffix in (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus", ".mp4", ".webm"):
+        candidate = path.with_suffix(suffix)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _save_formats(raw: dict[str, Any], beside: Path) -> list[Path]:
+    """The extra formats the server made (SRT, text, Word...), saved next to the JSON."""
+    items: list[Any] = list(raw.get("additional_formats") or [])
+    for chunk in raw.get("transcripts") or []:
+        if isinstance(chunk, dict) and not items:
+            items = list(chunk.get("additional_formats") or [])
+    written: list[Path] = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("content"), str):
+            continue
+        extension = _UNSAFE.sub("", str(item.get("file_extension") or
+                                        item.get("requested_format") or "txt")) or "txt"
+        content = item["content"]
+        data = base64.b64decode(content) if item.get("is_base64_encoded") else \
+            content.encode("utf-8")
+        written.append(atomic_write_bytes(beside.with_suffix(f".{extension}"), data))
+    return written

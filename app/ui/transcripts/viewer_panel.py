@@ -1,0 +1,170 @@
+"""The right-hand side of the Transcripts tab: what the transcript is (language, draft
+note), how to show it (channels, confidence), search, the edit/export/delete buttons,
+and the transcript itself."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.transcript import Transcript
+from app.ui.icons import icon
+from app.ui.transcripts.options_panel import language_name
+from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel
+from app.ui.transcripts.transcript_document import OFFLINE_DRAFT_NOTE
+from app.ui.transcripts.transcript_view import TranscriptView
+
+EMPTY_HINT = ("No transcript open. Fetch one by its id, choose a recording to transcribe, "
+              "open a transcript file or drop one here.")
+
+
+class ViewerPanel(QWidget):
+    def __init__(self, model: ParagraphModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel(EMPTY_HINT, self)
+        self.title.setObjectName("transcripts.title")
+        self.title.setWordWrap(True)
+        self.draft_note = QLabel(self)
+        self.draft_note.setObjectName("transcripts.draft_note")
+        self.draft_note.setStyleSheet("QLabel { background: #FFF4CE; color: #5C4400; "
+                                      "border: 1px solid #E0C36A; border-radius: 3px; "
+                                      "padding: 2px 6px; }")
+        self.draft_note.hide()
+        self.language_label = QLabel(self)
+        self.language_label.setObjectName("transcripts.language_label")
+        self.channel_view = QComboBox(self)
+        self.channel_view.setObjectName("transcripts.channel_view")
+        self.channel_view.setToolTip("Show all channels merged in time order, or one channel")
+        self.channel_view.hide()
+        self.confidence = QSpinBox(self)
+        self.confidence.setObjectName("transcripts.confidence")
+        self.confidence.setRange(0, 100)
+        self.confidence.setValue(50)
+        self.confidence.setSuffix(" %")
+        self.confidence.setToolTip("Words the service was less sure of than this are "
+                                   "underlined in orange: check them first")
+        self.search = QLineEdit(self)
+        self.search.setObjectName("transcripts.search")
+        self.search.setPlaceholderText("Find in transcript")
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.match_count = QLabel(self)
+        self.match_count.setObjectName("transcripts.match_count")
+        self.match_count.setMinimumWidth(70)
+        self.search_prev = QToolButton(self)
+        self.search_prev.setObjectName("transcripts.search_prev")
+        self.search_prev.setText("◀")
+        self.search_prev.setToolTip("Previous match (Shift+Enter)")
+        self.search_next = QToolButton(self)
+        self.search_next.setObjectName("transcripts.search_next")
+        self.search_next.setText("▶")
+        self.search_next.setToolTip("Next match (Enter)")
+        self.undo = QPushButton("Undo", self)
+        self.undo.setObjectName("transcripts.undo")
+        self.redo = QPushButton("Redo", self)
+        self.redo.setObjectName("transcripts.redo")
+        self.link_audio = QPushButton(icon("play"), "Link audio…", self)
+        self.link_audio.setObjectName("transcripts.link_audio")
+        self.link_audio.setToolTip("Choose the recording this transcript belongs to, to play "
+                                   "along")
+        self.export = QPushButton(icon("export"), "Export…", self)
+        self.export.setObjectName("transcripts.export")
+        self.delete = QPushButton(icon("delete"), "Delete from server…", self)
+        self.delete.setObjectName("transcripts.delete")
+        self.delete.setToolTip("Delete this transcript from the server (your copy on this "
+                               "computer stays)")
+        self.view = TranscriptView(model, self)
+
+        info = QHBoxLayout()
+        info.addWidget(self.title, 1)
+        info.addWidget(self.draft_note)
+        info.addWidget(self.language_label)
+        find = QHBoxLayout()
+        find.addWidget(self.search, 1)
+        find.addWidget(self.match_count)
+        find.addWidget(self.search_prev)
+        find.addWidget(self.search_next)
+        find.addSpacing(12)
+        find.addWidget(self.channel_view)
+        find.addWidget(QLabel("Flag below", self))
+        find.addWidget(self.confidence)
+        actions = QHBoxLayout()
+        actions.addWidget(self.undo)
+        actions.addWidget(self.redo)
+        actions.addStretch(1)
+        actions.addWidget(self.link_audio)
+        actions.addWidget(self.export)
+        actions.addWidget(self.delete)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(info)
+        layout.addLayout(find)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(actions)
+        self.set_open(False)
+
+    def set_open(self, is_open: bool) -> None:
+        for widget in (self.search, self.search_prev, self.search_next, self.confidence,
+                       self.export, self.link_audio, self.channel_view):
+            widget.setEnabled(is_open)
+        if not is_open:
+            self.delete.setEnabled(False)
+            self.title.setText(EMPTY_HINT)
+            self.language_label.clear()
+            self.draft_note.hide()
+            self.match_count.clear()
+
+    def show_transcript(self, transcript: Transcript, title: str, offline_draft: bool) -> None:
+        self.set_open(True)
+        self.set_channels(transcript.channels)
+        self.title.setText(f"<b>{html.escape(title or 'Transcript')}</b>")
+        self.draft_note.setText(OFFLINE_DRAFT_NOTE)
+        self.draft_note.setToolTip("Made on this computer by the offline engine. Add an "
+                                   "ElevenLabs key in Settings for an accurate transcript.")
+        self.draft_note.setVisible(offline_draft)
+        code = transcript.language_code
+        probability = transcript.language_probability
+        sure = f" ({probability:.0%} sure)" if probability is not None else ""
+        self.language_label.setText(f"Language: {language_name(code) if code else 'unknown'}"
+                                    f"{sure}")
+        self.delete.setEnabled(bool(transcript.transcription_id))
+
+    def bind_undo_stack(self, stack: QUndoStack) -> None:
+        stack.canUndoChanged.connect(self.undo.setEnabled)
+        stack.canRedoChanged.connect(self.redo.setEnabled)
+        stack.undoTextChanged.connect(lambda text: self.undo.setToolTip(f"Undo: {text}"))
+        stack.redoTextChanged.connect(lambda text: self.redo.setToolTip(f"Redo: {text}"))
+        self.undo.clicked.connect(stack.undo)
+        self.redo.clicked.connect(stack.redo)
+        self.undo.setEnabled(stack.canUndo())
+        self.redo.setEnabled(stack.canRedo())
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def set_channels(self, channels: int) -> None:
+        self.channel_view.blockSignals(True)
+        self.channel_view.clear()
+        self.channel_view.addItem("All channels, by time", ALL_CHANNELS)
+        for n in range(channels):
+            self.channel_view.addItem(f"Channel {n + 1} only", n)
+        self.channel_view.blockSignals(False)
+        self.channel_view.setVisible(channels > 1)
+
+    def set_match_text(self, text: str) -> None:
+        self.match_count.setText(text)
+        self.match_count.setAlignment(Qt.AlignmentFlag.AlignCenter)
