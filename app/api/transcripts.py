@@ -138,6 +138,11 @@ def _transcript_or_error(data: Any, info: ResponseInfo) -> dict[str, Any]:
     raise ApiProtocolError("The server's answer is not a transcript.", info.request_id)
 
 
+# The answer comes only when the whole recording is transcribed: minutes for a long one
+# (the offline engine runs at several times real time). The user can cancel at any time.
+TRANSCRIBE_READ_TIMEOUT_S = 3600.0
+
+
 class TranscriptsService:
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -164,7 +169,7 @@ class TranscriptsService:
             ]
             body, info = await self._client.request_json(
                 "POST", "/v1/speech-to-text", params=options.to_query_params() or None,
-                data=data, files=files)
+                data=data, files=files, read_timeout_s=TRANSCRIBE_READ_TIMEOUT_S)
         return _transcript_or_error(body, info), info
 
     async def get(self, transcription_id: str) -> tuple[dict[str, Any], ResponseInfo]:

@@ -7,6 +7,9 @@ Endpoints (shapes per shared/api/openapi-subset.json):
   GET  /v1/user/subscription                         tier "offline", nothing used up
   POST /v1/text-to-speech/{voice_id}[/stream][/with-timestamps]
   GET  /v1/engine/previews/{voice_id}.mp3            voice previews (engine-only)
+  POST /v1/speech-to-text, GET/DELETE /v1/speech-to-text/transcripts/{id}
+                                                    offline recognition (stt_routes.py)
+  POST /v1/music[/stream|/detailed], /v1/music/plan  offline music sketches (music_routes.py)
 
 Errors: 422 `{"detail": [...]}` for invalid requests (FastAPI's shape, as the cloud),
 other errors `{"detail": {"status": ..., "message": ...}}`. Every response carries a
@@ -35,6 +38,8 @@ from app.domain.formats import TTS_FORMATS, TTS_STREAM_FORMATS, OutputFormat
 from app.domain.wire import SpeechRequest
 from app.engine.catalog import MAX_TEXT_CHARS, accepts_model, model_json, subscription_json
 from app.engine.espeak import Espeak
+from app.engine.music_routes import create_router as create_music_router
+from app.engine.stt_routes import create_router as create_stt_router
 from app.engine.synth import SpeechParams, Synthesizer
 from app.engine.tts import TtsJob
 from app.engine.voices import EngineVoice, VoiceCatalog, VoiceQuery, default_settings
@@ -150,6 +155,8 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
         redoc_url=None,
     )
     app.state.engine = engine
+    app.include_router(create_stt_router(data_dir))
+    app.include_router(create_music_router(data_dir))
     app.add_middleware(_RequestIdMiddleware)
 
     @app.exception_handler(ApiError)

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 from app.api.account import AccountService
 from app.api.client import ApiClient
+from app.api.music import MusicService
 from app.api.speech import SpeechService
+from app.api.transcripts import TranscriptsService
 from app.api.voices import VoicesService
 from app.audio.player import Player
 from app.library.drafts import DraftStore
@@ -39,6 +41,8 @@ class AppContext:
         self.voices = VoicesService(self.client)
         self.speech = SpeechService(self.client)
         self.account = AccountService(self.client)
+        self.transcripts = TranscriptsService(self.client)
+        self.music = MusicService(self.client)
 
     def save_settings(self) -> None:
         self.settings_store.save(self.settings)
