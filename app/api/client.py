@@ -36,6 +36,7 @@ from app.api.errors import (
     ApiTimeoutError,
     RateLimitError,
     ServerError,
+    ValidationError,
     error_from_response,
     parse_retry_after,
 )
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
 MAX_ERROR_BODY_BYTES = 1024 * 1024
 MAX_REDIRECTS_PUBLIC = 5
+KEY_PLACEHOLDER = "[your API key]"
 
 JSON_TYPES: tuple[str, ...] = ("application/json", "application/*+json")
 JSON_LINES_TYPES: tuple[str, ...] = (
@@ -164,6 +166,29 @@ def _type_matches(content_type: str | None, accepted: tuple[str, ...]) -> bool:
     return False
 
 
+def _scrub(value: Any, key: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(key, KEY_PLACEHOLDER)
+    if isinstance(value, list):
+        return [_scrub(item, key) for item in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, key) for k, v in value.items()}
+    return value
+
+
+def _without_key(error: ApiStatusError, key: str | None) -> ApiStatusError:
+    """A server that echoes the key in its error must not get it shown or logged."""
+    if key and key in f"{error.message}{error.body}":
+        error.message = _scrub(error.message, key)
+        error.args = (error.message,)
+        error.body = _scrub(error.body, key)
+        if isinstance(error, ValidationError):
+            error.field_errors = [
+                replace(f, loc=tuple(_scrub(list(f.loc), key)), message=_scrub(f.message, key))
+                for f in error.field_errors]
+    return error
+
+
 @contextmanager
 def _body_errors(what: str) -> Iterator[None]:
     """Translate httpx failures while a response body arrives."""
@@ -253,7 +278,9 @@ class ApiClient:
         self._transport = transport
         self.on_retry = on_retry
         self._ssl_context: ssl.SSLContext | None = None
-        self._inner = self._new_inner(self._config)
+        # The httpx client (and its TLS context, ~50 ms to load the CA bundle) is made on
+        # first use, not at start-up: see `prepare` to make it off the event loop.
+        self._current: _Inner | None = None
         self._retired: list[_Inner] = []
         self._closed = False
 
@@ -269,6 +296,18 @@ class ApiClient:
     @property
     def has_key(self) -> bool:
         return bool(self._config.api_key)
+
+    @property
+    def _inner(self) -> _Inner:
+        if self._current is None:
+            self._current = self._new_inner(self._config)
+        return self._current
+
+    def prepare(self) -> None:
+        """Load the TLS certificates now (blocking; call from a worker thread) so the
+        first request does not load them on the event loop."""
+        if self._ssl_context is None and self._transport is None:
+            self._ssl_context = httpx.create_ssl_context()
 
     def _new_inner(self, config: ClientConfig) -> _Inner:
         timeout = httpx.Timeout(
@@ -303,8 +342,9 @@ class ApiClient:
         if config == self._config:
             return
         self._config = config
-        old, self._inner = self._inner, self._new_inner(config)
-        self._retire(old)
+        old, self._current = self._current, None
+        if old is not None:
+            self._retire(old)
 
     def _retire(self, inner: _Inner) -> None:
         inner.retired = True
@@ -320,7 +360,7 @@ class ApiClient:
 
     async def aclose(self) -> None:
         self._closed = True
-        inners = [self._inner, *self._retired]
+        inners = [*([self._current] if self._current is not None else []), *self._retired]
         self._retired.clear()
         for inner in inners:
             inner.retired = True
@@ -378,6 +418,7 @@ class ApiClient:
         files: Any = None,
         data: Any = None,
         public: bool = False,
+        read_timeout_s: float | None = None,
     ) -> AsyncIterator[httpx.Response]:
         """Send (with retries) and yield a 2xx response whose body is not read yet."""
         if self._closed:
@@ -387,14 +428,14 @@ class ApiClient:
         try:
             response = await self._send_with_retries(
                 inner, method, path, accept=accept, params=params, json=json, files=files,
-                data=data, public=public)
+                data=data, public=public, read_timeout_s=read_timeout_s)
             try:
                 yield response
             finally:
                 await response.aclose()
         finally:
             inner.active -= 1
-            if inner.retired and inner.active == 0 and inner is not self._inner:
+            if inner.retired and inner.active == 0 and inner is not self._current:
                 try:
                     await inner.client.aclose()
                 except Exception:
@@ -412,6 +453,7 @@ class ApiClient:
         files: Any,
         data: Any,
         public: bool,
+        read_timeout_s: float | None = None,
     ) -> httpx.Response:
         config = inner.config
         headers = {"accept": accept} if public else self._headers(config, accept)
@@ -419,9 +461,13 @@ class ApiClient:
         attempt = 0
         while True:
             try:
+                # A slow job (a long transcription) may wait longer than usual for its
+                # answer; everything else keeps the client's timeouts.
+                timeout = (httpx.Timeout(read_timeout_s, connect=config.connect_timeout_s)
+                           if read_timeout_s else httpx.USE_CLIENT_DEFAULT)
                 request = inner.client.build_request(
                     method, path, params=params, json=json, files=files, data=data,
-                    headers=headers)
+                    headers=headers, timeout=timeout)
             except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
                 raise ApiConnectionError(f"Not a usable server address: {exc}") from exc
             try:
@@ -477,7 +523,8 @@ class ApiClient:
                 body = b""
             finally:
                 await response.aclose()
-            error = error_from_response(status, response.headers, body)
+            error = _without_key(error_from_response(status, response.headers, body),
+                                 config.api_key)
             delay_s = self._retry_delay(config, error, attempt)
             if delay_s is None:
                 raise error
@@ -497,10 +544,13 @@ class ApiClient:
         json: Any = None,
         files: Any = None,
         data: Any = None,
+        read_timeout_s: float | None = None,
     ) -> tuple[Any, ResponseInfo]:
-        """A JSON answer, parsed; raises ApiProtocolError for anything else."""
+        """A JSON answer, parsed; raises ApiProtocolError for anything else.
+        `read_timeout_s` overrides the client's read timeout for this request only."""
         async with self._exchange(method, path, accept="application/json", params=params,
-                                  json=json, files=files, data=data) as response:
+                                  json=json, files=files, data=data,
+                                  read_timeout_s=read_timeout_s) as response:
             info = ResponseInfo.from_headers(response.headers, response.status_code)
             if not _type_matches(info.content_type, JSON_TYPES):
                 raise ApiProtocolError(
