@@ -156,6 +156,7 @@ class PlanEditor(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.detail = SectionDetailPane(self.model, self)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("music.plan_splitter")
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
