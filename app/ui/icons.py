@@ -1,8 +1,9 @@
 """Icons the UI uses, by role name, drawn from the app's own symbolic SVGs.
 
-The SVGs in icons/symbolic are drawn in one colour (#000000); here that colour is
-replaced with the palette's text colour (and a dimmed one for disabled buttons), so
-icons stay readable in light and dark themes. Rendered pixmaps are cached per colour.
+The SVGs in icons/symbolic are drawn in one colour (#000000). A QIconEngine paints
+them in the palette's current text colour (dimmed when disabled) each time Qt asks, so
+icons follow the system's light or dark theme, also when it changes while running.
+Rendered pixmaps are cached per name, colour and size.
 """
 
 from __future__ import annotations
@@ -11,13 +12,11 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from app import APP_ID
-
-_SIZES = (16, 20, 24, 32, 48)
 
 
 def icons_dir() -> Path:
@@ -45,10 +44,11 @@ def _svg_source(name: str) -> bytes | None:
         return None
 
 
-def _render(source: bytes, color: str, size: int, ratio: float) -> QPixmap:
+@cache
+def _rendered(name: str, color: str, width: int, height: int) -> QPixmap:
+    source = _svg_source(name) or b""
     renderer = QSvgRenderer(QByteArray(source.replace(b"#000000", color.encode())))
-    pixmap = QPixmap(QSize(round(size * ratio), round(size * ratio)))
-    pixmap.setDevicePixelRatio(ratio)
+    pixmap = QPixmap(QSize(width, height))
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -57,24 +57,33 @@ def _render(source: bytes, color: str, size: int, ratio: float) -> QPixmap:
     return pixmap
 
 
-@cache
-def _icon_for(name: str, normal: str, disabled: str, ratio: float) -> QIcon:
-    source = _svg_source(name)
-    if source is None:
-        return QIcon()
-    result = QIcon()
-    for size in _SIZES:
-        result.addPixmap(_render(source, normal, size, ratio), QIcon.Mode.Normal)
-        result.addPixmap(_render(source, disabled, size, ratio), QIcon.Mode.Disabled)
-    return result
+def _color_for(mode: QIcon.Mode) -> str:
+    group = (QPalette.ColorGroup.Disabled if mode == QIcon.Mode.Disabled
+             else QPalette.ColorGroup.Active)
+    return QGuiApplication.palette().color(group, QPalette.ColorRole.ButtonText).name()
+
+
+class _PaletteIconEngine(QIconEngine):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._name = name
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return _rendered(self._name, _color_for(mode), size.width(), size.height())
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
+              state: QIcon.State) -> None:
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        pixmap = _rendered(self._name, _color_for(mode), round(rect.width() * ratio),
+                           round(rect.height() * ratio))
+        painter.drawPixmap(rect, pixmap)
+
+    def clone(self) -> QIconEngine:
+        return _PaletteIconEngine(self._name)
 
 
 def icon(name: str) -> QIcon:
-    """The symbolic icon `name` in the current palette's colours (empty if unknown)."""
-    app = QGuiApplication.instance()
-    palette = QGuiApplication.palette() if app is not None else QPalette()
-    normal = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.ButtonText).name()
-    disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText).name()
-    ratio = QGuiApplication.primaryScreen().devicePixelRatio() \
-        if app is not None and QGuiApplication.primaryScreen() is not None else 1.0
-    return _icon_for(name, normal, disabled, ratio)
+    """The symbolic icon `name`, in the palette's colours (an empty icon if unknown)."""
+    if _svg_source(name) is None:
+        return QIcon()
+    return QIcon(_PaletteIconEngine(name))
