@@ -61,7 +61,9 @@ class HistoryModel(QAbstractTableModel):
             if column == 0:
                 return _when(row.created_at)
             if column == 1:
-                prefix = "" if row.file_exists else "(file missing) "
+                # Only an entry that had a file can have lost it (a transcript may have none).
+                missing = row.file_path is not None and not row.file_exists
+                prefix = "(file missing) " if missing else ""
                 return prefix + row.title
             if column == 2:
                 return row.voice_name or ""
