@@ -1,0 +1,106 @@
+"""The Music tab's acceptance path through the whole window: build a three-section plan
+in the editor (add, reorder, undo, redo), compose against the local engine, check the
+request against the spec and the song's length against the plan, and hear it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QWidget,
+)
+
+from app.audio.decode import decode_file
+from app.domain.formats import OutputFormat
+from tests.support.alsa_sink import read_played
+from tests.support.recording import RecordingApp
+from tests.support.servers import run_server
+from tests.support.spec import validate_request
+from tests.ui.conftest import save_screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def recording_engine(tmp_path: Path) -> Iterator[tuple[str, RecordingApp]]:
+    from app.engine.app import create_app
+
+    app = RecordingApp(create_app(tmp_path / "engine"))
+    with run_server(app) as url:
+        yield url, app
+
+
+def click(qtbot: Any, studio: Any, name: str) -> None:
+    button = studio.find(QPushButton, name)
+    assert button.isEnabled(), f"{name} is disabled: {button.toolTip()}"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def name_and_length(qtbot: Any, studio: Any, name: str, seconds: float) -> None:
+    box = studio.find(QLineEdit, "music.section_name")
+    box.selectAll()
+    qtbot.keyClicks(box, name)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    studio.find(QDoubleSpinBox, "music.section_duration").setValue(seconds)
+
+
+def section_names(studio: Any) -> list[str]:
+    return [s.name for s in studio.window.music_tab.editor.model.plan.sections]
+
+
+def test_plan_compose_and_hear(launch, recording_engine, qtbot, alsa_played_file: Path,
+                               tmp_path: Path) -> None:
+    url, engine = recording_engine
+    studio = launch(engine_url=url)
+    studio.find(QTabWidget, "main.tabs").setCurrentIndex(2)
+    studio.find(QTabWidget, "music.mode").setCurrentIndex(1)
+    editor = studio.window.music_tab.editor
+
+    for name, seconds in (("Intro", 3.0), ("Chorus", 5.0), ("Verse", 4.0)):
+        click(qtbot, studio, "music.add_section")
+        name_and_length(qtbot, studio, name, seconds)
+    assert section_names(studio) == ["Intro", "Chorus", "Verse"]
+    editor.select_row(2)
+    click(qtbot, studio, "music.move_up")  # Verse before Chorus
+    assert section_names(studio) == ["Intro", "Verse", "Chorus"]
+    click(qtbot, studio, "music.undo")
+    assert section_names(studio) == ["Intro", "Chorus", "Verse"]
+    click(qtbot, studio, "music.redo")
+    assert section_names(studio) == ["Intro", "Verse", "Chorus"]
+
+    fmt = studio.find(QComboBox, "music.format")
+    fmt.setCurrentIndex(fmt.findData("mp3_44100_128"))
+    click(qtbot, studio, "music.compose")
+    music_tab = studio.window.music_tab
+    qtbot.waitUntil(lambda: len(studio.ctx.history.list(kind="music")) == 1
+                    and not music_tab.controller.is_composing, timeout=60_000)
+
+    sent = [r for r in engine.requests if r["path"].startswith("/v1/music")]
+    assert len(sent) == 1
+    request = sent[0]
+    validate_request(request["method"], request["path"], request["query"], request["json"])
+    plan = request["json"]["composition_plan"]
+    durations = [c.get("duration_ms") for c in plan.get("chunks", plan.get("sections", []))]
+    assert durations == [3000, 4000, 5000]
+
+    generation = studio.ctx.history.list(kind="music")[0]
+    clip = decode_file(generation.file_path, OutputFormat.parse("mp3_44100_128"))
+    assert abs(clip.duration_ms - 12_000) <= 3 * 50  # within 50 ms per section
+    qtbot.waitUntil(lambda: np.abs(read_played(alsa_played_file)).max(initial=0) > 0.05,
+                    timeout=15_000)
+    history = studio.find(QTableView, "history.list")
+    qtbot.waitUntil(lambda: history.model().rowCount() == 1, timeout=10_000)
+    save_screenshot(studio.window, "music-composed", tmp_path)
+    assert not studio.find(QWidget, "music.problems").isVisible() or \
+        "✖" not in studio.find(QWidget, "music.problems").text()
