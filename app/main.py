@@ -5,12 +5,19 @@
     xi-studio --screenshot F.png [--tab speech|transcripts|music]
     xi-studio serve [--host H] [--port N]   run the local engine without a window
     xi-studio --version
+
+Environment: `XI_STUDIO_HOME` (one folder for all data), `ELEVENLABS_API_KEY`,
+`ELEVENLABS_BASE_URL`, `XI_STUDIO_ENGINE_URL` (an engine already running),
+`XI_STUDIO_READ_TIMEOUT_S` (how long to wait for a server that stops answering; default
+60 s: for slow links, and for tests) and, as a testing aid only, `XI_STUDIO_AUTOMATION`
+(see `run_automation`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -20,11 +27,24 @@ from typing import TYPE_CHECKING
 from app import APP_ID, APP_NAME, __version__
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from app.api.client import ClientConfig
     from app.ui.app_context import AppContext
+    from app.ui.main_window import MainWindow
 
 log = logging.getLogger("app")
 
 SCREENSHOT_TIMEOUT_MS = 60_000
+READ_TIMEOUT_ENV = "XI_STUDIO_READ_TIMEOUT_S"
+AUTOMATION_ENV = "XI_STUDIO_AUTOMATION"
+AUTOMATION_WAIT_MS = 30_000
+STARTUP_PROBE_ENV = "XI_STUDIO_STARTUP_PROBE"
+# Modules that must load only when first needed, after the window shows (checked by the
+# start-up benchmark): engine backends, decoders, the SDK, the web framework.
+HEAVY_MODULES = ("numpy", "av", "soundfile", "sounddevice", "soxr", "fastapi", "uvicorn",
+                 "starlette", "elevenlabs", "pocketsphinx", "espeakng_loader", "app.engine.app",
+                 "app.audio.decode", "app.audio.stream_decoder", "superqt", "rich", "keyring")
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -64,13 +84,43 @@ def main(argv: list[str] | None = None) -> int:
     return run_gui(args)
 
 
+def _read_timeout_s(default: ClientConfig) -> float:
+    """`XI_STUDIO_READ_TIMEOUT_S` when set to a positive number of seconds."""
+    raw = (os.environ.get(READ_TIMEOUT_ENV) or "").strip()
+    try:
+        seconds = float(raw) if raw else 0.0
+    except ValueError:
+        seconds = 0.0
+    return seconds if seconds > 0 else default.read_timeout_s
+
+
+def skip_unused_imports() -> None:
+    """Imports the GUI process never needs, and that cost start-up or request time.
+
+    - httpx imports its command-line client (rich, click, pygments: ~0.1 s) whenever
+      those happen to be installed. None in sys.modules makes that import fail at once,
+      which httpx expects and handles.
+    - httpcore tries `import sniffio` on every request (several times) to learn which
+      async library runs it; when sniffio is not installed each try searches sys.path
+      again. The app only runs asyncio, httpcore's answer without it.
+    - The app uses no pydantic plugins; looking for them reads every installed
+      package's metadata (~40 ms of start-up).
+    """
+    import importlib.util
+
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+
 def build_context() -> AppContext:
     """Every long-lived part, built once. Heavy engine modules are not imported here."""
     from app.api.client import ApiClient, ClientConfig
     from app.audio.player import Player
     from app.library.drafts import DraftStore
     from app.library.history import HistoryStore
-    from app.library.logs import configure_logging, register_secret
+    from app.library.logs import configure_logging
     from app.library.paths import AppPaths
     from app.library.secrets import KeyStore
     from app.library.settings import SettingsStore
@@ -81,10 +131,9 @@ def build_context() -> AppContext:
     configure_logging(paths.log_dir)
     settings_store = SettingsStore(paths.config_dir / "settings.json")
     settings = settings_store.load()
+    # The key is read (and registered for log redaction) by the backend controller in a
+    # worker thread after the window shows: the keychain takes ~0.1 s to load.
     key_store = KeyStore()
-    key = key_store.get()
-    if key:
-        register_secret(key)
     context = AppContext(
         paths=paths,
         settings_store=settings_store,
@@ -92,7 +141,8 @@ def build_context() -> AppContext:
         key_store=key_store,
         history=HistoryStore(paths.history_db, paths.audio_dir),
         drafts=DraftStore(paths.drafts_dir),
-        client=ApiClient(ClientConfig(base_url=settings.base_url, api_key=None)),
+        client=ApiClient(ClientConfig(base_url=settings.base_url, api_key=None,
+                                      read_timeout_s=_read_timeout_s(ClientConfig()))),
         player=Player(device=settings.output_device),
         engine_url=os.environ.get("XI_STUDIO_ENGINE_URL") or None,
     )
@@ -102,6 +152,7 @@ def build_context() -> AppContext:
 def run_gui(args: argparse.Namespace) -> int:
     if args.screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    skip_unused_imports()
     import qasync
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -114,18 +165,26 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("XI Studio")
     app.setDesktopFileName(APP_ID)
+    from app.ui.icons import app_icon
+
+    app.setWindowIcon(app_icon())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     install_main_thread_gc(app)
 
     ctx = build_context()
     window = MainWindow(ctx)
+    automation = os.environ.get(AUTOMATION_ENV)
+    if automation:
+        window.ready.connect(lambda: run_automation(window, Path(automation)))
     if args.tab:
         window.show_tab(args.tab)
     window.show()
     window.start()
     if args.files:
         window.open_paths(args.files)
+    if os.environ.get(STARTUP_PROBE_ENV) == "1":
+        _install_startup_probe(app, window)
 
     exit_code = 0
     closed = asyncio.Event()
@@ -155,6 +214,86 @@ def run_gui(args: argparse.Namespace) -> int:
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(shutdown(ctx))
     return exit_code
+
+
+def _install_startup_probe(app: QApplication, window: QWidget) -> None:
+    """For the start-up benchmark: once the window is shown and the event loop first
+    idles, print the monotonic clock (and which heavy modules were loaded), then quit."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    shown = time.monotonic()
+
+    def report() -> None:
+        idle = time.monotonic()
+        loaded = sorted(name for name in HEAVY_MODULES if name in sys.modules)
+        print(f"{STARTUP_PROBE_ENV} shown={shown:.6f} idle={idle:.6f} "
+              f"heavy={','.join(loaded) or '-'}", flush=True)
+        window.close()
+        app.quit()
+
+    QTimer.singleShot(0, report)
+
+
+def run_automation(window: MainWindow, script: Path) -> None:
+    """A testing aid, not a user feature: once the window is ready, play the steps of a
+    JSON script, so a test can drive the real app in a subprocess (and, say, kill it in
+    the middle of a generation). `XI_STUDIO_AUTOMATION=script.json` holding
+
+        {"steps": [{"action": "dump", "objects": ["speech.text"], "to": "/tmp/seen.json"},
+                   {"action": "type", "object": "speech.text", "text": "Hello"},
+                   {"action": "select", "object": "speech.format", "data": "wav_24000"},
+                   {"action": "click", "object": "speech.generate"}]}
+
+    `type` replaces a text box's text, `select` picks a combo box entry by its data,
+    `click` waits (up to 30 s) for the button to be enabled, `dump` writes the named
+    widgets' texts to a JSON file. Widgets are found by objectName."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+
+    from app.library.atomic import atomic_write_text
+
+    try:
+        steps = list(json.loads(script.read_text(encoding="utf-8"))["steps"])
+    except (OSError, ValueError, KeyError, TypeError):
+        log.exception("automation script %s is unreadable", script)
+        return
+
+    def text_of(widget: QWidget | None) -> str | None:
+        if isinstance(widget, QPlainTextEdit):
+            return widget.toPlainText()
+        if isinstance(widget, QLineEdit | QAbstractButton):
+            return widget.text()
+        return str(widget.currentData()) if isinstance(widget, QComboBox) else None
+
+    def run(index: int, waited_ms: int = 0) -> None:
+        if index >= len(steps):
+            return
+        step = steps[index]
+        action, name = step.get("action"), str(step.get("object") or "")
+        widget = window.findChild(QWidget, name) if name else None
+        if action == "dump":
+            seen = {n: text_of(window.findChild(QWidget, n)) for n in step.get("objects", [])}
+            atomic_write_text(step["to"], json.dumps(seen))
+        elif action == "type" and isinstance(widget, QPlainTextEdit):
+            widget.setPlainText(str(step.get("text", "")))
+        elif action == "type" and isinstance(widget, QLineEdit):
+            widget.setText(str(step.get("text", "")))
+        elif action == "select" and isinstance(widget, QComboBox):
+            widget.setCurrentIndex(max(0, widget.findData(step.get("data"))))
+        elif action == "click" and isinstance(widget, QAbstractButton):
+            if not widget.isEnabled() and waited_ms < AUTOMATION_WAIT_MS:
+                QTimer.singleShot(50, lambda: run(index, waited_ms + 50))
+                return
+            widget.click()
+        else:
+            log.error("automation: cannot %s %r; stopped", action, name)
+            return
+        log.info("automation: %s %s", action, name)
+        QTimer.singleShot(0, lambda: run(index + 1))
+
+    run(0)
 
 
 async def shutdown(ctx: AppContext) -> None:

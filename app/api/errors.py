@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -154,7 +155,7 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
     if raw_ms:
         try:
             value = float(raw_ms) / 1000
-            if value >= 0:
+            if 0 <= value < math.inf:  # never "inf" or "nan": a wait must end
                 return value
         except ValueError:
             pass
@@ -171,7 +172,7 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
             return None
         value = when.timestamp() - (time.time() if now is None else now)
         return max(0.0, value)
-    return value if value >= 0 else None
+    return value if 0 <= value < math.inf else None
 
 
 def _field_errors(detail: Any) -> list[FieldError]:

@@ -18,11 +18,10 @@ import numpy as np
 
 from app.audio._codecs import ALAW_TABLE, ULAW_TABLE, frame_to_array, g711_to_float, pcm16_to_float
 from app.audio.clip import AudioClip
+from app.audio.errors import AudioDecodeError
 from app.domain.formats import Codec, OutputFormat
 
-
-class AudioDecodeError(Exception):
-    """The audio could not be turned into sound; the message says why in plain words."""
+__all__ = ["AudioDecodeError", "decode_bytes", "decode_file"]
 
 
 # Headers that mean "this is a container", even when a headerless format was expected

@@ -9,6 +9,11 @@ the audio thread. Two ways in:
   samples as they are decoded and `finish()` marks the end. After `play()` the sound
   starts as soon as samples arrive; if the buffer runs dry before `finish()` the player
   says BUFFERING and plays silence until more arrive.
+- `open_window(rate, channels, total_frames, on_seek)`: the same, for a long file read
+  from disk as it plays (app/audio/file_stream.py). Only a window of the audio is held:
+  played samples are dropped a little behind the play position, the feeder appends at
+  the position it reads (`append_at`) and waits while enough is buffered ahead, and a
+  seek outside the window calls `on_seek(frame)` so the feeder reads from there.
 
 The output stream is opened lazily on `play()`, at the clip's own sample rate (ALSA's
 plug layer resamples when the device needs it), on `device` (a PortAudio device name,
@@ -23,11 +28,13 @@ import contextlib
 import enum
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy loads with the first clip, not with the window (start-up time)
+    import numpy as np
 
-from app.audio.clip import AudioClip
+    from app.audio.clip import AudioClip
 
 _SILENCE = 1.0 / 32768.0  # quieter than one step of 16-bit audio
 
@@ -66,8 +73,32 @@ class StreamFeed:
     def append(self, samples: np.ndarray) -> None:
         self._player._append(self._token, samples)
 
+    def append_at(self, frame: int, samples: np.ndarray) -> bool:
+        """Window feeds: samples that start at absolute `frame`. Appended only where the
+        window ends (a feeder still reading from before a seek is ignored); False when
+        they were not taken."""
+        return self._player._append(self._token, samples, at=frame)
+
     def finish(self) -> None:
         self._player._finish_feed(self._token)
+
+    def finish_at(self, frame: int) -> bool:
+        """Window feeds: the audio ends at absolute `frame` (ignored if a seek has moved
+        the window since)."""
+        return self._player._finish_feed(self._token, at=frame)
+
+    @property
+    def is_current(self) -> bool:
+        """False once the player has loaded something else: the feeder can stop."""
+        return self._player._token == self._token
+
+    def frames_wanted(self) -> int:
+        """Window feeds: how many frames may be appended now (0 while enough is ahead)."""
+        return self._player._frames_wanted(self._token)
+
+    def next_frame(self) -> int:
+        """Window feeds: the absolute frame the next append must start at."""
+        return self._player._next_frame(self._token)
 
 
 class Player:
@@ -79,9 +110,14 @@ class Player:
         # never taken by the callback, so stopping a stream cannot deadlock with it.
         self._control = threading.RLock()
         self._append_lock = threading.Lock()
-        self._buffer = np.zeros((0, 1), dtype=np.float32)
-        self._frames = 0
-        self._cursor = 0
+        self._buffer: Any = None  # (frames, channels) float32 once something is loaded
+        self._frames = 0  # valid frames in _buffer
+        self._cursor = 0  # next frame to play, an index into _buffer
+        # Window mode (open_window): _buffer[0] is frame _base of the whole audio.
+        self._base = 0
+        self._total: int | None = None
+        self._window: tuple[int, int] | None = None  # (frames kept behind, ahead)
+        self._on_seek: Callable[[int], None] | None = None
         self._rate = 0
         self._channels = 1
         self._input_done = True
@@ -103,12 +139,13 @@ class Player:
     @property
     def position_ms(self) -> int:
         with self._lock:
-            return self._cursor * 1000 // self._rate if self._rate else 0
+            return (self._base + self._cursor) * 1000 // self._rate if self._rate else 0
 
     @property
     def duration_ms(self) -> int:
         with self._lock:
-            return self._frames * 1000 // self._rate if self._rate else 0
+            frames = self._total if self._total is not None else self._base + self._frames
+            return frames * 1000 // self._rate if self._rate else 0
 
     @property
     def sample_rate_hz(self) -> int:
@@ -133,6 +170,8 @@ class Player:
     # -- loading -----------------------------------------------------------------------
     def load(self, clip: AudioClip) -> None:
         """Replace whatever was playing with this clip (stopped, at the start)."""
+        import numpy as np
+
         samples = clip.samples
         if samples.shape[1] > 2:  # more than stereo: mix down rather than fail on devices
             samples = clip.mono().samples
@@ -143,10 +182,24 @@ class Player:
         """Start an empty clip that grows as a StreamFeed appends to it."""
         if sample_rate_hz <= 0 or channels <= 0:
             raise ValueError("a stream needs a positive sample rate and channel count")
+        import numpy as np
+
         channels = min(channels, 2)
         buffer = np.zeros((sample_rate_hz * 10, channels), dtype=np.float32)
         token = self._replace(buffer, 0, sample_rate_hz, input_done=False)
         return StreamFeed(self, token, channels)
+
+    def open_window(self, sample_rate_hz: int, channels: int, total_frames: int | None,
+                    on_seek: Callable[[int], None], *, behind_s: float = 5.0,
+                    ahead_s: float = 15.0) -> StreamFeed:
+        """Start a long clip held only in part: see the module's notes. `total_frames`
+        is the expected length (None: unknown until the feed finishes)."""
+        feed = self.open_stream(sample_rate_hz, channels)
+        with self._lock:
+            self._total = total_frames
+            self._window = (int(behind_s * sample_rate_hz), int(ahead_s * sample_rate_hz))
+            self._on_seek = on_seek
+        return feed
 
     def _replace(self, buffer: np.ndarray, frames: int, rate: int, input_done: bool) -> int:
         with self._control:
@@ -156,6 +209,10 @@ class Player:
                 self._buffer = buffer
                 self._frames = frames
                 self._cursor = 0
+                self._base = 0
+                self._total = None
+                self._window = None
+                self._on_seek = None
                 self._rate = rate
                 self._channels = buffer.shape[1]
                 self._input_done = input_done
@@ -163,34 +220,73 @@ class Player:
                 self.first_audible_at = None
                 return self._token
 
-    def _append(self, token: int, samples: np.ndarray) -> None:
+    def _append(self, token: int, samples: np.ndarray, at: int | None = None) -> bool:
+        import numpy as np
+
         samples = np.asarray(samples, dtype=np.float32)
         if samples.size == 0:
-            return
+            return True
         with self._append_lock:
             with self._lock:
                 if token != self._token or self._input_done:
-                    return
+                    return False
+                if at is not None and at != self._base + self._frames:
+                    return False  # read before a seek moved the window
                 buffer, frames, channels = self._buffer, self._frames, self._channels
+                drop = 0
+                if self._window is not None and self._cursor > 2 * self._window[0]:
+                    drop = self._cursor - self._window[0]  # played long enough ago
             if samples.ndim == 1:
                 samples = samples.reshape(-1, 1)
             if samples.shape[1] != channels:
                 samples = samples.mean(axis=1, keepdims=True, dtype=np.float32)
-            needed = frames + len(samples)
-            if needed > len(buffer):  # grow outside the lock; the callback keeps reading
-                grown = np.empty((max(needed, 2 * len(buffer)), channels), dtype=np.float32)
-                grown[:frames] = buffer[:frames]
+            needed = frames - drop + len(samples)
+            if drop or needed > len(buffer):
+                # A new buffer, filled outside the lock (the callback keeps reading the
+                # old one; it only moves forward, past what is dropped).
+                size = needed if drop else max(needed, 2 * len(buffer))
+                grown = np.empty((size, channels), dtype=np.float32)
+                grown[:frames - drop] = buffer[drop:frames]
                 buffer = grown
-            buffer[frames:needed] = samples  # beyond _frames: the callback never reads it
+            buffer[frames - drop:needed] = samples  # beyond _frames: never read yet
             with self._lock:
-                if token == self._token:
-                    self._buffer = buffer
-                    self._frames = needed
+                if token != self._token:
+                    return False
+                self._buffer = buffer
+                self._frames = needed
+                self._cursor -= drop
+                self._base += drop
+            return True
 
-    def _finish_feed(self, token: int) -> None:
+    def _frames_wanted(self, token: int) -> int:
         with self._lock:
-            if token == self._token:
-                self._input_done = True
+            if token != self._token or self._input_done or self._window is None:
+                return 0
+            return max(0, self._window[1] - (self._frames - self._cursor))
+
+    def _next_frame(self, token: int) -> int:
+        with self._lock:
+            return self._base + self._frames if token == self._token else 0
+
+    def _move_window(self, frame: int) -> Callable[[int], None] | None:
+        """Under _lock: empty the window and restart it at `frame`; returns the hook that
+        tells the feeder (to call outside the lock)."""
+        self._base = frame
+        self._frames = 0
+        self._cursor = 0
+        self._input_done = False
+        if self._state is PlayerState.PLAYING:
+            self._state = PlayerState.BUFFERING
+        return self._on_seek
+
+    def _finish_feed(self, token: int, at: int | None = None) -> bool:
+        with self._lock:
+            if token != self._token or (at is not None and at != self._base + self._frames):
+                return False
+            self._input_done = True
+            if self._window is not None:  # the real length, now that it is known
+                self._total = self._base + self._frames
+            return True
 
     # -- transport ---------------------------------------------------------------------
     def play(self) -> None:
@@ -204,14 +300,20 @@ class Player:
                     if running:
                         return
             self._halt()  # a stream that ended by itself must be stopped to restart
+            hook = None
             with self._lock:
                 if self._input_done and self._cursor >= self._frames:
-                    self._cursor = 0
+                    if self._window is not None and self._base > 0:
+                        hook = self._move_window(0)  # from the start: read it again
+                    else:
+                        self._cursor = 0
                 if self._frames == 0 and self._input_done:
                     self._state = PlayerState.FINISHED
                     return
                 self._state = (PlayerState.PLAYING if self._cursor < self._frames
                                else PlayerState.BUFFERING)
+            if hook is not None:
+                hook(0)
             try:
                 self._start_stream()
             except AudioDeviceError as exc:
@@ -231,18 +333,30 @@ class Player:
 
     def stop(self) -> None:
         with self._control:
+            self.seek(0)
             with self._lock:
                 self._state = PlayerState.STOPPED
-                self._cursor = 0
             self._halt()
 
     def seek(self, ms: int) -> None:
+        hook = None
         with self._lock:
             if not self._rate:
                 return
-            self._cursor = min(self._frames, max(0, int(ms) * self._rate // 1000))
+            frame = max(0, int(ms) * self._rate // 1000)
+            if self._window is None:
+                self._cursor = min(self._frames, frame)
+            else:
+                if self._total is not None:
+                    frame = min(frame, self._total)
+                if self._base <= frame <= self._base + self._frames:
+                    self._cursor = frame - self._base
+                else:  # not held: the feeder reads from there
+                    hook = self._move_window(frame)
             if self._state is PlayerState.FINISHED:
                 self._state = PlayerState.PAUSED
+        if hook is not None:
+            hook(frame)
 
     def close(self) -> None:
         """Stop and release the output device (the player can still be used later)."""
@@ -319,6 +433,8 @@ class Player:
 
     # -- audio thread ------------------------------------------------------------------
     def _callback(self, outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
+        import numpy as np  # already loaded: a clip was loaded before any stream opened
+
         ended = False
         with self._lock:
             state = self._state

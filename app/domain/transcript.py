@@ -242,8 +242,8 @@ def _fast_word(item: dict[str, Any], default_channel: int) -> _RawWord | None:
     transcript has 60,000 items). None means "look closer": the validating path then
     accepts the rarer shapes or says what is wrong."""
     text = item.get("text")
-    start = item.get("start")
-    end = item.get("end")
+    start: Any = item.get("start")
+    end: Any = item.get("end")
     speaker = item.get("speaker_id")
     if (type(text) is not str or item.get("characters") is not None
             or item.get("channel_index") is not None
@@ -268,6 +268,47 @@ def _fast_word(item: dict[str, Any], default_channel: int) -> _RawWord | None:
         kind = _kind(kind, text, "")
     return _RawWord(text, round(start * 1000.0), round(end * 1000.0), kind, speaker,
                     default_channel, logprob, ())
+
+
+def _words_of(value: Any, default_channel: int, where: str) -> tuple[list[Word], list[_RawWord]]:
+    """The items of one words list as Words (and the raw items, for has_timestamps).
+
+    The common case, every item well formed and timed, is read in one pass straight into
+    Words; anything else takes the validating path, which fills missing times."""
+    words = _fast_words(value, default_channel) if type(value) is list else None
+    if words is not None:
+        return words, []
+    raw = _parse_words(value, default_channel, where)
+    return _fill_times(raw), raw
+
+
+def _fast_words(items: list[Any], default_channel: int) -> list[Word] | None:
+    """One pass, no intermediate objects: None as soon as an item needs a closer look."""
+    words: list[Word] = []
+    new = object.__new__
+    set_index, set_text = _WORD_SLOTS["index"], _WORD_SLOTS["text"]
+    set_start, set_end = _WORD_SLOTS["start_ms"], _WORD_SLOTS["end_ms"]
+    set_kind, set_speaker = _WORD_SLOTS["kind"], _WORD_SLOTS["speaker_id"]
+    set_channel, set_logprob = _WORD_SLOTS["channel"], _WORD_SLOTS["logprob"]
+    set_characters = _WORD_SLOTS["characters"]
+    for n, item in enumerate(items):
+        raw = _fast_word(item, default_channel) if type(item) is dict else None
+        if raw is None:
+            return None
+        start, end = raw.start_ms, raw.end_ms
+        assert start is not None and end is not None  # _fast_word only passes timed items
+        word = new(Word)
+        set_index(word, n)
+        set_text(word, raw.text)
+        set_start(word, start)
+        set_end(word, start if end < start else end)
+        set_kind(word, raw.kind)
+        set_speaker(word, raw.speaker_id)
+        set_channel(word, default_channel)
+        set_logprob(word, raw.logprob)
+        set_characters(word, ())
+        words.append(word)
+    return words
 
 
 def _parse_words(value: Any, default_channel: int, where: str) -> list[_RawWord]:
@@ -416,8 +457,7 @@ def _finish(
 def _parse_single(obj: dict[str, Any]) -> Transcript:
     language, probability, text = _chunk_header(obj, "")
     default_channel = _opt_channel(obj.get("channel_index"), "The channel") or 0
-    raw = _parse_words(obj.get("words"), default_channel, "")
-    words = _fill_times(raw)
+    words, raw = _words_of(obj.get("words"), default_channel, "")
     return _finish(
         obj,
         words,
@@ -443,8 +483,7 @@ def _parse_multichannel(obj: dict[str, Any]) -> Transcript:
             raise _fail(f"Channel transcript {n + 1} should be an object.")
         chunk_language, chunk_probability, chunk_text = _chunk_header(chunk, where)
         channel = _opt_channel(chunk.get("channel_index"), f"The channel{where}")
-        raw = _parse_words(chunk.get("words"), n if channel is None else channel, where)
-        words = _fill_times(raw)
+        words, raw = _words_of(chunk.get("words"), n if channel is None else channel, where)
         all_raw.extend(raw)
         per_channel.append(words)
         text = chunk_text if chunk_text is not None else "".join(w.text for w in words)

@@ -6,7 +6,10 @@ the UI read while a generation is being recorded. The store is called through
 `asyncio.to_thread`, so from several threads: one connection guarded by a lock.
 Audio files live in `audio_dir`; rows keep paths relative to it, so the data folder can
 move. Files are written through `AtomicFileWriter`, so a cancelled generation leaves at
-most a `.partial` file, which `recover()` removes at the next start.
+most a `.partial` file, which `recover()` removes at the next start. A crash in the
+instant between a file's completion and its row being written leaves a finished file no
+row points to: `recover()` lists it as "Recovered audio" rather than hide (or delete)
+audio that was paid for.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 _COPY_CHUNK = 1 << 20
+# The names `open_audio_writer` gives: only such files are ever adopted by `recover()`.
+_APP_AUDIO_NAME = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}\.[a-z0-9]+$")
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f<>:"/\\|?*…]+')
 
 
@@ -197,7 +202,8 @@ class HistoryStore:
         return aside
 
     def recover(self) -> int:
-        """Delete `.partial` files left by an interrupted run; returns how many."""
+        """Delete `.partial` files left by an interrupted run, and list finished audio
+        files that no row points to; returns how many partial files were removed."""
         removed = 0
         for partial in self.audio_dir.glob(f"*{PARTIAL_SUFFIX}"):
             with contextlib.suppress(OSError):
@@ -205,7 +211,31 @@ class HistoryStore:
                 removed += 1
         if removed:
             log.info("removed %d unfinished audio file(s)", removed)
+        self._adopt_orphans()
         return removed
+
+    def _adopt_orphans(self) -> None:
+        with self._locked() as conn:
+            known = {row[0] for row in conn.execute(
+                "SELECT file_path FROM generations WHERE file_path IS NOT NULL")}
+        for path in sorted(self.audio_dir.iterdir()):
+            if not _APP_AUDIO_NAME.match(path.name) or path.name in known:
+                continue
+            try:
+                if not path.is_file():
+                    continue
+                if path.stat().st_size == 0:
+                    path.unlink()
+                    continue
+            except OSError:
+                continue
+            self.add(NewGeneration(
+                kind="recovered", title="Recovered audio (the app stopped before listing it)",
+                text="", voice_id=None, voice_name=None, model_id=None, output_format="",
+                settings_json="{}", request_ids=[], character_cost=None, duration_ms=0,
+                file_path=path, session_id="", extra_json=json.dumps({"recovered": True})))
+            log.warning("listed %s, finished but not in the history, as recovered audio",
+                        path.name)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[sqlite3.Connection]:

@@ -11,14 +11,12 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Literal
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail, null
+from typing import TYPE_CHECKING, Any, Literal
 
 from app.library.logs import register_secret
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +35,19 @@ class SaveResult:
     message: str
 
 
+def _keyring() -> Any:
+    """keyring, imported on first use: it takes ~40 ms (and its backends ~0.1 s more),
+    which the window should not wait for."""
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
 def _usable(backend: KeyringBackend) -> bool:
     """False for keyring's stand-ins that cannot keep anything."""
+    from keyring.backends import chainer, fail, null
+
     if isinstance(backend, fail.Keyring | null.Keyring):
         return False
     return not (isinstance(backend, chainer.ChainerBackend) and not backend.backends)
@@ -63,7 +72,7 @@ class KeyStore:
 
     def _read_keychain(self) -> str | None:
         try:
-            backend = keyring.get_keyring()
+            backend = _keyring().get_keyring()
             key = backend.get_password(self.service, self.username) if _usable(backend) \
                 else None
         except Exception as exc:  # any backend failure means "no key", never a crash
@@ -93,6 +102,7 @@ class KeyStore:
         note = ""
         if self._from_environment():
             note = f" {API_KEY_ENV} is set, and takes precedence while it is."
+        keyring = _keyring()
         try:
             backend = keyring.get_keyring()
             if not _usable(backend):
@@ -110,6 +120,7 @@ class KeyStore:
     def delete(self) -> None:
         """Forget the stored key (the environment variable, if set, stays in charge)."""
         self._session_key = None
+        keyring = _keyring()
         try:
             backend = keyring.get_keyring()
             if _usable(backend):

@@ -47,7 +47,7 @@ class BackendController(QObject):
 
     async def _connect(self) -> None:
         try:
-            key = await asyncio.to_thread(self._ctx.key_store.get)
+            key = await asyncio.to_thread(self._read_key_and_prepare)
             if key:
                 self._ctx.client.reconfigure(base_url=self._ctx.settings.base_url, api_key=key)
                 self.mode = CLOUD
@@ -60,6 +60,12 @@ class BackendController(QObject):
             self.failed.emit(exc)
             return
         self.connected.emit(self.mode)
+
+    def _read_key_and_prepare(self) -> str | None:
+        """In a worker thread: the keychain and the TLS certificates are slow to load."""
+        key = self._ctx.key_store.get()
+        self._ctx.client.prepare()
+        return key
 
     async def _start_engine(self) -> str:
         if self._engine is None:

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from app.api import errors as api
-from app.audio.decode import AudioDecodeError
+from app.audio.errors import AudioDecodeError
 from app.audio.player import AudioDeviceError
 
 

@@ -3,49 +3,46 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
+    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app import APP_NAME, __version__
-from app.audio.peaks import compute_peaks
+from app import APP_NAME
 from app.library.history import Generation
+from app.ui.about_dialog import AboutDialog
 from app.ui.app_context import AppContext
 from app.ui.backend import CLOUD, BackendController
 from app.ui.errors import describe_error
 from app.ui.history.history_panel import HistoryPanel
+from app.ui.music.music_tab import MusicTab
 from app.ui.qt_async import TaskRunner
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.speech.speech_tab import SpeechTab
+from app.ui.transcripts.transcripts_tab import TranscriptsTab
 from app.ui.widgets.player_bar import PlayerBar
+
+if TYPE_CHECKING:
+    from app.audio.file_stream import FileStream
 
 log = logging.getLogger(__name__)
 
 TABS = ("speech", "transcripts", "music")
 TEXT_SUFFIXES = {".txt", ".md"}
-AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".flac", ".m4a"}
-
-
-def _placeholder(object_name: str, text: str) -> QWidget:
-    page = QWidget()
-    page.setObjectName(object_name)
-    label = QLabel(text, page)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    layout = QVBoxLayout(page)
-    layout.addWidget(label)
-    return page
+AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".flac", ".m4a", ".aac", ".wma", ".aiff"}
+VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi"}
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +55,7 @@ class MainWindow(QMainWindow):
         self.resize(1180, 760)
         self._ctx = ctx
         self.is_ready = False
+        self._file_stream: FileStream | None = None  # a long file playing from disk
         self.runner = TaskRunner(self)
         self.backend = BackendController(ctx, self.runner, self)
         self.player_bar = PlayerBar(ctx.player, self)
@@ -66,12 +64,11 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("main.tabs")
         self.speech_tab = SpeechTab(ctx, self.runner, self.player_bar, self)
         self.tabs.addTab(self.speech_tab, "Speech")
-        self.tabs.addTab(_placeholder("transcripts.tab",
-                                      "Transcripts are not available in this version yet."),
-                         "Transcripts")
-        self.tabs.addTab(_placeholder("music.tab",
-                                      "Music composition is not available in this version yet."),
-                         "Music")
+        self.transcripts_tab = TranscriptsTab(ctx, self.runner, self.player_bar, self)
+        self.tabs.addTab(self.transcripts_tab, "Transcripts")
+        self.music_tab = MusicTab(ctx, self.runner, self.player_bar, self)
+        self.tabs.addTab(self.music_tab, "Music")
+        self.setAcceptDrops(True)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
@@ -101,6 +98,16 @@ class MainWindow(QMainWindow):
         self.backend.failed.connect(self._on_backend_failed)
         self.speech_tab.ready_changed.connect(self._on_speech_ready)
         self.speech_tab.generation_saved.connect(self._on_generation_saved)
+        self.transcripts_tab.generation_saved.connect(self._on_generation_saved)
+        self.music_tab.generation_saved.connect(self._on_generation_saved)
+        # What was typed is on disk once Compose is pressed, not only after the autosave
+        # delay: a crash during the (long) composition must not lose the prompt or plan.
+        self.music_tab.controller.compose_started.connect(self._on_music_compose_started)
+        # An old error is stale once a new plan is being written (as Compose hides it).
+        self.runner.task_started.connect(self._on_runner_task_started)
+        # The Transcripts tab shows Cancel while fetching too: make it stop the fetch.
+        self.transcripts_tab.source.cancel_requested.connect(self._on_transcripts_cancel)
+        self.runner.task_cancelled.connect(self._on_runner_task_cancelled)
         # A retry notice is stale once the task it was about has ended.
         self.runner.task_finished.connect(self._on_runner_task_finished)
         self.history.play_requested.connect(self.play_generation)
@@ -111,6 +118,7 @@ class MainWindow(QMainWindow):
     # -- start-up --------------------------------------------------------------------
     def start(self) -> None:
         """Connect after the window is shown, so start-up never waits on the network."""
+        QTimer.singleShot(0, self._restore_layouts)
         QTimer.singleShot(0, self.backend.connect_backend)
         QTimer.singleShot(0, self.history.refresh)
 
@@ -128,10 +136,29 @@ class MainWindow(QMainWindow):
                                           "and private. Add a key in Settings for ElevenLabs "
                                           "voices.")
         self.speech_tab.load_catalog(offline=mode != CLOUD)
+        self.music_tab.refresh_models()
 
     def _on_client_retry(self, seconds: float, reason: str) -> None:
         message = f"{reason[:1].upper()}{reason[1:]}; trying again in {max(1, round(seconds))} s…"
         self.statusBar().showMessage(message, int(seconds * 1000) + 2000)
+
+    def _on_music_compose_started(self, _endpoint: str) -> None:
+        try:
+            self.music_tab.flush_draft()
+        except OSError:
+            log.warning("could not save the music draft before composing", exc_info=True)
+
+    def _on_transcripts_cancel(self) -> None:
+        self.runner.cancel("transcripts.fetch")
+
+    def _on_runner_task_cancelled(self, name: str) -> None:
+        if name == "transcripts.fetch":
+            self.transcripts_tab.status.setText("Fetching stopped. Nothing was saved; press "
+                                                "Fetch to try again.")
+
+    def _on_runner_task_started(self, name: str) -> None:
+        if name == "music.plan":
+            self.music_tab.error_banner.hide()
 
     def _on_runner_task_finished(self, _name: str) -> None:
         if "trying again" in self.statusBar().currentMessage():
@@ -181,64 +208,143 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _on_key_changed(self) -> None:
-        self.runner.cancel("speech.generate")
+        # A new key or server: work in flight belongs to the old one.
+        for task in ("speech.generate", "transcripts.transcribe", "music.compose"):
+            self.runner.cancel(task)
         self.backend.connect_backend()
 
     def _on_settings_saved(self) -> None:
         self._ctx.player.device = self._ctx.settings.output_device
 
-    def _show_about(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle(f"About {APP_NAME}")
-        box.setText(f"<b>{APP_NAME} {__version__}</b><br>A desktop studio for the ElevenLabs "
-                    f"API.<br><br>Your data is kept in:<br>{self._ctx.paths.data_dir}")
-        box.open()
+    def _show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self._ctx.paths, self)
+        dialog.open()
+        return dialog
 
     # -- history ---------------------------------------------------------------------
     def _on_generation_saved(self, generation: Generation) -> None:
         self.history.refresh()
 
     def _on_history_reopen_requested(self, generation: Generation) -> None:
-        self.tabs.setCurrentWidget(self.speech_tab)
-        self.speech_tab.load_generation(generation)
+        if generation.kind == "music":
+            self.tabs.setCurrentWidget(self.music_tab)
+            self.music_tab.load_generation(generation)
+        elif generation.kind == "transcript":
+            self.tabs.setCurrentWidget(self.transcripts_tab)
+            self.transcripts_tab.load_generation(generation)
+        else:
+            self.tabs.setCurrentWidget(self.speech_tab)
+            self.speech_tab.load_generation(generation)
 
     def play_generation(self, generation: Generation) -> None:
         path = self._ctx.history.audio_path(generation)
         self.play_file(path, generation.title, generation.output_format)
 
     def play_file(self, path: Path, title: str, output_format: str | None = None) -> None:
-        self.runner.cancel("player.load")
-        self.runner.start("player.load", lambda: self._load_and_play(path, title, output_format))
+        self.runner.restart("player.load", lambda: self._load_and_play(path, title, output_format))
 
     async def _load_and_play(self, path: Path, title: str, output_format: str | None) -> None:
         from app.audio.decode import decode_file
+        from app.audio.file_stream import is_long_file
+        from app.audio.peaks import compute_peaks
         from app.domain.formats import OutputFormat
 
         fmt = OutputFormat.parse(output_format) if output_format else None
+        if (fmt is None or not fmt.is_headerless) and await asyncio.to_thread(is_long_file,
+                                                                             path):
+            await self._stream_and_play(path, title)
+            return
         try:
             clip = await asyncio.to_thread(decode_file, path, fmt)
         except Exception as exc:
             self.speech_tab.error_banner.show_message(describe_error(exc))
             return
         peaks = await asyncio.to_thread(compute_peaks, clip, 800)
+        self._stop_file_stream()
         self._ctx.player.load(clip)
         self.player_bar.show_clip(title, peaks)
         self._ctx.player.play()
         self.player_bar.follow()
 
+    async def _stream_and_play(self, path: Path, title: str) -> None:
+        """A long file plays from disk (an hour decoded whole would take ~0.6 GB); its
+        waveform is read in a second pass and shown when ready."""
+        from app.audio.file_stream import FileStream, file_peaks
+
+        stream = FileStream(self._ctx.player, path)
+        self._stop_file_stream()
+        try:
+            await asyncio.to_thread(stream.start)
+        except Exception as exc:
+            self.speech_tab.error_banner.show_message(describe_error(exc))
+            return
+        self._file_stream = stream
+        self.player_bar.show_clip(title, ())  # type: ignore[arg-type]  # no peaks yet
+        self._ctx.player.play()
+        self.player_bar.follow()
+        try:
+            peaks = await asyncio.to_thread(file_peaks, path, 800, stream.stopping)
+        except Exception:  # the sound plays on; only the picture is missing
+            log.warning("no waveform for %s", path, exc_info=True)
+            return
+        if self._file_stream is stream and not stream.stopping.is_set():
+            self.player_bar.show_clip(title, peaks)
+
+    def _stop_file_stream(self) -> None:
+        stream, self._file_stream = self._file_stream, None
+        if stream is not None:
+            stream.stop()
+
     # -- files from the command line -------------------------------------------------
     def open_paths(self, paths: list[Path]) -> None:
+        """Files from the command line or dropped on the window, each to the right tab:
+        text to Speech, audio and video to Transcripts (to transcribe or review), JSON
+        to Music or Transcripts depending on what it holds."""
         for path in paths:
             suffix = path.suffix.lower()
-            if not path.exists():
+            if not path.is_file():
                 self.statusBar().showMessage(f"File not found: {path}", 8000)
             elif suffix in TEXT_SUFFIXES:
                 self.tabs.setCurrentWidget(self.speech_tab)
                 self.speech_tab.text.setPlainText(path.read_text(errors="replace"))
-            elif suffix in AUDIO_SUFFIXES:
-                self.play_file(path, path.name)
+            elif suffix == ".json":
+                self._open_json(path)
+            elif suffix in AUDIO_SUFFIXES or suffix in VIDEO_SUFFIXES:
+                self.tabs.setCurrentWidget(self.transcripts_tab)
+                self.transcripts_tab.open_path(path)
             else:
-                self.statusBar().showMessage(f"XI Studio cannot open {path.name} yet.", 8000)
+                self.statusBar().showMessage(
+                    f"XI Studio cannot open {path.name}: it opens text, audio, video, "
+                    "transcript and music-plan files.", 8000)
+
+    def _open_json(self, path: Path) -> None:
+        from app.domain.music_plan import classify_json
+
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError):
+            self.statusBar().showMessage(f"{path.name} is not a readable JSON file.", 8000)
+            return
+        kind = classify_json(data)
+        if kind == "plan":
+            self.tabs.setCurrentWidget(self.music_tab)
+            self.music_tab.load_plan_json(path)
+        elif kind == "transcript":
+            self.tabs.setCurrentWidget(self.transcripts_tab)
+            self.transcripts_tab.open_path(path)
+        else:
+            self.statusBar().showMessage(
+                f"{path.name} is neither a transcript nor a music plan.", 8000)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_paths(paths)
 
     def show_tab(self, name: str) -> None:
         if name in TABS:
@@ -254,20 +360,44 @@ class MainWindow(QMainWindow):
             if state.get("tab") in TABS:
                 self.show_tab(state["tab"])
 
+
+    def _restore_layouts(self) -> None:
+        """The dock and the dividers, once the window has its real size (restoring them
+        earlier would scale them against the default size)."""
+        state = self._ctx.settings.window_state
+        if not isinstance(state, dict):
+            return
+        window_layout = state.get("window_layout")
+        if window_layout:  # the History dock's place and size
+            self.restoreState(QByteArray.fromBase64(window_layout.encode()))
+        splitters = state.get("splitters")
+        if isinstance(splitters, dict):
+            for splitter in self.findChildren(QSplitter):
+                saved = splitters.get(splitter.objectName())
+                if saved:
+                    splitter.restoreState(QByteArray.fromBase64(saved.encode()))
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        try:
-            self.speech_tab.flush_draft()
-        except OSError:
-            log.exception("could not save the draft on quit")
+        for tab in (self.speech_tab, self.transcripts_tab, self.music_tab):
+            try:
+                tab.flush_draft()
+            except OSError:
+                log.exception("could not save a draft on quit")
         self._ctx.settings.window_state = {
             "geometry": bytes(self.saveGeometry().toBase64().data()).decode(),
             "tab": TABS[self.tabs.currentIndex()],
+            "window_layout": bytes(self.saveState().toBase64().data()).decode(),
+            "splitters": {
+                splitter.objectName(): bytes(splitter.saveState().toBase64().data()).decode()
+                for splitter in self.findChildren(QSplitter) if splitter.objectName()
+            },
         }
         try:
             self._ctx.save_settings()
         except OSError:
             log.exception("could not save settings on quit")
         self.runner.cancel_all()
+        self._stop_file_stream()
         self._ctx.player.stop()
         self.backend.shutdown()
         super().closeEvent(event)

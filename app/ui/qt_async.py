@@ -43,6 +43,16 @@ class TaskRunner(QObject):
         self._tasks[name] = task
         return task
 
+    def restart(self, name: str, factory: CoroutineFactory) -> asyncio.Task[Any]:
+        """Cancel the task running under `name` (if any) and start this one at once.
+
+        For work where only the latest request matters (reloading a list, a preview);
+        `cancel` then `start` would be refused while the old task is still unwinding."""
+        self.cancel(name)
+        task = asyncio.ensure_future(self._run(name, factory))
+        self._tasks[name] = task
+        return task
+
     def cancel(self, name: str) -> bool:
         task = self._tasks.get(name)
         if task is None or task.done():
@@ -79,11 +89,13 @@ class TaskRunner(QObject):
             self.task_finished.emit(name)
 
 
-def install_main_thread_gc(parent: QObject, interval_ms: int = 2000) -> QTimer:
+def install_main_thread_gc(parent: QObject, interval_ms: int = 100) -> QTimer:
     """Disable automatic GC and collect on the GUI thread from a timer.
 
     Collection triggered on an audio or executor thread can destroy Qt objects on the
     wrong thread and crash (shared/PLATFORM.md); collecting here keeps it on the GUI thread.
+    Often, so each collection is short: every 2 s it took up to ~30 ms while audio was
+    being generated (all the young objects of 2 s at once), a visible stall.
     """
     gc.disable()
     timer = QTimer(parent)

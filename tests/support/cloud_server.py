@@ -17,6 +17,11 @@ What it plays:
 - text to speech returns real audio: a tone encoded in the requested format (MP3/Opus/
   WAV with soundfile, PCM/u-law/a-law raw), streamed in chunks with a small delay;
   headers `request-id`, `character-cost`, `current-concurrent-requests`, ...
+- speech to text (`POST /v1/speech-to-text`, multipart, checked field by field; get and
+  delete a transcript by id) answers with transcripts in the API's shapes; music
+  (`/v1/music`, `/stream`, `/detailed` as multipart/mixed, `/plan`) with real audio and
+  a `song-id` header. Both charge the same quota and have their own concurrency limits;
+- `stats.generations` counts, per operation, the work the server did (and charged);
 - faults injected per request through `POST /_test/faults` (see FAULTS).
 
 Control endpoints (no key needed): `POST /_test/faults`, `GET /_test/faults`,
@@ -30,6 +35,8 @@ import asyncio
 import base64
 import contextlib
 import copy
+import email.parser
+import email.policy
 import hashlib
 import io
 import json
@@ -50,6 +57,7 @@ import soundfile as sf
 from jsonschema.exceptions import best_match
 
 from app.domain.formats import Codec, OutputFormat
+from app.domain.music_request import build_detailed_response
 from tests.support import spec as spec_module
 from tests.support.servers import ABORT_EXTENSION
 from tests.support.spec import (
@@ -314,9 +322,404 @@ def status_fault_reply(fault: Fault) -> Reply:
     return error_reply(status, code, message, new_shape=new_shape, headers=headers)
 
 
+# -- speech to text and music (added for the reliability suite) ------------------------
+#
+# Played like the rest: the request is checked against the spec (the STT form field by
+# field, after coercing its text values to the schema's types), the key must name an
+# account, credits come out of the same quota, and each kind of work has its own
+# per-plan concurrency limit (shared/api/ELEVENLABS_API.md §0). Replies are real: a
+# transcript in the API's shape (tests/contract/samples), a tone encoded as the asked
+# format for music, `multipart/mixed` for `/v1/music/detailed`, a plan for `/plan`.
+
+STT_OPERATIONS = ("speech_to_text", "get_transcript_by_id", "delete_transcript_by_id")
+MUSIC_OPERATIONS = {  # operation id: (streamed, detailed)
+    "generate": (False, False),
+    "stream_compose": (True, False),
+    "compose_detailed": (False, True),
+}
+MUSIC_PLAN_OPERATION = "compose_plan"
+STT_CONCURRENCY = {"free": 10, "starter": 15, "creator": 25, "pro": 50, "scale": 75,
+                   "business": 75, "enterprise": 150}
+MUSIC_CONCURRENCY = {"free": 0, "starter": 2, "creator": 2, "pro": 2, "scale": 3,
+                     "business": 3, "enterprise": 6}
+STT_CREDITS_PER_SECOND = 5
+MUSIC_CREDITS_PER_SECOND = 10
+MUSIC_DEFAULT_LENGTH_MS = 30_000
+STT_FORM_SCHEMA = "Body_Speech_to_Text_v1_speech_to_text_post"
+
+
+@dataclass
+class FormPart:
+    name: str
+    value: bytes
+    filename: str | None = None
+    content_type: str | None = None
+
+
+def parse_multipart_form(content_type: str, body: bytes) -> list[FormPart] | None:
+    """The parts of a `multipart/form-data` body, or None when it is not one."""
+    if not content_type.lower().startswith("multipart/form-data"):
+        return None
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    if not message.is_multipart():
+        return None
+    parts: list[FormPart] = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        explicit_type = part.get("content-type")
+        parts.append(FormPart(name, payload if isinstance(payload, bytes) else b"",
+                              part.get_filename(),
+                              str(explicit_type).split(";")[0].strip().lower()
+                              if explicit_type else None))
+    return parts
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        resolved = spec_module.load_spec()["components"]["schemas"][ref.rsplit("/", 1)[1]]
+        return dict(resolved)
+    return schema
+
+
+def _schema_types(schema: dict[str, Any]) -> list[str]:
+    schema = _resolve(schema)
+    options = [_resolve(o) for o in schema.get("anyOf", [schema])]
+    return [str(o.get("type")) for o in options if o.get("type")]
+
+
+def _coerce_form_text(text: str, types: list[str]) -> Any:
+    for kind in types:
+        try:
+            if kind == "integer":
+                return int(text)
+            if kind == "number":
+                return float(text)
+        except ValueError:
+            continue
+        if kind == "boolean" and text in ("true", "false"):
+            return text == "true"
+        if kind in ("array", "object") and "string" not in types:
+            with contextlib.suppress(ValueError):
+                return json.loads(text)
+    return text
+
+
+def form_instance(parts: list[FormPart]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The form as a JSON instance of the spec's body schema, and any part that cannot be
+    read (a JSON part that is not JSON)."""
+    schema = spec_module.load_spec()["components"]["schemas"][STT_FORM_SCHEMA]
+    properties: dict[str, Any] = schema.get("properties", {})
+    instance: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for part in parts:
+        types = _schema_types(properties.get(part.name, {}))
+        value: Any
+        if part.filename is not None:
+            value = f"<file {part.filename}: {len(part.value)} bytes>"
+        elif part.content_type == "application/json":
+            try:
+                value = json.loads(part.value)
+            except ValueError:
+                errors.append({"loc": ["body", part.name], "msg": "JSON decode error",
+                               "type": "json_invalid"})
+                continue
+        else:
+            value = _coerce_form_text(part.value.decode("utf-8", errors="replace"), types)
+        if "array" in types and "string" not in types:
+            existing = instance.setdefault(part.name, [])
+            if isinstance(value, list):
+                existing.extend(value)
+            else:
+                existing.append(value)
+        elif part.name in instance:
+            errors.append({"loc": ["body", part.name], "msg": "given more than once",
+                           "type": "value_error"})
+        else:
+            instance[part.name] = value
+    return instance, errors
+
+
+def _audio_seconds(data: bytes, file_format: str | None) -> float:
+    """How long an uploaded file plays (estimated from its size when it cannot be read)."""
+    if file_format == "pcm_s16le_16":
+        return len(data) / 32_000
+    try:
+        info = sf.info(io.BytesIO(data))
+        return float(info.frames) / float(info.samplerate or 1)
+    except Exception:  # any container soundfile cannot read: guess from the size
+        return len(data) / 16_000
+
+
+def _plan_duration_ms(plan: dict[str, Any]) -> int:
+    total = 0
+    for section in plan.get("sections") or []:
+        total += int(section.get("duration_ms") or 0)
+    for chunk in plan.get("chunks") or []:
+        if "duration_ms" in chunk:
+            total += int(chunk.get("duration_ms") or 0)
+        elif isinstance(chunk.get("range"), dict):
+            total += int(chunk["range"].get("end_ms", 0)) - int(chunk["range"].get("start_ms", 0))
+    return total
+
+
+def _plan_lines(plan: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for section in plan.get("sections") or []:
+        lines += [str(line) for line in section.get("lines") or []]
+    for chunk in plan.get("chunks") or []:
+        for line in str(chunk.get("text") or "").splitlines():
+            if line and not line.startswith(("[", "{")):
+                lines.append(line)
+    return lines
+
+
+class SpeechToTextAndMusic:
+    """The handlers of `CloudServer` for STT and music (a mixin: it uses the server's
+    lock, accounts, stats, config and `_ok`)."""
+
+    lock: threading.Lock
+    accounts: dict[str, Account]
+    stats: Stats
+    config: CloudConfig
+    _stt_music: dict[str, Any]
+
+    def _ok(self, data: Any) -> Reply:  # pragma: no cover - CloudServer's
+        raise NotImplementedError
+
+    def _stt_music_state(self) -> dict[str, Any]:
+        return self._stt_music  # set by CloudServer.reset()
+
+    # -- shared ------------------------------------------------------------------------
+    def _account_for(self, headers: dict[str, str]) -> Account | Reply:
+        key = headers.get("xi-api-key")
+        if key is None:
+            return error_reply(401, "needs_authorization", "Neither authorization header "
+                               "nor xi-api-key received, please provide one.")
+        with self.lock:
+            account = self.accounts.get(key)
+        if account is None:
+            return error_reply(401, "invalid_api_key", "Invalid API key", new_shape=True)
+        return account
+
+    def _start_work(self, account: Account, kind: str, op_id: str, cost: int,
+                    limit: int) -> Reply | Callable[[bool], None]:
+        """Charge and count one piece of work, or the error that refuses it."""
+        in_flight: dict[tuple[str, str], int] = self._stt_music_state()["in_flight"]
+        with self.lock:
+            left = account.character_limit - account.character_count
+            if cost > left:
+                return error_reply(
+                    401, "quota_exceeded",
+                    f"This request exceeds your quota of {account.character_limit}. You have "
+                    f"{max(0, left)} credits remaining, while {cost} credits are required for "
+                    "this request.")
+            slot = (account.key, kind)
+            if in_flight.get(slot, 0) >= limit:
+                return error_reply(429, "too_many_concurrent_requests",
+                                   f"Concurrent request limit of {limit} reached.",
+                                   new_shape=True)
+            in_flight[slot] = in_flight.get(slot, 0) + 1
+            account.character_count += cost
+            stats = self.stats
+            stats.generations[op_id] = stats.generations.get(op_id, 0) + 1
+            stats.in_flight += 1
+            stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+
+        def done(disconnected: bool) -> None:
+            with self.lock:
+                in_flight[slot] -= 1
+                stats.in_flight -= 1
+                if disconnected:
+                    stats.disconnects += 1
+                else:
+                    stats.completed += 1
+
+        return done
+
+    # -- speech to text ----------------------------------------------------------------
+    def _speech_to_text(self, operation: Any, query: dict[str, list[str]],
+                        headers: dict[str, str], body: bytes) -> Reply:
+        errors: list[dict[str, Any]] = []
+        try:
+            spec_module.validate_query(operation, query)
+        except ContractError as exc:
+            errors += exc.errors
+        parts = parse_multipart_form(headers.get("content-type", ""), body)
+        if parts is None:
+            return validation_reply([*errors, {"loc": ["body"], "msg": "Expected a "
+                                               "multipart/form-data body",
+                                               "type": "model_attributes_type"}])
+        instance, form_errors = form_instance(parts)
+        errors += form_errors
+        try:
+            spec_module.validate_against(spec_module.schema_named(STT_FORM_SCHEMA), instance,
+                                         ("body",))
+        except ContractError as exc:
+            errors += exc.errors
+        files = [p for p in parts if p.name == "file" and p.filename is not None]
+        sources = len(files) + sum(1 for name in ("cloud_storage_url", "source_url")
+                                   if instance.get(name))
+        if sources != 1:
+            errors.append({"loc": ["body", "file"], "msg": "Exactly one of file, "
+                           "cloud_storage_url or source_url must be provided.",
+                           "type": "value_error"})
+        if errors:
+            return validation_reply(errors)
+        account = self._account_for(headers)
+        if isinstance(account, Reply):
+            return account
+        audio = files[0].value if files else b""
+        if files and not audio:
+            return error_reply(400, "invalid_content", "The uploaded file is empty.")
+        seconds = _audio_seconds(audio, instance.get("file_format")) if files else 10.0
+        if seconds < 0.1:
+            return error_reply(400, "audio_too_short",
+                               "The audio must be at least 100 ms long.")
+        cost = max(1, math.ceil(seconds * STT_CREDITS_PER_SECOND))
+        started = self._start_work(account, "stt", "speech_to_text", cost,
+                                   STT_CONCURRENCY.get(account.tier, 25))
+        if isinstance(started, Reply):
+            return started
+        transcription_id = f"tr_{uuid.uuid4().hex[:16]}"
+        if instance.get("use_multi_channel"):
+            transcript = _sample("stt_multichannel.json")
+        else:
+            transcript = _sample("stt_diarized_word.json")
+            if not instance.get("diarize"):
+                for word in transcript["words"]:
+                    word["speaker_id"] = "speaker_0"
+            requested = instance.get("additional_formats") or []
+            if requested:
+                template = _sample("stt_with_additional_format_srt.json")["additional_formats"][0]
+                transcript["additional_formats"] = [
+                    {**template, "requested_format": str(item.get("format", "srt")),
+                     "file_extension": str(item.get("format", "srt"))}
+                    for item in requested if isinstance(item, dict)]
+        transcript["transcription_id"] = transcription_id
+        transcript["audio_duration_secs"] = round(seconds, 3)
+        with self.lock:
+            self._stt_music_state()["transcripts"][transcription_id] = transcript
+        reply_headers = {"request-id": uuid.uuid4().hex, "content-type": "application/json"}
+        if instance.get("webhook"):
+            ack = {**_sample("stt_webhook_ack.json"), "transcription_id": transcription_id,
+                   "request_id": reply_headers["request-id"]}
+            return Reply(202, reply_headers, json.dumps(ack).encode(), on_done=started)
+        return Reply(200, reply_headers, json.dumps(transcript).encode(), on_done=started)
+
+    def _transcript(self, op_id: str, path: str) -> Reply:
+        transcription_id = path.rstrip("/").rsplit("/", 1)[1]
+        with self.lock:
+            stored = self._stt_music_state()["transcripts"]
+            transcript = stored.get(transcription_id)
+            if transcript is not None and op_id == "delete_transcript_by_id":
+                del stored[transcription_id]
+        if transcript is None:
+            return json_reply(404, _sample("error_404_transcript.json"))
+        if op_id == "delete_transcript_by_id":
+            return self._ok({})
+        return self._ok(transcript)
+
+    # -- music -------------------------------------------------------------------------
+    def _music(self, op_id: str, one: dict[str, str], body: dict[str, Any],
+               account: Account) -> Reply:
+        model_id = str(body.get("model_id") or "music_v1")
+        plan = body.get("composition_plan") or body.get("music_prompt")
+        if op_id == MUSIC_PLAN_OPERATION:
+            return self._music_plan(body, model_id)
+        if body.get("prompt") and plan:
+            return validation_reply([{"loc": ["body"], "msg": "Use either prompt or "
+                                      "composition_plan, not both.", "type": "value_error"}])
+        if not body.get("prompt") and not plan:
+            return validation_reply([{"loc": ["body", "prompt"], "msg": "Either prompt or "
+                                      "composition_plan is required.", "type": "missing"}])
+        if isinstance(plan, dict):
+            wants = "sections" if model_id == "music_v1" else "chunks"
+            if wants not in plan:
+                return validation_reply([{"loc": ["body", "composition_plan"],
+                                          "msg": "Invalid type of composition_plan",
+                                          "type": "value_error"}])
+        limit = MUSIC_CONCURRENCY.get(account.tier, 2)
+        if limit <= 0:
+            return error_reply(403, "only_for_creator+", "Music generation is not available "
+                               "on the free plan.")
+        requested = one.get("output_format", "auto")
+        if requested == "auto":
+            requested = "mp3_44100_128" if model_id == "music_v1" else "mp3_48000_192"
+        fmt = OutputFormat.parse(requested)
+        needed = fmt.minimum_plan
+        if needed is not None and PLANS.index(account.tier) < PLANS.index(needed.lower()):
+            return error_reply(403, "output_format_not_allowed",
+                               f"The output format {fmt.value} requires the {needed} plan or "
+                               "above.", param="output_format")
+        length_ms = (_plan_duration_ms(plan) if isinstance(plan, dict)
+                     else int(body.get("music_length_ms") or MUSIC_DEFAULT_LENGTH_MS))
+        cost = max(1, math.ceil(length_ms / 1000 * MUSIC_CREDITS_PER_SECOND))
+        started = self._start_work(account, "music", op_id, cost, limit)
+        if isinstance(started, Reply):
+            return started
+        streamed, detailed = MUSIC_OPERATIONS[op_id]
+        # The tone is capped (tests stay fast); the song's declared length is kept.
+        seconds = round(max(self.config.min_seconds,
+                            min(self.config.max_seconds, length_ms / 1000)), 1)
+        audio = encode_tone(fmt.value, seconds, 330.0)
+        song_id = uuid.uuid4().hex[:20]
+        headers = {"request-id": uuid.uuid4().hex, "song-id": song_id,
+                   "character-cost": str(cost)}
+        config = self.config
+        if not detailed:
+            headers["content-type"] = fmt.mime_type
+            return Reply(200, headers, audio, streamed=streamed,
+                         chunk_bytes=config.chunk_bytes,
+                         chunk_delay_s=config.chunk_delay_s if streamed else 0.0,
+                         on_done=started)
+        used_plan = plan if isinstance(plan, dict) else self._sample_plan(model_id, length_ms)
+        metadata = _sample("music_detailed_metadata_part.json")
+        metadata["composition_plan"] = used_plan
+        words = None
+        if body.get("with_timestamps"):
+            words, at = [], 0
+            step = max(1, length_ms // max(1, len(_plan_lines(used_plan)) * 4))
+            for line in _plan_lines(used_plan):
+                for word in line.split():
+                    words.append({"word": word, "start_ms": at, "end_ms": at + step})
+                    at += step
+        metadata["words_timestamps"] = words
+        content_type, payload = build_detailed_response(
+            metadata, audio, boundary=uuid.uuid4().hex, audio_content_type=fmt.mime_type,
+            filename=f"{song_id}.{fmt.file_extension}")
+        headers["content-type"] = content_type
+        return Reply(200, headers, payload, on_done=started)
+
+    def _sample_plan(self, model_id: str, length_ms: int | None) -> dict[str, Any]:
+        if model_id == "music_v1":
+            plan = _sample("music_composition_plan_v1.json")
+            items = plan["sections"]
+        else:
+            plan = _sample("music_composition_plan_v2.json")
+            items = plan["chunks"]
+        if length_ms:
+            total = sum(int(item["duration_ms"]) for item in items)
+            for item in items:
+                item["duration_ms"] = max(3000, min(120_000, round(
+                    int(item["duration_ms"]) * length_ms / total)))
+        return plan
+
+    def _music_plan(self, body: dict[str, Any], model_id: str) -> Reply:
+        source = body.get("source_composition_plan")
+        if isinstance(source, dict):
+            return self._ok(source)
+        length = body.get("music_length_ms")
+        return self._ok(self._sample_plan(model_id, int(length) if length else None))
+
+
 # -- the app ---------------------------------------------------------------------------
 
-class CloudServer:
+class CloudServer(SpeechToTextAndMusic):
     """The ASGI app. Its state lives here (one instance per test server)."""
 
     def __init__(self, config: CloudConfig | None = None,
@@ -332,12 +735,14 @@ class CloudServer:
 
     def reset(self) -> None:
         with self.lock:
-            self.accounts = copy.deepcopy(self._initial_accounts) or default_accounts()
+            self.accounts = (copy.deepcopy(self._initial_accounts) if self._initial_accounts
+                             else default_accounts())
             self.faults: list[Fault] = []
             self.requests: list[dict[str, Any]] = []
             self.stats = Stats()
             self.config = copy.copy(self._initial_config)
             self.voices = build_voices(self.config.extra_voices)
+            self._stt_music = {"transcripts": {}, "in_flight": {}}  # STT and music state
 
     # ASGI entry point
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -555,6 +960,8 @@ class CloudServer:
             operation = find_operation(method, path)
         except ContractError:
             return json_reply(404, {"detail": "Not Found"})
+        if operation.operation_id == "speech_to_text":  # multipart: its own handler
+            return self._speech_to_text(operation, query, headers, body)
         parsed: Any = None
         if body:
             content_type = headers.get("content-type", "")
@@ -609,6 +1016,11 @@ class CloudServer:
         if op_id in TTS_OPERATIONS:
             assert account is not None
             return self._speech(op_id, voice_id, one, parsed or {}, account)
+        if op_id in STT_OPERATIONS:
+            return self._transcript(op_id, path)
+        if op_id in MUSIC_OPERATIONS or op_id == MUSIC_PLAN_OPERATION:
+            assert account is not None
+            return self._music(op_id, one, parsed or {}, account)
         return json_reply(404, {"detail": f"{op_id} is not played by the test server"})
 
     def _ok(self, data: Any) -> Reply:
@@ -853,5 +1265,8 @@ __all__ = [
     "CloudControl",
     "CloudServer",
     "Fault",
+    "FormPart",
+    "SpeechToTextAndMusic",
     "encode_tone",
+    "parse_multipart_form",
 ]

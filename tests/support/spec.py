@@ -61,7 +61,8 @@ def _validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
 def _rebase(node: Any) -> Any:
     if isinstance(node, dict):
         return {
-            k: (f"spec{v}" if k == "$ref" and isinstance(v, str) and v.startswith("#") else _rebase(v))
+            k: (f"spec{v}" if k == "$ref" and isinstance(v, str) and v.startswith("#")
+                else _rebase(v))
             for k, v in node.items()
         }
     if isinstance(node, list):
@@ -122,8 +123,9 @@ def validate_query(op: Operation, query: dict[str, list[str]]) -> None:
             o.get("type") == "array" for o in schema.get("anyOf", [])
         )
         if is_array:
-            item_schema = next(
-                (o.get("items", {}) for o in schema.get("anyOf", [schema]) if o.get("type") == "array"),
+            item_schema: dict[str, Any] = next(
+                (o.get("items", {}) for o in schema.get("anyOf", [schema])
+                 if o.get("type") == "array"),
                 {},
             )
             instance: Any = [_coerce(v, item_schema) for v in values]
@@ -158,7 +160,8 @@ def validate_json_body(op: Operation, body: Any) -> None:
     validate_against(schema, body, ("body",))
 
 
-def validate_request(method: str, path: str, query: dict[str, list[str]], body: Any | None) -> Operation:
+def validate_request(method: str, path: str, query: dict[str, list[str]],
+                     body: Any | None) -> Operation:
     """Validate a JSON (or bodiless) request; returns the operation it matched."""
     op = find_operation(method, path)
     validate_query(op, query)
@@ -186,5 +189,6 @@ def validate_response_json(method: str, path: str, status: int, body: Any) -> No
     op = find_operation(method, path)
     schema = response_schema(op, status, "application/json")
     if schema is None:
-        raise ContractError(f"{method.upper()} {op.template} declares no JSON response for {status}")
+        raise ContractError(
+            f"{method.upper()} {op.template} declares no JSON response for {status}")
     validate_against(schema, body, ("response",))

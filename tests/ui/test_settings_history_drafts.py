@@ -151,5 +151,5 @@ def test_typed_text_survives_a_crash(launch, engine_url: str, qtbot) -> None:
     # No clean shutdown: a second app starts on the same data folder.
     again = launch(engine_url=engine_url)
     assert again.find(QPlainTextEdit, "speech.text").toPlainText() == text
-    saved = json.loads(next(drafts.glob("*.json")).read_text())
+    saved = json.loads((drafts / "speech.json").read_text())
     assert saved["text"] == text

@@ -99,8 +99,7 @@ class HistoryPanel(QWidget):
         return self.model.generation(rows[0].row()) if rows else None
 
     def refresh(self) -> None:
-        self._runner.cancel(self.LOAD)
-        self._runner.start(self.LOAD, self._load)
+        self._runner.restart(self.LOAD, self._load)
 
     async def _load(self) -> None:
         history = self._ctx.history

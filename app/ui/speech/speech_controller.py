@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -21,8 +22,12 @@ from app.domain.wire import Model, SpeechRequest, Subscription, Voice, VoiceSett
 from app.library.history import Generation, NewGeneration
 from app.ui.app_context import AppContext
 from app.ui.qt_async import TaskRunner
-from app.ui.speech.audio_sink import GenerationSink
 from app.ui.speech.speech_form import SpeechForm
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from app.ui.speech.audio_sink import GenerationSink
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +51,7 @@ class SpeechController(QObject):
     generation_failed = Signal(object)  # exception
     generation_cancelled = Signal()
     quota_changed = Signal(object)  # Subscription
+    quota_failed = Signal(object)  # exception: the credits left could not be read
     retrying = Signal(str)  # plain words, e.g. "Server busy; trying again in 2 s"
 
     LOAD = "speech.load"
@@ -57,6 +63,7 @@ class SpeechController(QObject):
         self._ctx = ctx
         self._runner = runner
         self._last_peaks_at = 0.0
+        self._pending_start: int | None = None
         runner.task_failed.connect(self._on_runner_task_failed)
         runner.task_cancelled.connect(self._on_runner_task_cancelled)
 
@@ -66,8 +73,7 @@ class SpeechController(QObject):
 
     # -- catalog ---------------------------------------------------------------------
     def load_catalog(self) -> None:
-        self._runner.cancel(self.LOAD)
-        self._runner.start(self.LOAD, self._load_catalog)
+        self._runner.restart(self.LOAD, self._load_catalog)
 
     async def _load_catalog(self) -> None:
         service: VoicesService = self._ctx.voices
@@ -87,11 +93,31 @@ class SpeechController(QObject):
     async def _generate(self, form: SpeechForm) -> None:
         limit = max(1, form.model.maximum_text_length_per_request)
         parts = split_for_limit(form.text, limit)
-        self.generation_started.emit(len(parts))
+        # The first request leaves before anything else is done: the tab updates itself
+        # (next loop turn) and the file and decoder are made (worker thread) while it is
+        # on its way, so the first sound plays as soon as the network allows.
+        self._pending_start = len(parts)
+        asyncio.get_running_loop().call_soon(self._announce_started)
         fmt = form.output_format
         history = self._ctx.history
-        writer = await asyncio.to_thread(history.open_audio_writer, fmt.file_extension)
-        sink = GenerationSink(fmt, writer, self._ctx.player, multipart=len(parts) > 1)
+        player = self._ctx.player
+
+        def open_sink() -> GenerationSink:
+            # Decoders (PyAV, soundfile) load with the first generation, not at start-up,
+            # and in this worker thread: imported on the GUI thread they stalled it ~80 ms.
+            from app.ui.speech.audio_sink import GenerationSink
+
+            writer = history.open_audio_writer(fmt.file_extension)
+            return GenerationSink(fmt, writer, player, multipart=len(parts) > 1)
+
+        opening = asyncio.ensure_future(asyncio.to_thread(open_sink))
+        made: list[GenerationSink] = []
+
+        async def get_sink() -> GenerationSink:
+            if not made:
+                made.append(await opening)
+            return made[0]
+
         request_ids: list[str] = []
         cost = 0
         cost_known = False
@@ -104,16 +130,17 @@ class SpeechController(QObject):
                     next_text=parts[index + 1] if index + 1 < len(parts) else None,
                     previous_request_ids=request_ids[-3:],
                 )
-                info = await self._generate_part(form, request, sink)
+                info = await self._generate_part(form, request, get_sink)
                 if info.request_id:
                     request_ids.append(info.request_id)
                 if info.character_cost is not None:
                     cost += info.character_cost
                     cost_known = True
                 self.generation_progress.emit(index + 1, len(parts))
+            sink = await get_sink()
             path = await asyncio.to_thread(sink.finish)
         except BaseException:
-            await asyncio.shield(asyncio.to_thread(sink.abort))
+            await asyncio.shield(self._abort(opening))
             raise
         self._emit_peaks(sink, force=True)
         entry = NewGeneration(
@@ -142,17 +169,35 @@ class SpeechController(QObject):
         self.generation_finished.emit(generation)
         await self._refresh_quota()
 
+    def _announce_started(self) -> None:
+        """generation_started, once per generation, and always before its outcome."""
+        parts, self._pending_start = self._pending_start, None
+        if parts is not None:
+            self.generation_started.emit(parts)
+
+    @staticmethod
+    async def _abort(opening: asyncio.Future[GenerationSink]) -> None:
+        """Remove the partial file (whether or not audio had arrived)."""
+        try:
+            sink = await opening
+        except Exception:
+            return  # the file was never opened
+        await asyncio.to_thread(sink.abort)
+
     async def _generate_part(self, form: SpeechForm, request: SpeechRequest,
-                             sink: GenerationSink) -> ResponseInfo:
+                             get_sink: Callable[[], Awaitable[GenerationSink]]
+                             ) -> ResponseInfo:
         speech = self._ctx.speech
         if form.output_format.can_stream:
             async with speech.stream(form.voice.voice_id, request, form.options()) as stream:
                 async for chunk in stream.chunks():
+                    sink = await get_sink()
                     await asyncio.to_thread(sink.accept_stream_chunk, chunk)
                     self._emit_peaks(sink)
-                await asyncio.to_thread(sink.end_part)
+                await asyncio.to_thread((await get_sink()).end_part)
                 return stream.info
         result = await speech.convert(form.voice.voice_id, request, form.options())
+        sink = await get_sink()
         await asyncio.to_thread(sink.accept_whole_part, result.audio)
         self._emit_peaks(sink, force=True)
         return result.info
@@ -167,8 +212,9 @@ class SpeechController(QObject):
         """Quota left after a generation, when the account endpoint answers (best effort)."""
         try:
             subscription: Subscription = await self._ctx.account.subscription()
-        except Exception:  # a key without the user_read scope cannot read it: not an error
+        except Exception as exc:  # e.g. a key without the user_read scope: not an error
             log.info("subscription not available", exc_info=True)
+            self.quota_failed.emit(exc)
             return
         self.quota_changed.emit(subscription)
 
@@ -177,8 +223,7 @@ class SpeechController(QObject):
 
     # -- preview ---------------------------------------------------------------------
     def preview(self, voice: Voice, form: SpeechForm | None) -> None:
-        self._runner.cancel(self.PREVIEW)
-        self._runner.start(self.PREVIEW, lambda: self._preview(voice, form))
+        self._runner.restart(self.PREVIEW, lambda: self._preview(voice, form))
 
     async def _preview(self, voice: Voice, form: SpeechForm | None) -> None:
         from app.audio.decode import decode_bytes  # decoding libs load on first use
@@ -206,10 +251,13 @@ class SpeechController(QObject):
         if name == self.LOAD:
             self.catalog_failed.emit(exc)
         elif name in (self.GENERATE, self.PREVIEW):
+            if name == self.GENERATE:
+                self._announce_started()
             self.generation_failed.emit(exc)
 
     def _on_runner_task_cancelled(self, name: str) -> None:
         if name == self.GENERATE:
+            self._announce_started()
             self.generation_cancelled.emit()
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -28,12 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.api.errors import AuthError, ForbiddenError, NotFoundError
 from app.domain.cost import estimate_speech_credits
 from app.domain.formats import DEFAULT_FORMAT, TTS_FORMATS, OutputFormat
 from app.domain.wire import Model, Subscription, Voice
 from app.library.history import Generation
 from app.ui.app_context import AppContext
-from app.ui.errors import describe_error
+from app.ui.errors import UserMessage, describe_error
 from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
 from app.ui.speech.speech_controller import Catalog, SpeechController
@@ -44,9 +46,13 @@ from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.file_dialogs import ask_save_path
 from app.ui.widgets.player_bar import PlayerBar
 
+if TYPE_CHECKING:
+    import numpy as np
+
 log = logging.getLogger(__name__)
 
 DRAFT_NAME = "speech"
+_NO_PEAKS: np.ndarray = ()  # type: ignore[assignment]  # empty peaks, without loading numpy
 AUTOSAVE_DELAY_MS = 800
 
 
@@ -244,12 +250,13 @@ class SpeechTab(QWidget):
         c.generation_failed.connect(self._on_controller_generation_failed)
         c.generation_cancelled.connect(self._on_controller_generation_cancelled)
         c.quota_changed.connect(self._on_controller_quota_changed)
+        c.quota_failed.connect(self._on_controller_quota_failed)
         self._runner.task_finished.connect(self._on_runner_task_finished)
         self.generate_button.clicked.connect(self.start_generation)
         self.cancel_button.clicked.connect(self._controller.cancel)
         self.save_button.clicked.connect(self._on_save_clicked)
         self.preview_button.clicked.connect(self._on_preview_clicked)
-        self.error_banner.retry_requested.connect(self.start_generation)
+        self.error_banner.retry_requested.connect(self._on_error_banner_retry_requested)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(self.start_generation)
@@ -283,6 +290,7 @@ class SpeechTab(QWidget):
         self._controller.load_catalog()
 
     def _on_controller_catalog_loaded(self, catalog: Catalog) -> None:
+        self.error_banner.hide()  # an earlier failure to load is stale now
         self._restoring = True
         try:
             self._models = catalog.models
@@ -320,9 +328,19 @@ class SpeechTab(QWidget):
 
     def _on_controller_catalog_failed(self, exc: object) -> None:
         message = describe_error(exc if isinstance(exc, BaseException) else Exception(str(exc)))
-        self.error_banner.show_message(message)
+        if isinstance(exc, NotFoundError):  # not a voice the user picked: the wrong server
+            message = UserMessage("Voices and models were not found", message.text,
+                                  "Check the server address in Settings, then try again.")
+        # Loading the catalog only reads: trying again is always safe.
+        self.error_banner.show_message(dataclasses.replace(message, can_retry=True))
         self.status.setText("Voices could not be loaded.")
         self.ready_changed.emit(True)
+
+    def _on_error_banner_retry_requested(self) -> None:
+        if self.catalog_ready:
+            self.start_generation()
+        else:
+            self.load_catalog(offline=getattr(self, "_offline", False))
 
     # -- reading the form ------------------------------------------------------------
     def current_voice(self) -> Voice | None:
@@ -393,6 +411,13 @@ class SpeechTab(QWidget):
                                 "the server did not send any).")
             return
         self.error_banner.hide()
+        # Unsaved changes (the autosave still pending) are saved as the request leaves
+        # (crash safety), in a worker thread: a synchronous write with fsync held the UI
+        # and the request ~10 ms. With nothing pending the draft on disk is current.
+        if self._autosave.isActive():
+            self._autosave.stop()
+            if not self._save_draft():
+                self._autosave.start()  # a save with older text is running: again soon
         self._controller.generate(form)
 
     def _on_controller_generation_started(self, parts: int) -> None:
@@ -405,7 +430,7 @@ class SpeechTab(QWidget):
         self.status.setText("Generating… the audio starts playing as soon as it arrives."
                             if parts == 1 else
                             f"Long text: generating {parts} parts and joining them seamlessly…")
-        self._player_bar.show_clip("Generating…", np.zeros(0, np.float32))
+        self._player_bar.show_clip("Generating…", _NO_PEAKS)
         self._player_bar.follow()
 
     def _on_controller_generation_progress(self, done: int, total: int) -> None:
@@ -439,6 +464,19 @@ class SpeechTab(QWidget):
 
     def _on_controller_quota_changed(self, subscription: Subscription) -> None:
         self._quota = subscription
+        self._quota_problem: str | None = None
+        self._update_counts()
+
+    def _on_controller_quota_failed(self, exc: object) -> None:
+        if isinstance(exc, AuthError | ForbiddenError):
+            problem = ("Credits left are unknown: this API key may not read your "
+                       "subscription. Generating still works; to see your credits, give the "
+                       "key the User (read) permission on elevenlabs.io.")
+        else:
+            message = describe_error(exc if isinstance(exc, BaseException)
+                                     else Exception(str(exc)))
+            problem = f"Credits left are unknown. {message.as_text()}"
+        self._quota_problem = problem
         self._update_counts()
 
     def _on_runner_task_finished(self, name: str) -> None:
@@ -470,7 +508,7 @@ class SpeechTab(QWidget):
         voice = self.current_voice()
         if voice is not None:
             self._controller.preview(voice, self.form())
-            self._player_bar.show_clip(f"Preview: {voice.name}", np.zeros(0, np.float32))
+            self._player_bar.show_clip(f"Preview: {voice.name}", _NO_PEAKS)
             self._player_bar.follow()
 
     # -- counts, notes ---------------------------------------------------------------
@@ -524,9 +562,13 @@ class SpeechTab(QWidget):
         estimate = "Free with offline voices" if model and model.cost_multiplier == 0 \
             else f"About {credits:,} credits"
         quota = getattr(self, "_quota", None)
-        if isinstance(quota, Subscription):
+        problem = getattr(self, "_quota_problem", None)
+        if problem:
+            estimate += " · credits left unknown"
+        elif isinstance(quota, Subscription):
             estimate += f" · {quota.characters_left:,} left this period"
         self.estimate.setText(estimate)
+        self.estimate.setToolTip(problem or "")
         self.generate_button.setEnabled(self.catalog_ready and not self._controller.is_generating)
 
     def _on_form_changed(self, *_args: object) -> None:
@@ -547,14 +589,15 @@ class SpeechTab(QWidget):
             "normalization": self.normalization.currentData(),
         }
 
-    def _save_draft(self) -> None:
+    def _save_draft(self) -> bool:
+        """Save the draft in a worker thread; False if a save is still running."""
         payload = self._draft_payload()
         self._pending_draft = payload
         settings = self._ctx.settings
         settings.last_voice_id = payload["voice_id"]
         settings.last_model_id = payload["model_id"]
-        self._runner.start("speech.autosave", lambda: asyncio.to_thread(
-            self._ctx.drafts.save, DRAFT_NAME, payload))
+        return self._runner.start("speech.autosave", lambda: asyncio.to_thread(
+            self._ctx.drafts.save, DRAFT_NAME, payload)) is not None
 
     def flush_draft(self) -> None:
         """Save now (on quit), synchronously: the loop may be stopping."""

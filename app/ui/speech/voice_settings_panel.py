@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QPushButton, QWidget
-from superqt import QLabeledDoubleSlider
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QSlider,
+    QWidget,
+)
 
 from app.domain.wire import VoiceSettings
 
@@ -21,6 +29,70 @@ _SLIDERS = (
 )
 
 
+class LabeledDoubleSlider(QWidget):
+    """A slider over a decimal range with an editable number beside it.
+
+    (superqt's QLabeledDoubleSlider did this, but importing superqt took ~0.25 s of
+    start-up: it loads qtpy and every Qt wrapper.)
+    """
+
+    valueChanged = Signal(float)
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._slider = QSlider(orientation, self)
+        self._box = QDoubleSpinBox(self)
+        self._box.setKeyboardTracking(False)  # typed values apply on Return or focus out
+        self._box.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
+        self._box.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self._scale = 100
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._slider, 1)
+        layout.addWidget(self._box)
+        self._slider.valueChanged.connect(self._on_slider_value_changed)
+        self._box.valueChanged.connect(self._on_box_value_changed)
+
+    def setRange(self, low: float, high: float) -> None:
+        self._box.setRange(low, high)
+        self._slider.setRange(round(low * self._scale), round(high * self._scale))
+
+    def setDecimals(self, decimals: int) -> None:
+        self._scale = 10 ** decimals
+        self._box.setDecimals(decimals)
+        self.setRange(self._box.minimum(), self._box.maximum())
+
+    def setSingleStep(self, step: float) -> None:
+        self._box.setSingleStep(step)
+        self._slider.setSingleStep(max(1, round(step * self._scale)))
+
+    def value(self) -> float:
+        return float(self._box.value())
+
+    def setValue(self, value: float) -> None:
+        self._box.setValue(value)
+
+    def setToolTip(self, text: str) -> None:
+        super().setToolTip(text)
+        self._slider.setToolTip(text)
+        self._box.setToolTip(text)
+
+    def setAccessibleName(self, name: str) -> None:
+        super().setAccessibleName(name)
+        self._slider.setAccessibleName(name)
+        self._box.setAccessibleName(name)
+
+    def _on_slider_value_changed(self, position: int) -> None:
+        if round(self._box.value() * self._scale) != position:
+            self._box.setValue(position / self._scale)
+
+    def _on_box_value_changed(self, value: float) -> None:
+        self._slider.blockSignals(True)
+        self._slider.setValue(round(value * self._scale))
+        self._slider.blockSignals(False)
+        self.valueChanged.emit(value)
+
+
 class VoiceSettingsPanel(QGroupBox):
     settings_changed = Signal()
 
@@ -28,14 +100,14 @@ class VoiceSettingsPanel(QGroupBox):
         super().__init__("Voice settings", parent)
         self.setObjectName("speech.voice_settings")
         self._defaults = VoiceSettings()
-        self._sliders: dict[str, QLabeledDoubleSlider] = {}
+        self._sliders: dict[str, LabeledDoubleSlider] = {}
         form = QFormLayout(self)
         for field, label, name, low, high, tip in _SLIDERS:
-            slider = QLabeledDoubleSlider(Qt.Orientation.Horizontal, self)
+            slider = LabeledDoubleSlider(Qt.Orientation.Horizontal, self)
             slider.setObjectName(name)
-            slider.setRange(low, high)
-            slider.setSingleStep(0.01)  # type: ignore[arg-type]  # superqt stubs say int
             slider.setDecimals(2)
+            slider.setRange(low, high)
+            slider.setSingleStep(0.01)
             slider.setToolTip(tip)
             slider.setAccessibleName(label)
             slider.valueChanged.connect(self.settings_changed)
@@ -53,7 +125,7 @@ class VoiceSettingsPanel(QGroupBox):
         form.addRow("", self.reset)
         self.set_values(self._defaults)
 
-    def slider(self, field: str) -> QLabeledDoubleSlider:
+    def slider(self, field: str) -> LabeledDoubleSlider:
         return self._sliders[field]
 
     def set_defaults(self, defaults: VoiceSettings) -> None:

@@ -6,7 +6,8 @@ Qt; see shared/DESIGN.md), so the playhead moves smoothly without cross-thread c
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
@@ -14,6 +15,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 from app.audio.player import Player, PlayerState
 from app.ui.icons import icon
 from app.ui.widgets.waveform import WaveformWidget
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def format_ms(ms: int) -> str:
@@ -36,6 +40,7 @@ class PlayerBar(QWidget):
         self._play.setObjectName("player.play")
         self._play.setToolTip("Play or pause (Space when the player has focus)")
         self._play.setIcon(icon("play"))
+        self._shows_pause = False
         self._play.setEnabled(False)
         self._stop = QToolButton(self)
         self._stop.setObjectName("player.stop")
@@ -136,8 +141,10 @@ class PlayerBar(QWidget):
         position = self._player.position_ms
         duration = self._player.duration_ms
         playing = self._player.state in (PlayerState.PLAYING, PlayerState.BUFFERING)
-        self._play.setIcon(icon("pause" if playing else "play"))
-        self._play.setToolTip("Pause" if playing else "Play")
+        if playing is not self._shows_pause:  # setIcon repaints even when nothing changed
+            self._shows_pause = playing
+            self._play.setIcon(icon("pause" if playing else "play"))
+            self._play.setToolTip("Pause" if playing else "Play")
         self._time.setText(f"{format_ms(position)} / {format_ms(duration)}")
         if duration > 0:
             self.waveform.set_progress(position / duration)

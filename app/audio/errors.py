@@ -1,0 +1,8 @@
+"""The audio layer's exceptions, importable without numpy or any decoder (the UI's error
+mapping needs them at start-up; the decoders load on first use)."""
+
+from __future__ import annotations
+
+
+class AudioDecodeError(Exception):
+    """The audio could not be turned into sound; the message says why in plain words."""
