@@ -54,7 +54,8 @@ def describe_error(exc: BaseException) -> UserMessage:
         return UserMessage(
             "Not found",
             exc.message,
-            "Pick another voice from the list (it may have been deleted), then try again.",
+            "What you asked for may have been deleted, or its id is wrong: pick another voice, "
+            "or check the transcription id or server address, then try again.",
         )
     if isinstance(exc, api.ValidationError):
         return UserMessage(
