@@ -1,0 +1,90 @@
+"""The Transcripts tab meets bad input through the window: each case gets a clear
+message, the app stays usable, and an open transcript with edits is not lost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+
+pytestmark = pytest.mark.e2e
+
+SAMPLES = Path(__file__).resolve().parents[1] / "contract" / "samples"
+
+
+def message(studio: Any) -> str:
+    banner = studio.find(QWidget, "transcripts.error")
+    text = banner.text() if banner.isVisible() else ""
+    return f"{text} {studio.find(QLabel, 'transcripts.status').text()}"
+
+
+def transcribe(qtbot: Any, studio: Any, path: Path) -> None:
+    studio.window.open_paths([path])
+    button = studio.find(QPushButton, "transcripts.transcribe")
+    if button.isEnabled():
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+@pytest.fixture
+def studio(launch: Any, engine_url: str) -> Any:
+    studio = launch(engine_url=engine_url)
+    studio.window.show_tab("transcripts")
+    return studio
+
+
+def test_malformed_truncated_and_foreign_json(studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    cases = {
+        "broken.json": "{\"text\": \"hello\", \"words\": [",
+        "truncated.json": (SAMPLES / "stt_diarized_word.json").read_text()[:200],
+        "other.json": json.dumps({"hello": "world"}),
+    }
+    for name, content in cases.items():
+        path = tmp_path / name
+        path.write_text(content)
+        studio.window.open_paths([path])
+        qtbot.waitUntil(lambda: studio.find(QWidget, "transcripts.error").isVisible()
+                        or "neither" in studio.window.statusBar().currentMessage()
+                        or "not a readable" in studio.window.statusBar().currentMessage(),
+                        timeout=10_000)
+        shown = message(studio) + studio.window.statusBar().currentMessage()
+        assert name in shown or "JSON" in shown or "transcript" in shown, shown
+
+
+def test_a_transcript_without_timings_opens(studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    data = json.loads((SAMPLES / "stt_diarized_word.json").read_text())
+    for word in data["words"]:
+        word.pop("start", None)
+        word.pop("end", None)
+    path = tmp_path / "untimed.json"
+    path.write_text(json.dumps(data))
+    studio.window.open_paths([path])
+    qtbot.waitUntil(lambda: "Opened" in message(studio), timeout=10_000)
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("empty.wav", b"", "empty"),
+    ("not-audio.mp3", b"This is a text file pretending to be audio.\n" * 50, "audio"),
+])
+def test_files_that_are_not_audio(studio: Any, qtbot: Any, tmp_path: Path, name: str,
+                                  content: bytes, expected: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    transcribe(qtbot, studio, path)
+    banner = studio.find(QWidget, "transcripts.error")
+    qtbot.waitUntil(banner.isVisible, timeout=30_000)
+    assert expected in banner.text().lower()
+    assert studio.ctx.history.list(kind="transcript") == []
+
+
+def test_unknown_transcription_id(studio: Any, qtbot: Any) -> None:
+    box = studio.find(QLineEdit, "transcripts.id_input")
+    qtbot.keyClicks(box, "no_such_transcript_id")
+    qtbot.mouseClick(studio.find(QPushButton, "transcripts.fetch"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: studio.find(QWidget, "transcripts.error").isVisible(),
+                    timeout=10_000)
+    assert "No transcript with that id" in message(studio)
+    assert box.text() == "no_such_transcript_id"  # what the user typed stays
