@@ -3,6 +3,7 @@ query and JSON body), e.g. the local engine, to check the app's requests against
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 from urllib.parse import parse_qs
@@ -28,10 +29,8 @@ class RecordingApp:
             "method": scope["method"], "path": scope["path"],
             "query": parse_qs(scope.get("query_string", b"").decode()), "json": None}
         if body and b"json" in dict(scope.get("headers") or []).get(b"content-type", b""):
-            try:
+            with contextlib.suppress(ValueError):
                 entry["json"] = json.loads(body)
-            except ValueError:
-                pass
         self.requests.append(entry)
         replayed = False
 
