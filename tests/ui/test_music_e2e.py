@@ -104,3 +104,36 @@ def test_plan_compose_and_hear(launch, recording_engine, qtbot, alsa_played_file
     save_screenshot(studio.window, "music-composed", tmp_path)
     assert not studio.find(QWidget, "music.problems").isVisible() or \
         "✖" not in studio.find(QWidget, "music.problems").text()
+
+
+def test_a_saved_plan_reopened_composes_the_same_request(launch, recording_engine, qtbot,
+                                                         tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.domain.music_templates import template
+
+    url, engine = recording_engine
+    studio = launch(engine_url=url)
+    studio.window.show_tab("music")
+    studio.find(QTabWidget, "music.mode").setCurrentIndex(1)
+    music_tab = studio.window.music_tab
+    music_tab.editor.set_plan(template("podcast_intro").plan(), "test")
+
+    def compose() -> dict:
+        before = len(studio.ctx.history.list(kind="music"))
+        click(qtbot, studio, "music.compose")
+        qtbot.waitUntil(lambda: len(studio.ctx.history.list(kind="music")) == before + 1
+                        and not music_tab.controller.is_composing, timeout=60_000)
+        return [r for r in engine.requests if r["path"].startswith("/v1/music")][-1]
+
+    first = compose()
+    saved = tmp_path / "intro.plan.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(saved), "")))
+    click(qtbot, studio, "music.save_plan")
+    assert saved.exists()
+    click(qtbot, studio, "music.add_section")  # change the plan in the editor...
+    studio.window.open_paths([saved])  # ...then open the saved one again
+    second = compose()
+    assert (second["path"], second["query"], second["json"]) == \
+        (first["path"], first["query"], first["json"])
