@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
             self.speech_tab.error_banner.show_message(describe_error(exc))
             return
         self._file_stream = stream
-        self.player_bar.show_clip(title, ())  # type: ignore[arg-type]  # no peaks yet
+        self.player_bar.show_clip(title, ())  # no peaks yet
         self._ctx.player.play()
         self.player_bar.follow()
         try:

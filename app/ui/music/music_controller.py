@@ -12,21 +12,24 @@ import contextlib
 import json
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from app.api.errors import ForbiddenError, ValidationError
 from app.api.music import MusicService
-from app.audio.clip import AudioClip
 from app.domain.music_plan import Plan, plan_from_json
 from app.domain.music_request import DetailedResult, MusicEndpoint, plan_request_body
 from app.library.history import Generation, NewGeneration
 from app.ui.app_context import AppContext
 from app.ui.music.compose_request import KNOWN_MODELS, ComposeRequest, order_models
 from app.ui.qt_async import TaskRunner
-from app.ui.speech.audio_sink import GenerationSink
+
+if TYPE_CHECKING:  # numpy, the decoders and the sink load on first compose, not at start-up
+    import numpy as np
+
+    from app.audio.clip import AudioClip
+    from app.ui.speech.audio_sink import GenerationSink
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +123,8 @@ class MusicController(QObject):
             with contextlib.suppress(Exception):
                 (await asyncio.shield(opening)).abort()
             raise
+        from app.ui.speech.audio_sink import GenerationSink
+
         sink = GenerationSink(fmt, writer, self._ctx.player, multipart=False)
         try:
             try:
@@ -253,6 +258,10 @@ class MusicController(QObject):
 
 
 def _joined_clip(generations: list[Generation]) -> AudioClip:
+    import numpy as np
+
+    from app.audio.clip import AudioClip
+
     """The versions one after another with a short pause, at the first one's rate."""
     from app.audio.decode import decode_file
     from app.domain.formats import OutputFormat

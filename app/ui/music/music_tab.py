@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -40,6 +39,9 @@ from app.ui.music.versions_panel import SidePanel
 from app.ui.qt_async import TaskRunner
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.player_bar import PlayerBar
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 DRAFT_NAME = "music"
@@ -290,7 +292,7 @@ class MusicTab(QWidget):
         self.details.show_result(None)
         self.bar.started("Composing… the song plays when it is complete." if endpoint !=
                          "stream" else "Composing… you will hear it as soon as it starts.")
-        self._player_bar.show_clip("Composing…", np.zeros((0, 2), np.float32))
+        self._player_bar.show_clip("Composing…", ())
         self._player_bar.follow()
 
     def _on_controller_audio_arrived(self, peaks: np.ndarray, seconds: float) -> None:

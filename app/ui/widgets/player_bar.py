@@ -6,6 +6,7 @@ Qt; see shared/DESIGN.md), so the playhead moves smoothly without cross-thread c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -84,7 +85,9 @@ class PlayerBar(QWidget):
     def player(self) -> Player:
         return self._player
 
-    def show_clip(self, title: str, peaks: np.ndarray, loaded_fraction: float = 1.0) -> None:
+    def show_clip(self, title: str, peaks: np.ndarray | Sequence[float],
+                  loaded_fraction: float = 1.0) -> None:
+        """`peaks` may be an empty tuple while nothing has arrived (no numpy needed)."""
         self._title.setText(title)
         self._title.setToolTip(title)
         self.waveform.set_peaks(peaks, loaded_fraction)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
@@ -32,7 +33,8 @@ class WaveformWidget(QWidget):
         # copies pixels (it is repainted for every move of the playhead).
         self._picture: tuple[tuple[object, ...], QPixmap, QPixmap] | None = None
 
-    def set_peaks(self, peaks: np.ndarray, loaded_fraction: float = 1.0) -> None:
+    def set_peaks(self, peaks: np.ndarray | Sequence[float],
+                  loaded_fraction: float = 1.0) -> None:
         self._loaded = min(1.0, max(0.0, loaded_fraction))
         self._picture = None
         if len(peaks) == 0:
@@ -54,7 +56,7 @@ class WaveformWidget(QWidget):
         return np.asarray(self._peaks, dtype=np.float32)
 
     def clear(self) -> None:
-        self.set_peaks(())  # type: ignore[arg-type]  # empty: no numpy needed yet
+        self.set_peaks(())  # empty: no numpy needed yet
         self.set_progress(0.0)
 
     def set_progress(self, fraction: float) -> None:
