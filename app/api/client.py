@@ -20,10 +20,10 @@ import json as jsonlib
 import logging
 import random
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -41,6 +41,7 @@ from app.api.errors import (
     parse_retry_after,
 )
 
+_T = TypeVar("_T")
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
@@ -227,8 +228,32 @@ class ApiStream:
         self.info = info
         self._max_bytes = max_bytes
         self.bytes_received = 0
+        self._generators: list[AsyncGenerator[Any, None]] = []
 
-    async def chunks(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+    def chunks(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        """The body's bytes as they arrive (any boundaries)."""
+        return self._track(self._chunks(chunk_size))
+
+    def lines(self) -> AsyncIterator[str]:
+        """Non-empty text lines (for newline-delimited JSON)."""
+        return self._track(self._lines())
+
+    def _track(self, generator: AsyncGenerator[_T, None]) -> AsyncGenerator[_T, None]:
+        self._generators.append(generator)
+        return generator
+
+    async def aclose(self) -> None:
+        """Close the readers explicitly, on this loop. A reader abandoned mid-body (the
+        user cancelled) would otherwise be finalised later by the garbage collector,
+        outside the event loop, leaving the connection half-open."""
+        for generator in reversed(self._generators):
+            try:
+                await generator.aclose()
+            except Exception:  # closing must not hide the error that got us here
+                log.debug("closing a body reader failed", exc_info=True)
+        self._generators.clear()
+
+    async def _chunks(self, chunk_size: int | None) -> AsyncGenerator[bytes, None]:
         with _body_errors("audio"):
             async for chunk in self._response.aiter_bytes(chunk_size):
                 if not chunk:
@@ -239,8 +264,7 @@ class ApiStream:
                         f"The server sent more than {self._max_bytes} bytes; stopped reading.")
                 yield chunk
 
-    async def lines(self) -> AsyncIterator[str]:
-        """Non-empty text lines (for newline-delimited JSON)."""
+    async def _lines(self) -> AsyncGenerator[str, None]:
         pending = b""
         async for chunk in self.chunks():
             pending += chunk
@@ -600,7 +624,11 @@ class ApiClient:
                                   json=json, files=files, data=data) as response:
             info = ResponseInfo.from_headers(response.headers, response.status_code)
             self._check_type(info, expect)
-            yield ApiStream(response, info, self._config.max_body_bytes)
+            api_stream = ApiStream(response, info, self._config.max_body_bytes)
+            try:
+                yield api_stream
+            finally:
+                await api_stream.aclose()
 
     @staticmethod
     def _check_type(info: ResponseInfo, expect: tuple[str, ...]) -> None:
