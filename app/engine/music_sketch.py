@@ -1,40 +1,32 @@
-"""A music sketcher: renders a composition plan as an audible draft, offline.
+"""The music sketcher: renders a composition plan as an audible draft, offline.
 
 Not a generative model: a small arranger and synthesiser written with numpy. Each
-section gets a texture from its name (intro: a sparse pad; verse: plucked arpeggios
+section gets a texture from its kind (intro: a sparse pad; verse: plucked arpeggios
 over soft drums; chorus: fuller chords, drums, bass and a lead; bridge: a different
 progression at half time; outro: a fading pad), a chord progression in the key the
-styles name, and a tempo from a "120 bpm" style (or one that suits the mood).
-Lyric lines can be voiced over their section by any text-to-speech callable.
+styles name, and a tempo from a "120 bpm" style (or one that suits the mood); the
+styles are read by `app.engine.music_hints`. Lyric lines can be voiced over their
+section by any text-to-speech callable.
 
 Exact lengths: the song has round(total_ms * rate / 1000) frames and each section
 starts exactly at round(start_ms * rate / 1000); the sections crossfade over the first
 few milliseconds of the later one.
-
-`plan_from_prompt` turns a prompt into a plan with the API's limits (3-120 s a section,
-3-600 s a song, at most 30 sections).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import random
-import re
-import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from app.engine.music_hints import Hints, section_hints, song_hints
+from app.engine.music_sketch_plan import SketchPlan, section_kind
+
 SAMPLE_RATE_HZ = 44100
-SECTION_MIN_MS = 3_000
-SECTION_MAX_MS = 120_000
-MUSIC_LENGTH_MIN_MS = 3_000
-MUSIC_LENGTH_MAX_MS = 600_000
-MAX_SECTIONS = 30
-DEFAULT_LENGTH_MS = 30_000
 
 PEAK_LIMIT = 0.99
 _TARGET_PEAK = 0.89
@@ -43,221 +35,6 @@ _DUCK_GAIN = 0.6  # the music under a sung line (about -4.4 dB)
 _VOCAL_PEAK = 0.75
 
 VoiceLines = Callable[[str], tuple[np.ndarray, int]]
-
-
-# --- the plan ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SketchSection:
-    name: str
-    duration_ms: int
-    positive_styles: Sequence[str] = ()
-    negative_styles: Sequence[str] = ()
-    lines: Sequence[str] = ()
-
-
-@dataclass(frozen=True)
-class SketchPlan:
-    global_positive_styles: Sequence[str] = ()
-    global_negative_styles: Sequence[str] = ()
-    sections: Sequence[SketchSection] = ()
-
-    @property
-    def duration_ms(self) -> int:
-        return sum(s.duration_ms for s in self.sections)
-
-
-# --- reading styles -------------------------------------------------------------------
-
-_NOTE_PCS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
-_KEY = re.compile(
-    r"\b([A-Ga-g])\s*(#|♯|b|♭|-?sharp|-?flat)?\s*(major|minor|maj|min)\b"
-    r"|\b([A-G])(#|♯|b|♭)?(m|maj)?(?=\s|$|,)",
-)
-_BPM = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*(?:bpm|beats per minute)", re.IGNORECASE)
-_NEGATION = re.compile(r"\b(?:no|without|non|minus|zero)\s+([a-z][a-z\- ]*)", re.IGNORECASE)
-
-# word (as it appears in a style) -> canonical instrument
-_INSTRUMENTS = {
-    "piano": "piano", "keys": "piano", "rhodes": "piano", "keyboard": "piano",
-    "synth": "synth", "synths": "synth", "synthesizer": "synth", "synthesiser": "synth",
-    "synthwave": "synth", "808": "bass", "arp": "synth", "arps": "synth",
-    "pad": "pad", "pads": "pad",
-    "guitar": "guitar", "guitars": "guitar", "acoustic": "guitar",
-    "bass": "bass", "bassline": "bass", "sub": "bass",
-    "drums": "drums", "drum": "drums", "percussion": "drums", "beat": "drums",
-    "beats": "drums", "kick": "drums", "snare": "drums", "hats": "drums",
-    "strings": "strings", "violin": "strings", "violins": "strings", "cello": "strings",
-    "orchestra": "strings", "orchestral": "strings",
-    "bells": "bells", "bell": "bells", "glockenspiel": "bells", "celesta": "bells",
-    "vocals": "vocals", "vocal": "vocals", "voice": "vocals", "singing": "vocals",
-    "singer": "vocals", "choir": "vocals", "lyrics": "vocals", "rap": "vocals",
-}
-# word -> canonical mood
-_MOODS = {
-    "dark": "dark", "moody": "dark", "sinister": "dark", "ominous": "dark", "tense": "dark",
-    "mysterious": "dark", "haunting": "dark", "gritty": "dark",
-    "sad": "sad", "melancholic": "sad", "melancholy": "sad", "somber": "sad", "sombre": "sad",
-    "emotional": "sad", "heartbreak": "sad",
-    "upbeat": "upbeat", "happy": "upbeat", "cheerful": "upbeat", "joyful": "upbeat",
-    "bright": "upbeat", "uplifting": "upbeat", "sunny": "upbeat", "fun": "upbeat",
-    "playful": "upbeat", "groovy": "upbeat",
-    "energetic": "energetic", "driving": "energetic", "intense": "energetic",
-    "powerful": "energetic", "aggressive": "energetic", "fast": "energetic",
-    "calm": "calm", "chill": "calm", "relaxed": "calm", "relaxing": "calm", "peaceful": "calm",
-    "soft": "calm", "gentle": "calm", "mellow": "calm", "slow": "calm",
-    "epic": "epic", "cinematic": "epic", "heroic": "epic", "anthemic": "epic",
-    "dreamy": "dreamy", "ambient": "dreamy", "ethereal": "dreamy", "atmospheric": "dreamy",
-    "romantic": "romantic", "warm": "romantic", "tender": "romantic",
-    "lofi": "lofi", "lo-fi": "lofi", "lo fi": "lofi",
-}
-_MINOR_MOODS = {"dark", "sad", "epic"}
-_MAJOR_MOODS = {"upbeat", "energetic", "romantic"}
-_GENRES = {
-    "pop": 112, "rock": 120, "jazz": 96, "lofi": 80, "lo-fi": 80, "hip-hop": 90,
-    "hip hop": 90, "hiphop": 90, "trap": 140, "edm": 126, "house": 124, "techno": 130,
-    "trance": 138, "dubstep": 140, "drum and bass": 172, "dnb": 172, "synthwave": 100,
-    "electronic": 118, "ambient": 70, "classical": 90, "folk": 100, "country": 104,
-    "blues": 84, "funk": 108, "disco": 118, "r&b": 88, "rnb": 88, "soul": 92,
-    "reggae": 80, "metal": 140, "punk": 160, "indie": 116, "orchestral": 90,
-    "cinematic": 90, "piano ballad": 72, "ballad": 72,
-}
-_MOOD_BPM = {"dark": 84, "sad": 72, "upbeat": 122, "energetic": 132, "calm": 82,
-             "epic": 96, "dreamy": 74, "romantic": 86, "lofi": 78}
-DEFAULT_BPM = 100
-
-
-@dataclass(frozen=True)
-class Hints:
-    """What the styles say about how the music should sound."""
-
-    bpm: int | None = None
-    mode: str | None = None  # "major" or "minor"
-    key_root: int | None = None  # pitch class, 0 = C
-    instruments: frozenset[str] = frozenset()
-    mood: str | None = None
-    genre: str | None = None
-    excluded: frozenset[str] = frozenset()  # "no drums", "without vocals"...
-
-    def merged(self, other: Hints) -> Hints:
-        """`other` (e.g. a section's own styles) over these (the song's)."""
-        return Hints(
-            bpm=other.bpm or self.bpm,
-            mode=other.mode or self.mode,
-            key_root=other.key_root if other.key_root is not None else self.key_root,
-            instruments=(self.instruments | other.instruments) - other.excluded,
-            mood=other.mood or self.mood,
-            genre=other.genre or self.genre,
-            excluded=(self.excluded - other.instruments) | other.excluded,
-        )
-
-    def without(self, negative: Hints) -> Hints:
-        """Take away what negative styles name."""
-        removed = negative.instruments | negative.excluded
-        return Hints(
-            bpm=self.bpm, mode=self.mode, key_root=self.key_root,
-            instruments=self.instruments - removed,
-            mood=None if self.mood is not None and self.mood == negative.mood else self.mood,
-            genre=self.genre, excluded=self.excluded | removed,
-        )
-
-    @property
-    def tempo_bpm(self) -> int:
-        if self.bpm:
-            return self.bpm
-        if self.genre in _GENRES and self.mood not in ("calm", "sad", "dreamy", "lofi"):
-            return _GENRES[self.genre]
-        return _MOOD_BPM.get(self.mood or "", _GENRES.get(self.genre or "", DEFAULT_BPM))
-
-    @property
-    def minor(self) -> bool:
-        if self.mode is not None:
-            return self.mode == "minor"
-        return self.mood in _MINOR_MOODS
-
-    @property
-    def brightness(self) -> float:
-        """0..1: how much upper harmonics the instruments keep."""
-        return {"dark": 0.45, "lofi": 0.35, "calm": 0.55, "sad": 0.5, "dreamy": 0.5,
-                "upbeat": 0.95, "energetic": 1.0, "epic": 0.8}.get(self.mood or "", 0.75)
-
-
-def _pitch_class(letter: str, accidental: str | None) -> int:
-    pc = _NOTE_PCS[letter.lower()]
-    acc = (accidental or "").lower().lstrip("-")
-    if acc in ("#", "♯", "sharp"):
-        pc += 1
-    elif acc in ("b", "♭", "flat"):
-        pc -= 1
-    return pc % 12
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9&]+(?:-[a-z0-9]+)?", text.lower())
-
-
-def parse_hints(styles: Iterable[str]) -> Hints:
-    """Read tempo, key, mode, instruments, mood and genre from style phrases.
-
-    E.g. ["A minor", "120 bpm", "lofi", "piano", "no drums"].
-    """
-    bpm: int | None = None
-    mode: str | None = None
-    root: int | None = None
-    mood: str | None = None
-    genre: str | None = None
-    instruments: set[str] = set()
-    excluded: set[str] = set()
-    for style in styles:
-        text = str(style).strip()
-        if not text:
-            continue
-        lowered = text.lower()
-        if bpm is None and (m := _BPM.search(text)):
-            bpm = max(40, min(220, round(float(m.group(1)))))
-        for m in _KEY.finditer(text):
-            if m.group(1):
-                letter, acc, quality = m.group(1), m.group(2), m.group(3).lower()
-                before = text[: m.start()].lower()
-                if letter.islower() and len(text.split()) > 2 and not before.endswith(
-                        ("in ", "key of ", "key ")):
-                    continue  # "a major label": an article, not the key of A
-            else:
-                letter, acc, quality = m.group(4), m.group(5), (m.group(6) or "maj")
-                if len(text.split()) > 3:
-                    continue  # a lone capital letter in a sentence is not a key
-            if root is None:
-                root = _pitch_class(letter, acc)
-                mode = "minor" if quality in ("minor", "min", "m") else "major"
-        negated = " ".join(m.group(1) for m in _NEGATION.finditer(lowered))
-        for word in _words(negated):
-            if word in _INSTRUMENTS:
-                excluded.add(_INSTRUMENTS[word])
-        positive = _NEGATION.sub(" ", lowered)
-        words = _words(positive)
-        if mode is None and "minor" in words:
-            mode = "minor"
-        elif mode is None and "major" in words:
-            mode = "major"
-        for word in words:
-            if word in _INSTRUMENTS:
-                instruments.add(_INSTRUMENTS[word])
-            if mood is None and word in _MOODS:
-                mood = _MOODS[word]
-        if mood is None:
-            for phrase, canonical in _MOODS.items():
-                if " " in phrase and phrase in positive:
-                    mood = canonical
-        if genre is None:
-            for name in sorted(_GENRES, key=len, reverse=True):
-                if re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", positive):
-                    genre = name
-                    break
-        if "lofi" in words or "lo-fi" in positive or "lo fi" in positive:
-            mood = mood if mood in ("dark", "sad") else "lofi"
-    return Hints(bpm=bpm, mode=mode, key_root=root, instruments=frozenset(instruments - excluded),
-                 mood=mood, genre=genre, excluded=frozenset(excluded))
 
 
 # --- arrangement -----------------------------------------------------------------------
@@ -304,29 +81,6 @@ _TEXTURES = {
     "break": _Texture(pad=0.3, arp=0.5, bass=0.38, hat=0.26),
     "outro": _Texture(pad=0.5, chords=0.2, bass=0.18, fade_out=True),
 }
-
-_KIND_WORDS = (
-    ("prechorus", ("pre-chorus", "prechorus", "pre chorus", "build", "lift", "riser")),
-    ("chorus", ("chorus", "hook", "refrain", "drop")),
-    ("verse", ("verse", "rap")),
-    ("bridge", ("bridge", "middle 8", "middle eight")),
-    ("intro", ("intro", "opening", "prelude")),
-    ("outro", ("outro", "ending", "coda", "fade", "end")),
-    ("break", ("break", "instrumental", "solo", "interlude")),
-)
-
-
-def section_kind(name: str, index: int, count: int) -> str:
-    """intro/verse/prechorus/chorus/bridge/break/outro, from the name or the position."""
-    lowered = name.lower()
-    for kind, words in _KIND_WORDS:
-        if any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", lowered) for w in words):
-            return kind
-    if count >= 3 and index == 0:
-        return "intro"
-    if count >= 3 and index == count - 1:
-        return "outro"
-    return "verse" if index % 2 == (1 if count >= 3 else 0) else "chorus"
 
 
 def _texture_for(kind: str, hints: Hints) -> _Texture:
@@ -697,18 +451,6 @@ def _duck_envelope(vocals: np.ndarray, rate: int) -> np.ndarray:
     return frames.reshape(-1)[:n]
 
 
-def song_hints(plan: SketchPlan) -> Hints:
-    """The hints for the whole song (its global styles, negatives taken away)."""
-    return parse_hints(plan.global_positive_styles).without(
-        parse_hints(plan.global_negative_styles))
-
-
-def section_hints(plan: SketchPlan, index: int) -> Hints:
-    section = plan.sections[index]
-    local = parse_hints(section.positive_styles).without(parse_hints(section.negative_styles))
-    return song_hints(plan).merged(local)
-
-
 def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: int | None = None,
                 instrumental: bool = False, voice_lines: VoiceLines | None = None) -> np.ndarray:
     """Render the plan as float32 stereo (frames, 2), peak at most 0.99.
@@ -773,158 +515,6 @@ def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: in
             if peak > _TARGET_PEAK:
                 out *= np.float32(_TARGET_PEAK / peak)
     return np.ascontiguousarray(out.T)
-
-
-# --- plans from prompts ----------------------------------------------------------------
-
-_LENGTH = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(?:-\s*)?(minutes?|mins?|seconds?|secs?)\b|\b(\d{1,2}):(\d{2})\b",
-    re.IGNORECASE,
-)
-_VOCAL_WORDS = ("vocal", "vocals", "singing", "sung", "sing", "singer", "lyrics", "lyric",
-                "rap", "rapping", "choir", "voice", "song about")
-_NO_VOCALS = re.compile(r"\b(instrumental|no vocals?|without vocals?|no lyrics|no singing)\b",
-                        re.IGNORECASE)
-_SECTION_LOCAL_STYLES = {
-    "intro": ["sparse", "soft pads"],
-    "verse": ["plucked arpeggios", "soft drums"],
-    "prechorus": ["building energy", "rising arpeggios"],
-    "chorus": ["full chords", "driving drums", "bass"],
-    "bridge": ["new chord progression", "half-time"],
-    "break": ["instrumental break", "arpeggios"],
-    "outro": ["gentle ending", "fade out"],
-}
-_KEYS = ("C", "D", "E", "F", "G", "A", "Bb", "Eb")
-
-
-def _prompt_length_ms(prompt: str) -> int | None:
-    m = _LENGTH.search(prompt)
-    if not m:
-        return None
-    if m.group(3) is not None:
-        return (int(m.group(3)) * 60 + int(m.group(4))) * 1000
-    value = float(m.group(1))
-    unit = m.group(2).lower()
-    return round(value * (60_000 if unit.startswith("m") else 1000))
-
-
-def _structure(length_ms: int) -> list[tuple[str, float]]:
-    """Section names and weights for a song of this length."""
-    if length_ms < 12_000:
-        options = [("Verse", 1.0)] if length_ms < 6_000 else [("Intro", 1.0), ("Chorus", 2.0)]
-    elif length_ms < 25_000:
-        options = [("Intro", 1.0), ("Verse", 2.0), ("Chorus", 2.0)]
-    elif length_ms < 45_000:
-        options = [("Intro", 1.0), ("Verse", 2.0), ("Chorus", 2.0), ("Outro", 1.0)]
-    elif length_ms < 150_000:
-        options = [("Intro", 1.0), ("Verse 1", 2.0), ("Chorus", 2.0), ("Verse 2", 2.0),
-                   ("Chorus", 2.0), ("Outro", 1.0)]
-    else:
-        options = [("Intro", 1.0), ("Verse 1", 2.0), ("Chorus", 2.0), ("Verse 2", 2.0),
-                   ("Chorus", 2.0), ("Bridge", 1.5), ("Chorus", 2.0), ("Outro", 1.0)]
-    # Every section must fit 3-120 s.
-    while length_ms > SECTION_MAX_MS * len(options):
-        options = [*options, ("Chorus", 2.0)]
-    while len(options) > 1 and length_ms < SECTION_MIN_MS * len(options):
-        options = options[:-1]
-    return options
-
-
-def _split_length(length_ms: int, weights: Sequence[float]) -> list[int]:
-    """Whole-ms durations in proportion to `weights`, each 3-120 s, summing to length_ms."""
-    n = len(weights)
-    unit = 100 if length_ms % 100 == 0 else 1
-    total_units = length_ms // unit
-    lo, hi = math.ceil(SECTION_MIN_MS / unit), SECTION_MAX_MS // unit
-    raw = [w / sum(weights) * total_units for w in weights]
-    units = [min(hi, max(lo, math.floor(r))) for r in raw]
-    # Hand out (or take back) the difference one unit at a time, by largest remainder.
-    order = sorted(range(n), key=lambda i: raw[i] - math.floor(raw[i]), reverse=True)
-    diff = total_units - sum(units)
-    step = 1 if diff > 0 else -1
-    guard = 0
-    while diff != 0 and guard < 10 * total_units + 10:
-        changed = False
-        for i in order:
-            if diff == 0:
-                break
-            if lo <= units[i] + step <= hi:
-                units[i] += step
-                diff -= step
-                changed = True
-        guard += 1
-        if not changed:
-            break
-    durations = [u * unit for u in units]
-    durations[-1] += length_ms - sum(durations)  # any rounding rest (unit 1: none)
-    return durations
-
-
-def _topic(prompt: str) -> str:
-    m = re.search(r"\babout\s+([a-z' ]{3,40}?)(?:[,.;!?]|\s+with\b|\s+in\b|$)", prompt.lower())
-    return m.group(1).strip() if m else "the night"
-
-
-def _placeholder_lines(kind: str, topic: str) -> list[str]:
-    if kind == "verse":
-        return [f"Walking through the thought of {topic}", "Every step a little brighter"]
-    if kind == "chorus":
-        return [f"Oh, {topic}", f"{topic.capitalize()} is calling me home"]
-    if kind == "bridge":
-        return ["Hold on, hold on"]
-    return []
-
-
-def plan_from_prompt(prompt: str, music_length_ms: int | None = None,
-                     seed: int | None = None) -> SketchPlan:
-    """A plan for a prompt: Intro/Verse/Chorus... scaled to the length asked for.
-
-    The length is `music_length_ms`, else one the prompt states ("2 minutes", "1:30"),
-    else 30 s; it is kept within 3-600 s. Global styles come from the prompt's genre,
-    mood, tempo, key and instruments, plus a tempo and key picked (with `seed`) when the
-    prompt gives none, so the plan renders the same every time. Lyric lines are
-    placeholders, and only when the prompt asks for vocals.
-    """
-    text = prompt.strip()
-    length = music_length_ms if music_length_ms is not None else _prompt_length_ms(text)
-    length = int(length) if length else DEFAULT_LENGTH_MS
-    length = max(MUSIC_LENGTH_MIN_MS, min(MUSIC_LENGTH_MAX_MS, length))
-    rng = random.Random(seed if seed is not None else zlib.crc32(text.encode("utf-8")))
-    hints = parse_hints([text])
-    positive: list[str] = []
-    if hints.genre:
-        positive.append(hints.genre)
-    lowered = text.lower()
-    for word in _words(_NEGATION.sub(" ", lowered)):
-        if word in _MOODS and word not in positive and word != hints.genre:
-            positive.append(word)
-    for instrument in sorted(hints.instruments - {"vocals"}):
-        positive.append(instrument)
-    if not positive:
-        positive = ["pop", "melodic"]
-    bpm = hints.bpm or max(60, min(180, hints.tempo_bpm + rng.choice((-6, -3, 0, 3, 6))))
-    positive.append(f"{bpm} bpm")
-    if hints.key_root is not None:
-        names = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-        positive.append(f"{names[hints.key_root]} {'minor' if hints.minor else 'major'}")
-    else:
-        positive.append(f"{rng.choice(_KEYS)} {'minor' if hints.minor else 'major'}")
-    negative = sorted(hints.excluded)
-    wants_vocals = not _NO_VOCALS.search(text) and (
-        "vocals" in hints.instruments
-        or any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in _VOCAL_WORDS))
-    if _NO_VOCALS.search(text) and "vocals" not in negative:
-        negative.append("vocals")
-    structure = _structure(length)
-    durations = _split_length(length, [w for _, w in structure])
-    topic = _topic(text)
-    sections = []
-    for index, ((name, _weight), duration) in enumerate(zip(structure, durations, strict=True)):
-        kind = section_kind(name, index, len(structure))
-        lines = _placeholder_lines(kind, topic) if wants_vocals else []
-        sections.append(SketchSection(name, duration, tuple(_SECTION_LOCAL_STYLES[kind]), (),
-                                      tuple(lines)))
-    return SketchPlan(tuple(positive[:50]), tuple(negative[:50]), tuple(sections[:MAX_SECTIONS]))
 
 
 def espeak_voice_lines(voice_name: str = "en-us") -> VoiceLines:

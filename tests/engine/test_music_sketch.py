@@ -9,18 +9,15 @@ import time
 import numpy as np
 import pytest
 
-from app.engine.music_sketch import (
+from app.engine.music_hints import parse_hints
+from app.engine.music_planner import (
     MAX_SECTIONS,
     SECTION_MAX_MS,
     SECTION_MIN_MS,
-    SketchPlan,
-    SketchSection,
-    VoiceLines,
-    parse_hints,
     plan_from_prompt,
-    render_plan,
-    section_kind,
 )
+from app.engine.music_sketch import VoiceLines, render_plan
+from app.engine.music_sketch_plan import SketchPlan, SketchSection, section_kind
 from tests.support.spec import schema_named, validate_against
 
 RATE = 22050  # half the default rate keeps the tests quick; one test uses 44.1 kHz

@@ -1,0 +1,168 @@
+"""Songs the music endpoints compose, and the songs kept for later plans.
+
+A `Song` renders its plan with the sketcher, pastes in the stretches its sections take
+from stored songs (`source_from`, `AudioRefChunk`: inpainting) and describes itself for
+/v1/music/detailed (metadata, word timings). `SongStore` keeps the songs composed with
+`store_for_inpainting` (in memory, and in `data_dir` when given); `encode_blocks`
+encodes a song a block at a time for /v1/music/stream.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.domain.formats import OutputFormat
+from app.domain.music_plan import Plan, to_wire_plan
+from app.engine.encode import StreamEncoder
+from app.engine.music_sketch_plan import SketchPlan, SketchSection
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+RENDER_RATE_HZ = 44100
+STREAM_BLOCK_S = 0.5
+MAX_STORED_SONGS = 32
+_SONG_ID = re.compile(r"^[A-Za-z0-9]{1,100}$")
+
+
+class SongStore:
+    """Songs kept for later reference, as mono float32 at RENDER_RATE_HZ."""
+
+    def __init__(self, data_dir: Path | None) -> None:
+        self.folder = data_dir / "songs" if data_dir is not None else None
+        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, song_id: str, samples: np.ndarray) -> None:
+        with self._lock:
+            self._memory[song_id] = samples
+            while len(self._memory) > MAX_STORED_SONGS:
+                self._memory.popitem(last=False)
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f".{song_id}.npy.partial"
+            with open(tmp, "wb") as f:
+                np.save(f, samples.astype(np.float32))
+            tmp.replace(self.folder / f"{song_id}.npy")
+            stored = sorted(self.folder.glob("*.npy"), key=lambda p: p.stat().st_mtime)
+            for old in stored[:-MAX_STORED_SONGS * 4]:
+                old.unlink(missing_ok=True)
+
+    def get(self, song_id: str) -> np.ndarray | None:
+        with self._lock:
+            if song_id in self._memory:
+                return self._memory[song_id]
+        if self.folder is not None and _SONG_ID.match(song_id):
+            path = self.folder / f"{song_id}.npy"
+            if path.is_file():
+                return np.load(path)
+        return None
+
+
+class Song:
+    """One composition: what to render, and (after `render`) its samples."""
+
+    def __init__(self, plan: Plan, model_id: str, seed: int | None, instrumental: bool,
+                 store: SongStore, voice_lines: Callable[[str], tuple[np.ndarray, int]]) -> None:
+        self.plan = plan
+        self.model_id = model_id
+        self.seed = seed
+        self.instrumental = instrumental
+        self.song_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(20))
+        self._store = store
+        self._voice_lines = voice_lines
+
+    def render(self) -> np.ndarray:
+        """Mono float32 at RENDER_RATE_HZ (blocking)."""
+        from app.engine.music_sketch import render_plan
+
+        sketch = SketchPlan(
+            tuple(self.plan.global_positive_styles), tuple(self.plan.global_negative_styles),
+            tuple(SketchSection(s.name, s.duration_ms, tuple(s.positive_styles),
+                                tuple(s.negative_styles), tuple(s.lines))
+                  for s in self.plan.sections))
+        stereo = render_plan(sketch, RENDER_RATE_HZ, self.seed, self.instrumental,
+                             None if self.instrumental else self._voice_lines)
+        audio = np.ascontiguousarray(stereo.mean(axis=1), dtype=np.float32)
+        for start_ms, section in zip(self.plan.section_starts_ms(), self.plan.sections,
+                                     strict=True):
+            if section.source is not None:
+                self._paste(audio, start_ms, section.duration_ms, section.source.song_id,
+                            section.source.start_ms)
+        return audio
+
+    def _paste(self, audio: np.ndarray, at_ms: int, length_ms: int, song_id: str,
+               from_ms: int) -> None:
+        source = self._store.get(song_id)
+        if source is None:
+            return
+        rate = RENDER_RATE_HZ
+        at, begin = round(at_ms * rate / 1000), round(from_ms * rate / 1000)
+        n = min(round(length_ms * rate / 1000), len(audio) - at, len(source) - begin)
+        if n <= 0:
+            return
+        piece = source[begin:begin + n].copy()
+        fade = min(n // 2, rate // 50)
+        if fade:
+            ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+            piece[:fade] = piece[:fade] * ramp + audio[at:at + fade] * (1 - ramp)
+            end = at + n
+            piece[-fade:] = piece[-fade:] * ramp[::-1] + audio[end - fade:end] * ramp
+        audio[at:at + n] = piece
+
+    def metadata(self, prompt: str | None, with_timestamps: bool) -> dict[str, Any]:
+        styles = self.plan.global_positive_styles
+        sung = [line for s in self.plan.sections for line in s.lines] if not \
+            self.instrumental else []
+        title = next((s.name for s in self.plan.sections if s.lines), None) if sung else None
+        if prompt:
+            title = " ".join(prompt.split()[:5]).rstrip(",.;:").title()
+        return {
+            "composition_plan": to_wire_plan(self.plan, self.model_id),
+            "song_metadata": {
+                "title": title or (styles[0].title() + " sketch" if styles else "Sketch"),
+                "description": "An offline sketch made by XI Studio's engine"
+                               + (f": {', '.join(styles[:6])}." if styles else "."),
+                "genres": list(styles[:3]),
+                "languages": ["en"] if sung else [],
+                "is_explicit": False,
+            },
+            "words_timestamps": self._words() if with_timestamps and sung else None,
+        }
+
+    def _words(self) -> list[dict[str, Any]]:
+        """Each section's words spread over the section (where the sketcher sings them)."""
+        words: list[dict[str, Any]] = []
+        for start, section in zip(self.plan.section_starts_ms(), self.plan.sections,
+                                  strict=True):
+            lines = [line for line in section.lines if line.strip()]
+            if not lines:
+                continue
+            slot = section.duration_ms // len(lines)
+            for i, line in enumerate(lines):
+                tokens = line.split()
+                step = max(1, (slot * 3 // 4) // max(1, len(tokens)))
+                for k, token in enumerate(tokens):
+                    at = start + i * slot + slot // 8 + k * step
+                    words.append({"word": token, "start_ms": at, "end_ms": at + step})
+        return words
+
+
+def encode_blocks(audio: np.ndarray, fmt: OutputFormat) -> Iterator[bytes]:
+    """The song encoded a STREAM_BLOCK_S block at a time, yielding what each block gives."""
+    encoder = StreamEncoder(fmt, RENDER_RATE_HZ)
+    block = int(RENDER_RATE_HZ * STREAM_BLOCK_S)
+    for at in range(0, len(audio), block):
+        data = encoder.feed(audio[at:at + block])
+        if data:
+            yield data
+    tail = encoder.finish()
+    if tail:
+        yield tail
