@@ -144,7 +144,11 @@ def app_environment(home: Path) -> dict[str, str]:
     env["XI_STUDIO_HOME"] = str(home)
     env.pop("ELEVENLABS_API_KEY", None)
     env.pop("ELEVENLABS_BASE_URL", None)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # A user's install has its bytecode compiled (pip compiles on install; an editable
+    # checkout writes it on first run). Keep it in a cache of our own rather than in the
+    # checkout, and never measure a start-up that compiles every module from source.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(cache_dir() / "pycache")
     return env
 
 
@@ -180,18 +184,6 @@ def cache_dir() -> Path:
                   / "xi-studio-bench-cache")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def is_committed(path: str) -> bool:
-    """True when `git log` knows the path (a module others are still building is not)."""
-    import subprocess
-
-    try:
-        out = subprocess.run(["git", "log", "--oneline", "-1", "--", path], cwd=REPO,
-                             capture_output=True, text=True, timeout=20, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return bool(out.stdout.strip())
 
 
 def exit_with(figure: Figure) -> None:

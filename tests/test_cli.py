@@ -63,3 +63,18 @@ def test_screenshot_of_every_tab(tmp_path: Path) -> None:
         colours = {image.pixel(x, y) for x in range(0, image.width(), 31)
                    for y in range(0, image.height(), 23)}
         assert len(colours) > 10, f"the {tab} screenshot looks blank"
+
+
+def test_window_shows_before_heavy_modules_load(tmp_path: Path) -> None:
+    """Start-up (issue 6, figure 4b): the window is interactive before any decoder, engine
+    backend, SDK or pydantic model loads, with and without a restored speech draft."""
+    env = _env(tmp_path)
+    env["XI_STUDIO_STARTUP_PROBE"] = "1"
+    env["XI_STUDIO_ENGINE_URL"] = "http://127.0.0.1:9"  # the probe quits before using it
+    drafts = tmp_path / "home" / "data" / "drafts"
+    for run in ("first run", "with a speech draft"):
+        result = subprocess.run([sys.executable, "-m", "app"], capture_output=True, text=True,
+                                env=env, timeout=120, check=False)
+        line = next((x for x in result.stdout.splitlines() if x.startswith("XI_STUDIO_")), "")
+        assert "heavy=-" in line, (run, line, result.stderr[-2000:])
+    assert (drafts / "speech.json").is_file()  # the second run really restored a draft

@@ -1,20 +1,27 @@
-"""Turn JSON from the wire into typed models; a shape we cannot read is a protocol error."""
+"""Turn JSON from the wire into typed models; a shape we cannot read is a protocol error.
+
+pydantic is imported on first use, not with this module: the window shows before any
+answer arrives, and pydantic costs ~60 ms of start-up (see benchmarks/startup.py).
+"""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from pydantic import BaseModel, TypeAdapter
-from pydantic import ValidationError as PydanticValidationError
-
-from app.api.client import ResponseInfo
 from app.api.errors import ApiProtocolError
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from app.api.client import ResponseInfo
+
+M = TypeVar("M", bound="BaseModel")
 
 
 def parse_model(model: type[M], data: Any, info: ResponseInfo) -> M:
+    from pydantic import ValidationError as PydanticValidationError
+
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:
@@ -25,6 +32,9 @@ def parse_model(model: type[M], data: Any, info: ResponseInfo) -> M:
 
 
 def parse_list(model: type[M], data: Any, info: ResponseInfo) -> list[M]:
+    from pydantic import TypeAdapter
+    from pydantic import ValidationError as PydanticValidationError
+
     try:
         return TypeAdapter(list[model]).validate_python(data)  # type: ignore[valid-type]
     except PydanticValidationError as exc:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.api._parse import parse_model
 from app.api.client import ApiClient
-from app.domain.wire import Subscription
+
+if TYPE_CHECKING:
+    from app.domain.wire import Subscription
 
 
 class AccountService:
@@ -12,5 +16,7 @@ class AccountService:
         self._client = client
 
     async def subscription(self) -> Subscription:
+        from app.domain.wire import Subscription  # pydantic, on first use
+
         data, info = await self._client.request_json("GET", "/v1/user/subscription")
         return parse_model(Subscription, data, info)

@@ -16,11 +16,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.api._parse import parse_model, path_part
 from app.api.client import JSON_LINES_TYPES, ApiClient, ApiStream, ResponseInfo
 from app.domain.formats import OutputFormat
-from app.domain.wire import AudioWithTimestamps, SpeechOptions, SpeechRequest
+
+# The wire models (pydantic) are imported on first use: see app/api/_parse.py.
+if TYPE_CHECKING:
+    from app.domain.wire import AudioWithTimestamps, SpeechOptions, SpeechRequest
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,8 @@ class TimestampStream:
         self.skipped_lines = 0
 
     async def chunks(self) -> AsyncIterator[AudioWithTimestamps]:
+        from app.domain.wire import AudioWithTimestamps
+
         async for line in self._stream.lines():
             try:
                 data = json.loads(line)
@@ -49,6 +55,12 @@ class TimestampStream:
                 log.debug("skipped a line that is not JSON: %.80r", line)
                 continue
             yield parse_model(AudioWithTimestamps, data, self.info)
+
+
+def _default_options() -> SpeechOptions:
+    from app.domain.wire import SpeechOptions
+
+    return SpeechOptions()
 
 
 def _path(voice_id: str, suffix: str = "") -> str:
@@ -70,7 +82,7 @@ class SpeechService:
 
     async def convert(self, voice_id: str, request: SpeechRequest,
                       options: SpeechOptions | None = None) -> SpeechResult:
-        options = options or SpeechOptions()
+        options = options or _default_options()
         audio, info = await self._client.request_bytes(
             "POST", _path(voice_id), params=options.to_params(), json=request.to_json())
         return SpeechResult(audio, info)
@@ -79,7 +91,7 @@ class SpeechService:
     async def stream(self, voice_id: str, request: SpeechRequest,
                      options: SpeechOptions | None = None) -> AsyncIterator[ApiStream]:
         """`async with speech.stream(...) as s: async for chunk in s.chunks(): ...`"""
-        options = options or SpeechOptions()
+        options = options or _default_options()
         _streamable(options)
         async with self._client.stream(
             "POST", _path(voice_id, "/stream"), params=options.to_params(),
@@ -90,10 +102,12 @@ class SpeechService:
     async def with_timestamps(
         self, voice_id: str, request: SpeechRequest, options: SpeechOptions | None = None
     ) -> tuple[AudioWithTimestamps, ResponseInfo]:
-        options = options or SpeechOptions()
+        options = options or _default_options()
         data, info = await self._client.request_json(
             "POST", _path(voice_id, "/with-timestamps"), params=options.to_params(),
             json=request.to_json())
+        from app.domain.wire import AudioWithTimestamps
+
         return parse_model(AudioWithTimestamps, data, info), info
 
     @asynccontextmanager
@@ -101,7 +115,7 @@ class SpeechService:
         self, voice_id: str, request: SpeechRequest, options: SpeechOptions | None = None
     ) -> AsyncIterator[TimestampStream]:
         """`async with speech.stream_with_timestamps(...) as s: async for item in s.chunks()`"""
-        options = options or SpeechOptions()
+        options = options or _default_options()
         _streamable(options)
         async with self._client.stream(
             "POST", _path(voice_id, "/stream/with-timestamps"), params=options.to_params(),

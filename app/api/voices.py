@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from app.api._parse import parse_list, parse_model, path_part
 from app.api.client import ApiClient
-from app.domain.wire import Model, Voice, VoiceSettings, VoicesPage
+
+# The wire models (pydantic) are imported on first use: see app/api/_parse.py.
+if TYPE_CHECKING:
+    from app.domain.wire import Model, Voice, VoiceSettings, VoicesPage
 
 MAX_PAGE_SIZE = 100
 MAX_PAGES = 100
@@ -17,6 +21,8 @@ class VoicesService:
         self._client = client
 
     async def list_models(self) -> list[Model]:
+        from app.domain.wire import Model
+
         data, info = await self._client.request_json("GET", "/v1/models")
         return parse_list(Model, data, info)
 
@@ -34,6 +40,8 @@ class VoicesService:
         include_total_count: bool = False,
     ) -> VoicesPage:
         """One page of `GET /v2/voices`. `include_total_count` is off: it is costly."""
+        from app.domain.wire import VoicesPage
+
         params: dict[str, str | list[str]] = {
             "page_size": str(max(1, min(MAX_PAGE_SIZE, page_size))),
             "include_total_count": "true" if include_total_count else "false",
@@ -74,14 +82,20 @@ class VoicesService:
         return voices
 
     async def get_voice(self, voice_id: str) -> Voice:
+        from app.domain.wire import Voice
+
         data, info = await self._client.request_json("GET", f"/v1/voices/{path_part(voice_id)}")
         return parse_model(Voice, data, info)
 
     async def default_settings(self) -> VoiceSettings:
+        from app.domain.wire import VoiceSettings
+
         data, info = await self._client.request_json("GET", "/v1/voices/settings/default")
         return parse_model(VoiceSettings, data, info)
 
     async def voice_settings(self, voice_id: str) -> VoiceSettings:
+        from app.domain.wire import VoiceSettings
+
         data, info = await self._client.request_json(
             "GET", f"/v1/voices/{path_part(voice_id)}/settings")
         return parse_model(VoiceSettings, data, info)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-from app.domain.wire import Model
+if TYPE_CHECKING:
+    from app.domain.wire import Model
 
 
 def estimate_speech_credits(text: str, model: Model | None) -> int:

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain.voice_defaults import DEFAULT_VOICE_SETTINGS as _DEFAULTS
+
 
 class WireModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
@@ -59,11 +61,12 @@ class Model(WireModel):
 class VoiceSettings(WireModel):
     """Voice settings (`VoiceSettingsResponseModel`). Ranges per the spec."""
 
-    stability: float | None = Field(default=0.5, ge=0.0, le=1.0)
-    similarity_boost: float | None = Field(default=0.75, ge=0.0, le=1.0)
-    style: float | None = Field(default=0.0, ge=0.0, le=1.0)
-    use_speaker_boost: bool | None = True
-    speed: float | None = Field(default=1.0, ge=0.7, le=1.2)
+    stability: float | None = Field(default=_DEFAULTS["stability"], ge=0.0, le=1.0)
+    similarity_boost: float | None = Field(default=_DEFAULTS["similarity_boost"], ge=0.0,
+                                           le=1.0)
+    style: float | None = Field(default=_DEFAULTS["style"], ge=0.0, le=1.0)
+    use_speaker_boost: bool | None = bool(_DEFAULTS["use_speaker_boost"])
+    speed: float | None = Field(default=_DEFAULTS["speed"], ge=0.7, le=1.2)
 
 
 class Voice(WireModel):

@@ -12,10 +12,9 @@ import json
 import logging
 import os
 import shutil
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.library.atomic import atomic_write_text
 
@@ -25,16 +24,48 @@ DEFAULT_BASE_URL = "https://api.elevenlabs.io"
 BASE_URL_ENV = "ELEVENLABS_BASE_URL"
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="ignore", validate_assignment=True)
-
+# A plain dataclass rather than a pydantic model: the settings are read before the
+# window shows, and pydantic (~60 ms to import and build a first model) loads later,
+# with the first server answer. Seven flat fields need only a type check each.
+@dataclass
+class Settings:
     base_url: str = DEFAULT_BASE_URL
     output_device: str | None = None
     default_output_format: str = "mp3_44100_128"
     last_voice_id: str | None = None
     last_model_id: str | None = None
-    window_state: dict[str, Any] = Field(default_factory=dict)
+    window_state: dict[str, Any] = field(default_factory=dict)
     last_tab: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> tuple[Settings, list[str]]:
+        """The settings in `data`, and the names of the fields whose values did not fit
+        (those keep their defaults). Unknown keys are ignored."""
+        values: dict[str, Any] = {}
+        bad: list[str] = []
+        for item in fields(cls):
+            if item.name not in data:
+                continue
+            value = data[item.name]
+            if isinstance(value, _FIELD_TYPES[item.name]):
+                values[item.name] = value
+            else:
+                bad.append(item.name)
+        return cls(**values), bad
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "base_url": str,
+    "output_device": (str, type(None)),
+    "default_output_format": str,
+    "last_voice_id": (str, type(None)),
+    "last_model_id": (str, type(None)),
+    "window_state": dict,
+    "last_tab": (str, type(None)),
+}
 
 
 class SettingsStore:
@@ -59,7 +90,7 @@ class SettingsStore:
         return settings
 
     def save(self, settings: Settings) -> None:
-        data = settings.model_dump(mode="json")
+        data = settings.to_json()
         if self._env_base_url is not None and settings.base_url == self._env_base_url:
             data["base_url"] = self._file_base_url
         else:
@@ -82,19 +113,13 @@ class SettingsStore:
             log.warning("%s is not a settings file; kept aside as .corrupt", self.path)
             self._keep_aside(move=True)
             return Settings()
-        try:
-            return Settings.model_validate(data)
-        except ValidationError as exc:
-            # Keep every good value; drop only the fields that do not fit the schema.
-            bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        settings, bad = Settings.from_json(data)
+        if bad:
+            # Every good value is kept; only the fields that do not fit use defaults.
             log.warning("%s has invalid values for %s; using defaults for those",
                         self.path, ", ".join(sorted(bad)))
             self._keep_aside(move=False)
-            cleaned = {key: value for key, value in data.items() if key not in bad}
-            try:
-                return Settings.model_validate(cleaned)
-            except ValidationError:
-                return Settings()
+        return settings
 
     def _keep_aside(self, move: bool) -> None:
         aside = self.path.with_name(self.path.name + ".corrupt")

@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -22,24 +22,28 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.library.history import Generation
-from app.ui.about_dialog import AboutDialog
 from app.ui.app_context import AppContext
 from app.ui.backend import CLOUD, BackendController
 from app.ui.errors import describe_error
 from app.ui.history.history_panel import HistoryPanel
-from app.ui.music.music_tab import MusicTab
 from app.ui.qt_async import TaskRunner
-from app.ui.settings_dialog import SettingsDialog
 from app.ui.speech.speech_tab import SpeechTab
-from app.ui.transcripts.transcripts_tab import TranscriptsTab
 from app.ui.widgets.player_bar import PlayerBar
 
 if TYPE_CHECKING:
     from app.audio.file_stream import FileStream
+    from app.ui.about_dialog import AboutDialog
+    from app.ui.music.music_tab import MusicTab
+    from app.ui.settings_dialog import SettingsDialog
+    from app.ui.transcripts.transcripts_tab import TranscriptsTab
 
 log = logging.getLogger(__name__)
 
 TABS = ("speech", "transcripts", "music")
+TAB_TITLES = {"speech": "Speech", "transcripts": "Transcripts", "music": "Music"}
+# Built when first shown or used: their modules and widgets would add ~80 ms before the
+# window appears (and building them later, unasked, would freeze it for as long).
+LAZY_TABS = ("transcripts", "music")
 TEXT_SUFFIXES = {".txt", ".md"}
 AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".flac", ".m4a", ".aac", ".wma", ".aiff"}
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi"}
@@ -63,11 +67,15 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main.tabs")
         self.speech_tab = SpeechTab(ctx, self.runner, self.player_bar, self)
-        self.tabs.addTab(self.speech_tab, "Speech")
-        self.transcripts_tab = TranscriptsTab(ctx, self.runner, self.player_bar, self)
-        self.tabs.addTab(self.transcripts_tab, "Transcripts")
-        self.music_tab = MusicTab(ctx, self.runner, self.player_bar, self)
-        self.tabs.addTab(self.music_tab, "Music")
+        self.tabs.addTab(self.speech_tab, TAB_TITLES["speech"])
+        self._lazy_tabs: dict[str, TranscriptsTab | MusicTab] = {}  # the built ones
+        for name in LAZY_TABS:
+            placeholder = QWidget(self)
+            placeholder.setObjectName(f"{name}.placeholder")
+            self.tabs.addTab(placeholder, TAB_TITLES[name])
+        self._backend_mode: str | None = None
+        self._layouts_restored = False
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setAcceptDrops(True)
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -98,15 +106,8 @@ class MainWindow(QMainWindow):
         self.backend.failed.connect(self._on_backend_failed)
         self.speech_tab.ready_changed.connect(self._on_speech_ready)
         self.speech_tab.generation_saved.connect(self._on_generation_saved)
-        self.transcripts_tab.generation_saved.connect(self._on_generation_saved)
-        self.music_tab.generation_saved.connect(self._on_generation_saved)
-        # What was typed is on disk once Compose is pressed, not only after the autosave
-        # delay: a crash during the (long) composition must not lose the prompt or plan.
-        self.music_tab.controller.compose_started.connect(self._on_music_compose_started)
         # An old error is stale once a new plan is being written (as Compose hides it).
         self.runner.task_started.connect(self._on_runner_task_started)
-        # The Transcripts tab shows Cancel while fetching too: make it stop the fetch.
-        self.transcripts_tab.source.cancel_requested.connect(self._on_transcripts_cancel)
         self.runner.task_cancelled.connect(self._on_runner_task_cancelled)
         # A retry notice is stale once the task it was about has ended.
         self.runner.task_finished.connect(self._on_runner_task_finished)
@@ -114,6 +115,74 @@ class MainWindow(QMainWindow):
         self.history.reopen_requested.connect(self._on_history_reopen_requested)
         self.history.usage_changed.connect(self.usage_label.setText)
         self._restore_window_state()
+
+    # -- the tabs built on demand ------------------------------------------------------
+    @property
+    def transcripts_tab(self) -> TranscriptsTab:
+        return cast("TranscriptsTab", self.tab("transcripts"))
+
+    @property
+    def music_tab(self) -> MusicTab:
+        return cast("MusicTab", self.tab("music"))
+
+    @property
+    def all_tabs_built(self) -> bool:
+        return all(name in self._lazy_tabs for name in LAZY_TABS)
+
+    def tab(self, name: str) -> QWidget:
+        """The tab called `name`, built now if it was not yet."""
+        if name == "speech":
+            return self.speech_tab
+        return self._lazy_tabs.get(name) or self._build_tab(name)
+
+    def build_all_tabs(self) -> None:
+        for name in LAZY_TABS:
+            self.tab(name)
+
+    def _on_tab_changed(self, index: int) -> None:
+        if 0 <= index < len(TABS) and TABS[index] in LAZY_TABS:
+            self.tab(TABS[index])
+
+    def _build_tab(self, name: str) -> QWidget:
+        tab: TranscriptsTab | MusicTab
+        if name == "transcripts":
+            from app.ui.transcripts.transcripts_tab import TranscriptsTab
+
+            transcripts = TranscriptsTab(self._ctx, self.runner, self.player_bar, self)
+            transcripts.generation_saved.connect(self._on_generation_saved)
+            # The tab shows Cancel while fetching too: make it stop the fetch.
+            transcripts.source.cancel_requested.connect(self._on_transcripts_cancel)
+            tab = transcripts
+        elif name == "music":
+            from app.ui.music.music_tab import MusicTab
+
+            music = MusicTab(self._ctx, self.runner, self.player_bar, self)
+            music.generation_saved.connect(self._on_generation_saved)
+            # What was typed is on disk once Compose is pressed, not only after the
+            # autosave delay: a crash during a (long) composition must not lose it.
+            music.controller.compose_started.connect(self._on_music_compose_started)
+            if self._backend_mode is not None:
+                music.refresh_models()
+            tab = music
+        else:
+            raise ValueError(f"no tab called {name!r}")
+        self._lazy_tabs[name] = tab
+        # Swap the placeholder for the tab without the tab bar announcing a change.
+        index = TABS.index(name)
+        placeholder = self.tabs.widget(index)
+        current = self.tabs.currentIndex()
+        was_blocked = self.tabs.blockSignals(True)
+        try:
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, tab, TAB_TITLES[name])
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(was_blocked)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        if self._layouts_restored:
+            self._restore_splitters(tab)
+        return tab
 
     # -- start-up --------------------------------------------------------------------
     def start(self) -> None:
@@ -126,6 +195,7 @@ class MainWindow(QMainWindow):
         self.backend_badge.setText("Connecting…")
 
     def _on_backend_connected(self, mode: str) -> None:
+        self._backend_mode = mode
         if mode == CLOUD:
             self.backend_badge.setText("ElevenLabs cloud")
             self.backend_badge.setToolTip("Using your ElevenLabs account (Settings to change)")
@@ -136,7 +206,8 @@ class MainWindow(QMainWindow):
                                           "and private. Add a key in Settings for ElevenLabs "
                                           "voices.")
         self.speech_tab.load_catalog(offline=mode != CLOUD)
-        self.music_tab.refresh_models()
+        if "music" in self._lazy_tabs:
+            self.music_tab.refresh_models()
 
     def _on_client_retry(self, seconds: float, reason: str) -> None:
         message = f"{reason[:1].upper()}{reason[1:]}; trying again in {max(1, round(seconds))} s…"
@@ -152,12 +223,12 @@ class MainWindow(QMainWindow):
         self.runner.cancel("transcripts.fetch")
 
     def _on_runner_task_cancelled(self, name: str) -> None:
-        if name == "transcripts.fetch":
+        if name == "transcripts.fetch" and "transcripts" in self._lazy_tabs:
             self.transcripts_tab.status.setText("Fetching stopped. Nothing was saved; press "
                                                 "Fetch to try again.")
 
     def _on_runner_task_started(self, name: str) -> None:
-        if name == "music.plan":
+        if name == "music.plan" and "music" in self._lazy_tabs:
             self.music_tab.error_banner.hide()
 
     def _on_runner_task_finished(self, _name: str) -> None:
@@ -201,6 +272,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def open_settings(self) -> SettingsDialog:
+        from app.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self._ctx, self.runner, self)
         dialog.key_changed.connect(self._on_key_changed)
         dialog.settings_saved.connect(self._on_settings_saved)
@@ -217,6 +290,8 @@ class MainWindow(QMainWindow):
         self._ctx.player.device = self._ctx.settings.output_device
 
     def _show_about(self) -> AboutDialog:
+        from app.ui.about_dialog import AboutDialog
+
         dialog = AboutDialog(self._ctx.paths, self)
         dialog.open()
         return dialog
@@ -364,33 +439,41 @@ class MainWindow(QMainWindow):
     def _restore_layouts(self) -> None:
         """The dock and the dividers, once the window has its real size (restoring them
         earlier would scale them against the default size)."""
+        self._layouts_restored = True
         state = self._ctx.settings.window_state
         if not isinstance(state, dict):
             return
         window_layout = state.get("window_layout")
         if window_layout:  # the History dock's place and size
             self.restoreState(QByteArray.fromBase64(window_layout.encode()))
-        splitters = state.get("splitters")
+        self._restore_splitters(self)
+
+    def _restore_splitters(self, root: QWidget) -> None:
+        state = self._ctx.settings.window_state
+        splitters = state.get("splitters") if isinstance(state, dict) else None
         if isinstance(splitters, dict):
-            for splitter in self.findChildren(QSplitter):
+            for splitter in root.findChildren(QSplitter):
                 saved = splitters.get(splitter.objectName())
                 if saved:
                     splitter.restoreState(QByteArray.fromBase64(saved.encode()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        for tab in (self.speech_tab, self.transcripts_tab, self.music_tab):
+        for tab in (self.speech_tab, *self._lazy_tabs.values()):
             try:
                 tab.flush_draft()
             except OSError:
                 log.exception("could not save a draft on quit")
+        previous = self._ctx.settings.window_state
+        # Dividers of a tab never built this session keep their saved places.
+        splitters = dict(previous.get("splitters") or {}) if isinstance(previous, dict) else {}
+        splitters.update({
+            splitter.objectName(): bytes(splitter.saveState().toBase64().data()).decode()
+            for splitter in self.findChildren(QSplitter) if splitter.objectName()})
         self._ctx.settings.window_state = {
             "geometry": bytes(self.saveGeometry().toBase64().data()).decode(),
             "tab": TABS[self.tabs.currentIndex()],
             "window_layout": bytes(self.saveState().toBase64().data()).decode(),
-            "splitters": {
-                splitter.objectName(): bytes(splitter.saveState().toBase64().data()).decode()
-                for splitter in self.findChildren(QSplitter) if splitter.objectName()
-            },
+            "splitters": splitters,
         }
         try:
             self._ctx.save_settings()

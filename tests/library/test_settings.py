@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -14,7 +15,7 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     assert settings.base_url == DEFAULT_BASE_URL == "https://api.elevenlabs.io"
     assert settings.default_output_format == "mp3_44100_128"
     assert settings.window_state == {}
-    assert "api_key" not in Settings.model_fields
+    assert "api_key" not in {item.name for item in dataclasses.fields(Settings)}
 
 
 def test_round_trip(tmp_path: Path) -> None:

@@ -93,6 +93,10 @@ class Studio:
 
     def find(self, cls: type, name: str) -> Any:
         widget = self.window.findChild(cls, name)
+        if widget is None and not self.window.all_tabs_built:
+            # A tab is built when first shown; a test may reach into any of them.
+            self.window.build_all_tabs()
+            widget = self.window.findChild(cls, name)
         assert widget is not None, f"no {cls.__name__} named {name!r}"
         return widget
 
@@ -133,8 +137,11 @@ def launch(qtbot: Any, qt_loop: qasync.QEventLoop, xi_home: Path,
 
     yield start
 
+    import shiboken6
+
     for studio in started:
-        if studio.window.isVisible():
+        # (pytest-qt may already have closed and deleted the windows it was given.)
+        if shiboken6.isValid(studio.window) and studio.window.isVisible():
             studio.window.close()
         from app.main import shutdown
 

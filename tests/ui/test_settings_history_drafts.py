@@ -153,3 +153,32 @@ def test_typed_text_survives_a_crash(launch, engine_url: str, qtbot) -> None:
     assert again.find(QPlainTextEdit, "speech.text").toPlainText() == text
     saved = json.loads((drafts / "speech.json").read_text())
     assert saved["text"] == text
+
+
+def test_voice_settings_come_back_with_the_draft(launch, engine_url: str, qtbot) -> None:
+    """Restored without the wire models (they load after the window shows): each value is
+    checked on its own, and one out of today's range shows the default."""
+    studio = launch(engine_url=engine_url)
+    panel = studio.window.speech_tab.voice_settings
+    panel.slider("stability").setValue(0.2)
+    panel.slider("speed").setValue(1.15)
+    studio.window.close()  # saves the draft
+    draft_path = studio.ctx.paths.drafts_dir / "speech.json"
+    draft = json.loads(draft_path.read_text())
+    assert draft["voice_settings"]["stability"] == 0.2
+
+    again = launch(engine_url=engine_url)
+    restored = again.window.speech_tab.voice_settings
+    assert restored.slider("stability").value() == 0.2
+    assert restored.slider("speed").value() == 1.15
+    again.window.close()
+
+    draft["voice_settings"].update({"speed": 3.0, "similarity_boost": "high",
+                                    "use_speaker_boost": False})
+    draft_path.write_text(json.dumps(draft))
+    third = launch(engine_url=engine_url)
+    panel = third.window.speech_tab.voice_settings
+    assert panel.slider("stability").value() == 0.2  # the good value is kept
+    assert panel.slider("speed").value() == 1.0  # out of range: the default
+    assert panel.slider("similarity_boost").value() == 0.75
+    assert not panel.speaker_boost.isChecked()

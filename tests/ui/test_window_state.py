@@ -46,3 +46,55 @@ def test_about_names_version_data_folder_and_licences(launch, engine_url: str) -
     assert names["PySide6-Essentials"].startswith("LGPL")
     assert "GPL" in names["espeakng-loader"]
     dialog.close()
+
+
+def test_transcripts_and_music_tabs_are_built_when_first_shown(launch, engine_url: str,
+                                                                qtbot) -> None:
+    """They cost ~80 ms of start-up, so they are built when the user first opens them."""
+    from PySide6.QtWidgets import QWidget
+
+    studio = launch(engine_url=engine_url)
+    window = studio.window
+    tabs = window.tabs
+    assert not window.all_tabs_built
+    assert window.findChild(QWidget, "music.tab") is None
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Speech", "Transcripts", "Music"]
+
+    changes: list[int] = []
+    tabs.currentChanged.connect(changes.append)
+    tabs.tabBar().setCurrentIndex(2)  # as a click on the tab does
+    qtbot.wait(50)
+    music = window.findChild(QWidget, "music.tab")
+    assert music is not None and music.isVisible()
+    assert tabs.currentWidget() is music is window.music_tab
+    assert tabs.indexOf(music) == 2 and tabs.tabText(2) == "Music"
+    assert changes == [2]  # one change, not a flurry from swapping the placeholder
+    assert "transcripts" not in window._lazy_tabs  # still not built: never shown
+
+    tabs.setCurrentIndex(1)
+    qtbot.wait(50)
+    assert tabs.currentWidget() is window.transcripts_tab
+    assert window.all_tabs_built and window.findChild(QWidget, "music.placeholder") is None
+
+
+def test_dividers_of_a_tab_not_opened_this_time_are_kept(launch, engine_url: str,
+                                                         qtbot) -> None:
+    first = launch(engine_url=engine_url)
+    first.window.tabs.setCurrentIndex(2)
+    qtbot.wait(50)
+    splitter = first.find(QSplitter, "music.splitter")
+    splitter.setSizes([700, 300])
+    qtbot.wait(50)
+    saved_sizes = splitter.sizes()
+    first.window.tabs.setCurrentIndex(0)
+    first.window.close()
+
+    second = launch(engine_url=engine_url)  # opens on Speech; Music is never built
+    assert "music" not in second.window._lazy_tabs
+    second.window.close()
+
+    third = launch(engine_url=engine_url)
+    third.window.tabs.setCurrentIndex(2)
+    qtbot.wait(100)
+    sizes = third.find(QSplitter, "music.splitter").sizes()
+    assert abs(sizes[0] - saved_sizes[0]) <= 10, (saved_sizes, sizes)

@@ -18,7 +18,6 @@ from PySide6.QtCore import QObject, Signal
 from app.api.client import ResponseInfo
 from app.api.voices import VoicesService
 from app.domain.text_split import split_for_limit
-from app.domain.wire import Model, SpeechRequest, Subscription, Voice, VoiceSettings
 from app.library.history import Generation, NewGeneration
 from app.ui.app_context import AppContext
 from app.ui.qt_async import TaskRunner
@@ -27,6 +26,7 @@ from app.ui.speech.speech_form import SpeechForm
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from app.domain.wire import Model, SpeechRequest, Subscription, Voice, VoiceSettings
     from app.ui.speech.audio_sink import GenerationSink
 
 log = logging.getLogger(__name__)

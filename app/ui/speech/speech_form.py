@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.domain.formats import OutputFormat
-from app.domain.wire import (
-    Model,
-    SpeechOptions,
-    SpeechRequest,
-    TextNormalization,
-    Voice,
-    VoiceSettings,
-)
+
+# The wire models (pydantic) load with the first server answer, after the window shows.
+if TYPE_CHECKING:
+    from app.domain.wire import (
+        Model,
+        SpeechOptions,
+        SpeechRequest,
+        TextNormalization,
+        Voice,
+        VoiceSettings,
+    )
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class SpeechForm:
     def request_for(self, part: str, *, previous_text: str | None = None,
                     next_text: str | None = None,
                     previous_request_ids: list[str] | None = None) -> SpeechRequest:
+        from app.domain.wire import SpeechRequest
+
         return SpeechRequest(
             text=part,
             model_id=self.model.model_id,
@@ -42,4 +48,6 @@ class SpeechForm:
         )
 
     def options(self) -> SpeechOptions:
+        from app.domain.wire import SpeechOptions
+
         return SpeechOptions(output_format=self.output_format.value)

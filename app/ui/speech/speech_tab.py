@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 from pathlib import Path
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
 from app.api.errors import AuthError, ForbiddenError, NotFoundError
 from app.domain.cost import estimate_speech_credits
 from app.domain.formats import DEFAULT_FORMAT, TTS_FORMATS, OutputFormat
-from app.domain.wire import Model, Subscription, Voice
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage, describe_error
@@ -40,7 +38,7 @@ from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
 from app.ui.speech.speech_controller import Catalog, SpeechController
 from app.ui.speech.speech_form import SpeechForm
-from app.ui.speech.voice_model import VoiceFilterModel, VoiceListModel, VoiceRole
+from app.ui.speech.voice_model import VoiceFilterModel, VoiceListModel, VoiceRole, as_voice
 from app.ui.speech.voice_settings_panel import VoiceSettingsPanel
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.file_dialogs import ask_save_path
@@ -48,6 +46,8 @@ from app.ui.widgets.player_bar import PlayerBar
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from app.domain.wire import Model, Subscription, Voice
 
 log = logging.getLogger(__name__)
 
@@ -344,8 +344,7 @@ class SpeechTab(QWidget):
 
     # -- reading the form ------------------------------------------------------------
     def current_voice(self) -> Voice | None:
-        data = self.voice.currentData(VoiceRole)
-        return data if isinstance(data, Voice) else None
+        return as_voice(self.voice.currentData(VoiceRole))
 
     def current_voice_id(self) -> str | None:
         voice = self.current_voice()
@@ -363,8 +362,8 @@ class SpeechTab(QWidget):
         if voice_id:
             for row in range(self.voice_proxy.rowCount()):
                 index = self.voice_proxy.index(row, 0)
-                voice = self.voice_proxy.data(index, VoiceRole)
-                if isinstance(voice, Voice) and voice.voice_id == voice_id:
+                voice = as_voice(self.voice_proxy.data(index, VoiceRole))
+                if voice is not None and voice.voice_id == voice_id:
                     self.voice.setCurrentIndex(row)
                     return
         if self.voice.count():
@@ -375,8 +374,9 @@ class SpeechTab(QWidget):
         wanted = QLocale.system().name().split("_")[0].lower() or "en"
         for candidate in (wanted, "en"):
             for row in range(self.voice_proxy.rowCount()):
-                voice = self.voice_proxy.data(self.voice_proxy.index(row, 0), VoiceRole)
-                language = voice.language.lower() if isinstance(voice, Voice) else ""
+                voice = as_voice(self.voice_proxy.data(self.voice_proxy.index(row, 0),
+                                                       VoiceRole))
+                language = voice.language.lower() if voice is not None else ""
                 if language.startswith(candidate):
                     return row
         return 0
@@ -565,7 +565,7 @@ class SpeechTab(QWidget):
         problem = getattr(self, "_quota_problem", None)
         if problem:
             estimate += " · credits left unknown"
-        elif isinstance(quota, Subscription):
+        elif quota is not None:  # a Subscription
             estimate += f" · {quota.characters_left:,} left this period"
         self.estimate.setText(estimate)
         self.estimate.setToolTip(problem or "")
@@ -618,11 +618,8 @@ class SpeechTab(QWidget):
             self.text.setPlainText(str(draft.get("text") or ""))
             self._select_format(str(draft.get("output_format") or ""))
             if isinstance(draft.get("voice_settings"), dict):
-                from app.domain.wire import VoiceSettings
-
-                # A draft from an older version may hold values out of today's range.
-                with contextlib.suppress(ValueError):
-                    self.voice_settings.set_values(VoiceSettings(**draft["voice_settings"]))
+                # (A draft from an older version may hold values out of today's range.)
+                self.voice_settings.set_saved_values(draft["voice_settings"])
             seed = draft.get("seed")
             self.seed_fixed.setChecked(isinstance(seed, int))
             if isinstance(seed, int):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -14,12 +14,23 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from app.domain.wire import Voice
+if TYPE_CHECKING:
+    from app.domain.wire import Voice
 
 VoiceRole = Qt.ItemDataRole.UserRole + 1
 VoiceIdRole = Qt.ItemDataRole.UserRole + 2
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def as_voice(data: object) -> Voice | None:
+    """`data` if it is a Voice, else None. An empty list answers without loading the
+    wire models (pydantic), which come with the first server answer."""
+    if data is None:
+        return None
+    from app.domain.wire import Voice
+
+    return data if isinstance(data, Voice) else None
 
 
 def voice_summary(voice: Voice) -> str:
@@ -109,7 +120,8 @@ class VoiceFilterModel(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
         voice = model.data(model.index(source_row, 0, source_parent), VoiceRole)
-        if not isinstance(voice, Voice):
+        voice = as_voice(voice)
+        if voice is None:
             return False
         for key, wanted in self._filters.items():
             actual = voice.category if key == "category" else voice.labels.get(key, "")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -14,7 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.wire import VoiceSettings
+from app.domain.voice_defaults import DEFAULT_VOICE_SETTINGS
+
+if TYPE_CHECKING:
+    from app.domain.wire import VoiceSettings
 
 # (field, label, object name, minimum, maximum, tooltip)
 _SLIDERS = (
@@ -69,6 +75,11 @@ class LabeledDoubleSlider(QWidget):
     def value(self) -> float:
         return float(self._box.value())
 
+    def accepts(self, value: object) -> bool:
+        """Whether `value` is a number within this slider's range."""
+        return (isinstance(value, int | float) and not isinstance(value, bool)
+                and self._box.minimum() <= value <= self._box.maximum())
+
     def setValue(self, value: float) -> None:
         self._box.setValue(value)
 
@@ -99,7 +110,9 @@ class VoiceSettingsPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Voice settings", parent)
         self.setObjectName("speech.voice_settings")
-        self._defaults = VoiceSettings()
+        # The server's defaults once known; until then the API's documented ones (the
+        # wire models load with the first answer, after the window shows).
+        self._defaults: VoiceSettings | None = None
         self._sliders: dict[str, LabeledDoubleSlider] = {}
         form = QFormLayout(self)
         for field, label, name, low, high, tip in _SLIDERS:
@@ -123,7 +136,7 @@ class VoiceSettingsPanel(QGroupBox):
         self.reset.setObjectName("speech.reset_settings")
         self.reset.clicked.connect(self.reset_to_defaults)
         form.addRow("", self.reset)
-        self.set_values(self._defaults)
+        self.reset_to_defaults()
 
     def slider(self, field: str) -> LabeledDoubleSlider:
         return self._sliders[field]
@@ -135,16 +148,32 @@ class VoiceSettingsPanel(QGroupBox):
     def reset_to_defaults(self) -> None:
         self.set_values(self._defaults)
 
-    def set_values(self, settings: VoiceSettings) -> None:
-        fallback = VoiceSettings()
+    def set_values(self, settings: VoiceSettings | None) -> None:
+        """Show `settings`; a value it leaves out shows the API's default."""
         for field, slider in self._sliders.items():
-            value = getattr(settings, field)
-            slider.setValue(float(value if value is not None else getattr(fallback, field)))
-        boost = settings.use_speaker_boost
-        self.speaker_boost.setChecked(bool(True if boost is None else boost))
+            value = getattr(settings, field, None)
+            slider.setValue(float(value if value is not None
+                                  else DEFAULT_VOICE_SETTINGS[field]))
+        boost = getattr(settings, "use_speaker_boost", None)
+        self.speaker_boost.setChecked(
+            bool(DEFAULT_VOICE_SETTINGS["use_speaker_boost"] if boost is None else boost))
+
+    def set_saved_values(self, saved: Mapping[str, object]) -> None:
+        """Values saved by an earlier session (a draft), checked one by one: a value that
+        is missing, or out of today's range, shows the default. Plain checks rather than
+        the wire model, so a draft restores before the window shows without pydantic."""
+        for field, slider in self._sliders.items():
+            value = saved.get(field)
+            slider.setValue(float(value) if slider.accepts(value)  # type: ignore[arg-type]
+                            else float(DEFAULT_VOICE_SETTINGS[field]))
+        boost = saved.get("use_speaker_boost")
+        self.speaker_boost.setChecked(
+            boost if isinstance(boost, bool) else bool(DEFAULT_VOICE_SETTINGS["use_speaker_boost"]))
 
     def values(self) -> VoiceSettings:
         """The settings to send; those the model cannot use are left out (None)."""
+        from app.domain.wire import VoiceSettings
+
         style = self._sliders["style"]
         return VoiceSettings(
             stability=round(self._sliders["stability"].value(), 2),
