@@ -26,7 +26,6 @@ from typing import Any
 from benchmarks._common import (
     Figure,
     Row,
-    is_committed,
     parse_args,
     ratio,
     say,
@@ -158,17 +157,9 @@ def bench_recognition(figure: Figure, quick: bool) -> None:
     say(f"bare pocketsphinx: {audio_s:.0f} s in {bare_wall:.2f} s = {bare_x:.1f}× real time "
         f"({bare_words} words)")
 
-    how: str
-    if is_committed("app/engine/stt_routes.py"):
-        ours_wall, words = _recognise_over_http(pcm)
-        how = "POST /v1/speech-to-text over HTTP"
-        note = "machine-dependent"
-    else:
-        ours_wall, words = _recognise_with_module(pcm)
-        how = "recogniser module called directly"
-        note = ("machine-dependent; app/engine/stt_routes.py is not committed yet, so the "
-                "engine's recogniser module (app/engine/recognizer.py) is timed directly "
-                "instead of POST /v1/speech-to-text")
+    ours_wall, words = _recognise_over_http(pcm)
+    how = "POST /v1/speech-to-text over HTTP"
+    note = "machine-dependent"
     ours_x = audio_s / ours_wall
     say(f"ours ({how}): {audio_s:.0f} s in {ours_wall:.2f} s = {ours_x:.1f}× real time "
         f"({words} words)")
@@ -178,18 +169,6 @@ def bench_recognition(figure: Figure, quick: bool) -> None:
         baseline=f"{bare_x:.1f}× bare pocketsphinx (default settings)",
         ratio=ratio(ours_x, bare_x), target=f"≥ {RECOGNITION_TARGET:.0f}×",
         met=ours_x >= RECOGNITION_TARGET, note=note))
-
-
-def _recognise_with_module(pcm: Any) -> tuple[float, int]:
-    import numpy as np
-
-    from app.engine import recognizer
-
-    samples = pcm.astype(np.float32) / 32768
-    recognizer.recognize(samples[:16000], 16000)  # load the model outside the timing
-    start = time.perf_counter()
-    words = recognizer.recognize(samples, 16000)
-    return time.perf_counter() - start, len(words)
 
 
 def _recognise_over_http(pcm: Any) -> tuple[float, int]:

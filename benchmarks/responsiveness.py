@@ -47,7 +47,6 @@ from benchmarks._common import (
     Figure,
     Row,
     cache_dir,
-    is_committed,
     ms,
     parse_args,
     ratio,
@@ -143,9 +142,7 @@ async def _upload(app: RunningApp, meter: StallMeter, path: Path) -> Episode:
 async def _open_transcript(app: RunningApp, meter: StallMeter) -> Episode | str:
     from benchmarks.transcripts import make_transcript
 
-    opener = getattr(app.window, "transcripts_tab", None)
-    if opener is None or not hasattr(opener, "open_path"):
-        return "n/a (the main window has no Transcripts tab with open_path yet)"
+    opener = app.window.transcripts_tab
     source = cache_dir() / "transcript-3h-30000w-4spk.json"
     if not source.exists():
         source.write_text(json.dumps(make_transcript()))
@@ -175,7 +172,6 @@ def main() -> None:
     repeats = 1 if args.quick else 3
     figure = Figure("responsiveness")
     upload = upload_file(upload_mb)
-    transcripts_built = is_committed("app/ui/transcripts")
     with BenchServerProcess() as server:
         server.configure(seconds=minutes * 60, first_byte_ms=50, chunk_bytes=16384,
                          chunk_ms=20)
@@ -183,18 +179,16 @@ def main() -> None:
         app = RunningApp()
         use_paced_output(app.ctx.player)
 
-        async def session() -> tuple[Episode, Episode, Episode | str | None]:
+        async def session() -> tuple[Episode, Episode, Episode]:
             try:
                 await wait_until(lambda: app.window.is_ready, 30, "the catalogue")
                 meter = StallMeter()
                 await asyncio.sleep(1.0)
                 generate = await repeated(repeats, lambda: _generate(app, meter), meter)
                 sending = await repeated(repeats, lambda: _upload(app, meter, upload), meter)
+                opening = await repeated(repeats, lambda: _open_transcript(app, meter), meter)
                 assert isinstance(generate, Episode) and isinstance(sending, Episode)
-                opening: Episode | str | None = None
-                if transcripts_built:
-                    opening = await repeated(repeats, lambda: _open_transcript(app, meter),
-                                             meter)
+                assert isinstance(opening, Episode)
                 return generate, sending, opening
             finally:
                 await app.close()
@@ -215,18 +209,9 @@ def main() -> None:
     figure.add(_row(f"2b. UI responsiveness: while uploading {upload_mb} MB (ApiClient "
                     "multipart)", sending, note))
     what = "2c. UI responsiveness: while opening a 3 h / 30,000-word transcript"
-    if opening is None:
-        figure.add(Row(figure=what, ours="n/a (Transcripts tab not built yet)", baseline="—",
-                       ratio="—", target="≤ 16 ms", met=None,
-                       note="app/ui/transcripts is not committed yet (git log), so this is "
-                            "not measured"))
-    elif isinstance(opening, str):
-        figure.add(Row(figure=what, ours=opening, baseline="—", ratio="—", target="≤ 16 ms",
-                       met=None))
-    else:
-        say(f"open a 3 h transcript: longest stall {ms(opening.worst_s)} (over 16 ms: "
-            f"{opening.stalls}); idle: {ms(opening.idle_worst_s)}")
-        figure.add(_row(what + " (Transcripts tab)", opening, note))
+    say(f"open a 3 h transcript: longest stall {ms(opening.worst_s)} (over 16 ms: "
+        f"{opening.stalls}); idle: {ms(opening.idle_worst_s)}")
+    figure.add(_row(what + " (Transcripts tab)", opening, note))
 
 
 def _row(figure: str, episode: Episode, note: str) -> Row:

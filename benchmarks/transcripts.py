@@ -25,7 +25,6 @@ from benchmarks._common import (
     Row,
     best_of,
     cache_dir,
-    is_committed,
     ms,
     parse_args,
     ratio,
@@ -85,10 +84,8 @@ def make_transcript(words: int = 30_000, hours: float = 3.0, speakers: int = 4,
             "audio_duration_secs": round(t / 1000, 3)}
 
 
-def _viewer() -> Any | None:
-    """The Transcripts tab's paragraph model and view, when that tab is committed."""
-    if not is_committed("app/ui/transcripts"):
-        return None
+def _viewer() -> Any:
+    """The Transcripts tab's paragraph model and view."""
     import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -116,38 +113,29 @@ def main() -> None:
 
     from app.domain.transcript import parse_transcript, search
 
-    viewer = None
-    viewer_note = ""
-    try:
-        viewer = _viewer()
-    except Exception as exc:  # the tab exists but its API differs from what this expects
-        viewer_note = f"viewer not measured ({type(exc).__name__}: {exc})"
-    if viewer is None and not viewer_note:
-        viewer_note = ("app/ui/transcripts is not committed yet: domain only (parse + "
-                       "indexes), no viewer model or first paint")
+    viewer = _viewer()
 
     def open_transcript() -> Any:
         transcript = parse_transcript(path.read_bytes())
         transcript.word_index  # noqa: B018 - built on open, as the viewer does
         transcript.search_index  # noqa: B018
-        if viewer is not None:
-            app, model, view = viewer
-            model.set_transcript(transcript)
-            view.show()
-            view.viewport().repaint()  # the first paint, synchronously
-            app.processEvents()
+        app, model, view = viewer
+        model.set_transcript(transcript)
+        view.show()
+        view.viewport().repaint()  # the first paint, synchronously
+        app.processEvents()
         return transcript
 
     open_s = best_of(repeats, open_transcript)
     json_s = best_of(repeats, lambda: json.loads(path.read_bytes()))
     transcript = open_transcript()
     say(f"open: {ms(open_s)} (json.loads alone {ms(json_s)})")
-    what = "parse + indexes + viewer model + first paint" if viewer else "parse + indexes"
     figure.add(Row(
-        figure=f"3. Transcript 3 h / 30,000 words / 4 speakers: open ({what})",
+        figure="3. Transcript 3 h / 30,000 words / 4 speakers: open (parse + indexes + "
+               "viewer model + first paint)",
         ours=ms(open_s), baseline=f"{ms(json_s)} json.loads", ratio=ratio(open_s, json_s),
         target=f"≤ {OPEN_TARGET_S * 1000:.0f} ms", met=open_s <= OPEN_TARGET_S,
-        note="machine-dependent; " + viewer_note if viewer_note else "machine-dependent"))
+        note="machine-dependent"))
 
     # Playhead: random positions, the same for ours and the baseline.
     rng = random.Random(3)
@@ -155,13 +143,11 @@ def main() -> None:
     positions = [rng.randrange(duration) for _ in range(20_000)]
     index = transcript.word_index
     starts = [w.start_ms for w in transcript.words if w.kind != "spacing"]
-    model = viewer[1] if viewer else None
+    model = viewer[1]
 
     def playhead() -> None:
         for position in positions:
-            word = index.word_at(position)
-            if model is not None:
-                model.set_current_word(word)
+            model.set_current_word(index.word_at(position))
 
     def plain_bisect() -> None:
         for position in positions:
@@ -171,8 +157,7 @@ def main() -> None:
     per_bisect = best_of(repeats, plain_bisect) / len(positions)
     say(f"playhead update: {ms(per_update)} (plain bisect {ms(per_bisect)})")
     figure.add(Row(
-        figure="3b. Transcript: playhead update (word_at"
-               + (" + model highlight" if model is not None else "") + ")",
+        figure="3b. Transcript: playhead update (word_at + model highlight)",
         ours=ms(per_update), baseline=f"{ms(per_bisect)} bisect on a list",
         ratio=ratio(per_update, per_bisect), target="≤ 1 ms",
         met=per_update <= PLAYHEAD_TARGET_S))

@@ -40,6 +40,7 @@ from app.api.errors import (
     error_from_response,
     parse_retry_after,
 )
+from app.domain import json_io
 
 _T = TypeVar("_T")
 log = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ MAX_REDIRECTS_PUBLIC = 5
 KEY_PLACEHOLDER = "[your API key]"
 
 JSON_TYPES: tuple[str, ...] = ("application/json", "application/*+json")
+# Answers at least this big are decoded in a worker thread (a 3-hour transcript is ~7 MB;
+# json.loads of it would hold the event loop, which is the GUI thread, for ~60 ms).
+BIG_JSON_BYTES = 256 * 1024
 JSON_LINES_TYPES: tuple[str, ...] = (
     "application/json", "application/*+json", "application/x-ndjson", "application/jsonl",
     "application/json-seq", "text/event-stream",
@@ -582,7 +586,10 @@ class ApiClient:
                     info.request_id)
             body = await _read_capped(response, self._config.max_json_bytes, "answer")
         try:
-            return jsonlib.loads(body), info
+            if len(body) < BIG_JSON_BYTES:
+                return jsonlib.loads(body), info
+            # A long transcript's answer: decoded off the event loop (the GUI thread).
+            return await asyncio.to_thread(json_io.loads, body), info
         except ValueError as exc:
             raise ApiProtocolError("The server's answer is not valid JSON.",
                                    info.request_id) from exc

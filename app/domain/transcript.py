@@ -15,7 +15,6 @@ text per channel (cached) so a find over 30,000 words is a few `str.find` calls.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from bisect import bisect_left, bisect_right
@@ -23,6 +22,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any, Literal, TypeAlias
+
+from app.domain import json_io
 
 WordKind: TypeAlias = Literal["word", "spacing", "audio_event"]
 WORD_KINDS: tuple[WordKind, ...] = ("word", "spacing", "audio_event")
@@ -103,10 +104,25 @@ class Transcript:
     #: times are then filled in (all zero) so the look-ups still work.
     has_timestamps: bool = True
 
-    @property
+    # Cached: over a 3-hour transcript (60,000 items) each takes a few milliseconds, and
+    # the viewer asks for them on the GUI thread (Opened.prepare fills them in a worker).
+    @cached_property
     def duration_ms(self) -> int:
         ends = [w.end_ms for w in self.words]
         return max([*ends, self.audio_duration_ms or 0])
+
+    @cached_property
+    def word_counts(self) -> dict[str | None, int]:
+        """Spoken words (not spacing or sounds) per speaker id; None for no speaker."""
+        counts: dict[str | None, int] = {}
+        for w in self.words:
+            if w.kind == "word":
+                counts[w.speaker_id] = counts.get(w.speaker_id, 0) + 1
+        return counts
+
+    @property
+    def word_count(self) -> int:
+        return sum(self.word_counts.values())
 
     def speaker_name(self, speaker_id: str | None) -> str:
         if speaker_id is None:
@@ -138,7 +154,7 @@ def load_json(data: Mapping[str, Any] | bytes | bytearray | str) -> Any:
     if not isinstance(data, str):
         raise TranscriptFormatError("A transcript must be JSON text or a JSON object.")
     try:
-        return json.loads(data)
+        return json_io.loads(data)  # in a worker thread, without freezing the window
     except (ValueError, RecursionError) as exc:
         raise TranscriptFormatError(f"The transcript is not valid JSON ({exc}).") from exc
 

@@ -33,7 +33,7 @@ from app.ui.transcripts.paragraph_model import display_pieces as _pieces
 
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM, BAR_WIDTH, GAP = 12, 6, 10, 4, 10
 CACHE_SIZE = 600
-WARM_SLICE_S = 0.008  # exact heights computed in idle time, this long per step
+WARM_SLICE_S = 0.005  # exact heights computed in idle time, this long per step
 WARM_DELAY_MS = 80
 CORRECTED = QColor("#1F5FBF")
 

@@ -42,6 +42,32 @@ class ParagraphRow:
     chars: int = field(default=0, compare=False)  # about how many characters it shows
 
 
+def build_rows(transcript: Transcript | None, channel_view: int = ALL_CHANNELS
+               ) -> list[ParagraphRow]:
+    """The rows for `transcript` as seen in `channel_view`. Plain Python, no Qt: it may
+    run in a worker thread."""
+    if transcript is None:
+        return []
+    if channel_view == ALL_CHANNELS:
+        view = transcript
+        positions: list[int] | None = None
+    else:
+        kept = tuple(w for w in transcript.words if w.channel == channel_view)
+        view = replace(transcript, words=kept)
+        positions = [w.index for w in kept]
+    rows = []
+    all_words = transcript.words
+    for p in paragraphs(view, PARAGRAPH_PAUSE_MS):
+        if positions is None:
+            words = tuple(p.word_indices)
+        else:
+            words = tuple(positions[k] for k in p.word_indices)
+        chars = sum(len(all_words[i].text) for i in words) + len(words) // 4
+        rows.append(ParagraphRow(p.speaker_id, p.channel, p.start_ms, p.end_ms, words,
+                                 chars))
+    return rows
+
+
 def paragraph_text(transcript: Transcript, row: ParagraphRow) -> str:
     """The words as one line of text (spacing kept, missing spaces added)."""
     parts: list[str] = []
@@ -90,12 +116,15 @@ class ParagraphModel(QAbstractListModel):
 
     # -- building --------------------------------------------------------------------
     def set_transcript(self, transcript: Transcript | None, corrected: frozenset[int] =
-                       frozenset()) -> None:
+                       frozenset(), rows: list[ParagraphRow] | None = None) -> None:
         """Show `transcript`. When only names or spellings changed (an edit, not a merge),
-        the rows stay and only the paragraphs whose text changed are laid out again."""
+        the rows stay and only the paragraphs whose text changed are laid out again.
+        `rows`, when given, are `build_rows(transcript, self.channel_view)` made earlier
+        in a worker thread (for a long transcript they take ~15 ms)."""
         old_transcript, old_rows, old_corrected = self.transcript, self.rows, self.corrected
         self.transcript, self.corrected = transcript, corrected
-        rows = self._build_rows()
+        if rows is None or transcript is None:
+            rows = build_rows(transcript, self.channel_view)
         if transcript is not None:
             self.colors.assign(list(transcript.speakers))
         if old_transcript is not None and transcript is not None and rows == old_rows:
@@ -116,29 +145,6 @@ class ParagraphModel(QAbstractListModel):
         if channel != self.channel_view:
             self.channel_view = channel
             self.set_transcript(self.transcript, self.corrected)
-
-    def _build_rows(self) -> list[ParagraphRow]:
-        transcript = self.transcript
-        if transcript is None:
-            return []
-        if self.channel_view == ALL_CHANNELS:
-            view = transcript
-            positions: list[int] | None = None
-        else:
-            kept = tuple(w for w in transcript.words if w.channel == self.channel_view)
-            view = replace(transcript, words=kept)
-            positions = [w.index for w in kept]
-        rows = []
-        all_words = transcript.words
-        for p in paragraphs(view, PARAGRAPH_PAUSE_MS):
-            if positions is None:
-                words = tuple(p.word_indices)
-            else:
-                words = tuple(positions[k] for k in p.word_indices)
-            chars = sum(len(all_words[i].text) for i in words) + len(words) // 4
-            rows.append(ParagraphRow(p.speaker_id, p.channel, p.start_ms, p.end_ms, words,
-                                     chars))
-        return rows
 
     # -- Qt model --------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008

@@ -84,10 +84,7 @@ class SpeakersPanel(QGroupBox):
         try:
             self.list.clear()
             if transcript is not None:
-                counts: dict[str, int] = {}
-                for w in transcript.words:
-                    if w.kind == "word" and w.speaker_id is not None:
-                        counts[w.speaker_id] = counts.get(w.speaker_id, 0) + 1
+                counts = transcript.word_counts
                 for speaker in transcript.speakers.values():
                     item = QListWidgetItem(_swatch(colors.get(speaker.id, QColor("gray"))),
                                            speaker.name)

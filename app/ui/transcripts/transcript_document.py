@@ -71,11 +71,12 @@ class TranscriptDocument(QObject):
             self.original.source_json.get(OFFLINE_MARK_KEY), dict)
 
     def open(self, original: Transcript, edits: TranscriptEdits | None = None,
-             source: TranscriptSource | None = None) -> None:
+             source: TranscriptSource | None = None, edited: Transcript | None = None) -> None:
+        """`edited`, when given, is `edits.apply(original)` made earlier (in a worker)."""
         self.undo_stack.clear()
         self.original = original
         self.edits = edits or TranscriptEdits()
-        self.edited = self.edits.apply(original)
+        self.edited = edited if edited is not None else self.edits.apply(original)
         self.source = source or TranscriptSource()
         self.replaced.emit()
 

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.api.client import ResponseInfo
 from app.api.transcripts import TranscriptsService
+from app.domain import json_io
 from app.domain.stt_options import TranscriptionOptions
 from app.domain.transcript import Transcript, parse_transcript
 from app.domain.transcript_edit import TranscriptEdits
@@ -29,6 +30,7 @@ from app.library.history import Generation, NewGeneration
 from app.ui.app_context import AppContext
 from app.ui.qt_async import TaskRunner
 from app.ui.transcripts.export_dialog import ExportRequest, render_export
+from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphRow, build_rows
 from app.ui.transcripts.transcript_document import TranscriptSource, read_saved, saved_json
 
 KIND = "transcript"
@@ -46,6 +48,17 @@ class Opened:
     info: ResponseInfo | None = None
     saved_formats: list[Path] = field(default_factory=list)
     how: str = ""  # "transcribed", "fetched", "opened"
+    # Made by prepare() in a worker thread, so showing a long transcript does not
+    # freeze the window: the edits applied, and the paragraphs of the all-channel view.
+    edited: Transcript | None = None
+    rows: list[ParagraphRow] | None = None
+
+    def prepare(self) -> None:
+        """The costly part of showing it. Plain Python, no Qt: runs in a worker thread."""
+        self.edited = self.edits.apply(self.original)
+        self.rows = build_rows(self.edited, ALL_CHANNELS)
+        for transcript in (self.original, self.edited):  # cached on the transcript
+            _ = transcript.duration_ms, transcript.word_counts
 
 
 def _extra(generation: Generation) -> dict[str, Any]:
@@ -111,6 +124,7 @@ class TranscriptsController(QObject):
         source = TranscriptSource(audio_path=path, title=path.name)
         opened = Opened(original, TranscriptEdits(), source, info, how="transcribed")
         await self._keep(opened, options, raw)
+        await asyncio.to_thread(opened.prepare)
         self.opened.emit(opened)
 
     def fetch(self, transcription_id: str) -> bool:
@@ -131,6 +145,7 @@ class TranscriptsController(QObject):
                                       notes.get("title") or generation.title)
         opened = Opened(original, edits, source, info, how="fetched")
         await self._keep(opened, None, None)
+        await asyncio.to_thread(opened.prepare)
         self.opened.emit(opened)
 
     def open_json(self, path: Path) -> bool:
@@ -158,6 +173,7 @@ class TranscriptsController(QObject):
                                       generation.id, generation.title)
         opened = Opened(original, edits, source, how="opened")
         await self._keep(opened, None, None)
+        await asyncio.to_thread(opened.prepare)
         self.opened.emit(opened)
 
     # -- keeping it ------------------------------------------------------------------
@@ -190,7 +206,7 @@ class TranscriptsController(QObject):
                                or "transcript").strip("-")[:60] or "transcript"
             source.saved_path = self.folder / f"{stamp}-{name}.json"
         data = saved_json(original, opened.edits, source)
-        atomic_write_text(source.saved_path, json.dumps(data, ensure_ascii=False))
+        atomic_write_text(source.saved_path, json_io.dumps(data))
         if raw is not None:
             opened.saved_formats = _save_formats(raw, source.saved_path)
         if source.generation_id is None:
@@ -221,12 +237,11 @@ class TranscriptsController(QObject):
         self._runner.start(self.SAVE, lambda: self._save(data, path))
 
     async def _save(self, data: dict[str, Any], path: Path) -> None:
-        text = json.dumps(data, ensure_ascii=False)
-        await asyncio.shield(asyncio.to_thread(atomic_write_text, path, text))
+        await asyncio.shield(asyncio.to_thread(_write_json, path, data))
         self.saved.emit(path)
 
     def save_now(self, data: dict[str, Any], path: Path) -> None:
-        atomic_write_text(path, json.dumps(data, ensure_ascii=False))
+        _write_json(path, data)
 
     # -- the rest --------------------------------------------------------------------
     def delete_remote(self, transcription_id: str) -> bool:
@@ -304,3 +319,8 @@ def _save_formats(raw: dict[str, Any], beside: Path) -> list[Path]:
             content.encode("utf-8")
         written.append(atomic_write_bytes(beside.with_suffix(f".{extension}"), data))
     return written
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """A transcript file, written so the window keeps responding (see json_io)."""
+    atomic_write_text(path, json_io.dumps(data))

@@ -21,7 +21,7 @@ from app.ui.qt_async import TaskRunner
 from app.ui.transcripts import dialogs
 from app.ui.transcripts.export_dialog import ExportDialog
 from app.ui.transcripts.messages import describe, opened_summary
-from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel
+from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel, ParagraphRow
 from app.ui.transcripts.playback import TranscriptPlayback
 from app.ui.transcripts.source_panel import SourcePanel
 from app.ui.transcripts.speakers_panel import SpeakersPanel
@@ -201,14 +201,15 @@ class TranscriptsTab(QWidget):
     def _on_controller_opened(self, opened: Opened) -> None:
         self._flush_edits()
         self.model.colors.reset()
-        self.document.open(opened.original, opened.edits, opened.source)
+        self.document.open(opened.original, opened.edits, opened.source, opened.edited)
         self.search.reset()
         original = opened.original
         self.viewer.show_transcript(original, opened.source.title,
                                     self.document.is_offline_draft)
         if original.transcription_id:
             self.source.id_input.setText(original.transcription_id)
-        self._on_document_changed(save=False)
+        prepared = opened.rows if self.model.channel_view == ALL_CHANNELS else None
+        self._on_document_changed(save=False, rows=prepared)
         self.select_word(None)
         self.model.set_current_word(None)
         self.playback.set_audio(None, None, None)
@@ -221,9 +222,10 @@ class TranscriptsTab(QWidget):
         self._draft_timer.start()
 
     # -- the document ----------------------------------------------------------------
-    def _on_document_changed(self, save: bool = True) -> None:
+    def _on_document_changed(self, save: bool = True,
+                             rows: list[ParagraphRow] | None = None) -> None:
         edited = self.document.edited
-        self.model.set_transcript(edited, frozenset(self.document.edits.corrections))
+        self.model.set_transcript(edited, frozenset(self.document.edits.corrections), rows)
         if self.model.selected_word is not None:  # e.g. after a merge: keep it in view
             self.viewer.view.show_word(self.model.selected_word)
         self.speakers.set_speakers(edited, {sid: self.model.speaker_color(sid)
