@@ -39,11 +39,18 @@ _EXTRA_TYPES = {
 
 
 class TranscriptionOptionsError(ValueError):
-    """The options (or the file) cannot be sent; `problems` says why in plain words."""
+    """The options (or the file) cannot be sent; `problems` says why in plain words,
+    the settings' first, then the file's (`file_problems`, also listed on their own so
+    a message can say which of the two needs changing)."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(" ".join(problems))
-        self.problems = list(problems)
+    def __init__(self, problems: list[str], file_problems: list[str] | None = None) -> None:
+        self.file_problems = list(file_problems or [])
+        self.problems = [*problems, *self.file_problems]
+        super().__init__(" ".join(self.problems))
+
+    @property
+    def only_the_file(self) -> bool:
+        return len(self.problems) == len(self.file_problems)
 
 
 def guess_mime_type(path: Path) -> str:
@@ -97,24 +104,30 @@ class UploadFile:
         self.close()
 
 
-def check_upload(path: Path, options: TranscriptionOptions) -> list[str]:
-    """Everything wrong with sending `path` with `options`, in plain words."""
+def check_upload(path: Path, options: TranscriptionOptions) -> TranscriptionOptionsError | None:
+    """Everything wrong with sending `path` with `options`, in plain words (None: all
+    is well)."""
     problems = options.validate()
     if options.source_url:
         problems.append("Send either a file or a web address, not both.")
+    file_problems: list[str] = []
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        return [*problems, f"The file {path.name} no longer exists."]
+        file_problems.append(f"The file {path.name} no longer exists.")
     except OSError as exc:
-        return [*problems, f"The file {path.name} cannot be read ({exc.strerror or exc})."]
-    if not path.is_file():
-        problems.append(f"{path.name} is a folder, not an audio or video file.")
-    elif size == 0:
-        problems.append(f"{path.name} is empty: it holds no audio.")
-    elif size >= MAX_UPLOAD_BYTES:
-        problems.append(f"{path.name} is larger than 5 GB, the most the service accepts.")
-    return problems
+        file_problems.append(f"The file {path.name} cannot be read ({exc.strerror or exc}).")
+    else:
+        if not path.is_file():
+            file_problems.append(f"{path.name} is a folder, not an audio or video file.")
+        elif size == 0:
+            file_problems.append(f"{path.name} is empty: it holds no audio.")
+        elif size >= MAX_UPLOAD_BYTES:
+            file_problems.append(f"{path.name} is larger than 5 GB, the most the service "
+                                 "accepts.")
+    if problems or file_problems:
+        return TranscriptionOptionsError(problems, file_problems)
+    return None
 
 
 def multipart_parts(options: TranscriptionOptions) -> tuple[dict[str, list[str]],
@@ -159,9 +172,9 @@ class TranscriptsService:
         The JSON is either transcript shape, or the webhook acknowledgement.
         """
         path = Path(path)
-        problems = check_upload(path, options)
-        if problems:
-            raise TranscriptionOptionsError(problems)
+        refused = check_upload(path, options)
+        if refused is not None:
+            raise refused
         data, json_parts = multipart_parts(options)
         with UploadFile(path, progress_cb) as upload:
             files: list[tuple[str, Any]] = [

@@ -114,6 +114,10 @@ def _default_transcribe(path: Path, **kwargs: Any) -> dict[str, Any]:
     return transcribe_file(path, **kwargs)
 
 
+def _spooled_name(upload: UploadFile, request: SttRequest) -> str:
+    return f"upload{_suffix_for(request, upload)}"
+
+
 def _spool_to_file(upload: UploadFile, folder: str, suffix: str) -> Path:
     """Copy the spooled upload to a named file (decoders open files by name)."""
     target = Path(folder) / f"upload{suffix}"
@@ -207,7 +211,9 @@ def create_router(data_dir: Path | None = None, *,
 
                 result = await run_in_threadpool(work)
         except Exception as exc:
-            return _recognition_error(exc)
+            # Messages name the file the user sent, not the engine's temporary copy.
+            return _recognition_error(exc, _spooled_name(upload, parsed),
+                                      Path(upload.filename or "").name or "the recording")
         finally:
             cancelled.set()
             watcher.cancel()
@@ -239,13 +245,13 @@ def create_router(data_dir: Path | None = None, *,
     return router
 
 
-def _recognition_error(exc: Exception) -> Response:
+def _recognition_error(exc: Exception, spooled_name: str, sent_name: str) -> Response:
     from app.engine.recognizer import RecognitionCancelledError, UnsupportedAudioError
 
     if isinstance(exc, RecognitionCancelledError):
         return Response(status_code=499)  # the client went away; nobody reads this
     if isinstance(exc, UnsupportedAudioError):
-        return _error(400, "invalid_audio", str(exc))
+        return _error(400, "invalid_audio", str(exc).replace(spooled_name, sent_name))
     raise exc
 
 

@@ -50,6 +50,13 @@ def describe_error(exc: BaseException) -> UserMessage:
             exc.message,
             "Choose another output format or voice, or upgrade your ElevenLabs plan.",
         )
+    if isinstance(exc, api.NotFoundError) and exc.code == "voice_not_found":
+        return UserMessage(
+            "This voice is not available",
+            exc.message,
+            "It may have been removed from your account: pick another voice, then press "
+            "Generate again. Your text is kept.",
+        )
     if isinstance(exc, api.NotFoundError):
         return UserMessage(
             "Not found",

@@ -46,7 +46,7 @@ def assert_recovered(qtbot: Any, studio: Any, text: str = TEXT) -> None:
 
 FAULTS = [
     ("quota", {"fault": "401", "code": "quota_exceeded"}, "Out of credits"),
-    ("unknown voice", {"fault": "404"}, "Not found"),
+    ("unknown voice", {"fault": "404"}, "This voice is not available"),
     ("422 field details", {"fault": "422"}, "text: Field required"),
     ("429 concurrency", {"fault": "429", "code": "too_many_concurrent_requests",
                          "retry_after": 0.05, "count": 3}, "Too many generations at once"),

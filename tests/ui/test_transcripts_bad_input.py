@@ -77,6 +77,9 @@ def test_files_that_are_not_audio(studio: Any, qtbot: Any, tmp_path: Path, name:
     banner = studio.find(QWidget, "transcripts.error")
     qtbot.waitUntil(banner.isVisible, timeout=30_000)
     assert expected in banner.text().lower()
+    assert "some settings need a change" not in banner.text().lower()  # it is the file
+    if content:  # the engine's message names the user's file, not its temporary copy
+        assert name in banner.text() and "upload" not in banner.text()
     assert studio.ctx.history.list(kind="transcript") == []
 
 

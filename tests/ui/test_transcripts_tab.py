@@ -260,6 +260,8 @@ def test_transcribe_click_search_edit_export_delete(ctx: AppContext, qtbot: Any,
     box.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: "was deleted" in tab.status.text(), timeout=5000)
     assert not tab.viewer.delete.isEnabled()
+    qtbot.waitUntil(lambda: tab.findChild(QMessageBox, "transcripts.delete_confirm") is None,
+                    timeout=2000)  # answered boxes are freed, not kept for the session
     gone = httpx.get(f"{ctx.engine_url}/v1/speech-to-text/transcripts/{transcription_id}")
     assert gone.status_code == 404
     assert saved_path.is_file()  # the local copy stays

@@ -11,15 +11,13 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from app.ui.transcripts.export_dialog import ExportDialog, ExportRequest
 from app.ui.transcripts.source_panel import MEDIA_FILTER
 from app.ui.transcripts.transcript_document import TranscriptSource
+from app.ui.widgets.file_dialogs import ask_open_path
 
 
 def choose_recording(parent: QWidget, on_chosen: Callable[[Path], None]) -> QFileDialog:
-    dialog = QFileDialog(parent, "Choose the recording of this transcript", "", MEDIA_FILTER)
-    dialog.setObjectName("transcripts.link_dialog")
-    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-    dialog.fileSelected.connect(lambda path: on_chosen(Path(path)))
-    dialog.open()
-    return dialog
+    return ask_open_path(parent, "transcripts.link_dialog",
+                         "Choose the recording of this transcript", "",
+                         lambda path: on_chosen(Path(path)), MEDIA_FILTER)
 
 
 def export_dialog(parent: QWidget, source: TranscriptSource,
@@ -29,6 +27,7 @@ def export_dialog(parent: QWidget, source: TranscriptSource,
     stem = Path(source.title).stem if source.title else "transcript"
     dialog = ExportDialog(folder / f"{stem}.srt", parent)
     dialog.export_requested.connect(on_request)
+    dialog.finished.connect(dialog.deleteLater)
     dialog.open()
     return dialog
 
@@ -49,5 +48,6 @@ def confirm_delete(parent: QWidget, transcription_id: str,
             on_yes()
 
     box.finished.connect(answered)
+    box.finished.connect(box.deleteLater)
     box.open()
     return box

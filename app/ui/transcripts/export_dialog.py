@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.domain.subtitles import CueRules, build_cues, to_plain_text, to_srt, to_vtt
 from app.domain.transcript import Transcript
 from app.domain.transcript_edit import TranscriptEdits, to_api_json
+from app.ui.widgets.file_dialogs import ask_save_path
 
 FORMATS = (("srt", "SRT subtitles (.srt)"), ("vtt", "WebVTT subtitles (.vtt)"),
            ("txt", "Plain text (.txt)"), ("json", "Transcript JSON with your edits (.json)"))
@@ -154,10 +154,8 @@ class ExportDialog(QDialog):
         self.path.setText(str(current.with_suffix(f".{fmt}")))
 
     def _on_browse_clicked(self) -> None:
-        dialog = QFileDialog(self, "Export transcript as", self.path.text())
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.fileSelected.connect(self.path.setText)
-        dialog.open()
+        ask_save_path(self, "transcripts.export_browse", "Export transcript as",
+                      self.path.text(), self.path.setText)
 
     def request(self) -> ExportRequest:
         rules = CueRules(max_chars_per_line=self.chars.value(), max_lines=self.lines.value(),

@@ -13,6 +13,9 @@ from app.ui.widgets.player_bar import format_ms
 
 
 def describe(task: str, exc: BaseException) -> UserMessage:
+    if isinstance(exc, TranscriptionOptionsError) and exc.only_the_file:
+        return UserMessage("This file cannot be transcribed", " ".join(exc.problems),
+                           "Choose another recording (Open…), then press Transcribe.")
     if isinstance(exc, TranscriptionOptionsError):
         return UserMessage("Some settings need a change", " ".join(exc.problems),
                            "Change them and press Transcribe again.")
@@ -44,7 +47,7 @@ def describe(task: str, exc: BaseException) -> UserMessage:
 def opened_summary(opened: Opened) -> str:
     """The status line after a transcript arrives."""
     original = opened.original
-    words = sum(1 for w in original.words if w.kind == "word")
+    words = original.word_count
     what = {"transcribed": "Transcribed", "fetched": "Fetched"}.get(opened.how, "Opened")
     formats = ", ".join(p.suffix[1:].upper() for p in opened.saved_formats)
     extra = f" Also saved as {formats} next to it." if formats else ""

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.library.history import Generation
 from app.ui.icons import icon
 from app.ui.transcripts.options_panel import OptionsPanel
+from app.ui.widgets.file_dialogs import ask_open_path
 
 MEDIA_FILTER = ("Audio and video (*.mp3 *.wav *.m4a *.aac *.flac *.ogg *.opus *.webm *.mp4 "
                 "*.mov *.mkv *.avi *.wma *.aiff *.aif);;All files (*)")
@@ -211,13 +212,9 @@ class SourcePanel(QWidget):
 
     def _open_dialog(self, title: str, filter_text: str, signal: SignalInstance
                      ) -> QFileDialog:
-        dialog = QFileDialog(self, title, str(self.media_path.parent) if self.media_path
-                             else "", filter_text)
-        dialog.setObjectName("transcripts.file_dialog")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda path: signal.emit(Path(path)))
-        dialog.open()
-        return dialog
+        start = str(self.media_path.parent) if self.media_path else ""
+        return ask_open_path(self, "transcripts.file_dialog", title, start,
+                             lambda path: signal.emit(Path(path)), filter_text)
 
     def _on_choose_clicked(self) -> None:
         self._open_dialog("Choose a recording to transcribe", MEDIA_FILTER, self.media_chosen)
