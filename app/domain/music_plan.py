@@ -710,7 +710,8 @@ def length_text(ms: int) -> str:
     return f"{minutes} min {seconds_text(rest)} s"
 
 
-def _label(index: int, section: Section) -> str:
+def section_label(index: int, section: Section) -> str:
+    """How a section is named in messages: Section 2 “Chorus”."""
     if section.name.strip():
         return f"Section {index + 1} “{section.name}”"
     return f"Section {index + 1}"
@@ -731,7 +732,7 @@ def _validate_ref(
 def _validate_section(
     plan: Plan, index: int, s: Section, limits: ModelLimits, out: list[Problem]
 ) -> None:
-    label = _label(index, s)
+    label = section_label(index, s)
     model = limits.model_id
     add = out.append
     if "\n" in s.name or "\r" in s.name:

@@ -107,7 +107,7 @@ def test_plan_compose_and_hear(launch, recording_engine, qtbot, alsa_played_file
 
 
 def test_a_saved_plan_reopened_composes_the_same_request(launch, recording_engine, qtbot,
-                                                         tmp_path: Path, monkeypatch) -> None:
+                                                         tmp_path: Path) -> None:
     from PySide6.QtWidgets import QFileDialog
 
     from app.domain.music_templates import template
@@ -128,12 +128,85 @@ def test_a_saved_plan_reopened_composes_the_same_request(launch, recording_engin
 
     first = compose()
     saved = tmp_path / "intro.plan.json"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(saved), "")))
     click(qtbot, studio, "music.save_plan")
-    assert saved.exists()
+    dialog = studio.find(QFileDialog, "music.save_dialog")
+    assert dialog.isVisible()  # a window-modal sheet: the event loop keeps running
+    dialog.selectFile(str(saved))
+    dialog.accept()  # as the user presses Save
+    qtbot.waitUntil(saved.exists, timeout=10_000)
     click(qtbot, studio, "music.add_section")  # change the plan in the editor...
     studio.window.open_paths([saved])  # ...then open the saved one again
     second = compose()
     assert (second["path"], second["query"], second["json"]) == \
         (first["path"], first["query"], first["json"])
+
+
+def test_a_plan_the_server_refuses_is_marked_where_it_failed(launch, cloud, qtbot,
+                                                             tmp_path: Path) -> None:
+    """A 422 about one section's styles (a rule the schema does not show, as the cloud
+    has) turns that row's Styles cell red with the server's words, lists it under the
+    table, says so in the banner, saves nothing, and clears once the plan is changed."""
+    from PySide6.QtWidgets import QLabel
+
+    from app.domain.music_plan import Plan, Section
+    from app.ui.music.section_model import ERROR_BACKGROUND, STYLES
+
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    studio.find(QTabWidget, "music.mode").setCurrentIndex(1)
+    tab = studio.window.music_tab
+    tab.output.select(tab.output.model, "music_v2")
+    tab.editor.set_plan(Plan(global_positive_styles=["pop"], sections=[
+        Section("Intro", 4000, ["piano"]), Section("Verse", 6000, ["in the style of X"]),
+        Section("Outro", 4000)]), "test")
+    refused = "Styles may not name an artist"
+    cloud.control.add_faults({"path_regex": r"^/v1/music", "fault": "422", "errors": [
+        # chunk 1's styles are ["pop", "in the style of X"]: index 1 is the section's own
+        {"loc": ["body", "composition_plan", "chunks", 1, "positive_styles", 1],
+         "msg": refused, "type": "value_error"}]})
+    click(qtbot, studio, "music.compose")
+    banner = studio.find(QLabel, "music.error.text")
+    qtbot.waitUntil(lambda: banner.isVisible(), timeout=30_000)
+    assert "The server did not accept the plan" in banner.text()
+    assert "Section 2 “Verse”: the server did not accept the styles" in banner.text()
+    model = tab.editor.model
+    cell = model.index(1, STYLES)
+    assert refused in model.data(cell, Qt.ItemDataRole.ToolTipRole)
+    assert model.data(cell, Qt.ItemDataRole.BackgroundRole) == ERROR_BACKGROUND
+    assert model.data(model.index(0, STYLES), Qt.ItemDataRole.BackgroundRole) is None
+    assert refused in studio.find(QLabel, "music.problems").text()
+    assert tab.editor.current_row() != 1  # scrolled to, not selected (that hides the red)
+    assert studio.find(QLabel, "player.title").text() == "Nothing was composed"
+    assert "Fix the plan first" in (tab.blocked_reason() or "")  # not resent as it is
+    assert studio.ctx.history.list(kind="music") == []
+    save_screenshot(studio.window, "music-refused", tmp_path)
+
+    # Changing the plan makes it a new plan: the server's marks go.
+    assert model.setData(model.index(1, STYLES), "synth pop")  # as typed into the cell
+    qtbot.waitUntil(lambda: refused not in studio.find(QLabel, "music.problems").text(),
+                    timeout=5000)
+    assert tab.blocked_reason() is None
+
+
+def test_a_refused_keep_is_explained(launch, cloud, qtbot) -> None:
+    """An account that may not keep sections (403 from the cloud) is told so plainly."""
+    from PySide6.QtWidgets import QLabel
+
+    from app.domain.music_plan import Plan, Section, SongRef
+
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    studio.find(QTabWidget, "music.mode").setCurrentIndex(1)
+    tab = studio.window.music_tab
+    tab.output.select(tab.output.model, "music_v1")
+    tab.editor.set_plan(Plan(sections=[
+        Section("Intro", 4000, ["piano"]),
+        Section("Verse", 4000, ["piano"], source=SongRef("abc", 3000, 7000))]), "test")
+    cloud.control.add_faults({"path_regex": r"^/v1/music", "fault": "403"})
+    click(qtbot, studio, "music.compose")
+    banner = studio.find(QLabel, "music.error.text")
+    qtbot.waitUntil(banner.isVisible, timeout=30_000)
+    assert "not available on this account" in banner.text()
+    assert "Creator plan" in banner.text()  # the server's own words
+    assert "Untick “Keep”" in banner.text()
+    assert studio.ctx.history.list(kind="music") == []

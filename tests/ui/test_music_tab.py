@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 import pytest
 from fastapi import FastAPI
@@ -78,16 +77,15 @@ def music_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         yield url, recorded
 
 
-def make_ctx(home: Path, base_url: str = "http://127.0.0.1:9",
-             transport: httpx.AsyncBaseTransport | None = None) -> AppContext:
+def make_ctx(home: Path, base_url: str = "http://127.0.0.1:9") -> AppContext:
     paths = AppPaths.under(home).ensure()
     store = SettingsStore(paths.config_dir / "settings.json")
     return AppContext(
         paths=paths, settings_store=store, settings=Settings(), key_store=KeyStore(),
         history=HistoryStore(paths.history_db, paths.audio_dir),
         drafts=DraftStore(paths.drafts_dir),
-        client=ApiClient(ClientConfig(base_url=base_url, max_retries=0, retry_base_delay_s=0.01),
-                         transport=transport),
+        client=ApiClient(ClientConfig(base_url=base_url, max_retries=0,
+                                      retry_base_delay_s=0.01)),
         player=Player())
 
 
@@ -95,9 +93,8 @@ def make_ctx(home: Path, base_url: str = "http://127.0.0.1:9",
 def make_tab(qtbot: Any, qt_loop: Any, tmp_path: Path) -> Iterator[Callable[..., MusicTab]]:
     made: list[tuple[AppContext, MusicTab]] = []
 
-    def make(base_url: str = "http://127.0.0.1:9", home: Path | None = None,
-             transport: httpx.AsyncBaseTransport | None = None) -> MusicTab:
-        ctx = make_ctx(home or tmp_path / "home", base_url, transport)
+    def make(base_url: str = "http://127.0.0.1:9", home: Path | None = None) -> MusicTab:
+        ctx = make_ctx(home or tmp_path / "home", base_url)
         runner = TaskRunner()
         bar = PlayerBar(ctx.player)
         tab = MusicTab(ctx, runner, bar)
@@ -261,24 +258,6 @@ def test_cancel_saves_nothing(make_tab: Any, music_server: Any, qtbot: Any) -> N
     assert not [p for p in tab._ctx.paths.audio_dir.iterdir() if p.is_file()]
 
 
-def test_a_refused_keep_is_explained(make_tab: Any, qtbot: Any) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(403, json={"detail": {"status": "feature_not_available",
-                                                    "message": "Inpainting needs Pro"}})
-
-    tab = make_tab("https://api.example.test", transport=httpx.MockTransport(handler))
-    plan = SHORT_PLAN.copy()
-    from app.domain.music_plan import SongRef
-
-    plan.sections[1].source = SongRef("abc", 3000, 7000)
-    tab.editor.set_plan(plan, "test")
-    tab.start_compose()
-    banner = find(tab, QLabel, "music.error.text")
-    qtbot.waitUntil(banner.isVisible, timeout=10_000)
-    assert "not available on this account" in banner.text()
-    assert "Inpainting needs Pro" in banner.text()
-
-
 def test_write_a_plan_from_the_prompt(make_tab: Any, music_server: Any, qtbot: Any) -> None:
     url, _recorded = music_server
     tab = make_tab(url)
@@ -314,21 +293,23 @@ def test_open_plans_of_either_shape(make_tab: Any, tmp_path: Path, shape: str) -
     assert tab.load_plan_json(plan_to_dict(SHORT_PLAN))  # a dict works too
 
 
-def test_save_and_reopen_a_plan(make_tab: Any, tmp_path: Path, monkeypatch: Any) -> None:
+def test_save_and_reopen_a_plan(make_tab: Any, tmp_path: Path) -> None:
     from PySide6.QtWidgets import QFileDialog
 
     tab = make_tab()
     tab.editor.set_plan(SHORT_PLAN, None)
     chosen = tmp_path / "mine"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(chosen), "")))
     find(tab, QPushButton, "music.save_plan").click()
+    dialog = find(tab, QFileDialog, "music.save_dialog")
+    dialog.selectFile(str(chosen))
+    dialog.accept()  # as the user presses Save: the tab adds .plan.json
     saved = tmp_path / "mine.plan.json"
     assert json.loads(saved.read_text())["model_id"] == "music_v2"
     tab.editor.set_plan(Plan(), None)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName",
-                        staticmethod(lambda *a, **k: (str(saved), "")))
     find(tab, QPushButton, "music.open_plan").click()
+    dialog = find(tab, QFileDialog, "music.open_dialog")
+    dialog.selectFile(str(saved))
+    dialog.accept()
     assert plan_to_dict(tab.editor.model.plan) == plan_to_dict(SHORT_PLAN)
 
 

@@ -130,6 +130,8 @@ class MusicController(QObject):
             try:
                 info, detailed = await self._send(request, endpoint, sink)
             except (ForbiddenError, ValidationError) as exc:
+                if _about_the_plan(exc):
+                    raise  # a refused section or style: the tab marks it in the plan
                 if request.keeps_sections:
                     raise FeatureRefusedError(
                         "Keeping parts of an earlier version is not available on this account "
@@ -286,3 +288,10 @@ def _joined_clip(generations: list[Generation]) -> AudioClip:
             parts.append(np.zeros(int(rate * COMPARE_GAP_S), dtype=np.float32))
         parts.append(samples)
     return AudioClip(np.concatenate(parts) if parts else np.zeros(1, np.float32), rate or 44100)
+
+
+def _about_the_plan(exc: Exception) -> bool:
+    """A 422 whose field errors point into the composition plan (a section's length, a
+    style...): not a refusal of keeping or storing songs, whatever else was asked."""
+    return isinstance(exc, ValidationError) and any(
+        "composition_plan" in error.loc for error in exc.field_errors)

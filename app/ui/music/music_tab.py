@@ -17,11 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.api.errors import ValidationError
 from app.domain.music_plan import Plan, PlanFormatError, errors_only, length_text
 from app.domain.music_plan import plan_to_dict as plan_dict
 from app.domain.music_request import DetailedResult, MusicRequestError
+from app.domain.music_server_problems import server_problems
 from app.library.history import Generation
 from app.ui.app_context import AppContext
+from app.ui.errors import UserMessage
 from app.ui.music.compose_bar import ComposeBar
 from app.ui.music.compose_request import ComposeRequest, keep_base_for, read_version
 from app.ui.music.music_controller import MusicController
@@ -38,6 +41,7 @@ from app.ui.music.prompt_panel import PromptPanel
 from app.ui.music.versions_panel import SidePanel
 from app.ui.qt_async import TaskRunner
 from app.ui.widgets.error_banner import ErrorBanner
+from app.ui.widgets.file_dialogs import ask_open_path, ask_save_path
 from app.ui.widgets.player_bar import PlayerBar
 
 if TYPE_CHECKING:
@@ -64,6 +68,7 @@ class MusicTab(QWidget):
         self._restoring = False
         self._base: Generation | None = None
         self._note = ""
+        self._sent_plan: Plan | None = None  # the plan of the last Compose, as sent
         self._build()
         self._connect()
         self._restore_draft()
@@ -107,7 +112,7 @@ class MusicTab(QWidget):
         c.compose_started.connect(self._on_controller_compose_started)
         c.audio_arrived.connect(self._on_controller_audio_arrived)
         c.compose_finished.connect(self._on_controller_compose_finished)
-        c.compose_failed.connect(self._show_error)
+        c.compose_failed.connect(self._on_controller_compose_failed)
         c.compose_cancelled.connect(self._on_controller_compose_cancelled)
         c.note.connect(lambda text: setattr(self, "_note", text))
         c.plan_written.connect(self._on_controller_plan_written)
@@ -189,7 +194,9 @@ class MusicTab(QWidget):
         self.error_banner.hide()
         self._note = ""
         try:
-            self.controller.compose(self.compose_request())
+            request = self.compose_request()
+            self._sent_plan = request.plan
+            self.controller.compose(request)
         except MusicRequestError as exc:
             self.status.setText(f"{exc}.")
 
@@ -324,6 +331,35 @@ class MusicTab(QWidget):
         self._player_bar.show_clip(title, peaks)
         self._player_bar.follow()
 
+    def _on_controller_compose_failed(self, exc: object) -> None:
+        self._player_bar.clear("Nothing was composed")  # not "Composing…" any more
+        if isinstance(exc, ValidationError) and self._show_refused_plan(exc):
+            return
+        self._show_error(exc)
+
+    def _show_refused_plan(self, exc: ValidationError) -> bool:
+        """A 422 about the plan: mark the refused cells in the editor (as its own checks
+        do) rather than only quoting the server. False when it was not about the plan
+        on screen (the prompt, say, or a plan changed since it was sent)."""
+        sent = self._sent_plan
+        if sent is None or not exc.field_errors or not self.is_plan_mode() \
+                or plan_dict(sent) != plan_dict(self.editor.plan()):
+            return False
+        problems = server_problems([(e.loc, e.message) for e in exc.field_errors], sent)
+        in_plan = [p for p in problems
+                   if p.section_index is not None or p.field.startswith("global_")]
+        if not in_plan:
+            return False
+        self.editor.show_server_problems(problems)
+        more = len(problems) - 1
+        self.error_banner.show_message(UserMessage(
+            "The server did not accept the plan",
+            f"{problems[0].message}." + (f" {more} more {'is' if more == 1 else 'are'} "
+                                         "listed under the sections." if more else ""),
+            "What it refused is marked in red in the plan; change it and compose again."))
+        self.status.setText("Nothing was saved. Your plan and prompt are still here.")
+        return True
+
     def _show_error(self, exc: object) -> None:
         error = exc if isinstance(exc, BaseException) else Exception(str(exc))
         self.error_banner.show_message(user_message(error))
@@ -342,18 +378,16 @@ class MusicTab(QWidget):
         self.editor.timeline.set_playhead(ms if self.controller.owns_player() else None)
 
     # -- files -----------------------------------------------------------------------------
-    def _on_open_plan_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a music plan", str(
-            self._ctx.paths.data_dir), "Music plans (*.plan.json *.json);;All files (*)")
-        if path:
-            self.load_plan_json(path)
+    def _on_open_plan_clicked(self) -> QFileDialog:
+        return ask_open_path(self, "music.open_dialog", "Open a music plan",
+                             str(self._ctx.paths.data_dir), self.load_plan_json,
+                             "Music plans (*.plan.json *.json);;All files (*)")
 
-    def _on_save_plan_clicked(self) -> None:
+    def _on_save_plan_clicked(self) -> QFileDialog:
         suggested = str(self._ctx.paths.data_dir / "song.plan.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Save the plan", suggested,
-                                              "Music plans (*.plan.json)")
-        if path:
-            self.save_plan_to(plan_file_path(path))
+        return ask_save_path(self, "music.save_dialog", "Save the plan", suggested,
+                             lambda path: self.save_plan_to(plan_file_path(path)),
+                             "Music plans (*.plan.json)")
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls()

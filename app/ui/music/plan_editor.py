@@ -40,6 +40,7 @@ from app.ui.music.plan_commands import (
 from app.ui.music.section_detail import SectionDetailPane
 from app.ui.music.section_model import (
     AVOID,
+    FIELD_COLUMNS,
     KEEP,
     LENGTH,
     LYRICS,
@@ -65,6 +66,8 @@ class PlanEditor(QWidget):
         self.model = SectionTableModel(self.undo_stack, self)
         self._model_id = "music_v2"
         self._problems: list[Problem] = []
+        # What the server refused in the plan last sent; shown until the plan changes.
+        self._server_problems: list[Problem] = []
         self._build()
         self._connect()
         self._refresh()
@@ -209,7 +212,7 @@ class PlanEditor(QWidget):
         self.global_negative.chips_changed.connect(lambda _c: self._commit_globals("Edit styles "
                                                                                    "to avoid"))
         self.respect.toggled.connect(lambda _on: self._commit_globals("Keep section lengths"))
-        self.model.plan_changed.connect(self._refresh)
+        self.model.plan_changed.connect(self._on_model_plan_changed)
         self.model.globals_changed.connect(self._show_globals)
         self.model.rowsMoved.connect(lambda *_a: self.detail.show_row(self.current_row()))
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
@@ -246,6 +249,8 @@ class PlanEditor(QWidget):
         self.select_row(0 if plan.sections else None)
 
     def set_model_id(self, model_id: str) -> None:
+        if model_id != self._model_id:
+            self._server_problems = []  # they were about the other model's shape
         self._model_id = model_id
         self.detail.set_model_id(model_id)
         self.respect.setEnabled(model_id == "music_v1")
@@ -258,6 +263,18 @@ class PlanEditor(QWidget):
 
     def problems_list(self) -> list[Problem]:
         return list(self._problems)
+
+    def show_server_problems(self, problems: list[Problem]) -> None:
+        """Mark what the server refused (a 422 about this very plan) like the editor's
+        own checks do, and bring the first refused section into view. Any change to the
+        plan clears them: it is then a different plan."""
+        self._server_problems = list(problems)
+        self._refresh()
+        first = next((p for p in problems if p.section_index is not None), None)
+        if first is not None and first.section_index is not None:
+            # Scrolled to, not selected: a selected row would hide the cell's red.
+            self.table.scrollTo(self.model.index(first.section_index,
+                                                 FIELD_COLUMNS.get(first.field, NAME)))
 
     def commit_pending_edits(self) -> None:
         if self.detail.row is not None and self.detail.isEnabled():
@@ -358,9 +375,13 @@ class PlanEditor(QWidget):
         self.respect.setChecked(plan.respect_sections_durations)
         self.respect.blockSignals(False)
 
+    def _on_model_plan_changed(self) -> None:
+        self._server_problems = []
+        self._refresh()
+
     def _refresh(self) -> None:
         plan = self.model.plan
-        self._problems = validate_plan(plan, self._model_id)
+        self._problems = validate_plan(plan, self._model_id) + self._server_problems
         self.model.set_problems(self._problems)
         errors = errors_only(self._problems)
         bad_rows = {p.section_index for p in errors}

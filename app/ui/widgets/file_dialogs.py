@@ -29,7 +29,7 @@ def _no_native() -> bool:
 
 
 def ask_save_path(parent: QWidget, object_name: str, title: str, suggested: str,
-                  on_chosen: Callable[[str], None], name_filter: str = "") -> QFileDialog:
+                  on_chosen: Callable[[str], object], name_filter: str = "") -> QFileDialog:
     dialog = _dialog(parent, object_name, title, suggested, name_filter,
                      QFileDialog.AcceptMode.AcceptSave)
     dialog.selectFile(suggested)
@@ -40,7 +40,7 @@ def ask_save_path(parent: QWidget, object_name: str, title: str, suggested: str,
 
 
 def ask_open_path(parent: QWidget, object_name: str, title: str, start: str,
-                  on_chosen: Callable[[str], None], name_filter: str = "") -> QFileDialog:
+                  on_chosen: Callable[[str], object], name_filter: str = "") -> QFileDialog:
     dialog = _dialog(parent, object_name, title, start, name_filter,
                      QFileDialog.AcceptMode.AcceptOpen)
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
