@@ -176,3 +176,18 @@ def test_text_over_the_limit_is_stitched_into_one_file(launch, cloud, qtbot) -> 
     assert second["previous_request_ids"] == generation.request_ids[:1]
     clip = decode_file(studio.ctx.history.audio_path(generation))
     assert clip.duration_ms >= 2 * 7000  # both parts are in the one file
+
+
+def test_no_sound_output_still_saves_the_generation(launch, cloud, qtbot) -> None:
+    """The sound device is gone (an unplugged headset): the audio is still made and
+    saved in History; the user is told why they heard nothing and what to do."""
+    studio = launch(cloud_url=cloud.url)
+    studio.ctx.player.device = "Headset that was unplugged"
+    generate(qtbot, studio)
+    qtbot.waitUntil(lambda: len(studio.ctx.history.list()) == 1, timeout=30_000)
+    qtbot.waitUntil(lambda: "could not be played" in banner_text(studio), timeout=10_000)
+    assert "Headset that was unplugged" in banner_text(studio)
+    assert "Settings" in banner_text(studio)
+    saved = studio.ctx.history.audio_path(studio.ctx.history.list()[0])
+    assert decode_file(saved).duration_ms > 500
+    qtbot.waitUntil(studio.find(QPushButton, "speech.generate").isEnabled, timeout=10_000)

@@ -16,7 +16,7 @@ import soundfile
 
 from app.audio.decode import decode_bytes
 from app.audio.peaks import PeakAccumulator
-from app.audio.player import Player, StreamFeed
+from app.audio.player import AudioDeviceError, Player, StreamFeed
 from app.audio.stream_decoder import StreamDecoder
 from app.domain.formats import Codec, OutputFormat
 from app.library.atomic import AtomicFileWriter
@@ -38,6 +38,9 @@ class GenerationSink:
         self._lock = threading.Lock()
         self.frames = 0
         self.sample_rate_hz = fmt.sample_rate_hz
+        # Why the audio could not be heard as it arrived (no sound device, say); the
+        # generation is still saved, and the caller tells the user.
+        self.playback_problem: str | None = None
 
     def accept_stream_chunk(self, chunk: bytes) -> None:
         """A piece of a streamed response (any byte boundary)."""
@@ -71,7 +74,10 @@ class GenerationSink:
         if self._player is not None:
             if self._feed is None:
                 self._feed = self._player.open_stream(self.sample_rate_hz, 1)
-                self._player.play()
+                try:
+                    self._player.play()
+                except AudioDeviceError as exc:  # the clip stays loaded: Play can retry
+                    self.playback_problem = str(exc)
             self._feed.append(mono)
 
     def peaks(self) -> np.ndarray:

@@ -50,6 +50,8 @@ class SpeechController(QObject):
     generation_finished = Signal(object)  # Generation
     generation_failed = Signal(object)  # exception
     generation_cancelled = Signal()
+    # Saved, but it could not be heard as it arrived (the sound device): plain words.
+    playback_problem = Signal(str)
     quota_changed = Signal(object)  # Subscription
     quota_failed = Signal(object)  # exception: the credits left could not be read
     retrying = Signal(str)  # plain words, e.g. "Server busy; trying again in 2 s"
@@ -167,6 +169,8 @@ class SpeechController(QObject):
         )
         generation = await asyncio.to_thread(history.add, entry)
         self.generation_finished.emit(generation)
+        if sink.playback_problem:
+            self.playback_problem.emit(sink.playback_problem)
         await self._refresh_quota()
 
     def _announce_started(self) -> None:

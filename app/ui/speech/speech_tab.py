@@ -249,6 +249,7 @@ class SpeechTab(QWidget):
         c.generation_finished.connect(self._on_controller_generation_finished)
         c.generation_failed.connect(self._on_controller_generation_failed)
         c.generation_cancelled.connect(self._on_controller_generation_cancelled)
+        c.playback_problem.connect(self._on_controller_playback_problem)
         c.quota_changed.connect(self._on_controller_quota_changed)
         c.quota_failed.connect(self._on_controller_quota_failed)
         self._runner.task_finished.connect(self._on_runner_task_finished)
@@ -457,6 +458,12 @@ class SpeechTab(QWidget):
         self.error_banner.show_message(describe_error(error))
         self.status.setText("Nothing was saved. Your text is still here.")
         self._player_bar.clear("Nothing was generated")
+
+    def _on_controller_playback_problem(self, problem: str) -> None:
+        self.error_banner.show_message(UserMessage(
+            "Saved, but it could not be played", problem,
+            "Pick another sound output in Settings (Ctrl+,), then press Play; the audio is "
+            "in History."))
 
     def _on_controller_generation_cancelled(self) -> None:
         self.status.setText("Stopped. Nothing was saved; your text is still here.")
