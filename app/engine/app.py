@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ConfigDict
@@ -141,6 +141,19 @@ def _check_format(value: str, allowed: tuple[str, ...]) -> OutputFormat:
             "ctx": {"expected": expected},
         }])
     return OutputFormat.parse(value)
+
+
+def _speech_query(
+    output_format: str = "mp3_44100_128",
+    enable_logging: bool = True,
+    optimize_streaming_latency: Annotated[int | None, Query(ge=0, le=4)] = None,
+) -> str:
+    """The query every text-to-speech endpoint takes. Logging and latency hints are
+    accepted (and checked) as the API does; they change nothing offline."""
+    return output_format
+
+
+SpeechFormat = Annotated[str, Depends(_speech_query)]
 
 
 def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
@@ -288,11 +301,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
 
     @app.post("/v1/text-to-speech/{voice_id}")
     async def text_to_speech_full(
-        voice_id: str,
-        body: TtsBody,
-        output_format: str = "mp3_44100_128",
-        enable_logging: bool = True,
-        optimize_streaming_latency: Annotated[int | None, Query(ge=0, le=4)] = None,
+        voice_id: str, body: TtsBody, output_format: SpeechFormat
     ) -> Response:
         job = make_job(voice_id, body, output_format, _FULL_FORMATS)
         audio = await run_in_threadpool(job.audio)
@@ -301,11 +310,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
 
     @app.post("/v1/text-to-speech/{voice_id}/stream")
     async def text_to_speech_stream(
-        voice_id: str,
-        body: TtsBody,
-        output_format: str = "mp3_44100_128",
-        enable_logging: bool = True,
-        optimize_streaming_latency: Annotated[int | None, Query(ge=0, le=4)] = None,
+        voice_id: str, body: TtsBody, output_format: SpeechFormat
     ) -> StreamingResponse:
         job = make_job(voice_id, body, output_format, _STREAM_FORMATS)
         # A plain generator: Starlette iterates it in a worker thread.
@@ -314,11 +319,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
 
     @app.post("/v1/text-to-speech/{voice_id}/with-timestamps")
     async def text_to_speech_with_timestamps(
-        voice_id: str,
-        body: TtsBody,
-        output_format: str = "mp3_44100_128",
-        enable_logging: bool = True,
-        optimize_streaming_latency: Annotated[int | None, Query(ge=0, le=4)] = None,
+        voice_id: str, body: TtsBody, output_format: SpeechFormat
     ) -> JSONResponse:
         job = make_job(voice_id, body, output_format, _FULL_FORMATS)
         result = await run_in_threadpool(job.audio_with_timestamps)
@@ -326,11 +327,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
 
     @app.post("/v1/text-to-speech/{voice_id}/stream/with-timestamps")
     async def text_to_speech_stream_with_timestamps(
-        voice_id: str,
-        body: TtsBody,
-        output_format: str = "mp3_44100_128",
-        enable_logging: bool = True,
-        optimize_streaming_latency: Annotated[int | None, Query(ge=0, le=4)] = None,
+        voice_id: str, body: TtsBody, output_format: SpeechFormat
     ) -> StreamingResponse:
         job = make_job(voice_id, body, output_format, _STREAM_FORMATS)
         return StreamingResponse(job.stream_with_timestamps(), media_type="application/json",
