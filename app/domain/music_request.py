@@ -28,15 +28,10 @@ from app.domain.music_plan import (
     PROMPT_MAX_CHARS,
     SEED_MAX,
     Plan,
-    PlanFormatError,
-    Problem,
-    errors_only,
-    length_text,
     limits_for,
-    plan_from_json,
-    to_wire_plan,
-    validate_plan,
 )
+from app.domain.music_plan_checks import Problem, errors_only, length_text, validate_plan
+from app.domain.music_plan_json import PlanFormatError, plan_from_json, to_wire_plan
 
 MusicEndpoint = Literal["compose", "stream", "detailed"]
 ENDPOINT_PATHS: dict[MusicEndpoint, str] = {

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from app.domain.music_plan import Plan, Problem, section_label
+from app.domain.music_plan import Plan
+from app.domain.music_plan_checks import Problem, section_label
 
 Loc = Sequence[str | int]
 

@@ -4,11 +4,6 @@ E.g. ["A minor", "120 bpm", "lofi", "piano", "no drums"]. The vocabulary is the
 sketcher's own: moods and instruments are the ones its textures and voices know (a
 "dreamy" or "lofi" mood, "piano", "bells"...), genres set a tempo, and negations ("no
 drums") are remembered so a section can take away what the song has.
-
-This is deliberately not `app.domain.music_plan.parse_style_hints`: that one reads tags
-in the domain's terms (a lone "Bb" is not a key there, "upbeat" is "happy", "lofi" is
-"calm", "no drums" is skipped rather than excluded), while the sketcher needs the finer
-moods, the genre and the exclusions to choose its sound.
 """
 
 from __future__ import annotations
@@ -62,7 +57,6 @@ _MOODS = {
     "lofi": "lofi", "lo-fi": "lofi", "lo fi": "lofi",
 }
 _MINOR_MOODS = {"dark", "sad", "epic"}
-_MAJOR_MOODS = {"upbeat", "energetic", "romantic"}
 _GENRES = {
     "pop": 112, "rock": 120, "jazz": 96, "lofi": 80, "lo-fi": 80, "hip-hop": 90,
     "hip hop": 90, "hiphop": 90, "trap": 140, "edm": 126, "house": 124, "techno": 130,

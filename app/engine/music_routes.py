@@ -23,7 +23,8 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.domain.formats import OutputFormat
-from app.domain.music_plan import Plan, Section, plan_from_json, to_wire_plan
+from app.domain.music_plan import Plan, Section
+from app.domain.music_plan_json import plan_from_json, to_wire_plan
 from app.domain.music_request import build_detailed_response
 from app.engine.encode import encode
 from app.engine.music_bodies import (

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,6 @@ from app.engine.music_sketch_plan import SketchPlan, section_kind
 
 SAMPLE_RATE_HZ = 44100
 
-PEAK_LIMIT = 0.99
 _TARGET_PEAK = 0.89
 _CROSSFADE_MS = 40
 _DUCK_GAIN = 0.6  # the music under a sung line (about -4.4 dB)
@@ -266,7 +265,6 @@ class _SectionJob:
     hints: Hints
     frames: int  # the section's own span
     tail: int  # frames rendered past the span (crossfaded into the next section)
-    lines: list[str] = field(default_factory=list)
 
 
 def _render_section(job: _SectionJob, key_root: int, minor: bool, voices: _Voices,

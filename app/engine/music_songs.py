@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from app.domain.formats import OutputFormat
-from app.domain.music_plan import Plan, to_wire_plan
+from app.domain.music_plan import Plan
+from app.domain.music_plan_json import to_wire_plan
 from app.engine.encode import StreamEncoder
 from app.engine.music_sketch_plan import SketchPlan, SketchSection
 

@@ -393,7 +393,7 @@ class MainWindow(QMainWindow):
                     "transcript and music-plan files.", 8000)
 
     def _open_json(self, path: Path) -> None:
-        from app.domain.music_plan import classify_json
+        from app.domain.music_plan_json import classify_json
 
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

@@ -14,13 +14,15 @@ from app.domain.music_plan import (
     MUSIC_V1_LIMITS,
     MUSIC_V2_LIMITS,
     Plan,
-    PlanFormatError,
     Section,
     SongRef,
+    limits_for,
+)
+from app.domain.music_plan_checks import errors_only, validate_plan
+from app.domain.music_plan_json import (
+    PlanFormatError,
     chunk_text,
     classify_json,
-    errors_only,
-    limits_for,
     looks_like_plan,
     looks_like_transcript,
     parse_chunk_text,
@@ -29,7 +31,6 @@ from app.domain.music_plan import (
     to_v1_composition_plan,
     to_v2_chunks,
     to_wire_plan,
-    validate_plan,
 )
 from tests.support.spec import (
     ContractError,

@@ -18,7 +18,8 @@ from PySide6.QtCore import QObject, Signal
 
 from app.api.errors import ForbiddenError, ValidationError
 from app.api.music import MusicService
-from app.domain.music_plan import Plan, plan_from_json
+from app.domain.music_plan import Plan
+from app.domain.music_plan_json import plan_from_json
 from app.domain.music_request import DetailedResult, MusicEndpoint, plan_request_body
 from app.library.history import Generation, NewGeneration
 from app.ui.app_context import AppContext

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.music_plan import Plan, Problem, Section, errors_only, validate_plan
+from app.domain.music_plan import Plan, Section
+from app.domain.music_plan_checks import Problem, errors_only, validate_plan
 from app.domain.music_templates import TEMPLATES, template
 from app.ui.icons import icon
 from app.ui.music.chip_editor import ChipEditor

@@ -16,12 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.music_plan import (
-    MUSIC_LENGTH_MAX_MS,
-    MUSIC_LENGTH_MIN_MS,
-    PROMPT_MAX_CHARS,
-    errors_only,
-)
+from app.domain.music_plan import MUSIC_LENGTH_MAX_MS, MUSIC_LENGTH_MIN_MS, PROMPT_MAX_CHARS
+from app.domain.music_plan_checks import errors_only
 from app.domain.music_request import validate_prompt
 
 DEFAULT_LENGTH_S = 30.0

@@ -24,13 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.music_plan import (
-    CONTEXT_ADHERENCE_VALUES,
-    SECTION_MAX_MS,
-    Section,
-    limits_for,
-    seconds_text,
-)
+from app.domain.music_plan import CONTEXT_ADHERENCE_VALUES, SECTION_MAX_MS, Section, limits_for
+from app.domain.music_plan_checks import seconds_text
 from app.ui.music.chip_editor import ChipEditor
 from app.ui.music.section_model import SectionTableModel
 

@@ -23,7 +23,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QUndoStack
 
-from app.domain.music_plan import Plan, Problem, Section, SongRef, length_text, seconds_text
+from app.domain.music_plan import Plan, Section, SongRef
+from app.domain.music_plan_checks import Problem, length_text, seconds_text
 from app.ui.music.compose_request import KeepBase
 
 Index = QModelIndex | QPersistentModelIndex

@@ -12,7 +12,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.domain.music_plan import seconds_text
+from app.domain.music_plan_checks import seconds_text
 
 _COLORS = ("#5b8def", "#43b581", "#e67e22", "#9b59b6", "#e84393", "#16a085", "#c0a000")
 

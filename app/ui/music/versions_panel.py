@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.music_plan import length_text, seconds_text
+from app.domain.music_plan_checks import length_text, seconds_text
 from app.domain.music_request import DetailedResult
 from app.library.history import Generation
 from app.ui.icons import icon
