@@ -163,7 +163,11 @@ def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.ui.main_window import MainWindow
-    from app.ui.qt_async import favour_gui_thread, install_main_thread_gc
+    from app.ui.qt_async import (
+        favour_gui_thread,
+        install_asyncgen_hooks,
+        install_main_thread_gc,
+    )
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -175,6 +179,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setWindowIcon(app_icon())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    install_asyncgen_hooks(loop)
     install_main_thread_gc(app)
     favour_gui_thread()
 
@@ -218,6 +223,7 @@ def run_gui(args: argparse.Namespace) -> int:
     with loop:
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(shutdown(ctx))
+        loop.run_until_complete(loop.shutdown_asyncgens())
     return exit_code
 
 

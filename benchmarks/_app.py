@@ -43,7 +43,11 @@ class RunningApp:
 
         from app.main import build_context, skip_unused_imports
         from app.ui.main_window import MainWindow
-        from app.ui.qt_async import favour_gui_thread, install_main_thread_gc
+        from app.ui.qt_async import (
+            favour_gui_thread,
+            install_asyncgen_hooks,
+            install_main_thread_gc,
+        )
 
         skip_unused_imports()  # as app.main.run_gui does
         existing = QApplication.instance()
@@ -51,6 +55,7 @@ class RunningApp:
         QApplication.setQuitOnLastWindowClosed(False)  # the session closes the window
         self.loop = qasync.QEventLoop(self.qapp)
         asyncio.set_event_loop(self.loop)
+        install_asyncgen_hooks(self.loop)
         install_main_thread_gc(self.qapp)
         favour_gui_thread()
         self.ctx = build_context()

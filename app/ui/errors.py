@@ -54,8 +54,8 @@ def describe_error(exc: BaseException) -> UserMessage:
         return UserMessage(
             "This voice is not available",
             exc.message,
-            "It may have been removed from your account: pick another voice, then press "
-            "Generate again. Your text is kept.",
+            "It may have been removed from your account: pick another voice and try again. "
+            "Your text is kept.",
         )
     if isinstance(exc, api.NotFoundError):
         return UserMessage(

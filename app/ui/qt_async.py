@@ -117,3 +117,21 @@ def favour_gui_thread() -> None:
     switch interval; a handful of such waits in one event were a 15-20 ms stall.
     """
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+
+
+def install_asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> None:
+    """Let `loop` finalize abandoned async generators, as asyncio's own run_forever does
+    and qasync's does not.
+
+    httpx/httpcore read response bodies through async generators; when a request is
+    cancelled mid-body, the generator is left suspended. Without these hooks the garbage
+    collector closes it outside any task, where its cleanup fails ("no running event
+    loop", "async generator ignored GeneratorExit") and the connection is not released
+    properly. With them, the loop closes it in a task of its own.
+    """
+    import sys
+
+    hooks = getattr(loop, "_asyncgen_firstiter_hook", None), \
+        getattr(loop, "_asyncgen_finalizer_hook", None)
+    if hooks[0] is not None and hooks[1] is not None:
+        sys.set_asyncgen_hooks(firstiter=hooks[0], finalizer=hooks[1])

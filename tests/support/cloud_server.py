@@ -292,7 +292,7 @@ def validation_reply(errors: list[dict[str, Any]]) -> Reply:
     return json_reply(422, {"detail": detail})
 
 
-def status_fault_reply(fault: Fault) -> Reply:
+def status_fault_reply(fault: Fault, path: str = "") -> Reply:
     status = int(fault.status or 500)
     headers: dict[str, str] = {}
     if fault.retry_after is not None:
@@ -315,6 +315,8 @@ def status_fault_reply(fault: Fault) -> Reply:
         503: ("service_unavailable", "The service is temporarily unavailable.", False),
     }
     code, message, new_shape = known.get(status, ("error", f"HTTP {status}", False))
+    if status == 404 and not path.startswith(("/v1/text-to-speech/", "/v1/voices", "/v2/voices")):
+        code, message = "not_found", "The requested resource was not found."
     if fault.code:
         code = fault.code
         if code in ("too_many_concurrent_requests", "concurrent_limit_exceeded"):
@@ -813,7 +815,8 @@ class CloudServer(SpeechToTextAndMusic):
         """Play a fault that replaces the answer; False means "now answer normally"."""
         kind = fault.fault
         if kind == "status":
-            await self._send(scope, receive, send, status_fault_reply(fault), None)
+            await self._send(scope, receive, send,
+                             status_fault_reply(fault, str(scope.get("path", ""))), None)
         elif kind == "stall_before_headers":
             disconnected = asyncio.Event()
             watcher = asyncio.create_task(_watch_disconnect(receive, disconnected))

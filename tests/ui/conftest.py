@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,8 +24,12 @@ from tests.support.servers import run_server
 @pytest.fixture
 def qt_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     """An asyncio loop running inside Qt's: qtbot.waitUntil spins both."""
+    from app.ui.qt_async import install_asyncgen_hooks
+
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
+    old_hooks = sys.get_asyncgen_hooks()
+    install_asyncgen_hooks(loop)  # as app.main.run_gui does
     yield loop
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for task in pending:
@@ -32,6 +37,10 @@ def qt_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     deadline = time.monotonic() + 10
     while any(not t.done() for t in pending) and time.monotonic() < deadline:
         qapp.processEvents()
+    closing = asyncio.ensure_future(loop.shutdown_asyncgens(), loop=loop)
+    while not closing.done() and time.monotonic() < deadline:
+        qapp.processEvents()
+    sys.set_asyncgen_hooks(*old_hooks)
     asyncio.events._set_running_loop(None)
     # Not loop.stop(): it calls QApplication.exit(), which leaves Qt's own event loop
     # refusing to run timers for every later test in the session.
