@@ -177,6 +177,22 @@ def test_compose_from_a_prompt(make_tab: Any, music_server: Any, qtbot: Any,
     qtbot.waitUntil(lambda: tab.versions.list.count() == 1)
 
 
+def test_no_sound_output_still_keeps_the_song(make_tab: Any, music_server: Any,
+                                              qtbot: Any) -> None:
+    url, _recorded = music_server
+    tab = make_tab(url)
+    tab._ctx.player.device = "Speakers that were unplugged"
+    find(tab, type(tab.mode), "music.mode").setCurrentIndex(0)
+    qtbot.keyClicks(find(tab, QPlainTextEdit, "music.prompt"), "A short drum loop")
+    tab.prompt_panel.length.setValue(3)
+    qtbot.mouseClick(find(tab, QPushButton, "music.compose"), Qt.MouseButton.LeftButton)
+    wait_done(qtbot, tab)
+    assert len(tab._ctx.history.list(kind="music")) == 1  # kept all the same
+    status = find(tab, QLabel, "music.status").text()
+    assert status.startswith("Done"), status
+    assert "could not be played" in status and "Speakers that were unplugged" in status
+
+
 def test_compose_a_plan_with_details_then_keep_a_section(make_tab: Any, music_server: Any,
                                                          qtbot: Any, tmp_path: Path) -> None:
     url, recorded = music_server

@@ -148,6 +148,9 @@ class MusicController(QObject):
         except BaseException:
             await asyncio.shield(asyncio.to_thread(sink.abort))
             raise
+        if sink.playback_problem:  # saved all the same; say why nothing was heard
+            self.note.emit(f"It could not be played as it arrived: {sink.playback_problem} "
+                           "Pick another sound output in Settings, then press Play.")
         self._emit_peaks(sink, force=True)
         extra: dict[str, Any] = {"song_id": info.song_id, "stored": request.store_for_inpainting,
                                  "endpoint": endpoint}

@@ -116,7 +116,7 @@ class MusicTab(QWidget):
         c.compose_finished.connect(self._on_controller_compose_finished)
         c.compose_failed.connect(self._on_controller_compose_failed)
         c.compose_cancelled.connect(self._on_controller_compose_cancelled)
-        c.note.connect(lambda text: setattr(self, "_note", text))
+        c.note.connect(lambda text: setattr(self, "_note", f"{self._note} {text}".strip()))
         c.plan_written.connect(self._on_controller_plan_written)
         c.plan_failed.connect(self._show_error)
         c.playback_ready.connect(self._on_controller_playback_ready)
