@@ -1,4 +1,9 @@
-"""The Speech tab: type text, pick a voice, model and format, tune the voice, generate."""
+"""The Speech tab: type text, pick a voice, model and format, tune the voice, generate.
+
+The tab lays out the text and its actions, reacts to the controller and keeps the form,
+the counts and the draft in step. The settings column's widgets are built in
+settings_column.py; the draft's saving and loading is in speech_draft.py.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +13,15 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -30,16 +29,17 @@ from PySide6.QtWidgets import (
 
 from app.api.errors import AuthError, ForbiddenError, NotFoundError
 from app.domain.cost import estimate_speech_credits
-from app.domain.formats import DEFAULT_FORMAT, TTS_FORMATS, OutputFormat
+from app.domain.formats import OutputFormat
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage, describe_error
 from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
+from app.ui.speech.settings_column import SpeechSettingsColumn, select_combo
 from app.ui.speech.speech_controller import Catalog, SpeechController
+from app.ui.speech.speech_draft import SpeechDraft
 from app.ui.speech.speech_form import SpeechForm
-from app.ui.speech.voice_model import VoiceFilterModel, VoiceListModel, VoiceRole, as_voice
-from app.ui.speech.voice_settings_panel import VoiceSettingsPanel
+from app.ui.speech.voice_model import VoiceRole, as_voice
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.file_dialogs import ask_save_path
 from app.ui.widgets.player_bar import PlayerBar
@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DRAFT_NAME = "speech"
 _NO_PEAKS: np.ndarray = ()  # type: ignore[assignment]  # empty peaks, without loading numpy
 AUTOSAVE_DELAY_MS = 800
 
@@ -71,7 +70,7 @@ class SpeechTab(QWidget):
         self._models: list[Model] = []
         self._last_generation: Generation | None = None
         self._restoring = False
-        self._pending_draft: dict | None = None
+        self._draft = SpeechDraft(ctx.drafts, ctx.settings, runner)
         self.catalog_ready = False
         self._build()
         self._connect()
@@ -141,94 +140,26 @@ class SpeechTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
 
-    def _build_settings_column(self) -> QWidget:
-        column = QWidget(self)
-        column_layout = QVBoxLayout(column)
-
-        voice_box = QGroupBox("Voice", column)
-        voice_form = QVBoxLayout(voice_box)
-        self.voice_search = QLineEdit(voice_box)
-        self.voice_search.setObjectName("speech.voice_search")
-        self.voice_search.setPlaceholderText("Search voices by name, accent, use…")
-        self.voice_search.setClearButtonEnabled(True)
-        filters = QHBoxLayout()
-        self.voice_filters: dict[str, QComboBox] = {}
-        for key, label in (("language", "Any language"), ("gender", "Any gender"),
-                           ("accent", "Any accent"), ("category", "Any type")):
-            combo = QComboBox(voice_box)
-            combo.setObjectName(f"speech.filter_{key}")
-            combo.addItem(label, "")
-            combo.setToolTip(f"Show only voices with this {key}")
-            self.voice_filters[key] = combo
-            filters.addWidget(combo)
-        self.voice_model = VoiceListModel(self)
-        self.voice_proxy = VoiceFilterModel(self)
-        self.voice_proxy.setSourceModel(self.voice_model)
-        self.voice_proxy.sort(0)
-        self.voice = QComboBox(voice_box)
-        self.voice.setObjectName("speech.voice")
-        self.voice.setModel(self.voice_proxy)
-        self.voice.setAccessibleName("Voice")
-        self.preview_button = QPushButton(icon("play"), "Preview", voice_box)
-        self.preview_button.setObjectName("speech.voice_preview")
-        self.preview_button.setToolTip("Hear a short sample of this voice")
-        voice_row = QHBoxLayout()
-        voice_row.addWidget(self.voice, 1)
-        voice_row.addWidget(self.preview_button)
-        voice_form.addWidget(self.voice_search)
-        voice_form.addLayout(filters)
-        voice_form.addLayout(voice_row)
-
-        output_box = QGroupBox("Model and output", column)
-        output_form = QFormLayout(output_box)
-        self.model = QComboBox(output_box)
-        self.model.setObjectName("speech.model")
-        self.model.setAccessibleName("Model")
-        self.model_info = QLabel(output_box)
-        self.model_info.setObjectName("speech.model_info")
-        self.model_info.setWordWrap(True)
-        self.output_format = QComboBox(output_box)
-        self.output_format.setObjectName("speech.format")
-        self.output_format.setAccessibleName("Output format")
-        for fmt in TTS_FORMATS:
-            self.output_format.addItem(fmt.label, fmt.value)
-        self.format_note = QLabel(output_box)
-        self.format_note.setObjectName("speech.format_note")
-        self.format_note.setWordWrap(True)
-        output_form.addRow("Model", self.model)
-        output_form.addRow("", self.model_info)
-        output_form.addRow("Format", self.output_format)
-        output_form.addRow("", self.format_note)
-
-        self.voice_settings = VoiceSettingsPanel(column)
-
-        advanced = QGroupBox("Advanced", column)
-        advanced_form = QFormLayout(advanced)
-        self.language = QComboBox(advanced)
-        self.language.setObjectName("speech.language")
-        self.language.setToolTip("Force a language (only some models use it)")
-        self.seed_fixed = QCheckBox("Repeatable (fixed seed)", advanced)
-        self.seed_fixed.setObjectName("speech.seed_fixed")
-        self.seed = QSpinBox(advanced)
-        self.seed.setObjectName("speech.seed")
-        self.seed.setRange(0, 2_147_483_647)
-        self.seed.setEnabled(False)
-        self.seed.setToolTip("The same seed and settings give (nearly) the same result")
-        seed_row = QHBoxLayout()
-        seed_row.addWidget(self.seed_fixed)
-        seed_row.addWidget(self.seed, 1)
-        self.normalization = QComboBox(advanced)
-        self.normalization.setObjectName("speech.normalization")
-        for label, value in (("Automatic", "auto"), ("Always spell out numbers etc.", "on"),
-                             ("Read text as written", "off")):
-            self.normalization.addItem(label, value)
-        advanced_form.addRow("Language", self.language)
-        advanced_form.addRow("Seed", seed_row)
-        advanced_form.addRow("Text normalisation", self.normalization)
-
-        for box in (voice_box, output_box, self.voice_settings, advanced):
-            column_layout.addWidget(box)
-        column_layout.addStretch(1)
+    def _build_settings_column(self) -> QScrollArea:
+        column = SpeechSettingsColumn(self)
+        self.settings_column = column
+        # The tab's own names for the column's widgets: the tab, the main window and the
+        # tests reach them so.
+        self.voice_search = column.voice_search
+        self.voice_filters = column.voice_filters
+        self.voice_model = column.voice_model
+        self.voice_proxy = column.voice_proxy
+        self.voice = column.voice
+        self.preview_button = column.preview_button
+        self.model = column.model
+        self.model_info = column.model_info
+        self.output_format = column.output_format
+        self.format_note = column.format_note
+        self.voice_settings = column.voice_settings
+        self.language = column.language
+        self.seed_fixed = column.seed_fixed
+        self.seed = column.seed
+        self.normalization = column.normalization
         scroll = QScrollArea(self)
         scroll.setObjectName("speech.settings_scroll")
         scroll.setWidgetResizable(True)
@@ -263,19 +194,14 @@ class SpeechTab(QWidget):
             shortcut.activated.connect(self.start_generation)
         self.text.textChanged.connect(self._on_form_changed)
         self.model.currentIndexChanged.connect(self._on_model_changed)
-        self.output_format.currentIndexChanged.connect(self._on_format_changed)
+        # (The column shows the format's note first: it connected before the tab.)
+        self.output_format.currentIndexChanged.connect(self._on_form_changed)
         self.voice.currentIndexChanged.connect(self._on_form_changed)
         self.voice_settings.settings_changed.connect(self._on_form_changed)
-        self.seed_fixed.toggled.connect(self.seed.setEnabled)
         self.seed_fixed.toggled.connect(self._on_form_changed)
         self.seed.valueChanged.connect(self._on_form_changed)
         self.language.currentIndexChanged.connect(self._on_form_changed)
         self.normalization.currentIndexChanged.connect(self._on_form_changed)
-        self.voice_search.textChanged.connect(self.voice_proxy.set_search)
-        for key, combo in self.voice_filters.items():
-            combo.currentIndexChanged.connect(
-                lambda _i, k=key, c=combo: self.voice_proxy.set_label_filter(k, c.currentData())
-            )
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_DELAY_MS)
@@ -295,24 +221,18 @@ class SpeechTab(QWidget):
         self._restoring = True
         try:
             self._models = catalog.models
-            current_model = self.model.currentData() or self._draft_value("model_id") \
+            current_model = self.model.currentData() or self._draft.value("model_id") \
                 or self._ctx.settings.last_model_id
             self.model.clear()
             for model in catalog.models:
                 self.model.addItem(model.name or model.model_id, model.model_id)
-            self._select_combo(self.model, current_model)
-            current_voice = self.current_voice_id() or self._draft_value("voice_id") \
+            select_combo(self.model, current_model)
+            current_voice = self.current_voice_id() or self._draft.value("voice_id") \
                 or self._ctx.settings.last_voice_id
-            self.voice_model.set_voices(catalog.voices)
-            for key, combo in self.voice_filters.items():
-                first = combo.itemText(0)
-                combo.clear()
-                combo.addItem(first, "")
-                for value in self.voice_model.label_values(key):
-                    combo.addItem(value.replace("_", " ").capitalize(), value)
+            self.settings_column.set_voices(catalog.voices)
             self.select_voice(current_voice if isinstance(current_voice, str) else None)
             self.voice_settings.set_defaults(catalog.default_settings)
-            draft_settings = self._draft_value("voice_settings")
+            draft_settings = self._draft.value("voice_settings")
             if not draft_settings:
                 self.voice_settings.reset_to_defaults()
         finally:
@@ -356,31 +276,10 @@ class SpeechTab(QWidget):
         return next((m for m in self._models if m.model_id == model_id), None)
 
     def current_format(self) -> OutputFormat:
-        value = self.output_format.currentData()
-        return OutputFormat.parse(value) if value else DEFAULT_FORMAT
+        return self.settings_column.current_format()
 
     def select_voice(self, voice_id: str | None) -> None:
-        if voice_id:
-            for row in range(self.voice_proxy.rowCount()):
-                index = self.voice_proxy.index(row, 0)
-                voice = as_voice(self.voice_proxy.data(index, VoiceRole))
-                if voice is not None and voice.voice_id == voice_id:
-                    self.voice.setCurrentIndex(row)
-                    return
-        if self.voice.count():
-            self.voice.setCurrentIndex(self._row_for_system_language())
-
-    def _row_for_system_language(self) -> int:
-        """With no remembered voice, start with one that speaks the user's language."""
-        wanted = QLocale.system().name().split("_")[0].lower() or "en"
-        for candidate in (wanted, "en"):
-            for row in range(self.voice_proxy.rowCount()):
-                voice = as_voice(self.voice_proxy.data(self.voice_proxy.index(row, 0),
-                                                       VoiceRole))
-                language = voice.language.lower() if voice is not None else ""
-                if language.startswith(candidate):
-                    return row
-        return 0
+        self.settings_column.select_voice(voice_id)
 
     def form(self) -> SpeechForm | None:
         voice, model = self.current_voice(), self.current_model()
@@ -536,22 +435,8 @@ class SpeechTab(QWidget):
             self.language.addItem("Automatic", "")
             for lang in model.languages:
                 self.language.addItem(f"{lang.name} ({lang.language_id})", lang.language_id)
-            self._select_combo(self.language, current_language or self._draft_value("language"))
+            select_combo(self.language, current_language or self._draft.value("language"))
             self.language.blockSignals(False)
-        self._on_form_changed()
-
-    def _on_format_changed(self, *_args: object) -> None:
-        fmt = self.current_format()
-        notes = []
-        if fmt.minimum_plan:
-            notes.append(f"Needs the {fmt.minimum_plan} plan or higher on ElevenLabs.")
-        if not fmt.can_stream:
-            notes.append("WAV cannot be streamed: playback starts when the file is complete.")
-        if fmt.is_headerless:
-            notes.append("Raw samples without a header, for telephony or developers; most "
-                         "players cannot open this file.")
-        self.format_note.setText(" ".join(notes))
-        self.format_note.setVisible(bool(notes))
         self._on_form_changed()
 
     def _update_counts(self) -> None:
@@ -587,51 +472,29 @@ class SpeechTab(QWidget):
     def _draft_payload(self) -> dict:
         return {
             "text": self.text.toPlainText(),
-            "voice_id": self.current_voice_id() or self._draft_value("voice_id"),
-            "model_id": self.model.currentData() or self._draft_value("model_id"),
-            "output_format": self.current_format().value,
-            "voice_settings": self.voice_settings.values().model_dump(mode="json"),
-            "language": self.language.currentData() or "",
-            "seed": self.seed.value() if self.seed_fixed.isChecked() else None,
-            "normalization": self.normalization.currentData(),
+            "voice_id": self.current_voice_id() or self._draft.value("voice_id"),
+            "model_id": self.model.currentData() or self._draft.value("model_id"),
+            **self.settings_column.draft(),
         }
 
     def _save_draft(self) -> bool:
         """Save the draft in a worker thread; False if a save is still running."""
-        payload = self._draft_payload()
-        self._pending_draft = payload
-        settings = self._ctx.settings
-        settings.last_voice_id = payload["voice_id"]
-        settings.last_model_id = payload["model_id"]
-        return self._runner.start("speech.autosave", lambda: asyncio.to_thread(
-            self._ctx.drafts.save, DRAFT_NAME, payload)) is not None
+        return self._draft.save_in_background(self._draft_payload())
 
     def flush_draft(self) -> None:
         """Save now (on quit), synchronously: the loop may be stopping."""
         if self._autosave.isActive():
             self._autosave.stop()
-        self._ctx.drafts.save(DRAFT_NAME, self._draft_payload())
-
-    def _draft_value(self, key: str) -> object:
-        return (self._pending_draft or {}).get(key)
+        self._draft.save_now(self._draft_payload())
 
     def _restore_draft(self) -> None:
-        draft = self._ctx.drafts.load(DRAFT_NAME)
+        draft = self._draft.load()
         if not draft:
             return
-        self._pending_draft = draft
         self._restoring = True
         try:
             self.text.setPlainText(str(draft.get("text") or ""))
-            self._select_format(str(draft.get("output_format") or ""))
-            if isinstance(draft.get("voice_settings"), dict):
-                # (A draft from an older version may hold values out of today's range.)
-                self.voice_settings.set_saved_values(draft["voice_settings"])
-            seed = draft.get("seed")
-            self.seed_fixed.setChecked(isinstance(seed, int))
-            if isinstance(seed, int):
-                self.seed.setValue(seed)
-            self._select_combo(self.normalization, draft.get("normalization"))
+            self.settings_column.restore_draft(draft)
         finally:
             self._restoring = False
 
@@ -642,29 +505,18 @@ class SpeechTab(QWidget):
         from app.domain.wire import VoiceSettings
 
         self.text.setPlainText(generation.text)
-        self._select_combo(self.model, generation.model_id)
+        select_combo(self.model, generation.model_id)
         self.select_voice(generation.voice_id)
         self._select_format(generation.output_format)
         try:
             settings = json.loads(generation.settings_json or "{}")
             self.voice_settings.set_values(VoiceSettings(**settings.get("voice_settings", {})))
-            seed = settings.get("seed")
-            self.seed_fixed.setChecked(isinstance(seed, int))
-            if isinstance(seed, int):
-                self.seed.setValue(seed)
-            self._select_combo(self.language, settings.get("language_code") or "")
-            self._select_combo(self.normalization, settings.get("apply_text_normalization"))
+            self.settings_column.set_seed(settings.get("seed"))
+            select_combo(self.language, settings.get("language_code") or "")
+            select_combo(self.normalization, settings.get("apply_text_normalization"))
         except (ValueError, TypeError):
             log.warning("history entry %s has unreadable settings", generation.id)
         self.status.setText("Re-opened from History. Press Generate to make it again.")
 
     def _select_format(self, value: str) -> None:
-        self._select_combo(self.output_format, value)
-
-    @staticmethod
-    def _select_combo(combo: QComboBox, value: object) -> None:
-        if value is None:
-            return
-        index = combo.findData(value)
-        if index >= 0:
-            combo.setCurrentIndex(index)
+        select_combo(self.output_format, value)
