@@ -1,4 +1,5 @@
-"""The fault matrix: a row per fault, a column per endpoint, each cell pass / FAIL / n/a.
+"""The fault matrix: a row per fault, a column per endpoint, each cell pass or FAIL
+(`not run` when a test did not reach it, e.g. with XI_MATRIX_ROWS).
 
 Tests record cells with `record`; `tests/reliability/conftest.py` prints the table at the
 end of the run and writes it to `build/fault-matrix.md`.
@@ -12,7 +13,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 MATRIX_FILE = REPO / "build" / "fault-matrix.md"
 
-PASS, FAIL, NA = "pass", "FAIL", "n/a"
+PASS, FAIL = "pass", "FAIL"
 
 
 @dataclass(frozen=True)
@@ -28,35 +29,19 @@ class Row:
     label: str
 
 
-def committed(path: str) -> bool:
-    """Whether the module at `path` is part of this checkout. (It used to ask git, which
-    made the suite depend on a .git folder; both tabs are in the tree now.)"""
-    return (REPO / path).is_file()
-
-
-STT_TAB = committed("app/ui/transcripts/transcripts_tab.py")
-MUSIC_TAB = committed("app/ui/music/music_tab.py")
-
-
-def _via(tab: bool, ui: str) -> str:
-    return ui if tab else "service layer (the tab is not committed)"
-
-
 COLUMNS: tuple[Column, ...] = (
     Column("models", "models", "start-up (UI)"),
     Column("voices", "voices", "start-up (UI)"),
     Column("tts_convert", "TTS convert", "Generate, WAV (UI)"),
     Column("tts_stream", "TTS stream", "Generate, MP3 (UI)"),
     Column("tts_timestamps", "TTS with-timestamps", "service layer: the UI does not call it"),
-    Column("stt_create", "STT create", _via(STT_TAB, "Transcripts tab, Transcribe (UI)")),
-    Column("stt_get", "STT get", _via(STT_TAB, "Transcripts tab, Fetch by id (UI)")),
-    Column("stt_delete", "STT delete", _via(STT_TAB, "Transcripts tab, Delete (UI)")),
-    Column("music_compose", "music compose", _via(MUSIC_TAB, "Music tab, an opened v1 plan "
-                                                             "free to stretch (UI)")),
-    Column("music_stream", "music stream", _via(MUSIC_TAB, "Music tab, a prompt (UI)")),
-    Column("music_plan", "music plan", _via(MUSIC_TAB, "Music tab, Plan it section by "
-                                                       "section (UI)")),
-    Column("music_detailed", "music detailed", _via(MUSIC_TAB, "Music tab, Song details (UI)")),
+    Column("stt_create", "STT create", "Transcripts tab, Transcribe (UI)"),
+    Column("stt_get", "STT get", "Transcripts tab, Fetch by id (UI)"),
+    Column("stt_delete", "STT delete", "Transcripts tab, Delete (UI)"),
+    Column("music_compose", "music compose", "Music tab, an opened v1 plan free to stretch (UI)"),
+    Column("music_stream", "music stream", "Music tab, a prompt (UI)"),
+    Column("music_plan", "music plan", "Music tab, Plan it section by section (UI)"),
+    Column("music_detailed", "music detailed", "Music tab, Song details (UI)"),
     Column("subscription", "subscription", "quota refresh (UI)"),
 )
 
@@ -95,9 +80,7 @@ NOTES = (
     "`user cancels`: the Cancel button during a slow stream (TTS, music stream) or a "
     "stalled request (TTS convert, music compose/detailed, Transcribe, Fetch); closing the "
     "window where there is no Cancel (start-up, subscription, music plan, STT delete); "
-    "cancelling the task (service layer).",
-    "STT and music cells run through their tabs once committed, through their services "
-    "before that (`n/a` while the services are not committed either).",
+    "cancelling the task (TTS with-timestamps, the one service-layer column).",
     "STT create waits up to an hour for a transcription by design; its cells shorten that "
     "per-request timeout like every other.",
 )
@@ -112,11 +95,6 @@ def record(row: str, column: str, outcome: str, detail: str = "") -> None:
     _results[(row, column)] = outcome
     if detail:
         _details[(row, column)] = detail
-
-
-def mark_column(column: str, outcome: str, detail: str = "") -> None:
-    for row in ROWS:
-        record(row.id, column, outcome, detail)
 
 
 def has_results() -> bool:

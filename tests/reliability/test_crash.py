@@ -3,20 +3,23 @@
 The app runs as a subprocess (`python -m app`, offscreen, its data in a temporary
 XI_STUDIO_HOME) against the cloud test server, which streams slowly. A small automation
 script (XI_STUDIO_AUTOMATION, a testing aid in app/main.py) reports the texts the window
-restored, then either types new text, picks a format and presses Generate (Speech), or
-types a new prompt and presses Compose (Music, when its tab is committed); the test waits
-for the request to reach the server and kills the app at a random moment after it: while
-audio streams in, while a WAV is decoded and written, while the file is committed and
-the history row written, or just after.
+restored, then does one of three things: types new text, picks a format and presses
+Generate (Speech); types a new prompt and presses Compose (Music); or presses Transcribe
+on a recording named on the command line, which opens it in the Transcripts tab. The
+test waits for the request to reach the server and kills the app at a random moment
+after it: while audio streams in, while a WAV is decoded and written, while the file is
+committed and the history row written; while a transcript comes back, is saved and
+listed in History; or just after. (The server sees a request once its whole body has
+arrived, so an upload is killed after it is sent, not halfway through.)
 
 After every kill: the history database opens, passes `PRAGMA integrity_check` and is in
-WAL mode; no row points to a `.partial` file, and every file a row points to exists and
-decodes fully. At the next start: the text and the prompt typed before the kill are
-restored, and every finished file in the audio folder is listed in the history (a file
-the app finished but had not yet listed is listed as recovered audio). A last start checks that no
-partial file is left at all. Two lanes (data folders) run side by side to keep it quick.
+WAL mode; no row points to a `.partial` file, every file a row points to exists and
+decodes fully, and every transcript a row points to is complete JSON. At the next start:
+the text and the prompt typed before the kill are restored, and every finished file in
+the audio folder is listed in the history (a file the app finished but had not yet
+listed is listed as recovered audio). A last start checks that no partial file is left
+at all. Two lanes (data folders) run side by side to keep it quick.
 
-The STT upload is not killed: the Transcripts tab is not committed yet.
 Reproduce a run with XI_CRASH_SEED=<seed printed on failure>; XI_CRASH_KILLS sets how
 many kills (default 20).
 """
@@ -37,13 +40,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import soundfile as sf
 
 from app.audio.decode import decode_file
 from app.domain.formats import OutputFormat
 from app.library.atomic import PARTIAL_SUFFIX
 from app.library.paths import AppPaths
-from tests.reliability.matrix import REPO, committed
+from tests.reliability.matrix import REPO
 from tests.support.cloud_server import CloudConfig, CloudControl, CloudServer
 from tests.support.servers import run_server
 
@@ -57,7 +62,7 @@ FORMATS = ("mp3_44100_128", "wav_24000")
 WORDS = ("river", "lantern", "copper", "meadow", "signal", "harbour", "velvet", "orbit",
          "quartz", "willow", "ember", "falcon")
 START_TIMEOUT_S = 30.0
-MUSIC = committed("app/ui/music/music_tab.py")
+STT_PATH = "/v1/speech-to-text"
 
 
 @dataclass
@@ -66,6 +71,7 @@ class Lane:
     home: Path
     work: Path
     rng: random.Random
+    audio: Path  # the recording to transcribe
     kills: list[str] = field(default_factory=list)  # what was happening at each kill
 
     @property
@@ -98,14 +104,14 @@ def app_env(lane: Lane, cloud_url: str, script: Path) -> dict[str, str]:
     return env
 
 
-def start_app(lane: Lane, cloud_url: str, round_no: int, steps: list[dict[str, Any]]
-              ) -> tuple[subprocess.Popen[bytes], Path]:
+def start_app(lane: Lane, cloud_url: str, round_no: int, steps: list[dict[str, Any]],
+              files: tuple[Path, ...] = ()) -> tuple[subprocess.Popen[bytes], Path]:
     seen = lane.work / f"seen-{round_no}.json"
     script = lane.work / f"script-{round_no}.json"
     script.write_text(json.dumps({"steps": [
         {"action": "dump", "objects": list(TYPED), "to": str(seen)}, *steps]}))
     stderr = (lane.work / f"stderr-{round_no}.txt").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "app"], cwd=REPO,
+    process = subprocess.Popen([sys.executable, "-m", "app", *map(str, files)], cwd=REPO,
                                env=app_env(lane, cloud_url, script),
                                stdout=subprocess.DEVNULL, stderr=stderr)
     stderr.close()
@@ -152,6 +158,10 @@ def check_database(lane: Lane) -> None:
         assert stored and not stored.endswith(PARTIAL_SUFFIX), f"row {row['id']}: {stored}"
         path = lane.paths.audio_dir / stored
         assert path.is_file(), f"row {row['id']} points to a missing file {stored}"
+        if row["kind"] == "transcript":  # the file is the user's recording, never written
+            saved = Path(json.loads(row["extra_json"])["transcript_path"])
+            json.loads(saved.read_text(encoding="utf-8"))  # raises if it is incomplete
+            continue
         fmt = OutputFormat.parse(row["output_format"]) if row["output_format"] else None
         clip = decode_file(path, fmt)  # raises if the file is damaged
         if row["kind"] in ("speech", "music"):
@@ -188,32 +198,53 @@ def seed_music_draft(lane: Lane) -> None:
         "output": {"output_format": "mp3_44100_128", "store": False}}))
 
 
+def recording(work: Path, seconds: int) -> Path:
+    """A tone to transcribe. The server does not record a form's fields, so each lane's
+    recording has its own length: the size of an upload tells whose it is."""
+    path = work / "speech.wav"
+    t = np.arange(16_000 * seconds) / 16_000
+    sf.write(path, (0.2 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16_000,
+             subtype="PCM_16")
+    return path
+
+
 def run_lane(lane: Lane, cloud_url: str, control: CloudControl, kills: int) -> None:
     typed = {name: "" for name in TYPED}
-    if MUSIC:
-        seed_music_draft(lane)
+    seed_music_draft(lane)
+    upload = lane.audio.stat().st_size
     for round_no in range(kills):
         words = lane.rng.sample(WORDS, 6)
         text = f"{lane.name} round {round_no}: " + " ".join(words) + "."
-        if MUSIC and lane.rng.random() < 0.35:  # compose a song
+        files: tuple[Path, ...] = ()
+        roll = lane.rng.random()
+        if roll < 0.35:  # compose a song
             widget, what, window_s = "music.prompt", "music", 3.0
             steps = [{"action": "type", "object": widget, "text": text},
                      {"action": "click", "object": "music.compose"}]
+        elif roll < 0.5:  # transcribe the recording named on the command line
+            widget, what, window_s, files = "", "transcript", 0.8, (lane.audio,)
+            steps = [{"action": "click", "object": "transcripts.transcribe"}]
         else:
             widget, window_s = "speech.text", 1.6
             what = lane.rng.choice(FORMATS)
             steps = [{"action": "type", "object": widget, "text": text},
                      {"action": "select", "object": "speech.format", "data": what},
                      {"action": "click", "object": "speech.generate"}]
-        process, seen = start_app(lane, cloud_url, round_no, steps)
+
+        def ours(r: dict[str, Any], widget: str = widget, text: str = text) -> bool:
+            if not widget:  # this lane's upload: its size, with a few form fields
+                return r["path"] == STT_PATH and upload < r["body_size"] < upload + 16_000
+            return bool((r.get("json") or {}).get(TYPED[widget]) == text)
+
+        before = sum(map(ours, control.requests()))
+        process, seen = start_app(lane, cloud_url, round_no, steps, files)
         try:
             assert {k: v for k, v in restored(seen).items() if k in typed} == typed, (
                 f"{lane.name} round {round_no}: what was typed before the last kill was not "
                 f"restored: {restored(seen)} != {typed}")
             check_files_listed(lane, partials_allowed=True)
             deadline = time.monotonic() + START_TIMEOUT_S
-            while not any((r.get("json") or {}).get(TYPED[widget]) == text
-                          for r in control.requests()):
+            while sum(map(ours, control.requests())) == before:
                 assert process.poll() is None, "the app exited by itself"
                 assert time.monotonic() < deadline, "no request was sent"
                 time.sleep(0.02)
@@ -225,7 +256,8 @@ def run_lane(lane: Lane, cloud_url: str, control: CloudControl, kills: int) -> N
             process.send_signal(signal.SIGKILL)
             process.wait(10)
         check_database(lane)
-        typed[widget] = text
+        if widget:
+            typed[widget] = text
     # One last start, without generating: everything recovered, nothing partial left.
     process, seen = start_app(lane, cloud_url, kills, [])
     try:
@@ -246,7 +278,8 @@ def test_killed_at_random_moments(slow_cloud: tuple[str, CloudControl],
     for index in range(LANES):
         home, work = tmp_path / f"home-{index}", tmp_path / f"work-{index}"
         work.mkdir(parents=True)
-        lanes.append(Lane(f"lane{index}", home, work, random.Random(master.random())))
+        lanes.append(Lane(f"lane{index}", home, work, random.Random(master.random()),
+                          recording(work, index + 1)))
     per_lane = [KILLS // LANES + (1 if i < KILLS % LANES else 0) for i in range(LANES)]
     errors: list[BaseException] = []
 

@@ -6,7 +6,6 @@ test server counts the work it did (`stats.generations`) per user action."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,9 +19,12 @@ from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QPushButton, QWidget
 
 from app.api.client import ApiClient, ClientConfig
 from app.api.errors import ApiConnectionError, ApiError, ApiProtocolError, RateLimitError
+from app.api.music import MusicService
 from app.api.speech import SpeechService
+from app.api.transcripts import TranscriptsService
+from app.domain.music_request import compose_body
+from app.domain.stt_options import TranscriptionOptions
 from app.domain.wire import SpeechOptions, SpeechRequest
-from tests.reliability import matrix
 from tests.reliability.conftest import StudioFactory, dead_url
 from tests.support.cloud_server import CREATOR_KEY
 from tests.ui.conftest import CloudHandle
@@ -200,14 +202,8 @@ def test_a_part_cut_off_is_not_generated_again(qtbot: Any, studios: StudioFactor
     assert sent(cloud) == 2 and work_done(cloud) == 2
 
 
-# -- speech to text and music, when their services are committed ----------------------------
+# -- speech to text and music --------------------------------------------------------------
 
-def _services_available(path: str) -> bool:
-    return matrix.committed(path) or os.environ.get("XI_RELIABILITY_INCLUDE_UNCOMMITTED") == "1"
-
-
-@pytest.mark.skipif(not _services_available("app/api/transcripts.py"),
-                    reason="app/api/transcripts.py is not committed")
 @pytest.mark.parametrize(("fault", "requests", "done"), [
     ({"fault": "429", "count": 1}, 2, 1),
     ({"fault": "truncated_body"}, 1, 1),
@@ -215,9 +211,6 @@ def _services_available(path: str) -> bool:
 ])
 def test_an_upload_is_paid_once(cloud: CloudHandle, tmp_path: Path, fault: dict[str, Any],
                                 requests: int, done: int) -> None:
-    from app.api.transcripts import TranscriptsService
-    from app.domain.stt_options import TranscriptionOptions
-
     audio = tmp_path / "a.wav"
     sf.write(audio, np.zeros(16_000, np.float32), 16_000)
     cloud.control.add_faults({"path_regex": "^/v1/speech-to-text$", **fault})
@@ -226,8 +219,6 @@ def test_an_upload_is_paid_once(cloud: CloudHandle, tmp_path: Path, fault: dict[
     assert work_done(cloud) == done
 
 
-@pytest.mark.skipif(not _services_available("app/api/music.py"),
-                    reason="app/api/music.py is not committed")
 @pytest.mark.parametrize(("fault", "requests", "done"), [
     ({"fault": "429", "count": 1}, 2, 1),
     ({"fault": "503", "retry_after": 0.05}, 2, 1),
@@ -236,9 +227,6 @@ def test_an_upload_is_paid_once(cloud: CloudHandle, tmp_path: Path, fault: dict[
 ])
 def test_a_song_is_paid_once(cloud: CloudHandle, fault: dict[str, Any], requests: int,
                              done: int) -> None:
-    from app.api.music import MusicService
-    from app.domain.music_request import compose_body
-
     cloud.control.add_faults({"path_regex": "^/v1/music/stream$", **fault})
 
     async def call(client: ApiClient) -> int:
