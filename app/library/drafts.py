@@ -6,22 +6,41 @@ previous draft intact rather than an empty or truncated one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
+import time
 from pathlib import Path
 from typing import Any
 
-from app.library.atomic import atomic_write_text
+from app.library.atomic import PARTIAL_SUFFIX, atomic_write_text
 
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+# A save takes milliseconds; a partial file older than this was left by a crash (and one
+# younger may belong to another copy of the app saving right now).
+STALE_PARTIAL_S = 60.0
 
 
 class DraftStore:
     def __init__(self, directory: Path | str) -> None:
         self.directory = Path(directory)
+        self.remove_stale_partials()
+
+    def remove_stale_partials(self, now: float | None = None) -> int:
+        """Delete unfinished saves left by a crash; returns how many were removed."""
+        now = time.time() if now is None else now
+        removed = 0
+        for partial in self.directory.glob(f".*{PARTIAL_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                if now - partial.stat().st_mtime > STALE_PARTIAL_S:
+                    partial.unlink()
+                    removed += 1
+        if removed:
+            log.info("removed %d unfinished draft save(s)", removed)
+        return removed
 
     def _path(self, name: str) -> Path:
         # Names come from code, not users; refusing odd ones keeps them inside the folder.

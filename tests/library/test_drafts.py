@@ -31,3 +31,21 @@ def test_corrupt_draft_is_none(tmp_path: Path) -> None:
 def test_names_stay_inside_the_folder(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         DraftStore(tmp_path).save("../escape", {})
+
+
+def test_a_save_cut_short_by_a_crash_is_cleaned_up(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from app.library.drafts import STALE_PARTIAL_S
+
+    tmp_path.joinpath("speech.json").write_text('{"text": "kept"}')
+    old = tmp_path / ".speech.json.a1b2.partial"
+    old.write_text('{"text": "half')
+    stamp = time.time() - STALE_PARTIAL_S - 5
+    os.utime(old, (stamp, stamp))
+    fresh = tmp_path / ".music.json.c3d4.partial"  # another copy of the app saving now
+    fresh.write_text("{")
+    store = DraftStore(tmp_path)
+    assert not old.exists() and fresh.exists()
+    assert store.load("speech") == {"text": "kept"}
