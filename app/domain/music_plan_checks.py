@@ -202,5 +202,5 @@ def validate_plan(plan: Plan, model_id: str) -> list[Problem]:
         if first is not None and not (plan.global_positive_styles or first.positive_styles):
             out.append(Problem(plan.sections.index(first), "positive_styles", f"{model} takes "
                                "the song's genre and mood from the first section's styles; "
-                               "add a few", "warning"))
+                               "add a few (e.g. “lo-fi, calm, piano”)", "warning"))
     return out

@@ -609,7 +609,8 @@ def test_long_songs_and_v2_durations_are_warnings() -> None:
 def test_v2_warns_when_the_first_section_has_no_style() -> None:
     plan = Plan([], [], [Section("A", 5000), Section("B", 5000, ["rock"])])
     assert messages(plan, "music_v2", "warning") == [
-        "music_v2 takes the song's genre and mood from the first section's styles; add a few"
+        "music_v2 takes the song's genre and mood from the first section's styles; add a few "
+        "(e.g. “lo-fi, calm, piano”)"
     ]
 
 

@@ -179,6 +179,10 @@ def test_a_plan_the_server_refuses_is_marked_where_it_failed(launch, cloud, qtbo
     assert studio.find(QLabel, "player.title").text() == "Nothing was composed"
     assert "Fix the plan first" in (tab.blocked_reason() or "")  # not resent as it is
     assert studio.ctx.history.list(kind="music") == []
+    # With the banner taking room, the plan page scrolls rather than cutting fields short.
+    for name in ("music.section_positive", "music.section_negative", "music.section_name"):
+        field = studio.find(QWidget, name)
+        assert field.height() >= field.minimumSizeHint().height(), name
     save_screenshot(studio.window, "music-refused", tmp_path)
 
     # Changing the plan makes it a new plan: the server's marks go.

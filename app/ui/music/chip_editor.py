@@ -8,7 +8,7 @@ last chip. `chips_changed` carries the new list after every user change (not aft
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -126,6 +126,7 @@ class ChipEditor(QFrame):
         self.setObjectName(object_name)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._chips: list[str] = []
+        self._wrapped_height = -1
         self._layout = FlowLayout(self)
         self.input = QLineEdit(self)
         self.input.setObjectName(f"{object_name}.input")
@@ -139,6 +140,22 @@ class ChipEditor(QFrame):
 
     def chips(self) -> list[str]:
         return list(self._chips)
+
+    # Chips wrap onto more lines as the editor narrows. Layouts and splitters size a
+    # widget by its minimum size hint, which knows nothing of that, so a squeezed window
+    # clipped the second line of chips: the hint includes the wrapped height.
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if self.width() > 0:
+            hint.setHeight(max(hint.height(), self.heightForWidth(self.width())))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        needed = self.heightForWidth(self.width())
+        if needed != self._wrapped_height:  # a line more or less: layouts must know
+            self._wrapped_height = needed
+            self.updateGeometry()
 
     def set_chips(self, chips: list[str]) -> None:
         """Show `chips` (no signal)."""

@@ -44,6 +44,7 @@ from app.ui.music.versions_panel import SidePanel
 from app.ui.qt_async import TaskRunner
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.file_dialogs import ask_open_path, ask_save_path
+from app.ui.widgets.fit_scroll_area import FitScrollArea
 from app.ui.widgets.player_bar import PlayerBar
 
 if TYPE_CHECKING:
@@ -85,7 +86,11 @@ class MusicTab(QWidget):
         self.prompt_panel = PromptPanel(self)
         self.editor = PlanEditor(self)
         self.mode.addTab(self.prompt_panel, "Describe it")
-        self.mode.addTab(self.editor, "Plan it section by section")
+        # Scrolls rather than squeezes when the window is short (an error banner above
+        # takes room): squeezed, the section's fields were cut in half.
+        editor_page = FitScrollArea(self.editor, self.mode)
+        editor_page.setObjectName("music.plan_page")
+        self.mode.addTab(editor_page, "Plan it section by section")
         self.mode.setCurrentIndex(PLAN_PAGE)
         self.bar = ComposeBar(self)
         self.compose_button = self.bar.compose_button

@@ -50,6 +50,7 @@ from app.ui.music.section_model import (
     SectionTableModel,
 )
 from app.ui.music.timeline import TimelineSection, TimelineWidget
+from app.ui.widgets.wrapping_label import WrappingLabel
 
 NEW_SECTION_MS = 15_000
 
@@ -176,9 +177,8 @@ class PlanEditor(QWidget):
         self.respect.setObjectName("music.respect_durations")
         self.respect.setToolTip("Music v1 only: when off, the model may stretch or shorten "
                                 "sections for a better song, keeping the total length.")
-        self.problems = QLabel(self)
+        self.problems = WrappingLabel(self)
         self.problems.setObjectName("music.problems")
-        self.problems.setWordWrap(True)
         self.problems.setTextFormat(Qt.TextFormat.RichText)
         bottom = QHBoxLayout()
         bottom.addWidget(self.total)
