@@ -143,8 +143,8 @@ def main() -> None:
         baseline=f"{ms(b)} bare httpx, first byte", ratio=ratio(o, b),
         target="≤ +10 ms over the baseline", met=overhead <= TARGET_OVERHEAD_S,
         note=f"machine-dependent; the server waits 50 ms before the first byte. The first "
-             f"generation after start-up took {ms(cold)} (it loads the MP3 decoder and "
-             "opens the sound device)"))
+             f"generation after start-up took {ms(cold)} (it loads the MP3 decoder, "
+             "builds the request's wire model and opens the sound device)"))
     figure.add(Row(
         figure="1b. Official `elevenlabs` SDK, time to first byte (same server)",
         ours=f"{ms(o)} our first audio", baseline=f"{ms(s)} SDK first byte",

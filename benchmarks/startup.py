@@ -99,7 +99,8 @@ def main() -> None:
     figure.add(Row(
         figure="4b. Heavy modules loaded before the window is interactive",
         ours=heavy if heavy != "-" else "none", baseline="none", ratio="—",
-        target="none (decoders, engine, SDK, fastapi load lazily)", met=heavy == "-"))
+        target="none (decoders, engine, SDK, web framework, pydantic models load lazily)",
+        met=heavy == "-"))
 
 
 if __name__ == "__main__":

@@ -187,9 +187,19 @@ class MainWindow(QMainWindow):
     # -- start-up --------------------------------------------------------------------
     def start(self) -> None:
         """Connect after the window is shown, so start-up never waits on the network."""
+        QTimer.singleShot(0, self._load_wire_models)
         QTimer.singleShot(0, self._restore_layouts)
         QTimer.singleShot(0, self.backend.connect_backend)
         QTimer.singleShot(0, self.history.refresh)
+
+    def _load_wire_models(self) -> None:
+        """pydantic and the wire models (60-90 ms) load in a worker thread while the
+        backend connects: imported by the first answer's parsing instead, on the event
+        loop, they froze the just-shown window."""
+        import importlib
+
+        self.runner.start("startup.wire_models", lambda: asyncio.to_thread(
+            importlib.import_module, "app.domain.wire"))
 
     def _on_backend_connecting(self) -> None:
         self.backend_badge.setText("Connecting…")
