@@ -279,3 +279,16 @@ def test_screenshot_of_a_problem(make_tab: Any, tmp_path: Path,  # noqa: F811
     qtbot.waitExposed(tab)
     path = save_screenshot(tab, "music_tab_problem", tmp_path)
     Path("/tmp/music_tab_problem.png").write_bytes(path.read_bytes())
+
+
+def test_an_empty_plan_says_how_to_start_not_what_is_wrong(make_tab: Any) -> None:  # noqa: F811
+    """A new user opening the tab sees how to begin, not a red error."""
+    from app.domain.music_plan import Plan
+
+    tab = make_tab()
+    tab.editor.set_plan(Plan(), None)
+    hint = find(tab, QLabel, "music.problems")
+    assert hint.isVisible() and "✖" not in hint.text() and "+ Add" in hint.text()
+    status = find(tab, QLabel, "music.status").text()
+    assert status.startswith("Add a section") and "Fix the plan" not in status
+    assert not find(tab, QPushButton, "music.compose").isEnabled()

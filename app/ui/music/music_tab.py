@@ -38,7 +38,7 @@ from app.ui.music.music_files import (
     user_message,
     write_plan_file,
 )
-from app.ui.music.plan_editor import PlanEditor
+from app.ui.music.plan_editor import EMPTY_PLAN_STATUS, PlanEditor
 from app.ui.music.prompt_panel import PromptPanel
 from app.ui.music.versions_panel import SidePanel
 from app.ui.qt_async import TaskRunner
@@ -183,6 +183,8 @@ class MusicTab(QWidget):
     def blocked_reason(self) -> str | None:
         """Why Compose cannot start now, in plain words (None when it can)."""
         if self.is_plan_mode():
+            if not self.editor.model.plan.sections:
+                return EMPTY_PLAN_STATUS
             errors = errors_only(self.editor.problems_list())
             if errors:
                 more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -278,7 +280,7 @@ class MusicTab(QWidget):
         self.bar.save_button.setEnabled(self.is_plan_mode())
         if not self.controller.is_composing:
             short = "Fix the plan first: what stops it is marked in red above." \
-                if reason and self.is_plan_mode() else reason
+                if reason and self.is_plan_mode() and reason != EMPTY_PLAN_STATUS else reason
             self.status.setText(short or self._idle_text())
 
     def _idle_text(self) -> str:

@@ -53,6 +53,10 @@ from app.ui.music.timeline import TimelineSection, TimelineWidget
 from app.ui.widgets.wrapping_label import WrappingLabel
 
 NEW_SECTION_MS = 15_000
+EMPTY_PLAN_HINT = ("Start with <b>+ Add</b>, a template above, or <b>Write plan from "
+                   "prompt</b>.")
+EMPTY_PLAN_STATUS = ("Add a section, start from a template or write the plan from your "
+                     "description; then press Compose.")
 
 
 class PlanEditor(QWidget):
@@ -393,8 +397,12 @@ class PlanEditor(QWidget):
         count = len(plan.sections)
         self.total.setText(f"<b>Total length: {self.model.total_text()}</b> · {count} "
                            f"section{'s' if count != 1 else ''}")
-        self.problems.setText(problems_html(self._problems))
-        self.problems.setVisible(bool(self._problems))
+        if not plan.sections:
+            # Nothing is wrong with a plan not started yet: say how to start, not "✖".
+            self.problems.setText(EMPTY_PLAN_HINT)
+        else:
+            self.problems.setText(problems_html(self._problems))
+        self.problems.setVisible(bool(self._problems) or not plan.sections)
         self._update_buttons()
         self.problems_changed.emit(list(self._problems))
         self.plan_changed.emit()
