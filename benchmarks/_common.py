@@ -153,24 +153,34 @@ def app_environment(home: Path) -> dict[str, str]:
 
 
 def configure_alsa_sink(folder: Path, *, keep: bool = False) -> Path:
-    """Make the default ALSA device a file sink (before sounddevice is imported).
+    """Make the default ALSA device a file sink (before sounddevice is imported), as the
+    tests do. `keep=False` writes to /dev/null, so hours of "played" audio cost no disk
+    space. Returns where the samples go."""
+    from tests.support.alsa_sink import configure_file_sink
 
-    `keep=False` writes to /dev/null, so hours of "played" audio cost no disk space.
-    Returns where the samples go."""
-    folder.mkdir(parents=True, exist_ok=True)
-    played = folder / "played.raw" if keep else Path("/dev/null")
-    conf = folder / "asound.conf"
-    conf.write_text(
-        "</usr/share/alsa/alsa.conf>\n"
-        "pcm.!default {\n"
-        "    type file\n"
-        '    slave.pcm "null"\n'
-        f'    file "{played}"\n'
-        '    format "raw"\n'
-        "}\n"
-    )
-    os.environ["ALSA_CONFIG_PATH"] = str(conf)
-    return played
+    return configure_file_sink(folder, None if keep else Path("/dev/null"))
+
+
+def bare_window_script(report: str, after_ms: int = 0) -> str:
+    """The baseline program: a bare PySide6 window with three empty tabs that runs
+    `report` (Python statements, indented four spaces) `after_ms` after it shows, then
+    quits."""
+    return f"""
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
+app = QApplication(sys.argv[:1])
+tabs = QTabWidget()
+for name in ("Speech", "Transcripts", "Music"):
+    tabs.addTab(QWidget(), name)
+tabs.resize(1180, 760)
+tabs.show()
+def report():
+{report}
+    app.quit()
+QTimer.singleShot({after_ms}, report)
+app.exec()
+"""
 
 
 def scratch_dir(name: str) -> Path:

@@ -26,6 +26,7 @@ from benchmarks._common import (
     Figure,
     Row,
     app_environment,
+    bare_window_script,
     mb,
     parse_args,
     ratio,
@@ -37,24 +38,10 @@ from benchmarks._common import (
 IDLE_TARGET = 150e6
 PLAYING_TARGET = 100e6
 
-BARE_WINDOW = """
-import sys
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
-app = QApplication(sys.argv[:1])
-tabs = QTabWidget()
-for name in ("Speech", "Transcripts", "Music"):
-    tabs.addTab(QWidget(), name)
-tabs.resize(1180, 760)
-tabs.show()
-def report():
-    with open("/proc/self/status") as status:
-        rss = next(int(x.split()[1]) * 1024 for x in status if x.startswith("VmRSS:"))
-    print(f"RSS {rss}", flush=True)
-    app.quit()
-QTimer.singleShot(1000, report)
-app.exec()
-"""
+BARE_WINDOW = bare_window_script(
+    '    with open("/proc/self/status") as status:\n'
+    '        rss = next(int(x.split()[1]) * 1024 for x in status if x.startswith("VmRSS:"))\n'
+    '    print(f"RSS {rss}", flush=True)', after_ms=1000)
 
 
 def bare_window_rss() -> int:

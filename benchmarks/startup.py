@@ -22,6 +22,7 @@ from benchmarks._common import (
     Figure,
     Row,
     app_environment,
+    bare_window_script,
     median,
     ms,
     parse_args,
@@ -34,22 +35,7 @@ PROBE = "XI_STUDIO_STARTUP_PROBE"
 TARGET_S = 0.5
 TARGET_RATIO = 3.0
 
-BARE_WINDOW = """
-import sys, time
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
-app = QApplication(sys.argv[:1])
-tabs = QTabWidget()
-for name in ("Speech", "Transcripts", "Music"):
-    tabs.addTab(QWidget(), name)
-tabs.resize(1180, 760)
-tabs.show()
-def report():
-    print(f"{PROBE} idle={time.monotonic():.6f}", flush=True)
-    app.quit()
-QTimer.singleShot(0, report)
-app.exec()
-""".replace("{PROBE}", PROBE)
+BARE_WINDOW = bare_window_script(f'    print(f"{PROBE} idle={{time.monotonic():.6f}}", flush=True)')
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:

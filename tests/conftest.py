@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.support.alsa_sink import configure_file_sink
+from tests.support.cloud import Cloud
+from tests.support.cloud_server import CloudControl, CloudServer
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.servers import run_server
 
 # Before anything imports sounddevice (PortAudio reads the ALSA config once).
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="xi-studio-tests-"))
@@ -59,3 +62,19 @@ def alsa_played_file() -> Path:
     ALSA_PLAYED_FILE.parent.mkdir(parents=True, exist_ok=True)
     ALSA_PLAYED_FILE.write_bytes(b"")
     return ALSA_PLAYED_FILE
+
+
+@pytest.fixture(scope="session")
+def _cloud_server() -> Iterator[Cloud]:
+    server = CloudServer()
+    with run_server(server) as url:
+        control = CloudControl(url)
+        yield Cloud(url, control, server)
+        control.close()
+
+
+@pytest.fixture
+def cloud(_cloud_server: Cloud) -> Cloud:
+    """The cloud test server, freshly reset (no faults, no recorded requests)."""
+    _cloud_server.control.reset()
+    return _cloud_server

@@ -73,7 +73,6 @@ class MainWindow(QMainWindow):
             placeholder = QWidget(self)
             placeholder.setObjectName(f"{name}.placeholder")
             self.tabs.addTab(placeholder, TAB_TITLES[name])
-        self._backend_mode: str | None = None
         self._layouts_restored = False
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setAcceptDrops(True)
@@ -161,7 +160,7 @@ class MainWindow(QMainWindow):
             # What was typed is on disk once Compose is pressed, not only after the
             # autosave delay: a crash during a (long) composition must not lose it.
             music.controller.compose_started.connect(self._on_music_compose_started)
-            if self._backend_mode is not None:
+            if self.backend.mode is not None:  # connected already: it missed the signal
                 music.refresh_models()
             tab = music
         else:
@@ -205,7 +204,6 @@ class MainWindow(QMainWindow):
         self.backend_badge.setText("Connecting…")
 
     def _on_backend_connected(self, mode: str) -> None:
-        self._backend_mode = mode
         if mode == CLOUD:
             self.backend_badge.setText("ElevenLabs cloud")
             self.backend_badge.setToolTip("Using your ElevenLabs account (Settings to change)")

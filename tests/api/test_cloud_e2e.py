@@ -26,7 +26,8 @@ from app.domain.wire import (
     SpeechRequest,
     VoiceSettings,
 )
-from tests.api.conftest import FAST, Cloud
+from tests.support.cloud import FAST_RETRIES as FAST
+from tests.support.cloud import Cloud
 from tests.support.cloud_server import CREATOR_KEY, FREE_KEY, PRO_KEY, CloudServer
 from tests.support.servers import run_server
 from tests.support.spec import validate_request

@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 
 from app.domain.formats import TTS_FORMATS, Codec
-from tests.api.conftest import Cloud
+from tests.support.cloud import Cloud
 from tests.support.cloud_server import CREATOR_KEY, PRO_KEY, encode_tone
 from tests.support.spec import validate_response_json
 

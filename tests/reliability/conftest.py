@@ -20,10 +20,7 @@ from tests.reliability import matrix
 from tests.support.cloud_server import CREATOR_KEY
 from tests.support.servers import run_server
 from tests.ui.conftest import (  # noqa: F401 - fixtures shared with the UI tests
-    CloudHandle,
     Studio,
-    _cloud_server,
-    cloud,
     qt_loop,
 )
 

@@ -17,15 +17,15 @@ import soundfile as sf
 
 from app.audio.decode import decode_bytes
 from app.domain.music_request import parse_detailed_response
+from tests.support.cloud import Cloud
 from tests.support.cloud_server import CREATOR_KEY, FREE_KEY, SAMPLES
 from tests.support.spec import validate_response_json
-from tests.ui.conftest import CloudHandle
 
 STT = "/v1/speech-to-text"
 
 
 @pytest.fixture
-def http(cloud: CloudHandle) -> Iterator[httpx.Client]:
+def http(cloud: Cloud) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=cloud.url, headers={"xi-api-key": CREATOR_KEY},
                       timeout=10, trust_env=False) as client:
         yield client
@@ -47,7 +47,7 @@ def transcribe(http: httpx.Client, data: dict[str, Any] | None = None,
 # -- speech to text ----------------------------------------------------------------------
 
 def test_a_transcript_is_made_kept_fetched_and_deleted(http: httpx.Client,
-                                                       cloud: CloudHandle) -> None:
+                                                       cloud: Cloud) -> None:
     response = transcribe(http, {"diarize": "true", "num_speakers": "2",
                                  "keyterms": ["alpha", "beta"]},
                           files=[("file", ("a.wav", wav(2.5), "audio/wav")),
@@ -98,7 +98,7 @@ def test_a_bad_form_is_refused_field_by_field(http: httpx.Client, data: dict[str
 
 
 def test_stt_checks_come_before_the_key_and_the_key_before_the_work(
-        cloud: CloudHandle) -> None:
+        cloud: Cloud) -> None:
     with httpx.Client(base_url=cloud.url, timeout=10, trust_env=False) as anonymous:
         bad = anonymous.post(STT, data={"model_id": "nope"},
                              files=[("file", ("a.wav", wav(), "audio/wav"))])
@@ -113,7 +113,7 @@ def test_stt_checks_come_before_the_key_and_the_key_before_the_work(
     assert cloud.control.stats()["generations"] == {}
 
 
-def test_stt_charges_the_quota(http: httpx.Client, cloud: CloudHandle) -> None:
+def test_stt_charges_the_quota(http: httpx.Client, cloud: Cloud) -> None:
     cloud.control.set_account(CREATOR_KEY, "creator", character_limit=100,
                               character_count=99)
     response = transcribe(http)
@@ -127,7 +127,7 @@ PROMPT = {"prompt": "A calm piano tune", "music_length_ms": 10_000}
 
 
 def test_compose_stream_and_detailed_send_real_audio(http: httpx.Client,
-                                                     cloud: CloudHandle) -> None:
+                                                     cloud: Cloud) -> None:
     whole = http.post("/v1/music", json=PROMPT)
     assert whole.status_code == 200 and whole.headers["content-type"] == "audio/mpeg"
     assert whole.headers["song-id"]
@@ -175,7 +175,7 @@ def test_music_requests_are_checked(http: httpx.Client, body: dict[str, Any],
     assert http.post("/v1/music", json=body).status_code == status
 
 
-def test_music_plans_quota_and_concurrency(cloud: CloudHandle, http: httpx.Client) -> None:
+def test_music_plans_quota_and_concurrency(cloud: Cloud, http: httpx.Client) -> None:
     with httpx.Client(base_url=cloud.url, headers={"xi-api-key": FREE_KEY}, timeout=10,
                       trust_env=False) as free:
         refused = free.post("/v1/music", json=PROMPT)
@@ -210,7 +210,7 @@ def test_music_plans_quota_and_concurrency(cloud: CloudHandle, http: httpx.Clien
     assert http.post("/v1/music", json=PROMPT).json()["detail"]["status"] == "quota_exceeded"
 
 
-def test_faults_apply_to_the_new_endpoints(http: httpx.Client, cloud: CloudHandle) -> None:
+def test_faults_apply_to_the_new_endpoints(http: httpx.Client, cloud: Cloud) -> None:
     cloud.control.add_faults({"path_regex": "^/v1/music/plan$", "fault": "429",
                               "retry_after": 1},
                              {"path_regex": "^/v1/speech-to-text$", "fault": "503"})

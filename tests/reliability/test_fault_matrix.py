@@ -51,7 +51,7 @@ from tests.reliability.conftest import (
     dead_url,
     run_coroutine,
 )
-from tests.ui.conftest import CloudHandle
+from tests.support.cloud import Cloud
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -151,24 +151,24 @@ def check_message(text: str, expect: tuple[str, ...]) -> None:
 
 # -- bookkeeping shared by every cell ----------------------------------------------------
 
-def requests_to(cloud: CloudHandle, column: str) -> list[dict[str, Any]]:
+def requests_to(cloud: Cloud, column: str) -> list[dict[str, Any]]:
     method, pattern = PATHS[column]
     return [r for r in cloud.control.requests()
             if r["method"] == method and re.search(pattern, r["path"])]
 
 
-def generations(cloud: CloudHandle) -> int:
+def generations(cloud: Cloud) -> int:
     return sum(cloud.control.stats()["generations"].values())
 
 
-def add_faults(cloud: CloudHandle, column: str, faults: tuple[dict[str, Any], ...]) -> None:
+def add_faults(cloud: Cloud, column: str, faults: tuple[dict[str, Any], ...]) -> None:
     method, pattern = PATHS[column]
     if faults:
         cloud.control.add_faults(*[{"method": method, "path_regex": pattern, **f}
                                    for f in faults])
 
 
-def check_no_double_charge(cloud: CloudHandle, column: str, row: str) -> None:
+def check_no_double_charge(cloud: Cloud, column: str, row: str) -> None:
     """At most one piece of paid work per action; none repeated once a body started."""
     done = generations(cloud)
     assert done <= 1, f"{done} generations for one action"
@@ -260,7 +260,7 @@ def click(qtbot: Any, studio: Studio, name: str) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def generate_and_succeed(qtbot: Any, studio: Studio, cloud: CloudHandle) -> None:
+def generate_and_succeed(qtbot: Any, studio: Studio, cloud: Cloud) -> None:
     """The next action works: one Generate, one generation, one file, no message."""
     cloud.control.reset()
     generate = studio.find(QPushButton, "speech.generate")
@@ -301,7 +301,7 @@ def quota_problem(studio: Studio) -> str:
     return str(studio.find(QLabel, "speech.estimate").toolTip())
 
 
-def startup_cell(qtbot: Any, studios: StudioFactory, cloud: CloudHandle,
+def startup_cell(qtbot: Any, studios: StudioFactory, cloud: Cloud,
                  other_host: OtherHost, column: str, row: str) -> None:
     if row == "cancel":
         startup_cancel(qtbot, studios, cloud, column)
@@ -353,7 +353,7 @@ def startup_cell(qtbot: Any, studios: StudioFactory, cloud: CloudHandle,
         studios.stop(studio)
 
 
-def startup_cancel(qtbot: Any, studios: StudioFactory, cloud: CloudHandle,
+def startup_cancel(qtbot: Any, studios: StudioFactory, cloud: Cloud,
                    column: str) -> None:
     """The user gives up while the request hangs: closing the window is prompt, and
     nothing typed is lost."""
@@ -377,7 +377,7 @@ def startup_cancel(qtbot: Any, studios: StudioFactory, cloud: CloudHandle,
 
 
 @pytest.mark.parametrize("column", ["models", "voices", "subscription"])
-def test_startup_faults(column: str, qtbot: Any, studios: StudioFactory, cloud: CloudHandle,
+def test_startup_faults(column: str, qtbot: Any, studios: StudioFactory, cloud: Cloud,
                         other_host: OtherHost) -> None:
     cells = Cells(column)
     for row_id in rows():
@@ -393,7 +393,7 @@ def _stop_all(studios: StudioFactory) -> None:
 
 # -- Generate: TTS convert (WAV) and stream (MP3) ----------------------------------------
 
-def tts_cell(qtbot: Any, studio: Studio, cloud: CloudHandle, other_host: OtherHost,
+def tts_cell(qtbot: Any, studio: Studio, cloud: Cloud, other_host: OtherHost,
              column: str, row: str) -> None:
     client = studio.ctx.client
     if row == "cancel":
@@ -428,7 +428,7 @@ def tts_cell(qtbot: Any, studio: Studio, cloud: CloudHandle, other_host: OtherHo
     generate_and_succeed(qtbot, studio, cloud)
 
 
-def tts_cancel(qtbot: Any, studio: Studio, cloud: CloudHandle, column: str) -> None:
+def tts_cancel(qtbot: Any, studio: Studio, cloud: Cloud, column: str) -> None:
     cloud.control.reset()
     before = {g.id for g in studio.ctx.history.list()}
     if column == "tts_stream":  # a slow stream, cancelled while it plays
@@ -456,7 +456,7 @@ def tts_cancel(qtbot: Any, studio: Studio, cloud: CloudHandle, column: str) -> N
     assert generations(cloud) <= 1 and len(requests_to(cloud, column)) == 1
 
 
-def restore_client(studio: Studio, cloud: CloudHandle) -> None:
+def restore_client(studio: Studio, cloud: Cloud) -> None:
     defaults = ClientConfig()
     studio.ctx.client.reconfigure(base_url=cloud.url, max_body_bytes=defaults.max_body_bytes,
                                   max_json_bytes=defaults.max_json_bytes)
@@ -465,7 +465,7 @@ def restore_client(studio: Studio, cloud: CloudHandle) -> None:
 @pytest.mark.parametrize(("column", "output_format"),
                          [("tts_convert", "wav_24000"), ("tts_stream", "mp3_44100_128")])
 def test_generate_faults(column: str, output_format: str, qtbot: Any, studios: StudioFactory,
-                         cloud: CloudHandle, other_host: OtherHost) -> None:
+                         cloud: Cloud, other_host: OtherHost) -> None:
     cloud.control.reset()
     studio = studios.start(studios.home(column), cloud_url=cloud.url)
     studio.ctx.client.reconfigure(**QUICK)
@@ -532,7 +532,7 @@ def music_act(qtbot: Any, studio: Studio, column: str) -> None:
     click(qtbot, studio, "music.prompt_to_plan" if column == "music_plan" else "music.compose")
 
 
-def music_succeed(qtbot: Any, studio: Studio, cloud: CloudHandle, column: str) -> None:
+def music_succeed(qtbot: Any, studio: Studio, cloud: Cloud, column: str) -> None:
     """The next action works: one click, one song (or plan), nothing else paid for."""
     cloud.control.reset()
     music_prepare(studio, column)
@@ -553,7 +553,7 @@ def music_succeed(qtbot: Any, studio: Studio, cloud: CloudHandle, column: str) -
     assert audio_files(studio) == history_files(studio)
 
 
-def music_cell(qtbot: Any, holder: list[Studio], studios: StudioFactory, cloud: CloudHandle,
+def music_cell(qtbot: Any, holder: list[Studio], studios: StudioFactory, cloud: Cloud,
                other_host: OtherHost, column: str, row: str) -> None:
     studio = holder[0]
     client = studio.ctx.client
@@ -597,7 +597,7 @@ def music_cell(qtbot: Any, holder: list[Studio], studios: StudioFactory, cloud: 
 
 
 def music_cancel(qtbot: Any, holder: list[Studio], studios: StudioFactory,
-                 cloud: CloudHandle, column: str) -> None:
+                 cloud: Cloud, column: str) -> None:
     studio = holder[0]
     cloud.control.reset()
     music_prepare(studio, column)
@@ -638,7 +638,7 @@ def music_cancel(qtbot: Any, holder: list[Studio], studios: StudioFactory,
 @pytest.mark.parametrize("column", ["music_compose", "music_stream", "music_plan",
                                     "music_detailed"])
 def test_music_tab_faults(column: str, qtbot: Any, studios: StudioFactory,
-                          cloud: CloudHandle, other_host: OtherHost) -> None:
+                          cloud: Cloud, other_host: OtherHost) -> None:
     cloud.control.reset()
     holder = [studios.start(studios.home(column), cloud_url=cloud.url)]
     holder[0].ctx.client.reconfigure(**QUICK)
@@ -690,7 +690,7 @@ def _wav(path: Path) -> Path:
     return path
 
 
-def remote_transcript(cloud: CloudHandle, audio: Path) -> str:
+def remote_transcript(cloud: Cloud, audio: Path) -> str:
     """A transcript that exists on the server (made by another device, say)."""
     import httpx
 
@@ -709,7 +709,7 @@ class SttColumn:
     qtbot: Any
     holder: list[Studio]
     studios: StudioFactory
-    cloud: CloudHandle
+    cloud: Cloud
     column: str
     audio: Path
 
@@ -868,7 +868,7 @@ def stt_cancel(column: SttColumn) -> None:
 
 @pytest.mark.parametrize("column", ["stt_create", "stt_get", "stt_delete"])
 def test_transcripts_tab_faults(column: str, qtbot: Any, studios: StudioFactory,
-                                cloud: CloudHandle, other_host: OtherHost, tmp_path: Path,
+                                cloud: Cloud, other_host: OtherHost, tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # A transcription may take an hour by design (app/api/transcripts.py); a silent
     # server is given up on as quickly as any other here.
@@ -902,7 +902,7 @@ class ServiceColumn:
     call: Callable[[Any], ServiceCall]  # (context) -> a fresh call
 
 
-def service_cell(qtbot: Any, studio: Studio, cloud: CloudHandle, other_host: OtherHost,
+def service_cell(qtbot: Any, studio: Studio, cloud: Cloud, other_host: OtherHost,
                  spec: ServiceColumn, row: str) -> None:
     client = studio.ctx.client
     column = spec.column
@@ -962,7 +962,7 @@ def with_timestamps_column() -> ServiceColumn:
         SpeechOptions(output_format="mp3_44100_128")))
 
 
-def test_service_layer_faults(qtbot: Any, studios: StudioFactory, cloud: CloudHandle,
+def test_service_layer_faults(qtbot: Any, studios: StudioFactory, cloud: Cloud,
                               other_host: OtherHost) -> None:
     cloud.control.reset()
     studio = studios.start(studios.home("services"), cloud_url=cloud.url)

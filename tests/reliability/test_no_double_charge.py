@@ -26,8 +26,8 @@ from app.domain.music_request import compose_body
 from app.domain.stt_options import TranscriptionOptions
 from app.domain.wire import SpeechOptions, SpeechRequest
 from tests.reliability.conftest import StudioFactory, dead_url
+from tests.support.cloud import Cloud
 from tests.support.cloud_server import CREATOR_KEY
-from tests.ui.conftest import CloudHandle
 
 pytestmark = pytest.mark.e2e
 
@@ -36,16 +36,16 @@ TTS = r"^/v1/text-to-speech/"
 REQUEST = SpeechRequest(text="Counting what the server did.", model_id="eleven_multilingual_v2")
 
 
-def client_for(cloud: CloudHandle, **config: Any) -> ApiClient:
+def client_for(cloud: Cloud, **config: Any) -> ApiClient:
     options: dict[str, Any] = {"retry_base_delay_s": 0.02, "read_timeout_s": 0.5, **config}
     return ApiClient(ClientConfig(base_url=cloud.url, api_key=CREATOR_KEY, **options))
 
 
-def work_done(cloud: CloudHandle) -> int:
+def work_done(cloud: Cloud) -> int:
     return sum(cloud.control.stats()["generations"].values())
 
 
-def sent(cloud: CloudHandle, pattern: str = TTS) -> int:
+def sent(cloud: Cloud, pattern: str = TTS) -> int:
     return sum(1 for r in cloud.control.requests() if re.search(pattern, r["path"]))
 
 
@@ -61,7 +61,7 @@ async def stream(client: ApiClient) -> int:
     return received
 
 
-def run(cloud: CloudHandle, call: Callable[[ApiClient], Awaitable[Any]], **config: Any
+def run(cloud: Cloud, call: Callable[[ApiClient], Awaitable[Any]], **config: Any
         ) -> tuple[Any, BaseException | None, list[str]]:
     retries: list[str] = []
 
@@ -102,7 +102,7 @@ CASES: list[tuple[dict[str, Any], Callable[[ApiClient], Awaitable[Any]], int, in
                               + ("-retry-after" if "retry_after" in c[0] else "")
                               for c in CASES])
 def test_paid_work_is_repeated_only_when_it_cannot_have_been_done(
-        cloud: CloudHandle, fault: dict[str, Any], call: Any, requests: int, done: int,
+        cloud: Cloud, fault: dict[str, Any], call: Any, requests: int, done: int,
         ok: bool) -> None:
     cloud.control.add_faults({"path_regex": TTS, **fault})
     _, error, retries = run(cloud, call)
@@ -112,7 +112,7 @@ def test_paid_work_is_repeated_only_when_it_cannot_have_been_done(
     assert len(retries) == requests - 1
 
 
-def test_refused_connections_are_retried_and_charge_nothing(cloud: CloudHandle) -> None:
+def test_refused_connections_are_retried_and_charge_nothing(cloud: Cloud) -> None:
     async def call(client: ApiClient) -> Any:
         client.reconfigure(base_url=dead_url())
         return await convert(client)
@@ -123,7 +123,7 @@ def test_refused_connections_are_retried_and_charge_nothing(cloud: CloudHandle) 
     assert work_done(cloud) == 0
 
 
-def test_the_concurrency_limit_queues_without_paying_twice(cloud: CloudHandle) -> None:
+def test_the_concurrency_limit_queues_without_paying_twice(cloud: Cloud) -> None:
     """Two generations on a plan that allows one at a time: the second is refused with
     429 too_many_concurrent_requests while the first streams, retried with backoff, and
     done once; each action is paid exactly once."""
@@ -149,7 +149,7 @@ def test_the_concurrency_limit_queues_without_paying_twice(cloud: CloudHandle) -
     assert sent(cloud) >= 3  # the second was refused at least once, then done
 
 
-def test_a_refused_concurrent_request_says_so(cloud: CloudHandle) -> None:
+def test_a_refused_concurrent_request_says_so(cloud: Cloud) -> None:
     cloud.control.set_account("xi-one-at-a-time", "creator", concurrency_limit=1)
     cloud.control.configure(chunk_delay_s=0.05, chunk_bytes=256)
 
@@ -177,7 +177,7 @@ def test_a_refused_concurrent_request_says_so(cloud: CloudHandle) -> None:
 # -- through the UI: one Generate, stitched parts, nothing repeated ------------------------
 
 def test_a_part_cut_off_is_not_generated_again(qtbot: Any, studios: StudioFactory,
-                                               cloud: CloudHandle) -> None:
+                                               cloud: Cloud) -> None:
     """A long text goes in two parts; the second is cut off mid-body. Nothing is saved,
     neither part is repeated behind the user's back, and Try again pays for both once."""
     cloud.control.configure(chunk_delay_s=0.03, chunk_bytes=1024)
@@ -209,7 +209,7 @@ def test_a_part_cut_off_is_not_generated_again(qtbot: Any, studios: StudioFactor
     ({"fault": "truncated_body"}, 1, 1),
     ({"fault": "close_connection"}, 1, 0),
 ])
-def test_an_upload_is_paid_once(cloud: CloudHandle, tmp_path: Path, fault: dict[str, Any],
+def test_an_upload_is_paid_once(cloud: Cloud, tmp_path: Path, fault: dict[str, Any],
                                 requests: int, done: int) -> None:
     audio = tmp_path / "a.wav"
     sf.write(audio, np.zeros(16_000, np.float32), 16_000)
@@ -225,7 +225,7 @@ def test_an_upload_is_paid_once(cloud: CloudHandle, tmp_path: Path, fault: dict[
     ({"fault": "truncated_body"}, 1, 1),
     ({"fault": "stall_mid_body", "seconds": 10}, 1, 1),
 ])
-def test_a_song_is_paid_once(cloud: CloudHandle, fault: dict[str, Any], requests: int,
+def test_a_song_is_paid_once(cloud: Cloud, fault: dict[str, Any], requests: int,
                              done: int) -> None:
     cloud.control.add_faults({"path_regex": "^/v1/music/stream$", **fault})
 
@@ -242,7 +242,7 @@ def test_a_song_is_paid_once(cloud: CloudHandle, fault: dict[str, Any], requests
     assert work_done(cloud) == done
 
 
-def test_protocol_errors_are_not_retried(cloud: CloudHandle) -> None:
+def test_protocol_errors_are_not_retried(cloud: Cloud) -> None:
     for fault in ("invalid_json", "wrong_content_type", "redirect_to_other_host"):
         cloud.control.reset()
         cloud.control.add_faults({"path_regex": TTS, "fault": fault})

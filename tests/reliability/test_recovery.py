@@ -16,8 +16,8 @@ from app.audio.decode import decode_file
 from app.library.history import HistoryStore, NewGeneration
 from app.ui.speech.speech_tab import AUTOSAVE_DELAY_MS
 from tests.reliability.conftest import StudioFactory
+from tests.support.cloud import Cloud
 from tests.support.cloud_server import encode_tone
-from tests.ui.conftest import CloudHandle
 
 
 def test_a_finished_file_without_its_row_is_listed_at_the_next_start(tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_a_finished_file_without_its_row_is_listed_at_the_next_start(tmp_path: P
 
 @pytest.mark.e2e
 def test_what_was_typed_is_on_disk_before_the_request_leaves(
-        qtbot: Any, studios: StudioFactory, cloud: CloudHandle) -> None:
+        qtbot: Any, studios: StudioFactory, cloud: Cloud) -> None:
     """A crash in the first moments of a generation must not lose the text: it is saved
     when Generate is pressed, not only after the autosave delay."""
     cloud.control.configure(chunk_delay_s=0.2)

@@ -33,8 +33,8 @@ from app.library import logs
 from app.library.paths import AppPaths
 from app.ui.errors import describe_error
 from tests.reliability.conftest import OtherHost, Studio, StudioFactory
+from tests.support.cloud import Cloud
 from tests.support.memory_keyring import MemoryKeyring
-from tests.ui.conftest import CloudHandle
 
 pytestmark = pytest.mark.e2e
 
@@ -83,7 +83,7 @@ def generate(qtbot: Any, studio: Studio) -> None:
 # -- files, logs, history, screens ---------------------------------------------------------
 
 def test_the_key_is_in_no_file_log_or_screen(qtbot: Any, studios: StudioFactory,
-                                             cloud: CloudHandle, tmp_path: Path) -> None:
+                                             cloud: Cloud, tmp_path: Path) -> None:
     cloud.control.set_account(KEY, "creator")
     home = studios.home("secret")
     studio = studios.start(home, cloud_url=cloud.url, key=KEY)
@@ -131,7 +131,7 @@ def test_the_key_is_in_no_file_log_or_screen(qtbot: Any, studios: StudioFactory,
 
 
 def test_the_key_is_kept_in_the_keychain_only(qtbot: Any, studios: StudioFactory,
-                                              cloud: CloudHandle,
+                                              cloud: Cloud,
                                               memory_keyring: MemoryKeyring,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     cloud.control.set_account(KEY, "creator")
@@ -161,7 +161,7 @@ def test_the_key_is_kept_in_the_keychain_only(qtbot: Any, studios: StudioFactory
 
 # -- where the key may travel ---------------------------------------------------------------
 
-def test_the_key_never_travels_to_another_host(cloud: CloudHandle,
+def test_the_key_never_travels_to_another_host(cloud: Cloud,
                                                other_host: OtherHost) -> None:
     cloud.control.set_account(KEY, "creator")
     other_host.recorder.clear()
@@ -232,7 +232,7 @@ def test_plain_http_to_another_computer_is_refused(url: str, insecure: bool) -> 
 
 
 def test_plain_http_is_refused_plainly_in_the_app(qtbot: Any, studios: StudioFactory,
-                                                  cloud: CloudHandle) -> None:
+                                                  cloud: Cloud) -> None:
     studio = studios.start(studios.home("http"), cloud_url="http://no-such-host.invalid")
     banner = studio.find(QWidget, "speech.error")
     qtbot.waitUntil(banner.isVisible, timeout=10_000)

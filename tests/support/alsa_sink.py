@@ -13,13 +13,14 @@ from pathlib import Path
 SYSTEM_ALSA_CONF = Path("/usr/share/alsa/alsa.conf")
 
 
-def configure_file_sink(folder: Path) -> Path:
-    """Point alsa-lib at a config whose default PCM writes raw samples to a file.
+def configure_file_sink(folder: Path, played: Path | None = None) -> Path:
+    """Point alsa-lib at a config whose default PCM writes raw samples to a file
+    (`played`, by default `folder/played.raw`; /dev/null keeps hours of audio off disk).
 
     Returns the path of the file the samples land in.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    played = folder / "played.raw"
+    played = played or folder / "played.raw"
     conf = folder / "asound.conf"
     conf.write_text(
         f"<{SYSTEM_ALSA_CONF}>\n"

@@ -17,7 +17,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication, QWidget
 
-from tests.support.cloud_server import CREATOR_KEY, CloudControl, CloudServer
+from tests.support.cloud_server import CREATOR_KEY
 from tests.support.servers import run_server
 
 
@@ -60,28 +60,6 @@ def save_screenshot(widget: QWidget, name: str, tmp_path: Path) -> Path:
 
 
 # -- servers ---------------------------------------------------------------------------
-
-@dataclass
-class CloudHandle:
-    url: str
-    control: CloudControl
-    server: CloudServer
-
-
-@pytest.fixture(scope="session")
-def _cloud_server() -> Iterator[CloudHandle]:
-    app = CloudServer()
-    with run_server(app) as url:
-        control = CloudControl(url)
-        yield CloudHandle(url, control, app)
-        control.close()
-
-
-@pytest.fixture
-def cloud(_cloud_server: CloudHandle) -> CloudHandle:
-    _cloud_server.control.reset()
-    return _cloud_server
-
 
 @pytest.fixture(scope="session")
 def engine_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

@@ -279,8 +279,9 @@ class MusicTab(QWidget):
         self.bar.set_blocked(reason)
         self.bar.save_button.setEnabled(self.is_plan_mode())
         if not self.controller.is_composing:
+            plan_to_fix = reason and self.is_plan_mode() and self.editor.model.plan.sections
             short = "Fix the plan first: what stops it is marked in red above." \
-                if reason and self.is_plan_mode() and reason != EMPTY_PLAN_STATUS else reason
+                if plan_to_fix else reason
             self.status.setText(short or self._idle_text())
 
     def _idle_text(self) -> str:
