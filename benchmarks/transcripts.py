@@ -111,7 +111,8 @@ def main() -> None:
     data = path.read_bytes()
     say(f"transcript file: {len(data) / 1e6:.1f} MB, 30,000 words + spacing, 4 speakers, 3 h")
 
-    from app.domain.transcript import parse_transcript, search
+    from app.domain.transcript import parse_transcript
+    from app.domain.transcript_lookup import search
 
     viewer = _viewer()
 

@@ -13,7 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.domain.transcript import Transcript, Word, paragraphs
+from app.domain.transcript import Transcript, Word
+from app.domain.transcript_lookup import paragraphs
 
 
 class SubtitleFormatError(ValueError):

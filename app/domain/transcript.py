@@ -1,4 +1,4 @@
-"""Transcripts: the speech-to-text result as immutable domain data, plus fast look-ups.
+"""Transcripts: the speech-to-text result as immutable domain data, read from JSON.
 
 `parse_transcript` reads both JSON shapes of `POST /v1/speech-to-text` and
 `GET /v1/speech-to-text/transcripts/{id}` (shared/api/ELEVENLABS_API.md §4.1): the single
@@ -8,22 +8,21 @@ seconds on the wire and integer milliseconds here. Anything malformed raises
 `TranscriptFormatError` (a `ValueError`) with a message a user can read; no other
 exception type escapes.
 
-Look-ups: `WordIndex` (built once per transcript, cached as `Transcript.word_index`)
-answers "which word is playing at ms" in O(log n); `search` uses a joined lower-case
-text per channel (cached) so a find over 30,000 words is a few `str.find` calls.
+The look-ups (which word plays when, paragraphs, search) are in
+`app.domain.transcript_lookup`; their indexes are cached on the transcript.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any, Literal, TypeAlias
 
 from app.domain import json_io
+from app.domain.transcript_lookup import SearchIndex, WordIndex
 
 WordKind: TypeAlias = Literal["word", "spacing", "audio_event"]
 WORD_KINDS: tuple[WordKind, ...] = ("word", "spacing", "audio_event")
@@ -519,181 +518,3 @@ def _parse_multichannel(obj: dict[str, Any]) -> Transcript:
         text="\n".join(texts),
         channels=len(chunks),
     )
-
-
-# --------------------------------------------------------------------------- look-ups
-
-
-def _contains(word: Word, ms: int) -> bool:
-    return word.start_ms <= ms < word.end_ms or word.start_ms == word.end_ms == ms
-
-
-class WordIndex:
-    """Built once per word list; every query is O(log n) (plus overlapping words)."""
-
-    def __init__(self, words: Sequence[Word]) -> None:
-        self._words = words
-        self._positions = [i for i, w in enumerate(words) if w.kind != "spacing"]
-        order = sorted(self._positions, key=lambda i: (words[i].start_ms, i))
-        self._order = order
-        self.starts: list[int] = [words[i].start_ms for i in order]
-        self._max_end: list[int] = []
-        running = -1
-        for i in order:
-            running = max(running, words[i].end_ms)
-            self._max_end.append(running)
-
-    def word_at(self, ms: int) -> int | None:
-        """The index of the word (not spacing) sounding at `ms` (start <= ms < end), or
-        None in a pause. Where words overlap, the one that started last wins."""
-        j = bisect_right(self.starts, ms) - 1
-        while j >= 0 and self._max_end[j] >= ms:
-            candidate = self._words[self._order[j]]
-            if _contains(candidate, ms):
-                return self._order[j]
-            j -= 1
-        return None
-
-    def last_started(self, ms: int) -> int | None:
-        """The index of the last word that started at or before `ms` (None before the first)."""
-        j = bisect_right(self.starts, ms) - 1
-        return self._order[j] if j >= 0 else None
-
-    def next_word(self, index: int) -> int | None:
-        """The next word (or audio event) after `index` in transcript order, skipping spacing."""
-        k = bisect_right(self._positions, index)
-        return self._positions[k] if k < len(self._positions) else None
-
-    def previous_word(self, index: int) -> int | None:
-        k = bisect_left(self._positions, index) - 1
-        return self._positions[k] if k >= 0 else None
-
-
-def word_at(source: Transcript | WordIndex | Sequence[int], ms: int) -> int | None:
-    """Which word plays at `ms`.
-
-    - a Transcript or WordIndex: the word index (see WordIndex.word_at);
-    - a sorted list of start times: the position of the last start <= ms, or None.
-    """
-    if isinstance(source, Transcript):
-        return source.word_index.word_at(ms)
-    if isinstance(source, WordIndex):
-        return source.word_at(ms)
-    position = bisect_right(source, ms) - 1
-    return position if position >= 0 else None
-
-
-@dataclass(frozen=True, slots=True)
-class Paragraph:
-    speaker_id: str | None
-    channel: int
-    start_ms: int
-    end_ms: int
-    word_indices: range
-
-
-def paragraphs(transcript: Transcript, pause_ms: int = 1500) -> list[Paragraph]:
-    """Runs of words by one speaker on one channel, also split at pauses >= `pause_ms`.
-
-    Spacing belongs to the paragraph before it; an item without a speaker (say, an
-    untagged sound) never starts a new paragraph on its own.
-    """
-    result: list[Paragraph] = []
-    words = transcript.words
-    first = 0
-    speaker: str | None = None
-    channel = 0
-    start = end = 0
-    seen_word = False
-
-    def close(stop: int) -> None:
-        if stop > first:
-            result.append(Paragraph(speaker, channel, start, end, range(first, stop)))
-
-    for pos, w in enumerate(words):
-        if w.kind == "spacing":
-            continue
-        if seen_word:
-            turn = (w.speaker_id is not None and w.speaker_id != speaker) or w.channel != channel
-            if turn or w.start_ms - end >= pause_ms:
-                close(pos)
-                first = pos
-                seen_word = False
-        if not seen_word:
-            speaker, channel, start, end = w.speaker_id, w.channel, w.start_ms, w.end_ms
-            seen_word = True
-        else:
-            end = max(end, w.end_ms)
-    if words:  # the last paragraph (or, with no words at all, just the spacing)
-        close(len(words))
-    return result
-
-
-def is_low_confidence(word: Word, threshold: float = 0.5) -> bool:
-    """True for a word (not spacing) whose confidence exp(logprob) is below `threshold`."""
-    if word.kind == "spacing" or word.logprob is None:
-        return False
-    return math.exp(word.logprob) < threshold
-
-
-# --------------------------------------------------------------------------- search
-
-_WHITESPACE = re.compile(r"\s+")
-
-
-class SearchIndex:
-    """Per channel: the words joined into one lower-case text, with each item's offset."""
-
-    def __init__(self, words: Sequence[Word]) -> None:
-        by_channel: dict[int, list[Word]] = {}
-        for w in words:
-            by_channel.setdefault(w.channel, []).append(w)
-        self._channels: list[tuple[str, list[int], list[Word]]] = []
-        for items in by_channel.values():
-            pieces: list[str] = []
-            offsets: list[int] = []
-            length = 0
-            for n, w in enumerate(items):
-                if w.kind == "spacing" and w.text.isspace():
-                    piece = " "
-                else:
-                    piece = w.text.lower()
-                    if not piece.isalnum():  # cheap test before the slower regex
-                        piece = _WHITESPACE.sub(" ", piece)
-                nxt = items[n + 1] if n + 1 < len(items) else None
-                if (
-                    nxt is not None
-                    and w.kind != "spacing"
-                    and nxt.kind != "spacing"
-                    and not piece.endswith(" ")
-                    and not nxt.text[:1].isspace()
-                ):
-                    piece += " "  # words given without spacing items still match apart
-                offsets.append(length)
-                pieces.append(piece)
-                length += len(piece)
-            self._channels.append(("".join(pieces), offsets, items))
-
-    def find(self, query: str) -> list[int]:
-        needle = _WHITESPACE.sub(" ", query.lower()).strip()
-        if not needle:
-            return []
-        found: set[int] = set()
-        for text, offsets, items in self._channels:
-            at = text.find(needle)
-            while at >= 0:
-                k = bisect_right(offsets, at) - 1
-                while k < len(items) - 1 and items[k].kind == "spacing":
-                    k += 1
-                found.add(items[k].index)
-                at = text.find(needle, at + 1)
-        return sorted(found)
-
-
-def search(transcript: Transcript, query: str) -> list[int]:
-    """Indices of the words where a case-insensitive match of `query` starts.
-
-    The query may span words ("thanks for"); runs of whitespace count as one space.
-    Each channel is searched on its own, so a phrase never spans two speakers' channels.
-    """
-    return transcript.search_index.find(query)

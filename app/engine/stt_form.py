@@ -199,7 +199,8 @@ def additional_formats(result: dict[str, Any],
     """`additional_formats` of the response: SRT, plain text and HTML; None for the
     formats this engine cannot write (DOCX, PDF, segmented JSON)."""
     from app.domain.subtitles import CueRules, build_cues, to_plain_text, to_srt
-    from app.domain.transcript import paragraphs, parse_transcript
+    from app.domain.transcript import parse_transcript
+    from app.domain.transcript_lookup import paragraphs
 
     transcript = parse_transcript({k: v for k, v in result.items() if k != "xi_studio_engine"})
     out: list[dict[str, Any] | None] = []

@@ -13,14 +13,10 @@ from app.domain.transcript import (
     Transcript,
     TranscriptFormatError,
     Word,
-    WordIndex,
-    is_low_confidence,
     merge_channels_by_time,
-    paragraphs,
     parse_transcript,
-    search,
-    word_at,
 )
+from app.domain.transcript_lookup import WordIndex, is_low_confidence, paragraphs, search, word_at
 
 SAMPLES = Path(__file__).parents[1] / "contract" / "samples"
 

@@ -17,7 +17,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from app.domain.transcript import Transcript, Word, paragraphs
+from app.domain.transcript import Transcript, Word
+from app.domain.transcript_lookup import is_low_confidence, paragraphs
 from app.ui.transcripts.speaker_colors import SpeakerColors
 
 ALL_CHANNELS = -1
@@ -199,9 +200,7 @@ class ParagraphModel(QAbstractListModel):
 
     def is_low_confidence(self, word: Word) -> bool:
         """Below the threshold and not yet corrected by the user."""
-        if word.kind == "spacing" or word.confidence is None or word.index in self.corrected:
-            return False
-        return word.confidence < self.threshold
+        return word.index not in self.corrected and is_low_confidence(word, self.threshold)
 
     # -- highlights (repaint only the rows that change) ------------------------------
     def _touch(self, *word_indices: int | None) -> None:

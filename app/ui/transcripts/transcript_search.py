@@ -8,7 +8,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 
-from app.domain.transcript import Transcript, search
+from app.domain.transcript import Transcript
+from app.domain.transcript_lookup import search
 from app.ui.transcripts.paragraph_model import ParagraphModel
 from app.ui.transcripts.viewer_panel import ViewerPanel
 
