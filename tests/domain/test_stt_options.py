@@ -95,7 +95,7 @@ def test_every_field_name_is_in_the_spec(schemas: dict[str, Any]) -> None:
 
 
 def test_additional_formats_validate_against_the_spec(schemas: dict[str, Any]) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema  # a test dependency (pyproject.toml): never skipped
     items = [
         ExportFormat("segmented_json"),
         ExportFormat("docx", include_speakers=False),

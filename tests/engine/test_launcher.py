@@ -59,7 +59,7 @@ def _script(tmp_path: Path, body: str) -> str:
     return str(path)
 
 
-@pytest.mark.skipif(os.name == "nt", reason="shell scripts")
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in engine is a POSIX shell script")
 def test_a_crashing_engine_is_reported_in_plain_words(tmp_path: Path) -> None:
     python = _script(tmp_path, "echo 'ModuleNotFoundError: no module named fastapi' >&2; exit 3")
     engine = LocalEngineProcess(log_path=tmp_path / "e.log", python=python)
@@ -71,7 +71,7 @@ def test_a_crashing_engine_is_reported_in_plain_words(tmp_path: Path) -> None:
     assert not engine.running
 
 
-@pytest.mark.skipif(os.name == "nt", reason="shell scripts")
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in engine is a POSIX shell script")
 def test_an_engine_that_never_gets_ready_times_out(tmp_path: Path) -> None:
     python = _script(tmp_path, "echo still loading; exec sleep 60")
     engine = LocalEngineProcess(python=python)

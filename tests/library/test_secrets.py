@@ -11,7 +11,7 @@ from keyring.backends import fail
 
 from app.library.secrets import KeyStore
 
-KEY = "sk_0123456789abcdefa1b2"
+KEY = "sk_fake_test_key_not_real_a1b2"
 
 
 class MemoryKeyring(KeyringBackend):
@@ -125,7 +125,7 @@ def test_empty_key_is_refused(memory: MemoryKeyring) -> None:
 
 
 @pytest.mark.parametrize(("key", "expected"), [
-    ("sk_0123456789abcdefa1b2", "sk_…a1b2"),
+    ("sk_fake_test_key_not_real_a1b2", "sk_…a1b2"),
     ("0123456789abcdefa1b2", "…a1b2"),
     ("abcdefghij", "…ij"),
     ("short", "…"),
