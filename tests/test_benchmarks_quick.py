@@ -20,7 +20,8 @@ COLUMNS = "| figure | ours | baseline | ratio | target | met |"
 @pytest.mark.timeout(170)
 def test_quick_benchmarks_print_the_table(tmp_path: Path) -> None:
     env = dict(os.environ)
-    env.setdefault("XI_BENCH_CACHE", str(Path.home() / ".cache" / "xi-studio-bench"))
+    # The benchmarks' generated inputs go to the test's own folder, never ~/.cache.
+    env.setdefault("XI_BENCH_CACHE", str(tmp_path / "bench-cache"))
     env["XI_STUDIO_HOME"] = str(tmp_path / "home")
     env.pop("ELEVENLABS_API_KEY", None)
     env.pop("ALSA_CONFIG_PATH", None)  # each figure sets up its own sound sink

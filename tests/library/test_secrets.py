@@ -10,28 +10,9 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from app.library.secrets import KeyStore
+from tests.support.memory_keyring import MemoryKeyring
 
 KEY = "sk_fake_test_key_not_real_a1b2"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps passwords in a dict."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
 
 
 class BrokenKeyring(MemoryKeyring):

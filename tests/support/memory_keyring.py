@@ -3,6 +3,7 @@ user's keychain while still going through the keyring API the app uses."""
 
 from __future__ import annotations
 
+import keyring.errors
 from keyring.backend import KeyringBackend
 
 
@@ -20,4 +21,6 @@ class MemoryKeyring(KeyringBackend):
         self.passwords[(service, username)] = password
 
     def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
+        # As a real keychain does: deleting what is not there is an error the app handles.
+        if self.passwords.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("not found")

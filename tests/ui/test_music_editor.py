@@ -277,8 +277,7 @@ def test_screenshot_of_a_problem(make_tab: Any, tmp_path: Path,  # noqa: F811
     tab.editor.model.setData(tab.editor.model.index(1, LENGTH), 200)
     tab.resize(900, 650)
     qtbot.waitExposed(tab)
-    path = save_screenshot(tab, "music_tab_problem", tmp_path)
-    Path("/tmp/music_tab_problem.png").write_bytes(path.read_bytes())
+    assert save_screenshot(tab, "music_tab_problem", tmp_path).stat().st_size > 0
 
 
 def test_an_empty_plan_says_how_to_start_not_what_is_wrong(make_tab: Any) -> None:  # noqa: F811

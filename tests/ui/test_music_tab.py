@@ -377,8 +377,6 @@ def test_screenshot(make_tab: Any, tmp_path: Path, qtbot: Any) -> None:
     tab.resize(880, 650)  # the window's default size, beside the History panel
     tab.show()
     qtbot.waitExposed(tab)
-    path = save_screenshot(tab, "music_tab", tmp_path)
-    Path("/tmp/music_tab.png").write_bytes(path.read_bytes())
+    assert save_screenshot(tab, "music_tab", tmp_path).stat().st_size > 0
     tab.mode.setCurrentIndex(0)
-    Path("/tmp/music_tab_prompt.png").write_bytes(
-        save_screenshot(tab, "music_tab_prompt", tmp_path).read_bytes())
+    assert save_screenshot(tab, "music_tab_prompt", tmp_path).stat().st_size > 0
