@@ -53,6 +53,7 @@ class ExportSummary:
     missing: list[str] = field(default_factory=list)  # block ids with text but no take
     joined_duration_ms: int = 0
     loudness_lufs: float | None = None
+    target_lufs: float | None = None
     placed: list[Placed] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -63,6 +64,10 @@ class ExportSummary:
             loud = (f", loudness {self.loudness_lufs:.1f} LUFS"
                     if self.loudness_lufs is not None else "")
             lines.append(f"{self.blocks} block(s), {seconds:.1f} s in all{loud}.")
+            if (self.loudness_lufs is not None and self.target_lufs is not None
+                    and self.loudness_lufs < self.target_lufs - 0.5):
+                lines.append(f"(Quieter than the {self.target_lufs:g} LUFS asked for, so that "
+                             "the loudest peaks do not clip.)")
         if self.missing:
             lines.append(f"{len(self.missing)} block(s) have no chosen take and were left "
                          "out.")
@@ -119,7 +124,7 @@ def export_blocking(script: Script, takes_dir: Path, folder: Path,
     found, missing = chosen_takes(script)
     if not found:
         raise ExportError("No block has a chosen take yet: generate the script first.")
-    summary = ExportSummary(folder, missing=[b.block_id for b in missing])
+    summary = ExportSummary(folder, missing=[b.block_id for b in missing], target_lufs=target)
     clips: list[AudioClip] = []
     for block, take in found:
         path = takes_dir / take.file
