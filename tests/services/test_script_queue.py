@@ -101,7 +101,7 @@ async def test_pause_resume_and_cancel(tmp_path: Path) -> None:
 
 async def test_empty_and_uncast_blocks(tmp_path: Path) -> None:
     script = script_of("AB")
-    script = Script(cast=script.cast[:0] + (CastMember("A", "voice-A"),),
+    script = Script(cast=(CastMember("A", "voice-A"),),
                     blocks=(*script.blocks, Block("e", "A", "   ")))
     document = ScriptDocument(script, None)
 
