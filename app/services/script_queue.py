@@ -278,6 +278,11 @@ class ScriptQueue:
                 self._fail(block_id, str(exc))
                 return
             break
+        if all(b.block_id != block_id for b in self.document.script.blocks):
+            # Deleted while it was being made: its file stays, unreferenced.
+            self._result.skipped.append(block_id)
+            self._emit(BlockProgress(block_id, "skipped", message="The block was removed."))
+            return
         self.document.apply(lambda s: add_take(s, block_id, take, choose=True))
         await self.document.save()
         self._result.made.append(block_id)

@@ -132,3 +132,20 @@ def test_partial_files_from_a_crash_are_removed(tmp_path: Path) -> None:
     assert remove_partial_files(path) == 1
     assert not writer.partial_path.exists() and finished.exists()
     writer.abort()
+
+
+async def test_block_deleted_while_being_made(tmp_path: Path) -> None:
+    from app.domain.script_edit import remove_blocks
+
+    document = ScriptDocument(script_of("AB"), tmp_path / "d.xiscript.json")
+    renderer = FakeRenderer()
+    renderer.release.clear()
+    task = asyncio.create_task(ScriptQueue(document, renderer,  # type: ignore[arg-type]
+                                           concurrency=1).run())
+    while not renderer.started:
+        await asyncio.sleep(0.005)
+    document.apply(lambda s: remove_blocks(s, [renderer.started[0]]))
+    renderer.release.set()
+    result = await task
+    assert result.outcome == "finished" and len(result.made) == 1
+    assert result.skipped == [renderer.started[0]]
