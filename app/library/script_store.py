@@ -1,0 +1,82 @@
+"""Script files on disk: crash-safe saves, reading, and where a script's takes live.
+
+A script `ad.xiscript.json` keeps its takes' audio in the folder `ad.takes/` next to it
+(a take's `file` is relative to that folder), so the pair can be moved or zipped together.
+Every save is atomic (app.library.atomic): a crash mid-save leaves the previous file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+from app.domain.script import Script
+from app.domain.script_file import FILE_SUFFIX, script_from_json, script_to_json
+from app.library.atomic import PARTIAL_SUFFIX, atomic_write_text
+
+
+def takes_dir_for(script_path: Path | str) -> Path:
+    path = Path(script_path)
+    name = path.name
+    stem = name[: -len(FILE_SUFFIX)] if name.endswith(FILE_SUFFIX) else path.stem
+    return path.with_name(f"{stem}.takes")
+
+
+def save_script(path: Path | str, script: Script) -> Path:
+    """Write the script atomically (call it off the UI thread)."""
+    return atomic_write_text(path, script_to_json(script))
+
+
+def load_script(path: Path | str) -> Script:
+    """Read a script file. Raises OSError (cannot read) or ScriptFormatError (damaged)."""
+    return script_from_json(Path(path).read_bytes())
+
+
+def take_path(script_path: Path | str, take_file: str) -> Path:
+    """The absolute path of a take's audio file."""
+    return takes_dir_for(script_path) / take_file
+
+
+# --- The batch queue's marker: which blocks a queue was asked to make ------------------
+# Written when a queue starts and removed when it ends, so after a crash the window (or
+# the command line) knows a queue was interrupted and can resume it. Takes already made
+# are in the script file itself, so resuming never requests them again.
+
+QUEUE_FILE = "queue.json"
+
+
+def save_queue_state(script_path: Path | str, block_ids: list[str]) -> None:
+    atomic_write_text(takes_dir_for(script_path) / QUEUE_FILE,
+                      json.dumps({"block_ids": block_ids}))
+
+
+def load_queue_state(script_path: Path | str) -> list[str] | None:
+    """The block ids of an interrupted queue, or None when none was interrupted."""
+    try:
+        data = json.loads((takes_dir_for(script_path) / QUEUE_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    ids = data.get("block_ids") if isinstance(data, dict) else None
+    if not isinstance(ids, list):
+        return None
+    return [i for i in ids if isinstance(i, str)]
+
+
+def clear_queue_state(script_path: Path | str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (takes_dir_for(script_path) / QUEUE_FILE).unlink()
+
+
+def remove_partial_files(script_path: Path | str) -> int:
+    """Delete half-written take files a crash left behind (`.*.partial`, never a
+    finished take); returns how many. Call it when a script is opened."""
+    folder = takes_dir_for(script_path)
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for partial in folder.rglob(f".*{PARTIAL_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            partial.unlink()
+            removed += 1
+    return removed
