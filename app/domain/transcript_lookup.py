@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from app.domain.script_spacing import joins_without_space
+
 if TYPE_CHECKING:  # the model imports this module for its cached indexes
     from app.domain.transcript import Transcript, Word
 
@@ -152,7 +154,11 @@ class SearchIndex:
             length = 0
             for n, w in enumerate(items):
                 if w.kind == "spacing" and w.text.isspace():
-                    piece = " "
+                    # No space between two words of a script written without them.
+                    before = items[n - 1].text if n > 0 else ""
+                    after = items[n + 1].text if n + 1 < len(items) else ""
+                    piece = "" if before and after and joins_without_space(before, after) \
+                        else " "
                 else:
                     piece = w.text.lower()
                     if not piece.isalnum():  # cheap test before the slower regex
@@ -164,6 +170,7 @@ class SearchIndex:
                     and nxt.kind != "spacing"
                     and not piece.endswith(" ")
                     and not nxt.text[:1].isspace()
+                    and not joins_without_space(piece, nxt.text)
                 ):
                     piece += " "  # words given without spacing items still match apart
                 offsets.append(length)

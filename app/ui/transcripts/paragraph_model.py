@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from app.domain.script_spacing import joins_without_space
 from app.domain.transcript import Transcript, Word
 from app.domain.transcript_lookup import is_low_confidence, paragraphs
 from app.ui.transcripts.speaker_colors import SpeakerColors
@@ -82,14 +83,19 @@ def display_pieces(transcript: Transcript, row: ParagraphRow) -> list[tuple[str,
     added between two words the server sent without spacing between them."""
     pieces: list[tuple[str, int]] = []
     previous: Word | None = None
-    for i in row.words:
-        w = transcript.words[i]
+    words = transcript.words
+    for n, i in enumerate(row.words):
+        w = words[i]
         if w.kind == "spacing":
             text = " " if w.text.isspace() or not w.text else " ".join(w.text.split())
+            if text == " " and previous is not None and n + 1 < len(row.words) and \
+                    joins_without_space(previous.text, words[row.words[n + 1]].text):
+                continue  # Japanese, Chinese: no space between words
         else:
             text = w.text.replace("\n", " ")
             if previous is not None and previous.kind != "spacing" and not \
-                    text[:1].isspace() and not pieces[-1][0][-1:].isspace():
+                    text[:1].isspace() and not pieces[-1][0][-1:].isspace() and \
+                    not joins_without_space(pieces[-1][0], text):
                 pieces.append((" ", -1))
         if pieces and text == " " and pieces[-1][0].endswith(" "):
             continue
