@@ -90,10 +90,10 @@ def test_two_channels_are_read_utterance_by_utterance() -> None:
     spoken = [[t.words[i].text for i in p.word_indices if t.words[i].kind == "word"]
               for p in paragraphs(t)]
     assert spoken == [
-        "Hello, thanks for calling the help desk today.".split(),
+        ["Hello,", "thanks", "for", "calling", "the", "help", "desk", "today."],
         ["Hi."],
-        "How can I help you with your order?".split(),
-        "Yes, I have a question about a parcel.".split(),
+        ["How", "can", "I", "help", "you", "with", "your", "order?"],
+        ["Yes,", "I", "have", "a", "question", "about", "a", "parcel."],
     ]
     # Within each channel the order never changes.
     for channel in (0, 1):
