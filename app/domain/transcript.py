@@ -443,10 +443,13 @@ def _known_times(raw: list[_RawWord]) -> list[tuple[int, int]]:
             n = stop
             continue
         start = max(r.start_ms, 0)
-        end = r.end_ms
-        if end is None or end < start:
+        end = start
+        if r.end_ms is not None and r.end_ms >= start:
+            end = r.end_ms
+        else:
             following = raw[n + 1].start_ms if n + 1 < len(raw) else None
-            end = following if following is not None and following > start else start
+            if following is not None and following > start:
+                end = following
         times.append((start, end))
         previous_end = end
         n += 1
