@@ -23,6 +23,8 @@ from app.domain.transcript_lookup import is_low_confidence, paragraphs
 from app.ui.transcripts.speaker_colors import SpeakerColors
 
 ALL_CHANNELS = -1
+#: All channels in time order, each channel's paragraphs in a column of its own.
+SIDE_BY_SIDE = -2
 PARAGRAPH_PAUSE_MS = 1500
 
 ParagraphRole = Qt.ItemDataRole.UserRole + 1
@@ -50,7 +52,7 @@ def build_rows(transcript: Transcript | None, channel_view: int = ALL_CHANNELS
     run in a worker thread."""
     if transcript is None:
         return []
-    if channel_view == ALL_CHANNELS:
+    if channel_view in (ALL_CHANNELS, SIDE_BY_SIDE):
         view = transcript
         positions: list[int] | None = None
     else:
@@ -148,10 +150,25 @@ class ParagraphModel(QAbstractListModel):
         self._first_words = [r.words[0] if r.words else -1 for r in self.rows]
         self.endResetModel()
 
+    @property
+    def columns(self) -> int:
+        """How many columns the rows are drawn in (one per channel side by side)."""
+        if self.channel_view != SIDE_BY_SIDE or self.transcript is None:
+            return 1
+        return max(1, self.transcript.channels)
+
+    def column_of(self, row: ParagraphRow) -> int:
+        return min(row.channel, self.columns - 1) if self.columns > 1 else 0
+
     def set_channel_view(self, channel: int) -> None:
         if channel != self.channel_view:
             self.channel_view = channel
-            self.set_transcript(self.transcript, self.corrected)
+            # Always a reset: side by side has the same rows as merged, but every row's
+            # layout (its column width) changes.
+            self.beginResetModel()
+            self.rows = build_rows(self.transcript, channel)
+            self._first_words = [r.words[0] if r.words else -1 for r in self.rows]
+            self.endResetModel()
 
     # -- Qt model --------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -200,7 +217,7 @@ class ParagraphModel(QAbstractListModel):
         if row < 0:
             return None
         words = self.rows[row].words
-        if self.channel_view == ALL_CHANNELS:
+        if self.channel_view in (ALL_CHANNELS, SIDE_BY_SIDE):
             return row if words[0] <= word_index <= words[-1] else None
         return row if word_index in words else None
 
@@ -245,4 +262,4 @@ class ParagraphModel(QAbstractListModel):
                                   [ParagraphRole])
 
 
-__all__ = ["ALL_CHANNELS", "ParagraphModel", "ParagraphRow", "display_pieces"]
+__all__ = ["ALL_CHANNELS", "SIDE_BY_SIDE", "ParagraphModel", "ParagraphRow", "display_pieces"]
