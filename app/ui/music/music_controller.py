@@ -76,10 +76,13 @@ class MusicController(QObject):
 
     @property
     def is_composing(self) -> bool:
-        """Composing, and not just stopping (a cancelled song unwinding does not count:
-        Compose then starts the next one as soon as it has)."""
-        return self._runner.is_running(self.COMPOSE) and \
-            not self._runner.is_cancelling(self.COMPOSE)
+        return self._runner.is_running(self.COMPOSE)
+
+    @property
+    def can_compose(self) -> bool:
+        """Nothing composing, or only a cancelled song still stopping (Compose then
+        starts the next one as soon as it has)."""
+        return not self.is_composing or self._runner.is_cancelling(self.COMPOSE)
 
     # -- models ----------------------------------------------------------------------------
     def load_models(self) -> None:
@@ -108,7 +111,7 @@ class MusicController(QObject):
     # -- composing -------------------------------------------------------------------------
     def compose(self, request: ComposeRequest) -> bool:
         request.body()  # raises MusicRequestError now, before anything starts
-        if self.is_composing:
+        if not self.can_compose:
             return False  # one song at a time: the tab offers Cancel meanwhile
         # A cancelled song may still be unwinding: this one starts once it has.
         self._runner.restart(self.COMPOSE, lambda: self._compose(request))

@@ -193,7 +193,7 @@ class MusicTab(QWidget):
         return self.prompt_panel.blocking_error()
 
     def start_compose(self) -> None:
-        if self.controller.is_composing:
+        if not self.controller.can_compose:
             return
         self.editor.commit_pending_edits()
         reason = self.blocked_reason()

@@ -9,8 +9,8 @@ worker threads. Results and failures come back as signals the tab turns into wor
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import base64
+import contextlib
 import json
 import re
 from dataclasses import dataclass, field
