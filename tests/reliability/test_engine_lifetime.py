@@ -2,10 +2,10 @@
 
 The real app runs as a subprocess (`python -m app`, offscreen, no key, so it starts
 its own engine as a child process, with its data in a temporary XI_STUDIO_HOME). Once
-the engine is listening, the app is ended: SIGKILL (as a crash or the OOM killer would),
-SIGTERM (a logout, `kill`) or SIGHUP; the engine's process must be gone within a few
-seconds. SIGTERM and SIGHUP also close the window as the close button does: the app
-exits cleanly and the text typed before is kept as a draft.
+the engine is listening, the app is ended: SIGKILL (as the OOM killer would), SIGABRT
+(a crash in native code), SIGTERM (a logout, `kill`) or SIGHUP; the engine's process
+must be gone within a few seconds. SIGTERM and SIGHUP also close the window as the
+close button does: the app exits cleanly and the text typed before is kept as a draft.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def start_app(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int, Path]:
     return app, engine, home
 
 
-@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGABRT", "SIGTERM", "SIGHUP"])
 def test_engine_ends_with_the_app(tmp_path: Path, how: str) -> None:
     app, engine, home = start_app(tmp_path)
     try:
@@ -121,8 +121,8 @@ def test_engine_ends_with_the_app(tmp_path: Path, how: str) -> None:
             app.wait()
         if alive(engine):
             os.kill(engine, signal.SIGKILL)
-    if how == "SIGKILL":
-        assert code == -signal.SIGKILL
+    if how in ("SIGKILL", "SIGABRT"):  # killed, or crashed (abort)
+        assert code == -getattr(signal, how)
         return
     assert code == 0, (tmp_path / "stderr.txt").read_text(errors="replace")[-3000:]
     drafts = [p.read_text(encoding="utf-8", errors="replace")
