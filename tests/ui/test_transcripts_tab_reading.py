@@ -7,11 +7,19 @@ import json
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtGui import QFontMetricsF
+
 from app.domain.subtitles import parse_srt
 from app.ui.app_context import AppContext
 from app.ui.transcripts.paragraph_model import SIDE_BY_SIDE, paragraph_text
 from app.ui.transcripts.transcripts_tab import TranscriptsTab
-from tests.support.transcripts import TEXT_ONLY, japanese, text_only, two_channel_call
+from tests.support.transcripts import (
+    TEXT_ONLY,
+    arabic,
+    japanese,
+    text_only,
+    two_channel_call,
+)
 from tests.ui import test_transcripts_tab as base
 from tests.ui.conftest import save_screenshot
 from tests.ui.test_transcripts_tab import WAIT_MS, idle, make_tab, press
@@ -98,3 +106,33 @@ def test_japanese_search_and_export_have_no_added_spaces(ctx: AppContext, qtbot:
     tab.viewer.search.setText("いい天気")
     qtbot.waitUntil(lambda: tab.viewer.match_count.text() == "1 of 1", timeout=5000)
     assert "今日はいい天気ですね。" in export(tab, qtbot, "txt", tmp_path / "tenki.txt")
+
+
+def test_arabic_search_highlight_covers_the_word(ctx: AppContext, qtbot: Any,
+                                                 tmp_path: Path) -> None:
+    tab = make_tab(ctx, qtbot)
+    open_json(tab, qtbot, tmp_path / "salam.json", arabic())
+    tab.viewer.search.setText("بكم")
+    qtbot.waitUntil(lambda: tab.viewer.match_count.text() == "1 of 1", timeout=5000)
+    (match,) = tab.search.matches
+    view = tab.viewer.view
+    row = tab.model.row_of_word(match)
+    assert row is not None
+    qtbot.waitUntil(lambda: view.visualRect(tab.model.index(row)).isValid(), timeout=5000)
+    box = view.delegate.word_rect(row, view.visualRect(tab.model.index(row)), match)
+    body, _ = view.delegate.layouts.fonts()
+    assert box is not None and box.width() >= 0.9 * QFontMetricsF(body).horizontalAdvance("بكم")
+    save_screenshot(tab, "transcripts_arabic", tmp_path)
+
+
+def test_words_missing_times_export_subtitles_without_zero_length_cues(
+        ctx: AppContext, qtbot: Any, tmp_path: Path) -> None:
+    data = japanese(spacing=False)
+    for word in data["words"][1:3]:  # the recogniser gave no times for two words
+        word["start"] = word["end"] = None
+    data["words"][-1]["end"] = None
+    tab = make_tab(ctx, qtbot)
+    open_json(tab, qtbot, tmp_path / "gaps.json", data)
+    cues = parse_srt(export(tab, qtbot, "srt", tmp_path / "gaps.srt"))
+    assert cues and all(c.end_ms > c.start_ms for c in cues)
+    assert "".join(line for c in cues for line in c.lines) == "今日はいい天気ですね。"

@@ -223,7 +223,10 @@ class ParagraphLayouts(QObject):
         layout = QTextLayout(text, body)
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        option.setTextDirection(paragraph_direction(text))
+        direction = paragraph_direction(text)
+        option.setTextDirection(direction)
+        if direction == Qt.LayoutDirection.RightToLeft:  # lines start at the right edge
+            option.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute)
         layout.setTextOption(option)
         layout.setFormats(formats)
         layout.setCacheEnabled(True)
