@@ -83,6 +83,10 @@ def word_at(source: Transcript | WordIndex | Sequence[int], ms: int) -> int | No
     return position if position >= 0 else None
 
 
+#: Without word times, a paragraph is cut at the first sentence end after this many words.
+UNTIMED_PARAGRAPH_WORDS = 80
+
+
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     speaker_id: str | None
@@ -105,6 +109,11 @@ def paragraphs(transcript: Transcript, pause_ms: int = 1500) -> list[Paragraph]:
     channel = 0
     start = end = 0
     seen_word = False
+    # Without times there are no pauses: text is cut at line breaks, and at a sentence
+    # end once a paragraph is long (one paragraph of a whole hour is slow to lay out).
+    untimed = not transcript.has_timestamps
+    count = 0
+    text_break = False
 
     def close(stop: int) -> None:
         if stop > first:
@@ -112,18 +121,25 @@ def paragraphs(transcript: Transcript, pause_ms: int = 1500) -> list[Paragraph]:
 
     for pos, w in enumerate(words):
         if w.kind == "spacing":
+            text_break = text_break or (untimed and "\n" in w.text)
             continue
         if seen_word:
             turn = (w.speaker_id is not None and w.speaker_id != speaker) or w.channel != channel
-            if turn or w.start_ms - end >= pause_ms:
+            if turn or w.start_ms - end >= pause_ms or text_break:
                 close(pos)
                 first = pos
                 seen_word = False
+        text_break = False
         if not seen_word:
             speaker, channel, start, end = w.speaker_id, w.channel, w.start_ms, w.end_ms
             seen_word = True
+            count = 0
         else:
             end = max(end, w.end_ms)
+        count += 1
+        if untimed and count >= UNTIMED_PARAGRAPH_WORDS and \
+                w.text.rstrip().endswith((".", "?", "!", "。", "？", "！", "؟")):
+            text_break = True
     if words:  # the last paragraph (or, with no words at all, just the spacing)
         close(len(words))
     return result

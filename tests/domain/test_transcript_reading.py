@@ -145,3 +145,13 @@ def test_spacing_rules() -> None:
     assert not joins_without_space("hello", "world")
     assert not joins_without_space("مرحبا", "بكم")  # Arabic uses spaces
     assert join_words(["東京", "is", "big"]) == "東京is big"
+
+
+def test_long_text_without_times_is_cut_into_paragraphs_at_sentences() -> None:
+    sentence = " ".join(["word"] * 30) + "."
+    text = " ".join([sentence] * 10) + "\nA new line starts here."
+    t = parse_transcript({"text": text, "words": []})
+    found = paragraphs(t)
+    spoken = [sum(1 for i in p.word_indices if t.words[i].kind == "word") for p in found]
+    assert spoken == [90, 90, 90, 30, 5]
+    assert to_plain_text(t).count("\n\n") == 4
