@@ -66,6 +66,7 @@ class TaskRunner(QObject):
             old.cancel()
             task = asyncio.ensure_future(self._run_after(blockers, name, factory))
             self._waiting_for[task] = blockers
+            task.add_done_callback(lambda done: self._waiting_for.pop(done, None))
         self._tasks[name] = task
         return task
 
@@ -76,15 +77,12 @@ class TaskRunner(QObject):
 
     async def _run_after(self, blockers: list[asyncio.Task[Any]], name: str,
                          factory: CoroutineFactory) -> Any:
-        me = asyncio.current_task()
         try:
             await asyncio.wait(blockers)  # never raises for their own outcomes
         except asyncio.CancelledError:  # cancelled (or replaced) before it began
-            if self._tasks.get(name) is me:
+            if self._tasks.get(name) is asyncio.current_task():
                 del self._tasks[name]
             raise
-        finally:
-            self._waiting_for.pop(me, None)  # type: ignore[arg-type]
         return await self._run(name, factory)
 
     def cancel(self, name: str) -> bool:

@@ -87,3 +87,13 @@ def test_cancel_while_waiting_cancels_the_new_one_too(qtbot: Any, qt_loop: Any) 
     release.set()
     qtbot.waitUntil(lambda: old is not None and old.done() and new.done(), timeout=2000)
     assert new.cancelled() and ran == ["first"] and not runner.is_running("job")
+
+
+def test_nothing_is_left_waiting(qtbot: Any, qt_loop: Any) -> None:
+    runner = TaskRunner()
+    first = runner.start("job", lambda: asyncio.sleep(3600))
+    tasks = [runner.restart("job", lambda: asyncio.sleep(3600)) for _ in range(3)]
+    runner.cancel("job")  # the last one, before it ever ran
+    qtbot.waitUntil(lambda: first is not None and first.done()
+                    and all(t.done() for t in tasks), timeout=2000)
+    assert runner._waiting_for == {} and not runner.is_running("job")
