@@ -6,7 +6,7 @@ A sound card plays each block its output latency after the callback hands it ove
 `latency`). The test machine has no such card (the ALSA null device swallows audio at
 once, reporting no latency), so the device here is a stand-in paced like a real one,
 with a 200 ms output buffer, that reports its timing as PortAudio does and records when
-each frame reaches its "speaker". While 10 s of audio plays (quick: 3 s), the position
+each frame reaches its "speaker". While 10 s of audio plays (quick: 1.5 s), the position
 is read every few milliseconds at random moments, as the player bar and the transcript
 highlight read it, and compared with the frame being heard at that moment.
 
@@ -152,7 +152,7 @@ def p95(values: list[float]) -> float:
 
 def main() -> None:
     args = parse_args(__doc__ or "")
-    seconds = 3.0 if args.quick else 10.0
+    seconds = 1.5 if args.quick else 10.0
     figure = Figure("latency")
     say(f"Playing {seconds:g} s through a device with a {ms(LATENCY_S)} output latency; "
         "the position read every 2-12 ms against the frame being heard.")
