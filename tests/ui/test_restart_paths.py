@@ -1,6 +1,6 @@
 """Cancel, then start again: the new request runs once the old one has unwound, through
 the tabs where a user meets it (Music: plan from a prompt, compose; Transcripts: saving
-edits). Before TaskRunner.restart these silently did nothing."""
+edits; Speech: generate). Before TaskRunner.restart these silently did nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton
 
 from tests.support.transcripts import two_channel_call
 from tests.ui import test_music_tab as music
@@ -82,3 +82,19 @@ def test_a_second_save_of_edits_is_not_dropped(ctx: Any, qtbot: Any, tmp_path: P
     qtbot.waitUntil(lambda: names().get("speaker_0") == "Grace"
                     and not tab.controller.is_running("transcripts.save"), timeout=5000)
     assert names()["speaker_0"] == "Grace"
+
+
+def test_generate_right_after_cancel_generates(launch: Any, cloud: Any, qtbot: Any) -> None:
+    cloud.control.configure(chunk_delay_s=0.15, chunk_bytes=512)
+    studio = launch(cloud_url=cloud.url)
+    box = studio.find(QPlainTextEdit, "speech.text")
+    box.setPlainText("A long, slow sentence that takes a while to arrive. " * 4)
+    qtbot.mouseClick(studio.find(QPushButton, "speech.generate"), Qt.MouseButton.LeftButton)
+    cancel = studio.find(QPushButton, "speech.cancel")
+    qtbot.waitUntil(lambda: studio.ctx.player.duration_ms > 0, timeout=10_000)
+    cloud.control.configure(chunk_delay_s=0.0)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    box.setPlainText("The second try.")
+    qtbot.keyClick(box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Generate
+    qtbot.waitUntil(lambda: len(studio.ctx.history.list()) == 1, timeout=30_000)
+    assert studio.ctx.history.list()[0].text == "The second try."
