@@ -167,7 +167,10 @@ class Player:
 
     def _heard_frame_locked(self) -> int:
         handed = self._base + self._cursor
-        if self._state not in (PlayerState.PLAYING, PlayerState.BUFFERING):
+        if self._state not in (PlayerState.PLAYING, PlayerState.BUFFERING,
+                               PlayerState.FINISHED):
+            return handed
+        if self._state is PlayerState.FINISHED and self._heard_anchor is None:
             return handed
         anchor, stream = self._heard_anchor, self._stream
         if anchor is None:  # nothing has reached the device yet since it started
@@ -256,6 +259,7 @@ class Player:
                 self._input_done = input_done
                 self._state = PlayerState.STOPPED
                 self.first_audible_at = None
+                self._heard_anchor = None
                 return self._token
 
     def _append(self, token: int, samples: np.ndarray, at: int | None = None) -> bool:

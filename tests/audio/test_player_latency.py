@@ -42,7 +42,10 @@ class FakeStream:
         out = np.zeros((BLOCK, 1), dtype=np.float32)
         info = None if dac_delay is None else SimpleNamespace(
             currentTime=self.time, outputBufferDacTime=self.time + dac_delay)
-        self.callback(out, BLOCK, info, None)
+        try:
+            self.callback(out, BLOCK, info, None)
+        except StopIteration:  # the player's "that was the last block"
+            self.active = False
 
 
 @pytest.fixture
@@ -116,3 +119,19 @@ def test_seek_shows_the_new_place_at_once(player: Any) -> None:
     stream.block(0.25)
     stream.time = 10.3  # the new block is heard from 10.25 s
     assert p.position_ms == 5050
+
+
+def test_the_end_is_shown_when_it_is_heard(player: Any) -> None:
+    p, streams = player
+    p.seek(9800)
+    p.play()
+    stream = streams[0]
+    for n in range(3):  # the third finds the clip at its end
+        stream.time = 10.0 + n * 0.1
+        stream.block(0.25)
+    # Finished handing out; the last two blocks are still to be heard.
+    assert p.state is PlayerState.FINISHED and p.handed_ms == 10_000
+    stream.time = 10.30  # the second block (9900 on) is heard from 10.35
+    assert p.position_ms == 9850
+    stream.time = 11.0
+    assert p.position_ms == 10_000
