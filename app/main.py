@@ -189,6 +189,9 @@ def run_gui(args: argparse.Namespace) -> int:
     favour_gui_thread()
 
     window = MainWindow(ctx)
+    from app.ui.quit_signals import close_on_termination_signals
+
+    close_on_termination_signals(window)  # SIGTERM/SIGHUP close it as the user would
     automation = os.environ.get(AUTOMATION_ENV)
     if automation:
         window.ready.connect(lambda: run_automation(window, Path(automation)))

@@ -18,8 +18,12 @@ the audio thread. Two ways in:
 The output stream is opened lazily on `play()`, at the clip's own sample rate (ALSA's
 plug layer resamples when the device needs it), on `device` (a PortAudio device name,
 None for the system default); a new device is used from the next stream opened.
-`position_ms` counts the frames handed to the device, so it runs ahead of what is
-heard by the output latency.
+`position_ms` is what is heard now, not what was handed to the device: the device plays
+each block its output latency later (tens to hundreds of ms with latency="high"), so
+the callback notes when its block will reach the speaker (PortAudio's
+outputBufferDacTime, on the stream's clock; else the stream's reported latency) and the
+position is interpolated on that clock. The highlighted word then matches the word heard.
+Pausing resumes from the heard position (what was queued but not heard is played again).
 """
 
 from __future__ import annotations
@@ -130,6 +134,11 @@ class Player:
         self._callback_stop: type[BaseException] = StopIteration
         self.last_error: str | None = None
         self.first_audible_at: float | None = None
+        # (stream time when the block starting at `frame` reaches the speaker, frame),
+        # set by the callback; None before the first block of a start, or after a seek.
+        self._heard_anchor: tuple[float, int] | None = None
+        self._latency_s = 0.0  # the output latency of the last block (measured/reported)
+        self._played_from = 0  # the frame the stream last started at (the lower bound)
 
     # -- properties polled by the UI ---------------------------------------------------
     @property
@@ -138,8 +147,40 @@ class Player:
 
     @property
     def position_ms(self) -> int:
+        """The position being heard now (see the module's docstring)."""
+        with self._lock:
+            if not self._rate:
+                return 0
+            return self._heard_frame_locked() * 1000 // self._rate
+
+    @property
+    def handed_ms(self) -> int:
+        """The position of the next frame to hand to the device (ahead of what is heard
+        by the output latency while playing)."""
         with self._lock:
             return (self._base + self._cursor) * 1000 // self._rate if self._rate else 0
+
+    @property
+    def output_latency_s(self) -> float:
+        """The output latency of the last block played (0 before any)."""
+        return self._latency_s
+
+    def _heard_frame_locked(self) -> int:
+        handed = self._base + self._cursor
+        if self._state not in (PlayerState.PLAYING, PlayerState.BUFFERING,
+                               PlayerState.FINISHED):
+            return handed
+        if self._state is PlayerState.FINISHED and self._heard_anchor is None:
+            return handed
+        anchor, stream = self._heard_anchor, self._stream
+        if anchor is None:  # nothing has reached the device yet since it started
+            return min(handed, self._played_from)
+        now = _stream_time(stream)
+        if now is None:  # no clock: the reported latency behind what was handed
+            heard = handed - round(self._latency_s * self._rate)
+        else:
+            heard = anchor[1] + round((now - anchor[0]) * self._rate)
+        return max(min(heard, handed), min(self._played_from, handed))
 
     @property
     def duration_ms(self) -> int:
@@ -218,6 +259,7 @@ class Player:
                 self._input_done = input_done
                 self._state = PlayerState.STOPPED
                 self.first_audible_at = None
+                self._heard_anchor = None
                 return self._token
 
     def _append(self, token: int, samples: np.ndarray, at: int | None = None) -> bool:
@@ -328,8 +370,12 @@ class Player:
             with self._lock:
                 if self._state not in (PlayerState.PLAYING, PlayerState.BUFFERING):
                     return
+                heard = self._heard_frame_locked()
                 self._state = PlayerState.PAUSED
             self._halt()
+            with self._lock:  # queued in the device but never heard: play it on resume
+                if self._base <= heard <= self._base + self._frames:
+                    self._cursor = heard - self._base
 
     def stop(self) -> None:
         with self._control:
@@ -355,6 +401,10 @@ class Player:
                     hook = self._move_window(frame)
             if self._state is PlayerState.FINISHED:
                 self._state = PlayerState.PAUSED
+            # Blocks already queued in the device still play (the old position) until
+            # the new ones arrive; the position shows the new place at once.
+            self._heard_anchor = None
+            self._played_from = frame
         if hook is not None:
             hook(frame)
 
@@ -368,6 +418,9 @@ class Player:
 
     # -- the output stream -------------------------------------------------------------
     def _start_stream(self) -> None:
+        with self._lock:
+            self._heard_anchor = None
+            self._played_from = self._base + self._cursor
         key = (self._rate, self._channels, self._device)
         if self._stream is not None and self._stream_key != key:
             self._close_stream()
@@ -432,7 +485,7 @@ class Player:
             stream.close()
 
     # -- audio thread ------------------------------------------------------------------
-    def _callback(self, outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
+    def _callback(self, outdata: np.ndarray, frames: int, time_info: Any, _status: Any) -> None:
         import numpy as np  # already loaded: a clip was loaded before any stream opened
 
         ended = False
@@ -440,6 +493,7 @@ class Player:
             state = self._state
             if state is PlayerState.PLAYING or state is PlayerState.BUFFERING:
                 start = self._cursor
+                self._note_latency(time_info, self._base + start)
                 count = min(frames, self._frames - start)
                 if count > 0:
                     source = self._buffer[start : start + count]
@@ -463,6 +517,30 @@ class Player:
         if ended:
             raise self._callback_stop
 
+    def _note_latency(self, time_info: Any, frame: int) -> None:
+        """When the block starting at `frame` will be heard (called with _lock held)."""
+        dac = getattr(time_info, "outputBufferDacTime", 0.0) or 0.0
+        now = getattr(time_info, "currentTime", 0.0) or 0.0
+        if dac > 0 and now > 0 and 0 <= dac - now < 5.0:
+            self._latency_s = dac - now
+            self._heard_anchor = (dac, frame)
+            return
+        # Some host APIs give no times: the stream's reported latency, on the stream's
+        # clock if it has one (else position_ms subtracts the latency from the cursor).
+        stream = self._stream
+        latency = getattr(stream, "latency", None)
+        self._latency_s = float(latency) if isinstance(latency, int | float) else 0.0
+        clock = _stream_time(stream)
+        if clock is None:
+            self._heard_anchor = (0.0, frame)
+            return
+        when = clock + self._latency_s
+        previous = self._heard_anchor
+        if previous is not None and previous[0] > 0 and frame > previous[1]:
+            # Queued behind the blocks before it: heard when they have been.
+            when = max(when, previous[0] + (frame - previous[1]) / self._rate)
+        self._heard_anchor = (when, frame)
+
     def _on_stream_finished(self) -> None:
         """PortAudio stopped the stream; if nobody asked it to, the device failed."""
         if self._halting:
@@ -471,6 +549,15 @@ class Player:
             if self._state in (PlayerState.PLAYING, PlayerState.BUFFERING):
                 self._state = PlayerState.PAUSED
                 self.last_error = "The sound output stopped unexpectedly."
+
+
+def _stream_time(stream: Any) -> float | None:
+    """The stream's clock (PortAudio's Pa_GetStreamTime), None when it has none."""
+    try:
+        value = stream.time if stream is not None else None
+    except Exception:  # a closed or vanished stream
+        return None
+    return float(value) if isinstance(value, int | float) and value > 0 else None
 
 
 def _reason(exc: BaseException) -> str:

@@ -11,14 +11,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from app.domain.script_spacing import join_words, joins_without_space
 from app.domain.transcript import Transcript, Word
 from app.domain.transcript_lookup import paragraphs
 
 
 class SubtitleFormatError(ValueError):
     """The subtitle text cannot be read; the message is meant for the user."""
+
+
+NEEDS_TIMINGS = ("Subtitles need word timings, and this transcript has none. Transcribe "
+                 "the recording again with timestamps (word or character), or export it "
+                 "as text or JSON.")
+
+
+class SubtitlesNeedTimingsError(ValueError):
+    """The transcript has no word times, so no subtitles can be timed from it."""
+
+    def __init__(self) -> None:
+        super().__init__(NEEDS_TIMINGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +44,9 @@ class CueRules:
     speaker_labels: bool = False
     #: Sounds such as "(laughter)": left out, or shown as "[laughter]".
     include_audio_events: bool = False
+    #: A cue shown for less than this is hard to read: it is held longer when the
+    #: next cue on its channel leaves room (it never starts earlier).
+    min_cue_ms: int = 800
 
     def __post_init__(self) -> None:
         if self.max_chars_per_line < 1 or self.max_lines < 1 or self.max_cue_ms < 1:
@@ -44,6 +60,8 @@ class Cue:
     start_ms: int
     end_ms: int
     lines: tuple[str, ...]
+    #: The audio channel it was spoken on: cues of different channels may overlap.
+    channel: int = field(default=0, compare=False)
 
     @property
     def text(self) -> str:
@@ -74,7 +92,7 @@ def _tokens(transcript: Transcript, rules: CueRules) -> list[_Token]:
                 continue
             text = _event_text(w.text)
         else:
-            text = " ".join(w.text.split())
+            text = join_words(w.text.split())
         if text:
             tokens.append(_Token(text, w.start_ms, w.end_ms, w.speaker_id, w.channel))
     return tokens
@@ -83,8 +101,9 @@ def _tokens(transcript: Transcript, rules: CueRules) -> list[_Token]:
 def _greedy(words: Sequence[str], width: int) -> list[str]:
     lines: list[str] = []
     for word in words:
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
+        glue = "" if lines and joins_without_space(lines[-1], word) else " "
+        if lines and len(lines[-1]) + len(glue) + len(word) <= width:
+            lines[-1] += glue + word
         else:
             lines.append(word)
     return lines
@@ -114,11 +133,16 @@ def _cue_from(group: list[_Token], rules: CueRules) -> Cue:
     lines = wrap_lines([t.text for t in group], rules.max_chars_per_line, rules.max_lines)
     if lines is None:  # cannot happen: groups are built to fit
         lines = _greedy([t.text for t in group], rules.max_chars_per_line)
-    return Cue(group[0].start_ms, max(t.end_ms for t in group), tuple(lines))
+    return Cue(group[0].start_ms, max(t.end_ms for t in group), tuple(lines),
+               group[0].channel)
 
 
 def build_cues(transcript: Transcript, rules: CueRules | None = None) -> list[Cue]:
+    """The cues, in order of start time. Raises SubtitlesNeedTimingsError when the
+    transcript has no word times at all (an empty file would say nothing useful)."""
     rules = rules or CueRules()
+    if not transcript.has_timestamps and any(w.kind == "word" for w in transcript.words):
+        raise SubtitlesNeedTimingsError()
     tokens = _tokens(transcript, rules)
     if rules.speaker_labels:
         tokens = _label_speakers(tokens, transcript)
@@ -128,7 +152,10 @@ def build_cues(transcript: Transcript, rules: CueRules | None = None) -> list[Cu
     for token in tokens:
         if current:
             last = current[-1]
-            turn = token.speaker_id != last.speaker_id or token.channel != last.channel
+            # A token without a speaker (an untagged sound) continues the turn.
+            speaker = next((t.speaker_id for t in reversed(current) if t.speaker_id), None)
+            turn = (token.speaker_id is not None and speaker is not None
+                    and token.speaker_id != speaker) or token.channel != last.channel
             pause = token.start_ms - current_end >= rules.split_pause_ms
             too_long = max(token.end_ms, current_end) - current[0].start_ms > rules.max_cue_ms
             texts = [t.text for t in current] + [token.text]
@@ -140,8 +167,8 @@ def build_cues(transcript: Transcript, rules: CueRules | None = None) -> list[Cu
         current.append(token)
     if current:
         groups.append(current)
-    cues = [_cue_from(g, rules) for g in groups]
-    return _space_out(cues, rules.min_gap_ms)
+    cues = sorted((_cue_from(g, rules) for g in groups), key=lambda c: c.start_ms)
+    return _space_out(cues, rules)
 
 
 def _label_speakers(tokens: list[_Token], transcript: Transcript) -> list[_Token]:
@@ -149,8 +176,11 @@ def _label_speakers(tokens: list[_Token], transcript: Transcript) -> list[_Token
     labelled: list[_Token] = []
     previous: tuple[str | None, int] | None = None
     for t in tokens:
+        if t.speaker_id is None:  # an untagged sound: neither a turn nor a label
+            labelled.append(t)
+            continue
         key = (t.speaker_id, t.channel)
-        if key != previous and t.speaker_id is not None:
+        if key != previous:
             name = transcript.speaker_name(t.speaker_id)
             t = _Token(f"{name}: {t.text}", t.start_ms, t.end_ms, t.speaker_id, t.channel)
         previous = key
@@ -158,16 +188,21 @@ def _label_speakers(tokens: list[_Token], transcript: Transcript) -> list[_Token
     return labelled
 
 
-def _space_out(cues: list[Cue], min_gap_ms: int) -> list[Cue]:
-    """Trim a cue's end so the next one starts at least `min_gap_ms` later (and cues
-    from overlapping channels do not overlap); a cue keeps at least its start."""
+def _space_out(cues: list[Cue], rules: CueRules) -> list[Cue]:
+    """Each cue ends at least `min_gap_ms` before the next cue on its channel starts
+    (other channels' cues may overlap it: two people talking at once are both shown),
+    and lasts `min_cue_ms` where that leaves room; a cue keeps at least its start. A cue
+    that still has no length is given the room it can get up to the next cue."""
     spaced: list[Cue] = []
     for n, cue in enumerate(cues):
-        if n + 1 < len(cues):
-            limit = cues[n + 1].start_ms - min_gap_ms
-            if cue.end_ms > limit:
-                cue = Cue(cue.start_ms, max(cue.start_ms, limit), cue.lines)
-        spaced.append(cue)
+        following = next((c for c in cues[n + 1:] if c.channel == cue.channel), None)
+        limit = following.start_ms - rules.min_gap_ms if following is not None else None
+        end = max(cue.end_ms, cue.start_ms + min(rules.min_cue_ms, rules.max_cue_ms))
+        if limit is not None:
+            end = min(end, limit)
+            if end <= cue.start_ms:  # the next cue starts at the same time
+                end = max(cue.start_ms + 1, following.start_ms if following else 0)
+        spaced.append(Cue(cue.start_ms, max(cue.start_ms + 1, end), cue.lines, cue.channel))
     return spaced
 
 
@@ -277,13 +312,12 @@ def _clock(ms: int) -> str:
 
 
 def _paragraph_text(words: Sequence[Word]) -> str:
-    parts: list[str] = []
-    for w in words:
-        glued = parts and not parts[-1][-1:].isspace() and not w.text[:1].isspace()
-        if glued and w.kind != "spacing":
-            parts.append(" ")
-        parts.append(w.text)
-    return " ".join("".join(parts).split())
+    """The words as read: spacing kept, a space added between two words sent without
+    one, none between words of scripts written without spaces (Japanese, Chinese)."""
+    # Split at every space (spacing items included): join_words then puts back one
+    # space exactly where the two sides are not both written without spaces.
+    pieces = [piece for w in words for piece in w.text.split()]
+    return join_words(pieces)
 
 
 def to_plain_text(transcript: Transcript, timestamps: bool = False, speakers: bool = False) -> str:

@@ -23,6 +23,7 @@ from typing import Any, Literal, TypeAlias
 
 from app.domain import json_io
 from app.domain.transcript_lookup import SearchIndex, WordIndex
+from app.domain.transcript_utterances import merge_channels_by_utterance, split_by_channel
 
 WordKind: TypeAlias = Literal["word", "spacing", "audio_event"]
 WORD_KINDS: tuple[WordKind, ...] = ("word", "spacing", "audio_event")
@@ -102,6 +103,10 @@ class Transcript:
     #: False when the server sent no word timings (timestamps_granularity=none); the
     #: times are then filled in (all zero) so the look-ups still work.
     has_timestamps: bool = True
+    #: True when the server sent `text` but no words (timestamps_granularity=none): the
+    #: words were made from the text, untimed, so the viewer, search and text exports
+    #: still show it; saving writes no words back.
+    words_from_text: bool = False
 
     # Cached: over a 3-hour transcript (60,000 items) each takes a few milliseconds, and
     # the viewer asks for them on the GUI thread (Opened.prepare fills them in a worker).
@@ -285,14 +290,26 @@ def _fast_word(item: dict[str, Any], default_channel: int) -> _RawWord | None:
                     default_channel, logprob, ())
 
 
-def _words_of(value: Any, default_channel: int, where: str) -> tuple[list[Word], list[_RawWord]]:
+_TEXT_PIECES = re.compile(r"\s+|\S+")
+
+
+def _words_of(value: Any, default_channel: int, where: str, text: str | None = None
+              ) -> tuple[list[Word], list[_RawWord]]:
     """The items of one words list as Words (and the raw items, for has_timestamps).
+    No words but a `text` (timestamps "none"): untimed words made from the text.
 
     The common case, every item well formed and timed, is read in one pass straight into
     Words; anything else takes the validating path, which fills missing times."""
     words = _fast_words(value, default_channel) if type(value) is list else None
-    if words is not None:
+    if words is not None and (words or not text):
         return words, []
+    if not value and text:
+        raw_from_text = [
+            _RawWord(piece, None, None, "spacing" if piece.isspace() else "word", None,
+                     default_channel, None, ())
+            for piece in _TEXT_PIECES.findall(text)
+        ]
+        return _fill_times(raw_from_text), raw_from_text
     raw = _parse_words(value, default_channel, where)
     return _fill_times(raw), raw
 
@@ -356,10 +373,9 @@ def _parse_words(value: Any, default_channel: int, where: str) -> list[_RawWord]
 
 
 def _fill_times(raw: list[_RawWord]) -> list[Word]:
-    """Words with integer times: a missing start follows the previous end, a missing
-    (or earlier-than-start) end equals the start."""
+    """Words with integer times, filled in from what is known (see `_known_times`)."""
     words: list[Word] = []
-    previous_end = 0
+    times = _known_times(raw)
     # Word is a frozen dataclass, whose __init__ sets each field through
     # object.__setattr__; setting the slots directly makes the same object in less than
     # half the time (60,000 items: ~0.1 s sooner).
@@ -369,10 +385,7 @@ def _fill_times(raw: list[_RawWord]) -> list[Word]:
     set_kind, set_speaker = _WORD_SLOTS["kind"], _WORD_SLOTS["speaker_id"]
     set_channel, set_logprob = _WORD_SLOTS["channel"], _WORD_SLOTS["logprob"]
     set_characters = _WORD_SLOTS["characters"]
-    for n, r in enumerate(raw):
-        start = previous_end if r.start_ms is None else r.start_ms
-        end = start if r.end_ms is None or r.end_ms < start else r.end_ms
-        previous_end = end
+    for n, (r, (start, end)) in enumerate(zip(raw, times, strict=True)):
         word = new(Word)
         set_index(word, n)
         set_text(word, r.text)
@@ -385,6 +398,62 @@ def _fill_times(raw: list[_RawWord]) -> list[Word]:
         set_characters(word, r.characters)
         words.append(word)
     return words
+
+
+#: A run of untimed words after the last timed one is given this long per character
+#: (about normal speech), at least `_MIN_WORD_MS` a word.
+_MS_PER_CHAR, _MIN_WORD_MS = 70, 250
+
+
+def _weight(r: _RawWord) -> int:
+    return 0 if r.kind == "spacing" else max(1, len(r.text.strip()))
+
+
+def _known_times(raw: list[_RawWord]) -> list[tuple[int, int]]:
+    """(start, end) of each item. With no timed item at all everything is 0 (the
+    transcript has no timings). Otherwise a run of untimed items shares the gap between
+    the timed items around it by text length (a run at the end gets about speaking
+    time), a missing or too early end reaches to the next item's start, and no item
+    starts before the previous one: never a zero-length guess where time is known."""
+    if not any(r.start_ms is not None for r in raw):
+        return [(0, 0)] * len(raw)
+    times: list[tuple[int, int]] = []
+    previous_end = 0
+    n = 0
+    while n < len(raw):
+        r = raw[n]
+        if r.start_ms is None:
+            stop = n
+            while stop < len(raw) and raw[stop].start_ms is None:
+                stop += 1
+            run = raw[n:stop]
+            total = sum(_weight(x) for x in run)
+            if stop < len(raw):
+                upper = max(previous_end, raw[stop].start_ms or 0)
+            else:
+                words = sum(1 for x in run if x.kind != "spacing")
+                upper = previous_end + max(total * _MS_PER_CHAR, words * _MIN_WORD_MS)
+            span, done, cursor = upper - previous_end, 0, previous_end
+            for x in run:
+                done += _weight(x)
+                end = previous_end + (span * done // total if total else 0)
+                times.append((cursor, end))
+                cursor = end
+            previous_end = cursor
+            n = stop
+            continue
+        start = max(r.start_ms, 0)
+        end = start
+        if r.end_ms is not None and r.end_ms >= start:
+            end = r.end_ms
+        else:
+            following = raw[n + 1].start_ms if n + 1 < len(raw) else None
+            if following is not None and following > start:
+                end = following
+        times.append((start, end))
+        previous_end = end
+        n += 1
+    return times
 
 
 def merge_channels_by_time(channels: Iterable[Sequence[Word]]) -> tuple[Word, ...]:
@@ -453,6 +522,7 @@ def _finish(
     probability: float | None,
     text: str,
     channels: int,
+    words_from_text: bool = False,
 ) -> Transcript:
     duration = _opt_ms(obj.get("audio_duration_secs"), "The audio duration")
     return Transcript(
@@ -466,17 +536,21 @@ def _finish(
         source_json=obj,
         audio_duration_ms=duration,
         has_timestamps=not raw or any(r.start_ms is not None for r in raw),
+        words_from_text=words_from_text,
     )
 
 
 def _parse_single(obj: dict[str, Any]) -> Transcript:
     language, probability, text = _chunk_header(obj, "")
     default_channel = _opt_channel(obj.get("channel_index"), "The channel") or 0
-    words, raw = _words_of(obj.get("words"), default_channel, "")
+    words, raw = _words_of(obj.get("words"), default_channel, "", text)
+    if len({w.channel for w in words}) > 1:  # "combined": all channels in one list
+        words = list(merge_channels_by_utterance(split_by_channel(words)))
     return _finish(
         obj,
         words,
         raw,
+        words_from_text=bool(words) and not obj.get("words"),
         transcription_id=_opt_str(obj.get("transcription_id"), "The transcription id"),
         language=language,
         probability=probability,
@@ -492,13 +566,16 @@ def _parse_multichannel(obj: dict[str, Any]) -> Transcript:
     texts: list[str] = []
     language, probability = "", None
     transcription_id = _opt_str(obj.get("transcription_id"), "The transcription id")
+    from_text = False
     for n, chunk in enumerate(chunks):
         where = f" of channel transcript {n + 1}"
         if not isinstance(chunk, dict):
             raise _fail(f"Channel transcript {n + 1} should be an object.")
         chunk_language, chunk_probability, chunk_text = _chunk_header(chunk, where)
         channel = _opt_channel(chunk.get("channel_index"), f"The channel{where}")
-        words, raw = _words_of(chunk.get("words"), n if channel is None else channel, where)
+        words, raw = _words_of(chunk.get("words"), n if channel is None else channel, where,
+                               chunk_text)
+        from_text = from_text or (bool(words) and not chunk.get("words"))
         all_raw.extend(raw)
         per_channel.append(words)
         text = chunk_text if chunk_text is not None else "".join(w.text for w in words)
@@ -510,8 +587,9 @@ def _parse_multichannel(obj: dict[str, Any]) -> Transcript:
             transcription_id = _opt_str(chunk.get("transcription_id"), f"The id{where}")
     return _finish(
         obj,
-        merge_channels_by_time(per_channel),
+        merge_channels_by_utterance(per_channel),
         all_raw,
+        words_from_text=from_text,
         transcription_id=transcription_id,
         language=language,
         probability=probability,

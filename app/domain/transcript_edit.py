@@ -254,6 +254,7 @@ def to_api_json(transcript: Transcript, edits: TranscriptEdits | None = None) ->
         for channel in sorted(set(grouped) | set(sources)):
             items = grouped.get(channel, [])
             base = sources.get(channel, {})
+
             chunk = {k: v for k, v in base.items() if k not in _REBUILT_KEYS}
             chunk.setdefault("language_code", transcript.language_code)
             chunk.setdefault("language_probability", transcript.language_probability or 0.0)
@@ -261,6 +262,8 @@ def to_api_json(transcript: Transcript, edits: TranscriptEdits | None = None) ->
             if text_changed or not isinstance(base_text, str):
                 base_text = "".join(item["text"] for item in items)
             chunk["text"] = base_text
+            if transcript.words_from_text and not base.get("words"):
+                items = []  # the words were made from the text: keep the reply's shape
             chunk["words"] = items
             chunk["channel_index"] = channel
             chunks.append(chunk)
@@ -270,7 +273,7 @@ def to_api_json(transcript: Transcript, edits: TranscriptEdits | None = None) ->
         result["language_code"] = transcript.language_code
         result["language_probability"] = transcript.language_probability or 0.0
         result["text"] = edited.text
-        result["words"] = word_items
+        result["words"] = [] if transcript.words_from_text else word_items
         result.setdefault("transcription_id", transcript.transcription_id)
     if transcript.audio_duration_ms is not None:
         result.setdefault("audio_duration_secs", _seconds(transcript.audio_duration_ms))

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from app.domain.script_spacing import joins_without_space
+
 if TYPE_CHECKING:  # the model imports this module for its cached indexes
     from app.domain.transcript import Transcript, Word
 
@@ -81,6 +83,10 @@ def word_at(source: Transcript | WordIndex | Sequence[int], ms: int) -> int | No
     return position if position >= 0 else None
 
 
+#: Without word times, a paragraph is cut at the first sentence end after this many words.
+UNTIMED_PARAGRAPH_WORDS = 80
+
+
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     speaker_id: str | None
@@ -103,6 +109,11 @@ def paragraphs(transcript: Transcript, pause_ms: int = 1500) -> list[Paragraph]:
     channel = 0
     start = end = 0
     seen_word = False
+    # Without times there are no pauses: text is cut at line breaks, and at a sentence
+    # end once a paragraph is long (one paragraph of a whole hour is slow to lay out).
+    untimed = not transcript.has_timestamps
+    count = 0
+    text_break = False
 
     def close(stop: int) -> None:
         if stop > first:
@@ -110,18 +121,25 @@ def paragraphs(transcript: Transcript, pause_ms: int = 1500) -> list[Paragraph]:
 
     for pos, w in enumerate(words):
         if w.kind == "spacing":
+            text_break = text_break or (untimed and "\n" in w.text)
             continue
         if seen_word:
             turn = (w.speaker_id is not None and w.speaker_id != speaker) or w.channel != channel
-            if turn or w.start_ms - end >= pause_ms:
+            if turn or w.start_ms - end >= pause_ms or text_break:
                 close(pos)
                 first = pos
                 seen_word = False
+        text_break = False
         if not seen_word:
             speaker, channel, start, end = w.speaker_id, w.channel, w.start_ms, w.end_ms
             seen_word = True
+            count = 0
         else:
             end = max(end, w.end_ms)
+        count += 1
+        if untimed and count >= UNTIMED_PARAGRAPH_WORDS and \
+                w.text.rstrip().endswith((".", "?", "!", "。", "？", "！", "؟")):
+            text_break = True
     if words:  # the last paragraph (or, with no words at all, just the spacing)
         close(len(words))
     return result
@@ -152,7 +170,11 @@ class SearchIndex:
             length = 0
             for n, w in enumerate(items):
                 if w.kind == "spacing" and w.text.isspace():
-                    piece = " "
+                    # No space between two words of a script written without them.
+                    before = items[n - 1].text if n > 0 else ""
+                    after = items[n + 1].text if n + 1 < len(items) else ""
+                    piece = "" if before and after and joins_without_space(before, after) \
+                        else " "
                 else:
                     piece = w.text.lower()
                     if not piece.isalnum():  # cheap test before the slower regex
@@ -164,6 +186,7 @@ class SearchIndex:
                     and nxt.kind != "spacing"
                     and not piece.endswith(" ")
                     and not nxt.text[:1].isspace()
+                    and not joins_without_space(piece, nxt.text)
                 ):
                     piece += " "  # words given without spacing items still match apart
                 offsets.append(length)

@@ -9,6 +9,7 @@ worker thread in a GUI.
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from app.engine.parent_watch import PARENT_PID_ENV
 from app.engine.runner import READY_PREFIX
 
 START_TIMEOUT_S = 30.0
@@ -79,6 +81,7 @@ class LocalEngineProcess:
     def _environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env["PYTHONUNBUFFERED"] = "1"
+        env[PARENT_PID_ENV] = str(os.getpid())  # the engine ends with this process
         if not getattr(sys, "frozen", False):
             root = str(_project_root())
             parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
@@ -102,28 +105,31 @@ class LocalEngineProcess:
             started = time.strftime("%Y-%m-%d %H:%M:%S")
             log_file.write(f"--- starting the offline engine at {started}\n")
             log_file.flush()
-        try:
-            process = subprocess.Popen(
-                self.command(),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                env=self._environment(),
-            )
-        except OSError as exc:
-            if log_file is not None:
-                log_file.close()
-            raise RuntimeError(f"The offline engine could not be started: {exc}") from exc
-        self._process = process
-        self._reader = threading.Thread(target=self._read_output, args=(process, log_file),
+        # The process is started by the thread that then reads its output, which lives
+        # as long as the engine: on Linux the engine asks for SIGTERM when the thread
+        # that forked it ends (parent_watch.py), and a worker thread of the caller's
+        # pool could end any time.
+        spawned: list[subprocess.Popen[bytes] | OSError] = []
+        spawn_done = threading.Event()
+        self._reader = threading.Thread(target=self._spawn_and_read,
+                                        args=(spawned, spawn_done, log_file),
                                         name="engine-output", daemon=True)
         self._reader.start()
+        spawn_done.wait()
+        outcome = spawned[0]
+        if isinstance(outcome, OSError):
+            self._reader.join(timeout=1.0)
+            raise RuntimeError(f"The offline engine could not be started: {outcome}") \
+                from outcome
+        process = self._process = outcome
 
         deadline = time.monotonic() + timeout_s
         while not self._ready.wait(0.05):
             if process.poll() is not None:
                 self._reader.join(timeout=1.0)
                 self._process = None
+                if process.stdin is not None:
+                    process.stdin.close()
                 raise RuntimeError(
                     f"The offline engine stopped before it was ready (exit code "
                     f"{process.returncode}). Last lines of its log:\n{self.log_tail()}"
@@ -136,6 +142,28 @@ class LocalEngineProcess:
                 )
         assert self._base_url is not None
         return self._base_url
+
+    def _spawn_and_read(self, spawned: list[subprocess.Popen[bytes] | OSError],
+                        done: threading.Event, log_file: IO[str] | None) -> None:
+        try:
+            # stdin is a pipe this side never writes to and keeps open: the engine ends
+            # when it reads end of file, that is when this process is gone, however.
+            process = subprocess.Popen(
+                self.command(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=self._environment(),
+            )
+        except OSError as exc:
+            if log_file is not None:
+                log_file.close()
+            spawned.append(exc)
+            done.set()
+            return
+        spawned.append(process)
+        done.set()
+        self._read_output(process, log_file)
 
     def _read_output(self, process: subprocess.Popen[bytes], log_file: IO[str] | None) -> None:
         """Copy the child's output to the log; spot the ready line. Ends at EOF."""
@@ -162,6 +190,9 @@ class LocalEngineProcess:
         self._base_url = None
         if process is None:
             return
+        if process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()  # the engine starts stopping on its own, too
         if process.poll() is None:
             process.terminate()
             try:

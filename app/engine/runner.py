@@ -53,6 +53,9 @@ def run(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = None)
     import uvicorn
 
     from app.engine.app import create_app
+    from app.engine.parent_watch import watch_parent
+
+    watch_parent()  # started by the app: end with it (see parent_watch.py)
 
     try:
         sock = _bind(host, port)

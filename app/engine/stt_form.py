@@ -198,7 +198,13 @@ def additional_formats(result: dict[str, Any],
                        requested: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
     """`additional_formats` of the response: SRT, plain text and HTML; None for the
     formats this engine cannot write (DOCX, PDF, segmented JSON)."""
-    from app.domain.subtitles import CueRules, build_cues, to_plain_text, to_srt
+    from app.domain.subtitles import (
+        CueRules,
+        SubtitlesNeedTimingsError,
+        build_cues,
+        to_plain_text,
+        to_srt,
+    )
     from app.domain.transcript import parse_transcript
     from app.domain.transcript_lookup import paragraphs
 
@@ -216,7 +222,11 @@ def additional_formats(result: dict[str, Any],
                                          or 0.8) * 1000),
                 speaker_labels=bool(speakers),
             )
-            content, mime = to_srt(build_cues(transcript, rules)), "application/x-subrip"
+            try:
+                content, mime = to_srt(build_cues(transcript, rules)), "application/x-subrip"
+            except SubtitlesNeedTimingsError:  # no word times (granularity "none")
+                out.append(None)
+                continue
         elif name == "txt":
             content = to_plain_text(transcript, timestamps=timestamps,
                                     speakers=speakers is not False)

@@ -28,6 +28,7 @@ from app.ui.errors import describe_error
 from app.ui.history.history_panel import HistoryPanel
 from app.ui.qt_async import TaskRunner
 from app.ui.speech.speech_tab import SpeechTab
+from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.player_bar import PlayerBar
 
 if TYPE_CHECKING:
@@ -323,6 +324,12 @@ class MainWindow(QMainWindow):
         path = self._ctx.history.audio_path(generation)
         self.play_file(path, generation.title, generation.output_format)
 
+    def banner_in_view(self) -> ErrorBanner:
+        """The error banner of the tab on screen (playback is shared by every tab, so
+        its errors are said where the user is looking)."""
+        banner = getattr(self.tabs.currentWidget(), "error_banner", None)
+        return banner if isinstance(banner, ErrorBanner) else self.speech_tab.error_banner
+
     def play_file(self, path: Path, title: str, output_format: str | None = None) -> None:
         self.runner.restart("player.load", lambda: self._load_and_play(path, title, output_format))
 
@@ -340,7 +347,7 @@ class MainWindow(QMainWindow):
         try:
             clip = await asyncio.to_thread(decode_file, path, fmt)
         except Exception as exc:
-            self.speech_tab.error_banner.show_message(describe_error(exc))
+            self.banner_in_view().show_message(describe_error(exc))
             return
         peaks = await asyncio.to_thread(compute_peaks, clip, 800)
         self._stop_file_stream()
@@ -359,7 +366,7 @@ class MainWindow(QMainWindow):
         try:
             await asyncio.to_thread(stream.start)
         except Exception as exc:
-            self.speech_tab.error_banner.show_message(describe_error(exc))
+            self.banner_in_view().show_message(describe_error(exc))
             return
         self._file_stream = stream
         self.player_bar.show_clip(title, ())  # no peaks yet

@@ -2,7 +2,8 @@
 
 A click starts a named task; the task awaits the service layer on the qasync loop; the
 runner reports the outcome through Qt signals so widgets never handle asyncio directly.
-Starting a task under a name that is already running is refused (no double clicks).
+Starting a task under a name that is already running is refused (no double clicks);
+`restart` cancels it and starts the new one once it has unwound (latest wins).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tasks: dict[str, asyncio.Task[Any]] = {}
+        # A restarted task -> the cancelled tasks it waits to unwind before it starts.
+        self._waiting_for: dict[asyncio.Task[Any], list[asyncio.Task[Any]]] = {}
 
     def is_running(self, name: str) -> bool:
         task = self._tasks.get(name)
@@ -45,14 +48,42 @@ class TaskRunner(QObject):
         return task
 
     def restart(self, name: str, factory: CoroutineFactory) -> asyncio.Task[Any]:
-        """Cancel the task running under `name` (if any) and start this one at once.
+        """Cancel the task running under `name` (if any) and start this one as soon as
+        the cancelled one has unwound: never two at once under one name, and the new
+        request is never dropped (a `cancel` then `start` is refused while the old task
+        is still unwinding, so it silently did nothing).
 
-        For work where only the latest request matters (reloading a list, a preview);
-        `cancel` then `start` would be refused while the old task is still unwinding."""
-        self.cancel(name)
-        task = asyncio.ensure_future(self._run(name, factory))
+        For work where only the latest request matters: a new plan, a new song, the
+        latest list, the latest save. Restarting again while waiting replaces the
+        waiting one. `task_started` of the new task comes after the old task's
+        `task_cancelled` and `task_finished`."""
+        old = self._tasks.get(name)
+        if old is None or old.done():
+            task = asyncio.ensure_future(self._run(name, factory))
+        else:
+            # A task still waiting for an earlier one: wait for that one too.
+            blockers = [old, *self._waiting_for.get(old, [])]
+            old.cancel()
+            task = asyncio.ensure_future(self._run_after(blockers, name, factory))
+            self._waiting_for[task] = blockers
+            task.add_done_callback(lambda done: self._waiting_for.pop(done, None))
         self._tasks[name] = task
         return task
+
+    def is_cancelling(self, name: str) -> bool:
+        """True while the task under `name` was asked to stop and is still unwinding."""
+        task = self._tasks.get(name)
+        return task is not None and not task.done() and task.cancelling() > 0
+
+    async def _run_after(self, blockers: list[asyncio.Task[Any]], name: str,
+                         factory: CoroutineFactory) -> Any:
+        try:
+            await asyncio.wait(blockers)  # never raises for their own outcomes
+        except asyncio.CancelledError:  # cancelled (or replaced) before it began
+            if self._tasks.get(name) is asyncio.current_task():
+                del self._tasks[name]
+            raise
+        return await self._run(name, factory)
 
     def cancel(self, name: str) -> bool:
         task = self._tasks.get(name)

@@ -113,7 +113,7 @@ def test_missing_optional_fields_are_tolerated() -> None:
     assert t.words[0].logprob is None and t.transcription_id is None
 
 
-def test_missing_times_follow_the_previous_word() -> None:
+def test_missing_times_are_filled_from_the_neighbours() -> None:
     t = parse_transcript(
         {
             "words": [
@@ -123,7 +123,7 @@ def test_missing_times_follow_the_previous_word() -> None:
             ]
         }
     )
-    assert [(w.start_ms, w.end_ms) for w in t.words] == [(1000, 2000), (2000, 2000), (3000, 3000)]
+    assert [(w.start_ms, w.end_ms) for w in t.words] == [(1000, 2000), (2000, 3000), (3000, 3000)]
 
 
 def test_character_timings() -> None:

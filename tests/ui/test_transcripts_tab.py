@@ -391,8 +391,8 @@ def test_multichannel_file_and_thirty_thousand_words(ctx: AppContext, qtbot: Any
     tab.open_path(multi)
     qtbot.waitUntil(lambda: tab.document.is_open and idle(tab), timeout=WAIT_MS)
     channel_view = tab.viewer.channel_view
-    assert not channel_view.isHidden() and channel_view.count() == 3
-    channel_view.setCurrentIndex(2)
+    assert not channel_view.isHidden() and channel_view.count() == 4
+    channel_view.setCurrentIndex(3)
     assert {row.channel for row in tab.model.rows} == {1}
     channel_view.setCurrentIndex(0)
     assert {row.channel for row in tab.model.rows} == {0, 1}

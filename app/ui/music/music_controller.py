@@ -78,10 +78,15 @@ class MusicController(QObject):
     def is_composing(self) -> bool:
         return self._runner.is_running(self.COMPOSE)
 
+    @property
+    def can_compose(self) -> bool:
+        """Nothing composing, or only a cancelled song still stopping (Compose then
+        starts the next one as soon as it has)."""
+        return not self.is_composing or self._runner.is_cancelling(self.COMPOSE)
+
     # -- models ----------------------------------------------------------------------------
     def load_models(self) -> None:
-        self._runner.cancel(self.MODELS)
-        self._runner.start(self.MODELS, self._load_models)
+        self._runner.restart(self.MODELS, self._load_models)
 
     async def _load_models(self) -> None:
         try:
@@ -96,7 +101,8 @@ class MusicController(QObject):
     def write_plan(self, prompt: str, music_length_ms: int | None, model_id: str,
                    source: Plan | None = None) -> bool:
         body = plan_request_body(prompt, music_length_ms, model_id, source)
-        return self._runner.start(self.PLAN, lambda: self._write_plan(body)) is not None
+        self._runner.restart(self.PLAN, lambda: self._write_plan(body))  # latest wins
+        return True
 
     async def _write_plan(self, body: dict[str, Any]) -> None:
         data = await self.music.plan(body)
@@ -105,7 +111,11 @@ class MusicController(QObject):
     # -- composing -------------------------------------------------------------------------
     def compose(self, request: ComposeRequest) -> bool:
         request.body()  # raises MusicRequestError now, before anything starts
-        return self._runner.start(self.COMPOSE, lambda: self._compose(request)) is not None
+        if not self.can_compose:
+            return False  # one song at a time: the tab offers Cancel meanwhile
+        # A cancelled song may still be unwinding: this one starts once it has.
+        self._runner.restart(self.COMPOSE, lambda: self._compose(request))
+        return True
 
     def cancel(self) -> None:
         self._runner.cancel(self.COMPOSE)
@@ -208,14 +218,12 @@ class MusicController(QObject):
 
     # -- playing versions ------------------------------------------------------------------
     def play(self, generation: Generation) -> None:
-        self._runner.cancel(self.PLAY)
-        self._runner.start(self.PLAY, lambda: self._play([generation], generation.title))
+        self._runner.restart(self.PLAY, lambda: self._play([generation], generation.title))
 
     def compare(self, first: Generation, second: Generation) -> None:
         """Play `first`, a short pause, then `second`, as one clip."""
         title = f"Compare: “{first.title}” then “{second.title}”"
-        self._runner.cancel(self.PLAY)
-        self._runner.start(self.PLAY, lambda: self._play([first, second], title))
+        self._runner.restart(self.PLAY, lambda: self._play([first, second], title))
 
     async def _play(self, generations: list[Generation], title: str) -> None:
         clip = await asyncio.to_thread(_joined_clip, generations)

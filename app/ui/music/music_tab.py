@@ -166,7 +166,7 @@ class MusicTab(QWidget):
         async def load() -> None:
             found = await asyncio.to_thread(self._ctx.history.list, "", "music", 50)
             self.versions.set_versions(found)
-        self._runner.start("music.versions", load)
+        self._runner.restart("music.versions", load)  # the latest list wins
 
     def is_plan_mode(self) -> bool:
         return self.mode.currentIndex() == PLAN_PAGE
@@ -193,7 +193,7 @@ class MusicTab(QWidget):
         return self.prompt_panel.blocking_error()
 
     def start_compose(self) -> None:
-        if self.controller.is_composing:
+        if not self.controller.can_compose:
             return
         self.editor.commit_pending_edits()
         reason = self.blocked_reason()

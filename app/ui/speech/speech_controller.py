@@ -73,6 +73,12 @@ class SpeechController(QObject):
     def is_generating(self) -> bool:
         return self._runner.is_running(self.GENERATE)
 
+    @property
+    def can_generate(self) -> bool:
+        """Nothing generating, or only a cancelled generation still stopping (Generate
+        then starts once it has, instead of doing nothing)."""
+        return not self.is_generating or self._runner.is_cancelling(self.GENERATE)
+
     # -- catalog ---------------------------------------------------------------------
     def load_catalog(self) -> None:
         self._runner.restart(self.LOAD, self._load_catalog)
@@ -87,7 +93,10 @@ class SpeechController(QObject):
 
     # -- generation ------------------------------------------------------------------
     def generate(self, form: SpeechForm) -> bool:
-        return self._runner.start(self.GENERATE, lambda: self._generate(form)) is not None
+        if not self.can_generate:
+            return False
+        self._runner.restart(self.GENERATE, lambda: self._generate(form))
+        return True
 
     def cancel(self) -> None:
         self._runner.cancel(self.GENERATE)

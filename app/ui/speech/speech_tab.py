@@ -298,7 +298,7 @@ class SpeechTab(QWidget):
 
     # -- generating ------------------------------------------------------------------
     def start_generation(self) -> None:
-        if self._controller.is_generating:
+        if not self._controller.can_generate:
             return
         text = self.text.toPlainText()
         if not text.strip():

@@ -21,11 +21,14 @@ def choose_recording(parent: QWidget, on_chosen: Callable[[Path], None]) -> QFil
 
 
 def export_dialog(parent: QWidget, source: TranscriptSource,
-                  on_request: Callable[[ExportRequest], object]) -> ExportDialog:
-    """Suggests a file named after the transcript, beside its recording."""
+                  on_request: Callable[[ExportRequest], object],
+                  has_timings: bool = True) -> ExportDialog:
+    """Suggests a file named after the transcript, beside its recording; subtitles are
+    offered only when the transcript has word times."""
     folder = source.audio_path.parent if source.audio_path else Path.home()
     stem = Path(source.title).stem if source.title else "transcript"
-    dialog = ExportDialog(folder / f"{stem}.srt", parent)
+    suffix = ".srt" if has_timings else ".txt"
+    dialog = ExportDialog(folder / f"{stem}{suffix}", parent, has_timings)
     dialog.export_requested.connect(on_request)
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()

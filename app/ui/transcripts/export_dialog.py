@@ -29,7 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.subtitles import CueRules, build_cues, to_plain_text, to_srt, to_vtt
+from app.domain.subtitles import (
+    NEEDS_TIMINGS,
+    CueRules,
+    build_cues,
+    to_plain_text,
+    to_srt,
+    to_vtt,
+)
 from app.domain.transcript import Transcript
 from app.domain.transcript_edit import TranscriptEdits, to_api_json
 from app.ui.widgets.file_dialogs import ask_save_path
@@ -62,8 +69,10 @@ def render_export(original: Transcript, edits: TranscriptEdits, request: ExportR
 class ExportDialog(QDialog):
     export_requested = Signal(object)  # ExportRequest
 
-    def __init__(self, suggested: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, suggested: Path, parent: QWidget | None = None,
+                 has_timings: bool = True) -> None:
         super().__init__(parent)
+        self._has_timings = has_timings  # without word times no subtitles can be made
         self.setObjectName("transcripts.export_dialog")
         self.setWindowTitle("Export transcript")
         self._suggested = suggested
@@ -142,6 +151,8 @@ class ExportDialog(QDialog):
         browse.clicked.connect(self._on_browse_clicked)
         buttons.rejected.connect(self.reject)
         self.export_button.clicked.connect(self._on_export_clicked)
+        if not has_timings:  # start on a format that works
+            self.format.setCurrentIndex(self.format.findData("txt"))
         self._on_format_changed()
 
     def current_format(self) -> str:
@@ -152,6 +163,12 @@ class ExportDialog(QDialog):
         self.pages.setCurrentIndex({"srt": 0, "vtt": 0, "txt": 1, "json": 2}[fmt])
         current = Path(self.path.text()) if self.path.text().strip() else self._suggested
         self.path.setText(str(current.with_suffix(f".{fmt}")))
+        refused = fmt in ("srt", "vtt") and not self._has_timings
+        self.export_button.setEnabled(not refused)
+        if refused:
+            self.message.setText(NEEDS_TIMINGS)
+        elif self.message.text() == NEEDS_TIMINGS:
+            self.message.clear()
 
     def _on_browse_clicked(self) -> None:
         ask_save_path(self, "transcripts.export_browse", "Export transcript as",
@@ -167,6 +184,8 @@ class ExportDialog(QDialog):
                              self.text_speakers.isChecked())
 
     def _on_export_clicked(self) -> None:
+        if not self.export_button.isEnabled():
+            return
         if not self.path.text().strip():
             self.message.setText("Choose where to save the file first.")
             return

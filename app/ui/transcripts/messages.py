@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.api import errors as api
 from app.api.transcripts import TranscriptionOptionsError
 from app.audio.errors import AudioDecodeError
+from app.domain.subtitles import SubtitlesNeedTimingsError
 from app.domain.transcript import TranscriptFormatError
 from app.ui.errors import UserMessage, describe_error
 from app.ui.transcripts.transcripts_controller import Opened
@@ -38,6 +39,9 @@ def describe(task: str, exc: BaseException) -> UserMessage:
         return UserMessage("The recording could not be played", str(exc),
                            "The transcript is fine; use Link audio… to choose another copy "
                            "of the recording.")
+    if isinstance(exc, SubtitlesNeedTimingsError):
+        return UserMessage("No subtitles without word timings", str(exc),
+                           "Export as text or JSON, or transcribe again with timestamps.")
     if isinstance(exc, FileNotFoundError):
         return UserMessage("File not found", str(exc),
                            "It may have been moved or deleted; open it from its new place.")
@@ -52,5 +56,9 @@ def opened_summary(opened: Opened) -> str:
     formats = ", ".join(p.suffix[1:].upper() for p in opened.saved_formats)
     extra = f" Also saved as {formats} next to it." if formats else ""
     listen = "" if opened.source.audio_path else " Use Link audio… to play along."
+    if not original.has_timestamps:
+        return (f"{what}: {words:,} words, without word timings (it was transcribed "
+                "without timestamps), so it can be read, searched and exported as text "
+                "or JSON, but not played along or made into subtitles.")
     return (f"{what}: {words:,} words, {len(original.speakers)} speaker(s), "
             f"{format_ms(original.duration_ms)} long. Kept in History.{extra}{listen}")

@@ -79,6 +79,16 @@ class ParagraphDelegate(QStyledItemDelegate):
             return QSize(self.layouts.width(), 0)
         return QSize(self.layouts.width(), self.layouts.height_of(index.row()))
 
+    def column_rect(self, row: int, rect: QRect) -> QRect:
+        """The part of the item's `rect` its paragraph is drawn in: all of it, or the
+        column of its channel when channels are shown side by side."""
+        model = self._model
+        if model.columns == 1 or not 0 <= row < len(model.rows):
+            return rect
+        width = self.layouts.column_width(rect.width())
+        column = model.column_of(model.rows[row])
+        return QRect(rect.left() + column * width, rect.top(), width, rect.height())
+
     def _text_origin(self, rect: QRect) -> QPointF:
         return QPointF(rect.left() + MARGIN_X + BAR_WIDTH + GAP,
                        rect.top() + MARGIN_TOP + self.layouts.header_height())
@@ -89,11 +99,12 @@ class ParagraphDelegate(QStyledItemDelegate):
         laid = self.laid(row)
         if laid is None:
             return None
-        local = pos - self._text_origin(rect)
+        local = pos - self._text_origin(self.column_rect(row, rect))
         for n in range(laid.layout.lineCount()):
             line = laid.layout.lineAt(n)
             if line.y() <= local.y() < line.y() + line.height() + 2:
-                if local.x() > line.naturalTextWidth() + 4 or local.x() < -4:
+                drawn = line.naturalTextRect()  # right-aligned in a right-to-left paragraph
+                if local.x() > drawn.right() + 4 or local.x() < drawn.left() - 4:
                     return None
                 cursor = line.xToCursor(local.x(), _BETWEEN)
                 at_right = cursor >= line.textStart() + line.textLength()
@@ -118,7 +129,7 @@ class ParagraphDelegate(QStyledItemDelegate):
         boxes = list(ParagraphLayouts.boxes(laid, start, end))
         if not boxes:
             return None
-        origin = self._text_origin(rect)
+        origin = self._text_origin(self.column_rect(row, rect))
         return boxes[0].translated(origin)
 
     # -- painting --------------------------------------------------------------------
@@ -128,7 +139,7 @@ class ParagraphDelegate(QStyledItemDelegate):
         if not isinstance(row_data, ParagraphRow) or laid is None:
             return
         model = self._model
-        rect = option.rect
+        rect = self.column_rect(index.row(), option.rect)
         if rect.height() != self.layouts.item_height(laid.height):
             self.layouts.relayout_soon()  # drawn at its estimated height: fix the row positions
         palette = option.palette
@@ -151,7 +162,9 @@ class ParagraphDelegate(QStyledItemDelegate):
                       palette: QPalette) -> None:
         _, header = self.layouts.fonts()
         painter.setFont(header)
-        name = self._model.speaker_name(row.speaker_id) or "Unknown speaker"
+        transcript = self._model.transcript
+        unnamed = "Unknown speaker" if transcript is None or transcript.speakers else "Transcript"
+        name = self._model.speaker_name(row.speaker_id) or unnamed
         x = rect.left() + MARGIN_X + BAR_WIDTH + GAP
         baseline = rect.top() + MARGIN_TOP + QFontMetrics(header).ascent()
         painter.setPen(color)
@@ -160,8 +173,8 @@ class ParagraphDelegate(QStyledItemDelegate):
         small = QFont(self._view.font())
         painter.setFont(small)
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-        when = format_ms(row.start_ms)
-        transcript = self._model.transcript
+        timed = transcript is None or transcript.has_timestamps
+        when = format_ms(row.start_ms) if timed else "no word timings"
         if transcript is not None and transcript.channels > 1:
             when += f"  ·  channel {row.channel + 1}"
         painter.drawText(QPointF(x, baseline), when)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import time
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -111,8 +112,12 @@ class ParagraphLayouts(QObject):
         width = viewport().width() if viewport else self._view.width()
         return max(120, width)
 
+    def column_width(self, width: int) -> int:
+        """The width of one column: the whole row, or a channel's share side by side."""
+        return width // self._model.columns
+
     def _text_width(self, width: int) -> int:
-        return max(60, width - 2 * MARGIN_X - BAR_WIDTH - GAP)
+        return max(60, self.column_width(width) - 2 * MARGIN_X - BAR_WIDTH - GAP)
 
     def header_height(self) -> int:
         return self._font_metrics()[2]
@@ -214,9 +219,14 @@ class ParagraphLayouts(QObject):
             text_parts.append(piece)
             length += len(piece)
         body, _ = self.fonts()
-        layout = QTextLayout("".join(text_parts), body)
+        text = "".join(text_parts)
+        layout = QTextLayout(text, body)
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        direction = paragraph_direction(text)
+        option.setTextDirection(direction)
+        if direction == Qt.LayoutDirection.RightToLeft:  # lines start at the right edge
+            option.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute)
         layout.setTextOption(option)
         layout.setFormats(formats)
         layout.setCacheEnabled(True)
@@ -248,10 +258,44 @@ class ParagraphLayouts(QObject):
             a, b = max(start, line_start), min(end, line_end)
             if a >= b:
                 continue
-            x1 = _x(line, a)
-            x2 = _x(line, b)
+            if _has_rtl(layout.text()[a:b]):
+                # Right-to-left text: the cursor x of its first character is at its right
+                # edge, and at a change of direction it is ambiguous; the glyphs say
+                # where the word is drawn.
+                x1, x2 = _glyph_span(layout, a, b, _x(line, a), _x(line, b))
+            else:
+                x1, x2 = sorted((_x(line, a), _x(line, b)))
             boxes.append(QRectF(x1, line.y(), max(1.0, x2 - x1), line.height()))
         return boxes
+
+
+def _glyph_span(layout: QTextLayout, start: int, end: int, x1: float, x2: float
+                ) -> tuple[float, float]:
+    left = right = None
+    for run in layout.glyphRuns(start, end - start):
+        box = run.boundingRect()
+        if box.width() > 0:
+            left = box.left() if left is None else min(left, box.left())
+            right = box.right() if right is None else max(right, box.right())
+    if left is None or right is None:
+        return min(x1, x2), max(x1, x2)
+    return left, right
+
+
+def _has_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+def paragraph_direction(text: str) -> Qt.LayoutDirection:
+    """Right to left when the first letter with a direction is Arabic or Hebrew (the
+    Unicode rule for a paragraph's direction), otherwise left to right."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return Qt.LayoutDirection.RightToLeft
+        if kind == "L":
+            break
+    return Qt.LayoutDirection.LeftToRight
 
 
 def _x(line: QTextLine, cursor: int) -> float:

@@ -17,11 +17,14 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from app.domain.script_spacing import joins_without_space
 from app.domain.transcript import Transcript, Word
 from app.domain.transcript_lookup import is_low_confidence, paragraphs
 from app.ui.transcripts.speaker_colors import SpeakerColors
 
 ALL_CHANNELS = -1
+#: All channels in time order, each channel's paragraphs in a column of its own.
+SIDE_BY_SIDE = -2
 PARAGRAPH_PAUSE_MS = 1500
 
 ParagraphRole = Qt.ItemDataRole.UserRole + 1
@@ -49,7 +52,7 @@ def build_rows(transcript: Transcript | None, channel_view: int = ALL_CHANNELS
     run in a worker thread."""
     if transcript is None:
         return []
-    if channel_view == ALL_CHANNELS:
+    if channel_view in (ALL_CHANNELS, SIDE_BY_SIDE):
         view = transcript
         positions: list[int] | None = None
     else:
@@ -82,14 +85,19 @@ def display_pieces(transcript: Transcript, row: ParagraphRow) -> list[tuple[str,
     added between two words the server sent without spacing between them."""
     pieces: list[tuple[str, int]] = []
     previous: Word | None = None
-    for i in row.words:
-        w = transcript.words[i]
+    words = transcript.words
+    for n, i in enumerate(row.words):
+        w = words[i]
         if w.kind == "spacing":
             text = " " if w.text.isspace() or not w.text else " ".join(w.text.split())
+            if text == " " and previous is not None and n + 1 < len(row.words) and \
+                    joins_without_space(previous.text, words[row.words[n + 1]].text):
+                continue  # Japanese, Chinese: no space between words
         else:
             text = w.text.replace("\n", " ")
             if previous is not None and previous.kind != "spacing" and not \
-                    text[:1].isspace() and not pieces[-1][0][-1:].isspace():
+                    text[:1].isspace() and not pieces[-1][0][-1:].isspace() and \
+                    not joins_without_space(pieces[-1][0], text):
                 pieces.append((" ", -1))
         if pieces and text == " " and pieces[-1][0].endswith(" "):
             continue
@@ -142,10 +150,25 @@ class ParagraphModel(QAbstractListModel):
         self._first_words = [r.words[0] if r.words else -1 for r in self.rows]
         self.endResetModel()
 
+    @property
+    def columns(self) -> int:
+        """How many columns the rows are drawn in (one per channel side by side)."""
+        if self.channel_view != SIDE_BY_SIDE or self.transcript is None:
+            return 1
+        return max(1, self.transcript.channels)
+
+    def column_of(self, row: ParagraphRow) -> int:
+        return min(row.channel, self.columns - 1) if self.columns > 1 else 0
+
     def set_channel_view(self, channel: int) -> None:
         if channel != self.channel_view:
             self.channel_view = channel
-            self.set_transcript(self.transcript, self.corrected)
+            # Always a reset: side by side has the same rows as merged, but every row's
+            # layout (its column width) changes.
+            self.beginResetModel()
+            self.rows = build_rows(self.transcript, channel)
+            self._first_words = [r.words[0] if r.words else -1 for r in self.rows]
+            self.endResetModel()
 
     # -- Qt model --------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -194,7 +217,7 @@ class ParagraphModel(QAbstractListModel):
         if row < 0:
             return None
         words = self.rows[row].words
-        if self.channel_view == ALL_CHANNELS:
+        if self.channel_view in (ALL_CHANNELS, SIDE_BY_SIDE):
             return row if words[0] <= word_index <= words[-1] else None
         return row if word_index in words else None
 
@@ -239,4 +262,4 @@ class ParagraphModel(QAbstractListModel):
                                   [ParagraphRole])
 
 
-__all__ = ["ALL_CHANNELS", "ParagraphModel", "ParagraphRow", "display_pieces"]
+__all__ = ["ALL_CHANNELS", "SIDE_BY_SIDE", "ParagraphModel", "ParagraphRow", "display_pieces"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -233,11 +234,18 @@ class TranscriptsController(QObject):
 
     def save(self, data: dict[str, Any], path: Path) -> None:
         """Write the edited transcript (latest wins; an older save still running is replaced)."""
-        self._runner.cancel(self.SAVE)
-        self._runner.start(self.SAVE, lambda: self._save(data, path))
+        self._runner.restart(self.SAVE, lambda: self._save(data, path))
 
     async def _save(self, data: dict[str, Any], path: Path) -> None:
-        await asyncio.shield(asyncio.to_thread(_write_json, path, data))
+        writing = asyncio.ensure_future(asyncio.to_thread(_write_json, path, data))
+        try:
+            await asyncio.shield(writing)
+        except asyncio.CancelledError:
+            # A newer save replaces this one: let this write end first (a thread cannot
+            # be stopped), so the two never write the file at the same time.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(writing)
+            raise
         self.saved.emit(path)
 
     def save_now(self, data: dict[str, Any], path: Path) -> None:
@@ -262,8 +270,6 @@ class TranscriptsController(QObject):
         return self._runner.start(f"{self.EXPORT}.{self._exports}", export) is not None
 
     def load_audio(self, path: Path) -> None:
-        self._runner.cancel(self.AUDIO)
-
         async def load() -> None:
             from app.audio.decode import decode_file
             from app.audio.peaks import compute_peaks
@@ -272,7 +278,7 @@ class TranscriptsController(QObject):
             peaks = await asyncio.to_thread(compute_peaks, clip, PEAK_BUCKETS)
             self.audio_loaded.emit(clip, peaks, path)
 
-        self._runner.start(self.AUDIO, load)
+        self._runner.restart(self.AUDIO, load)  # the recording chosen last wins
 
     def refresh_recent(self) -> None:
         async def recent() -> None:

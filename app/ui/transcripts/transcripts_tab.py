@@ -308,7 +308,8 @@ class TranscriptsTab(QWidget):
             return None
         original = document.original
         return dialogs.export_dialog(self, document.source, lambda request: (
-            self.controller.export(original, document.edits, request)))
+            self.controller.export(original, document.edits, request)),
+            has_timings=original.has_timestamps)
 
     def confirm_delete(self) -> QMessageBox | None:
         original = self.document.original

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.domain.transcript import Transcript
 from app.ui.icons import icon
 from app.ui.transcripts.options_panel import language_name
-from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel
+from app.ui.transcripts.paragraph_model import ALL_CHANNELS, SIDE_BY_SIDE, ParagraphModel
 from app.ui.transcripts.transcript_document import OFFLINE_DRAFT_NOTE
 from app.ui.transcripts.transcript_view import TranscriptView
 
@@ -47,7 +47,8 @@ class ViewerPanel(QWidget):
         self.language_label.setObjectName("transcripts.language_label")
         self.channel_view = QComboBox(self)
         self.channel_view.setObjectName("transcripts.channel_view")
-        self.channel_view.setToolTip("Show all channels merged in time order, or one channel")
+        self.channel_view.setToolTip("Show all channels merged in time order, side by "
+                                     "side in columns, or one channel")
         self.channel_view.hide()
         self.confidence = QSpinBox(self)
         self.confidence.setObjectName("transcripts.confidence")
@@ -160,6 +161,7 @@ class ViewerPanel(QWidget):
         self.channel_view.blockSignals(True)
         self.channel_view.clear()
         self.channel_view.addItem("All channels, by time", ALL_CHANNELS)
+        self.channel_view.addItem("Channels side by side", SIDE_BY_SIDE)
         for n in range(channels):
             self.channel_view.addItem(f"Channel {n + 1} only", n)
         self.channel_view.blockSignals(False)
