@@ -28,6 +28,7 @@ from app.ui.errors import describe_error
 from app.ui.history.history_panel import HistoryPanel
 from app.ui.qt_async import TaskRunner
 from app.ui.speech.speech_tab import SpeechTab
+from app.ui.widgets.notice_banner import NoticeBanner
 from app.ui.widgets.player_bar import PlayerBar
 
 if TYPE_CHECKING:
@@ -79,6 +80,9 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
+        # Damaged or read-only history, unreadable drafts: said above everything else.
+        self.notice_banner = NoticeBanner(ctx.notices, self)
+        layout.addWidget(self.notice_banner)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.player_bar)
         self.setCentralWidget(central)
