@@ -69,7 +69,7 @@ class DraftStore:
         path = self._path(name)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no draft (or no drafts folder)
             return None
         except (OSError, ValueError) as exc:
             log.warning("draft %s is unreadable", path, exc_info=True)

@@ -27,14 +27,14 @@ def tell_about_opening(notices: NoticeBoard, db_path: Path, opened: OpenedHistor
             path=db_path))
     if opened.writable:
         return
-    listed = ("Past generations are listed" if opened.recovered_rows
-              else "Past generations could not be listed")
+    listed = ("" if not opened.existed else "Past generations are listed; "
+              if opened.recovered_rows else "Past generations could not be listed; ")
     where = ("" if new_audio_dir == audio_dir
              else f" New audio goes to a temporary folder, {new_audio_dir}.")
     notices.post(LibraryNotice(
         title="History is read-only",
         text=(f"XI Studio cannot save to its history because {opened.problem} "
-              f"({db_path.parent}). {listed}; new generations still play and are listed "
+              f"({db_path.parent}). {listed}New generations still play and are listed "
               f"until you quit, but they are NOT kept in History after that.{where}"),
         next_step=("Use Export… in History to keep a new generation. Free some disk space "
                    "or make the folder writable, then restart XI Studio."),

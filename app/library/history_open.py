@@ -82,6 +82,7 @@ class OpenedHistory:
     set_aside: Path | None = None  # where a damaged database was moved
     damaged_kept: bool = False     # damaged but could not be moved (read-only folder)
     recovered_rows: bool = True    # False: the old rows could not be read at all
+    existed: bool = True           # a history file was there to read
 
 
 def check_integrity(conn: sqlite3.Connection) -> None:
@@ -193,9 +194,10 @@ def open_history(db_path: Path, prepare: Prepare, *, attempts: int = OPEN_ATTEMP
             break
     log.error("history %s cannot be written (%s); read-only for this session",
               db_path, problem)
+    existed = db_path.is_file()
     conn, copied, damaged = _read_only_copy(db_path, prepare)
     with contextlib.suppress(sqlite3.Error):
         conn.execute("PRAGMA user_version")
     return OpenedHistory(conn, False, problem=describe(problem) if problem else "",
                          set_aside=set_aside, damaged_kept=damaged_kept or damaged,
-                         recovered_rows=copied)
+                         recovered_rows=copied, existed=existed)
