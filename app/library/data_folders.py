@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from app.library.paths import AppPaths
 from app.library.notices import LibraryNotice, NoticeBoard
+from app.library.paths import AppPaths
 
 log = logging.getLogger(__name__)
 

@@ -32,8 +32,8 @@ from typing import Any
 
 from app.library.atomic import PARTIAL_SUFFIX, AtomicFileWriter
 from app.library.file_locks import OwnedFile
-from app.library.history_open import open_history
 from app.library.history_notices import tell_about_opening
+from app.library.history_open import open_history
 from app.library.notices import NoticeBoard
 
 log = logging.getLogger(__name__)

@@ -404,6 +404,15 @@ class MainWindow(QMainWindow):
                     f"XI Studio cannot open {path.name}: it opens text, audio, video, "
                     "transcript and music-plan files.", 8000)
 
+    def receive_handed_over(self, paths: list[Path]) -> None:
+        """Another launch of the app handed over its files: open them here, and come to
+        the front (the user just asked for the app)."""
+        if paths:
+            self.open_paths(paths)
+        self.showNormal() if self.isMinimized() else self.show()
+        self.raise_()
+        self.activateWindow()
+
     def _open_json(self, path: Path) -> None:
         from app.domain.music_plan_json import classify_json
 
