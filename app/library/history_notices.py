@@ -27,8 +27,8 @@ def tell_about_opening(notices: NoticeBoard, db_path: Path, opened: OpenedHistor
             path=db_path))
     if opened.writable:
         return
-    listed = ("" if not opened.existed else "Past generations are listed; "
-              if opened.recovered_rows else "Past generations could not be listed; ")
+    listed = ("" if not opened.existed else "Past generations are listed. "
+              if opened.recovered_rows else "Past generations could not be listed. ")
     where = ("" if new_audio_dir == audio_dir
              else f" New audio goes to a temporary folder, {new_audio_dir}.")
     notices.post(LibraryNotice(
