@@ -30,10 +30,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.library.atomic import PARTIAL_SUFFIX, AtomicFileWriter
-from app.library.file_locks import OwnedFile
+from app.library.atomic import AtomicFileWriter
 from app.library.history_notices import tell_about_opening
 from app.library.history_open import open_history
+from app.library.history_recovery import remove_dead_partials, unowned_audio
 from app.library.notices import NoticeBoard
 
 log = logging.getLogger(__name__)
@@ -204,27 +204,10 @@ class HistoryStore:
         """Delete `.partial` files left by an interrupted run (never one a running copy
         of the app still writes: it holds a lock on it), and list finished audio files
         that no row points to; returns how many partial files were removed."""
-        removed = 0
-        for partial in self.audio_dir.glob(f"*{PARTIAL_SUFFIX}"):
-            with OwnedFile(partial) as free:
-                if not free:
-                    continue
-                with contextlib.suppress(OSError):
-                    partial.unlink()
-                    removed += 1
-        if removed:
-            log.info("removed %d unfinished audio file(s)", removed)
-        self._adopt_orphans()
+        removed = remove_dead_partials(self.audio_dir)
+        for path in unowned_audio(self.audio_dir, _APP_AUDIO_NAME):
+            self._adopt(path)
         return removed
-
-    def _adopt_orphans(self) -> None:
-        with contextlib.suppress(OSError):
-            candidates = sorted(path for path in self.audio_dir.iterdir()
-                                if _APP_AUDIO_NAME.match(path.name))
-            for path in candidates:
-                with OwnedFile(path) as free:  # locked: a copy is about to list it
-                    if free:
-                        self._adopt(path)
 
     def _adopt(self, path: Path) -> None:
         try:

@@ -12,7 +12,7 @@ from app.library.paths import AppPaths
 from tests.reliability_ii.conftest import NOTICES, AppLauncher
 
 # Half a draft: what a disk failing mid-write, or another program, can leave.
-GARBAGE = '{"text": "Four paragraphs of a script the user wrote by ha'.encode() + b"\xff\xfe\x00"
+GARBAGE = b'{"text": "Four paragraphs of a script the user wrote by ha' + b"\xff\xfe\x00"
 
 
 def asides(folder: Path, name: str = "speech") -> list[Path]:
