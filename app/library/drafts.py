@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.library.atomic import PARTIAL_SUFFIX, atomic_write_text
+from app.library.file_locks import OwnedFile
 from app.library.notices import LibraryNotice, NoticeBoard
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,9 @@ class DraftStore:
         now = time.time() if now is None else now
         removed = 0
         for partial in self.directory.glob(f".*{PARTIAL_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                if now - partial.stat().st_mtime > STALE_PARTIAL_S:
+            # Locked: a live process is saving it right now, however old it looks.
+            with OwnedFile(partial) as free, contextlib.suppress(OSError):
+                if free and now - partial.stat().st_mtime > STALE_PARTIAL_S:
                     partial.unlink()
                     removed += 1
         if removed:
