@@ -100,3 +100,11 @@ def apps(cloud: Cloud, tmp_path: Path) -> Iterator[AppLauncher]:
     yield launcher
     for run in launcher.runs:
         run.stop()
+
+
+# The in-process window (pytest-qt) with the app's asyncio loop, as the first suite has it.
+from tests.reliability.conftest import (  # noqa: E402, F401 - fixtures shared
+    StudioFactory,
+    qt_loop,
+    studios,
+)

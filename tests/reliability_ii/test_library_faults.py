@@ -12,12 +12,17 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QWidget
 
 from app.library.history import HistoryStore, NewGeneration
 from app.library.paths import AppPaths
-from tests.reliability_ii.conftest import NOTICES, REPO, AppLauncher
+from tests.reliability_ii.conftest import NOTICES, REPO, AppLauncher, StudioFactory
+from tests.support.cloud import Cloud
+from tests.ui.conftest import save_screenshot
 
 PAGE = 4096
 
@@ -206,3 +211,30 @@ def test_a_full_disk_still_opens_the_window_with_a_banner(
     AppPaths.under(home).ensure()
     seen = apps.start(home, preexec=_fsize_limit_one_page).wait_ready()
     assert "History is read-only" in str(seen[NOTICES])
+
+
+@pytest.mark.e2e
+def test_in_read_only_mode_a_new_generation_plays_is_listed_and_can_be_exported(
+        qtbot: Any, studios: StudioFactory, cloud: Cloud, tmp_path: Path) -> None:
+    home = studios.home()
+    paths = AppPaths.under(home).ensure()
+    make_history(paths, rows=3)
+    Path(f"{paths.history_db}-wal").mkdir()  # SQLite cannot write this history
+    studio = studios.start(home, cloud_url=cloud.url)
+    banner = studio.find(QLabel, NOTICES)
+    assert studio.find(QWidget, "main.notices").isVisible()
+    assert "History is read-only" in banner.text() and "Export" in banner.text()
+    history = studio.ctx.history
+    assert len(history.list()) == 3  # the past is listed
+    studio.find(QPlainTextEdit, "speech.text").setPlainText("Made while read-only.")
+    qtbot.mouseClick(studio.find(QPushButton, "speech.generate"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(history.list()) == 4, timeout=30_000)
+    new = history.list()[0]
+    qtbot.waitUntil(lambda: "Save as" in studio.find(QLabel, "speech.status").text())
+    assert new.text == "Made while read-only." and new.file_exists
+    kept = history.export(new.id, tmp_path / "kept.mp3")
+    assert kept.stat().st_size > 0 and kept.read_bytes() == new.file_path.read_bytes()  # type: ignore[union-attr]
+    table = studio.window.history.table  # the window lists it too
+    qtbot.waitUntil(lambda: table.model().rowCount() == 4, timeout=10_000)
+    save_screenshot(studio.window, "history-read-only", tmp_path)
+    assert corrupt_asides(paths) == []
