@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
-from app.library.file_locks import lock_exclusive
+from app.library.file_locks import LOCKS_OUTLIVE_RENAME, lock_exclusive
 
 PARTIAL_SUFFIX = ".partial"
 
@@ -59,7 +59,8 @@ class AtomicFileWriter:
         self._committed = False
         self.bytes_written = 0
         # A second descriptor of the same open file keeps its lock after the first closes.
-        self._hold_fd: int | None = os.dup(self._file.fileno()) if hold_after_commit else None
+        self._hold_fd: int | None = (os.dup(self._file.fileno())
+                                     if hold_after_commit and LOCKS_OUTLIVE_RENAME else None)
         try:
             lock_exclusive(self._file.fileno())
         except OSError:

@@ -17,6 +17,10 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
+# POSIX only: a file may be renamed while open (and locked). On Windows an open file cannot
+# be renamed, so a writer must not keep one open across its commit.
+LOCKS_OUTLIVE_RENAME = fcntl is not None
+
 
 def lock_exclusive(fd: int) -> None:
     """Lock `fd`'s file for this process (non-blocking: a new file is never contended)."""
