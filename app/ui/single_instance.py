@@ -24,7 +24,8 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
-HANDOVER_TIMEOUT_S = 10.0  # the first copy may still be starting (lock taken, not listening)
+# The first copy may still be starting (lock taken, window not yet built) on a busy machine.
+HANDOVER_TIMEOUT_S = 30.0
 _ANSWER = b"ok\n"
 
 
@@ -54,7 +55,13 @@ class SingleInstance(QObject):
 
     def claim(self) -> bool:
         if not self._lock.tryLock(0):
-            return False
+            if self._lock.error() == QLockFile.LockError.LockFailedError:
+                return False  # another live copy holds it
+            # The lock file cannot be written at all (temporary folder unusable): no rule,
+            # rather than wait for a first copy that may not exist.
+            log.warning("cannot take the single-instance lock (%s); no single-window rule",
+                        self._lock.error())
+            return True
         # We hold the lock, so any socket left under the name is a dead copy's.
         QLocalServer.removeServer(self.name)
         server = QLocalServer(self)

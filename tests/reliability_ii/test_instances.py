@@ -190,7 +190,7 @@ def test_a_second_launch_hands_its_file_to_the_open_window_and_exits_0(
     text_file = tmp_path / "script.txt"
     text_file.write_text("Handed over by the second launch.")
     second = apps.start(home, text_file)
-    assert second.process.wait(30) == 0
+    assert second.process.wait(60) == 0
     assert first.process.poll() is None
     assert wait_for(lambda: draft_text(paths) == "Handed over by the second launch.")
 
@@ -203,7 +203,8 @@ def test_two_copies_started_at_once_make_one_window_and_keep_the_history(
     store = HistoryStore(paths.history_db, paths.audio_dir)
     store.close()
     one, two = apps.start(home), apps.start(home)
-    assert wait_for(lambda: one.process.poll() is not None or two.process.poll() is not None)
+    assert wait_for(lambda: one.process.poll() is not None or two.process.poll() is not None,
+                    timeout_s=60)
     exited, running = (one, two) if one.process.poll() is not None else (two, one)
     assert exited.process.returncode == 0
     running.wait_ready()
@@ -229,5 +230,5 @@ def test_a_crashed_copy_does_not_block_the_next_one(tmp_path: Path, apps: AppLau
     assert wait_for(lambda: draft_text(paths) == "Opened by the copy after the crash.")
     second_file = tmp_path / "second.txt"
     second_file.write_text("And handed to it by the next launch.")
-    assert apps.start(home, second_file).process.wait(30) == 0
+    assert apps.start(home, second_file).process.wait(60) == 0
     assert wait_for(lambda: draft_text(paths) == "And handed to it by the next launch.")
