@@ -205,7 +205,10 @@ class HistoryStore:
         of the app still writes: it holds a lock on it), and list finished audio files
         that no row points to; returns how many partial files were removed."""
         removed = remove_dead_partials(self.audio_dir)
-        for path in unowned_audio(self.audio_dir, _APP_AUDIO_NAME):
+        with self._locked() as conn:  # listed files need no lock or transaction
+            known = {row[0] for row in conn.execute(
+                "SELECT file_path FROM generations WHERE file_path IS NOT NULL")}
+        for path in unowned_audio(self.audio_dir, _APP_AUDIO_NAME, known):
             self._adopt(path)
         return removed
 

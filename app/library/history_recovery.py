@@ -36,11 +36,13 @@ def remove_dead_partials(audio_dir: Path) -> int:
     return removed
 
 
-def unowned_audio(audio_dir: Path, app_name: re.Pattern[str]) -> Iterator[Path]:
-    """The app's finished audio files no live process is about to list, each locked by
-    us while the caller handles it (so no writer can claim it meanwhile)."""
+def unowned_audio(audio_dir: Path, app_name: re.Pattern[str],
+                  listed: set[str]) -> Iterator[Path]:
+    """The app's finished audio files, not among the `listed` names, that no live process
+    is about to list; each locked by us while the caller handles it."""
     try:
-        candidates = sorted(path for path in audio_dir.iterdir() if app_name.match(path.name))
+        candidates = sorted(path for path in audio_dir.iterdir()
+                            if app_name.match(path.name) and path.name not in listed)
     except OSError:
         return
     for path in candidates:
