@@ -22,7 +22,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from app import APP_ID, APP_NAME, __version__
 
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from app.api.client import ClientConfig
     from app.ui.app_context import AppContext
     from app.ui.main_window import MainWindow
-    from app.ui.single_instance import SingleInstance
 
 log = logging.getLogger("app")
 
@@ -178,7 +177,7 @@ def run_gui(args: argparse.Namespace) -> int:
         install_asyncgen_hooks,
         install_main_thread_gc,
     )
-    from app.ui.single_instance import SingleInstance
+    from app.ui.single_instance import SingleInstance, join_or_lead
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -188,7 +187,9 @@ def run_gui(args: argparse.Namespace) -> int:
     from app.ui.icons import app_icon
 
     app.setWindowIcon(app_icon())
-    instance = _single_instance(ctx, args)
+    # One window per data folder (a screenshot run stands apart).
+    instance = (join_or_lead(ctx.paths.data_dir, list(args.files))
+                if args.screenshot is None else False)
     if instance is None:  # another window has the files now
         ctx.history.close()
         return 0
@@ -244,28 +245,6 @@ def run_gui(args: argparse.Namespace) -> int:
     if isinstance(instance, SingleInstance):
         instance.release()
     return exit_code
-
-
-def _single_instance(ctx: AppContext,
-                     args: argparse.Namespace) -> SingleInstance | Literal[False] | None:
-    """The first copy on this data folder: its SingleInstance. A later one: hands its
-    files to the first and gets None (it then exits). False: no rule (a screenshot run,
-    or the first copy does not answer: better a second window than none)."""
-    if args.screenshot is not None:
-        return False
-    from app.ui.single_instance import SingleInstance
-
-    instance = SingleInstance(ctx.paths.data_dir)
-    if instance.claim():
-        return instance
-    if instance.hand_over(list(args.files)):
-        print(f"{APP_NAME} is already open; the files were handed to its window.")
-        return None
-    if instance.claim():  # the first copy quit meanwhile
-        return instance
-    log.warning("another copy holds %s but does not answer; opening a window anyway",
-                instance.name)
-    return False
 
 
 def _install_startup_probe(app: QApplication, window: QWidget) -> None:

@@ -18,9 +18,12 @@ import json
 import logging
 import time
 from pathlib import Path
+from typing import Literal
 
 from PySide6.QtCore import QDir, QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from app import APP_NAME
 
 log = logging.getLogger(__name__)
 
@@ -127,3 +130,20 @@ class SingleInstance(QObject):
                 self.files_received.emit(files)
 
             socket.readyRead.connect(read)
+
+
+def join_or_lead(data_dir: Path, files: list[Path]) -> SingleInstance | Literal[False] | None:
+    """The first copy on `data_dir`: its SingleInstance. A later one: hands `files` to the
+    first and gets None (it then exits 0). False: the first copy does not answer, so no
+    rule (better a second window than none)."""
+    instance = SingleInstance(data_dir)
+    if instance.claim():
+        return instance
+    if instance.hand_over(files):
+        print(f"{APP_NAME} is already open; the files were handed to its window.")
+        return None
+    if instance.claim():  # the first copy quit meanwhile
+        return instance
+    log.warning("another copy holds %s but does not answer; opening a window anyway",
+                instance.name)
+    return False
