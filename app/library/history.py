@@ -167,6 +167,7 @@ class HistoryStore:
         # Writers whose files have no row yet: their lock keeps other copies' recovery off.
         self._unlisted: weakref.WeakValueDictionary[str, AtomicFileWriter] = (
             weakref.WeakValueDictionary())
+        self._added_this_session: set[int] = set()
         opened = open_history(self.db_path, self._migrate)
         self._conn = opened.conn
         self.read_only = not opened.writable
@@ -320,6 +321,7 @@ class HistoryStore:
                 raise
             row = conn.execute("SELECT * FROM generations WHERE id = ?",
                                (row_id,)).fetchone()
+        self._added_this_session.add(row_id)
         if entry.file_path is not None:
             writer = self._unlisted.pop(str(Path(entry.file_path).absolute()), None)
             if writer is not None:
@@ -367,8 +369,10 @@ class HistoryStore:
                 "SELECT 1 FROM generations WHERE file_path = ?", (stored[0],)).fetchone()
         path = generation.file_path
         # Another row may point to the same file (a history from before one row per file
-        # was enforced): its audio stays.
-        if path is not None and not shared and self._is_ours(path):
+        # was enforced): its audio stays. A read-only history forgets a past row only for
+        # this session (it is back next time), so that row's audio stays too.
+        kept_elsewhere = self.read_only and generation_id not in self._added_this_session
+        if path is not None and not shared and not kept_elsewhere and self._is_ours(path):
             try:
                 path.unlink(missing_ok=True)
             except OSError:

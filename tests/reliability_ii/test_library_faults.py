@@ -140,6 +140,15 @@ def test_an_unwritable_history_opens_read_only_with_its_rows(tmp_path: Path) -> 
         assert store.list()[0].title == "New this session" and len(store.list()) == 6
         exported = store.export(store.list()[0].id, tmp_path / "kept.mp3")
         assert exported.read_bytes() == b"ID3 new audio"
+        # Deleting a past entry hides it for the session; its audio is not deleted.
+        past = store.list()[-1]
+        audio = paths.audio_dir / "past.mp3"
+        audio.write_bytes(b"ID3 past")
+        with store._locked() as conn, conn:
+            conn.execute("UPDATE generations SET file_path = 'past.mp3' WHERE id = ?",
+                         (past.id,))
+        store.delete(past.id)
+        assert audio.read_bytes() == b"ID3 past"
     finally:
         store.close()
     assert paths.history_db.read_bytes() == before
