@@ -444,6 +444,9 @@ class HistoryStore:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("PRAGMA optimize")
             self._conn.close()
+        if self.new_audio_dir != self.audio_dir:  # the session's folder, if nothing in it
+            with contextlib.suppress(OSError):
+                self.new_audio_dir.rmdir()
 
     def __enter__(self) -> HistoryStore:
         return self

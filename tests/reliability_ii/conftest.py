@@ -57,6 +57,7 @@ class AppLauncher:
     cloud: Cloud
     work: Path
     runs: list[AppRun] = field(default_factory=list)
+    homes: set[Path] = field(default_factory=set)
 
     def env(self, home: Path) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
@@ -89,7 +90,23 @@ class AppLauncher:
                                        stderr=err, preexec_fn=preexec)
         run = AppRun(process, seen, stderr)
         self.runs.append(run)
+        self.homes.add(home)
         return run
+
+    def clean_up(self) -> None:
+        """Stop every app and remove the lock files and sockets stopped copies leave in
+        the temporary folder (a killed app cannot remove its own)."""
+        from PySide6.QtCore import QDir
+
+        from app.library.paths import AppPaths
+        from app.ui.single_instance import instance_name
+
+        for run in self.runs:
+            run.stop()
+        for home in self.homes:
+            name = instance_name(AppPaths.under(home).data_dir)
+            for leftover in (f"{name}.lock", name):
+                (Path(QDir.tempPath()) / leftover).unlink(missing_ok=True)
 
 
 @pytest.fixture
@@ -98,8 +115,7 @@ def apps(cloud: Cloud, tmp_path: Path) -> Iterator[AppLauncher]:
     work.mkdir()
     launcher = AppLauncher(cloud, work)
     yield launcher
-    for run in launcher.runs:
-        run.stop()
+    launcher.clean_up()
 
 
 # The in-process window (pytest-qt) with the app's asyncio loop, as the first suite has it.
