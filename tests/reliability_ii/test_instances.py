@@ -196,12 +196,16 @@ def test_a_second_launch_hands_its_file_to_the_open_window_and_exits_0(
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("history", ["new", "existing"])
 def test_two_copies_started_at_once_make_one_window_and_keep_the_history(
-        tmp_path: Path, apps: AppLauncher) -> None:
+        tmp_path: Path, apps: AppLauncher, history: str) -> None:
+    """Both copies open (or create) the history at the same moment before one of them
+    finds the other: neither may take the other's lock for damage."""
     home = tmp_path / "home"
-    paths = AppPaths.under(home).ensure()
-    store = HistoryStore(paths.history_db, paths.audio_dir)
-    store.close()
+    paths = AppPaths.under(home)
+    if history == "existing":
+        paths.ensure()
+        HistoryStore(paths.history_db, paths.audio_dir).close()
     one, two = apps.start(home), apps.start(home)
     assert wait_for(lambda: one.process.poll() is not None or two.process.poll() is not None,
                     timeout_s=60)
