@@ -125,17 +125,25 @@ def build_context() -> AppContext:
     """Every long-lived part, built once. Heavy engine modules are not imported here."""
     from app.api.client import ApiClient, ClientConfig
     from app.audio.player import Player
+    from app.library.data_folders import prepare_folders
     from app.library.drafts import DraftStore
     from app.library.history import HistoryStore
     from app.library.logs import configure_logging
+    from app.library.notices import NoticeBoard
     from app.library.paths import AppPaths
     from app.library.secrets import KeyStore
     from app.library.settings import SettingsStore
     from app.ui.app_context import AppContext
 
     paths = AppPaths.from_environment()
-    paths.ensure()
-    configure_logging(paths.log_dir)
+    # A folder that cannot be created (read-only, full, a file in the way) must not stop
+    # the window from opening: the window tells the user instead (notices).
+    notices = NoticeBoard()
+    prepare_folders(paths, notices)
+    try:
+        configure_logging(paths.log_dir)
+    except OSError:
+        logging.basicConfig(level=logging.INFO)  # to stderr: the log folder is unusable
     settings_store = SettingsStore(paths.config_dir / "settings.json")
     settings = settings_store.load()
     # The key is read (and registered for log redaction) by the backend controller in a
@@ -146,12 +154,13 @@ def build_context() -> AppContext:
         settings_store=settings_store,
         settings=settings,
         key_store=key_store,
-        history=HistoryStore(paths.history_db, paths.audio_dir),
-        drafts=DraftStore(paths.drafts_dir),
+        history=HistoryStore(paths.history_db, paths.audio_dir, notices),
+        drafts=DraftStore(paths.drafts_dir, notices),
         client=ApiClient(ClientConfig(base_url=settings.base_url, api_key=None,
                                       read_timeout_s=_read_timeout_s(ClientConfig()))),
         player=Player(device=settings.output_device),
         engine_url=os.environ.get("XI_STUDIO_ENGINE_URL") or None,
+        notices=notices,
     )
     return context
 
@@ -173,6 +182,7 @@ def run_gui(args: argparse.Namespace) -> int:
         install_asyncgen_hooks,
         install_main_thread_gc,
     )
+    from app.ui.single_instance import SingleInstance, join_or_lead
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -182,6 +192,12 @@ def run_gui(args: argparse.Namespace) -> int:
     from app.ui.icons import app_icon
 
     app.setWindowIcon(app_icon())
+    # One window per data folder (a screenshot run stands apart).
+    instance = (join_or_lead(ctx.paths.data_dir, list(args.files))
+                if args.screenshot is None else False)
+    if instance is None:  # another window has the files now
+        ctx.history.close()
+        return 0
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     install_asyncgen_hooks(loop)
@@ -201,6 +217,8 @@ def run_gui(args: argparse.Namespace) -> int:
     window.start()
     if args.files:
         window.open_paths(args.files)
+    if isinstance(instance, SingleInstance):
+        instance.files_received.connect(window.receive_handed_over)
     if os.environ.get(STARTUP_PROBE_ENV) == "1":
         _install_startup_probe(app, window)
 
@@ -232,6 +250,8 @@ def run_gui(args: argparse.Namespace) -> int:
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(shutdown(ctx))
         loop.run_until_complete(loop.shutdown_asyncgens())
+    if isinstance(instance, SingleInstance):
+        instance.release()
     return exit_code
 
 
@@ -269,7 +289,14 @@ def run_automation(window: MainWindow, script: Path) -> None:
     `click` waits (up to 30 s) for the button to be enabled, `dump` writes the named
     widgets' texts to a JSON file. Widgets are found by objectName."""
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QComboBox,
+        QLabel,
+        QLineEdit,
+        QPlainTextEdit,
+        QWidget,
+    )
 
     from app.library.atomic import atomic_write_text
 
@@ -283,7 +310,7 @@ def run_automation(window: MainWindow, script: Path) -> None:
     def text_of(widget: QWidget | None) -> str | None:
         if isinstance(widget, QPlainTextEdit):
             return widget.toPlainText()
-        if isinstance(widget, QLineEdit | QAbstractButton):
+        if isinstance(widget, QLineEdit | QAbstractButton | QLabel):
             return widget.text()
         return str(widget.currentData()) if isinstance(widget, QComboBox) else None
 

@@ -29,6 +29,7 @@ from app.ui.history.history_panel import HistoryPanel
 from app.ui.qt_async import TaskRunner
 from app.ui.speech.speech_tab import SpeechTab
 from app.ui.widgets.error_banner import ErrorBanner
+from app.ui.widgets.notice_banner import NoticeBanner
 from app.ui.widgets.player_bar import PlayerBar
 
 if TYPE_CHECKING:
@@ -80,6 +81,9 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
+        # Damaged or read-only history, unreadable drafts: said above everything else.
+        self.notice_banner = NoticeBanner(ctx.notices, self)
+        layout.addWidget(self.notice_banner)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.player_bar)
         self.setCentralWidget(central)
@@ -406,6 +410,15 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(
                     f"XI Studio cannot open {path.name}: it opens text, audio, video, "
                     "transcript and music-plan files.", 8000)
+
+    def receive_handed_over(self, paths: list[Path]) -> None:
+        """Another launch of the app handed over its files: open them here, and come to
+        the front (the user just asked for the app)."""
+        if paths:
+            self.open_paths(paths)
+        self.showNormal() if self.isMinimized() else self.show()
+        self.raise_()
+        self.activateWindow()
 
     def _open_json(self, path: Path) -> None:
         from app.domain.music_plan_json import classify_json

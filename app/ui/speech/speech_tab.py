@@ -347,8 +347,11 @@ class SpeechTab(QWidget):
         cost = generation.character_cost
         cost_text = "free (offline)" if cost == 0 else (f"{cost:,} credits" if cost else
                                                         "cost not reported")
+        # A read-only history lists it for this session only (the banner says why).
+        kept = ("Listed in History until you quit: use Save as… to keep it."
+                if self._ctx.history.read_only else "Saved in History.")
         self.status.setText(f"Done: {generation.duration_ms / 1000:.1f} s of audio, {cost_text}. "
-                            "Saved in History.")
+                            f"{kept}")
         self._player_bar.show_clip(generation.title, self._player_bar.waveform_peaks())
         self.generation_saved.emit(generation)
 
