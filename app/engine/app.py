@@ -42,6 +42,7 @@ from app.engine.catalog import MAX_TEXT_CHARS, accepts_model, model_json, subscr
 from app.engine.dialogue_routes import create_router as create_dialogue_router
 from app.engine.espeak import Espeak
 from app.engine.music_routes import create_router as create_music_router
+from app.engine.stem_routes import create_router as create_stem_router
 from app.engine.stt_routes import create_router as create_stt_router
 from app.engine.synth import SpeechParams, Synthesizer
 from app.engine.tts import TtsJob
@@ -171,6 +172,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
         redoc_url=None,
     )
     app.state.engine = engine
+    app.include_router(create_stem_router())  # stem_routes.py
     app.include_router(create_stt_router(data_dir))
     app.include_router(create_music_router(data_dir))
     app.include_router(create_dialogue_router(engine))

@@ -1,0 +1,96 @@
+"""The local engine's stem separation: `POST /v1/music/stem-separation`.
+
+multipart/form-data: `file` (the audio), `stem_variation_id` (`two_stems_v1` or
+`six_stems_v1`, default six), `sign_with_c2pa` (accepted, ignored offline); query
+`output_format` (default mp3_44100_128). Answer: `application/zip` with one file a stem
+(`vocals.mp3`, `drums.mp3`, ...), in the requested format, mono at the format's rate.
+
+Offline there is no separation model: the stems come from `app.audio.stem_split` (a
+harmonic/percussive split by median filtering plus frequency bands, documented there).
+Whatever the filters do, the last stem is the mix minus the others, so the stems always
+add up to the mix (up to the output format's own rounding).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from app.audio.decode import decode_bytes
+from app.audio.errors import AudioDecodeError
+from app.audio.stem_split import DEFAULT_VARIATION, STEM_VARIATIONS, split_stems
+from app.domain.formats import OutputFormat
+from app.engine.encode import encode
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MAX_SECONDS = 12 * 60
+
+
+def _unprocessable(field: str, message: str) -> HTTPException:
+    return HTTPException(422, [{"type": "value_error", "loc": ["body", field], "msg": message,
+                                "input": None}])
+
+
+def _bad_audio(message: str) -> HTTPException:
+    return HTTPException(400, {"status": "invalid_audio", "message": message})
+
+
+def stems_zip(data: bytes, variation: str, fmt: OutputFormat) -> bytes:
+    """The zip of stems for the audio file `data` (blocking: decode, split, encode)."""
+    try:
+        clip = decode_bytes(data, None)
+    except AudioDecodeError as exc:
+        raise _bad_audio(f"The file is not audio this engine can read: {exc} "
+                         "Send an MP3, WAV, FLAC or OGG file.") from exc
+    if clip.frames == 0:
+        raise _bad_audio("The file holds no audio.")
+    if clip.frames > MAX_SECONDS * clip.sample_rate_hz:
+        raise _bad_audio(f"The audio is longer than {MAX_SECONDS // 60} minutes.")
+    mono = clip.mono().samples[:, 0]
+    stems = split_stems(mono, clip.sample_rate_hz, variation)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, samples in stems.items():
+            archive.writestr(f"{name}.{fmt.file_extension}",
+                             encode(np.ascontiguousarray(samples[:, 0]),
+                                    clip.sample_rate_hz, fmt))
+    return buffer.getvalue()
+
+
+def create_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/v1/music/stem-separation")
+    async def separate(request: Request, output_format: str = "mp3_44100_128",
+                       enable_logging: bool = True) -> Response:
+        try:
+            fmt = OutputFormat.parse(output_format)
+        except ValueError as exc:
+            raise HTTPException(422, [{"type": "enum", "loc": ["query", "output_format"],
+                                       "msg": f"Unknown output format {output_format!r}.",
+                                       "input": output_format}]) from exc
+        form = await request.form(max_files=1, max_fields=8)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise _unprocessable("file", "Field required: the audio file to separate.")
+        variation = form.get("stem_variation_id") or DEFAULT_VARIATION
+        if not isinstance(variation, str) or variation not in STEM_VARIATIONS:
+            raise _unprocessable("stem_variation_id",
+                                 f"Input should be one of {', '.join(STEM_VARIATIONS)}.")
+        data = await upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise _bad_audio("The file is larger than 200 MB.")
+        payload = await run_in_threadpool(stems_zip, data, variation, fmt)
+        return Response(payload, media_type="application/zip",
+                        headers={"Content-Disposition": "attachment; filename=stems.zip"})
+
+    return router
+
+
+__all__ = ["create_router", "stems_zip"]
