@@ -604,10 +604,12 @@ class ApiClient:
         files: Any = None,
         data: Any = None,
         expect: tuple[str, ...] = AUDIO_TYPES,
+        read_timeout_s: float | None = None,
     ) -> tuple[bytes, ResponseInfo]:
-        """A whole binary answer (audio by default)."""
+        """A whole binary answer (audio by default); `read_timeout_s` as in request_json."""
         async with self._exchange(method, path, accept=", ".join(expect), params=params,
-                                  json=json, files=files, data=data) as response:
+                                  json=json, files=files, data=data,
+                                  read_timeout_s=read_timeout_s) as response:
             info = ResponseInfo.from_headers(response.headers, response.status_code)
             self._check_type(info, expect)
             body = await _read_capped(response, self._config.max_body_bytes, "audio")

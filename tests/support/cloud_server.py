@@ -60,6 +60,7 @@ from app.domain.formats import Codec, OutputFormat
 from app.domain.music_request import build_detailed_response
 from tests.support import spec as spec_module
 from tests.support.cloud_dialogue import DIALOGUE_OPERATIONS, dialogue_reply
+from tests.support.cloud_stems import STEM_OPERATION, stems_reply
 from tests.support.servers import ABORT_EXTENSION
 from tests.support.spec import (
     ContractError,
@@ -171,6 +172,7 @@ class CloudConfig:
     min_seconds: float = 0.4
     max_seconds: float = 8.0
     extra_voices: int = 101  # with the 3 sample voices: two pages at page_size=100
+    stem_delay_s: float = 0.0  # holds stem separations back (cloud_stems.py)
 
 
 @dataclass
@@ -415,10 +417,11 @@ def _coerce_form_text(text: str, types: list[str]) -> Any:
     return text
 
 
-def form_instance(parts: list[FormPart]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def form_instance(parts: list[FormPart], schema_name: str = STT_FORM_SCHEMA
+                  ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The form as a JSON instance of the spec's body schema, and any part that cannot be
     read (a JSON part that is not JSON)."""
-    schema = spec_module.load_spec()["components"]["schemas"][STT_FORM_SCHEMA]
+    schema = spec_module.load_spec()["components"]["schemas"][schema_name]
     properties: dict[str, Any] = schema.get("properties", {})
     instance: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
@@ -969,6 +972,8 @@ class CloudServer(SpeechToTextAndMusic):
             return json_reply(404, {"detail": "Not Found"})
         if operation.operation_id == "speech_to_text":  # multipart: its own handler
             return self._speech_to_text(operation, query, headers, body)
+        if operation.operation_id == STEM_OPERATION:  # multipart too: cloud_stems.py
+            return stems_reply(self, operation, query, headers, body)
         parsed: Any = None
         if body:
             content_type = headers.get("content-type", "")
