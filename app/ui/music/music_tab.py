@@ -143,6 +143,7 @@ class MusicTab(QWidget):
         self.output.changed.connect(self._on_changed)
         self.output.model_changed.connect(self.editor.set_model_id)
         self.versions.play_requested.connect(c.play)
+        self.versions.stems_requested.connect(self.open_stems)
         self.versions.open_requested.connect(self.load_generation)
         self.versions.compare_requested.connect(c.compare)
         self._player_bar.position_changed.connect(self._on_player_position_changed)
@@ -265,6 +266,14 @@ class MusicTab(QWidget):
         keep = " Tick “Keep” on the sections you like, change the others and compose " \
                "again." if self._base is not None else ""
         self.status.setText(f"Loaded “{generation.title}”.{keep}")
+
+    def open_stems(self, generation: Generation) -> None:
+        """The stems window of one version (stems_dialog.py)."""
+        from app.ui.music.stems_dialog import StemsDialog
+
+        self.stems_dialog = StemsDialog(self._ctx, self._runner, generation, self)
+        self.stems_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.stems_dialog.show()
 
     def flush_draft(self) -> None:
         """Save the draft now (on quit), synchronously."""

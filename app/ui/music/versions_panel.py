@@ -33,6 +33,7 @@ class VersionsPanel(QWidget):
     play_requested = Signal(object)  # Generation
     open_requested = Signal(object)  # Generation
     compare_requested = Signal(object, object)  # first, then second
+    stems_requested = Signal(object)  # Generation
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,8 +54,14 @@ class VersionsPanel(QWidget):
         self.compare_button.setObjectName("music.compare")
         self.compare_button.setToolTip("Play two versions back to back: select two (or one to "
                                        "hear it after the newest)")
+        self.stems_button = QPushButton("Stems…", self)
+        self.stems_button.setObjectName("music.stems_version")
+        self.stems_button.setAccessibleName("Stems")
+        self.stems_button.setToolTip("Split this version into stems (vocals, drums, bass…): "
+                                     "hear them one by one, export them for a DAW")
         buttons = QHBoxLayout()
-        for button in (self.play_button, self.open_button, self.compare_button):
+        for button in (self.play_button, self.open_button, self.compare_button,
+                       self.stems_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -66,6 +73,7 @@ class VersionsPanel(QWidget):
         self.play_button.clicked.connect(self._on_play_clicked)
         self.open_button.clicked.connect(self._on_open_clicked)
         self.compare_button.clicked.connect(self._on_compare_clicked)
+        self.stems_button.clicked.connect(self._on_stems_clicked)
         self._update_buttons()
 
     def set_versions(self, generations: list[Generation]) -> None:
@@ -92,6 +100,7 @@ class VersionsPanel(QWidget):
         count = len(self.selected())
         self.play_button.setEnabled(count == 1)
         self.open_button.setEnabled(count == 1)
+        self.stems_button.setEnabled(count == 1)
         self.compare_button.setEnabled(self.list.count() >= 2 and count in (1, 2))
 
     def compare_pair(self) -> tuple[Generation, Generation] | None:
@@ -117,6 +126,11 @@ class VersionsPanel(QWidget):
         chosen = self.selected()
         if chosen:
             self.open_requested.emit(chosen[0])
+
+    def _on_stems_clicked(self) -> None:
+        chosen = self.selected()
+        if chosen:
+            self.stems_requested.emit(chosen[0])
 
     def _on_compare_clicked(self) -> None:
         pair = self.compare_pair()

@@ -48,3 +48,15 @@ def ask_open_path(parent: QWidget, object_name: str, title: str, start: str,
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()
     return dialog
+
+
+def ask_folder_path(parent: QWidget, object_name: str, title: str, start: str,
+                    on_chosen: Callable[[str], object]) -> QFileDialog:
+    """A window-modal folder chooser (e.g. where exported files go)."""
+    dialog = _dialog(parent, object_name, title, start, "", QFileDialog.AcceptMode.AcceptOpen)
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    dialog.fileSelected.connect(on_chosen)
+    dialog.finished.connect(dialog.deleteLater)
+    dialog.open()
+    return dialog

@@ -1,0 +1,100 @@
+"""A song's stems as the player and the export use them: decoded to one rate and length,
+mixed with some stems muted or soloed, and written as WAV files (with marker files)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.api.music_stems import StemFile
+from app.audio.clip import AudioClip
+from app.audio.decode import decode_bytes
+from app.audio.encode import write_wav
+from app.domain.formats import OutputFormat
+from app.services.daw_markers import SectionMark, write_marker_files
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9 _.-]+")
+
+
+@dataclass(frozen=True)
+class StemSet:
+    """Stems of one song: names in the server's order, float32 (frames, channels) each."""
+
+    names: tuple[str, ...]
+    samples: dict[str, np.ndarray]
+    sample_rate_hz: int
+
+    @property
+    def frames(self) -> int:
+        return next(iter(self.samples.values())).shape[0] if self.samples else 0
+
+
+def decode_stems(files: Sequence[StemFile], output_format: str,
+                 cancelled: Callable[[], bool] = lambda: False) -> StemSet:
+    """Decode each stem (headerless formats need `output_format`); all at the first
+    stem's rate and channels, padded to the longest."""
+    fmt = OutputFormat.parse(output_format)
+    clips = []
+    for stem in files:
+        if cancelled():
+            raise InterruptedError("stems decoding stopped")
+        clips.append(decode_bytes(stem.data, fmt))
+    if not clips:
+        raise ValueError("no stems to decode")
+    rate, channels = clips[0].sample_rate_hz, clips[0].channels
+    frames = max(c.frames for c in clips)
+    samples: dict[str, np.ndarray] = {}
+    for stem, clip in zip(files, clips, strict=True):
+        x = clip.samples
+        if clip.sample_rate_hz != rate:
+            positions = np.arange(round(len(x) * rate / clip.sample_rate_hz))
+            x = np.stack([np.interp(positions * clip.sample_rate_hz / rate,
+                                    np.arange(len(x)), x[:, c]) for c in range(x.shape[1])],
+                         axis=1)
+        if x.shape[1] != channels:
+            x = np.repeat(x.mean(axis=1, keepdims=True), channels, axis=1)
+        padded = np.zeros((frames, channels), np.float32)
+        padded[:len(x)] = x[:frames]
+        samples[stem.name] = padded
+    return StemSet(tuple(s.name for s in files), samples, rate)
+
+
+def audible(names: Sequence[str], muted: Collection[str], soloed: Collection[str]
+            ) -> list[str]:
+    """The stems heard: the soloed ones if any are, else all but the muted ones."""
+    if soloed:
+        return [n for n in names if n in soloed]
+    return [n for n in names if n not in muted]
+
+
+def mix(stems: StemSet, names: Collection[str]) -> AudioClip:
+    """The sum of the named stems (silence when none)."""
+    total = np.zeros((stems.frames, next(iter(stems.samples.values())).shape[1]), np.float32)
+    for name in stems.names:
+        if name in names:
+            total += stems.samples[name]
+    return AudioClip(total, stems.sample_rate_hz)
+
+
+def export_stems(stems: StemSet, folder: Path, title: str, marks: Sequence[SectionMark],
+                 tempo_bpm: float) -> list[Path]:
+    """One WAV a stem ("<title> - drums.wav") and the marker files, in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    prefix = " ".join(_UNSAFE.sub(" ", title).split())[:60].strip(" .") or "Song"
+    written = []
+    for name in stems.names:
+        path = folder / f"{prefix} - {_UNSAFE.sub('_', name)}.wav"
+        partial = path.with_name(path.name + ".partial")
+        write_wav(str(partial), AudioClip(stems.samples[name], stems.sample_rate_hz))
+        partial.replace(path)
+        written.append(path)
+    if marks:
+        written += write_marker_files(folder, marks, tempo_bpm)
+    return written
+
+
+__all__ = ["StemSet", "audible", "decode_stems", "export_stems", "mix"]
