@@ -139,6 +139,8 @@ class Player:
         self._heard_anchor: tuple[float, int] | None = None
         self._latency_s = 0.0  # the output latency of the last block (measured/reported)
         self._played_from = 0  # the frame the stream last started at (the lower bound)
+        # A span of a loaded clip to play on its own: (start, end, repeat) frames.
+        self._span: tuple[int, int, bool] | None = None
 
     # -- properties polled by the UI ---------------------------------------------------
     @property
@@ -219,6 +221,45 @@ class Player:
         samples = np.ascontiguousarray(samples, dtype=np.float32)
         self._replace(samples, len(samples), clip.sample_rate_hz, input_done=True)
 
+    def set_span(self, start_ms: int | None, end_ms: int | None = None,
+                 repeat: bool = True) -> bool:
+        """Play only [start_ms, end_ms) of the loaded clip: once, or looped (`repeat`)
+        exactly, frame for frame, until cleared (None) or another clip is loaded. From
+        the span's start. False when there is no whole clip loaded to play a span of."""
+        with self._lock:
+            if start_ms is None or end_ms is None:
+                self._span = None
+                return True
+            if not self._rate or self._window is not None or not self._input_done:
+                return False
+            start = min(self._frames, max(0, round(start_ms * self._rate / 1000)))
+            end = min(self._frames, max(0, round(end_ms * self._rate / 1000)))
+            self._span = (start, end, repeat) if end > start else None
+        if self._span is not None:
+            self.seek(start * 1000 // self._rate)
+            with self._lock:
+                self._cursor = start  # exactly there (the ms above may round down)
+                self._played_from = start
+        return self._span is not None
+
+    def _fill_span_locked(self, outdata: np.ndarray, frames: int) -> bool:
+        """Fill `outdata` from the span (looping it); True when a one-off span ended."""
+        assert self._span is not None
+        start, end, repeat = self._span
+        filled = 0
+        while filled < frames:
+            if self._cursor >= end or self._cursor < start:
+                if not repeat:
+                    outdata[filled:] = 0
+                    return True
+                self._cursor = start
+            count = min(frames - filled, end - self._cursor)
+            outdata[filled:filled + count] = self._buffer[self._cursor:self._cursor + count]
+            outdata[filled:filled + count] *= self._volume
+            self._cursor += count
+            filled += count
+        return False
+
     def open_stream(self, sample_rate_hz: int, channels: int) -> StreamFeed:
         """Start an empty clip that grows as a StreamFeed appends to it."""
         if sample_rate_hz <= 0 or channels <= 0:
@@ -250,6 +291,7 @@ class Player:
                 self._buffer = buffer
                 self._frames = frames
                 self._cursor = 0
+                self._span = None
                 self._base = 0
                 self._total = None
                 self._window = None
@@ -491,7 +533,13 @@ class Player:
         ended = False
         with self._lock:
             state = self._state
-            if state is PlayerState.PLAYING or state is PlayerState.BUFFERING:
+            if self._span is not None and state is PlayerState.PLAYING:
+                self._note_latency(time_info, self._cursor)
+                if self._fill_span_locked(outdata, frames):
+                    self._span = None  # played once: Play goes on from its end
+                    self._state = PlayerState.FINISHED
+                    self._halting = ended = True
+            elif state is PlayerState.PLAYING or state is PlayerState.BUFFERING:
                 start = self._cursor
                 self._note_latency(time_info, self._base + start)
                 count = min(frames, self._frames - start)
