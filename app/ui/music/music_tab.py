@@ -40,6 +40,7 @@ from app.ui.music.music_files import (
 )
 from app.ui.music.plan_editor import EMPTY_PLAN_STATUS, PlanEditor
 from app.ui.music.prompt_panel import PromptPanel
+from app.ui.music.section_player import SectionPlayer
 from app.ui.music.versions_panel import SidePanel
 from app.ui.qt_async import TaskRunner
 from app.ui.widgets.error_banner import ErrorBanner
@@ -105,6 +106,8 @@ class MusicTab(QWidget):
         self.side = SidePanel(self)
         self.output, self.versions = self.side.output, self.side.versions
         self.details, self.base_label = self.side.details, self.side.base_label
+        self.section_player = SectionPlayer(self._ctx, self._runner, self.side)
+        self.side.add_box(self.section_player, 2)  # under the versions
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("music.splitter")
         self.splitter.addWidget(left)
@@ -144,6 +147,8 @@ class MusicTab(QWidget):
         self.output.model_changed.connect(self.editor.set_model_id)
         self.versions.play_requested.connect(c.play)
         self.versions.stems_requested.connect(self.open_stems)
+        self.versions.list.itemSelectionChanged.connect(self._on_versions_selected)
+        self.section_player.playback_ready.connect(self._on_controller_playback_ready)
         self.versions.open_requested.connect(self.load_generation)
         self.versions.compare_requested.connect(c.compare)
         self._player_bar.position_changed.connect(self._on_player_position_changed)
@@ -266,6 +271,16 @@ class MusicTab(QWidget):
         keep = " Tick “Keep” on the sections you like, change the others and compose " \
                "again." if self._base is not None else ""
         self.status.setText(f"Loaded “{generation.title}”.{keep}")
+
+    def _on_versions_selected(self) -> None:
+        """Section by section follows the selection: the first selected version, and
+        the one A/B plays after it (as Compare pairs them)."""
+        chosen = self.versions.selected()
+        pair = self.versions.compare_pair() if chosen else None
+        other = None
+        if chosen and pair is not None:
+            other = pair[1] if pair[0].id == chosen[0].id else pair[0]
+        self.section_player.set_versions(chosen[0] if chosen else None, other)
 
     def open_stems(self, generation: Generation) -> None:
         """The stems window of one version (stems_dialog.py)."""

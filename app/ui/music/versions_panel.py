@@ -206,7 +206,7 @@ class SidePanel(QScrollArea):
         self.details = SongDetailsView(details_box)
         QVBoxLayout(details_box).addWidget(self.details)
         column = QWidget(self)
-        column_layout = QVBoxLayout(column)
+        self._column_layout = column_layout = QVBoxLayout(column)
         column_layout.addWidget(self.output)
         column_layout.addWidget(versions_box, 1)
         column_layout.addWidget(details_box, 1)
@@ -215,3 +215,7 @@ class SidePanel(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumWidth(column.minimumSizeHint().width()
                              + self.verticalScrollBar().sizeHint().width() + 4)
+
+    def add_box(self, box: QWidget, index: int) -> None:
+        """Another box in the column, at `index` (0: above the output box)."""
+        self._column_layout.insertWidget(index, box, 1)

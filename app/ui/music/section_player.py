@@ -1,0 +1,230 @@
+"""Section by section: a version's sections where they really fell (the server's times,
+else the plan's), one of them played on its own or looped, and A/B of the same section
+in two versions."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.music_plan import Plan
+from app.domain.music_plan_json import plan_from_json
+from app.domain.music_section_times import SectionSpan, matching_span, section_spans
+from app.library.history import Generation
+from app.ui.app_context import AppContext
+from app.ui.music.compose_request import read_version
+from app.ui.music.timeline import TimelineSection, TimelineWidget
+from app.ui.qt_async import TaskRunner
+
+if TYPE_CHECKING:
+    from app.audio.clip import AudioClip
+
+AB_GAP_S = 0.4
+
+
+def _clock(ms: int) -> str:
+    """0:07.5: minutes and seconds to a tenth (sections differ by less than a second)."""
+    tenths = round(ms / 100)
+    return f"{tenths // 600}:{(tenths % 600) / 10:04.1f}"
+
+
+def version_spans(generation: Generation) -> list[SectionSpan]:
+    """The sections of a stored version: the server's times where it returned a plan."""
+    version = read_version(generation.settings_json, generation.extra_json)
+    planned = version.plan if isinstance(version.settings.get("plan"), dict) else None
+    returned: Plan | None = None
+    source = version.extra.get("composition_plan")
+    if isinstance(source, dict):
+        with contextlib.suppress(ValueError):
+            returned = plan_from_json(source)
+    return section_spans(planned, returned)
+
+
+def _version_clip(generation: Generation) -> AudioClip:
+    from app.audio.decode import decode_file
+    from app.domain.formats import OutputFormat
+
+    if generation.file_path is None or not generation.file_exists:
+        raise FileNotFoundError(f"The audio of “{generation.title}” is missing.")
+    fmt = None
+    with contextlib.suppress(ValueError):
+        fmt = OutputFormat.parse(generation.output_format)
+    return decode_file(generation.file_path, fmt).mono()
+
+
+def _ab_clip(a: AudioClip, a_span: SectionSpan, b: AudioClip, b_span: SectionSpan
+             ) -> AudioClip:
+    import numpy as np
+
+    from app.audio.clip import AudioClip
+
+    def cut(clip: AudioClip, span: SectionSpan, rate: int) -> np.ndarray:
+        r = clip.sample_rate_hz
+        piece = clip.samples[round(span.start_ms * r / 1000):round(span.end_ms * r / 1000), 0]
+        if r != rate and piece.size:
+            positions = np.arange(round(piece.size * rate / r))
+            piece = np.interp(positions * r / rate, np.arange(piece.size), piece)
+        return piece.astype(np.float32)
+
+    rate = a.sample_rate_hz
+    gap = np.zeros(int(rate * AB_GAP_S), np.float32)
+    return AudioClip(np.concatenate([cut(a, a_span, rate), gap, cut(b, b_span, rate)]), rate)
+
+
+class SectionPlayer(QGroupBox):
+    playback_ready = Signal(str, object)  # title, peaks
+
+    PLAY = "music.section_play"
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, parent: QWidget | None = None
+                 ) -> None:
+        super().__init__("Section by section", parent)
+        self.setObjectName("music.sections_box")
+        self._ctx, self._runner = ctx, runner
+        self.generation: Generation | None = None
+        self.other: Generation | None = None  # the version to A/B with
+        self.spans: list[SectionSpan] = []
+        self.timeline = TimelineWidget(self)
+        self.timeline.setObjectName("music.version_timeline")
+        self.timeline.setAccessibleName("Where the version's sections fell")
+        self.timeline.setToolTip("The selected version's sections where they really fell. "
+                                 "Click one to choose it.")
+        self.choice = QComboBox(self)
+        self.choice.setObjectName("music.section_choice")
+        self.choice.setAccessibleName("Section to play")
+        self.play_button = QPushButton("Play section", self)
+        self.play_button.setObjectName("music.section_play")
+        self.play_button.setAccessibleName("Play section")
+        self.play_button.setToolTip("Play only this section of the selected version")
+        self.loop = QCheckBox("Loop", self)
+        self.loop.setObjectName("music.section_loop")
+        self.loop.setAccessibleName("Loop the section")
+        self.ab_button = QPushButton("A/B", self)
+        self.ab_button.setObjectName("music.section_ab")
+        self.ab_button.setAccessibleName("A B compare the section")
+        self.ab_button.setToolTip("Play this section in the selected version, then the same "
+                                  "section in the other one (select two versions)")
+        self.note = QLabel(self)
+        self.note.setObjectName("music.section_note")
+        self.note.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.play_button)
+        row.addWidget(self.loop)
+        row.addWidget(self.ab_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.timeline)
+        layout.addWidget(self.choice)
+        layout.addLayout(row)
+        layout.addWidget(self.note)
+        self.timeline.section_clicked.connect(lambda index, _ms: self.choice.setCurrentIndex(index))
+        self.choice.currentIndexChanged.connect(self.timeline.set_selected)
+        self.play_button.clicked.connect(self.play_section)
+        self.ab_button.clicked.connect(self.play_ab)
+        runner.task_failed.connect(self._on_task_failed)
+        self.set_versions(None, None)
+
+    def _on_task_failed(self, name: str, exc: object) -> None:
+        if name == self.PLAY:
+            from app.ui.errors import describe_error
+
+            reason = describe_error(exc).as_text() if isinstance(exc, BaseException) else exc
+            self.note.setText(f"The section could not be played: {reason}")
+
+    def set_versions(self, generation: Generation | None, other: Generation | None) -> None:
+        """Show `generation`'s sections; `other` is the version A/B plays after it."""
+        self.generation, self.other = generation, other
+        self.spans = version_spans(generation) if generation is not None else []
+        self.choice.clear()
+        for i, span in enumerate(self.spans):
+            text = (f"{i + 1}. {span.name or 'Section'} · {_clock(span.start_ms)}–"
+                    f"{_clock(span.end_ms)}")
+            if span.differs:
+                planned = ("not in the plan" if span.planned_start_ms is None else
+                           f"planned {_clock(span.planned_start_ms)}–"
+                           f"{_clock(span.planned_end_ms or 0)}")
+                text += f" ✱ {planned}"
+            self.choice.addItem(text)
+        self.timeline.set_sections([
+            TimelineSection(s.name + (" ✱" if s.differs else ""), s.start_ms, s.duration_ms)
+            for s in self.spans])
+        differing = sum(1 for s in self.spans if s.differs)
+        if generation is None:
+            self.note.setText("Select a version to play it section by section.")
+        elif not self.spans:
+            self.note.setText("This version has no sections on record (composed from a "
+                              "prompt without details).")
+        elif any(s.from_server for s in self.spans):
+            self.note.setText("Times as the server returned them"
+                              + (f"; ✱ {differing} differ from the plan." if differing
+                                 else ", as planned."))
+        else:
+            self.note.setText("Times from the plan (the server returned none).")
+        has = bool(self.spans)
+        self.play_button.setEnabled(has)
+        self.loop.setEnabled(has)
+        self.ab_button.setEnabled(has and other is not None)
+
+    def current_span(self) -> SectionSpan | None:
+        index = self.choice.currentIndex()
+        return self.spans[index] if 0 <= index < len(self.spans) else None
+
+    def play_section(self) -> None:
+        span, generation = self.current_span(), self.generation
+        if span is None or generation is None:
+            return
+        repeat = self.loop.isChecked()
+        title = f"{generation.title} · {span.name}" + (" (looped)" if repeat else "")
+        self._runner.restart(self.PLAY, lambda: self._play(generation, span, repeat, title))
+
+    async def _play(self, generation: Generation, span: SectionSpan, repeat: bool,
+                    title: str) -> None:
+        clip = await asyncio.to_thread(_version_clip, generation)
+        await self._hand_over(clip, span.start_ms, span.end_ms, repeat, title)
+
+    def play_ab(self) -> None:
+        index = self.choice.currentIndex()
+        a, b = self.generation, self.other
+        if a is None or b is None or not 0 <= index < len(self.spans):
+            return
+        b_span = matching_span(self.spans, version_spans(b), index)
+        if b_span is None:
+            self.note.setText(f"“{b.title}” has no section like “{self.spans[index].name}”.")
+            return
+        a_span, repeat = self.spans[index], self.loop.isChecked()
+        title = f"A/B {a_span.name}: “{a.title}” then “{b.title}”"
+        self._runner.restart(self.PLAY, lambda: self._play_ab(a, a_span, b, b_span, repeat,
+                                                              title))
+
+    async def _play_ab(self, a: Generation, a_span: SectionSpan, b: Generation,
+                       b_span: SectionSpan, repeat: bool, title: str) -> None:
+        a_clip = await asyncio.to_thread(_version_clip, a)
+        b_clip = await asyncio.to_thread(_version_clip, b)
+        clip = await asyncio.to_thread(_ab_clip, a_clip, a_span, b_clip, b_span)
+        await self._hand_over(clip, 0, clip.duration_ms, repeat, title)
+
+    async def _hand_over(self, clip: AudioClip, start_ms: int, end_ms: int, repeat: bool,
+                         title: str) -> None:
+        from app.audio.peaks import compute_peaks
+
+        peaks = await asyncio.to_thread(compute_peaks, clip, 800)
+        player = self._ctx.player
+        player.load(clip)
+        player.set_span(start_ms, end_ms, repeat)
+        player.play()
+        self.playback_ready.emit(title, peaks)
+
+
+__all__ = ["SectionPlayer", "version_spans"]
