@@ -29,6 +29,7 @@ from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage
 from app.ui.music.compose_bar import ComposeBar
 from app.ui.music.compose_request import ComposeRequest, keep_base_for, read_version
+from app.ui.music.lyrics_sheet import LyricsSheet
 from app.ui.music.music_controller import MusicController
 from app.ui.music.music_files import (
     loop_running,
@@ -92,6 +93,8 @@ class MusicTab(QWidget):
         editor_page = FitScrollArea(self.editor, self.mode)
         editor_page.setObjectName("music.plan_page")
         self.mode.addTab(editor_page, "Plan it section by section")
+        self.lyrics_sheet = LyricsSheet(self.editor, self.mode)  # lyrics_sheet.py
+        self.mode.addTab(self.lyrics_sheet, "Lyrics sheet")
         self.mode.setCurrentIndex(PLAN_PAGE)
         self.bar = ComposeBar(self)
         self.compose_button = self.bar.compose_button
@@ -145,6 +148,7 @@ class MusicTab(QWidget):
         self.editor.seek_requested.connect(self._on_editor_seek_requested)
         self.output.changed.connect(self._on_changed)
         self.output.model_changed.connect(self.editor.set_model_id)
+        self.output.model_changed.connect(self.lyrics_sheet.set_model_id)
         self.versions.play_requested.connect(c.play)
         self.versions.stems_requested.connect(self.open_stems)
         self.versions.list.itemSelectionChanged.connect(self._on_versions_selected)
@@ -157,6 +161,7 @@ class MusicTab(QWidget):
         self._autosave.setInterval(AUTOSAVE_DELAY_MS)
         self._autosave.timeout.connect(self._save_draft)
         self.editor.set_model_id(self.output.model_id())
+        self.lyrics_sheet.set_model_id(self.output.model_id())
 
     def _start_background(self) -> None:
         if loop_running():  # (a test without an event loop has nothing to fetch)
@@ -175,7 +180,7 @@ class MusicTab(QWidget):
         self._runner.restart("music.versions", load)  # the latest list wins
 
     def is_plan_mode(self) -> bool:
-        return self.mode.currentIndex() == PLAN_PAGE
+        return self.mode.currentIndex() != PROMPT_PAGE  # the plan, or its lyrics sheet
 
     def compose_request(self) -> ComposeRequest:
         out = self.output
