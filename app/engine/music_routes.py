@@ -3,7 +3,8 @@
     POST /v1/music           audio (+ `song-id`)
     POST /v1/music/stream    audio, chunked (+ `song-id`)
     POST /v1/music/detailed  multipart/mixed: JSON metadata, then the audio (+ `song-id`)
-    POST /v1/music/plan      a MusicPrompt (music_v1) or CompositionPlan (music_v2)
+    POST /v1/music/plan      a MusicPrompt (music_v1) or CompositionPlan (music_v2);
+                             with a source plan, reworked by the prompt (music_plan_rework)
 
 The bodies and their rules are in `music_bodies`, the songs and the store that keeps them
 for later plans (`source_from`, `AudioRefChunk`) in `music_songs`; this module wires them
@@ -25,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from app.domain.formats import OutputFormat
 from app.domain.music_plan import Plan, Section
 from app.domain.music_plan_json import plan_from_json, to_wire_plan
+from app.domain.music_plan_rework import rework_plan
 from app.domain.music_request import build_detailed_response
 from app.engine.encode import encode
 from app.engine.music_bodies import (
@@ -141,6 +143,7 @@ def create_router(data_dir: Path | None = None, *,
     async def compose_plan(body: PlanBody) -> dict[str, Any]:
         if body.source_composition_plan is not None:
             plan = plan_from_json(plan_json(body.source_composition_plan))
+            plan = rework_plan(plan, body.prompt)  # the instruction, offline (its rules)
             if body.music_length_ms is not None and plan.sections:
                 plan = _scaled(plan, body.music_length_ms)
         else:

@@ -57,6 +57,7 @@ import soundfile as sf
 from jsonschema.exceptions import best_match
 
 from app.domain.formats import Codec, OutputFormat
+from app.domain.music_plan_rework import rework_wire_plan
 from app.domain.music_request import build_detailed_response
 from tests.support import spec as spec_module
 from tests.support.cloud_dialogue import DIALOGUE_OPERATIONS, dialogue_reply
@@ -720,8 +721,8 @@ class SpeechToTextAndMusic:
 
     def _music_plan(self, body: dict[str, Any], model_id: str) -> Reply:
         source = body.get("source_composition_plan")
-        if isinstance(source, dict):
-            return self._ok(source)
+        if isinstance(source, dict):  # reworked by the prompt, as the engine does
+            return self._ok(rework_wire_plan(source, str(body.get("prompt", "")), model_id))
         length = body.get("music_length_ms")
         return self._ok(self._sample_plan(model_id, int(length) if length else None))
 

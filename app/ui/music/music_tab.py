@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
+    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -94,6 +95,12 @@ class MusicTab(QWidget):
         editor_page.setObjectName("music.plan_page")
         self.mode.addTab(editor_page, "Plan it section by section")
         self.lyrics_sheet = LyricsSheet(self.editor, self.mode)  # lyrics_sheet.py
+        self.rework_button = QPushButton("Rework by prompt…", self.editor)
+        self.rework_button.setObjectName("music.rework")
+        self.rework_button.setAccessibleName("Rework the plan by prompt")
+        self.rework_button.setToolTip("Say what to change (“make the chorus bigger”); "
+                                      "choose which sections take the server's changes")
+        self.editor.starts_row.addWidget(self.rework_button)
         self.mode.addTab(self.lyrics_sheet, "Lyrics sheet")
         self.mode.setCurrentIndex(PLAN_PAGE)
         self.bar = ComposeBar(self)
@@ -151,6 +158,7 @@ class MusicTab(QWidget):
         self.output.model_changed.connect(self.lyrics_sheet.set_model_id)
         self.versions.play_requested.connect(c.play)
         self.versions.stems_requested.connect(self.open_stems)
+        self.rework_button.clicked.connect(self.open_rework)
         self.versions.list.itemSelectionChanged.connect(self._on_versions_selected)
         self.section_player.playback_ready.connect(self._on_controller_playback_ready)
         self.versions.open_requested.connect(self.load_generation)
@@ -286,6 +294,15 @@ class MusicTab(QWidget):
         if chosen and pair is not None:
             other = pair[1] if pair[0].id == chosen[0].id else pair[0]
         self.section_player.set_versions(chosen[0] if chosen else None, other)
+
+    def open_rework(self) -> None:
+        """Rework the plan by prompt (rework_dialog.py): window-modal over the tab."""
+        from app.ui.music.rework_dialog import ReworkDialog
+
+        self.rework_dialog = ReworkDialog(self._ctx, self._runner, self.editor,
+                                          self.output.model_id(), self)
+        self.rework_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.rework_dialog.open()
 
     def open_stems(self, generation: Generation) -> None:
         """The stems window of one version (stems_dialog.py)."""
