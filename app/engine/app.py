@@ -42,6 +42,7 @@ from app.engine.catalog import MAX_TEXT_CHARS, accepts_model, model_json, subscr
 from app.engine.dialogue_routes import create_router as create_dialogue_router
 from app.engine.espeak import Espeak
 from app.engine.music_routes import create_router as create_music_router
+from app.engine.music_upload_routes import create_router as create_upload_router
 from app.engine.stem_routes import create_router as create_stem_router
 from app.engine.stt_routes import create_router as create_stt_router
 from app.engine.synth import SpeechParams, Synthesizer
@@ -173,6 +174,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
     )
     app.state.engine = engine
     app.include_router(create_stem_router())  # stem_routes.py
+    app.include_router(create_upload_router(data_dir))  # music_upload_routes.py
     app.include_router(create_stt_router(data_dir))
     app.include_router(create_music_router(data_dir))
     app.include_router(create_dialogue_router(engine))

@@ -39,7 +39,8 @@ from app.engine.music_bodies import (
 )
 from app.engine.music_planner import plan_from_prompt
 from app.engine.music_sketch_plan import SketchPlan
-from app.engine.music_songs import RENDER_RATE_HZ, Song, SongStore, encode_blocks
+from app.engine.music_songs import RENDER_RATE_HZ, Song, encode_blocks
+from app.engine.song_store_registry import song_store_for
 
 VoiceLinesFactory = Callable[[], Callable[[str], tuple[np.ndarray, int]] | None]
 
@@ -72,7 +73,7 @@ def create_router(data_dir: Path | None = None, *,
                   voice_lines: VoiceLinesFactory | None = None) -> APIRouter:
     """The music endpoints. `data_dir` keeps stored songs across restarts; `voice_lines`
     makes the callable that voices lyric lines (default: the engine's synthesiser)."""
-    store = SongStore(data_dir)
+    store = song_store_for(data_dir)  # shared with /v1/music/upload
     router = APIRouter()
 
     def song_for(request: Request, body: MusicBody, output_format: str
