@@ -10,8 +10,10 @@ from app.audio.song_sections import FRAME_S, section_boundaries_ms
 RATE = 16000
 
 
-def _part(seconds: float, kind: str, rng: np.random.Generator) -> np.ndarray:
-    t = np.arange(int(seconds * RATE)) / RATE
+def _part(seconds: float, kind: str, rng: np.random.Generator, rate: int = RATE
+          ) -> np.ndarray:
+    """Half a minute of one kind of sound (also used by the upload tests)."""
+    t = np.arange(int(seconds * rate)) / rate
     if kind == "low":
         return 0.4 * np.sin(2 * np.pi * 110 * t) + 0.01 * rng.standard_normal(t.size)
     if kind == "noise":

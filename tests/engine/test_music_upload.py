@@ -25,11 +25,8 @@ RATE = 44100
 
 def _three_part_song() -> bytes:
     rng = np.random.default_rng(3)
-    import tests.audio.test_song_sections as parts
-
-    parts.RATE = RATE  # the parts at 44.1 kHz
-    song = np.concatenate([_part(20, "low", rng), _part(16, "noise", rng),
-                           _part(20, "high", rng)]).astype(np.float32)
+    song = np.concatenate([_part(20, "low", rng, RATE), _part(16, "noise", rng, RATE),
+                           _part(20, "high", rng, RATE)]).astype(np.float32)
     buffer = io.BytesIO()
     sf.write(buffer, song, RATE, format="WAV", subtype="PCM_16")
     return buffer.getvalue()

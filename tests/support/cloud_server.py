@@ -62,6 +62,7 @@ from app.domain.music_request import build_detailed_response
 from tests.support import spec as spec_module
 from tests.support.cloud_dialogue import DIALOGUE_OPERATIONS, dialogue_reply
 from tests.support.cloud_stems import STEM_OPERATION, stems_reply
+from tests.support.cloud_upload import UPLOAD_OPERATION, upload_reply
 from tests.support.servers import ABORT_EXTENSION
 from tests.support.spec import (
     ContractError,
@@ -975,6 +976,8 @@ class CloudServer(SpeechToTextAndMusic):
             return self._speech_to_text(operation, query, headers, body)
         if operation.operation_id == STEM_OPERATION:  # multipart too: cloud_stems.py
             return stems_reply(self, operation, query, headers, body)
+        if operation.operation_id == UPLOAD_OPERATION:  # multipart: cloud_upload.py
+            return upload_reply(self, operation, headers, body)
         parsed: Any = None
         if body:
             content_type = headers.get("content-type", "")

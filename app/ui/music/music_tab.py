@@ -40,6 +40,7 @@ from app.ui.music.music_files import (
     user_message,
     write_plan_file,
 )
+from app.ui.music.own_song import AUDIO_FILTER, OwnSongImport
 from app.ui.music.plan_editor import EMPTY_PLAN_STATUS, PlanEditor
 from app.ui.music.prompt_panel import PromptPanel
 from app.ui.music.section_player import SectionPlayer
@@ -101,6 +102,13 @@ class MusicTab(QWidget):
         self.rework_button.setToolTip("Say what to change (“make the chorus bigger”); "
                                       "choose which sections take the server's changes")
         self.editor.starts_row.addWidget(self.rework_button)
+        self.own_song_button = QPushButton("Your song…", self.editor)
+        self.own_song_button.setObjectName("music.own_song")
+        self.own_song_button.setAccessibleName("Bring your own song")
+        self.own_song_button.setToolTip("Upload a song of yours: its sections open here, "
+                                        "kept as they sound; re-make only the ones you untick")
+        self.editor.starts_row.addWidget(self.own_song_button)
+        self.own_song = OwnSongImport(self._ctx, self._runner, self.editor, self)
         self.mode.addTab(self.lyrics_sheet, "Lyrics sheet")
         self.mode.setCurrentIndex(PLAN_PAGE)
         self.bar = ComposeBar(self)
@@ -159,6 +167,11 @@ class MusicTab(QWidget):
         self.versions.play_requested.connect(c.play)
         self.versions.stems_requested.connect(self.open_stems)
         self.rework_button.clicked.connect(self.open_rework)
+        self.own_song_button.clicked.connect(lambda: ask_open_path(
+            self, "music.own_song_dialog", "Bring your own song", str(Path.home()),
+            lambda path: self.own_song.upload(path, self.output.model_id()), AUDIO_FILTER))
+        self.own_song.finished.connect(self._on_own_song_opened)
+        self.own_song.failed.connect(self._show_error)
         self.versions.list.itemSelectionChanged.connect(self._on_versions_selected)
         self.section_player.playback_ready.connect(self._on_controller_playback_ready)
         self.versions.open_requested.connect(self.load_generation)
@@ -294,6 +307,11 @@ class MusicTab(QWidget):
         if chosen and pair is not None:
             other = pair[1] if pair[0].id == chosen[0].id else pair[0]
         self.section_player.set_versions(chosen[0] if chosen else None, other)
+
+    def _on_own_song_opened(self, message: str) -> None:
+        self.mode.setCurrentIndex(PLAN_PAGE)
+        self.base_label.setText(message)
+        self.status.setText(message)
 
     def open_rework(self) -> None:
         """Rework the plan by prompt (rework_dialog.py): window-modal over the tab."""

@@ -1,0 +1,71 @@
+"""Bring your own song: upload an audio file (`POST /v1/music/upload`, the plan
+extracted), open its plan in the editor with every section kept as it sounds (its
+`source_from` the uploaded song), so unticking Keep on a section re-makes only that one."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.api.music_upload import MusicUploadService
+from app.domain.music_plan import SongRef
+from app.domain.music_plan_json import plan_from_json
+from app.ui.app_context import AppContext
+from app.ui.music.compose_request import KeepBase
+from app.ui.music.plan_editor import PlanEditor
+from app.ui.qt_async import TaskRunner
+
+AUDIO_FILTER = "Audio (*.mp3 *.wav *.flac *.ogg *.m4a *.aac *.opus);;All files (*)"
+
+
+class OwnSongImport(QObject):
+    finished = Signal(str)  # what happened, in plain words
+    failed = Signal(object)  # the exception
+
+    TASK = "music.upload"
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, editor: PlanEditor,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx, self._runner, self._editor = ctx, runner, editor
+        runner.task_failed.connect(self._on_task_failed)
+
+    def _on_task_failed(self, name: str, exc: object) -> None:
+        if name == self.TASK:
+            self.failed.emit(exc)
+
+    def upload(self, path: str | Path, model_id: str) -> None:
+        self._runner.restart(self.TASK, lambda: self._upload(Path(path), model_id))
+
+    def cancel(self) -> None:
+        self._runner.cancel(self.TASK)
+
+    async def _upload(self, path: Path, model_id: str) -> None:
+        audio = await asyncio.to_thread(path.read_bytes)
+        song, _info = await MusicUploadService(self._ctx.client).upload(
+            audio, path.name, plan_model=model_id)
+        if song.composition_plan is None:
+            raise ValueError("The server kept the song but sent no plan for it.")
+        plan = plan_from_json(song.composition_plan)
+        bounds = []
+        for index, start in enumerate(plan.section_starts_ms()):
+            section = plan.sections[index]
+            end = start + section.duration_ms
+            bounds.append((start, end))
+            plan.sections[index] = dataclasses.replace(
+                section, source=SongRef(song.song_id, start, end))
+        label = f"your song “{path.name}”"
+        self._editor.set_plan(plan, "Bring your own song")
+        self._editor.set_keep_base(KeepBase(song.song_id, label,
+                                            tuple(s.name for s in plan.sections),
+                                            tuple(bounds)))
+        how = ("estimated from the audio (offline: where the music changes)"
+               if song.estimated else "as the server heard them")
+        self.finished.emit(f"{len(plan.sections)} sections of {label}, {how}, all kept. "
+                           "Untick Keep on the sections to re-make, then Compose.")
+
+
+__all__ = ["AUDIO_FILTER", "OwnSongImport"]

@@ -1,0 +1,91 @@
+"""Bring your own song through the window (engine): the upload's plan opens with every
+section kept; one section is unticked and re-made; the compose request keeps the other
+two (`source_from` the uploaded song) and validates against the spec. A text file gets
+a plain error and the plan being edited stays."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from PySide6.QtWidgets import QFileDialog, QLabel
+
+from app.domain.music_plan import Plan, Section
+from tests.audio.test_song_sections import _part
+from tests.support.recording import RecordingApp
+from tests.support.servers import run_server
+from tests.support.spec import validate_request
+from tests.ui.test_music_sections import click
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def recording_engine(tmp_path: Path) -> Iterator[tuple[str, RecordingApp]]:
+    from app.engine.app import create_app
+
+    app = RecordingApp(create_app(tmp_path / "engine"))
+    with run_server(app) as url:
+        yield url, app
+
+
+def _song(path: Path) -> Path:
+    rng = np.random.default_rng(5)
+    song = np.concatenate([_part(12, "low", rng, 22050), _part(10, "noise", rng, 22050),
+                           _part(12, "high", rng, 22050)]).astype(np.float32)
+    buffer = io.BytesIO()
+    sf.write(buffer, song, 22050, format="WAV", subtype="PCM_16")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def choose(qtbot, studio, path: Path) -> None:
+    click(qtbot, studio, "music.own_song")
+    dialog = studio.find(QFileDialog, "music.own_song_dialog")
+    dialog.selectFile(str(path))
+    dialog.accept()
+
+
+def test_upload_keep_two_remake_one(launch, recording_engine, qtbot, tmp_path: Path) -> None:
+    url, engine = recording_engine
+    studio = launch(engine_url=url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.output.select(tab.output.model, "music_v1")
+    choose(qtbot, studio, _song(tmp_path / "mine.wav"))
+    model = tab.editor.model
+    qtbot.waitUntil(lambda: len(model.plan.sections) == 3, timeout=30_000)
+    assert all(s.source is not None for s in model.plan.sections)
+    assert "estimated from the audio" in studio.find(QLabel, "music.base").text()
+    song_id = model.section(0).source.song_id
+
+    assert model.set_kept(1, False)  # re-make the middle
+    click(qtbot, studio, "music.compose")
+    qtbot.waitUntil(lambda: len(studio.ctx.history.list(kind="music")) == 1
+                    and not tab.controller.is_composing, timeout=60_000)
+    sent = [r for r in engine.requests if r["path"].startswith("/v1/music")
+            and r["path"] != "/v1/music/upload"][-1]
+    validate_request(sent["method"], sent["path"], sent["query"], sent["json"])
+    sections = sent["json"]["composition_plan"]["sections"]
+    assert [("source_from" in s) for s in sections] == [True, False, True]
+    assert sections[0]["source_from"]["song_id"] == song_id
+
+
+def test_a_text_file_is_refused_and_the_plan_stays(launch, recording_engine, qtbot,
+                                                   tmp_path: Path) -> None:
+    url, _engine = recording_engine
+    studio = launch(engine_url=url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.editor.set_plan(Plan(sections=[Section("Mine", 5000)]), "test")
+    notes = tmp_path / "notes.mp3"
+    notes.write_text("not a song")
+    choose(qtbot, studio, notes)
+    banner = studio.find(QLabel, "music.error.text")
+    qtbot.waitUntil(banner.isVisible, timeout=20_000)
+    assert "not audio" in banner.text()
+    assert [s.name for s in tab.editor.model.plan.sections] == ["Mine"]
