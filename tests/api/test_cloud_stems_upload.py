@@ -1,4 +1,4 @@
-"""Stem separation through the service layer against the cloud test server: the request
+"""Stems and uploads through the service layer against the cloud test server: the request
 follows the spec, the zip's stems add up to the mix, a non-audio file is refused plainly."""
 
 from __future__ import annotations
@@ -53,3 +53,20 @@ async def test_two_stems_and_a_refused_text_file(client: ApiClient) -> None:
     with pytest.raises(ApiError) as caught:
         await service.separate(b"just some words", "notes.txt")
     assert "could not be decoded" in str(caught.value)
+
+
+async def test_upload_with_a_plan(cloud: Cloud, client: ApiClient) -> None:
+    """`POST /v1/music/upload` through the service layer: the form follows the spec (the
+    test server checks it), the song id and the plan come back."""
+    from app.api.music_upload import MusicUploadService
+    from app.domain.music_plan_json import plan_from_json
+
+    wav, _mix = _song_wav(seconds=4.0)
+    song, _info = await MusicUploadService(client).upload(wav, "mine.wav",
+                                                          plan_model="music_v2")
+    assert song.song_id and not song.estimated
+    assert plan_from_json(song.composition_plan or {}).sections
+    sent = cloud.control.requests()[-1]
+    assert sent["path"] == "/v1/music/upload"
+    with pytest.raises(ApiError, match="could not be decoded"):
+        await MusicUploadService(client).upload(b"words", "notes.txt")
