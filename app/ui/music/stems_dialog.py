@@ -162,8 +162,11 @@ class StemsDialog(QDialog):
         self.stems = await asyncio.to_thread(decode_stems, files, self.output_format)
         self._show_rows()
         self._set_busy(False)
+        offline = "" if self._ctx.client.has_key else (
+            " Offline they are an approximate split (see the README); together they are "
+            "exactly the song.")
         self.status.setText(f"{len(self.stems.names)} stems. Mute or solo them, play, or "
-                            "export them for your DAW.")
+                            f"export them for your DAW.{offline}")
         self.stems_ready.emit()
 
     def _show_rows(self) -> None:
