@@ -46,10 +46,10 @@ def test_sheet_edits_show_in_the_table_and_undo(launch, cloud, qtbot) -> None:
 
     # A header renamed on the sheet renames the section; a missing one is explained.
     sheet.setPlainText("[Intro]\n\n[Chorus]\nHello city lights\n")
-    assert tab.lyrics_sheet.apply()
+    assert tab.producer.lyrics_sheet.apply()
     assert model.section(1).name == "Chorus"
     sheet.setPlainText("[Intro]\n")
-    assert not tab.lyrics_sheet.apply()
+    assert not tab.producer.lyrics_sheet.apply()
     assert "add or remove sections in the table" in \
         studio.find(QLabel, "music.lyrics_counts").text()
     assert model.section(1).name == "Chorus"  # nothing lost

@@ -35,7 +35,7 @@ def test_accept_a_reworked_plan_for_one_section(server, launch, cloud, engine_ur
     tab.mode.setCurrentIndex(1)
     tab.editor.set_plan(PLAN, "test")
     click(qtbot, studio, "music.rework")
-    dialog = tab.rework_dialog
+    dialog = tab.producer.rework_dialog
     qtbot.keyClicks(studio.find(QLineEdit, "music.rework_instruction"),
                     "make the chorus bigger")
     click(qtbot, studio, "music.rework_send")

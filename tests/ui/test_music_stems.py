@@ -44,7 +44,7 @@ def compose_one(studio: Any, qtbot: Any) -> Any:
     qtbot.waitUntil(lambda: tab.versions.list.count() == 1, timeout=10_000)
     tab.versions.list.item(0).setSelected(True)
     click(qtbot, studio, "music.stems_version")
-    return tab.stems_dialog
+    return tab.producer.stems_dialog
 
 
 def test_stems_solo_and_export_for_a_daw(launch, engine_url, qtbot, alsa_played_file: Path,

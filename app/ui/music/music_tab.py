@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -30,7 +29,6 @@ from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage
 from app.ui.music.compose_bar import ComposeBar
 from app.ui.music.compose_request import ComposeRequest, keep_base_for, read_version
-from app.ui.music.lyrics_sheet import LyricsSheet
 from app.ui.music.music_controller import MusicController
 from app.ui.music.music_files import (
     loop_running,
@@ -40,10 +38,9 @@ from app.ui.music.music_files import (
     user_message,
     write_plan_file,
 )
-from app.ui.music.own_song import AUDIO_FILTER, OwnSongImport
 from app.ui.music.plan_editor import EMPTY_PLAN_STATUS, PlanEditor
+from app.ui.music.producer_tools import ProducerTools
 from app.ui.music.prompt_panel import PromptPanel
-from app.ui.music.section_player import SectionPlayer
 from app.ui.music.versions_panel import SidePanel
 from app.ui.qt_async import TaskRunner
 from app.ui.widgets.error_banner import ErrorBanner
@@ -95,21 +92,6 @@ class MusicTab(QWidget):
         editor_page = FitScrollArea(self.editor, self.mode)
         editor_page.setObjectName("music.plan_page")
         self.mode.addTab(editor_page, "Plan it section by section")
-        self.lyrics_sheet = LyricsSheet(self.editor, self.mode)  # lyrics_sheet.py
-        self.rework_button = QPushButton("Rework by prompt…", self.editor)
-        self.rework_button.setObjectName("music.rework")
-        self.rework_button.setAccessibleName("Rework the plan by prompt")
-        self.rework_button.setToolTip("Say what to change (“make the chorus bigger”); "
-                                      "choose which sections take the server's changes")
-        self.editor.starts_row.addWidget(self.rework_button)
-        self.own_song_button = QPushButton("Your song…", self.editor)
-        self.own_song_button.setObjectName("music.own_song")
-        self.own_song_button.setAccessibleName("Bring your own song")
-        self.own_song_button.setToolTip("Upload a song of yours: its sections open here, "
-                                        "kept as they sound; re-make only the ones you untick")
-        self.editor.starts_row.addWidget(self.own_song_button)
-        self.own_song = OwnSongImport(self._ctx, self._runner, self.editor, self)
-        self.mode.addTab(self.lyrics_sheet, "Lyrics sheet")
         self.mode.setCurrentIndex(PLAN_PAGE)
         self.bar = ComposeBar(self)
         self.compose_button = self.bar.compose_button
@@ -124,8 +106,6 @@ class MusicTab(QWidget):
         self.side = SidePanel(self)
         self.output, self.versions = self.side.output, self.side.versions
         self.details, self.base_label = self.side.details, self.side.base_label
-        self.section_player = SectionPlayer(self._ctx, self._runner, self.side)
-        self.side.add_box(self.section_player, 2)  # under the versions
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("music.splitter")
         self.splitter.addWidget(left)
@@ -133,6 +113,8 @@ class MusicTab(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         QVBoxLayout(self).addWidget(self.splitter)
+        # Section by section, lyrics sheet, rework, stems, your own song (producer_tools.py).
+        self.producer = ProducerTools(self._ctx, self._runner, self)
 
     def _connect(self) -> None:
         c = self.controller
@@ -163,17 +145,9 @@ class MusicTab(QWidget):
         self.editor.seek_requested.connect(self._on_editor_seek_requested)
         self.output.changed.connect(self._on_changed)
         self.output.model_changed.connect(self.editor.set_model_id)
-        self.output.model_changed.connect(self.lyrics_sheet.set_model_id)
         self.versions.play_requested.connect(c.play)
-        self.versions.stems_requested.connect(self.open_stems)
-        self.rework_button.clicked.connect(self.open_rework)
-        self.own_song_button.clicked.connect(lambda: ask_open_path(
-            self, "music.own_song_dialog", "Bring your own song", str(Path.home()),
-            lambda path: self.own_song.upload(path, self.output.model_id()), AUDIO_FILTER))
-        self.own_song.finished.connect(self._on_own_song_opened)
-        self.own_song.failed.connect(self._show_error)
-        self.versions.list.itemSelectionChanged.connect(self._on_versions_selected)
-        self.section_player.playback_ready.connect(self._on_controller_playback_ready)
+        self.producer.playback_ready.connect(self._on_controller_playback_ready)
+        self.producer.failed.connect(self._show_error)
         self.versions.open_requested.connect(self.load_generation)
         self.versions.compare_requested.connect(c.compare)
         self._player_bar.position_changed.connect(self._on_player_position_changed)
@@ -182,7 +156,6 @@ class MusicTab(QWidget):
         self._autosave.setInterval(AUTOSAVE_DELAY_MS)
         self._autosave.timeout.connect(self._save_draft)
         self.editor.set_model_id(self.output.model_id())
-        self.lyrics_sheet.set_model_id(self.output.model_id())
 
     def _start_background(self) -> None:
         if loop_running():  # (a test without an event loop has nothing to fetch)
@@ -297,38 +270,6 @@ class MusicTab(QWidget):
         keep = " Tick “Keep” on the sections you like, change the others and compose " \
                "again." if self._base is not None else ""
         self.status.setText(f"Loaded “{generation.title}”.{keep}")
-
-    def _on_versions_selected(self) -> None:
-        """Section by section follows the selection: the first selected version, and
-        the one A/B plays after it (as Compare pairs them)."""
-        chosen = self.versions.selected()
-        pair = self.versions.compare_pair() if chosen else None
-        other = None
-        if chosen and pair is not None:
-            other = pair[1] if pair[0].id == chosen[0].id else pair[0]
-        self.section_player.set_versions(chosen[0] if chosen else None, other)
-
-    def _on_own_song_opened(self, message: str) -> None:
-        self.mode.setCurrentIndex(PLAN_PAGE)
-        self.base_label.setText(message)
-        self.status.setText(message)
-
-    def open_rework(self) -> None:
-        """Rework the plan by prompt (rework_dialog.py): window-modal over the tab."""
-        from app.ui.music.rework_dialog import ReworkDialog
-
-        self.rework_dialog = ReworkDialog(self._ctx, self._runner, self.editor,
-                                          self.output.model_id(), self)
-        self.rework_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.rework_dialog.open()
-
-    def open_stems(self, generation: Generation) -> None:
-        """The stems window of one version (stems_dialog.py)."""
-        from app.ui.music.stems_dialog import StemsDialog
-
-        self.stems_dialog = StemsDialog(self._ctx, self._runner, generation, self)
-        self.stems_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.stems_dialog.show()
 
     def flush_draft(self) -> None:
         """Save the draft now (on quit), synchronously."""

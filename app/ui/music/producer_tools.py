@@ -1,0 +1,114 @@
+"""The Music tab's tools for producers, wired in one place so the tab itself stays
+small: section by section (section_player.py), the lyrics sheet (lyrics_sheet.py),
+rework by prompt (rework_dialog.py), stems (stems_dialog.py) and bringing your own song
+(own_song.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from app.library.history import Generation
+from app.ui.app_context import AppContext
+from app.ui.music.lyrics_sheet import LyricsSheet
+from app.ui.music.own_song import AUDIO_FILTER, OwnSongImport
+from app.ui.music.section_player import SectionPlayer
+from app.ui.qt_async import TaskRunner
+from app.ui.widgets.file_dialogs import ask_open_path
+
+if TYPE_CHECKING:
+    from app.ui.music.music_tab import MusicTab
+    from app.ui.music.rework_dialog import ReworkDialog
+    from app.ui.music.stems_dialog import StemsDialog
+
+PLAN_PAGE = 1
+
+
+def _button(parent: QWidget, name: str, text: str, accessible: str, tip: str) -> QPushButton:
+    button = QPushButton(text, parent)
+    button.setObjectName(name)
+    button.setAccessibleName(accessible)
+    button.setToolTip(tip)
+    return button
+
+
+class ProducerTools(QObject):
+    playback_ready = Signal(str, object)  # title, peaks (for the player bar)
+    failed = Signal(object)  # an exception to show in the tab's banner
+
+    def __init__(self, ctx: AppContext, runner: TaskRunner, tab: MusicTab) -> None:
+        super().__init__(tab)
+        self._ctx, self._runner, self._tab = ctx, runner, tab
+        self.stems_dialog: StemsDialog | None = None
+        self.rework_dialog: ReworkDialog | None = None
+        editor = tab.editor
+        self.lyrics_sheet = LyricsSheet(editor, tab.mode)
+        tab.mode.addTab(self.lyrics_sheet, "Lyrics sheet")
+        self.rework_button = _button(
+            editor, "music.rework", "Rework by prompt…", "Rework the plan by prompt",
+            "Say what to change (“make the chorus bigger”); choose which sections take "
+            "the server's changes")
+        self.own_song_button = _button(
+            editor, "music.own_song", "Your song…", "Bring your own song",
+            "Upload a song of yours: its sections open here, kept as they sound; re-make "
+            "only the ones you untick")
+        editor.starts_row.addWidget(self.rework_button)
+        editor.starts_row.addWidget(self.own_song_button)
+        self.own_song = OwnSongImport(ctx, runner, editor, self)
+        self.section_player = SectionPlayer(ctx, runner, tab.side)
+        tab.side.add_box(self.section_player, 2)  # under the versions
+
+        tab.output.model_changed.connect(self.lyrics_sheet.set_model_id)
+        self.lyrics_sheet.set_model_id(tab.output.model_id())
+        tab.versions.stems_requested.connect(self.open_stems)
+        tab.versions.list.itemSelectionChanged.connect(self._on_versions_selected)
+        self.rework_button.clicked.connect(self.open_rework)
+        self.own_song_button.clicked.connect(self.ask_own_song)
+        self.own_song.finished.connect(self._on_own_song_opened)
+        self.own_song.failed.connect(self.failed)
+        self.section_player.playback_ready.connect(self.playback_ready)
+
+    def _on_versions_selected(self) -> None:
+        """Section by section follows the selection: the first selected version, and
+        the one A/B plays after it (as Compare pairs them)."""
+        versions = self._tab.versions
+        chosen = versions.selected()
+        pair = versions.compare_pair() if chosen else None
+        other = None
+        if chosen and pair is not None:
+            other = pair[1] if pair[0].id == chosen[0].id else pair[0]
+        self.section_player.set_versions(chosen[0] if chosen else None, other)
+
+    def ask_own_song(self) -> None:
+        ask_open_path(self._tab, "music.own_song_dialog", "Bring your own song",
+                      str(Path.home()),
+                      lambda path: self.own_song.upload(path, self._tab.output.model_id()),
+                      AUDIO_FILTER)
+
+    def _on_own_song_opened(self, message: str) -> None:
+        self._tab.mode.setCurrentIndex(PLAN_PAGE)
+        self._tab.base_label.setText(message)
+        self._tab.status.setText(message)
+
+    def open_rework(self) -> None:
+        """Rework the plan by prompt: window-modal over the tab."""
+        from app.ui.music.rework_dialog import ReworkDialog
+
+        self.rework_dialog = ReworkDialog(self._ctx, self._runner, self._tab.editor,
+                                          self._tab.output.model_id(), self._tab)
+        self.rework_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.rework_dialog.open()
+
+    def open_stems(self, generation: Generation) -> None:
+        """The stems window of one version (not modal: the tab stays usable)."""
+        from app.ui.music.stems_dialog import StemsDialog
+
+        self.stems_dialog = StemsDialog(self._ctx, self._runner, generation, self._tab)
+        self.stems_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.stems_dialog.show()
+
+
+__all__ = ["ProducerTools"]
