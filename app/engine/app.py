@@ -41,6 +41,7 @@ from app.domain.wire import SpeechRequest
 from app.engine.catalog import MAX_TEXT_CHARS, accepts_model, model_json, subscription_json
 from app.engine.dialogue_routes import create_router as create_dialogue_router
 from app.engine.espeak import Espeak
+from app.engine.music_finetune_routes import create_router as create_finetune_router
 from app.engine.music_routes import create_router as create_music_router
 from app.engine.music_upload_routes import create_router as create_upload_router
 from app.engine.stem_routes import create_router as create_stem_router
@@ -175,6 +176,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
     app.state.engine = engine
     app.include_router(create_stem_router())  # stem_routes.py
     app.include_router(create_upload_router(data_dir))  # music_upload_routes.py
+    app.include_router(create_finetune_router())  # music_finetune_routes.py
     app.include_router(create_stt_router(data_dir))
     app.include_router(create_music_router(data_dir))
     app.include_router(create_dialogue_router(engine))

@@ -61,6 +61,7 @@ from app.domain.music_plan_rework import rework_wire_plan
 from app.domain.music_request import build_detailed_response
 from tests.support import spec as spec_module
 from tests.support.cloud_dialogue import DIALOGUE_OPERATIONS, dialogue_reply
+from tests.support.cloud_finetunes import FINETUNES_OPERATION, finetunes_reply
 from tests.support.cloud_stems import STEM_OPERATION, stems_reply
 from tests.support.cloud_upload import UPLOAD_OPERATION, upload_reply
 from tests.support.servers import ABORT_EXTENSION
@@ -1037,6 +1038,8 @@ class CloudServer(SpeechToTextAndMusic):
             return dialogue_reply(self, op_id, one, parsed or {}, account)
         if op_id in STT_OPERATIONS:
             return self._transcript(op_id, path)
+        if op_id == FINETUNES_OPERATION:  # cloud_finetunes.py
+            return finetunes_reply()
         if op_id in MUSIC_OPERATIONS or op_id == MUSIC_PLAN_OPERATION:
             assert account is not None
             return self._music(op_id, one, parsed or {}, account)

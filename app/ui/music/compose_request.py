@@ -101,6 +101,8 @@ class ComposeRequest:
     detailed: bool = False
     store_for_inpainting: bool = False
     title: str = ""
+    finetune_id: str | None = None  # the account's own finetune (finetune_picker.py)
+    finetune_strength: float | None = None
 
     @property
     def is_plan(self) -> bool:
@@ -130,6 +132,14 @@ class ComposeRequest:
         return replace(self, store_for_inpainting=False)
 
     def body(self, endpoint: MusicEndpoint | None = None) -> dict[str, Any]:
+        body = self._body(endpoint)
+        if self.finetune_id:
+            body["finetune_id"] = self.finetune_id
+            if self.finetune_strength is not None:
+                body["finetune_strength"] = self.finetune_strength
+        return body
+
+    def _body(self, endpoint: MusicEndpoint | None = None) -> dict[str, Any]:
         endpoint = endpoint or self.endpoint()
         if self.plan is not None:
             return compose_body(self.model_id, plan=self.plan, seed=self.seed,

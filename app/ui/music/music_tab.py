@@ -180,7 +180,8 @@ class MusicTab(QWidget):
         out = self.output
         common: dict[str, Any] = dict(model_id=out.model_id(), output_format=out.output_format(),
                                       detailed=out.detailed.isChecked(),
-                                      store_for_inpainting=out.store.isChecked())
+                                      store_for_inpainting=out.store.isChecked(),
+                                      **self.producer.compose_fields())
         if self.is_plan_mode():
             return ComposeRequest(plan=self.editor.plan(), seed=out.seed_value(), **common)
         return ComposeRequest(**self.prompt_panel.request_fields(), **common)

@@ -6,13 +6,14 @@ rework by prompt (rework_dialog.py), stems (stems_dialog.py) and bringing your o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.library.history import Generation
 from app.ui.app_context import AppContext
+from app.ui.music.finetune_picker import FinetunePicker
 from app.ui.music.lyrics_sheet import LyricsSheet
 from app.ui.music.own_song import AUDIO_FILTER, OwnSongImport
 from app.ui.music.section_player import SectionPlayer
@@ -39,6 +40,8 @@ class ProducerTools(QObject):
     playback_ready = Signal(str, object)  # title, peaks (for the player bar)
     failed = Signal(object)  # an exception to show in the tab's banner
 
+    FINETUNES = "music.finetunes"
+
     def __init__(self, ctx: AppContext, runner: TaskRunner, tab: MusicTab) -> None:
         super().__init__(tab)
         self._ctx, self._runner, self._tab = ctx, runner, tab
@@ -60,6 +63,10 @@ class ProducerTools(QObject):
         self.own_song = OwnSongImport(ctx, runner, editor, self)
         self.section_player = SectionPlayer(ctx, runner, tab.side)
         tab.side.add_box(self.section_player, 2)  # under the versions
+        self.finetunes = FinetunePicker(tab.side)
+        tab.side.add_box(self.finetunes, 1)  # under the model and output
+        tab.output.model_changed.connect(self.finetunes.set_model_id)
+        self.finetunes.load_requested.connect(self.refresh_finetunes)
 
         tab.output.model_changed.connect(self.lyrics_sheet.set_model_id)
         self.lyrics_sheet.set_model_id(tab.output.model_id())
@@ -69,7 +76,32 @@ class ProducerTools(QObject):
         self.own_song_button.clicked.connect(self.ask_own_song)
         self.own_song.finished.connect(self._on_own_song_opened)
         self.own_song.failed.connect(self.failed)
+        runner.task_failed.connect(self._on_task_failed)
         self.section_player.playback_ready.connect(self.playback_ready)
+
+    def refresh_finetunes(self) -> None:
+        """The account's finetunes, fetched in the background (none offline)."""
+        async def load() -> None:
+            from app.api.music_finetunes import MusicFinetuneService
+
+            self.finetunes.note.setText("Asking the server…")
+            self.finetunes.note.show()
+            found = await MusicFinetuneService(self._ctx.client).list()
+            self.finetunes.set_finetunes(found, self._tab.output.model_id())
+
+        self._runner.restart(self.FINETUNES, load)
+
+    def _on_task_failed(self, name: str, exc: object) -> None:
+        if name == self.FINETUNES:
+            from app.ui.errors import describe_error
+
+            reason = describe_error(exc).as_text() if isinstance(exc, BaseException) else exc
+            self.finetunes.note.setText(f"Your finetunes could not be listed: {reason}")
+            self.finetunes.note.show()
+
+    def compose_fields(self) -> dict[str, Any]:
+        """What the producer tools add to a compose request (a finetune, if chosen)."""
+        return self.finetunes.fields()
 
     def _on_versions_selected(self) -> None:
         """Section by section follows the selection: the first selected version, and
