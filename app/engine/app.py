@@ -44,6 +44,7 @@ from app.engine.espeak import Espeak
 from app.engine.music_finetune_routes import create_router as create_finetune_router
 from app.engine.music_routes import create_router as create_music_router
 from app.engine.music_upload_routes import create_router as create_upload_router
+from app.engine.music_video_routes import create_router as create_video_router
 from app.engine.stem_routes import create_router as create_stem_router
 from app.engine.stt_routes import create_router as create_stt_router
 from app.engine.synth import SpeechParams, Synthesizer
@@ -177,6 +178,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
     app.include_router(create_stem_router())  # stem_routes.py
     app.include_router(create_upload_router(data_dir))  # music_upload_routes.py
     app.include_router(create_finetune_router())  # music_finetune_routes.py
+    app.include_router(create_video_router())  # music_video_routes.py
     app.include_router(create_stt_router(data_dir))
     app.include_router(create_music_router(data_dir))
     app.include_router(create_dialogue_router(engine))

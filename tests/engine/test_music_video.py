@@ -1,0 +1,54 @@
+"""Music for a video on the engine: the official SDK's `music.video_to_music` gets music
+as long as the two videos together; a file without pictures is refused plainly."""
+
+from __future__ import annotations
+
+import io
+
+import av
+import numpy as np
+import pytest
+import soundfile as sf
+from elevenlabs import ElevenLabs
+from elevenlabs.core.api_error import ApiError
+
+from app.engine.launcher import LocalEngineProcess
+
+pytestmark = pytest.mark.e2e
+
+
+def make_video(seconds: float, fps: int = 10) -> bytes:
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as container:
+        stream = container.add_stream("mpeg4", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(round(seconds * fps)):
+            picture = np.full((48, 64, 3), (i * 7) % 255, np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+def test_sdk_video_to_music_lasts_as_long_as_the_videos(
+        engine_process: LocalEngineProcess) -> None:
+    sdk = ElevenLabs(base_url=engine_process.base_url, api_key="offline")
+    videos = [("a.mp4", make_video(3.0), "video/mp4"), ("b.mp4", make_video(2.5), "video/mp4")]
+    audio = b"".join(sdk.music.video_to_music(videos=videos, description="calm piano",
+                                              tags=["cinematic", "slow"]))
+    info = sf.info(io.BytesIO(audio))
+    assert info.format == "MP3"
+    assert abs(info.duration - 5.5) < 0.15
+    samples, _rate = sf.read(io.BytesIO(audio))
+    assert np.abs(samples).max() > 0.05
+
+
+def test_a_file_without_pictures_is_refused(engine_process: LocalEngineProcess) -> None:
+    sdk = ElevenLabs(base_url=engine_process.base_url, api_key="offline")
+    tone = io.BytesIO()
+    sf.write(tone, np.zeros(8000, np.float32), 8000, format="WAV")
+    with pytest.raises(ApiError) as caught:
+        b"".join(sdk.music.video_to_music(videos=[("sound.wav", tone.getvalue(), "audio/wav")]))
+    assert caught.value.status_code == 400
+    assert "no pictures" in str(caught.value.body)
