@@ -38,7 +38,7 @@ def video_length_ms(data: bytes, name: str) -> int:
     import av
 
     try:
-        with av.open(io.BytesIO(data)) as container:
+        with av.open(io.BytesIO(data), "r") as container:
             if not container.streams.video:
                 raise _bad_video(f"“{name}” has no pictures (no video track).")
             stream = container.streams.video[0]
