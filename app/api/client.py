@@ -10,6 +10,11 @@ exponentially with jitter and honour Retry-After up to `retry_max_delay_s`; a lo
 Retry-After is handed to the caller instead (RateLimitError.retry_after_s). Once a
 success response has started, nothing is ever repeated. Redirects are never followed,
 so the key never travels to another host.
+
+Bodies are read by app/api/reading.py (caps on wire and unpacked size, an overall
+deadline per request beside the read timeout, incremental line splitting). Uploads get
+their own write timeout: a server that stops reading an upload is not waited on for the
+long read timeout a transcription is allowed.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ import json as jsonlib
 import logging
 import random
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -31,6 +36,7 @@ import httpx
 from app.api.errors import (
     ApiConnectionError,
     ApiError,
+    ApiKeyError,
     ApiProtocolError,
     ApiStatusError,
     ApiTimeoutError,
@@ -38,15 +44,30 @@ from app.api.errors import (
     ServerError,
     ValidationError,
     error_from_response,
+    error_in_success_body,
+    parse_json_safely,
     parse_retry_after,
 )
+from app.api.reading import (
+    ACCEPT_ENCODING,
+    MAX_ERROR_BYTES,
+    BodyCounter,
+    LineSplitter,
+    deadline_error,
+    header_number,
+    collect,
+    iter_body,
+    read_body,
+    refuse_error_body,
+)
 from app.domain import json_io
+from app.domain.api_key import ApiKeyFormatError, clean_api_key, secret_forms
 
 _T = TypeVar("_T")
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
-MAX_ERROR_BODY_BYTES = 1024 * 1024
+MAX_ERROR_BODY_BYTES = MAX_ERROR_BYTES
 MAX_REDIRECTS_PUBLIC = 5
 KEY_PLACEHOLDER = "[your API key]"
 
@@ -81,18 +102,17 @@ class ClientConfig:
     max_json_bytes: int = 32 * 1024 * 1024
     max_body_bytes: int = 1024 * 1024 * 1024
     max_public_bytes: int = 64 * 1024 * 1024
+    # Sending a request body: separate from the (possibly very long) wait for the answer.
+    write_timeout_s: float = 60.0
+    # The longest one request may take, answer included, however the bytes trickle in
+    # (a song of several minutes is composed well within it; transcription has its own).
+    request_deadline_s: float = 1800.0
     retry_base_delay_s: float = 0.5
     retry_max_delay_s: float = 10.0
     user_agent: str = "xi-studio"
 
 
-def _int_or_none(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(float(value.strip()))
-    except ValueError:
-        return None
+_int_or_none = header_number  # informational headers: garbage, inf or NaN read as absent
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,68 +191,70 @@ def _type_matches(content_type: str | None, accepted: tuple[str, ...]) -> bool:
     return False
 
 
-def _scrub(value: Any, key: str) -> Any:
+def _scrub_text(text: str, forms: list[str]) -> str:
+    for form in forms:
+        text = text.replace(form, KEY_PLACEHOLDER)
+    return text
+
+
+def _scrub(value: Any, forms: list[str]) -> Any:
     if isinstance(value, str):
-        return value.replace(key, KEY_PLACEHOLDER)
+        return _scrub_text(value, forms)
     if isinstance(value, list):
-        return [_scrub(item, key) for item in value]
+        return [_scrub(item, forms) for item in value]
     if isinstance(value, dict):
-        return {k: _scrub(v, key) for k, v in value.items()}
+        return {k: _scrub(v, forms) for k, v in value.items()}
     return value
 
 
 def _without_key(error: ApiStatusError, key: str | None) -> ApiStatusError:
-    """A server that echoes the key in its error must not get it shown or logged."""
-    if key and key in f"{error.message}{error.body}":
-        error.message = _scrub(error.message, key)
+    """A server that echoes the key in its error (raw or escaped) must not get it shown
+    or logged."""
+    if not key:
+        return error
+    forms = sorted(secret_forms(key) | {key}, key=len, reverse=True)
+    try:
+        seen = f"{error.message}{error.body}"
+    except RecursionError:  # a body nested too deep to print: drop it
+        error.body, seen = None, error.message
+    if any(form in seen for form in forms):
+        error.message = _scrub_text(error.message, forms)
         error.args = (error.message,)
-        error.body = _scrub(error.body, key)
+        try:
+            error.body = _scrub(error.body, forms)
+        except RecursionError:
+            error.body = None
         if isinstance(error, ValidationError):
             error.field_errors = [
-                replace(f, loc=tuple(_scrub(list(f.loc), key)), message=_scrub(f.message, key))
+                replace(f, loc=tuple(_scrub(list(f.loc), forms)),
+                        message=_scrub_text(f.message, forms))
                 for f in error.field_errors]
     return error
 
 
-@contextmanager
-def _body_errors(what: str) -> Iterator[None]:
-    """Translate httpx failures while a response body arrives."""
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        raise ApiTimeoutError(f"The server stopped sending {what} (timed out).") from exc
-    except httpx.RemoteProtocolError as exc:
-        raise ApiProtocolError(f"The server's {what} was cut off before the end.") from exc
-    except (httpx.ReadError, httpx.NetworkError) as exc:
-        raise ApiConnectionError(f"The connection broke while {what} was arriving.") from exc
-    except httpx.DecodingError as exc:
-        raise ApiProtocolError(f"The server's {what} could not be decoded.") from exc
-    except httpx.HTTPError as exc:
-        raise ApiConnectionError(f"The connection failed while {what} was arriving.") from exc
-
-
-async def _read_capped(response: httpx.Response, limit: int, what: str) -> bytes:
-    declared = _int_or_none(response.headers.get("content-length"))
-    if declared is not None and declared > limit:
-        raise ApiProtocolError(f"The server's {what} is too large ({declared} bytes).")
-    buffer = bytearray()
-    with _body_errors(what):
-        async for chunk in response.aiter_bytes():
-            buffer += chunk
-            if len(buffer) > limit:
-                raise ApiProtocolError(f"The server's {what} is too large (over {limit} bytes).")
-    return bytes(buffer)
+def _expects_json(expect: tuple[str, ...]) -> bool:
+    return any("json" in pattern or pattern.startswith("text/") for pattern in expect)
 
 
 class ApiStream:
     """A response whose body is read as it arrives (inside `ApiClient.stream`)."""
 
-    def __init__(self, response: httpx.Response, info: ResponseInfo, max_bytes: int) -> None:
+    def __init__(self, response: httpx.Response, info: ResponseInfo, max_bytes: int, *,
+                 max_wire_bytes: int | None = None, deadline: float | None = None,
+                 audio: bool = True) -> None:
         self._response = response
         self.info = info
         self._max_bytes = max_bytes
-        self.bytes_received = 0
+        self._max_wire = max_wire_bytes or max_bytes
+        self._deadline = deadline
+        self._audio = audio  # an error object in the body is refused, never passed on
+        self._counter = BodyCounter()
         self._generators: list[AsyncGenerator[Any, None]] = []
+
+    @property
+    def bytes_received(self) -> int:
+        """Bytes of body handed over so far (after unpacking)."""
+        return self._counter.decoded
 
     def chunks(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         """The body's bytes as they arrive (any boundaries)."""
@@ -257,27 +279,28 @@ class ApiStream:
                 log.debug("closing a body reader failed", exc_info=True)
         self._generators.clear()
 
+    def _body(self, what: str) -> AsyncIterator[bytes]:
+        return iter_body(self._response, what=what, max_wire=self._max_wire,
+                         max_bytes=self._max_bytes, deadline=self._deadline,
+                         counter=self._counter)
+
     async def _chunks(self, chunk_size: int | None) -> AsyncGenerator[bytes, None]:
-        with _body_errors("audio"):
-            async for chunk in self._response.aiter_bytes(chunk_size):
-                if not chunk:
-                    continue
-                self.bytes_received += len(chunk)
-                if self.bytes_received > self._max_bytes:
-                    raise ApiProtocolError(
-                        f"The server sent more than {self._max_bytes} bytes; stopped reading.")
-                yield chunk
+        # `chunk_size` is a hint only: pieces come as they arrive, at most 64 KB unpacked.
+        del chunk_size
+        pieces = self._body("audio")
+        if self._audio:
+            pieces = refuse_error_body(pieces, self.info.content_type, self.info.request_id)
+        async for piece in pieces:
+            yield piece
 
     async def _lines(self) -> AsyncGenerator[str, None]:
-        pending = b""
-        async for chunk in self.chunks():
-            pending += chunk
-            *complete, pending = pending.split(b"\n")
-            for line in complete:
+        splitter = LineSplitter()
+        async for chunk in self._body("answer"):
+            for line in splitter.feed(chunk):
                 text = line.decode("utf-8", errors="replace").strip()
                 if text:
                     yield text
-        tail = pending.decode("utf-8", errors="replace").strip()
+        tail = splitter.finish().decode("utf-8", errors="replace").strip()
         if tail:
             yield tail
 
@@ -341,7 +364,7 @@ class ApiClient:
         timeout = httpx.Timeout(
             connect=config.connect_timeout_s,
             read=config.read_timeout_s,
-            write=config.read_timeout_s,
+            write=config.write_timeout_s,
             pool=config.connect_timeout_s,
         )
         if self._ssl_context is None and self._transport is None:
@@ -353,7 +376,7 @@ class ApiClient:
             timeout=timeout,
             follow_redirects=False,
             transport=self._transport,
-            headers={"user-agent": config.user_agent},
+            headers={"user-agent": config.user_agent, "accept-encoding": ACCEPT_ENCODING},
             trust_env=False,
         )
         return _Inner(client, config)
@@ -402,7 +425,10 @@ class ApiClient:
                 raise ApiConnectionError(
                     "Refused to send the API key over an unencrypted connection "
                     f"({config.base_url}). Use an https:// address.")
-            headers["xi-api-key"] = config.api_key
+            try:
+                headers["xi-api-key"] = clean_api_key(config.api_key)
+            except ApiKeyFormatError as exc:  # never reaches h11, which would echo it
+                raise ApiKeyError(f"{exc} (Settings, Ctrl+,)") from None
         return headers
 
     def _notify_retry(self, seconds: float, reason: str) -> None:
@@ -447,18 +473,22 @@ class ApiClient:
         data: Any = None,
         public: bool = False,
         read_timeout_s: float | None = None,
-    ) -> AsyncIterator[httpx.Response]:
-        """Send (with retries) and yield a 2xx response whose body is not read yet."""
+        deadline_s: float | None = None,
+    ) -> AsyncIterator[tuple[httpx.Response, float]]:
+        """Send (with retries) and yield a 2xx response whose body is not read yet, with
+        the loop time by which the whole request must be over."""
         if self._closed:
             raise ApiConnectionError("The client has been closed.")
         inner = self._inner
+        deadline = (asyncio.get_running_loop().time()
+                    + (deadline_s or inner.config.request_deadline_s))
         inner.active += 1
         try:
             response = await self._send_with_retries(
                 inner, method, path, accept=accept, params=params, json=json, files=files,
-                data=data, public=public, read_timeout_s=read_timeout_s)
+                data=data, public=public, read_timeout_s=read_timeout_s, deadline=deadline)
             try:
-                yield response
+                yield response, deadline
             finally:
                 await response.aclose()
         finally:
@@ -482,6 +512,7 @@ class ApiClient:
         data: Any,
         public: bool,
         read_timeout_s: float | None = None,
+        deadline: float,
     ) -> httpx.Response:
         config = inner.config
         headers = {"accept": accept} if public else self._headers(config, accept)
@@ -491,7 +522,9 @@ class ApiClient:
             try:
                 # A slow job (a long transcription) may wait longer than usual for its
                 # answer; everything else keeps the client's timeouts.
-                timeout = (httpx.Timeout(read_timeout_s, connect=config.connect_timeout_s)
+                timeout = (httpx.Timeout(connect=config.connect_timeout_s, read=read_timeout_s,
+                                         write=config.write_timeout_s,
+                                         pool=config.connect_timeout_s)
                            if read_timeout_s else httpx.USE_CLIENT_DEFAULT)
                 request = inner.client.build_request(
                     method, path, params=params, json=json, files=files, data=data,
@@ -499,8 +532,13 @@ class ApiClient:
             except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
                 raise ApiConnectionError(f"Not a usable server address: {exc}") from exc
             try:
-                response = await inner.client.send(request, stream=True,
-                                                   follow_redirects=public)
+                # The deadline also ends an answer that never comes although bytes do
+                # (endless "100 Continue" lines, each within the read timeout).
+                async with asyncio.timeout_at(deadline):
+                    response = await inner.client.send(request, stream=True,
+                                                       follow_redirects=public)
+            except TimeoutError as exc:
+                raise deadline_error("its answer") from exc
             except httpx.ConnectError as exc:
                 # The request never left this computer: safe to repeat.
                 if attempt < config.max_retries:
@@ -512,6 +550,10 @@ class ApiClient:
                 raise ApiConnectionError(
                     f"Could not connect to {request.url.host or config.base_url}: "
                     f"{exc or type(exc).__name__}") from exc
+            except httpx.WriteTimeout as exc:
+                raise ApiTimeoutError(
+                    f"{request.url.host} stopped accepting what was being sent (the upload "
+                    "stalled). Check your connection and try again.") from exc
             except httpx.TimeoutException as exc:
                 raise ApiTimeoutError(
                     f"{request.url.host} did not answer within the time limit.") from exc
@@ -546,7 +588,9 @@ class ApiClient:
                     "not followed, so nothing (and no key) was sent there.",
                     response.headers.get("request-id"))
             try:
-                body = await _read_capped(response, MAX_ERROR_BODY_BYTES, "error message")
+                body = await read_body(response, what="error message",
+                                       max_wire=MAX_ERROR_BODY_BYTES,
+                                       max_bytes=MAX_ERROR_BODY_BYTES, deadline=deadline)
             except ApiError:
                 body = b""
             finally:
@@ -573,26 +617,32 @@ class ApiClient:
         files: Any = None,
         data: Any = None,
         read_timeout_s: float | None = None,
+        deadline_s: float | None = None,
     ) -> tuple[Any, ResponseInfo]:
         """A JSON answer, parsed; raises ApiProtocolError for anything else.
-        `read_timeout_s` overrides the client's read timeout for this request only."""
+        `read_timeout_s` and `deadline_s` override the client's read timeout and overall
+        deadline for this request only."""
         async with self._exchange(method, path, accept="application/json", params=params,
                                   json=json, files=files, data=data,
-                                  read_timeout_s=read_timeout_s) as response:
+                                  read_timeout_s=read_timeout_s,
+                                  deadline_s=deadline_s) as (response, deadline):
             info = ResponseInfo.from_headers(response.headers, response.status_code)
             if not _type_matches(info.content_type, JSON_TYPES):
                 raise ApiProtocolError(
                     f"Expected JSON but the server sent {info.content_type or 'no content type'}.",
                     info.request_id)
-            body = await _read_capped(response, self._config.max_json_bytes, "answer")
+            limit = self._config.max_json_bytes
+            body = await read_body(response, what="answer", max_wire=limit, max_bytes=limit,
+                                   deadline=deadline)
         try:
             if len(body) < BIG_JSON_BYTES:
-                return jsonlib.loads(body), info
+                return parse_json_safely(body), info
             # A long transcript's answer: decoded off the event loop (the GUI thread).
             return await asyncio.to_thread(json_io.loads, body), info
-        except ValueError as exc:
-            raise ApiProtocolError("The server's answer is not valid JSON.",
-                                   info.request_id) from exc
+        except (ValueError, RecursionError) as exc:
+            reason = ("is nested too deeply to read" if isinstance(exc, RecursionError)
+                      or isinstance(exc.__cause__, RecursionError) else "is not valid JSON")
+            raise ApiProtocolError(f"The server's answer {reason}.", info.request_id) from exc
 
     async def request_bytes(
         self,
@@ -607,10 +657,15 @@ class ApiClient:
     ) -> tuple[bytes, ResponseInfo]:
         """A whole binary answer (audio by default)."""
         async with self._exchange(method, path, accept=", ".join(expect), params=params,
-                                  json=json, files=files, data=data) as response:
+                                  json=json, files=files, data=data) as (response, deadline):
             info = ResponseInfo.from_headers(response.headers, response.status_code)
-            self._check_type(info, expect)
-            body = await _read_capped(response, self._config.max_body_bytes, "audio")
+            await self._check_type(response, info, expect, deadline)
+            limit = self._config.max_body_bytes
+            pieces = iter_body(response, what="audio", max_wire=limit, max_bytes=limit,
+                               deadline=deadline)
+            if not _expects_json(expect):
+                pieces = refuse_error_body(pieces, info.content_type, info.request_id)
+            body = await collect(pieces)
         return body, info
 
     @asynccontextmanager
@@ -628,21 +683,35 @@ class ApiClient:
         """Yield an `ApiStream` (`.info`, `async chunks()`); the response closes on exit,
         also when the task is cancelled."""
         async with self._exchange(method, path, accept=", ".join(expect), params=params,
-                                  json=json, files=files, data=data) as response:
+                                  json=json, files=files, data=data) as (response, deadline):
             info = ResponseInfo.from_headers(response.headers, response.status_code)
-            self._check_type(info, expect)
-            api_stream = ApiStream(response, info, self._config.max_body_bytes)
+            await self._check_type(response, info, expect, deadline)
+            api_stream = ApiStream(response, info, self._config.max_body_bytes,
+                                   deadline=deadline, audio=not _expects_json(expect))
             try:
                 yield api_stream
             finally:
                 await api_stream.aclose()
 
     @staticmethod
-    def _check_type(info: ResponseInfo, expect: tuple[str, ...]) -> None:
-        if expect and not _type_matches(info.content_type, expect):
-            raise ApiProtocolError(
-                f"Expected {expect[0]} but the server sent "
-                f"{info.content_type or 'no content type'}.", info.request_id)
+    async def _check_type(response: httpx.Response, info: ResponseInfo,
+                          expect: tuple[str, ...], deadline: float) -> None:
+        """Refuse an answer of the wrong type; a JSON or text answer where audio was
+        expected is read (1 MB at most) for the server's own error message."""
+        if not expect or _type_matches(info.content_type, expect):
+            return
+        if _type_matches(info.content_type, (*JSON_TYPES, "text/*")):
+            try:
+                body = await read_body(response, what="answer", max_wire=MAX_ERROR_BYTES,
+                                       max_bytes=MAX_ERROR_BYTES, deadline=deadline)
+            except ApiError:
+                body = b""
+            error = error_in_success_body(body, info.content_type, info.request_id)
+            if error is not None:
+                raise error
+        raise ApiProtocolError(
+            f"Expected {expect[0]} but the server sent "
+            f"{info.content_type or 'no content type'}.", info.request_id)
 
     async def fetch_public(self, url: str, *, max_bytes: int | None = None) -> bytes:
         """GET a public file (e.g. a voice preview) without the key; redirects allowed."""
@@ -650,8 +719,10 @@ class ApiClient:
         if scheme not in ("http", "https"):
             raise ApiConnectionError(f"Not a web address: {url!r}")
         limit = max_bytes or self._config.max_public_bytes
-        async with self._exchange("GET", url, accept="*/*", public=True) as response:
-            return await _read_capped(response, limit, "file")
+        async with self._exchange("GET", url, accept="*/*", public=True) as (response,
+                                                                             deadline):
+            return await read_body(response, what="file", max_wire=limit, max_bytes=limit,
+                                   deadline=deadline)
 
 
 __all__ = [
