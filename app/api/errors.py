@@ -407,8 +407,8 @@ __all__ = [
     "ServerReportedError",
     "ValidationError",
     "decode_error_text",
-    "error_in_success_body",
     "error_from_response",
+    "error_in_success_body",
     "parse_json_safely",
     "parse_retry_after",
 ]

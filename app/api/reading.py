@@ -191,7 +191,9 @@ async def iter_body(response: httpx.Response, *, what: str, max_wire: int, max_b
                                        "bytes once unpacked); stopped reading.")
             yield piece
     finally:
-        await raw.aclose()
+        close = getattr(raw, "aclose", None)  # httpx's reader is an async generator
+        if close is not None:
+            await close()
 
 
 async def _one(content: bytes) -> AsyncIterator[bytes]:
