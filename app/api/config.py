@@ -71,7 +71,7 @@ def request_headers(config: ClientConfig, accept: str) -> dict[str, str]:
         try:
             headers["xi-api-key"] = clean_api_key(config.api_key)
         except ApiKeyFormatError as exc:  # never reaches h11, which would echo it
-            raise ApiKeyError(f"{exc} (Settings, Ctrl+,)") from None
+            raise ApiKeyError(str(exc)) from None
     return headers
 
 
