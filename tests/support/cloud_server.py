@@ -324,6 +324,9 @@ def status_fault_reply(fault: Fault, path: str = "") -> Reply:
                                         "Too many concurrent requests.", True)
         if code == "quota_exceeded":
             message = "This request exceeds your quota."
+        if code == "missing_permissions":  # as in samples/error_401_missing_permissions.json
+            message, new_shape = ("The API key you used is missing the permission "
+                                  "models_read to execute this operation."), False
     return error_reply(status, code, message, new_shape=new_shape, headers=headers)
 
 
