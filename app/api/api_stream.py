@@ -15,6 +15,7 @@ from app.api.reading import (
     MAX_ERROR_BYTES,
     BodyCounter,
     LineSplitter,
+    collect,
     iter_body,
     read_body,
     refuse_error_body,
@@ -137,5 +138,17 @@ async def refuse_unexpected_type(response: httpx.Response, info: ResponseInfo,
         f"{info.content_type or 'no content type'}.", info.request_id)
 
 
+async def read_whole_answer(response: httpx.Response, info: ResponseInfo,
+                            expect: tuple[str, ...], limit: int, deadline: float) -> bytes:
+    """A whole binary answer of an expected type, within `limit` (wire and unpacked);
+    where audio is expected, an error object in the body is raised, never returned."""
+    await refuse_unexpected_type(response, info, expect, deadline)
+    pieces = iter_body(response, what="audio", max_wire=limit, max_bytes=limit,
+                       deadline=deadline)
+    if not expects_json(expect):
+        pieces = refuse_error_body(pieces, info.content_type, info.request_id)
+    return await collect(pieces)
+
+
 __all__ = ["BIG_JSON_BYTES", "ApiStream", "decode_json_answer", "expects_json",
-           "refuse_unexpected_type"]
+           "read_whole_answer", "refuse_unexpected_type"]

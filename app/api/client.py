@@ -32,6 +32,7 @@ from app.api.api_stream import (
     ApiStream,
     decode_json_answer,
     expects_json,
+    read_whole_answer,
     refuse_unexpected_type,
 )
 from app.api.config import (
@@ -51,11 +52,8 @@ from app.api.errors import (
 from app.api.reading import (
     ACCEPT_ENCODING,
     MAX_ERROR_BYTES,
-    collect,
     deadline_error,
-    iter_body,
     read_body,
-    refuse_error_body,
 )
 from app.api.redaction import KEY_PLACEHOLDER, without_key
 from app.api.responses import (
@@ -70,7 +68,6 @@ from app.api.responses import (
 log = logging.getLogger(__name__)
 
 MAX_ERROR_BODY_BYTES = MAX_ERROR_BYTES
-MAX_REDIRECTS_PUBLIC = 5
 
 
 QueryParams = Mapping[str, Any] | list[tuple[str, Any]] | None
@@ -394,13 +391,8 @@ class ApiClient:
         async with self._exchange(method, path, accept=", ".join(expect), params=params,
                                   json=json, files=files, data=data) as (response, deadline):
             info = ResponseInfo.from_headers(response.headers, response.status_code)
-            await refuse_unexpected_type(response, info, expect, deadline)
-            limit = self._config.max_body_bytes
-            pieces = iter_body(response, what="audio", max_wire=limit, max_bytes=limit,
-                               deadline=deadline)
-            if not expects_json(expect):
-                pieces = refuse_error_body(pieces, info.content_type, info.request_id)
-            body = await collect(pieces)
+            body = await read_whole_answer(response, info, expect,
+                                           self._config.max_body_bytes, deadline)
         return body, info
 
     @asynccontextmanager
