@@ -11,8 +11,7 @@ Retry-After is handed to the caller instead (RateLimitError.retry_after_s). Once
 success response has started, nothing is ever repeated. Redirects are never followed,
 so the key never travels to another host.
 
-Bodies are read by app/api/reading.py (caps on wire and unpacked size, an overall
-deadline per request beside the read timeout); uploads have their own write timeout.
+Bodies are read within limits and deadlines by app/api/reading.py.
 """
 
 from __future__ import annotations
@@ -54,6 +53,7 @@ from app.api.reading import (
     MAX_ERROR_BYTES,
     deadline_error,
     read_body,
+    send_within,
 )
 from app.api.redaction import KEY_PLACEHOLDER, without_key
 from app.api.responses import (
@@ -272,13 +272,14 @@ class ApiClient:
             except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
                 raise ApiConnectionError(f"Not a usable server address: {exc}") from exc
             try:
-                # The deadline also ends an answer that never comes although bytes do
-                # (endless "100 Continue" lines, each within the read timeout).
-                async with asyncio.timeout_at(deadline):
-                    response = await inner.client.send(request, stream=True,
-                                                       follow_redirects=public)
-            except TimeoutError as exc:
-                raise deadline_error("its answer") from exc
+                response = await send_within(
+                    inner.client, request, follow_redirects=public, deadline=deadline,
+                    answer_within_s=read_timeout_s or config.read_timeout_s)
+            except TimeoutError as exc:  # endless "100 Continue", or past the deadline
+                if asyncio.get_running_loop().time() >= deadline:
+                    raise deadline_error("its answer") from exc
+                raise ApiTimeoutError(f"{request.url.host} did not answer within the time "
+                                      "limit.") from exc
             except httpx.ConnectError as exc:
                 # The request never left this computer: safe to repeat.
                 if attempt < config.max_retries:

@@ -88,6 +88,22 @@ async def within(deadline: float | None, what: str) -> AsyncIterator[None]:
         raise deadline_error(what) from exc
 
 
+async def send_within(client: httpx.AsyncClient, request: httpx.Request, *,
+                      follow_redirects: bool, deadline: float,
+                      answer_within_s: float) -> httpx.Response:
+    """Send `request` and return once its final status arrives: by `deadline`, and within
+    `answer_within_s` of the request having been sent however many `100 Continue` lines
+    come meanwhile (each of which would reset a read timeout). Raises TimeoutError."""
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout_at(deadline) as scope:
+        async def trace(name: str, info: dict[str, object]) -> None:
+            if name.endswith("receive_response_headers.started"):  # the request is sent
+                scope.reschedule(min(deadline, loop.time() + answer_within_s))
+
+        request.extensions = {**request.extensions, "trace": trace}
+        return await client.send(request, stream=True, follow_redirects=follow_redirects)
+
+
 class _Inflater:
     """Undoes Content-Encoding with bounded output: at most PIECE bytes per piece."""
 
@@ -295,5 +311,6 @@ __all__ = [
     "iter_body",
     "read_body",
     "refuse_error_body",
+    "send_within",
     "within",
 ]
