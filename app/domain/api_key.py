@@ -26,7 +26,12 @@ MIN_FORM_LENGTH = 8  # shorter pieces would redact ordinary words, protecting no
 
 
 class ApiKeyFormatError(ValueError):
-    """The key cannot be a real key; the message says why (never the key itself)."""
+    """The key cannot be a real key; the message says why (never the key itself).
+    `from_environment`: it came from ELEVENLABS_API_KEY, which Settings cannot change."""
+
+    def __init__(self, message: str, *, from_environment: bool = False) -> None:
+        super().__init__(message)
+        self.from_environment = from_environment
 
 
 def _describe(char: str) -> str:

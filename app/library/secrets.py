@@ -79,7 +79,8 @@ class KeyStore:
             where = (f"The key in the {API_KEY_ENV} environment variable cannot be used. "
                      if from_env else "The stored key cannot be used. ")
             log.warning("%s%s", where, exc)
-            raise ApiKeyFormatError(where + str(exc)) from None
+            raise ApiKeyFormatError(where + str(exc),
+                                    from_environment=bool(from_env)) from None
 
     def _read_keychain(self) -> str | None:
         try:

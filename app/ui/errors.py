@@ -59,6 +59,10 @@ def _field_summary(exc: api.ValidationError) -> str:
 def _describe(exc: BaseException) -> UserMessage:
     if isinstance(exc, ApiKeyFormatError | api.ApiKeyError):
         text = exc.message if isinstance(exc, api.ApiKeyError) else str(exc)
+        if getattr(exc, "from_environment", False):
+            return UserMessage("The API key cannot be used", text,
+                               "Correct the ELEVENLABS_API_KEY variable (or unset it and "
+                               "use Settings), then start XI Studio again.")
         return UserMessage("The API key cannot be used", text,
                            "Open Settings (Ctrl+,) and paste the key again.")
     if isinstance(exc, api.MissingPermissionsError):

@@ -29,7 +29,7 @@ from tests.reliability.conftest import StudioFactory, studios  # noqa: F401 - fi
 from tests.support.cloud import Cloud
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.raw_server import RawConnection, serve_raw
-from tests.ui.conftest import qt_loop  # noqa: F401 - fixture used by `studios`
+from tests.ui.conftest import qt_loop, save_screenshot  # noqa: F401 - fixture for `studios`
 
 pytestmark = pytest.mark.e2e
 
@@ -166,13 +166,15 @@ def test_missing_permissions_is_a_restricted_key_naming_the_permission(cloud: Cl
 # -- through the window ----------------------------------------------------------------------
 
 def test_a_two_line_key_in_the_environment_is_explained_and_never_shown_or_logged(
-        qtbot: Any, studios: StudioFactory, cloud: Cloud) -> None:  # noqa: F811
+        qtbot: Any, studios: StudioFactory, cloud: Cloud,  # noqa: F811
+        tmp_path: Path) -> None:
     home = studios.home("two-line-key")
     studio = studios.start(home, cloud_url=cloud.url, key=TWO_LINE_KEY)
     banner = studio.find(QWidget, "speech.error")
     qtbot.waitUntil(banner.isVisible, timeout=20_000)
     shown = " ".join(visible_texts(studio.window))
     assert "line break" in shown and API_KEY_ENV in shown
+    save_screenshot(studio.window, "two-line-key-banner", tmp_path)
     dialog = studio.window.open_settings()
     assert "line break" in dialog.key_status.text()
     for text in visible_texts(studio.window) + visible_texts(dialog):
@@ -207,7 +209,8 @@ def test_settings_names_an_invisible_character_and_sends_nothing(
 
 def test_settings_saves_a_restricted_key_and_says_what_it_may_not_do(
         qtbot: Any, studios: StudioFactory, cloud: Cloud,  # noqa: F811
-        memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
+        memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
     cloud.control.set_account(RESTRICTED_KEY, "creator")
     monkeypatch.setenv("XI_STUDIO_ENGINE_URL", cloud.url)
     studio = studios.start(studios.home("restricted"), cloud_url=cloud.url, key=None)
@@ -221,5 +224,6 @@ def test_settings_saves_a_restricted_key_and_says_what_it_may_not_do(
     qtbot.waitUntil(lambda: "not allowed to use models_read" in dialog.key_status.text(),
                     timeout=5000)
     assert "was not saved" not in dialog.key_status.text()
+    save_screenshot(dialog, "settings-restricted-key", tmp_path)
     assert_no_key(dialog.key_status.text(), RESTRICTED_KEY, "the key status")
     dialog.reject()
