@@ -84,7 +84,7 @@ PLAN_CHARACTERS = {"free": 10_000, "starter": 30_000, "creator": 100_000, "pro":
 # Faults that replace the answer, and faults that spoil a real answer's body.
 STATUS_FAULTS = ("400", "401", "402", "403", "404", "422", "429", "500", "502", "503")
 PRE_FAULTS = ("stall_before_headers", "invalid_json", "wrong_content_type", "huge_body",
-              "redirect_to_other_host", "close_connection")
+              "redirect_to_other_host", "close_connection", "error_in_audio")
 BODY_FAULTS = ("stall_mid_body", "truncated_body")
 FAULTS = ("status", *STATUS_FAULTS, *PRE_FAULTS, *BODY_FAULTS)
 
@@ -325,6 +325,9 @@ def status_fault_reply(fault: Fault, path: str = "") -> Reply:
                                         "Too many concurrent requests.", True)
         if code == "quota_exceeded":
             message = "This request exceeds your quota."
+        if code == "missing_permissions":  # as in samples/error_401_missing_permissions.json
+            message, new_shape = ("The API key you used is missing the permission "
+                                  "models_read to execute this operation."), False
     return error_reply(status, code, message, new_shape=new_shape, headers=headers)
 
 
@@ -843,6 +846,14 @@ class CloudServer(SpeechToTextAndMusic):
             await self._send(scope, receive, send, Reply(
                 fault.status or 307, {"location": location, "content-type": "text/plain"},
                 b"moved"), None)
+        elif kind == "error_in_audio":
+            # A 200 audio stream that turns into the API's JSON error after some audio.
+            error = {"detail": {"status": fault.code or "quota_exceeded",
+                                "message": "Audio stopped: this request exceeds your quota."}}
+            await self._send(scope, receive, send, Reply(
+                200, {"content-type": "audio/mpeg"},
+                encode_tone("mp3_44100_128", 0.3) + json.dumps(error).encode(),
+                streamed=True, chunk_bytes=1024), None)
         elif kind == "close_connection":
             abort = (scope.get("extensions") or {}).get(ABORT_EXTENSION)
             if abort is not None:
