@@ -9,12 +9,13 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from app.domain.formats import OutputFormat
+from app.domain.pronunciation import Rule
 from app.engine.encode import StreamEncoder, encode
 from app.engine.synth import SpeechParams, SpokenPiece, Synthesizer
 from app.engine.voices import EngineVoice
@@ -42,9 +43,12 @@ class TtsJob:
     text: str
     params: SpeechParams
     output_format: OutputFormat
+    # Pronunciation rules of the request's dictionaries, in order; the alignment still
+    # describes `text` as written.
+    rules: tuple[Rule, ...] = field(default=())
 
     def _pieces(self) -> Iterator[SpokenPiece]:
-        return self.synthesizer.speak(self.text, self.voice, self.params)
+        return self.synthesizer.speak(self.text, self.voice, self.params, self.rules)
 
     def _whole(self) -> tuple[bytes, list[SpokenPiece]]:
         pieces = list(self._pieces())
