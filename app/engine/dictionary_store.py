@@ -96,7 +96,8 @@ class DictionaryStore:
 
     # -- changing --------------------------------------------------------------------
     def create(self, name: str, rules: Sequence[Rule]) -> dict[str, Any]:
-        item = {"id": new_id(), "name": name, "creation_time_unix": int(time.time()),
+        item: dict[str, Any] = {
+                "id": new_id(), "name": name, "creation_time_unix": int(time.time()),
                 "archived_time_unix": None,
                 "versions": [{"version_id": new_id(),
                               "rules": [rule_to_json(r) for r in rules]}]}
