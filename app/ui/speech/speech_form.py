@@ -29,12 +29,16 @@ class SpeechForm:
     language_code: str | None = None
     seed: int | None = None
     normalization: TextNormalization = "auto"
+    # (dictionary id, version id) of the attached pronunciation dictionaries, in order.
+    pronunciation_locators: tuple[tuple[str, str | None], ...] = ()
 
     def request_for(self, part: str, *, previous_text: str | None = None,
                     next_text: str | None = None,
                     previous_request_ids: list[str] | None = None) -> SpeechRequest:
-        from app.domain.wire import SpeechRequest
+        from app.domain.wire import PronunciationDictionaryLocator, SpeechRequest
 
+        locators = [PronunciationDictionaryLocator(pronunciation_dictionary_id=d, version_id=v)
+                    for d, v in self.pronunciation_locators] or None
         return SpeechRequest(
             text=part,
             model_id=self.model.model_id,
@@ -45,6 +49,7 @@ class SpeechForm:
             previous_text=previous_text,
             next_text=next_text,
             previous_request_ids=previous_request_ids or None,
+            pronunciation_dictionary_locators=locators,
         )
 
     def options(self) -> SpeechOptions:
