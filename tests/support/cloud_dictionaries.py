@@ -36,6 +36,13 @@ def forget(server: CloudServer, dictionary_id: str) -> None:
         _store(server).pop(dictionary_id, None)
 
 
+def seed(server: CloudServer, name: str, rules: list[dict[str, Any]] | None = None
+         ) -> tuple[str, str]:
+    """A dictionary made behind the API's back (no request recorded): (id, version)."""
+    made = _new(server, name, rules or [])
+    return made["id"], made["version_id"]
+
+
 def _metadata(item: dict[str, Any]) -> dict[str, Any]:
     version_id, rules = item["versions"][-1]
     return {"id": item["id"], "latest_version_id": version_id,
