@@ -20,6 +20,7 @@ from app.domain.pronunciation import MAX_LOCATORS, PHONEME_MODELS_NOTE, Rule, mo
 from app.ui.errors import describe_error
 from app.ui.speech.dictionaries_panel import PREVIEW_DICTIONARY, DictionariesDialog
 from app.ui.speech.dictionary_models import Attachment
+from app.ui.speech.side_draft import SideDraft
 
 if TYPE_CHECKING:
     from app.ui.app_context import AppContext
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
     from app.ui.speech.speech_tab import SpeechTab
 
 DRAFT_NAME = "speech-pronunciation"
-SAVE_TASK = "pronunciation.save"
 PREVIEW_TASK = "pronunciation.preview"
 
 
@@ -38,14 +38,13 @@ class PronunciationFeature(QObject):
         self._ctx = ctx
         self._runner = runner
         self._service = DictionariesService(ctx.client)
-        self._save_again = False
+        self._draft = SideDraft(DRAFT_NAME, ctx.drafts, runner, self)
         self.dialog: DictionariesDialog | None = None
-        saved = ctx.drafts.load(DRAFT_NAME) or {}
+        saved = self._draft.load()
         found = [Attachment.from_json(a) for a in saved.get("attachments", [])]
         self.attachments: list[Attachment] = [a for a in found if a][:MAX_LOCATORS]
         self._build()
         tab.model.currentIndexChanged.connect(self._show)
-        runner.task_finished.connect(self._on_runner_task_finished)
         tab.text.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         tab.text.customContextMenuRequested.connect(self._on_text_context_menu)
         self._show()
@@ -99,14 +98,7 @@ class PronunciationFeature(QObject):
         self._save()
 
     def _save(self) -> None:
-        payload = {"attachments": [a.to_json() for a in self.attachments]}
-        started = self._runner.start(SAVE_TASK, lambda: asyncio.to_thread(
-            self._ctx.drafts.save, DRAFT_NAME, payload))
-        self._save_again = started is None  # a save is running: save again after it
-
-    def _on_runner_task_finished(self, name: str) -> None:
-        if name == SAVE_TASK and self._save_again:
-            self._save()
+        self._draft.save({"attachments": [a.to_json() for a in self.attachments]})
 
     # -- the dialog ----------------------------------------------------------------------
     def open_dialog(self) -> DictionariesDialog:

@@ -35,6 +35,7 @@ from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage, describe_error
 from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
+from app.ui.speech.more_options import MoreOptions
 from app.ui.speech.pronunciation_feature import PronunciationFeature
 from app.ui.speech.settings_column import SpeechSettingsColumn, select_combo
 from app.ui.speech.speech_controller import Catalog, SpeechController
@@ -77,6 +78,7 @@ class SpeechTab(QWidget):
         self._connect()
         self._restore_draft()
         self.pronunciation = PronunciationFeature(self, ctx, runner)  # dictionaries
+        self.more_options = MoreOptions(self, ctx, runner)  # the rest of the request
         self._update_counts()
 
     # -- layout ----------------------------------------------------------------------
@@ -297,6 +299,7 @@ class SpeechTab(QWidget):
             seed=self.seed.value() if self.seed_fixed.isChecked() else None,
             normalization=self.normalization.currentData() or "auto",
             pronunciation_locators=self.pronunciation.locators(),
+            extras=self.more_options.extras(),
         )
 
     # -- generating ------------------------------------------------------------------
