@@ -4,6 +4,7 @@ that take it, the whole seed range, and the voice's saved settings."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from tests.support.spec import validate_request
+from tests.ui.conftest import save_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +43,8 @@ def generate(qtbot: Any, studio: Any, cloud: Any, count: int) -> dict[str, Any]:
     return sent[-1]
 
 
-def test_more_options_reach_the_request_and_are_remembered(launch, cloud, qtbot) -> None:
+def test_more_options_reach_the_request_and_are_remembered(launch, cloud, qtbot,
+                                                           tmp_path: Path) -> None:
     studio = launch(cloud_url=cloud.url)
     tab = studio.window.speech_tab
     content = studio.find(type(tab.more_options.content), "speech.more_options")
@@ -71,6 +74,9 @@ def test_more_options_reach_the_request_and_are_remembered(launch, cloud, qtbot)
     seed.selectAll()
     qtbot.keyClicks(seed, "4294967295")
     assert seed.value() == 4_294_967_295
+    column = tab.settings_column  # (the scroll area gives it room once laid out again)
+    qtbot.waitUntil(lambda: column.height() >= column.minimumSizeHint().height())
+    save_screenshot(column, "speech-more-options", tmp_path)
     studio.find(QPlainTextEdit, "speech.text").insertPlainText("こんにちは。")  # (no keys for it)
 
     sent = generate(qtbot, studio, cloud, 1)
