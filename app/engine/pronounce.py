@@ -122,7 +122,8 @@ def rewrite(text: str, rules: Sequence[Rule]) -> Rewritten:
         else:
             mnemonics = espeak_phonemes(rule)
             if mnemonics is None:
-                skipped.append(rule.string_to_replace)
+                if rule_pattern(rule).search(text):
+                    skipped.append(rule.string_to_replace)
                 continue
             replacement = f" [[{mnemonics}]] "
         for match in rule_pattern(rule).finditer(text):

@@ -10,6 +10,7 @@ of a sentence goes to its trailing whitespace.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,8 @@ from app.domain.wire import VoiceSettings
 from app.engine.espeak import DEFAULT_RATE_WPM, Espeak, Prosody, Synthesis, WordMark
 from app.engine.pronounce import rewrite
 from app.engine.voices import EngineVoice
+
+log = logging.getLogger(__name__)
 
 # Longer sentences are cut (at spaces) so streaming still gets going quickly.
 MAX_PIECE_CHARS = 400
@@ -154,6 +157,9 @@ class Synthesizer:
         if not rules:
             return self.espeak.synthesize(piece, name, prosody)
         spoken = rewrite(piece, rules)
+        if spoken.skipped:  # said plainly in the engine's log, the word is read as written
+            log.warning("espeak-ng cannot say the phoneme rules for %s; read as written",
+                        ", ".join(repr(w) for w in spoken.skipped))
         result = self.espeak.synthesize(spoken.text, name, prosody,
                                         phonemes=spoken.uses_phonemes)
         result.words = [WordMark(spoken.to_original(w.text_start), w.text_length, w.start_ms)

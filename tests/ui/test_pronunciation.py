@@ -205,3 +205,34 @@ def test_bad_input_gets_a_clear_message(launch, cloud, qtbot, tmp_path: Path) ->
     qtbot.waitUntil(lambda: "no longer exists" in dialog.message.text(), timeout=10_000)
     assert tab.pronunciation.locators() == ()
     assert studio.find(QLineEdit, "dictionaries.name") is not None
+
+
+def test_edit_remove_and_rename(launch, cloud, qtbot) -> None:
+    studio = launch(cloud_url=cloud.url)
+    dialog = open_dialog(qtbot, studio)
+    make_dictionary(qtbot, dialog, "Draft")
+    add_rule(qtbot, dialog, "GIF", "alias", "gift")
+    add_rule(qtbot, dialog, "SQL", "alias", "sequel")
+    attach(qtbot, dialog, 0)
+    attached_version = dialog.attachments[0].version_id
+    dialog.rules.selectRow(0)
+    click(qtbot, dialog.edit_rule_button)
+    editor = dialog.findChild(RuleEditor, "rule_editor")
+    assert editor.word.text() == "GIF" and editor.replacement.text() == "gift"
+    fill_rule(qtbot, editor, "GIF", "alias", "jif")
+    click(qtbot, editor.findChild(QPushButton, "rule_editor.ok"))
+    qtbot.waitUntil(lambda: AliasRule("GIF", "jif") in dialog.rules_model.rules,
+                    timeout=10_000)
+    # An attached dictionary that changed is used in its newest version.
+    assert dialog.attachments[0].version_id == dialog.current.latest_version_id
+    assert dialog.attachments[0].version_id != attached_version
+    dialog.rules.selectRow(1)
+    qtbot.waitUntil(dialog.remove_rule_button.isEnabled)
+    click(qtbot, dialog.remove_rule_button)
+    qtbot.waitUntil(lambda: dialog.rules_model.rules == [AliasRule("GIF", "jif")],
+                    timeout=10_000)
+    dialog.name.clear()
+    qtbot.keyClicks(dialog.name, "Final")
+    click(qtbot, dialog.rename_button)
+    qtbot.waitUntil(lambda: dialog.current.name == "Final", timeout=10_000)
+    assert "Final" in studio.find(QLabel, "speech.pronunciation_attached").text()
