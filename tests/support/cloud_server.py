@@ -66,6 +66,7 @@ from tests.support.cloud_dictionaries import (
     from_file_reply,
     locator_problem,
 )
+from tests.support.cloud_history import HISTORY_OPERATIONS, history_reply
 from tests.support.servers import ABORT_EXTENSION
 from tests.support.spec import (
     ContractError,
@@ -1035,6 +1036,8 @@ class CloudServer(SpeechToTextAndMusic):
             return self._transcript(op_id, path)
         if op_id in DICTIONARY_OPERATIONS:
             return dictionary_reply(self, op_id, path, one, parsed or {})
+        if op_id in HISTORY_OPERATIONS:
+            return history_reply(self, op_id, path, one, parsed or {})
         if op_id in MUSIC_OPERATIONS or op_id == MUSIC_PLAN_OPERATION:
             assert account is not None
             return self._music(op_id, one, parsed or {}, account)
