@@ -93,12 +93,11 @@ def history_reply(server: CloudServer, op_id: str, path: str, one: dict[str, str
             return Reply(200, {"content-type": "audio/mpeg"}, _audio())
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
-            for item in chosen:
-                archive.writestr(f"{item['history_item_id']}.mp3", _audio())
+            for entry in chosen:
+                archive.writestr(f"{entry['history_item_id']}.mp3", _audio())
         return Reply(200, {"content-type": "application/zip"}, buffer.getvalue())
     history_item_id = path.split("/")[3]
-    item: dict[str, Any] | None = next(
-        (i for i in items if i["history_item_id"] == history_item_id), None)
+    item = next((i for i in items if i["history_item_id"] == history_item_id), None)
     if item is None:
         return error_reply(404, "history_item_not_found",
                            f"History item {history_item_id} was not found.")
