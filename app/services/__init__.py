@@ -1,0 +1,1 @@
+"""Qt-free orchestration: services that combine api, audio, library and domain."""
