@@ -236,3 +236,25 @@ def test_edit_remove_and_rename(launch, cloud, qtbot) -> None:
     click(qtbot, dialog.rename_button)
     qtbot.waitUntil(lambda: dialog.current.name == "Final", timeout=10_000)
     assert "Final" in studio.find(QLabel, "speech.pronunciation_attached").text()
+
+
+def test_offline_engine_dictionary_and_its_history(launch, engine_url, qtbot) -> None:
+    """Offline: the engine stores the dictionary, speaks with it, keeps the generation
+    in its own history, which the account-history window shows."""
+    from app.ui.history.account_history_dialog import AccountHistoryDialog
+
+    studio = launch(engine_url=engine_url, key=None)
+    dialog = open_dialog(qtbot, studio)
+    make_dictionary(qtbot, dialog, "Offline words")
+    add_rule(qtbot, dialog, "XI", "alias", "eleven")
+    attach(qtbot, dialog, dialog.list_model.row_of(dialog.current.id))
+    click(qtbot, dialog.close_button)
+    qtbot.keyClicks(studio.find(QPlainTextEdit, "speech.text"), "XI, offline.")
+    click(qtbot, studio.find(QPushButton, "speech.generate"))
+    history = studio.find(QTableView, "history.list")
+    qtbot.waitUntil(lambda: history.model().rowCount() == 1, timeout=60_000)
+    assert studio.window.speech_tab.status.text().startswith("Done:")
+    click(qtbot, studio.find(QPushButton, "history.account"))
+    account = studio.window.findChild(AccountHistoryDialog, "account_history")
+    qtbot.waitUntil(lambda: "XI, offline." in [i.text for i in account.model.items],
+                    timeout=15_000)
