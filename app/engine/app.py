@@ -12,6 +12,10 @@ Endpoints (shapes per shared/api/openapi-subset.json):
   POST /v1/music[/stream|/detailed], /v1/music/plan  offline music sketches (music_routes.py)
   POST /v1/text-to-dialogue[/stream][/with-timestamps]  lines in several voices
                                                     (dialogue_routes.py)
+  /v1/pronunciation-dictionaries...                 stored rules, applied to speech
+                                                    (dictionary_routes.py)
+  /v1/history...                                    the engine's own speech history
+                                                    (history_routes.py)
 
 Errors: 422 `{"detail": [...]}` for invalid requests (FastAPI's shape, as the cloud),
 other errors `{"detail": {"status": ..., "message": ...}}`. Every response carries a
@@ -38,6 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import __version__
 from app.domain.formats import TTS_FORMATS, TTS_STREAM_FORMATS, OutputFormat
 from app.domain.wire import SpeechRequest
+from app.engine import dictionary_routes, history_routes
 from app.engine.catalog import MAX_TEXT_CHARS, accepts_model, model_json, subscription_json
 from app.engine.dialogue_routes import create_router as create_dialogue_router
 from app.engine.espeak import Espeak
@@ -174,6 +179,8 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
     app.include_router(create_stt_router(data_dir))
     app.include_router(create_music_router(data_dir))
     app.include_router(create_dialogue_router(engine))
+    dictionaries = dictionary_routes.install(app, data_dir)  # pronunciation dictionaries
+    history = history_routes.install(app, data_dir)  # the engine's own speech history
     app.add_middleware(_RequestIdMiddleware)
 
     @app.exception_handler(ApiError)
@@ -298,7 +305,9 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
         if not body.text.strip():
             raise ApiError(400, "empty_text", "There is no text to speak.")
         params = SpeechParams.from_request(body.voice_settings, body.seed, body.language_code)
-        return TtsJob(engine.synthesizer, voice, body.text, params, fmt)
+        rules = dictionary_routes.rules_for(dictionaries, body.pronunciation_dictionary_locators)
+        return TtsJob(engine.synthesizer, voice, body.text, params, fmt, rules,
+                      history.on_done(voice, body, fmt))
 
     def speech_headers() -> dict[str, str]:
         return {"character-cost": "0"}

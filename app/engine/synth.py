@@ -10,15 +10,20 @@ of a sentence goes to its trailing whitespace.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from app.domain.pronunciation import Rule
 from app.domain.text_split import split_for_limit, split_sentences_keep_all
 from app.domain.wire import VoiceSettings
-from app.engine.espeak import DEFAULT_RATE_WPM, Espeak, Prosody, WordMark
+from app.engine.espeak import DEFAULT_RATE_WPM, Espeak, Prosody, Synthesis, WordMark
+from app.engine.pronounce import rewrite
 from app.engine.voices import EngineVoice
+
+log = logging.getLogger(__name__)
 
 # Longer sentences are cut (at spaces) so streaming still gets going quickly.
 MAX_PIECE_CHARS = 400
@@ -145,15 +150,33 @@ class Synthesizer:
                     return f"{other}+{voice.variant}"
         return voice.espeak_name
 
-    def speak(self, text: str, voice: EngineVoice, params: SpeechParams) -> Iterator[SpokenPiece]:
-        """Synthesise piece by piece (blocking: call from a worker thread)."""
+    def _say(self, piece: str, name: str, prosody: Prosody,
+             rules: Sequence[Rule]) -> Synthesis:
+        """One piece, with the pronunciation rules applied; word marks point into the
+        ORIGINAL piece, so the alignment still describes the text as written."""
+        if not rules:
+            return self.espeak.synthesize(piece, name, prosody)
+        spoken = rewrite(piece, rules)
+        if spoken.skipped:  # said plainly in the engine's log, the word is read as written
+            log.warning("espeak-ng cannot say the phoneme rules for %s; read as written",
+                        ", ".join(repr(w) for w in spoken.skipped))
+        result = self.espeak.synthesize(spoken.text, name, prosody,
+                                        phonemes=spoken.uses_phonemes)
+        result.words = [WordMark(spoken.to_original(w.text_start), w.text_length, w.start_ms)
+                        for w in result.words]
+        return result
+
+    def speak(self, text: str, voice: EngineVoice, params: SpeechParams,
+              rules: Sequence[Rule] = ()) -> Iterator[SpokenPiece]:
+        """Synthesise piece by piece (blocking: call from a worker thread); `rules` are
+        pronunciation rules, applied in order (app/engine/pronounce.py)."""
         rate = self.sample_rate_hz
         name = self.espeak_voice_name(voice, params.language_code)
         prosody = params.prosody()
         clock = 0.0
         for offset, piece in split_pieces(text):
             if piece.strip():
-                result = self.espeak.synthesize(piece, name, prosody)
+                result = self._say(piece, name, prosody, rules)
                 samples = result.samples
                 duration = len(samples) / rate
                 _, speech_end = _speech_bounds(samples, rate)

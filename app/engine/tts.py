@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from app.domain.formats import OutputFormat
+from app.domain.pronunciation import Rule
 from app.engine.encode import StreamEncoder, encode
 from app.engine.synth import SpeechParams, SpokenPiece, Synthesizer
 from app.engine.voices import EngineVoice
@@ -42,15 +43,25 @@ class TtsJob:
     text: str
     params: SpeechParams
     output_format: OutputFormat
+    # Pronunciation rules of the request's dictionaries, in order; the alignment still
+    # describes `text` as written.
+    rules: tuple[Rule, ...] = field(default=())
+    # Handed the whole audio once it is made (the engine's history); None: not kept.
+    on_done: Callable[[bytes], None] | None = None
+
+    def _finished(self, audio: bytes) -> None:
+        if self.on_done is not None:
+            self.on_done(audio)
 
     def _pieces(self) -> Iterator[SpokenPiece]:
-        return self.synthesizer.speak(self.text, self.voice, self.params)
+        return self.synthesizer.speak(self.text, self.voice, self.params, self.rules)
 
     def _whole(self) -> tuple[bytes, list[SpokenPiece]]:
         pieces = list(self._pieces())
         samples = (np.concatenate([p.samples for p in pieces]) if pieces
                    else np.zeros(0, dtype=np.int16))
         audio = encode(samples, self.synthesizer.sample_rate_hz, self.output_format)
+        self._finished(audio)
         return audio, pieces
 
     def audio(self) -> bytes:
@@ -71,13 +82,17 @@ class TtsJob:
     def stream(self) -> Iterator[bytes]:
         """`.../stream`: audio bytes as each sentence is ready."""
         encoder = StreamEncoder(self.output_format, self.synthesizer.sample_rate_hz)
+        sent: list[bytes] = []
         for piece in self._pieces():
             data = encoder.feed(piece.samples)
             if data:
+                sent.append(data)
                 yield data
         tail = encoder.finish()
         if tail:
+            sent.append(tail)
             yield tail
+        self._finished(b"".join(sent))
 
     def stream_with_timestamps(self) -> Iterator[bytes]:
         """`.../stream/with-timestamps`: one JSON object per line, audio + alignment.
@@ -87,8 +102,10 @@ class TtsJob:
         """
         encoder = StreamEncoder(self.output_format, self.synthesizer.sample_rate_hz)
         pending: list[SpokenPiece] = []
+        sent: list[bytes] = []
 
         def chunk(data: bytes) -> bytes:
+            sent.append(data)
             alignment = _alignment(pending) if pending else None
             pending.clear()
             body = {
@@ -106,3 +123,4 @@ class TtsJob:
         tail = encoder.finish()
         if tail or pending:
             yield chunk(tail)
+        self._finished(b"".join(sent))

@@ -98,6 +98,13 @@ def _describe(exc: BaseException) -> UserMessage:
             "It may have been removed from your account: pick another voice and try again. "
             "Your text is kept.",
         )
+    if isinstance(exc, api.NotFoundError) and exc.code == "pronunciation_dictionary_not_found":
+        return UserMessage(
+            "A pronunciation dictionary is missing",
+            exc.message,
+            "It may have been deleted on the server: open Pronunciation… on the Speech tab, "
+            "which detaches missing dictionaries, then generate again. Your text is kept.",
+        )
     if isinstance(exc, api.NotFoundError):
         return UserMessage(
             "Not found",

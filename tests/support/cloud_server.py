@@ -60,6 +60,14 @@ from app.domain.formats import Codec, OutputFormat
 from app.domain.music_request import build_detailed_response
 from tests.support import spec as spec_module
 from tests.support.cloud_dialogue import DIALOGUE_OPERATIONS, dialogue_reply
+from tests.support.cloud_dictionaries import (
+    DICTIONARY_OPERATIONS,
+    FILE_OPERATION,
+    dictionary_reply,
+    from_file_reply,
+    locator_problem,
+)
+from tests.support.cloud_history import HISTORY_OPERATIONS, history_reply
 from tests.support.servers import ABORT_EXTENSION
 from tests.support.spec import (
     ContractError,
@@ -980,6 +988,8 @@ class CloudServer(SpeechToTextAndMusic):
             return json_reply(404, {"detail": "Not Found"})
         if operation.operation_id == "speech_to_text":  # multipart: its own handler
             return self._speech_to_text(operation, query, headers, body)
+        if operation.operation_id == FILE_OPERATION:  # multipart too: cloud_dictionaries.py
+            return from_file_reply(self, headers, body)
         parsed: Any = None
         if body:
             content_type = headers.get("content-type", "")
@@ -1039,6 +1049,10 @@ class CloudServer(SpeechToTextAndMusic):
             return dialogue_reply(self, op_id, one, parsed or {}, account)
         if op_id in STT_OPERATIONS:
             return self._transcript(op_id, path)
+        if op_id in DICTIONARY_OPERATIONS:
+            return dictionary_reply(self, op_id, path, one, parsed or {})
+        if op_id in HISTORY_OPERATIONS:
+            return history_reply(self, op_id, path, one, parsed or {})
         if op_id in MUSIC_OPERATIONS or op_id == MUSIC_PLAN_OPERATION:
             assert account is not None
             return self._music(op_id, one, parsed or {}, account)
@@ -1102,6 +1116,9 @@ class CloudServer(SpeechToTextAndMusic):
             return error_reply(400, "model_not_found",
                                f"A text to speech model with id {model_id} was not found.",
                                param="model_id")
+        problem = locator_problem(self, body)
+        if problem is not None:
+            return problem
         text: str = body["text"]
         limit = int(model.get("maximum_text_length_per_request", 10_000))
         if len(text) > limit:

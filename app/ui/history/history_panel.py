@@ -67,6 +67,11 @@ class HistoryPanel(QWidget):
         self.export_button.setObjectName("history.export")
         self.delete_button = QPushButton(icon("delete"), "Delete", self)
         self.delete_button.setObjectName("history.delete")
+        self.account_button = QPushButton("From your ElevenLabs account…", self)
+        self.account_button.setObjectName("history.account")
+        self.account_button.setToolTip("Browse, play and import what you made on "
+                                       "elevenlabs.io or with this key elsewhere")
+        self.account_button.clicked.connect(self.open_account_history)
         self.usage = QLabel(self)
         self.usage.setObjectName("history.usage")
         self.usage.setWordWrap(True)
@@ -79,6 +84,7 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label)
         layout.addLayout(buttons)
+        layout.addWidget(self.account_button)
         layout.addWidget(self.usage)
 
         self._search_timer = QTimer(self)
@@ -93,6 +99,17 @@ class HistoryPanel(QWidget):
         self.export_button.clicked.connect(self._on_export_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
         self._update_buttons()
+
+    def open_account_history(self) -> QWidget:
+        """The account's server history (app/ui/history/account_history_dialog.py)."""
+        from app.ui.history.account_history_dialog import AccountHistoryDialog
+
+        dialog = AccountHistoryDialog(self._ctx, self._runner, self)
+        dialog.imported.connect(lambda _g: self.refresh())
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.show()
+        dialog.reload()
+        return dialog
 
     def selected(self) -> Generation | None:
         rows = self.table.selectionModel().selectedRows()

@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.formats import DEFAULT_FORMAT, TTS_FORMATS, OutputFormat
 from app.ui.icons import icon
+from app.ui.speech.seed_box import WideSeedBox
 from app.ui.speech.voice_model import VoiceFilterModel, VoiceListModel, VoiceRole, as_voice
 from app.ui.speech.voice_settings_panel import VoiceSettingsPanel
 
@@ -139,9 +139,8 @@ class SpeechSettingsColumn(QWidget):
         self.language.setToolTip("Force a language (only some models use it)")
         self.seed_fixed = QCheckBox("Repeatable (fixed seed)", advanced)
         self.seed_fixed.setObjectName("speech.seed_fixed")
-        self.seed = QSpinBox(advanced)
+        self.seed = WideSeedBox(advanced)  # the API's whole range, 0 … 4,294,967,295
         self.seed.setObjectName("speech.seed")
-        self.seed.setRange(0, 2_147_483_647)
         self.seed.setEnabled(False)
         self.seed.setToolTip("The same seed and settings give (nearly) the same result")
         seed_row = QHBoxLayout()

@@ -35,6 +35,8 @@ from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage, describe_error
 from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
+from app.ui.speech.more_options import MoreOptions
+from app.ui.speech.pronunciation_feature import PronunciationFeature
 from app.ui.speech.settings_column import SpeechSettingsColumn, select_combo
 from app.ui.speech.speech_controller import Catalog, SpeechController
 from app.ui.speech.speech_draft import SpeechDraft
@@ -75,6 +77,8 @@ class SpeechTab(QWidget):
         self._build()
         self._connect()
         self._restore_draft()
+        self.pronunciation = PronunciationFeature(self, ctx, runner)  # dictionaries
+        self.more_options = MoreOptions(self, ctx, runner)  # the rest of the request
         self._update_counts()
 
     # -- layout ----------------------------------------------------------------------
@@ -294,6 +298,8 @@ class SpeechTab(QWidget):
             language_code=self.language.currentData() or None,
             seed=self.seed.value() if self.seed_fixed.isChecked() else None,
             normalization=self.normalization.currentData() or "auto",
+            pronunciation_locators=self.pronunciation.locators(),
+            extras=self.more_options.extras(),
         )
 
     # -- generating ------------------------------------------------------------------
