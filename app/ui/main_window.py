@@ -28,6 +28,7 @@ from app.ui.errors import describe_error
 from app.ui.history.history_panel import HistoryPanel
 from app.ui.qt_async import TaskRunner
 from app.ui.speech.speech_tab import SpeechTab
+from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.player_bar import PlayerBar
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class MainWindow(QMainWindow):
         self.backend_badge = QLabel(self)
         self.backend_badge.setObjectName("status.backend")
         self.backend_badge.setMargin(2)
-        self.usage_label = QLabel(self)
+        self.usage_label = ElidedLabel("", self)  # never widens the window
         self.usage_label.setObjectName("status.usage")
         self.statusBar().addWidget(self.usage_label, 1)
         self.statusBar().addPermanentWidget(self.backend_badge)

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from app.domain.wording import duration_text
 from app.library.history import Generation
 
 GenerationRole = Qt.ItemDataRole.UserRole + 1
@@ -65,10 +66,10 @@ class HistoryModel(QAbstractTableModel):
                 missing = row.file_path is not None and not row.file_exists
                 prefix = "(file missing) " if missing else ""
                 return prefix + row.title
-            if column == 2:
-                return row.voice_name or ""
+            if column == 2:  # 'George' of 'George - Warm, Captivating Storyteller'
+                return (row.voice_name or "").split(" - ")[0]
             if column == 3:
-                return f"{(row.duration_ms or 0) / 1000:.1f} s"
+                return duration_text(row.duration_ms or 0)
             if column == 4:
                 if row.character_cost is None:
                     return "—"

@@ -136,11 +136,13 @@ class PlanEditor(QWidget):
                        self.up_button, self.down_button, self.keep_button):
             tools.addWidget(widget)
         tools.addStretch(1)
-        tools.addWidget(self.undo_button)
-        tools.addWidget(self.redo_button)
+        # Undo and Redo sit with the template row: all in one row was too wide for a
+        # laptop screen.
         starts = QHBoxLayout()
         starts.addWidget(self.template, 1)
         starts.addWidget(self.plan_from_prompt)
+        starts.addWidget(self.undo_button)
+        starts.addWidget(self.redo_button)
 
         self.table = QTableView(self)
         self.table.setObjectName("music.sections")

@@ -58,13 +58,16 @@ class PromptPanel(QWidget):
         self.to_plan.setObjectName("music.prompt_to_plan")
         self.to_plan.setToolTip("Let the server write a section plan from this description, "
                                 "to fine-tune before composing")
+        # The length on one row, its two choices under it: in one row they made the
+        # window wider than a laptop screen.
         row = QHBoxLayout()
         row.addWidget(QLabel("Length", self))
         row.addWidget(self.length)
         row.addWidget(self.length_text)
-        row.addWidget(self.auto_length)
         row.addStretch(1)
-        row.addWidget(self.instrumental)
+        choices = QVBoxLayout()
+        choices.addWidget(self.auto_length)
+        choices.addWidget(self.instrumental)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.prompt, 1)
@@ -74,6 +77,7 @@ class PromptPanel(QWidget):
         counts.addWidget(self.counter)
         layout.addLayout(counts)
         layout.addLayout(row)
+        layout.addLayout(choices)
         self.prompt.textChanged.connect(self._on_changed)
         self.length.valueChanged.connect(self._on_changed)
         self.auto_length.toggled.connect(self._on_changed)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -31,6 +32,7 @@ from app.domain.formats import DEFAULT_FORMAT, TTS_FORMATS, OutputFormat
 from app.ui.icons import icon
 from app.ui.speech.voice_model import VoiceFilterModel, VoiceListModel, VoiceRole, as_voice
 from app.ui.speech.voice_settings_panel import VoiceSettingsPanel
+from app.ui.widgets.fit import let_combos_shrink
 
 if TYPE_CHECKING:
     from app.domain.wire import Voice
@@ -59,6 +61,7 @@ class SpeechSettingsColumn(QWidget):
                     self._build_voice_settings(), self._build_advanced_box()):
             layout.addWidget(box)
         layout.addStretch(1)
+        let_combos_shrink(self)
 
         self.voice_search.textChanged.connect(self.voice_proxy.set_search)
         for key, combo in self.voice_filters.items():
@@ -76,15 +79,16 @@ class SpeechSettingsColumn(QWidget):
         self.voice_search.setObjectName("speech.voice_search")
         self.voice_search.setPlaceholderText("Search voices by name, accent, use…")
         self.voice_search.setClearButtonEnabled(True)
-        filters = QHBoxLayout()
+        # Two by two: four combos in a row made the column (and the window) too wide.
+        filters = QGridLayout()
         self.voice_filters: dict[str, QComboBox] = {}
-        for key, label in _VOICE_FILTERS:
+        for number, (key, label) in enumerate(_VOICE_FILTERS):
             combo = QComboBox(voice_box)
             combo.setObjectName(f"speech.filter_{key}")
             combo.addItem(label, "")
             combo.setToolTip(f"Show only voices with this {key}")
             self.voice_filters[key] = combo
-            filters.addWidget(combo)
+            filters.addWidget(combo, number // 2, number % 2)
         self.voice_model = VoiceListModel(self)
         self.voice_proxy = VoiceFilterModel(self)
         self.voice_proxy.setSourceModel(self.voice_model)
@@ -134,6 +138,8 @@ class SpeechSettingsColumn(QWidget):
     def _build_advanced_box(self) -> QGroupBox:
         advanced = QGroupBox("Advanced", self)
         advanced_form = QFormLayout(advanced)
+        # A narrow column puts a field under its label instead of widening the window.
+        advanced_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.language = QComboBox(advanced)
         self.language.setObjectName("speech.language")
         self.language.setToolTip("Force a language (only some models use it)")

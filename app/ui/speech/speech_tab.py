@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.api.errors import AuthError, ForbiddenError, NotFoundError
 from app.domain.cost import estimate_speech_credits
 from app.domain.formats import OutputFormat
+from app.domain.wording import duration_text
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage, describe_error
@@ -43,6 +44,7 @@ from app.ui.speech.voice_model import VoiceRole, as_voice
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.file_dialogs import ask_save_path
 from app.ui.widgets.player_bar import PlayerBar
+from app.ui.widgets.wrapping_label import WrappingLabel
 
 if TYPE_CHECKING:
     import numpy as np
@@ -86,9 +88,11 @@ class SpeechTab(QWidget):
             "and joined into one seamless file."
         )
         self.text.setAccessibleName("Text to speak")
-        self.char_count = QLabel(self)
+        # These grow with the text (a count of 12,000 characters, "sent in 2 parts",
+        # credits left): wrapped, they never widen the window.
+        self.char_count = WrappingLabel(self)
         self.char_count.setObjectName("speech.char_count")
-        self.estimate = QLabel(self)
+        self.estimate = WrappingLabel(self)
         self.estimate.setObjectName("speech.estimate")
         self.estimate.setAlignment(Qt.AlignmentFlag.AlignRight)
 
@@ -119,9 +123,8 @@ class SpeechTab(QWidget):
         left_layout.addWidget(self.error_banner)
         left_layout.addWidget(self.text, 1)
         counts = QHBoxLayout()
-        counts.addWidget(self.char_count)
-        counts.addStretch(1)
-        counts.addWidget(self.estimate)
+        counts.addWidget(self.char_count, 1)
+        counts.addWidget(self.estimate, 1)
         left_layout.addLayout(counts)
         actions = QHBoxLayout()
         actions.addWidget(self.generate_button)
@@ -166,7 +169,7 @@ class SpeechTab(QWidget):
         scroll.setWidget(column)
         # Never scroll sideways: the column is as wide as its widest row needs.
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(column.sizeHint().width()
+        scroll.setMinimumWidth(column.minimumSizeHint().width()
                                + scroll.verticalScrollBar().sizeHint().width() + 4)
         return scroll
 
@@ -347,7 +350,7 @@ class SpeechTab(QWidget):
         cost = generation.character_cost
         cost_text = "free (offline)" if cost == 0 else (f"{cost:,} credits" if cost else
                                                         "cost not reported")
-        self.status.setText(f"Done: {generation.duration_ms / 1000:.1f} s of audio, {cost_text}. "
+        self.status.setText(f"Done: {duration_text(generation.duration_ms)} of audio, {cost_text}. "
                             "Saved in History.")
         self._player_bar.show_clip(generation.title, self._player_bar.waveform_peaks())
         self.generation_saved.emit(generation)
