@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
+    QFileDialog,
     QLabel,
     QMainWindow,
     QSplitter,
@@ -26,7 +28,9 @@ from app.ui.app_context import AppContext
 from app.ui.backend import CLOUD, BackendController
 from app.ui.errors import describe_error
 from app.ui.history.history_panel import HistoryPanel
+from app.ui.keyboard import focus_main_field, tab_moves_on
 from app.ui.qt_async import TaskRunner
+from app.ui.shortcuts import keys as shortcut_keys
 from app.ui.speech.speech_tab import SpeechTab
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.player_bar import PlayerBar
@@ -101,6 +105,7 @@ class MainWindow(QMainWindow):
         ctx.client.on_retry = self._on_client_retry
 
         self._build_menus()
+        tab_moves_on(self)
         self.backend.connecting.connect(self._on_backend_connecting)
         self.backend.connected.connect(self._on_backend_connected)
         self.backend.failed.connect(self._on_backend_failed)
@@ -142,6 +147,8 @@ class MainWindow(QMainWindow):
     def _on_tab_changed(self, index: int) -> None:
         if 0 <= index < len(TABS) and TABS[index] in LAZY_TABS:
             self.tab(TABS[index])
+        if 0 <= index < len(TABS):  # start in the tab's main field, not the Volume slider
+            focus_main_field(self.tab(TABS[index]), TABS[index])
 
     def _build_tab(self, name: str) -> QWidget:
         tab: TranscriptsTab | MusicTab
@@ -167,6 +174,7 @@ class MainWindow(QMainWindow):
         else:
             raise ValueError(f"no tab called {name!r}")
         self._lazy_tabs[name] = tab
+        tab_moves_on(tab)
         # Swap the placeholder for the tab without the tab bar announcing a change.
         index = TABS.index(name)
         placeholder = self.tabs.widget(index)
@@ -191,6 +199,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._restore_layouts)
         QTimer.singleShot(0, self.backend.connect_backend)
         QTimer.singleShot(0, self.history.refresh)
+        QTimer.singleShot(0, lambda: self._on_tab_changed(self.tabs.currentIndex()))
 
     def _load_wire_models(self) -> None:
         """pydantic and the wire models (60-90 ms) load in a worker thread while the
@@ -258,27 +267,67 @@ class MainWindow(QMainWindow):
     # -- menus -----------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        open_action = QAction("&Open…", self)
+        open_action.setObjectName("action.open")
+        open_action.setShortcut(shortcut_keys("open"))
+        open_action.triggered.connect(self.ask_open_paths)
+        file_menu.addAction(open_action)
         save = QAction("&Save audio as…", self)
-        save.setShortcut(QKeySequence.StandardKey.Save)
+        save.setShortcut(shortcut_keys("save"))
         save.triggered.connect(self.speech_tab._on_save_clicked)
         file_menu.addAction(save)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcut(shortcut_keys("quit"))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         edit_menu = self.menuBar().addMenu("&Edit")
         settings = QAction("&Settings…", self)
         settings.setObjectName("action.settings")
-        settings.setShortcut(QKeySequence("Ctrl+,"))
+        settings.setShortcut(shortcut_keys("settings"))
         settings.triggered.connect(self.open_settings)
         edit_menu.addAction(settings)
         view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(self.history_dock.toggleViewAction())
+        history_action = self.history_dock.toggleViewAction()  # shown/hidden is saved
+        history_action.setObjectName("action.history")  # with the window's layout
+        history_action.setShortcut(shortcut_keys("history"))
+        view_menu.addAction(history_action)
+        view_menu.addSeparator()
+        for name in TABS:
+            go = QAction(f"&{TAB_TITLES[name]}", self)
+            go.setObjectName(f"action.tab_{name}")
+            go.setShortcut(shortcut_keys(f"tab_{name}"))
+            go.triggered.connect(lambda _c=False, n=name: self.show_tab(n))
+            view_menu.addAction(go)
         help_menu = self.menuBar().addMenu("&Help")
+        keys_action = QAction("&Keyboard shortcuts", self)
+        keys_action.setObjectName("action.shortcuts")
+        keys_action.setShortcut(shortcut_keys("shortcuts"))
+        keys_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(keys_action)
         about = QAction("&About XI Studio", self)
         about.triggered.connect(self._show_about)
         help_menu.addAction(about)
+
+    def show_shortcuts(self) -> QDialog:
+        from app.ui.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.open()
+        return dialog
+
+    def ask_open_paths(self) -> QFileDialog:
+        """File → Open…: the chosen files go where the command line's would."""
+        dialog = QFileDialog(self, "Open")
+        dialog.setObjectName("main.open_dialog")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        patterns = " ".join(f"*{s}" for s in sorted(
+            TEXT_SUFFIXES | AUDIO_SUFFIXES | VIDEO_SUFFIXES | {".json"}))
+        dialog.setNameFilters([f"Text, audio, transcripts and plans ({patterns})",
+                               "All files (*)"])
+        dialog.filesSelected.connect(lambda files: self.open_paths([Path(f) for f in files]))
+        dialog.open()  # not exec(): no nested event loop under qasync
+        return dialog
 
     def open_settings(self) -> SettingsDialog:
         from app.ui.settings_dialog import SettingsDialog

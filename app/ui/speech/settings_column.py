@@ -9,7 +9,7 @@ them, fills the model and language lists and reacts to every change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale
@@ -63,11 +63,17 @@ class SpeechSettingsColumn(QWidget):
         layout.addStretch(1)
         let_combos_shrink(self)
 
-        self.voice_search.textChanged.connect(self.voice_proxy.set_search)
+        # The voice the user chose: a search or filter only narrows the list and never
+        # changes it (clearing a search that matched nothing used to pick the first voice).
+        self.chosen_voice_id: str | None = None
+        self._narrowing = False
+        self.voice.currentIndexChanged.connect(self._on_voice_index_changed)
+        self.voice_search.textChanged.connect(
+            lambda text: self._narrow(lambda: self.voice_proxy.set_search(text)))
         for key, combo in self.voice_filters.items():
             combo.currentIndexChanged.connect(
-                lambda _i, k=key, c=combo: self.voice_proxy.set_label_filter(k, c.currentData())
-            )
+                lambda _i, k=key, c=combo: self._narrow(
+                    lambda: self.voice_proxy.set_label_filter(k, c.currentData())))
         self.seed_fixed.toggled.connect(self.seed.setEnabled)
         self.output_format.currentIndexChanged.connect(self._show_format_notes)
 
@@ -174,15 +180,45 @@ class SpeechSettingsColumn(QWidget):
                 combo.addItem(value.replace("_", " ").capitalize(), value)
 
     def select_voice(self, voice_id: str | None) -> None:
+        row = self._row_of(voice_id)
+        if row >= 0:
+            self.voice.setCurrentIndex(row)
+            return
+        if self.voice.count():
+            self.voice.setCurrentIndex(self._row_for_system_language())
+
+    def _row_of(self, voice_id: str | None) -> int:
         if voice_id:
             for row in range(self.voice_proxy.rowCount()):
                 index = self.voice_proxy.index(row, 0)
                 voice = as_voice(self.voice_proxy.data(index, VoiceRole))
                 if voice is not None and voice.voice_id == voice_id:
-                    self.voice.setCurrentIndex(row)
-                    return
-        if self.voice.count():
-            self.voice.setCurrentIndex(self._row_for_system_language())
+                    return row
+        return -1
+
+    def _on_voice_index_changed(self, _row: int) -> None:
+        voice = as_voice(self.voice.currentData(VoiceRole))
+        if not self._narrowing and voice is not None:
+            self.chosen_voice_id = voice.voice_id
+
+    def _narrow(self, change: Callable[[], None]) -> None:
+        """Narrow the list; the chosen voice stays chosen while it is listed, and nothing
+        is chosen for the user while it is not (they pick one, or clear the search)."""
+        self._narrowing = True
+        try:
+            change()
+            row = self._row_of(self.chosen_voice_id)
+            if row >= 0 or self.chosen_voice_id is not None:
+                self.voice.setCurrentIndex(row)
+            count = self.voice_proxy.rowCount()
+            self.voice.setPlaceholderText("No voice matches" if count == 0 else
+                                          f"Pick a voice ({count} match)")
+        finally:
+            self._narrowing = False
+
+    def narrowed_to_nothing(self) -> bool:
+        """The search or filters hide every voice (there are voices)."""
+        return self.voice_proxy.rowCount() == 0 and self.voice_model.rowCount() > 0
 
     def _row_for_system_language(self) -> int:
         """With no remembered voice, start with one that speaks the user's language."""

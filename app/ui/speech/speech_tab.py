@@ -310,8 +310,7 @@ class SpeechTab(QWidget):
             return
         form = self.form()
         if form is None:
-            self.status.setText("Pick a voice and a model first (they are still loading, or "
-                                "the server did not send any).")
+            self.status.setText(self._why_no_form())
             return
         self.error_banner.hide()
         # Unsaved changes (the autosave still pending) are saved as the request leaves
@@ -322,6 +321,16 @@ class SpeechTab(QWidget):
             if not self._save_draft():
                 self._autosave.start()  # a save with older text is running: again soon
         self._controller.generate(form)
+
+    def _why_no_form(self) -> str:
+        column = self.settings_column
+        if column.narrowed_to_nothing():
+            return ("No voice matches the search or filters: clear them (or change them) "
+                    "to choose a voice.")
+        if self.current_voice() is None and column.voice_model.rowCount():
+            return "Pick one of the voices that match the search, or clear the search."
+        return ("Pick a voice and a model first (they are still loading, or the server did "
+                "not send any).")
 
     def _on_controller_generation_started(self, parts: int) -> None:
         self.generate_button.setEnabled(False)
