@@ -499,6 +499,9 @@ class MainWindow(QMainWindow):
         earlier would scale them against the default size)."""
         self._layouts_restored = True
         state = self._ctx.settings.window_state
+        if not isinstance(state, dict) or not state.get("window_layout"):
+            # First run: History wide enough for its columns; the tabs keep the rest.
+            self.resizeDocks([self.history_dock], [260], Qt.Orientation.Horizontal)
         if not isinstance(state, dict):
             return
         window_layout = state.get("window_layout")

@@ -17,11 +17,24 @@ COLUMNS = ("When", "What", "Voice", "Length", "Cost")
 
 
 def _when(created_at: str) -> str:
+    """Short, so the narrow panel leaves room for What: '14:02' today, '6 Dec' this year,
+    '6 Dec 2025' before (the full moment is in the tooltip)."""
     try:
         moment = datetime.fromisoformat(created_at).astimezone()
     except ValueError:
         return created_at
-    return moment.strftime("%d %b %H:%M")
+    now = datetime.now().astimezone()
+    if moment.date() == now.date():
+        return moment.strftime("%H:%M")
+    day = f"{moment.day} {moment.strftime('%b')}"
+    return day if moment.year == now.year else f"{day} {moment.year}"
+
+
+def _when_full(created_at: str) -> str:
+    try:
+        return datetime.fromisoformat(created_at).astimezone().strftime("%d %b %Y %H:%M")
+    except ValueError:
+        return created_at
 
 
 class HistoryModel(QAbstractTableModel):
@@ -75,7 +88,8 @@ class HistoryModel(QAbstractTableModel):
                     return "—"
                 return "free" if row.character_cost == 0 else f"{row.character_cost:,}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.text[:400]}\n\n{row.model_id} · {row.output_format}"
+            return (f"{row.text[:400]}\n\n{_when_full(row.created_at)} · {row.voice_name or ''}"
+                    f" · {row.model_id} · {row.output_format}")
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (3, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -140,6 +140,7 @@ class SpeechTab(QWidget):
         self.splitter.addWidget(self._build_settings_column())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([600, 400])  # the text gets the room, until the user moves it
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
 
