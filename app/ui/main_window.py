@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.library.history import Generation
+from app.ui.accessible_names import name_controls
 from app.ui.app_context import AppContext
 from app.ui.backend import CLOUD, BackendController
 from app.ui.errors import describe_error
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         tab_moves_on(self)
+        name_controls(self)
         self.backend.connecting.connect(self._on_backend_connecting)
         self.backend.connected.connect(self._on_backend_connected)
         self.backend.failed.connect(self._on_backend_failed)
@@ -175,6 +177,7 @@ class MainWindow(QMainWindow):
             raise ValueError(f"no tab called {name!r}")
         self._lazy_tabs[name] = tab
         tab_moves_on(tab)
+        name_controls(tab)
         # Swap the placeholder for the tab without the tab bar announcing a change.
         index = TABS.index(name)
         placeholder = self.tabs.widget(index)
@@ -335,6 +338,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self._ctx, self.runner, self)
         dialog.key_changed.connect(self._on_key_changed)
         dialog.settings_saved.connect(self._on_settings_saved)
+        name_controls(dialog)
         dialog.open()  # not exec(): no nested event loop under qasync
         return dialog
 
@@ -351,6 +355,7 @@ class MainWindow(QMainWindow):
         from app.ui.about_dialog import AboutDialog
 
         dialog = AboutDialog(self._ctx.paths, self)
+        name_controls(dialog)
         dialog.open()
         return dialog
 
