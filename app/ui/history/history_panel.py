@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -101,6 +102,13 @@ class HistoryPanel(QWidget):
         self.export_button.clicked.connect(self._on_export_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
         self._update_buttons()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A narrow panel drops the Voice column (it is in each row's tooltip) so What
+        # keeps room to be read; wide enough, it comes back.
+        narrow = self.width() < self.fontMetrics().averageCharWidth() * 48
+        self.table.setColumnHidden(2, narrow)
 
     def selected(self) -> Generation | None:
         rows = self.table.selectionModel().selectedRows()

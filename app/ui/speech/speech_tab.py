@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.api.errors import AuthError, ForbiddenError, NotFoundError
 from app.domain.cost import estimate_speech_credits
 from app.domain.formats import OutputFormat
+from app.domain.text_split import split_for_limit
 from app.domain.wording import duration_text
 from app.library.history import Generation
 from app.ui.app_context import AppContext
@@ -460,15 +461,18 @@ class SpeechTab(QWidget):
         if limit:
             count += f" · up to {limit:,} per request"
             if len(text) > limit:
-                parts = -(-len(text) // limit)
-                count += f" (will be sent in about {parts} parts)"
+                # What the generation will really send: "about 5" then 6 parts misled.
+                parts = len(split_for_limit(text, max(1, limit)))
+                count += f" (will be sent in {parts} parts)"
         self.char_count.setText(count)
         credits = estimate_speech_credits(text, model)
         estimate = "Free with offline voices" if model and model.cost_multiplier == 0 \
             else f"About {credits:,} credits"
         quota = getattr(self, "_quota", None)
         problem = getattr(self, "_quota_problem", None)
-        if problem:
+        if getattr(self, "_offline", False):
+            pass  # offline voices cost nothing: the engine's "1,000,000,000 left" means nothing
+        elif problem:
             estimate += " · credits left unknown"
         elif quota is not None:  # a Subscription
             estimate += f" · {quota.characters_left:,} left this period"
