@@ -31,6 +31,9 @@ def dark_palette() -> QPalette:
                         (roles.Dark, "#1b1e20"), (roles.PlaceholderText, "#9ca0a4"),
                         (roles.ToolTipBase, "#31363b"), (roles.ToolTipText, "#eff0f1")):
         p.setColor(role, QColor(color))
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        p.setColor(disabled, role, QColor("#6e7175"))
     return p
 
 

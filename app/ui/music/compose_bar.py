@@ -54,6 +54,7 @@ class ComposeBar(QWidget):
         row.addWidget(self.cancel_button)
         row.addWidget(self.progress, 1)
         row.addWidget(self.elapsed)
+        row.addStretch(0)  # Compose keeps its size while the busy bar is hidden
         # The plan file buttons share the status line's row: with Compose, Cancel and
         # the busy bar they made the window wider than a laptop screen while composing.
         files = QHBoxLayout()
