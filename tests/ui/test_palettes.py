@@ -115,3 +115,21 @@ def test_dark_mode_chips_and_kept_sections_read_and_a_theme_switch_is_followed(
         window.tabs.setCurrentIndex(index)
         qtbot.wait(50)
         keep_shot(window, f"light-1024x640-{name}", tmp_path)
+
+
+def test_problem_text_stays_readable_after_a_theme_switch(themed, qtbot) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from app.ui.widgets.problem_text import show_as_problem
+
+    label = QLabel("The prompt is too long")
+    qtbot.addWidget(label)
+    show_as_problem(label)
+    for palette in (QPalette(), dark_palette(), high_contrast_palette()):
+        themed.setPalette(palette)
+        qtbot.wait(10)
+        window = themed.palette().color(QPalette.ColorRole.Window)
+        shown = QColor(label.styleSheet().removeprefix("color: ").rstrip(";"))
+        assert contrast(shown, window) >= TEXT_CONTRAST, (shown.name(), window.name())
+    show_as_problem(label, False)
+    assert label.styleSheet() == ""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.domain.music_plan import MUSIC_LENGTH_MAX_MS, MUSIC_LENGTH_MIN_MS, PROMPT_MAX_CHARS
 from app.domain.music_plan_checks import errors_only
 from app.domain.music_request import validate_prompt
+from app.ui.widgets.problem_text import show_as_problem
 
 DEFAULT_LENGTH_S = 30.0
 
@@ -122,7 +123,7 @@ class PromptPanel(QWidget):
         over = count > PROMPT_MAX_CHARS
         self.counter.setText(f"{count:,} / {PROMPT_MAX_CHARS:,} characters"
                              + (" — too long, please shorten it" if over else ""))
-        self.counter.setStyleSheet("color: #c0392b;" if over else "")
+        show_as_problem(self.counter, over)
         self.length.setEnabled(not self.auto_length.isChecked())
         seconds = int(self.length.value())
         self.length_text.setText(f"({seconds // 60}:{seconds % 60:02d})")
