@@ -77,6 +77,23 @@ def test_window_fits_a_laptop_in_every_tab_and_state(launch, cloud, qtbot, tmp_p
     music.bar.started("Composing…")  # Cancel, the busy bar and the clock appear
     assert_fits(window, width, height, "music composing")
     music.bar.stopped(None)
+    from app.ui.errors import UserMessage
+
+    long_words = "The server said something long about what went wrong. " * 6
+    for index, banner in enumerate((window.speech_tab.error_banner,
+                                    window.transcripts_tab.error_banner,
+                                    music.error_banner)):
+        window.tabs.setCurrentIndex(index)
+        banner.show_message(UserMessage("Something went wrong", long_words, "Try again."))
+        qtbot.wait(20)
+        assert_fits(window, width, height, f"error banner in tab {index}")
+        banner.hide()
+    for open_dialog in (window.open_settings, window._show_about, window.show_shortcuts):
+        dialog = open_dialog()
+        qtbot.wait(20)
+        hint = dialog.minimumSizeHint()
+        assert hint.width() <= width and hint.height() <= height, (dialog.objectName(), hint)
+        dialog.close()
 
     window.tabs.setCurrentIndex(0)
     text = studio.find(QPlainTextEdit, "speech.text")
