@@ -104,6 +104,10 @@ def test_dividers_of_a_tab_not_opened_this_time_are_kept(launch, engine_url: str
 
     third = launch(engine_url=engine_url)
     third.window.tabs.setCurrentIndex(2)
-    qtbot.wait(100)
-    sizes = third.find(QSplitter, "music.splitter").sizes()
-    assert abs(sizes[0] - saved_sizes[0]) <= 10, (saved_sizes, sizes)
+    qtbot.waitUntil(lambda: third.window._layouts_restored)
+    splitter = third.find(QSplitter, "music.splitter")
+    try:  # (laid out on the next turns of the loop, later on a busy machine)
+        qtbot.waitUntil(lambda: abs(splitter.sizes()[0] - saved_sizes[0]) <= 10,
+                        timeout=2000)
+    except Exception:
+        raise AssertionError((saved_sizes, splitter.sizes())) from None

@@ -50,6 +50,7 @@ from app.ui.music.section_model import (
     SectionTableModel,
 )
 from app.ui.music.timeline import TimelineSection, TimelineWidget
+from app.ui.widgets.fit_scroll_area import FitScrollArea
 from app.ui.widgets.wrapping_label import WrappingLabel
 
 NEW_SECTION_MS = 15_000
@@ -171,7 +172,12 @@ class PlanEditor(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("music.plan_splitter")
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.detail)
+        # The section's fields scroll inside their pane rather than holding the sections
+        # table to 3 rows on a 768 px screen (a 30-section plan showed 4-7 rows).
+        detail_page = FitScrollArea(self.detail, self)
+        detail_page.setObjectName("music.section_detail_page")
+        detail_page.setMinimumHeight(90)
+        self.splitter.addWidget(detail_page)
         # Extra height goes to the sections (a 30-section plan showed 4-7 rows).
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
