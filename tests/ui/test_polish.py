@@ -69,3 +69,15 @@ def test_thirty_sections_are_numbered_not_cut_to_a_letter(qtbot) -> None:
     assert _label("Part 12", 11, metrics, width) == "12"
     assert _label("Part 12", 11, metrics, 200) == "Part 12"
     assert _label("Part 12", 11, metrics, 2) == ""
+
+
+def test_the_sections_table_gets_the_height_on_a_laptop(launch, cloud, qtbot) -> None:
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    window.resize(1366, 768)
+    window.tabs.setCurrentIndex(2)
+    window.music_tab.mode.setCurrentIndex(1)
+    table = window.music_tab.editor.table
+    row = table.verticalHeader().defaultSectionSize()
+    # It showed 3 rows of a long plan here, the section's fields holding the rest.
+    qtbot.waitUntil(lambda: table.viewport().height() >= 5 * row)
