@@ -321,16 +321,13 @@ class MainWindow(QMainWindow):
 
     def ask_open_paths(self) -> QFileDialog:
         """File → Open…: the chosen files go where the command line's would."""
-        dialog = QFileDialog(self, "Open")
-        dialog.setObjectName("main.open_dialog")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        from app.ui.widgets.file_dialogs import ask_open_paths
+
         patterns = " ".join(f"*{s}" for s in sorted(
             TEXT_SUFFIXES | AUDIO_SUFFIXES | VIDEO_SUFFIXES | {".json"}))
-        dialog.setNameFilters([f"Text, audio, transcripts and plans ({patterns})",
-                               "All files (*)"])
-        dialog.filesSelected.connect(lambda files: self.open_paths([Path(f) for f in files]))
-        dialog.open()  # not exec(): no nested event loop under qasync
-        return dialog
+        return ask_open_paths(self, "main.open_dialog", "Open", [
+            f"Text, audio, transcripts and plans ({patterns})", "All files (*)"],
+            lambda files: self.open_paths([Path(f) for f in files]))
 
     def open_settings(self) -> SettingsDialog:
         from app.ui.settings_dialog import SettingsDialog

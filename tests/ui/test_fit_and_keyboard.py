@@ -225,8 +225,9 @@ def test_file_open_routes_each_file_to_its_tab(launch, cloud, qtbot, tmp_path: P
     action.trigger()
     dialog = window.findChild(QFileDialog, "main.open_dialog")
     assert dialog is not None and dialog.isVisible()
-    dialog.filesSelected.emit([str(script)])  # as choosing the file does
-    dialog.close()
+    dialog.setDirectory(str(tmp_path))
+    dialog.selectFile(str(script))
+    dialog.accept()  # as choosing the file and pressing Open does
     assert window.tabs.currentWidget() is window.speech_tab
     assert studio.find(QPlainTextEdit, "speech.text").toPlainText() == script.read_text()
 
