@@ -36,8 +36,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import __version__
 from app.domain.formats import TTS_FORMATS, TTS_STREAM_FORMATS, OutputFormat
 from app.domain.wire import SpeechRequest
+from app.engine.admission import AdmissionMiddleware, WorkLimiter
 from app.engine.catalog import MAX_TEXT_CHARS, accepts_model, model_json, subscription_json
 from app.engine.espeak import Espeak
+from app.engine.guard import EngineGuard
 from app.engine.music_routes import create_router as create_music_router
 from app.engine.stt_routes import create_router as create_stt_router
 from app.engine.synth import SpeechParams, Synthesizer
@@ -157,8 +159,12 @@ SpeechFormat = Annotated[str, Depends(_speech_query)]
 
 
 def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
-               catalog: VoiceCatalog | None = None) -> FastAPI:
-    """The engine as an ASGI app. `data_dir` keeps caches (previews); None = memory only."""
+               catalog: VoiceCatalog | None = None, token: str | None = None,
+               public_url: str | None = None, limiter: WorkLimiter | None = None) -> FastAPI:
+    """The engine as an ASGI app. `data_dir` keeps caches (previews); None = memory only.
+    `token`: the per-launch key the app sends (None: any key, see guard.py);
+    `public_url`: the bind address `preview_url`s are built from (never the Host header);
+    `limiter`: the bounded work queue (admission.py; default: one slot per CPU core)."""
     engine = Engine(data_dir, espeak, catalog)
     app = FastAPI(
         title="XI Studio engine",
@@ -170,7 +176,17 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
     app.state.engine = engine
     app.include_router(create_stt_router(data_dir))
     app.include_router(create_music_router(data_dir))
+    # Outermost first: request id, then the front door (guard.py), then the work queue.
+    app.state.limiter = limiter = limiter or WorkLimiter()
+    app.add_middleware(AdmissionMiddleware, limiter=limiter)
+    app.add_middleware(EngineGuard, token=token)
     app.add_middleware(_RequestIdMiddleware)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": {"status": "internal_error", "message":
+                             "The offline engine failed on this request; see its log."}},
+                            status_code=500)
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -185,7 +201,8 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
         return voice
 
     def base_url(request: Request) -> str:
-        return str(request.base_url)
+        # The guard only lets loopback Host headers in; the bind address wins when known.
+        return public_url.rstrip("/") + "/" if public_url else str(request.base_url)
 
     # --- models, account -------------------------------------------------------------
 

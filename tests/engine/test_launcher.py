@@ -28,11 +28,13 @@ def test_starts_serves_and_stops(tmp_path: Path) -> None:
         assert engine.running and url == engine.base_url
         assert url.startswith("http://127.0.0.1:") and not url.endswith(":0")
         assert engine.start() == url  # already running: same process
-        response = httpx.get(url + "/v1/models", timeout=10)
+        # Started by the app, the engine answers only its per-launch token.
+        assert httpx.get(url + "/v1/models", timeout=10).status_code == 401
+        response = httpx.get(url + "/v1/models", headers=engine.headers, timeout=10)
         assert response.status_code == 200
         validate_response_json("GET", "/v1/models", 200, response.json())
         speech = httpx.post(url + "/v1/text-to-speech/JBFqnCBsd6RMkjVDRZzb",
-                            json={"text": "Hello."}, timeout=30)
+                            json={"text": "Hello."}, headers=engine.headers, timeout=30)
         assert speech.status_code == 200 and speech.headers["content-type"] == "audio/mpeg"
     finally:
         engine.stop()
