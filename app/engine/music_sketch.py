@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -395,36 +395,44 @@ def _boundaries(durations_ms: Sequence[int], rate: int) -> list[int]:
 
 def _voice_track(plan: SketchPlan, bounds: list[int], rate: int, voice_lines: VoiceLines,
                  bpm_of: Callable[[int], int]) -> np.ndarray:
-    import soxr
-
     track = np.zeros(bounds[-1], np.float32)
     for index, section in enumerate(plan.sections):
-        lines = [line.strip() for line in section.lines if line and line.strip()]
-        if not lines:
-            continue
         start, end = bounds[index], bounds[index + 1]
-        span = end - start
-        slot = span // len(lines)
-        lead_in = min(round(rate * 60.0 / bpm_of(index)), slot // 5)
-        for i, line in enumerate(lines):
-            samples, line_rate = voice_lines(line)
-            voice = np.asarray(samples, dtype=np.float32).reshape(-1)
-            if not voice.size or line_rate <= 0:
-                continue
-            if line_rate != rate:
-                voice = soxr.resample(voice, line_rate, rate).astype(np.float32)
-            room = slot - lead_in - int(0.05 * rate)
-            if room <= 0:
-                continue
-            if len(voice) > room:
-                voice = voice[:room].copy()
-                n = min(len(voice), int(0.03 * rate))
-                voice[-n:] *= np.linspace(1.0, 0.0, n, dtype=np.float32)
-            peak = float(np.max(np.abs(voice))) if voice.size else 0.0
-            if peak > 0:
-                voice *= np.float32(_VOCAL_PEAK / peak)
-            at = start + i * slot + lead_in
-            track[at: at + len(voice)] += voice
+        track[start:end] += voice_section(section.lines, end - start, rate, voice_lines,
+                                          bpm_of(index))
+    return track
+
+
+def voice_section(lines: Sequence[str], span: int, rate: int, voice_lines: VoiceLines,
+                  bpm: int) -> np.ndarray:
+    """One section's sung lines as a mono track of `span` frames, each line in its slot."""
+    import soxr
+
+    track = np.zeros(span, np.float32)
+    lines = [line.strip() for line in lines if line and line.strip()]
+    if not lines:
+        return track
+    slot = span // len(lines)
+    lead_in = min(round(rate * 60.0 / bpm), slot // 5)
+    for i, line in enumerate(lines):
+        samples, line_rate = voice_lines(line)
+        voice = np.asarray(samples, dtype=np.float32).reshape(-1)
+        if not voice.size or line_rate <= 0:
+            continue
+        if line_rate != rate:
+            voice = soxr.resample(voice, line_rate, rate).astype(np.float32)
+        room = slot - lead_in - int(0.05 * rate)
+        if room <= 0:
+            continue
+        if len(voice) > room:
+            voice = voice[:room].copy()
+            n = min(len(voice), int(0.03 * rate))
+            voice[-n:] *= np.linspace(1.0, 0.0, n, dtype=np.float32)
+        peak = float(np.max(np.abs(voice))) if voice.size else 0.0
+        if peak > 0:
+            voice *= np.float32(_VOCAL_PEAK / peak)
+        at = i * slot + lead_in
+        track[at: at + len(voice)] += voice
     return track
 
 
@@ -449,15 +457,21 @@ def _duck_envelope(vocals: np.ndarray, rate: int) -> np.ndarray:
     return frames.reshape(-1)[:n]
 
 
-def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: int | None = None,
-                instrumental: bool = False, voice_lines: VoiceLines | None = None) -> np.ndarray:
-    """Render the plan as float32 stereo (frames, 2), peak at most 0.99.
+@dataclass
+class RawSection:
+    """One section as the arranger plays it, before the song's loudness is set."""
 
-    The result has exactly round(total_ms * rate / 1000) frames, and section i starts at
-    round(start_ms_i * rate / 1000). The same plan and seed give the same samples.
-    `voice_lines(text) -> (mono samples, rate)` voices each section's lines unless
-    `instrumental`.
-    """
+    index: int
+    start: int  # the section's first frame in the song
+    span: int  # its own frames
+    tail: int  # frames past the span, crossfaded into the next section
+    audio: np.ndarray  # float32 (2, span + tail), fades applied
+    bpm: int
+
+
+def raw_sections(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ,
+                 seed: int | None = None) -> Iterator[RawSection]:
+    """The plan's sections, one at a time, in order (empty ones skipped)."""
     rate = int(sample_rate_hz)
     if rate <= 0:
         raise ValueError("the sample rate must be positive")
@@ -465,9 +479,8 @@ def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: in
         raise ValueError("section durations cannot be negative")
     bounds = _boundaries([s.duration_ms for s in plan.sections], rate)
     total = bounds[-1]
-    out = np.zeros((2, total), np.float32)
     if total == 0:
-        return out.T.copy()
+        return
     rng = np.random.default_rng(seed)
     song = song_hints(plan)
     count = len(plan.sections)
@@ -500,12 +513,34 @@ def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: in
         else:
             n_click = min(span, max(1, rate // 100))
             audio[:, span - n_click:span] *= np.linspace(1.0, 0.0, n_click, dtype=np.float32)
-        out[:, start:end + tail] += audio[:, : span + tail]
+        yield RawSection(i, start, span, tail, audio[:, : span + tail], hints[i].tempo_bpm)
+
+
+def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: int | None = None,
+                instrumental: bool = False, voice_lines: VoiceLines | None = None) -> np.ndarray:
+    """Render the plan as float32 stereo (frames, 2), peak at most 0.99.
+
+    The result has exactly round(total_ms * rate / 1000) frames, and section i starts at
+    round(start_ms_i * rate / 1000). The same plan and seed give the same samples.
+    `voice_lines(text) -> (mono samples, rate)` voices each section's lines unless
+    `instrumental`. The whole song is held in memory: `music_stream_render` renders a
+    section at a time for long songs.
+    """
+    rate = int(sample_rate_hz)
+    bounds = _boundaries([s.duration_ms for s in plan.sections], max(rate, 1))
+    total = bounds[-1]
+    out = np.zeros((2, total), np.float32)
+    bpms = [0] * len(plan.sections)
+    for raw in raw_sections(plan, rate, seed):
+        out[:, raw.start:raw.start + raw.span + raw.tail] += raw.audio
+        bpms[raw.index] = raw.bpm
+    if total == 0:
+        return out.T.copy()
     peak = float(np.max(np.abs(out)))
     if peak > 0:
         out *= np.float32(_TARGET_PEAK / peak)
     if voice_lines is not None and not instrumental and any(s.lines for s in plan.sections):
-        vocals = _voice_track(plan, bounds, rate, voice_lines, lambda i: hints[i].tempo_bpm)
+        vocals = _voice_track(plan, bounds, rate, voice_lines, lambda i: bpms[i] or 120)
         if np.any(vocals):
             out *= _duck_envelope(vocals, rate)[None, :]
             out += vocals[None, :]

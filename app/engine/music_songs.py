@@ -14,7 +14,7 @@ import secrets
 import string
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,9 @@ _ID_ALPHABET = string.ascii_letters + string.digits
 RENDER_RATE_HZ = 44100
 STREAM_BLOCK_S = 0.5
 MAX_STORED_SONGS = 32
+#: Stored songs kept in memory at most (older ones are read back from data_dir): a
+#: 60-minute song alone is 635 MB of mono float32.
+MAX_STORED_BYTES = 512 * 1024 * 1024
 _SONG_ID = re.compile(r"^[A-Za-z0-9]{1,100}$")
 
 
@@ -44,13 +47,15 @@ class SongStore:
     def put(self, song_id: str, samples: np.ndarray) -> None:
         with self._lock:
             self._memory[song_id] = samples
-            while len(self._memory) > MAX_STORED_SONGS:
+            while len(self._memory) > 1 and (
+                    len(self._memory) > MAX_STORED_SONGS
+                    or sum(a.nbytes for a in self._memory.values()) > MAX_STORED_BYTES):
                 self._memory.popitem(last=False)
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = self.folder / f".{song_id}.npy.partial"
             with open(tmp, "wb") as f:
-                np.save(f, samples.astype(np.float32))
+                np.save(f, samples.astype(np.float32, copy=False))
             tmp.replace(self.folder / f"{song_id}.npy")
             stored = sorted(self.folder.glob("*.npy"), key=lambda p: p.stat().st_mtime)
             for old in stored[:-MAX_STORED_SONGS * 4]:
@@ -67,6 +72,20 @@ class SongStore:
         return None
 
 
+class SongKeeper:
+    """Collects a song's blocks for `store_for_inpainting` into one preallocated array
+    (no list of copies, no final concatenation: the song's size once, not twice)."""
+
+    def __init__(self, total_frames: int) -> None:
+        self.samples = np.zeros(total_frames, np.float32)
+        self._at = 0
+
+    def add(self, block: np.ndarray) -> None:
+        n = min(len(block), len(self.samples) - self._at)
+        self.samples[self._at:self._at + n] = block[:n]
+        self._at += n
+
+
 class Song:
     """One composition: what to render, and (after `render`) its samples."""
 
@@ -81,23 +100,32 @@ class Song:
         self._voice_lines = voice_lines
 
     def render(self) -> np.ndarray:
-        """Mono float32 at RENDER_RATE_HZ (blocking)."""
-        from app.engine.music_sketch import render_plan
+        """Mono float32 at RENDER_RATE_HZ (blocking; the whole song in memory)."""
+        blocks = list(self.blocks())
+        return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+
+    def blocks(self, cancelled: Callable[[], bool] | None = None) -> Iterator[np.ndarray]:
+        """The song a section at a time (mono float32), kept sections pasted in (blocking).
+        Raises `RenderCancelled` once `cancelled()` says the client went away."""
+        from app.engine.music_stream_render import render_blocks
 
         sketch = SketchPlan(
             tuple(self.plan.global_positive_styles), tuple(self.plan.global_negative_styles),
             tuple(SketchSection(s.name, s.duration_ms, tuple(s.positive_styles),
                                 tuple(s.negative_styles), tuple(s.lines))
                   for s in self.plan.sections))
-        stereo = render_plan(sketch, RENDER_RATE_HZ, self.seed, self.instrumental,
-                             None if self.instrumental else self._voice_lines)
-        audio = np.ascontiguousarray(stereo.mean(axis=1), dtype=np.float32)
-        for start_ms, section in zip(self.plan.section_starts_ms(), self.plan.sections,
-                                     strict=True):
+        stereo_blocks = render_blocks(
+            sketch, RENDER_RATE_HZ, self.seed, self.instrumental,
+            None if self.instrumental else self._voice_lines,
+            cancelled or (lambda: False))
+        for index, stereo in stereo_blocks:
+            audio = np.ascontiguousarray(stereo.mean(axis=1), dtype=np.float32)
+            del stereo
+            section = self.plan.sections[index]
             if section.source is not None:
-                self._paste(audio, start_ms, section.duration_ms, section.source.song_id,
+                self._paste(audio, 0, section.duration_ms, section.source.song_id,
                             section.source.start_ms)
-        return audio
+            yield audio
 
     def _paste(self, audio: np.ndarray, at_ms: int, length_ms: int, song_id: str,
                from_ms: int) -> None:
@@ -156,14 +184,17 @@ class Song:
         return words
 
 
-def encode_blocks(audio: np.ndarray, fmt: OutputFormat) -> Iterator[bytes]:
-    """The song encoded a STREAM_BLOCK_S block at a time, yielding what each block gives."""
+def encode_blocks(audio: np.ndarray | Iterable[np.ndarray], fmt: OutputFormat
+                  ) -> Iterator[bytes]:
+    """The song (or its blocks, in order) encoded a STREAM_BLOCK_S block at a time,
+    yielding what each block gives."""
     encoder = StreamEncoder(fmt, RENDER_RATE_HZ)
     block = int(RENDER_RATE_HZ * STREAM_BLOCK_S)
-    for at in range(0, len(audio), block):
-        data = encoder.feed(audio[at:at + block])
-        if data:
-            yield data
+    for part in ([audio] if isinstance(audio, np.ndarray) else audio):
+        for at in range(0, len(part), block):
+            data = encoder.feed(part[at:at + block])
+            if data:
+                yield data
     tail = encoder.finish()
     if tail:
         yield tail
