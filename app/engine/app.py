@@ -37,6 +37,7 @@ from app import __version__
 from app.domain.formats import TTS_FORMATS, TTS_STREAM_FORMATS, OutputFormat
 from app.domain.wire import SpeechRequest
 from app.engine.admission import AdmissionMiddleware, WorkLimiter
+from app.engine.cancel import WorkCancelled, run_until_disconnected
 from app.engine.catalog import MAX_TEXT_CHARS, accepts_model, model_json, subscription_json
 from app.engine.espeak import Espeak
 from app.engine.guard import EngineGuard
@@ -318,10 +319,13 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
 
     @app.post("/v1/text-to-speech/{voice_id}")
     async def text_to_speech_full(
-        voice_id: str, body: TtsBody, output_format: SpeechFormat
+        request: Request, voice_id: str, body: TtsBody, output_format: SpeechFormat
     ) -> Response:
         job = make_job(voice_id, body, output_format, _FULL_FORMATS)
-        audio = await run_in_threadpool(job.audio)
+        try:
+            audio = await run_until_disconnected(request, job.audio)
+        except WorkCancelled:
+            return Response(status_code=499)  # the client went away; nobody reads this
         return Response(audio, media_type=job.output_format.mime_type,
                         headers=speech_headers())
 
@@ -336,10 +340,13 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
 
     @app.post("/v1/text-to-speech/{voice_id}/with-timestamps")
     async def text_to_speech_with_timestamps(
-        voice_id: str, body: TtsBody, output_format: SpeechFormat
-    ) -> JSONResponse:
+        request: Request, voice_id: str, body: TtsBody, output_format: SpeechFormat
+    ) -> Response:
         job = make_job(voice_id, body, output_format, _FULL_FORMATS)
-        result = await run_in_threadpool(job.audio_with_timestamps)
+        try:
+            result = await run_until_disconnected(request, job.audio_with_timestamps)
+        except WorkCancelled:
+            return Response(status_code=499)
         return JSONResponse(result, headers=speech_headers())
 
     @app.post("/v1/text-to-speech/{voice_id}/stream/with-timestamps")

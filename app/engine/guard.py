@@ -116,7 +116,7 @@ def check_request(scope: Scope, token: str | None) -> None:
                       "`xi-studio serve`); web pages cannot send one.")
 
 
-def _depth_ok(value: Any, limit: int) -> bool:
+def depth_ok(value: Any, limit: int) -> bool:
     """Whether `value` nests at most `limit` containers deep (iterative: no recursion)."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
@@ -165,7 +165,7 @@ def check_json(body: bytes) -> None:
                       f"{MAX_JSON_DEPTH} levels.") from None
     except ValueError:
         return  # plain syntax errors: FastAPI answers them 422, as the cloud does
-    if not _depth_ok(value, MAX_JSON_DEPTH):
+    if not depth_ok(value, MAX_JSON_DEPTH):
         raise Refusal(400, "invalid_json", f"The JSON body nests deeper than "
                       f"{MAX_JSON_DEPTH} levels.")
     for string in _strings(value):
@@ -246,5 +246,5 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
 
 
 __all__ = ["FORM_TYPES", "MAX_JSON_BYTES", "MAX_JSON_DEPTH", "EngineGuard", "Refusal",
-           "check_json", "check_request", "host_name", "is_loopback_host",
+           "check_json", "check_request", "depth_ok", "host_name", "is_loopback_host",
            "is_loopback_origin", "send_refusal"]
