@@ -269,6 +269,19 @@ class _SectionJob:
 
 def _render_section(job: _SectionJob, key_root: int, minor: bool, voices: _Voices,
                     rng: np.random.Generator, rate: int) -> np.ndarray:
+    """The whole section, (2, frames + tail)."""
+    buf = np.zeros((2, job.frames + job.tail), np.float32)
+    for at, piece, _ in section_chunks(job, key_root, minor, voices, rng, rate):
+        buf[:, at:at + piece.shape[1]] += piece
+    return buf
+
+
+def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: _Voices,
+                   rng: np.random.Generator, rate: int, chunk_bars: int | None = None
+                   ) -> Iterator[tuple[int, np.ndarray, int]]:
+    """The section `chunk_bars` bars at a time (None: all at once) as (first frame,
+    (2, n) audio, first frame of the next piece) pieces to add up: a piece also holds the
+    notes ringing past its last bar (up to a bar and a second), so pieces overlap."""
     hints = job.hints
     tex = _texture_for(job.kind, hints)
     choice = _instrument_choice(hints)
@@ -276,7 +289,6 @@ def _render_section(job: _SectionJob, key_root: int, minor: bool, voices: _Voice
     beat = rate * 60.0 / bpm
     bar = beat * 4
     total = job.frames + job.tail
-    buf = np.zeros((2, total), np.float32)
     progression = _PROGRESSIONS[minor][job.kind]
     bars = math.ceil(total / bar)
     jazzy = hints.mood == "lofi" or hints.genre in ("jazz", "lofi", "lo-fi", "soul", "r&b", "rnb")
@@ -293,77 +305,6 @@ def _render_section(job: _SectionJob, key_root: int, minor: bool, voices: _Voice
             beats += swing / 2  # late off-beat eighths
         return round(beats * beat)
 
-    for b in range(bars):
-        start_beat = b * 4.0
-        degree = progression[b % len(progression)]
-        if job.kind == "outro" and b >= bars - 1:
-            degree = 0
-        chord = _chord(degree, key_root, minor, 57, size)
-        bass_root = _chord(degree, key_root, minor, 36, 1)[0]
-        bar_frames = round(bar)
-        origin = round(start_beat * beat)
-        if tex.pad:
-            length = bar_frames + int(0.3 * rate)
-            for i, note in enumerate(chord):
-                pan = (-0.5, 0.5, 0.0, 0.25)[i % 4]
-                for cents, side in ((-7.0, -0.6), (7.0, 0.6)):
-                    _add(buf, voices.note(choice["pad"], note, length, cents), origin,
-                         tex.pad * 0.22, max(-1.0, min(1.0, pan + side * 0.4)))
-        if tex.chords:
-            hits: tuple[float, ...] = (0.0, 2.0) if job.kind in ("chorus", "prechorus") else (0.0,)
-            if job.kind == "chorus" and hints.mood in ("upbeat", "energetic"):
-                hits = (0.0, 1.5, 2.0, 3.0)
-            for h in hits:
-                length = round(beat * (2.0 if len(hits) <= 2 else 1.0))
-                for i, note in enumerate(chord):
-                    _add(buf, voices.note(choice["chords"], note + 12, length), origin + at(h),
-                         tex.chords * 0.25, (i - 1) * 0.3)
-        if tex.arp:
-            per = tex.arp_per_beat
-            step_len = round(beat / per)
-            tones = [*chord[:3], chord[0] + 12]
-            for s in range(4 * per):
-                note = tones[arp_pattern[s % 4]] + 12
-                vel = 0.85 + 0.3 * float(s % per == 0)
-                _add(buf, voices.note(choice["arp"], note, step_len * 2),
-                     origin + at(s / per), tex.arp * 0.3 * vel, 0.45 if s % 2 else -0.45)
-        if tex.bass:
-            steps: tuple[float, ...] = (0.0, 1.5, 2.0, 3.0, 3.5) if tex.busy_bass else (0.0, 2.0)
-            if tex.half_time:
-                steps = (0.0,)
-            for i, step in enumerate(steps):
-                nxt = steps[i + 1] if i + 1 < len(steps) else 4.0
-                length = max(1, round((nxt - step) * beat * 0.95))
-                _add(buf, voices.note("bass", bass_root, length), origin + at(step),
-                     tex.bass * 0.55, 0.0)
-        if tex.lead:
-            for offset, dur in lead_rhythm:
-                move = int(rng.integers(-1, 2))
-                lead_step = max(-2, min(4, lead_step + move))
-                scale = _MINOR if minor else _MAJOR
-                deg = degree + (lead_step if offset % 2 else 2 * round(lead_step / 2))
-                note = key_root + 72 + scale[deg % 7] + 12 * (deg // 7)
-                _add(buf, voices.note(choice["lead"], note, round(dur * beat)),
-                     origin + at(offset), tex.lead * 0.3, 0.15)
-        humanise = rng.uniform(0.88, 1.0, 16)
-        if tex.kick:
-            kicks: tuple[float, ...] = (0.0,) if tex.half_time else (0.0, 2.0)
-            if job.kind == "chorus":
-                kicks = (0.0, 1.5, 2.0) if hints.mood not in ("upbeat", "energetic") \
-                    else (0.0, 1.0, 2.0, 3.0)
-            for i, k in enumerate(kicks):
-                _add(buf, voices.drum("kick"), origin + at(k), tex.kick * 0.7 * humanise[i], 0.0)
-        if tex.snare:
-            snares = (2.0,) if tex.half_time else (1.0, 3.0)
-            for i, beat_at in enumerate(snares):
-                _add(buf, voices.drum("snare"), origin + at(beat_at),
-                     tex.snare * 0.5 * humanise[4 + i], 0.1)
-        if tex.hat:
-            per = 4 if hints.mood == "energetic" and bpm < 110 else 2
-            for s in range(4 * per):
-                vel = (1.0 if s % per == 0 else 0.6) * humanise[s % 16]
-                _add(buf, voices.drum("hat"), origin + at(s / per), tex.hat * 0.5 * vel, 0.3)
-
     env = np.ones(total, np.float32)
     if tex.fade_in:
         n = min(job.frames, round(bar))
@@ -372,10 +313,91 @@ def _render_section(job: _SectionJob, key_root: int, minor: bool, voices: _Voice
         n = job.frames
         env[:n] *= np.linspace(1.0, 0.0, n, dtype=np.float32) ** 1.5
         env[n:] = 0.0
-    if voices.lofi:
-        crackle = (rng.random(total) < 0.0004).astype(np.float32) * rng.uniform(-0.3, 0.3, total)
-        buf += crackle.astype(np.float32)[None, :] * np.float32(0.08)
-    return buf * env[None, :]
+    bars_per_piece = chunk_bars or bars
+    overhang = round(bar) + rate
+    for first_bar in range(0, bars, bars_per_piece):
+        last_bar = min(bars, first_bar + bars_per_piece)
+        lo = round(first_bar * 4.0 * beat)
+        hi = total if last_bar == bars else min(total, round(last_bar * 4.0 * beat) + overhang)
+        buf = np.zeros((2, hi - lo), np.float32)
+        for b in range(first_bar, last_bar):
+            start_beat = b * 4.0
+            degree = progression[b % len(progression)]
+            if job.kind == "outro" and b >= bars - 1:
+                degree = 0
+            chord = _chord(degree, key_root, minor, 57, size)
+            bass_root = _chord(degree, key_root, minor, 36, 1)[0]
+            bar_frames = round(bar)
+            origin = round(start_beat * beat) - lo
+            if tex.pad:
+                length = bar_frames + int(0.3 * rate)
+                for i, note in enumerate(chord):
+                    pan = (-0.5, 0.5, 0.0, 0.25)[i % 4]
+                    for cents, side in ((-7.0, -0.6), (7.0, 0.6)):
+                        _add(buf, voices.note(choice["pad"], note, length, cents), origin,
+                             tex.pad * 0.22, max(-1.0, min(1.0, pan + side * 0.4)))
+            if tex.chords:
+                hits: tuple[float, ...] = (0.0, 2.0) if job.kind in ("chorus", "prechorus") else (0.0,)
+                if job.kind == "chorus" and hints.mood in ("upbeat", "energetic"):
+                    hits = (0.0, 1.5, 2.0, 3.0)
+                for h in hits:
+                    length = round(beat * (2.0 if len(hits) <= 2 else 1.0))
+                    for i, note in enumerate(chord):
+                        _add(buf, voices.note(choice["chords"], note + 12, length), origin + at(h),
+                             tex.chords * 0.25, (i - 1) * 0.3)
+            if tex.arp:
+                per = tex.arp_per_beat
+                step_len = round(beat / per)
+                tones = [*chord[:3], chord[0] + 12]
+                for s in range(4 * per):
+                    note = tones[arp_pattern[s % 4]] + 12
+                    vel = 0.85 + 0.3 * float(s % per == 0)
+                    _add(buf, voices.note(choice["arp"], note, step_len * 2),
+                         origin + at(s / per), tex.arp * 0.3 * vel, 0.45 if s % 2 else -0.45)
+            if tex.bass:
+                steps: tuple[float, ...] = (0.0, 1.5, 2.0, 3.0, 3.5) if tex.busy_bass else (0.0, 2.0)
+                if tex.half_time:
+                    steps = (0.0,)
+                for i, step in enumerate(steps):
+                    nxt = steps[i + 1] if i + 1 < len(steps) else 4.0
+                    length = max(1, round((nxt - step) * beat * 0.95))
+                    _add(buf, voices.note("bass", bass_root, length), origin + at(step),
+                         tex.bass * 0.55, 0.0)
+            if tex.lead:
+                for offset, dur in lead_rhythm:
+                    move = int(rng.integers(-1, 2))
+                    lead_step = max(-2, min(4, lead_step + move))
+                    scale = _MINOR if minor else _MAJOR
+                    deg = degree + (lead_step if offset % 2 else 2 * round(lead_step / 2))
+                    note = key_root + 72 + scale[deg % 7] + 12 * (deg // 7)
+                    _add(buf, voices.note(choice["lead"], note, round(dur * beat)),
+                         origin + at(offset), tex.lead * 0.3, 0.15)
+            humanise = rng.uniform(0.88, 1.0, 16)
+            if tex.kick:
+                kicks: tuple[float, ...] = (0.0,) if tex.half_time else (0.0, 2.0)
+                if job.kind == "chorus":
+                    kicks = (0.0, 1.5, 2.0) if hints.mood not in ("upbeat", "energetic") \
+                        else (0.0, 1.0, 2.0, 3.0)
+                for i, k in enumerate(kicks):
+                    _add(buf, voices.drum("kick"), origin + at(k), tex.kick * 0.7 * humanise[i], 0.0)
+            if tex.snare:
+                snares = (2.0,) if tex.half_time else (1.0, 3.0)
+                for i, beat_at in enumerate(snares):
+                    _add(buf, voices.drum("snare"), origin + at(beat_at),
+                         tex.snare * 0.5 * humanise[4 + i], 0.1)
+            if tex.hat:
+                per = 4 if hints.mood == "energetic" and bpm < 110 else 2
+                for s in range(4 * per):
+                    vel = (1.0 if s % per == 0 else 0.6) * humanise[s % 16]
+                    _add(buf, voices.drum("hat"), origin + at(s / per), tex.hat * 0.5 * vel, 0.3)
+
+        if voices.lofi:
+            width = hi - lo
+            crackle = (rng.random(width) < 0.0004).astype(np.float32) * rng.uniform(-0.3, 0.3,
+                                                                                  width)
+            buf += crackle.astype(np.float32)[None, :] * np.float32(0.08)
+        yield lo, buf * env[None, lo:hi], (total if last_bar == bars
+                                            else round(last_bar * 4.0 * beat))
 
 
 def _fade(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -458,20 +480,41 @@ def _duck_envelope(vocals: np.ndarray, rate: int) -> np.ndarray:
 
 
 @dataclass
-class RawSection:
-    """One section as the arranger plays it, before the song's loudness is set."""
+class RawPiece:
+    """A piece of one section as the arranger plays it, before the song's loudness is set
+    (pieces of a section overlap: add them up)."""
 
-    index: int
+    index: int  # the section's index in the plan
     start: int  # the section's first frame in the song
-    span: int  # its own frames
+    span: int  # the section's own frames
     tail: int  # frames past the span, crossfaded into the next section
-    audio: np.ndarray  # float32 (2, span + tail), fades applied
+    at: int  # where this piece starts, counted from the section's first frame
+    audio: np.ndarray  # float32 (2, n), the section's fades applied
     bpm: int
+    settled: int  # song frame before which no later piece adds anything
 
 
-def raw_sections(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ,
-                 seed: int | None = None) -> Iterator[RawSection]:
-    """The plan's sections, one at a time, in order (empty ones skipped)."""
+def _section_fades(i: int, span: int, tail: int, fade: int, rate: int) -> np.ndarray:
+    """The gain curve over a section's span + tail: crossfades, or click guards."""
+    curve = np.ones(span + tail, np.float32)
+    n_in = min(fade, span)
+    if i > 0:
+        curve[:n_in] *= _fade(n_in)[0]
+    else:
+        n_click = min(span, max(1, rate // 200))
+        curve[:n_click] *= np.linspace(0.0, 1.0, n_click, dtype=np.float32)
+    if tail:
+        curve[span:] *= _fade(tail)[1]
+    else:
+        n_click = min(span, max(1, rate // 100))
+        curve[span - n_click:span] *= np.linspace(1.0, 0.0, n_click, dtype=np.float32)
+    return curve
+
+
+def raw_pieces(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ,
+               seed: int | None = None, chunk_bars: int | None = None) -> Iterator[RawPiece]:
+    """The plan's sections in order, each in pieces of `chunk_bars` bars (None: one piece
+    per section); sections of no length are skipped."""
     rate = int(sample_rate_hz)
     if rate <= 0:
         raise ValueError("the sample rate must be positive")
@@ -501,19 +544,12 @@ def raw_sections(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ,
         own_root = hints[i].key_root
         local_root = own_root if own_root is not None else key_root
         job = _SectionJob(kind, hints[i], span, tail)
-        audio = _render_section(job, local_root, hints[i].minor, voices, rng, rate)
-        n_in = min(fade, span)
-        if i > 0:
-            audio[:, :n_in] *= _fade(n_in)[0][None, :]
-        else:
-            n_click = min(span, max(1, rate // 200))
-            audio[:, :n_click] *= np.linspace(0.0, 1.0, n_click, dtype=np.float32)[None, :]
-        if tail:
-            audio[:, span:] *= _fade(tail)[1][None, :]
-        else:
-            n_click = min(span, max(1, rate // 100))
-            audio[:, span - n_click:span] *= np.linspace(1.0, 0.0, n_click, dtype=np.float32)
-        yield RawSection(i, start, span, tail, audio[:, : span + tail], hints[i].tempo_bpm)
+        curve = _section_fades(i, span, tail, fade, rate)
+        for at, audio, next_at in section_chunks(job, local_root, hints[i].minor, voices,
+                                                 rng, rate, chunk_bars):
+            audio *= curve[None, at:at + audio.shape[1]]
+            yield RawPiece(i, start, span, tail, at, audio, hints[i].tempo_bpm,
+                           start + min(next_at, span))
 
 
 def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: int | None = None,
@@ -531,8 +567,9 @@ def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: in
     total = bounds[-1]
     out = np.zeros((2, total), np.float32)
     bpms = [0] * len(plan.sections)
-    for raw in raw_sections(plan, rate, seed):
-        out[:, raw.start:raw.start + raw.span + raw.tail] += raw.audio
+    for raw in raw_pieces(plan, rate, seed):
+        begin = raw.start + raw.at
+        out[:, begin:begin + raw.audio.shape[1]] += raw.audio
         bpms[raw.index] = raw.bpm
     if total == 0:
         return out.T.copy()

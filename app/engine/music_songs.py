@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from app.domain.formats import OutputFormat
-from app.domain.music_plan import Plan
+from app.domain.music_plan import Plan, Section
 from app.domain.music_plan_json import to_wire_plan
 from app.engine.encode import StreamEncoder
 from app.engine.music_sketch_plan import SketchPlan, SketchSection
@@ -114,37 +114,48 @@ class Song:
             tuple(SketchSection(s.name, s.duration_ms, tuple(s.positive_styles),
                                 tuple(s.negative_styles), tuple(s.lines))
                   for s in self.plan.sections))
+        pastes = [(start_ms, section) for start_ms, section
+                  in zip(self.plan.section_starts_ms(), self.plan.sections, strict=True)
+                  if section.source is not None]
         stereo_blocks = render_blocks(
             sketch, RENDER_RATE_HZ, self.seed, self.instrumental,
             None if self.instrumental else self._voice_lines,
             cancelled or (lambda: False))
-        for index, stereo in stereo_blocks:
+        at = 0
+        for stereo in stereo_blocks:
             audio = np.ascontiguousarray(stereo.mean(axis=1), dtype=np.float32)
             del stereo
-            section = self.plan.sections[index]
-            if section.source is not None:
-                self._paste(audio, 0, section.duration_ms, section.source.song_id,
-                            section.source.start_ms)
+            for start_ms, section in pastes:
+                self._paste_part(audio, at, start_ms, section)
+            at += len(audio)
             yield audio
 
-    def _paste(self, audio: np.ndarray, at_ms: int, length_ms: int, song_id: str,
-               from_ms: int) -> None:
-        source = self._store.get(song_id)
-        if source is None:
+    def _paste_part(self, block: np.ndarray, block_at: int, section_start_ms: int,
+                    section: Section) -> None:
+        """Paste the part of a kept section (`source_from`) that falls in `block` (song
+        frames from `block_at`), crossfading 20 ms in and out of the new music."""
+        ref = section.source
+        source = self._store.get(ref.song_id) if ref is not None else None
+        if ref is None or source is None:
             return
         rate = RENDER_RATE_HZ
-        at, begin = round(at_ms * rate / 1000), round(from_ms * rate / 1000)
-        n = min(round(length_ms * rate / 1000), len(audio) - at, len(source) - begin)
-        if n <= 0:
+        at, begin = round(section_start_ms * rate / 1000), round(ref.start_ms * rate / 1000)
+        song_frames = round(self.plan.total_ms * rate / 1000)
+        n = min(round(section.duration_ms * rate / 1000), song_frames - at, len(source) - begin)
+        lo, hi = max(at, block_at), min(at + n, block_at + len(block))
+        if n <= 0 or hi <= lo:
             return
-        piece = source[begin:begin + n].copy()
+        k = np.arange(lo - at, hi - at)
+        weight = np.ones(hi - lo, np.float32)  # of the kept audio; the rest is the new
         fade = min(n // 2, rate // 50)
         if fade:
             ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
-            piece[:fade] = piece[:fade] * ramp + audio[at:at + fade] * (1 - ramp)
-            end = at + n
-            piece[-fade:] = piece[-fade:] * ramp[::-1] + audio[end - fade:end] * ramp
-        audio[at:at + n] = piece
+            rising, falling = k < fade, k >= n - fade
+            weight[rising] = ramp[k[rising]]
+            weight[falling] = ramp[::-1][k[falling] - (n - fade)]
+        kept = np.asarray(source[begin + lo - at:begin + hi - at], dtype=np.float32)
+        part = block[lo - block_at:hi - block_at]
+        block[lo - block_at:hi - block_at] = kept * weight + part * (1 - weight)
 
     def metadata(self, prompt: str | None, with_timestamps: bool) -> dict[str, Any]:
         styles = self.plan.global_positive_styles
