@@ -22,6 +22,7 @@ FIGURES: tuple[tuple[str, str, tuple[int, int]], ...] = (
     ("startup", "start-up", (300, 90)),
     ("memory", "memory", (900, 300)),
     ("engine", "local engine speed", (900, 180)),
+    ("engine_memory", "local engine memory under load", (1200, 150)),
 )
 
 COLUMNS = ("figure", "ours", "baseline", "ratio", "target", "met")

@@ -84,7 +84,8 @@ def _port(engine: LocalEngineProcess) -> int:
 
 
 def _client(engine: LocalEngineProcess, **kwargs: Any) -> httpx.Client:
-    return httpx.Client(base_url=engine.base_url, timeout=120, trust_env=False, **kwargs)
+    return httpx.Client(base_url=engine.base_url, trust_env=False,
+                        **{"timeout": 120, **kwargs})
 
 
 def _is_api_error(response: httpx.Response) -> bool:
