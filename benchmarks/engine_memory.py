@@ -2,7 +2,7 @@
 
 Ours: the engine as the app runs it (its own process, app/engine/launcher.py), sent 20
 requests at once from 20 threads: once 20 text-to-speech requests of 10,000 characters
-(quick: 1,000), once 20 compositions of five-minute songs (quick: 20 s). Its resident
+(quick: 300), once 20 compositions of five-minute songs (quick: 5 s). Its resident
 memory (VmRSS) is sampled every 50 ms, and the peak (also VmHWM, the kernel's own
 high-water mark, since each scenario has a fresh engine) is the figure. Requests the
 engine's work queue refuses (429 with Retry-After) are counted and reported.
@@ -84,8 +84,8 @@ def main() -> None:
     args = parse_args(__doc__ or "")
     figure = Figure("engine_memory")
     voice = ENGINE_VOICES[0].voice_id
-    chars = 1_000 if args.quick else 10_000
-    song_ms = 20_000 if args.quick else 300_000
+    chars = 300 if args.quick else 10_000
+    song_ms = 5_000 if args.quick else 300_000
     sentence = "The engine keeps its memory bounded however many requests arrive at once. "
     text = (sentence * (chars // len(sentence) + 1))[:chars]
     cases = (

@@ -337,7 +337,8 @@ def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: _Voices
                         _add(buf, voices.note(choice["pad"], note, length, cents), origin,
                              tex.pad * 0.22, max(-1.0, min(1.0, pan + side * 0.4)))
             if tex.chords:
-                hits: tuple[float, ...] = (0.0, 2.0) if job.kind in ("chorus", "prechorus") else (0.0,)
+                hits: tuple[float, ...] = ((0.0, 2.0) if job.kind in ("chorus", "prechorus")
+                                           else (0.0,))
                 if job.kind == "chorus" and hints.mood in ("upbeat", "energetic"):
                     hits = (0.0, 1.5, 2.0, 3.0)
                 for h in hits:
@@ -355,7 +356,8 @@ def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: _Voices
                     _add(buf, voices.note(choice["arp"], note, step_len * 2),
                          origin + at(s / per), tex.arp * 0.3 * vel, 0.45 if s % 2 else -0.45)
             if tex.bass:
-                steps: tuple[float, ...] = (0.0, 1.5, 2.0, 3.0, 3.5) if tex.busy_bass else (0.0, 2.0)
+                steps: tuple[float, ...] = ((0.0, 1.5, 2.0, 3.0, 3.5) if tex.busy_bass
+                                            else (0.0, 2.0))
                 if tex.half_time:
                     steps = (0.0,)
                 for i, step in enumerate(steps):
@@ -379,7 +381,8 @@ def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: _Voices
                     kicks = (0.0, 1.5, 2.0) if hints.mood not in ("upbeat", "energetic") \
                         else (0.0, 1.0, 2.0, 3.0)
                 for i, k in enumerate(kicks):
-                    _add(buf, voices.drum("kick"), origin + at(k), tex.kick * 0.7 * humanise[i], 0.0)
+                    _add(buf, voices.drum("kick"), origin + at(k),
+                         tex.kick * 0.7 * humanise[i], 0.0)
             if tex.snare:
                 snares = (2.0,) if tex.half_time else (1.0, 3.0)
                 for i, beat_at in enumerate(snares):
