@@ -17,15 +17,9 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from app.engine.music_sketch import (
-    _TARGET_PEAK,
-    SAMPLE_RATE_HZ,
-    VoiceLines,
-    _duck_envelope,
-    raw_pieces,
-    voice_section,
-)
+from app.engine.music_sketch import SAMPLE_RATE_HZ, TARGET_PEAK, raw_pieces
 from app.engine.music_sketch_plan import SketchPlan
+from app.engine.music_vocals import VoiceLines, duck_envelope, voice_section
 
 #: The raw peak of a full chorus (measured over the textures): sections up to it share
 #: one gain, so the song keeps its dynamics without knowing its loudest section ahead.
@@ -48,7 +42,7 @@ class _Vocals:
     def __init__(self, start: int, track: np.ndarray, rate: int) -> None:
         self.start = start
         self.track = track
-        self.duck = _duck_envelope(track, rate)
+        self.duck = duck_envelope(track, rate)
 
     def apply(self, block: np.ndarray, block_start: int) -> None:
         """Duck and sing over the part of `block` (2, n) this section covers."""
@@ -74,7 +68,7 @@ def render_blocks(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ,
     """
     rate = int(sample_rate_hz)
     sing = voice_lines is not None and not instrumental
-    gain = np.float32(_TARGET_PEAK / REFERENCE_PEAK)
+    gain = np.float32(TARGET_PEAK / REFERENCE_PEAK)
     pending = np.zeros((2, 0), np.float32)  # song frames from `base` on, not final yet
     base = 0
     vocals: _Vocals | None = None
@@ -87,8 +81,8 @@ def render_blocks(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ,
             vocals.apply(block, base)
         base = upto
         loudest = float(np.max(np.abs(block))) if block.size else 0.0
-        if loudest > _TARGET_PEAK:  # louder than a full chorus: this block only, no clip
-            block *= np.float32(_TARGET_PEAK / loudest)
+        if loudest > TARGET_PEAK:  # louder than a full chorus: this block only, no clip
+            block *= np.float32(TARGET_PEAK / loudest)
         return np.ascontiguousarray(block.T)
 
     for raw in raw_pieces(plan, rate, seed, chunk_bars):
