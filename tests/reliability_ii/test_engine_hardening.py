@@ -293,6 +293,7 @@ class _PeakWatcher:
         self._thread.join()
 
 
+@pytest.mark.timeout(600)
 def test_thirty_concurrent_requests_some_wait_some_429_none_fail(
         fresh_serve: LocalEngineProcess) -> None:
     engine = fresh_serve
@@ -320,6 +321,7 @@ def test_thirty_concurrent_requests_some_wait_some_429_none_fail(
     assert max(watcher.peak_mb, peak_rss_mb(engine.pid or 0)) < MEMORY_CAP_MB
 
 
+@pytest.mark.timeout(600)  # an hour of music, rendered and sent: about a minute on 2 cores
 def test_a_sixty_minute_song_streams_in_bounded_memory(fresh_serve: LocalEngineProcess) -> None:
     engine = fresh_serve
     received = 0
