@@ -96,3 +96,22 @@ def test_command_and_urls() -> None:
     assert "--port" in engine.command() and "0" in engine.command()
     assert url_for("127.0.0.1", 8765) == "http://127.0.0.1:8765"
     assert url_for("::1", 80) == "http://[::1]:80"
+
+
+def test_the_token_is_new_each_launch_and_never_on_the_command_line(tmp_path: Path) -> None:
+    engine = LocalEngineProcess(log_path=tmp_path / "e.log")
+    tokens = []
+    for _ in range(2):
+        url = engine.start()
+        try:
+            tokens.append(engine.token)
+            cmdline = Path(f"/proc/{engine.pid}/cmdline").read_bytes() \
+                if Path("/proc").is_dir() else b""
+            assert engine.token.encode() not in cmdline
+            assert engine.token not in " ".join(engine.command())
+            assert httpx.get(url + "/v1/models", headers=engine.headers,
+                             timeout=10).status_code == 200
+        finally:
+            engine.stop()
+    assert tokens[0] != tokens[1] and len(tokens[0]) >= 32
+    assert tokens[0] not in (tmp_path / "e.log").read_text()
