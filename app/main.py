@@ -67,6 +67,8 @@ def _serve_parser() -> argparse.ArgumentParser:
                                      description="Run the local engine (no window).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--token", default=None,
+                        help="accept only this xi-api-key (default: any key)")
     return parser
 
 
@@ -79,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
 
         paths = AppPaths.from_environment()
         paths.ensure()
-        return run(host=args.host, port=args.port, data_dir=paths.data_dir / "engine")
+        return run(host=args.host, port=args.port, data_dir=paths.data_dir / "engine",
+                   token=args.token)
     if argv[:1] == ["render"]:
         from app.render_cli import main as render_main
 

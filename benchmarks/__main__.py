@@ -23,6 +23,7 @@ FIGURES: tuple[tuple[str, str, tuple[int, int]], ...] = (
     ("memory", "memory", (900, 300)),
     ("engine", "local engine speed", (900, 180)),
     ("latency", "playhead against the sound", (120, 60)),
+    ("engine_memory", "local engine memory under load", (1200, 150)),
 )
 
 COLUMNS = ("figure", "ours", "baseline", "ratio", "target", "met")

@@ -43,9 +43,12 @@ from app import __version__
 from app.domain.formats import TTS_FORMATS, TTS_STREAM_FORMATS, OutputFormat
 from app.domain.wire import SpeechRequest
 from app.engine import dictionary_routes, history_routes
+from app.engine.admission import AdmissionMiddleware, WorkLimiter
+from app.engine.cancel import WorkCancelled, run_until_disconnected
 from app.engine.catalog import MAX_TEXT_CHARS, accepts_model, model_json, subscription_json
 from app.engine.dialogue_routes import create_router as create_dialogue_router
 from app.engine.espeak import Espeak
+from app.engine.guard import EngineGuard
 from app.engine.music_routes import create_router as create_music_router
 from app.engine.stt_routes import create_router as create_stt_router
 from app.engine.synth import SpeechParams, Synthesizer
@@ -165,8 +168,12 @@ SpeechFormat = Annotated[str, Depends(_speech_query)]
 
 
 def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
-               catalog: VoiceCatalog | None = None) -> FastAPI:
-    """The engine as an ASGI app. `data_dir` keeps caches (previews); None = memory only."""
+               catalog: VoiceCatalog | None = None, token: str | None = None,
+               public_url: str | None = None, limiter: WorkLimiter | None = None) -> FastAPI:
+    """The engine as an ASGI app. `data_dir` keeps caches (previews); None = memory only.
+    `token`: the per-launch key the app sends (None: any key, see guard.py);
+    `public_url`: the bind address `preview_url`s are built from (never the Host header);
+    `limiter`: the bounded work queue (admission.py; default: one slot per CPU core)."""
     engine = Engine(data_dir, espeak, catalog)
     app = FastAPI(
         title="XI Studio engine",
@@ -181,7 +188,17 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
     app.include_router(create_dialogue_router(engine))
     dictionaries = dictionary_routes.install(app, data_dir)  # pronunciation dictionaries
     history = history_routes.install(app, data_dir)  # the engine's own speech history
+    # Outermost first: request id, then the front door (guard.py), then the work queue.
+    app.state.limiter = limiter = limiter or WorkLimiter()
+    app.add_middleware(AdmissionMiddleware, limiter=limiter)
+    app.add_middleware(EngineGuard, token=token)
     app.add_middleware(_RequestIdMiddleware)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": {"status": "internal_error", "message":
+                             "The offline engine failed on this request; see its log."}},
+                            status_code=500)
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -196,7 +213,8 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
         return voice
 
     def base_url(request: Request) -> str:
-        return str(request.base_url)
+        # The guard only lets loopback Host headers in; the bind address wins when known.
+        return public_url.rstrip("/") + "/" if public_url else str(request.base_url)
 
     # --- models, account -------------------------------------------------------------
 
@@ -314,10 +332,13 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
 
     @app.post("/v1/text-to-speech/{voice_id}")
     async def text_to_speech_full(
-        voice_id: str, body: TtsBody, output_format: SpeechFormat
+        request: Request, voice_id: str, body: TtsBody, output_format: SpeechFormat
     ) -> Response:
         job = make_job(voice_id, body, output_format, _FULL_FORMATS)
-        audio = await run_in_threadpool(job.audio)
+        try:
+            audio = await run_until_disconnected(request, job.audio)
+        except WorkCancelled:
+            return Response(status_code=499)  # the client went away; nobody reads this
         return Response(audio, media_type=job.output_format.mime_type,
                         headers=speech_headers())
 
@@ -332,10 +353,13 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
 
     @app.post("/v1/text-to-speech/{voice_id}/with-timestamps")
     async def text_to_speech_with_timestamps(
-        voice_id: str, body: TtsBody, output_format: SpeechFormat
-    ) -> JSONResponse:
+        request: Request, voice_id: str, body: TtsBody, output_format: SpeechFormat
+    ) -> Response:
         job = make_job(voice_id, body, output_format, _FULL_FORMATS)
-        result = await run_in_threadpool(job.audio_with_timestamps)
+        try:
+            result = await run_until_disconnected(request, job.audio_with_timestamps)
+        except WorkCancelled:
+            return Response(status_code=499)
         return JSONResponse(result, headers=speech_headers())
 
     @app.post("/v1/text-to-speech/{voice_id}/stream/with-timestamps")

@@ -16,9 +16,14 @@ import numpy as np
 
 from app.domain.formats import OutputFormat
 from app.domain.pronunciation import Rule
+from app.engine.cancel import WorkCancelled
 from app.engine.encode import StreamEncoder, encode
 from app.engine.synth import SpeechParams, SpokenPiece, Synthesizer
 from app.engine.voices import EngineVoice
+
+
+def _never() -> bool:
+    return False
 
 
 def _alignment(pieces: list[SpokenPiece]) -> dict[str, Any]:
@@ -53,24 +58,27 @@ class TtsJob:
         if self.on_done is not None:
             self.on_done(audio)
 
-    def _pieces(self) -> Iterator[SpokenPiece]:
-        return self.synthesizer.speak(self.text, self.voice, self.params, self.rules)
+    def _pieces(self, cancelled: Callable[[], bool] = _never) -> Iterator[SpokenPiece]:
+        for piece in self.synthesizer.speak(self.text, self.voice, self.params, self.rules):
+            yield piece
+            if cancelled():  # checked per sentence: a client that left stops the work
+                raise WorkCancelled
 
-    def _whole(self) -> tuple[bytes, list[SpokenPiece]]:
-        pieces = list(self._pieces())
+    def _whole(self, cancelled: Callable[[], bool] = _never) -> tuple[bytes, list[SpokenPiece]]:
+        pieces = list(self._pieces(cancelled))
         samples = (np.concatenate([p.samples for p in pieces]) if pieces
                    else np.zeros(0, dtype=np.int16))
         audio = encode(samples, self.synthesizer.sample_rate_hz, self.output_format)
         self._finished(audio)
         return audio, pieces
 
-    def audio(self) -> bytes:
+    def audio(self, cancelled: Callable[[], bool] = _never) -> bytes:
         """`POST /v1/text-to-speech/{voice_id}`: the whole file."""
-        return self._whole()[0]
+        return self._whole(cancelled)[0]
 
-    def audio_with_timestamps(self) -> dict[str, Any]:
+    def audio_with_timestamps(self, cancelled: Callable[[], bool] = _never) -> dict[str, Any]:
         """`.../with-timestamps`: `AudioWithTimestampsResponseModel`."""
-        audio, pieces = self._whole()
+        audio, pieces = self._whole(cancelled)
         alignment = _alignment(pieces)
         return {
             "audio_base64": base64.b64encode(audio).decode("ascii"),

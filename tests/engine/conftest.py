@@ -25,7 +25,8 @@ AVA = ENGINE_VOICES[0].voice_id
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     data_dir = tmp_path_factory.mktemp("engine-data")
-    with TestClient(create_app(data_dir)) as test_client:
+    # The engine only answers loopback Host headers (TestClient's default is "testserver").
+    with TestClient(create_app(data_dir), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
