@@ -37,6 +37,15 @@ def engine_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEn
         yield engine
 
 
+@pytest.fixture(scope="session")
+def serve_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEngineProcess]:
+    """The engine as `xi-studio serve` runs it for other programs: no per-launch token, so
+    outside clients such as the official SDK may use any key."""
+    log = tmp_path_factory.mktemp("serve-log") / "engine.log"
+    with LocalEngineProcess(log_path=log, use_token=False) as engine:
+        yield engine
+
+
 def decode(data: bytes, fmt: OutputFormat) -> tuple[np.ndarray, int]:
     """Decode audio of any TTS format to float samples and the rate it says it has."""
     if fmt.codec is Codec.PCM:

@@ -20,6 +20,7 @@ from app.engine.voices import ENGINE_VOICES
 from tests.support.spec import validate_request, validate_response_json
 
 AVA = ENGINE_VOICES[0].voice_id
+KEY = {"xi-api-key": "offline"}
 BASE = "/v1/pronunciation-dictionaries"
 RULES = [{"string_to_replace": "XI", "type": "alias", "alias": "eleven"},
          {"string_to_replace": "tomato", "type": "phoneme", "phoneme": "/təˈmɑːtoʊ/",
@@ -67,12 +68,15 @@ def test_from_file_and_bad_input(client) -> None:  # type: ignore[no-untyped-def
                  b'xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" '
                  b'xml:lang="en-US"><lexeme><grapheme>GIF</grapheme><alias>jif</alias>'
                  b'</lexeme></lexicon>')
+    # A form post carries a key, as the app and the SDK send (the engine refuses keyless
+    # forms: a web page could send those).
     made = client.post(f"{BASE}/add-from-file", data={"name": "From file"},
-                       files={"file": ("x.pls", pls_bytes, "application/xml")})
+                       files={"file": ("x.pls", pls_bytes, "application/xml")},
+                       headers=KEY)
     assert made.status_code == 200, made.text
     validate_response_json("POST", f"{BASE}/add-from-file", 200, made.json())
     assert made.json()["version_rules_num"] == 1
-    broken = client.post(f"{BASE}/add-from-file", data={"name": "Broken"},
+    broken = client.post(f"{BASE}/add-from-file", data={"name": "Broken"}, headers=KEY,
                          files={"file": ("x.pls", b"<lexicon><lexeme>", "application/xml")})
     assert broken.status_code == 400
     assert "line" in broken.json()["detail"]["message"]
@@ -104,8 +108,8 @@ def test_rules_change_the_audio_but_not_the_alignment(client) -> None:  # type: 
 
 
 @pytest.mark.e2e
-def test_official_sdk_against_a_real_engine(engine_process: LocalEngineProcess) -> None:
-    sdk = ElevenLabs(base_url=engine_process.base_url, api_key="offline")
+def test_official_sdk_against_a_real_engine(serve_process: LocalEngineProcess) -> None:
+    sdk = ElevenLabs(base_url=serve_process.base_url, api_key="offline")
     made = sdk.pronunciation_dictionaries.create_from_rules(
         name="SDK dictionary",
         rules=[Alias(string_to_replace="XI", alias="eleven"),

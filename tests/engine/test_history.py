@@ -24,7 +24,8 @@ AVA = ENGINE_VOICES[0].voice_id
 
 @pytest.fixture
 def fresh(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(tmp_path / "engine")) as test_client:
+    # The engine answers loopback Host headers only (TestClient's default is "testserver").
+    with TestClient(create_app(tmp_path / "engine"), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
@@ -60,14 +61,14 @@ def test_generations_are_kept_unless_zero_retention(fresh: TestClient, tmp_path:
                            deleted.json())
     assert fresh.get(f"/v1/history/{first['history_item_id']}").status_code == 404
     # Kept in the data folder: a new engine on the same folder still has the rest.
-    with TestClient(create_app(tmp_path / "engine")) as again:
+    with TestClient(create_app(tmp_path / "engine"), base_url="http://127.0.0.1") as again:
         assert [i["text"] for i in again.get("/v1/history").json()["history"]] == [
             "Second one."]
 
 
 @pytest.mark.e2e
-def test_official_sdk_reads_the_history(engine_process: LocalEngineProcess) -> None:
-    sdk = ElevenLabs(base_url=engine_process.base_url, api_key="offline")
+def test_official_sdk_reads_the_history(serve_process: LocalEngineProcess) -> None:
+    sdk = ElevenLabs(base_url=serve_process.base_url, api_key="offline")
     b"".join(sdk.text_to_speech.convert(voice_id=AVA, text="Kept for the SDK."))
     history = sdk.history.list(page_size=100)
     assert "Kept for the SDK." in [i.text for i in history.history]
