@@ -1,0 +1,234 @@
+"""Scripts: multi-voice voiceovers made block by block, each block with its takes.
+
+A `Script` is an ordered list of `Block`s (a speaker and a line of text); the `cast`
+maps each speaker to a voice. Every generation of a block is kept as a `Take` (its audio
+file, request id, cost, and exactly what it was made from), and one take per block is the
+chosen one that goes into the delivered audio.
+
+All objects are frozen: an edit returns a new script (see `app.domain.script_edit`), so
+undo/redo is keeping the old value, and a worker thread can save a snapshot while the
+user keeps editing.
+
+"Never pay twice": `make_fingerprint` condenses what a take would be made from (text,
+voice, model, output format, effective settings) into a short string. A block whose
+current fingerprint already has a take needs no request (`Block.take_matching`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
+
+FORMAT_VERSION = 1
+DEFAULT_MODEL_ID = "eleven_multilingual_v2"
+DEFAULT_OUTPUT_FORMAT = "mp3_44100_128"
+DEFAULT_GAP_MS = 400
+DEFAULT_TARGET_LUFS = -16.0
+
+Settings = Mapping[str, Any]
+
+
+class WordTime(NamedTuple):
+    """One spoken word of a take, in milliseconds from the start of the take's audio."""
+
+    word: str
+    start_ms: int
+    end_ms: int
+
+
+def normalized_settings(settings: Settings | None) -> dict[str, Any]:
+    """Settings as compared and stored: keys sorted, unset (None) values left out."""
+    if not settings:
+        return {}
+    return {key: settings[key] for key in sorted(settings) if settings[key] is not None}
+
+
+def make_fingerprint(text: str, voice_id: str, model_id: str, output_format: str,
+                     settings: Settings | None) -> str:
+    """A short stable digest of everything that decides a take's audio."""
+    payload = json.dumps(
+        [text, voice_id, model_id, output_format, normalized_settings(settings)],
+        ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass(frozen=True, slots=True)
+class Take:
+    """One generation of a block. `file` is relative to the script's takes folder."""
+
+    take_id: str
+    file: str
+    text: str
+    voice_id: str
+    model_id: str
+    output_format: str
+    settings: Settings = field(default_factory=dict)
+    #: The request id of the (last) request that made it: what stitching links to.
+    request_id: str | None = None
+    #: All request ids when a long block was made in several stitched pieces.
+    piece_request_ids: tuple[str, ...] = ()
+    character_cost: int | None = None
+    created_at: str = ""
+    duration_ms: int | None = None
+    alignment: tuple[WordTime, ...] | None = None
+    #: Made as part of one text-to-dialogue request (all blocks share the request id).
+    from_dialogue: bool = False
+
+    @property
+    def fingerprint(self) -> str:
+        return make_fingerprint(self.text, self.voice_id, self.model_id, self.output_format,
+                                self.settings)
+
+
+@dataclass(frozen=True, slots=True)
+class CastMember:
+    """Who speaks a speaker's lines: a voice and, optionally, its default settings."""
+
+    speaker: str
+    voice_id: str
+    voice_name: str = ""
+    settings: Settings | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One line of the script: a speaker, a text, optional own settings, and takes."""
+
+    block_id: str
+    speaker: str
+    text: str
+    #: Overrides the cast member's settings for this block only (None: use the cast's).
+    settings: Settings | None = None
+    takes: tuple[Take, ...] = ()
+    chosen_take_id: str | None = None
+    #: Why the last generation failed (e.g. the voice was deleted); None when it did not.
+    error: str | None = None
+
+    @property
+    def chosen_take(self) -> Take | None:
+        for take in self.takes:
+            if take.take_id == self.chosen_take_id:
+                return take
+        return None
+
+    def take(self, take_id: str) -> Take | None:
+        return next((t for t in self.takes if t.take_id == take_id), None)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text.strip()
+
+    def effective_settings(self, cast: CastMember | None) -> dict[str, Any]:
+        if self.settings is not None:
+            return normalized_settings(self.settings)
+        return normalized_settings(cast.settings if cast is not None else None)
+
+    def fingerprint(self, cast: CastMember | None, model_id: str,
+                    output_format: str) -> str | None:
+        """What a new take would be made from; None when the speaker has no voice yet."""
+        if cast is None or not cast.voice_id:
+            return None
+        return make_fingerprint(self.text, cast.voice_id, model_id, output_format,
+                                self.effective_settings(cast))
+
+    def take_matching(self, fingerprint: str | None) -> Take | None:
+        """The newest take made from exactly this (never pay twice for it)."""
+        if fingerprint is None:
+            return None
+        for take in reversed(self.takes):
+            if take.fingerprint == fingerprint:
+                return take
+        return None
+
+    def is_stale(self, cast: CastMember | None, model_id: str, output_format: str) -> bool:
+        """The chosen take was made from another text, voice, model, format or settings."""
+        chosen = self.chosen_take
+        if chosen is None:
+            return False
+        return chosen.fingerprint != self.fingerprint(cast, model_id, output_format)
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    title: str = ""
+    model_id: str = DEFAULT_MODEL_ID
+    output_format: str = DEFAULT_OUTPUT_FORMAT
+    cast: tuple[CastMember, ...] = ()
+    blocks: tuple[Block, ...] = ()
+    gap_ms: int = DEFAULT_GAP_MS
+    target_lufs: float = DEFAULT_TARGET_LUFS
+    #: Reserved: `{"pronunciation_dictionary_id": ..., "version_id": ...}` dicts.
+    pronunciation_dictionary_locators: tuple[Mapping[str, str], ...] = ()
+    format_version: int = FORMAT_VERSION
+
+    # --- Look-ups --------------------------------------------------------------------
+
+    def cast_for(self, speaker: str) -> CastMember | None:
+        key = speaker.casefold()
+        return next((m for m in self.cast if m.speaker.casefold() == key), None)
+
+    def speakers(self) -> list[str]:
+        """Speakers in order of first appearance (blocks first, then cast-only ones)."""
+        seen: dict[str, str] = {}
+        for name in [b.speaker for b in self.blocks] + [m.speaker for m in self.cast]:
+            seen.setdefault(name.casefold(), name)
+        return list(seen.values())
+
+    def uncast_speakers(self) -> list[str]:
+        return [s for s in self.speakers()
+                if (m := self.cast_for(s)) is None or not m.voice_id]
+
+    def index_of(self, block_id: str) -> int:
+        for index, block in enumerate(self.blocks):
+            if block.block_id == block_id:
+                return index
+        raise KeyError(f"no block {block_id!r} in the script")
+
+    def block(self, block_id: str) -> Block:
+        return self.blocks[self.index_of(block_id)]
+
+    def voice_of(self, block: Block) -> str | None:
+        member = self.cast_for(block.speaker)
+        return member.voice_id if member is not None and member.voice_id else None
+
+    def fingerprint_of(self, block: Block) -> str | None:
+        return block.fingerprint(self.cast_for(block.speaker), self.model_id,
+                                 self.output_format)
+
+    def is_stale(self, block: Block) -> bool:
+        return block.is_stale(self.cast_for(block.speaker), self.model_id, self.output_format)
+
+    def is_done(self, block: Block) -> bool:
+        """The block has a take made from what it says now (or has nothing to say)."""
+        if block.is_empty:
+            return True
+        return block.take_matching(self.fingerprint_of(block)) is not None
+
+    def missing_blocks(self) -> list[Block]:
+        """Blocks with text that have no take made from their current text/voice/settings."""
+        return [b for b in self.blocks if not self.is_done(b)]
+
+    @property
+    def all_takes_chosen(self) -> bool:
+        """Every block with text has a chosen take that matches what it says now."""
+        return all(b.is_empty or (b.chosen_take is not None and not self.is_stale(b))
+                   for b in self.blocks)
+
+    # --- Small updates (for bigger edits see app.domain.script_edit) -----------------
+
+    def with_block(self, block: Block) -> Script:
+        """The script with the block of the same id replaced."""
+        index = self.index_of(block.block_id)
+        blocks = (*self.blocks[:index], block, *self.blocks[index + 1:])
+        return replace(self, blocks=blocks)
+
+    def with_cast_member(self, member: CastMember) -> Script:
+        key = member.speaker.casefold()
+        others = tuple(m for m in self.cast if m.speaker.casefold() != key)
+        if len(others) == len(self.cast):
+            return replace(self, cast=(*self.cast, member))
+        cast = tuple(member if m.speaker.casefold() == key else m for m in self.cast)
+        return replace(self, cast=cast)

@@ -1,0 +1,36 @@
+"""Script files on disk: crash-safe saves, reading, and where a script's takes live.
+
+A script `ad.xiscript.json` keeps its takes' audio in the folder `ad.takes/` next to it
+(a take's `file` is relative to that folder), so the pair can be moved or zipped together.
+Every save is atomic (app.library.atomic): a crash mid-save leaves the previous file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.domain.script import Script
+from app.domain.script_file import FILE_SUFFIX, script_from_json, script_to_json
+from app.library.atomic import atomic_write_text
+
+
+def takes_dir_for(script_path: Path | str) -> Path:
+    path = Path(script_path)
+    name = path.name
+    stem = name[: -len(FILE_SUFFIX)] if name.endswith(FILE_SUFFIX) else path.stem
+    return path.with_name(f"{stem}.takes")
+
+
+def save_script(path: Path | str, script: Script) -> Path:
+    """Write the script atomically (call it off the UI thread)."""
+    return atomic_write_text(path, script_to_json(script))
+
+
+def load_script(path: Path | str) -> Script:
+    """Read a script file. Raises OSError (cannot read) or ScriptFormatError (damaged)."""
+    return script_from_json(Path(path).read_bytes())
+
+
+def take_path(script_path: Path | str, take_file: str) -> Path:
+    """The absolute path of a take's audio file."""
+    return takes_dir_for(script_path) / take_file
