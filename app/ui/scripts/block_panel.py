@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -130,12 +131,12 @@ class BlockPanel(QWidget):
         self.takes.setObjectName("scripts.takes")
         self.takes.setAccessibleName("Takes of the selected block")
         self.takes.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        self.take_play = _button(self, "take_play", "Play take", "Hear the selected take",
-                                 "play")
+        self.take_play = _button(self, "take_play", "Play", "Hear the selected take", "play")
+        self.take_play.setAccessibleName("Play the selected take")
         self.take_compare = _button(self, "take_compare", "Compare A/B",
                                     "Hear the chosen take, then the selected one (or the two "
                                     "selected takes)")
-        self.take_choose = _button(self, "take_choose", "Use this take",
+        self.take_choose = _button(self, "take_choose", "Use take",
                                    "Use the selected take in the script and its export")
 
         actions = QGridLayout()
@@ -143,19 +144,33 @@ class BlockPanel(QWidget):
             actions.addWidget(button, 0, column)
         for column, button in enumerate((self.join, self.move_up, self.move_down)):
             actions.addWidget(button, 1, column)
+        text_side = QWidget(self)
+        text_layout = QVBoxLayout(text_side)
+        text_layout.setContentsMargins(0, 0, 0, 0)
+        text_layout.addWidget(self.title)
+        text_layout.addWidget(self.editor, 1)
+        text_layout.addLayout(actions)
+        takes_side = QWidget(self)
+        takes_layout = QVBoxLayout(takes_side)
+        takes_layout.setContentsMargins(0, 0, 0, 0)
+        takes_label = QLabel("&Takes", takes_side)
+        takes_label.setBuddy(self.takes)
+        takes_layout.addWidget(takes_label)
+        takes_layout.addWidget(self.takes, 1)
         take_actions = QHBoxLayout()
         for button in (self.take_play, self.take_compare, self.take_choose):
             take_actions.addWidget(button)
+        takes_layout.addLayout(take_actions)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("scripts.splitter_block")
+        self.splitter.addWidget(text_side)
+        self.splitter.addWidget(takes_side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
-        layout.addWidget(self.editor, 2)
-        layout.addLayout(actions)
-        takes_label = QLabel("&Takes", self)
-        takes_label.setBuddy(self.takes)
-        layout.addWidget(takes_label)
-        layout.addWidget(self.takes, 1)
-        layout.addLayout(take_actions)
+        layout.addWidget(self.splitter)
 
         self._commit_timer = QTimer(self)
         self._commit_timer.setSingleShot(True)

@@ -73,7 +73,7 @@ class CastPanel(QWidget):
             self.output_format.addItem(fmt.label, fmt.value)
         for combo in (self.model, self.output_format):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(12)
+            combo.setMinimumContentsLength(8)
         form.addRow("Model", self.model)
         form.addRow("Format", self.output_format)
         self.model.activated.connect(lambda _i: self.model_chosen.emit(self.model.currentData()))
@@ -152,7 +152,7 @@ class CastPanel(QWidget):
             combo.setPlaceholderText(NO_VOICE)
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(10)
+            combo.setMinimumContentsLength(6)
             name.setBuddy(combo)
             preview = QPushButton(icon("play"), "", self._cast_box)
             preview.setObjectName(f"scripts.preview_{key}")

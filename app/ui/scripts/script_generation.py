@@ -1,0 +1,267 @@
+"""The Scripts tab's work with the server: the voice catalog, previews, the generation
+queue (generate missing, regenerate a block, pause, resume, cancel), cost estimates and
+the export. The queue itself is Qt-free (app.services.script_queue); this feeds it the
+script, turns its callbacks into table updates and words, and keeps the buttons right.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+
+from app.domain import script_plan
+from app.ui.app_context import AppContext
+from app.ui.errors import UserMessage
+from app.ui.qt_async import TaskRunner
+from app.ui.scripts.blocks_model import BlocksModel, Live
+from app.ui.scripts.regenerate_dialog import Neighbour, RegenerateDialog
+from app.ui.scripts.script_document import ScriptDocument
+
+if TYPE_CHECKING:
+    from app.domain.wire import Model, Subscription, Voice
+    from app.ui.scripts.export_dialog import ExportChoice
+    from app.ui.scripts.scripts_tab import ScriptsTab
+
+log = logging.getLogger(__name__)
+
+
+def _snippet(text: str, length: int = 40) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= length else line[: length - 1].rstrip() + "…"
+
+
+class ScriptGeneration(QObject):
+    CATALOG = "scripts.catalog"
+    QUEUE = "scripts.queue"
+    PREVIEW = "scripts.preview"
+    EXPORT = "scripts.export"
+
+    def __init__(self, tab: ScriptsTab, ctx: AppContext, runner: TaskRunner,
+                 document: ScriptDocument, model: BlocksModel) -> None:
+        super().__init__(tab)
+        self._tab = tab
+        self._ctx = ctx
+        self._runner = runner
+        self._document = document
+        self._model = model
+        self.models: list[Model] = []
+        self.voices: list[Voice] = []
+        self.quota: Subscription | None = None
+        self._queue: Any = None  # the running ScriptQueue
+        self._paused = False
+        runner.task_failed.connect(self._on_runner_task_failed)
+        runner.task_finished.connect(self._on_runner_task_finished)
+
+    # -- catalog ---------------------------------------------------------------------
+    def load_catalog(self) -> None:
+        self._runner.restart(self.CATALOG, self._load_catalog)
+
+    async def _load_catalog(self) -> None:
+        service = self._ctx.voices
+        models, voices = await asyncio.gather(service.list_models(), service.all_voices())
+        self.models = [m for m in models if m.can_do_text_to_speech]
+        self.voices = list(voices)
+        self._tab.set_catalog(self.models, self.voices)
+        await self._refresh_quota()
+
+    async def _refresh_quota(self) -> None:
+        try:
+            self.quota = await self._ctx.account.subscription()
+        except Exception:  # e.g. offline, or a key without user_read: not an error
+            log.info("subscription not available", exc_info=True)
+            self.quota = None
+        self._tab.estimate.setText(self.estimate_text())
+
+    def current_model(self) -> Model | None:
+        model_id = self._document.script.model_id
+        return next((m for m in self.models if m.model_id == model_id), None)
+
+    @property
+    def cost_multiplier(self) -> float:
+        model = self.current_model()
+        return model.cost_multiplier if model is not None else 1.0
+
+    # -- estimates -------------------------------------------------------------------
+    def estimate_text(self) -> str:
+        script = self._document.script
+        if not script.blocks:
+            return "Open or import a script to begin (Ctrl+O)."
+        multiplier = self.cost_multiplier
+        whole = script_plan.estimate(script, None, multiplier)
+        missing = script_plan.estimate_missing(script, multiplier)
+        spent = script_plan.spent_credits(script)
+        if multiplier == 0:
+            words = f"Free with offline voices · {missing.blocks} blocks missing"
+        else:
+            words = (f"Whole script ≈ {whole.credits:,} credits · missing: {missing.blocks} "
+                     f"blocks ≈ {missing.credits:,} credits · spent so far {spent:,}")
+        if self.quota is not None:
+            words += f" · {self.quota.characters_left:,} left this period"
+        uncast = script.uncast_speakers()
+        if uncast:
+            words += f". Choose a voice for {', '.join(uncast)} first."
+        return words
+
+    def update_buttons(self) -> None:
+        tab = self._tab
+        running = self._runner.is_running(self.QUEUE)
+        script = self._document.script
+        tab.generate_all.setEnabled(not running and bool(script.missing_blocks()))
+        tab.pause_button.setEnabled(running and not self._paused)
+        tab.resume_button.setEnabled(running and self._paused)
+        tab.cancel_button.setEnabled(running)
+        tab.export_button.setEnabled(any(b.chosen_take for b in script.blocks))
+        tab.play_script.setEnabled(any(b.chosen_take for b in script.blocks))
+
+    # -- preview ---------------------------------------------------------------------
+    def preview(self, voice: Voice) -> None:
+        self._runner.restart(self.PREVIEW, lambda: self._preview(voice))
+
+    async def _preview(self, voice: Voice) -> None:
+        from app.audio.decode import decode_bytes
+        from app.domain.formats import OutputFormat
+        from app.domain.wire import SpeechOptions, SpeechRequest
+
+        if voice.preview_url:
+            data = await self._ctx.client.fetch_public(voice.preview_url)
+            clip = await asyncio.to_thread(decode_bytes, data, None)
+        else:
+            script = self._document.script
+            request = SpeechRequest(text=f"Hello! I am {voice.name}. This is how I sound.",
+                                    model_id=script.model_id)
+            options = SpeechOptions(output_format=script.output_format)
+            result = await self._ctx.speech.convert(voice.voice_id, request, options)
+            clip = await asyncio.to_thread(decode_bytes, result.audio,
+                                           OutputFormat.parse(script.output_format))
+        self._ctx.player.load(clip)
+        self._ctx.player.play()
+        self._tab.status.setText(f"Playing a sample of {voice.name}.")
+
+    # -- the queue -------------------------------------------------------------------
+    def _check_ready(self, blocks: list) -> bool:
+        script = self._document.script
+        uncast = sorted({b.speaker for b in blocks if script.voice_of(b) is None})
+        if uncast:
+            self._tab.status.setText(f"Choose a voice for {', '.join(uncast)} first (in the "
+                                     "cast, left).")
+            return False
+        if self._runner.is_running(self.QUEUE):
+            self._tab.status.setText("The queue is already running; wait for it or cancel it.")
+            return False
+        return True
+
+    def generate_missing(self) -> None:
+        self._tab.block_panel.commit_text()
+        missing = self._document.script.missing_blocks()
+        if not missing:
+            self._tab.status.setText("Every block already has a take for its current text.")
+            return
+        if self._check_ready(missing):
+            self._start([b.block_id for b in missing], force=())
+
+    def regenerate(self, block_id: str) -> None:
+        """A new take of the block; first ask about stitched neighbours, if any."""
+        script = self._document.script
+        block = script.block(block_id)
+        if block.is_empty:
+            self._tab.status.setText("This block has no text: type something first.")
+            return
+        if not self._check_ready([block]):
+            return
+        if not block.takes:
+            self._start([block_id], force=(block_id,))
+            return
+        costs = script_plan.regeneration_cost(script, block_id, self.cost_multiplier)
+        neighbours = [
+            Neighbour(other, f"block {script.index_of(other) + 1} · "
+                             f"{script.block(other).speaker}: "
+                             f"{_snippet(script.block(other).text)}", credits)
+            for other, credits in costs.items() if other != block_id]
+        label = f"block {script.index_of(block_id) + 1}"
+        if not neighbours:
+            self._start([block_id], force=(block_id,))
+            return
+        RegenerateDialog(label, costs[block_id], neighbours,
+                         lambda chosen: self._start([block_id, *chosen],
+                                                    force=(block_id, *chosen)),
+                         self._tab).open()
+
+    def pause(self) -> None:
+        if self._queue is not None:
+            self._queue.pause()
+            self._paused = True
+            self._tab.status.setText("Paused: blocks being made finish, no new ones start. "
+                                     "Press Resume to carry on.")
+            self.update_buttons()
+
+    def resume(self) -> None:
+        if self._queue is not None:
+            self._queue.resume()
+            self._paused = False
+            self._tab.status.setText("Carrying on…")
+            self.update_buttons()
+
+    def cancel(self) -> None:
+        if self._runner.cancel(self.QUEUE):
+            self._tab.status.setText("Stopping… takes already made are kept.")
+
+    def _start(self, block_ids: list[str], force: tuple[str, ...]) -> None:
+        order = {b.block_id: i for i, b in enumerate(self._document.script.blocks)}
+        block_ids = sorted(dict.fromkeys(block_ids), key=lambda i: order.get(i, 0))
+        self._paused = False
+        self._tab.error_banner.hide()
+        self._tab.progress.setRange(0, len(block_ids))
+        self._tab.progress.setValue(0)
+        for block_id in block_ids:
+            self._model.set_live(block_id, Live("waiting"))
+        self._runner.start(self.QUEUE, lambda: self._run_queue(block_ids, set(force)))
+        self.update_buttons()
+
+    async def _run_queue(self, block_ids: list[str], force: set[str]) -> None:
+        raise NotImplementedError  # replaced below, once the service exists
+
+    # -- export ----------------------------------------------------------------------
+    def ask_export(self) -> None:
+        from pathlib import Path
+
+        from app.ui.scripts.export_dialog import ScriptExportDialog
+
+        path = self._document.path
+        folder = (path.parent if path else Path.home()) / "export"
+        script = self._document.script
+        if script.title:
+            folder = folder.with_name(f"{script.title} export")
+        dialog = ScriptExportDialog(folder, self._tab)
+        dialog.gap.setValue(script.gap_ms)
+        dialog.lufs.setValue(script.target_lufs)
+        dialog.export_requested.connect(self.export)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def export(self, choice: ExportChoice) -> None:
+        self._runner.start(self.EXPORT, lambda: self._export(choice))
+
+    async def _export(self, choice: ExportChoice) -> None:
+        raise NotImplementedError
+
+    # -- reporting -------------------------------------------------------------------
+    def _on_runner_task_failed(self, name: str, exc: object) -> None:
+        if name == self.CATALOG:
+            self._tab.show_error(exc)
+            self._tab.status.setText("Voices could not be loaded; the cast cannot be chosen.")
+        elif name in (self.QUEUE, self.EXPORT, self.PREVIEW):
+            self._tab.show_error(exc)
+
+    def _on_runner_task_finished(self, name: str) -> None:
+        if name == self.QUEUE:
+            self._queue = None
+            self._paused = False
+            self._model.clear_live()
+            self.update_buttons()
+            self._tab.estimate.setText(self.estimate_text())
+
+    def say(self, message: UserMessage) -> None:
+        self._tab.show_error(message)

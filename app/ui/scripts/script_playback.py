@@ -1,0 +1,80 @@
+"""Plays takes through the app's one player, and follows the spoken word.
+
+A block, two takes one after the other (A/B), or the whole script (chosen takes in
+order, with the script's gap) are decoded and joined in a worker thread, loaded into the
+shared player and shown in the player bar. While it plays, the bar's position ticks say
+which block and which word are being heard (`spoken`); another tab loading something
+else into the player ends the following.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.domain.script import Take
+from app.ui.qt_async import TaskRunner
+from app.ui.scripts.script_audio import Timeline, build_timeline
+from app.ui.widgets.player_bar import PlayerBar
+
+COMPARE_GAP_MS = 700  # between take A and take B: long enough to tell them apart
+
+
+class ScriptPlayback(QObject):
+    spoken = Signal(str, int, int)  # block id, first char, end char (-1, -1: between words)
+    stopped_following = Signal()
+    failed = Signal(object)  # exception
+
+    TASK = "scripts.play"
+
+    def __init__(self, runner: TaskRunner, player_bar: PlayerBar,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._bar = player_bar
+        self._player = player_bar.player
+        self.timeline: Timeline | None = None
+        self._last: tuple[str, int, int] | None = None
+        player_bar.position_changed.connect(self._on_bar_position_changed)
+        runner.task_failed.connect(self._on_runner_task_failed)
+
+    def play(self, title: str, parts: Sequence[tuple[str, Take, Path]], gap_ms: int) -> None:
+        """Play the (block id, take, file) parts in order, `gap_ms` apart."""
+        self._runner.restart(self.TASK, lambda: self._play(title, list(parts), gap_ms))
+
+    async def _play(self, title: str, parts: list[tuple[str, Take, Path]], gap_ms: int) -> None:
+        from app.audio.peaks import compute_peaks
+
+        timeline = await asyncio.to_thread(build_timeline, parts, gap_ms)
+        peaks = await asyncio.to_thread(compute_peaks, timeline.clip, 800)
+        self.timeline = None
+        self._player.load(timeline.clip)  # type: ignore[arg-type]
+        self.timeline = timeline
+        self._last = None
+        self._bar.show_clip(title, peaks)
+        self._player.play()
+        self._bar.follow()
+
+    def _on_bar_position_changed(self, ms: int) -> None:
+        timeline = self.timeline
+        if timeline is None:
+            return
+        if self._player.duration_ms != timeline.clip.duration_ms:  # type: ignore[attr-defined]
+            self.timeline = None  # something else was loaded into the player
+            self.stopped_following.emit()
+            return
+        found = timeline.word_at(ms)
+        if found is None:
+            return  # in a gap: keep the last word lit
+        segment, word = found
+        current = (segment.block_id, *(word or (-1, -1)))
+        if current != self._last:
+            self._last = current
+            self.spoken.emit(*current)
+
+    def _on_runner_task_failed(self, name: str, exc: object) -> None:
+        if name == self.TASK:
+            self.failed.emit(exc)
