@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.domain.script import Block, Script
+from app.services.script_document import ScriptDocument as CoreDocument
 
 
 def keep_new_takes(older: Script, current: Script) -> Script:
@@ -58,27 +59,38 @@ class _EditCommand(QUndoCommand):
 
 
 class ScriptDocument(QObject):
-    """Holds the script; every user edit goes through `edit` (undoable), results of
-    generation through `update` (not undoable: paid-for audio is never undone)."""
+    """The window's handle on the open script: the Qt-free document the queue records
+    takes through (app.services.script_document), plus undo and a `changed` signal.
+
+    Every user edit goes through `edit` (undoable); results of generation reach the
+    core document directly (`core.apply`), are not undoable (paid-for audio is never
+    undone) and are announced through the same `changed` signal."""
 
     changed = Signal()
     path_changed = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.script = Script()
-        self.path: Path | None = None  # where it is saved besides the autosave
+        self.core = CoreDocument(Script())
+        self.core.add_listener(self._on_core_changed)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("scripts.undo_stack")
 
-    def load(self, script: Script, path: Path | None) -> None:
-        self.undo_stack.clear()
-        self.path = path
-        self._set(script)
-        self.path_changed.emit()
+    @property
+    def script(self) -> Script:
+        return self.core.script
 
-    def set_path(self, path: Path | None) -> None:
-        self.path = path
+    @property
+    def path(self) -> Path | None:
+        return self.core.path
+
+    def load(self, script: Script, path: Path | None) -> None:
+        """Show another script (the queue of the old one must be stopped first)."""
+        self.undo_stack.clear()
+        self.core.remove_listener(self._on_core_changed)
+        self.core = CoreDocument(script, path)
+        self.core.add_listener(self._on_core_changed)
+        self.changed.emit()
         self.path_changed.emit()
 
     def edit(self, label: str, change: Callable[[Script], Script]) -> bool:
@@ -93,10 +105,10 @@ class ScriptDocument(QObject):
 
     def update(self, change: Callable[[Script], Script]) -> None:
         """A change that is not the user's edit (a take arrived, a block failed)."""
-        after = change(self.script)
-        if after is not self.script:
-            self._set(after)
+        self.core.apply(change)
 
     def _set(self, script: Script) -> None:
-        self.script = script
+        self.core.set(script)
+
+    def _on_core_changed(self, _script: Script) -> None:
         self.changed.emit()

@@ -48,7 +48,6 @@ class ScriptFilesUi(QObject):
         self._ctx = ctx
         self._runner = runner
         self._document = document
-        self._saved = document.script  # what is on disk (nothing to save while equal)
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_DELAY_MS)
@@ -81,6 +80,7 @@ class ScriptFilesUi(QObject):
                       lambda path: self.open_path(Path(path)), OPEN_FILTER)
 
     def open_path(self, path: Path) -> None:
+        self._tab.generation.cancel()  # the queue belongs to the script open now
         self.save_now_if_changed()
         self._runner.restart(self.OPEN, lambda: self._open(path))
 
@@ -103,6 +103,7 @@ class ScriptFilesUi(QObject):
         self._loaded(opened)
 
     def new(self) -> None:
+        self._tab.generation.cancel()
         self.save_now_if_changed()
         self._runner.restart(self.OPEN, self._new)
 
@@ -111,7 +112,6 @@ class ScriptFilesUi(QObject):
 
     def _loaded(self, opened: script_storage.Opened) -> None:
         self._tab.error_banner.hide()
-        self._saved = opened.script
         self._document.load(opened.script, opened.path)
         self._runner.start("scripts.remember", lambda: asyncio.to_thread(
             script_storage.remember_open, self._ctx.drafts, opened.path))
@@ -123,32 +123,37 @@ class ScriptFilesUi(QObject):
             if len(opened.warnings) > 3:
                 words += f" (and {len(opened.warnings) - 3} more notes)"
         self._tab.status.setText(words)
+        self._runner.start("scripts.queue_state", lambda: self._check_interrupted(opened.path))
+
+    async def _check_interrupted(self, path: Path) -> None:
+        from app.library.script_store import load_queue_state
+
+        ids = await asyncio.to_thread(load_queue_state, path)
+        if ids and self._document.path == path:
+            self._tab.generation.resume_interrupted(ids)
 
     # -- saving ----------------------------------------------------------------------
     def schedule_autosave(self) -> None:
-        if self._document.path is not None and self._document.script != self._saved:
+        if self._document.path is not None and self._document.core.is_modified:
             self._autosave.start()
 
     def _save_in_background(self) -> None:
-        path, script = self._document.path, self._document.script
-        if path is None or script == self._saved:
+        core = self._document.core
+        if core.path is None or not core.is_modified:
             return
-
-        async def save() -> None:
-            await asyncio.to_thread(save_script, path, script)
-            if self._document.path == path:
-                self._saved = script
-
-        if self._runner.start(self.SAVE, save) is None:
+        # The core document writes its newest value, one save at a time (the queue
+        # saves through it too), atomically, in a worker thread.
+        if self._runner.start(self.SAVE, core.save) is None:
             self._autosave.start()  # a save is still running: again soon
 
     def save_now(self) -> None:
         """Save synchronously (on quit: the loop may be stopping)."""
         self._autosave.stop()
-        path, script = self._document.path, self._document.script
-        if path is not None and script != self._saved:
-            save_script(path, script)
-            self._saved = script
+        core = self._document.core
+        if core.path is not None and core.is_modified:
+            version = core.version
+            save_script(core.path, core.script)
+            core.saved_version = max(core.saved_version, version)
 
     def save_now_if_changed(self) -> None:
         try:

@@ -22,6 +22,7 @@ from app.ui.scripts.script_document import ScriptDocument
 
 if TYPE_CHECKING:
     from app.domain.wire import Model, Subscription, Voice
+    from app.services.script_queue import BlockProgress, QueueProgress, QueueResult
     from app.ui.scripts.export_dialog import ExportChoice
     from app.ui.scripts.scripts_tab import ScriptsTab
 
@@ -52,6 +53,7 @@ class ScriptGeneration(QObject):
         self.quota: Subscription | None = None
         self._queue: Any = None  # the running ScriptQueue
         self._paused = False
+        self._interrupted: list[str] = []
         runner.task_failed.connect(self._on_runner_task_failed)
         runner.task_finished.connect(self._on_runner_task_finished)
 
@@ -66,6 +68,8 @@ class ScriptGeneration(QObject):
         self.voices = list(voices)
         self._tab.set_catalog(self.models, self.voices)
         await self._refresh_quota()
+        if self._interrupted:
+            self._resume_interrupted()
 
     async def _refresh_quota(self) -> None:
         try:
@@ -160,7 +164,7 @@ class ScriptGeneration(QObject):
             self._tab.status.setText("Every block already has a take for its current text.")
             return
         if self._check_ready(missing):
-            self._start([b.block_id for b in missing], force=())
+            self._start([b.block_id for b in missing], force=False)
 
     def regenerate(self, block_id: str) -> None:
         """A new take of the block; first ask about stitched neighbours, if any."""
@@ -172,7 +176,7 @@ class ScriptGeneration(QObject):
         if not self._check_ready([block]):
             return
         if not block.takes:
-            self._start([block_id], force=(block_id,))
+            self._start([block_id], force=True)
             return
         costs = script_plan.regeneration_cost(script, block_id, self.cost_multiplier)
         neighbours = [
@@ -182,11 +186,10 @@ class ScriptGeneration(QObject):
             for other, credits in costs.items() if other != block_id]
         label = f"block {script.index_of(block_id) + 1}"
         if not neighbours:
-            self._start([block_id], force=(block_id,))
+            self._start([block_id], force=True)
             return
         RegenerateDialog(label, costs[block_id], neighbours,
-                         lambda chosen: self._start([block_id, *chosen],
-                                                    force=(block_id, *chosen)),
+                         lambda chosen: self._start([block_id, *chosen], force=True),
                          self._tab).open()
 
     def pause(self) -> None:
@@ -205,10 +208,13 @@ class ScriptGeneration(QObject):
             self.update_buttons()
 
     def cancel(self) -> None:
-        if self._runner.cancel(self.QUEUE):
+        if self._queue is not None:
+            self._queue.cancel()  # the queue ends itself and reports what it kept
             self._tab.status.setText("Stopping… takes already made are kept.")
+        elif self._runner.cancel(self.QUEUE):
+            self._tab.status.setText("Stopped.")
 
-    def _start(self, block_ids: list[str], force: tuple[str, ...]) -> None:
+    def _start(self, block_ids: list[str], force: bool) -> None:
         order = {b.block_id: i for i, b in enumerate(self._document.script.blocks)}
         block_ids = sorted(dict.fromkeys(block_ids), key=lambda i: order.get(i, 0))
         self._paused = False
@@ -217,11 +223,88 @@ class ScriptGeneration(QObject):
         self._tab.progress.setValue(0)
         for block_id in block_ids:
             self._model.set_live(block_id, Live("waiting"))
-        self._runner.start(self.QUEUE, lambda: self._run_queue(block_ids, set(force)))
+        self._runner.start(self.QUEUE, lambda: self._run_queue(block_ids, force))
         self.update_buttons()
 
-    async def _run_queue(self, block_ids: list[str], force: set[str]) -> None:
-        raise NotImplementedError  # replaced below, once the service exists
+    async def _run_queue(self, block_ids: list[str], force: bool) -> None:
+        from app.services.script_queue import ScriptQueue
+        from app.services.script_render import DEFAULT_CHAR_LIMIT, BlockRenderer
+
+        core = self._document.core
+        model = self.current_model()
+        renderer = BlockRenderer(
+            self._ctx.speech, core.takes_dir,
+            char_limit=model.maximum_text_length_per_request if model else DEFAULT_CHAR_LIMIT)
+        tier = self.quota.tier if self.quota is not None else None
+        queue = ScriptQueue(core, renderer, concurrency=script_plan.concurrency_for_tier(tier),
+                            cost_multiplier=self.cost_multiplier,
+                            on_block=self._on_queue_block, on_progress=self._on_queue_progress)
+        self._queue = queue
+        try:
+            result = await queue.run(block_ids, force=force)
+        except BaseException:
+            queue.cancel()
+            raise
+        self._report(result)
+        await self._refresh_quota()
+
+    def _on_queue_block(self, progress: BlockProgress) -> None:
+        if progress.state == "generating":
+            self._model.set_live(progress.block_id, Live("generating", progress.fraction))
+        elif progress.state in ("waiting", "retrying"):
+            self._model.set_live(progress.block_id, Live("waiting"))
+            if progress.message:
+                self._tab.status.setText(progress.message)
+        else:  # done, reused, failed, skipped: the script itself says so now
+            self._model.set_live(progress.block_id, None)
+
+    def _on_queue_progress(self, progress: QueueProgress) -> None:
+        tab = self._tab
+        tab.progress.setRange(0, max(1, progress.total))
+        tab.progress.setValue(progress.finished)
+        if progress.paused:
+            words = (f"Paused after {progress.finished} of {progress.total} blocks"
+                     + (f"; {progress.running} still finishing" if progress.running else "")
+                     + ". Press Resume to carry on.")
+        else:
+            words = f"Making takes: {progress.finished} of {progress.total} done"
+            if progress.running:
+                words += f", {progress.running} being made"
+        if progress.failed:
+            words += f" · {progress.failed} failed"
+        if progress.credits_spent:
+            words += f" · {progress.credits_spent:,} credits spent"
+        tab.status.setText(words)
+
+    def _report(self, result: QueueResult) -> None:
+        self._tab.status.setText(result.message)
+        if result.outcome == "quota_exceeded":
+            self.say(UserMessage("Your credits ran out", result.message,
+                                 "Add credits or wait for the reset, then press Generate "
+                                 "all missing: finished blocks are not made again."))
+        elif result.outcome == "some_failed":
+            reasons = sorted(set(result.failed.values()))
+            self.say(UserMessage(f"{len(result.failed)} block(s) could not be made",
+                                 " ".join(reasons[:2]),
+                                 "Fix what the marked blocks say, then press Generate all "
+                                 "missing again; the other blocks are done."))
+
+    def resume_interrupted(self, block_ids: list[str]) -> None:
+        """A queue was running when the app stopped: carry on once connected."""
+        self._interrupted = block_ids
+        if self.models:
+            self._resume_interrupted()
+
+    def _resume_interrupted(self) -> None:
+        ids, self._interrupted = self._interrupted, []
+        script = self._document.script
+        known = {b.block_id for b in script.blocks}
+        ids = [i for i in ids if i in known]
+        if not ids or self._runner.is_running(self.QUEUE):
+            return
+        self._tab.status.setText(f"The queue was interrupted; carrying on with {len(ids)} "
+                                 "blocks (finished ones are not made again).")
+        self._start(ids, force=False)
 
     # -- export ----------------------------------------------------------------------
     def ask_export(self) -> None:
