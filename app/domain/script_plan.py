@@ -145,3 +145,46 @@ def regeneration_cost(script: Script, block_id: str,
 def spent_credits(script: Script) -> int:
     """What every take in the script cost (as the server reported it)."""
     return sum(t.character_cost or 0 for b in script.blocks for t in b.takes)
+
+
+# --- Concurrency -----------------------------------------------------------------------
+
+# Requests at once per plan (ElevenLabs' published limits; the server's
+# `maximum-concurrent-requests` header is the truth when it comes).
+PLAN_CONCURRENCY = {"free": 2, "starter": 3, "creator": 5, "pro": 10, "scale": 15,
+                    "business": 15, "enterprise": 30, "offline": 2}
+
+
+def concurrency_for_tier(tier: str | None) -> int:
+    """How many blocks to generate at once for a subscription tier (2 when unknown)."""
+    if not tier:
+        return 2
+    key = tier.lower()
+    for name, limit in PLAN_CONCURRENCY.items():
+        if key.startswith(name):
+            return limit
+    return 2
+
+
+def stitch_runs(script: Script, block_ids: list[str]) -> list[list[str]]:
+    """The given blocks grouped into runs that must be made one after another (in
+    script order), because each links to the take of the one before it: consecutive
+    blocks of the same voice. Different runs can be made at the same time."""
+    wanted = set(block_ids)
+    runs: list[list[str]] = []
+    current: list[str] = []
+    previous_voice: str | None = None
+    for block in script.blocks:
+        if block.is_empty:
+            continue
+        voice = script.voice_of(block)
+        if voice is None or voice != previous_voice:
+            if current:
+                runs.append(current)
+            current = []
+        previous_voice = voice
+        if block.block_id in wanted:
+            current.append(block.block_id)
+    if current:
+        runs.append(current)
+    return runs

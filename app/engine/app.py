@@ -10,6 +10,8 @@ Endpoints (shapes per shared/api/openapi-subset.json):
   POST /v1/speech-to-text, GET/DELETE /v1/speech-to-text/transcripts/{id}
                                                     offline recognition (stt_routes.py)
   POST /v1/music[/stream|/detailed], /v1/music/plan  offline music sketches (music_routes.py)
+  POST /v1/text-to-dialogue[/stream][/with-timestamps]  lines in several voices
+                                                    (dialogue_routes.py)
 
 Errors: 422 `{"detail": [...]}` for invalid requests (FastAPI's shape, as the cloud),
 other errors `{"detail": {"status": ..., "message": ...}}`. Every response carries a
@@ -37,6 +39,7 @@ from app import __version__
 from app.domain.formats import TTS_FORMATS, TTS_STREAM_FORMATS, OutputFormat
 from app.domain.wire import SpeechRequest
 from app.engine.catalog import MAX_TEXT_CHARS, accepts_model, model_json, subscription_json
+from app.engine.dialogue_routes import create_router as create_dialogue_router
 from app.engine.espeak import Espeak
 from app.engine.music_routes import create_router as create_music_router
 from app.engine.stt_routes import create_router as create_stt_router
@@ -170,6 +173,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
     app.state.engine = engine
     app.include_router(create_stt_router(data_dir))
     app.include_router(create_music_router(data_dir))
+    app.include_router(create_dialogue_router(engine))
     app.add_middleware(_RequestIdMiddleware)
 
     @app.exception_handler(ApiError)

@@ -7,6 +7,8 @@ Every save is atomic (app.library.atomic): a crash mid-save leaves the previous 
 
 from __future__ import annotations
 
+import contextlib
+import json
 from pathlib import Path
 
 from app.domain.script import Script
@@ -34,3 +36,33 @@ def load_script(path: Path | str) -> Script:
 def take_path(script_path: Path | str, take_file: str) -> Path:
     """The absolute path of a take's audio file."""
     return takes_dir_for(script_path) / take_file
+
+
+# --- The batch queue's marker: which blocks a queue was asked to make ------------------
+# Written when a queue starts and removed when it ends, so after a crash the window (or
+# the command line) knows a queue was interrupted and can resume it. Takes already made
+# are in the script file itself, so resuming never requests them again.
+
+QUEUE_FILE = "queue.json"
+
+
+def save_queue_state(script_path: Path | str, block_ids: list[str]) -> None:
+    atomic_write_text(takes_dir_for(script_path) / QUEUE_FILE,
+                      json.dumps({"block_ids": block_ids}))
+
+
+def load_queue_state(script_path: Path | str) -> list[str] | None:
+    """The block ids of an interrupted queue, or None when none was interrupted."""
+    try:
+        data = json.loads((takes_dir_for(script_path) / QUEUE_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    ids = data.get("block_ids") if isinstance(data, dict) else None
+    if not isinstance(ids, list):
+        return None
+    return [i for i in ids if isinstance(i, str)]
+
+
+def clear_queue_state(script_path: Path | str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (takes_dir_for(script_path) / QUEUE_FILE).unlink()

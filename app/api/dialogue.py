@@ -1,0 +1,100 @@
+"""Text to dialogue: several lines in several voices, spoken as one performance.
+
+    POST /v1/text-to-dialogue                        -> audio bytes
+    POST /v1/text-to-dialogue/stream                 -> audio, chunked
+    POST /v1/text-to-dialogue/with-timestamps        -> JSON with voice_segments
+    POST /v1/text-to-dialogue/stream/with-timestamps -> JSON, one object per line
+
+The body is `DialogueRequest.to_json()`; the query takes `output_format` (and
+`enable_logging`), as for text to speech.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from app.api._parse import parse_model
+from app.api.client import JSON_LINES_TYPES, ApiClient, ApiStream, ResponseInfo
+from app.api.speech import SpeechResult
+
+if TYPE_CHECKING:
+    from app.domain.dialogue import DialogueRequest, DialogueWithTimestamps
+
+log = logging.getLogger(__name__)
+PATH = "/v1/text-to-dialogue"
+
+
+def _params(output_format: str, enable_logging: bool | None) -> dict[str, str]:
+    params = {"output_format": output_format}
+    if enable_logging is not None:
+        params["enable_logging"] = "true" if enable_logging else "false"
+    return params
+
+
+class DialogueStream:
+    """`stream_with_timestamps`: `.info` and `async chunks()` of DialogueWithTimestamps."""
+
+    def __init__(self, stream: ApiStream) -> None:
+        self._stream = stream
+        self.info = stream.info
+        self.skipped_lines = 0
+
+    async def chunks(self) -> AsyncIterator[DialogueWithTimestamps]:
+        from app.domain.dialogue import DialogueWithTimestamps
+
+        async for line in self._stream.lines():
+            try:
+                data = json.loads(line)
+            except ValueError:
+                self.skipped_lines += 1
+                log.debug("skipped a line that is not JSON: %.80r", line)
+                continue
+            yield parse_model(DialogueWithTimestamps, data, self.info)
+
+
+class DialogueService:
+    def __init__(self, client: ApiClient) -> None:
+        self._client = client
+
+    async def convert(self, request: DialogueRequest, output_format: str = "mp3_44100_128",
+                      enable_logging: bool | None = None) -> SpeechResult:
+        audio, info = await self._client.request_bytes(
+            "POST", PATH, params=_params(output_format, enable_logging),
+            json=request.to_json())
+        return SpeechResult(audio, info)
+
+    @asynccontextmanager
+    async def stream(self, request: DialogueRequest, output_format: str = "mp3_44100_128",
+                     enable_logging: bool | None = None) -> AsyncIterator[ApiStream]:
+        async with self._client.stream(
+            "POST", f"{PATH}/stream", params=_params(output_format, enable_logging),
+            json=request.to_json(),
+        ) as stream:
+            yield stream
+
+    async def with_timestamps(
+        self, request: DialogueRequest, output_format: str = "mp3_44100_128",
+        enable_logging: bool | None = None,
+    ) -> tuple[DialogueWithTimestamps, ResponseInfo]:
+        from app.domain.dialogue import DialogueWithTimestamps
+
+        data, info = await self._client.request_json(
+            "POST", f"{PATH}/with-timestamps", params=_params(output_format, enable_logging),
+            json=request.to_json())
+        return parse_model(DialogueWithTimestamps, data, info), info
+
+    @asynccontextmanager
+    async def stream_with_timestamps(
+        self, request: DialogueRequest, output_format: str = "mp3_44100_128",
+        enable_logging: bool | None = None,
+    ) -> AsyncIterator[DialogueStream]:
+        async with self._client.stream(
+            "POST", f"{PATH}/stream/with-timestamps",
+            params=_params(output_format, enable_logging), json=request.to_json(),
+            expect=JSON_LINES_TYPES,
+        ) as stream:
+            yield DialogueStream(stream)

@@ -1,0 +1,312 @@
+"""The batch queue: "Generate all missing" for a script, with progress, pause, resume,
+cancel, and the promise never to pay twice.
+
+* Blocks that already have a take made from exactly their current text, voice, model,
+  format and settings are not requested again (their take is chosen instead).
+* Consecutive blocks of one voice are made one after another so each can be stitched to
+  the take before it; such runs are made side by side, as many at once as the
+  subscription allows (`concurrency`).
+* 429 (too many requests at once, or busy) is waited out and the block tried again; the
+  batch never fails because of it.
+* A voice deleted on the server marks its blocks failed with the reason; the rest go on.
+* Quota exceeded stops the queue (requests already running finish and are kept) and the
+  result says how many credits the remaining blocks need.
+* Each take is recorded in the script and the script saved as soon as its audio file is
+  complete; a marker file says which blocks the queue was asked for, so after a crash
+  the queue can resume (`load_queue_state`) without requesting finished blocks again.
+
+Progress goes to plain callables (`on_block`, `on_progress`), called on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app.api.errors import (
+    ApiError,
+    NotFoundError,
+    QuotaExceededError,
+    RateLimitError,
+    ServerError,
+)
+from app.audio.errors import AudioDecodeError
+from app.domain.script import Script
+from app.domain.script_edit import add_take, choose_take, mark_failed
+from app.domain.script_plan import credits_for, stitch_runs
+from app.library.script_store import clear_queue_state, save_queue_state
+from app.services.script_document import ScriptDocument
+from app.services.script_render import BlockRenderer, RenderError
+
+log = logging.getLogger(__name__)
+
+BlockState = Literal["waiting", "generating", "retrying", "done", "reused", "failed",
+                     "skipped"]
+Outcome = Literal["finished", "some_failed", "cancelled", "quota_exceeded"]
+
+
+@dataclass(frozen=True, slots=True)
+class BlockProgress:
+    block_id: str
+    state: BlockState
+    fraction: float = 0.0
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueProgress:
+    total: int
+    finished: int
+    failed: int
+    running: int
+    paused: bool
+    credits_spent: int
+
+    @property
+    def fraction(self) -> float:
+        return self.finished / self.total if self.total else 1.0
+
+
+@dataclass
+class QueueResult:
+    outcome: Outcome
+    made: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    remaining: list[str] = field(default_factory=list)
+    credits_spent: int = 0
+    credits_needed: int = 0
+    message: str = ""
+
+
+def missing_block_ids(script: Script) -> list[str]:
+    return [b.block_id for b in script.missing_blocks()]
+
+
+class ScriptQueue:
+    def __init__(self, document: ScriptDocument, renderer: BlockRenderer, *,
+                 concurrency: int = 2, cost_multiplier: float = 1.0,
+                 on_block: Callable[[BlockProgress], None] | None = None,
+                 on_progress: Callable[[QueueProgress], None] | None = None,
+                 retry_wait_s: float = 1.0, max_retry_wait_s: float = 15.0) -> None:
+        self.document = document
+        self.renderer = renderer
+        self.concurrency = max(1, concurrency)
+        self.cost_multiplier = cost_multiplier
+        self.on_block = on_block
+        self.on_progress = on_progress
+        self.retry_wait_s = retry_wait_s
+        self.max_retry_wait_s = max_retry_wait_s
+        self._resume = asyncio.Event()
+        self._resume.set()
+        self._stop = False
+        self._cancelled = False
+        self._quota: QuotaExceededError | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._total = 0
+        self._running = 0
+        self._result = QueueResult("finished")
+
+    # --- control ---------------------------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        return not self._resume.is_set()
+
+    def pause(self) -> None:
+        """Start no new block; those being made finish."""
+        self._resume.clear()
+        self._report()
+
+    def resume(self) -> None:
+        self._resume.set()
+        self._report()
+
+    def cancel(self) -> None:
+        """Stop now: requests in flight are abandoned (their takes are not recorded)."""
+        self._cancelled = True
+        self._stop = True
+        self._resume.set()
+        for task in self._tasks:
+            task.cancel()
+
+    # --- running ---------------------------------------------------------------------
+
+    async def run(self, block_ids: Iterable[str] | None = None, *,
+                  force: bool = False) -> QueueResult:
+        """Make takes for the blocks (default: all missing ones). With `force`, a new take
+        is made even where a matching one exists (an explicit "Regenerate")."""
+        script = self.document.script
+        ids = missing_block_ids(script) if block_ids is None else [
+            i for i in block_ids if any(b.block_id == i for b in script.blocks)]
+        runs = stitch_runs(script, ids)
+        wanted = [i for run in runs for i in run]
+        self._total = len(wanted)
+        self._result = QueueResult("finished")
+        if self.document.path is not None:
+            await asyncio.to_thread(save_queue_state, self.document.path, wanted)
+        for block_id in wanted:
+            self._emit(BlockProgress(block_id, "waiting"))
+        self._report()
+        pending: asyncio.Queue[list[str]] = asyncio.Queue()
+        for run in runs:
+            pending.put_nowait(run)
+        workers = min(self.concurrency, len(runs))
+        self._tasks = [asyncio.create_task(self._worker(pending, force))
+                       for _ in range(workers)]
+        try:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        finally:
+            self._tasks = []
+        await self.document.save()
+        return await self._finish(wanted)
+
+    async def _finish(self, wanted: list[str]) -> QueueResult:
+        result = self._result
+        script = self.document.script
+        result.remaining = [i for i in wanted if i not in result.made
+                            and i not in result.reused and i not in result.failed
+                            and any(b.block_id == i for b in script.blocks)
+                            and not script.is_done(script.block(i))]
+        result.credits_needed = sum(credits_for(script.block(i).text, self.cost_multiplier)
+                                    for i in result.remaining)
+        if self._quota is not None:
+            result.outcome = "quota_exceeded"
+            result.message = (
+                f"Your credits ran out. {len(result.made)} block(s) were made and kept; "
+                f"the remaining {len(result.remaining)} need about {result.credits_needed} "
+                f"credits. Add credits (or wait for the monthly reset), then choose "
+                f"Generate missing to continue. The server said: {self._quota.message}")
+        elif self._cancelled:
+            result.outcome = "cancelled"
+            result.message = (f"Stopped. {len(result.made)} block(s) were made and kept; "
+                              f"{len(result.remaining)} still need a take.")
+        elif result.failed:
+            result.outcome = "some_failed"
+            result.message = (f"{len(result.failed)} block(s) could not be made; the others "
+                              f"are done. The marked blocks say why.")
+        else:
+            result.message = f"All {len(wanted)} block(s) have a take."
+        if self.document.path is not None and (not result.remaining or self._cancelled):
+            with contextlib.suppress(OSError):
+                await asyncio.to_thread(clear_queue_state, self.document.path)
+        self._report()
+        return result
+
+    async def _worker(self, pending: asyncio.Queue[list[str]], force: bool) -> None:
+        while not self._stop:
+            try:
+                run = pending.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            for block_id in run:
+                await self._resume.wait()
+                if self._stop:
+                    return
+                await self._one(block_id, force)
+
+    async def _one(self, block_id: str, force: bool) -> None:
+        script = self.document.script
+        if all(b.block_id != block_id for b in script.blocks):
+            self._result.skipped.append(block_id)
+            self._emit(BlockProgress(block_id, "skipped", message="The block was removed."))
+            return
+        block = script.block(block_id)
+        if block.is_empty:
+            self._result.skipped.append(block_id)
+            self._emit(BlockProgress(block_id, "skipped", 1.0, "The block has no text."))
+            return
+        existing = block.take_matching(script.fingerprint_of(block))
+        if existing is not None and not force:
+            if block.chosen_take_id != existing.take_id:
+                self.document.apply(lambda s: choose_take(s, block_id, existing.take_id))
+            self._result.reused.append(block_id)
+            self._emit(BlockProgress(block_id, "reused", 1.0,
+                                     "A take made from this text already exists."))
+            return
+        self._running += 1
+        self._report()
+        try:
+            await self._make(block_id)
+        finally:
+            self._running -= 1
+            self._report()
+
+    async def _make(self, block_id: str) -> None:
+        wait = self.retry_wait_s
+        self._emit(BlockProgress(block_id, "generating"))
+        while True:
+            script = self.document.script
+            try:
+                take = await self.renderer.render(
+                    script, block_id,
+                    lambda f: self._emit(BlockProgress(block_id, "generating", f)))
+            except (RateLimitError, ServerError) as exc:
+                if isinstance(exc, ServerError) and exc.status_code not in (502, 503, 504):
+                    self._fail(block_id, f"The server failed: {exc.message}")
+                    return
+                delay = min(self.max_retry_wait_s, exc.retry_after_s
+                            if isinstance(exc, RateLimitError) and exc.retry_after_s else wait)
+                self._emit(BlockProgress(block_id, "retrying", 0.0,
+                                         f"The server is busy; trying again in {delay:g} s."))
+                await asyncio.sleep(delay)
+                wait = min(self.max_retry_wait_s, wait * 2)
+                await self._resume.wait()
+                if self._stop:
+                    return
+                continue
+            except QuotaExceededError as exc:
+                self._quota = exc
+                self._stop = True
+                self._emit(BlockProgress(block_id, "waiting", 0.0,
+                                         "Not made: the credits ran out."))
+                return
+            except NotFoundError as exc:
+                speaker = script.block(block_id).speaker
+                reason = (f"The voice for {speaker} no longer exists on the server; choose "
+                          f"another voice for {speaker} in the cast."
+                          if exc.code == "voice_not_found" or "voice" in exc.message.lower()
+                          else f"Not found on the server: {exc.message}")
+                self._fail(block_id, reason)
+                return
+            except (RenderError, ApiError, AudioDecodeError, OSError) as exc:
+                self._fail(block_id, str(exc))
+                return
+            break
+        self.document.apply(lambda s: add_take(s, block_id, take, choose=True))
+        await self.document.save()
+        self._result.made.append(block_id)
+        self._result.credits_spent += take.character_cost or 0
+        self._emit(BlockProgress(block_id, "done", 1.0))
+
+    def _fail(self, block_id: str, reason: str) -> None:
+        self.document.apply(lambda s: mark_failed(s, block_id, reason))
+        self._result.failed[block_id] = reason
+        self._emit(BlockProgress(block_id, "failed", 0.0, reason))
+
+    # --- reporting -------------------------------------------------------------------
+
+    def _emit(self, progress: BlockProgress) -> None:
+        if progress.state in ("done", "reused", "failed", "skipped"):
+            self._report()
+        if self.on_block is not None:
+            try:
+                self.on_block(progress)
+            except Exception:  # a broken listener must not stop the queue
+                log.exception("block progress listener failed")
+
+    def _report(self) -> None:
+        if self.on_progress is None:
+            return
+        r = self._result
+        finished = len(r.made) + len(r.reused) + len(r.failed) + len(r.skipped)
+        try:
+            self.on_progress(QueueProgress(self._total, finished, len(r.failed),
+                                           self._running, self.paused, r.credits_spent))
+        except Exception:
+            log.exception("queue progress listener failed")
