@@ -99,7 +99,6 @@ class CastPanel(QWidget):
         self.model.clear()
         for model in models:
             self.model.addItem(model.name or model.model_id, model.model_id)
-        self._speakers = []  # rebuild the rows: the combos list the new voices
 
     def voice(self, voice_id: str) -> Voice | None:
         row = self.voice_model.row_of(voice_id)

@@ -57,6 +57,10 @@ class ScriptGeneration(QObject):
         runner.task_failed.connect(self._on_runner_task_failed)
         runner.task_finished.connect(self._on_runner_task_finished)
 
+    @property
+    def is_running(self) -> bool:
+        return self._runner.is_running(self.QUEUE)
+
     # -- catalog ---------------------------------------------------------------------
     def load_catalog(self) -> None:
         self._runner.restart(self.CATALOG, self._load_catalog)

@@ -1,0 +1,151 @@
+"""The Scripts tab end to end, as a user drives it: the real app against the cloud test
+server on 127.0.0.1. Import a three-speaker screenplay, cast the voices, generate all,
+make a new take of one block, choose a take, undo, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPushButton, QTableView, QWidget
+
+from tests.support.spec import validate_request
+
+pytestmark = pytest.mark.e2e
+
+GEORGE = "JBFqnCBsd6RMkjVDRZzb"
+SARAH = "EXAVITQu4vr4xnSDxMaL"
+CLONE = "aB3cD4eF5gH6iJ7kL8mN"
+SCREENPLAY = """\
+NARRATOR: It was the first warm day of spring.
+NARRATOR: The park was full of people.
+ANNA: Ben, look, the ice cream van is back!
+BEN: Then the first round is on me.
+ANNA: I will hold you to that.
+"""
+
+
+def cast_voice(studio: Any, qtbot: Any, speaker: str, voice_id: str) -> None:
+    combo: QComboBox = studio.find(QComboBox, f"scripts.voice_{speaker.lower()}")
+    qtbot.waitUntil(lambda: combo.count() > 0, timeout=20_000)  # the voices have come
+    from app.ui.speech.voice_model import VoiceIdRole
+
+    index = combo.findData(voice_id, VoiceIdRole)
+    assert index >= 0, f"{voice_id} is not offered for {speaker}"
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)  # what a user's pick in the list emits
+
+
+def tts_requests(cloud: Any) -> list[dict[str, Any]]:
+    return [r for r in cloud.control.requests()
+            if r["method"] == "POST" and r["path"].startswith("/v1/text-to-speech/")]
+
+
+def statuses(table: QTableView) -> list[str]:
+    model = table.model()
+    return [model.index(row, 3).data() for row in range(model.rowCount())]
+
+
+def open_screenplay(launch: Any, cloud: Any, qtbot: Any, tmp_path: Path) -> Any:
+    studio = launch(cloud_url=cloud.url)
+    source = tmp_path / "spring ad.txt"
+    source.write_text(SCREENPLAY, encoding="utf-8")
+    studio.window.open_paths([source])
+    table = studio.find(QTableView, "scripts.blocks")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 5, timeout=10_000)
+    assert studio.window.tabs.currentWidget().objectName() == "scripts.tab"
+    return studio
+
+
+def test_script_from_screenplay_to_takes(launch, cloud, qtbot, tmp_path: Path) -> None:
+    studio = open_screenplay(launch, cloud, qtbot, tmp_path)
+    tab = studio.window.scripts_tab
+    table = studio.find(QTableView, "scripts.blocks")
+    assert statuses(table) == ["missing"] * 5
+    generate_all = studio.find(QPushButton, "scripts.generate_all")
+    for speaker, voice in (("NARRATOR", GEORGE), ("ANNA", SARAH), ("BEN", CLONE)):
+        cast_voice(studio, qtbot, speaker, voice)
+    estimate = studio.find(QLabel, "scripts.estimate").text()
+    characters = sum(len(b.text) for b in tab.document.script.blocks)
+    assert f"missing: 5 blocks ≈ {characters:,} credits" in estimate, estimate
+
+    qtbot.mouseClick(generate_all, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: statuses(table) == ["done"] * 5, timeout=30_000)
+    qtbot.waitUntil(lambda: not tab.generation.is_running, timeout=10_000)
+    script = tab.document.script
+
+    # Five requests, one per block, each valid against the spec, in the speaker's voice,
+    # with timestamps; the narrator's second line is stitched to the first.
+    sent = tts_requests(cloud)
+    assert len(sent) == 5
+    voices = {"NARRATOR": GEORGE, "ANNA": SARAH, "BEN": CLONE}
+    by_text = {r["json"]["text"]: r for r in sent}
+    for block in script.blocks:
+        request = by_text[block.text]
+        assert request["path"] == f"/v1/text-to-speech/{voices[block.speaker]}/with-timestamps"
+        assert request["query"]["output_format"] == [script.output_format]
+        validate_request("POST", request["path"], request["query"], request["json"])
+    first, second = script.blocks[0], script.blocks[1]
+    assert by_text[second.text]["json"]["previous_request_ids"] == \
+        [first.chosen_take.request_id]
+    assert by_text[first.text]["json"].get("next_text") == second.text
+    assert all(b.chosen_take.alignment for b in script.blocks)
+    # Saved as it went: the script file on disk has every take, and the audio is there.
+    from app.library.script_store import load_script, take_path
+
+    on_disk = load_script(tab.document.path)
+    assert all(b.chosen_take_id for b in on_disk.blocks)
+    assert all(take_path(tab.document.path, b.chosen_take.file).stat().st_size > 0
+               for b in on_disk.blocks)
+
+    # A new take of block 2: the dialog names block 1 (same voice, stitched); the user
+    # keeps block 1 as it is, so only block 2 is requested.
+    tab.select_block(second.block_id)
+    qtbot.mouseClick(studio.find(QPushButton, "scripts.block_generate"),
+                     Qt.MouseButton.LeftButton)
+    dialog = studio.find(QWidget, "scripts.regenerate_dialog")
+    neighbour = dialog.findChild(QCheckBox, "scripts.regenerate_neighbour_0")
+    assert "block 1" in neighbour.text() and not neighbour.isChecked()
+    qtbot.mouseClick(dialog.findChild(QPushButton, "scripts.regenerate_go"),
+                     Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(tab.document.script.block(second.block_id).takes) == 2,
+                    timeout=20_000)
+    qtbot.waitUntil(lambda: not tab.generation.is_running, timeout=10_000)
+    again = tts_requests(cloud)[5:]
+    assert [r["json"]["text"] for r in again] == [second.text]
+    assert again[0]["json"]["previous_request_ids"] == [first.chosen_take.request_id]
+    validate_request("POST", again[0]["path"], again[0]["query"], again[0]["json"])
+    block = tab.document.script.block(second.block_id)
+    assert block.chosen_take_id == block.takes[1].take_id  # the new take is heard
+    assert table.model().index(1, 4).data() == "2 of 2"
+
+    # Choose the first take back in the take switcher; undo and redo the choice.
+    takes = tab.block_panel.takes
+    takes.item(0).setSelected(True)
+    takes.item(1).setSelected(False)
+    qtbot.mouseClick(studio.find(QPushButton, "scripts.take_choose"),
+                     Qt.MouseButton.LeftButton)
+    chosen = lambda: tab.document.script.block(second.block_id).chosen_take_id  # noqa: E731
+    assert chosen() == block.takes[0].take_id
+    assert table.model().index(1, 4).data() == "1 of 2"
+    studio.window.activateWindow()
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus)
+    qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert chosen() == block.takes[1].take_id
+    qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert chosen() == block.takes[0].take_id
+
+    # Reorder from the keyboard (undoable too); moving blocks asks nothing of the server.
+    order = lambda: [b.block_id for b in tab.document.script.blocks]  # noqa: E731
+    before = order()
+    tab.select_block(second.block_id)
+    qtbot.keyClick(table, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert order() == [before[0], before[2], before[1], *before[3:]]
+    assert tab.current_block_id() == second.block_id
+    qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert order() == before
+    assert len(tts_requests(cloud)) == 6  # nothing was paid for twice
