@@ -9,7 +9,17 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QWidget,
+)
 
 from tests.support.spec import validate_request
 
@@ -149,3 +159,49 @@ def test_script_from_screenplay_to_takes(launch, cloud, qtbot, tmp_path: Path) -
     qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert order() == before
     assert len(tts_requests(cloud)) == 6  # nothing was paid for twice
+
+    # Export: a 300 ms gap; the joined file is the chosen takes plus the gaps, and the
+    # captions follow the blocks in order, placed by the takes' word timings.
+    export_and_check(studio, qtbot, tmp_path / "delivery", gap_ms=300)
+
+
+def export_and_check(studio: Any, qtbot: Any, out: Path, gap_ms: int) -> None:
+    from app.audio.decode import decode_file
+    from app.domain.formats import OutputFormat
+    from app.library.script_store import take_path
+
+    tab = studio.window.scripts_tab
+    qtbot.mouseClick(studio.find(QPushButton, "scripts.export"), Qt.MouseButton.LeftButton)
+    dialog = studio.find(QWidget, "scripts.export_dialog")
+    dialog.findChild(QLineEdit, "scripts.export_folder").setText(str(out))
+    dialog.findChild(QSpinBox, "scripts.export_gap").setValue(gap_ms)
+    qtbot.mouseClick(dialog.findChild(QPushButton, "scripts.export_go"),
+                     Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.generation.last_export is not None, timeout=30_000)
+    summary_box = studio.find(QMessageBox, "scripts.export_summary")
+    assert "Wrote" in summary_box.text()
+    script = tab.document.script
+    assert script.gap_ms == gap_ms  # remembered with the script
+    chosen = [b.chosen_take for b in script.blocks]
+    lengths = [decode_file(take_path(tab.document.path, t.file),
+                           OutputFormat.parse(t.output_format)).duration_ms for t in chosen]
+    joined = next(out.glob("*.wav"))
+    expected = sum(lengths) + gap_ms * (len(lengths) - 1)
+    assert abs(decode_file(joined).duration_ms - expected) <= 20
+    assert len(list((out / "blocks").iterdir())) == len(chosen)
+    srt = next(out.glob("*.srt")).read_text(encoding="utf-8")
+    assert next(out.glob("*.vtt")).read_text(encoding="utf-8").startswith("WEBVTT")
+    cues = [c for c in srt.strip().split("\n\n") if c.strip()]
+    starts = [_srt_ms(c.splitlines()[1].split(" --> ")[0]) for c in cues]
+    assert starts == sorted(starts)
+    spoken = " ".join(" ".join(c.splitlines()[2:]) for c in cues)
+    assert " ".join(spoken.split()) == " ".join(" ".join(b.text for b in script.blocks).split())
+    # Block 2's caption starts where block 2 sits in the joined file, at its first word.
+    first_word_ms = chosen[1].alignment[0].start_ms
+    assert any(abs(s - (lengths[0] + gap_ms + first_word_ms)) <= 20 for s in starts)
+
+
+def _srt_ms(stamp: str) -> int:
+    hours, minutes, rest = stamp.strip().split(":")
+    seconds, millis = rest.split(",")
+    return ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)

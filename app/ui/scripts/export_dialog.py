@@ -36,7 +36,7 @@ DEFAULT_LUFS = -16.0
 class ExportChoice:
     folder: Path
     gap_ms: int = DEFAULT_GAP_MS
-    target_lufs: float | None = DEFAULT_LUFS  # None: leave the loudness as made
+    target_lufs: float = DEFAULT_LUFS
     joined: bool = True
     per_block: bool = True
     srt: bool = True
@@ -69,10 +69,6 @@ class ScriptExportDialog(QDialog):
         self.gap.setSingleStep(50)
         self.gap.setSuffix(" ms")
         self.gap.setValue(DEFAULT_GAP_MS)
-        self.match_loudness = QCheckBox("Match loudness to", self)
-        self.match_loudness.setObjectName("scripts.export_match_loudness")
-        self.match_loudness.setAccessibleName("Match loudness")
-        self.match_loudness.setChecked(True)
         self.lufs = QDoubleSpinBox(self)
         self.lufs.setObjectName("scripts.export_lufs")
         self.lufs.setAccessibleName("Target loudness in LUFS")
@@ -81,7 +77,6 @@ class ScriptExportDialog(QDialog):
         self.lufs.setSuffix(" LUFS")
         self.lufs.setValue(DEFAULT_LUFS)
         self.lufs.setToolTip("-16 LUFS suits podcasts and the web; -23 is broadcast (EBU R128)")
-        self.match_loudness.toggled.connect(self.lufs.setEnabled)
         self.joined = self._format_box("joined", "One joined audio file, blocks in order")
         self.per_block = self._format_box("per_block",
                                           "A numbered file per block (speaker and first words)")
@@ -94,13 +89,10 @@ class ScriptExportDialog(QDialog):
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(browse)
-        loudness_row = QHBoxLayout()
-        loudness_row.addWidget(self.match_loudness)
-        loudness_row.addWidget(self.lufs, 1)
         form = QFormLayout()
         form.addRow("Folder", folder_row)
         form.addRow("Gap between blocks", self.gap)
-        form.addRow("Loudness", loudness_row)
+        form.addRow("Loudness of the joined file", self.lufs)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         export = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         export.setObjectName("scripts.export_go")
@@ -126,7 +118,7 @@ class ScriptExportDialog(QDialog):
         return ExportChoice(
             folder=Path(self.folder.text().strip()).expanduser(),
             gap_ms=self.gap.value(),
-            target_lufs=self.lufs.value() if self.match_loudness.isChecked() else None,
+            target_lufs=self.lufs.value(),
             joined=self.joined.isChecked(), per_block=self.per_block.isChecked(),
             srt=self.srt.isChecked(), vtt=self.vtt.isChecked())
 

@@ -10,7 +10,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.domain import script_plan
 from app.ui.app_context import AppContext
@@ -27,6 +28,17 @@ if TYPE_CHECKING:
     from app.ui.scripts.scripts_tab import ScriptsTab
 
 log = logging.getLogger(__name__)
+
+
+def show_summary(parent: QWidget, text: str) -> QMessageBox:
+    """What was written, in a window-modal box (opened, never exec'd)."""
+    box = QMessageBox(QMessageBox.Icon.Information, "Export finished", text,
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("scripts.export_summary")
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.finished.connect(box.deleteLater)
+    box.open()
+    return box
 
 
 def _snippet(text: str, length: int = 40) -> str:
@@ -54,6 +66,7 @@ class ScriptGeneration(QObject):
         self._queue: Any = None  # the running ScriptQueue
         self._paused = False
         self._interrupted: list[str] = []
+        self.last_export: Any = None  # ExportSummary of the last export
         runner.task_failed.connect(self._on_runner_task_failed)
         runner.task_finished.connect(self._on_runner_task_finished)
 
@@ -332,7 +345,34 @@ class ScriptGeneration(QObject):
         self._runner.start(self.EXPORT, lambda: self._export(choice))
 
     async def _export(self, choice: ExportChoice) -> None:
-        raise NotImplementedError
+        from dataclasses import replace
+
+        from app.services.script_export import ExportError, ExportOptions, export_script
+
+        self._tab.block_panel.commit_text()
+        # The choices are the script's from now on (and undoable like any edit).
+        self._document.edit("Export settings", lambda s: replace(
+            s, gap_ms=choice.gap_ms, target_lufs=choice.target_lufs))
+        core = self._document.core
+        self._tab.status.setText(f"Exporting to {choice.folder}…")
+        options = ExportOptions(gap_ms=choice.gap_ms, target_lufs=choice.target_lufs,
+                                joined=choice.joined, per_block=choice.per_block,
+                                captions=choice.srt or choice.vtt)
+        try:
+            summary = await export_script(core.script, core.takes_dir, choice.folder, options)
+        except ExportError as exc:
+            self.say(UserMessage("Nothing was exported", str(exc),
+                                 "Generate the missing blocks, then export again."))
+            self._tab.status.setText("")
+            return
+        unwanted = [".srt"] if not choice.srt else [".vtt"] if not choice.vtt else []
+        if unwanted:  # the service writes both caption formats; keep the one asked for
+            for path in [p for p in summary.files if p.suffix in unwanted]:
+                await asyncio.to_thread(path.unlink, True)
+                summary.files.remove(path)
+        self.last_export = summary
+        self._tab.status.setText(summary.describe().splitlines()[0])
+        show_summary(self._tab, summary.describe())
 
     # -- reporting -------------------------------------------------------------------
     def _on_runner_task_failed(self, name: str, exc: object) -> None:
