@@ -69,7 +69,8 @@ def open_screenplay(launch: Any, cloud: Any, qtbot: Any, tmp_path: Path) -> Any:
     return studio
 
 
-def test_script_from_screenplay_to_takes(launch, cloud, qtbot, tmp_path: Path) -> None:
+def test_script_from_screenplay_to_takes(launch, cloud, qtbot, tmp_path: Path,
+                                         alsa_played_file: Path) -> None:
     studio = open_screenplay(launch, cloud, qtbot, tmp_path)
     tab = studio.window.scripts_tab
     table = studio.find(QTableView, "scripts.blocks")
@@ -149,6 +150,20 @@ def test_script_from_screenplay_to_takes(launch, cloud, qtbot, tmp_path: Path) -
                    | Qt.KeyboardModifier.ShiftModifier)
     assert chosen() == block.takes[0].take_id
 
+    # Play the whole script: the block being heard is selected and its spoken word lit.
+    lit: list[tuple[str, str, str | None]] = []  # block heard, word lit, block shown
+    tab.playback.spoken.connect(
+        lambda block_id, start, _end: lit.append(
+            (block_id, tab.block_panel.highlighted(), tab.current_block_id()))
+        if start >= 0 else None)
+    qtbot.mouseClick(studio.find(QPushButton, "scripts.play_script"),
+                     Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(word for _block, word, _shown in lit), timeout=15_000)
+    block_id, word, shown = next(item for item in lit if item[1])
+    assert word in tab.document.script.block(block_id).text
+    assert shown == block_id  # the block heard is the one shown
+    studio.ctx.player.stop()
+
     # Reorder from the keyboard (undoable too); moving blocks asks nothing of the server.
     order = lambda: [b.block_id for b in tab.document.script.blocks]  # noqa: E731
     before = order()
@@ -205,3 +220,44 @@ def _srt_ms(stamp: str) -> int:
     hours, minutes, rest = stamp.strip().split(":")
     seconds, millis = rest.split(",")
     return ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+
+
+def test_split_join_edit_and_bad_import(launch, cloud, qtbot, tmp_path: Path) -> None:
+    """Editing without the server: split at the cursor, join back, edit text in the
+    table (the block goes stale, not lost), undo all; a broken CSV names its line."""
+    from PySide6.QtGui import QTextCursor
+
+    studio = open_screenplay(launch, cloud, qtbot, tmp_path)
+    tab = studio.window.scripts_tab
+    table = studio.find(QTableView, "scripts.blocks")
+    first = tab.document.script.blocks[0]
+    tab.select_block(first.block_id)
+    editor = tab.block_panel.editor
+    cursor = editor.textCursor()
+    cursor.setPosition(first.text.index("of spring"))
+    editor.setTextCursor(cursor)
+    qtbot.mouseClick(studio.find(QPushButton, "scripts.split"), Qt.MouseButton.LeftButton)
+    blocks = tab.document.script.blocks
+    assert [b.text for b in blocks[:2]] == ["It was the first warm day", "of spring."]
+    assert blocks[1].speaker == "NARRATOR" and table.model().rowCount() == 6
+    qtbot.mouseClick(studio.find(QPushButton, "scripts.join"), Qt.MouseButton.LeftButton)
+    assert tab.document.script.blocks[0].text == first.text
+    # Typing in the block's editor is handed over after a pause (or on leaving it).
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(editor, " Really.")
+    qtbot.waitUntil(lambda: tab.document.script.blocks[0].text.endswith("Really."))
+    table.model().setData(table.model().index(1, 2), "The park was empty.")
+    assert tab.document.script.blocks[1].text == "The park was empty."
+    stack = tab.document.undo_stack
+    while stack.canUndo():
+        stack.undo()
+    assert [b.text for b in tab.document.script.blocks] == \
+        [line.split(": ", 1)[1] for line in SCREENPLAY.splitlines()]
+
+    bad = tmp_path / "lines.csv"
+    bad.write_text("speaker,text\nANNA,Hello\nBEN\n", encoding="utf-8")
+    studio.window.open_paths([bad])
+    banner = studio.find(QLabel, "scripts.error.text")
+    qtbot.waitUntil(lambda: "could not be imported" in banner.text(), timeout=10_000)
+    assert "line 3" in banner.text()
+    assert table.model().rowCount() == 5  # the open script stays as it was

@@ -8,7 +8,7 @@ short pause, on leaving the editor, and before any other action (`commit_text`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -267,13 +267,13 @@ class BlockPanel(QWidget):
         fmt = QTextCharFormat()
         fmt.setBackground(QColor(255, 214, 10, 160))
         fmt.setForeground(QColor("black"))
-        selection.cursor = cursor  # type: ignore[attr-defined]
-        selection.format = fmt  # type: ignore[attr-defined]
+        selection.cursor = cursor
+        selection.format = fmt
         self.editor.setExtraSelections([selection])
 
     def highlighted(self) -> str:
         selections = self.editor.extraSelections()
-        return selections[0].cursor.selectedText() if selections else ""  # type: ignore[attr-defined]
+        return selections[0].cursor.selectedText() if selections else ""
 
     # -- requests --------------------------------------------------------------------
     def commit_text(self) -> None:
@@ -295,10 +295,10 @@ class BlockPanel(QWidget):
         self.commit_text()
         self.redo_requested.emit()
 
-    def _emit_for_block(self, signal: Signal) -> None:  # type: ignore[type-arg]
+    def _emit_for_block(self, signal: SignalInstance) -> None:
         self.commit_text()
         if self.block is not None:
-            signal.emit(self.block.block_id)  # type: ignore[attr-defined]
+            signal.emit(self.block.block_id)
 
     def _on_split_clicked(self) -> None:
         position = self.editor.textCursor().position()

@@ -11,8 +11,12 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.domain.script import Take, WordTime
+
+if TYPE_CHECKING:  # numpy and the decoders load in the worker thread, with the first play
+    from app.audio.clip import AudioClip
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ class Segment:
 
 @dataclass
 class Timeline:
-    clip: object  # AudioClip (numpy loads with it, in the worker thread)
+    clip: AudioClip | None
     segments: list[Segment] = field(default_factory=list)
 
     def segment_at(self, ms: int) -> Segment | None:
@@ -108,7 +112,7 @@ def build_timeline(parts: Sequence[tuple[str, Take, Path]], gap_ms: int) -> Time
     return Timeline(AudioClip(np.concatenate(pieces), rate), segments)
 
 
-def _resampled(samples: object, from_hz: int, to_hz: int) -> object:
+def _resampled(samples: Any, from_hz: int, to_hz: int) -> Any:
     if from_hz == to_hz:
         return samples
     import soxr

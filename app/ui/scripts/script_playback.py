@@ -49,9 +49,11 @@ class ScriptPlayback(QObject):
         from app.audio.peaks import compute_peaks
 
         timeline = await asyncio.to_thread(build_timeline, parts, gap_ms)
+        assert timeline.clip is not None
         peaks = await asyncio.to_thread(compute_peaks, timeline.clip, 800)
         self.timeline = None
-        self._player.load(timeline.clip)  # type: ignore[arg-type]
+        assert timeline.clip is not None
+        self._player.load(timeline.clip)
         self.timeline = timeline
         self._last = None
         self._bar.show_clip(title, peaks)
@@ -62,7 +64,7 @@ class ScriptPlayback(QObject):
         timeline = self.timeline
         if timeline is None:
             return
-        if self._player.duration_ms != timeline.clip.duration_ms:  # type: ignore[attr-defined]
+        if timeline.clip is None or self._player.duration_ms != timeline.clip.duration_ms:
             self.timeline = None  # something else was loaded into the player
             self.stopped_following.emit()
             return

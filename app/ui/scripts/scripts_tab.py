@@ -207,7 +207,8 @@ class ScriptsTab(QWidget):
         undo = stack.createUndoAction(self, "Undo")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = stack.createRedoAction(self, "Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"),
+                           QKeySequence(QKeySequence.StandardKey.Redo)])
         for action, button, name in ((undo, self.undo_button, "undo"),
                                      (redo, self.redo_button, "redo")):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -417,7 +418,7 @@ class ScriptsTab(QWidget):
         script = self.document.script
         chosen = [(b.block_id, b.chosen_take_id) for b in script.blocks
                   if b.chosen_take_id and not b.is_empty]
-        parts = self.files.take_parts(chosen)  # type: ignore[arg-type]
+        parts = self.files.take_parts(chosen)
         if not parts:
             self.status.setText("No block has a take yet: generate first.")
             return
