@@ -4,6 +4,7 @@
     xi-studio FILE...              open files (text into Speech, audio into the player)
     xi-studio --screenshot F.png [--tab speech|transcripts|music|scripts]
     xi-studio serve [--host H] [--port N]   run the local engine without a window
+    xi-studio render SCRIPT --out DIR [--format F]   render a script headless (render_cli.py)
     xi-studio --version
 
 Environment: `XI_STUDIO_HOME` (one folder for all data), `ELEVENLABS_API_KEY`,
@@ -79,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         paths = AppPaths.from_environment()
         paths.ensure()
         return run(host=args.host, port=args.port, data_dir=paths.data_dir / "engine")
+    if argv[:1] == ["render"]:
+        from app.render_cli import main as render_main
+
+        return render_main(argv[1:])
     args = _gui_parser().parse_args(argv)
     if args.version:
         print(f"{APP_NAME} {__version__}")

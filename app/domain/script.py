@@ -202,13 +202,21 @@ class Script:
         return block.is_stale(self.cast_for(block.speaker), self.model_id, self.output_format)
 
     def is_done(self, block: Block) -> bool:
-        """The block has a take made from what it says now (or has nothing to say)."""
+        """The block's chosen take was made from what it says now (or it has nothing to
+        say)."""
         if block.is_empty:
             return True
-        return block.take_matching(self.fingerprint_of(block)) is not None
+        chosen = block.chosen_take
+        return chosen is not None and chosen.fingerprint == self.fingerprint_of(block)
+
+    def needs_request(self, block: Block) -> bool:
+        """Not done, and no earlier take matches either (one would be chosen for free)."""
+        return not self.is_done(block) and block.take_matching(
+            self.fingerprint_of(block)) is None
 
     def missing_blocks(self) -> list[Block]:
-        """Blocks with text that have no take made from their current text/voice/settings."""
+        """Blocks with text whose chosen take is missing or stale ("Generate missing"
+        makes these; those with a matching older take get it chosen, at no cost)."""
         return [b for b in self.blocks if not self.is_done(b)]
 
     @property

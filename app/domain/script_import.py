@@ -81,11 +81,13 @@ def _name_match(line: str) -> tuple[str, str] | None:
 
 
 def _looks_like_screenplay(text: str) -> bool:
-    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
-    if not paragraphs:
-        return False
-    named = sum(1 for p in paragraphs if _name_match(p.strip().splitlines()[0]) is not None)
-    return named * 2 > len(paragraphs)
+    """Dialogue when at least a third of the lines start with a name (and at least two
+    do, unless the text is one line): a colon in prose now and then does not count."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    named = sum(1 for line in lines if _name_match(line) is not None)
+    if len(lines) == 1:
+        return named == 1
+    return named >= 2 and named * 3 >= len(lines)
 
 
 def parse_plain_text(text: str, speaker: str = DEFAULT_SPEAKER) -> ImportResult:

@@ -132,7 +132,8 @@ def estimate(script: Script, blocks: list[Block] | None = None,
 def estimate_missing(script: Script, cost_multiplier: float = 1.0) -> CostEstimate:
     """What "Generate all missing" would cost (blocks that already have a matching take
     are free)."""
-    return estimate(script, script.missing_blocks(), cost_multiplier)
+    return estimate(script, [b for b in script.blocks if script.needs_request(b)],
+                    cost_multiplier)
 
 
 def regeneration_cost(script: Script, block_id: str,

@@ -59,6 +59,7 @@ from jsonschema.exceptions import best_match
 from app.domain.formats import Codec, OutputFormat
 from app.domain.music_request import build_detailed_response
 from tests.support import spec as spec_module
+from tests.support.cloud_dialogue import DIALOGUE_OPERATIONS, dialogue_reply
 from tests.support.servers import ABORT_EXTENSION
 from tests.support.spec import (
     ContractError,
@@ -1022,6 +1023,9 @@ class CloudServer(SpeechToTextAndMusic):
         if op_id in TTS_OPERATIONS:
             assert account is not None
             return self._speech(op_id, voice_id, one, parsed or {}, account)
+        if op_id in DIALOGUE_OPERATIONS:
+            assert account is not None
+            return dialogue_reply(self, op_id, one, parsed or {}, account)
         if op_id in STT_OPERATIONS:
             return self._transcript(op_id, path)
         if op_id in MUSIC_OPERATIONS or op_id == MUSIC_PLAN_OPERATION:

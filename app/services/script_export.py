@@ -1,0 +1,173 @@
+"""Delivery: a script's chosen takes into a folder, as the window's Export and the
+command line's `render` write it.
+
+    <title>.wav                      all chosen takes joined, `gap_ms` apart, loudness
+                                     matched to `target_lufs` (ITU-R BS.1770, pyloudnorm)
+    blocks/01_Speaker_first-words.mp3  each chosen take, as generated (not re-encoded)
+    <title>.srt, <title>.vtt         captions from the takes' word timings, placed where
+                                     each take sits in the joined file
+
+Decoding, joining and writing happen in a worker thread (`export_script` is async).
+Files are written atomically; existing files of the same names are replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from app.audio.clip import AudioClip
+from app.audio.decode import decode_file
+from app.domain.formats import OutputFormat
+from app.domain.script import Script
+from app.domain.script_delivery import (
+    Placed,
+    block_file_name,
+    caption_cues,
+    chosen_takes,
+    place,
+    safe_part,
+)
+from app.domain.subtitles import to_srt, to_vtt
+from app.library.atomic import atomic_write_bytes, atomic_write_text
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    gap_ms: int | None = None  # None: the script's
+    target_lufs: float | None = None  # None: the script's
+    joined: bool = True
+    per_block: bool = True
+    captions: bool = True
+
+
+@dataclass
+class ExportSummary:
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+    blocks: int = 0
+    missing: list[str] = field(default_factory=list)  # block ids with text but no take
+    joined_duration_ms: int = 0
+    loudness_lufs: float | None = None
+    target_lufs: float | None = None
+    placed: list[Placed] = field(default_factory=list)
+
+    def describe(self) -> str:
+        lines = [f"Wrote {len(self.files)} file(s) to {self.folder}:"]
+        lines += [f"  {p.relative_to(self.folder)}" for p in self.files]
+        if self.joined_duration_ms:
+            seconds = self.joined_duration_ms / 1000
+            loud = (f", loudness {self.loudness_lufs:.1f} LUFS"
+                    if self.loudness_lufs is not None else "")
+            lines.append(f"{self.blocks} block(s), {seconds:.1f} s in all{loud}.")
+            if (self.loudness_lufs is not None and self.target_lufs is not None
+                    and self.loudness_lufs < self.target_lufs - 0.5):
+                lines.append(f"(Quieter than the {self.target_lufs:g} LUFS asked for, so that "
+                             "the loudest peaks do not clip.)")
+        if self.missing:
+            lines.append(f"{len(self.missing)} block(s) have no chosen take and were left "
+                         "out.")
+        return "\n".join(lines)
+
+
+class ExportError(Exception):
+    """Nothing could be delivered; the message says why and what to do."""
+
+
+def _resampled(clip: AudioClip, rate: int) -> np.ndarray:
+    mono = clip.mono().samples[:, 0]
+    if clip.sample_rate_hz == rate:
+        return mono
+    import soxr
+
+    return np.asarray(soxr.resample(mono, clip.sample_rate_hz, rate), dtype=np.float32)
+
+
+def match_loudness(samples: np.ndarray, rate: int, target_lufs: float
+                   ) -> tuple[np.ndarray, float | None]:
+    """Gain the samples to the target integrated loudness; peaks are kept under full
+    scale (then the result is a little quieter than asked). Returns the samples and
+    their measured loudness afterwards (None when too short to measure)."""
+    import pyloudnorm
+
+    meter = pyloudnorm.Meter(rate)
+    if samples.size < int(0.4 * rate):
+        return samples, None
+    loudness = meter.integrated_loudness(samples.astype(np.float64))
+    if not np.isfinite(loudness):
+        return samples, None
+    gained = samples * (10 ** ((target_lufs - loudness) / 20))
+    peak = float(np.max(np.abs(gained))) if gained.size else 0.0
+    if peak > 0.98:
+        gained = gained * (0.98 / peak)
+    after = meter.integrated_loudness(gained.astype(np.float64))
+    return gained.astype(np.float32), float(after) if np.isfinite(after) else None
+
+
+def _wav_bytes(samples: np.ndarray, rate: int) -> bytes:
+    import soundfile
+
+    buffer = io.BytesIO()
+    soundfile.write(buffer, np.clip(samples, -1.0, 1.0), rate, format="WAV", subtype="PCM_16")
+    return buffer.getvalue()
+
+
+def export_blocking(script: Script, takes_dir: Path, folder: Path,
+                    options: ExportOptions | None = None) -> ExportSummary:
+    options = options or ExportOptions()
+    gap_ms = script.gap_ms if options.gap_ms is None else max(0, options.gap_ms)
+    target = script.target_lufs if options.target_lufs is None else options.target_lufs
+    found, missing = chosen_takes(script)
+    if not found:
+        raise ExportError("No block has a chosen take yet: generate the script first.")
+    summary = ExportSummary(folder, missing=[b.block_id for b in missing], target_lufs=target)
+    clips: list[AudioClip] = []
+    for block, take in found:
+        path = takes_dir / take.file
+        if not path.is_file():
+            raise ExportError(f"The audio of {block.speaker}'s line \"{block.text[:40]}\" is "
+                              f"missing ({path}); regenerate that block.")
+        clips.append(decode_file(path, OutputFormat.parse(take.output_format)))
+    rate = max(c.sample_rate_hz for c in clips)
+    mono = [_resampled(c, rate) for c in clips]
+    durations = [len(m) * 1000 // rate for m in mono]
+    summary.placed = place([(b, t, d) for (b, t), d in zip(found, durations, strict=True)],
+                           gap_ms)
+    summary.blocks = len(found)
+    base = safe_part(script.title, 60) or "script"
+    folder.mkdir(parents=True, exist_ok=True)
+    if options.joined:
+        gap = np.zeros(gap_ms * rate // 1000, np.float32)
+        pieces: list[np.ndarray] = []
+        for index, samples in enumerate(mono):
+            if index:
+                pieces.append(gap)
+            pieces.append(samples)
+        joined = np.concatenate(pieces)
+        joined, summary.loudness_lufs = match_loudness(joined, rate, target)
+        summary.joined_duration_ms = len(joined) * 1000 // rate
+        summary.files.append(atomic_write_bytes(folder / f"{base}.wav",
+                                                _wav_bytes(joined, rate)))
+    if options.per_block:
+        for item in summary.placed:
+            extension = Path(item.take.file).suffix.lstrip(".") or "audio"
+            name = block_file_name(item.number, len(found), item.block.speaker,
+                                   item.block.text, extension)
+            data = (takes_dir / item.take.file).read_bytes()
+            summary.files.append(atomic_write_bytes(folder / "blocks" / name, data))
+    if options.captions:
+        cues = caption_cues(summary.placed)
+        summary.files.append(atomic_write_text(folder / f"{base}.srt", to_srt(cues)))
+        summary.files.append(atomic_write_text(folder / f"{base}.vtt", to_vtt(cues)))
+    return summary
+
+
+async def export_script(script: Script, takes_dir: Path, folder: Path,
+                        options: ExportOptions | None = None) -> ExportSummary:
+    """Write the delivery (see the module docstring) off the event loop."""
+    return await asyncio.to_thread(export_blocking, script, Path(takes_dir), Path(folder),
+                                   options)

@@ -1,0 +1,95 @@
+"""Importing scripts from plain text, screenplays, Markdown, CSV/TSV, and writing them
+back out (pure logic)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.script import Script
+from app.domain.script_import import (
+    ScriptImportError,
+    import_script,
+    kind_for_filename,
+    parse_markdown,
+    parse_table,
+    resolve_cast_names,
+    to_screenplay_text,
+    to_table,
+)
+
+
+def lines(script: Script) -> list[tuple[str, str]]:
+    return [(b.speaker, b.text) for b in script.blocks]
+
+
+def test_plain_text_is_a_block_per_paragraph() -> None:
+    text = "First paragraph\ncontinues here.\n\n\nSecond one.\n   \nNote: this is a long " \
+           "sentence that merely has a colon in it: it stays narration.\n"
+    result = import_script(text, default_speaker="Voice")
+    assert lines(result.script) == [("Voice", "First paragraph continues here."),
+                                    ("Voice", "Second one."),
+                                    ("Voice", "Note: this is a long sentence that merely has "
+                                              "a colon in it: it stays narration.")]
+
+
+def test_screenplay_dialogue() -> None:
+    text = ("ANNA: Hello.\nBEN:\nHi there,\nAnna.\n\nAnd another thing.\n"
+            "Dr. Ray: Welcome, both.\n")
+    result = import_script(text)
+    assert lines(result.script) == [("ANNA", "Hello."), ("BEN", "Hi there, Anna."),
+                                    ("BEN", "And another thing."),
+                                    ("Dr. Ray", "Welcome, both.")]
+    with pytest.raises(ScriptImportError, match="line 2: BEN has no text"):
+        import_script("ANNA: Hi.\nBEN:\n", "screenplay")
+
+
+def test_markdown() -> None:
+    text = ("# Spring ad\n\nIntro paragraph in *italics*.\n\n## Scene 1\n\n"
+            "**ANNA:** Hello, **you**.\n__BEN__: Hi.\n- NARRATOR: A list item.\n\n"
+            "```\nCODE: ignored\n```\n")
+    result = parse_markdown(text)
+    assert result.script.title == "Spring ad"
+    assert lines(result.script) == [("Narrator", "Intro paragraph in italics."),
+                                    ("ANNA", "Hello, you."), ("BEN", "Hi."),
+                                    ("NARRATOR", "A list item.")]
+
+
+def test_csv_and_tsv() -> None:
+    text = ('speaker,text,voice\nANNA,"Hello, world.",Rachel\nBEN,Hi.,JBFqnCBsd6RMkjVDRZzb\n'
+            "\nANNA,Again.,\n")
+    result = parse_table(text)
+    assert lines(result.script) == [("ANNA", "Hello, world."), ("BEN", "Hi."),
+                                    ("ANNA", "Again.")]
+    cast = {m.speaker: (m.voice_id, m.voice_name) for m in result.script.cast}
+    assert cast == {"ANNA": ("", "Rachel"), "BEN": ("JBFqnCBsd6RMkjVDRZzb", "")}
+    resolved = resolve_cast_names(result.script, [("rachelId", "rachel")])
+    assert resolved.cast_for("ANNA").voice_id == "rachelId"  # type: ignore[union-attr]
+    tsv = import_script("ANNA\tOne, two.\nBEN\tThree.\n", "tsv")
+    assert lines(tsv.script) == [("ANNA", "One, two."), ("BEN", "Three.")]
+
+
+def test_csv_problems_name_the_line() -> None:
+    with pytest.raises(ScriptImportError, match="line 3: the speaker is empty"):
+        parse_table("ANNA,Hi.\nBEN,Yo.\n,Nobody.\n")
+    with pytest.raises(ScriptImportError, match="line 2: expected speaker"):
+        parse_table("ANNA,Hi.\nlonely\n")
+    with pytest.raises(ScriptImportError, match="line 3: ANNA was given the voice"):
+        parse_table("ANNA,Hi.,v1\nBEN,Yo.\nANNA,Again.,v2\n")
+    with pytest.raises(ScriptImportError, match="line 1: too many columns"):
+        parse_table("ANNA,Hi, there.,v1,extra\n")
+    unknown = parse_table("ANNA,Hi.\nZED,Who am I?\nZED,Again.\n", known_speakers=["anna"])
+    assert unknown.warnings == ["line 2: ZED is not in the cast yet; choose a voice for ZED "
+                                "before generating"]
+    skipped = parse_table("ANNA,\nBEN,Yo.\n")
+    assert skipped.warnings == ["line 1: ANNA has no text; the row was skipped"]
+    assert lines(skipped.script) == [("BEN", "Yo.")]
+
+
+def test_written_back_as_text_and_csv_reads_the_same() -> None:
+    script = import_script("ANNA: Hello, there.\nBEN: \"Quoted\" line.\n").script
+    again = import_script(to_screenplay_text(script)).script
+    assert lines(again) == lines(script)
+    table = import_script(to_table(script), "csv").script
+    assert lines(table) == lines(script)
+    assert kind_for_filename("X.MD") == "markdown" and kind_for_filename("a.tsv") == "tsv"
+    assert kind_for_filename("a.txt") == "auto"

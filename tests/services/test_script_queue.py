@@ -1,0 +1,120 @@
+"""The batch queue's logic with a stand-in renderer (no server): ordering of stitched
+runs, concurrency, pause/resume/cancel, and the crash marker."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from app.domain.script import Block, CastMember, Script, Take
+from app.library.script_store import load_queue_state, load_script
+from app.services.script_document import ScriptDocument
+from app.services.script_queue import QueueProgress, ScriptQueue
+
+pytestmark = pytest.mark.anyio
+
+
+class FakeRenderer:
+    """Makes a take after `release` is set (or at once); records what ran when."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.running = 0
+        self.max_running = 0
+        self.release = asyncio.Event()
+        self.release.set()
+
+    async def render(self, script: Script, block_id: str, on_fraction: object = None) -> Take:
+        self.started.append(block_id)
+        self.running += 1
+        self.max_running = max(self.max_running, self.running)
+        try:
+            await self.release.wait()
+            await asyncio.sleep(0.01)
+        finally:
+            self.running -= 1
+        block = script.block(block_id)
+        member = script.cast_for(block.speaker)
+        assert member is not None
+        return Take(f"t-{block_id}-{len(block.takes)}", f"{block_id}/t.mp3", block.text,
+                    member.voice_id, script.model_id, script.output_format,
+                    block.effective_settings(member), request_id=f"r-{block_id}",
+                    character_cost=len(block.text))
+
+
+def script_of(speakers: str) -> Script:
+    cast = tuple(CastMember(s, f"voice-{s}") for s in set(speakers))
+    return Script(cast=cast, blocks=tuple(Block(f"b{i}", s, f"Line {i}.")
+                                          for i, s in enumerate(speakers)))
+
+
+async def test_runs_of_one_voice_go_in_order_and_runs_in_parallel(tmp_path: Path) -> None:
+    document = ScriptDocument(script_of("AABBC"), tmp_path / "s.xiscript.json")
+    renderer = FakeRenderer()
+    queue = ScriptQueue(document, renderer, concurrency=2)  # type: ignore[arg-type]
+    result = await queue.run()
+    assert result.outcome == "finished" and len(result.made) == 5
+    assert renderer.max_running == 2
+    order = renderer.started
+    assert order.index("b0") < order.index("b1") and order.index("b2") < order.index("b3")
+    saved = load_script(tmp_path / "s.xiscript.json")
+    assert saved.all_takes_chosen and load_queue_state(tmp_path / "s.xiscript.json") is None
+    # Nothing is missing now: a second run requests nothing.
+    again = await ScriptQueue(document, renderer).run()  # type: ignore[arg-type]
+    assert again.made == [] and len(renderer.started) == 5
+
+
+async def test_pause_resume_and_cancel(tmp_path: Path) -> None:
+    path = tmp_path / "p.xiscript.json"
+    document = ScriptDocument(script_of("ABCDEF"), path)
+    renderer = FakeRenderer()
+    renderer.release.clear()
+    progress: list[QueueProgress] = []
+    queue = ScriptQueue(document, renderer, concurrency=1,  # type: ignore[arg-type]
+                        on_progress=progress.append)
+    task = asyncio.create_task(queue.run())
+    while not renderer.started:
+        await asyncio.sleep(0.005)
+    queue.pause()
+    assert progress[-1].paused
+    renderer.release.set()
+    while document.script.blocks[0].chosen_take is None:
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.05)
+    assert renderer.started == ["b0"], "nothing new starts while paused"
+    assert load_queue_state(path) == [f"b{i}" for i in range(6)]
+    renderer.release.clear()
+    queue.resume()
+    while len(renderer.started) < 2:
+        await asyncio.sleep(0.005)
+    queue.cancel()
+    result = await task
+    assert result.outcome == "cancelled"
+    assert result.made == ["b0"] and len(result.remaining) == 5
+    assert "1 block(s) were made and kept" in result.message
+    # Kept on disk; the abandoned block has no take.
+    saved = load_script(path)
+    assert saved.blocks[0].chosen_take is not None and saved.blocks[1].chosen_take is None
+
+
+async def test_empty_and_uncast_blocks(tmp_path: Path) -> None:
+    script = script_of("AB")
+    script = Script(cast=(CastMember("A", "voice-A"),),
+                    blocks=(*script.blocks, Block("e", "A", "   ")))
+    document = ScriptDocument(script, None)
+
+    class Refuses(FakeRenderer):
+        async def render(self, script: Script, block_id: str, on_fraction: object = None
+                         ) -> Take:
+            from app.services.script_render import RenderError
+
+            if script.voice_of(script.block(block_id)) is None:
+                raise RenderError("B has no voice yet: choose one in the cast.")
+            return await super().render(script, block_id, on_fraction)
+
+    result = await ScriptQueue(document, Refuses()).run()  # type: ignore[arg-type]
+    assert result.made == ["b0"] and result.failed == {
+        "b1": "B has no voice yet: choose one in the cast."}
+    assert document.script.block("b1").error and result.outcome == "some_failed"
