@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from tests.support.spec import validate_request
+from tests.ui.conftest import save_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -178,6 +179,47 @@ def test_script_from_screenplay_to_takes(launch, cloud, qtbot, tmp_path: Path,
     # Export: a 300 ms gap; the joined file is the chosen takes plus the gaps, and the
     # captions follow the blocks in order, placed by the takes' word timings.
     export_and_check(studio, qtbot, tmp_path / "delivery", gap_ms=300)
+    take_screenshots(studio, qtbot, tmp_path)
+
+
+def take_screenshots(studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    """The tab at 1024x640 (History hidden, as on a small screen), light and dark."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    window = studio.window
+    window.history_dock.hide()
+
+    def fits() -> bool:
+        window.resize(1024, 640)  # again once the hidden dock's minimum is gone
+        return window.width() <= 1024 and window.height() <= 640
+
+    try:
+        qtbot.waitUntil(fits)
+    except Exception:
+        raise AssertionError(f"{window.size()} min {window.minimumSizeHint()} "
+                             f"tab {window.scripts_tab.minimumSizeHint()}") from None
+    tab = window.scripts_tab
+    assert tab.minimumSizeHint().width() <= 1024 and tab.minimumSizeHint().height() <= 640
+    app = QApplication.instance()
+    original = app.palette()
+    save_screenshot(window, "scripts-light", tmp_path)
+    try:
+        dark = QPalette(original)
+        for role, colour in ((QPalette.ColorRole.Window, "#2b2b2b"),
+                             (QPalette.ColorRole.Base, "#1e1e1e"),
+                             (QPalette.ColorRole.AlternateBase, "#333333"),
+                             (QPalette.ColorRole.Button, "#3a3a3a"),
+                             (QPalette.ColorRole.Text, "#e8e8e8"),
+                             (QPalette.ColorRole.WindowText, "#e8e8e8"),
+                             (QPalette.ColorRole.ButtonText, "#e8e8e8")):
+            dark.setColor(role, QColor(colour))
+        app.setPalette(dark)
+        qtbot.waitUntil(lambda: tab.table.palette().color(QPalette.ColorRole.Base).name()
+                        == "#1e1e1e")
+        save_screenshot(window, "scripts-dark", tmp_path)
+    finally:
+        app.setPalette(original)
 
 
 def export_and_check(studio: Any, qtbot: Any, out: Path, gap_ms: int) -> None:

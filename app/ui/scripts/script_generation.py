@@ -350,8 +350,8 @@ class ScriptGeneration(QObject):
         from app.services.script_export import ExportError, ExportOptions, export_script
 
         self._tab.block_panel.commit_text()
-        # The choices are the script's from now on (and undoable like any edit).
-        self._document.edit("Export settings", lambda s: replace(
+        # The choices are the script's from now on (offered again next time).
+        self._document.update(lambda s: replace(
             s, gap_ms=choice.gap_ms, target_lufs=choice.target_lufs))
         core = self._document.core
         self._tab.status.setText(f"Exporting to {choice.folder}…")
@@ -371,7 +371,7 @@ class ScriptGeneration(QObject):
                 await asyncio.to_thread(path.unlink, True)
                 summary.files.remove(path)
         self.last_export = summary
-        self._tab.status.setText(summary.describe().splitlines()[0])
+        self._tab.status.setText(f"Exported {len(summary.files)} files to {choice.folder}.")
         show_summary(self._tab, summary.describe())
 
     # -- reporting -------------------------------------------------------------------

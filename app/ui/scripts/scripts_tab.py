@@ -204,19 +204,26 @@ class ScriptsTab(QWidget):
 
     def _connect(self) -> None:
         stack = self.document.undo_stack
-        undo = stack.createUndoAction(self, "Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = stack.createRedoAction(self, "Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"),
-                           QKeySequence(QKeySequence.StandardKey.Redo)])
-        for action, button, name in ((undo, self.undo_button, "undo"),
-                                     (redo, self.redo_button, "redo")):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.setObjectName(f"scripts.{name}_action")
-            self.addAction(action)
-            button.setDefaultAction(action)
+        # Buttons with fixed words (the step's name goes in the tooltip, so the row does
+        # not change width with each edit), and the keys, for the whole tab.
+        for button, name, keys, act, can_signal, text_signal in (
+                (self.undo_button, "undo", [QKeySequence(QKeySequence.StandardKey.Undo)],
+                 stack.undo, stack.canUndoChanged, stack.undoTextChanged),
+                (self.redo_button, "redo", [QKeySequence("Ctrl+Shift+Z"),
+                                            QKeySequence(QKeySequence.StandardKey.Redo)],
+                 stack.redo, stack.canRedoChanged, stack.redoTextChanged)):
+            button.setText(name.capitalize())
             button.setObjectName(f"scripts.{name}")
             button.setAccessibleName(name.capitalize())
+            button.setEnabled(False)
+            button.clicked.connect(act)
+            can_signal.connect(button.setEnabled)
+            text_signal.connect(lambda text, b=button, n=name: b.setToolTip(
+                f"{n.capitalize()} {text.lower()}" if text else n.capitalize()))
+            for key in keys:
+                shortcut = QShortcut(key, self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(act)
         self.document.changed.connect(self._on_document_changed)
         self.document.path_changed.connect(self._show_title)
         self.model.text_edit_requested.connect(self.edit_text)
