@@ -56,8 +56,8 @@ def _gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--screenshot", metavar="FILE", type=Path,
                         help="start offscreen, wait until ready, save a PNG and exit")
-    parser.add_argument("--tab", choices=("speech", "transcripts", "music", "scripts"), default=None,
-                        help="the tab to show first")
+    parser.add_argument("--tab", choices=("speech", "transcripts", "music", "scripts"),
+                        default=None, help="the tab to show first")
     parser.add_argument("files", nargs="*", type=Path, help="files to open")
     return parser
 

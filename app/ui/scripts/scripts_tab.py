@@ -260,8 +260,8 @@ class ScriptsTab(QWidget):
         self.resume_button.clicked.connect(self.generation.resume)
         self.cancel_button.clicked.connect(self.generation.cancel)
         self.error_banner.retry_requested.connect(self.generation.generate_missing)
-        for keys, step in (("Alt+Up", -1), ("Alt+Down", +1)):
-            shortcut = QShortcut(QKeySequence(keys), self)
+        for move_keys, step in (("Alt+Up", -1), ("Alt+Down", +1)):
+            shortcut = QShortcut(QKeySequence(move_keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda s=step: self._move_current(s))
         self._on_document_changed()
