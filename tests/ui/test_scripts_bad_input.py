@@ -27,6 +27,7 @@ def open_csv(launch: Any, cloud: Any, qtbot: Any, tmp_path: Path, rows: list[str
     table = studio.find(QTableView, "scripts.blocks")
     qtbot.waitUntil(lambda: table.model().rowCount() == len(rows), timeout=10_000)
     qtbot.waitUntil(lambda: bool(studio.window.scripts_tab.generation.models), timeout=20_000)
+    qtbot.waitUntil(studio.find(QPushButton, "scripts.generate_all").isEnabled)
     return studio
 
 

@@ -79,9 +79,12 @@ def test_script_from_screenplay_to_takes(launch, cloud, qtbot, tmp_path: Path,
     generate_all = studio.find(QPushButton, "scripts.generate_all")
     for speaker, voice in (("NARRATOR", GEORGE), ("ANNA", SARAH), ("BEN", CLONE)):
         cast_voice(studio, qtbot, speaker, voice)
-    estimate = studio.find(QLabel, "scripts.estimate").text()
+    estimate = studio.find(QLabel, "scripts.estimate")
     characters = sum(len(b.text) for b in tab.document.script.blocks)
-    assert f"missing: 5 blocks ≈ {characters:,} credits" in estimate, estimate
+    # Counted in a worker thread, shortly after the last change.
+    qtbot.waitUntil(lambda: "Choose a voice" not in estimate.text() and
+                    f"missing: 5 blocks ≈ {characters:,} credits" in estimate.text())
+    assert generate_all.isEnabled()
 
     qtbot.mouseClick(generate_all, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: statuses(table) == ["done"] * 5, timeout=30_000)

@@ -71,20 +71,24 @@ class BlocksModel(QAbstractTableModel):
         self._script = Script()
         self._live: dict[str, Live] = {}
         self._spoken_block: str | None = None
+        # Block id -> status: working it out hashes the block, and a paint asks often.
+        self._statuses: dict[str, tuple[str, str]] = {}
 
     # -- feeding ---------------------------------------------------------------------
     @property
     def script(self) -> Script:
         return self._script
 
-    def set_script(self, script: Script) -> None:
+    def set_script(self, script: Script) -> bool:
+        """Show `script`; True when the rows were rebuilt (blocks added, removed, moved)."""
         old_ids = [b.block_id for b in self._script.blocks]
         new_ids = [b.block_id for b in script.blocks]
+        self._statuses.clear()
         if old_ids != new_ids:
             self.beginResetModel()
             self._script = script
             self.endResetModel()
-            return
+            return True
         changed = [row for row, (a, b) in enumerate(zip(self._script.blocks, script.blocks,
                                                         strict=True)) if a != b]
         cast_changed = (self._script.cast != script.cast
@@ -95,8 +99,10 @@ class BlocksModel(QAbstractTableModel):
             self._emit_rows(0, len(new_ids) - 1)
         elif changed:
             self._emit_rows(min(changed), max(changed))
+        return False
 
     def set_live(self, block_id: str, live: Live | None) -> None:
+        self._statuses.pop(block_id, None)
         if live is None:
             if self._live.pop(block_id, None) is None:
                 return
@@ -105,6 +111,7 @@ class BlocksModel(QAbstractTableModel):
         self._emit_block(block_id)
 
     def clear_live(self) -> None:
+        self._statuses.clear()
         ids = list(self._live)
         self._live.clear()
         for block_id in ids:
@@ -135,7 +142,11 @@ class BlocksModel(QAbstractTableModel):
         return blocks[row] if 0 <= row < len(blocks) else None
 
     def status_of(self, block: Block) -> tuple[str, str]:
-        return block_status(self._script, block, self._live.get(block.block_id))
+        status = self._statuses.get(block.block_id)
+        if status is None:
+            status = block_status(self._script, block, self._live.get(block.block_id))
+            self._statuses[block.block_id] = status
+        return status
 
     # -- Qt's side -------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature

@@ -138,9 +138,11 @@ class ScriptFilesUi(QObject):
             self._autosave.start()
 
     def _save_in_background(self) -> None:
+        from app.ui.scripts.script_generation import loop_running
+
         core = self._document.core
-        if core.path is None or not core.is_modified:
-            return
+        if core.path is None or not core.is_modified or not loop_running():
+            return  # (quitting: flush_draft saves synchronously)
         # The core document writes its newest value, one save at a time (the queue
         # saves through it too), atomically, in a worker thread.
         if self._runner.start(self.SAVE, core.save) is None:

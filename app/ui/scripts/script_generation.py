@@ -10,7 +10,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.domain import script_plan
@@ -20,6 +20,7 @@ from app.ui.qt_async import TaskRunner
 from app.ui.scripts.blocks_model import BlocksModel, Live
 from app.ui.scripts.regenerate_dialog import Neighbour, RegenerateDialog
 from app.ui.scripts.script_document import ScriptDocument
+from app.ui.scripts.script_summary import Summary, describe, summarize
 
 if TYPE_CHECKING:
     from app.domain.wire import Model, Subscription, Voice
@@ -28,6 +29,17 @@ if TYPE_CHECKING:
     from app.ui.scripts.scripts_tab import ScriptsTab
 
 log = logging.getLogger(__name__)
+
+SUMMARY_DELAY_MS = 120
+
+
+def loop_running() -> bool:
+    """False once the app's event loop has stopped (a timer firing while it quits)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def show_summary(parent: QWidget, text: str) -> QMessageBox:
@@ -51,6 +63,7 @@ class ScriptGeneration(QObject):
     QUEUE = "scripts.queue"
     PREVIEW = "scripts.preview"
     EXPORT = "scripts.export"
+    SUMMARY = "scripts.summary"
 
     def __init__(self, tab: ScriptsTab, ctx: AppContext, runner: TaskRunner,
                  document: ScriptDocument, model: BlocksModel) -> None:
@@ -67,6 +80,11 @@ class ScriptGeneration(QObject):
         self._paused = False
         self._interrupted: list[str] = []
         self.last_export: Any = None  # ExportSummary of the last export
+        self.summary: Summary | None = None
+        self._summary_timer = QTimer(self)
+        self._summary_timer.setSingleShot(True)
+        self._summary_timer.setInterval(SUMMARY_DELAY_MS)
+        self._summary_timer.timeout.connect(self._count)
         runner.task_failed.connect(self._on_runner_task_failed)
         runner.task_finished.connect(self._on_runner_task_finished)
 
@@ -94,7 +112,7 @@ class ScriptGeneration(QObject):
         except Exception:  # e.g. offline, or a key without user_read: not an error
             log.info("subscription not available", exc_info=True)
             self.quota = None
-        self._tab.estimate.setText(self.estimate_text())
+        self.refresh_summary()
 
     def current_model(self) -> Model | None:
         model_id = self._document.script.model_id
@@ -106,36 +124,42 @@ class ScriptGeneration(QObject):
         return model.cost_multiplier if model is not None else 1.0
 
     # -- estimates -------------------------------------------------------------------
+    def refresh_summary(self) -> None:
+        """Recount the estimate shortly (a burst of changes is counted once)."""
+        self._summary_timer.start()
+
+    def _count(self) -> None:
+        if not loop_running():
+            return  # the window is closing: nobody will read it
+        script, multiplier = self._document.script, self.cost_multiplier
+
+        async def count() -> None:
+            summary = await asyncio.to_thread(summarize, script, multiplier)
+            if self._document.script is script:
+                self.summary = summary
+                self._tab.estimate.setText(self.estimate_text())
+                self.update_buttons()
+
+        self._runner.restart(self.SUMMARY, count)
+
     def estimate_text(self) -> str:
-        script = self._document.script
-        if not script.blocks:
-            return "Open or import a script to begin (Ctrl+O)."
-        multiplier = self.cost_multiplier
-        whole = script_plan.estimate(script, None, multiplier)
-        missing = script_plan.estimate_missing(script, multiplier)
-        spent = script_plan.spent_credits(script)
-        if multiplier == 0:
-            words = f"Free with offline voices · {missing.blocks} blocks missing"
-        else:
-            words = (f"Whole script ≈ {whole.credits:,} credits · missing: {missing.blocks} "
-                     f"blocks ≈ {missing.credits:,} credits · spent so far {spent:,}")
-        if self.quota is not None:
-            words += f" · {self.quota.characters_left:,} left this period"
-        uncast = script.uncast_speakers()
-        if uncast:
-            words += f". Choose a voice for {', '.join(uncast)} first."
-        return words
+        if self.summary is None:
+            return "Counting…"
+        left = self.quota.characters_left if self.quota is not None else None
+        return describe(self.summary, self.cost_multiplier, left)
 
     def update_buttons(self) -> None:
         tab = self._tab
         running = self._runner.is_running(self.QUEUE)
-        script = self._document.script
-        tab.generate_all.setEnabled(not running and bool(script.missing_blocks()))
+        summary = self.summary
+        tab.generate_all.setEnabled(not running and summary is not None
+                                    and summary.missing_blocks > 0)
         tab.pause_button.setEnabled(running and not self._paused)
         tab.resume_button.setEnabled(running and self._paused)
         tab.cancel_button.setEnabled(running)
-        tab.export_button.setEnabled(any(b.chosen_take for b in script.blocks))
-        tab.play_script.setEnabled(any(b.chosen_take for b in script.blocks))
+        has_chosen = summary is not None and summary.has_chosen
+        tab.export_button.setEnabled(has_chosen)
+        tab.play_script.setEnabled(has_chosen)
 
     # -- preview ---------------------------------------------------------------------
     def preview(self, voice: Voice) -> None:
@@ -388,7 +412,7 @@ class ScriptGeneration(QObject):
             self._paused = False
             self._model.clear_live()
             self.update_buttons()
-            self._tab.estimate.setText(self.estimate_text())
+            self.refresh_summary()
 
     def say(self, message: UserMessage) -> None:
         self._tab.show_error(message)

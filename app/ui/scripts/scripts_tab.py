@@ -145,9 +145,9 @@ class ScriptsTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
-        for column in (TAKE, DURATION, COST):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        for column, width in ((NUMBER, 30), (SPEAKER, 90), (STATUS, 110)):
+        # Fixed widths: measuring a column's contents reads every row (slow when long).
+        for column, width in ((NUMBER, 34), (SPEAKER, 90), (STATUS, 120), (TAKE, 54),
+                              (DURATION, 64), (COST, 52)):
             self.table.setColumnWidth(column, width)
 
         self.block_panel = BlockPanel(self)
@@ -290,8 +290,10 @@ class ScriptsTab(QWidget):
     def _on_document_changed(self) -> None:
         script = self.document.script
         current = self.current_block_id()
-        self.model.set_script(script)
-        if current is not None and self.model.row_of(current) >= 0:
+        reset = self.model.set_script(script)
+        # After a reset (blocks added, removed or moved) the selection is gone: select the
+        # same block again (scrolling measures rows, so not on every change).
+        if reset and current is not None and self.model.row_of(current) >= 0:
             self.select_block(current)
         elif self.model.rowCount() and not self.table.currentIndex().isValid():
             self.select_block(script.blocks[0].block_id)
@@ -308,8 +310,8 @@ class ScriptsTab(QWidget):
         self.title.setToolTip(str(path) if path else "")
 
     def _update_summary(self) -> None:
-        self.estimate.setText(self.generation.estimate_text())
         self.generation.update_buttons()
+        self.generation.refresh_summary()
 
     def current_block_id(self) -> str | None:
         index = self.table.currentIndex()
