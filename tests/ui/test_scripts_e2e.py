@@ -306,3 +306,42 @@ def test_split_join_edit_and_bad_import(launch, cloud, qtbot, tmp_path: Path) ->
     qtbot.waitUntil(lambda: "could not be imported" in banner.text(), timeout=10_000)
     assert "line 3" in banner.text()
     assert table.model().rowCount() == 5  # the open script stays as it was
+
+
+def test_selected_blocks_made_as_one_dialogue(launch, cloud, qtbot, tmp_path: Path) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    studio = open_screenplay(launch, cloud, qtbot, tmp_path)
+    tab = studio.window.scripts_tab
+    table = studio.find(QTableView, "scripts.blocks")
+    for speaker, voice in (("NARRATOR", GEORGE), ("ANNA", SARAH), ("BEN", CLONE)):
+        cast_voice(studio, qtbot, speaker, voice)
+    model_combo = studio.find(QComboBox, "scripts.model")
+    index = model_combo.findData("eleven_v3")
+    assert index >= 0
+    model_combo.setCurrentIndex(index)
+    model_combo.activated.emit(index)
+    assert tab.document.script.model_id == "eleven_v3"
+    # Shift-select blocks 3 and 4 (Anna, then Ben).
+    selection = table.selectionModel()
+    selection.select(table.model().index(2, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                     | QItemSelectionModel.SelectionFlag.Rows)
+    selection.select(table.model().index(3, 0), QItemSelectionModel.SelectionFlag.Select
+                     | QItemSelectionModel.SelectionFlag.Rows)
+    dialogue = studio.find(QPushButton, "scripts.dialogue")
+    qtbot.waitUntil(dialogue.isEnabled)
+    qtbot.mouseClick(dialogue, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: statuses(table)[2:4] == ["done", "done"], timeout=30_000)
+    qtbot.waitUntil(lambda: not tab.generation.is_running, timeout=10_000)
+    sent = [r for r in cloud.control.requests() if r["method"] == "POST"
+            and r["path"].startswith("/v1/text-to-")]
+    assert [r["path"] for r in sent] == ["/v1/text-to-dialogue/with-timestamps"]
+    body = sent[0]["json"]
+    script = tab.document.script
+    assert body["inputs"] == [{"text": script.blocks[2].text, "voice_id": SARAH},
+                              {"text": script.blocks[3].text, "voice_id": CLONE}]
+    assert body["model_id"] == "eleven_v3"
+    validate_request("POST", sent[0]["path"], sent[0]["query"], body)
+    for block in script.blocks[2:4]:
+        assert block.chosen_take.from_dialogue and block.chosen_take.alignment
+    assert statuses(table)[:2] == ["missing", "missing"]  # nothing else was made

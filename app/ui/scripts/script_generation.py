@@ -23,6 +23,7 @@ from app.ui.scripts.script_document import ScriptDocument
 from app.ui.scripts.script_summary import Summary, describe, summarize
 
 if TYPE_CHECKING:
+    from app.domain.script import Script
     from app.domain.wire import Model, Subscription, Voice
     from app.services.script_queue import BlockProgress, QueueProgress, QueueResult
     from app.ui.scripts.export_dialog import ExportChoice
@@ -159,6 +160,10 @@ class ScriptGeneration(QObject):
         tab.cancel_button.setEnabled(running)
         has_chosen = summary is not None and summary.has_chosen
         tab.export_button.setEnabled(has_chosen)
+        from app.domain.dialogue import supports_dialogue
+
+        tab.dialogue_button.setEnabled(not running and len(tab.selected_block_ids()) >= 2
+                                       and supports_dialogue(self._document.script.model_id))
         tab.play_script.setEnabled(has_chosen)
 
     # -- preview ---------------------------------------------------------------------
@@ -232,6 +237,57 @@ class ScriptGeneration(QObject):
         RegenerateDialog(label, costs[block_id], neighbours,
                          lambda chosen: self._start([block_id, *chosen], force=True),
                          self._tab).open()
+
+    def make_dialogue(self, block_ids: list[str]) -> None:
+        """The selected blocks as one text-to-dialogue request (dialogue models only),
+        cut back onto the blocks as one new take each."""
+        from app.domain.dialogue import supports_dialogue
+
+        self._tab.block_panel.commit_text()
+        script = self._document.script
+        blocks = [script.block(i) for i in block_ids]
+        if not supports_dialogue(script.model_id):
+            self._tab.status.setText("Only dialogue models (Eleven v3) can make several blocks "
+                                     "as one dialogue: choose one under Model and format.")
+            return
+        if len(blocks) < 2 or any(b.is_empty for b in blocks):
+            self._tab.status.setText("Select two or more blocks with text (Shift+click in "
+                                     "the table) to make them as one dialogue.")
+            return
+        if not self._check_ready(blocks):
+            return
+        self._paused = False
+        self._tab.error_banner.hide()
+        self._tab.progress.setRange(0, 0)  # one request: a busy bar
+        for block_id in block_ids:
+            self._model.set_live(block_id, Live("generating"))
+        self._tab.status.setText(f"Making {len(block_ids)} blocks as one dialogue…")
+        self._runner.start(self.QUEUE, lambda: self._run_dialogue(block_ids))
+        self.update_buttons()
+
+    async def _run_dialogue(self, block_ids: list[str]) -> None:
+        from app.api.dialogue import DialogueService
+        from app.domain.script_edit import add_take
+        from app.services.script_render import BlockRenderer
+
+        core = self._document.core
+        renderer = BlockRenderer(self._ctx.speech, core.takes_dir,
+                                 dialogue=DialogueService(self._ctx.client))
+        takes = await renderer.render_dialogue(core.script, block_ids)
+
+        def record(script: Script) -> Script:
+            for block_id, take in takes.items():
+                if any(b.block_id == block_id for b in script.blocks):
+                    script = add_take(script, block_id, take, choose=True)
+            return script
+
+        core.apply(record)
+        await core.save()
+        self._tab.progress.setRange(0, 1)
+        self._tab.progress.setValue(1)
+        self._tab.status.setText(f"Made {len(takes)} blocks as one dialogue; each has a new "
+                                 "take.")
+        await self._refresh_quota()
 
     def pause(self) -> None:
         if self._queue is not None:

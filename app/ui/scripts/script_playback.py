@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.domain.script import Take
 from app.ui.qt_async import TaskRunner
-from app.ui.scripts.script_audio import Timeline, build_timeline
+from app.ui.scripts.script_audio import Segment, Timeline, build_timeline
 from app.ui.widgets.player_bar import PlayerBar
 
 COMPARE_GAP_MS = 700  # between take A and take B: long enough to tell them apart
@@ -37,6 +37,7 @@ class ScriptPlayback(QObject):
         self._bar = player_bar
         self._player = player_bar.player
         self.timeline: Timeline | None = None
+        self.segment: Segment | None = None  # the take being heard
         self._last: tuple[str, int, int] | None = None
         player_bar.position_changed.connect(self._on_bar_position_changed)
         runner.task_failed.connect(self._on_runner_task_failed)
@@ -72,6 +73,7 @@ class ScriptPlayback(QObject):
         if found is None:
             return  # in a gap: keep the last word lit
         segment, word = found
+        self.segment = segment
         current = (segment.block_id, *(word or (-1, -1)))
         if current != self._last:
             self._last = current

@@ -132,7 +132,8 @@ class ScriptsTab(QWidget):
         self.table.setAccessibleName("Blocks of the script")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows (Shift+click) can be made as one dialogue.
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
         self.table.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.table.setDragEnabled(True)
         self.table.setDropIndicatorShown(True)
@@ -174,6 +175,9 @@ class ScriptsTab(QWidget):
         self.resume_button = _button(self, "resume", "Resume", "Carry on with the queue")
         self.cancel_button = _button(self, "cancel", "Cancel",
                                      "Stop the queue; takes already made are kept", "cancel")
+        self.dialogue_button = _button(self, "dialogue", "As dialogue",
+                                       "Make the selected blocks as one dialogue, in one "
+                                       "request (Eleven v3 models; Shift+click to select)")
         self.play_script = _button(self, "play_script", "Play script",
                                    "Hear the chosen takes in order", "play")
         self.progress = QProgressBar(self)
@@ -190,7 +194,7 @@ class ScriptsTab(QWidget):
         self.status.setWordWrap(True)
         queue = QHBoxLayout()
         for widget in (self.generate_all, self.pause_button, self.resume_button,
-                       self.cancel_button, self.play_script):
+                       self.cancel_button, self.dialogue_button, self.play_script):
             queue.addWidget(widget)
         queue.addWidget(self.progress, 1)
 
@@ -230,6 +234,10 @@ class ScriptsTab(QWidget):
         self.model.speaker_edit_requested.connect(self._on_speaker_edit_requested)
         self.model.move_requested.connect(self._on_model_move_requested)
         self.table.selectionModel().currentRowChanged.connect(self._show_current_block)
+        self.table.selectionModel().selectionChanged.connect(
+            lambda *_a: self.generation.update_buttons())
+        self.dialogue_button.clicked.connect(
+            lambda: self.generation.make_dialogue(self.selected_block_ids()))
         self.model.modelReset.connect(self._show_current_block)
         self.cast.voice_chosen.connect(self._on_cast_voice_chosen)
         self.cast.model_chosen.connect(self._on_cast_model_chosen)
@@ -312,6 +320,11 @@ class ScriptsTab(QWidget):
     def _update_summary(self) -> None:
         self.generation.update_buttons()
         self.generation.refresh_summary()
+
+    def selected_block_ids(self) -> list[str]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        blocks = [self.model.block_at(row) for row in rows]
+        return [b.block_id for b in blocks if b is not None]
 
     def current_block_id(self) -> str | None:
         index = self.table.currentIndex()
@@ -437,9 +450,8 @@ class ScriptsTab(QWidget):
         self.model.set_spoken_block(block_id)
         if self.current_block_id() != block_id:
             self.select_block(block_id)
-        block = self.block_panel.block
-        timeline = self.playback.timeline
-        segment = timeline.segment_at(self._ctx.player.position_ms) if timeline else None
+        block, segment = self.block_panel.block, self.playback.segment
+        # Character positions are the take's: only light them on the same text.
         same_text = block is not None and segment is not None and block.text == segment.text
         self.block_panel.highlight(start if start >= 0 and same_text else None,
                                    end if start >= 0 and same_text else None)
