@@ -246,7 +246,7 @@ def export_and_check(studio: Any, qtbot: Any, out: Path, gap_ms: int) -> None:
     dialog.findChild(QSpinBox, "scripts.export_gap").setValue(gap_ms)
     qtbot.mouseClick(dialog.findChild(QPushButton, "scripts.export_go"),
                      Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: tab.generation.last_export is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: tab.exporter.last_export is not None, timeout=30_000)
     summary_box = studio.find(QMessageBox, "scripts.export_summary")
     assert "Wrote" in summary_box.text()
     script = tab.document.script

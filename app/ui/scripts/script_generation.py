@@ -10,8 +10,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QObject, QTimer
 
 from app.domain import script_plan
 from app.ui.app_context import AppContext
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
     from app.domain.script import Script
     from app.domain.wire import Model, Subscription, Voice
     from app.services.script_queue import BlockProgress, QueueProgress, QueueResult
-    from app.ui.scripts.export_dialog import ExportChoice
     from app.ui.scripts.scripts_tab import ScriptsTab
 
 log = logging.getLogger(__name__)
@@ -43,17 +41,6 @@ def loop_running() -> bool:
     return True
 
 
-def show_summary(parent: QWidget, text: str) -> QMessageBox:
-    """What was written, in a window-modal box (opened, never exec'd)."""
-    box = QMessageBox(QMessageBox.Icon.Information, "Export finished", text,
-                      QMessageBox.StandardButton.Ok, parent)
-    box.setObjectName("scripts.export_summary")
-    box.setWindowModality(Qt.WindowModality.WindowModal)
-    box.finished.connect(box.deleteLater)
-    box.open()
-    return box
-
-
 def _snippet(text: str, length: int = 40) -> str:
     line = " ".join(text.split())
     return line if len(line) <= length else line[: length - 1].rstrip() + "…"
@@ -63,7 +50,6 @@ class ScriptGeneration(QObject):
     CATALOG = "scripts.catalog"
     QUEUE = "scripts.queue"
     PREVIEW = "scripts.preview"
-    EXPORT = "scripts.export"
     SUMMARY = "scripts.summary"
 
     def __init__(self, tab: ScriptsTab, ctx: AppContext, runner: TaskRunner,
@@ -80,7 +66,6 @@ class ScriptGeneration(QObject):
         self._queue: Any = None  # the running ScriptQueue
         self._paused = False
         self._interrupted: list[str] = []
-        self.last_export: Any = None  # ExportSummary of the last export
         self.summary: Summary | None = None
         self._summary_timer = QTimer(self)
         self._summary_timer.setSingleShot(True)
@@ -403,63 +388,12 @@ class ScriptGeneration(QObject):
                                  "blocks (finished ones are not made again).")
         self._start(ids, force=False)
 
-    # -- export ----------------------------------------------------------------------
-    def ask_export(self) -> None:
-        from pathlib import Path
-
-        from app.ui.scripts.export_dialog import ScriptExportDialog
-
-        path = self._document.path
-        folder = (path.parent if path else Path.home()) / "export"
-        script = self._document.script
-        if script.title:
-            folder = folder.with_name(f"{script.title} export")
-        dialog = ScriptExportDialog(folder, self._tab)
-        dialog.gap.setValue(script.gap_ms)
-        dialog.lufs.setValue(script.target_lufs)
-        dialog.export_requested.connect(self.export)
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-
-    def export(self, choice: ExportChoice) -> None:
-        self._runner.start(self.EXPORT, lambda: self._export(choice))
-
-    async def _export(self, choice: ExportChoice) -> None:
-        from dataclasses import replace
-
-        from app.services.script_export import ExportError, ExportOptions, export_script
-
-        self._tab.block_panel.commit_text()
-        # The choices are the script's from now on (offered again next time).
-        self._document.update(lambda s: replace(
-            s, gap_ms=choice.gap_ms, target_lufs=choice.target_lufs))
-        core = self._document.core
-        self._tab.status.setText(f"Exporting to {choice.folder}…")
-        options = ExportOptions(gap_ms=choice.gap_ms, target_lufs=choice.target_lufs,
-                                joined=choice.joined, per_block=choice.per_block,
-                                captions=choice.srt or choice.vtt)
-        try:
-            summary = await export_script(core.script, core.takes_dir, choice.folder, options)
-        except ExportError as exc:
-            self.say(UserMessage("Nothing was exported", str(exc),
-                                 "Generate the missing blocks, then export again."))
-            self._tab.status.setText("")
-            return
-        unwanted = [".srt"] if not choice.srt else [".vtt"] if not choice.vtt else []
-        if unwanted:  # the service writes both caption formats; keep the one asked for
-            for path in [p for p in summary.files if p.suffix in unwanted]:
-                await asyncio.to_thread(path.unlink, True)
-                summary.files.remove(path)
-        self.last_export = summary
-        self._tab.status.setText(f"Exported {len(summary.files)} files to {choice.folder}.")
-        show_summary(self._tab, summary.describe())
-
     # -- reporting -------------------------------------------------------------------
     def _on_runner_task_failed(self, name: str, exc: object) -> None:
         if name == self.CATALOG:
             self._tab.show_error(exc)
             self._tab.status.setText("Voices could not be loaded; the cast cannot be chosen.")
-        elif name in (self.QUEUE, self.EXPORT, self.PREVIEW):
+        elif name in (self.QUEUE, self.PREVIEW):
             self._tab.show_error(exc)
 
     def _on_runner_task_finished(self, name: str) -> None:

@@ -53,6 +53,7 @@ from app.ui.scripts.blocks_model import (
 )
 from app.ui.scripts.cast_panel import CastPanel
 from app.ui.scripts.script_document import ScriptDocument
+from app.ui.scripts.script_export_ui import ScriptExportUi
 from app.ui.scripts.script_files_ui import ScriptFilesUi
 from app.ui.scripts.script_generation import ScriptGeneration
 from app.ui.scripts.script_playback import ScriptPlayback
@@ -90,6 +91,7 @@ class ScriptsTab(QWidget):
         self._build()
         self.files = ScriptFilesUi(self, ctx, runner, self.document)
         self.generation = ScriptGeneration(self, ctx, runner, self.document, self.model)
+        self.exporter = ScriptExportUi(self, ctx, runner, self.document)
         self._connect()
         self.files.restore_last()
 
@@ -261,7 +263,7 @@ class ScriptsTab(QWidget):
         self.play_script.clicked.connect(self.play_whole_script)
         self.open_button.clicked.connect(self.ask_open)
         self.new_button.clicked.connect(self.files.new)
-        self.export_button.clicked.connect(self.generation.ask_export)
+        self.export_button.clicked.connect(self.exporter.ask_export)
         self.export_text_button.clicked.connect(self.files.ask_export_text)
         self.generate_all.clicked.connect(self.generation.generate_missing)
         self.pause_button.clicked.connect(self.generation.pause)
