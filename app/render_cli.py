@@ -169,7 +169,7 @@ async def _with_client(args: argparse.Namespace, bar: ProgressBar, client: ApiCl
     from app.api.voices import VoicesService
     from app.domain.script import CastMember
     from app.domain.script_plan import concurrency_for_tier, estimate_missing
-    from app.library.script_store import load_queue_state, takes_dir_for
+    from app.library.script_store import load_queue_state, remove_partial_files, takes_dir_for
     from app.services.script_document import ScriptDocument
     from app.services.script_export import ExportError, ExportOptions, export_script
     from app.services.script_queue import ScriptQueue
@@ -202,6 +202,7 @@ async def _with_client(args: argparse.Namespace, bar: ProgressBar, client: ApiCl
     multiplier = model.cost_multiplier if model is not None else 1.0
     cost = estimate_missing(script, multiplier)
     pending = load_queue_state(script_path)
+    await asyncio.to_thread(remove_partial_files, script_path)
     if pending:
         bar.message("Resuming an interrupted run.")
     if cost.blocks:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from app.domain.script import Script
 from app.domain.script_file import FILE_SUFFIX, script_from_json, script_to_json
-from app.library.atomic import atomic_write_text
+from app.library.atomic import PARTIAL_SUFFIX, atomic_write_text
 
 
 def takes_dir_for(script_path: Path | str) -> Path:
@@ -66,3 +66,17 @@ def load_queue_state(script_path: Path | str) -> list[str] | None:
 def clear_queue_state(script_path: Path | str) -> None:
     with contextlib.suppress(FileNotFoundError):
         (takes_dir_for(script_path) / QUEUE_FILE).unlink()
+
+
+def remove_partial_files(script_path: Path | str) -> int:
+    """Delete half-written take files a crash left behind (`.*.partial`, never a
+    finished take); returns how many. Call it when a script is opened."""
+    folder = takes_dir_for(script_path)
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for partial in folder.rglob(f".*{PARTIAL_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            partial.unlink()
+            removed += 1
+    return removed

@@ -35,7 +35,7 @@ from app.api.errors import (
     ServerError,
 )
 from app.audio.errors import AudioDecodeError
-from app.domain.script import Script
+from app.domain.script import Script, Take
 from app.domain.script_edit import add_take, choose_take, mark_failed
 from app.domain.script_plan import credits_for, stitch_runs
 from app.library.script_store import clear_queue_state, save_queue_state
@@ -278,6 +278,11 @@ class ScriptQueue:
                 self._fail(block_id, str(exc))
                 return
             break
+        if all(b.block_id != block_id for b in self.document.script.blocks):
+            # Deleted while it was being made: its file stays, unreferenced.
+            self._result.skipped.append(block_id)
+            self._emit(BlockProgress(block_id, "skipped", message="The block was removed."))
+            return
         self.document.apply(lambda s: add_take(s, block_id, take, choose=True))
         await self.document.save()
         self._result.made.append(block_id)
@@ -310,3 +315,22 @@ class ScriptQueue:
                                            self._running, self.paused, r.credits_spent))
         except Exception:
             log.exception("queue progress listener failed")
+
+
+async def generate_dialogue(document: ScriptDocument, renderer: BlockRenderer,
+                            block_ids: list[str]) -> dict[str, Take]:
+    """Make the blocks as one text-to-dialogue request (see
+    `BlockRenderer.render_dialogue`), record each block's new take as chosen and save.
+    Raises RenderError or app.api errors (nothing is recorded then)."""
+    order = [b.block_id for b in document.script.blocks if b.block_id in set(block_ids)]
+    takes = await renderer.render_dialogue(document.script, order)
+
+    def record(script: Script) -> Script:
+        for block_id, take in takes.items():
+            if any(b.block_id == block_id for b in script.blocks):
+                script = add_take(script, block_id, take, choose=True)
+        return script
+
+    document.apply(record)
+    await document.save()
+    return takes

@@ -299,3 +299,21 @@ async def test_edit_makes_stale_and_edit_back_reuses(cloud: Cloud, tmp_path: Pat
         assert h.document.script.blocks[0].chosen_take_id == first.chosen_take_id
     finally:
         await client.aclose()
+
+
+async def test_generate_dialogue_records_takes(cloud: Cloud, tmp_path: Path) -> None:
+    from app.services.script_queue import generate_dialogue
+
+    client = cloud.client()
+    try:
+        script = replace(cast_script(), model_id="eleven_v3")
+        path = tmp_path / "g.xiscript.json"
+        h = Harness(client, path, script)
+        ids = [b.block_id for b in script.blocks][4:6]
+        takes = await generate_dialogue(h.document, h.renderer, list(reversed(ids)))
+        saved = load_script(path)
+        for block_id in ids:
+            assert saved.block(block_id).chosen_take == takes[block_id]
+            assert not saved.is_stale(saved.block(block_id))
+    finally:
+        await client.aclose()

@@ -118,3 +118,34 @@ async def test_empty_and_uncast_blocks(tmp_path: Path) -> None:
     assert result.made == ["b0"] and result.failed == {
         "b1": "B has no voice yet: choose one in the cast."}
     assert document.script.block("b1").error and result.outcome == "some_failed"
+
+
+def test_partial_files_from_a_crash_are_removed(tmp_path: Path) -> None:
+    from app.library.atomic import AtomicFileWriter
+    from app.library.script_store import remove_partial_files, takes_dir_for
+
+    path = tmp_path / "c.xiscript.json"
+    writer = AtomicFileWriter(takes_dir_for(path) / "b1" / "t1.mp3")
+    writer.write(b"half")
+    finished = takes_dir_for(path) / "b1" / "t0.mp3"
+    finished.write_bytes(b"whole")
+    assert remove_partial_files(path) == 1
+    assert not writer.partial_path.exists() and finished.exists()
+    writer.abort()
+
+
+async def test_block_deleted_while_being_made(tmp_path: Path) -> None:
+    from app.domain.script_edit import remove_blocks
+
+    document = ScriptDocument(script_of("AB"), tmp_path / "d.xiscript.json")
+    renderer = FakeRenderer()
+    renderer.release.clear()
+    task = asyncio.create_task(ScriptQueue(document, renderer,  # type: ignore[arg-type]
+                                           concurrency=1).run())
+    while not renderer.started:
+        await asyncio.sleep(0.005)
+    document.apply(lambda s: remove_blocks(s, [renderer.started[0]]))
+    renderer.release.set()
+    result = await task
+    assert result.outcome == "finished" and len(result.made) == 1
+    assert result.skipped == [renderer.started[0]]
