@@ -22,7 +22,6 @@ from app.ui.scripts.script_document import ScriptDocument
 from app.ui.scripts.script_summary import Summary, describe, summarize
 
 if TYPE_CHECKING:
-    from app.domain.script import Script
     from app.domain.wire import Model, Subscription, Voice
     from app.services.script_queue import BlockProgress, QueueProgress, QueueResult
     from app.ui.scripts.scripts_tab import ScriptsTab
@@ -252,22 +251,13 @@ class ScriptGeneration(QObject):
 
     async def _run_dialogue(self, block_ids: list[str]) -> None:
         from app.api.dialogue import DialogueService
-        from app.domain.script_edit import add_take
+        from app.services.script_queue import generate_dialogue
         from app.services.script_render import BlockRenderer
 
         core = self._document.core
         renderer = BlockRenderer(self._ctx.speech, core.takes_dir,
                                  dialogue=DialogueService(self._ctx.client))
-        takes = await renderer.render_dialogue(core.script, block_ids)
-
-        def record(script: Script) -> Script:
-            for block_id, take in takes.items():
-                if any(b.block_id == block_id for b in script.blocks):
-                    script = add_take(script, block_id, take, choose=True)
-            return script
-
-        core.apply(record)
-        await core.save()
+        takes = await generate_dialogue(core, renderer, block_ids)
         self._tab.progress.setRange(0, 1)
         self._tab.progress.setValue(1)
         self._tab.status.setText(f"Made {len(takes)} blocks as one dialogue; each has a new "
