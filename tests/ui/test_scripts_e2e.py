@@ -302,11 +302,35 @@ def test_split_join_edit_and_bad_import(launch, cloud, qtbot, tmp_path: Path) ->
     qtbot.waitUntil(lambda: tab.document.script.blocks[0].text.endswith("Really."))
     table.model().setData(table.model().index(1, 2), "The park was empty.")
     assert tab.document.script.blocks[1].text == "The park was empty."
+    # Edits reach the file on disk by themselves (autosave), atomically.
+    from app.library.script_store import load_script
+
+    qtbot.waitUntil(lambda: load_script(tab.document.path).blocks[1].text
+                    == "The park was empty.", timeout=10_000)
+    # A row dragged below the next one: one undoable move.
+    model = table.model()
+    ids = [b.block_id for b in tab.document.script.blocks]
+    model.dropMimeData(model.mimeData([model.index(0, 0)]), Qt.DropAction.MoveAction, 2, 0,
+                       model.index(-1, -1))
+    assert [b.block_id for b in tab.document.script.blocks] == [ids[1], ids[0], *ids[2:]]
     stack = tab.document.undo_stack
     while stack.canUndo():
         stack.undo()
     assert [b.text for b in tab.document.script.blocks] == \
         [line.split(": ", 1)[1] for line in SCREENPLAY.splitlines()]
+
+    # The script written back as CSV, through the save dialog.
+    from PySide6.QtWidgets import QFileDialog
+
+    qtbot.mouseClick(studio.find(QPushButton, "scripts.export_text"), Qt.MouseButton.LeftButton)
+    dialog = studio.find(QFileDialog, "scripts.export_text_dialog")
+    table_file = tmp_path / "back.csv"
+    dialog.selectFile(str(table_file))
+    dialog.accept()
+    qtbot.waitUntil(table_file.exists, timeout=10_000)
+    rows = table_file.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "speaker,text,voice" and rows[1].startswith("NARRATOR,It was the first")
+    assert len(rows) == 6
 
     bad = tmp_path / "lines.csv"
     bad.write_text("speaker,text\nANNA,Hello\nBEN\n", encoding="utf-8")
