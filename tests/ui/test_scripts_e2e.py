@@ -378,3 +378,30 @@ def test_selected_blocks_made_as_one_dialogue(launch, cloud, qtbot, tmp_path: Pa
     for block in script.blocks[2:4]:
         assert block.chosen_take.from_dialogue and block.chosen_take.alignment
     assert statuses(table)[:2] == ["missing", "missing"]  # nothing else was made
+
+
+def test_offline_voices_make_a_script_for_free(launch, engine_url: str, qtbot,
+                                               tmp_path: Path) -> None:
+    studio = launch(engine_url=engine_url)
+    source = tmp_path / "duo.txt"
+    source.write_text("ANNA: Offline voices need no key.\nBEN: And they cost nothing.\n",
+                      encoding="utf-8")
+    studio.window.open_paths([source])
+    tab = studio.window.scripts_tab
+    table = studio.find(QTableView, "scripts.blocks")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 2, timeout=10_000)
+    for speaker, row in (("ANNA", 0), ("BEN", 1)):
+        combo = studio.find(QComboBox, f"scripts.voice_{speaker.lower()}")
+        qtbot.waitUntil(lambda c=combo: c.count() > 1, timeout=20_000)
+        combo.setCurrentIndex(row)
+        combo.activated.emit(row)
+    estimate = studio.find(QLabel, "scripts.estimate")
+    qtbot.waitUntil(lambda: estimate.text().startswith("Free with offline voices · 2 blocks"))
+    qtbot.mouseClick(studio.find(QPushButton, "scripts.generate_all"),
+                     Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: statuses(table) == ["done", "done"], timeout=60_000)
+    takes = [b.chosen_take for b in tab.document.script.blocks]
+    assert all(t.alignment and t.duration_ms for t in takes)
+    script = tab.document.script
+    assert [t.voice_id for t in takes] == [script.voice_of(b) for b in script.blocks]
+    assert takes[0].voice_id != takes[1].voice_id  # each speaker in their own voice

@@ -106,7 +106,11 @@ class ScriptGeneration(QObject):
     @property
     def cost_multiplier(self) -> float:
         model = self.current_model()
-        return model.cost_multiplier if model is not None else 1.0
+        if model is not None:
+            return model.cost_multiplier
+        # Offline voices cost nothing whatever model the script names.
+        free = bool(self.models) and all(m.cost_multiplier == 0 for m in self.models)
+        return 0.0 if free else 1.0
 
     # -- estimates -------------------------------------------------------------------
     def refresh_summary(self) -> None:
