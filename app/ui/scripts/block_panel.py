@@ -202,6 +202,8 @@ class BlockPanel(QWidget):
             and block.block_id == self.block.block_id
         self.block = block
         self._is_last = is_last
+        if not same:
+            self.editor.setExtraSelections([])  # a word lit in another block
         self._showing = True
         try:
             if block is None:

@@ -21,6 +21,7 @@ from app.ui.scripts.script_audio import Segment, Timeline, build_timeline
 from app.ui.widgets.player_bar import PlayerBar
 
 COMPARE_GAP_MS = 700  # between take A and take B: long enough to tell them apart
+SAME_CLIP_MS = 20
 
 
 class ScriptPlayback(QObject):
@@ -65,7 +66,9 @@ class ScriptPlayback(QObject):
         timeline = self.timeline
         if timeline is None:
             return
-        if timeline.clip is None or self._player.duration_ms != timeline.clip.duration_ms:
+        # (Within a few ms: the player may have resampled the clip for the device.)
+        if timeline.clip is None or abs(self._player.duration_ms
+                                        - timeline.clip.duration_ms) > SAME_CLIP_MS:
             self.timeline = None  # something else was loaded into the player
             self.stopped_following.emit()
             return

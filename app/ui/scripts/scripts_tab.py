@@ -258,7 +258,7 @@ class ScriptsTab(QWidget):
         panel.play_take_requested.connect(self._on_play_take_requested)
         panel.compare_requested.connect(self._on_compare_requested)
         self.playback.spoken.connect(self._on_playback_spoken)
-        self.playback.stopped_following.connect(lambda: self.model.set_spoken_block(None))
+        self.playback.stopped_following.connect(self._on_playback_stopped_following)
         self.playback.failed.connect(self.show_error)
         self.play_script.clicked.connect(self.play_whole_script)
         self.open_button.clicked.connect(self.ask_open)
@@ -457,6 +457,10 @@ class ScriptsTab(QWidget):
         same_text = block is not None and segment is not None and block.text == segment.text
         self.block_panel.highlight(start if start >= 0 and same_text else None,
                                    end if start >= 0 and same_text else None)
+
+    def _on_playback_stopped_following(self) -> None:
+        self.model.set_spoken_block(None)
+        self.block_panel.highlight(None, None)
 
     # -- messages --------------------------------------------------------------------
     def show_error(self, exc: object) -> None:
