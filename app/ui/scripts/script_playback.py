@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from app.audio.player import PlayerState
 from app.domain.script import Take
 from app.ui.qt_async import TaskRunner
 from app.ui.scripts.script_audio import Segment, Timeline, build_timeline
@@ -26,7 +27,7 @@ SAME_CLIP_MS = 20
 
 class ScriptPlayback(QObject):
     spoken = Signal(str, int, int)  # block id, first char, end char (-1, -1: between words)
-    stopped_following = Signal()
+    stopped_following = Signal()  # stopped, or another clip was loaded
     failed = Signal(object)  # exception
 
     TASK = "scripts.play"
@@ -71,6 +72,11 @@ class ScriptPlayback(QObject):
                                         - timeline.clip.duration_ms) > SAME_CLIP_MS:
             self.timeline = None  # something else was loaded into the player
             self.stopped_following.emit()
+            return
+        if self._player.state is PlayerState.STOPPED:
+            if self._last is not None:  # stopped: nothing is being heard
+                self._last = None
+                self.stopped_following.emit()
             return
         found = timeline.word_at(ms)
         if found is None:
