@@ -70,12 +70,13 @@ class BlockTextEdit(QPlainTextEdit):
         self.focus_left.emit()
 
 
-def _button(parent: QWidget, name: str, text: str, tip: str, icon_name: str | None = None
-            ) -> QPushButton:
+def make_button(parent: QWidget, name: str, text: str, tip: str,
+                icon_name: str | None = None) -> QPushButton:
+    """A Scripts tab button: `scripts.<name>`, its words as its accessible name."""
     button = QPushButton(icon(icon_name), text, parent) if icon_name \
         else QPushButton(text, parent)
     button.setObjectName(f"scripts.{name}")
-    button.setAccessibleName(text.replace("&", "") or tip)
+    button.setAccessibleName(text.replace("…", "").replace("&", "") or tip)
     button.setToolTip(tip)
     return button
 
@@ -116,27 +117,27 @@ class BlockPanel(QWidget):
         self.editor.setAccessibleName("Text of the selected block")
         self.editor.setPlaceholderText("The selected block's text. Edit it here or in the "
                                        "table; put the cursor where to split.")
-        self.generate = _button(self, "block_generate", "Generate",
+        self.generate = make_button(self, "block_generate", "Generate",
                                 "Make a take of this block (a new one if it has takes)",
                                 "generate")
-        self.split = _button(self, "split", "Split at cursor",
+        self.split = make_button(self, "split", "Split at cursor",
                              "Cut the block in two where the text cursor is")
-        self.join = _button(self, "join", "Join with next",
+        self.join = make_button(self, "join", "Join with next",
                             "Join this block with the one after it")
-        self.move_up = _button(self, "move_up", "Up", "Move the block up (Alt+Up)")
-        self.move_down = _button(self, "move_down", "Down", "Move the block down (Alt+Down)")
-        self.play_block = _button(self, "play_block", "Play block",
+        self.move_up = make_button(self, "move_up", "Up", "Move the block up (Alt+Up)")
+        self.move_down = make_button(self, "move_down", "Down", "Move the block down (Alt+Down)")
+        self.play_block = make_button(self, "play_block", "Play block",
                                   "Hear the chosen take of this block", "play")
         self.takes = QListWidget(self)
         self.takes.setObjectName("scripts.takes")
         self.takes.setAccessibleName("Takes of the selected block")
         self.takes.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        self.take_play = _button(self, "take_play", "Play", "Hear the selected take", "play")
+        self.take_play = make_button(self, "take_play", "Play", "Hear the selected take", "play")
         self.take_play.setAccessibleName("Play the selected take")
-        self.take_compare = _button(self, "take_compare", "Compare A/B",
+        self.take_compare = make_button(self, "take_compare", "Compare A/B",
                                     "Hear the chosen take, then the selected one (or the two "
                                     "selected takes)")
-        self.take_choose = _button(self, "take_choose", "Use take",
+        self.take_choose = make_button(self, "take_choose", "Use take",
                                    "Use the selected take in the script and its export")
 
         actions = QGridLayout()

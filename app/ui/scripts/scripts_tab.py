@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QProgressBar,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -35,12 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import script_edit
-from app.domain.script import Script
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage
-from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
-from app.ui.scripts.block_panel import BlockPanel
+from app.ui.scripts import cast_edits
+from app.ui.scripts.block_panel import BlockPanel, make_button
 from app.ui.scripts.blocks_model import (
     COST,
     DURATION,
@@ -66,16 +64,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _button(parent: QWidget, name: str, text: str, tip: str,
-            icon_name: str | None = None) -> QPushButton:
-    button = QPushButton(icon(icon_name), text, parent) if icon_name \
-        else QPushButton(text, parent)
-    button.setObjectName(f"scripts.{name}")
-    button.setAccessibleName(text.replace("…", "").replace("&", ""))
-    button.setToolTip(tip)
-    return button
-
-
 class ScriptsTab(QWidget):
     generation_saved = Signal(object)  # (kept for the window's wiring; takes live here)
 
@@ -97,14 +85,14 @@ class ScriptsTab(QWidget):
 
     # -- layout ----------------------------------------------------------------------
     def _build(self) -> None:
-        self.open_button = _button(self, "open", "Open…",
+        self.open_button = make_button(self, "open", "Open…",
                                    "Open a script, or import text, Markdown, a screenplay, "
                                    "CSV or TSV (Ctrl+O)")
-        self.new_button = _button(self, "new", "New", "Start an empty script")
-        self.export_button = _button(self, "export", "Export…",
+        self.new_button = make_button(self, "new", "New", "Start an empty script")
+        self.export_button = make_button(self, "export", "Export…",
                                      "Write the chosen takes as audio files and captions",
                                      "save")
-        self.export_text_button = _button(self, "export_text", "Save as text…",
+        self.export_text_button = make_button(self, "export_text", "Save as text…",
                                           "Write the script as screenplay text or a table")
         self.undo_button = QToolButton(self)
         self.redo_button = QToolButton(self)
@@ -169,18 +157,18 @@ class ScriptsTab(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
 
-        self.generate_all = _button(self, "generate_all", "Generate all missing",
+        self.generate_all = make_button(self, "generate_all", "Generate all missing",
                                     "Make a take of every block that has none for its "
                                     "current text, voice and settings", "generate")
-        self.pause_button = _button(self, "pause", "Pause",
+        self.pause_button = make_button(self, "pause", "Pause",
                                     "Let the blocks being made finish, start no new ones")
-        self.resume_button = _button(self, "resume", "Resume", "Carry on with the queue")
-        self.cancel_button = _button(self, "cancel", "Cancel",
+        self.resume_button = make_button(self, "resume", "Resume", "Carry on with the queue")
+        self.cancel_button = make_button(self, "cancel", "Cancel",
                                      "Stop the queue; takes already made are kept", "cancel")
-        self.dialogue_button = _button(self, "dialogue", "As dialogue",
+        self.dialogue_button = make_button(self, "dialogue", "As dialogue",
                                        "Make the selected blocks as one dialogue, in one "
                                        "request (Eleven v3 models; Shift+click to select)")
-        self.play_script = _button(self, "play_script", "Play script",
+        self.play_script = make_button(self, "play_script", "Play script",
                                    "Hear the chosen takes in order", "play")
         self.progress = QProgressBar(self)
         self.progress.setObjectName("scripts.progress")
@@ -395,25 +383,14 @@ class ScriptsTab(QWidget):
         self._edit("Choose take", lambda s: script_edit.choose_take(s, block_id, take_id))
 
     def _on_cast_voice_chosen(self, speaker: str, voice: Voice) -> None:
-        from app.domain.script import CastMember
-
-        def change(script: Script) -> Script:
-            old = script.cast_for(speaker)
-            return script.with_cast_member(CastMember(
-                speaker=old.speaker if old else speaker, voice_id=voice.voice_id,
-                voice_name=voice.name, settings=old.settings if old else None))
-
-        self._edit(f"Cast {speaker}", change)
+        self._edit(f"Cast {speaker}", cast_edits.cast_voice(speaker, voice.voice_id,
+                                                            voice.name))
 
     def _on_cast_model_chosen(self, model_id: str) -> None:
-        from dataclasses import replace
-
-        self._edit("Change model", lambda s: replace(s, model_id=model_id))
+        self._edit("Change model", cast_edits.set_model(model_id))
 
     def _on_cast_format_chosen(self, value: str) -> None:
-        from dataclasses import replace
-
-        self._edit("Change format", lambda s: replace(s, output_format=value))
+        self._edit("Change format", cast_edits.set_output_format(value))
 
     # -- listening -------------------------------------------------------------------
     def _on_cast_preview_requested(self, voice: Voice) -> None:
