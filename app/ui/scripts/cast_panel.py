@@ -115,6 +115,10 @@ class CastPanel(QWidget):
             for speaker, combo in self.voice_combos.items():
                 member = script.cast_for(speaker)
                 self._select(combo, member.voice_id if member else None, VoiceIdRole)
+            if script.model_id and self.model.findData(script.model_id) < 0:
+                # Not offered by this server (offline voices, say): still say which it is.
+                self.model.addItem(f"{script.model_id} (not listed by this server)",
+                                   script.model_id)
             self._select(self.model, script.model_id)
             self._select(self.output_format, script.output_format)
         finally:
