@@ -2,7 +2,7 @@
 
     xi-studio                      open the app
     xi-studio FILE...              open files (text into Speech, audio into the player)
-    xi-studio --screenshot F.png [--tab speech|transcripts|music]
+    xi-studio --screenshot F.png [--tab speech|transcripts|music|scripts]
     xi-studio serve [--host H] [--port N]   run the local engine without a window
     xi-studio render SCRIPT --out DIR [--format F]   render a script headless (render_cli.py)
     xi-studio --version
@@ -56,8 +56,8 @@ def _gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--screenshot", metavar="FILE", type=Path,
                         help="start offscreen, wait until ready, save a PNG and exit")
-    parser.add_argument("--tab", choices=("speech", "transcripts", "music"), default=None,
-                        help="the tab to show first")
+    parser.add_argument("--tab", choices=("speech", "transcripts", "music", "scripts"),
+                        default=None, help="the tab to show first")
     parser.add_argument("files", nargs="*", type=Path, help="files to open")
     return parser
 

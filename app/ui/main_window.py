@@ -42,16 +42,18 @@ if TYPE_CHECKING:
     from app.audio.file_stream import FileStream
     from app.ui.about_dialog import AboutDialog
     from app.ui.music.music_tab import MusicTab
+    from app.ui.scripts.scripts_tab import ScriptsTab
     from app.ui.settings_dialog import SettingsDialog
     from app.ui.transcripts.transcripts_tab import TranscriptsTab
 
 log = logging.getLogger(__name__)
 
-TABS = ("speech", "transcripts", "music")
-TAB_TITLES = {"speech": "Speech", "transcripts": "Transcripts", "music": "Music"}
+TABS = ("speech", "transcripts", "music", "scripts")
+TAB_TITLES = {"speech": "Speech", "transcripts": "Transcripts", "music": "Music",
+              "scripts": "Scripts"}
 # Built when first shown or used: their modules and widgets would add ~80 ms before the
 # window appears (and building them later, unasked, would freeze it for as long).
-LAZY_TABS = ("transcripts", "music")
+LAZY_TABS = ("transcripts", "music", "scripts")
 TEXT_SUFFIXES = {".txt", ".md"}
 AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".flac", ".m4a", ".aac", ".wma", ".aiff"}
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi"}
@@ -76,7 +78,7 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("main.tabs")
         self.speech_tab = SpeechTab(ctx, self.runner, self.player_bar, self)
         self.tabs.addTab(self.speech_tab, TAB_TITLES["speech"])
-        self._lazy_tabs: dict[str, TranscriptsTab | MusicTab] = {}  # the built ones
+        self._lazy_tabs: dict[str, TranscriptsTab | MusicTab | ScriptsTab] = {}  # the built ones
         for name in LAZY_TABS:
             placeholder = QWidget(self)
             placeholder.setObjectName(f"{name}.placeholder")
@@ -138,6 +140,10 @@ class MainWindow(QMainWindow):
         return cast("MusicTab", self.tab("music"))
 
     @property
+    def scripts_tab(self) -> ScriptsTab:
+        return cast("ScriptsTab", self.tab("scripts"))
+
+    @property
     def all_tabs_built(self) -> bool:
         return all(name in self._lazy_tabs for name in LAZY_TABS)
 
@@ -158,7 +164,7 @@ class MainWindow(QMainWindow):
             focus_main_field(self.tab(TABS[index]), TABS[index])
 
     def _build_tab(self, name: str) -> QWidget:
-        tab: TranscriptsTab | MusicTab
+        tab: TranscriptsTab | MusicTab | ScriptsTab
         if name == "transcripts":
             from app.ui.transcripts.transcripts_tab import TranscriptsTab
 
@@ -178,6 +184,13 @@ class MainWindow(QMainWindow):
             if self.backend.mode is not None:  # connected already: it missed the signal
                 music.refresh_models()
             tab = music
+        elif name == "scripts":
+            from app.ui.scripts.scripts_tab import ScriptsTab
+
+            tab = ScriptsTab(self._ctx, self.runner, self.player_bar, self)
+            tab.generation_saved.connect(self._on_generation_saved)
+            if self.backend.mode is not None:  # connected already: it missed the signal
+                tab.refresh_catalog()
         else:
             raise ValueError(f"no tab called {name!r}")
         self._lazy_tabs[name] = tab
@@ -234,6 +247,8 @@ class MainWindow(QMainWindow):
         self.speech_tab.load_catalog(offline=mode != CLOUD)
         if "music" in self._lazy_tabs:
             self.music_tab.refresh_models()
+        if "scripts" in self._lazy_tabs:
+            self.scripts_tab.refresh_catalog()
 
     def _on_client_retry(self, seconds: float, reason: str) -> None:
         message = f"{reason[:1].upper()}{reason[1:]}; trying again in {max(1, round(seconds))} s…"
@@ -280,6 +295,11 @@ class MainWindow(QMainWindow):
         open_action.setShortcut(shortcut_keys("open"))
         open_action.triggered.connect(self.ask_open_paths)
         file_menu.addAction(open_action)
+        open_script = QAction("&Open script…", self)
+        open_script.setObjectName("action.open_script")
+        open_script.setShortcut(shortcut_keys("open_script"))
+        open_script.triggered.connect(lambda: self.scripts_tab.ask_open())
+        file_menu.addAction(open_script)
         save = QAction("&Save audio as…", self)
         save.setShortcut(shortcut_keys("save"))
         save.triggered.connect(self.speech_tab._on_save_clicked)
@@ -450,6 +470,9 @@ class MainWindow(QMainWindow):
             suffix = path.suffix.lower()
             if not path.is_file():
                 self.statusBar().showMessage(f"File not found: {path}", 8000)
+            elif _is_script_file(path):
+                self.tabs.setCurrentWidget(self.scripts_tab)
+                self.scripts_tab.open_path(path)
             elif suffix in TEXT_SUFFIXES:
                 self.tabs.setCurrentWidget(self.speech_tab)
                 self.speech_tab.text.setPlainText(path.read_text(errors="replace"))
@@ -461,7 +484,7 @@ class MainWindow(QMainWindow):
             else:
                 self.statusBar().showMessage(
                     f"XI Studio cannot open {path.name}: it opens text, audio, video, "
-                    "transcript and music-plan files.", 8000)
+                    "transcript, music-plan and script files.", 8000)
 
     def receive_handed_over(self, paths: list[Path]) -> None:
         """Another launch of the app handed over its files: open them here, and come to
@@ -567,3 +590,11 @@ class MainWindow(QMainWindow):
         self._ctx.player.stop()
         self.backend.shutdown()
         super().closeEvent(event)
+
+
+def _is_script_file(path: Path) -> bool:
+    """A script, or a file the Scripts tab imports: *.xiscript.json, CSV/TSV, and text
+    written as dialogue ("NAME: line") - other text still opens in the Speech tab."""
+    from app.ui.scripts.script_files import is_script_file
+
+    return is_script_file(path)

@@ -29,6 +29,7 @@ class Shortcut:
 
 SHORTCUTS: dict[str, Shortcut] = {
     "open": Shortcut("Ctrl+O", "Open a text, audio, transcript or music-plan file"),
+    "open_script": Shortcut("Ctrl+Shift+O", "Open or import a script (Scripts tab)"),
     "save": Shortcut("Ctrl+S", "Save the last generated speech as a file"),
     "quit": Shortcut("Ctrl+Q", "Quit"),
     "settings": Shortcut("Ctrl+,", "Settings (API key, sound output, defaults)"),
@@ -36,6 +37,7 @@ SHORTCUTS: dict[str, Shortcut] = {
     "tab_speech": Shortcut("Ctrl+1", "Go to the Speech tab"),
     "tab_transcripts": Shortcut("Ctrl+2", "Go to the Transcripts tab"),
     "tab_music": Shortcut("Ctrl+3", "Go to the Music tab"),
+    "tab_scripts": Shortcut("Ctrl+4", "Go to the Scripts tab"),
     "shortcuts": Shortcut("F1", "This list of keyboard shortcuts"),
     "generate": Shortcut("Ctrl+Return", "Generate speech / compose music", "Speech, Music"),
     "generate_enter": Shortcut("Ctrl+Enter", "The same, with the keypad's Enter",

@@ -66,7 +66,8 @@ def test_transcripts_and_music_tabs_are_built_when_first_shown(launch, engine_ur
     tabs = window.tabs
     assert not window.all_tabs_built
     assert window.findChild(QWidget, "music.tab") is None
-    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Speech", "Transcripts", "Music"]
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Speech", "Transcripts", "Music",
+                                                              "Scripts"]
 
     changes: list[int] = []
     tabs.currentChanged.connect(changes.append)
@@ -82,7 +83,11 @@ def test_transcripts_and_music_tabs_are_built_when_first_shown(launch, engine_ur
     tabs.setCurrentIndex(1)
     qtbot.wait(50)
     assert tabs.currentWidget() is window.transcripts_tab
-    assert window.all_tabs_built and window.findChild(QWidget, "music.placeholder") is None
+    assert window.findChild(QWidget, "music.placeholder") is None
+    assert "scripts" not in window._lazy_tabs  # still not built: never shown
+    tabs.setCurrentIndex(3)
+    qtbot.wait(50)
+    assert tabs.currentWidget() is window.scripts_tab and window.all_tabs_built
 
 
 def test_dividers_of_a_tab_not_opened_this_time_are_kept(launch, engine_url: str,
