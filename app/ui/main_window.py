@@ -348,10 +348,12 @@ class MainWindow(QMainWindow):
         """File → Open…: the chosen files go where the command line's would."""
         from app.ui.widgets.file_dialogs import ask_open_paths
 
-        patterns = " ".join(f"*{s}" for s in sorted(
-            TEXT_SUFFIXES | AUDIO_SUFFIXES | VIDEO_SUFFIXES | {".json"}))
+        # .json holds transcripts, plans and scripts; .csv/.tsv/.fountain are scripts.
+        suffixes = TEXT_SUFFIXES | AUDIO_SUFFIXES | VIDEO_SUFFIXES | {
+            ".json", ".csv", ".tsv", ".fountain"}
+        patterns = " ".join(f"*{s}" for s in sorted(suffixes))
         return ask_open_paths(self, "main.open_dialog", "Open", [
-            f"Text, audio, transcripts and plans ({patterns})", "All files (*)"],
+            f"Text, audio, transcripts, plans and scripts ({patterns})", "All files (*)"],
             lambda files: self.open_paths([Path(f) for f in files]))
 
     def open_settings(self) -> SettingsDialog:
