@@ -152,6 +152,8 @@ class SpeechTab(QWidget):
     def _build_settings_column(self) -> QScrollArea:
         column = SpeechSettingsColumn(self)
         self.settings_column = column
+        from app.ui.speech.voice_details import add_details_button  # "Details…" by the voice
+        self.voice_details_button = add_details_button(column.preview_button, self, self._ctx)
         # The tab's own names for the column's widgets: the tab, the main window and the
         # tests reach them so.
         self.voice_search = column.voice_search
