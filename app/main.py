@@ -46,7 +46,8 @@ STARTUP_PROBE_ENV = "XI_STUDIO_STARTUP_PROBE"
 HEAVY_MODULES = ("numpy", "av", "soundfile", "sounddevice", "soxr", "fastapi", "uvicorn",
                  "starlette", "elevenlabs", "pocketsphinx", "espeakng_loader", "app.engine.app",
                  "app.audio.decode", "app.audio.stream_decoder", "superqt", "rich", "keyring",
-                 "pydantic", "app.domain.wire")
+                 "pydantic", "app.domain.wire",
+                 "piper", "faster_whisper", "onnxruntime", "ctranslate2", "huggingface_hub")
 
 
 def _gui_parser() -> argparse.ArgumentParser:

@@ -160,7 +160,8 @@ def _finish(result: dict[str, Any], request: SttRequest) -> dict[str, Any]:
                 chunk["additional_formats"] = formats
         else:
             result["additional_formats"] = formats
-    result[ENGINE_MARK_KEY] = dict(ENGINE_MARK)
+    # The recogniser may say which model it used (app/engine/whisper_stt.py).
+    result[ENGINE_MARK_KEY] = {**ENGINE_MARK, **(result.get(ENGINE_MARK_KEY) or {})}
     return result
 
 
@@ -226,7 +227,8 @@ def create_router(data_dir: Path | None = None, *,
                 await run_in_threadpool(store.put, transcription_id, result)
         else:  # zero retention: nothing is kept, so there is no id to fetch it by
             result["transcription_id"] = None
-        return JSONResponse(result)
+        model = str(result[ENGINE_MARK_KEY].get("model") or "pocketsphinx")
+        return JSONResponse(result, headers={"x-xi-engine-model": model})
 
     @router.get("/v1/speech-to-text/transcripts/{transcription_id}")
     async def get_transcript(transcription_id: str) -> Response:

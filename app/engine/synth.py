@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from app.domain.text_split import split_for_limit, split_sentences_keep_all
 from app.domain.wire import VoiceSettings
 from app.engine.espeak import DEFAULT_RATE_WPM, Espeak, Prosody, WordMark
 from app.engine.voices import EngineVoice
+
+if TYPE_CHECKING:
+    from app.engine.piper_voices import PiperSpeaker
 
 # Longer sentences are cut (at spaces) so streaming still gets going quickly.
 MAX_PIECE_CHARS = 400
@@ -82,7 +86,7 @@ def split_pieces(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
-def _speech_bounds(samples: np.ndarray, rate: int) -> tuple[float, float]:
+def speech_bounds(samples: np.ndarray, rate: int) -> tuple[float, float]:
     loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > _SILENCE_LEVEL)
     if loud.size == 0:
         return 0.0, 0.0
@@ -129,6 +133,23 @@ def align_characters(text: str, words: list[WordMark], duration_s: float,
 class Synthesizer:
     def __init__(self, espeak: Espeak) -> None:
         self.espeak = espeak
+        self._piper: PiperSpeaker | None = None  # made when a Piper voice first speaks
+
+    def _speak_piece(self, piece: str, voice: EngineVoice, params: SpeechParams,
+                     name: str, prosody: Prosody) -> tuple[np.ndarray, list[WordMark]]:
+        """One piece's samples and word marks, from espeak or from an installed Piper voice."""
+        from app.engine.piper_voices import PiperEngineVoice
+
+        if not isinstance(voice, PiperEngineVoice):
+            result = self.espeak.synthesize(piece, name, prosody)
+            return result.samples, result.words
+        from app.engine.piper_voices import PiperSpeaker, borrowed_word_marks
+
+        if self._piper is None:
+            self._piper = PiperSpeaker()
+        samples = self._piper.synthesize(voice, piece, params.speed, self.sample_rate_hz)
+        start, end = speech_bounds(samples, self.sample_rate_hz)
+        return samples, borrowed_word_marks(self.espeak, voice, piece, start, end)
 
     @property
     def sample_rate_hz(self) -> int:
@@ -153,11 +174,10 @@ class Synthesizer:
         clock = 0.0
         for offset, piece in split_pieces(text):
             if piece.strip():
-                result = self.espeak.synthesize(piece, name, prosody)
-                samples = result.samples
+                samples, words = self._speak_piece(piece, voice, params, name, prosody)
                 duration = len(samples) / rate
-                _, speech_end = _speech_bounds(samples, rate)
-                rel_starts, rel_ends = align_characters(piece, result.words, duration,
+                _, speech_end = speech_bounds(samples, rate)
+                rel_starts, rel_ends = align_characters(piece, words, duration,
                                                         speech_end)
             else:
                 samples = np.zeros(0, dtype=np.int16)
