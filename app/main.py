@@ -4,6 +4,8 @@
     xi-studio FILE...              open files (text into Speech, audio into the player)
     xi-studio --screenshot F.png [--tab speech|transcripts|music]
     xi-studio serve [--host H] [--port N]   run the local engine without a window
+    xi-studio models list | install NAME [--from DIR] | remove NAME
+                                            offline voices and recognisers
     xi-studio --version
 
 Environment: `XI_STUDIO_HOME` (one folder for all data), `ELEVENLABS_API_KEY`,
@@ -72,6 +74,10 @@ def _serve_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["models"]:
+        from app.services.models_cli import main as models_main
+
+        return models_main(argv[1:])
     if argv[:1] == ["serve"]:
         args = _serve_parser().parse_args(argv[1:])
         from app.engine.runner import run

@@ -84,7 +84,8 @@ def voice_from_model(model: InstalledModel) -> PiperEngineVoice:
     return PiperEngineVoice(
         voice_id=stable_voice_id(entry.name), name=f"{entry.title} · Piper",
         espeak_language=language, variant="", language=language, locale=locale,
-        accent=_ACCENTS.get(locale, locale.lower()), gender=_GENDERS.get(speaker, ""), age="", use_case="conversational",
+        accent=_ACCENTS.get(locale, locale.lower()), gender=_GENDERS.get(speaker, ""),
+        age="", use_case="conversational",
         description="natural", preview_text=entry.sample_text or entry.title,
         model_name=entry.name, model_dir=str(model.folder), onnx_name=onnx,
         quality=entry.quality)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import re
 import shutil
 import warnings
@@ -66,7 +67,7 @@ def recognised_share(reference: str, heard: str) -> float:
 def check_words_in_order(words: list[dict]) -> None:
     spoken = [w for w in words if w["type"] == "word"]
     assert spoken and {w["type"] for w in words} <= {"word", "spacing"}
-    for a, b in zip(spoken, spoken[1:], strict=False):
+    for a, b in itertools.pairwise(spoken):
         assert a["start"] <= a["end"] <= b["start"] + 1e-6 <= b["end"] + 1e-6
 
 

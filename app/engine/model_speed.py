@@ -1,0 +1,49 @@
+"""Measure how fast an installed model runs on this computer (shown after install).
+
+The number is "x real time": seconds of audio made (Piper) or transcribed (Whisper) per
+second of work, after the model has loaded. It takes a few seconds, so callers run it
+in a worker thread once, right after installing.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from app.library.models.store import InstalledModel
+
+_SPEECH = ("Offline transcripts are only useful when they are fast enough. This short "
+           "passage measures how quickly this computer turns speech into text.")
+
+
+def measure_speed(model: InstalledModel) -> float:
+    if model.entry.kind == "piper":
+        return _piper_speed(model)
+    return _whisper_speed(model)
+
+
+def _piper_speed(model: InstalledModel) -> float:
+    from app.engine.piper_voices import PiperSpeaker, voice_from_model
+
+    speaker = PiperSpeaker()
+    voice = voice_from_model(model)
+    rate = 22050
+    speaker.synthesize(voice, "Ready.", 1.0, rate)  # loads the voice
+    started = time.perf_counter()
+    samples = speaker.synthesize(voice, voice.preview_text, 1.0, rate)
+    return len(samples) / rate / max(time.perf_counter() - started, 1e-6)
+
+
+def _whisper_speed(model: InstalledModel) -> float:
+    from app.engine.espeak import Espeak
+    from app.engine.recognizer import to_recognition_pcm
+    from app.engine.whisper_stt import load_whisper, whisper_words
+
+    spoken = Espeak().synthesize(_SPEECH, "en-us")
+    pcm = to_recognition_pcm(spoken.samples.astype(np.float32) / 32768.0,
+                             spoken.sample_rate_hz).astype(np.float32) / 32768.0
+    whisper = load_whisper(model)
+    started = time.perf_counter()
+    whisper_words(whisper, pcm)
+    return len(pcm) / 16000 / max(time.perf_counter() - started, 1e-6)

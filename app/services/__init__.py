@@ -1,0 +1,1 @@
+"""Qt-free orchestration used by the command line and the UI."""
