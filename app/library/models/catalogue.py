@@ -17,7 +17,7 @@ from dataclasses import dataclass
 PIPER_REPO = "rhasspy/piper-voices"
 # The piper-voices tag the catalogue was written against.
 PIPER_REVISION = "v1.0.0"
-_PIPER_CARD = "piper-voices MODEL_CARD (per-voice dataset licence)"
+_PIPER_CARD = "see its MODEL_CARD"
 
 
 @dataclass(frozen=True, slots=True)
