@@ -36,14 +36,17 @@ def _piper_speed(model: InstalledModel) -> float:
 
 
 def _whisper_speed(model: InstalledModel) -> float:
+    from faster_whisper import WhisperModel
+
     from app.engine.espeak import Espeak
     from app.engine.recognizer import to_recognition_pcm
-    from app.engine.whisper_stt import load_whisper, whisper_words
+    from app.engine.whisper_stt import whisper_words
 
     spoken = Espeak().synthesize(_SPEECH, "en-us")
     pcm = to_recognition_pcm(spoken.samples.astype(np.float32) / 32768.0,
                              spoken.sample_rate_hz).astype(np.float32) / 32768.0
-    whisper = load_whisper(model)
+    # Not the engine's shared cache: the app measuring a model must not keep it in memory.
+    whisper = WhisperModel(str(model.folder), device="cpu", compute_type="int8")
     started = time.perf_counter()
     whisper_words(whisper, pcm)
     return len(pcm) / 16000 / max(time.perf_counter() - started, 1e-6)

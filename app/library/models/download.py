@@ -214,7 +214,7 @@ def install_from_hub(entry: ModelEntry, store: ModelStore, *, hub: str | None = 
                                 "verified_against": "catalogue" if file.sha256 else
                                 (digest[0] if digest else "none")})
         except BaseException:
-            if control.cancelled:
+            if control.cancelled and not control.keep_partial:
                 shutil.rmtree(store.downloads_dir / entry.name, ignore_errors=True)
             raise
     fetch.report("installing", force=True)

@@ -89,6 +89,7 @@ class InstallControl:
         self._running = threading.Event()
         self._running.set()
         self._cancelled = threading.Event()
+        self.keep_partial = False  # cancelled, but keep the download to continue later
 
     def pause(self) -> None:
         self._running.clear()
@@ -96,7 +97,8 @@ class InstallControl:
     def resume(self) -> None:
         self._running.set()
 
-    def cancel(self) -> None:
+    def cancel(self, keep_partial: bool = False) -> None:
+        self.keep_partial = keep_partial
         self._cancelled.set()
         self._running.set()  # wake a paused download so it can stop
 
