@@ -221,6 +221,7 @@ class ModelsPanel(QWidget):
         else:
             self.progress.setValue(1000)
             self.status.setText(f"{entry.title} is installed and ready to use offline.")
+        self._update_buttons()
         self.refresh()
 
     def _pause_or_resume(self) -> None:
