@@ -206,3 +206,25 @@ def test_the_official_sdk_round_trip_through_a_real_engine(
         assert recognised_share(PARAGRAPH, heard.text) >= 0.9, heard.text
         assert heard.language_code == "en"
         check_words_in_order([w.model_dump() for w in heard.words])
+
+
+def test_listing_installed_models_loads_no_model_library(store: ModelStore) -> None:
+    """Start-up and idle memory unchanged: Piper and Whisper load on first use only."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, warnings\n"
+        "warnings.simplefilter('ignore')\n"
+        "from starlette.testclient import TestClient\n"
+        "from app.engine.app import create_app\n"
+        "c = TestClient(create_app(None))\n"
+        "assert any(v['labels'].get('engine') == 'piper'"
+        " for v in c.get('/v1/voices').json()['voices'])\n"
+        "heavy = {'piper', 'faster_whisper', 'onnxruntime', 'ctranslate2', 'huggingface_hub'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n")
+    env = dict(os.environ, XI_STUDIO_MODELS_DIR=str(store.root))
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                         text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
