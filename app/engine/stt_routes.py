@@ -188,8 +188,10 @@ def create_router(data_dir: Path | None = None, *,
             form = await request.form(max_files=2, max_fields=2000)
         except ClientDisconnect:
             return Response(status_code=499)  # the upload was cancelled; nobody reads this
+        # An installed Whisper model hears other languages too (app/engine/whisper_stt.py).
+        multilingual = bool(getattr(recognise, "multilingual", lambda: False)())
         try:
-            parsed = parse_form(form)
+            parsed = parse_form(form, any_language=multilingual)
         except FormProblem as problem:
             return _error(400, problem.status, problem.message)
         upload = form.get("file")
@@ -208,7 +210,8 @@ def create_router(data_dir: Path | None = None, *,
                         num_speakers=parsed.num_speakers,
                         timestamps_granularity=parsed.timestamps_granularity,
                         tag_audio_events=parsed.tag_audio_events,
-                        cancel_check=cancelled.is_set)
+                        cancel_check=cancelled.is_set,
+                        **({"language_code": parsed.language_code} if multilingual else {}))
 
                 result = await run_in_threadpool(work)
         except Exception as exc:

@@ -228,3 +228,16 @@ def test_listing_installed_models_loads_no_model_library(store: ModelStore) -> N
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                          text=True, timeout=120, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_with_whisper_other_languages_are_accepted(client: TestClient) -> None:
+    lena = next(v for v in ENGINE_VOICES if v.language == "de").voice_id
+    audio = client.post(f"/v1/text-to-speech/{lena}", params={"output_format": "wav_16000"},
+                        json={"text": "Guten Morgen. Wie geht es dir heute?"}).content
+    for code in ("deu", None):
+        heard = client.post("/v1/speech-to-text",
+                            data={"model_id": "scribe_v1",
+                                  **({"language_code": code} if code else {})},
+                            files={"file": ("de.wav", audio, "audio/wav")})
+        assert heard.status_code == 200, heard.text
+        assert heard.json()["language_code"] == "de"  # asked for, or detected
