@@ -241,3 +241,34 @@ def test_with_whisper_other_languages_are_accepted(client: TestClient) -> None:
                             files={"file": ("de.wav", audio, "audio/wav")})
         assert heard.status_code == 200, heard.text
         assert heard.json()["language_code"] == "de"  # asked for, or detected
+
+
+def test_a_whisper_model_removed_or_broken_falls_back_to_pocketsphinx(
+        store: ModelStore, tmp_path: Path) -> None:
+    import os
+
+    from app.engine import whisper_stt
+
+    copy = ModelStore(tmp_path / "models")
+    shutil.copytree(store.root / "whisper-base", copy.root / "whisper-base",
+                    copy_function=os.link)
+    with TestClient(create_app(None, models=copy)) as c:
+        audio = c.post(f"/v1/text-to-speech/{ENGINE_VOICES[0].voice_id}",
+                       params={"output_format": "wav_16000"}, json={"text": "Hello there."})
+
+        def transcribe() -> tuple[str, dict]:
+            heard = c.post("/v1/speech-to-text", data={"model_id": "scribe_v1"},
+                           files={"file": ("a.wav", audio.content, "audio/wav")})
+            assert heard.status_code == 200, heard.text
+            return heard.headers["x-xi-engine-model"], heard.json()["xi_studio_engine"]
+
+        # Broken on disk (a damaged config): answered anyway, and the mark says why.
+        (copy.root / "whisper-base" / "config.json").unlink()
+        (copy.root / "whisper-base" / "config.json").write_text("{not json")
+        whisper_stt._LOADED.clear()
+        model, mark = transcribe()
+        assert model == "pocketsphinx" and "could not be used" in mark["note"]
+        # Removed while the engine runs: PocketSphinx again, no error.
+        copy.remove("whisper-base")
+        model, mark = transcribe()
+        assert model == "pocketsphinx" and "note" not in mark

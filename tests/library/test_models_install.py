@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import socket
 import threading
@@ -184,3 +185,41 @@ def test_remove(tmp_path: Path, store: ModelStore) -> None:
     install_from_folder(JOE, folder, store)
     assert store.remove(JOE.name)
     assert store.get(JOE.name) is None and not store.remove(JOE.name)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 120 MB file system (tmpfs), where a download can run out of space."""
+    import subprocess
+
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=120m", "tmpfs",
+                           str(mount_point)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip("mounting a small file system needs root here")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_disk_filling_up_mid_download(hub: ModelHub, small_disk: Path) -> None:
+    store = ModelStore(small_disk / "models")
+    filler = small_disk / "someone-elses-big-file"
+
+    def fill_the_disk(p: InstallProgress) -> None:
+        if p.done_bytes > 5_000_000 and not filler.exists():
+            # Another program takes the rest of the space.
+            with filler.open("wb") as f, contextlib.suppress(OSError):
+                while True:
+                    f.write(b"\0" * (1 << 20))
+
+    with pytest.raises(NotEnoughSpaceError, match="disk filled up"):
+        install_from_hub(JOE, store, hub=hub.url, progress=fill_the_disk)
+    _nothing_half_installed(store, JOE)
+    filler.unlink()  # space freed: the same install continues where it stopped
+    hub.requests.clear()
+    install_from_hub(JOE, store, hub=hub.url)
+    assert store.get(JOE.name) is not None
+    assert hub.requests[0][1].startswith("bytes=")
