@@ -50,3 +50,37 @@ def _whisper_speed(model: InstalledModel) -> float:
     started = time.perf_counter()
     whisper_words(whisper, pcm)
     return len(pcm) / 16000 / max(time.perf_counter() - started, 1e-6)
+
+
+def measure_in_subprocess(name: str, models_root: str, timeout_s: float = 300.0) -> None:
+    """Measure and record a model's speed in a separate process: the app's process never
+    loads the model (its memory stays as it was, its UI thread never waits on the GIL)."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "app.engine.model_speed", name, models_root],
+                   capture_output=True, timeout=timeout_s, check=False)
+
+
+def _main(argv: list[str]) -> int:
+    import contextlib
+    import os
+    from pathlib import Path
+
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(10)  # the app's window comes first: it must not stutter meanwhile
+
+    from app.library.models.store import ModelStore
+
+    store = ModelStore(Path(argv[1]))
+    model = store.get(argv[0])
+    if model is None:
+        return 1
+    store.record_speed(model.name, measure_speed(model))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_main(sys.argv[1:]))

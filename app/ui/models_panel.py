@@ -32,7 +32,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# Imported with the window, not in the worker: a module's first import holds the GIL
+# long enough (~0.2 s for httpx) to freeze the window mid-download.
+from app.engine.model_speed import measure_in_subprocess
 from app.library.models.catalogue import CATALOGUE, ModelEntry, human_size
+from app.library.models.download import install_from_hub
+from app.library.models.folder_install import install_from_folder
 from app.library.models.progress import InstallControl, InstallProgress
 from app.library.models.store import ModelStore
 
@@ -174,8 +179,6 @@ class ModelsPanel(QWidget):
     def _install(self) -> None:
         entry = self.selected()
         if entry is not None:
-            from app.library.models.download import install_from_hub
-
             self._start(entry, lambda c: install_from_hub(
                 entry, self.store, progress=self._bridge.progress.emit, control=c))
 
@@ -189,8 +192,6 @@ class ModelsPanel(QWidget):
             self.install_folder(entry, Path(folder))
 
     def install_folder(self, entry: ModelEntry, folder: Path) -> None:
-        from app.library.models.folder_install import install_from_folder
-
         self._start(entry, lambda c: install_from_folder(
             entry, folder, self.store, progress=self._bridge.progress.emit, control=c))
 
@@ -206,10 +207,8 @@ class ModelsPanel(QWidget):
             model = work(control)
             self._bridge.progress.emit(InstallProgress(entry.name, "measuring speed of",
                                                        entry.size, entry.size, 0.0))
-            from app.engine.model_speed import measure_speed
-
             with contextlib.suppress(Exception):  # installed: its speed is only a nicety
-                self.store.record_speed(entry.name, measure_speed(model))
+                measure_in_subprocess(entry.name, str(self.store.root))
             return model
 
         self._in_thread(run, lambda result: self._finished(entry, result))

@@ -206,3 +206,18 @@ class ModelHub:
             content = b"".join(hub_file.read(0, hub_file.size))
             blob = hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False)
             handler.send_header("ETag", f'"{blob.hexdigest()}"')
+
+
+def main() -> None:
+    """`python -m tests.support.model_hub`: serve the test models until stdin closes
+    (benchmarks run the hub in its own process, so it does not share the GIL)."""
+    import sys
+
+    with ModelHub() as hub:
+        hub.add_test_models()
+        print(hub.url, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()
