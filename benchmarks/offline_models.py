@@ -44,7 +44,7 @@ def _pin_two_cores() -> str:
 
 
 def _install(root: Path) -> Any:
-    from tests.engine.test_offline_models import install_test_models
+    from tests.support.model_hub import install_test_models
 
     return install_test_models(root / "models", root / "scratch")
 
@@ -59,19 +59,26 @@ def bench_piper(figure: Figure, store: Any, engine: Any, text: str) -> Any:
     folder = store.root / "piper-en_US-joe-medium"
     voice = PiperVoice.load(folder / "en_US-joe-medium.onnx")
     list(voice.synthesize("Warm up."))
-    start = time.perf_counter()
-    samples = np.concatenate([c.audio_int16_array for c in voice.synthesize(text)])
-    bare_wall = time.perf_counter() - start
+    url = f"/v1/text-to-speech/{stable_voice_id('piper-en_US-joe-medium')}"
+    samples: Any = None
+    response: Any = None
+    bare_wall = wall = float("inf")
+    with httpx.Client(base_url=engine.base_url, timeout=600, trust_env=False) as client:
+        client.post(url, params={"output_format": "pcm_22050"}, json={"text": "Warm up."})
+        # Turn about, best of three each: the machine is shared, the least disturbed run
+        # is the fairest comparison.
+        for _ in range(3):
+            start = time.perf_counter()
+            samples = np.concatenate([c.audio_int16_array for c in voice.synthesize(text)])
+            bare_wall = min(bare_wall, time.perf_counter() - start)
+            start = time.perf_counter()
+            response = client.post(url, params={"output_format": "pcm_22050"},
+                                   json={"text": text})
+            response.raise_for_status()
+            wall = min(wall, time.perf_counter() - start)
     audio_s = len(samples) / voice.config.sample_rate
     bare_x = audio_s / bare_wall
     say(f"bare piper: {audio_s:.1f} s of audio in {bare_wall:.2f} s = {bare_x:.1f}x")
-    url = f"/v1/text-to-speech/{stable_voice_id('piper-en_US-joe-medium')}"
-    with httpx.Client(base_url=engine.base_url, timeout=600, trust_env=False) as client:
-        client.post(url, params={"output_format": "pcm_22050"}, json={"text": "Warm up."})
-        start = time.perf_counter()
-        response = client.post(url, params={"output_format": "pcm_22050"}, json={"text": text})
-        response.raise_for_status()
-        wall = time.perf_counter() - start
     ours_audio_s = len(response.content) / 2 / 22050
     ours_x = ours_audio_s / wall
     say(f"engine piper over HTTP: {ours_audio_s:.1f} s in {wall:.2f} s = {ours_x:.1f}x")

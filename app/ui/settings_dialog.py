@@ -125,7 +125,8 @@ class SettingsDialog(QDialog):
     def _open_models(self) -> None:
         from app.ui.models_panel import ModelsDialog
 
-        ModelsDialog(parent=self).exec()
+        self.models_dialog = ModelsDialog(parent=self)
+        self.models_dialog.open()  # window-modal, without blocking the event loop
 
     def _show_key_state(self) -> None:
         store = self._ctx.key_store

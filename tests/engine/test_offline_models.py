@@ -25,28 +25,13 @@ with warnings.catch_warnings():
 from app.domain.formats import TTS_FORMATS
 from app.engine.app import create_app
 from app.engine.voices import ENGINE_VOICES
-from app.library.models.catalogue import find
-from app.library.models.folder_install import install_from_folder
 from app.library.models.store import ModelStore
 from tests.engine.conftest import decode
-from tests.support.model_hub import joe_files, write_whisper_base_folder
+from tests.support.model_hub import install_test_models
 
 PARAGRAPH = ("Offline speech matters to many people. A writer can hear a draft read aloud "
              "without sending a single word to the cloud. A teacher can turn a recorded "
              "lesson into text on an old laptop, and nothing leaves the computer.")
-
-
-def install_test_models(root: Path, scratch: Path) -> ModelStore:
-    store = ModelStore(root)
-    joe = scratch / "joe"
-    joe.mkdir(parents=True, exist_ok=True)
-    for name, path in joe_files().items():
-        if not (joe / name).exists():
-            (joe / name).symlink_to(path)
-    install_from_folder(find("piper-en_US-joe-medium"), joe, store)
-    install_from_folder(find("whisper-base"), write_whisper_base_folder(scratch / "wb"), store)
-    shutil.rmtree(scratch / "wb")
-    return store
 
 
 def words_of(text: str) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from app.library.models.catalogue import ModelEntry, find
+from app.library.models.folder_install import install_from_folder
+from app.library.models.store import ModelStore
 
 _CHUNK = 1 << 20
 _RANGE = re.compile(r"bytes=(\d+)-(\d*)$")
@@ -86,6 +89,19 @@ def write_whisper_base_folder(target: Path) -> Path:
             for part in parts:
                 out.write(part.read_bytes())
     return target
+
+
+def install_test_models(root: Path, scratch: Path) -> ModelStore:
+    store = ModelStore(root)
+    joe = scratch / "joe"
+    joe.mkdir(parents=True, exist_ok=True)
+    for name, path in joe_files().items():
+        if not (joe / name).exists():
+            (joe / name).symlink_to(path)
+    install_from_folder(find("piper-en_US-joe-medium"), joe, store)
+    install_from_folder(find("whisper-base"), write_whisper_base_folder(scratch / "wb"), store)
+    shutil.rmtree(scratch / "wb")
+    return store
 
 
 class ModelHub:

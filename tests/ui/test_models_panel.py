@@ -85,3 +85,25 @@ def test_a_folder_missing_a_file_says_which(qtbot: QtBot, panel: ModelsPanel,
     qtbot.waitUntil(lambda: "missing" in panel.status.text(), timeout=10_000)
     assert "en_US-joe-medium.onnx.json" in panel.status.text()
     assert state_of(panel, JOE) == "Not installed" and panel.install_button.isEnabled()
+
+
+@pytest.mark.e2e
+def test_settings_opens_the_offline_models_window(launch, engine_url: str, qtbot: QtBot,
+                                                  tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QDialog, QPushButton, QTableWidget
+
+    studio = launch(engine_url=engine_url)
+    settings = studio.window.open_settings()
+    button = settings.findChild(QPushButton, "settings.offline_models")
+    assert button.accessibleName() == "Offline models"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: settings.findChild(QDialog, "models.dialog") is not None)
+    dialog = settings.findChild(QDialog, "models.dialog")
+    qtbot.waitUntil(dialog.isVisible)
+    table = dialog.findChild(QTableWidget, "models.table")
+    names = {table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(table.rowCount())}
+    assert {"whisper-base", JOE, "whisper-tiny", "whisper-small"} <= names
+    qtbot.waitUntil(lambda: table.item(0, 5).text() in ("Not installed", "Installed"))
+    save_screenshot(dialog, "models-dialog", tmp_path)
+    dialog.reject()
+    settings.reject()
