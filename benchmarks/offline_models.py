@@ -101,29 +101,34 @@ def bench_whisper(figure: Figure, store: Any, engine: Any, samples: Any, rate: i
     pcm = soxr.resample(samples.astype(np.float32) / 32768, rate, 16000).astype(np.float32)
     audio_s = len(pcm) / 16000
     model = WhisperModel(str(store.root / "whisper-base"), device="cpu", compute_type="int8",
-                         cpu_threads=2)
+                         cpu_threads=len(os.sched_getaffinity(0)))
     list(model.transcribe(pcm[:16000], beam_size=1, word_timestamps=True)[0])
-    start = time.perf_counter()
-    segments, _ = model.transcribe(pcm, beam_size=1, word_timestamps=True)
-    bare_words = sum(len(s.words or []) for s in segments)
-    bare_x = audio_s / (time.perf_counter() - start)
-    say(f"bare faster-whisper: {audio_s:.1f} s = {bare_x:.1f}x ({bare_words} words)")
-    del model
     wav = io.BytesIO()
     soundfile.write(wav, pcm, 16000, format="WAV", subtype="PCM_16")
     short = io.BytesIO()
     soundfile.write(short, pcm[:16000], 16000, format="WAV", subtype="PCM_16")
+    bare_wall = wall = float("inf")
+    bare_words = 0
+    response: Any = None
     with httpx.Client(base_url=engine.base_url, timeout=600, trust_env=False) as client:
         def post(data: bytes) -> Any:
-            response = client.post("/v1/speech-to-text", data={"model_id": "scribe_v1"},
-                                   files={"file": ("speech.wav", data, "audio/wav")})
-            response.raise_for_status()
-            return response
+            result = client.post("/v1/speech-to-text", data={"model_id": "scribe_v1"},
+                                 files={"file": ("speech.wav", data, "audio/wav")})
+            result.raise_for_status()
+            return result
 
         post(short.getvalue())  # loads the model outside the timing
-        start = time.perf_counter()
-        response = post(wav.getvalue())
-        ours_x = audio_s / (time.perf_counter() - start)
+        for _ in range(2):  # turn about, best of each: the machine is shared
+            start = time.perf_counter()
+            segments, _ = model.transcribe(pcm, beam_size=1, word_timestamps=True)
+            bare_words = sum(len(s.words or []) for s in segments)
+            bare_wall = min(bare_wall, time.perf_counter() - start)
+            start = time.perf_counter()
+            response = post(wav.getvalue())
+            wall = min(wall, time.perf_counter() - start)
+    bare_x = audio_s / bare_wall
+    ours_x = audio_s / wall
+    say(f"bare faster-whisper: {audio_s:.1f} s = {bare_x:.1f}x ({bare_words} words)")
     words = [w for w in response.json()["words"] if w["type"] == "word"]
     say(f"engine whisper over HTTP: {ours_x:.1f}x ({len(words)} words, model "
         f"{response.headers.get('x-xi-engine-model')})")

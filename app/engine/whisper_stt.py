@@ -45,6 +45,14 @@ def best_whisper(store: ModelStore) -> InstalledModel | None:
     return max(usable, key=lambda m: m.entry.rank) if usable else None
 
 
+def _usable_cores() -> int:
+    """The cores this process may run on (not all of the machine's when pinned)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 2
+
+
 def load_whisper(model: InstalledModel) -> Any:
     folder = str(model.folder)
     with _LOCK:
@@ -53,7 +61,7 @@ def load_whisper(model: InstalledModel) -> Any:
             from faster_whisper import WhisperModel  # heavy: only on first use
 
             loaded = WhisperModel(folder, device="cpu", compute_type="int8",
-                                  cpu_threads=os.cpu_count() or 2)
+                                  cpu_threads=_usable_cores())
             _LOADED.clear()
             _LOADED[folder] = loaded
         return loaded

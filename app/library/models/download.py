@@ -13,6 +13,7 @@ and verified, they move into a staging folder that is renamed into place (store.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 import time
@@ -30,6 +31,7 @@ from app.library.models.checks import (
     NotEnoughSpaceError,
     check_space,
     hub_digest,
+    sha256_of,
     verify_file,
 )
 from app.library.models.progress import (
@@ -76,6 +78,17 @@ class _Fetch:
         self.done = 0
         self.meter = SpeedMeter()
         self._last_report = 0.0
+        # SHA-256 of the current `.part` as it grows, so no second read is needed at the
+        # end; (hash, bytes hashed), rebuilt from the file when a resume starts elsewhere.
+        self._hash: tuple[Any, int] | None = None
+
+    def _hash_for(self, part: Path, have: int) -> Any:
+        if self._hash is None or self._hash[1] != have:
+            digest = hashlib.sha256()
+            if have:
+                sha256_of(part, digest)
+            self._hash = (digest, have)
+        return self._hash[0]
 
     def report(self, stage: str, file: str = "", force: bool = False) -> None:
         now = time.monotonic()
@@ -132,10 +145,15 @@ class _Fetch:
                 self.done -= have  # the server sent the whole file again
                 have = 0
             hub_headers = {k.lower(): v for k, v in response.headers.items()}
+            digest = self._hash_for(part, have)
+            written = have
             with part.open("ab" if resumed else "wb") as out:
                 for block in self._blocks(response):
                     try:
                         out.write(block)
+                        digest.update(block)
+                        written += len(block)
+                        self._hash = (digest, written)
                     except OSError as exc:
                         if exc.errno == errno.ENOSPC:
                             raise NotEnoughSpaceError(
@@ -159,9 +177,12 @@ class _Fetch:
                 headers: dict[str, str]) -> tuple[str, tuple[str, str] | None]:
         self.report("verifying", file.name, force=True)
         digest = hub_digest({k.lower(): v for k, v in headers.items()})
+        size = part.stat().st_size
+        known = self._hash[0].hexdigest() if self._hash and self._hash[1] == size else None
+        self._hash = None
         try:
             sha = verify_file(part, f"The downloaded file {file.name}", sha256=file.sha256,
-                              hub=digest)
+                              hub=digest, actual_sha256=known)
         except ChecksumError:
             self.done -= part.stat().st_size
             part.unlink(missing_ok=True)
