@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 PIPER_LABEL = "piper"
 _ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _KEEP_LOADED = 2
+_SYNTH_LOCK = threading.Lock()
 _ACCENTS = {"en-US": "american", "en-GB": "british", "de-DE": "german", "fr-FR": "french",
             "es-ES": "spanish"}
 _GENDERS = {"joe": "male", "lessac": "female", "amy": "female", "alan": "male",
@@ -134,7 +135,10 @@ class PiperSpeaker:
 
         piper_voice = self._voice(voice)
         config = SynthesisConfig(length_scale=1.0 / max(0.25, min(4.0, speed)))
-        chunks = [c.audio_int16_array for c in piper_voice.synthesize(text, config)]
+        # Piper phonemises with its own built-in copy of espeak-ng, which is not
+        # thread-safe: one synthesis at a time (the network uses every core anyway).
+        with _SYNTH_LOCK:
+            chunks = [c.audio_int16_array for c in piper_voice.synthesize(text, config)]
         samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
         own_rate = int(piper_voice.config.sample_rate)
         if own_rate != rate_hz and samples.size:

@@ -257,3 +257,18 @@ def test_a_whisper_model_removed_or_broken_falls_back_to_pocketsphinx(
         copy.remove("whisper-base")
         model, mark = transcribe()
         assert model == "pocketsphinx" and "note" not in mark
+
+
+def test_piper_requests_at_the_same_time(client: TestClient, joe_id: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def speak(n: int) -> int:
+        response = client.post(f"/v1/text-to-speech/{joe_id}",
+                               params={"output_format": "pcm_22050"},
+                               json={"text": f"Request number {n} is here."})
+        assert response.status_code == 200
+        return len(response.content)
+
+    with ThreadPoolExecutor(4) as pool:
+        sizes = list(pool.map(speak, range(4)))
+    assert all(size > 22050 for size in sizes)
