@@ -285,6 +285,9 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self._ctx, self.runner, self)
         dialog.key_changed.connect(self._on_key_changed)
         dialog.settings_saved.connect(self._on_settings_saved)
+        # A voice installed or removed in Settings > Offline models: list the voices again.
+        dialog.models_changed.connect(
+            lambda: self.speech_tab.load_catalog(getattr(self.speech_tab, "_offline", False)))
         dialog.open()  # not exec(): no nested event loop under qasync
         return dialog
 

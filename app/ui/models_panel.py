@@ -52,6 +52,8 @@ class _Bridge(QObject):
 
 
 class ModelsPanel(QWidget):
+    models_changed = Signal()  # a model was installed or removed
+
     def __init__(self, store: ModelStore | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("models.panel")
@@ -220,6 +222,7 @@ class ModelsPanel(QWidget):
         else:
             self.progress.setValue(1000)
             self.status.setText(f"{entry.title} is installed and ready to use offline.")
+            self.models_changed.emit()
         self._update_buttons()
         self.refresh()
 
@@ -248,6 +251,8 @@ class ModelsPanel(QWidget):
         def removed(result: Any) -> None:
             self.status.setText(str(result) if isinstance(result, Exception)
                                 else f"{entry.title} removed.")
+            if not isinstance(result, Exception):
+                self.models_changed.emit()
             self.refresh()
 
         self._in_thread(lambda: self.store.remove(entry.name), removed)

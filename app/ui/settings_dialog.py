@@ -43,6 +43,7 @@ async def check_key(base_url: str, key: str) -> None:
 class SettingsDialog(QDialog):
     key_changed = Signal()  # the key was saved or removed: reconnect
     settings_saved = Signal()
+    models_changed = Signal()  # an offline model was installed or removed
 
     CHECK = "settings.check_key"
 
@@ -126,6 +127,7 @@ class SettingsDialog(QDialog):
         from app.ui.models_panel import ModelsDialog
 
         self.models_dialog = ModelsDialog(parent=self)
+        self.models_dialog.panel.models_changed.connect(self.models_changed)
         self.models_dialog.open()  # window-modal, without blocking the event loop
 
     def _show_key_state(self) -> None:

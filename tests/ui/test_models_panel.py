@@ -105,5 +105,9 @@ def test_settings_opens_the_offline_models_window(launch, engine_url: str, qtbot
     assert {"whisper-base", JOE, "whisper-tiny", "whisper-small"} <= names
     qtbot.waitUntil(lambda: table.item(0, 5).text() in ("Not installed", "Installed"))
     save_screenshot(dialog, "models-dialog", tmp_path)
+    # Installing or removing a model lists the voices again (the new voice shows up).
+    with qtbot.waitSignal(studio.window.speech_tab._controller.catalog_loaded,
+                          timeout=30_000):
+        dialog.panel.models_changed.emit()
     dialog.reject()
     settings.reject()
