@@ -272,3 +272,30 @@ def test_piper_requests_at_the_same_time(client: TestClient, joe_id: str) -> Non
     with ThreadPoolExecutor(4) as pool:
         sizes = list(pool.map(speak, range(4)))
     assert all(size > 22050 for size in sizes)
+
+
+def test_whisper_per_channel_with_character_times(client: TestClient) -> None:
+    import numpy as np
+
+    def speech(voice: int, text: str) -> np.ndarray:
+        wav = client.post(f"/v1/text-to-speech/{ENGINE_VOICES[voice].voice_id}",
+                          params={"output_format": "wav_16000"}, json={"text": text}).content
+        samples, _ = sf.read(io.BytesIO(wav), dtype="float32")
+        return samples
+
+    left, right = speech(0, "Good morning everyone."), speech(1, "Thank you very much.")
+    stereo = np.zeros((max(len(left), len(right)), 2), dtype=np.float32)
+    stereo[:len(left), 0] = left
+    stereo[:len(right), 1] = right
+    buffer = io.BytesIO()
+    sf.write(buffer, stereo, 16000, format="WAV", subtype="PCM_16")
+    heard = client.post("/v1/speech-to-text",
+                        data={"model_id": "scribe_v1", "use_multi_channel": "true",
+                              "timestamps_granularity": "character"},
+                        files={"file": ("two.wav", buffer.getvalue(), "audio/wav")})
+    assert heard.status_code == 200, heard.text
+    channels = heard.json()["transcripts"]
+    assert [c["channel_index"] for c in channels] == [0, 1]
+    assert "morning" in channels[0]["text"].lower() and "thank" in channels[1]["text"].lower()
+    word = next(w for w in channels[1]["words"] if w["type"] == "word")
+    assert "".join(c["text"] for c in word["characters"]) == word["text"]
