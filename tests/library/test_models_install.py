@@ -41,6 +41,7 @@ def hub() -> Iterator[ModelHub]:
 def store(tmp_path: Path, hub: ModelHub) -> Iterator[ModelStore]:
     hub.faults.cut_after.clear()
     hub.faults.corrupt_at.clear()
+    hub.faults.redirect_lfs = False
     hub.requests.clear()
     yield ModelStore(tmp_path / "models")
 
@@ -92,6 +93,22 @@ def test_the_hubs_published_digests_are_checked_when_the_catalogue_has_none(
     assert [f["verified_against"] for f in model.manifest["files"]] == ["sha256", "git-sha1"]
     store.remove(unpinned.name)
     hub.faults.corrupt_at[JOE.files[1].name] = 100
+    with pytest.raises(ChecksumError):
+        install_from_hub(unpinned, store, hub=hub.url)
+    _nothing_half_installed(store, unpinned)
+
+
+def test_large_files_redirected_to_a_cdn_are_checked_against_the_hubs_digest(
+        hub: ModelHub, store: ModelStore) -> None:
+    hub.faults.redirect_lfs = True
+    unpinned = dataclasses.replace(
+        JOE, name="piper-en_US-lessac-medium",
+        files=tuple(ModelFile(f.path, f.size) for f in JOE.files))
+    model = install_from_hub(unpinned, store, hub=hub.url)
+    assert model.manifest["files"][0]["verified_against"] == "sha256"
+    assert any(path.startswith("/cdn/") for path, _ in hub.requests)
+    store.remove(unpinned.name)
+    hub.faults.corrupt_at[JOE.files[0].name] = 1_000_000
     with pytest.raises(ChecksumError):
         install_from_hub(unpinned, store, hub=hub.url)
     _nothing_half_installed(store, unpinned)

@@ -61,6 +61,7 @@ class Faults:
     cut_after: dict[str, int] = field(default_factory=dict)  # file name -> bytes, once
     corrupt_at: dict[str, int] = field(default_factory=dict)  # file name -> byte offset
     refuse_all: bool = False  # answer 503 to everything
+    redirect_lfs: bool = False  # large files: 302 to a "CDN" path, as huggingface.co does
 
 
 def joe_files() -> dict[str, Path]:
@@ -165,7 +166,16 @@ class ModelHub:
             handler.send_header("Content-Length", "0")
             handler.end_headers()
             return
-        hub_file = self.files.get(handler.path.split("?")[0])
+        path = handler.path.split("?")[0]
+        from_cdn = path.startswith("/cdn/")
+        hub_file = self.files.get(path[4:] if from_cdn else path)
+        if hub_file is not None and hub_file.lfs and self.faults.redirect_lfs and not from_cdn:
+            handler.send_response(302)
+            handler.send_header("Location", f"/cdn{path}")
+            handler.send_header("Content-Length", "0")
+            self._etags(handler, hub_file)
+            handler.end_headers()
+            return
         if hub_file is None:
             handler.send_response(404)
             handler.send_header("Content-Length", "0")
@@ -191,7 +201,10 @@ class ModelHub:
         handler.send_header("Accept-Ranges", "bytes")
         if status == 206:
             handler.send_header("Content-Range", f"bytes {start}-{end - 1}/{hub_file.size}")
-        self._etags(handler, hub_file)
+        if from_cdn:  # a CDN's own tag: not the file's SHA-256
+            handler.send_header("ETag", '"0123456789abcdef0123456789abcdef"')
+        else:
+            self._etags(handler, hub_file)
         handler.end_headers()
         cut = self.faults.cut_after.pop(name, None)
         corrupt = self.faults.corrupt_at.get(name)

@@ -133,7 +133,7 @@ class _Fetch:
         headers = {"Range": f"bytes={have}-"} if have else {}
         with self.client.stream("GET", url, headers=headers) as response:
             if response.status_code == 416 and have:  # the part is already complete
-                return self._finish(file, part, dict(response.headers))
+                return self._finish(file, part, _hub_headers(response))
             if response.status_code in (408, 429) or response.status_code >= 500:
                 raise _RetryableError(f"the hub answered {response.status_code}")
             if response.status_code not in (200, 206):
@@ -144,7 +144,7 @@ class _Fetch:
             if not resumed:
                 self.done -= have  # the server sent the whole file again
                 have = 0
-            hub_headers = {k.lower(): v for k, v in response.headers.items()}
+            hub_headers = _hub_headers(response)
             digest = self._hash_for(part, have)
             written = have
             with part.open("ab" if resumed else "wb") as out:
@@ -192,6 +192,17 @@ class _Fetch:
 
 class _RetryableError(Exception):
     pass
+
+
+def _hub_headers(response: httpx.Response) -> dict[str, str]:
+    """The hub's headers for the file. The hub answers a large (LFS) file with a redirect
+    to a CDN: the digests (`X-Linked-Etag`, `ETag`) are on the hub's redirect, and the
+    CDN's own `ETag` means something else, so the first answer's headers win."""
+    headers: dict[str, str] = {}
+    for answer in (*response.history, response):
+        for key, value in answer.headers.items():
+            headers.setdefault(key.lower(), value)
+    return headers
 
 
 def _expected_length(response: httpx.Response, have: int) -> int | None:
