@@ -20,10 +20,18 @@ from app.library.models.store import InstalledModel, ModelStore
 _CHUNK = 1 << 20
 
 
+# faster-whisper reads its vocabulary from either file; copies of a model made by other
+# tools may have the other one. Only for files the catalogue does not pin by checksum.
+_EITHER = {"vocabulary.txt": "vocabulary.json", "vocabulary.json": "vocabulary.txt"}
+
+
 def _find(folder: Path, file: ModelFile) -> Path | None:
-    for candidate in (folder / file.name, folder / file.path):
-        if candidate.is_file():
-            return candidate
+    names = [file.name] + ([_EITHER[file.name]] if file.sha256 is None and file.name in _EITHER
+                           else [])
+    for name in names:
+        for candidate in (folder / name, folder / file.path.replace(file.name, name)):
+            if candidate.is_file():
+                return candidate
     return None
 
 
@@ -56,7 +64,7 @@ def install_from_folder(entry: ModelEntry, folder: Path, store: ModelStore, *,
     results: list[dict[str, Any]] = []
     try:
         for file, src in sources:
-            target = staging / file.name
+            target = staging / src.name  # the name found (see _EITHER)
             with src.open("rb") as inp, target.open("wb") as out:
                 while block := inp.read(_CHUNK):
                     control.check()
@@ -67,7 +75,7 @@ def install_from_folder(entry: ModelEntry, folder: Path, store: ModelStore, *,
                         progress(InstallProgress(entry.name, "copying", done, total, 0.0,
                                                  file.name))
             sha = verify_file(target, f"The file {src}", sha256=file.sha256, hub=None)
-            results.append({"name": file.name, "path": file.path,
+            results.append({"name": src.name, "path": file.path,
                             "size": target.stat().st_size, "sha256": sha,
                             "verified_against": "catalogue" if file.sha256 else "none"})
         model = store.publish(entry, staging, results, source=str(folder))
