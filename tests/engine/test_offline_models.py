@@ -28,6 +28,7 @@ from app.engine.voices import ENGINE_VOICES
 from app.library.models.store import ModelStore
 from tests.engine.conftest import decode
 from tests.support.model_hub import install_test_models
+from tests.support.spec import validate_response_json
 
 PARAGRAPH = ("Offline speech matters to many people. A writer can hear a draft read aloud "
              "without sending a single word to the cloud. A teacher can turn a recorded "
@@ -77,6 +78,7 @@ def joe_id(client: TestClient) -> str:
 
 def test_piper_voice_is_listed_beside_the_espeak_ones(client: TestClient, joe_id: str) -> None:
     page = client.get("/v2/voices", params={"page_size": 100}).json()
+    validate_response_json("GET", "/v2/voices", 200, page)
     assert page["total_count"] == len(ENGINE_VOICES) + 1
     joe = next(v for v in page["voices"] if v["voice_id"] == joe_id)
     assert joe["labels"]["engine"] == "piper" and joe["labels"]["quality"] == "medium"
@@ -121,6 +123,7 @@ def test_round_trip_piper_then_whisper(client: TestClient, joe_id: str) -> None:
                          params={"output_format": "mp3_44100_128"}, json={"text": PARAGRAPH})
     assert spoken.status_code == 200
     body = spoken.json()
+    validate_response_json("POST", "/v1/text-to-speech/x/with-timestamps", 200, body)
     assert "".join(body["alignment"]["characters"]) == PARAGRAPH
     starts = body["alignment"]["character_start_times_seconds"]
     assert starts == sorted(starts)
@@ -130,6 +133,7 @@ def test_round_trip_piper_then_whisper(client: TestClient, joe_id: str) -> None:
     assert heard.status_code == 200
     assert heard.headers["x-xi-engine-model"] == "whisper-base"
     result = heard.json()
+    validate_response_json("POST", "/v1/speech-to-text", 200, result)
     assert recognised_share(PARAGRAPH, result["text"]) >= 0.9, result["text"]
     check_words_in_order(result["words"])
     assert result["language_code"] == "en" and result["language_probability"] > 0.8
@@ -294,6 +298,7 @@ def test_whisper_per_channel_with_character_times(client: TestClient) -> None:
                               "timestamps_granularity": "character"},
                         files={"file": ("two.wav", buffer.getvalue(), "audio/wav")})
     assert heard.status_code == 200, heard.text
+    validate_response_json("POST", "/v1/speech-to-text", 200, heard.json())
     channels = heard.json()["transcripts"]
     assert [c["channel_index"] for c in channels] == [0, 1]
     assert "morning" in channels[0]["text"].lower() and "thank" in channels[1]["text"].lower()
