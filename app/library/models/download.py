@@ -15,7 +15,9 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import queue
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -80,15 +82,22 @@ class _Fetch:
         self._last_report = 0.0
         # SHA-256 of the current `.part` as it grows, so no second read is needed at the
         # end; (hash, bytes hashed), rebuilt from the file when a resume starts elsewhere.
-        self._hash: tuple[Any, int] | None = None
+        self._hash: tuple[_BackgroundHash, int] | None = None
 
-    def _hash_for(self, part: Path, have: int) -> Any:
+    def _hash_for(self, part: Path, have: int) -> _BackgroundHash:
         if self._hash is None or self._hash[1] != have:
+            if self._hash is not None:
+                self._hash[0].hexdigest()  # stops its thread
             digest = hashlib.sha256()
             if have:
                 sha256_of(part, digest)
-            self._hash = (digest, have)
+            self._hash = (_BackgroundHash(digest), have)
         return self._hash[0]
+
+    def stop_hashing(self) -> None:
+        if self._hash is not None:
+            self._hash[0].hexdigest()  # ends its thread
+            self._hash = None
 
     def report(self, stage: str, file: str = "", force: bool = False) -> None:
         now = time.monotonic()
@@ -178,7 +187,10 @@ class _Fetch:
         self.report("verifying", file.name, force=True)
         digest = hub_digest({k.lower(): v for k, v in headers.items()})
         size = part.stat().st_size
-        known = self._hash[0].hexdigest() if self._hash and self._hash[1] == size else None
+        known = None
+        if self._hash is not None:
+            computed = self._hash[0].hexdigest()
+            known = computed if self._hash[1] == size else None
         self._hash = None
         try:
             sha = verify_file(part, f"The downloaded file {file.name}", sha256=file.sha256,
@@ -192,6 +204,33 @@ class _Fetch:
 
 class _RetryableError(Exception):
     pass
+
+
+class _BackgroundHash:
+    """SHA-256 computed in its own thread as blocks arrive (hashlib lets go of the GIL on
+    large blocks), so hashing overlaps with receiving instead of adding to it."""
+
+    def __init__(self, digest: Any) -> None:
+        self._digest = digest
+        self._blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=16)  # <= 16 MB behind
+        self._thread = threading.Thread(target=self._run, name="model-hash", daemon=True)
+        self._thread.start()
+        self._result: str | None = None
+
+    def _run(self) -> None:
+        while (block := self._blocks.get()) is not None:
+            self._digest.update(block)
+
+    def update(self, block: bytes) -> None:
+        self._blocks.put(block)
+
+    def hexdigest(self) -> str:
+        """Waits for the blocks given so far; the hash takes no more after this."""
+        if self._result is None:
+            self._blocks.put(None)
+            self._thread.join()
+            self._result = self._digest.hexdigest()
+        return self._result
 
 
 def _hub_headers(response: httpx.Response) -> dict[str, str]:
@@ -246,6 +285,7 @@ def install_from_hub(entry: ModelEntry, store: ModelStore, *, hub: str | None = 
                                 "verified_against": "catalogue" if file.sha256 else
                                 (digest[0] if digest else "none")})
         except BaseException:
+            fetch.stop_hashing()
             if control.cancelled and not control.keep_partial:
                 shutil.rmtree(store.downloads_dir / entry.name, ignore_errors=True)
             raise
