@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -146,25 +147,34 @@ def bench_download(figure: Figure, quick: bool) -> None:
     from app.library.models.catalogue import find
     from app.library.models.download import install_from_hub
     from app.library.models.store import ModelStore
-    from tests.support.model_hub import ModelHub
 
     entry = find("piper-en_US-joe-medium" if quick else "whisper-base")
-    with ModelHub() as hub:
-        hub.add_test_models()
-        target = scratch_dir("download-bare")
-        start = time.perf_counter()
-        with httpx.Client(timeout=60) as client:
+    bare_s = ours_s = float("inf")
+    # The hub in its own process, as a real one is (not sharing this one's GIL).
+    with subprocess.Popen([sys.executable, "-m", "tests.support.model_hub"],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as server, \
+            httpx.Client(timeout=60) as client:
+        assert server.stdout is not None and server.stdin is not None
+        hub_url = server.stdout.readline().strip()
+        for _ in range(3):  # turn about, best of each: the machine and its disk are shared
+            target = scratch_dir("download-bare")
+            start = time.perf_counter()
             for file in entry.files:
-                url = f"{hub.url}/{entry.repo}/resolve/{entry.revision}/{file.path}"
+                url = f"{hub_url}/{entry.repo}/resolve/{entry.revision}/{file.path}"
                 with client.stream("GET", url) as response, \
                         (target / file.name).open("wb") as out:
                     for block in response.iter_raw(1 << 20):
                         out.write(block)
-        bare = entry.size / (time.perf_counter() - start)
-        store = ModelStore(scratch_dir("download-ours") / "models")
-        start = time.perf_counter()
-        install_from_hub(entry, store, hub=hub.url)
-        ours = entry.size / (time.perf_counter() - start)
+            bare_s = min(bare_s, time.perf_counter() - start)
+            shutil.rmtree(target)
+            store = ModelStore(scratch_dir("download-ours") / "models")
+            start = time.perf_counter()
+            install_from_hub(entry, store, hub=hub_url)
+            ours_s = min(ours_s, time.perf_counter() - start)
+            shutil.rmtree(store.root.parent)
+        server.stdin.close()
+    bare = entry.size / bare_s
+    ours = entry.size / ours_s
     say(f"download {entry.name}: plain httpx {bare / 1e6:.0f} MB/s, ours {ours / 1e6:.0f} MB/s")
     figure.add(Row(
         figure=f"7c. Offline models: download {entry.name} ({entry.size / 1e6:.0f} MB) "
@@ -172,7 +182,8 @@ def bench_download(figure: Figure, quick: bool) -> None:
         ours=f"{ours / 1e6:.0f} MB/s (incl. SHA-256 and install)",
         baseline=f"{bare / 1e6:.0f} MB/s plain httpx", ratio=ratio(ours, bare),
         target=f"≥ {DOWNLOAD_TARGET:.0%} of plain httpx", met=ours >= DOWNLOAD_TARGET * bare,
-        note="loopback: disk and hashing bound, not network bound"))
+        note="loopback, the hub in its own process: disk and CPU bound (ours also computes "
+             "SHA-256, in a thread beside the download), not network bound"))
 
 
 def bench_download_ui(figure: Figure, quick: bool) -> None:
