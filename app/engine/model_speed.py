@@ -58,6 +58,8 @@ def measure_in_subprocess(name: str, models_root: str, timeout_s: float = 300.0)
     import subprocess
     import sys
 
+    if getattr(sys, "frozen", False):  # a bundle's executable is the app, not Python
+        return
     subprocess.run([sys.executable, "-m", "app.engine.model_speed", name, models_root],
                    capture_output=True, timeout=timeout_s, check=False)
 
