@@ -5,6 +5,8 @@
     xi-studio --screenshot F.png [--tab speech|transcripts|music|scripts]
     xi-studio serve [--host H] [--port N]   run the local engine without a window
     xi-studio render SCRIPT --out DIR [--format F]   render a script headless (render_cli.py)
+    xi-studio models list | install NAME [--from DIR] | remove NAME
+                                            offline voices and recognisers
     xi-studio --version
 
 Environment: `XI_STUDIO_HOME` (one folder for all data), `ELEVENLABS_API_KEY`,
@@ -47,7 +49,8 @@ STARTUP_PROBE_ENV = "XI_STUDIO_STARTUP_PROBE"
 HEAVY_MODULES = ("numpy", "av", "soundfile", "sounddevice", "soxr", "fastapi", "uvicorn",
                  "starlette", "elevenlabs", "pocketsphinx", "espeakng_loader", "app.engine.app",
                  "app.audio.decode", "app.audio.stream_decoder", "superqt", "rich", "keyring",
-                 "pydantic", "app.domain.wire")
+                 "pydantic", "app.domain.wire",
+                 "piper", "faster_whisper", "onnxruntime", "ctranslate2", "huggingface_hub")
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -74,6 +77,10 @@ def _serve_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["models"]:
+        from app.models_cli import main as models_main
+
+        return models_main(argv[1:])
     if argv[:1] == ["serve"]:
         args = _serve_parser().parse_args(argv[1:])
         from app.engine.runner import run

@@ -54,6 +54,9 @@ from app.engine.stt_routes import create_router as create_stt_router
 from app.engine.synth import SpeechParams, Synthesizer
 from app.engine.tts import TtsJob
 from app.engine.voices import EngineVoice, VoiceCatalog, VoiceQuery, default_settings
+from app.engine.voices_installed import InstalledVoices
+from app.engine.whisper_stt import best_transcriber
+from app.library.models.store import ModelStore
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 _FULL_FORMATS = tuple(f.value for f in TTS_FORMATS)
@@ -107,12 +110,18 @@ class Engine:
     """The engine's state: synthesiser, voices, preview cache."""
 
     def __init__(self, data_dir: Path | None, espeak: Espeak | None = None,
-                 catalog: VoiceCatalog | None = None) -> None:
+                 catalog: VoiceCatalog | None = None, models: ModelStore | None = None) -> None:
         self.data_dir = data_dir
         self.synthesizer = Synthesizer(espeak or Espeak())
-        self.catalog = catalog or VoiceCatalog()
+        self.models = models or ModelStore()
+        self._installed = InstalledVoices(catalog or VoiceCatalog(), self.models)
         self._previews: dict[str, bytes] = {}
         self._preview_lock = threading.Lock()
+
+    @property
+    def catalog(self) -> VoiceCatalog:
+        """The espeak voices plus the Piper voices installed right now."""
+        return self._installed.catalog()
 
     def preview(self, voice: EngineVoice) -> bytes:
         """The voice's preview MP3 (made once, kept in memory and in data_dir)."""
@@ -169,12 +178,14 @@ SpeechFormat = Annotated[str, Depends(_speech_query)]
 
 def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
                catalog: VoiceCatalog | None = None, token: str | None = None,
-               public_url: str | None = None, limiter: WorkLimiter | None = None) -> FastAPI:
+               public_url: str | None = None, limiter: WorkLimiter | None = None,
+               models: ModelStore | None = None) -> FastAPI:
     """The engine as an ASGI app. `data_dir` keeps caches (previews); None = memory only.
     `token`: the per-launch key the app sends (None: any key, see guard.py);
     `public_url`: the bind address `preview_url`s are built from (never the Host header);
-    `limiter`: the bounded work queue (admission.py; default: one slot per CPU core)."""
-    engine = Engine(data_dir, espeak, catalog)
+    `limiter`: the bounded work queue (admission.py; default: one slot per CPU core);
+    `models` is the folder of installed offline models (default: the user's)."""
+    engine = Engine(data_dir, espeak, catalog, models)
     app = FastAPI(
         title="XI Studio engine",
         version=__version__,
@@ -183,7 +194,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
         redoc_url=None,
     )
     app.state.engine = engine
-    app.include_router(create_stt_router(data_dir))
+    app.include_router(create_stt_router(data_dir, transcribe=best_transcriber(engine.models)))
     app.include_router(create_music_router(data_dir))
     app.include_router(create_dialogue_router(engine))
     dictionaries = dictionary_routes.install(app, data_dir)  # pronunciation dictionaries
@@ -312,6 +323,9 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
                  allowed: tuple[str, ...]) -> TtsJob:
         fmt = _check_format(output_format, allowed)
         voice = voice_or_404(voice_id, resolve=True)
+        problem = InstalledVoices.missing_files(voice)
+        if problem:
+            raise ApiError(404, "voice_not_found", problem)
         if not accepts_model(body.model_id):
             raise ApiError(400, "model_not_found",
                            f"The model {body.model_id} does not exist or cannot do text to "

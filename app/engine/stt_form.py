@@ -157,7 +157,7 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def parse_form(form: FormData) -> SttRequest:
+def parse_form(form: FormData, *, any_language: bool = False) -> SttRequest:
     errors = _Errors()
     model_id = _text(form, "model_id", errors)
     if model_id is None:
@@ -200,7 +200,7 @@ def parse_form(form: FormData) -> SttRequest:
         raise FormProblem("unsupported_webhook", "The offline engine cannot send results to "
                           "a webhook; ask for the result directly instead.")
     language = request.language_code
-    if language is not None and language.lower() not in ENGLISH:
+    if language is not None and language.lower() not in ENGLISH and not any_language:
         raise FormProblem("unsupported_language", f"The offline engine only recognises "
                           f"English, not '{language}'. Choose English or automatic detection, "
                           "or use ElevenLabs (add an API key in Settings).")

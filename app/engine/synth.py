@@ -13,10 +13,11 @@ import itertools
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.domain.pronunciation import Rule
+from app.domain.pronunciation import AliasRule, Rule
 from app.domain.text_split import split_for_limit, split_sentences_keep_all
 from app.domain.wire import VoiceSettings
 from app.engine.espeak import DEFAULT_RATE_WPM, Espeak, Prosody, Synthesis, WordMark
@@ -24,6 +25,9 @@ from app.engine.pronounce import rewrite
 from app.engine.voices import EngineVoice
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from app.engine.piper_voices import PiperSpeaker
 
 # Longer sentences are cut (at spaces) so streaming still gets going quickly.
 MAX_PIECE_CHARS = 400
@@ -87,7 +91,7 @@ def split_pieces(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
-def _speech_bounds(samples: np.ndarray, rate: int) -> tuple[float, float]:
+def speech_bounds(samples: np.ndarray, rate: int) -> tuple[float, float]:
     loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > _SILENCE_LEVEL)
     if loud.size == 0:
         return 0.0, 0.0
@@ -134,6 +138,33 @@ def align_characters(text: str, words: list[WordMark], duration_s: float,
 class Synthesizer:
     def __init__(self, espeak: Espeak) -> None:
         self.espeak = espeak
+        self._piper: PiperSpeaker | None = None  # made when a Piper voice first speaks
+
+    def _speak_piece(self, piece: str, voice: EngineVoice, params: SpeechParams,
+                     name: str, prosody: Prosody,
+                     rules: Sequence[Rule] = ()) -> tuple[np.ndarray, list[WordMark]]:
+        """One piece's samples and word marks (pointing into the ORIGINAL piece), from
+        espeak or from an installed Piper voice, with the pronunciation rules applied."""
+        from app.engine.piper_voices import PiperEngineVoice
+
+        if not isinstance(voice, PiperEngineVoice):
+            result = self._say(piece, name, prosody, rules)
+            return result.samples, result.words
+        from app.engine.piper_voices import PiperSpeaker, borrowed_word_marks
+
+        if self._piper is None:
+            self._piper = PiperSpeaker()
+        # Piper reads text through its own phonemizer: alias rules apply, phoneme rules
+        # (espeak-ng's notation) cannot, and the word is read as written.
+        aliases = [rule for rule in rules if isinstance(rule, AliasRule)]
+        if len(aliases) < len(rules):
+            log.warning("Piper voices cannot use phoneme rules; those words are read as written")
+        spoken = rewrite(piece, aliases)
+        samples = self._piper.synthesize(voice, spoken.text, params.speed, self.sample_rate_hz)
+        start, end = speech_bounds(samples, self.sample_rate_hz)
+        marks = borrowed_word_marks(self.espeak, voice, spoken.text, start, end)
+        return samples, [WordMark(spoken.to_original(m.text_start), m.text_length, m.start_ms)
+                         for m in marks]
 
     @property
     def sample_rate_hz(self) -> int:
@@ -176,11 +207,11 @@ class Synthesizer:
         clock = 0.0
         for offset, piece in split_pieces(text):
             if piece.strip():
-                result = self._say(piece, name, prosody, rules)
-                samples = result.samples
+                samples, words = self._speak_piece(piece, voice, params, name, prosody,
+                                                   rules)
                 duration = len(samples) / rate
-                _, speech_end = _speech_bounds(samples, rate)
-                rel_starts, rel_ends = align_characters(piece, result.words, duration,
+                _, speech_end = speech_bounds(samples, rate)
+                rel_starts, rel_ends = align_characters(piece, words, duration,
                                                         speech_end)
             else:
                 samples = np.zeros(0, dtype=np.int16)

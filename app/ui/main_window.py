@@ -363,6 +363,9 @@ class MainWindow(QMainWindow):
         dialog.key_changed.connect(self._on_key_changed)
         dialog.settings_saved.connect(self._on_settings_saved)
         name_controls(dialog)
+        # A voice installed or removed in Settings > Offline models: list the voices again.
+        dialog.models_changed.connect(
+            lambda: self.speech_tab.load_catalog(getattr(self.speech_tab, "_offline", False)))
         dialog.open()  # not exec(): no nested event loop under qasync
         return dialog
 

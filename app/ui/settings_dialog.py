@@ -44,6 +44,7 @@ async def check_key(base_url: str, key: str) -> None:
 class SettingsDialog(QDialog):
     key_changed = Signal()  # the key was saved or removed: reconnect
     settings_saved = Signal()
+    models_changed = Signal()  # an offline model was installed or removed
 
     CHECK = "settings.check_key"
 
@@ -102,6 +103,11 @@ class SettingsDialog(QDialog):
         form.addRow("", self.base_url_note)
         form.addRow("Sound output", self.output_device)
         form.addRow("Default format", self.default_format)
+        self.offline_models = QPushButton("Offline voices and transcripts…", self)
+        self.offline_models.setObjectName("settings.offline_models")
+        self.offline_models.setAccessibleName("Offline models")
+        self.offline_models.clicked.connect(self._open_models)
+        form.addRow("Offline models", self.offline_models)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -117,6 +123,13 @@ class SettingsDialog(QDialog):
         self.base_url.textChanged.connect(self._on_base_url_changed)
         self._show_key_state()
         self._on_base_url_changed(self.base_url.text())
+
+    def _open_models(self) -> None:
+        from app.ui.models_panel import ModelsDialog
+
+        self.models_dialog = ModelsDialog(parent=self)
+        self.models_dialog.panel.models_changed.connect(self.models_changed)
+        self.models_dialog.open()  # window-modal, without blocking the event loop
 
     def _show_key_state(self) -> None:
         store = self._ctx.key_store

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.offline_quality import offline_note
 from app.domain.transcript import Transcript
 from app.ui.icons import icon
 from app.ui.transcripts.options_panel import language_name
@@ -138,10 +139,10 @@ class ViewerPanel(QWidget):
         self.set_open(True)
         self.set_channels(transcript.channels)
         self.title.setText(f"<b>{html.escape(title or 'Transcript')}</b>")
-        self.draft_note.setText(OFFLINE_DRAFT_NOTE)
-        self.draft_note.setToolTip("Made on this computer by the offline engine. Add an "
-                                   "ElevenLabs key in Settings for an accurate transcript.")
-        self.draft_note.setVisible(offline_draft)
+        note = offline_note(transcript.source_json) if offline_draft else None
+        self.draft_note.setText(note[0] if note else OFFLINE_DRAFT_NOTE)
+        self.draft_note.setToolTip(note[1] if note else "")
+        self.draft_note.setVisible(note is not None)
         code = transcript.language_code
         probability = transcript.language_probability
         sure = f" ({probability:.0%} sure)" if probability is not None else ""
