@@ -43,11 +43,9 @@ def assert_inside(window: QWidget, widget: QWidget, where: str) -> None:
     assert window.rect().contains(rect), (where, widget.objectName(), rect, window.rect())
 
 
-def keep_shot(window: QWidget, name: str, tmp_path: Path) -> None:
-    path = save_screenshot(window, name, tmp_path)
-    copies = Path("/tmp/i12-shots")
-    if copies.is_dir():
-        (copies / path.name).write_bytes(path.read_bytes())
+def keep_shot(window: QWidget, name: str, tmp_path: Path) -> Path:
+    """A screenshot in the test's folder (or $XI_STUDIO_SCREENSHOTS), to be looked at."""
+    return save_screenshot(window, name, tmp_path)
 
 
 @pytest.mark.parametrize("size", SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -105,13 +105,12 @@ def test_dark_mode_chips_and_kept_sections_read_and_a_theme_switch_is_followed(
             assert contrast(text, background) >= TEXT_CONTRAST, (dark, text.name(),
                                                                  background.name())
 
-    for index, name in enumerate(("speech", "transcripts", "music")):
+    for index, name in enumerate(("speech", "transcripts", "music", "scripts")):
         window.tabs.setCurrentIndex(index)
         qtbot.wait(50)
-        keep_shot(window, f"dark-1024x640-{name}", tmp_path)
-        assert (tmp_path / f"dark-1024x640-{name}.png").stat().st_size > 10_000
+        assert keep_shot(window, f"dark-1024x640-{name}", tmp_path).stat().st_size > 10_000
     themed.setPalette(QPalette())
-    for index, name in enumerate(("speech", "transcripts", "music")):
+    for index, name in enumerate(("speech", "transcripts", "music", "scripts")):
         window.tabs.setCurrentIndex(index)
         qtbot.wait(50)
         keep_shot(window, f"light-1024x640-{name}", tmp_path)

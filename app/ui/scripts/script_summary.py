@@ -37,7 +37,7 @@ def summarize(script: Script, cost_multiplier: float) -> Summary:
 
 def describe(summary: Summary, cost_multiplier: float, credits_left: int | None) -> str:
     if not summary.blocks:
-        return "Open or import a script to begin (Ctrl+O)."
+        return "Open or import a script to begin (Ctrl+Shift+O)."
     if cost_multiplier == 0:
         words = f"Free with offline voices · {summary.missing_blocks} blocks missing"
     else:

@@ -87,7 +87,7 @@ class ScriptsTab(QWidget):
     def _build(self) -> None:
         self.open_button = make_button(self, "open", "Open…",
                                    "Open a script, or import text, Markdown, a screenplay, "
-                                   "CSV or TSV (Ctrl+O)")
+                                   "CSV or TSV (Ctrl+Shift+O)")
         self.new_button = make_button(self, "new", "New", "Start an empty script")
         self.export_button = make_button(self, "export", "Export…",
                                      "Write the chosen takes as audio files and captions",
