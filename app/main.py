@@ -2,9 +2,11 @@
 
     xi-studio                      open the app
     xi-studio FILE...              open files (text into Speech, audio into the player)
-    xi-studio --screenshot F.png [--tab speech|transcripts|music]
+    xi-studio --screenshot F.png [--tab speech|transcripts|music|scripts]
     xi-studio serve [--host H] [--port N]   run the local engine without a window
     xi-studio render SCRIPT --out DIR [--format F]   render a script headless (render_cli.py)
+    xi-studio models list | install NAME [--from DIR] | remove NAME
+                                            offline voices and recognisers
     xi-studio --version
 
 Environment: `XI_STUDIO_HOME` (one folder for all data), `ELEVENLABS_API_KEY`,
@@ -47,7 +49,8 @@ STARTUP_PROBE_ENV = "XI_STUDIO_STARTUP_PROBE"
 HEAVY_MODULES = ("numpy", "av", "soundfile", "sounddevice", "soxr", "fastapi", "uvicorn",
                  "starlette", "elevenlabs", "pocketsphinx", "espeakng_loader", "app.engine.app",
                  "app.audio.decode", "app.audio.stream_decoder", "superqt", "rich", "keyring",
-                 "pydantic", "app.domain.wire")
+                 "pydantic", "app.domain.wire",
+                 "piper", "faster_whisper", "onnxruntime", "ctranslate2", "huggingface_hub")
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -56,8 +59,8 @@ def _gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--screenshot", metavar="FILE", type=Path,
                         help="start offscreen, wait until ready, save a PNG and exit")
-    parser.add_argument("--tab", choices=("speech", "transcripts", "music"), default=None,
-                        help="the tab to show first")
+    parser.add_argument("--tab", choices=("speech", "transcripts", "music", "scripts"),
+                        default=None, help="the tab to show first")
     parser.add_argument("files", nargs="*", type=Path, help="files to open")
     return parser
 
@@ -67,11 +70,17 @@ def _serve_parser() -> argparse.ArgumentParser:
                                      description="Run the local engine (no window).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--token", default=None,
+                        help="accept only this xi-api-key (default: any key)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["models"]:
+        from app.models_cli import main as models_main
+
+        return models_main(argv[1:])
     if argv[:1] == ["serve"]:
         args = _serve_parser().parse_args(argv[1:])
         from app.engine.runner import run
@@ -79,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
 
         paths = AppPaths.from_environment()
         paths.ensure()
-        return run(host=args.host, port=args.port, data_dir=paths.data_dir / "engine")
+        return run(host=args.host, port=args.port, data_dir=paths.data_dir / "engine",
+                   token=args.token)
     if argv[:1] == ["render"]:
         from app.render_cli import main as render_main
 

@@ -23,6 +23,8 @@ FIGURES: tuple[tuple[str, str, tuple[int, int]], ...] = (
     ("memory", "memory", (900, 300)),
     ("engine", "local engine speed", (900, 180)),
     ("latency", "playhead against the sound", (120, 60)),
+    ("engine_memory", "local engine memory under load", (1200, 150)),
+    ("offline_models", "installed Piper and Whisper models", (1200, 240)),
 )
 
 COLUMNS = ("figure", "ours", "baseline", "ratio", "target", "met")

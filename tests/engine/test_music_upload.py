@@ -32,8 +32,8 @@ def _three_part_song() -> bytes:
     return buffer.getvalue()
 
 
-def test_upload_extract_and_remake_one_section(engine_process: LocalEngineProcess) -> None:
-    sdk = ElevenLabs(base_url=engine_process.base_url, api_key="offline")
+def test_upload_extract_and_remake_one_section(serve_process: LocalEngineProcess) -> None:
+    sdk = ElevenLabs(base_url=serve_process.base_url, api_key="offline")
     song = _three_part_song()
     answer = sdk.music.upload(file=("mine.wav", song, "audio/wav"),
                               extract_composition_plan="music_v1")
@@ -54,7 +54,7 @@ def test_upload_extract_and_remake_one_section(engine_process: LocalEngineProces
             "model_id": "music_v1"}
     query = {"output_format": ["pcm_44100"]}
     validate_request("POST", "/v1/music", query, body)
-    reply = httpx.post(f"{engine_process.base_url}/v1/music", json=body,
+    reply = httpx.post(f"{serve_process.base_url}/v1/music", json=body,
                        params={"output_format": "pcm_44100"}, timeout=120)
     assert reply.status_code == 200, reply.text
     made = np.frombuffer(reply.content, "<i2").astype(np.float64) / 32768
@@ -68,8 +68,8 @@ def test_upload_extract_and_remake_one_section(engine_process: LocalEngineProces
                            atol=0.05)
 
 
-def test_a_text_file_is_not_a_song(engine_process: LocalEngineProcess) -> None:
-    sdk = ElevenLabs(base_url=engine_process.base_url, api_key="offline")
+def test_a_text_file_is_not_a_song(serve_process: LocalEngineProcess) -> None:
+    sdk = ElevenLabs(base_url=serve_process.base_url, api_key="offline")
     with pytest.raises(ApiError) as caught:
         sdk.music.upload(file=("notes.txt", b"hello there", "text/plain"))
     assert caught.value.status_code == 400

@@ -32,8 +32,8 @@ def make_video(seconds: float, fps: int = 10) -> bytes:
 
 
 def test_sdk_video_to_music_lasts_as_long_as_the_videos(
-        engine_process: LocalEngineProcess) -> None:
-    sdk = ElevenLabs(base_url=engine_process.base_url, api_key="offline")
+        serve_process: LocalEngineProcess) -> None:
+    sdk = ElevenLabs(base_url=serve_process.base_url, api_key="offline")
     videos = [("a.mp4", make_video(3.0), "video/mp4"), ("b.mp4", make_video(2.5), "video/mp4")]
     audio = b"".join(sdk.music.video_to_music(videos=videos, description="calm piano",
                                               tags=["cinematic", "slow"]))
@@ -44,8 +44,8 @@ def test_sdk_video_to_music_lasts_as_long_as_the_videos(
     assert np.abs(samples).max() > 0.05
 
 
-def test_a_file_without_pictures_is_refused(engine_process: LocalEngineProcess) -> None:
-    sdk = ElevenLabs(base_url=engine_process.base_url, api_key="offline")
+def test_a_file_without_pictures_is_refused(serve_process: LocalEngineProcess) -> None:
+    sdk = ElevenLabs(base_url=serve_process.base_url, api_key="offline")
     tone = io.BytesIO()
     sf.write(tone, np.zeros(8000, np.float32), 8000, format="WAV")
     with pytest.raises(ApiError) as caught:

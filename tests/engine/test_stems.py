@@ -18,8 +18,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def sdk(engine_process: LocalEngineProcess) -> ElevenLabs:
-    return ElevenLabs(base_url=engine_process.base_url, api_key="offline")
+def sdk(serve_process: LocalEngineProcess) -> ElevenLabs:
+    return ElevenLabs(base_url=serve_process.base_url, api_key="offline")
 
 
 @pytest.fixture(scope="module")

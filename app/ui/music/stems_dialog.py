@@ -131,11 +131,19 @@ class StemsDialog(QDialog):
 
     # -- separating --------------------------------------------------------------------
     @property
+    def offline(self) -> bool:
+        """Whether the requests go to the local engine (it listens on this computer)."""
+        from urllib.parse import urlsplit
+
+        host = urlsplit(self._ctx.client.base_url).hostname or ""
+        return host in ("127.0.0.1", "localhost", "::1")
+
+    @property
     def output_format(self) -> str:
         # Offline, lossless stems (their sum is the mix to the last bit); with a key, MP3
         # works on every plan (PCM at 44.1 kHz needs Pro).
         # PCM at the version's own rate, so nothing is resampled on the way.
-        if self._ctx.client.has_key:
+        if not self.offline:
             return "mp3_44100_192"
         rate = 44100
         with contextlib.suppress(ValueError):
@@ -162,7 +170,7 @@ class StemsDialog(QDialog):
         self.stems = await asyncio.to_thread(decode_stems, files, self.output_format)
         self._show_rows()
         self._set_busy(False)
-        offline = "" if self._ctx.client.has_key else (
+        offline = "" if not self.offline else (
             " Offline they are an approximate split (see the README); together they are "
             "exactly the song.")
         self.status.setText(f"{len(self.stems.names)} stems. Mute or solo them, play, or "
