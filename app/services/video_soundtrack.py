@@ -48,6 +48,27 @@ def replace_soundtrack(video: Path, music: AudioClip, out: Path) -> Path:
     return out
 
 
+def poster_strip(video: Path, count: int = 6, height: int = 72) -> np.ndarray:
+    """`count` pictures spread over the video, side by side: RGB (height, width, 3)."""
+    import av
+
+    with av.open(str(video), "r") as source:
+        if not source.streams.video:
+            raise ValueError(f"“{video.name}” has no pictures.")
+        frames = [f.to_ndarray(format="rgb24") for f in source.decode(video=0)]
+    if not frames:
+        raise ValueError(f"“{video.name}” has no pictures.")
+    picks = [frames[round(i * (len(frames) - 1) / max(1, count - 1))] for i in range(count)]
+    scaled = []
+    for picture in picks:
+        h, w = picture.shape[:2]
+        width = max(1, round(w * height / h))
+        rows = (np.arange(height) * h // height)[:, None]
+        cols = (np.arange(width) * w // width)[None, :]
+        scaled.append(picture[rows, cols])
+    return np.ascontiguousarray(np.concatenate(scaled, axis=1))
+
+
 def _stereo_at(clip: AudioClip, rate: int) -> np.ndarray:
     x = clip.samples.astype(np.float32)
     if x.shape[1] == 1:
@@ -61,4 +82,4 @@ def _stereo_at(clip: AudioClip, rate: int) -> np.ndarray:
     return np.clip(x, -1.0, 1.0)
 
 
-__all__ = ["replace_soundtrack"]
+__all__ = ["poster_strip", "replace_soundtrack"]

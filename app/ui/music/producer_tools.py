@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from app.ui.music.music_tab import MusicTab
     from app.ui.music.rework_dialog import ReworkDialog
     from app.ui.music.stems_dialog import StemsDialog
+    from app.ui.music.video_dialog import VideoMusicDialog
 
 PLAN_PAGE = 1
 
@@ -59,6 +60,14 @@ class ProducerTools(QObject):
             "Upload a song of yours: its sections open here, kept as they sound; re-make "
             "only the ones you untick")
         editor.starts_row.addWidget(self.rework_button)
+        self.video_button = _button(
+            tab.prompt_panel, "music.video", "Music for a video…", "Music for a video",
+            "Music as long as your videos, from a description; export the video with it")
+        prompt_layout = tab.prompt_panel.layout()
+        if prompt_layout is not None:
+            prompt_layout.addWidget(self.video_button)
+        self.video_button.clicked.connect(self.open_video)
+        self.video_dialog: VideoMusicDialog | None = None
         editor.starts_row.addWidget(self.own_song_button)
         self.own_song = OwnSongImport(ctx, runner, editor, self)
         self.section_player = SectionPlayer(ctx, runner, tab.side)
@@ -133,6 +142,14 @@ class ProducerTools(QObject):
                                           self._tab.output.model_id(), self._tab)
         self.rework_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.rework_dialog.open()
+
+    def open_video(self) -> None:
+        from app.ui.music.video_dialog import VideoMusicDialog
+
+        self.video_dialog = VideoMusicDialog(self._ctx, self._runner,
+                                             self._tab.output.model_id(), self._tab)
+        self.video_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.video_dialog.show()
 
     def open_stems(self, generation: Generation) -> None:
         """The stems window of one version (not modal: the tab stays usable)."""
