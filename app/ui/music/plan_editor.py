@@ -144,7 +144,7 @@ class PlanEditor(QWidget):
         starts = QHBoxLayout()
         starts.addWidget(self.template, 1)
         starts.addWidget(self.plan_from_prompt)
-        self.starts_row = starts  # the Music tab adds "Rework by prompt…" here
+        self.starts_row = starts  # the Music tab adds "Rework…" and "Your song…" here
 
         self.table = QTableView(self)
         self.table.setObjectName("music.sections")

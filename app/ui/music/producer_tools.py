@@ -52,7 +52,7 @@ class ProducerTools(QObject):
         self.lyrics_sheet = LyricsSheet(editor, tab.mode)
         tab.mode.addTab(self.lyrics_sheet, "Lyrics sheet")
         self.rework_button = _button(
-            editor, "music.rework", "Rework by prompt…", "Rework the plan by prompt",
+            editor, "music.rework", "Rework…", "Rework the plan by prompt",
             "Say what to change (“make the chorus bigger”); choose which sections take "
             "the server's changes")
         self.own_song_button = _button(

@@ -217,5 +217,6 @@ class SidePanel(QScrollArea):
                              + self.verticalScrollBar().sizeHint().width() + 4)
 
     def add_box(self, box: QWidget, index: int) -> None:
-        """Another box in the column, at `index` (0: above the output box)."""
-        self._column_layout.insertWidget(index, box, 1)
+        """Another box in the column, at `index` (0: above the output box), at its own
+        height (the versions and details keep the room left)."""
+        self._column_layout.insertWidget(index, box, 0)
