@@ -38,6 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import __version__
 from app.domain.formats import TTS_FORMATS, TTS_STREAM_FORMATS, OutputFormat
 from app.domain.wire import SpeechRequest
+from app.engine.alignment_routes import create_router as create_alignment_router
 from app.engine.catalog import MAX_TEXT_CHARS, accepts_model, model_json, subscription_json
 from app.engine.dialogue_routes import create_router as create_dialogue_router
 from app.engine.espeak import Espeak
@@ -174,6 +175,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
     app.include_router(create_stt_router(data_dir))
     app.include_router(create_music_router(data_dir))
     app.include_router(create_dialogue_router(engine))
+    app.include_router(create_alignment_router())
     app.add_middleware(_RequestIdMiddleware)
 
     @app.exception_handler(ApiError)
