@@ -59,6 +59,7 @@ from jsonschema.exceptions import best_match
 from app.domain.formats import Codec, OutputFormat
 from app.domain.music_request import build_detailed_response
 from tests.support import spec as spec_module
+from tests.support.cloud_alignment import ALIGNMENT_OPERATION, alignment_reply
 from tests.support.cloud_dialogue import DIALOGUE_OPERATIONS, dialogue_reply
 from tests.support.servers import ABORT_EXTENSION
 from tests.support.spec import (
@@ -969,6 +970,8 @@ class CloudServer(SpeechToTextAndMusic):
             return json_reply(404, {"detail": "Not Found"})
         if operation.operation_id == "speech_to_text":  # multipart: its own handler
             return self._speech_to_text(operation, query, headers, body)
+        if operation.operation_id == ALIGNMENT_OPERATION:  # multipart too
+            return alignment_reply(self, headers, body)
         parsed: Any = None
         if body:
             content_type = headers.get("content-type", "")
