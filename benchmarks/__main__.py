@@ -22,6 +22,7 @@ FIGURES: tuple[tuple[str, str, tuple[int, int]], ...] = (
     ("startup", "start-up", (300, 90)),
     ("memory", "memory", (900, 300)),
     ("engine", "local engine speed", (900, 180)),
+    ("alignment", "offline forced alignment", (600, 120)),
     ("latency", "playhead against the sound", (120, 60)),
 )
 
