@@ -19,6 +19,7 @@ from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.qt_async import TaskRunner
 from app.ui.transcripts import dialogs
+from app.ui.transcripts.align_script import ALIGN_TASK, ScriptAligner
 from app.ui.transcripts.export_dialog import ExportDialog
 from app.ui.transcripts.messages import describe, opened_summary
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel, ParagraphRow
@@ -36,7 +37,7 @@ from app.ui.widgets.player_bar import PlayerBar
 
 DRAFT_NAME = "transcripts"
 SAVE_DELAY_MS = 600
-BUSY_TASKS = (C.TRANSCRIBE, C.FETCH, C.OPEN)
+BUSY_TASKS = (C.TRANSCRIBE, C.FETCH, C.OPEN, ALIGN_TASK)
 
 
 class TranscriptsTab(QWidget):
@@ -67,7 +68,9 @@ class TranscriptsTab(QWidget):
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 6, 0)
-        for widget in (self.source, self.speakers, self.word_panel):
+        self.aligner = ScriptAligner(self, self.document, self.controller,
+                                     lambda: self.source.media_path)
+        for widget in (self.source, self.aligner.button, self.speakers, self.word_panel):
             left_layout.addWidget(widget)
         left_layout.addStretch(1)
         scroll = QScrollArea(self)
@@ -110,7 +113,7 @@ class TranscriptsTab(QWidget):
         s, v, c, d = self.source, self.viewer, self.controller, self.document
         s.fetch_requested.connect(self._on_source_fetch_requested)
         s.transcribe_requested.connect(self.start_transcription)
-        s.cancel_requested.connect(lambda: c.cancel(C.TRANSCRIBE))
+        s.cancel_requested.connect(lambda: (c.cancel(C.TRANSCRIBE), c.cancel(ALIGN_TASK)))
         s.media_chosen.connect(self.open_path)
         s.json_chosen.connect(self.open_path)
         s.recent_chosen.connect(self.load_generation)
