@@ -65,6 +65,7 @@ def test_align_a_script_file_through_the_window(ctx: AppContext, qtbot: Any,
     assert "Aligned to the script" in tab.status.text()
     titles = [g.title for g in ctx.history.list(kind="transcript")]
     assert any(t.endswith("(aligned)") for t in titles), titles
+    tab.resize(1024, 640)
     save_screenshot(tab, "aligned", tmp_path)
 
 

@@ -113,7 +113,8 @@ class TranscriptsTab(QWidget):
         s, v, c, d = self.source, self.viewer, self.controller, self.document
         s.fetch_requested.connect(self._on_source_fetch_requested)
         s.transcribe_requested.connect(self.start_transcription)
-        s.cancel_requested.connect(lambda: (c.cancel(C.TRANSCRIBE), c.cancel(ALIGN_TASK)))
+        s.cancel_requested.connect(lambda: c.cancel(C.TRANSCRIBE))
+        s.cancel_requested.connect(lambda: c.cancel(ALIGN_TASK))
         s.media_chosen.connect(self.open_path)
         s.json_chosen.connect(self.open_path)
         s.recent_chosen.connect(self.load_generation)
