@@ -24,6 +24,7 @@ from app.ui.transcripts.export_dialog import ExportDialog
 from app.ui.transcripts.messages import describe, opened_summary
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel, ParagraphRow
 from app.ui.transcripts.playback import TranscriptPlayback
+from app.ui.transcripts.review import ReviewControls
 from app.ui.transcripts.source_panel import SourcePanel
 from app.ui.transcripts.speakers_panel import SpeakersPanel
 from app.ui.transcripts.transcript_document import TranscriptDocument
@@ -56,6 +57,8 @@ class TranscriptsTab(QWidget):
         self._announce_link = False
         self._build()
         self.playback = TranscriptPlayback(player_bar, self.model, self.viewer.view, self)
+        self.review = ReviewControls(self, self.playback)  # speed, loop, doubtful words
+        self.viewer.parentWidget().layout().insertWidget(1, self.review.bar)  # type: ignore[union-attr]
         self._connect()
         self._restore_draft()
         self.controller.refresh_recent()
