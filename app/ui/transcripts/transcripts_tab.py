@@ -23,6 +23,7 @@ from app.ui.transcripts.align_script import ALIGN_TASK, ScriptAligner
 from app.ui.transcripts.export_dialog import ExportDialog
 from app.ui.transcripts.messages import describe, opened_summary
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel, ParagraphRow
+from app.ui.transcripts.phrase_panel import PhrasePanel
 from app.ui.transcripts.playback import TranscriptPlayback
 from app.ui.transcripts.review import ReviewControls
 from app.ui.transcripts.source_panel import SourcePanel
@@ -73,7 +74,9 @@ class TranscriptsTab(QWidget):
         left_layout.setContentsMargins(0, 0, 6, 0)
         self.aligner = ScriptAligner(self, self.document, self.controller,
                                      lambda: self.source.media_path)
-        for widget in (self.source, self.aligner.button, self.speakers, self.word_panel):
+        self.phrases = PhrasePanel(self.document, self.model, self._report, self)
+        for widget in (self.source, self.aligner.button, self.speakers, self.word_panel,
+                       self.phrases):
             left_layout.addWidget(widget)
         left_layout.addStretch(1)
         scroll = QScrollArea(self)
@@ -104,6 +107,9 @@ class TranscriptsTab(QWidget):
         layout.addWidget(self.splitter)
         self._save_timer = self._timer(SAVE_DELAY_MS, self._save_edits)
         self._draft_timer = self._timer(800, self._save_draft)
+
+    def _report(self, text: str) -> None:
+        self.status.setText(text)
 
     def _timer(self, delay_ms: int, slot: object) -> QTimer:
         timer = QTimer(self)
