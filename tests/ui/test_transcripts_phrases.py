@@ -99,3 +99,34 @@ def test_retype_move_split_undo_redo_export(ctx: AppContext, qtbot: Any,
     text = " ".join(" ".join(c.lines) for c in parse_srt(srt_path.read_text()))
     assert "discuss tones today." in text and "talk" not in text
     assert "Speaker 2: Thanks" in text
+
+    # Word (.docx), read back with python-docx: speakers, times, the edited text, the
+    # doubtful words highlighted; and the printable web page.
+    from docx import Document
+
+    dialog = tab.open_export_dialog()
+    assert dialog is not None
+    dialog.format.setCurrentIndex(dialog.format.findData("docx"))
+    dialog.text_timestamps.setChecked(True)
+    dialog.highlight.setChecked(True)
+    docx_path = tmp_path / "out" / "review.docx"
+    dialog.path.setText(str(docx_path))
+    base.press(qtbot, dialog.export_button)
+    qtbot.waitUntil(docx_path.is_file, timeout=10_000)
+    paragraphs = [p for p in Document(str(docx_path)).paragraphs if p.text.strip()]
+    body = [p.text for p in paragraphs[1:]]  # after the title
+    assert body[0].startswith("[00:00:00] Speaker 1: Hello and welcome.")
+    assert "we discuss tones today." in body[0]
+    assert body[-1].startswith("[00:00:04] Speaker 2: Thanks for listening.")
+    marked = [r.text for p in paragraphs for r in p.runs if r.font.highlight_color]
+    assert marked == ["welcome."]  # "tones." was retyped: no longer doubtful
+    dialog = tab.open_export_dialog()
+    assert dialog is not None
+    dialog.format.setCurrentIndex(dialog.format.findData("html"))
+    dialog.highlight.setChecked(True)
+    html_path = tmp_path / "out" / "review.html"
+    dialog.path.setText(str(html_path))
+    base.press(qtbot, dialog.export_button)
+    qtbot.waitUntil(html_path.is_file, timeout=10_000)
+    page = html_path.read_text(encoding="utf-8")
+    assert "<mark>welcome.</mark>" in page and "Speaker 2:" in page

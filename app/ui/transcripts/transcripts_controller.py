@@ -263,7 +263,8 @@ class TranscriptsController(QObject):
                request: ExportRequest) -> bool:
         async def export() -> None:
             text = await asyncio.to_thread(render_export, original, edits, request)
-            await asyncio.to_thread(atomic_write_text, request.path, text)
+            write = atomic_write_bytes if isinstance(text, bytes) else atomic_write_text
+            await asyncio.to_thread(write, request.path, text)  # type: ignore[arg-type]
             self.exported.emit(request.path)
 
         self._exports += 1  # each export its own task: a second one never waits or fails
