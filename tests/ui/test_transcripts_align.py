@@ -82,3 +82,27 @@ def test_align_the_corrected_transcript(ctx: AppContext, qtbot: Any, speech_wav:
     assert not tab.error_banner.isVisible(), tab.error_banner.text()
     assert tab.document.edited is not None
     assert [w.text for w in tab.document.edited.words if w.kind == "word"] == heard
+
+
+def test_fetch_keeps_the_servers_additional_formats(ctx: AppContext, qtbot: Any,
+                                                    speech_wav: Path, engine_url: str) -> None:
+    import json
+
+    import httpx
+
+    formats = json.dumps([{"format": "srt"}])
+    response = httpx.post(f"{engine_url}/v1/speech-to-text", timeout=120, files=[
+        ("model_id", (None, b"scribe_v1")),
+        ("additional_formats", (None, formats.encode(), "application/json")),
+        ("file", ("interview.wav", speech_wav.read_bytes(), "audio/wav"))])
+    assert response.status_code == 200
+    transcription_id = response.json()["transcription_id"]
+    tab = base.make_tab(ctx, qtbot)
+    tab.source.id_input.setText(transcription_id)
+    base.press(qtbot, tab.source.fetch_button)
+    qtbot.waitUntil(lambda: tab.document.is_open and base.idle(tab), timeout=base.WAIT_MS)
+    saved = tab.document.source.saved_path
+    assert saved is not None
+    srt = saved.with_suffix(".srt")
+    assert srt.is_file() and srt.read_text().startswith("1\n00:00:")
+    assert "Also saved as SRT" in tab.status.text()

@@ -145,7 +145,7 @@ class TranscriptsController(QObject):
             source = TranscriptSource(saved, Path(audio) if audio else None, generation.id,
                                       notes.get("title") or generation.title)
         opened = Opened(original, edits, source, info, how="fetched")
-        await self._keep(opened, None, None)
+        await self._keep(opened, None, raw)  # the server's extra formats saved here too
         await asyncio.to_thread(opened.prepare)
         self.opened.emit(opened)
 
