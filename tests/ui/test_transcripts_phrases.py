@@ -12,6 +12,7 @@ from app.domain.subtitles import parse_srt
 from app.ui.app_context import AppContext
 from tests.ui import test_transcripts_review as review_test
 from tests.ui import test_transcripts_tab as base
+from tests.ui.conftest import save_screenshot
 
 ctx = base.ctx
 engine_url = base.engine_url
@@ -130,3 +131,5 @@ def test_retype_move_split_undo_redo_export(ctx: AppContext, qtbot: Any,
     qtbot.waitUntil(html_path.is_file, timeout=10_000)
     page = html_path.read_text(encoding="utf-8")
     assert "<mark>welcome.</mark>" in page and "Speaker 2:" in page
+    tab.resize(1024, 640)
+    save_screenshot(tab, "transcripts_review", tmp_path)
