@@ -111,3 +111,27 @@ def test_loop_a_sentence_at_1_5x_and_jump_doubtful_words(
     assert abs(float(np.argmax(spectrum)) - 550.0) <= 3.0  # its pitch, not 825 Hz
     # Where the sound is, in the clip's own time: inside the looped sentence.
     assert 2300 <= (active.clip_ms(100) or 0) < 4300
+
+
+def test_review_keys_join_the_shortcut_map(monkeypatch: Any) -> None:
+    import sys
+    import types
+    from dataclasses import dataclass
+
+    from app.ui.transcripts.review import register_in_shortcut_map
+
+    @dataclass(frozen=True)
+    class Shortcut:
+        keys: str
+        what: str
+        where: str = "Everywhere"
+
+    stand_in = types.ModuleType("app.ui.shortcuts")
+    stand_in.SHORTCUTS = {"play": Shortcut("Space", "Play or pause")}  # type: ignore[attr-defined]
+    stand_in.Shortcut = Shortcut  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "app.ui.shortcuts", stand_in)
+    register_in_shortcut_map()
+    listed = stand_in.SHORTCUTS  # type: ignore[attr-defined]
+    assert listed["review_next_flag"] == Shortcut("F8", REVIEW_SHORTCUTS[
+        "review_next_flag"].what, "Transcripts")
+    assert set(REVIEW_SHORTCUTS) < set(listed) and "play" in listed

@@ -49,6 +49,20 @@ REVIEW_SHORTCUTS: dict[str, ReviewShortcut] = {
 }
 
 
+def register_in_shortcut_map() -> None:
+    """List the review keys in the app's shortcut map (app/ui/shortcuts.py, where Help →
+    Keyboard shortcuts reads it) when there is one; a no-op otherwise."""
+    import importlib
+
+    try:
+        shortcuts = importlib.import_module("app.ui.shortcuts")
+    except ImportError:
+        return
+    for name, item in REVIEW_SHORTCUTS.items():
+        shortcuts.SHORTCUTS.setdefault(name, shortcuts.Shortcut(item.keys, item.what,
+                                                                item.where))
+
+
 def _button(parent: QWidget, name: str, text: str, accessible: str,
             checkable: bool = False) -> QToolButton:
     button = QToolButton(parent)
@@ -123,6 +137,7 @@ class ReviewControls(QObject):
             shortcut.activated.connect(action)
             self.shortcuts.append(shortcut)
         playback.review = self
+        register_in_shortcut_map()
 
     # -- state -----------------------------------------------------------------------
     @property
