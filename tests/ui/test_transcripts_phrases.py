@@ -133,3 +133,18 @@ def test_retype_move_split_undo_redo_export(ctx: AppContext, qtbot: Any,
     assert "<mark>welcome.</mark>" in page and "Speaker 2:" in page
     tab.resize(1024, 640)
     save_screenshot(tab, "transcripts_review", tmp_path)
+
+
+def test_pdf_export(ctx: AppContext, qtbot: Any, tmp_path: Path) -> None:
+    tab = base.make_tab(ctx, qtbot)
+    tab.open_path(review_test._recording_and_transcript(tmp_path))
+    qtbot.waitUntil(lambda: tab.document.is_open, timeout=30_000)
+    dialog = tab.open_export_dialog()
+    assert dialog is not None
+    dialog.format.setCurrentIndex(dialog.format.findData("pdf"))
+    pdf_path = tmp_path / "out" / "review.pdf"
+    dialog.path.setText(str(pdf_path))
+    base.press(qtbot, dialog.export_button)
+    qtbot.waitUntil(pdf_path.is_file, timeout=20_000)
+    data = pdf_path.read_bytes()
+    assert data.startswith(b"%PDF-") and b"/Type /Page" in data and len(data) > 1000

@@ -43,7 +43,8 @@ from app.ui.widgets.file_dialogs import ask_save_path
 
 FORMATS = (("srt", "SRT subtitles (.srt)"), ("vtt", "WebVTT subtitles (.vtt)"),
            ("txt", "Plain text (.txt)"), ("json", "Transcript JSON with your edits (.json)"),
-           ("docx", "Word document (.docx)"), ("html", "Printable web page (.html)"))
+           ("docx", "Word document (.docx)"), ("html", "Printable web page (.html)"),
+           ("pdf", "PDF for printing (.pdf)"))
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,17 @@ def render_export(original: Transcript, edits: TranscriptEdits,
                   request: ExportRequest) -> str | bytes:
     """The file's text (bytes for .docx). `original` is the server's transcript; edits
     are applied here."""
-    if request.format in ("docx", "html"):
+    if request.format in ("docx", "html", "pdf"):
         from app.services.transcript_documents import to_docx, to_html
 
+        if request.format == "pdf":
+            from app.ui.transcripts.pdf_export import html_to_pdf
+
+            return html_to_pdf(to_html(
+                edits.apply(original), title=request.title,
+                timestamps=request.text_timestamps, speakers=request.text_speakers,
+                highlight_doubtful=request.highlight_doubtful,
+                corrected=frozenset(edits.corrections)), request.title)
         render = to_docx if request.format == "docx" else to_html
         return render(edits.apply(original), title=request.title,
                       timestamps=request.text_timestamps, speakers=request.text_speakers,
@@ -116,7 +125,7 @@ class ExportDialog(QDialog):
         self.text_speakers.setChecked(True)
         self.text_timestamps = QCheckBox("Times, such as [00:01:23]", self)
         self.text_timestamps.setObjectName("transcripts.export_text_timestamps")
-        self.highlight = QCheckBox("Highlight doubtful words (Word, web page)", self)
+        self.highlight = QCheckBox("Highlight doubtful words (Word, web page, PDF)", self)
         self.highlight.setObjectName("transcripts.export_highlight")
         self.path = QLineEdit(self)
         self.path.setObjectName("transcripts.export_path")
@@ -177,7 +186,7 @@ class ExportDialog(QDialog):
     def _on_format_changed(self, *_args: object) -> None:
         fmt = self.current_format()
         self.pages.setCurrentIndex({"srt": 0, "vtt": 0, "txt": 1, "json": 2, "docx": 1,
-                                 "html": 1}[fmt])
+                                 "html": 1, "pdf": 1}[fmt])
         current = Path(self.path.text()) if self.path.text().strip() else self._suggested
         self.path.setText(str(current.with_suffix(f".{fmt}")))
         refused = fmt in ("srt", "vtt") and not self._has_timings
