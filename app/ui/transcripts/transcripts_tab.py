@@ -22,6 +22,7 @@ from app.ui.transcripts import dialogs
 from app.ui.transcripts.align_script import ALIGN_TASK, ScriptAligner
 from app.ui.transcripts.export_dialog import ExportDialog
 from app.ui.transcripts.messages import describe, opened_summary
+from app.ui.transcripts.name_book import SpeakerNameList
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel, ParagraphRow
 from app.ui.transcripts.phrase_panel import PhrasePanel
 from app.ui.transcripts.playback import TranscriptPlayback
@@ -59,6 +60,8 @@ class TranscriptsTab(QWidget):
         self._build()
         self.playback = TranscriptPlayback(player_bar, self.model, self.viewer.view, self)
         self.review = ReviewControls(self, self.playback)  # speed, loop, doubtful words
+        self.names = SpeakerNameList(ctx.paths.data_dir / "speaker_names.json", self.document,
+                                     self.speakers, runner, self._report)
         self.viewer.parentWidget().layout().insertWidget(1, self.review.bar)  # type: ignore[union-attr]
         self._connect()
         self._restore_draft()
