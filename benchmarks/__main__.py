@@ -23,6 +23,7 @@ FIGURES: tuple[tuple[str, str, tuple[int, int]], ...] = (
     ("memory", "memory", (900, 300)),
     ("engine", "local engine speed", (900, 180)),
     ("alignment", "offline forced alignment", (600, 120)),
+    ("review", "transcript review", (300, 120)),
     ("latency", "playhead against the sound", (120, 60)),
 )
 

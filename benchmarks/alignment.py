@@ -56,7 +56,7 @@ def main() -> None:
     args = parse_args(__doc__ or "")
     say(f"pinned to {_pin_two_cores()}")
     figure = Figure("alignment")
-    pcm, text = _speech_and_text(15.0 if args.quick else 180.0)
+    pcm, text = _speech_and_text(6.0 if args.quick else 180.0)
     audio_s = len(pcm) / 16000
 
     decoder = pocketsphinx.Decoder(samprate=16000, loglevel="FATAL")
