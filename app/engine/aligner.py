@@ -6,10 +6,11 @@ word's first and last 10 ms frame. Much more accurate than recognising the words
 (measured on espeak-ng speech: every word within ~60 ms, at ~25x real time on one core).
 
 Words the dictionary does not know get a pronunciation made up here (a known stem plus
-its ending, digits read one by one, or letter by letter): close enough for the aligner
-to find where the word is. When the aligner cannot get through the whole text (it
-happens on some voices: it stops before a word whose sounds it cannot match), the words
-it did place are kept, the word it stuck on is timed between its neighbours, and the
+its ending, a number as it is read out, or letter by letter): close enough for the
+aligner to find where the word is. When the aligner cannot get through the whole text
+(fast speech: sounds shorter than the model's 30 ms minimum, as with espeak's male
+voices), the same audio is tried again heard 1.25x and 1.5x slower (Rubber Band, pitch
+kept; the times scaled back). If that fails too, the words it did place are kept, the word it stuck on is timed between its neighbours, and the
 rest of the text is aligned on the rest of the audio; so there is always an answer and
 every input word is in it, in order.
 
@@ -43,7 +44,8 @@ _BLOCK_SAMPLES = RECOGNITION_RATE_HZ  # fed 1 s at a time, checking for cancel b
 # aligner then fails to place whole phrases; without it every test voice aligns better.
 ALIGNER_OPTIONS: dict[str, Any] = {"lm": None, "remove_noise": False}
 _NOT_WORDS = {"<s>", "</s>", "<sil>"}
-UNPLACED_LOSS = 1.0  # a word the aligner could not place: its time is an estimate
+UNPLACED_LOSS = 1.0
+SLOWER_RETRIES = (1.25, 1.5)  # when a pass stops early: the same audio, heard slower  # a word the aligner could not place: its time is an estimate
 
 _LETTER_PHONES = {
     "a": "AE", "b": "B", "c": "K", "d": "D", "e": "EH", "f": "F", "g": "G", "h": "HH",
@@ -53,6 +55,25 @@ _LETTER_PHONES = {
 }
 _DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
                 "nine")
+_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+          "seventeen", "eighteen", "nineteen")
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_SCALES = ((10**9, "billion"), (10**6, "million"), (1000, "thousand"), (100, "hundred"))
+
+
+def number_words(n: int) -> list[str]:
+    """A whole number as it is read out ("2026" -> two thousand twenty six)."""
+    if n < 10:
+        return [_DIGIT_WORDS[n]]
+    if n < 20:
+        return [_TEENS[n - 10]]
+    if n < 100:
+        return [_TENS[n // 10]] + ([_DIGIT_WORDS[n % 10]] if n % 10 else [])
+    for size, name in _SCALES:
+        if n >= size:
+            rest = n % size
+            return [*number_words(n // size), name, *(number_words(rest) if rest else [])]
+    return [_DIGIT_WORDS[d] for d in map(int, str(n))]
 
 CancelCheck = Callable[[], bool]
 
@@ -109,7 +130,9 @@ class Aligner:
         if known:
             return str(known)
         if key.isdigit():
-            return " ".join(str(decoder.lookup_word(_DIGIT_WORDS[int(d)])) for d in key)
+            said = number_words(int(key)) if len(key) <= 12 and key[0] != "0" else \
+                [_DIGIT_WORDS[int(d)] for d in key]
+            return " ".join(str(decoder.lookup_word(w)) for w in said)
         for ending, phones in (("'s", "Z"), ("s", "Z"), ("ed", "D"), ("ing", "IH NG"),
                                ("'", "")):
             stem = key[: -len(ending)]
@@ -132,11 +155,20 @@ class Aligner:
     # --- alignment ------------------------------------------------------------------
 
     def _pass(self, decoder: Any, pcm: np.ndarray, keys: list[str],
-              cancel_check: CancelCheck | None) -> tuple[list[tuple[str, int, int, float]], bool]:
+              cancel_check: CancelCheck | None, slower: float = 1.0,
+              ) -> tuple[list[tuple[str, int, int, float]], bool]:
         """One alignment of `keys` over `pcm` (padded): ([(key, start, end ms, prob)],
-        whether the whole text was placed)."""
+        whether the whole text was placed). With `slower` > 1 the audio is first played
+        that much slower (pitch kept) and the times scaled back."""
         decoder.set_align_text(" ".join(keys))
-        window = np.concatenate([np.zeros(_PAD_SAMPLES, np.int16), pcm,
+        audio = pcm
+        if slower != 1.0:
+            from app.audio.stretch import stretch
+
+            stretched = stretch(pcm.astype(np.float32).reshape(-1, 1) / 32768.0,
+                                RECOGNITION_RATE_HZ, 1.0 / slower)[:, 0]
+            audio = np.clip(np.rint(stretched * 32767.0), -32768, 32767).astype(np.int16)
+        window = np.concatenate([np.zeros(_PAD_SAMPLES, np.int16), audio,
                                  np.zeros(_PAD_SAMPLES, np.int16)])
         decoder.reinit_feat()
         decoder.start_utt()
@@ -157,8 +189,10 @@ class Aligner:
                 continue
             if word.endswith(")") and "(" in word:
                 word = word[: word.rindex("(")]
-            start = min(length_ms, max(0, int(seg.start_frame) * FRAME_MS - pad_ms))
-            end = min(length_ms, max(start, (int(seg.end_frame) + 1) * FRAME_MS - pad_ms))
+            start_at = (int(seg.start_frame) * FRAME_MS - pad_ms) / slower
+            end_at = ((int(seg.end_frame) + 1) * FRAME_MS - pad_ms) / slower
+            start = min(length_ms, max(0, round(start_at)))
+            end = min(length_ms, max(start, round(end_at)))
             prob = float(logmath.exp(int(seg.prob))) if int(seg.prob) < 0 else 1.0
             placed.append((word, start, end, prob))
         whole = [p[0] for p in placed] == keys
@@ -185,6 +219,15 @@ class Aligner:
                 if len(chunk) < _PAD_SAMPLES // 3:
                     break  # no audio left for the rest: they are estimated below
                 placed, whole = self._pass(decoder, chunk, keys[first:], cancel_check)
+                for slower in SLOWER_RETRIES:
+                    if whole:
+                        break
+                    # Fast speech has sounds shorter than the model's shortest (30 ms a
+                    # sound): heard slower, the whole text usually goes through.
+                    again, whole_again = self._pass(decoder, chunk, keys[first:],
+                                                    cancel_check, slower)
+                    if whole_again or len(again) > len(placed):
+                        placed, whole = again, whole_again
                 # Keep the words placed in order; when the aligner stopped early its
                 # last word is unreliable (it absorbed what it could not match).
                 good = 0

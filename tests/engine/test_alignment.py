@@ -45,7 +45,7 @@ def _wav(pcm: bytes) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("voice_index", [0, 2])
+@pytest.mark.parametrize("voice_index", [0, 1, 2, 3])
 def test_every_word_within_100_ms_of_the_engines_own_times(client: TestClient,
                                                           voice_index: int) -> None:
     pcm, engine_starts = _spoken(client, voice_index, TEXT)
@@ -122,3 +122,12 @@ def test_result_opens_as_a_transcript_with_speakers_by_position(client: TestClie
                                               "speaker_1"]
     assert transcript.speaker_name("speaker_1") == "Ann"
     assert spoken[0].start_ms < spoken[-1].start_ms
+
+
+def test_numbers_are_read_out() -> None:
+    from app.engine.aligner import number_words
+
+    assert number_words(2026) == ["two", "thousand", "twenty", "six"]
+    assert number_words(42) == ["forty", "two"]
+    assert number_words(1_000_017) == ["one", "million", "seventeen"]
+    assert number_words(7) == ["seven"]
