@@ -10,8 +10,8 @@ its ending, a number as it is read out, or letter by letter): close enough for t
 aligner to find where the word is. When the aligner cannot get through the whole text
 (fast speech: sounds shorter than the model's 30 ms minimum, as with espeak's male
 voices), the same audio is tried again heard 1.25x and 1.5x slower (Rubber Band, pitch
-kept; the times scaled back). If that fails too, the words it did place are kept, the word it stuck on is timed between its neighbours, and the
-rest of the text is aligned on the rest of the audio; so there is always an answer and
+kept; the times scaled back). If that fails too, the words it did place are kept, the
+word it stuck on is timed between its neighbours, and the rest of the text is aligned on the rest of the audio; so there is always an answer and
 every input word is in it, in order.
 
 `align_file` turns the result into the API's `ForcedAlignmentResponseModel`.
@@ -44,8 +44,8 @@ _BLOCK_SAMPLES = RECOGNITION_RATE_HZ  # fed 1 s at a time, checking for cancel b
 # aligner then fails to place whole phrases; without it every test voice aligns better.
 ALIGNER_OPTIONS: dict[str, Any] = {"lm": None, "remove_noise": False}
 _NOT_WORDS = {"<s>", "</s>", "<sil>"}
-UNPLACED_LOSS = 1.0
-SLOWER_RETRIES = (1.25, 1.5)  # when a pass stops early: the same audio, heard slower  # a word the aligner could not place: its time is an estimate
+UNPLACED_LOSS = 1.0  # a word the aligner could not place: its time is an estimate
+SLOWER_RETRIES = (1.25, 1.5)  # when a pass stops early: the same audio, heard slower
 
 _LETTER_PHONES = {
     "a": "AE", "b": "B", "c": "K", "d": "D", "e": "EH", "f": "F", "g": "G", "h": "HH",
