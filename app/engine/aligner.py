@@ -11,8 +11,9 @@ aligner to find where the word is. When the aligner cannot get through the whole
 (fast speech: sounds shorter than the model's 30 ms minimum, as with espeak's male
 voices), the same audio is tried again heard 1.25x and 1.5x slower (Rubber Band, pitch
 kept; the times scaled back). If that fails too, the words it did place are kept, the
-word it stuck on is timed between its neighbours, and the rest of the text is aligned on the rest of the audio; so there is always an answer and
-every input word is in it, in order.
+word it stuck on is timed between its neighbours, and the rest of the text is aligned
+on the rest of the audio; so there is always an answer and every input word is in it,
+in order.
 
 `align_file` turns the result into the API's `ForcedAlignmentResponseModel`.
 """
