@@ -133,6 +133,7 @@ def test_retype_move_split_undo_redo_export(ctx: AppContext, qtbot: Any,
     assert "<mark>welcome.</mark>" in page and "Speaker 2:" in page
     tab.resize(1024, 640)
     save_screenshot(tab, "transcripts_review", tmp_path)
+    save_screenshot(tab.phrases.parentWidget(), "transcripts_left_column", tmp_path)
 
 
 def test_pdf_export(ctx: AppContext, qtbot: Any, tmp_path: Path) -> None:
