@@ -2,9 +2,11 @@
 
     xi-studio                      open the app
     xi-studio FILE...              open files (text into Speech, audio into the player)
-    xi-studio --screenshot F.png [--tab speech|transcripts|music]
+    xi-studio --screenshot F.png [--tab speech|transcripts|music|scripts]
     xi-studio serve [--host H] [--port N]   run the local engine without a window
     xi-studio render SCRIPT --out DIR [--format F]   render a script headless (render_cli.py)
+    xi-studio models list | install NAME [--from DIR] | remove NAME
+                                            offline voices and recognisers
     xi-studio --version
 
 Environment: `XI_STUDIO_HOME` (one folder for all data), `ELEVENLABS_API_KEY`,
@@ -47,7 +49,8 @@ STARTUP_PROBE_ENV = "XI_STUDIO_STARTUP_PROBE"
 HEAVY_MODULES = ("numpy", "av", "soundfile", "sounddevice", "soxr", "fastapi", "uvicorn",
                  "starlette", "elevenlabs", "pocketsphinx", "espeakng_loader", "app.engine.app",
                  "app.audio.decode", "app.audio.stream_decoder", "superqt", "rich", "keyring",
-                 "pydantic", "app.domain.wire")
+                 "pydantic", "app.domain.wire",
+                 "piper", "faster_whisper", "onnxruntime", "ctranslate2", "huggingface_hub")
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -56,8 +59,8 @@ def _gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--screenshot", metavar="FILE", type=Path,
                         help="start offscreen, wait until ready, save a PNG and exit")
-    parser.add_argument("--tab", choices=("speech", "transcripts", "music"), default=None,
-                        help="the tab to show first")
+    parser.add_argument("--tab", choices=("speech", "transcripts", "music", "scripts"),
+                        default=None, help="the tab to show first")
     parser.add_argument("files", nargs="*", type=Path, help="files to open")
     return parser
 
@@ -67,11 +70,17 @@ def _serve_parser() -> argparse.ArgumentParser:
                                      description="Run the local engine (no window).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--token", default=None,
+                        help="accept only this xi-api-key (default: any key)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["models"]:
+        from app.models_cli import main as models_main
+
+        return models_main(argv[1:])
     if argv[:1] == ["serve"]:
         args = _serve_parser().parse_args(argv[1:])
         from app.engine.runner import run
@@ -79,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
 
         paths = AppPaths.from_environment()
         paths.ensure()
-        return run(host=args.host, port=args.port, data_dir=paths.data_dir / "engine")
+        return run(host=args.host, port=args.port, data_dir=paths.data_dir / "engine",
+                   token=args.token)
     if argv[:1] == ["render"]:
         from app.render_cli import main as render_main
 
@@ -125,17 +135,25 @@ def build_context() -> AppContext:
     """Every long-lived part, built once. Heavy engine modules are not imported here."""
     from app.api.client import ApiClient, ClientConfig
     from app.audio.player import Player
+    from app.library.data_folders import prepare_folders
     from app.library.drafts import DraftStore
     from app.library.history import HistoryStore
     from app.library.logs import configure_logging
+    from app.library.notices import NoticeBoard
     from app.library.paths import AppPaths
     from app.library.secrets import KeyStore
     from app.library.settings import SettingsStore
     from app.ui.app_context import AppContext
 
     paths = AppPaths.from_environment()
-    paths.ensure()
-    configure_logging(paths.log_dir)
+    # A folder that cannot be created (read-only, full, a file in the way) must not stop
+    # the window from opening: the window tells the user instead (notices).
+    notices = NoticeBoard()
+    prepare_folders(paths, notices)
+    try:
+        configure_logging(paths.log_dir)
+    except OSError:
+        logging.basicConfig(level=logging.INFO)  # to stderr: the log folder is unusable
     settings_store = SettingsStore(paths.config_dir / "settings.json")
     settings = settings_store.load()
     # The key is read (and registered for log redaction) by the backend controller in a
@@ -146,12 +164,13 @@ def build_context() -> AppContext:
         settings_store=settings_store,
         settings=settings,
         key_store=key_store,
-        history=HistoryStore(paths.history_db, paths.audio_dir),
-        drafts=DraftStore(paths.drafts_dir),
+        history=HistoryStore(paths.history_db, paths.audio_dir, notices),
+        drafts=DraftStore(paths.drafts_dir, notices),
         client=ApiClient(ClientConfig(base_url=settings.base_url, api_key=None,
                                       read_timeout_s=_read_timeout_s(ClientConfig()))),
         player=Player(device=settings.output_device),
         engine_url=os.environ.get("XI_STUDIO_ENGINE_URL") or None,
+        notices=notices,
     )
     return context
 
@@ -173,6 +192,7 @@ def run_gui(args: argparse.Namespace) -> int:
         install_asyncgen_hooks,
         install_main_thread_gc,
     )
+    from app.ui.single_instance import SingleInstance, join_or_lead
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -182,6 +202,12 @@ def run_gui(args: argparse.Namespace) -> int:
     from app.ui.icons import app_icon
 
     app.setWindowIcon(app_icon())
+    # One window per data folder (a screenshot run stands apart).
+    instance = (join_or_lead(ctx.paths.data_dir, list(args.files))
+                if args.screenshot is None else False)
+    if instance is None:  # another window has the files now
+        ctx.history.close()
+        return 0
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     install_asyncgen_hooks(loop)
@@ -201,6 +227,8 @@ def run_gui(args: argparse.Namespace) -> int:
     window.start()
     if args.files:
         window.open_paths(args.files)
+    if isinstance(instance, SingleInstance):
+        instance.files_received.connect(window.receive_handed_over)
     if os.environ.get(STARTUP_PROBE_ENV) == "1":
         _install_startup_probe(app, window)
 
@@ -232,6 +260,8 @@ def run_gui(args: argparse.Namespace) -> int:
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(shutdown(ctx))
         loop.run_until_complete(loop.shutdown_asyncgens())
+    if isinstance(instance, SingleInstance):
+        instance.release()
     return exit_code
 
 
@@ -269,7 +299,14 @@ def run_automation(window: MainWindow, script: Path) -> None:
     `click` waits (up to 30 s) for the button to be enabled, `dump` writes the named
     widgets' texts to a JSON file. Widgets are found by objectName."""
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QComboBox,
+        QLabel,
+        QLineEdit,
+        QPlainTextEdit,
+        QWidget,
+    )
 
     from app.library.atomic import atomic_write_text
 
@@ -283,7 +320,7 @@ def run_automation(window: MainWindow, script: Path) -> None:
     def text_of(widget: QWidget | None) -> str | None:
         if isinstance(widget, QPlainTextEdit):
             return widget.toPlainText()
-        if isinstance(widget, QLineEdit | QAbstractButton):
+        if isinstance(widget, QLineEdit | QAbstractButton | QLabel):
             return widget.text()
         return str(widget.currentData()) if isinstance(widget, QComboBox) else None
 

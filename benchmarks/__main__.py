@@ -25,6 +25,8 @@ FIGURES: tuple[tuple[str, str, tuple[int, int]], ...] = (
     ("alignment", "offline forced alignment", (600, 120)),
     ("review", "transcript review", (300, 120)),
     ("latency", "playhead against the sound", (120, 60)),
+    ("engine_memory", "local engine memory under load", (1200, 150)),
+    ("offline_models", "installed Piper and Whisper models", (1200, 240)),
 )
 
 COLUMNS = ("figure", "ours", "baseline", "ratio", "target", "met")

@@ -86,7 +86,8 @@ def bench_synthesis(figure: Figure, quick: bool) -> None:
     say(f"bare espeak: {audio_s:.0f} s of audio in {bare_wall:.2f} s = {bare_x:.0f}× real time")
 
     with LocalEngineProcess(log_path=scratch_dir("engine") / "engine.log") as engine, \
-            httpx.Client(base_url=engine.base_url, timeout=300, trust_env=False) as client:
+            httpx.Client(base_url=engine.base_url, timeout=300, trust_env=False,
+                         headers=engine.headers) as client:
         url = f"/v1/text-to-speech/{voice.voice_id}"
         for fmt in ("pcm_22050", "mp3_44100_128"):
             client.post(url, params={"output_format": fmt}, json={"text": "Warm up."})
@@ -181,7 +182,8 @@ def _recognise_over_http(pcm: Any) -> tuple[float, int]:
     soundfile.write(buffer, pcm, 16000, format="WAV", subtype="PCM_16")
     wav = buffer.getvalue()
     with LocalEngineProcess(log_path=scratch_dir("engine-stt") / "engine.log") as engine, \
-            httpx.Client(base_url=engine.base_url, timeout=600, trust_env=False) as client:
+            httpx.Client(base_url=engine.base_url, timeout=600, trust_env=False,
+                         headers=engine.headers) as client:
 
         def post(data: bytes) -> Any:
             response = client.post("/v1/speech-to-text", data={"model_id": "scribe_v1"},

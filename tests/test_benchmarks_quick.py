@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 COLUMNS = "| figure | ours | baseline | ratio | target | met |"
 
 
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(620)
 def test_quick_benchmarks_print_the_table(tmp_path: Path) -> None:
     env = dict(os.environ)
     # The benchmarks' generated inputs go to the test's own folder, never ~/.cache.
@@ -26,7 +26,7 @@ def test_quick_benchmarks_print_the_table(tmp_path: Path) -> None:
     env.pop("ELEVENLABS_API_KEY", None)
     env.pop("ALSA_CONFIG_PATH", None)  # each figure sets up its own sound sink
     out = subprocess.run([sys.executable, "-m", "benchmarks", "--quick"], cwd=REPO, env=env,
-                         capture_output=True, text=True, timeout=170, check=False)
+                         capture_output=True, text=True, timeout=600, check=False)
     assert out.returncode in (0, 1), out.stderr[-3000:]  # 1: a target was missed
     lines = out.stdout.splitlines()
     assert lines[0].startswith("XI Studio benchmarks (quick sizes) on "), out.stdout[:500]

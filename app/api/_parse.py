@@ -24,6 +24,9 @@ def parse_model(model: type[M], data: Any, info: ResponseInfo) -> M:
 
     try:
         return model.model_validate(data)
+    except RecursionError as exc:
+        raise ApiProtocolError(f"The server's answer is nested too deeply to read as a "
+                               f"{model.__name__}.", info.request_id) from exc
     except PydanticValidationError as exc:
         raise ApiProtocolError(
             f"The server's answer does not look like a {model.__name__}: "
@@ -37,7 +40,7 @@ def parse_list(model: type[M], data: Any, info: ResponseInfo) -> list[M]:
 
     try:
         return TypeAdapter(list[model]).validate_python(data)  # type: ignore[valid-type]
-    except PydanticValidationError as exc:
+    except (PydanticValidationError, RecursionError) as exc:
         raise ApiProtocolError(
             f"The server's answer is not a list of {model.__name__}.", info.request_id) from exc
 

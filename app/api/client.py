@@ -10,57 +10,65 @@ exponentially with jitter and honour Retry-After up to `retry_max_delay_s`; a lo
 Retry-After is handed to the caller instead (RateLimitError.retry_after_s). Once a
 success response has started, nothing is ever repeated. Redirects are never followed,
 so the key never travels to another host.
+
+Bodies are read within limits and deadlines by app/api/reading.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import json as jsonlib
 import logging
-import random
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from app.api.api_stream import (
+    ApiStream,
+    decode_json_answer,
+    expects_json,
+    read_whole_answer,
+    refuse_unexpected_type,
+)
+from app.api.config import (
+    DEFAULT_BASE_URL,
+    ClientConfig,
+    backoff_s,
+    request_headers,
+    retry_delay,
+)
 from app.api.errors import (
     ApiConnectionError,
     ApiError,
     ApiProtocolError,
-    ApiStatusError,
     ApiTimeoutError,
-    RateLimitError,
-    ServerError,
-    ValidationError,
     error_from_response,
-    parse_retry_after,
 )
-from app.domain import json_io
+from app.api.reading import (
+    ACCEPT_ENCODING,
+    MAX_ERROR_BYTES,
+    deadline_error,
+    read_body,
+    send_within,
+)
+from app.api.redaction import KEY_PLACEHOLDER, without_key
+from app.api.responses import (
+    AUDIO_TYPES,
+    JSON_LINES_TYPES,
+    JSON_TYPES,
+    ResponseInfo,
+    is_insecure_base_url,
+    type_matches,
+)
 
-_T = TypeVar("_T")
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://api.elevenlabs.io"
-MAX_ERROR_BODY_BYTES = 1024 * 1024
-MAX_REDIRECTS_PUBLIC = 5
-KEY_PLACEHOLDER = "[your API key]"
+MAX_ERROR_BODY_BYTES = MAX_ERROR_BYTES
 
-JSON_TYPES: tuple[str, ...] = ("application/json", "application/*+json")
-# Answers at least this big are decoded in a worker thread (a 3-hour transcript is ~7 MB;
-# json.loads of it would hold the event loop, which is the GUI thread, for ~60 ms).
-BIG_JSON_BYTES = 256 * 1024
-JSON_LINES_TYPES: tuple[str, ...] = (
-    "application/json", "application/*+json", "application/x-ndjson", "application/jsonl",
-    "application/json-seq", "text/event-stream",
-)
-AUDIO_TYPES: tuple[str, ...] = (
-    "audio/*", "application/octet-stream", "application/ogg", "video/ogg", "binary/octet-stream",
-)
 
 QueryParams = Mapping[str, Any] | list[tuple[str, Any]] | None
 """Query parameters: a mapping (lists for repeated keys) or (name, value) pairs."""
@@ -69,217 +77,6 @@ RetryHook = Callable[[float, str], object]
 """Called before each retry wait with (seconds, plain-words reason)."""
 
 _UNSET: Any = object()
-
-
-@dataclass(frozen=True, slots=True)
-class ClientConfig:
-    base_url: str = DEFAULT_BASE_URL
-    api_key: str | None = None
-    max_retries: int = 2
-    connect_timeout_s: float = 10.0
-    read_timeout_s: float = 60.0
-    max_json_bytes: int = 32 * 1024 * 1024
-    max_body_bytes: int = 1024 * 1024 * 1024
-    max_public_bytes: int = 64 * 1024 * 1024
-    retry_base_delay_s: float = 0.5
-    retry_max_delay_s: float = 10.0
-    user_agent: str = "xi-studio"
-
-
-def _int_or_none(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(float(value.strip()))
-    except ValueError:
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class ResponseInfo:
-    """What the response headers tell about a request (all optional)."""
-
-    status_code: int = 200
-    request_id: str | None = None
-    character_cost: int | None = None
-    current_concurrent_requests: int | None = None
-    maximum_concurrent_requests: int | None = None
-    model_id: str | None = None
-    history_item_id: str | None = None
-    song_id: str | None = None
-    content_type: str | None = None
-    headers: dict[str, str] = field(default_factory=dict, hash=False)
-
-    @classmethod
-    def from_headers(cls, headers: Mapping[str, str], status_code: int = 200) -> ResponseInfo:
-        h = {k.lower(): v for k, v in headers.items()}
-        cost = _int_or_none(h.get("character-cost"))
-        if cost is None:
-            cost = _int_or_none(h.get("x-character-count"))
-        return cls(
-            status_code=status_code,
-            request_id=h.get("request-id") or h.get("x-request-id") or None,
-            character_cost=cost,
-            current_concurrent_requests=_int_or_none(h.get("current-concurrent-requests")),
-            maximum_concurrent_requests=_int_or_none(h.get("maximum-concurrent-requests")),
-            model_id=h.get("model-id") or h.get("x-model-id") or None,
-            history_item_id=h.get("history-item-id") or None,
-            song_id=h.get("song-id") or None,
-            content_type=h.get("content-type") or None,
-            headers=h,
-        )
-
-
-def _is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def is_insecure_base_url(url: str) -> bool:
-    """True for plain http:// to a host other than this computer (the key would be readable)."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    if parts.scheme.lower() != "http":
-        return False
-    return not _is_loopback(parts.hostname or "")
-
-
-def _media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";")[0].strip().lower()
-
-
-def _type_matches(content_type: str | None, accepted: tuple[str, ...]) -> bool:
-    media = _media_type(content_type)
-    if not media:
-        return False
-    for pattern in accepted:
-        if pattern == media:
-            return True
-        major, _, minor = pattern.partition("/")
-        m_major, _, m_minor = media.partition("/")
-        if minor == "*" and major == m_major:
-            return True
-        if minor.startswith("*+") and major == m_major and m_minor.endswith(minor[1:]):
-            return True
-    return False
-
-
-def _scrub(value: Any, key: str) -> Any:
-    if isinstance(value, str):
-        return value.replace(key, KEY_PLACEHOLDER)
-    if isinstance(value, list):
-        return [_scrub(item, key) for item in value]
-    if isinstance(value, dict):
-        return {k: _scrub(v, key) for k, v in value.items()}
-    return value
-
-
-def _without_key(error: ApiStatusError, key: str | None) -> ApiStatusError:
-    """A server that echoes the key in its error must not get it shown or logged."""
-    if key and key in f"{error.message}{error.body}":
-        error.message = _scrub(error.message, key)
-        error.args = (error.message,)
-        error.body = _scrub(error.body, key)
-        if isinstance(error, ValidationError):
-            error.field_errors = [
-                replace(f, loc=tuple(_scrub(list(f.loc), key)), message=_scrub(f.message, key))
-                for f in error.field_errors]
-    return error
-
-
-@contextmanager
-def _body_errors(what: str) -> Iterator[None]:
-    """Translate httpx failures while a response body arrives."""
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        raise ApiTimeoutError(f"The server stopped sending {what} (timed out).") from exc
-    except httpx.RemoteProtocolError as exc:
-        raise ApiProtocolError(f"The server's {what} was cut off before the end.") from exc
-    except (httpx.ReadError, httpx.NetworkError) as exc:
-        raise ApiConnectionError(f"The connection broke while {what} was arriving.") from exc
-    except httpx.DecodingError as exc:
-        raise ApiProtocolError(f"The server's {what} could not be decoded.") from exc
-    except httpx.HTTPError as exc:
-        raise ApiConnectionError(f"The connection failed while {what} was arriving.") from exc
-
-
-async def _read_capped(response: httpx.Response, limit: int, what: str) -> bytes:
-    declared = _int_or_none(response.headers.get("content-length"))
-    if declared is not None and declared > limit:
-        raise ApiProtocolError(f"The server's {what} is too large ({declared} bytes).")
-    buffer = bytearray()
-    with _body_errors(what):
-        async for chunk in response.aiter_bytes():
-            buffer += chunk
-            if len(buffer) > limit:
-                raise ApiProtocolError(f"The server's {what} is too large (over {limit} bytes).")
-    return bytes(buffer)
-
-
-class ApiStream:
-    """A response whose body is read as it arrives (inside `ApiClient.stream`)."""
-
-    def __init__(self, response: httpx.Response, info: ResponseInfo, max_bytes: int) -> None:
-        self._response = response
-        self.info = info
-        self._max_bytes = max_bytes
-        self.bytes_received = 0
-        self._generators: list[AsyncGenerator[Any, None]] = []
-
-    def chunks(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
-        """The body's bytes as they arrive (any boundaries)."""
-        return self._track(self._chunks(chunk_size))
-
-    def lines(self) -> AsyncIterator[str]:
-        """Non-empty text lines (for newline-delimited JSON)."""
-        return self._track(self._lines())
-
-    def _track(self, generator: AsyncGenerator[_T, None]) -> AsyncGenerator[_T, None]:
-        self._generators.append(generator)
-        return generator
-
-    async def aclose(self) -> None:
-        """Close the readers explicitly, on this loop. A reader abandoned mid-body (the
-        user cancelled) would otherwise be finalised later by the garbage collector,
-        outside the event loop, leaving the connection half-open."""
-        for generator in reversed(self._generators):
-            try:
-                await generator.aclose()
-            except Exception:  # closing must not hide the error that got us here
-                log.debug("closing a body reader failed", exc_info=True)
-        self._generators.clear()
-
-    async def _chunks(self, chunk_size: int | None) -> AsyncGenerator[bytes, None]:
-        with _body_errors("audio"):
-            async for chunk in self._response.aiter_bytes(chunk_size):
-                if not chunk:
-                    continue
-                self.bytes_received += len(chunk)
-                if self.bytes_received > self._max_bytes:
-                    raise ApiProtocolError(
-                        f"The server sent more than {self._max_bytes} bytes; stopped reading.")
-                yield chunk
-
-    async def _lines(self) -> AsyncGenerator[str, None]:
-        pending = b""
-        async for chunk in self.chunks():
-            pending += chunk
-            *complete, pending = pending.split(b"\n")
-            for line in complete:
-                text = line.decode("utf-8", errors="replace").strip()
-                if text:
-                    yield text
-        tail = pending.decode("utf-8", errors="replace").strip()
-        if tail:
-            yield tail
 
 
 class _Inner:
@@ -341,7 +138,7 @@ class ApiClient:
         timeout = httpx.Timeout(
             connect=config.connect_timeout_s,
             read=config.read_timeout_s,
-            write=config.read_timeout_s,
+            write=config.write_timeout_s,
             pool=config.connect_timeout_s,
         )
         if self._ssl_context is None and self._transport is None:
@@ -353,7 +150,7 @@ class ApiClient:
             timeout=timeout,
             follow_redirects=False,
             transport=self._transport,
-            headers={"user-agent": config.user_agent},
+            headers={"user-agent": config.user_agent, "accept-encoding": ACCEPT_ENCODING},
             trust_env=False,
         )
         return _Inner(client, config)
@@ -395,16 +192,6 @@ class ApiClient:
             await inner.client.aclose()
 
     # -- plumbing --------------------------------------------------------------------
-    def _headers(self, config: ClientConfig, accept: str) -> dict[str, str]:
-        headers = {"accept": accept}
-        if config.api_key:
-            if is_insecure_base_url(config.base_url):
-                raise ApiConnectionError(
-                    "Refused to send the API key over an unencrypted connection "
-                    f"({config.base_url}). Use an https:// address.")
-            headers["xi-api-key"] = config.api_key
-        return headers
-
     def _notify_retry(self, seconds: float, reason: str) -> None:
         log.info("retrying in %.2f s: %s", seconds, reason)
         if self.on_retry is not None:
@@ -412,27 +199,6 @@ class ApiClient:
                 self.on_retry(seconds, reason)
             except Exception:  # a broken hook must not break the request
                 log.exception("on_retry hook failed")
-
-    def _backoff_s(self, config: ClientConfig, attempt: int) -> float:
-        delay = min(config.retry_max_delay_s, config.retry_base_delay_s * (2 ** attempt))
-        return delay * (1 - 0.25 * random.random())
-
-    def _retry_delay(self, config: ClientConfig, error: ApiStatusError,
-                     attempt: int) -> float | None:
-        """Seconds to wait before repeating after this error, or None to give up."""
-        if attempt >= config.max_retries:
-            return None
-        retry_after = parse_retry_after(error.headers)
-        if isinstance(error, RateLimitError):
-            if retry_after is None:
-                return self._backoff_s(config, attempt)
-        elif not (isinstance(error, ServerError) and error.status_code == 503
-                  and retry_after is not None):
-            return None
-        assert retry_after is not None
-        if retry_after > config.retry_max_delay_s:
-            return None  # too long to wait silently: the caller says when to try again
-        return retry_after
 
     @asynccontextmanager
     async def _exchange(
@@ -447,18 +213,22 @@ class ApiClient:
         data: Any = None,
         public: bool = False,
         read_timeout_s: float | None = None,
-    ) -> AsyncIterator[httpx.Response]:
-        """Send (with retries) and yield a 2xx response whose body is not read yet."""
+        deadline_s: float | None = None,
+    ) -> AsyncIterator[tuple[httpx.Response, float]]:
+        """Send (with retries) and yield a 2xx response whose body is not read yet, with
+        the loop time by which the whole request must be over."""
         if self._closed:
             raise ApiConnectionError("The client has been closed.")
         inner = self._inner
+        deadline = (asyncio.get_running_loop().time()
+                    + (deadline_s or inner.config.request_deadline_s))
         inner.active += 1
         try:
             response = await self._send_with_retries(
                 inner, method, path, accept=accept, params=params, json=json, files=files,
-                data=data, public=public, read_timeout_s=read_timeout_s)
+                data=data, public=public, read_timeout_s=read_timeout_s, deadline=deadline)
             try:
-                yield response
+                yield response, deadline
             finally:
                 await response.aclose()
         finally:
@@ -482,16 +252,19 @@ class ApiClient:
         data: Any,
         public: bool,
         read_timeout_s: float | None = None,
+        deadline: float,
     ) -> httpx.Response:
         config = inner.config
-        headers = {"accept": accept} if public else self._headers(config, accept)
+        headers = {"accept": accept} if public else request_headers(config, accept)
         method = method.upper()
         attempt = 0
         while True:
             try:
                 # A slow job (a long transcription) may wait longer than usual for its
                 # answer; everything else keeps the client's timeouts.
-                timeout = (httpx.Timeout(read_timeout_s, connect=config.connect_timeout_s)
+                timeout = (httpx.Timeout(connect=config.connect_timeout_s, read=read_timeout_s,
+                                         write=config.write_timeout_s,
+                                         pool=config.connect_timeout_s)
                            if read_timeout_s else httpx.USE_CLIENT_DEFAULT)
                 request = inner.client.build_request(
                     method, path, params=params, json=json, files=files, data=data,
@@ -499,12 +272,18 @@ class ApiClient:
             except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
                 raise ApiConnectionError(f"Not a usable server address: {exc}") from exc
             try:
-                response = await inner.client.send(request, stream=True,
-                                                   follow_redirects=public)
+                response = await send_within(
+                    inner.client, request, follow_redirects=public, deadline=deadline,
+                    answer_within_s=read_timeout_s or config.read_timeout_s)
+            except TimeoutError as exc:  # endless "100 Continue", or past the deadline
+                if asyncio.get_running_loop().time() >= deadline:
+                    raise deadline_error("its answer") from exc
+                raise ApiTimeoutError(f"{request.url.host} did not answer within the time "
+                                      "limit.") from exc
             except httpx.ConnectError as exc:
                 # The request never left this computer: safe to repeat.
                 if attempt < config.max_retries:
-                    delay = self._backoff_s(config, attempt)
+                    delay = backoff_s(config, attempt)
                     self._notify_retry(delay, "could not connect to the server")
                     await asyncio.sleep(delay)
                     attempt += 1
@@ -512,6 +291,10 @@ class ApiClient:
                 raise ApiConnectionError(
                     f"Could not connect to {request.url.host or config.base_url}: "
                     f"{exc or type(exc).__name__}") from exc
+            except httpx.WriteTimeout as exc:
+                raise ApiTimeoutError(
+                    f"{request.url.host} stopped accepting what was being sent (the upload "
+                    "stalled). Check your connection and try again.") from exc
             except httpx.TimeoutException as exc:
                 raise ApiTimeoutError(
                     f"{request.url.host} did not answer within the time limit.") from exc
@@ -520,7 +303,7 @@ class ApiClient:
             except httpx.RemoteProtocolError as exc:
                 if method == "GET" and attempt < config.max_retries:
                     # A GET changes nothing: repeating it after a dropped connection is safe.
-                    delay = self._backoff_s(config, attempt)
+                    delay = backoff_s(config, attempt)
                     self._notify_retry(delay, "the server closed the connection")
                     await asyncio.sleep(delay)
                     attempt += 1
@@ -546,14 +329,16 @@ class ApiClient:
                     "not followed, so nothing (and no key) was sent there.",
                     response.headers.get("request-id"))
             try:
-                body = await _read_capped(response, MAX_ERROR_BODY_BYTES, "error message")
+                body = await read_body(response, what="error message",
+                                       max_wire=MAX_ERROR_BODY_BYTES,
+                                       max_bytes=MAX_ERROR_BODY_BYTES, deadline=deadline)
             except ApiError:
                 body = b""
             finally:
                 await response.aclose()
-            error = _without_key(error_from_response(status, response.headers, body),
+            error = without_key(error_from_response(status, response.headers, body),
                                  config.api_key)
-            delay_s = self._retry_delay(config, error, attempt)
+            delay_s = retry_delay(config, error, attempt)
             if delay_s is None:
                 raise error
             reason = ("the server is busy (HTTP 429)" if status == 429
@@ -573,26 +358,24 @@ class ApiClient:
         files: Any = None,
         data: Any = None,
         read_timeout_s: float | None = None,
+        deadline_s: float | None = None,
     ) -> tuple[Any, ResponseInfo]:
         """A JSON answer, parsed; raises ApiProtocolError for anything else.
-        `read_timeout_s` overrides the client's read timeout for this request only."""
+        `read_timeout_s` and `deadline_s` override the client's read timeout and overall
+        deadline for this request only."""
         async with self._exchange(method, path, accept="application/json", params=params,
                                   json=json, files=files, data=data,
-                                  read_timeout_s=read_timeout_s) as response:
+                                  read_timeout_s=read_timeout_s,
+                                  deadline_s=deadline_s) as (response, deadline):
             info = ResponseInfo.from_headers(response.headers, response.status_code)
-            if not _type_matches(info.content_type, JSON_TYPES):
+            if not type_matches(info.content_type, JSON_TYPES):
                 raise ApiProtocolError(
                     f"Expected JSON but the server sent {info.content_type or 'no content type'}.",
                     info.request_id)
-            body = await _read_capped(response, self._config.max_json_bytes, "answer")
-        try:
-            if len(body) < BIG_JSON_BYTES:
-                return jsonlib.loads(body), info
-            # A long transcript's answer: decoded off the event loop (the GUI thread).
-            return await asyncio.to_thread(json_io.loads, body), info
-        except ValueError as exc:
-            raise ApiProtocolError("The server's answer is not valid JSON.",
-                                   info.request_id) from exc
+            limit = self._config.max_json_bytes
+            body = await read_body(response, what="answer", max_wire=limit, max_bytes=limit,
+                                   deadline=deadline)
+        return await decode_json_answer(body, info), info
 
     async def request_bytes(
         self,
@@ -607,10 +390,10 @@ class ApiClient:
     ) -> tuple[bytes, ResponseInfo]:
         """A whole binary answer (audio by default)."""
         async with self._exchange(method, path, accept=", ".join(expect), params=params,
-                                  json=json, files=files, data=data) as response:
+                                  json=json, files=files, data=data) as (response, deadline):
             info = ResponseInfo.from_headers(response.headers, response.status_code)
-            self._check_type(info, expect)
-            body = await _read_capped(response, self._config.max_body_bytes, "audio")
+            body = await read_whole_answer(response, info, expect,
+                                           self._config.max_body_bytes, deadline)
         return body, info
 
     @asynccontextmanager
@@ -628,21 +411,15 @@ class ApiClient:
         """Yield an `ApiStream` (`.info`, `async chunks()`); the response closes on exit,
         also when the task is cancelled."""
         async with self._exchange(method, path, accept=", ".join(expect), params=params,
-                                  json=json, files=files, data=data) as response:
+                                  json=json, files=files, data=data) as (response, deadline):
             info = ResponseInfo.from_headers(response.headers, response.status_code)
-            self._check_type(info, expect)
-            api_stream = ApiStream(response, info, self._config.max_body_bytes)
+            await refuse_unexpected_type(response, info, expect, deadline)
+            api_stream = ApiStream(response, info, self._config.max_body_bytes,
+                                   deadline=deadline, audio=not expects_json(expect))
             try:
                 yield api_stream
             finally:
                 await api_stream.aclose()
-
-    @staticmethod
-    def _check_type(info: ResponseInfo, expect: tuple[str, ...]) -> None:
-        if expect and not _type_matches(info.content_type, expect):
-            raise ApiProtocolError(
-                f"Expected {expect[0]} but the server sent "
-                f"{info.content_type or 'no content type'}.", info.request_id)
 
     async def fetch_public(self, url: str, *, max_bytes: int | None = None) -> bytes:
         """GET a public file (e.g. a voice preview) without the key; redirects allowed."""
@@ -650,14 +427,19 @@ class ApiClient:
         if scheme not in ("http", "https"):
             raise ApiConnectionError(f"Not a web address: {url!r}")
         limit = max_bytes or self._config.max_public_bytes
-        async with self._exchange("GET", url, accept="*/*", public=True) as response:
-            return await _read_capped(response, limit, "file")
+        async with self._exchange("GET", url, accept="*/*", public=True) as (response,
+                                                                             deadline):
+            return await read_body(response, what="file", max_wire=limit, max_bytes=limit,
+                                   deadline=deadline)
 
 
 __all__ = [
     "AUDIO_TYPES",
+    "DEFAULT_BASE_URL",
     "JSON_LINES_TYPES",
     "JSON_TYPES",
+    "KEY_PLACEHOLDER",
+    "MAX_ERROR_BODY_BYTES",
     "ApiClient",
     "ApiStream",
     "ClientConfig",

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from app.api._parse import parse_model, path_part
 from app.api.client import JSON_LINES_TYPES, ApiClient, ApiStream, ResponseInfo
+from app.api.errors import ApiProtocolError, error_in_success_body
 from app.domain.formats import OutputFormat
 
 # The wire models (pydantic) are imported on first use: see app/api/_parse.py.
@@ -49,11 +50,18 @@ class TimestampStream:
         async for line in self._stream.lines():
             try:
                 data = json.loads(line)
+            except RecursionError as exc:  # hostile, not merely damaged: stop
+                raise ApiProtocolError("The server sent a timestamp line nested too deeply "
+                                       "to read.", self.info.request_id) from exc
             except ValueError:
                 # The SDK silently skips lines it cannot parse; count them instead.
                 self.skipped_lines += 1
                 log.debug("skipped a line that is not JSON: %.80r", line)
                 continue
+            if isinstance(data, dict) and "detail" in data and "audio_base64" not in data:
+                error = error_in_success_body(line.encode("utf-8"), None, self.info.request_id)
+                if error is not None:  # the server's error written into the stream
+                    raise error
             yield parse_model(AudioWithTimestamps, data, self.info)
 
 

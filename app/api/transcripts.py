@@ -154,6 +154,8 @@ def _transcript_or_error(data: Any, info: ResponseInfo) -> dict[str, Any]:
 # The answer comes only when the whole recording is transcribed: minutes for a long one
 # (the offline engine runs at several times real time). The user can cancel at any time.
 TRANSCRIBE_READ_TIMEOUT_S = 3600.0
+# Uploading up to 5 GB and then waiting up to an hour: the whole request's upper bound.
+TRANSCRIBE_DEADLINE_S = 6 * 3600.0
 
 
 class TranscriptsService:
@@ -182,7 +184,8 @@ class TranscriptsService:
             ]
             body, info = await self._client.request_json(
                 "POST", "/v1/speech-to-text", params=options.to_query_params() or None,
-                data=data, files=files, read_timeout_s=TRANSCRIBE_READ_TIMEOUT_S)
+                data=data, files=files, read_timeout_s=TRANSCRIBE_READ_TIMEOUT_S,
+                deadline_s=TRANSCRIBE_DEADLINE_S)
         return _transcript_or_error(body, info), info
 
     async def get(self, transcription_id: str) -> tuple[dict[str, Any], ResponseInfo]:

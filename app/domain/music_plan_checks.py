@@ -46,13 +46,14 @@ def seconds_text(ms: int) -> str:
 
 
 def length_text(ms: int) -> str:
-    """A song length in words: '45 seconds', '10 minutes', '3 min 20 s'."""
+    """A song length in words: '45 seconds', '10 minutes', '3 min 20 s' (rounded to the
+    second past a minute: never 'a 1 min 9.024 s song')."""
     if ms < 60_000:
         return f"{seconds_text(ms)} seconds"
-    minutes, rest = divmod(ms, 60_000)
+    minutes, rest = divmod(round(ms / 1000), 60)
     if rest == 0:
         return f"{minutes} minute" + ("s" if minutes != 1 else "")
-    return f"{minutes} min {seconds_text(rest)} s"
+    return f"{minutes} min {rest} s"
 
 
 def section_label(index: int, section: Section) -> str:

@@ -71,10 +71,13 @@ def validate_prompt(prompt: str, music_length_ms: int | None = None) -> list[Pro
     if music_length_ms is not None and not (
         MUSIC_LENGTH_MIN_MS <= music_length_ms <= MUSIC_LENGTH_MAX_MS
     ):
+        low, high = length_text(MUSIC_LENGTH_MIN_MS), length_text(MUSIC_LENGTH_MAX_MS)
+        it_is = length_text(music_length_ms)  # rounded: exact when it reads like a limit
+        if it_is in (low, high):
+            it_is = f"{music_length_ms:,} ms"
         problems.append(
-            Problem(None, "music_length_ms", f"The song length must be between "
-                    f"{length_text(MUSIC_LENGTH_MIN_MS)} and {length_text(MUSIC_LENGTH_MAX_MS)} "
-                    f"(it is {length_text(music_length_ms)})")
+            Problem(None, "music_length_ms", f"The song length must be between {low} and "
+                    f"{high} (it is {it_is})")
         )
     return problems
 

@@ -12,6 +12,10 @@ Endpoints (shapes per shared/api/openapi-subset.json):
   POST /v1/music[/stream|/detailed], /v1/music/plan  offline music sketches (music_routes.py)
   POST /v1/text-to-dialogue[/stream][/with-timestamps]  lines in several voices
                                                     (dialogue_routes.py)
+  /v1/pronunciation-dictionaries...                 stored rules, applied to speech
+                                                    (dictionary_routes.py)
+  /v1/history...                                    the engine's own speech history
+                                                    (history_routes.py)
 
 Errors: 422 `{"detail": [...]}` for invalid requests (FastAPI's shape, as the cloud),
 other errors `{"detail": {"status": ..., "message": ...}}`. Every response carries a
@@ -38,15 +42,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import __version__
 from app.domain.formats import TTS_FORMATS, TTS_STREAM_FORMATS, OutputFormat
 from app.domain.wire import SpeechRequest
+from app.engine import dictionary_routes, history_routes
+from app.engine.admission import AdmissionMiddleware, WorkLimiter
 from app.engine.alignment_routes import create_router as create_alignment_router
+from app.engine.cancel import WorkCancelled, run_until_disconnected
 from app.engine.catalog import MAX_TEXT_CHARS, accepts_model, model_json, subscription_json
 from app.engine.dialogue_routes import create_router as create_dialogue_router
 from app.engine.espeak import Espeak
+from app.engine.guard import EngineGuard
 from app.engine.music_routes import create_router as create_music_router
 from app.engine.stt_routes import create_router as create_stt_router
 from app.engine.synth import SpeechParams, Synthesizer
 from app.engine.tts import TtsJob
 from app.engine.voices import EngineVoice, VoiceCatalog, VoiceQuery, default_settings
+from app.engine.voices_installed import InstalledVoices
+from app.engine.whisper_stt import best_transcriber
+from app.library.models.store import ModelStore
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 _FULL_FORMATS = tuple(f.value for f in TTS_FORMATS)
@@ -100,12 +111,18 @@ class Engine:
     """The engine's state: synthesiser, voices, preview cache."""
 
     def __init__(self, data_dir: Path | None, espeak: Espeak | None = None,
-                 catalog: VoiceCatalog | None = None) -> None:
+                 catalog: VoiceCatalog | None = None, models: ModelStore | None = None) -> None:
         self.data_dir = data_dir
         self.synthesizer = Synthesizer(espeak or Espeak())
-        self.catalog = catalog or VoiceCatalog()
+        self.models = models or ModelStore()
+        self._installed = InstalledVoices(catalog or VoiceCatalog(), self.models)
         self._previews: dict[str, bytes] = {}
         self._preview_lock = threading.Lock()
+
+    @property
+    def catalog(self) -> VoiceCatalog:
+        """The espeak voices plus the Piper voices installed right now."""
+        return self._installed.catalog()
 
     def preview(self, voice: EngineVoice) -> bytes:
         """The voice's preview MP3 (made once, kept in memory and in data_dir)."""
@@ -161,9 +178,15 @@ SpeechFormat = Annotated[str, Depends(_speech_query)]
 
 
 def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
-               catalog: VoiceCatalog | None = None) -> FastAPI:
-    """The engine as an ASGI app. `data_dir` keeps caches (previews); None = memory only."""
-    engine = Engine(data_dir, espeak, catalog)
+               catalog: VoiceCatalog | None = None, token: str | None = None,
+               public_url: str | None = None, limiter: WorkLimiter | None = None,
+               models: ModelStore | None = None) -> FastAPI:
+    """The engine as an ASGI app. `data_dir` keeps caches (previews); None = memory only.
+    `token`: the per-launch key the app sends (None: any key, see guard.py);
+    `public_url`: the bind address `preview_url`s are built from (never the Host header);
+    `limiter`: the bounded work queue (admission.py; default: one slot per CPU core);
+    `models` is the folder of installed offline models (default: the user's)."""
+    engine = Engine(data_dir, espeak, catalog, models)
     app = FastAPI(
         title="XI Studio engine",
         version=__version__,
@@ -172,11 +195,23 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
         redoc_url=None,
     )
     app.state.engine = engine
-    app.include_router(create_stt_router(data_dir))
+    app.include_router(create_stt_router(data_dir, transcribe=best_transcriber(engine.models)))
     app.include_router(create_music_router(data_dir))
     app.include_router(create_dialogue_router(engine))
     app.include_router(create_alignment_router())
+    dictionaries = dictionary_routes.install(app, data_dir)  # pronunciation dictionaries
+    history = history_routes.install(app, data_dir)  # the engine's own speech history
+    # Outermost first: request id, then the front door (guard.py), then the work queue.
+    app.state.limiter = limiter = limiter or WorkLimiter()
+    app.add_middleware(AdmissionMiddleware, limiter=limiter)
+    app.add_middleware(EngineGuard, token=token)
     app.add_middleware(_RequestIdMiddleware)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": {"status": "internal_error", "message":
+                             "The offline engine failed on this request; see its log."}},
+                            status_code=500)
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -191,7 +226,8 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
         return voice
 
     def base_url(request: Request) -> str:
-        return str(request.base_url)
+        # The guard only lets loopback Host headers in; the bind address wins when known.
+        return public_url.rstrip("/") + "/" if public_url else str(request.base_url)
 
     # --- models, account -------------------------------------------------------------
 
@@ -289,6 +325,9 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
                  allowed: tuple[str, ...]) -> TtsJob:
         fmt = _check_format(output_format, allowed)
         voice = voice_or_404(voice_id, resolve=True)
+        problem = InstalledVoices.missing_files(voice)
+        if problem:
+            raise ApiError(404, "voice_not_found", problem)
         if not accepts_model(body.model_id):
             raise ApiError(400, "model_not_found",
                            f"The model {body.model_id} does not exist or cannot do text to "
@@ -300,17 +339,22 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
         if not body.text.strip():
             raise ApiError(400, "empty_text", "There is no text to speak.")
         params = SpeechParams.from_request(body.voice_settings, body.seed, body.language_code)
-        return TtsJob(engine.synthesizer, voice, body.text, params, fmt)
+        rules = dictionary_routes.rules_for(dictionaries, body.pronunciation_dictionary_locators)
+        return TtsJob(engine.synthesizer, voice, body.text, params, fmt, rules,
+                      history.on_done(voice, body, fmt))
 
     def speech_headers() -> dict[str, str]:
         return {"character-cost": "0"}
 
     @app.post("/v1/text-to-speech/{voice_id}")
     async def text_to_speech_full(
-        voice_id: str, body: TtsBody, output_format: SpeechFormat
+        request: Request, voice_id: str, body: TtsBody, output_format: SpeechFormat
     ) -> Response:
         job = make_job(voice_id, body, output_format, _FULL_FORMATS)
-        audio = await run_in_threadpool(job.audio)
+        try:
+            audio = await run_until_disconnected(request, job.audio)
+        except WorkCancelled:
+            return Response(status_code=499)  # the client went away; nobody reads this
         return Response(audio, media_type=job.output_format.mime_type,
                         headers=speech_headers())
 
@@ -325,10 +369,13 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
 
     @app.post("/v1/text-to-speech/{voice_id}/with-timestamps")
     async def text_to_speech_with_timestamps(
-        voice_id: str, body: TtsBody, output_format: SpeechFormat
-    ) -> JSONResponse:
+        request: Request, voice_id: str, body: TtsBody, output_format: SpeechFormat
+    ) -> Response:
         job = make_job(voice_id, body, output_format, _FULL_FORMATS)
-        result = await run_in_threadpool(job.audio_with_timestamps)
+        try:
+            result = await run_until_disconnected(request, job.audio_with_timestamps)
+        except WorkCancelled:
+            return Response(status_code=499)
         return JSONResponse(result, headers=speech_headers())
 
     @app.post("/v1/text-to-speech/{voice_id}/stream/with-timestamps")

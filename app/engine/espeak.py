@@ -24,6 +24,7 @@ _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _POS_CHARACTER = 1
 _ESPEAK_CHARS_UTF8 = 1
 _ESPEAK_ENDPAUSE = 0x1000
+_ESPEAK_PHONEMES = 0x100  # text may hold phoneme mnemonics in [[...]]
 _EE_OK = 0
 
 _EVENT_LIST_TERMINATED = 0
@@ -200,7 +201,8 @@ class _Library:
             index += 1
         return 0  # continue
 
-    def synthesize(self, text: str, voice_name: str, prosody: Prosody) -> Synthesis:
+    def synthesize(self, text: str, voice_name: str, prosody: Prosody,
+                   phonemes: bool = False) -> Synthesis:
         with self.lock:
             lib = self.lib
             if lib.espeak_SetVoiceByName(voice_name.encode()) != _EE_OK:
@@ -214,7 +216,7 @@ class _Library:
             self._words = []
             data = text.encode("utf-8") + b"\0"
             buffer = ctypes.create_string_buffer(data, len(data))
-            flags = _ESPEAK_CHARS_UTF8 | _ESPEAK_ENDPAUSE
+            flags = _ESPEAK_CHARS_UTF8 | _ESPEAK_ENDPAUSE | (_ESPEAK_PHONEMES if phonemes else 0)
             status = lib.espeak_Synth(buffer, len(data), 0, _POS_CHARACTER, 0, flags, None, None)
             lib.espeak_Synchronize()
             chunks, words = self._chunks, self._words
@@ -284,9 +286,11 @@ class Espeak:
     def sample_rate_hz(self) -> int:
         return self._library().sample_rate_hz
 
-    def synthesize(self, text: str, voice_name: str, prosody: Prosody | None = None) -> Synthesis:
-        """Speak `text` with an espeak voice name such as "en-us+f3"; returns int16 audio."""
-        return self._library().synthesize(text, voice_name, prosody or Prosody())
+    def synthesize(self, text: str, voice_name: str, prosody: Prosody | None = None,
+                   phonemes: bool = False) -> Synthesis:
+        """Speak `text` with an espeak voice name such as "en-us+f3"; returns int16 audio.
+        With `phonemes`, `[[...]]` in the text is read as espeak phoneme mnemonics."""
+        return self._library().synthesize(text, voice_name, prosody or Prosody(), phonemes)
 
     def list_voices(self) -> list[EspeakVoice]:
         if self._voices is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -20,7 +21,7 @@ from types import TracebackType
 from typing import IO
 
 from app.engine.parent_watch import PARENT_PID_ENV
-from app.engine.runner import READY_PREFIX
+from app.engine.runner import READY_PREFIX, TOKEN_ENV
 
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 5.0
@@ -35,7 +36,8 @@ def _project_root() -> Path:
 
 class LocalEngineProcess:
     def __init__(self, log_path: Path | None = None, python: str = sys.executable,
-                 host: str = "127.0.0.1", data_dir: Path | None = None) -> None:
+                 host: str = "127.0.0.1", data_dir: Path | None = None,
+                 use_token: bool = True) -> None:
         self.log_path = log_path
         self.python = python
         self.host = host
@@ -46,6 +48,11 @@ class LocalEngineProcess:
         self._ready = threading.Event()
         self._tail: collections.deque[str] = collections.deque(maxlen=_TAIL_LINES)
         self._lock = threading.Lock()
+        # A new secret each launch: the engine answers only requests carrying it as their
+        # `xi-api-key` (the app's ApiClient sends it), so web pages cannot use the engine.
+        # `use_token=False` runs it as `xi-studio serve` does (any key; for other programs).
+        self.use_token = use_token
+        self.token = secrets.token_urlsafe(32)
 
     # --- state -----------------------------------------------------------------------
 
@@ -62,6 +69,11 @@ class LocalEngineProcess:
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The header that authorises a request to this engine."""
+        return {"xi-api-key": self.token}
 
     def log_tail(self) -> str:
         with self._lock:
@@ -82,6 +94,10 @@ class LocalEngineProcess:
         env = dict(os.environ)
         env["PYTHONUNBUFFERED"] = "1"
         env[PARENT_PID_ENV] = str(os.getpid())  # the engine ends with this process
+        if self.use_token:
+            env[TOKEN_ENV] = self.token
+        else:
+            env.pop(TOKEN_ENV, None)
         if not getattr(sys, "frozen", False):
             root = str(_project_root())
             parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
@@ -96,6 +112,7 @@ class LocalEngineProcess:
         self.stop()
         self._ready.clear()
         self._base_url = None
+        self.token = secrets.token_urlsafe(32)
         with self._lock:
             self._tail.clear()
         log_file: IO[str] | None = None
@@ -215,3 +232,10 @@ class LocalEngineProcess:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+
+
+def external_engine_key() -> str:
+    """The `xi-api-key` to send to an engine the app did not start (`XI_STUDIO_ENGINE_URL`):
+    its token when one is given in the environment, else any value (a token-less engine
+    accepts any key, and needs one on uploads)."""
+    return os.environ.get(TOKEN_ENV) or "offline"

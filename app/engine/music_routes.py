@@ -26,7 +26,7 @@ from app.domain.formats import OutputFormat
 from app.domain.music_plan import Plan, Section
 from app.domain.music_plan_json import plan_from_json, to_wire_plan
 from app.domain.music_request import build_detailed_response
-from app.engine.encode import encode
+from app.engine.cancel import run_until_disconnected
 from app.engine.music_bodies import (
     MusicBody,
     PlanBody,
@@ -37,7 +37,8 @@ from app.engine.music_bodies import (
 )
 from app.engine.music_planner import plan_from_prompt
 from app.engine.music_sketch_plan import SketchPlan
-from app.engine.music_songs import RENDER_RATE_HZ, Song, SongStore, encode_blocks
+from app.engine.music_songs import RENDER_RATE_HZ, Song, SongKeeper, SongStore, encode_blocks
+from app.engine.music_stream_render import RenderCancelled
 
 VoiceLinesFactory = Callable[[], Callable[[str], tuple[np.ndarray, int]] | None]
 
@@ -97,40 +98,60 @@ def create_router(data_dir: Path | None = None, *,
         lines = factory() or (lambda _text: (np.zeros(0, np.float32), RENDER_RATE_HZ))
         return Song(plan, body.model_id, body.seed, body.force_instrumental, store, lines), fmt
 
-    def keep(song: Song, body: MusicBody, audio: np.ndarray) -> None:
-        if body.store_for_inpainting:
-            store.put(song.song_id, audio)
+    def render_and_encode(song: Song, body: MusicBody, fmt: OutputFormat,
+                          cancelled: Callable[[], bool]) -> bytes:
+        return b"".join(encoded(song, body, fmt, cancelled))
 
-    def render_and_encode(song: Song, body: MusicBody, fmt: OutputFormat) -> bytes:
-        audio = song.render()
-        keep(song, body, audio)
-        return encode(audio, RENDER_RATE_HZ, fmt)
+    def encoded(song: Song, body: MusicBody, fmt: OutputFormat,
+                cancelled: Callable[[], bool]) -> Iterator[bytes]:
+        """The song encoded section by section; kept for inpainting once it is complete."""
+        keeper = SongKeeper(round(song.plan.total_ms * RENDER_RATE_HZ / 1000)) \
+            if body.store_for_inpainting else None
+
+        def blocks() -> Iterator[np.ndarray]:
+            for block in song.blocks(cancelled):
+                if keeper is not None:
+                    keeper.add(block)
+                yield block
+
+        yield from encode_blocks(blocks(), fmt)
+        if keeper is not None:
+            store.put(song.song_id, keeper.samples)
+
+    async def whole(request: Request, song: Song, body: MusicBody, fmt: OutputFormat
+                    ) -> bytes | None:
+        """The encoded song, or None when the client left (the rendering stopped)."""
+        try:
+            return await run_until_disconnected(
+                request, lambda cancelled: render_and_encode(song, body, fmt, cancelled))
+        except RenderCancelled:
+            return None
 
     @router.post("/v1/music")
     async def compose(request: Request, body: MusicBody, output_format: str = "auto",
                       enable_logging: bool = True) -> Response:
         song, fmt = song_for(request, body, output_format)
-        data = await run_in_threadpool(render_and_encode, song, body, fmt)
+        data = await whole(request, song, body, fmt)
+        if data is None:
+            return Response(status_code=499)  # the client went away; nobody reads this
         return Response(data, media_type=fmt.mime_type, headers={"song-id": song.song_id})
 
     @router.post("/v1/music/stream")
     async def stream(request: Request, body: MusicBody, output_format: str = "auto",
                      enable_logging: bool = True) -> StreamingResponse:
         song, fmt = song_for(request, body, output_format)
-
-        def chunks() -> Iterator[bytes]:  # Starlette iterates this in a worker thread
-            audio = song.render()
-            keep(song, body, audio)
-            yield from encode_blocks(audio, fmt)
-
-        return StreamingResponse(chunks(), media_type=fmt.mime_type,
-                                 headers={"song-id": song.song_id})
+        # A plain generator: Starlette iterates it in a worker thread and stops at the
+        # first chunk it cannot send, so a client that leaves stops the rendering.
+        return StreamingResponse(encoded(song, body, fmt, lambda: False),
+                                 media_type=fmt.mime_type, headers={"song-id": song.song_id})
 
     @router.post("/v1/music/detailed")
     async def detailed(request: Request, body: MusicBody, output_format: str = "auto",
                        enable_logging: bool = True) -> Response:
         song, fmt = song_for(request, body, output_format)
-        data = await run_in_threadpool(render_and_encode, song, body, fmt)
+        data = await whole(request, song, body, fmt)
+        if data is None:
+            return Response(status_code=499)
         metadata = song.metadata(body.prompt, body.with_timestamps)
         content_type, payload = build_detailed_response(
             metadata, data, boundary=secrets.token_hex(16), audio_content_type=fmt.mime_type,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,15 +25,18 @@ import numpy as np
 
 from app.engine.music_hints import Hints, section_hints, song_hints
 from app.engine.music_sketch_plan import SketchPlan, section_kind
+from app.engine.music_vocals import (
+    VoiceLines,
+    duck_envelope,
+    espeak_voice_lines,
+    voice_section,
+    voice_track,
+)
 
 SAMPLE_RATE_HZ = 44100
 
-_TARGET_PEAK = 0.89
+TARGET_PEAK = 0.89
 _CROSSFADE_MS = 40
-_DUCK_GAIN = 0.6  # the music under a sung line (about -4.4 dB)
-_VOCAL_PEAK = 0.75
-
-VoiceLines = Callable[[str], tuple[np.ndarray, int]]
 
 
 # --- arrangement -----------------------------------------------------------------------
@@ -269,6 +272,19 @@ class _SectionJob:
 
 def _render_section(job: _SectionJob, key_root: int, minor: bool, voices: _Voices,
                     rng: np.random.Generator, rate: int) -> np.ndarray:
+    """The whole section, (2, frames + tail)."""
+    buf = np.zeros((2, job.frames + job.tail), np.float32)
+    for at, piece, _ in section_chunks(job, key_root, minor, voices, rng, rate):
+        buf[:, at:at + piece.shape[1]] += piece
+    return buf
+
+
+def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: _Voices,
+                   rng: np.random.Generator, rate: int, chunk_bars: int | None = None
+                   ) -> Iterator[tuple[int, np.ndarray, int]]:
+    """The section `chunk_bars` bars at a time (None: all at once) as (first frame,
+    (2, n) audio, first frame of the next piece) pieces to add up: a piece also holds the
+    notes ringing past its last bar (up to a bar and a second), so pieces overlap."""
     hints = job.hints
     tex = _texture_for(job.kind, hints)
     choice = _instrument_choice(hints)
@@ -276,7 +292,6 @@ def _render_section(job: _SectionJob, key_root: int, minor: bool, voices: _Voice
     beat = rate * 60.0 / bpm
     bar = beat * 4
     total = job.frames + job.tail
-    buf = np.zeros((2, total), np.float32)
     progression = _PROGRESSIONS[minor][job.kind]
     bars = math.ceil(total / bar)
     jazzy = hints.mood == "lofi" or hints.genre in ("jazz", "lofi", "lo-fi", "soul", "r&b", "rnb")
@@ -293,77 +308,6 @@ def _render_section(job: _SectionJob, key_root: int, minor: bool, voices: _Voice
             beats += swing / 2  # late off-beat eighths
         return round(beats * beat)
 
-    for b in range(bars):
-        start_beat = b * 4.0
-        degree = progression[b % len(progression)]
-        if job.kind == "outro" and b >= bars - 1:
-            degree = 0
-        chord = _chord(degree, key_root, minor, 57, size)
-        bass_root = _chord(degree, key_root, minor, 36, 1)[0]
-        bar_frames = round(bar)
-        origin = round(start_beat * beat)
-        if tex.pad:
-            length = bar_frames + int(0.3 * rate)
-            for i, note in enumerate(chord):
-                pan = (-0.5, 0.5, 0.0, 0.25)[i % 4]
-                for cents, side in ((-7.0, -0.6), (7.0, 0.6)):
-                    _add(buf, voices.note(choice["pad"], note, length, cents), origin,
-                         tex.pad * 0.22, max(-1.0, min(1.0, pan + side * 0.4)))
-        if tex.chords:
-            hits: tuple[float, ...] = (0.0, 2.0) if job.kind in ("chorus", "prechorus") else (0.0,)
-            if job.kind == "chorus" and hints.mood in ("upbeat", "energetic"):
-                hits = (0.0, 1.5, 2.0, 3.0)
-            for h in hits:
-                length = round(beat * (2.0 if len(hits) <= 2 else 1.0))
-                for i, note in enumerate(chord):
-                    _add(buf, voices.note(choice["chords"], note + 12, length), origin + at(h),
-                         tex.chords * 0.25, (i - 1) * 0.3)
-        if tex.arp:
-            per = tex.arp_per_beat
-            step_len = round(beat / per)
-            tones = [*chord[:3], chord[0] + 12]
-            for s in range(4 * per):
-                note = tones[arp_pattern[s % 4]] + 12
-                vel = 0.85 + 0.3 * float(s % per == 0)
-                _add(buf, voices.note(choice["arp"], note, step_len * 2),
-                     origin + at(s / per), tex.arp * 0.3 * vel, 0.45 if s % 2 else -0.45)
-        if tex.bass:
-            steps: tuple[float, ...] = (0.0, 1.5, 2.0, 3.0, 3.5) if tex.busy_bass else (0.0, 2.0)
-            if tex.half_time:
-                steps = (0.0,)
-            for i, step in enumerate(steps):
-                nxt = steps[i + 1] if i + 1 < len(steps) else 4.0
-                length = max(1, round((nxt - step) * beat * 0.95))
-                _add(buf, voices.note("bass", bass_root, length), origin + at(step),
-                     tex.bass * 0.55, 0.0)
-        if tex.lead:
-            for offset, dur in lead_rhythm:
-                move = int(rng.integers(-1, 2))
-                lead_step = max(-2, min(4, lead_step + move))
-                scale = _MINOR if minor else _MAJOR
-                deg = degree + (lead_step if offset % 2 else 2 * round(lead_step / 2))
-                note = key_root + 72 + scale[deg % 7] + 12 * (deg // 7)
-                _add(buf, voices.note(choice["lead"], note, round(dur * beat)),
-                     origin + at(offset), tex.lead * 0.3, 0.15)
-        humanise = rng.uniform(0.88, 1.0, 16)
-        if tex.kick:
-            kicks: tuple[float, ...] = (0.0,) if tex.half_time else (0.0, 2.0)
-            if job.kind == "chorus":
-                kicks = (0.0, 1.5, 2.0) if hints.mood not in ("upbeat", "energetic") \
-                    else (0.0, 1.0, 2.0, 3.0)
-            for i, k in enumerate(kicks):
-                _add(buf, voices.drum("kick"), origin + at(k), tex.kick * 0.7 * humanise[i], 0.0)
-        if tex.snare:
-            snares = (2.0,) if tex.half_time else (1.0, 3.0)
-            for i, beat_at in enumerate(snares):
-                _add(buf, voices.drum("snare"), origin + at(beat_at),
-                     tex.snare * 0.5 * humanise[4 + i], 0.1)
-        if tex.hat:
-            per = 4 if hints.mood == "energetic" and bpm < 110 else 2
-            for s in range(4 * per):
-                vel = (1.0 if s % per == 0 else 0.6) * humanise[s % 16]
-                _add(buf, voices.drum("hat"), origin + at(s / per), tex.hat * 0.5 * vel, 0.3)
-
     env = np.ones(total, np.float32)
     if tex.fade_in:
         n = min(job.frames, round(bar))
@@ -372,10 +316,94 @@ def _render_section(job: _SectionJob, key_root: int, minor: bool, voices: _Voice
         n = job.frames
         env[:n] *= np.linspace(1.0, 0.0, n, dtype=np.float32) ** 1.5
         env[n:] = 0.0
-    if voices.lofi:
-        crackle = (rng.random(total) < 0.0004).astype(np.float32) * rng.uniform(-0.3, 0.3, total)
-        buf += crackle.astype(np.float32)[None, :] * np.float32(0.08)
-    return buf * env[None, :]
+    bars_per_piece = chunk_bars or bars
+    overhang = round(bar) + rate
+    for first_bar in range(0, bars, bars_per_piece):
+        last_bar = min(bars, first_bar + bars_per_piece)
+        lo = round(first_bar * 4.0 * beat)
+        hi = total if last_bar == bars else min(total, round(last_bar * 4.0 * beat) + overhang)
+        buf = np.zeros((2, hi - lo), np.float32)
+        for b in range(first_bar, last_bar):
+            start_beat = b * 4.0
+            degree = progression[b % len(progression)]
+            if job.kind == "outro" and b >= bars - 1:
+                degree = 0
+            chord = _chord(degree, key_root, minor, 57, size)
+            bass_root = _chord(degree, key_root, minor, 36, 1)[0]
+            bar_frames = round(bar)
+            origin = round(start_beat * beat) - lo
+            if tex.pad:
+                length = bar_frames + int(0.3 * rate)
+                for i, note in enumerate(chord):
+                    pan = (-0.5, 0.5, 0.0, 0.25)[i % 4]
+                    for cents, side in ((-7.0, -0.6), (7.0, 0.6)):
+                        _add(buf, voices.note(choice["pad"], note, length, cents), origin,
+                             tex.pad * 0.22, max(-1.0, min(1.0, pan + side * 0.4)))
+            if tex.chords:
+                hits: tuple[float, ...] = ((0.0, 2.0) if job.kind in ("chorus", "prechorus")
+                                           else (0.0,))
+                if job.kind == "chorus" and hints.mood in ("upbeat", "energetic"):
+                    hits = (0.0, 1.5, 2.0, 3.0)
+                for h in hits:
+                    length = round(beat * (2.0 if len(hits) <= 2 else 1.0))
+                    for i, note in enumerate(chord):
+                        _add(buf, voices.note(choice["chords"], note + 12, length), origin + at(h),
+                             tex.chords * 0.25, (i - 1) * 0.3)
+            if tex.arp:
+                per = tex.arp_per_beat
+                step_len = round(beat / per)
+                tones = [*chord[:3], chord[0] + 12]
+                for s in range(4 * per):
+                    note = tones[arp_pattern[s % 4]] + 12
+                    vel = 0.85 + 0.3 * float(s % per == 0)
+                    _add(buf, voices.note(choice["arp"], note, step_len * 2),
+                         origin + at(s / per), tex.arp * 0.3 * vel, 0.45 if s % 2 else -0.45)
+            if tex.bass:
+                steps: tuple[float, ...] = ((0.0, 1.5, 2.0, 3.0, 3.5) if tex.busy_bass
+                                            else (0.0, 2.0))
+                if tex.half_time:
+                    steps = (0.0,)
+                for i, step in enumerate(steps):
+                    nxt = steps[i + 1] if i + 1 < len(steps) else 4.0
+                    length = max(1, round((nxt - step) * beat * 0.95))
+                    _add(buf, voices.note("bass", bass_root, length), origin + at(step),
+                         tex.bass * 0.55, 0.0)
+            if tex.lead:
+                for offset, dur in lead_rhythm:
+                    move = int(rng.integers(-1, 2))
+                    lead_step = max(-2, min(4, lead_step + move))
+                    scale = _MINOR if minor else _MAJOR
+                    deg = degree + (lead_step if offset % 2 else 2 * round(lead_step / 2))
+                    note = key_root + 72 + scale[deg % 7] + 12 * (deg // 7)
+                    _add(buf, voices.note(choice["lead"], note, round(dur * beat)),
+                         origin + at(offset), tex.lead * 0.3, 0.15)
+            humanise = rng.uniform(0.88, 1.0, 16)
+            if tex.kick:
+                kicks: tuple[float, ...] = (0.0,) if tex.half_time else (0.0, 2.0)
+                if job.kind == "chorus":
+                    kicks = (0.0, 1.5, 2.0) if hints.mood not in ("upbeat", "energetic") \
+                        else (0.0, 1.0, 2.0, 3.0)
+                for i, k in enumerate(kicks):
+                    _add(buf, voices.drum("kick"), origin + at(k),
+                         tex.kick * 0.7 * humanise[i], 0.0)
+            if tex.snare:
+                snares = (2.0,) if tex.half_time else (1.0, 3.0)
+                for i, beat_at in enumerate(snares):
+                    _add(buf, voices.drum("snare"), origin + at(beat_at),
+                         tex.snare * 0.5 * humanise[4 + i], 0.1)
+            if tex.hat:
+                per = 4 if hints.mood == "energetic" and bpm < 110 else 2
+                for s in range(4 * per):
+                    vel = (1.0 if s % per == 0 else 0.6) * humanise[s % 16]
+                    _add(buf, voices.drum("hat"), origin + at(s / per), tex.hat * 0.5 * vel, 0.3)
+
+        if voices.lofi:
+            width = hi - lo
+            crackle = (rng.random(width) < 0.0004).astype(np.float32) * rng.uniform(-0.3, 0.3,
+                                                                                  width)
+            buf += crackle.astype(np.float32)[None, :] * np.float32(0.08)
+        yield lo, buf * env[None, lo:hi], (total if last_bar == bars
+                                            else round(last_bar * 4.0 * beat))
 
 
 def _fade(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -393,71 +421,42 @@ def _boundaries(durations_ms: Sequence[int], rate: int) -> list[int]:
     return out
 
 
-def _voice_track(plan: SketchPlan, bounds: list[int], rate: int, voice_lines: VoiceLines,
-                 bpm_of: Callable[[int], int]) -> np.ndarray:
-    import soxr
+@dataclass
+class RawPiece:
+    """A piece of one section as the arranger plays it, before the song's loudness is set
+    (pieces of a section overlap: add them up)."""
 
-    track = np.zeros(bounds[-1], np.float32)
-    for index, section in enumerate(plan.sections):
-        lines = [line.strip() for line in section.lines if line and line.strip()]
-        if not lines:
-            continue
-        start, end = bounds[index], bounds[index + 1]
-        span = end - start
-        slot = span // len(lines)
-        lead_in = min(round(rate * 60.0 / bpm_of(index)), slot // 5)
-        for i, line in enumerate(lines):
-            samples, line_rate = voice_lines(line)
-            voice = np.asarray(samples, dtype=np.float32).reshape(-1)
-            if not voice.size or line_rate <= 0:
-                continue
-            if line_rate != rate:
-                voice = soxr.resample(voice, line_rate, rate).astype(np.float32)
-            room = slot - lead_in - int(0.05 * rate)
-            if room <= 0:
-                continue
-            if len(voice) > room:
-                voice = voice[:room].copy()
-                n = min(len(voice), int(0.03 * rate))
-                voice[-n:] *= np.linspace(1.0, 0.0, n, dtype=np.float32)
-            peak = float(np.max(np.abs(voice))) if voice.size else 0.0
-            if peak > 0:
-                voice *= np.float32(_VOCAL_PEAK / peak)
-            at = start + i * slot + lead_in
-            track[at: at + len(voice)] += voice
-    return track
+    index: int  # the section's index in the plan
+    start: int  # the section's first frame in the song
+    span: int  # the section's own frames
+    tail: int  # frames past the span, crossfaded into the next section
+    at: int  # where this piece starts, counted from the section's first frame
+    audio: np.ndarray  # float32 (2, n), the section's fades applied
+    bpm: int
+    settled: int  # song frame before which no later piece adds anything
 
 
-def _duck_envelope(vocals: np.ndarray, rate: int) -> np.ndarray:
-    """1.0 where no one sings, _DUCK_GAIN under the voice, with ~60 ms slopes.
-
-    Worked out on 10 ms blocks (held through the gaps between words), then interpolated.
-    """
-    n = len(vocals)
-    block = max(1, rate // 100)
-    blocks = -(-n // block)
-    padded = np.zeros(blocks * block, np.float32)
-    padded[:n] = np.abs(vocals)
-    active = (padded.reshape(blocks, block).max(axis=1) > 1e-4).astype(np.float32)
-    held = (np.convolve(active, np.ones(25, np.float32), mode="same") > 0).astype(np.float32)
-    smooth = np.convolve(held, np.ones(6, np.float32) / 6, mode="same")
-    gain = (1.0 - (1.0 - _DUCK_GAIN) * smooth).astype(np.float32)
-    # Linear steps from each block's gain to the next one's, a block at a time.
-    ends = np.append(gain[1:], gain[-1])
-    ramp = np.arange(block, dtype=np.float32) / np.float32(block)
-    frames = gain[:, None] + (ends - gain)[:, None] * ramp[None, :]
-    return frames.reshape(-1)[:n]
+def _section_fades(i: int, span: int, tail: int, fade: int, rate: int) -> np.ndarray:
+    """The gain curve over a section's span + tail: crossfades, or click guards."""
+    curve = np.ones(span + tail, np.float32)
+    n_in = min(fade, span)
+    if i > 0:
+        curve[:n_in] *= _fade(n_in)[0]
+    else:
+        n_click = min(span, max(1, rate // 200))
+        curve[:n_click] *= np.linspace(0.0, 1.0, n_click, dtype=np.float32)
+    if tail:
+        curve[span:] *= _fade(tail)[1]
+    else:
+        n_click = min(span, max(1, rate // 100))
+        curve[span - n_click:span] *= np.linspace(1.0, 0.0, n_click, dtype=np.float32)
+    return curve
 
 
-def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: int | None = None,
-                instrumental: bool = False, voice_lines: VoiceLines | None = None) -> np.ndarray:
-    """Render the plan as float32 stereo (frames, 2), peak at most 0.99.
-
-    The result has exactly round(total_ms * rate / 1000) frames, and section i starts at
-    round(start_ms_i * rate / 1000). The same plan and seed give the same samples.
-    `voice_lines(text) -> (mono samples, rate)` voices each section's lines unless
-    `instrumental`.
-    """
+def raw_pieces(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ,
+               seed: int | None = None, chunk_bars: int | None = None) -> Iterator[RawPiece]:
+    """The plan's sections in order, each in pieces of `chunk_bars` bars (None: one piece
+    per section); sections of no length are skipped."""
     rate = int(sample_rate_hz)
     if rate <= 0:
         raise ValueError("the sample rate must be positive")
@@ -465,9 +464,8 @@ def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: in
         raise ValueError("section durations cannot be negative")
     bounds = _boundaries([s.duration_ms for s in plan.sections], rate)
     total = bounds[-1]
-    out = np.zeros((2, total), np.float32)
     if total == 0:
-        return out.T.copy()
+        return
     rng = np.random.default_rng(seed)
     song = song_hints(plan)
     count = len(plan.sections)
@@ -488,41 +486,48 @@ def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: in
         own_root = hints[i].key_root
         local_root = own_root if own_root is not None else key_root
         job = _SectionJob(kind, hints[i], span, tail)
-        audio = _render_section(job, local_root, hints[i].minor, voices, rng, rate)
-        n_in = min(fade, span)
-        if i > 0:
-            audio[:, :n_in] *= _fade(n_in)[0][None, :]
-        else:
-            n_click = min(span, max(1, rate // 200))
-            audio[:, :n_click] *= np.linspace(0.0, 1.0, n_click, dtype=np.float32)[None, :]
-        if tail:
-            audio[:, span:] *= _fade(tail)[1][None, :]
-        else:
-            n_click = min(span, max(1, rate // 100))
-            audio[:, span - n_click:span] *= np.linspace(1.0, 0.0, n_click, dtype=np.float32)
-        out[:, start:end + tail] += audio[:, : span + tail]
+        curve = _section_fades(i, span, tail, fade, rate)
+        for at, audio, next_at in section_chunks(job, local_root, hints[i].minor, voices,
+                                                 rng, rate, chunk_bars):
+            audio *= curve[None, at:at + audio.shape[1]]
+            yield RawPiece(i, start, span, tail, at, audio, hints[i].tempo_bpm,
+                           start + min(next_at, span))
+
+
+def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: int | None = None,
+                instrumental: bool = False, voice_lines: VoiceLines | None = None) -> np.ndarray:
+    """Render the plan as float32 stereo (frames, 2), peak at most 0.99.
+
+    The result has exactly round(total_ms * rate / 1000) frames, and section i starts at
+    round(start_ms_i * rate / 1000). The same plan and seed give the same samples.
+    `voice_lines(text) -> (mono samples, rate)` voices each section's lines unless
+    `instrumental`. The whole song is held in memory: `music_stream_render` renders a
+    section at a time for long songs.
+    """
+    rate = int(sample_rate_hz)
+    bounds = _boundaries([s.duration_ms for s in plan.sections], max(rate, 1))
+    total = bounds[-1]
+    out = np.zeros((2, total), np.float32)
+    bpms = [0] * len(plan.sections)
+    for raw in raw_pieces(plan, rate, seed):
+        begin = raw.start + raw.at
+        out[:, begin:begin + raw.audio.shape[1]] += raw.audio
+        bpms[raw.index] = raw.bpm
+    if total == 0:
+        return out.T.copy()
     peak = float(np.max(np.abs(out)))
     if peak > 0:
-        out *= np.float32(_TARGET_PEAK / peak)
+        out *= np.float32(TARGET_PEAK / peak)
     if voice_lines is not None and not instrumental and any(s.lines for s in plan.sections):
-        vocals = _voice_track(plan, bounds, rate, voice_lines, lambda i: hints[i].tempo_bpm)
+        vocals = voice_track(plan, bounds, rate, voice_lines, lambda i: bpms[i] or 120)
         if np.any(vocals):
-            out *= _duck_envelope(vocals, rate)[None, :]
+            out *= duck_envelope(vocals, rate)[None, :]
             out += vocals[None, :]
             peak = float(np.max(np.abs(out)))
-            if peak > _TARGET_PEAK:
-                out *= np.float32(_TARGET_PEAK / peak)
+            if peak > TARGET_PEAK:
+                out *= np.float32(TARGET_PEAK / peak)
     return np.ascontiguousarray(out.T)
 
 
-def espeak_voice_lines(voice_name: str = "en-us") -> VoiceLines:
-    """A `voice_lines` callable speaking through the engine's espeak-ng."""
-    from app.engine.espeak import Espeak, Prosody
-
-    espeak = Espeak()
-
-    def speak(text: str) -> tuple[np.ndarray, int]:
-        result = espeak.synthesize(text, voice_name, Prosody(rate_wpm=150, pitch_range=80))
-        return result.samples.astype(np.float32) / np.float32(32768.0), result.sample_rate_hz
-
-    return speak
+__all__ = ["SAMPLE_RATE_HZ", "RawPiece", "VoiceLines", "espeak_voice_lines", "raw_pieces",
+           "render_plan", "section_chunks", "voice_section"]

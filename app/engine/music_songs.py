@@ -14,14 +14,14 @@ import secrets
 import string
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from app.domain.formats import OutputFormat
-from app.domain.music_plan import Plan
+from app.domain.music_plan import Plan, Section
 from app.domain.music_plan_json import to_wire_plan
 from app.engine.encode import StreamEncoder
 from app.engine.music_sketch_plan import SketchPlan, SketchSection
@@ -30,6 +30,9 @@ _ID_ALPHABET = string.ascii_letters + string.digits
 RENDER_RATE_HZ = 44100
 STREAM_BLOCK_S = 0.5
 MAX_STORED_SONGS = 32
+#: Stored songs kept in memory at most (older ones are read back from data_dir): a
+#: 60-minute song alone is 635 MB of mono float32.
+MAX_STORED_BYTES = 512 * 1024 * 1024
 _SONG_ID = re.compile(r"^[A-Za-z0-9]{1,100}$")
 
 
@@ -44,13 +47,15 @@ class SongStore:
     def put(self, song_id: str, samples: np.ndarray) -> None:
         with self._lock:
             self._memory[song_id] = samples
-            while len(self._memory) > MAX_STORED_SONGS:
+            while len(self._memory) > 1 and (
+                    len(self._memory) > MAX_STORED_SONGS
+                    or sum(a.nbytes for a in self._memory.values()) > MAX_STORED_BYTES):
                 self._memory.popitem(last=False)
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = self.folder / f".{song_id}.npy.partial"
             with open(tmp, "wb") as f:
-                np.save(f, samples.astype(np.float32))
+                np.save(f, samples.astype(np.float32, copy=False))
             tmp.replace(self.folder / f"{song_id}.npy")
             stored = sorted(self.folder.glob("*.npy"), key=lambda p: p.stat().st_mtime)
             for old in stored[:-MAX_STORED_SONGS * 4]:
@@ -67,6 +72,20 @@ class SongStore:
         return None
 
 
+class SongKeeper:
+    """Collects a song's blocks for `store_for_inpainting` into one preallocated array
+    (no list of copies, no final concatenation: the song's size once, not twice)."""
+
+    def __init__(self, total_frames: int) -> None:
+        self.samples = np.zeros(total_frames, np.float32)
+        self._at = 0
+
+    def add(self, block: np.ndarray) -> None:
+        n = min(len(block), len(self.samples) - self._at)
+        self.samples[self._at:self._at + n] = block[:n]
+        self._at += n
+
+
 class Song:
     """One composition: what to render, and (after `render`) its samples."""
 
@@ -81,42 +100,62 @@ class Song:
         self._voice_lines = voice_lines
 
     def render(self) -> np.ndarray:
-        """Mono float32 at RENDER_RATE_HZ (blocking)."""
-        from app.engine.music_sketch import render_plan
+        """Mono float32 at RENDER_RATE_HZ (blocking; the whole song in memory)."""
+        blocks = list(self.blocks())
+        return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+
+    def blocks(self, cancelled: Callable[[], bool] | None = None) -> Iterator[np.ndarray]:
+        """The song a section at a time (mono float32), kept sections pasted in (blocking).
+        Raises `RenderCancelled` once `cancelled()` says the client went away."""
+        from app.engine.music_stream_render import render_blocks
 
         sketch = SketchPlan(
             tuple(self.plan.global_positive_styles), tuple(self.plan.global_negative_styles),
             tuple(SketchSection(s.name, s.duration_ms, tuple(s.positive_styles),
                                 tuple(s.negative_styles), tuple(s.lines))
                   for s in self.plan.sections))
-        stereo = render_plan(sketch, RENDER_RATE_HZ, self.seed, self.instrumental,
-                             None if self.instrumental else self._voice_lines)
-        audio = np.ascontiguousarray(stereo.mean(axis=1), dtype=np.float32)
-        for start_ms, section in zip(self.plan.section_starts_ms(), self.plan.sections,
-                                     strict=True):
-            if section.source is not None:
-                self._paste(audio, start_ms, section.duration_ms, section.source.song_id,
-                            section.source.start_ms)
-        return audio
+        pastes = [(start_ms, section) for start_ms, section
+                  in zip(self.plan.section_starts_ms(), self.plan.sections, strict=True)
+                  if section.source is not None]
+        stereo_blocks = render_blocks(
+            sketch, RENDER_RATE_HZ, self.seed, self.instrumental,
+            None if self.instrumental else self._voice_lines,
+            cancelled or (lambda: False))
+        at = 0
+        for stereo in stereo_blocks:
+            audio = np.ascontiguousarray(stereo.mean(axis=1), dtype=np.float32)
+            del stereo
+            for start_ms, section in pastes:
+                self._paste_part(audio, at, start_ms, section)
+            at += len(audio)
+            yield audio
 
-    def _paste(self, audio: np.ndarray, at_ms: int, length_ms: int, song_id: str,
-               from_ms: int) -> None:
-        source = self._store.get(song_id)
-        if source is None:
+    def _paste_part(self, block: np.ndarray, block_at: int, section_start_ms: int,
+                    section: Section) -> None:
+        """Paste the part of a kept section (`source_from`) that falls in `block` (song
+        frames from `block_at`), crossfading 20 ms in and out of the new music."""
+        ref = section.source
+        source = self._store.get(ref.song_id) if ref is not None else None
+        if ref is None or source is None:
             return
         rate = RENDER_RATE_HZ
-        at, begin = round(at_ms * rate / 1000), round(from_ms * rate / 1000)
-        n = min(round(length_ms * rate / 1000), len(audio) - at, len(source) - begin)
-        if n <= 0:
+        at, begin = round(section_start_ms * rate / 1000), round(ref.start_ms * rate / 1000)
+        song_frames = round(self.plan.total_ms * rate / 1000)
+        n = min(round(section.duration_ms * rate / 1000), song_frames - at, len(source) - begin)
+        lo, hi = max(at, block_at), min(at + n, block_at + len(block))
+        if n <= 0 or hi <= lo:
             return
-        piece = source[begin:begin + n].copy()
+        k = np.arange(lo - at, hi - at)
+        weight = np.ones(hi - lo, np.float32)  # of the kept audio; the rest is the new
         fade = min(n // 2, rate // 50)
         if fade:
             ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
-            piece[:fade] = piece[:fade] * ramp + audio[at:at + fade] * (1 - ramp)
-            end = at + n
-            piece[-fade:] = piece[-fade:] * ramp[::-1] + audio[end - fade:end] * ramp
-        audio[at:at + n] = piece
+            rising, falling = k < fade, k >= n - fade
+            weight[rising] = ramp[k[rising]]
+            weight[falling] = ramp[::-1][k[falling] - (n - fade)]
+        kept = np.asarray(source[begin + lo - at:begin + hi - at], dtype=np.float32)
+        part = block[lo - block_at:hi - block_at]
+        block[lo - block_at:hi - block_at] = kept * weight + part * (1 - weight)
 
     def metadata(self, prompt: str | None, with_timestamps: bool) -> dict[str, Any]:
         styles = self.plan.global_positive_styles
@@ -156,14 +195,17 @@ class Song:
         return words
 
 
-def encode_blocks(audio: np.ndarray, fmt: OutputFormat) -> Iterator[bytes]:
-    """The song encoded a STREAM_BLOCK_S block at a time, yielding what each block gives."""
+def encode_blocks(audio: np.ndarray | Iterable[np.ndarray], fmt: OutputFormat
+                  ) -> Iterator[bytes]:
+    """The song (or its blocks, in order) encoded a STREAM_BLOCK_S block at a time,
+    yielding what each block gives."""
     encoder = StreamEncoder(fmt, RENDER_RATE_HZ)
     block = int(RENDER_RATE_HZ * STREAM_BLOCK_S)
-    for at in range(0, len(audio), block):
-        data = encoder.feed(audio[at:at + block])
-        if data:
-            yield data
+    for part in ([audio] if isinstance(audio, np.ndarray) else audio):
+        for at in range(0, len(part), block):
+            data = encoder.feed(part[at:at + block])
+            if data:
+                yield data
     tail = encoder.finish()
     if tail:
         yield tail

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 # Importing this module stays cheap (the launcher in the GUI process needs READY_PREFIX):
 # the web stack is imported by run().
 READY_PREFIX = "XI Studio engine listening on "
+#: The per-launch token (see guard.py), passed by the launcher in the environment: never
+#: on the command line, where other users of the computer could read it.
+TOKEN_ENV = "XI_STUDIO_ENGINE_TOKEN"
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -48,8 +51,12 @@ async def _serve(server: uvicorn.Server, sock: socket.socket, url: str) -> bool:
     return server.started
 
 
-def run(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = None) -> int:
-    """Serve until interrupted. Returns a process exit code."""
+def run(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = None,
+        token: str | None = None) -> int:
+    """Serve until interrupted. Returns a process exit code. `token` (else $TOKEN_ENV):
+    the only `xi-api-key` accepted; none = any key (for the official SDK)."""
+    import os
+
     import uvicorn
 
     from app.engine.app import create_app
@@ -64,8 +71,9 @@ def run(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = None)
               file=sys.stderr, flush=True)
         return 1
     actual_port = sock.getsockname()[1]
+    token = token or os.environ.pop(TOKEN_ENV, None) or None
     config = uvicorn.Config(
-        create_app(data_dir),
+        create_app(data_dir, token=token, public_url=url_for(host, actual_port)),
         log_level="info",
         access_log=False,
         timeout_graceful_shutdown=5,

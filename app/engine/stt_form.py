@@ -118,30 +118,46 @@ def _choice(form: FormData, name: str, allowed: tuple[str, ...], default: str,
 
 
 def _formats(form: FormData, errors: _Errors) -> list[dict[str, Any]]:
+    from app.engine.stt_export_options import formats_problem, item_problem
+
     value = _text(form, "additional_formats", errors)
     if value is None or not value.strip():
         return []
+    shown = value[:200]  # echoed in the 422: never the parsed (maybe huge) structure
     try:
-        items = json.loads(value)
-    except ValueError:
-        errors.add("additional_formats", "json_invalid", "Invalid JSON", value)
+        items = json.loads(value, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        errors.add("additional_formats", "json_invalid", "Invalid JSON (finite numbers "
+                   "only, nesting at most a few levels)", shown)
+        return []
+    problem = formats_problem(items)
+    if problem:
+        errors.add("additional_formats", "json_invalid", problem, shown)
         return []
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list) or len(items) > 10:
         errors.add("additional_formats", "too_long" if isinstance(items, list) else "list_type",
-                   "Input should be a list of at most 10 export options", value)
+                   "Input should be a list of at most 10 export options", shown)
         return []
     for n, item in enumerate(items):
         if not isinstance(item, dict) or item.get("format") not in EXPORT_FORMATS:
             errors.add("additional_formats", "union_tag_invalid",
                        f"Item {n}: 'format' should be one of {', '.join(EXPORT_FORMATS)}",
-                       item)
+                       shown)
+            return []
+        problem = item_problem(n, item)
+        if problem:
+            errors.add("additional_formats", "value_error", problem, shown)
             return []
     return items
 
 
-def parse_form(form: FormData) -> SttRequest:
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_form(form: FormData, *, any_language: bool = False) -> SttRequest:
     errors = _Errors()
     model_id = _text(form, "model_id", errors)
     if model_id is None:
@@ -184,7 +200,7 @@ def parse_form(form: FormData) -> SttRequest:
         raise FormProblem("unsupported_webhook", "The offline engine cannot send results to "
                           "a webhook; ask for the result directly instead.")
     language = request.language_code
-    if language is not None and language.lower() not in ENGLISH:
+    if language is not None and language.lower() not in ENGLISH and not any_language:
         raise FormProblem("unsupported_language", f"The offline engine only recognises "
                           f"English, not '{language}'. Choose English or automatic detection, "
                           "or use ElevenLabs (add an API key in Settings).")

@@ -160,7 +160,8 @@ def _finish(result: dict[str, Any], request: SttRequest) -> dict[str, Any]:
                 chunk["additional_formats"] = formats
         else:
             result["additional_formats"] = formats
-    result[ENGINE_MARK_KEY] = dict(ENGINE_MARK)
+    # The recogniser may say which model it used (app/engine/whisper_stt.py).
+    result[ENGINE_MARK_KEY] = {**ENGINE_MARK, **(result.get(ENGINE_MARK_KEY) or {})}
     return result
 
 
@@ -187,8 +188,10 @@ def create_router(data_dir: Path | None = None, *,
             form = await request.form(max_files=2, max_fields=2000)
         except ClientDisconnect:
             return Response(status_code=499)  # the upload was cancelled; nobody reads this
+        # An installed Whisper model hears other languages too (app/engine/whisper_stt.py).
+        multilingual = bool(getattr(recognise, "multilingual", lambda: False)())
         try:
-            parsed = parse_form(form)
+            parsed = parse_form(form, any_language=multilingual)
         except FormProblem as problem:
             return _error(400, problem.status, problem.message)
         upload = form.get("file")
@@ -207,7 +210,8 @@ def create_router(data_dir: Path | None = None, *,
                         num_speakers=parsed.num_speakers,
                         timestamps_granularity=parsed.timestamps_granularity,
                         tag_audio_events=parsed.tag_audio_events,
-                        cancel_check=cancelled.is_set)
+                        cancel_check=cancelled.is_set,
+                        **({"language_code": parsed.language_code} if multilingual else {}))
 
                 result = await run_in_threadpool(work)
         except Exception as exc:
@@ -226,7 +230,8 @@ def create_router(data_dir: Path | None = None, *,
                 await run_in_threadpool(store.put, transcription_id, result)
         else:  # zero retention: nothing is kept, so there is no id to fetch it by
             result["transcription_id"] = None
-        return JSONResponse(result)
+        model = str(result[ENGINE_MARK_KEY].get("model") or "pocketsphinx")
+        return JSONResponse(result, headers={"x-xi-engine-model": model})
 
     @router.get("/v1/speech-to-text/transcripts/{transcription_id}")
     async def get_transcript(transcription_id: str) -> Response:

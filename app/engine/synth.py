@@ -10,15 +10,24 @@ of a sentence goes to its trailing whitespace.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app.domain.pronunciation import AliasRule, Rule
 from app.domain.text_split import split_for_limit, split_sentences_keep_all
 from app.domain.wire import VoiceSettings
-from app.engine.espeak import DEFAULT_RATE_WPM, Espeak, Prosody, WordMark
+from app.engine.espeak import DEFAULT_RATE_WPM, Espeak, Prosody, Synthesis, WordMark
+from app.engine.pronounce import rewrite
 from app.engine.voices import EngineVoice
+
+log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from app.engine.piper_voices import PiperSpeaker
 
 # Longer sentences are cut (at spaces) so streaming still gets going quickly.
 MAX_PIECE_CHARS = 400
@@ -82,7 +91,7 @@ def split_pieces(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
-def _speech_bounds(samples: np.ndarray, rate: int) -> tuple[float, float]:
+def speech_bounds(samples: np.ndarray, rate: int) -> tuple[float, float]:
     loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > _SILENCE_LEVEL)
     if loud.size == 0:
         return 0.0, 0.0
@@ -129,6 +138,33 @@ def align_characters(text: str, words: list[WordMark], duration_s: float,
 class Synthesizer:
     def __init__(self, espeak: Espeak) -> None:
         self.espeak = espeak
+        self._piper: PiperSpeaker | None = None  # made when a Piper voice first speaks
+
+    def _speak_piece(self, piece: str, voice: EngineVoice, params: SpeechParams,
+                     name: str, prosody: Prosody,
+                     rules: Sequence[Rule] = ()) -> tuple[np.ndarray, list[WordMark]]:
+        """One piece's samples and word marks (pointing into the ORIGINAL piece), from
+        espeak or from an installed Piper voice, with the pronunciation rules applied."""
+        from app.engine.piper_voices import PiperEngineVoice
+
+        if not isinstance(voice, PiperEngineVoice):
+            result = self._say(piece, name, prosody, rules)
+            return result.samples, result.words
+        from app.engine.piper_voices import PiperSpeaker, borrowed_word_marks
+
+        if self._piper is None:
+            self._piper = PiperSpeaker()
+        # Piper reads text through its own phonemizer: alias rules apply, phoneme rules
+        # (espeak-ng's notation) cannot, and the word is read as written.
+        aliases = [rule for rule in rules if isinstance(rule, AliasRule)]
+        if len(aliases) < len(rules):
+            log.warning("Piper voices cannot use phoneme rules; those words are read as written")
+        spoken = rewrite(piece, aliases)
+        samples = self._piper.synthesize(voice, spoken.text, params.speed, self.sample_rate_hz)
+        start, end = speech_bounds(samples, self.sample_rate_hz)
+        marks = borrowed_word_marks(self.espeak, voice, spoken.text, start, end)
+        return samples, [WordMark(spoken.to_original(m.text_start), m.text_length, m.start_ms)
+                         for m in marks]
 
     @property
     def sample_rate_hz(self) -> int:
@@ -145,19 +181,37 @@ class Synthesizer:
                     return f"{other}+{voice.variant}"
         return voice.espeak_name
 
-    def speak(self, text: str, voice: EngineVoice, params: SpeechParams) -> Iterator[SpokenPiece]:
-        """Synthesise piece by piece (blocking: call from a worker thread)."""
+    def _say(self, piece: str, name: str, prosody: Prosody,
+             rules: Sequence[Rule]) -> Synthesis:
+        """One piece, with the pronunciation rules applied; word marks point into the
+        ORIGINAL piece, so the alignment still describes the text as written."""
+        if not rules:
+            return self.espeak.synthesize(piece, name, prosody)
+        spoken = rewrite(piece, rules)
+        if spoken.skipped:  # said plainly in the engine's log, the word is read as written
+            log.warning("espeak-ng cannot say the phoneme rules for %s; read as written",
+                        ", ".join(repr(w) for w in spoken.skipped))
+        result = self.espeak.synthesize(spoken.text, name, prosody,
+                                        phonemes=spoken.uses_phonemes)
+        result.words = [WordMark(spoken.to_original(w.text_start), w.text_length, w.start_ms)
+                        for w in result.words]
+        return result
+
+    def speak(self, text: str, voice: EngineVoice, params: SpeechParams,
+              rules: Sequence[Rule] = ()) -> Iterator[SpokenPiece]:
+        """Synthesise piece by piece (blocking: call from a worker thread); `rules` are
+        pronunciation rules, applied in order (app/engine/pronounce.py)."""
         rate = self.sample_rate_hz
         name = self.espeak_voice_name(voice, params.language_code)
         prosody = params.prosody()
         clock = 0.0
         for offset, piece in split_pieces(text):
             if piece.strip():
-                result = self.espeak.synthesize(piece, name, prosody)
-                samples = result.samples
+                samples, words = self._speak_piece(piece, voice, params, name, prosody,
+                                                   rules)
                 duration = len(samples) / rate
-                _, speech_end = _speech_bounds(samples, rate)
-                rel_starts, rel_ends = align_characters(piece, result.words, duration,
+                _, speech_end = speech_bounds(samples, rate)
+                rel_starts, rel_ends = align_characters(piece, words, duration,
                                                         speech_end)
             else:
                 samples = np.zeros(0, dtype=np.int16)

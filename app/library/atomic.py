@@ -15,6 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
+from app.library.file_locks import LOCKS_OUTLIVE_RENAME, lock_exclusive
+
 PARTIAL_SUFFIX = ".partial"
 
 
@@ -41,9 +43,14 @@ class AtomicFileWriter:
 
     Writes may come from different worker threads (one at a time); a lock keeps the
     state consistent. Leaving the `with` block normally commits, an exception aborts.
+
+    The partial file is locked (an OS file lock, which dies with the process) while it is
+    written, so another copy of the app starting meanwhile knows it is not a crash's
+    leftover. With `hold_after_commit` the lock outlives the rename (it belongs to the file,
+    not its name) until `release()`: the history releases it once the file has its row.
     """
 
-    def __init__(self, final_path: Path | str) -> None:
+    def __init__(self, final_path: Path | str, *, hold_after_commit: bool = False) -> None:
         self.final_path = Path(final_path)
         self.final_path.parent.mkdir(parents=True, exist_ok=True)
         self.partial_path = _partial_path_for(self.final_path)
@@ -51,6 +58,25 @@ class AtomicFileWriter:
         self._lock = threading.Lock()
         self._committed = False
         self.bytes_written = 0
+        # A second descriptor of the same open file keeps its lock after the first closes.
+        self._hold_fd: int | None = (os.dup(self._file.fileno())
+                                     if hold_after_commit and LOCKS_OUTLIVE_RENAME else None)
+        try:
+            lock_exclusive(self._file.fileno())
+        except OSError:
+            self._discard()
+            raise
+
+    def release(self) -> None:
+        """Let go of a lock kept after commit (no effect without one)."""
+        with self._lock:
+            self._close_hold()
+
+    def _close_hold(self) -> None:
+        if self._hold_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._hold_fd)
+            self._hold_fd = None
 
     @property
     def closed(self) -> bool:
@@ -97,6 +123,7 @@ class AtomicFileWriter:
             self._file = None
         with contextlib.suppress(FileNotFoundError):
             self.partial_path.unlink()
+        self._close_hold()
 
     def __enter__(self) -> AtomicFileWriter:
         return self
@@ -115,6 +142,10 @@ class AtomicFileWriter:
         if file is not None:
             with contextlib.suppress(Exception):
                 file.close()
+        hold = getattr(self, "_hold_fd", None)
+        if hold is not None:
+            with contextlib.suppress(Exception):
+                os.close(hold)
 
 
 def atomic_write_bytes(path: Path | str, data: bytes) -> Path:

@@ -1,7 +1,8 @@
 """Autosaved drafts: what the user was typing survives a crash or a quit.
 
 One small JSON file per draft name, written atomically, so an interrupted save leaves the
-previous draft intact rather than an empty or truncated one.
+previous draft intact rather than an empty or truncated one. A draft that cannot be read
+is renamed aside (never overwritten by the next autosave) and the user is told where.
 """
 
 from __future__ import annotations
@@ -9,12 +10,16 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import re
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from app.library.atomic import PARTIAL_SUFFIX, atomic_write_text
+from app.library.file_locks import OwnedFile
+from app.library.notices import LibraryNotice, NoticeBoard
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +30,11 @@ STALE_PARTIAL_S = 60.0
 
 
 class DraftStore:
-    def __init__(self, directory: Path | str) -> None:
+    def __init__(self, directory: Path | str, notices: NoticeBoard | None = None) -> None:
         self.directory = Path(directory)
+        self.notices = notices if notices is not None else NoticeBoard()
+        # Drafts that could not be read nor moved aside: never written over this session.
+        self._protected: set[str] = set()
         self.remove_stale_partials()
 
     def remove_stale_partials(self, now: float | None = None) -> int:
@@ -34,8 +42,9 @@ class DraftStore:
         now = time.time() if now is None else now
         removed = 0
         for partial in self.directory.glob(f".*{PARTIAL_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                if now - partial.stat().st_mtime > STALE_PARTIAL_S:
+            # Locked: a live process is saving it right now, however old it looks.
+            with OwnedFile(partial) as free, contextlib.suppress(OSError):
+                if free and now - partial.stat().st_mtime > STALE_PARTIAL_S:
                     partial.unlink()
                     removed += 1
         if removed:
@@ -49,20 +58,56 @@ class DraftStore:
         return self.directory / f"{name}.json"
 
     def save(self, name: str, payload: dict[str, Any]) -> None:
+        path = self._path(name)
+        if name in self._protected:
+            raise OSError(f"the draft {path} could not be read or moved aside; "
+                          "it is not written over")
         text = json.dumps(payload, ensure_ascii=False, indent=1)
-        atomic_write_text(self._path(name), text)
+        atomic_write_text(path, text)
 
     def load(self, name: str) -> dict[str, Any] | None:
-        """The saved draft, or None when there is none or it cannot be read."""
+        """The saved draft, or None when there is none or it cannot be read (then it is
+        kept aside, and a notice says where)."""
         path = self._path(name)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no draft (or no drafts folder)
             return None
-        except (OSError, ValueError):
-            log.warning("draft %s is unreadable; starting empty", path, exc_info=True)
+        except (OSError, ValueError) as exc:
+            log.warning("draft %s is unreadable", path, exc_info=True)
+            self._keep_aside(name, path, exc)
             return None
-        return data if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            self._keep_aside(name, path, ValueError("not a draft"))
+            return None
+        return data
+
+    def _keep_aside(self, name: str, path: Path, error: BaseException) -> None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = path.with_name(f"{path.stem}.unreadable-{stamp}{path.suffix}")
+        number = 1
+        while aside.exists():
+            number += 1
+            aside = path.with_name(f"{path.stem}.unreadable-{stamp}-{number}{path.suffix}")
+        try:
+            os.replace(path, aside)
+        except OSError:
+            self._protected.add(name)
+            self.notices.post(LibraryNotice(
+                title=f"The {name} draft could not be read",
+                text=(f"What was saved in {path} could not be read ({error}), and it could "
+                      "not be moved aside; it is left untouched and new typing is not "
+                      "autosaved over it."),
+                next_step="Copy the file somewhere safe, then restart XI Studio.",
+                path=path))
+            return
+        log.warning("kept the unreadable draft aside as %s", aside)
+        self.notices.post(LibraryNotice(
+            title=f"The {name} draft could not be read",
+            text=(f"The text saved from last time could not be read, so it was kept aside "
+                  f"as {aside} and this tab starts empty."),
+            next_step="Open that file in a text editor to copy out what you need.",
+            path=aside))
 
     def clear(self, name: str) -> None:
         self._path(name).unlink(missing_ok=True)

@@ -17,19 +17,24 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import re
 import shutil
 import sqlite3
+import tempfile
 import threading
 import uuid
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.library.atomic import PARTIAL_SUFFIX, AtomicFileWriter
+from app.library.atomic import AtomicFileWriter
+from app.library.history_notices import tell_about_opening
+from app.library.history_open import open_history
+from app.library.history_recovery import remove_dead_partials, unowned_audio
+from app.library.notices import NoticeBoard
 
 log = logging.getLogger(__name__)
 
@@ -153,34 +158,38 @@ def _like_pattern(term: str) -> str:
 
 
 class HistoryStore:
-    def __init__(self, db_path: Path | str, audio_dir: Path | str) -> None:
+    def __init__(self, db_path: Path | str, audio_dir: Path | str,
+                 notices: NoticeBoard | None = None) -> None:
         self.db_path = Path(db_path)
         self.audio_dir = Path(audio_dir)
-        self.audio_dir.mkdir(parents=True, exist_ok=True)
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.notices = notices if notices is not None else NoticeBoard()
         self._lock = threading.Lock()
-        try:
-            self._conn = self._open()
-        except sqlite3.DatabaseError:
-            # An unreadable database must not stop the app: keep it aside, start afresh.
-            aside = self._keep_aside()
-            log.error("history database %s is unreadable; kept aside as %s",
-                      self.db_path, aside, exc_info=True)
-            self._conn = self._open()
-        self.recover()
+        # Writers whose files have no row yet: their lock keeps other copies' recovery off.
+        self._unlisted: weakref.WeakValueDictionary[str, AtomicFileWriter] = (
+            weakref.WeakValueDictionary())
+        self._added_this_session: set[int] = set()
+        opened = open_history(self.db_path, self._migrate)
+        self._conn = opened.conn
+        self.read_only = not opened.writable
+        self.new_audio_dir = self._usable_audio_dir()
+        tell_about_opening(self.notices, self.db_path, opened, self.new_audio_dir,
+                           self.audio_dir)
+        if not self.read_only:
+            self.recover()
 
     # -- opening -------------------------------------------------------------------------
-    def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path, check_same_thread=False, timeout=10)
+    def _usable_audio_dir(self) -> Path:
+        """The audio folder, or (when it cannot be written) a folder for this session only,
+        so new generations can still be played and exported."""
         try:
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._migrate(conn)
-        except BaseException:
-            conn.close()
-            raise
-        return conn
+            self.audio_dir.mkdir(parents=True, exist_ok=True)
+            probe = AtomicFileWriter(self.audio_dir / ".write-probe")
+            probe.abort()
+            return self.audio_dir
+        except OSError:
+            log.warning("audio folder %s cannot be written; using a temporary one",
+                        self.audio_dir, exc_info=True)
+            return Path(tempfile.mkdtemp(prefix="xi-studio-unsaved-"))
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -192,50 +201,48 @@ class HistoryStore:
             conn.executescript(f"BEGIN; {_MIGRATIONS[step]} PRAGMA user_version = {step}; "
                                "COMMIT;")
 
-    def _keep_aside(self) -> Path:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        aside = self.db_path.with_name(f"{self.db_path.name}.corrupt-{stamp}")
-        for suffix in ("", "-wal", "-shm"):
-            source = Path(str(self.db_path) + suffix)
-            if source.exists():
-                os.replace(source, Path(str(aside) + suffix))
-        return aside
-
     def recover(self) -> int:
-        """Delete `.partial` files left by an interrupted run, and list finished audio
-        files that no row points to; returns how many partial files were removed."""
-        removed = 0
-        for partial in self.audio_dir.glob(f"*{PARTIAL_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                partial.unlink()
-                removed += 1
-        if removed:
-            log.info("removed %d unfinished audio file(s)", removed)
-        self._adopt_orphans()
-        return removed
-
-    def _adopt_orphans(self) -> None:
-        with self._locked() as conn:
+        """Delete `.partial` files left by an interrupted run (never one a running copy
+        of the app still writes: it holds a lock on it), and list finished audio files
+        that no row points to; returns how many partial files were removed."""
+        removed = remove_dead_partials(self.audio_dir)
+        with self._locked() as conn:  # listed files need no lock or transaction
             known = {row[0] for row in conn.execute(
                 "SELECT file_path FROM generations WHERE file_path IS NOT NULL")}
-        for path in sorted(self.audio_dir.iterdir()):
-            if not _APP_AUDIO_NAME.match(path.name) or path.name in known:
-                continue
+        for path in unowned_audio(self.audio_dir, _APP_AUDIO_NAME, known):
+            self._adopt(path)
+        return removed
+
+    def _adopt(self, path: Path) -> None:
+        try:
+            if not path.is_file():
+                return
+            if path.stat().st_size == 0:
+                path.unlink()
+                return
+        except OSError:
+            return
+        stored = self._stored_path(path)
+        # The check and the insert in one write transaction: another copy listing the
+        # same file, or adding its real row, waits for us and then sees ours.
+        with self._locked() as conn:
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                if not path.is_file():
-                    continue
-                if path.stat().st_size == 0:
-                    path.unlink()
-                    continue
-            except OSError:
-                continue
-            self.add(NewGeneration(
-                kind="recovered", title="Recovered audio (the app stopped before listing it)",
-                text="", voice_id=None, voice_name=None, model_id=None, output_format="",
-                settings_json="{}", request_ids=[], character_cost=None, duration_ms=0,
-                file_path=path, session_id="", extra_json=json.dumps({"recovered": True})))
-            log.warning("listed %s, finished but not in the history, as recovered audio",
-                        path.name)
+                if conn.execute("SELECT 1 FROM generations WHERE file_path = ?",
+                                (stored,)).fetchone() is None:
+                    self._insert(conn, NewGeneration(
+                        kind="recovered",
+                        title="Recovered audio (the app stopped before listing it)",
+                        text="", voice_id=None, voice_name=None, model_id=None,
+                        output_format="", settings_json="{}", request_ids=[],
+                        character_cost=None, duration_ms=0, file_path=path, session_id="",
+                        extra_json=json.dumps({"recovered": True})))
+                    log.warning("listed %s, finished but not in the history, as "
+                                "recovered audio", path.name)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[sqlite3.Connection]:
@@ -274,22 +281,51 @@ class HistoryStore:
             file_exists=path is not None and path.is_file(),
         )
 
-    def add(self, entry: NewGeneration) -> Generation:
+    def _insert(self, conn: sqlite3.Connection, entry: NewGeneration) -> int:
+        """Insert `entry`, or, when its file is listed as recovered audio (another copy
+        started in between), turn that entry into this one: one row per file."""
         created_at = datetime.now(UTC).isoformat(timespec="microseconds")
+        stored = self._stored_path(entry.file_path)
         values = (
             created_at, entry.kind, entry.title, entry.text, entry.voice_id, entry.voice_name,
             entry.model_id, entry.output_format or "", entry.settings_json or "{}",
             json.dumps(list(entry.request_ids)), entry.character_cost, int(entry.duration_ms),
-            self._stored_path(entry.file_path), entry.session_id, entry.extra_json or "{}",
+            stored, entry.session_id, entry.extra_json or "{}",
         )
-        with self._locked() as conn, conn:
-            cursor = conn.execute(
-                "INSERT INTO generations (created_at, kind, title, text, voice_id, voice_name,"
-                " model_id, output_format, settings_json, request_ids, character_cost,"
-                " duration_ms, file_path, session_id, extra_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+        if stored is not None and entry.kind != "recovered":
+            row = conn.execute("SELECT id FROM generations WHERE file_path = ? AND"
+                               " kind = 'recovered'", (stored,)).fetchone()
+            if row is not None:
+                conn.execute(
+                    "UPDATE generations SET created_at = ?, kind = ?, title = ?, text = ?,"
+                    " voice_id = ?, voice_name = ?, model_id = ?, output_format = ?,"
+                    " settings_json = ?, request_ids = ?, character_cost = ?,"
+                    " duration_ms = ?, file_path = ?, session_id = ?, extra_json = ?"
+                    " WHERE id = ?", (*values, row[0]))
+                return int(row[0])
+        cursor = conn.execute(
+            "INSERT INTO generations (created_at, kind, title, text, voice_id, voice_name,"
+            " model_id, output_format, settings_json, request_ids, character_cost,"
+            " duration_ms, file_path, session_id, extra_json)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+        return int(cursor.lastrowid or 0)
+
+    def add(self, entry: NewGeneration) -> Generation:
+        with self._locked() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row_id = self._insert(conn, entry)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
             row = conn.execute("SELECT * FROM generations WHERE id = ?",
-                               (cursor.lastrowid,)).fetchone()
+                               (row_id,)).fetchone()
+        self._added_this_session.add(row_id)
+        if entry.file_path is not None:
+            writer = self._unlisted.pop(str(Path(entry.file_path).absolute()), None)
+            if writer is not None:
+                writer.release()
         return self._generation(row)
 
     def get(self, generation_id: int) -> Generation | None:
@@ -326,16 +362,26 @@ class HistoryStore:
         if generation is None:
             return
         with self._locked() as conn, conn:
+            stored = conn.execute("SELECT file_path FROM generations WHERE id = ?",
+                                  (generation_id,)).fetchone()
             conn.execute("DELETE FROM generations WHERE id = ?", (generation_id,))
+            shared = stored is not None and stored[0] is not None and conn.execute(
+                "SELECT 1 FROM generations WHERE file_path = ?", (stored[0],)).fetchone()
         path = generation.file_path
-        if path is not None and self._is_ours(path):
+        # Another row may point to the same file (a history from before one row per file
+        # was enforced): its audio stays. A read-only history forgets a past row only for
+        # this session (it is back next time), so that row's audio stays too.
+        kept_elsewhere = self.read_only and generation_id not in self._added_this_session
+        if path is not None and not shared and not kept_elsewhere and self._is_ours(path):
             try:
                 path.unlink(missing_ok=True)
             except OSError:
                 log.warning("could not delete %s", path, exc_info=True)
 
     def _is_ours(self, path: Path) -> bool:
-        return path.resolve().is_relative_to(self.audio_dir.resolve())
+        resolved = path.resolve()
+        return (resolved.is_relative_to(self.audio_dir.resolve())
+                or resolved.is_relative_to(self.new_audio_dir.resolve()))
 
     # -- files ---------------------------------------------------------------------------
     def audio_path(self, generation: Generation) -> Path:
@@ -366,7 +412,10 @@ class HistoryStore:
         if not ext.isalnum():
             raise ValueError(f"not a file extension: {extension!r}")
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        return AtomicFileWriter(self.audio_dir / f"{stamp}-{uuid.uuid4().hex[:8]}.{ext}")
+        writer = AtomicFileWriter(self.new_audio_dir / f"{stamp}-{uuid.uuid4().hex[:8]}.{ext}",
+                                  hold_after_commit=True)
+        self._unlisted[str(writer.final_path.absolute())] = writer
+        return writer
 
     # -- usage ---------------------------------------------------------------------------
     def _usage(self, where: str, params: tuple[Any, ...]) -> Usage:
@@ -395,6 +444,9 @@ class HistoryStore:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("PRAGMA optimize")
             self._conn.close()
+        if self.new_audio_dir != self.audio_dir:  # the session's folder, if nothing in it
+            with contextlib.suppress(OSError):
+                self.new_audio_dir.rmdir()
 
     def __enter__(self) -> HistoryStore:
         return self

@@ -14,6 +14,8 @@ import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from app.domain.api_key import secret_forms
+
 LOG_FILE_NAME = "xi-studio.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 3
@@ -27,10 +29,13 @@ _secrets_lock = threading.Lock()
 
 def register_secret(value: str | None) -> None:
     """Redact `value` from every log record from now on (short values are ignored:
-    redacting "abc" everywhere would mangle logs without protecting anything)."""
+    redacting "abc" everywhere would mangle logs without protecting anything). Its
+    escaped forms are redacted too: a key with a stray newline appears as `...\\n...` in
+    h11's "Illegal header value b'...'" and in any repr()."""
     if value and len(value.strip()) >= MIN_SECRET_LENGTH:
+        forms = {f for f in secret_forms(value) if len(f) >= MIN_SECRET_LENGTH}
         with _secrets_lock:
-            _secrets.add(value.strip())
+            _secrets.update(forms)
 
 
 def redact(text: str) -> str:

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from app.domain.api_key import ApiKeyFormatError, clean_api_key
 from app.library.logs import register_secret
 
 if TYPE_CHECKING:
@@ -65,10 +66,21 @@ class KeyStore:
         return (os.environ.get(API_KEY_ENV) or "").strip() or None
 
     def get(self) -> str | None:
-        key = self._from_environment() or self._session_key or self._read_keychain()
-        if key:
-            register_secret(key)
-        return key
+        """The key to use, cleaned; raises ApiKeyFormatError (which never contains the
+        key) when ELEVENLABS_API_KEY or the keychain holds something that cannot be one."""
+        from_env = self._from_environment()
+        key = from_env or self._session_key or self._read_keychain()
+        if not key:
+            return None
+        register_secret(key)  # before anything can mention it
+        try:
+            return clean_api_key(key)
+        except ApiKeyFormatError as exc:
+            where = (f"The key in the {API_KEY_ENV} environment variable cannot be used. "
+                     if from_env else "The stored key cannot be used. ")
+            log.warning("%s%s", where, exc)
+            raise ApiKeyFormatError(where + str(exc),
+                                    from_environment=bool(from_env)) from None
 
     def _read_keychain(self) -> str | None:
         try:
@@ -95,10 +107,10 @@ class KeyStore:
         return "keychain" if self._in_keychain else None
 
     def set(self, key: str) -> SaveResult:
-        key = key.strip()
-        if not key:
-            raise ValueError("the API key is empty")
+        """Store `key` (cleaned); raises ApiKeyFormatError (a ValueError) if it cannot be
+        a key."""
         register_secret(key)
+        key = clean_api_key(key)
         note = ""
         if self._from_environment():
             note = f" {API_KEY_ENV} is set, and takes precedence while it is."
@@ -133,6 +145,15 @@ class KeyStore:
             self._in_keychain = None  # read it again to tell the truth
             return
         self._in_keychain = False
+
+    @staticmethod
+    def problem(key: str | None) -> str | None:
+        """What is wrong with a key as typed, in plain words (None: it looks right)."""
+        try:
+            clean_api_key(key)
+        except ApiKeyFormatError as exc:
+            return str(exc)
+        return None
 
     @staticmethod
     def masked(key: str | None) -> str:

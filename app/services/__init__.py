@@ -1,3 +1,3 @@
 """Qt-free orchestration: the jobs the window and the command line share (scripts:
-rendering takes, the batch queue, delivery). May use app.api, app.audio, app.library and
-app.domain; never Qt (an import-linter contract keeps it so)."""
+rendering takes, the batch queue, delivery; offline model installs). May use app.api,
+app.audio, app.library and app.domain; never Qt (an import-linter contract keeps it so)."""

@@ -39,6 +39,10 @@ COMPONENTS: tuple[tuple[str, str, str], ...] = (
     ("superqt", "widgets", "BSD-3-Clause"),
     ("espeakng-loader", "offline speech (eSpeak NG)", "MIT; eSpeak NG GPL-3.0+"),
     ("pocketsphinx", "offline recognition", "BSD-2-Clause"),
+    ("piper-tts", "neural offline voices (installed separately)", "GPL-3.0"),
+    ("onnxruntime", "running Piper voices", "MIT"),
+    ("faster-whisper", "offline transcripts with Whisper", "MIT"),
+    ("ctranslate2", "running Whisper models", "MIT"),
     ("fastapi", "the offline engine's server", "MIT"),
     ("uvicorn", "the offline engine's server", "BSD-3-Clause"),
 )

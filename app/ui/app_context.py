@@ -18,6 +18,7 @@ from app.api.voices import VoicesService
 from app.audio.player import Player
 from app.library.drafts import DraftStore
 from app.library.history import HistoryStore
+from app.library.notices import NoticeBoard
 from app.library.paths import AppPaths
 from app.library.secrets import KeyStore
 from app.library.settings import Settings, SettingsStore
@@ -36,6 +37,8 @@ class AppContext:
     # An engine already running (tests, or a user's own); None starts the built-in one.
     engine_url: str | None = None
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # What the library did on its own that the user must hear (shown in a banner).
+    notices: NoticeBoard = field(default_factory=NoticeBoard)
 
     def __post_init__(self) -> None:
         self.voices = VoicesService(self.client)

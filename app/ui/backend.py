@@ -11,7 +11,7 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
-from app.engine.launcher import LocalEngineProcess
+from app.engine.launcher import LocalEngineProcess, external_engine_key
 from app.ui.app_context import AppContext
 from app.ui.qt_async import TaskRunner
 
@@ -53,7 +53,10 @@ class BackendController(QObject):
                 self.mode = CLOUD
             else:
                 url = self._ctx.engine_url or await self._start_engine()
-                self._ctx.client.reconfigure(base_url=url, api_key=None)
+                # The engine's per-launch token travels as the key (see app/engine/guard.py).
+                token = self._engine.token if self._engine is not None and \
+                    not self._ctx.engine_url else external_engine_key()
+                self._ctx.client.reconfigure(base_url=url, api_key=token)
                 self.mode = OFFLINE
         except Exception as exc:
             log.exception("could not connect a backend")

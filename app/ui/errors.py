@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from app.api import errors as api
 from app.audio.errors import AudioDecodeError
 from app.audio.player import AudioDeviceError
+from app.domain.api_key import ApiKeyFormatError
+from app.library.logs import redact
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,31 @@ class UserMessage:
         return f"{self.title}. {self.text} {self.next_step}".strip()
 
 
+def wait_words(seconds: float | None) -> str:
+    """" a moment", " about 40 s", " about 5 minutes", " about an hour"."""
+    if seconds is None or not math.isfinite(seconds) or seconds < 2:
+        return " a moment"
+    if seconds < 120:
+        return f" about {math.ceil(seconds)} s"
+    if seconds < 3000:
+        return f" about {round(seconds / 60)} minutes"
+    return " about an hour" if seconds <= api.MAX_RETRY_AFTER_S else " a few hours"
+
+
+def restricted_key_text(exc: api.MissingPermissionsError) -> str:
+    what = exc.permission or "this feature"
+    return (f"This key works but is not allowed to use {what}. In your ElevenLabs account "
+            "give it that permission, or use another key.")
+
+
+def describe_error(exc: BaseException) -> UserMessage:
+    """The message a user sees for an exception raised by a task (any key that slipped
+    into it, raw or escaped, is taken out)."""
+    message = _describe(exc)
+    return UserMessage(redact(message.title), redact(message.text), message.next_step,
+                       message.can_retry)
+
+
 def _field_summary(exc: api.ValidationError) -> str:
     parts = []
     for field in exc.field_errors[:3]:
@@ -29,8 +56,22 @@ def _field_summary(exc: api.ValidationError) -> str:
     return "; ".join(parts)
 
 
-def describe_error(exc: BaseException) -> UserMessage:
-    """The message a user sees for an exception raised by a task."""
+def _describe(exc: BaseException) -> UserMessage:
+    if isinstance(exc, ApiKeyFormatError | api.ApiKeyError):
+        text = exc.message if isinstance(exc, api.ApiKeyError) else str(exc)
+        if getattr(exc, "from_environment", False):
+            return UserMessage("The API key cannot be used", text,
+                               "Correct the ELEVENLABS_API_KEY variable (or unset it and "
+                               "use Settings), then start XI Studio again.")
+        return UserMessage("The API key cannot be used", text,
+                           "Open Settings (Ctrl+,) and paste the key again.")
+    if isinstance(exc, api.MissingPermissionsError):
+        return UserMessage("This key is restricted", restricted_key_text(exc),
+                           "Your text and settings are kept.")
+    if isinstance(exc, api.ServerReportedError):
+        return UserMessage("The server reported a problem", exc.message,
+                           "Nothing was saved from this answer. Try again; if it keeps "
+                           "happening, check the server address in Settings.", can_retry=True)
     if isinstance(exc, api.QuotaExceededError):
         return UserMessage(
             "Out of credits",
@@ -57,6 +98,13 @@ def describe_error(exc: BaseException) -> UserMessage:
             "It may have been removed from your account: pick another voice and try again. "
             "Your text is kept.",
         )
+    if isinstance(exc, api.NotFoundError) and exc.code == "pronunciation_dictionary_not_found":
+        return UserMessage(
+            "A pronunciation dictionary is missing",
+            exc.message,
+            "It may have been deleted on the server: open Pronunciation… on the Speech tab, "
+            "which detaches missing dictionaries, then generate again. Your text is kept.",
+        )
     if isinstance(exc, api.NotFoundError):
         return UserMessage(
             "Not found",
@@ -74,8 +122,7 @@ def describe_error(exc: BaseException) -> UserMessage:
         return UserMessage("The request was refused", exc.message, "Adjust the text or settings "
                            "and try again.")
     if isinstance(exc, api.RateLimitError):
-        seconds = math.ceil(exc.retry_after_s or 0)
-        wait = f" about {seconds} s" if seconds >= 2 else " a moment"
+        wait = wait_words(exc.retry_after_s)
         if exc.is_concurrency_limit:
             return UserMessage(
                 "Too many generations at once",

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
+    QFileDialog,
     QLabel,
     QMainWindow,
     QSplitter,
@@ -22,29 +24,36 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.library.history import Generation
+from app.ui.accessible_names import name_controls
 from app.ui.app_context import AppContext
 from app.ui.backend import CLOUD, BackendController
 from app.ui.errors import describe_error
 from app.ui.history.history_panel import HistoryPanel
+from app.ui.keyboard import focus_main_field, tab_moves_on
 from app.ui.qt_async import TaskRunner
+from app.ui.shortcuts import keys as shortcut_keys
 from app.ui.speech.speech_tab import SpeechTab
+from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.error_banner import ErrorBanner
+from app.ui.widgets.notice_banner import NoticeBanner
 from app.ui.widgets.player_bar import PlayerBar
 
 if TYPE_CHECKING:
     from app.audio.file_stream import FileStream
     from app.ui.about_dialog import AboutDialog
     from app.ui.music.music_tab import MusicTab
+    from app.ui.scripts.scripts_tab import ScriptsTab
     from app.ui.settings_dialog import SettingsDialog
     from app.ui.transcripts.transcripts_tab import TranscriptsTab
 
 log = logging.getLogger(__name__)
 
-TABS = ("speech", "transcripts", "music")
-TAB_TITLES = {"speech": "Speech", "transcripts": "Transcripts", "music": "Music"}
+TABS = ("speech", "transcripts", "music", "scripts")
+TAB_TITLES = {"speech": "Speech", "transcripts": "Transcripts", "music": "Music",
+              "scripts": "Scripts"}
 # Built when first shown or used: their modules and widgets would add ~80 ms before the
 # window appears (and building them later, unasked, would freeze it for as long).
-LAZY_TABS = ("transcripts", "music")
+LAZY_TABS = ("transcripts", "music", "scripts")
 TEXT_SUFFIXES = {".txt", ".md"}
 AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".flac", ".m4a", ".aac", ".wma", ".aiff"}
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi"}
@@ -69,7 +78,7 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("main.tabs")
         self.speech_tab = SpeechTab(ctx, self.runner, self.player_bar, self)
         self.tabs.addTab(self.speech_tab, TAB_TITLES["speech"])
-        self._lazy_tabs: dict[str, TranscriptsTab | MusicTab] = {}  # the built ones
+        self._lazy_tabs: dict[str, TranscriptsTab | MusicTab | ScriptsTab] = {}  # the built ones
         for name in LAZY_TABS:
             placeholder = QWidget(self)
             placeholder.setObjectName(f"{name}.placeholder")
@@ -80,6 +89,9 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
+        # Damaged or read-only history, unreadable drafts: said above everything else.
+        self.notice_banner = NoticeBanner(ctx.notices, self)
+        layout.addWidget(self.notice_banner)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.player_bar)
         self.setCentralWidget(central)
@@ -93,7 +105,7 @@ class MainWindow(QMainWindow):
         self.backend_badge = QLabel(self)
         self.backend_badge.setObjectName("status.backend")
         self.backend_badge.setMargin(2)
-        self.usage_label = QLabel(self)
+        self.usage_label = ElidedLabel("", self)  # never widens the window
         self.usage_label.setObjectName("status.usage")
         self.statusBar().addWidget(self.usage_label, 1)
         self.statusBar().addPermanentWidget(self.backend_badge)
@@ -101,6 +113,8 @@ class MainWindow(QMainWindow):
         ctx.client.on_retry = self._on_client_retry
 
         self._build_menus()
+        tab_moves_on(self)
+        name_controls(self)
         self.backend.connecting.connect(self._on_backend_connecting)
         self.backend.connected.connect(self._on_backend_connected)
         self.backend.failed.connect(self._on_backend_failed)
@@ -126,6 +140,10 @@ class MainWindow(QMainWindow):
         return cast("MusicTab", self.tab("music"))
 
     @property
+    def scripts_tab(self) -> ScriptsTab:
+        return cast("ScriptsTab", self.tab("scripts"))
+
+    @property
     def all_tabs_built(self) -> bool:
         return all(name in self._lazy_tabs for name in LAZY_TABS)
 
@@ -142,9 +160,11 @@ class MainWindow(QMainWindow):
     def _on_tab_changed(self, index: int) -> None:
         if 0 <= index < len(TABS) and TABS[index] in LAZY_TABS:
             self.tab(TABS[index])
+        if 0 <= index < len(TABS):  # start in the tab's main field, not the Volume slider
+            focus_main_field(self.tab(TABS[index]), TABS[index])
 
     def _build_tab(self, name: str) -> QWidget:
-        tab: TranscriptsTab | MusicTab
+        tab: TranscriptsTab | MusicTab | ScriptsTab
         if name == "transcripts":
             from app.ui.transcripts.transcripts_tab import TranscriptsTab
 
@@ -164,9 +184,18 @@ class MainWindow(QMainWindow):
             if self.backend.mode is not None:  # connected already: it missed the signal
                 music.refresh_models()
             tab = music
+        elif name == "scripts":
+            from app.ui.scripts.scripts_tab import ScriptsTab
+
+            tab = ScriptsTab(self._ctx, self.runner, self.player_bar, self)
+            tab.generation_saved.connect(self._on_generation_saved)
+            if self.backend.mode is not None:  # connected already: it missed the signal
+                tab.refresh_catalog()
         else:
             raise ValueError(f"no tab called {name!r}")
         self._lazy_tabs[name] = tab
+        tab_moves_on(tab)
+        name_controls(tab)
         # Swap the placeholder for the tab without the tab bar announcing a change.
         index = TABS.index(name)
         placeholder = self.tabs.widget(index)
@@ -191,6 +220,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._restore_layouts)
         QTimer.singleShot(0, self.backend.connect_backend)
         QTimer.singleShot(0, self.history.refresh)
+        QTimer.singleShot(0, lambda: self._on_tab_changed(self.tabs.currentIndex()))
 
     def _load_wire_models(self) -> None:
         """pydantic and the wire models (60-90 ms) load in a worker thread while the
@@ -217,6 +247,8 @@ class MainWindow(QMainWindow):
         self.speech_tab.load_catalog(offline=mode != CLOUD)
         if "music" in self._lazy_tabs:
             self.music_tab.refresh_models()
+        if "scripts" in self._lazy_tabs:
+            self.scripts_tab.refresh_catalog()
 
     def _on_client_retry(self, seconds: float, reason: str) -> None:
         message = f"{reason[:1].upper()}{reason[1:]}; trying again in {max(1, round(seconds))} s…"
@@ -258,27 +290,71 @@ class MainWindow(QMainWindow):
     # -- menus -----------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        open_action = QAction("&Open…", self)
+        open_action.setObjectName("action.open")
+        open_action.setShortcut(shortcut_keys("open"))
+        open_action.triggered.connect(self.ask_open_paths)
+        file_menu.addAction(open_action)
+        open_script = QAction("&Open script…", self)
+        open_script.setObjectName("action.open_script")
+        open_script.setShortcut(shortcut_keys("open_script"))
+        open_script.triggered.connect(lambda: self.scripts_tab.ask_open())
+        file_menu.addAction(open_script)
         save = QAction("&Save audio as…", self)
-        save.setShortcut(QKeySequence.StandardKey.Save)
+        save.setShortcut(shortcut_keys("save"))
         save.triggered.connect(self.speech_tab._on_save_clicked)
         file_menu.addAction(save)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcut(shortcut_keys("quit"))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         edit_menu = self.menuBar().addMenu("&Edit")
         settings = QAction("&Settings…", self)
         settings.setObjectName("action.settings")
-        settings.setShortcut(QKeySequence("Ctrl+,"))
+        settings.setShortcut(shortcut_keys("settings"))
         settings.triggered.connect(self.open_settings)
         edit_menu.addAction(settings)
         view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(self.history_dock.toggleViewAction())
+        history_action = self.history_dock.toggleViewAction()  # shown/hidden is saved
+        history_action.setObjectName("action.history")  # with the window's layout
+        history_action.setShortcut(shortcut_keys("history"))
+        view_menu.addAction(history_action)
+        view_menu.addSeparator()
+        for name in TABS:
+            go = QAction(f"&{TAB_TITLES[name]}", self)
+            go.setObjectName(f"action.tab_{name}")
+            go.setShortcut(shortcut_keys(f"tab_{name}"))
+            go.triggered.connect(lambda _c=False, n=name: self.show_tab(n))
+            view_menu.addAction(go)
         help_menu = self.menuBar().addMenu("&Help")
+        keys_action = QAction("&Keyboard shortcuts", self)
+        keys_action.setObjectName("action.shortcuts")
+        keys_action.setShortcut(shortcut_keys("shortcuts"))
+        keys_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(keys_action)
         about = QAction("&About XI Studio", self)
         about.triggered.connect(self._show_about)
         help_menu.addAction(about)
+
+    def show_shortcuts(self) -> QDialog:
+        from app.ui.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.open()
+        return dialog
+
+    def ask_open_paths(self) -> QFileDialog:
+        """File → Open…: the chosen files go where the command line's would."""
+        from app.ui.widgets.file_dialogs import ask_open_paths
+
+        # .json holds transcripts, plans and scripts; .csv/.tsv/.fountain are scripts.
+        suffixes = TEXT_SUFFIXES | AUDIO_SUFFIXES | VIDEO_SUFFIXES | {
+            ".json", ".csv", ".tsv", ".fountain"}
+        patterns = " ".join(f"*{s}" for s in sorted(suffixes))
+        return ask_open_paths(self, "main.open_dialog", "Open", [
+            f"Text, audio, transcripts, plans and scripts ({patterns})", "All files (*)"],
+            lambda files: self.open_paths([Path(f) for f in files]))
 
     def open_settings(self) -> SettingsDialog:
         from app.ui.settings_dialog import SettingsDialog
@@ -286,6 +362,10 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self._ctx, self.runner, self)
         dialog.key_changed.connect(self._on_key_changed)
         dialog.settings_saved.connect(self._on_settings_saved)
+        name_controls(dialog)
+        # A voice installed or removed in Settings > Offline models: list the voices again.
+        dialog.models_changed.connect(
+            lambda: self.speech_tab.load_catalog(getattr(self.speech_tab, "_offline", False)))
         dialog.open()  # not exec(): no nested event loop under qasync
         return dialog
 
@@ -302,6 +382,7 @@ class MainWindow(QMainWindow):
         from app.ui.about_dialog import AboutDialog
 
         dialog = AboutDialog(self._ctx.paths, self)
+        name_controls(dialog)
         dialog.open()
         return dialog
 
@@ -394,6 +475,9 @@ class MainWindow(QMainWindow):
             suffix = path.suffix.lower()
             if not path.is_file():
                 self.statusBar().showMessage(f"File not found: {path}", 8000)
+            elif _is_script_file(path):
+                self.tabs.setCurrentWidget(self.scripts_tab)
+                self.scripts_tab.open_path(path)
             elif suffix in TEXT_SUFFIXES:
                 self.tabs.setCurrentWidget(self.speech_tab)
                 self.speech_tab.text.setPlainText(path.read_text(errors="replace"))
@@ -405,7 +489,16 @@ class MainWindow(QMainWindow):
             else:
                 self.statusBar().showMessage(
                     f"XI Studio cannot open {path.name}: it opens text, audio, video, "
-                    "transcript and music-plan files.", 8000)
+                    "transcript, music-plan and script files.", 8000)
+
+    def receive_handed_over(self, paths: list[Path]) -> None:
+        """Another launch of the app handed over its files: open them here, and come to
+        the front (the user just asked for the app)."""
+        if paths:
+            self.open_paths(paths)
+        self.showNormal() if self.isMinimized() else self.show()
+        self.raise_()
+        self.activateWindow()
 
     def _open_json(self, path: Path) -> None:
         from app.domain.music_plan_json import classify_json
@@ -456,6 +549,9 @@ class MainWindow(QMainWindow):
         earlier would scale them against the default size)."""
         self._layouts_restored = True
         state = self._ctx.settings.window_state
+        if not isinstance(state, dict) or not state.get("window_layout"):
+            # First run: History wide enough for its columns; the tabs keep the rest.
+            self.resizeDocks([self.history_dock], [260], Qt.Orientation.Horizontal)
         if not isinstance(state, dict):
             return
         window_layout = state.get("window_layout")
@@ -499,3 +595,11 @@ class MainWindow(QMainWindow):
         self._ctx.player.stop()
         self.backend.shutdown()
         super().closeEvent(event)
+
+
+def _is_script_file(path: Path) -> bool:
+    """A script, or a file the Scripts tab imports: *.xiscript.json, CSV/TSV, and text
+    written as dialogue ("NAME: line") - other text still opens in the Speech tab."""
+    from app.ui.scripts.script_files import is_script_file
+
+    return is_script_file(path)

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.client import ApiClient, ClientConfig, is_insecure_base_url
+from app.api.errors import MissingPermissionsError
 from app.api.voices import VoicesService
 from app.audio.devices import list_output_devices
 from app.domain.formats import TTS_FORMATS
 from app.library.secrets import KeyStore
 from app.ui.app_context import AppContext
-from app.ui.errors import describe_error
+from app.ui.errors import describe_error, restricted_key_text
 from app.ui.qt_async import TaskRunner
 
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
@@ -43,6 +44,7 @@ async def check_key(base_url: str, key: str) -> None:
 class SettingsDialog(QDialog):
     key_changed = Signal()  # the key was saved or removed: reconnect
     settings_saved = Signal()
+    models_changed = Signal()  # an offline model was installed or removed
 
     CHECK = "settings.check_key"
 
@@ -101,6 +103,11 @@ class SettingsDialog(QDialog):
         form.addRow("", self.base_url_note)
         form.addRow("Sound output", self.output_device)
         form.addRow("Default format", self.default_format)
+        self.offline_models = QPushButton("Offline voices and transcripts…", self)
+        self.offline_models.setObjectName("settings.offline_models")
+        self.offline_models.setAccessibleName("Offline models")
+        self.offline_models.clicked.connect(self._open_models)
+        form.addRow("Offline models", self.offline_models)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -117,9 +124,21 @@ class SettingsDialog(QDialog):
         self._show_key_state()
         self._on_base_url_changed(self.base_url.text())
 
+    def _open_models(self) -> None:
+        from app.ui.models_panel import ModelsDialog
+
+        self.models_dialog = ModelsDialog(parent=self)
+        self.models_dialog.panel.models_changed.connect(self.models_changed)
+        self.models_dialog.open()  # window-modal, without blocking the event loop
+
     def _show_key_state(self) -> None:
         store = self._ctx.key_store
-        key = store.get()
+        try:
+            key = store.get()
+        except ValueError as exc:  # ELEVENLABS_API_KEY holds something that is not a key
+            self.key_status.setText(str(exc))
+            self.remove_key.setEnabled(False)
+            return
         if not key:
             self.key_status.setText("No key: XI Studio uses its free offline voices. Add a key "
                                     "to use your ElevenLabs voices and models.")
@@ -150,14 +169,22 @@ class SettingsDialog(QDialog):
         if not key:
             self.key_status.setText("Paste a key first.")
             return
+        problem = KeyStore.problem(key)  # says what is wrong, never shows the key
+        if problem:
+            self.key_status.setText(f"{problem} The key was not saved.")
+            return
         self.save_key.setEnabled(False)
         self.key_status.setText("Checking the key with ElevenLabs…")
         self._runner.start(self.CHECK, lambda: self._check_and_store(key))
 
     async def _check_and_store(self, key: str) -> None:
         base_url = self.base_url.text().strip() or DEFAULT_BASE_URL
+        restricted: MissingPermissionsError | None = None
         try:
-            await check_key(base_url, key)
+            try:
+                await check_key(base_url, key)
+            except MissingPermissionsError as exc:
+                restricted = exc  # a genuine key, only restricted: it can be saved
             result = await asyncio.to_thread(self._ctx.key_store.set, key)
         except Exception as exc:
             message = describe_error(exc)
@@ -173,6 +200,8 @@ class SettingsDialog(QDialog):
         self._show_key_state()
         if not getattr(result, "persisted", True):
             self.key_status.setText(self.key_status.text() + " " + getattr(result, "message", ""))
+        if restricted is not None:
+            self.key_status.setText(self.key_status.text() + " " + restricted_key_text(restricted))
         self.key_changed.emit()
 
     def _on_remove_key_clicked(self) -> None:

@@ -28,6 +28,7 @@ from app.domain.wire import (
 )
 from tests.support.cloud import FAST_RETRIES as FAST
 from tests.support.cloud import Cloud
+from tests.support.cloud_dictionaries import seed as seed_dictionary
 from tests.support.cloud_server import CREATOR_KEY, FREE_KEY, PRO_KEY, CloudServer
 from tests.support.servers import run_server
 from tests.support.spec import validate_request
@@ -94,11 +95,12 @@ async def test_catalog_requests_match_the_spec(cloud: Cloud, client: ApiClient) 
 
 async def test_speech_requests_match_the_spec(cloud: Cloud, client: ApiClient) -> None:
     speech = SpeechService(client)
+    dictionary_id, version_id = seed_dictionary(cloud.server, "dict1")
     request = SpeechRequest(
         text="Hello from the contract test.", model_id="eleven_flash_v2_5", language_code="en",
         voice_settings=VoiceSettings(stability=0.3, similarity_boost=0.9, style=0.1, speed=1.1),
         pronunciation_dictionary_locators=[PronunciationDictionaryLocator(
-            pronunciation_dictionary_id="dict1", version_id="v1")],
+            pronunciation_dictionary_id=dictionary_id, version_id=version_id)],
         seed=42, previous_text="Before.", next_text="After.", previous_request_ids=["a", "b"],
         apply_text_normalization="on", apply_language_text_normalization=False,
     )

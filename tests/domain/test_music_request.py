@@ -199,7 +199,7 @@ def test_validate_prompt_boundaries(prompt: str, length: int | None, fields: lis
 def test_prompt_length_message() -> None:
     (problem,) = validate_prompt("x", 600_001)
     assert problem.message == (
-        "The song length must be between 3 seconds and 10 minutes (it is 10 min 0.001 s)"
+        "The song length must be between 3 seconds and 10 minutes (it is 600,001 ms)"
     )
 
 

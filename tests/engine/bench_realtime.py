@@ -44,6 +44,7 @@ def main() -> None:
         _rate(f"synthesis + encode {fmt}", audio_s, time.perf_counter() - start)
 
     with LocalEngineProcess() as engine, httpx.Client(base_url=engine.base_url,
+                                                      headers=engine.headers,
                                                       timeout=60) as client:
         url = f"/v1/text-to-speech/{voice.voice_id}"
         client.post(url, json={"text": "Warm up."})

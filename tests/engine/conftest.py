@@ -25,7 +25,8 @@ AVA = ENGINE_VOICES[0].voice_id
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     data_dir = tmp_path_factory.mktemp("engine-data")
-    with TestClient(create_app(data_dir)) as test_client:
+    # The engine only answers loopback Host headers (TestClient's default is "testserver").
+    with TestClient(create_app(data_dir), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
@@ -33,6 +34,15 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 def engine_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEngineProcess]:
     log = tmp_path_factory.mktemp("engine-log") / "engine.log"
     with LocalEngineProcess(log_path=log) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="session")
+def serve_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalEngineProcess]:
+    """The engine as `xi-studio serve` runs it for other programs: no per-launch token, so
+    outside clients such as the official SDK may use any key."""
+    log = tmp_path_factory.mktemp("serve-log") / "engine.log"
+    with LocalEngineProcess(log_path=log, use_token=False) as engine:
         yield engine
 
 

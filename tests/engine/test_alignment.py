@@ -17,6 +17,8 @@ from app.engine.aligner import Aligner, split_words
 from app.engine.voices import ENGINE_VOICES
 from tests.support.spec import validate_response_json
 
+# The engine takes form posts only with a key header (any key: it is offline).
+KEY = {"xi-api-key": "offline"}
 TEXT = ("The quick brown fox jumps over the lazy dog. Editors review an hour of tape "
         "at a time, and they need exact timings for every word.")
 
@@ -49,7 +51,7 @@ def _wav(pcm: bytes) -> bytes:
 def test_every_word_within_100_ms_of_the_engines_own_times(client: TestClient,
                                                           voice_index: int) -> None:
     pcm, engine_starts = _spoken(client, voice_index, TEXT)
-    response = client.post("/v1/forced-alignment", data={"text": TEXT},
+    response = client.post("/v1/forced-alignment", headers=KEY, data={"text": TEXT},
                            files={"file": ("speech.wav", _wav(pcm), "audio/wav")})
     assert response.status_code == 200, response.text
     body = response.json()
@@ -67,7 +69,7 @@ def test_every_word_within_100_ms_of_the_engines_own_times(client: TestClient,
 def test_faster_than_20x_real_time() -> None:
     from app.engine.app import create_app
 
-    with TestClient(create_app(None)) as client:
+    with TestClient(create_app(None), base_url="http://127.0.0.1") as client:
         pcm, _ = _spoken(client, 0, " ".join([TEXT] * 3))
     samples = np.frombuffer(pcm, np.int16).astype(np.float32) / 32768.0
     aligner = Aligner()
@@ -82,7 +84,7 @@ def test_faster_than_20x_real_time() -> None:
 def test_unknown_words_and_punctuation_keep_their_place(client: TestClient) -> None:
     text = "Zorblax said — hello, Qwertyville!"
     pcm, _ = _spoken(client, 0, text)
-    response = client.post("/v1/forced-alignment", data={"text": text},
+    response = client.post("/v1/forced-alignment", headers=KEY, data={"text": text},
                            files={"file": ("s.wav", _wav(pcm), "audio/wav")})
     assert response.status_code == 200
     words = response.json()["words"]
@@ -94,15 +96,15 @@ def test_unknown_words_and_punctuation_keep_their_place(client: TestClient) -> N
 
 
 def test_bad_requests_say_why(client: TestClient) -> None:
-    missing = client.post("/v1/forced-alignment", data={"text": "hello"})
+    missing = client.post("/v1/forced-alignment", headers=KEY, data={"text": "hello"})
     assert missing.status_code == 422
     assert missing.json()["detail"][0]["loc"] == ["body", "file"]
-    not_audio = client.post("/v1/forced-alignment", data={"text": "hello"},
+    not_audio = client.post("/v1/forced-alignment", headers=KEY, data={"text": "hello"},
                             files={"file": ("notes.txt", b"just text", "text/plain")})
     assert not_audio.status_code == 400
     assert "notes.txt" in not_audio.json()["detail"]["message"]
     pcm, _ = _spoken(client, 0, "Hello.")
-    no_words = client.post("/v1/forced-alignment", data={"text": " -- "},
+    no_words = client.post("/v1/forced-alignment", headers=KEY, data={"text": " -- "},
                            files={"file": ("s.wav", _wav(pcm), "audio/wav")})
     assert no_words.status_code == 400
     assert no_words.json()["detail"]["status"] == "invalid_text"
@@ -111,7 +113,7 @@ def test_bad_requests_say_why(client: TestClient) -> None:
 def test_result_opens_as_a_transcript_with_speakers_by_position(client: TestClient) -> None:
     text = "Hello there. Fine thanks."
     pcm, _ = _spoken(client, 0, text)
-    body = client.post("/v1/forced-alignment", data={"text": text},
+    body = client.post("/v1/forced-alignment", headers=KEY, data={"text": text},
                        files={"file": ("s.wav", _wav(pcm), "audio/wav")}).json()
     raw = alignment_to_transcript(body, speakers=["speaker_0", "speaker_0", "speaker_1"],
                                   speaker_names={"speaker_1": "Ann"})

@@ -227,13 +227,16 @@ def test_stream_with_timestamps(client: TestClient) -> None:
 
 
 def test_all_body_fields_of_the_spec_are_accepted(client: TestClient) -> None:
+    # (A locator must name a dictionary that exists: the engine applies its rules.)
+    dictionary = client.post("/v1/pronunciation-dictionaries/add-from-rules",
+                             json={"name": "d1", "rules": []}).json()["id"]
     body = {
         "text": "Every field.",
         "model_id": "eleven_multilingual_v2",
         "language_code": "en",
         "voice_settings": {"stability": 0.3, "similarity_boost": 0.9, "style": 0.2,
                            "use_speaker_boost": False, "speed": 1.1},
-        "pronunciation_dictionary_locators": [{"pronunciation_dictionary_id": "d1",
+        "pronunciation_dictionary_locators": [{"pronunciation_dictionary_id": dictionary,
                                                "version_id": None}],
         "seed": 4294967295,
         "previous_text": "Before.",

@@ -94,8 +94,8 @@ def test_bad_dialogues(client: TestClient) -> None:
 
 
 @pytest.fixture(scope="module")
-def sdk(engine_process: LocalEngineProcess) -> ElevenLabs:
-    return ElevenLabs(base_url=engine_process.base_url, api_key="offline")
+def sdk(serve_process: LocalEngineProcess) -> ElevenLabs:
+    return ElevenLabs(base_url=serve_process.base_url, api_key="offline")
 
 
 @pytest.mark.e2e
@@ -116,7 +116,8 @@ def test_sdk_dialogue_convert_with_timestamps(sdk: ElevenLabs) -> None:
 @pytest.mark.e2e
 def test_service_splits_a_dialogue_onto_its_lines(engine_process: LocalEngineProcess) -> None:
     async def run() -> None:
-        client = ApiClient(ClientConfig(base_url=engine_process.base_url, api_key="offline"))
+        client = ApiClient(ClientConfig(base_url=engine_process.base_url,
+                                         api_key=engine_process.token))
         try:
             request = DialogueRequest(inputs=[DialogueInput(**x) for x in LINES])
             result, info = await DialogueService(client).with_timestamps(request)

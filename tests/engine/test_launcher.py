@@ -28,11 +28,13 @@ def test_starts_serves_and_stops(tmp_path: Path) -> None:
         assert engine.running and url == engine.base_url
         assert url.startswith("http://127.0.0.1:") and not url.endswith(":0")
         assert engine.start() == url  # already running: same process
-        response = httpx.get(url + "/v1/models", timeout=10)
+        # Started by the app, the engine answers only its per-launch token.
+        assert httpx.get(url + "/v1/models", timeout=10).status_code == 401
+        response = httpx.get(url + "/v1/models", headers=engine.headers, timeout=10)
         assert response.status_code == 200
         validate_response_json("GET", "/v1/models", 200, response.json())
         speech = httpx.post(url + "/v1/text-to-speech/JBFqnCBsd6RMkjVDRZzb",
-                            json={"text": "Hello."}, timeout=30)
+                            json={"text": "Hello."}, headers=engine.headers, timeout=30)
         assert speech.status_code == 200 and speech.headers["content-type"] == "audio/mpeg"
     finally:
         engine.stop()
@@ -94,3 +96,22 @@ def test_command_and_urls() -> None:
     assert "--port" in engine.command() and "0" in engine.command()
     assert url_for("127.0.0.1", 8765) == "http://127.0.0.1:8765"
     assert url_for("::1", 80) == "http://[::1]:80"
+
+
+def test_the_token_is_new_each_launch_and_never_on_the_command_line(tmp_path: Path) -> None:
+    engine = LocalEngineProcess(log_path=tmp_path / "e.log")
+    tokens = []
+    for _ in range(2):
+        url = engine.start()
+        try:
+            tokens.append(engine.token)
+            cmdline = Path(f"/proc/{engine.pid}/cmdline").read_bytes() \
+                if Path("/proc").is_dir() else b""
+            assert engine.token.encode() not in cmdline
+            assert engine.token not in " ".join(engine.command())
+            assert httpx.get(url + "/v1/models", headers=engine.headers,
+                             timeout=10).status_code == 200
+        finally:
+            engine.stop()
+    assert tokens[0] != tokens[1] and len(tokens[0]) >= 32
+    assert tokens[0] not in (tmp_path / "e.log").read_text()

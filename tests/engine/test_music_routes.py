@@ -180,7 +180,8 @@ def test_kept_sections_come_from_the_stored_song(client: TestClient, model_id: s
     song_id = first.headers["song-id"]
     again = PLAN.copy()
     again.sections[1].source = SongRef(song_id, 3_000, 7_000)
-    again.sections[0].positive_styles = ["dark", "distorted"]
+    # A key of its own: the intro really differs (a mood word alone may not change a pad).
+    again.sections[0].positive_styles = ["dark", "A minor"]
     second = call(client, "/v1/music?output_format=pcm_44100",
                   compose_body(model_id, plan=again, seed=99))
     a, b = pcm(first.content), pcm(second.content)
@@ -234,7 +235,7 @@ def test_inside_the_engine_app(tmp_path: Any) -> None:
     from app.engine.app import create_app
 
     app = create_app(tmp_path)
-    client = TestClient(app)
+    client = TestClient(app, base_url="http://127.0.0.1")  # the engine answers loopback only
     plan = Plan(["pop"], [], [Section("Chorus", 3_000, [], [], ["Oh yeah"])])
     response = client.post("/v1/music", json=compose_body("music_v1", plan=plan))
     assert response.status_code == 200

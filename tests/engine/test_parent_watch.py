@@ -73,7 +73,7 @@ def test_started_from_a_thread_that_ends_the_engine_keeps_running(tmp_path: Path
     starter.join(timeout=60)
     try:
         assert engine.running
-        response = httpx.get(engine.base_url + "/v1/models", timeout=10)
+        response = httpx.get(engine.base_url + "/v1/models", headers=engine.headers, timeout=10)
         assert response.status_code == 200 and engine.running
     finally:
         engine.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,11 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def sdk(engine_process: LocalEngineProcess) -> ElevenLabs:
-    return ElevenLabs(base_url=engine_process.base_url, api_key="offline")
+def sdk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ElevenLabs]:
+    # As `xi-studio serve` runs it for other programs: no per-launch token, any key.
+    log = tmp_path_factory.mktemp("sdk-engine") / "engine.log"
+    with LocalEngineProcess(log_path=log, use_token=False) as engine:
+        yield ElevenLabs(base_url=engine.base_url, api_key="offline")
 
 
 def _mp3_seconds(path: Path) -> float:

@@ -62,7 +62,9 @@ def test_audio_writer_names_and_partials(store: HistoryStore) -> None:
     writer.write(b"RIFF")
     # A crash now leaves only a hidden partial, which the next start removes.
     assert [p for p in store.audio_dir.iterdir()] == [writer.partial_path]
-    writer._file.close()  # type: ignore[union-attr]  # simulate the process dying
+    # Simulate the process dying: its descriptors close, and its file lock with them.
+    writer._file.close()  # type: ignore[union-attr]
+    writer.release()
     reopened = HistoryStore(store.db_path, store.audio_dir)
     assert list(store.audio_dir.iterdir()) == []
     reopened.close()

@@ -39,6 +39,11 @@ def test_a_finished_file_without_its_row_is_listed_at_the_next_start(tmp_path: P
     (store.audio_dir / "my own song.mp3").write_bytes(b"mine")
     (store.audio_dir / "notes.txt").write_text("mine too")
     store.close()
+    # The process dies: its file locks (which keep other copies' recovery off the files
+    # it is still writing or listing) go with it.
+    orphan.release()
+    partial._file.close()  # type: ignore[union-attr]
+    partial.release()
 
     reopened = HistoryStore(store.db_path, store.audio_dir)
     try:

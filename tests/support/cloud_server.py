@@ -61,6 +61,14 @@ from app.domain.music_request import build_detailed_response
 from tests.support import spec as spec_module
 from tests.support.cloud_alignment import ALIGNMENT_OPERATION, alignment_reply
 from tests.support.cloud_dialogue import DIALOGUE_OPERATIONS, dialogue_reply
+from tests.support.cloud_dictionaries import (
+    DICTIONARY_OPERATIONS,
+    FILE_OPERATION,
+    dictionary_reply,
+    from_file_reply,
+    locator_problem,
+)
+from tests.support.cloud_history import HISTORY_OPERATIONS, history_reply
 from tests.support.servers import ABORT_EXTENSION
 from tests.support.spec import (
     ContractError,
@@ -85,7 +93,7 @@ PLAN_CHARACTERS = {"free": 10_000, "starter": 30_000, "creator": 100_000, "pro":
 # Faults that replace the answer, and faults that spoil a real answer's body.
 STATUS_FAULTS = ("400", "401", "402", "403", "404", "422", "429", "500", "502", "503")
 PRE_FAULTS = ("stall_before_headers", "invalid_json", "wrong_content_type", "huge_body",
-              "redirect_to_other_host", "close_connection")
+              "redirect_to_other_host", "close_connection", "error_in_audio")
 BODY_FAULTS = ("stall_mid_body", "truncated_body")
 FAULTS = ("status", *STATUS_FAULTS, *PRE_FAULTS, *BODY_FAULTS)
 
@@ -326,6 +334,9 @@ def status_fault_reply(fault: Fault, path: str = "") -> Reply:
                                         "Too many concurrent requests.", True)
         if code == "quota_exceeded":
             message = "This request exceeds your quota."
+        if code == "missing_permissions":  # as in samples/error_401_missing_permissions.json
+            message, new_shape = ("The API key you used is missing the permission "
+                                  "models_read to execute this operation."), False
     return error_reply(status, code, message, new_shape=new_shape, headers=headers)
 
 
@@ -844,6 +855,14 @@ class CloudServer(SpeechToTextAndMusic):
             await self._send(scope, receive, send, Reply(
                 fault.status or 307, {"location": location, "content-type": "text/plain"},
                 b"moved"), None)
+        elif kind == "error_in_audio":
+            # A 200 audio stream that turns into the API's JSON error after some audio.
+            error = {"detail": {"status": fault.code or "quota_exceeded",
+                                "message": "Audio stopped: this request exceeds your quota."}}
+            await self._send(scope, receive, send, Reply(
+                200, {"content-type": "audio/mpeg"},
+                encode_tone("mp3_44100_128", 0.3) + json.dumps(error).encode(),
+                streamed=True, chunk_bytes=1024), None)
         elif kind == "close_connection":
             abort = (scope.get("extensions") or {}).get(ABORT_EXTENSION)
             if abort is not None:
@@ -970,6 +989,8 @@ class CloudServer(SpeechToTextAndMusic):
             return json_reply(404, {"detail": "Not Found"})
         if operation.operation_id == "speech_to_text":  # multipart: its own handler
             return self._speech_to_text(operation, query, headers, body)
+        if operation.operation_id == FILE_OPERATION:  # multipart too: cloud_dictionaries.py
+            return from_file_reply(self, headers, body)
         if operation.operation_id == ALIGNMENT_OPERATION:  # multipart too
             return alignment_reply(self, headers, body)
         parsed: Any = None
@@ -1031,6 +1052,10 @@ class CloudServer(SpeechToTextAndMusic):
             return dialogue_reply(self, op_id, one, parsed or {}, account)
         if op_id in STT_OPERATIONS:
             return self._transcript(op_id, path)
+        if op_id in DICTIONARY_OPERATIONS:
+            return dictionary_reply(self, op_id, path, one, parsed or {})
+        if op_id in HISTORY_OPERATIONS:
+            return history_reply(self, op_id, path, one, parsed or {})
         if op_id in MUSIC_OPERATIONS or op_id == MUSIC_PLAN_OPERATION:
             assert account is not None
             return self._music(op_id, one, parsed or {}, account)
@@ -1094,6 +1119,9 @@ class CloudServer(SpeechToTextAndMusic):
             return error_reply(400, "model_not_found",
                                f"A text to speech model with id {model_id} was not found.",
                                param="model_id")
+        problem = locator_problem(self, body)
+        if problem is not None:
+            return problem
         text: str = body["text"]
         limit = int(model.get("maximum_text_length_per_request", 10_000))
         if len(text) > limit:

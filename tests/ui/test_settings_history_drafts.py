@@ -136,7 +136,10 @@ def test_usage_ledger_counts_session_and_day(launch, cloud, qtbot) -> None:
     studio = launch(cloud_url=cloud.url)
     generate(qtbot, studio, "Twenty-six characters here")
     usage = studio.find(QLabel, "status.usage")
-    qtbot.waitUntil(lambda: "This session: 1 generations" in usage.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "This session: 1 generation," in usage.text(), timeout=10_000)
+    assert "1 generations" not in usage.text()
+    # Said once, in the status bar, not again under the History list.
+    assert not studio.find(QLabel, "history.usage").isVisible()
     cost = studio.ctx.history.list()[0].character_cost
     assert cost and f"{cost:,} credits" in usage.text()
 

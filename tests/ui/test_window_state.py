@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QLabel, QSplitter, QTableWidget, QTabWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QTableWidget, QTabWidget, QWidget
 
 from app import __version__
 
 pytestmark = pytest.mark.e2e
 
 
+def fit_screen(window: QWidget) -> None:
+    """As large as the (offscreen, 800x600) test screen allows: a window larger than its
+    screen is fitted to it when restored, which moves every divider. (It used to be held
+    wider than the screen by its own minimum width, issue 12.)"""
+    screen = window.screen().availableGeometry()
+    window.resize(screen.width(), screen.height())
+
+
 def test_tab_geometry_and_splitters_come_back(launch, engine_url: str, qtbot) -> None:
     first = launch(engine_url=engine_url)
-    first.window.resize(1500, 900)
+    fit_screen(first.window)
     first.find(QTabWidget, "main.tabs").setCurrentIndex(2)
     splitter = first.find(QSplitter, "speech.splitter")
     qtbot.wait(50)
@@ -58,7 +66,8 @@ def test_transcripts_and_music_tabs_are_built_when_first_shown(launch, engine_ur
     tabs = window.tabs
     assert not window.all_tabs_built
     assert window.findChild(QWidget, "music.tab") is None
-    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Speech", "Transcripts", "Music"]
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Speech", "Transcripts", "Music",
+                                                              "Scripts"]
 
     changes: list[int] = []
     tabs.currentChanged.connect(changes.append)
@@ -74,12 +83,17 @@ def test_transcripts_and_music_tabs_are_built_when_first_shown(launch, engine_ur
     tabs.setCurrentIndex(1)
     qtbot.wait(50)
     assert tabs.currentWidget() is window.transcripts_tab
-    assert window.all_tabs_built and window.findChild(QWidget, "music.placeholder") is None
+    assert window.findChild(QWidget, "music.placeholder") is None
+    assert "scripts" not in window._lazy_tabs  # still not built: never shown
+    tabs.setCurrentIndex(3)
+    qtbot.wait(50)
+    assert tabs.currentWidget() is window.scripts_tab and window.all_tabs_built
 
 
 def test_dividers_of_a_tab_not_opened_this_time_are_kept(launch, engine_url: str,
                                                          qtbot) -> None:
     first = launch(engine_url=engine_url)
+    fit_screen(first.window)
     first.window.tabs.setCurrentIndex(2)
     qtbot.wait(50)
     splitter = first.find(QSplitter, "music.splitter")
@@ -95,6 +109,10 @@ def test_dividers_of_a_tab_not_opened_this_time_are_kept(launch, engine_url: str
 
     third = launch(engine_url=engine_url)
     third.window.tabs.setCurrentIndex(2)
-    qtbot.wait(100)
-    sizes = third.find(QSplitter, "music.splitter").sizes()
-    assert abs(sizes[0] - saved_sizes[0]) <= 10, (saved_sizes, sizes)
+    qtbot.waitUntil(lambda: third.window._layouts_restored)
+    splitter = third.find(QSplitter, "music.splitter")
+    try:  # (laid out on the next turns of the loop, later on a busy machine)
+        qtbot.waitUntil(lambda: abs(splitter.sizes()[0] - saved_sizes[0]) <= 10,
+                        timeout=2000)
+    except Exception:
+        raise AssertionError((saved_sizes, splitter.sizes())) from None

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from app.domain.wording import duration_text
 from app.library.history import Generation
 
 GenerationRole = Qt.ItemDataRole.UserRole + 1
@@ -16,11 +17,24 @@ COLUMNS = ("When", "What", "Voice", "Length", "Cost")
 
 
 def _when(created_at: str) -> str:
+    """Short, so the narrow panel leaves room for What: '14:02' today, '6 Dec' this year,
+    '6 Dec 2025' before (the full moment is in the tooltip)."""
     try:
         moment = datetime.fromisoformat(created_at).astimezone()
     except ValueError:
         return created_at
-    return moment.strftime("%d %b %H:%M")
+    now = datetime.now().astimezone()
+    if moment.date() == now.date():
+        return moment.strftime("%H:%M")
+    day = f"{moment.day} {moment.strftime('%b')}"
+    return day if moment.year == now.year else f"{day} {moment.year}"
+
+
+def _when_full(created_at: str) -> str:
+    try:
+        return datetime.fromisoformat(created_at).astimezone().strftime("%d %b %Y %H:%M")
+    except ValueError:
+        return created_at
 
 
 class HistoryModel(QAbstractTableModel):
@@ -65,16 +79,17 @@ class HistoryModel(QAbstractTableModel):
                 missing = row.file_path is not None and not row.file_exists
                 prefix = "(file missing) " if missing else ""
                 return prefix + row.title
-            if column == 2:
-                return row.voice_name or ""
+            if column == 2:  # 'George' of 'George - Warm, Captivating Storyteller'
+                return (row.voice_name or "").split(" - ")[0]
             if column == 3:
-                return f"{(row.duration_ms or 0) / 1000:.1f} s"
+                return duration_text(row.duration_ms or 0)
             if column == 4:
                 if row.character_cost is None:
                     return "—"
                 return "free" if row.character_cost == 0 else f"{row.character_cost:,}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.text[:400]}\n\n{row.model_id} · {row.output_format}"
+            return (f"{row.text[:400]}\n\n{_when_full(row.created_at)} · {row.voice_name or ''}"
+                    f" · {row.model_id} · {row.output_format}")
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (3, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

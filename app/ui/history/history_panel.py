@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.wording import plural
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import describe_error
@@ -54,7 +56,12 @@ class HistoryPanel(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # What was said gets the room: a long voice name sized to its contents squeezed
+        # it to "Wel…". The voice column is a fixed share the user can drag.
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, self.fontMetrics().averageCharWidth() * 10)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty_label = QLabel("Everything you generate is kept here.", self)
         self.empty_label.setObjectName("history.empty")
         self.empty_label.setWordWrap(True)
@@ -67,18 +74,26 @@ class HistoryPanel(QWidget):
         self.export_button.setObjectName("history.export")
         self.delete_button = QPushButton(icon("delete"), "Delete", self)
         self.delete_button.setObjectName("history.delete")
-        self.usage = QLabel(self)
+        self.account_button = QPushButton("From your ElevenLabs account…", self)
+        self.account_button.setObjectName("history.account")
+        self.account_button.setToolTip("Browse, play and import what you made on "
+                                       "elevenlabs.io or with this key elsewhere")
+        self.account_button.clicked.connect(self.open_account_history)
+        self.usage = QLabel(self)  # what an export did; hidden until there is something
         self.usage.setObjectName("history.usage")
         self.usage.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for button in (self.play_button, self.reopen_button, self.export_button,
-                       self.delete_button):
-            buttons.addWidget(button)
+        self.usage.hide()
+        # Two by two, so the panel fits beside the tabs on a laptop screen.
+        buttons = QGridLayout()
+        for number, button in enumerate((self.play_button, self.reopen_button,
+                                         self.export_button, self.delete_button)):
+            buttons.addWidget(button, number // 2, number % 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label)
         layout.addLayout(buttons)
+        layout.addWidget(self.account_button)
         layout.addWidget(self.usage)
 
         self._search_timer = QTimer(self)
@@ -93,6 +108,24 @@ class HistoryPanel(QWidget):
         self.export_button.clicked.connect(self._on_export_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
         self._update_buttons()
+
+    def open_account_history(self) -> QWidget:
+        """The account's server history (app/ui/history/account_history_dialog.py)."""
+        from app.ui.history.account_history_dialog import AccountHistoryDialog
+
+        dialog = AccountHistoryDialog(self._ctx, self._runner, self)
+        dialog.imported.connect(lambda _g: self.refresh())
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.show()
+        dialog.reload()
+        return dialog
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A narrow panel drops the Voice column (it is in each row's tooltip) so What
+        # keeps room to be read; wide enough, it comes back.
+        narrow = self.width() < self.fontMetrics().averageCharWidth() * 48
+        self.table.setColumnHidden(2, narrow)
 
     def selected(self) -> Generation | None:
         rows = self.table.selectionModel().selectedRows()
@@ -112,7 +145,7 @@ class HistoryPanel(QWidget):
             self.empty_label.setText(f"Nothing in History matches “{search}”.")
         else:
             self.empty_label.setText("Everything you generate is kept here.")
-        self.usage.setText(usage)
+        # The usage is shown once, in the status bar (it was shown here too).
         self.usage_changed.emit(usage)
         self._update_buttons()
 
@@ -120,8 +153,10 @@ class HistoryPanel(QWidget):
         history = self._ctx.history
         session = history.usage_for_session(self._ctx.session_id)
         today = history.usage_today()
-        return (f"This session: {session.generations} generations, {session.credits:,} credits. "
-                f"Today: {today.generations} generations, {today.credits:,} credits.")
+        return (f"This session: {plural(session.generations, 'generation')}, "
+                f"{plural(session.credits, 'credit')}. "
+                f"Today: {plural(today.generations, 'generation')}, "
+                f"{plural(today.credits, 'credit')}.")
 
     def select_first(self) -> None:
         if self.model.rowCount():
@@ -160,9 +195,13 @@ class HistoryPanel(QWidget):
         try:
             await asyncio.to_thread(self._ctx.history.export, generation.id, Path(path))
         except OSError as exc:
-            self.usage.setText(describe_error(exc).as_text())
+            self._say(describe_error(exc).as_text())
             return
-        self.usage.setText(f"Exported to {path}")
+        self._say(f"Exported to {path}")
+
+    def _say(self, text: str) -> None:
+        self.usage.setText(text)
+        self.usage.setVisible(bool(text))
 
     def _on_delete_clicked(self) -> None:
         generation = self.selected()

@@ -7,8 +7,8 @@ last chip. `chips_changed` carries the new list after every user change (not aft
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -97,10 +97,8 @@ class Chip(QFrame):
         super().__init__(parent)
         self.text = text
         self.setObjectName("music.chip")
-        self.setStyleSheet(
-            "QFrame#music\\.chip { background: palette(midlight); border: 1px solid palette(mid);"
-            " border-radius: 9px; }"
-        )
+        # Painted from the palette at paint time (not a style sheet with Midlight, which
+        # is light grey under white text in dark themes): follows a live theme switch.
         label = QLabel(text, self)
         label.setToolTip(text)
         close = QToolButton(self)
@@ -115,6 +113,18 @@ class Chip(QFrame):
         layout.setSpacing(2)
         layout.addWidget(label)
         layout.addWidget(close)
+        self.label = label
+
+    def background(self) -> QColor:
+        return self.palette().color(QPalette.ColorRole.AlternateBase)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
+        painter.setBrush(self.background())
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 9, 9)
 
 
 class ChipEditor(QFrame):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -54,13 +54,17 @@ class ComposeBar(QWidget):
         row.addWidget(self.cancel_button)
         row.addWidget(self.progress, 1)
         row.addWidget(self.elapsed)
-        row.addStretch(0)
-        row.addWidget(self.open_button)
-        row.addWidget(self.save_button)
+        row.addStretch(0)  # Compose keeps its size while the busy bar is hidden
+        # The plan file buttons share the status line's row: with Compose, Cancel and
+        # the busy bar they made the window wider than a laptop screen while composing.
+        files = QHBoxLayout()
+        files.addWidget(self.status, 1)
+        files.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+        files.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
-        layout.addWidget(self.status)
+        layout.addLayout(files)
         self._started_at = 0.0
         self._clock = QTimer(self)
         self._clock.setInterval(250)
@@ -86,6 +90,7 @@ class ComposeBar(QWidget):
 
     def stopped(self, reason: str | None) -> None:
         self._clock.stop()
+        self.elapsed.clear()  # a time left standing read as if still composing
         self.cancel_button.setVisible(False)
         self.progress.setVisible(False)
         self.set_blocked(reason)

@@ -60,8 +60,9 @@ class OutputBox(QGroupBox):
                               "good sections and re-make only the others.")
         for combo in (self.model, self.format):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(14)
+            combo.setMinimumContentsLength(10)
         form = QFormLayout(self)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # never widen
         form.addRow("Model", self.model)
         form.addRow("Format", self.format)
         form.addRow("", self.format_note)

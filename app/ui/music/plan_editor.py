@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QSplitter,
     QStyle,
@@ -31,6 +30,7 @@ from app.domain.music_templates import TEMPLATES, template
 from app.ui.icons import icon
 from app.ui.music.chip_editor import ChipEditor
 from app.ui.music.compose_request import KeepBase
+from app.ui.music.keep_delegate import KeepDelegate
 from app.ui.music.music_files import problems_html
 from app.ui.music.plan_commands import (
     EditGlobalsCommand,
@@ -50,6 +50,7 @@ from app.ui.music.section_model import (
     SectionTableModel,
 )
 from app.ui.music.timeline import TimelineSection, TimelineWidget
+from app.ui.widgets.fit_scroll_area import FitScrollArea
 from app.ui.widgets.wrapping_label import WrappingLabel
 
 NEW_SECTION_MS = 15_000
@@ -131,13 +132,15 @@ class PlanEditor(QWidget):
             "music.keep_sections", "Keep selected",
             "Keep the selected sections exactly as they sounded in the earlier version; only "
             "the others are made anew")
+        # Duplicate and Delete show their icons only (their names are in the tooltip and
+        # for screen readers): with their words the row was wider than a laptop allows.
+        for button in (self.duplicate_button, self.delete_button):
+            button.setText("")
         tools = QHBoxLayout()
         for widget in (self.add_button, self.duplicate_button, self.delete_button,
                        self.up_button, self.down_button, self.keep_button):
             tools.addWidget(widget)
         tools.addStretch(1)
-        tools.addWidget(self.undo_button)
-        tools.addWidget(self.redo_button)
         starts = QHBoxLayout()
         starts.addWidget(self.template, 1)
         starts.addWidget(self.plan_from_prompt)
@@ -163,19 +166,27 @@ class PlanEditor(QWidget):
             self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(LYRICS, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setItemDelegateForColumn(KEEP, KeepDelegate(self.table))  # seen in dark
+
         self.detail = SectionDetailPane(self.model, self)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("music.plan_splitter")
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.detail)
+        # The section's fields scroll inside their pane rather than holding the sections
+        # table to 3 rows on a 768 px screen (a 30-section plan showed 4-7 rows).
+        detail_page = FitScrollArea(self.detail, self)
+        detail_page.setObjectName("music.section_detail_page")
+        detail_page.setMinimumHeight(90)
+        self.splitter.addWidget(detail_page)
+        # Extra height goes to the sections (a 30-section plan showed 4-7 rows).
         self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(1, 1)
         self.table.setMinimumHeight(100)
         self.splitter.setSizes([260, 220])
         self.splitter.setChildrenCollapsible(False)
 
         self.timeline = TimelineWidget(self)
-        self.total = QLabel(self)
+        self.total = WrappingLabel(self)  # "Total length: … · 30 sections" wraps, never widens
         self.total.setObjectName("music.total")
         self.respect = QCheckBox("Keep section lengths exactly", self)
         self.respect.setObjectName("music.respect_durations")
@@ -185,9 +196,12 @@ class PlanEditor(QWidget):
         self.problems.setObjectName("music.problems")
         self.problems.setTextFormat(Qt.TextFormat.RichText)
         bottom = QHBoxLayout()
-        bottom.addWidget(self.total)
-        bottom.addStretch(1)
+        bottom.addWidget(self.total, 1)
         bottom.addWidget(self.respect)
+        # Undo and Redo sit here: in the tools row they made it wider than a laptop
+        # screen leaves the plan beside History and the song's settings.
+        bottom.addWidget(self.undo_button)
+        bottom.addWidget(self.redo_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.domain.music_plan import MUSIC_LENGTH_MAX_MS, MUSIC_LENGTH_MIN_MS, PROMPT_MAX_CHARS
 from app.domain.music_plan_checks import errors_only
 from app.domain.music_request import validate_prompt
+from app.ui.widgets.problem_text import show_as_problem
 
 DEFAULT_LENGTH_S = 30.0
 
@@ -58,13 +59,16 @@ class PromptPanel(QWidget):
         self.to_plan.setObjectName("music.prompt_to_plan")
         self.to_plan.setToolTip("Let the server write a section plan from this description, "
                                 "to fine-tune before composing")
+        # The length on one row, its two choices under it: in one row they made the
+        # window wider than a laptop screen.
         row = QHBoxLayout()
         row.addWidget(QLabel("Length", self))
         row.addWidget(self.length)
         row.addWidget(self.length_text)
-        row.addWidget(self.auto_length)
         row.addStretch(1)
-        row.addWidget(self.instrumental)
+        choices = QVBoxLayout()
+        choices.addWidget(self.auto_length)
+        choices.addWidget(self.instrumental)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.prompt, 1)
@@ -74,6 +78,7 @@ class PromptPanel(QWidget):
         counts.addWidget(self.counter)
         layout.addLayout(counts)
         layout.addLayout(row)
+        layout.addLayout(choices)
         self.prompt.textChanged.connect(self._on_changed)
         self.length.valueChanged.connect(self._on_changed)
         self.auto_length.toggled.connect(self._on_changed)
@@ -118,7 +123,7 @@ class PromptPanel(QWidget):
         over = count > PROMPT_MAX_CHARS
         self.counter.setText(f"{count:,} / {PROMPT_MAX_CHARS:,} characters"
                              + (" — too long, please shorten it" if over else ""))
-        self.counter.setStyleSheet("color: #c0392b;" if over else "")
+        show_as_problem(self.counter, over)
         self.length.setEnabled(not self.auto_length.isChecked())
         seconds = int(self.length.value())
         self.length_text.setText(f"({seconds // 60}:{seconds % 60:02d})")

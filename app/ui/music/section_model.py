@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QUndoStack
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette, QUndoStack
 
 from app.domain.music_plan import Plan, Section, SongRef
 from app.domain.music_plan_checks import Problem, length_text, seconds_text
@@ -126,7 +126,8 @@ class SectionTableModel(QAbstractTableModel):
             error = any(p.severity == "error" for p in problems)
             return QBrush(ERROR_BACKGROUND if error else WARNING_BACKGROUND)
         if role == Qt.ItemDataRole.ForegroundRole and s.source and column != KEEP:
-            return QBrush(QColor(128, 128, 128))
+            # Dimmed, but readable on a dark palette too (grey 128 was not).
+            return QBrush(QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText))
         if role == Qt.ItemDataRole.AccessibleDescriptionRole and problems:
             return "; ".join(p.message for p in problems)
         return None

@@ -9,12 +9,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.domain.music_plan_checks import seconds_text
+from app.ui.contrast import blend, readable_on
 
 _COLORS = ("#5b8def", "#43b581", "#e67e22", "#9b59b6", "#e84393", "#16a085", "#c0a000")
+
+
+def _label(name: str, row: int, metrics: QFontMetrics, width: int) -> str:
+    """The name if it fits, else the section's number (a 30-section plan read "P…" in
+    every block), else nothing."""
+    if metrics.horizontalAdvance(name) <= width:
+        return name
+    number = str(row + 1)
+    return number if metrics.horizontalAdvance(number) <= width else ""
 
 
 @dataclass(frozen=True)
@@ -120,9 +138,9 @@ class TimelineWidget(QWidget):
             if row == self._selected:
                 painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
                 painter.drawRect(rect.adjusted(1.5, 1.5, -1.5, -1.5))
-            painter.setPen(QColor("white"))
-            label = metrics.elidedText(s.name or f"Section {row + 1}",
-                                       Qt.TextElideMode.ElideRight, int(rect.width()) - 6)
+            shown = blend(color, palette.color(QPalette.ColorRole.AlternateBase))
+            painter.setPen(readable_on(shown))  # white on yellow vanished
+            label = _label(s.name or f"Section {row + 1}", row, metrics, int(rect.width()) - 6)
             painter.drawText(rect.adjusted(3, 0, -3, 0),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
         # a time scale under the bar

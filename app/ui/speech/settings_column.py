@@ -9,7 +9,7 @@ them, fills the model and language lists and reacts to every change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale
@@ -17,20 +17,22 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.formats import DEFAULT_FORMAT, TTS_FORMATS, OutputFormat
 from app.ui.icons import icon
+from app.ui.speech.seed_box import WideSeedBox
 from app.ui.speech.voice_model import VoiceFilterModel, VoiceListModel, VoiceRole, as_voice
 from app.ui.speech.voice_settings_panel import VoiceSettingsPanel
+from app.ui.widgets.fit import let_combos_shrink
 
 if TYPE_CHECKING:
     from app.domain.wire import Voice
@@ -59,12 +61,19 @@ class SpeechSettingsColumn(QWidget):
                     self._build_voice_settings(), self._build_advanced_box()):
             layout.addWidget(box)
         layout.addStretch(1)
+        let_combos_shrink(self)
 
-        self.voice_search.textChanged.connect(self.voice_proxy.set_search)
+        # The voice the user chose: a search or filter only narrows the list and never
+        # changes it (clearing a search that matched nothing used to pick the first voice).
+        self.chosen_voice_id: str | None = None
+        self._narrowing = False
+        self.voice.currentIndexChanged.connect(self._on_voice_index_changed)
+        self.voice_search.textChanged.connect(
+            lambda text: self._narrow(lambda: self.voice_proxy.set_search(text)))
         for key, combo in self.voice_filters.items():
             combo.currentIndexChanged.connect(
-                lambda _i, k=key, c=combo: self.voice_proxy.set_label_filter(k, c.currentData())
-            )
+                lambda _i, k=key, c=combo: self._narrow(
+                    lambda: self.voice_proxy.set_label_filter(k, c.currentData())))
         self.seed_fixed.toggled.connect(self.seed.setEnabled)
         self.output_format.currentIndexChanged.connect(self._show_format_notes)
 
@@ -76,15 +85,16 @@ class SpeechSettingsColumn(QWidget):
         self.voice_search.setObjectName("speech.voice_search")
         self.voice_search.setPlaceholderText("Search voices by name, accent, use…")
         self.voice_search.setClearButtonEnabled(True)
-        filters = QHBoxLayout()
+        # Two by two: four combos in a row made the column (and the window) too wide.
+        filters = QGridLayout()
         self.voice_filters: dict[str, QComboBox] = {}
-        for key, label in _VOICE_FILTERS:
+        for number, (key, label) in enumerate(_VOICE_FILTERS):
             combo = QComboBox(voice_box)
             combo.setObjectName(f"speech.filter_{key}")
             combo.addItem(label, "")
             combo.setToolTip(f"Show only voices with this {key}")
             self.voice_filters[key] = combo
-            filters.addWidget(combo)
+            filters.addWidget(combo, number // 2, number % 2)
         self.voice_model = VoiceListModel(self)
         self.voice_proxy = VoiceFilterModel(self)
         self.voice_proxy.setSourceModel(self.voice_model)
@@ -134,14 +144,15 @@ class SpeechSettingsColumn(QWidget):
     def _build_advanced_box(self) -> QGroupBox:
         advanced = QGroupBox("Advanced", self)
         advanced_form = QFormLayout(advanced)
+        # A narrow column puts a field under its label instead of widening the window.
+        advanced_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.language = QComboBox(advanced)
         self.language.setObjectName("speech.language")
         self.language.setToolTip("Force a language (only some models use it)")
         self.seed_fixed = QCheckBox("Repeatable (fixed seed)", advanced)
         self.seed_fixed.setObjectName("speech.seed_fixed")
-        self.seed = QSpinBox(advanced)
+        self.seed = WideSeedBox(advanced)  # the API's whole range, 0 … 4,294,967,295
         self.seed.setObjectName("speech.seed")
-        self.seed.setRange(0, 2_147_483_647)
         self.seed.setEnabled(False)
         self.seed.setToolTip("The same seed and settings give (nearly) the same result")
         seed_row = QHBoxLayout()
@@ -168,15 +179,45 @@ class SpeechSettingsColumn(QWidget):
                 combo.addItem(value.replace("_", " ").capitalize(), value)
 
     def select_voice(self, voice_id: str | None) -> None:
+        row = self._row_of(voice_id)
+        if row >= 0:
+            self.voice.setCurrentIndex(row)
+            return
+        if self.voice.count():
+            self.voice.setCurrentIndex(self._row_for_system_language())
+
+    def _row_of(self, voice_id: str | None) -> int:
         if voice_id:
             for row in range(self.voice_proxy.rowCount()):
                 index = self.voice_proxy.index(row, 0)
                 voice = as_voice(self.voice_proxy.data(index, VoiceRole))
                 if voice is not None and voice.voice_id == voice_id:
-                    self.voice.setCurrentIndex(row)
-                    return
-        if self.voice.count():
-            self.voice.setCurrentIndex(self._row_for_system_language())
+                    return row
+        return -1
+
+    def _on_voice_index_changed(self, _row: int) -> None:
+        voice = as_voice(self.voice.currentData(VoiceRole))
+        if not self._narrowing and voice is not None:
+            self.chosen_voice_id = voice.voice_id
+
+    def _narrow(self, change: Callable[[], None]) -> None:
+        """Narrow the list; the chosen voice stays chosen while it is listed, and nothing
+        is chosen for the user while it is not (they pick one, or clear the search)."""
+        self._narrowing = True
+        try:
+            change()
+            row = self._row_of(self.chosen_voice_id)
+            if row >= 0 or self.chosen_voice_id is not None:
+                self.voice.setCurrentIndex(row)
+            count = self.voice_proxy.rowCount()
+            self.voice.setPlaceholderText("No voice matches" if count == 0 else
+                                          f"Pick a voice ({count} match)")
+        finally:
+            self._narrowing = False
+
+    def narrowed_to_nothing(self) -> bool:
+        """The search or filters hide every voice (there are voices)."""
+        return self.voice_proxy.rowCount() == 0 and self.voice_model.rowCount() > 0
 
     def _row_for_system_language(self) -> int:
         """With no remembered voice, start with one that speaks the user's language."""

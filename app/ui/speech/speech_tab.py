@@ -30,11 +30,15 @@ from PySide6.QtWidgets import (
 from app.api.errors import AuthError, ForbiddenError, NotFoundError
 from app.domain.cost import estimate_speech_credits
 from app.domain.formats import OutputFormat
+from app.domain.text_split import split_for_limit
+from app.domain.wording import duration_text
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage, describe_error
 from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
+from app.ui.speech.more_options import MoreOptions
+from app.ui.speech.pronunciation_feature import PronunciationFeature
 from app.ui.speech.settings_column import SpeechSettingsColumn, select_combo
 from app.ui.speech.speech_controller import Catalog, SpeechController
 from app.ui.speech.speech_draft import SpeechDraft
@@ -43,6 +47,7 @@ from app.ui.speech.voice_model import VoiceRole, as_voice
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.file_dialogs import ask_save_path
 from app.ui.widgets.player_bar import PlayerBar
+from app.ui.widgets.wrapping_label import WrappingLabel
 
 if TYPE_CHECKING:
     import numpy as np
@@ -75,6 +80,8 @@ class SpeechTab(QWidget):
         self._build()
         self._connect()
         self._restore_draft()
+        self.pronunciation = PronunciationFeature(self, ctx, runner)  # dictionaries
+        self.more_options = MoreOptions(self, ctx, runner)  # the rest of the request
         self._update_counts()
 
     # -- layout ----------------------------------------------------------------------
@@ -86,9 +93,11 @@ class SpeechTab(QWidget):
             "and joined into one seamless file."
         )
         self.text.setAccessibleName("Text to speak")
-        self.char_count = QLabel(self)
+        # These grow with the text (a count of 12,000 characters, "sent in 2 parts",
+        # credits left): wrapped, they never widen the window.
+        self.char_count = WrappingLabel(self)
         self.char_count.setObjectName("speech.char_count")
-        self.estimate = QLabel(self)
+        self.estimate = WrappingLabel(self)
         self.estimate.setObjectName("speech.estimate")
         self.estimate.setAlignment(Qt.AlignmentFlag.AlignRight)
 
@@ -119,9 +128,8 @@ class SpeechTab(QWidget):
         left_layout.addWidget(self.error_banner)
         left_layout.addWidget(self.text, 1)
         counts = QHBoxLayout()
-        counts.addWidget(self.char_count)
-        counts.addStretch(1)
-        counts.addWidget(self.estimate)
+        counts.addWidget(self.char_count, 1)
+        counts.addWidget(self.estimate, 1)
         left_layout.addLayout(counts)
         actions = QHBoxLayout()
         actions.addWidget(self.generate_button)
@@ -137,12 +145,15 @@ class SpeechTab(QWidget):
         self.splitter.addWidget(self._build_settings_column())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([600, 400])  # the text gets the room, until the user moves it
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
 
     def _build_settings_column(self) -> QScrollArea:
         column = SpeechSettingsColumn(self)
         self.settings_column = column
+        from app.ui.speech.voice_details import add_details_button  # "Details…" by the voice
+        self.voice_details_button = add_details_button(column.preview_button, self, self._ctx)
         # The tab's own names for the column's widgets: the tab, the main window and the
         # tests reach them so.
         self.voice_search = column.voice_search
@@ -166,7 +177,7 @@ class SpeechTab(QWidget):
         scroll.setWidget(column)
         # Never scroll sideways: the column is as wide as its widest row needs.
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(column.sizeHint().width()
+        scroll.setMinimumWidth(column.minimumSizeHint().width()
                                + scroll.verticalScrollBar().sizeHint().width() + 4)
         return scroll
 
@@ -294,6 +305,8 @@ class SpeechTab(QWidget):
             language_code=self.language.currentData() or None,
             seed=self.seed.value() if self.seed_fixed.isChecked() else None,
             normalization=self.normalization.currentData() or "auto",
+            pronunciation_locators=self.pronunciation.locators(),
+            extras=self.more_options.extras(),
         )
 
     # -- generating ------------------------------------------------------------------
@@ -307,8 +320,7 @@ class SpeechTab(QWidget):
             return
         form = self.form()
         if form is None:
-            self.status.setText("Pick a voice and a model first (they are still loading, or "
-                                "the server did not send any).")
+            self.status.setText(self._why_no_form())
             return
         self.error_banner.hide()
         # Unsaved changes (the autosave still pending) are saved as the request leaves
@@ -319,6 +331,16 @@ class SpeechTab(QWidget):
             if not self._save_draft():
                 self._autosave.start()  # a save with older text is running: again soon
         self._controller.generate(form)
+
+    def _why_no_form(self) -> str:
+        column = self.settings_column
+        if column.narrowed_to_nothing():
+            return ("No voice matches the search or filters: clear them (or change them) "
+                    "to choose a voice.")
+        if self.current_voice() is None and column.voice_model.rowCount():
+            return "Pick one of the voices that match the search, or clear the search."
+        return ("Pick a voice and a model first (they are still loading, or the server did "
+                "not send any).")
 
     def _on_controller_generation_started(self, parts: int) -> None:
         self.generate_button.setEnabled(False)
@@ -347,8 +369,11 @@ class SpeechTab(QWidget):
         cost = generation.character_cost
         cost_text = "free (offline)" if cost == 0 else (f"{cost:,} credits" if cost else
                                                         "cost not reported")
-        self.status.setText(f"Done: {generation.duration_ms / 1000:.1f} s of audio, {cost_text}. "
-                            "Saved in History.")
+        # A read-only history lists it for this session only (the banner says why).
+        kept = ("Listed in History until you quit: use Save as… to keep it."
+                if self._ctx.history.read_only else "Saved in History.")
+        self.status.setText(f"Done: {duration_text(generation.duration_ms)} of audio, "
+                            f"{cost_text}. {kept}")
         self._player_bar.show_clip(generation.title, self._player_bar.waveform_peaks())
         self.generation_saved.emit(generation)
 
@@ -447,15 +472,18 @@ class SpeechTab(QWidget):
         if limit:
             count += f" · up to {limit:,} per request"
             if len(text) > limit:
-                parts = -(-len(text) // limit)
-                count += f" (will be sent in about {parts} parts)"
+                # What the generation will really send: "about 5" then 6 parts misled.
+                parts = len(split_for_limit(text, max(1, limit)))
+                count += f" (will be sent in {parts} parts)"
         self.char_count.setText(count)
         credits = estimate_speech_credits(text, model)
         estimate = "Free with offline voices" if model and model.cost_multiplier == 0 \
             else f"About {credits:,} credits"
         quota = getattr(self, "_quota", None)
         problem = getattr(self, "_quota_problem", None)
-        if problem:
+        if getattr(self, "_offline", False):
+            pass  # offline voices cost nothing: the engine's "1,000,000,000 left" means nothing
+        elif problem:
             estimate += " · credits left unknown"
         elif quota is not None:  # a Subscription
             estimate += f" · {quota.characters_left:,} left this period"

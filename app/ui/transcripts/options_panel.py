@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.stt_options import ExportFormat, TranscriptionOptions
+from app.ui.widgets.problem_text import show_as_problem
 
 MODELS = (("scribe_v2", "Scribe v2 (newest, most accurate)"),
           ("scribe_v1", "Scribe v1"))
@@ -103,7 +104,7 @@ class OptionsPanel(QGroupBox):
         self.problems_label = QLabel(self)
         self.problems_label.setObjectName("transcripts.options_problems")
         self.problems_label.setWordWrap(True)
-        self.problems_label.setStyleSheet("color: #c0392b;")
+        show_as_problem(self.problems_label)  # readable red on light and dark
         self.problems_label.hide()
 
         form = QFormLayout(self)

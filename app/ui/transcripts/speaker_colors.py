@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
+from app.ui.contrast import base_color, with_contrast
+
 # Hues picked to stay apart from each other and readable on light and dark backgrounds
 # (the Okabe-Ito colour-blind safe set, then a few more).
 PALETTE = (
@@ -31,8 +33,10 @@ class SpeakerColors:
         self._by_id.clear()
 
     def color(self, speaker_id: str | None) -> QColor:
+        """The speaker's colour, lightened or darkened to read on today's background
+        (asked at paint time, so a theme switch is followed)."""
         if speaker_id is None:
-            return QColor(NO_SPEAKER)
+            return with_contrast(QColor(NO_SPEAKER), base_color())
         if speaker_id not in self._by_id:
             self.assign([speaker_id])
-        return QColor(self._by_id[speaker_id])
+        return with_contrast(QColor(self._by_id[speaker_id]), base_color())

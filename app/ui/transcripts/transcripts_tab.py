@@ -41,6 +41,7 @@ from app.ui.widgets.player_bar import PlayerBar
 DRAFT_NAME = "transcripts"
 SAVE_DELAY_MS = 600
 BUSY_TASKS = (C.TRANSCRIBE, C.FETCH, C.OPEN, ALIGN_TASK)
+DELETING = "Deleting from the server…"
 
 
 class TranscriptsTab(QWidget):
@@ -334,7 +335,7 @@ class TranscriptsTab(QWidget):
         transcription_id = original.transcription_id
 
         def delete() -> None:
-            self.status.setText("Deleting from the server…")
+            self.status.setText(DELETING)
             self.controller.delete_remote(transcription_id)
 
         return dialogs.confirm_delete(self, transcription_id, delete)
@@ -362,6 +363,8 @@ class TranscriptsTab(QWidget):
                 self.source.show_upload(0, 1)
 
     def _on_runner_task_finished(self, name: str) -> None:
+        if name == C.DELETE and self.status.text() == DELETING:
+            self.status.setText("")  # it failed or stopped: the banner says why
         if name in BUSY_TASKS and not any(self._runner.is_running(n) for n in BUSY_TASKS
                                           if n != name):
             self.source.set_busy(False)

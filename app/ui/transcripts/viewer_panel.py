@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.offline_quality import offline_note
 from app.domain.transcript import Transcript
 from app.ui.icons import icon
 from app.ui.transcripts.options_panel import language_name
@@ -98,13 +99,18 @@ class ViewerPanel(QWidget):
         find.addWidget(self.match_count)
         find.addWidget(self.search_prev)
         find.addWidget(self.search_next)
-        find.addSpacing(12)
         find.addWidget(self.channel_view)
-        find.addWidget(QLabel("Flag below", self))
-        find.addWidget(self.confidence)
+        # Undo, Redo and the flagging level get a row of their own: with the find row or
+        # the file buttons they made the window wider than a laptop screen.
+        edits = QHBoxLayout()
+        edits.addWidget(self.undo)
+        edits.addWidget(self.redo)
+        edits.addStretch(1)
+        flag_label = QLabel("Flag below", self)
+        flag_label.setBuddy(self.confidence)
+        edits.addWidget(flag_label)
+        edits.addWidget(self.confidence)
         actions = QHBoxLayout()
-        actions.addWidget(self.undo)
-        actions.addWidget(self.redo)
         actions.addStretch(1)
         actions.addWidget(self.link_audio)
         actions.addWidget(self.export)
@@ -113,6 +119,7 @@ class ViewerPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(info)
         layout.addLayout(find)
+        layout.addLayout(edits)
         layout.addWidget(self.view, 1)
         layout.addLayout(actions)
         self.set_open(False)
@@ -132,10 +139,10 @@ class ViewerPanel(QWidget):
         self.set_open(True)
         self.set_channels(transcript.channels)
         self.title.setText(f"<b>{html.escape(title or 'Transcript')}</b>")
-        self.draft_note.setText(OFFLINE_DRAFT_NOTE)
-        self.draft_note.setToolTip("Made on this computer by the offline engine. Add an "
-                                   "ElevenLabs key in Settings for an accurate transcript.")
-        self.draft_note.setVisible(offline_draft)
+        note = offline_note(transcript.source_json) if offline_draft else None
+        self.draft_note.setText(note[0] if note else OFFLINE_DRAFT_NOTE)
+        self.draft_note.setToolTip(note[1] if note else "")
+        self.draft_note.setVisible(note is not None)
         code = transcript.language_code
         probability = transcript.language_probability
         sure = f" ({probability:.0%} sure)" if probability is not None else ""

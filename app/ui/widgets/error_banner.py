@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.ui.errors import UserMessage
@@ -23,6 +23,7 @@ class ErrorBanner(QFrame):
         )
         self._icon = QLabel(self)
         self._icon.setPixmap(icon("warning").pixmap(24, 24))
+        self._icon.installEventFilter(self)  # re-drawn in a new palette's colours
         self._text = QLabel(self)
         self._text.setObjectName(f"{object_name}.text")
         self._text.setWordWrap(True)
@@ -43,6 +44,11 @@ class ErrorBanner(QFrame):
         self._text.setText(f"<b>{message.title}.</b> {message.text}<br>{message.next_step}")
         self._retry.setVisible(message.can_retry)
         self.show()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._icon and event.type() == QEvent.Type.ApplicationPaletteChange:
+            self._icon.setPixmap(icon("warning").pixmap(24, 24))
+        return super().eventFilter(watched, event)
 
     def text(self) -> str:
         return self._text.text()

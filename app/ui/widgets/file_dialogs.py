@@ -48,3 +48,15 @@ def ask_open_path(parent: QWidget, object_name: str, title: str, start: str,
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()
     return dialog
+
+
+def ask_open_paths(parent: QWidget, object_name: str, title: str, name_filters: list[str],
+                   on_chosen: Callable[[list[str]], object]) -> QFileDialog:
+    """Several existing files at once (File → Open…)."""
+    dialog = _dialog(parent, object_name, title, "", "", QFileDialog.AcceptMode.AcceptOpen)
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+    dialog.setNameFilters(name_filters)
+    dialog.filesSelected.connect(on_chosen)
+    dialog.finished.connect(dialog.deleteLater)
+    dialog.open()
+    return dialog

@@ -2,9 +2,9 @@
 
 QScrollArea's own "resizable" mode sizes a page whose layout wraps text or chips (height
 for width) to its *preferred* height, so the page scrolls even when it would fit. This
-one gives the page the viewport's size, and scrolls only below the page's minimum height
-(a short window, an error banner above): the page is never squeezed so far that its
-fields are cut in half.
+one gives the page the viewport's size, and scrolls only below the page's minimum size
+(a short or narrow window, an error banner above): the page is never squeezed so far
+that its fields are cut in half, and its width never widens the window.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ class FitScrollArea(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(False)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setWidget(page)
         page.installEventFilter(self)  # its minimum height changes as chips wrap
 
@@ -37,6 +37,10 @@ class FitScrollArea(QScrollArea):
         if page is None:
             return
         viewport = self.viewport().size()
+        minimum = page.minimumSizeHint()
+        # Never narrower than the page can be laid out: below that it scrolls sideways
+        # rather than cutting its fields off.
+        width = max(viewport.width(), minimum.width())
         height = max(viewport.height(), page.minimumSizeHint().height())
-        if page.width() != viewport.width() or page.height() != height:
-            page.resize(viewport.width(), height)
+        if page.width() != width or page.height() != height:
+            page.resize(width, height)

@@ -14,7 +14,9 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
 from app.audio.player import Player, PlayerState
+from app.domain.wording import clock_text
 from app.ui.icons import icon
+from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.waveform import WaveformWidget
 
 if TYPE_CHECKING:
@@ -22,8 +24,8 @@ if TYPE_CHECKING:
 
 
 def format_ms(ms: int) -> str:
-    seconds = max(0, ms) // 1000
-    return f"{seconds // 60}:{seconds % 60:02d}"
+    """'0:09', '12:30', '3:00:00' (three hours read '180:00' before)."""
+    return clock_text(ms)
 
 
 class PlayerBar(QWidget):
@@ -33,9 +35,11 @@ class PlayerBar(QWidget):
         super().__init__(parent)
         self.setObjectName("player.bar")
         self._player = player
-        self._title = QLabel("Nothing to play yet", self)
+        # A title is often the first words of a long text: elided, it never widens
+        # the window.
+        self._title = ElidedLabel("Nothing to play yet", self)
         self._title.setObjectName("player.title")
-        self._title.setMinimumWidth(140)
+        self._title.setMinimumWidth(60)
         self._title.setMaximumWidth(260)
         self._play = QToolButton(self)
         self._play.setObjectName("player.play")

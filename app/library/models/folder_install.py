@@ -1,0 +1,87 @@
+"""Install a catalogue model from a folder that holds its files (computers without internet).
+
+The folder holds the files as the hub has them (Whisper: `model.bin`, `config.json`,
+`tokenizer.json`, `vocabulary.*`; Piper: `*.onnx` and `*.onnx.json`), directly or in the
+hub's sub-folders. The files are copied (never moved: the user's folder stays as it was)
+into a staging folder, checked against the catalogue's SHA-256, and renamed into place.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from app.library.models.catalogue import ModelEntry, ModelFile
+from app.library.models.checks import MissingFileError, check_space, verify_file
+from app.library.models.progress import InstallControl, InstallProgress, ProgressCallback
+from app.library.models.store import InstalledModel, ModelStore
+
+_CHUNK = 1 << 20
+
+
+# faster-whisper reads its vocabulary from either file; copies of a model made by other
+# tools may have the other one. Only for files the catalogue does not pin by checksum.
+_EITHER = {"vocabulary.txt": "vocabulary.json", "vocabulary.json": "vocabulary.txt"}
+
+
+def _find(folder: Path, file: ModelFile) -> Path | None:
+    names = [file.name] + ([_EITHER[file.name]] if file.sha256 is None and file.name in _EITHER
+                           else [])
+    for name in names:
+        for candidate in (folder / name, folder / file.path.replace(file.name, name)):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def install_from_folder(entry: ModelEntry, folder: Path, store: ModelStore, *,
+                        progress: ProgressCallback | None = None,
+                        control: InstallControl | None = None) -> InstalledModel:
+    """Copy, verify and install `entry` from `folder`. Blocking: call from a worker thread."""
+    control = control or InstallControl()
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise MissingFileError(f"The folder {folder} does not exist. Choose the folder that "
+                               f"holds the files of {entry.title}.")
+    sources: list[tuple[ModelFile, Path]] = []
+    missing = []
+    for file in entry.files:
+        found = _find(folder, file)
+        if found is None:
+            missing.append(file.name)
+        else:
+            sources.append((file, found))
+    if missing:
+        raise MissingFileError(
+            f"The folder {folder} is missing {', '.join(missing)} for {entry.title}. "
+            "Copy every file of the model into that folder (as the hub has them) and try "
+            "again. Nothing was installed.")
+    total = sum(src.stat().st_size for _, src in sources)
+    check_space(store.root, total)
+    staging = store.new_staging(entry)
+    done = 0
+    results: list[dict[str, Any]] = []
+    try:
+        for file, src in sources:
+            target = staging / src.name  # the name found (see _EITHER)
+            with src.open("rb") as inp, target.open("wb") as out:
+                while block := inp.read(_CHUNK):
+                    control.check()
+                    control.wait_while_paused()
+                    out.write(block)
+                    done += len(block)
+                    if progress is not None:
+                        progress(InstallProgress(entry.name, "copying", done, total, 0.0,
+                                                 file.name))
+            sha = verify_file(target, f"The file {src}", sha256=file.sha256, hub=None)
+            results.append({"name": src.name, "path": file.path,
+                            "size": target.stat().st_size, "sha256": sha,
+                            "verified_against": "catalogue" if file.sha256 else "none"})
+        model = store.publish(entry, staging, results, source=str(folder))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if progress is not None:
+        progress(InstallProgress(entry.name, "done", total, total, 0.0))
+    return model

@@ -1,0 +1,127 @@
+"""`xi-studio models list | install NAME [--from DIR] | remove NAME`.
+
+Install shows a one-line progress bar (bytes, speed, time left) on stderr, then measures
+the model's speed on this computer and keeps it for `list`. Ctrl+C stops a download; the
+same command continues it later from where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from app.library.models.catalogue import CATALOGUE, UnknownModelError, find, human_size
+from app.library.models.checks import ModelInstallError
+from app.library.models.progress import (
+    InstallCancelledError,
+    InstallProgress,
+    ProgressCallback,
+)
+from app.library.models.store import ModelStore
+
+_BAR = 28
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="xi-studio models",
+                                description="Offline voices (Piper) and recognisers (Whisper).")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="the catalogue and what is installed")
+    install = sub.add_parser("install", help="download (or copy from a folder) and install")
+    install.add_argument("name", help="e.g. whisper-base or piper-en_US-joe-medium")
+    install.add_argument("--from", dest="folder", type=Path, default=None,
+                         help="a folder holding the model's files (no internet needed)")
+    install.add_argument("--no-speed-test", action="store_true",
+                         help="skip measuring the model's speed after install")
+    remove = sub.add_parser("remove", help="remove an installed model")
+    remove.add_argument("name")
+    return p
+
+
+def progress_line(p: InstallProgress) -> str:
+    filled = round(_BAR * p.fraction)
+    return f"[{'#' * filled}{'.' * (_BAR - filled)}] {p.fraction:4.0%} {p.describe()}"
+
+
+def _printer(out: TextIO) -> ProgressCallback:
+    width = [0]
+
+    def show(p: InstallProgress) -> None:
+        line = progress_line(p)
+        out.write("\r" + line.ljust(width[0]))
+        out.flush()
+        width[0] = len(line)
+
+    return show
+
+
+def list_models(store: ModelStore, out: TextIO) -> None:
+    rows = [("NAME", "KIND", "LANGUAGE", "QUALITY", "SIZE", "LICENCE", "STATE")]
+    for entry in CATALOGUE:
+        model = store.get(entry.name)
+        if model is not None:
+            speed = model.speed_x_realtime
+            state = "installed" + (f", {speed:.1f}x real time here" if speed else "")
+        else:
+            part = store.parts_dir(entry)
+            have = sum(p.stat().st_size for p in part.glob("*.part")) if part.is_dir() else 0
+            state = f"paused at {have / entry.size:.0%}" if have else "-"
+        rows.append((entry.name, entry.kind, entry.language, entry.quality,
+                     human_size(entry.size), entry.licence, state))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False))
+                  + "  " + row[-1] + "\n")
+    out.write(f"\nModels folder: {store.root}\n")
+
+
+def install(name: str, folder: Path | None, store: ModelStore, out: TextIO,
+            speed_test: bool = True) -> int:
+    from app.library.models.download import install_from_hub
+    from app.library.models.folder_install import install_from_folder
+
+    entry = find(name)
+    show = _printer(out)
+    try:
+        if folder is not None:
+            model = install_from_folder(entry, folder, store, progress=show)
+        else:
+            model = install_from_hub(entry, store, progress=show)
+    except KeyboardInterrupt:
+        out.write("\nStopped. Run the same command again to continue where it stopped.\n")
+        return 130
+    out.write(f"\nInstalled {entry.title} ({human_size(model.size)}) in {model.folder}\n")
+    if any(f.get("verified_against") == "none" for f in model.manifest.get("files", [])):
+        out.write("Note: no published checksum of this model is known without internet, so "
+                  "its files were copied as they are. Download it from the hub to have "
+                  "them checked.\n")
+    if speed_test:
+        from app.engine.model_speed import measure_speed
+
+        out.write("Measuring its speed on this computer...\n")
+        speed = measure_speed(model)
+        store.record_speed(entry.name, speed)
+        out.write(f"{entry.title} runs at {speed:.1f}x real time here.\n")
+    return 0
+
+
+def main(argv: list[str], store: ModelStore | None = None, out: TextIO | None = None) -> int:
+    args = parser().parse_args(argv)
+    store = store or ModelStore()
+    out = out or sys.stderr
+    try:
+        if args.command == "list":
+            list_models(store, sys.stdout)
+            return 0
+        if args.command == "remove":
+            if store.remove(find(args.name).name):
+                print(f"Removed {args.name}.")
+            else:
+                print(f"{args.name} is not installed.")
+            return 0
+        return install(args.name, args.folder, store, out, not args.no_speed_test)
+    except (UnknownModelError, ModelInstallError, InstallCancelledError) as exc:
+        print(f"xi-studio models: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,77 @@
+"""What a screen reader says for controls whose text does not say it (icon-only buttons,
+"◀ ▶", fields whose label sits beside them) and a description for each, applied by
+objectName to a tab or dialog once it is built. A test walks every visible control and
+fails on one without a spoken name or description, so this list cannot fall behind."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+ACCESSIBLE: dict[str, tuple[str, str]] = {
+    # the player bar
+    "player.play": ("Play or pause", "Plays the current audio, or pauses it (Space)"),
+    "player.stop": ("Stop", "Stops playing and goes back to the start"),
+    # Speech
+    "speech.text": ("Text to speak", "What the voice will say; Tab moves on to Generate"),
+    "speech.voice": ("Voice", "The voice that speaks the text; the search and filters "
+                     "above only narrow this list"),
+    "speech.model": ("Model", "The speech model: quality, speed and languages differ"),
+    "speech.format": ("Output format", "The audio file's format and quality"),
+    "speech.normalization": ("Text normalisation", "Whether numbers and abbreviations "
+                             "are spelled out before speaking"),
+    "speech.filter_language": ("Voice language filter", "Show only voices of this language"),
+    "speech.filter_gender": ("Voice gender filter", "Show only voices of this gender"),
+    "speech.filter_accent": ("Voice accent filter", "Show only voices with this accent"),
+    "speech.filter_category": ("Voice type filter", "Show only voices of this type"),
+    "speech.voice_search": ("Search voices", "Narrows the voice list by name, accent or "
+                            "use; the chosen voice stays chosen"),
+    # History
+    "history.search": ("Search history", "Shows only what you generated with these words"),
+    "history.list": ("History", "Everything you generated, newest first; Enter or a "
+                     "double-click plays it"),
+    # Transcripts
+    "transcripts.search": ("Find in transcript", "Finds words in the transcript; Enter "
+                           "for the next match, Shift+Enter for the previous"),
+    "transcripts.search_prev": ("Previous match", "Goes to the previous match (Shift+Enter)"),
+    "transcripts.search_next": ("Next match", "Goes to the next match (Enter)"),
+    "transcripts.confidence": ("Flag words below this confidence",
+                               "Words the service was less sure of are underlined"),
+    "transcripts.granularity": ("Timestamps", "How finely the transcript is timed"),
+    "transcripts.model": ("Transcription model", "The model that writes the transcript"),
+    "transcripts.speakers": ("Speakers", "The speakers found; double-click to rename"),
+    "transcripts.words": ("Transcript", "The transcript's paragraphs; click a word to play "
+                          "from there, J and L jump 5 s"),
+    # Music
+    "music.prompt": ("Song description", "Describe the song: style, mood, instruments, "
+                     "lyrics' theme"),
+    "music.model": ("Music model", "The model that composes the song"),
+    "music.format": ("Music output format", "The song file's format and quality"),
+    "music.seed": ("Seed", "The same seed and plan give (nearly) the same song"),
+    "music.sections": ("Sections", "The song's sections in order; Alt+Up and Alt+Down "
+                       "move one, Delete removes it"),
+    "music.section_name": ("Section name", "The selected section's name"),
+    "music.section_duration": ("Section length", "The selected section's length in seconds"),
+    "music.section_lyrics": ("Lyrics", "One line per sung line; empty for an instrumental "
+                             "section"),
+    "music.details": ("Song details", "What the service said about the last song"),
+    "music.duplicate_section": ("Duplicate section", "Copies the selected section (Ctrl+D)"),
+    "music.delete_section": ("Delete section", "Deletes the selected section (Delete)"),
+    # dialogs
+    "settings.default_format": ("Default output format", "The format new speech starts with"),
+    "settings.output_device": ("Sound output", "Where audio is played"),
+    "about.licences": ("Licences", "The libraries XI Studio uses and their licences"),
+}
+
+
+def name_controls(root: QWidget) -> None:
+    """Give the controls under `root` (and `root` itself) their spoken name and
+    description, leaving any that were set in the widget's own code."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        entry = ACCESSIBLE.get(widget.objectName())
+        if entry is None:
+            continue
+        name, description = entry
+        if not widget.accessibleName():
+            widget.setAccessibleName(name)
+        if not widget.accessibleDescription():
+            widget.setAccessibleDescription(description)

@@ -1,0 +1,31 @@
+"""Keyboard behaviour shared by every tab: Tab moves on (it never types a tab character
+or gets stuck in a table), and each tab starts with its main field focused."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QAbstractItemView, QPlainTextEdit, QTextEdit, QWidget
+
+# The field each tab starts in: what a user does first there.
+MAIN_FIELDS = {
+    "speech": ("speech.text",),
+    "transcripts": ("transcripts.choose_file",),
+    "music": ("music.prompt", "music.sections"),  # whichever page is showing
+}
+
+
+def tab_moves_on(root: QWidget) -> None:
+    """Tab leaves text boxes and tables (a tab typed into the script piled up unseen;
+    a table's Tab walked its cells and never let go). Nothing inserts a tab character:
+    speech and lyrics have no use for one."""
+    for box in root.findChildren(QPlainTextEdit) + root.findChildren(QTextEdit):
+        box.setTabChangesFocus(True)
+    for view in root.findChildren(QAbstractItemView):
+        view.setTabKeyNavigation(False)
+
+
+def focus_main_field(tab: QWidget, name: str) -> None:
+    for object_name in MAIN_FIELDS.get(name, ()):
+        field = tab.findChild(QWidget, object_name)
+        if field is not None and field.isVisible() and field.isEnabled():
+            field.setFocus()
+            return

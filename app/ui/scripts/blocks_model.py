@@ -1,0 +1,264 @@
+"""The script's blocks as a Qt table: a thin adapter over the current Script.
+
+The model never changes the script itself: an edit in place (text, speaker) or a drop
+(reorder) is emitted as a request, the tab makes it an undoable edit and hands the new
+script back with `set_script`. Live queue progress (waiting, generating x%) is kept
+here by block id, since it is not part of the document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from app.domain.script import Block, Script
+
+Index = QModelIndex | QPersistentModelIndex
+COLUMNS = ("#", "Speaker", "Text", "Status", "Take", "Duration", "Cost")
+NUMBER, SPEAKER, TEXT, STATUS, TAKE, DURATION, COST = range(len(COLUMNS))
+BlockIdRole = Qt.ItemDataRole.UserRole + 1
+StatusRole = Qt.ItemDataRole.UserRole + 2  # "missing", "stale", "generating", ...
+MIME_TYPE = "application/x-xistudio-block-ids"
+
+
+@dataclass(frozen=True)
+class Live:
+    """What the queue is doing with a block right now."""
+
+    state: str  # "waiting" or "generating"
+    fraction: float = 0.0
+
+
+def block_status(script: Script, block: Block, live: Live | None) -> tuple[str, str]:
+    """(kind, words) for the Status column."""
+    if live is not None:
+        if live.state == "generating":
+            return "generating", f"generating {round(live.fraction * 100)}%"
+        return "waiting", "waiting in the queue"
+    if block.error:
+        return "failed", f"failed: {block.error}"
+    if block.is_empty:
+        return "empty", "empty (skipped)"
+    if script.is_done(block):
+        return ("done", "done") if not script.is_stale(block) else ("stale", "stale")
+    if block.chosen_take is not None:
+        return "stale", "stale"
+    return "missing", "missing"
+
+
+_STATUS_COLOURS = {"failed": "#c0392b", "stale": "#b9770e", "done": "#1e8449"}
+
+
+class BlocksModel(QAbstractTableModel):
+    text_edit_requested = Signal(str, str)  # block id, new text
+    speaker_edit_requested = Signal(str, str)  # block id, new speaker
+    move_requested = Signal(list, int)  # block ids, row to drop before
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._script = Script()
+        self._live: dict[str, Live] = {}
+        self._spoken_block: str | None = None
+        # Block id -> status: working it out hashes the block, and a paint asks often.
+        self._statuses: dict[str, tuple[str, str]] = {}
+
+    # -- feeding ---------------------------------------------------------------------
+    @property
+    def script(self) -> Script:
+        return self._script
+
+    def set_script(self, script: Script) -> bool:
+        """Show `script`; True when the rows were rebuilt (blocks added, removed, moved)."""
+        old_ids = [b.block_id for b in self._script.blocks]
+        new_ids = [b.block_id for b in script.blocks]
+        self._statuses.clear()
+        if old_ids != new_ids:
+            self.beginResetModel()
+            self._script = script
+            self.endResetModel()
+            return True
+        changed = [row for row, (a, b) in enumerate(zip(self._script.blocks, script.blocks,
+                                                        strict=True)) if a != b]
+        cast_changed = (self._script.cast != script.cast
+                        or self._script.model_id != script.model_id
+                        or self._script.output_format != script.output_format)
+        self._script = script
+        if cast_changed and new_ids:
+            self._emit_rows(0, len(new_ids) - 1)
+        elif changed:
+            self._emit_rows(min(changed), max(changed))
+        return False
+
+    def set_live(self, block_id: str, live: Live | None) -> None:
+        self._statuses.pop(block_id, None)
+        if live is None:
+            if self._live.pop(block_id, None) is None:
+                return
+        else:
+            self._live[block_id] = live
+        self._emit_block(block_id)
+
+    def clear_live(self) -> None:
+        self._statuses.clear()
+        ids = list(self._live)
+        self._live.clear()
+        for block_id in ids:
+            self._emit_block(block_id)
+
+    def set_spoken_block(self, block_id: str | None) -> None:
+        """The block being heard (its row is shown highlighted)."""
+        previous, self._spoken_block = self._spoken_block, block_id
+        for changed in {previous, block_id} - {None}:
+            self._emit_block(changed)  # type: ignore[arg-type]
+
+    def _emit_block(self, block_id: str) -> None:
+        row = self.row_of(block_id)
+        if row >= 0:
+            self._emit_rows(row, row)
+
+    def _emit_rows(self, first: int, last: int) -> None:
+        self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+    def row_of(self, block_id: str) -> int:
+        for row, block in enumerate(self._script.blocks):
+            if block.block_id == block_id:
+                return row
+        return -1
+
+    def block_at(self, row: int) -> Block | None:
+        blocks = self._script.blocks
+        return blocks[row] if 0 <= row < len(blocks) else None
+
+    def status_of(self, block: Block) -> tuple[str, str]:
+        status = self._statuses.get(block.block_id)
+        if status is None:
+            status = block_status(self._script, block, self._live.get(block.block_id))
+            self._statuses[block.block_id] = status
+        return status
+
+    # -- Qt's side -------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self._script.blocks)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        block = self.block_at(index.row()) if index.isValid() else None
+        if block is None:
+            return None
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return self._display(block, index.row(), column, role)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == STATUS:
+                return self.status_of(block)[1]
+            if column == TEXT:
+                return block.text
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and column == STATUS:
+            colour = _STATUS_COLOURS.get(self.status_of(block)[0])
+            return QBrush(QColor(colour)) if colour else None
+        if role == Qt.ItemDataRole.BackgroundRole and block.block_id == self._spoken_block:
+            return QBrush(QColor(255, 214, 10, 90))  # the block being heard
+        if role == BlockIdRole:
+            return block.block_id
+        if role == StatusRole:
+            return self.status_of(block)[0]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (NUMBER, DURATION, COST):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, block: Block, row: int, column: int, role: int) -> Any:
+        if column == NUMBER:
+            return str(row + 1)
+        if column == SPEAKER:
+            return block.speaker
+        if column == TEXT:
+            return block.text if role == Qt.ItemDataRole.EditRole \
+                else " ".join(block.text.split())
+        if column == STATUS:
+            return self.status_of(block)[1]
+        chosen = block.chosen_take
+        if column == TAKE:
+            if chosen is None:
+                return f"{len(block.takes)} made" if block.takes else "—"
+            number = block.takes.index(chosen) + 1
+            return f"{number} of {len(block.takes)}"
+        if column == DURATION:
+            return f"{chosen.duration_ms / 1000:.1f} s" \
+                if chosen is not None and chosen.duration_ms is not None else ""
+        if column == COST:
+            return f"{chosen.character_cost:,}" \
+                if chosen is not None and chosen.character_cost is not None else ""
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        flags = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                 | Qt.ItemFlag.ItemIsDragEnabled)
+        if index.column() in (SPEAKER, TEXT):
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        block = self.block_at(index.row()) if index.isValid() else None
+        if block is None or role != Qt.ItemDataRole.EditRole or not isinstance(value, str):
+            return False
+        if index.column() == TEXT and value != block.text:
+            self.text_edit_requested.emit(block.block_id, value)
+            return True
+        if index.column() == SPEAKER and value.strip() and value.strip() != block.speaker:
+            self.speaker_edit_requested.emit(block.block_id, value.strip())
+            return True
+        return False
+
+    # -- drag and drop (reorder) -----------------------------------------------------
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_TYPE]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # type: ignore[override]
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        ids = [self._script.blocks[r].block_id for r in rows if r < len(self._script.blocks)]
+        data = QMimeData()
+        data.setData(MIME_TYPE, QByteArray("\n".join(ids).encode()))
+        return data
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
+                     parent: Index) -> bool:
+        if action != Qt.DropAction.MoveAction or not data.hasFormat(MIME_TYPE):
+            return False
+        ids = [i for i in bytes(data.data(MIME_TYPE).data()).decode().split("\n") if i]
+        if row < 0:
+            row = parent.row() if parent.isValid() else len(self._script.blocks)
+        if ids:
+            self.move_requested.emit(ids, row)
+        # False: the view must not remove the dragged rows itself; the tab moves them
+        # (one undoable edit) and hands back the new script.
+        return False

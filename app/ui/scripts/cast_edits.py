@@ -1,0 +1,29 @@
+"""The cast panel's choices as edits of the script (pure; the tab makes them undoable)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from app.domain.script import CastMember, Script
+
+Edit = Callable[[Script], Script]
+
+
+def cast_voice(speaker: str, voice_id: str, voice_name: str) -> Edit:
+    """Give `speaker` this voice, keeping the speaker's own settings."""
+    def change(script: Script) -> Script:
+        old = script.cast_for(speaker)
+        return script.with_cast_member(CastMember(
+            speaker=old.speaker if old else speaker, voice_id=voice_id,
+            voice_name=voice_name, settings=old.settings if old else None))
+
+    return change
+
+
+def set_model(model_id: str) -> Edit:
+    return lambda script: replace(script, model_id=model_id)
+
+
+def set_output_format(value: str) -> Edit:
+    return lambda script: replace(script, output_format=value)

@@ -1,0 +1,180 @@
+"""The cast: who speaks each speaker's lines, plus the script's model and format.
+
+One row per speaker (in order of first appearance): the name, a voice picker over the
+same voice list model the Speech tab uses, and a Preview button. The panel only shows
+and asks; the tab turns a choice into an undoable edit of the script.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.formats import TTS_FORMATS
+from app.domain.script import Script
+from app.ui.icons import icon
+from app.ui.speech.voice_model import (
+    VoiceFilterModel,
+    VoiceIdRole,
+    VoiceListModel,
+    VoiceRole,
+    as_voice,
+)
+
+if TYPE_CHECKING:
+    from app.domain.wire import Model, Voice
+
+NO_VOICE = "— choose a voice —"
+
+
+def speaker_key(speaker: str) -> str:
+    """An objectName-safe form of a speaker's name ("Dr. Who" -> "dr_who")."""
+    return re.sub(r"[^a-z0-9]+", "_", speaker.casefold()).strip("_") or "speaker"
+
+
+class CastPanel(QWidget):
+    voice_chosen = Signal(str, object)  # speaker, Voice
+    preview_requested = Signal(object)  # Voice
+    model_chosen = Signal(str)  # model id
+    format_chosen = Signal(str)  # output format value
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("scripts.cast")
+        self.voice_model = VoiceListModel(self)
+        self.voice_proxy = VoiceFilterModel(self)
+        self.voice_proxy.setSourceModel(self.voice_model)
+        self.voice_proxy.sort(0)
+        self._speakers: list[str] = []
+        self.voice_combos: dict[str, QComboBox] = {}
+        self._updating = False
+
+        output = QGroupBox("Model and format", self)
+        form = QFormLayout(output)
+        self.model = QComboBox(output)
+        self.model.setObjectName("scripts.model")
+        self.model.setAccessibleName("Model for the whole script")
+        self.output_format = QComboBox(output)
+        self.output_format.setObjectName("scripts.format")
+        self.output_format.setAccessibleName("Audio format of the takes")
+        for fmt in TTS_FORMATS:
+            self.output_format.addItem(fmt.label, fmt.value)
+        for combo in (self.model, self.output_format):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
+        form.addRow("Model", self.model)
+        form.addRow("Format", self.output_format)
+        self.model.activated.connect(lambda _i: self.model_chosen.emit(self.model.currentData()))
+        self.output_format.activated.connect(
+            lambda _i: self.format_chosen.emit(self.output_format.currentData()))
+
+        self._cast_box = QGroupBox("Cast", self)
+        self._grid = QGridLayout(self._cast_box)
+        self._grid.setColumnStretch(1, 1)
+        self._empty = QLabel("Speakers appear here once the script has lines.", self._cast_box)
+        self._empty.setWordWrap(True)
+        self._grid.addWidget(self._empty, 0, 0, 1, 3)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._cast_box)
+        layout.addWidget(output)
+        layout.addStretch(1)
+
+    # -- catalog ---------------------------------------------------------------------
+    def set_catalog(self, models: list[Model], voices: list[Voice]) -> None:
+        self.voice_model.set_voices(voices)
+        self.model.clear()
+        for model in models:
+            self.model.addItem(model.name or model.model_id, model.model_id)
+
+    def voice(self, voice_id: str) -> Voice | None:
+        row = self.voice_model.row_of(voice_id)
+        return as_voice(self.voice_model.data(self.voice_model.index(row, 0), VoiceRole)) \
+            if row >= 0 else None
+
+    # -- showing the script ----------------------------------------------------------
+    def show_script(self, script: Script) -> None:
+        speakers = script.speakers()
+        if speakers != self._speakers:
+            self._rebuild(speakers)
+        self._updating = True
+        try:
+            for speaker, combo in self.voice_combos.items():
+                member = script.cast_for(speaker)
+                self._select(combo, member.voice_id if member else None, VoiceIdRole)
+            if script.model_id and self.model.findData(script.model_id) < 0:
+                # Not offered by this server (offline voices, say): still say which it is.
+                self.model.addItem(f"{script.model_id} (not listed by this server)",
+                                   script.model_id)
+            self._select(self.model, script.model_id)
+            self._select(self.output_format, script.output_format)
+        finally:
+            self._updating = False
+
+    @staticmethod
+    def _select(combo: QComboBox, value: str | None,
+                role: int = Qt.ItemDataRole.UserRole) -> None:
+        """Show `value` without emitting a choice (the script changed, not the user)."""
+        index = combo.findData(value, role) if value else -1
+        blocked = combo.blockSignals(True)
+        combo.setCurrentIndex(index)
+        combo.blockSignals(blocked)
+
+    def _rebuild(self, speakers: list[str]) -> None:
+        while self._grid.count():
+            item = self._grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None and widget is not self._empty:
+                widget.deleteLater()
+        self.voice_combos.clear()
+        self._speakers = list(speakers)
+        self._empty.setVisible(not speakers)
+        if not speakers:
+            self._grid.addWidget(self._empty, 0, 0, 1, 3)
+        for row, speaker in enumerate(speakers):
+            key = speaker_key(speaker)
+            name = QLabel(speaker, self._cast_box)
+            name.setObjectName(f"scripts.speaker_{key}")
+            combo = QComboBox(self._cast_box)
+            combo.setObjectName(f"scripts.voice_{key}")
+            combo.setAccessibleName(f"Voice of {speaker}")
+            combo.setModel(self.voice_proxy)
+            combo.setPlaceholderText(NO_VOICE)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+            name.setBuddy(combo)
+            preview = QPushButton(icon("play"), "", self._cast_box)
+            preview.setObjectName(f"scripts.preview_{key}")
+            preview.setAccessibleName(f"Preview the voice of {speaker}")
+            preview.setToolTip(f"Hear {speaker}'s voice")
+            combo.activated.connect(lambda _i, s=speaker, c=combo: self._on_voice_activated(s, c))
+            preview.clicked.connect(lambda _c=False, c=combo: self._on_preview_clicked(c))
+            self._grid.addWidget(name, row, 0)
+            self._grid.addWidget(combo, row, 1)
+            self._grid.addWidget(preview, row, 2)
+            self.voice_combos[speaker] = combo
+
+    def _on_voice_activated(self, speaker: str, combo: QComboBox) -> None:
+        voice = as_voice(combo.currentData(VoiceRole))
+        if voice is not None and not self._updating:
+            self.voice_chosen.emit(speaker, voice)
+
+    def _on_preview_clicked(self, combo: QComboBox) -> None:
+        voice = as_voice(combo.currentData(VoiceRole))
+        if voice is not None:
+            self.preview_requested.emit(voice)
+

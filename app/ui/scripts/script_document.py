@@ -1,0 +1,114 @@
+"""The open script, its undo history and its place on disk.
+
+Scripts are frozen values (app.domain.script): an edit is a pure function giving a new
+script, and an undo command keeps the script before and after. Takes are paid for, so
+undo never takes them away: restoring an older script keeps every take made since
+(`keep_new_takes`), only the text, order, cast and choices go back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from app.domain.script import Block, Script
+from app.services.script_document import ScriptDocument as CoreDocument
+
+
+def keep_new_takes(older: Script, current: Script) -> Script:
+    """`older` with the takes `current` has and `older` lacks added back to their
+    blocks; a take chosen since stays chosen (it was made after the edit undone)."""
+    current_blocks = {b.block_id: b for b in current.blocks}
+    blocks: list[Block] = []
+    changed = False
+    for block in older.blocks:
+        now = current_blocks.get(block.block_id)
+        if now is None:
+            blocks.append(block)
+            continue
+        known = {t.take_id for t in block.takes}
+        new_takes = tuple(t for t in now.takes if t.take_id not in known)
+        if not new_takes:
+            blocks.append(block)
+            continue
+        chosen = now.chosen_take_id if now.chosen_take_id not in known \
+            else block.chosen_take_id
+        blocks.append(replace(block, takes=block.takes + new_takes, chosen_take_id=chosen,
+                              error=now.error))
+        changed = True
+    return replace(older, blocks=tuple(blocks)) if changed else older
+
+
+class _EditCommand(QUndoCommand):
+    def __init__(self, document: ScriptDocument, before: Script, after: Script,
+                 label: str) -> None:
+        super().__init__(label)
+        self._document = document
+        self._before = before
+        self._after = after
+
+    def redo(self) -> None:
+        self._document._set(keep_new_takes(self._after, self._document.script))
+
+    def undo(self) -> None:
+        self._document._set(keep_new_takes(self._before, self._document.script))
+
+
+class ScriptDocument(QObject):
+    """The window's handle on the open script: the Qt-free document the queue records
+    takes through (app.services.script_document), plus undo and a `changed` signal.
+
+    Every user edit goes through `edit` (undoable); results of generation reach the
+    core document directly (`core.apply`), are not undoable (paid-for audio is never
+    undone) and are announced through the same `changed` signal."""
+
+    changed = Signal()
+    path_changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.core = CoreDocument(Script())
+        self.core.add_listener(self._on_core_changed)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setObjectName("scripts.undo_stack")
+
+    @property
+    def script(self) -> Script:
+        return self.core.script
+
+    @property
+    def path(self) -> Path | None:
+        return self.core.path
+
+    def load(self, script: Script, path: Path | None) -> None:
+        """Show another script (the queue of the old one must be stopped first)."""
+        self.undo_stack.clear()
+        self.core.remove_listener(self._on_core_changed)
+        self.core = CoreDocument(script, path)
+        self.core.add_listener(self._on_core_changed)
+        self.changed.emit()
+        self.path_changed.emit()
+
+    def edit(self, label: str, change: Callable[[Script], Script]) -> bool:
+        """Apply `change` as one undoable step. ValueError/KeyError from the domain
+        (e.g. split at an end) propagate for the caller to put into words."""
+        before = self.script
+        after = change(before)
+        if after == before:
+            return False
+        self.undo_stack.push(_EditCommand(self, before, after, label))
+        return True
+
+    def update(self, change: Callable[[Script], Script]) -> None:
+        """A change that is not the user's edit (a take arrived, a block failed)."""
+        self.core.apply(change)
+
+    def _set(self, script: Script) -> None:
+        self.core.set(script)
+
+    def _on_core_changed(self, _script: Script) -> None:
+        self.changed.emit()

@@ -1,0 +1,35 @@
+"""Which files the Scripts tab opens: its own documents and the imports it understands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+SCRIPT_SUFFIX = ".xiscript.json"
+TABLE_SUFFIXES = {".csv", ".tsv"}
+DIALOGUE_TEXT_SUFFIXES = {".txt", ".md", ".fountain"}
+OPEN_FILTER = ("Scripts and dialogue (*.xiscript.json *.csv *.tsv *.txt *.md *.fountain);;"
+               "All files (*)")
+# "NAME: line", "Dr. Who: line", "NARRATOR (V.O.): line"
+_DIALOGUE_LINE = re.compile(r"^\s*[A-Za-z][\w .'()-]{0,40}:\s+\S", re.MULTILINE)
+_SNIFF_BYTES = 64 * 1024
+
+
+def is_script_document(path: Path) -> bool:
+    return path.name.lower().endswith(SCRIPT_SUFFIX)
+
+
+def is_script_file(path: Path) -> bool:
+    """True for a script document, a CSV/TSV table, or text that reads as dialogue
+    (at least two "NAME: line" lines); plain prose goes to the Speech tab instead."""
+    suffix = path.suffix.lower()
+    if is_script_document(path) or suffix in TABLE_SUFFIXES:
+        return True
+    if suffix not in DIALOGUE_TEXT_SUFFIXES:
+        return False
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            head = file.read(_SNIFF_BYTES)
+    except OSError:
+        return False
+    return len(_DIALOGUE_LINE.findall(head)) >= 2

@@ -1,0 +1,90 @@
+"""Where the Scripts tab keeps its script, and opening files into it. No Qt here.
+
+A script's takes live in a folder beside its file (app.library.script_store), so every
+script has a file from the start: an imported or new script is created in the app's data
+folder (`<data>/scripts/<name>.xiscript.json`) and autosaved there; the draft named
+"scripts" remembers which file was open, so a restart (or a crash) reopens it. All of it
+runs in worker threads: the tab awaits these with asyncio.to_thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from app.domain.script import Script
+from app.domain.script_file import FILE_SUFFIX
+from app.domain.script_import import import_script, kind_for_filename
+from app.library.drafts import DraftStore
+from app.library.script_store import load_script, save_script
+
+DRAFT_NAME = "scripts"
+_MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Opened:
+    script: Script
+    path: Path  # the script file (takes go beside it)
+    warnings: list[str] = field(default_factory=list)
+    imported_from: Path | None = None
+
+
+def scripts_folder(data_dir: Path) -> Path:
+    return data_dir / "scripts"
+
+
+def new_script_path(data_dir: Path, stem: str) -> Path:
+    """A free `<stem>.xiscript.json` in the app's scripts folder."""
+    folder = scripts_folder(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    clean = "".join(c if c.isalnum() or c in " -_" else "_" for c in stem).strip() or "script"
+    candidate = folder / f"{clean}{FILE_SUFFIX}"
+    number = 2
+    while candidate.exists():
+        candidate = folder / f"{clean} ({number}){FILE_SUFFIX}"
+        number += 1
+    return candidate
+
+
+def open_file(path: Path, data_dir: Path) -> Opened:
+    """A script file as it is, or any other file imported into a new script (saved at
+    once, so nothing imported is lost). Raises OSError, ScriptFormatError or
+    ScriptImportError (whose message names the line)."""
+    if path.name.lower().endswith(FILE_SUFFIX):
+        return Opened(load_script(path), path)
+    if path.stat().st_size > _MAX_IMPORT_BYTES:
+        raise OSError(f"{path.name} is larger than 20 MB: too big to be a script")
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    result = import_script(text, kind_for_filename(path.name))
+    script = result.script
+    if not script.title:
+        script = replace(script, title=path.stem)
+    target = new_script_path(data_dir, path.stem)
+    save_script(target, script)
+    return Opened(script, target, list(result.warnings), imported_from=path)
+
+
+def new_script(data_dir: Path, title: str = "Untitled script") -> Opened:
+    script = Script(title=title)
+    target = new_script_path(data_dir, title)
+    save_script(target, script)
+    return Opened(script, target)
+
+
+def remember_open(drafts: DraftStore, path: Path) -> None:
+    drafts.save(DRAFT_NAME, {"path": str(path)})
+
+
+def last_open(drafts: DraftStore) -> Path | None:
+    draft = drafts.load(DRAFT_NAME)
+    value = draft.get("path") if isinstance(draft, dict) else None
+    return Path(value) if isinstance(value, str) and value else None
+
+
+def restore(drafts: DraftStore) -> Opened | None:
+    """The script open when the app last closed (or crashed); None without one."""
+    path = last_open(drafts)
+    if path is None or not path.is_file():
+        return None
+    return Opened(load_script(path), path)

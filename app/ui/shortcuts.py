@@ -1,0 +1,104 @@
+"""Every keyboard shortcut of the app, in one list: the menus take their keys from it,
+Help → Keyboard shortcuts shows it, and a test checks that each key bound anywhere in
+the window is listed here (so the map cannot drift from what the keys do)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    keys: str  # portable text, as QKeySequence reads it ("Ctrl+O")
+    what: str
+    where: str = "Everywhere"
+    bound: bool = True  # False: a key a widget handles itself (no QShortcut/QAction)
+
+
+SHORTCUTS: dict[str, Shortcut] = {
+    "open": Shortcut("Ctrl+O", "Open a text, audio, transcript or music-plan file"),
+    "open_script": Shortcut("Ctrl+Shift+O", "Open or import a script (Scripts tab)"),
+    "save": Shortcut("Ctrl+S", "Save the last generated speech as a file"),
+    "quit": Shortcut("Ctrl+Q", "Quit"),
+    "settings": Shortcut("Ctrl+,", "Settings (API key, sound output, defaults)"),
+    "history": Shortcut("Ctrl+Shift+H", "Show or hide the History panel"),
+    "tab_speech": Shortcut("Ctrl+1", "Go to the Speech tab"),
+    "tab_transcripts": Shortcut("Ctrl+2", "Go to the Transcripts tab"),
+    "tab_music": Shortcut("Ctrl+3", "Go to the Music tab"),
+    "tab_scripts": Shortcut("Ctrl+4", "Go to the Scripts tab"),
+    "shortcuts": Shortcut("F1", "This list of keyboard shortcuts"),
+    "generate": Shortcut("Ctrl+Return", "Generate speech / compose music", "Speech, Music"),
+    "generate_enter": Shortcut("Ctrl+Enter", "The same, with the keypad's Enter",
+                               "Speech, Music"),
+    "play": Shortcut("Space", "Play or pause", "Player bar"),
+    "undo": Shortcut("Ctrl+Z", "Undo an edit", "Transcripts, Music plan"),
+    "redo": Shortcut("Ctrl+Shift+Z", "Redo", "Transcripts, Music plan"),
+    "redo_y": Shortcut("Ctrl+Y", "Redo", "Transcripts, Music plan"),
+    "find": Shortcut("Ctrl+F", "Find in the transcript", "Transcripts"),
+    "find_back": Shortcut("Shift+Return", "Previous match", "Transcripts search box"),
+    "jump": Shortcut("J / L", "Jump 5 s back / ahead", "Transcript text", bound=False),
+    "add_section": Shortcut("Ctrl+N", "Add a section", "Music plan"),
+    "duplicate_section": Shortcut("Ctrl+D", "Duplicate the section", "Music plan"),
+    "move_up": Shortcut("Alt+Up", "Move the section earlier", "Music sections"),
+    "move_down": Shortcut("Alt+Down", "Move the section later", "Music sections"),
+    "delete_section": Shortcut("Del", "Delete the section", "Music sections"),
+    "next_field": Shortcut("Tab / Shift+Tab", "Next / previous control (text boxes too: "
+                           "they take no tab characters)", bound=False),
+    "next_tab": Shortcut("Ctrl+Tab", "Next tab (in a tab bar)", bound=False),
+}
+
+
+def keys(name: str) -> QKeySequence:
+    return QKeySequence(SHORTCUTS[name].keys)
+
+
+def portable(sequence: QKeySequence) -> str:
+    return sequence.toString(QKeySequence.SequenceFormat.PortableText)
+
+
+def bound_keys() -> set[str]:
+    """The registered keys a QShortcut or QAction binds, as portable text."""
+    return {portable(QKeySequence(s.keys)) for s in SHORTCUTS.values() if s.bound}
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shortcuts.dialog")
+        self.setWindowTitle("Keyboard shortcuts")
+        table = QTableWidget(len(SHORTCUTS), 3, self)
+        table.setObjectName("shortcuts.table")
+        table.setAccessibleName("Keyboard shortcuts")
+        table.setAccessibleDescription("Each key, what it does and where it works")
+        table.setHorizontalHeaderLabels(["Keys", "What it does", "Where"])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setTabKeyNavigation(False)
+        for row, shortcut in enumerate(SHORTCUTS.values()):
+            shown = QKeySequence(shortcut.keys).toString(
+                QKeySequence.SequenceFormat.NativeText) if shortcut.bound else shortcut.keys
+            for column, text in enumerate((shown, shortcut.what, shortcut.where)):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                table.setItem(row, column, item)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.resize(640, 480)

@@ -1,0 +1,252 @@
+"""Installing offline models: real model files, served by a hub-like server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.library.models.catalogue import ModelEntry, ModelFile, find
+from app.library.models.checks import (
+    ChecksumError,
+    HubError,
+    MissingFileError,
+    NotEnoughSpaceError,
+    check_space,
+    sha256_of,
+)
+from app.library.models.download import RetryPolicy, install_from_hub
+from app.library.models.folder_install import install_from_folder
+from app.library.models.progress import InstallCancelledError, InstallControl, InstallProgress
+from app.library.models.store import ModelStore
+from tests.support.model_hub import ModelHub, joe_files, write_whisper_base_folder
+
+JOE = find("piper-en_US-joe-medium")
+FAST_RETRY = RetryPolicy(attempts=3, first_wait_s=0.05, max_wait_s=0.1)
+
+
+@pytest.fixture(scope="module")
+def hub() -> Iterator[ModelHub]:
+    with ModelHub() as server:
+        server.add_test_models()
+        yield server
+
+
+@pytest.fixture
+def store(tmp_path: Path, hub: ModelHub) -> Iterator[ModelStore]:
+    hub.faults.cut_after.clear()
+    hub.faults.corrupt_at.clear()
+    hub.faults.redirect_lfs = False
+    hub.requests.clear()
+    yield ModelStore(tmp_path / "models")
+
+
+def _nothing_half_installed(store: ModelStore, entry: ModelEntry) -> None:
+    assert store.get(entry.name) is None
+    assert not (store.root / entry.name).exists()
+    staging = store.root / ".staging"
+    assert not staging.exists() or not any(staging.iterdir())
+
+
+def test_download_installs_the_verified_voice(hub: ModelHub, store: ModelStore) -> None:
+    seen: list[InstallProgress] = []
+    model = install_from_hub(JOE, store, hub=hub.url, progress=seen.append)
+    assert store.get(JOE.name) is not None and model.is_complete()
+    for file in JOE.files:
+        assert sha256_of(model.file(file.name)) == file.sha256
+    assert seen[-1].stage == "done" and seen[-1].done_bytes == JOE.size
+    assert any(p.stage == "downloading" and p.speed_bps > 0 for p in seen)
+    assert not (store.downloads_dir / JOE.name).exists()  # no leftovers
+
+
+def test_a_cut_connection_resumes_with_a_range(hub: ModelHub, store: ModelStore) -> None:
+    onnx = JOE.files[0].name
+    hub.faults.cut_after[onnx] = 20_000_000
+    install_from_hub(JOE, store, hub=hub.url, retry=FAST_RETRY)
+    ranges = [r for path, r in hub.requests if path.endswith(onnx)]
+    assert ranges[0] == "" and ranges[1].startswith("bytes=")
+    assert 0 < int(ranges[1][6:-1]) <= 20_000_000
+    assert sha256_of(store.root / JOE.name / onnx) == JOE.files[0].sha256
+
+
+def test_a_corrupted_byte_is_refused(hub: ModelHub, store: ModelStore) -> None:
+    hub.faults.corrupt_at[JOE.files[0].name] = 12_345_678
+    with pytest.raises(ChecksumError, match="damaged"):
+        install_from_hub(JOE, store, hub=hub.url, retry=FAST_RETRY)
+    _nothing_half_installed(store, JOE)
+    assert not (store.parts_dir(JOE) / (JOE.files[0].name + ".part")).exists()
+
+
+def test_the_hubs_published_digests_are_checked_when_the_catalogue_has_none(
+        hub: ModelHub, store: ModelStore) -> None:
+    # Same files, no SHA-256 in the catalogue: the LFS file is checked against
+    # X-Linked-Etag (SHA-256), the small JSON against the ETag (git blob SHA-1).
+    unpinned = dataclasses.replace(
+        JOE, name="piper-en_US-lessac-medium",
+        files=tuple(ModelFile(f.path, f.size) for f in JOE.files))
+    model = install_from_hub(unpinned, store, hub=hub.url)
+    assert [f["verified_against"] for f in model.manifest["files"]] == ["sha256", "git-sha1"]
+    store.remove(unpinned.name)
+    hub.faults.corrupt_at[JOE.files[1].name] = 100
+    with pytest.raises(ChecksumError):
+        install_from_hub(unpinned, store, hub=hub.url)
+    _nothing_half_installed(store, unpinned)
+
+
+def test_large_files_redirected_to_a_cdn_are_checked_against_the_hubs_digest(
+        hub: ModelHub, store: ModelStore) -> None:
+    hub.faults.redirect_lfs = True
+    unpinned = dataclasses.replace(
+        JOE, name="piper-en_US-lessac-medium",
+        files=tuple(ModelFile(f.path, f.size) for f in JOE.files))
+    model = install_from_hub(unpinned, store, hub=hub.url)
+    assert model.manifest["files"][0]["verified_against"] == "sha256"
+    assert any(path.startswith("/cdn/") for path, _ in hub.requests)
+    store.remove(unpinned.name)
+    hub.faults.corrupt_at[JOE.files[0].name] = 1_000_000
+    with pytest.raises(ChecksumError):
+        install_from_hub(unpinned, store, hub=hub.url)
+    _nothing_half_installed(store, unpinned)
+
+
+def test_an_unreachable_hub_says_what_to_do(store: ModelStore) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    with pytest.raises(HubError, match="Could not reach the model hub") as info:
+        install_from_hub(JOE, store, hub=dead, retry=FAST_RETRY)
+    assert "install from a folder" in str(info.value)
+    _nothing_half_installed(store, JOE)
+
+
+def test_pause_then_resume_then_finish(hub: ModelHub, store: ModelStore) -> None:
+    control = InstallControl()
+    paused = threading.Event()
+
+    def on_progress(p: InstallProgress) -> None:
+        if p.stage == "downloading" and p.done_bytes > 5_000_000 and not control.paused \
+                and not paused.is_set():
+            control.pause()
+        if p.stage == "paused":
+            paused.set()
+
+    result: dict[str, object] = {}
+    worker = threading.Thread(target=lambda: result.setdefault(
+        "model", install_from_hub(JOE, store, hub=hub.url, progress=on_progress,
+                                  control=control)))
+    worker.start()
+    assert paused.wait(60)
+    assert store.get(JOE.name) is None  # paused: nothing installed yet
+    control.resume()
+    worker.join(120)
+    assert store.get(JOE.name) is not None
+    assert any(r.startswith("bytes=") for _, r in hub.requests)
+
+
+def test_cancel_leaves_nothing(hub: ModelHub, store: ModelStore) -> None:
+    control = InstallControl()
+
+    def on_progress(p: InstallProgress) -> None:
+        if p.done_bytes > 3_000_000:
+            control.cancel()
+
+    with pytest.raises(InstallCancelledError):
+        install_from_hub(JOE, store, hub=hub.url, progress=on_progress, control=control)
+    _nothing_half_installed(store, JOE)
+    assert not (store.downloads_dir / JOE.name).exists()
+
+
+def test_install_whisper_from_a_folder(tmp_path: Path, store: ModelStore) -> None:
+    folder = write_whisper_base_folder(tmp_path / "usb-stick")
+    model = install_from_folder(find("whisper-base"), folder, store)
+    assert model.is_complete() and store.installed("whisper")[0].name == "whisper-base"
+    assert (folder / "model.bin").is_file()  # the user's folder is left as it was
+
+
+def test_a_folder_missing_a_file_is_refused(tmp_path: Path, store: ModelStore) -> None:
+    folder = tmp_path / "voice"
+    folder.mkdir()
+    onnx = joe_files()[JOE.files[0].name]
+    (folder / onnx.name).symlink_to(onnx)
+    with pytest.raises(MissingFileError, match=r"missing en_US-joe-medium\.onnx\.json"):
+        install_from_folder(JOE, folder, store)
+    _nothing_half_installed(store, JOE)
+
+
+def test_a_folder_with_a_wrong_file_is_refused(tmp_path: Path, store: ModelStore) -> None:
+    folder = tmp_path / "voice"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).write_bytes(path.read_bytes()[:1000] if name.endswith("json")
+                                    else b"")
+    with pytest.raises(ChecksumError):
+        install_from_folder(JOE, folder, store)
+    _nothing_half_installed(store, JOE)
+
+
+def test_not_enough_space_is_said_before_downloading(tmp_path: Path) -> None:
+    with pytest.raises(NotEnoughSpaceError, match="Not enough disk space"):
+        check_space(tmp_path, 1 << 60)
+
+
+def test_remove(tmp_path: Path, store: ModelStore) -> None:
+    folder = tmp_path / "voice"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    install_from_folder(JOE, folder, store)
+    assert store.remove(JOE.name)
+    assert store.get(JOE.name) is None and not store.remove(JOE.name)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 120 MB file system (tmpfs), where a download can run out of space."""
+    import subprocess
+
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=120m", "tmpfs",
+                           str(mount_point)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip("mounting a small file system needs root here")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_a_disk_filling_up_mid_download(hub: ModelHub, small_disk: Path) -> None:
+    store = ModelStore(small_disk / "models")
+    filler = small_disk / "someone-elses-big-file"
+
+    def fill_the_disk(p: InstallProgress) -> None:
+        if p.done_bytes > 5_000_000 and not filler.exists():
+            # Another program takes the rest of the space.
+            with filler.open("wb") as f, contextlib.suppress(OSError):
+                while True:
+                    f.write(b"\0" * (1 << 20))
+
+    with pytest.raises(NotEnoughSpaceError, match="disk filled up"):
+        install_from_hub(JOE, store, hub=hub.url, progress=fill_the_disk)
+    _nothing_half_installed(store, JOE)
+    filler.unlink()  # space freed: the same install continues where it stopped
+    hub.requests.clear()
+    install_from_hub(JOE, store, hub=hub.url)
+    assert store.get(JOE.name) is not None
+    assert hub.requests[0][1].startswith("bytes=")
+
+
+def test_whisper_tiny_from_a_folder_with_either_vocabulary_file(
+        tmp_path: Path, store: ModelStore) -> None:
+    # whisper-tiny's checksums are not in the catalogue (they come from the hub at
+    # download), so a copy with vocabulary.json instead of .txt is accepted.
+    folder = write_whisper_base_folder(tmp_path / "tiny")
+    model = install_from_folder(find("whisper-tiny"), folder, store)
+    assert model.is_complete() and model.file("vocabulary.json").is_file()
+    assert [f["verified_against"] for f in model.manifest["files"]] == ["none"] * 4

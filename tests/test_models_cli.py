@@ -1,0 +1,72 @@
+"""`xi-studio models ...` as a user runs it: a real process, a hub-like server on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.model_hub import ModelHub, joe_files
+
+JOE = "piper-en_US-joe-medium"
+
+
+@pytest.fixture(scope="module")
+def hub() -> Iterator[ModelHub]:
+    with ModelHub() as server:
+        server.add_test_models()
+        yield server
+
+
+def run(args: list[str], home: Path, hub_url: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, XI_STUDIO_HOME=str(home), XI_STUDIO_MODEL_HUB=hub_url,
+               QT_QPA_PLATFORM="offscreen")
+    env.pop("XI_STUDIO_MODELS_DIR", None)
+    return subprocess.run([sys.executable, "-m", "app", "models", *args], env=env, text=True,
+                          capture_output=True, timeout=300, check=False)
+
+
+def test_install_list_remove(hub: ModelHub, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    installed = run(["install", JOE], home, hub.url)
+    assert installed.returncode == 0, installed.stderr
+    assert "100%" in installed.stderr and "MB/s" in installed.stderr
+    assert "x real time here" in installed.stderr
+    assert (home / "data" / "models" / JOE / "en_US-joe-medium.onnx").is_file()
+    listed = run(["list"], home, hub.url)
+    line = next(x for x in listed.stdout.splitlines() if x.startswith(JOE))
+    assert "installed" in line and "x real time here" in line and "63.2 MB" in line
+    assert "whisper-base" in listed.stdout and "whisper-small" in listed.stdout
+    removed = run(["remove", JOE], home, hub.url)
+    assert removed.returncode == 0 and not (home / "data" / "models" / JOE).exists()
+
+
+def test_install_from_a_folder_missing_a_file(tmp_path: Path) -> None:
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    onnx = joe_files()["en_US-joe-medium.onnx"]
+    (folder / onnx.name).symlink_to(onnx)
+    result = run(["install", JOE, "--from", str(folder)], tmp_path / "home", "http://127.0.0.1:9")
+    assert result.returncode == 1
+    assert "missing en_US-joe-medium.onnx.json" in result.stderr
+    assert not (tmp_path / "home" / "data" / "models" / JOE).exists()
+
+
+def test_hub_unreachable(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    result = run(["install", "whisper-tiny", "--no-speed-test"], tmp_path / "home", dead)
+    assert result.returncode == 1
+    assert "Could not reach the model hub" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_name(tmp_path: Path) -> None:
+    result = run(["install", "whisper-huge"], tmp_path / "home", "http://127.0.0.1:9")
+    assert result.returncode == 1 and "whisper-base" in result.stderr

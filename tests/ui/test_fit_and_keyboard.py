@@ -1,0 +1,232 @@
+"""The window fits a laptop screen in every tab and state, and works from the keyboard:
+driven as a user would, against the cloud test server on loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QWidget,
+)
+
+from app.ui.shortcuts import SHORTCUTS, bound_keys, portable
+from tests.ui.conftest import save_screenshot
+
+pytestmark = pytest.mark.e2e
+
+SCREENS = ((1024, 640), (1366, 768))
+
+
+def assert_fits(window: QWidget, width: int, height: int, where: str) -> None:
+    window.layout().activate()
+    hint, minimum = window.minimumSizeHint(), window.minimumSize()
+    assert hint.width() <= width and hint.height() <= height, (where, hint)
+    assert minimum.width() <= width and minimum.height() <= height, (where, minimum)
+    assert (window.width(), window.height()) == (width, height), (where, window.size())
+
+
+def assert_inside(window: QWidget, widget: QWidget, where: str) -> None:
+    assert widget.isVisible(), (where, widget.objectName())
+    top_left = widget.mapTo(window, QPoint(0, 0))
+    rect = QRect(top_left, widget.size())
+    assert window.rect().contains(rect), (where, widget.objectName(), rect, window.rect())
+
+
+def keep_shot(window: QWidget, name: str, tmp_path: Path) -> Path:
+    """A screenshot in the test's folder (or $XI_STUDIO_SCREENSHOTS), to be looked at."""
+    return save_screenshot(window, name, tmp_path)
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_window_fits_a_laptop_in_every_tab_and_state(launch, cloud, qtbot, tmp_path: Path,
+                                                     size: tuple[int, int]) -> None:
+    width, height = size
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.width() == width)
+    history_buttons = [studio.find(QPushButton, f"history.{n}")
+                       for n in ("play", "reopen", "export", "delete")]
+    badge = studio.find(QLabel, "status.backend")
+    for index, name in enumerate(("speech", "transcripts", "music")):
+        window.tabs.setCurrentIndex(index)
+        qtbot.wait(50)
+        assert_fits(window, width, height, name)
+        for widget in (badge, *history_buttons):
+            assert_inside(window, widget, name)
+        keep_shot(window, f"fit-{width}x{height}-{name}", tmp_path)
+    music = window.music_tab
+    for page in (0, 1):  # the prompt page and the plan page
+        music.mode.setCurrentIndex(page)
+        qtbot.wait(50)
+        assert_fits(window, width, height, f"music page {page}")
+    assert_inside(window, music.compose_button, "music")
+    music.bar.started("Composing…")  # Cancel, the busy bar and the clock appear
+    assert_fits(window, width, height, "music composing")
+    music.bar.stopped(None)
+    from app.ui.errors import UserMessage
+
+    long_words = "The server said something long about what went wrong. " * 6
+    for index, banner in enumerate((window.speech_tab.error_banner,
+                                    window.transcripts_tab.error_banner,
+                                    music.error_banner)):
+        window.tabs.setCurrentIndex(index)
+        banner.show_message(UserMessage("Something went wrong", long_words, "Try again."))
+        qtbot.wait(20)
+        assert_fits(window, width, height, f"error banner in tab {index}")
+        banner.hide()
+    for open_dialog in (window.open_settings, window._show_about, window.show_shortcuts):
+        dialog = open_dialog()
+        qtbot.wait(20)
+        hint = dialog.minimumSizeHint()
+        assert hint.width() <= width and hint.height() <= height, (dialog.objectName(), hint)
+        dialog.close()
+
+    window.tabs.setCurrentIndex(0)
+    text = studio.find(QPlainTextEdit, "speech.text")
+    words = "A sentence long enough to need several parts of the request. "
+    text.setPlainText((words * (12_000 // len(words) + 1))[:12_000])
+    qtbot.wait(50)
+    assert_fits(window, width, height, "12,000 characters")
+    generate = studio.find(QPushButton, "speech.generate")
+    assert_inside(window, generate, "12,000 characters")
+    qtbot.mouseClick(generate, Qt.MouseButton.LeftButton)
+    save = studio.find(QPushButton, "speech.save_as")
+    qtbot.waitUntil(save.isEnabled, timeout=60_000)
+    qtbot.waitUntil(lambda: window.history.model.rowCount() == 1, timeout=10_000)
+    qtbot.wait(100)
+    assert_fits(window, width, height, "after a generation")
+    for widget in (generate, save, badge, *history_buttons):
+        assert_inside(window, widget, "after a generation")
+    keep_shot(window, f"fit-{width}x{height}-generated", tmp_path)
+
+
+def test_history_panel_hides_from_the_view_menu_and_stays_hidden(launch, cloud,
+                                                                 qtbot) -> None:
+    studio = launch(cloud_url=cloud.url)
+    action = studio.window.findChild(QAction, "action.history")
+    assert action.isCheckable() and action.isChecked()
+    assert portable(action.shortcut()) == portable(QKeySequence(SHORTCUTS["history"].keys))
+    action.trigger()
+    assert not studio.window.history_dock.isVisible()
+    studio.window.close()
+
+    again = launch(cloud_url=cloud.url)
+    qtbot.waitUntil(lambda: again.window._layouts_restored)
+    qtbot.wait(50)
+    assert not again.window.history_dock.isVisible()
+    action = again.window.findChild(QAction, "action.history")
+    assert not action.isChecked()
+    action.trigger()
+    assert again.window.history_dock.isVisible()
+
+
+def test_a_search_never_changes_the_chosen_voice(launch, cloud, qtbot) -> None:
+    studio = launch(cloud_url=cloud.url)
+    voice = studio.find(QComboBox, "speech.voice")
+    search = studio.find(QLineEdit, "speech.voice_search")
+    tab = studio.window.speech_tab
+    chosen = voice.findText("Sarah", Qt.MatchFlag.MatchStartsWith)
+    assert chosen > 0  # not the first: the bug picked the first voice
+    voice.setCurrentIndex(chosen)
+    sarah = tab.current_voice_id()
+
+    qtbot.keyClicks(search, "zzzz no such voice")
+    qtbot.waitUntil(lambda: voice.count() == 0)
+    assert voice.placeholderText() == "No voice matches"
+    qtbot.keyClicks(studio.find(QPlainTextEdit, "speech.text"), "Hello there.")
+    qtbot.mouseClick(studio.find(QPushButton, "speech.generate"), Qt.MouseButton.LeftButton)
+    status = studio.find(QLabel, "speech.status").text()
+    assert "No voice matches" in status and "loading" not in status
+
+    search.clear()
+    qtbot.waitUntil(lambda: voice.count() > 1)
+    assert tab.current_voice_id() == sarah
+
+    qtbot.keyClicks(search, "George")  # matches others only: nothing is picked for me
+    qtbot.waitUntil(lambda: voice.count() >= 1)
+    assert voice.currentIndex() == -1 and voice.placeholderText().startswith("Pick a voice")
+    search.clear()
+    qtbot.waitUntil(lambda: voice.count() > 1)
+    assert tab.current_voice_id() == sarah
+
+
+def test_tab_moves_through_speech_and_focus_starts_in_each_main_field(launch, cloud,
+                                                                      qtbot) -> None:
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    window.activateWindow()
+    text = studio.find(QPlainTextEdit, "speech.text")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is text)
+    qtbot.keyClicks(text, "Hello")
+    qtbot.keyClick(text, Qt.Key.Key_Tab)
+    assert "\t" not in text.toPlainText()
+    assert QApplication.focusWidget() is studio.find(QPushButton, "speech.generate")
+    studio.find(QPushButton, "speech.save_as").setEnabled(True)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is studio.find(QPushButton, "speech.save_as")
+
+    window.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
+                    and QApplication.focusWidget().objectName() in ("music.prompt",
+                                                                     "music.sections"))
+    sections = window.music_tab.editor.table
+    sections.setFocus()
+    qtbot.keyClick(sections, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not sections  # the table lets Tab go
+    window.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.findChild(
+        QPushButton, "transcripts.choose_file"))
+    history = window.history.table
+    history.setFocus()
+    qtbot.keyClick(history, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not history
+
+
+def test_every_bound_key_is_in_the_shortcut_map_and_help_shows_it(launch, cloud) -> None:
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    window.build_all_tabs()
+    used = {portable(s.key()) for s in window.findChildren(QShortcut)}
+    for action in window.findChildren(QAction):
+        used.update(portable(k) for k in action.shortcuts())
+    used.discard("")
+    listed = bound_keys()
+    assert used <= listed, f"keys bound but not in the map: {used - listed}"
+    assert listed <= used, f"keys in the map that nothing binds: {listed - used}"
+    dialog = window.show_shortcuts()
+    table = dialog.findChild(QTableWidget, "shortcuts.table")
+    shown = {table.item(row, 1).text() for row in range(table.rowCount())}
+    assert {s.what for s in SHORTCUTS.values()} == shown
+    dialog.close()
+
+
+def test_file_open_routes_each_file_to_its_tab(launch, cloud, qtbot, tmp_path: Path) -> None:
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    script = tmp_path / "script.txt"
+    script.write_text("Words from a file opened with File, Open.")
+    window.tabs.setCurrentIndex(2)
+    action = window.findChild(QAction, "action.open")
+    assert portable(action.shortcut()) == "Ctrl+O"
+    action.trigger()
+    dialog = window.findChild(QFileDialog, "main.open_dialog")
+    assert dialog is not None and dialog.isVisible()
+    dialog.setDirectory(str(tmp_path))
+    dialog.selectFile(str(script))
+    dialog.accept()  # as choosing the file and pressing Open does
+    assert window.tabs.currentWidget() is window.speech_tab
+    assert studio.find(QPlainTextEdit, "speech.text").toPlainText() == script.read_text()
+
+

@@ -1,0 +1,113 @@
+"""Settings > Offline models, driven like a user: real files from a hub-like server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.library.models.catalogue import find
+from app.library.models.store import ModelStore
+from app.ui.models_panel import ModelsPanel
+from tests.support.model_hub import ModelHub, joe_files
+from tests.ui.conftest import save_screenshot
+
+JOE = "piper-en_US-joe-medium"
+
+
+@pytest.fixture(scope="module")
+def hub() -> Iterator[ModelHub]:
+    with ModelHub() as server:
+        server.add_test_models()
+        yield server
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, tmp_path: Path, hub: ModelHub,
+          monkeypatch: pytest.MonkeyPatch) -> ModelsPanel:
+    monkeypatch.setenv("XI_STUDIO_MODEL_HUB", hub.url)
+    widget = ModelsPanel(ModelStore(tmp_path / "models"))
+    qtbot.addWidget(widget)
+    widget.resize(900, 480)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.table.item(0, 5).text() == "Not installed")
+    return widget
+
+
+def state_of(panel: ModelsPanel, name: str) -> str:
+    row = next(r for r in range(panel.table.rowCount())
+               if panel.table.item(r, 0).data(Qt.ItemDataRole.UserRole) == name)
+    return panel.table.item(row, 5).text()
+
+
+def test_install_pause_resume_then_remove(qtbot: QtBot, panel: ModelsPanel,
+                                          tmp_path: Path) -> None:
+    panel.select(JOE)
+    assert panel.install_button.isEnabled() and not panel.pause_button.isEnabled()
+    qtbot.mouseClick(panel.install_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.progress.value() > 50, timeout=60_000)
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    assert panel.pause_button.text() == "Resume"
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Paused"), timeout=10_000)
+    assert "left" not in panel.status.text()
+    save_screenshot(panel, "models-paused", tmp_path)
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: state_of(panel, JOE).startswith("Installed"), timeout=120_000)
+    assert "real time" in state_of(panel, JOE)  # measured on this computer
+    assert "ready to use offline" in panel.status.text()
+    save_screenshot(panel, "models-installed", tmp_path)
+    assert panel.remove_button.isEnabled()
+    qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: state_of(panel, JOE) == "Not installed", timeout=10_000)
+    assert panel.store.get(JOE) is None
+
+
+def test_cancel_leaves_nothing(qtbot: QtBot, panel: ModelsPanel) -> None:
+    panel.select(JOE)
+    qtbot.mouseClick(panel.install_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.progress.value() > 20, timeout=60_000)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "cancelled" in panel.status.text(), timeout=10_000)
+    assert state_of(panel, JOE) == "Not installed"
+    assert panel.install_button.isEnabled()
+
+
+def test_a_folder_missing_a_file_says_which(qtbot: QtBot, panel: ModelsPanel,
+                                            tmp_path: Path) -> None:
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    onnx = joe_files()["en_US-joe-medium.onnx"]
+    (folder / onnx.name).symlink_to(onnx)
+    panel.install_folder(find(JOE), folder)
+    qtbot.waitUntil(lambda: "missing" in panel.status.text(), timeout=10_000)
+    assert "en_US-joe-medium.onnx.json" in panel.status.text()
+    assert state_of(panel, JOE) == "Not installed" and panel.install_button.isEnabled()
+
+
+@pytest.mark.e2e
+def test_settings_opens_the_offline_models_window(launch, engine_url: str, qtbot: QtBot,
+                                                  tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QDialog, QPushButton, QTableWidget
+
+    studio = launch(engine_url=engine_url)
+    settings = studio.window.open_settings()
+    button = settings.findChild(QPushButton, "settings.offline_models")
+    assert button.accessibleName() == "Offline models"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: settings.findChild(QDialog, "models.dialog") is not None)
+    dialog = settings.findChild(QDialog, "models.dialog")
+    qtbot.waitUntil(dialog.isVisible)
+    table = dialog.findChild(QTableWidget, "models.table")
+    names = {table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(table.rowCount())}
+    assert {"whisper-base", JOE, "whisper-tiny", "whisper-small"} <= names
+    qtbot.waitUntil(lambda: table.item(0, 5).text() in ("Not installed", "Installed"))
+    save_screenshot(dialog, "models-dialog", tmp_path)
+    # Installing or removing a model lists the voices again (the new voice shows up).
+    with qtbot.waitSignal(studio.window.speech_tab._controller.catalog_loaded,
+                          timeout=30_000):
+        dialog.panel.models_changed.emit()
+    dialog.reject()
+    settings.reject()

@@ -1,0 +1,134 @@
+"""Dark, light and high-contrast palettes: chips, section labels, speaker colours and the
+kept-section text stay readable (WCAG contrast, computed), and a live theme switch is
+followed. Screenshots of each tab in dark mode go to the test's folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from app.ui.contrast import GRAPHIC_CONTRAST, TEXT_CONTRAST, blend, contrast, readable_on
+from app.ui.transcripts.speaker_colors import PALETTE, SpeakerColors
+from tests.ui.test_fit_and_keyboard import keep_shot
+
+pytestmark = pytest.mark.e2e
+
+
+def dark_palette() -> QPalette:
+    """As KDE's Breeze Dark or qt6ct deliver it to a Fusion app."""
+    p = QPalette()
+    roles = QPalette.ColorRole
+    for role, color in ((roles.Window, "#31363b"), (roles.WindowText, "#eff0f1"),
+                        (roles.Base, "#1b1e20"), (roles.AlternateBase, "#232629"),
+                        (roles.Text, "#eff0f1"), (roles.Button, "#31363b"),
+                        (roles.ButtonText, "#eff0f1"), (roles.Highlight, "#3daee9"),
+                        (roles.HighlightedText, "#eff0f1"), (roles.Light, "#4b5257"),
+                        (roles.Midlight, "#d0d0d0"), (roles.Mid, "#5a6166"),
+                        (roles.Dark, "#1b1e20"), (roles.PlaceholderText, "#9ca0a4"),
+                        (roles.ToolTipBase, "#31363b"), (roles.ToolTipText, "#eff0f1")):
+        p.setColor(role, QColor(color))
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        p.setColor(disabled, role, QColor("#6e7175"))
+    return p
+
+
+def high_contrast_palette() -> QPalette:
+    p = QPalette(QColor("black"), QColor("black"))
+    roles = QPalette.ColorRole
+    for role, color in ((roles.WindowText, "white"), (roles.Text, "white"),
+                        (roles.ButtonText, "white"), (roles.Base, "black"),
+                        (roles.AlternateBase, "#101010"), (roles.Highlight, "#ffff00"),
+                        (roles.HighlightedText, "black"), (roles.PlaceholderText, "#d0d0d0"),
+                        (roles.Mid, "white")):
+        p.setColor(role, QColor(color))
+    return p
+
+
+@pytest.fixture
+def themed(qapp: QApplication) -> Iterator[QApplication]:
+    style, palette = qapp.style().name(), qapp.palette()
+    qapp.setStyle(QStyleFactory.create("Fusion"))
+    yield qapp
+    qapp.setPalette(palette)
+    qapp.setStyle(QStyleFactory.create(style) or QStyleFactory.create("Fusion"))
+
+
+@pytest.mark.parametrize("palette", [dark_palette, QPalette, high_contrast_palette],
+                         ids=["dark", "light", "high-contrast"])
+def test_speaker_and_section_colours_read_on_every_palette(themed, palette) -> None:
+    themed.setPalette(palette())
+    base = themed.palette().color(QPalette.ColorRole.Base)
+    colors = SpeakerColors()
+    ids = [f"speaker_{n}" for n in range(len(PALETTE) + 3)]
+    colors.assign(ids)
+    for speaker in [*ids, None]:
+        ratio = contrast(colors.color(speaker), base)
+        assert ratio >= GRAPHIC_CONTRAST, (speaker, colors.color(speaker).name(), ratio)
+    from app.ui.music.timeline import _COLORS
+
+    behind = themed.palette().color(QPalette.ColorRole.AlternateBase)
+    for hue in _COLORS:
+        for alpha in (110, 200):  # kept and made anew
+            color = QColor(hue)
+            color.setAlpha(alpha)
+            shown = blend(color, behind)
+            assert contrast(readable_on(shown), shown) >= TEXT_CONTRAST, (hue, alpha)
+
+
+def test_dark_mode_chips_and_kept_sections_read_and_a_theme_switch_is_followed(
+        themed, launch, cloud, qtbot, tmp_path: Path) -> None:
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    window.resize(1024, 640)
+    window.build_all_tabs()
+    music = window.music_tab
+    music.mode.setCurrentIndex(1)
+    editor = music.editor
+    editor.template.activated.emit(1)  # a plan with sections, as a user starts one
+    qtbot.waitUntil(lambda: editor.model.rowCount() > 0)
+    editor.global_positive.set_chips(["calm piano", "rainy evening"])
+    from app.ui.music.chip_editor import Chip
+
+    for dark in (False, True, False, True):  # a live switch, both ways
+        themed.setPalette(dark_palette() if dark else QPalette())
+        qtbot.wait(20)
+        chips = window.findChildren(Chip)
+        assert chips
+        for chip in chips:
+            background = chip.background()
+            text = chip.label.palette().color(chip.label.foregroundRole())
+            assert contrast(text, background) >= TEXT_CONTRAST, (dark, text.name(),
+                                                                 background.name())
+
+    for index, name in enumerate(("speech", "transcripts", "music", "scripts")):
+        window.tabs.setCurrentIndex(index)
+        qtbot.wait(50)
+        assert keep_shot(window, f"dark-1024x640-{name}", tmp_path).stat().st_size > 10_000
+    themed.setPalette(QPalette())
+    for index, name in enumerate(("speech", "transcripts", "music", "scripts")):
+        window.tabs.setCurrentIndex(index)
+        qtbot.wait(50)
+        keep_shot(window, f"light-1024x640-{name}", tmp_path)
+
+
+def test_problem_text_stays_readable_after_a_theme_switch(themed, qtbot) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from app.ui.widgets.problem_text import show_as_problem
+
+    label = QLabel("The prompt is too long")
+    qtbot.addWidget(label)
+    show_as_problem(label)
+    for palette in (QPalette(), dark_palette(), high_contrast_palette()):
+        themed.setPalette(palette)
+        qtbot.wait(10)
+        window = themed.palette().color(QPalette.ColorRole.Window)
+        shown = QColor(label.styleSheet().removeprefix("color: ").rstrip(";"))
+        assert contrast(shown, window) >= TEXT_CONTRAST, (shown.name(), window.name())
+    show_as_problem(label, False)
+    assert label.styleSheet() == ""
