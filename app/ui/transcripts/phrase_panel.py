@@ -86,9 +86,12 @@ class PhrasePanel(QGroupBox):
             button.clicked.connect(lambda _=False, s=start, e=end: self.nudge(s, e))
             nudges.addWidget(button)
             self.nudge_buttons.append(button)
+        # The nudges get a row of their own: beside the buttons they made the left column
+        # too wide for a 1024 px screen.
+        nudges.addStretch(1)
         grid.addWidget(self.split_button, 2, 0)
         grid.addWidget(self.join_button, 2, 1)
-        grid.addLayout(nudges, 2, 2)
+        grid.addLayout(nudges, 3, 0, 1, 3)
         self.retype_button.clicked.connect(self.retype)
         self.text.returnPressed.connect(self.retype)
         self.give_button.clicked.connect(self.give_paragraph)

@@ -10,16 +10,22 @@ clip the sound is, so the highlighted word still follows what is heard.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.audio.player import PlayerState
 from app.audio.stretch import StretchedPlayback
 from app.domain.review import next_flagged, sentence_span
+from app.ui.shortcuts import SHORTCUTS, Shortcut
 
 if TYPE_CHECKING:
     from app.ui.transcripts.playback import TranscriptPlayback
@@ -28,39 +34,13 @@ SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
 SKIP_MS = 5000
 
 
-@dataclass(frozen=True)
-class ReviewShortcut:
-    keys: str
-    what: str
-    where: str = "Transcripts"
-
-
-#: For Help → Keyboard shortcuts (app/ui/shortcuts.py can list these).
-REVIEW_SHORTCUTS: dict[str, ReviewShortcut] = {
-    "review_slower": ReviewShortcut("Ctrl+Shift+Down", "Play slower (down to 0.5x)"),
-    "review_faster": ReviewShortcut("Ctrl+Shift+Up", "Play faster (up to 2x)"),
-    "review_loop": ReviewShortcut("Ctrl+Shift+L", "Loop the current sentence (again: stop)"),
-    "review_next_flag": ReviewShortcut("F8", "Next doubtful (flagged) word"),
-    "review_prev_flag": ReviewShortcut("Shift+F8", "Previous doubtful (flagged) word"),
-    "review_back": ReviewShortcut("Alt+Left", "Skip 5 s back"),
-    "review_forward": ReviewShortcut("Alt+Right", "Skip 5 s ahead"),
-    "review_follow": ReviewShortcut("Ctrl+Shift+F", "Follow the playing word, or leave the "
-                                    "view where it is"),
+#: The review keys, by their names in the app's one shortcut map (app/ui/shortcuts.py,
+#: which Help → Keyboard shortcuts shows).
+REVIEW_SHORTCUTS: dict[str, Shortcut] = {
+    name: SHORTCUTS[name] for name in (
+        "review_slower", "review_faster", "review_loop", "review_next_flag",
+        "review_prev_flag", "review_back", "review_forward", "review_follow")
 }
-
-
-def register_in_shortcut_map() -> None:
-    """List the review keys in the app's shortcut map (app/ui/shortcuts.py, where Help →
-    Keyboard shortcuts reads it) when there is one; a no-op otherwise."""
-    import importlib
-
-    try:
-        shortcuts = importlib.import_module("app.ui.shortcuts")
-    except ImportError:
-        return
-    for name, item in REVIEW_SHORTCUTS.items():
-        shortcuts.SHORTCUTS.setdefault(name, shortcuts.Shortcut(item.keys, item.what,
-                                                                item.where))
 
 
 def _button(parent: QWidget, name: str, text: str, accessible: str,
@@ -87,14 +67,20 @@ class ReviewControls(QObject):
         self.max_loops: int | None = None  # None: loop until stopped
         self.bar = QWidget(tab)
         self.bar.setObjectName("transcripts.review_bar")
-        row = QHBoxLayout(self.bar)
-        row.setContentsMargins(0, 0, 0, 0)
+        # Two short rows, not one long one: the right-hand column must fit beside History
+        # on a 1024 px screen.
+        rows = QVBoxLayout(self.bar)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(2)
+        first, second = QHBoxLayout(), QHBoxLayout()
+        rows.addLayout(first)
+        rows.addLayout(second)
         self.speed = QComboBox(self.bar)
         self.speed.setObjectName("transcripts.review_speed")
         self.speed.setAccessibleName("Playback speed")
         self.speed.setToolTip("Playback speed; the pitch stays the same (Ctrl+Shift+Up/Down)")
         for value in SPEEDS:
-            self.speed.addItem(f"{value:g}×", value)
+            self.speed.addItem(f"{value:g}× speed" if value != 1.0 else "Normal speed", value)
         self.speed.setCurrentIndex(SPEEDS.index(1.0))
         self.loop = _button(self.bar, "transcripts.review_loop", "Loop sentence",
                             "Loop the current sentence", checkable=True)
@@ -108,11 +94,12 @@ class ReviewControls(QObject):
         self.follow = _button(self.bar, "transcripts.review_follow", "Follow",
                               "Follow the playing word", checkable=True)
         self.follow.setChecked(True)
-        row.addWidget(QLabel("Speed", self.bar))
-        for widget in (self.speed, self.loop, self.prev_flag, self.next_flag, self.back,
-                       self.forward, self.follow):
-            row.addWidget(widget)
-        row.addStretch(1)
+        for widget in (self.speed, self.loop, self.follow):
+            first.addWidget(widget)
+        first.addStretch(1)
+        for widget in (self.prev_flag, self.next_flag, self.back, self.forward):
+            second.addWidget(widget)
+        second.addStretch(1)
         self.speed.currentIndexChanged.connect(self._on_speed_changed)
         self.loop.toggled.connect(self._on_loop_toggled)
         self.prev_flag.clicked.connect(lambda: self.jump_flagged(-1))
@@ -137,7 +124,6 @@ class ReviewControls(QObject):
             shortcut.activated.connect(action)
             self.shortcuts.append(shortcut)
         playback.review = self
-        register_in_shortcut_map()
 
     # -- state -----------------------------------------------------------------------
     @property
