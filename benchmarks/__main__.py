@@ -22,6 +22,8 @@ FIGURES: tuple[tuple[str, str, tuple[int, int]], ...] = (
     ("startup", "start-up", (300, 90)),
     ("memory", "memory", (900, 300)),
     ("engine", "local engine speed", (900, 180)),
+    ("alignment", "offline forced alignment", (600, 120)),
+    ("review", "transcript review", (300, 120)),
     ("latency", "playhead against the sound", (120, 60)),
     ("engine_memory", "local engine memory under load", (1200, 150)),
     ("offline_models", "installed Piper and Whisper models", (1200, 240)),

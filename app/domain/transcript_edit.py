@@ -38,10 +38,15 @@ class TranscriptEdits:
     speaker_names: Mapping[str, str] = field(default_factory=dict)
     speaker_merges: Mapping[str, str] = field(default_factory=dict)  # from_id -> into_id
     corrections: Mapping[int, str] = field(default_factory=dict)  # word index -> new text
+    # A word (by index) given to another speaker than the server's (after merges).
+    speaker_overrides: Mapping[int, str] = field(default_factory=dict)
+    # A word's times moved by hand: index -> (start ms, end ms).
+    timings: Mapping[int, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.speaker_names or self.speaker_merges or self.corrections)
+        return not (self.speaker_names or self.speaker_merges or self.corrections
+                    or self.speaker_overrides or self.timings)
 
     # -- building
 
@@ -80,6 +85,21 @@ class TranscriptEdits:
         corrections.pop(index, None)
         return replace(self, corrections=corrections)
 
+    def with_speaker_overrides(self, changes: Mapping[int, str | None]) -> TranscriptEdits:
+        """Give words to a speaker (None: back to the server's speaker)."""
+        overrides = dict(self.speaker_overrides)
+        for index, speaker in changes.items():
+            if speaker is None:
+                overrides.pop(index, None)
+            else:
+                overrides[index] = speaker
+        return replace(self, speaker_overrides=overrides)
+
+    def with_timing(self, index: int, start_ms: int, end_ms: int) -> TranscriptEdits:
+        timings = dict(self.timings)
+        timings[index] = (max(0, start_ms), max(0, start_ms, end_ms))
+        return replace(self, timings=timings)
+
     # -- using
 
     def resolve_speaker(self, speaker_id: str | None) -> str | None:
@@ -102,8 +122,12 @@ class TranscriptEdits:
             if new_text is not None and new_text != w.text:
                 # Character timings described the old spelling; they no longer fit.
                 w = replace(w, text=new_text, characters=())
+            speaker = self.speaker_overrides.get(w.index, speaker)
             if speaker != w.speaker_id:
                 w = replace(w, speaker_id=speaker)
+            timing = self.timings.get(w.index)
+            if timing is not None and timing != (w.start_ms, w.end_ms):
+                w = replace(w, start_ms=timing[0], end_ms=timing[1], characters=())
             words.append(w)
         speakers: dict[str, Speaker] = {}
         for sid in [*transcript.speakers, *(w.speaker_id for w in words)]:
@@ -127,6 +151,8 @@ class TranscriptEdits:
             "speaker_names": dict(self.speaker_names),
             "speaker_merges": dict(self.speaker_merges),
             "corrections": {str(i): t for i, t in sorted(self.corrections.items())},
+            "speaker_overrides": {str(i): t for i, t in sorted(self.speaker_overrides.items())},
+            "timings": {str(i): list(t) for i, t in sorted(self.timings.items())},
         }
 
     @classmethod
@@ -153,7 +179,19 @@ class TranscriptEdits:
             if index < 0 or not isinstance(text, str):
                 raise TranscriptFormatError(f"The saved correction of word {key} is not valid.")
             corrections[index] = text
-        return cls(speaker_names=names, speaker_merges=merges, corrections=corrections)
+        raw_overrides = data.get("speaker_overrides")
+        overrides = {int(k): v for k, v in raw_overrides.items()
+                     if str(k).isdigit() and isinstance(v, str) and v
+                     } if isinstance(raw_overrides, Mapping) else {}
+        timings: dict[int, tuple[int, int]] = {}
+        raw_timings = data.get("timings") or {}
+        if isinstance(raw_timings, Mapping):
+            for key, pair in raw_timings.items():
+                if str(key).isdigit() and isinstance(pair, list) and len(pair) == 2 \
+                        and all(isinstance(v, int) for v in pair):
+                    timings[int(key)] = (pair[0], pair[1])
+        return cls(speaker_names=names, speaker_merges=merges, corrections=corrections,
+                   speaker_overrides=overrides, timings=timings)
 
 
 def _str_map(value: Any, what: str) -> dict[str, str]:

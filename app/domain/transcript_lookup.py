@@ -121,7 +121,7 @@ def paragraphs(transcript: Transcript, pause_ms: int = 1500) -> list[Paragraph]:
 
     for pos, w in enumerate(words):
         if w.kind == "spacing":
-            text_break = text_break or (untimed and "\n" in w.text)
+            text_break = text_break or "\n" in w.text  # untimed text, or a split by hand
             continue
         if seen_word:
             turn = (w.speaker_id is not None and w.speaker_id != speaker) or w.channel != channel

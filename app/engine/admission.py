@@ -1,4 +1,5 @@
-"""A bounded work queue for the engine's heavy requests (speech, transcripts, music).
+"""A bounded work queue for the engine's heavy requests (speech, transcripts, alignment,
+music).
 
 At most `slots` heavy requests run at once (one per CPU core by default: each keeps a
 core busy) and at most `max_waiting` more wait for a slot; a request beyond that is
@@ -20,7 +21,7 @@ from app.engine.guard import Refusal, send_refusal
 
 HEAVY_PATHS = re.compile(
     r"^/v1/(text-to-speech/[^/]+(/stream)?(/with-timestamps)?"
-    r"|speech-to-text|music|music/stream|music/detailed)/?$")
+    r"|speech-to-text|forced-alignment|music|music/stream|music/detailed)/?$")
 RETRY_AFTER_S = 2
 
 

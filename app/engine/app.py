@@ -44,6 +44,7 @@ from app.domain.formats import TTS_FORMATS, TTS_STREAM_FORMATS, OutputFormat
 from app.domain.wire import SpeechRequest
 from app.engine import dictionary_routes, history_routes
 from app.engine.admission import AdmissionMiddleware, WorkLimiter
+from app.engine.alignment_routes import create_router as create_alignment_router
 from app.engine.cancel import WorkCancelled, run_until_disconnected
 from app.engine.catalog import MAX_TEXT_CHARS, accepts_model, model_json, subscription_json
 from app.engine.dialogue_routes import create_router as create_dialogue_router
@@ -205,6 +206,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
     app.include_router(create_stt_router(data_dir, transcribe=best_transcriber(engine.models)))
     app.include_router(create_music_router(data_dir))
     app.include_router(create_dialogue_router(engine))
+    app.include_router(create_alignment_router())
     dictionaries = dictionary_routes.install(app, data_dir)  # pronunciation dictionaries
     history = history_routes.install(app, data_dir)  # the engine's own speech history
     # Outermost first: request id, then the front door (guard.py), then the work queue.

@@ -41,6 +41,12 @@ ACCESSIBLE: dict[str, tuple[str, str]] = {
     "transcripts.speakers": ("Speakers", "The speakers found; double-click to rename"),
     "transcripts.words": ("Transcript", "The transcript's paragraphs; click a word to play "
                           "from there, J and L jump 5 s"),
+    "transcripts.review_speed": ("Playback speed", "How fast the recording plays for review; "
+                                 "the pitch stays the same (Ctrl+Shift+Up/Down)"),
+    "transcripts.turn_speaker": ("Give to speaker", "The speaker the selected paragraph or "
+                                 "words are given to"),
+    "transcripts.phrase_count": ("Words to retype", "How many words, from the selected one, "
+                                 "the new text replaces"),
     # Music
     "music.prompt": ("Song description", "Describe the song: style, mood, instruments, "
                      "lyrics' theme"),

@@ -49,6 +49,18 @@ SHORTCUTS: dict[str, Shortcut] = {
     "find": Shortcut("Ctrl+F", "Find in the transcript", "Transcripts"),
     "find_back": Shortcut("Shift+Return", "Previous match", "Transcripts search box"),
     "jump": Shortcut("J / L", "Jump 5 s back / ahead", "Transcript text", bound=False),
+    # Review playback (app/ui/transcripts/review.py binds these by name).
+    "review_slower": Shortcut("Ctrl+Shift+Down", "Play slower (down to 0.5x)", "Transcripts"),
+    "review_faster": Shortcut("Ctrl+Shift+Up", "Play faster (up to 2x)", "Transcripts"),
+    "review_loop": Shortcut("Ctrl+Shift+L", "Loop the current sentence (again: stop)",
+                            "Transcripts"),
+    "review_next_flag": Shortcut("F8", "Next doubtful (flagged) word", "Transcripts"),
+    "review_prev_flag": Shortcut("Shift+F8", "Previous doubtful (flagged) word",
+                                 "Transcripts"),
+    "review_back": Shortcut("Alt+Left", "Skip 5 s back", "Transcripts"),
+    "review_forward": Shortcut("Alt+Right", "Skip 5 s ahead", "Transcripts"),
+    "review_follow": Shortcut("Ctrl+Shift+F", "Follow the playing word, or leave the view "
+                              "where it is", "Transcripts"),
     "add_section": Shortcut("Ctrl+N", "Add a section", "Music plan"),
     "duplicate_section": Shortcut("Ctrl+D", "Duplicate the section", "Music plan"),
     "move_up": Shortcut("Alt+Up", "Move the section earlier", "Music sections"),

@@ -86,3 +86,16 @@ def test_with_timestamps_and_other_formats(sdk: ElevenLabs) -> None:
 
 def test_subscription(sdk: ElevenLabs) -> None:
     assert sdk.user.subscription.get().tier == "offline"
+
+
+def test_forced_alignment_create(sdk: ElevenLabs) -> None:
+    text = "The quick brown fox jumps over the lazy dog."
+    voice_id = ENGINE_VOICES[0].voice_id
+    wav = b"".join(sdk.text_to_speech.convert(voice_id=voice_id, text=text,
+                                              output_format="wav_16000"))
+    result = sdk.forced_alignment.create(file=("fox.wav", wav, "audio/wav"), text=text)
+    assert [w.text for w in result.words] == text.split()
+    starts = [w.start for w in result.words]
+    assert starts == sorted(starts) and starts[-1] > 1.0
+    assert "".join(c.text for c in result.characters) == text
+    assert 0.0 <= result.loss < 1.0

@@ -60,6 +60,7 @@ from app.domain.formats import Codec, OutputFormat
 from app.domain.music_plan_rework import rework_wire_plan
 from app.domain.music_request import build_detailed_response
 from tests.support import spec as spec_module
+from tests.support.cloud_alignment import ALIGNMENT_OPERATION, alignment_reply
 from tests.support.cloud_dialogue import DIALOGUE_OPERATIONS, dialogue_reply
 from tests.support.cloud_dictionaries import (
     DICTIONARY_OPERATIONS,
@@ -996,6 +997,8 @@ class CloudServer(SpeechToTextAndMusic):
             return self._speech_to_text(operation, query, headers, body)
         if operation.operation_id == FILE_OPERATION:  # multipart too: cloud_dictionaries.py
             return from_file_reply(self, headers, body)
+        if operation.operation_id == ALIGNMENT_OPERATION:  # multipart too
+            return alignment_reply(self, headers, body)
         if operation.operation_id == STEM_OPERATION:  # multipart too: cloud_stems.py
             return stems_reply(self, operation, query, headers, body)
         if operation.operation_id == UPLOAD_OPERATION:  # multipart: cloud_upload.py

@@ -42,7 +42,9 @@ from app.domain.transcript_edit import TranscriptEdits, to_api_json
 from app.ui.widgets.file_dialogs import ask_save_path
 
 FORMATS = (("srt", "SRT subtitles (.srt)"), ("vtt", "WebVTT subtitles (.vtt)"),
-           ("txt", "Plain text (.txt)"), ("json", "Transcript JSON with your edits (.json)"))
+           ("txt", "Plain text (.txt)"), ("json", "Transcript JSON with your edits (.json)"),
+           ("docx", "Word document (.docx)"), ("html", "Printable web page (.html)"),
+           ("pdf", "PDF for printing (.pdf)"))
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,30 @@ class ExportRequest:
     rules: CueRules = field(default_factory=CueRules)
     text_timestamps: bool = False
     text_speakers: bool = True
+    highlight_doubtful: bool = False  # .docx / .html: low-confidence words highlighted
+    title: str = "Transcript"
 
 
-def render_export(original: Transcript, edits: TranscriptEdits, request: ExportRequest) -> str:
-    """The file's text. `original` is the server's transcript; edits are applied here."""
+def render_export(original: Transcript, edits: TranscriptEdits,
+                  request: ExportRequest) -> str | bytes:
+    """The file's text (bytes for .docx). `original` is the server's transcript; edits
+    are applied here."""
+    if request.format in ("docx", "html", "pdf"):
+        from app.services.transcript_documents import to_docx, to_html
+
+        if request.format == "pdf":
+            from app.ui.transcripts.pdf_export import html_to_pdf
+
+            return html_to_pdf(to_html(
+                edits.apply(original), title=request.title,
+                timestamps=request.text_timestamps, speakers=request.text_speakers,
+                highlight_doubtful=request.highlight_doubtful,
+                corrected=frozenset(edits.corrections)), request.title)
+        render = to_docx if request.format == "docx" else to_html
+        return render(edits.apply(original), title=request.title,
+                      timestamps=request.text_timestamps, speakers=request.text_speakers,
+                      highlight_doubtful=request.highlight_doubtful,
+                      corrected=frozenset(edits.corrections))
     if request.format == "json":
         return json.dumps(to_api_json(original, edits), ensure_ascii=False, indent=1) + "\n"
     edited = edits.apply(original)
@@ -103,6 +125,8 @@ class ExportDialog(QDialog):
         self.text_speakers.setChecked(True)
         self.text_timestamps = QCheckBox("Times, such as [00:01:23]", self)
         self.text_timestamps.setObjectName("transcripts.export_text_timestamps")
+        self.highlight = QCheckBox("Highlight doubtful words (Word, web page, PDF)", self)
+        self.highlight.setObjectName("transcripts.export_highlight")
         self.path = QLineEdit(self)
         self.path.setObjectName("transcripts.export_path")
         browse = QPushButton("Choose…", self)
@@ -124,6 +148,7 @@ class ExportDialog(QDialog):
         text_form.setContentsMargins(0, 0, 0, 0)
         text_form.addRow("Include", self.text_speakers)
         text_form.addRow("", self.text_timestamps)
+        text_form.addRow("", self.highlight)
         json_page = QLabel("The full transcript with every word's timing, your corrections "
                            "and speaker names; the original words are kept too.", self)
         json_page.setWordWrap(True)
@@ -160,7 +185,8 @@ class ExportDialog(QDialog):
 
     def _on_format_changed(self, *_args: object) -> None:
         fmt = self.current_format()
-        self.pages.setCurrentIndex({"srt": 0, "vtt": 0, "txt": 1, "json": 2}[fmt])
+        self.pages.setCurrentIndex({"srt": 0, "vtt": 0, "txt": 1, "json": 2, "docx": 1,
+                                 "html": 1, "pdf": 1}[fmt])
         current = Path(self.path.text()) if self.path.text().strip() else self._suggested
         self.path.setText(str(current.with_suffix(f".{fmt}")))
         refused = fmt in ("srt", "vtt") and not self._has_timings
@@ -181,7 +207,8 @@ class ExportDialog(QDialog):
                          include_audio_events=self.cue_events.isChecked())
         return ExportRequest(self.current_format(), Path(self.path.text().strip()).expanduser(),
                              rules, self.text_timestamps.isChecked(),
-                             self.text_speakers.isChecked())
+                             self.text_speakers.isChecked(), self.highlight.isChecked(),
+                             self._suggested.stem or "Transcript")
 
     def _on_export_clicked(self) -> None:
         if not self.export_button.isEnabled():

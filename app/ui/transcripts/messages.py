@@ -52,7 +52,8 @@ def opened_summary(opened: Opened) -> str:
     """The status line after a transcript arrives."""
     original = opened.original
     words = original.word_count
-    what = {"transcribed": "Transcribed", "fetched": "Fetched"}.get(opened.how, "Opened")
+    what = {"transcribed": "Transcribed", "fetched": "Fetched",
+            "aligned": "Aligned to the script"}.get(opened.how, "Opened")
     formats = ", ".join(p.suffix[1:].upper() for p in opened.saved_formats)
     extra = f" Also saved as {formats} next to it." if formats else ""
     listen = "" if opened.source.audio_path else " Use Link audio… to play along."

@@ -43,6 +43,10 @@ class TranscriptPlayback(QObject):
         self.follow_playhead = True
         self._ours = False
         self._pinned: tuple[int, int] | None = None  # (word, its start): clicked, pre-rolling
+        # Review playback (review.py): set by ReviewControls; at another speed or looping,
+        # play and seek go through it, and it says where in the clip the sound is.
+        self.review: Any = None
+        self._review_at_ms = 0  # where review playback starts next (a seek while paused)
         player_bar.position_changed.connect(self._on_bar_position_changed)
 
     @property
@@ -77,12 +81,65 @@ class TranscriptPlayback(QObject):
             self._ours = True
         return True
 
+    # -- for review playback ---------------------------------------------------------
+    @property
+    def player(self) -> Player:
+        return self._player
+
+    @property
+    def model(self) -> ParagraphModel:
+        return self._model
+
+    @property
+    def view(self) -> TranscriptView:
+        return self._view
+
+    def is_ours(self) -> bool:
+        return self._ours
+
+    def follow_bar(self) -> None:
+        self._bar.follow()
+
+    def stream_started(self, speed: float) -> None:
+        """The player now holds a review stream, not the clip: reload it when needed."""
+        self._ours = False
+        self._bar.show_clip(f"{self._title()} at {speed:g}×", self.peaks
+                            if self.peaks is not None else ())
+
+    def _review_streaming(self) -> bool:
+        return self.review is not None and self.review.is_streaming()
+
+    def heard_clip_ms(self) -> int:
+        """Where in the clip the sound is (or review playback would start)."""
+        if self._review_streaming():
+            at = self.review.clip_ms(self._player.position_ms)
+            return self._review_at_ms if at is None else int(at)
+        if self._ours:
+            return self._player.position_ms
+        return self._review_at_ms
+
+    def current_word_at(self, ms: int) -> int | None:
+        transcript = self.transcript
+        if transcript is None:
+            return None
+        current = self._model.current_word
+        return current if current is not None else transcript.word_index.last_started(ms)
+
     # -- actions ---------------------------------------------------------------------
     def seek(self, ms: int) -> None:
         self._pinned = None
         self._seek(ms)
 
     def _seek(self, ms: int) -> None:
+        review = self.review
+        if review is not None and self.clip is not None and review.wants_stream():
+            self._review_at_ms = max(0, min(ms, self.clip.duration_ms))
+            if self._review_streaming() and self._player.state in (
+                    PlayerState.PLAYING, PlayerState.BUFFERING):
+                review.play_from(self._review_at_ms)
+            return
+        if review is not None:
+            review.stop_stream()
         if not self._claim():
             return
         assert self.clip is not None
@@ -99,17 +156,23 @@ class TranscriptPlayback(QObject):
         self._seek(max(0, start - PRE_ROLL_MS))
 
     def toggle(self) -> None:
+        review = self.review
+        if review is not None and self.clip is not None and (
+                review.wants_stream() or self._review_streaming()):
+            review.toggle()
+            return
         if self._claim():
             self._bar.toggle_play()
 
     def pause(self) -> None:
-        if self._ours and self._player.state in (PlayerState.PLAYING, PlayerState.BUFFERING):
+        playing = self._player.state in (PlayerState.PLAYING, PlayerState.BUFFERING)
+        if (self._ours or self._review_streaming()) and playing:
             self._player.pause()
             self._bar.follow()
 
     def shuttle(self, delta_ms: int) -> None:
-        if self._claim():
-            self.seek(self._player.position_ms + delta_ms)
+        if self.clip is not None:
+            self.seek(self.heard_clip_ms() + delta_ms)
 
     def step(self, direction: int) -> int | None:
         """Move to the previous/next word; returns its index."""
@@ -119,7 +182,7 @@ class TranscriptPlayback(QObject):
         index = transcript.word_index
         current = self._model.current_word
         if current is None:
-            current = index.last_started(self._player.position_ms if self._ours else 0)
+            current = index.last_started(self.heard_clip_ms())
         if current is None:
             target = index.next_word(-1)
         else:
@@ -133,9 +196,16 @@ class TranscriptPlayback(QObject):
     # -- following -------------------------------------------------------------------
     def _on_bar_position_changed(self, ms: int) -> None:
         transcript = self.transcript
-        if not self._ours or transcript is None or self.clip is None:
+        if transcript is None or self.clip is None:
             return
-        if self._player.duration_ms != self.clip.duration_ms:
+        if self._review_streaming():
+            at = self.review.clip_ms(ms)
+            if at is None:
+                return
+            ms = int(at)
+        elif not self._ours:
+            return
+        elif self._player.duration_ms != self.clip.duration_ms:
             self._ours = False  # another tab loaded something else
             return
         if self._pinned is not None:

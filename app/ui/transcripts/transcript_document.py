@@ -101,6 +101,10 @@ class TranscriptDocument(QObject):
         self.undo_stack.push(_EditsCommand(self, self.edits, after, text))
         return True
 
+    def apply_edit(self, after: TranscriptEdits, text: str) -> bool:
+        """Any edit made from the current edits (phrase_edit.py): one undoable step."""
+        return self._push(after, text)
+
     def speaker_name(self, speaker_id: str) -> str:
         if self.edited is None:
             return default_speaker_name(speaker_id)

@@ -145,7 +145,7 @@ class TranscriptsController(QObject):
             source = TranscriptSource(saved, Path(audio) if audio else None, generation.id,
                                       notes.get("title") or generation.title)
         opened = Opened(original, edits, source, info, how="fetched")
-        await self._keep(opened, None, None)
+        await self._keep(opened, None, raw)  # the server's extra formats saved here too
         await asyncio.to_thread(opened.prepare)
         self.opened.emit(opened)
 
@@ -263,7 +263,8 @@ class TranscriptsController(QObject):
                request: ExportRequest) -> bool:
         async def export() -> None:
             text = await asyncio.to_thread(render_export, original, edits, request)
-            await asyncio.to_thread(atomic_write_text, request.path, text)
+            write = atomic_write_bytes if isinstance(text, bytes) else atomic_write_text
+            await asyncio.to_thread(write, request.path, text)  # type: ignore[arg-type]
             self.exported.emit(request.path)
 
         self._exports += 1  # each export its own task: a second one never waits or fails

@@ -19,10 +19,14 @@ from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.qt_async import TaskRunner
 from app.ui.transcripts import dialogs
+from app.ui.transcripts.align_script import ALIGN_TASK, ScriptAligner
 from app.ui.transcripts.export_dialog import ExportDialog
 from app.ui.transcripts.messages import describe, opened_summary
+from app.ui.transcripts.name_book import SpeakerNameList
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel, ParagraphRow
+from app.ui.transcripts.phrase_panel import PhrasePanel
 from app.ui.transcripts.playback import TranscriptPlayback
+from app.ui.transcripts.review import ReviewControls
 from app.ui.transcripts.source_panel import SourcePanel
 from app.ui.transcripts.speakers_panel import SpeakersPanel
 from app.ui.transcripts.transcript_document import TranscriptDocument
@@ -36,7 +40,7 @@ from app.ui.widgets.player_bar import PlayerBar
 
 DRAFT_NAME = "transcripts"
 SAVE_DELAY_MS = 600
-BUSY_TASKS = (C.TRANSCRIBE, C.FETCH, C.OPEN)
+BUSY_TASKS = (C.TRANSCRIBE, C.FETCH, C.OPEN, ALIGN_TASK)
 DELETING = "Deleting from the server…"
 
 
@@ -56,6 +60,10 @@ class TranscriptsTab(QWidget):
         self._announce_link = False
         self._build()
         self.playback = TranscriptPlayback(player_bar, self.model, self.viewer.view, self)
+        self.review = ReviewControls(self, self.playback)  # speed, loop, doubtful words
+        self.names = SpeakerNameList(ctx.paths.data_dir / "speaker_names.json", self.document,
+                                     self.speakers, runner, self._report)
+        self.viewer.parentWidget().layout().insertWidget(1, self.review.bar)  # type: ignore[union-attr]
         self._connect()
         self._restore_draft()
         self.controller.refresh_recent()
@@ -68,7 +76,11 @@ class TranscriptsTab(QWidget):
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 6, 0)
-        for widget in (self.source, self.speakers, self.word_panel):
+        self.aligner = ScriptAligner(self, self.document, self.controller,
+                                     lambda: self.source.media_path)
+        self.phrases = PhrasePanel(self.document, self.model, self._report, self)
+        for widget in (self.source, self.aligner.button, self.speakers, self.word_panel,
+                       self.phrases):
             left_layout.addWidget(widget)
         left_layout.addStretch(1)
         scroll = QScrollArea(self)
@@ -100,6 +112,9 @@ class TranscriptsTab(QWidget):
         self._save_timer = self._timer(SAVE_DELAY_MS, self._save_edits)
         self._draft_timer = self._timer(800, self._save_draft)
 
+    def _report(self, text: str) -> None:
+        self.status.setText(text)
+
     def _timer(self, delay_ms: int, slot: object) -> QTimer:
         timer = QTimer(self)
         timer.setSingleShot(True)
@@ -112,6 +127,7 @@ class TranscriptsTab(QWidget):
         s.fetch_requested.connect(self._on_source_fetch_requested)
         s.transcribe_requested.connect(self.start_transcription)
         s.cancel_requested.connect(lambda: c.cancel(C.TRANSCRIBE))
+        s.cancel_requested.connect(lambda: c.cancel(ALIGN_TASK))
         s.media_chosen.connect(self.open_path)
         s.json_chosen.connect(self.open_path)
         s.recent_chosen.connect(self.load_generation)
