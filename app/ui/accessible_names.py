@@ -60,6 +60,8 @@ ACCESSIBLE: dict[str, tuple[str, str]] = {
     "music.section_lyrics": ("Lyrics", "One line per sung line; empty for an instrumental "
                              "section"),
     "music.details": ("Song details", "What the service said about the last song"),
+    "music.section_choice": ("Section to play", "The section that Play section, Loop and "
+                             "A/B play, with where it really falls in the version"),
     "music.duplicate_section": ("Duplicate section", "Copies the selected section (Ctrl+D)"),
     "music.delete_section": ("Delete section", "Deletes the selected section (Delete)"),
     # dialogs
