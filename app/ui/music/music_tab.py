@@ -112,6 +112,8 @@ class MusicTab(QWidget):
         self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
+        # First use: the plan gets three fifths (a saved divider position wins later).
+        self.splitter.setSizes([600, 400])
         QVBoxLayout(self).addWidget(self.splitter)
         # Section by section, lyrics sheet, rework, stems, your own song (producer_tools.py).
         self.producer = ProducerTools(self._ctx, self._runner, self)

@@ -8,8 +8,8 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -25,6 +25,7 @@ from app.domain.music_request import DetailedResult
 from app.library.history import Generation
 from app.ui.icons import icon
 from app.ui.music.output_box import OutputBox
+from app.ui.widgets.fit import let_combos_shrink
 
 GenerationRole = Qt.ItemDataRole.UserRole + 1
 
@@ -59,10 +60,11 @@ class VersionsPanel(QWidget):
         self.stems_button.setAccessibleName("Stems")
         self.stems_button.setToolTip("Split this version into stems (vocals, drums, bass…): "
                                      "hear them one by one, export them for a DAW")
-        buttons = QHBoxLayout()
-        for button in (self.play_button, self.open_button, self.compare_button,
-                       self.stems_button):
-            buttons.addWidget(button)
+        # Two rows of two: in one row they held the column (and the plan beside it) wide.
+        buttons = QGridLayout()
+        for number, button in enumerate((self.play_button, self.open_button,
+                                         self.compare_button, self.stems_button)):
+            buttons.addWidget(button, number // 2, number % 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list, 1)
@@ -213,6 +215,8 @@ class SidePanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setWidget(column)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Long model and format names must not take the plan editor's room on a laptop.
+        let_combos_shrink(column)
         self.setMinimumWidth(column.minimumSizeHint().width()
                              + self.verticalScrollBar().sizeHint().width() + 4)
 
