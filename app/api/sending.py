@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from app.api.config import ClientConfig, backoff_s, request_headers, retry_delay
 from app.api.errors import (
@@ -24,6 +22,9 @@ from app.api.errors import (
 )
 from app.api.reading import MAX_ERROR_BYTES, deadline_error, read_body, send_within
 from app.api.redaction import without_key
+
+if TYPE_CHECKING:
+    import httpx
 
 QueryParams = Mapping[str, Any] | list[tuple[str, Any]] | None
 """Query parameters: a mapping (lists for repeated keys) or (name, value) pairs."""
@@ -48,6 +49,8 @@ async def send_with_retries(
     """Send one request and return its 2xx response, body not read yet. Repeats it only
     when the server cannot have done the work (see app/api/client.py); every other
     failure becomes an `ApiError` in plain words, the key never in it."""
+    import httpx  # loaded with the first request, not at start-up
+
     headers = {"accept": accept} if public else request_headers(config, accept)
     method = method.upper()
     attempt = 0
