@@ -11,7 +11,9 @@ Retry-After is handed to the caller instead (RateLimitError.retry_after_s). Once
 success response has started, nothing is ever repeated. Redirects are never followed,
 so the key never travels to another host.
 
-Bodies are read within limits and deadlines by app/api/reading.py.
+This module keeps the client's lifetime and the public request methods; one request is
+sent, retried and its failures mapped in app/api/sending.py, and bodies are read within
+limits and deadlines by app/api/reading.py.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
@@ -37,25 +39,17 @@ from app.api.api_stream import (
 from app.api.config import (
     DEFAULT_BASE_URL,
     ClientConfig,
-    backoff_s,
-    request_headers,
-    retry_delay,
 )
 from app.api.errors import (
     ApiConnectionError,
-    ApiError,
     ApiProtocolError,
-    ApiTimeoutError,
-    error_from_response,
 )
 from app.api.reading import (
     ACCEPT_ENCODING,
     MAX_ERROR_BYTES,
-    deadline_error,
     read_body,
-    send_within,
 )
-from app.api.redaction import KEY_PLACEHOLDER, without_key
+from app.api.redaction import KEY_PLACEHOLDER
 from app.api.responses import (
     AUDIO_TYPES,
     JSON_LINES_TYPES,
@@ -64,14 +58,12 @@ from app.api.responses import (
     is_insecure_base_url,
     type_matches,
 )
+from app.api.sending import QueryParams, send_with_retries
 
 log = logging.getLogger(__name__)
 
 MAX_ERROR_BODY_BYTES = MAX_ERROR_BYTES
 
-
-QueryParams = Mapping[str, Any] | list[tuple[str, Any]] | None
-"""Query parameters: a mapping (lists for repeated keys) or (name, value) pairs."""
 
 RetryHook = Callable[[float, str], object]
 """Called before each retry wait with (seconds, plain-words reason)."""
@@ -224,9 +216,11 @@ class ApiClient:
                     + (deadline_s or inner.config.request_deadline_s))
         inner.active += 1
         try:
-            response = await self._send_with_retries(
-                inner, method, path, accept=accept, params=params, json=json, files=files,
-                data=data, public=public, read_timeout_s=read_timeout_s, deadline=deadline)
+            response = await send_with_retries(
+                inner.client, inner.config, method, path, accept=accept, params=params,
+                json=json, files=files, data=data, public=public,
+                read_timeout_s=read_timeout_s, deadline=deadline,
+                notify_retry=self._notify_retry)
             try:
                 yield response, deadline
             finally:
@@ -238,114 +232,6 @@ class ApiClient:
                     await inner.client.aclose()
                 except Exception:
                     log.debug("closing a retired client failed", exc_info=True)
-
-    async def _send_with_retries(
-        self,
-        inner: _Inner,
-        method: str,
-        path: str,
-        *,
-        accept: str,
-        params: QueryParams,
-        json: Any,
-        files: Any,
-        data: Any,
-        public: bool,
-        read_timeout_s: float | None = None,
-        deadline: float,
-    ) -> httpx.Response:
-        config = inner.config
-        headers = {"accept": accept} if public else request_headers(config, accept)
-        method = method.upper()
-        attempt = 0
-        while True:
-            try:
-                # A slow job (a long transcription) may wait longer than usual for its
-                # answer; everything else keeps the client's timeouts.
-                timeout = (httpx.Timeout(connect=config.connect_timeout_s, read=read_timeout_s,
-                                         write=config.write_timeout_s,
-                                         pool=config.connect_timeout_s)
-                           if read_timeout_s else httpx.USE_CLIENT_DEFAULT)
-                request = inner.client.build_request(
-                    method, path, params=params, json=json, files=files, data=data,
-                    headers=headers, timeout=timeout)
-            except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
-                raise ApiConnectionError(f"Not a usable server address: {exc}") from exc
-            try:
-                response = await send_within(
-                    inner.client, request, follow_redirects=public, deadline=deadline,
-                    answer_within_s=read_timeout_s or config.read_timeout_s)
-            except TimeoutError as exc:  # endless "100 Continue", or past the deadline
-                if asyncio.get_running_loop().time() >= deadline:
-                    raise deadline_error("its answer") from exc
-                raise ApiTimeoutError(f"{request.url.host} did not answer within the time "
-                                      "limit.") from exc
-            except httpx.ConnectError as exc:
-                # The request never left this computer: safe to repeat.
-                if attempt < config.max_retries:
-                    delay = backoff_s(config, attempt)
-                    self._notify_retry(delay, "could not connect to the server")
-                    await asyncio.sleep(delay)
-                    attempt += 1
-                    continue
-                raise ApiConnectionError(
-                    f"Could not connect to {request.url.host or config.base_url}: "
-                    f"{exc or type(exc).__name__}") from exc
-            except httpx.WriteTimeout as exc:
-                raise ApiTimeoutError(
-                    f"{request.url.host} stopped accepting what was being sent (the upload "
-                    "stalled). Check your connection and try again.") from exc
-            except httpx.TimeoutException as exc:
-                raise ApiTimeoutError(
-                    f"{request.url.host} did not answer within the time limit.") from exc
-            except httpx.TooManyRedirects as exc:
-                raise ApiProtocolError("The server redirected too many times.") from exc
-            except httpx.RemoteProtocolError as exc:
-                if method == "GET" and attempt < config.max_retries:
-                    # A GET changes nothing: repeating it after a dropped connection is safe.
-                    delay = backoff_s(config, attempt)
-                    self._notify_retry(delay, "the server closed the connection")
-                    await asyncio.sleep(delay)
-                    attempt += 1
-                    continue
-                raise ApiConnectionError(
-                    "The server closed the connection without answering.") from exc
-            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-                raise ApiConnectionError(f"Not a usable server address: {exc}") from exc
-            except httpx.HTTPError as exc:
-                raise ApiConnectionError(
-                    f"The connection to {request.url.host} failed: "
-                    f"{exc or type(exc).__name__}") from exc
-
-            status = response.status_code
-            if 200 <= status < 300:
-                return response
-            if 300 <= status < 400:
-                await response.aclose()
-                location = response.headers.get("location", "")
-                target = urlsplit(location).hostname or location or "another address"
-                raise ApiProtocolError(
-                    f"The server redirected the request to {target} (HTTP {status}); it was "
-                    "not followed, so nothing (and no key) was sent there.",
-                    response.headers.get("request-id"))
-            try:
-                body = await read_body(response, what="error message",
-                                       max_wire=MAX_ERROR_BODY_BYTES,
-                                       max_bytes=MAX_ERROR_BODY_BYTES, deadline=deadline)
-            except ApiError:
-                body = b""
-            finally:
-                await response.aclose()
-            error = without_key(error_from_response(status, response.headers, body),
-                                 config.api_key)
-            delay_s = retry_delay(config, error, attempt)
-            if delay_s is None:
-                raise error
-            reason = ("the server is busy (HTTP 429)" if status == 429
-                      else f"the service is unavailable (HTTP {status})")
-            self._notify_retry(delay_s, reason)
-            await asyncio.sleep(delay_s)
-            attempt += 1
 
     # -- public requests -------------------------------------------------------------
     async def request_json(

@@ -1,14 +1,17 @@
-"""The main window: the three tabs, the History panel, the player bar and the status bar."""
+"""The main window: composes the tabs (built on demand), the History panel, the player
+bar, the status bar and its backend badge, and the menus. Its other jobs have their own
+modules: playing saved files (file_playback.py), sending opened or dropped files to the
+right tab (file_router.py), and the window's saved place and layout (window_state.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -16,7 +19,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -28,6 +30,8 @@ from app.ui.accessible_names import name_controls
 from app.ui.app_context import AppContext
 from app.ui.backend import CLOUD, BackendController
 from app.ui.errors import describe_error
+from app.ui.file_playback import FilePlayback
+from app.ui.file_router import FileRouter, open_dialog_patterns
 from app.ui.history.history_panel import HistoryPanel
 from app.ui.keyboard import focus_main_field, tab_moves_on
 from app.ui.qt_async import TaskRunner
@@ -37,9 +41,9 @@ from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.notice_banner import NoticeBanner
 from app.ui.widgets.player_bar import PlayerBar
+from app.ui.window_state import WindowState
 
 if TYPE_CHECKING:
-    from app.audio.file_stream import FileStream
     from app.ui.about_dialog import AboutDialog
     from app.ui.music.music_tab import MusicTab
     from app.ui.scripts.scripts_tab import ScriptsTab
@@ -54,9 +58,6 @@ TAB_TITLES = {"speech": "Speech", "transcripts": "Transcripts", "music": "Music"
 # Built when first shown or used: their modules and widgets would add ~80 ms before the
 # window appears (and building them later, unasked, would freeze it for as long).
 LAZY_TABS = ("transcripts", "music", "scripts")
-TEXT_SUFFIXES = {".txt", ".md"}
-AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".flac", ".m4a", ".aac", ".wma", ".aiff"}
-VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi"}
 
 
 class MainWindow(QMainWindow):
@@ -69,10 +70,13 @@ class MainWindow(QMainWindow):
         self.resize(1180, 760)
         self._ctx = ctx
         self.is_ready = False
-        self._file_stream: FileStream | None = None  # a long file playing from disk
         self.runner = TaskRunner(self)
         self.backend = BackendController(ctx, self.runner, self)
         self.player_bar = PlayerBar(ctx.player, self)
+        self.file_playback = FilePlayback(ctx, self.runner, self.player_bar,
+                                          self.banner_in_view, self)
+        self.file_router = FileRouter(self)
+        self.window_state = WindowState(self, ctx, TABS)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main.tabs")
@@ -83,7 +87,6 @@ class MainWindow(QMainWindow):
             placeholder = QWidget(self)
             placeholder.setObjectName(f"{name}.placeholder")
             self.tabs.addTab(placeholder, TAB_TITLES[name])
-        self._layouts_restored = False
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setAcceptDrops(True)
         central = QWidget(self)
@@ -128,7 +131,7 @@ class MainWindow(QMainWindow):
         self.history.play_requested.connect(self.play_generation)
         self.history.reopen_requested.connect(self._on_history_reopen_requested)
         self.history.usage_changed.connect(self.usage_label.setText)
-        self._restore_window_state()
+        self.window_state.restore_geometry()
 
     # -- the tabs built on demand ------------------------------------------------------
     @property
@@ -209,15 +212,15 @@ class MainWindow(QMainWindow):
             self.tabs.blockSignals(was_blocked)
         if placeholder is not None:
             placeholder.deleteLater()
-        if self._layouts_restored:
-            self._restore_splitters(tab)
+        if self.window_state.layouts_restored:
+            self.window_state.restore_splitters(tab)
         return tab
 
     # -- start-up --------------------------------------------------------------------
     def start(self) -> None:
         """Connect after the window is shown, so start-up never waits on the network."""
         QTimer.singleShot(0, self._load_wire_models)
-        QTimer.singleShot(0, self._restore_layouts)
+        QTimer.singleShot(0, self.window_state.restore_layouts)
         QTimer.singleShot(0, self.backend.connect_backend)
         QTimer.singleShot(0, self.history.refresh)
         QTimer.singleShot(0, lambda: self._on_tab_changed(self.tabs.currentIndex()))
@@ -348,10 +351,7 @@ class MainWindow(QMainWindow):
         """File → Open…: the chosen files go where the command line's would."""
         from app.ui.widgets.file_dialogs import ask_open_paths
 
-        # .json holds transcripts, plans and scripts; .csv/.tsv/.fountain are scripts.
-        suffixes = TEXT_SUFFIXES | AUDIO_SUFFIXES | VIDEO_SUFFIXES | {
-            ".json", ".csv", ".tsv", ".fountain"}
-        patterns = " ".join(f"*{s}" for s in sorted(suffixes))
+        patterns = open_dialog_patterns()
         return ask_open_paths(self, "main.open_dialog", "Open", [
             f"Text, audio, transcripts, plans and scripts ({patterns})", "All files (*)"],
             lambda files: self.open_paths([Path(f) for f in files]))
@@ -412,84 +412,13 @@ class MainWindow(QMainWindow):
         return banner if isinstance(banner, ErrorBanner) else self.speech_tab.error_banner
 
     def play_file(self, path: Path, title: str, output_format: str | None = None) -> None:
-        self.runner.restart("player.load", lambda: self._load_and_play(path, title, output_format))
+        self.file_playback.play(path, title, output_format)
 
-    async def _load_and_play(self, path: Path, title: str, output_format: str | None) -> None:
-        from app.audio.decode import decode_file
-        from app.audio.file_stream import is_long_file
-        from app.audio.peaks import compute_peaks
-        from app.domain.formats import OutputFormat
-
-        fmt = OutputFormat.parse(output_format) if output_format else None
-        if (fmt is None or not fmt.is_headerless) and await asyncio.to_thread(is_long_file,
-                                                                             path):
-            await self._stream_and_play(path, title)
-            return
-        try:
-            clip = await asyncio.to_thread(decode_file, path, fmt)
-        except Exception as exc:
-            self.banner_in_view().show_message(describe_error(exc))
-            return
-        peaks = await asyncio.to_thread(compute_peaks, clip, 800)
-        self._stop_file_stream()
-        self._ctx.player.load(clip)
-        self.player_bar.show_clip(title, peaks)
-        self._ctx.player.play()
-        self.player_bar.follow()
-
-    async def _stream_and_play(self, path: Path, title: str) -> None:
-        """A long file plays from disk (an hour decoded whole would take ~0.6 GB); its
-        waveform is read in a second pass and shown when ready."""
-        from app.audio.file_stream import FileStream, file_peaks
-
-        stream = FileStream(self._ctx.player, path)
-        self._stop_file_stream()
-        try:
-            await asyncio.to_thread(stream.start)
-        except Exception as exc:
-            self.banner_in_view().show_message(describe_error(exc))
-            return
-        self._file_stream = stream
-        self.player_bar.show_clip(title, ())  # no peaks yet
-        self._ctx.player.play()
-        self.player_bar.follow()
-        try:
-            peaks = await asyncio.to_thread(file_peaks, path, 800, stream.stopping)
-        except Exception:  # the sound plays on; only the picture is missing
-            log.warning("no waveform for %s", path, exc_info=True)
-            return
-        if self._file_stream is stream and not stream.stopping.is_set():
-            self.player_bar.show_clip(title, peaks)
-
-    def _stop_file_stream(self) -> None:
-        stream, self._file_stream = self._file_stream, None
-        if stream is not None:
-            stream.stop()
-
-    # -- files from the command line -------------------------------------------------
+    # -- files from the command line, File → Open and drops -------------------------
     def open_paths(self, paths: list[Path]) -> None:
-        """Files from the command line or dropped on the window, each to the right tab:
-        text to Speech, audio and video to Transcripts (to transcribe or review), JSON
-        to Music or Transcripts depending on what it holds."""
-        for path in paths:
-            suffix = path.suffix.lower()
-            if not path.is_file():
-                self.statusBar().showMessage(f"File not found: {path}", 8000)
-            elif _is_script_file(path):
-                self.tabs.setCurrentWidget(self.scripts_tab)
-                self.scripts_tab.open_path(path)
-            elif suffix in TEXT_SUFFIXES:
-                self.tabs.setCurrentWidget(self.speech_tab)
-                self.speech_tab.text.setPlainText(path.read_text(errors="replace"))
-            elif suffix == ".json":
-                self._open_json(path)
-            elif suffix in AUDIO_SUFFIXES or suffix in VIDEO_SUFFIXES:
-                self.tabs.setCurrentWidget(self.transcripts_tab)
-                self.transcripts_tab.open_path(path)
-            else:
-                self.statusBar().showMessage(
-                    f"XI Studio cannot open {path.name}: it opens text, audio, video, "
-                    "transcript, music-plan and script files.", 8000)
+        """Files from the command line or dropped on the window, each to the right tab
+        (see app/ui/file_router.py)."""
+        self.file_router.open_paths(paths)
 
     def receive_handed_over(self, paths: list[Path]) -> None:
         """Another launch of the app handed over its files: open them here, and come to
@@ -499,25 +428,6 @@ class MainWindow(QMainWindow):
         self.showNormal() if self.isMinimized() else self.show()
         self.raise_()
         self.activateWindow()
-
-    def _open_json(self, path: Path) -> None:
-        from app.domain.music_plan_json import classify_json
-
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError):
-            self.statusBar().showMessage(f"{path.name} is not a readable JSON file.", 8000)
-            return
-        kind = classify_json(data)
-        if kind == "plan":
-            self.tabs.setCurrentWidget(self.music_tab)
-            self.music_tab.load_plan_json(path)
-        elif kind == "transcript":
-            self.tabs.setCurrentWidget(self.transcripts_tab)
-            self.transcripts_tab.open_path(path)
-        else:
-            self.statusBar().showMessage(
-                f"{path.name} is neither a transcript nor a music plan.", 8000)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -534,72 +444,19 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(TABS.index(name))
 
     # -- shutdown --------------------------------------------------------------------
-    def _restore_window_state(self) -> None:
-        state = self._ctx.settings.window_state
-        if isinstance(state, dict):
-            geometry = state.get("geometry")
-            if geometry:
-                self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
-            if state.get("tab") in TABS:
-                self.show_tab(state["tab"])
-
-
-    def _restore_layouts(self) -> None:
-        """The dock and the dividers, once the window has its real size (restoring them
-        earlier would scale them against the default size)."""
-        self._layouts_restored = True
-        state = self._ctx.settings.window_state
-        if not isinstance(state, dict) or not state.get("window_layout"):
-            # First run: History wide enough for its columns; the tabs keep the rest.
-            self.resizeDocks([self.history_dock], [260], Qt.Orientation.Horizontal)
-        if not isinstance(state, dict):
-            return
-        window_layout = state.get("window_layout")
-        if window_layout:  # the History dock's place and size
-            self.restoreState(QByteArray.fromBase64(window_layout.encode()))
-        self._restore_splitters(self)
-
-    def _restore_splitters(self, root: QWidget) -> None:
-        state = self._ctx.settings.window_state
-        splitters = state.get("splitters") if isinstance(state, dict) else None
-        if isinstance(splitters, dict):
-            for splitter in root.findChildren(QSplitter):
-                saved = splitters.get(splitter.objectName())
-                if saved:
-                    splitter.restoreState(QByteArray.fromBase64(saved.encode()))
-
     def closeEvent(self, event: QCloseEvent) -> None:
         for tab in (self.speech_tab, *self._lazy_tabs.values()):
             try:
                 tab.flush_draft()
             except OSError:
                 log.exception("could not save a draft on quit")
-        previous = self._ctx.settings.window_state
-        # Dividers of a tab never built this session keep their saved places.
-        splitters = dict(previous.get("splitters") or {}) if isinstance(previous, dict) else {}
-        splitters.update({
-            splitter.objectName(): bytes(splitter.saveState().toBase64().data()).decode()
-            for splitter in self.findChildren(QSplitter) if splitter.objectName()})
-        self._ctx.settings.window_state = {
-            "geometry": bytes(self.saveGeometry().toBase64().data()).decode(),
-            "tab": TABS[self.tabs.currentIndex()],
-            "window_layout": bytes(self.saveState().toBase64().data()).decode(),
-            "splitters": splitters,
-        }
+        self.window_state.save()
         try:
             self._ctx.save_settings()
         except OSError:
             log.exception("could not save settings on quit")
         self.runner.cancel_all()
-        self._stop_file_stream()
+        self.file_playback.stop_file_stream()
         self._ctx.player.stop()
         self.backend.shutdown()
         super().closeEvent(event)
-
-
-def _is_script_file(path: Path) -> bool:
-    """A script, or a file the Scripts tab imports: *.xiscript.json, CSV/TSV, and text
-    written as dialogue ("NAME: line") - other text still opens in the Speech tab."""
-    from app.ui.scripts.script_files import is_script_file
-
-    return is_script_file(path)

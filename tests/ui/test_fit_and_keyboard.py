@@ -123,7 +123,7 @@ def test_history_panel_hides_from_the_view_menu_and_stays_hidden(launch, cloud,
     studio.window.close()
 
     again = launch(cloud_url=cloud.url)
-    qtbot.waitUntil(lambda: again.window._layouts_restored)
+    qtbot.waitUntil(lambda: again.window.window_state.layouts_restored)
     qtbot.wait(50)
     assert not again.window.history_dock.isVisible()
     action = again.window.findChild(QAction, "action.history")

@@ -109,7 +109,7 @@ def test_dividers_of_a_tab_not_opened_this_time_are_kept(launch, engine_url: str
 
     third = launch(engine_url=engine_url)
     third.window.tabs.setCurrentIndex(2)
-    qtbot.waitUntil(lambda: third.window._layouts_restored)
+    qtbot.waitUntil(lambda: third.window.window_state.layouts_restored)
     splitter = third.find(QSplitter, "music.splitter")
     try:  # (laid out on the next turns of the loop, later on a busy machine)
         qtbot.waitUntil(lambda: abs(splitter.sizes()[0] - saved_sizes[0]) <= 10,

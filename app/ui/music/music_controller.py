@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -22,19 +21,18 @@ from app.domain.music_plan import Plan
 from app.domain.music_plan_json import plan_from_json
 from app.domain.music_request import DetailedResult, MusicEndpoint, plan_request_body
 from app.library.history import Generation, NewGeneration
+from app.services.generation import GenerationRun
 from app.ui.app_context import AppContext
 from app.ui.music.compose_request import KNOWN_MODELS, ComposeRequest, order_models
 from app.ui.qt_async import TaskRunner
 
-if TYPE_CHECKING:  # numpy, the decoders and the sink load on first compose, not at start-up
+if TYPE_CHECKING:  # numpy and the decoders load on first compose, not at start-up
     import numpy as np
 
     from app.audio.clip import AudioClip
-    from app.ui.speech.audio_sink import GenerationSink
 
 log = logging.getLogger(__name__)
 
-PEAKS_INTERVAL_S = 0.1
 COMPARE_GAP_S = 0.8
 
 
@@ -67,7 +65,6 @@ class MusicController(QObject):
         service = getattr(ctx, "music", None)
         self.music: MusicService = service if isinstance(service, MusicService) \
             else MusicService(ctx.client)
-        self._last_peaks_at = 0.0
         self.last: Generation | None = None  # the latest song composed here
         self._ours_ms: int | None = None  # the length of our clip in the player, if it is ours
         self._pending_seek_ms: int | None = None
@@ -125,21 +122,11 @@ class MusicController(QObject):
         self._ours_ms = 0
         self.compose_started.emit(endpoint)
         fmt = request.audio_format
-        history = self._ctx.history
-        opening = asyncio.ensure_future(
-            asyncio.to_thread(history.open_audio_writer, fmt.file_extension))
-        try:
-            writer = await asyncio.shield(opening)
-        except asyncio.CancelledError:  # the file is being created: remove it once it is
-            with contextlib.suppress(Exception):
-                (await asyncio.shield(opening)).abort()
-            raise
-        from app.ui.speech.audio_sink import GenerationSink
-
-        sink = GenerationSink(fmt, writer, self._ctx.player, multipart=False)
-        try:
+        async with GenerationRun(self._ctx.history, self._ctx.player, fmt,
+                                 on_audio=self.audio_arrived.emit) as run:
+            await run.sink()  # the file is open before anything is asked (and paid) for
             try:
-                info, detailed = await self._send(request, endpoint, sink)
+                info, detailed = await self._send(request, endpoint, run)
             except (ForbiddenError, ValidationError) as exc:
                 if _about_the_plan(exc):
                     raise  # a refused section or style: the tab marks it in the plan
@@ -147,21 +134,17 @@ class MusicController(QObject):
                     raise FeatureRefusedError(
                         "Keeping parts of an earlier version is not available on this account "
                         f"(the server said: {exc.message})") from exc
-                if not request.store_for_inpainting or sink.frames:
+                if not request.store_for_inpainting or run.frames:
                     raise
                 # Storing songs for later re-making may not be in the plan: go without.
                 self.note.emit("This account cannot keep songs for re-making single sections "
                                "later, so this one was composed without that option.")
                 request = request.without_store()
-                info, detailed = await self._send(request, endpoint, sink)
-            path = await asyncio.to_thread(sink.finish)
-        except BaseException:
-            await asyncio.shield(asyncio.to_thread(sink.abort))
-            raise
-        if sink.playback_problem:  # saved all the same; say why nothing was heard
-            self.note.emit(f"It could not be played as it arrived: {sink.playback_problem} "
+                info, detailed = await self._send(request, endpoint, run)
+            await run.finish()
+        if run.playback_problem:  # saved all the same; say why nothing was heard
+            self.note.emit(f"It could not be played as it arrived: {run.playback_problem} "
                            "Pick another sound output in Settings, then press Play.")
-        self._emit_peaks(sink, force=True)
         extra: dict[str, Any] = {"song_id": info.song_id, "stored": request.store_for_inpainting,
                                  "endpoint": endpoint}
         if detailed is not None:
@@ -181,40 +164,29 @@ class MusicController(QObject):
             settings_json=request.settings_json(),
             request_ids=[info.request_id] if info.request_id else [],
             character_cost=info.character_cost,
-            duration_ms=sink.duration_ms,
-            file_path=path,
+            duration_ms=run.duration_ms,
+            file_path=run.path,
             session_id=self._ctx.session_id,
             extra_json=json.dumps(extra, ensure_ascii=False),
         )
-        generation = await asyncio.to_thread(history.add, entry)
+        generation = await run.record(entry)
         self.last, self._ours_ms = generation, generation.duration_ms
         self.compose_finished.emit(generation, detailed)
 
     async def _send(self, request: ComposeRequest, endpoint: MusicEndpoint,
-                    sink: GenerationSink) -> tuple[Any, DetailedResult | None]:
+                    run: GenerationRun) -> tuple[Any, DetailedResult | None]:
         body = request.body(endpoint)
         if endpoint == "stream":
             async with self.music.stream(body, request.output_format) as stream:
-                async for chunk in stream.chunks():
-                    await asyncio.to_thread(sink.accept_stream_chunk, chunk)
-                    self._emit_peaks(sink)
-                await asyncio.to_thread(sink.end_part)
+                await run.feed_stream(stream.chunks())
                 return stream.info, None
         if endpoint == "detailed":
             result, info = await self.music.detailed_with_info(body, request.output_format)
-            await asyncio.to_thread(sink.accept_whole_part, result.audio)
-            self._emit_peaks(sink, force=True)
+            await run.feed_whole(result.audio)
             return info, result
         audio, info = await self.music.compose(body, request.output_format)
-        await asyncio.to_thread(sink.accept_whole_part, audio)
-        self._emit_peaks(sink, force=True)
+        await run.feed_whole(audio)
         return info, None
-
-    def _emit_peaks(self, sink: GenerationSink, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self._last_peaks_at >= PEAKS_INTERVAL_S:
-            self._last_peaks_at = now
-            self.audio_arrived.emit(sink.peaks(), sink.duration_ms / 1000)
 
     # -- playing versions ------------------------------------------------------------------
     def play(self, generation: Generation) -> None:

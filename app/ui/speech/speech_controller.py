@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,19 +18,15 @@ from app.api.client import ResponseInfo
 from app.api.voices import VoicesService
 from app.domain.text_split import split_for_limit
 from app.library.history import Generation, NewGeneration
+from app.services.generation import GenerationRun
 from app.ui.app_context import AppContext
 from app.ui.qt_async import TaskRunner
 from app.ui.speech.speech_form import SpeechForm
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
     from app.domain.wire import Model, SpeechRequest, Subscription, Voice, VoiceSettings
-    from app.ui.speech.audio_sink import GenerationSink
 
 log = logging.getLogger(__name__)
-
-PEAKS_INTERVAL_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -64,7 +59,6 @@ class SpeechController(QObject):
         super().__init__(parent)
         self._ctx = ctx
         self._runner = runner
-        self._last_peaks_at = 0.0
         self._pending_start: int | None = None
         runner.task_failed.connect(self._on_runner_task_failed)
         runner.task_cancelled.connect(self._on_runner_task_cancelled)
@@ -105,34 +99,17 @@ class SpeechController(QObject):
         limit = max(1, form.model.maximum_text_length_per_request)
         parts = split_for_limit(form.text, limit)
         # The first request leaves before anything else is done: the tab updates itself
-        # (next loop turn) and the file and decoder are made (worker thread) while it is
-        # on its way, so the first sound plays as soon as the network allows.
+        # (next loop turn) and the run opens the file and decoder (worker thread) while it
+        # is on its way, so the first sound plays as soon as the network allows.
         self._pending_start = len(parts)
         asyncio.get_running_loop().call_soon(self._announce_started)
         fmt = form.output_format
-        history = self._ctx.history
-        player = self._ctx.player
-
-        def open_sink() -> GenerationSink:
-            # Decoders (PyAV, soundfile) load with the first generation, not at start-up,
-            # and in this worker thread: imported on the GUI thread they stalled it ~80 ms.
-            from app.ui.speech.audio_sink import GenerationSink
-
-            writer = history.open_audio_writer(fmt.file_extension)
-            return GenerationSink(fmt, writer, player, multipart=len(parts) > 1)
-
-        opening = asyncio.ensure_future(asyncio.to_thread(open_sink))
-        made: list[GenerationSink] = []
-
-        async def get_sink() -> GenerationSink:
-            if not made:
-                made.append(await opening)
-            return made[0]
-
         request_ids: list[str] = []
         cost = 0
         cost_known = False
-        try:
+        async with GenerationRun(self._ctx.history, self._ctx.player, fmt,
+                                 multipart=len(parts) > 1,
+                                 on_audio=self.audio_arrived.emit) as run:
             for index, part in enumerate(parts):
                 request = form.request_for(
                     part,
@@ -141,19 +118,14 @@ class SpeechController(QObject):
                     next_text=parts[index + 1] if index + 1 < len(parts) else None,
                     previous_request_ids=request_ids[-3:],
                 )
-                info = await self._generate_part(form, request, get_sink)
+                info = await self._generate_part(form, request, run)
                 if info.request_id:
                     request_ids.append(info.request_id)
                 if info.character_cost is not None:
                     cost += info.character_cost
                     cost_known = True
                 self.generation_progress.emit(index + 1, len(parts))
-            sink = await get_sink()
-            path = await asyncio.to_thread(sink.finish)
-        except BaseException:
-            await asyncio.shield(self._abort(opening))
-            raise
-        self._emit_peaks(sink, force=True)
+            await run.finish()
         entry = NewGeneration(
             kind="speech",
             title=_title_for(form.text),
@@ -172,14 +144,14 @@ class SpeechController(QObject):
             ),
             request_ids=request_ids,
             character_cost=cost if cost_known else None,
-            duration_ms=sink.duration_ms,
-            file_path=path,
+            duration_ms=run.duration_ms,
+            file_path=run.path,
             session_id=self._ctx.session_id,
         )
-        generation = await asyncio.to_thread(history.add, entry)
+        generation = await run.record(entry)
         self.generation_finished.emit(generation)
-        if sink.playback_problem:
-            self.playback_problem.emit(sink.playback_problem)
+        if run.playback_problem:
+            self.playback_problem.emit(run.playback_problem)
         await self._refresh_quota()
 
     def _announce_started(self) -> None:
@@ -188,38 +160,16 @@ class SpeechController(QObject):
         if parts is not None:
             self.generation_started.emit(parts)
 
-    @staticmethod
-    async def _abort(opening: asyncio.Future[GenerationSink]) -> None:
-        """Remove the partial file (whether or not audio had arrived)."""
-        try:
-            sink = await opening
-        except Exception:
-            return  # the file was never opened
-        await asyncio.to_thread(sink.abort)
-
     async def _generate_part(self, form: SpeechForm, request: SpeechRequest,
-                             get_sink: Callable[[], Awaitable[GenerationSink]]
-                             ) -> ResponseInfo:
+                             run: GenerationRun) -> ResponseInfo:
         speech = self._ctx.speech
         if form.output_format.can_stream:
             async with speech.stream(form.voice.voice_id, request, form.options()) as stream:
-                async for chunk in stream.chunks():
-                    sink = await get_sink()
-                    await asyncio.to_thread(sink.accept_stream_chunk, chunk)
-                    self._emit_peaks(sink)
-                await asyncio.to_thread((await get_sink()).end_part)
+                await run.feed_stream(stream.chunks())
                 return stream.info
         result = await speech.convert(form.voice.voice_id, request, form.options())
-        sink = await get_sink()
-        await asyncio.to_thread(sink.accept_whole_part, result.audio)
-        self._emit_peaks(sink, force=True)
+        await run.feed_whole(result.audio)
         return result.info
-
-    def _emit_peaks(self, sink: GenerationSink, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self._last_peaks_at >= PEAKS_INTERVAL_S:
-            self._last_peaks_at = now
-            self.audio_arrived.emit(sink.peaks(), sink.duration_ms / 1000)
 
     async def _refresh_quota(self) -> None:
         """Quota left after a generation, when the account endpoint answers (best effort)."""

@@ -2,7 +2,8 @@
 
 The tab lays out the text and its actions, reacts to the controller and keeps the form,
 the counts and the draft in step. The settings column's widgets are built in
-settings_column.py; the draft's saving and loading is in speech_draft.py.
+settings_column.py; the draft's saving and loading is in speech_draft.py; the count
+lines' wording is in counts_text.py.
 """
 
 from __future__ import annotations
@@ -28,15 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.errors import AuthError, ForbiddenError, NotFoundError
-from app.domain.cost import estimate_speech_credits
 from app.domain.formats import OutputFormat
-from app.domain.text_split import split_for_limit
 from app.domain.wording import duration_text
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage, describe_error
 from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
+from app.ui.speech.counts_text import characters_line, credits_line
 from app.ui.speech.more_options import MoreOptions
 from app.ui.speech.pronunciation_feature import PronunciationFeature
 from app.ui.speech.settings_column import SpeechSettingsColumn, select_combo
@@ -467,27 +467,11 @@ class SpeechTab(QWidget):
     def _update_counts(self) -> None:
         text = self.text.toPlainText()
         model = self.current_model()
-        limit = model.maximum_text_length_per_request if model else None
-        count = f"{len(text):,} characters"
-        if limit:
-            count += f" · up to {limit:,} per request"
-            if len(text) > limit:
-                # What the generation will really send: "about 5" then 6 parts misled.
-                parts = len(split_for_limit(text, max(1, limit)))
-                count += f" (will be sent in {parts} parts)"
-        self.char_count.setText(count)
-        credits = estimate_speech_credits(text, model)
-        estimate = "Free with offline voices" if model and model.cost_multiplier == 0 \
-            else f"About {credits:,} credits"
-        quota = getattr(self, "_quota", None)
+        self.char_count.setText(characters_line(text, model))
         problem = getattr(self, "_quota_problem", None)
-        if getattr(self, "_offline", False):
-            pass  # offline voices cost nothing: the engine's "1,000,000,000 left" means nothing
-        elif problem:
-            estimate += " · credits left unknown"
-        elif quota is not None:  # a Subscription
-            estimate += f" · {quota.characters_left:,} left this period"
-        self.estimate.setText(estimate)
+        self.estimate.setText(credits_line(
+            text, model, offline=getattr(self, "_offline", False),
+            quota=getattr(self, "_quota", None), quota_problem=problem))
         self.estimate.setToolTip(problem or "")
         self.generate_button.setEnabled(self.catalog_ready and not self._controller.is_generating)
 

@@ -1,8 +1,10 @@
 """Where generated audio goes as it arrives: a file (atomically), the player, the waveform.
 
-Called from a worker thread (decoding and file I/O stay off the event loop). Nothing
-here touches Qt. The file becomes visible under its final name only on `finish()`;
-`abort()` removes the partial, so no half file is ever presented as complete.
+Called from a worker thread (decoding and file I/O stay off the event loop); driven by
+`app.services.generation.GenerationRun`. Nothing here touches Qt. It imports numpy and
+the decoders, so it is loaded with the first generation, never at start-up. The file
+becomes visible under its final name only on `finish()`; `abort()` removes the partial,
+so no half file is ever presented as complete.
 """
 
 from __future__ import annotations

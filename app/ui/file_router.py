@@ -1,0 +1,77 @@
+"""Files from the command line, File → Open, another launch or a drop on the window, each
+sent to the tab that handles its kind: scripts (and CSV/TSV or dialogue-like text) to
+Scripts, other text to Speech, audio and video to Transcripts (to transcribe or review),
+JSON to Music or Transcripts depending on what it holds.
+Anything else is refused in plain words on the status bar, never silently.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+TEXT_SUFFIXES = {".txt", ".md"}
+AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".flac", ".m4a", ".aac", ".wma", ".aiff"}
+VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi"}
+SCRIPT_SUFFIXES = {".csv", ".tsv", ".fountain"}  # and *.xiscript.json
+MESSAGE_MS = 8000
+
+
+def open_dialog_patterns() -> str:
+    """Every kind the router takes, as a file dialog's name filter patterns."""
+    return " ".join(f"*{s}" for s in sorted(
+        TEXT_SUFFIXES | AUDIO_SUFFIXES | VIDEO_SUFFIXES | SCRIPT_SUFFIXES | {".json"}))
+
+
+class FileRouter:
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+
+    def _say(self, message: str) -> None:
+        self._window.statusBar().showMessage(message, MESSAGE_MS)
+
+    def open_paths(self, paths: list[Path]) -> None:
+        from app.ui.scripts.script_files import is_script_file
+
+        window = self._window
+        for path in paths:
+            suffix = path.suffix.lower()
+            if not path.is_file():
+                self._say(f"File not found: {path}")
+            elif is_script_file(path):
+                window.tabs.setCurrentWidget(window.scripts_tab)
+                window.scripts_tab.open_path(path)
+            elif suffix in TEXT_SUFFIXES:
+                window.tabs.setCurrentWidget(window.speech_tab)
+                window.speech_tab.text.setPlainText(path.read_text(errors="replace"))
+            elif suffix == ".json":
+                self._open_json(path)
+            elif suffix in AUDIO_SUFFIXES or suffix in VIDEO_SUFFIXES:
+                window.tabs.setCurrentWidget(window.transcripts_tab)
+                window.transcripts_tab.open_path(path)
+            else:
+                self._say(f"XI Studio cannot open {path.name}: it opens text, audio, video, "
+                          "transcript, music-plan and script files.")
+
+    def _open_json(self, path: Path) -> None:
+        from app.domain.music_plan_json import classify_json
+
+        window = self._window
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError):
+            self._say(f"{path.name} is not a readable JSON file.")
+            return
+        kind = classify_json(data)
+        if kind == "plan":
+            window.tabs.setCurrentWidget(window.music_tab)
+            window.music_tab.load_plan_json(path)
+        elif kind == "transcript":
+            window.tabs.setCurrentWidget(window.transcripts_tab)
+            window.transcripts_tab.open_path(path)
+        else:
+            self._say(f"{path.name} is neither a transcript nor a music plan.")

@@ -1,0 +1,41 @@
+"""The Speech tab's two count lines in plain words: how long the text is (and in how many
+requests it will go), and about how many credits it costs against what is left. Pure
+wording, no widgets, so it is tested on its own."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app.domain.cost import estimate_speech_credits
+from app.domain.text_split import split_for_limit
+
+if TYPE_CHECKING:
+    from app.domain.wire import Model, Subscription
+
+
+def characters_line(text: str, model: Model | None) -> str:
+    """E.g. "12,345 characters · up to 10,000 per request (will be sent in 2 parts)"."""
+    limit = model.maximum_text_length_per_request if model else None
+    count = f"{len(text):,} characters"
+    if limit:
+        count += f" · up to {limit:,} per request"
+        if len(text) > limit:
+            # What the generation will really send: "about 5" then 6 parts misled.
+            parts = len(split_for_limit(text, max(1, limit)))
+            count += f" (will be sent in {parts} parts)"
+    return count
+
+
+def credits_line(text: str, model: Model | None, *, offline: bool,
+                 quota: Subscription | None, quota_problem: str | None) -> str:
+    """E.g. "About 120 credits · 9,880 left this period"."""
+    credits = estimate_speech_credits(text, model)
+    estimate = "Free with offline voices" if model and model.cost_multiplier == 0 \
+        else f"About {credits:,} credits"
+    if offline:
+        pass  # offline voices cost nothing: the engine's "1,000,000,000 left" means nothing
+    elif quota_problem:
+        estimate += " · credits left unknown"
+    elif quota is not None:
+        estimate += f" · {quota.characters_left:,} left this period"
+    return estimate

@@ -1,0 +1,109 @@
+"""Files the window is given (command line, File → Open, drops) go to the right tab or are
+refused in plain words; saved files play in the shared player, short ones decoded whole
+and long ones from disk, both heard on the ALSA file sink."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QLabel, QPlainTextEdit
+
+from app.audio.file_stream import LONG_FILE_S
+
+SAMPLES = Path("/work/shared/api/samples")
+
+
+@pytest.fixture
+def studio(launch: Any, engine_url: str) -> Any:
+    return launch(engine_url=engine_url)
+
+
+def loudest_played(path: Path) -> float:
+    data = path.read_bytes()
+    return float(np.abs(np.frombuffer(data[: len(data) - len(data) % 4], np.float32)).max(
+        initial=0.0))
+
+
+def status(studio: Any) -> str:
+    return str(studio.window.statusBar().currentMessage())
+
+
+def test_text_goes_to_speech_and_unknown_files_are_refused(studio: Any, qtbot: Any,
+                                                           tmp_path: Path) -> None:
+    window = studio.window
+    script = tmp_path / "script.md"
+    script.write_text("Words from a file.")
+    window.open_paths([script])
+    assert window.tabs.currentWidget() is window.speech_tab
+    assert studio.find(QPlainTextEdit, "speech.text").toPlainText() == "Words from a file."
+
+    odd = tmp_path / "sheet.xlsx"
+    odd.write_bytes(b"PK")
+    window.open_paths([odd])
+    assert "cannot open sheet.xlsx" in status(studio)
+    window.open_paths([tmp_path / "gone.txt"])
+    assert status(studio).startswith("File not found")
+    neither = tmp_path / "neither.json"
+    neither.write_text(json.dumps({"hello": 1}))
+    window.open_paths([neither])
+    assert "neither a transcript nor a music plan" in status(studio)
+
+
+def test_a_dropped_plan_opens_in_music(studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text((SAMPLES / "music_composition_plan_v1.json").read_text())
+    window = studio.window
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(plan))])
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(drop)
+    assert drop.isAccepted()
+    assert window.tabs.currentWidget() is window.music_tab
+
+
+def test_a_short_file_plays_whole(studio: Any, qtbot: Any, tmp_path: Path,
+                                  alsa_played_file: Path) -> None:
+    path = tmp_path / "short.wav"
+    t = np.arange(16000) / 16000
+    soundfile.write(path, (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16000)
+    studio.window.play_file(path, "A short tone")
+    title = studio.find(QLabel, "player.title")
+    qtbot.waitUntil(lambda: title.text() == "A short tone", timeout=10_000)
+    assert studio.ctx.player.duration_ms == 1000
+    assert len(studio.window.player_bar.waveform_peaks()) > 0
+    qtbot.waitUntil(lambda: loudest_played(alsa_played_file) > 0.4, timeout=10_000)
+
+
+def test_a_long_file_plays_from_disk_and_its_waveform_follows(
+        studio: Any, qtbot: Any, tmp_path: Path, alsa_played_file: Path) -> None:
+    rate = 4000
+    frames = int((LONG_FILE_S + 5) * rate)
+    path = tmp_path / "long.wav"
+    t = np.arange(frames) / rate
+    soundfile.write(path, (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), rate,
+                    subtype="PCM_16")
+    studio.window.play_file(path, "A long recording")
+    title = studio.find(QLabel, "player.title")
+    qtbot.waitUntil(lambda: title.text() == "A long recording", timeout=10_000)
+    assert studio.window.file_playback._file_stream is not None  # not decoded whole
+    qtbot.waitUntil(lambda: len(studio.window.player_bar.waveform_peaks()) > 0,
+                    timeout=20_000)
+    qtbot.waitUntil(lambda: loudest_played(alsa_played_file) > 0.4, timeout=10_000)
+
+
+def test_a_file_that_cannot_be_played_is_said_in_the_tab_on_screen(
+        studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    path = tmp_path / "broken.mp3"
+    path.write_bytes(b"not audio at all" * 100)
+    studio.window.show_tab("music")
+    studio.window.play_file(path, "Broken")
+    banner = studio.window.music_tab.error_banner
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
