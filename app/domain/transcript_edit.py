@@ -101,9 +101,9 @@ class TranscriptEdits:
             new_text = self.corrections.get(w.index)
             if new_text is not None and new_text != w.text:
                 # Character timings described the old spelling; they no longer fit.
-                w = replace(w, text=new_text, characters=())
+                w = w._replace(text=new_text, characters=())
             if speaker != w.speaker_id:
-                w = replace(w, speaker_id=speaker)
+                w = w._replace(speaker_id=speaker)
             words.append(w)
         speakers: dict[str, Speaker] = {}
         for sid in [*transcript.speakers, *(w.speaker_id for w in words)]:

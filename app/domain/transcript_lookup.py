@@ -134,8 +134,8 @@ def paragraphs(transcript: Transcript, pause_ms: int = 1500) -> list[Paragraph]:
             speaker, channel, start, end = w.speaker_id, w.channel, w.start_ms, w.end_ms
             seen_word = True
             count = 0
-        else:
-            end = max(end, w.end_ms)
+        elif w.end_ms > end:
+            end = w.end_ms
         count += 1
         if untimed and count >= UNTIMED_PARAGRAPH_WORDS and \
                 w.text.rstrip().endswith((".", "?", "!", "。", "？", "！", "؟")):
