@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress, repeat
-from operator import attrgetter, itemgetter, mul
+from operator import attrgetter, mul
 from typing import Any, Literal, NamedTuple, TypeAlias
 
 from app.domain import json_io
@@ -320,7 +320,6 @@ def _words_of(value: Any, default_channel: int, where: str, text: str | None = N
     return _fill_times(raw), raw
 
 
-_COLUMNS = itemgetter("text", "start", "end")
 _NUMBER_TYPES = frozenset((float, int))
 _NONE = type(None)
 _new_word = tuple.__new__  # Word from a tuple of all its fields, in C
@@ -340,8 +339,9 @@ def _fast_words(items: list[Any], default_channel: int) -> list[Word] | None:
     try:
         if set(map(type, items)) != {dict}:
             return None
-        texts, starts, ends = zip(*map(_COLUMNS, items), strict=True)
-    except (KeyError, TypeError, ValueError):
+        texts, starts, ends = (list(map(dict.__getitem__, items, repeat(key)))
+                               for key in ("text", "start", "end"))
+    except KeyError:
         return None
     kinds = _column(items, "type")
     speakers = _column(items, "speaker_id")
