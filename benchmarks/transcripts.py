@@ -35,6 +35,7 @@ from benchmarks._common import (
 )
 
 OPEN_TARGET_S = 0.300
+OPEN_TARGET_RATIO = 2.0  # issue 19: within 2x of json.loads of the same file
 PLAYHEAD_TARGET_S = 0.001
 SEARCH_TARGET_S = 0.020
 
@@ -164,7 +165,8 @@ def main() -> None:
         figure="3. Transcript 3 h / 30,000 words / 4 speakers: open (parse + paragraphs "
                "+ viewer model + first paint)",
         ours=ms(open_s), baseline=f"{ms(json_s)} json.loads", ratio=ratio(open_s, json_s),
-        target=f"≤ {OPEN_TARGET_S * 1000:.0f} ms", met=open_s <= OPEN_TARGET_S,
+        target=f"≤ {OPEN_TARGET_S * 1000:.0f} ms and ≤ {OPEN_TARGET_RATIO:.0f}× json.loads",
+        met=open_s <= OPEN_TARGET_S and open_s <= OPEN_TARGET_RATIO * json_s,
         note=f"machine-dependent; the word index ({ms(index_s)}) and the search index "
              f"({ms(search_index_s)}) are built on first play and first search"))
 
