@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
-from operator import attrgetter
+from operator import itemgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -35,7 +35,7 @@ SpeakerColorRole = Qt.ItemDataRole.UserRole + 4
 StartMsRole = Qt.ItemDataRole.UserRole + 5
 
 _Index = QModelIndex | QPersistentModelIndex
-_TEXT = attrgetter("text")
+_TEXT = itemgetter(Word._fields.index("text"))  # a Word is a tuple
 
 
 @dataclass(frozen=True, slots=True)
