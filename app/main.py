@@ -186,6 +186,9 @@ def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app.ui.pyside_import_hook import skip_source_reading
+
+    skip_source_reading()  # before the UI modules: PySide6 would read each one's source
     from app.ui.main_window import MainWindow
     from app.ui.qt_async import (
         favour_gui_thread,

@@ -41,6 +41,9 @@ class RunningApp:
         import qasync
         from PySide6.QtWidgets import QApplication
 
+        from app.ui.pyside_import_hook import skip_source_reading
+
+        skip_source_reading()  # as app.main.run_gui does
         from app.main import build_context, skip_unused_imports
         from app.ui.main_window import MainWindow
         from app.ui.qt_async import (

@@ -33,7 +33,7 @@ from benchmarks._common import (
 
 PROBE = "XI_STUDIO_STARTUP_PROBE"
 TARGET_S = 0.5
-TARGET_RATIO = 3.0
+TARGET_RATIO = 1.8  # issue 19 (was 3)
 
 BARE_WINDOW = bare_window_script(f'    print(f"{PROBE} idle={{time.monotonic():.6f}}", flush=True)')
 
@@ -80,7 +80,7 @@ def main() -> None:
     figure.add(Row(
         figure=f"4. Start-up to interactive window (median of {runs})",
         ours=ms(o), baseline=f"{ms(b)} bare PySide6, 3 empty tabs", ratio=ratio(o, b),
-        target=f"≤ {TARGET_S * 1000:.0f} ms and ≤ {TARGET_RATIO:.0f}× bare",
+        target=f"≤ {TARGET_S * 1000:.0f} ms and ≤ {TARGET_RATIO:g}× bare",
         met=o <= TARGET_S and o <= TARGET_RATIO * b, note=note))
     figure.add(Row(
         figure="4b. Heavy modules loaded before the window is interactive",

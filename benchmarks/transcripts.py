@@ -2,9 +2,11 @@
 
 Ours (app/domain/transcript.py, plus the viewer model once app/ui/transcripts is
 committed):
-- open: read the JSON file, `parse_transcript`, build the word index and search index
-  (and, with the viewer, set it on the paragraph model and paint the first screen);
-  baseline: `json.loads` of the same file.
+- open: what the Transcripts tab does: read the JSON file, `parse_transcript`,
+  `Opened.prepare` (paragraph rows, duration, word counts), set it on the paragraph
+  model and paint the first screen; baseline: `json.loads` of the same file, the two
+  interleaved. The word and search indexes are built on first play / first search, and
+  their build times are printed beside the figure.
 - playhead update: `WordIndex.word_at(ms)` (plus the model's highlight change with the
   viewer), the mean over many random positions; baseline: `bisect` on a plain list of
   start times.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import bisect
 import json
 import random
+import time
 from typing import Any
 
 from benchmarks._common import (
@@ -32,6 +35,7 @@ from benchmarks._common import (
 )
 
 OPEN_TARGET_S = 0.300
+OPEN_TARGET_RATIO = 2.0  # issue 19: within 2x of json.loads of the same file
 PLAYHEAD_TARGET_S = 0.001
 SEARCH_TARGET_S = 0.020
 
@@ -112,31 +116,59 @@ def main() -> None:
     say(f"transcript file: {len(data) / 1e6:.1f} MB, 30,000 words + spacing, 4 speakers, 3 h")
 
     from app.domain.transcript import parse_transcript
-    from app.domain.transcript_lookup import search
+    from app.domain.transcript_lookup import SearchIndex, WordIndex, search
 
     viewer = _viewer()
 
+    from app.domain.transcript_edit import TranscriptEdits
+    from app.ui.transcripts.transcript_document import TranscriptSource
+    from app.ui.transcripts.transcripts_controller import Opened
+
     def open_transcript() -> Any:
+        # What the Transcripts tab does on open: parse and prepare (paragraph rows,
+        # duration, word counts) in a worker, then the model and the first paint. The
+        # word and search indexes are built on first play / first search (timed below).
         transcript = parse_transcript(path.read_bytes())
-        transcript.word_index  # noqa: B018 - built on open, as the viewer does
-        transcript.search_index  # noqa: B018
+        opened = Opened(transcript, TranscriptEdits(), TranscriptSource(title="bench"))
+        opened.prepare()
         app, model, view = viewer
-        model.set_transcript(transcript)
+        model.set_transcript(opened.edited, frozenset(), opened.rows)
         view.show()
         view.viewport().repaint()  # the first paint, synchronously
         app.processEvents()
         return transcript
 
-    open_s = best_of(repeats, open_transcript)
-    json_s = best_of(repeats, lambda: json.loads(path.read_bytes()))
+    def fresh_open() -> float:
+        viewer[1].set_transcript(None)  # a new document each time, not a re-show
+        viewer[0].processEvents()
+        start = time.perf_counter()
+        open_transcript()
+        return time.perf_counter() - start
+
+    def json_baseline() -> float:
+        start = time.perf_counter()
+        json.loads(path.read_bytes())
+        return time.perf_counter() - start
+
+    # Interleaved, so that load on a shared machine falls on both alike.
+    open_runs, json_runs = [], []
+    for _ in range(repeats):
+        open_runs.append(fresh_open())
+        json_runs.append(json_baseline())
+    open_s, json_s = min(open_runs), min(json_runs)
     transcript = open_transcript()
-    say(f"open: {ms(open_s)} (json.loads alone {ms(json_s)})")
+    index_s = best_of(repeats, lambda: WordIndex(transcript.words))
+    search_index_s = best_of(repeats, lambda: SearchIndex(transcript.words))
+    say(f"open: {ms(open_s)} (json.loads alone {ms(json_s)}); built on first use: word "
+        f"index {ms(index_s)}, search index {ms(search_index_s)}")
     figure.add(Row(
-        figure="3. Transcript 3 h / 30,000 words / 4 speakers: open (parse + indexes + "
-               "viewer model + first paint)",
+        figure="3. Transcript 3 h / 30,000 words / 4 speakers: open (parse + paragraphs "
+               "+ viewer model + first paint)",
         ours=ms(open_s), baseline=f"{ms(json_s)} json.loads", ratio=ratio(open_s, json_s),
-        target=f"≤ {OPEN_TARGET_S * 1000:.0f} ms", met=open_s <= OPEN_TARGET_S,
-        note="machine-dependent"))
+        target=f"≤ {OPEN_TARGET_S * 1000:.0f} ms and ≤ {OPEN_TARGET_RATIO:.0f}× json.loads",
+        met=open_s <= OPEN_TARGET_S and open_s <= OPEN_TARGET_RATIO * json_s,
+        note=f"machine-dependent; the word index ({ms(index_s)}) and the search index "
+             f"({ms(search_index_s)}) are built on first play and first search"))
 
     # Playhead: random positions, the same for ours and the baseline.
     rng = random.Random(3)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
+if TYPE_CHECKING:  # httpx loads with the first request (app/api/client.py)
+    import httpx
 
 from app.api.errors import ApiError, ApiProtocolError, error_in_success_body, parse_json_safely
 from app.api.reading import (

@@ -27,7 +27,6 @@ by `error_from_response`.
 from __future__ import annotations
 
 import codecs
-import email.utils
 import json
 import math
 import re
@@ -203,6 +202,8 @@ def _seconds(raw: str | None, *, scale: int, now: float | None) -> float | None:
     except (ValueError, OverflowError):
         if scale != 1:
             return None
+        import email.utils  # an HTTP date is rare; not loaded at start-up (~15 ms)
+
         try:
             when = email.utils.parsedate_to_datetime(raw)
             value = when.timestamp() - (time.time() if now is None else now)

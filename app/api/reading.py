@@ -20,8 +20,10 @@ import re
 import zlib
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:  # httpx loads with the first request (app/api/client.py)
+    import httpx
 
 from app.api.errors import (
     ApiConnectionError,
@@ -56,6 +58,8 @@ def header_number(value: str | None) -> int | None:
 @contextmanager
 def body_errors(what: str) -> Iterator[None]:
     """Translate httpx failures while a response body arrives."""
+    import httpx
+
     try:
         yield
     except httpx.TimeoutException as exc:
@@ -173,6 +177,8 @@ async def iter_body(response: httpx.Response, *, what: str, max_wire: int, max_b
     if declared is not None and declared > max_wire:
         raise ApiProtocolError(f"The server's {what} is too large ({declared} bytes).")
     counter = counter or BodyCounter()
+    import httpx
+
     try:  # an in-memory response (httpx.MockTransport) is read, and unpacked, already
         content = response.content
     except httpx.ResponseNotRead:

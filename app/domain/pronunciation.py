@@ -15,7 +15,6 @@ eleven_flash_v2, eleven_turbo_v2 and eleven_monolingual_v1; other models skip th
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +118,8 @@ def _local(tag: str) -> str:
 
 def read_pls(data: bytes) -> list[Rule]:
     """The rules of a PLS lexicon; PlsError for anything that is not one."""
+    import xml.etree.ElementTree as ET
+
     if b"<!DOCTYPE" in data[:2048] or b"<!ENTITY" in data:
         raise PlsError("This file declares a DOCTYPE or entities, which a pronunciation "
                        "lexicon never needs; it was not read.")
@@ -165,6 +166,8 @@ def _pls_alphabet(value: str) -> str:
 
 def write_pls(rules: list[Rule], language: str = "en-US") -> bytes:
     """A PLS 1.0 lexicon of the rules (phoneme entries name their own alphabet)."""
+    import xml.etree.ElementTree as ET
+
     ET.register_namespace("", PLS_NAMESPACE)
     ns = f"{{{PLS_NAMESPACE}}}"
     root = ET.Element(f"{ns}lexicon", {"version": "1.0", "alphabet": "ipa",

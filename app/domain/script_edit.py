@@ -7,7 +7,7 @@ takes, which then read as stale), so an edit undone brings back the audio it had
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -15,11 +15,11 @@ from app.domain.script import Block, Script, Settings, Take
 
 
 def new_block_id() -> str:
-    return "b_" + uuid.uuid4().hex[:12]
+    return "b_" + os.urandom(6).hex()
 
 
 def new_take_id() -> str:
-    return "t_" + uuid.uuid4().hex[:12]
+    return "t_" + os.urandom(6).hex()
 
 
 def _update(script: Script, block_id: str, **changes: object) -> Script:

@@ -121,13 +121,13 @@ class TranscriptEdits:
             new_text = self.corrections.get(w.index)
             if new_text is not None and new_text != w.text:
                 # Character timings described the old spelling; they no longer fit.
-                w = replace(w, text=new_text, characters=())
+                w = w._replace(text=new_text, characters=())
             speaker = self.speaker_overrides.get(w.index, speaker)
             if speaker != w.speaker_id:
-                w = replace(w, speaker_id=speaker)
+                w = w._replace(speaker_id=speaker)
             timing = self.timings.get(w.index)
             if timing is not None and timing != (w.start_ms, w.end_ms):
-                w = replace(w, start_ms=timing[0], end_ms=timing[1], characters=())
+                w = w._replace(start_ms=timing[0], end_ms=timing[1], characters=())
             words.append(w)
         speakers: dict[str, Speaker] = {}
         for sid in [*transcript.speakers, *(w.speaker_id for w in words)]:

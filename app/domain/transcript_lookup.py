@@ -119,26 +119,28 @@ def paragraphs(transcript: Transcript, pause_ms: int = 1500) -> list[Paragraph]:
         if stop > first:
             result.append(Paragraph(speaker, channel, start, end, range(first, stop)))
 
-    for pos, w in enumerate(words):
-        if w.kind == "spacing":
-            text_break = text_break or "\n" in w.text  # untimed text, or a split by hand
+    # A Word is a named tuple: unpacking it is quicker than five attribute look-ups, and
+    # this loop runs over every item of a 3-hour transcript (60,000) on open.
+    for pos, (_, text, w_start, w_end, kind, w_speaker, w_channel, _, _) in enumerate(words):
+        if kind == "spacing":
+            text_break = text_break or "\n" in text  # untimed text, or a split by hand
             continue
         if seen_word:
-            turn = (w.speaker_id is not None and w.speaker_id != speaker) or w.channel != channel
-            if turn or w.start_ms - end >= pause_ms or text_break:
+            turn = (w_speaker is not None and w_speaker != speaker) or w_channel != channel
+            if turn or w_start - end >= pause_ms or text_break:
                 close(pos)
                 first = pos
                 seen_word = False
         text_break = False
         if not seen_word:
-            speaker, channel, start, end = w.speaker_id, w.channel, w.start_ms, w.end_ms
+            speaker, channel, start, end = w_speaker, w_channel, w_start, w_end
             seen_word = True
             count = 0
-        else:
-            end = max(end, w.end_ms)
+        elif w_end > end:
+            end = w_end
         count += 1
         if untimed and count >= UNTIMED_PARAGRAPH_WORDS and \
-                w.text.rstrip().endswith((".", "?", "!", "。", "？", "！", "؟")):
+                text.rstrip().endswith((".", "?", "!", "。", "？", "！", "؟")):
             text_break = True
     if words:  # the last paragraph (or, with no words at all, just the spacing)
         close(len(words))

@@ -12,7 +12,6 @@ channel the order never changes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # transcript.py imports this module
@@ -58,7 +57,7 @@ def merge_channels_by_utterance(channels: Iterable[Sequence[Word]]) -> tuple[Wor
             tagged.append((_start(group), group[0].channel if group else n, k, group))
     tagged.sort(key=lambda t: t[:3])
     merged = [w for *_, group in tagged for w in group]
-    return tuple(w if w.index == i else replace(w, index=i) for i, w in enumerate(merged))
+    return tuple(w if w.index == i else w._replace(index=i) for i, w in enumerate(merged))
 
 
 def split_by_channel(words: Sequence[Word]) -> list[list[Word]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-import uuid
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -21,7 +20,7 @@ PARTIAL_SUFFIX = ".partial"
 
 
 def _partial_path_for(final: Path) -> Path:
-    return final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}{PARTIAL_SUFFIX}")
+    return final.with_name(f".{final.name}.{os.urandom(4).hex()}{PARTIAL_SUFFIX}")
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -17,12 +17,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import re
 import shutil
 import sqlite3
 import tempfile
 import threading
-import uuid
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -412,7 +412,7 @@ class HistoryStore:
         if not ext.isalnum():
             raise ValueError(f"not a file extension: {extension!r}")
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        writer = AtomicFileWriter(self.new_audio_dir / f"{stamp}-{uuid.uuid4().hex[:8]}.{ext}",
+        writer = AtomicFileWriter(self.new_audio_dir / f"{stamp}-{os.urandom(4).hex()}.{ext}",
                                   hold_after_commit=True)
         self._unlisted[str(writer.final_path.absolute())] = writer
         return writer

@@ -6,7 +6,7 @@ a temporary data folder, a client pointed at a test server, a player on a test d
 
 from __future__ import annotations
 
-import uuid
+import os
 from dataclasses import dataclass, field
 
 from app.api.account import AccountService
@@ -36,7 +36,7 @@ class AppContext:
     player: Player
     # An engine already running (tests, or a user's own); None starts the built-in one.
     engine_url: str | None = None
-    session_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    session_id: str = field(default_factory=lambda: os.urandom(16).hex())
     # What the library did on its own that the user must hear (shown in a banner).
     notices: NoticeBoard = field(default_factory=NoticeBoard)
 

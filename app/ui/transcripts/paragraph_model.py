@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -34,6 +35,7 @@ SpeakerColorRole = Qt.ItemDataRole.UserRole + 4
 StartMsRole = Qt.ItemDataRole.UserRole + 5
 
 _Index = QModelIndex | QPersistentModelIndex
+_TEXT = itemgetter(Word._fields.index("text"))  # a Word is a tuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,8 @@ def build_rows(transcript: Transcript | None, channel_view: int = ALL_CHANNELS
             words = tuple(p.word_indices)
         else:
             words = tuple(positions[k] for k in p.word_indices)
-        chars = sum(len(all_words[i].text) for i in words) + len(words) // 4
+        chars = sum(map(len, map(_TEXT, map(all_words.__getitem__, words)))) \
+            + len(words) // 4
         rows.append(ParagraphRow(p.speaker_id, p.channel, p.start_ms, p.end_ms, words,
                                  chars))
     return rows

@@ -4,13 +4,16 @@ names the file involved; several are shown together, newest last."""
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from app.library.notices import LibraryNotice, NoticeBoard
 from app.ui.widgets.error_banner import ErrorBanner
+
+
+def _escape(text: str) -> str:
+    """html.escape without loading the html package (and its entity table) at start-up."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class NoticeBanner(ErrorBanner):
@@ -33,8 +36,8 @@ class NoticeBanner(ErrorBanner):
         if not isinstance(notice, LibraryNotice):
             return
         self._notices.append(notice)
-        parts = [f"<b>{html.escape(n.title)}.</b> {html.escape(n.text)}<br>"
-                 f"{html.escape(n.next_step)}" for n in self._notices]
+        parts = [f"<b>{_escape(n.title)}.</b> {_escape(n.text)}<br>"
+                 f"{_escape(n.next_step)}" for n in self._notices]
         self._text.setText("<br><br>".join(parts))
         self._text.setAccessibleName(" ".join(f"{n.title}. {n.text} {n.next_step}"
                                               for n in self._notices))
