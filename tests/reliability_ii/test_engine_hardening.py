@@ -2,7 +2,7 @@
 engine process (`LocalEngineProcess`, as the app and `xi-studio serve` run it), driven
 with httpx and raw sockets; the engine's memory and CPU time read from /proc.
 
-Rows of tests/reliability_ii/README-engine.md.
+Rows of the README table "The local engine as a safe local service".
 """
 
 from __future__ import annotations
