@@ -34,6 +34,11 @@ PARAGRAPH = ("Offline speech matters to many people. A writer can hear a draft r
              "without sending a single word to the cloud. A teacher can turn a recorded "
              "lesson into text on an old laptop, and nothing leaves the computer.")
 
+# The engine answers loopback Host headers only (TestClient's default is "testserver").
+LOOPBACK = "http://127.0.0.1"
+# Form posts (uploads) carry a key, as the app and the SDK send; web pages cannot.
+KEY = {"xi-api-key": "offline"}
+
 
 def words_of(text: str) -> list[str]:
     return re.findall(r"[a-z']+", text.lower())
@@ -65,7 +70,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> ModelStore:
 
 @pytest.fixture(scope="module")
 def client(store: ModelStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    with TestClient(create_app(tmp_path_factory.mktemp("engine"), models=store)) as c:
+    app = create_app(tmp_path_factory.mktemp("engine"), models=store)
+    with TestClient(app, base_url=LOOPBACK, headers=KEY) as c:
         yield c
 
 
@@ -145,7 +151,7 @@ def test_a_removed_voice_is_a_clear_404(store: ModelStore, tmp_path: Path) -> No
     copy = ModelStore(tmp_path / "models")
     shutil.copytree(store.root / "piper-en_US-joe-medium", copy.root / "piper-en_US-joe-medium",
                     symlinks=True)
-    with TestClient(create_app(None, models=copy)) as c:
+    with TestClient(create_app(None, models=copy), base_url=LOOPBACK, headers=KEY) as c:
         joe = c.get("/v2/voices", params={"search": "Piper"}).json()["voices"][0]["voice_id"]
         onnx = copy.root / "piper-en_US-joe-medium" / "en_US-joe-medium.onnx"
         onnx.unlink()  # deleted by hand while the engine runs
@@ -160,7 +166,8 @@ def test_a_removed_voice_is_a_clear_404(store: ModelStore, tmp_path: Path) -> No
 
 
 def test_without_models_pocketsphinx_still_answers(tmp_path: Path) -> None:
-    with TestClient(create_app(None, models=ModelStore(tmp_path / "none"))) as c:
+    app = create_app(None, models=ModelStore(tmp_path / "none"))
+    with TestClient(app, base_url=LOOPBACK, headers=KEY) as c:
         audio = c.post(f"/v1/text-to-speech/{ENGINE_VOICES[0].voice_id}",
                        params={"output_format": "wav_16000"}, json={"text": "Hello there."})
         heard = c.post("/v1/speech-to-text", data={"model_id": "scribe_v1"},
@@ -180,7 +187,7 @@ def test_the_official_sdk_round_trip_through_a_real_engine(
     from app.engine.launcher import LocalEngineProcess
 
     monkeypatch.setenv("XI_STUDIO_MODELS_DIR", str(store.root))
-    with LocalEngineProcess(log_path=tmp_path / "engine.log") as engine:
+    with LocalEngineProcess(log_path=tmp_path / "engine.log", use_token=False) as engine:
         sdk = ElevenLabs(base_url=engine.base_url, api_key="offline")
         voices = sdk.voices.search(search="Piper").voices
         assert [v.name for v in voices] == ["Joe (English, US) · Piper"]
@@ -208,7 +215,8 @@ def test_listing_installed_models_loads_no_model_library(store: ModelStore) -> N
         "warnings.simplefilter('ignore')\n"
         "from starlette.testclient import TestClient\n"
         "from app.engine.app import create_app\n"
-        "c = TestClient(create_app(None))\n"
+        "c = TestClient(create_app(None), base_url=\"http://127.0.0.1\",\n"
+        "               headers={\"xi-api-key\": \"offline\"})\n"
         "assert any(v['labels'].get('engine') == 'piper'"
         " for v in c.get('/v1/voices').json()['voices'])\n"
         "heavy = {'piper', 'faster_whisper', 'onnxruntime', 'ctranslate2', 'huggingface_hub'}\n"
@@ -241,7 +249,7 @@ def test_a_whisper_model_removed_or_broken_falls_back_to_pocketsphinx(
     copy = ModelStore(tmp_path / "models")
     shutil.copytree(store.root / "whisper-base", copy.root / "whisper-base",
                     copy_function=os.link)
-    with TestClient(create_app(None, models=copy)) as c:
+    with TestClient(create_app(None, models=copy), base_url=LOOPBACK, headers=KEY) as c:
         audio = c.post(f"/v1/text-to-speech/{ENGINE_VOICES[0].voice_id}",
                        params={"output_format": "wav_16000"}, json={"text": "Hello there."})
 
