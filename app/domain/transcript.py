@@ -355,6 +355,8 @@ def _fast_words(items: list[Any], default_channel: int) -> list[Word] | None:
             or not set(map(type, ends)) <= _NUMBER_TYPES
             or not set(map(type, speakers)) <= {str, _NONE}
             or not logprob_types <= {float, int, _NONE}
+            # Types first: a list or dict as a "type" cannot even go into a set.
+            or not set(map(type, kinds)) <= {str, _NONE}
             or not set(kinds) <= _KNOWN_KINDS
             or _column(items, "characters").count(None) != count
             or _column(items, "channel_index").count(None) != count):

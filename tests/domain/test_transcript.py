@@ -393,3 +393,12 @@ def test_thirty_thousand_words() -> None:
     assert search(t, "w12345 w12346") == [24_690]
     assert len(search(t, "w1")) == 11_111
     assert len(paragraphs(t)) == 600
+
+
+@pytest.mark.parametrize("kind", [["word"], {"a": 1}])
+def test_an_unhashable_type_is_a_format_error_not_a_crash(kind: object) -> None:
+    """The fast column-wise reader must leave odd shapes to the validating one (found by
+    the parser fuzz test: a list as a word's type raised TypeError)."""
+    words = [{"text": "Hi", "start": 0.0, "end": 0.4, "type": kind}]
+    with pytest.raises(TranscriptFormatError):
+        parse_transcript({"language_code": "en", "text": "Hi", "words": words})
