@@ -175,6 +175,8 @@ class Player:
         if self._state is PlayerState.FINISHED and self._heard_anchor is None:
             return handed
         anchor, stream = self._heard_anchor, self._stream
+        if self._state is PlayerState.FINISHED and not _stream_active(stream):
+            return handed  # the device has played everything out: the end is heard
         if anchor is None:  # nothing has reached the device yet since it started
             return min(handed, self._played_from)
         now = _stream_time(stream)
@@ -597,6 +599,14 @@ class Player:
             if self._state in (PlayerState.PLAYING, PlayerState.BUFFERING):
                 self._state = PlayerState.PAUSED
                 self.last_error = "The sound output stopped unexpectedly."
+
+
+def _stream_active(stream: Any) -> bool:
+    """Whether the stream is still playing (blocks queued in the device included)."""
+    try:
+        return bool(stream.active) if stream is not None else False
+    except Exception:  # a closed or vanished stream
+        return False
 
 
 def _stream_time(stream: Any) -> float | None:

@@ -28,6 +28,7 @@ class FakeStream:
         self.latency = latency
         self.active = False
         self.stopped = True
+        self.draining = False
 
     def start(self) -> None:
         self.active, self.stopped = True, False
@@ -45,7 +46,12 @@ class FakeStream:
         try:
             self.callback(out, BLOCK, info, None)
         except StopIteration:  # the player's "that was the last block"
-            self.active = False
+            # As PortAudio: the stream stays active until its queued blocks have been
+            # heard; a test ends that with `played_out()`.
+            self.draining = True
+
+    def played_out(self) -> None:
+        self.active = False
 
 
 @pytest.fixture
@@ -134,4 +140,6 @@ def test_the_end_is_shown_when_it_is_heard(player: Any) -> None:
     stream.time = 10.30  # the second block (9900 on) is heard from 10.35
     assert p.position_ms == 9850
     stream.time = 11.0
+    assert p.position_ms == 10_000
+    stream.played_out()  # the device finished: the end stays shown
     assert p.position_ms == 10_000
