@@ -137,7 +137,9 @@ async def _render(args: argparse.Namespace, bar: ProgressBar) -> int:
     if args.server:
         base_url, key = args.server, os.environ.get("ELEVENLABS_API_KEY") or None
     elif os.environ.get("XI_STUDIO_ENGINE_URL"):
-        base_url, key = os.environ["XI_STUDIO_ENGINE_URL"], "offline"
+        from app.engine.launcher import external_engine_key
+
+        base_url, key = os.environ["XI_STUDIO_ENGINE_URL"], external_engine_key()
     else:
         from app.engine.launcher import LocalEngineProcess
         from app.library.paths import AppPaths
@@ -148,7 +150,7 @@ async def _render(args: argparse.Namespace, bar: ProgressBar) -> int:
                                     data_dir=paths.data_dir / "engine")
         bar.message("Starting the offline engine...")
         base_url = await asyncio.to_thread(engine.start)
-        key = "offline"
+        key = engine.token  # the engine answers only its launcher's per-launch key
     client = ApiClient(ClientConfig(base_url=base_url, api_key=key))
     try:
         return await _with_client(args, bar, client, script, script_path)

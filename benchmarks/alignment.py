@@ -70,7 +70,8 @@ def main() -> None:
     buffer = io.BytesIO()
     soundfile.write(buffer, pcm, 16000, format="WAV", subtype="PCM_16")
     with LocalEngineProcess(log_path=scratch_dir("engine-align") / "engine.log") as engine, \
-            httpx.Client(base_url=engine.base_url, timeout=600, trust_env=False) as client:
+            httpx.Client(base_url=engine.base_url, headers=engine.headers, timeout=600,
+                         trust_env=False) as client:
 
         def post(data: bytes, words: str) -> Any:
             response = client.post("/v1/forced-alignment", data={"text": words},

@@ -64,7 +64,8 @@ def bench_piper(figure: Figure, store: Any, engine: Any, text: str) -> Any:
     samples: Any = None
     response: Any = None
     bare_wall = wall = float("inf")
-    with httpx.Client(base_url=engine.base_url, timeout=600, trust_env=False) as client:
+    with httpx.Client(base_url=engine.base_url, headers=engine.headers, timeout=600,
+                      trust_env=False) as client:
         client.post(url, params={"output_format": "pcm_22050"}, json={"text": "Warm up."})
         # Turn about, best of three each: the machine is shared, the least disturbed run
         # is the fairest comparison.
@@ -111,7 +112,8 @@ def bench_whisper(figure: Figure, store: Any, engine: Any, samples: Any, rate: i
     bare_wall = wall = float("inf")
     bare_words = 0
     response: Any = None
-    with httpx.Client(base_url=engine.base_url, timeout=600, trust_env=False) as client:
+    with httpx.Client(base_url=engine.base_url, headers=engine.headers, timeout=600,
+                      trust_env=False) as client:
         def post(data: bytes) -> Any:
             result = client.post("/v1/speech-to-text", data={"model_id": "scribe_v1"},
                                  files={"file": ("speech.wav", data, "audio/wav")})

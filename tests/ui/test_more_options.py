@@ -35,7 +35,9 @@ def pick(combo: QComboBox, data: object) -> None:
 
 
 def generate(qtbot: Any, studio: Any, cloud: Any, count: int) -> dict[str, Any]:
-    qtbot.mouseClick(studio.find(QPushButton, "speech.generate"), Qt.MouseButton.LeftButton)
+    button = studio.find(QPushButton, "speech.generate")
+    qtbot.waitUntil(button.isEnabled, timeout=30_000)  # as a person waits for the last one
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     history = studio.find(QTableView, "history.list")
     qtbot.waitUntil(lambda: history.model().rowCount() == count, timeout=30_000)
     sent = [r for r in cloud.control.requests() if r["path"].startswith("/v1/text-to-speech/")]
