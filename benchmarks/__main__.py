@@ -27,6 +27,7 @@ FIGURES: tuple[tuple[str, str, tuple[int, int]], ...] = (
     ("latency", "playhead against the sound", (120, 60)),
     ("engine_memory", "local engine memory under load", (1200, 150)),
     ("offline_models", "installed Piper and Whisper models", (1200, 240)),
+    ("scripts", "a 500-block script: open, queue stalls, memory", (600, 90)),
 )
 
 COLUMNS = ("figure", "ours", "baseline", "ratio", "target", "met")

@@ -15,6 +15,7 @@ read and thrown away (`POST /v1/speech-to-text`, `POST /upload`).
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
 import sys
@@ -107,6 +108,8 @@ class BenchServer:
         method, path = scope["method"], scope["path"]
         if (method, path) in self.routes:
             await _json(send, self.routes[(method, path)])
+        elif method == "POST" and path.endswith("/with-timestamps"):
+            await self._timestamps(receive, send)  # the Scripts queue's takes (figure 10)
         elif method == "POST" and path.startswith("/v1/text-to-speech/"):
             await _read_body(receive)
             await self._speech(send, streamed=path.endswith("/stream"))
@@ -124,6 +127,27 @@ class BenchServer:
             await _json(send, CONFIG)
         else:
             await _json(send, {"detail": {"status": "not_found", "message": path}}, 404)
+
+    async def _timestamps(self, receive: Any, send: Any) -> None:
+        """One take: the MP3 in base64 and evenly spread character times for the text."""
+        body = bytearray()
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body") or message["type"] == "http.disconnect":
+                break
+        text = str(json.loads(body or b"{}").get("text", "")) or " "
+        seconds = float(CONFIG["seconds"])
+        audio = await asyncio.to_thread(speech_mp3, seconds)
+        await asyncio.sleep(CONFIG["first_byte_ms"] / 1000)
+        step = seconds / len(text)
+        alignment = {"characters": list(text),
+                     "character_start_times_seconds": [round(i * step, 3)
+                                                       for i in range(len(text))],
+                     "character_end_times_seconds": [round((i + 1) * step, 3)
+                                                     for i in range(len(text))]}
+        await _json(send, {"audio_base64": base64.b64encode(audio).decode(),
+                           "alignment": alignment, "normalized_alignment": alignment})
 
     async def _speech(self, send: Any, streamed: bool) -> None:
         audio = await asyncio.to_thread(speech_mp3, float(CONFIG["seconds"]))

@@ -4,7 +4,6 @@ costs and delivery names (pure logic)."""
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import replace
 
 import pytest
@@ -166,17 +165,18 @@ def test_file_round_trip_and_errors_name_the_field() -> None:
         script_from_json(json.dumps(data))
 
 
-def test_500_blocks_open_fast() -> None:
+def test_500_blocks_round_trip_with_their_statuses() -> None:
+    # How fast it opens is measured in benchmarks/scripts.py (figure 10), not here.
     script = Script(cast=CAST, blocks=tuple(Block(f"b{i}", "ANNA", f"Line number {i}.")
                                             for i in range(500)))
-    for block in script.blocks:
+    for block in script.blocks[:400]:
         script = script.with_block(replace(block, takes=(take_for(script, block, "t"),),
                                            chosen_take_id="t"))
-    text = script_to_json(script)
-    started = time.perf_counter()
-    opened = script_from_json(text)
-    assert time.perf_counter() - started < 1.0
+    opened = script_from_json(script_to_json(script))
     assert opened == script
+    assert len(opened.blocks) == 500
+    assert [b.block_id for b in opened.missing_blocks()] == [f"b{i}" for i in range(400, 500)]
+    assert all(opened.is_done(b) for b in opened.blocks[:400])
 
 
 def test_stitch_context_links_same_voice_runs() -> None:
