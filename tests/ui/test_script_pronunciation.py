@@ -50,6 +50,8 @@ def test_attach_a_dictionary_to_a_script_and_generate(launch, cloud, qtbot,
     locators = tab.document.script.pronunciation_dictionary_locators
     assert len(locators) == 1 and locators[0]["name"] == "Brand names"
     dictionary_id, version_id = tab.document.script.dictionaries[0]
+    # Shown whole once laid out (the title beside it gives way).
+    qtbot.waitUntil(lambda: label.width() >= label.sizeHint().width(), timeout=5000)
     save_screenshot(studio.window, "scripts-pronunciation", tmp_path)
     dialog.close()
 

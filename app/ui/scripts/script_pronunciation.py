@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
 
 from app.api.dictionaries import DictionariesService
 from app.domain.pronunciation import MAX_LOCATORS
@@ -60,12 +60,16 @@ class ScriptPronunciation(QObject):
         self.label = QLabel(parent)
         self.label.setObjectName("scripts.pronunciation_label")
         self.label.setAccessibleName("Pronunciation dictionaries in use")
+        # Shown whole: the script's title beside it gives way first.
+        self.label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         self.button.clicked.connect(lambda: self.open_dialog())
         document.changed.connect(self.show_script)
         self.show_script()
 
     def show_script(self) -> None:
-        self.label.setText(describe(self._document.script))
+        text = describe(self._document.script)
+        self.label.setText(text)
+        self.label.setToolTip(text)
 
     def open_dialog(self) -> DictionariesDialog:
         attachments = attachments_of(self._document.script)
