@@ -44,6 +44,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from app.domain.pronunciation import MAX_LOCATORS
 from app.domain.script import (
     FORMAT_VERSION,
     Block,
@@ -290,6 +291,11 @@ def script_from_dict(raw: Any) -> Script:
                      for i, x in enumerate(_list(obj.get("pronunciation_dictionary_locators",
                                                          []),
                                                  "pronunciation_dictionary_locators")))
+    if len(locators) > MAX_LOCATORS:
+        raise _fail("pronunciation_dictionary_locators",
+                    f"a script can use at most {MAX_LOCATORS} dictionaries")
+    for i, locator in enumerate(locators):
+        _str(locator, "pronunciation_dictionary_id", f"pronunciation_dictionary_locators[{i}]")
     gap = _int(obj.get("gap_ms", 400), "gap_ms")
     assert gap is not None
     if gap < 0:

@@ -66,3 +66,14 @@ def test_a_malformed_take_dictionary_names_the_field() -> None:
     data["blocks"][0]["takes"][0]["dictionaries"] = [["only-an-id"]]
     with pytest.raises(ScriptFormatError, match=r"blocks\[0\]\.takes\[0\]\.dictionaries\[0\]"):
         script_from_json(json.dumps(data))
+
+
+def test_too_many_or_nameless_dictionaries_are_refused() -> None:
+    data = script_to_dict(sample())
+    data["pronunciation_dictionary_locators"] = [BRANDS] * 4
+    with pytest.raises(ScriptFormatError, match="at most 3"):
+        script_from_json(json.dumps(data))
+    data["pronunciation_dictionary_locators"] = [{"version_id": "v1"}]
+    with pytest.raises(ScriptFormatError,
+                       match=r"pronunciation_dictionary_locators\[0\]\.pronunciation_dictionary_id"):
+        script_from_json(json.dumps(data))
