@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -46,12 +46,25 @@ def normalized_settings(settings: Settings | None) -> dict[str, Any]:
     return {key: settings[key] for key in sorted(settings) if settings[key] is not None}
 
 
+#: Pronunciation dictionaries as (dictionary id, version id) pairs, in the order sent.
+DictionaryKeys = tuple[tuple[str, str], ...]
+
+
+def dictionary_keys(locators: Sequence[Mapping[str, str]]) -> DictionaryKeys:
+    """The (id, version) pairs of locator dicts: what a take remembers of them."""
+    return tuple((str(x.get("pronunciation_dictionary_id") or ""),
+                  str(x.get("version_id") or "")) for x in locators)
+
+
 def make_fingerprint(text: str, voice_id: str, model_id: str, output_format: str,
-                     settings: Settings | None) -> str:
-    """A short stable digest of everything that decides a take's audio."""
-    payload = json.dumps(
-        [text, voice_id, model_id, output_format, normalized_settings(settings)],
-        ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+                     settings: Settings | None, dictionaries: DictionaryKeys = ()) -> str:
+    """A short stable digest of everything that decides a take's audio. Dictionaries
+    join the digest only when there are some, so takes made before scripts had
+    dictionaries keep their fingerprints (and stay fresh)."""
+    parts: list[Any] = [text, voice_id, model_id, output_format, normalized_settings(settings)]
+    if dictionaries:
+        parts.append([list(pair) for pair in dictionaries])
+    payload = json.dumps(parts, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
 
 
@@ -76,11 +89,13 @@ class Take:
     alignment: tuple[WordTime, ...] | None = None
     #: Made as part of one text-to-dialogue request (all blocks share the request id).
     from_dialogue: bool = False
+    #: The pronunciation dictionaries (id, version) it was made with.
+    dictionaries: DictionaryKeys = ()
 
     @property
     def fingerprint(self) -> str:
         return make_fingerprint(self.text, self.voice_id, self.model_id, self.output_format,
-                                self.settings)
+                                self.settings, self.dictionaries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +142,12 @@ class Block:
         return normalized_settings(cast.settings if cast is not None else None)
 
     def fingerprint(self, cast: CastMember | None, model_id: str,
-                    output_format: str) -> str | None:
+                    output_format: str, dictionaries: DictionaryKeys = ()) -> str | None:
         """What a new take would be made from; None when the speaker has no voice yet."""
         if cast is None or not cast.voice_id:
             return None
         return make_fingerprint(self.text, cast.voice_id, model_id, output_format,
-                                self.effective_settings(cast))
+                                self.effective_settings(cast), dictionaries)
 
     def take_matching(self, fingerprint: str | None) -> Take | None:
         """The newest take made from exactly this (never pay twice for it)."""
@@ -143,12 +158,15 @@ class Block:
                 return take
         return None
 
-    def is_stale(self, cast: CastMember | None, model_id: str, output_format: str) -> bool:
-        """The chosen take was made from another text, voice, model, format or settings."""
+    def is_stale(self, cast: CastMember | None, model_id: str, output_format: str,
+                 dictionaries: DictionaryKeys = ()) -> bool:
+        """The chosen take was made from another text, voice, model, format, settings or
+        pronunciation dictionaries."""
         chosen = self.chosen_take
         if chosen is None:
             return False
-        return chosen.fingerprint != self.fingerprint(cast, model_id, output_format)
+        return chosen.fingerprint != self.fingerprint(cast, model_id, output_format,
+                                                      dictionaries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +178,8 @@ class Script:
     blocks: tuple[Block, ...] = ()
     gap_ms: int = DEFAULT_GAP_MS
     target_lufs: float = DEFAULT_TARGET_LUFS
-    #: Reserved: `{"pronunciation_dictionary_id": ..., "version_id": ...}` dicts.
+    #: Up to three (pronunciation.MAX_LOCATORS) `{"pronunciation_dictionary_id": ..., "version_id":
+    #: ..., "name": ...}` dicts sent with every block (the name is only for display).
     pronunciation_dictionary_locators: tuple[Mapping[str, str], ...] = ()
     format_version: int = FORMAT_VERSION
 
@@ -196,10 +215,15 @@ class Script:
 
     def fingerprint_of(self, block: Block) -> str | None:
         return block.fingerprint(self.cast_for(block.speaker), self.model_id,
-                                 self.output_format)
+                                 self.output_format, self.dictionaries)
+
+    @property
+    def dictionaries(self) -> DictionaryKeys:
+        return dictionary_keys(self.pronunciation_dictionary_locators)
 
     def is_stale(self, block: Block) -> bool:
-        return block.is_stale(self.cast_for(block.speaker), self.model_id, self.output_format)
+        return block.is_stale(self.cast_for(block.speaker), self.model_id, self.output_format,
+                              self.dictionaries)
 
     def is_done(self, block: Block) -> bool:
         """The block's chosen take was made from what it says now (or it has nothing to

@@ -27,7 +27,8 @@ Format, version 1 (every key is written; on reading, keys marked optional may be
           "character_cost": 6 or null, "created_at": "2026-01-01T10:00:00+00:00",
           "duration_ms": 820 or null,
           "alignment": [["Hello.", 0, 700]] or null,   # words, ms from the take's start
-          "from_dialogue": false
+          "from_dialogue": false,
+          "dictionaries": [["dict id", "version id"]]   # optional: made with these
         }]
       }]
     }
@@ -43,6 +44,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from app.domain.pronunciation import MAX_LOCATORS
 from app.domain.script import (
     FORMAT_VERSION,
     Block,
@@ -85,6 +87,8 @@ def take_to_dict(take: Take) -> dict[str, Any]:
         "alignment": None if take.alignment is None
         else [[w.word, w.start_ms, w.end_ms] for w in take.alignment],
         "from_dialogue": take.from_dialogue,
+        **({"dictionaries": [list(pair) for pair in take.dictionaries]}
+           if take.dictionaries else {}),
     }
 
 
@@ -219,7 +223,18 @@ def take_from_dict(raw: Any, where: str) -> Take:
         duration_ms=_int(obj.get("duration_ms"), f"{where}.duration_ms", True),
         alignment=_alignment(obj.get("alignment"), f"{where}.alignment"),
         from_dialogue=bool(obj.get("from_dialogue", False)),
+        dictionaries=_dictionary_pairs(obj.get("dictionaries", []), f"{where}.dictionaries"),
     )
+
+
+def _dictionary_pairs(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for i, item in enumerate(_list(raw, where)):
+        if (not isinstance(item, list) or len(item) != 2
+                or not all(isinstance(x, str) for x in item)):
+            raise _fail(f"{where}[{i}]", "should be [dictionary id, version id]")
+        pairs.append((item[0], item[1]))
+    return tuple(pairs)
 
 
 def _block(raw: Any, where: str) -> Block:
@@ -276,6 +291,11 @@ def script_from_dict(raw: Any) -> Script:
                      for i, x in enumerate(_list(obj.get("pronunciation_dictionary_locators",
                                                          []),
                                                  "pronunciation_dictionary_locators")))
+    if len(locators) > MAX_LOCATORS:
+        raise _fail("pronunciation_dictionary_locators",
+                    f"a script can use at most {MAX_LOCATORS} dictionaries")
+    for i, locator in enumerate(locators):
+        _str(locator, "pronunciation_dictionary_id", f"pronunciation_dictionary_locators[{i}]")
     gap = _int(obj.get("gap_ms", 400), "gap_ms")
     assert gap is not None
     if gap < 0:

@@ -72,8 +72,9 @@ def _settings(values: dict[str, object]) -> VoiceSettings | None:
 
 
 def _locators(script: Script) -> list[PronunciationDictionaryLocator] | None:
-    items = [PronunciationDictionaryLocator.model_validate(dict(x))
-             for x in script.pronunciation_dictionary_locators]
+    items = [PronunciationDictionaryLocator(pronunciation_dictionary_id=dictionary_id,
+                                            version_id=version_id or None)
+             for dictionary_id, version_id in script.dictionaries]
     return items or None
 
 
@@ -142,6 +143,7 @@ class BlockRenderer:
             character_cost=None if all(c is None for c in costs)
             else sum(c or 0 for c in costs),
             created_at=_now(), duration_ms=duration_ms, alignment=words,
+            dictionaries=script.dictionaries,
         )
 
     async def _request(self, voice_id: str, request: SpeechRequest,
@@ -206,7 +208,7 @@ class BlockRenderer:
                 created_at=_now(), duration_ms=part.duration_ms,
                 alignment=tuple(WordTime(w.word, w.start_ms + shift, w.end_ms + shift)
                                 for w in piece.words),
-                from_dialogue=True)
+                from_dialogue=True, dictionaries=script.dictionaries)
         return takes
 
 

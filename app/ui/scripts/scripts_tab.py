@@ -55,6 +55,7 @@ from app.ui.scripts.script_export_ui import ScriptExportUi
 from app.ui.scripts.script_files_ui import ScriptFilesUi
 from app.ui.scripts.script_generation import ScriptGeneration
 from app.ui.scripts.script_playback import ScriptPlayback
+from app.ui.scripts.script_pronunciation import ScriptPronunciation
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.player_bar import PlayerBar
 
@@ -80,6 +81,9 @@ class ScriptsTab(QWidget):
         self.files = ScriptFilesUi(self, ctx, runner, self.document)
         self.generation = ScriptGeneration(self, ctx, runner, self.document, self.model)
         self.exporter = ScriptExportUi(self, ctx, runner, self.document)
+        self.pronunciation = ScriptPronunciation(self, ctx, runner, self.document)
+        self._top_row.insertWidget(4, self.pronunciation.button)
+        self._top_row.insertWidget(5, self.pronunciation.label)
         self._connect()
         self.files.restore_last()
 
@@ -105,6 +109,7 @@ class ScriptsTab(QWidget):
                        self.export_text_button, self.undo_button, self.redo_button):
             top.addWidget(widget)
         top.addWidget(self.title, 1)
+        self._top_row = top
         self.error_banner = ErrorBanner("scripts.error", self)
 
         self.cast = CastPanel(self)
