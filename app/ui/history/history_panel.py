@@ -25,6 +25,7 @@ from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import describe_error
 from app.ui.history.history_model import HistoryModel
+from app.ui.history_wording import history_empty_text
 from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
 from app.ui.widgets.file_dialogs import ask_save_path
@@ -62,7 +63,7 @@ class HistoryPanel(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(2, self.fontMetrics().averageCharWidth() * 10)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.empty_label = QLabel("Everything you generate is kept here.", self)
+        self.empty_label = QLabel(history_empty_text(ctx.history), self)
         self.empty_label.setObjectName("history.empty")
         self.empty_label.setWordWrap(True)
         self.play_button = QPushButton(icon("play"), "Play", self)
@@ -144,7 +145,7 @@ class HistoryPanel(QWidget):
         if not rows and search:
             self.empty_label.setText(f"Nothing in History matches “{search}”.")
         else:
-            self.empty_label.setText("Everything you generate is kept here.")
+            self.empty_label.setText(history_empty_text(self._ctx.history))
         # The usage is shown once, in the status bar (it was shown here too).
         self.usage_changed.emit(usage)
         self._update_buttons()

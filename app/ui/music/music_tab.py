@@ -27,6 +27,7 @@ from app.domain.music_server_problems import server_problems
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage
+from app.ui.history_wording import kept_in_history
 from app.ui.music.compose_bar import ComposeBar
 from app.ui.music.compose_request import ComposeRequest, keep_base_for, read_version
 from app.ui.music.music_controller import MusicController
@@ -326,8 +327,9 @@ class MusicTab(QWidget):
 
     def _on_controller_compose_finished(self, generation: Generation,
                                         detailed: DetailedResult | None) -> None:
-        self.status.setText(f"Done: a {length_text(generation.duration_ms)} song, saved in "
-                            f"Versions and History. {self._note}".strip())
+        kept = kept_in_history(self._ctx.history, "Saved in Versions and History.")
+        self.status.setText(f"Done: a {length_text(generation.duration_ms)} song. {kept} "
+                            f"{self._note}".strip())
         self._player_bar.show_clip(generation.title, self._player_bar.waveform_peaks())
         self.details.show_result(detailed)
         self._set_base(generation)

@@ -34,6 +34,7 @@ from app.domain.wording import duration_text
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage, describe_error
+from app.ui.history_wording import kept_in_history
 from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
 from app.ui.speech.counts_text import characters_line, credits_line
@@ -370,8 +371,7 @@ class SpeechTab(QWidget):
         cost_text = "free (offline)" if cost == 0 else (f"{cost:,} credits" if cost else
                                                         "cost not reported")
         # A read-only history lists it for this session only (the banner says why).
-        kept = ("Listed in History until you quit: use Save as… to keep it."
-                if self._ctx.history.read_only else "Saved in History.")
+        kept = kept_in_history(self._ctx.history, keep_hint="use Save as… to keep it")
         self.status.setText(f"Done: {duration_text(generation.duration_ms)} of audio, "
                             f"{cost_text}. {kept}")
         self._player_bar.show_clip(generation.title, self._player_bar.waveform_peaks())

@@ -48,7 +48,7 @@ def describe(task: str, exc: BaseException) -> UserMessage:
     return describe_error(exc)
 
 
-def opened_summary(opened: Opened) -> str:
+def opened_summary(opened: Opened, kept: str = "Kept in History.") -> str:
     """The status line after a transcript arrives."""
     original = opened.original
     words = original.word_count
@@ -62,4 +62,4 @@ def opened_summary(opened: Opened) -> str:
                 "without timestamps), so it can be read, searched and exported as text "
                 "or JSON, but not played along or made into subtitles.")
     return (f"{what}: {words:,} words, {len(original.speakers)} speaker(s), "
-            f"{format_ms(original.duration_ms)} long. Kept in History.{extra}{listen}")
+            f"{format_ms(original.duration_ms)} long. {kept}{extra}{listen}")

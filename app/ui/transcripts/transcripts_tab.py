@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QScrollArea, QSplitter, QVBox
 
 from app.library.history import Generation
 from app.ui.app_context import AppContext
+from app.ui.history_wording import kept_in_history
 from app.ui.qt_async import TaskRunner
 from app.ui.transcripts import dialogs
 from app.ui.transcripts.align_script import ALIGN_TASK, ScriptAligner
@@ -233,7 +234,8 @@ class TranscriptsTab(QWidget):
         audio = opened.source.audio_path
         if audio is not None and audio.is_file():
             self.controller.load_audio(audio)
-        self.status.setText(opened_summary(opened))
+        kept = kept_in_history(self._ctx.history, "Kept in History.", "use Export… to keep it")
+        self.status.setText(opened_summary(opened, kept))
         self.source.show_settings(False)
         self.viewer.view.setFocus()
         self._draft_timer.start()
@@ -342,8 +344,9 @@ class TranscriptsTab(QWidget):
 
     def _on_controller_deleted(self, transcription_id: str) -> None:
         self.viewer.delete.setEnabled(False)
-        self.status.setText(f"Transcript {transcription_id} was deleted from the server. Your "
-                            "copy on this computer is kept in History.")
+        kept = kept_in_history(self._ctx.history, "Your copy on this computer is kept in "
+                               "History.", "use Export… to keep a copy")
+        self.status.setText(f"Transcript {transcription_id} was deleted from the server. {kept}")
 
     # -- tasks -----------------------------------------------------------------------
     def _on_controller_failed(self, task: str, exc: object) -> None:
