@@ -108,7 +108,7 @@ class ScriptsTab(QWidget):
         for widget in (self.open_button, self.new_button, self.export_button,
                        self.export_text_button, self.undo_button, self.redo_button):
             top.addWidget(widget)
-        top.addWidget(self.title, 1)
+        top.addStretch(1)
         self._top_row = top
         self.error_banner = ErrorBanner("scripts.error", self)
 
@@ -194,6 +194,8 @@ class ScriptsTab(QWidget):
         queue.addWidget(self.progress, 1)
 
         layout = QVBoxLayout(self)
+        # The title has a line of its own: beside the buttons it was the first thing cut.
+        layout.addWidget(self.title)
         layout.addLayout(top)
         layout.addWidget(self.error_banner)
         layout.addWidget(self.splitter, 1)
