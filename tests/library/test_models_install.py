@@ -42,6 +42,7 @@ def store(tmp_path: Path, hub: ModelHub) -> Iterator[ModelStore]:
     hub.faults.cut_after.clear()
     hub.faults.corrupt_at.clear()
     hub.faults.redirect_lfs = False
+    hub.faults.pace_s_per_mib = 0.0
     hub.requests.clear()
     yield ModelStore(tmp_path / "models")
 
@@ -54,6 +55,7 @@ def _nothing_half_installed(store: ModelStore, entry: ModelEntry) -> None:
 
 
 def test_download_installs_the_verified_voice(hub: ModelHub, store: ModelStore) -> None:
+    hub.faults.pace_s_per_mib = 0.02  # long enough for progress reports with a speed
     seen: list[InstallProgress] = []
     model = install_from_hub(JOE, store, hub=hub.url, progress=seen.append)
     assert store.get(JOE.name) is not None and model.is_complete()
@@ -125,6 +127,7 @@ def test_an_unreachable_hub_says_what_to_do(store: ModelStore) -> None:
 
 
 def test_pause_then_resume_then_finish(hub: ModelHub, store: ModelStore) -> None:
+    hub.faults.pace_s_per_mib = 0.02  # slow enough to pause in the middle
     control = InstallControl()
     paused = threading.Event()
 

@@ -14,6 +14,7 @@ import hashlib
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -62,6 +63,9 @@ class Faults:
     corrupt_at: dict[str, int] = field(default_factory=dict)  # file name -> byte offset
     refuse_all: bool = False  # answer 503 to everything
     redirect_lfs: bool = False  # large files: 302 to a "CDN" path, as huggingface.co does
+    # Seconds to wait after each MiB sent: a download as slow as a real one, so a test
+    # sees its progress (on an idle machine loopback ends a 60 MB file in a blink).
+    pace_s_per_mib: float = 0.0
 
 
 def joe_files() -> dict[str, Path]:
@@ -223,6 +227,8 @@ class ModelHub:
                     return
                 handler.wfile.write(block)
                 sent += len(block)
+                if self.faults.pace_s_per_mib:
+                    time.sleep(self.faults.pace_s_per_mib * len(block) / _CHUNK)
         except (BrokenPipeError, ConnectionResetError):
             handler.close_connection = True
 
