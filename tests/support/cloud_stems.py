@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from app.audio.clip import AudioClip
-from app.audio.decode import decode_bytes
 from app.audio.encode import encode_clip
-from app.audio.errors import AudioDecodeError
 from app.domain.formats import OutputFormat
+from tests.support.cloud_audio_form import AudioForm
 
 if TYPE_CHECKING:
     from tests.support.cloud_server import CloudServer, Reply
@@ -53,45 +52,19 @@ def _stems(clip: AudioClip, names: tuple[str, ...]) -> dict[str, np.ndarray]:
 def stems_reply(server: CloudServer, operation: Any, query: dict[str, list[str]],
                 headers: dict[str, str], body: bytes) -> Reply:
     from tests.support import spec as spec_module
-    from tests.support.cloud_server import (
-        Reply,
-        error_reply,
-        form_instance,
-        parse_multipart_form,
-        validation_reply,
-    )
+    from tests.support.cloud_audio_form import checked_audio_form
+    from tests.support.cloud_server import Reply
 
-    key = headers.get("xi-api-key")
-    with server.lock:
-        known = key is not None and key in server.accounts
-    if not known:
-        return error_reply(401, "invalid_api_key", "Invalid API key", new_shape=True)
-    parts = parse_multipart_form(headers.get("content-type", ""), body)
-    if parts is None:
-        return validation_reply([{"loc": ["body"], "msg": "Expected a multipart/form-data "
-                                  "body", "type": "model_attributes_type"}])
-    errors: list[dict[str, Any]] = []
+    query_errors: list[dict[str, Any]] = []
     try:
         spec_module.validate_query(operation, query)
     except spec_module.ContractError as exc:
-        errors += exc.errors
-    instance, form_errors = form_instance(parts, STEM_FORM_SCHEMA)
-    errors += form_errors
-    try:
-        spec_module.validate_against(spec_module.schema_named(STEM_FORM_SCHEMA), instance,
-                                     ("body",))
-    except spec_module.ContractError as exc:
-        errors += exc.errors
-    files = [p for p in parts if p.name == "file" and p.filename is not None]
-    if errors or len(files) != 1:
-        return validation_reply(errors or [{"loc": ["body", "file"], "msg": "Field required",
-                                            "type": "missing"}])
+        query_errors += exc.errors
+    form = checked_audio_form(server, headers, body, STEM_FORM_SCHEMA, query_errors)
+    if not isinstance(form, AudioForm):
+        return form
+    instance, clip = form.instance, form.clip
     fmt = OutputFormat.parse(query.get("output_format", ["mp3_44100_128"])[0])
-    try:
-        clip = decode_bytes(files[0].value, None)
-    except AudioDecodeError:
-        return error_reply(400, "invalid_audio", "The uploaded file could not be decoded "
-                           "as audio.")
     if server.config.stem_delay_s:
         time.sleep(server.config.stem_delay_s)
     with server.lock:
