@@ -20,7 +20,7 @@ from app.domain.music_plan import (
     SongRef,
     limits_for,
 )
-from app.domain.music_plan_json import chunk_text
+from app.domain.music_plan_write import chunk_text
 
 Severity = Literal["error", "warning"]
 

@@ -21,7 +21,8 @@ import re
 from typing import Any
 
 from app.domain.music_plan import SECTION_MAX_MS, SECTION_MIN_MS, Plan, Section
-from app.domain.music_plan_json import plan_from_json, to_wire_plan
+from app.domain.music_plan_json import plan_from_json
+from app.domain.music_plan_write import to_wire_plan
 
 _BIGGER = ("bigger", "fuller", "louder", "epic", "more energy", "huge", "stronger")
 _SOFTER = ("softer", "quieter", "calmer", "gentler", "gentle", "stripped", "smaller")

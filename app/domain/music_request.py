@@ -31,7 +31,8 @@ from app.domain.music_plan import (
     limits_for,
 )
 from app.domain.music_plan_checks import Problem, errors_only, length_text, validate_plan
-from app.domain.music_plan_json import PlanFormatError, plan_from_json, to_wire_plan
+from app.domain.music_plan_json import PlanFormatError, plan_from_json
+from app.domain.music_plan_write import to_wire_plan
 
 MusicEndpoint = Literal["compose", "stream", "detailed"]
 ENDPOINT_PATHS: dict[MusicEndpoint, str] = {

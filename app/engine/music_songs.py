@@ -22,7 +22,7 @@ import numpy as np
 
 from app.domain.formats import OutputFormat
 from app.domain.music_plan import Plan, Section
-from app.domain.music_plan_json import to_wire_plan
+from app.domain.music_plan_write import to_wire_plan
 from app.engine.encode import StreamEncoder
 from app.engine.music_sketch_plan import SketchPlan, SketchSection
 

@@ -28,7 +28,7 @@ from app.audio.decode import decode_bytes
 from app.audio.errors import AudioDecodeError
 from app.audio.song_sections import section_boundaries_ms
 from app.domain.music_plan import MAX_SECTIONS, SECTION_MAX_MS, Plan, Section
-from app.domain.music_plan_json import to_wire_plan
+from app.domain.music_plan_write import to_wire_plan
 from app.engine.encode import resample
 from app.engine.music_songs import RENDER_RATE_HZ
 from app.engine.song_store_registry import song_store_for

@@ -48,7 +48,7 @@ class Recorder:
         path = request.url.path
         headers = {"song-id": "song123", "request-id": "req1"}
         if path == "/v1/music/plan":
-            from app.domain.music_plan_json import to_v2_chunks
+            from app.domain.music_plan_write import to_v2_chunks
 
             return httpx.Response(200, json=to_v2_chunks(PLAN), headers=headers)
         if path == "/v1/music/detailed":
@@ -62,7 +62,7 @@ class Recorder:
 
 
 def to_plan_json() -> dict[str, Any]:
-    from app.domain.music_plan_json import to_v1_composition_plan
+    from app.domain.music_plan_write import to_v1_composition_plan
 
     return to_v1_composition_plan(PLAN)
 

@@ -21,12 +21,14 @@ from app.domain.music_plan import (
 from app.domain.music_plan_checks import errors_only, validate_plan
 from app.domain.music_plan_json import (
     PlanFormatError,
-    chunk_text,
     classify_json,
     looks_like_plan,
     looks_like_transcript,
     parse_chunk_text,
     plan_from_json,
+)
+from app.domain.music_plan_write import (
+    chunk_text,
     plan_to_dict,
     to_v1_composition_plan,
     to_v2_chunks,

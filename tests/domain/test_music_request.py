@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.music_plan import Plan, Section, SongRef
-from app.domain.music_plan_json import plan_from_json, to_v1_composition_plan, to_v2_chunks
+from app.domain.music_plan_json import plan_from_json
+from app.domain.music_plan_write import to_v1_composition_plan, to_v2_chunks
 from app.domain.music_request import (
     ENDPOINT_PATHS,
     MUSIC_OUTPUT_FORMATS,

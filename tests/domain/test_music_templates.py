@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from app.domain.music_plan_checks import validate_plan
-from app.domain.music_plan_json import plan_from_json, to_v1_composition_plan, to_v2_chunks
+from app.domain.music_plan_json import plan_from_json
+from app.domain.music_plan_write import to_v1_composition_plan, to_v2_chunks
 from app.domain.music_request import compose_body
 from app.domain.music_templates import TEMPLATES, MusicTemplate, template
 from tests.support.spec import validate_request

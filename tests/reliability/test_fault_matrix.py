@@ -502,7 +502,7 @@ def music_banner(studio: Studio) -> str:
 
 def music_input(studio: Studio) -> tuple[str, str]:
     """What the user typed and arranged: the prompt and the plan."""
-    from app.domain.music_plan_json import plan_to_dict
+    from app.domain.music_plan_write import plan_to_dict
 
     tab = studio.window.music_tab
     return tab.prompt_panel.text(), json.dumps(plan_to_dict(tab.editor.plan()), sort_keys=True)

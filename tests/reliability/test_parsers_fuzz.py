@@ -43,7 +43,8 @@ from app.audio.stream_decoder import StreamDecoder
 from app.domain.formats import TTS_FORMATS, OutputFormat
 from app.domain.music_plan import Plan
 from app.domain.music_plan_checks import validate_plan
-from app.domain.music_plan_json import PlanFormatError, plan_from_json, to_wire_plan
+from app.domain.music_plan_json import PlanFormatError, plan_from_json
+from app.domain.music_plan_write import to_wire_plan
 from app.domain.music_request import DetailedResponseError, build_detailed_response
 from app.domain.music_request import parse_detailed_response as parse_detailed
 from app.domain.transcript import Transcript, TranscriptFormatError, parse_transcript

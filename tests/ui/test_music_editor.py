@@ -12,7 +12,7 @@ from PySide6.QtGui import QBrush, QUndoStack
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QToolButton
 
 from app.domain.music_plan import Plan, Section
-from app.domain.music_plan_json import plan_to_dict
+from app.domain.music_plan_write import plan_to_dict
 from app.ui.music.chip_editor import Chip, ChipEditor
 from app.ui.music.compose_request import KeepBase
 from app.ui.music.plan_editor import PlanEditor

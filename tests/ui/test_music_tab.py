@@ -20,7 +20,7 @@ from app.audio.decode import decode_file
 from app.audio.player import Player
 from app.domain.formats import OutputFormat
 from app.domain.music_plan import Plan, Section
-from app.domain.music_plan_json import plan_to_dict, to_v1_composition_plan, to_v2_chunks
+from app.domain.music_plan_write import plan_to_dict, to_v1_composition_plan, to_v2_chunks
 from app.engine.music_routes import create_router
 from app.library.drafts import DraftStore
 from app.library.history import HistoryStore

@@ -15,7 +15,8 @@ from app.api.music import resolve_output_format
 from app.domain.formats import OutputFormat
 from app.domain.music_plan import MUSIC_MODELS, Plan, Section, limits_for
 from app.domain.music_plan_checks import length_text
-from app.domain.music_plan_json import plan_from_json, plan_to_dict
+from app.domain.music_plan_json import plan_from_json
+from app.domain.music_plan_write import plan_to_dict
 from app.domain.music_request import MusicEndpoint, compose_body
 
 KNOWN_MODELS: tuple[str, ...] = tuple(reversed(MUSIC_MODELS))  # newest first

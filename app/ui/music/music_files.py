@@ -10,7 +10,8 @@ from typing import Any
 
 from app.domain.music_plan import Plan
 from app.domain.music_plan_checks import Problem, errors_only
-from app.domain.music_plan_json import PlanFormatError, plan_from_json, plan_to_dict
+from app.domain.music_plan_json import PlanFormatError, plan_from_json
+from app.domain.music_plan_write import plan_to_dict
 from app.domain.music_request import MusicRequestError
 from app.library.atomic import atomic_write_text
 from app.ui.errors import UserMessage, describe_error
