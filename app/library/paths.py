@@ -56,6 +56,11 @@ class AppPaths:
             history_db=data / "history.sqlite3",
         )
 
+    @property
+    def ledger_db(self) -> Path:
+        """The usage ledger (app/library/ledger.py), beside the history."""
+        return self.data_dir / "ledger.sqlite3"
+
     def ensure(self) -> AppPaths:
         """Create every folder (not at construction: building paths has no side effects)."""
         for folder in (self.data_dir, self.config_dir, self.cache_dir, self.log_dir,
