@@ -357,7 +357,9 @@ def run_automation(window: MainWindow, script: Path) -> None:
 
 
 async def shutdown(ctx: AppContext) -> None:
-    """Close what holds resources: the HTTP client, the sound device, the database."""
+    """Close what holds resources: the HTTP client, the sound device, the databases."""
     await ctx.client.aclose()
     ctx.player.close()
     ctx.history.close()
+    if ctx.costs.ledger is not None:
+        ctx.costs.ledger.close()

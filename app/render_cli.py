@@ -32,6 +32,7 @@ from app.api.errors import ApiError
 if TYPE_CHECKING:
     from app.api.client import ApiClient
     from app.domain.script import Script
+    from app.services.cost_recording import CostRecorder
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_BAD_INPUT, EXIT_QUOTA, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -221,15 +222,20 @@ async def _with_client(args: argparse.Namespace, bar: ProgressBar, client: ApiCl
             bar.message(f"  {block.speaker}: \"{block.text[:40]}\": "
                         f"{getattr(progress, 'message', '')}")
 
+    costs = _cost_recorder(bar, offline=args.server is None)
     queue = ScriptQueue(document, renderer, concurrency=concurrency,
                         cost_multiplier=multiplier, on_block=on_block,
                         on_progress=lambda p: bar.update(p.finished, p.total,
-                                                         "(paused)" if p.paused else ""))
+                                                         "(paused)" if p.paused else ""),
+                        costs=costs)
     try:
         result = await queue.run()
     except asyncio.CancelledError:
         queue.cancel()
         raise
+    finally:
+        if costs.ledger is not None:
+            costs.ledger.close()
     bar.message(result.message)
     if result.outcome == "quota_exceeded":
         return EXIT_QUOTA
@@ -244,6 +250,20 @@ async def _with_client(args: argparse.Namespace, bar: ProgressBar, client: ApiCl
         return EXIT_INCOMPLETE
     bar.message(summary.describe())
     return EXIT_OK
+
+
+def _cost_recorder(bar: ProgressBar, *, offline: bool) -> CostRecorder:
+    """Each take's cost goes to the same usage ledger as the window's (a ledger that
+    cannot be written is said on the terminal; the render goes on)."""
+    from app.library.ledger import CLOUD, ENGINE, Ledger
+    from app.library.notices import NoticeBoard
+    from app.library.paths import AppPaths
+    from app.services.cost_recording import CostRecorder
+
+    notices = NoticeBoard()
+    notices.subscribe(lambda n: bar.message(f"{n.title}: {n.text} {n.next_step}"))
+    return CostRecorder(Ledger(AppPaths.from_environment().ledger_db, notices),
+                        ENGINE if offline else CLOUD)
 
 
 def main(argv: list[str]) -> int:

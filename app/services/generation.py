@@ -9,7 +9,7 @@ under its final name) or abort (the partial is removed), and record the History 
         async with speech.stream(...) as stream:
             await run.feed_stream(stream.chunks())
         await run.finish()
-    generation = await run.record(entry)
+    generation = await run.record(entry)   # History, and the cost in the usage ledger
 
 Leaving the `async with` by an exception or a cancellation, or without `finish()`,
 removes the partial file. The caller (a Qt controller) keeps signals and UI state; the
@@ -31,6 +31,7 @@ from app.library.history import Generation, HistoryStore, NewGeneration
 if TYPE_CHECKING:  # numpy and the decoders load with the first generation
     from app.audio.player import Player
     from app.domain.formats import OutputFormat
+    from app.services.cost_recording import CostRecorder
     from app.services.generation_sink import GenerationSink
 
 PEAKS_INTERVAL_S = 0.1
@@ -67,8 +68,11 @@ class GenerationRun:
 
     def __init__(self, history: HistoryStore, player: Player | None, fmt: OutputFormat, *,
                  multipart: bool = False, on_audio: AudioReport | None = None,
-                 peaks_interval_s: float = PEAKS_INTERVAL_S) -> None:
+                 peaks_interval_s: float = PEAKS_INTERVAL_S,
+                 costs: CostRecorder | None = None, cost_multiplier: float = 1.0) -> None:
         self.history = history
+        self._costs = costs
+        self._cost_multiplier = cost_multiplier
         self.fmt = fmt
         self._player = player
         self._multipart = multipart
@@ -170,11 +174,15 @@ class GenerationRun:
         return self._opening.result()
 
     async def record(self, entry: NewGeneration) -> Generation:
-        """Add the History entry for the finished file (its path and length filled in)."""
+        """Add the History entry for the finished file (its path and length filled in),
+        and its cost to the usage ledger (which never fails the generation)."""
         if self.path is None:
             raise RuntimeError("finish() the generation before recording it")
         complete = dataclasses.replace(entry, file_path=self.path, duration_ms=self.duration_ms)
-        return await asyncio.to_thread(self.history.add, complete)
+        generation = await asyncio.to_thread(self.history.add, complete)
+        if self._costs is not None:
+            await self._costs.generation(generation, self._cost_multiplier)
+        return generation
 
 
 __all__ = ["PEAKS_INTERVAL_S", "GenerationRun", "PeakThrottle"]

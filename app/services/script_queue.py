@@ -39,6 +39,7 @@ from app.domain.script import Script, Take
 from app.domain.script_edit import add_take, choose_take, mark_failed
 from app.domain.script_plan import credits_for, stitch_runs
 from app.library.script_store import clear_queue_state, save_queue_state
+from app.services.cost_recording import CostRecorder
 from app.services.script_document import ScriptDocument
 from app.services.script_render import BlockRenderer, RenderError
 
@@ -93,8 +94,10 @@ class ScriptQueue:
                  concurrency: int = 2, cost_multiplier: float = 1.0,
                  on_block: Callable[[BlockProgress], None] | None = None,
                  on_progress: Callable[[QueueProgress], None] | None = None,
-                 retry_wait_s: float = 1.0, max_retry_wait_s: float = 15.0) -> None:
+                 retry_wait_s: float = 1.0, max_retry_wait_s: float = 15.0,
+                 costs: CostRecorder | None = None) -> None:
         self.document = document
+        self.costs = costs  # each take's cost goes to the usage ledger
         self.renderer = renderer
         self.concurrency = max(1, concurrency)
         self.cost_multiplier = cost_multiplier
@@ -285,6 +288,8 @@ class ScriptQueue:
             return
         self.document.apply(lambda s: add_take(s, block_id, take, choose=True))
         await self.document.save()
+        if self.costs is not None:
+            await self.costs.script_take(self.document, block_id, take, self.cost_multiplier)
         self._result.made.append(block_id)
         self._result.credits_spent += take.character_cost or 0
         self._emit(BlockProgress(block_id, "done", 1.0))
@@ -318,7 +323,8 @@ class ScriptQueue:
 
 
 async def generate_dialogue(document: ScriptDocument, renderer: BlockRenderer,
-                            block_ids: list[str]) -> dict[str, Take]:
+                            block_ids: list[str], *, costs: CostRecorder | None = None,
+                            cost_multiplier: float = 1.0) -> dict[str, Take]:
     """Make the blocks as one text-to-dialogue request (see
     `BlockRenderer.render_dialogue`), record each block's new take as chosen and save.
     Raises RenderError or app.api errors (nothing is recorded then)."""
@@ -333,4 +339,6 @@ async def generate_dialogue(document: ScriptDocument, renderer: BlockRenderer,
 
     document.apply(record)
     await document.save()
+    if costs is not None:
+        await costs.dialogue(document, takes, cost_multiplier)
     return takes

@@ -18,10 +18,12 @@ from app.api.voices import VoicesService
 from app.audio.player import Player
 from app.library.drafts import DraftStore
 from app.library.history import HistoryStore
+from app.library.ledger import Ledger
 from app.library.notices import NoticeBoard
 from app.library.paths import AppPaths
 from app.library.secrets import KeyStore
 from app.library.settings import Settings, SettingsStore
+from app.services.cost_recording import CostRecorder
 
 
 @dataclass
@@ -46,6 +48,8 @@ class AppContext:
         self.account = AccountService(self.client)
         self.transcripts = TranscriptsService(self.client)
         self.music = MusicService(self.client)
+        # The usage ledger opens on first use; the backend says engine or cloud.
+        self.costs = CostRecorder(Ledger(self.paths.ledger_db, self.notices))
 
     def save_settings(self) -> None:
         self.settings_store.save(self.settings)

@@ -12,6 +12,8 @@ import logging
 from PySide6.QtCore import QObject, Signal
 
 from app.engine.launcher import LocalEngineProcess, external_engine_key
+from app.library.ledger import CLOUD as CLOUD_SOURCE
+from app.library.ledger import ENGINE
 from app.ui.app_context import AppContext
 from app.ui.qt_async import TaskRunner
 
@@ -62,6 +64,7 @@ class BackendController(QObject):
             log.exception("could not connect a backend")
             self.failed.emit(exc)
             return
+        self._ctx.costs.source = ENGINE if self.mode == OFFLINE else CLOUD_SOURCE
         self.connected.emit(self.mode)
 
     def _read_key_and_prepare(self) -> str | None:

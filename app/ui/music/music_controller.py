@@ -123,7 +123,8 @@ class MusicController(QObject):
         self.compose_started.emit(endpoint)
         fmt = request.audio_format
         async with GenerationRun(self._ctx.history, self._ctx.player, fmt,
-                                 on_audio=self.audio_arrived.emit) as run:
+                                 on_audio=self.audio_arrived.emit,
+                                 costs=self._ctx.costs) as run:
             await run.sink()  # the file is open before anything is asked (and paid) for
             try:
                 info, detailed = await self._send(request, endpoint, run)

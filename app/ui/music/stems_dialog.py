@@ -165,8 +165,9 @@ class StemsDialog(QDialog):
         from app.services.stem_mix import decode_stems
 
         audio = await asyncio.to_thread(path.read_bytes)
-        files, _info = await StemService(self._ctx.client).separate(
+        files, info = await StemService(self._ctx.client).separate(
             audio, path.name, variation=variation, output_format=self.output_format)
+        await self._ctx.costs.stems(path, info, self.generation.duration_ms or None)
         self.stems = await asyncio.to_thread(decode_stems, files, self.output_format)
         self._show_rows()
         self._set_busy(False)

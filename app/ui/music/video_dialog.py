@@ -145,9 +145,10 @@ class VideoMusicDialog(QDialog):
         from app.audio.decode import decode_bytes
 
         videos = [(p.name, await asyncio.to_thread(p.read_bytes)) for p in self.videos]
-        audio, _info = await MusicVideoService(self._ctx.client).video_to_music(
+        audio, info = await MusicVideoService(self._ctx.client).video_to_music(
             videos, description=description, tags=tags, model_id=self._model_id)
         self.music = await asyncio.to_thread(decode_bytes, audio, None)
+        await self._ctx.costs.video_music(self.videos, info, self.music.duration_ms)
         self._set_busy(False)
         self.status.setText(f"Music of {self.music.duration_ms / 1000:.1f} s for the video. "
                             "Play it, or export the video with it.")

@@ -261,7 +261,8 @@ class ScriptGeneration(QObject):
         core = self._document.core
         renderer = BlockRenderer(self._ctx.speech, core.takes_dir,
                                  dialogue=DialogueService(self._ctx.client))
-        takes = await generate_dialogue(core, renderer, block_ids)
+        takes = await generate_dialogue(core, renderer, block_ids, costs=self._ctx.costs,
+                                        cost_multiplier=self.cost_multiplier)
         self._tab.progress.setRange(0, 1)
         self._tab.progress.setValue(1)
         self._tab.status.setText(f"Made {len(takes)} blocks as one dialogue; each has a new "
@@ -314,7 +315,8 @@ class ScriptGeneration(QObject):
         tier = self.quota.tier if self.quota is not None else None
         queue = ScriptQueue(core, renderer, concurrency=script_plan.concurrency_for_tier(tier),
                             cost_multiplier=self.cost_multiplier,
-                            on_block=self._on_queue_block, on_progress=self._on_queue_progress)
+                            on_block=self._on_queue_block, on_progress=self._on_queue_progress,
+                            costs=self._ctx.costs)
         self._queue = queue
         try:
             result = await queue.run(block_ids, force=force)

@@ -109,7 +109,8 @@ class SpeechController(QObject):
         cost_known = False
         async with GenerationRun(self._ctx.history, self._ctx.player, fmt,
                                  multipart=len(parts) > 1,
-                                 on_audio=self.audio_arrived.emit) as run:
+                                 on_audio=self.audio_arrived.emit, costs=self._ctx.costs,
+                                 cost_multiplier=form.model.cost_multiplier) as run:
             for index, part in enumerate(parts):
                 request = form.request_for(
                     part,

@@ -198,6 +198,8 @@ class ScriptAligner:
         source = TranscriptSource(audio_path=recording, title=title)
         opened = Opened(original, TranscriptEdits(), source, info, how="aligned")
         await self._controller._keep(opened, None, raw)
+        await self._controller._ctx.costs.alignment(recording, text or "",
+                                                    original.duration_ms or None, info)
         await asyncio.to_thread(opened.prepare)
         self._controller.opened.emit(opened)
 

@@ -125,6 +125,8 @@ class TranscriptsController(QObject):
         source = TranscriptSource(audio_path=path, title=path.name)
         opened = Opened(original, TranscriptEdits(), source, info, how="transcribed")
         await self._keep(opened, options, raw)
+        await self._ctx.costs.transcription(path, path.name, options.model_id,
+                                            original.duration_ms or None, info)
         await asyncio.to_thread(opened.prepare)
         self.opened.emit(opened)
 
