@@ -337,6 +337,11 @@ class MainWindow(QMainWindow):
         history_action.setObjectName("action.history")  # with the window's layout
         history_action.setShortcut(shortcut_keys("history"))
         view_menu.addAction(history_action)
+        usage_action = QAction("&Usage and costs…", self)
+        usage_action.setObjectName("action.usage")
+        usage_action.setShortcut(shortcut_keys("usage"))
+        usage_action.triggered.connect(self.show_usage)
+        view_menu.addAction(usage_action)
         view_menu.addSeparator()
         for name in TABS:
             go = QAction(f"&{TAB_TITLES[name]}", self)
@@ -353,6 +358,21 @@ class MainWindow(QMainWindow):
         about = QAction("&About XI Studio", self)
         about.triggered.connect(self._show_about)
         help_menu.addAction(about)
+
+    def show_usage(self) -> QDialog:
+        """View → Usage and costs… (one window, brought to the front when open)."""
+        from app.ui.usage.usage_window import UsageWindow
+
+        window = getattr(self, "_usage_window", None)
+        if window is None or not window.isVisible():
+            window = UsageWindow(self._ctx, self.runner, self)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.destroyed.connect(lambda: setattr(self, "_usage_window", None))
+            self._usage_window = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
 
     def show_shortcuts(self) -> QDialog:
         from app.ui.shortcuts import ShortcutsDialog

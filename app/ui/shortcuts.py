@@ -34,6 +34,7 @@ SHORTCUTS: dict[str, Shortcut] = {
     "quit": Shortcut("Ctrl+Q", "Quit"),
     "settings": Shortcut("Ctrl+,", "Settings (API key, sound output, defaults)"),
     "history": Shortcut("Ctrl+Shift+H", "Show or hide the History panel"),
+    "usage": Shortcut("Ctrl+Shift+U", "Usage and costs (what each operation cost)"),
     "tab_speech": Shortcut("Ctrl+1", "Go to the Speech tab"),
     "tab_transcripts": Shortcut("Ctrl+2", "Go to the Transcripts tab"),
     "tab_music": Shortcut("Ctrl+3", "Go to the Music tab"),

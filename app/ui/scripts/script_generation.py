@@ -20,15 +20,33 @@ from app.ui.scripts.blocks_model import BlocksModel, Live
 from app.ui.scripts.regenerate_dialog import Neighbour, RegenerateDialog
 from app.ui.scripts.script_document import ScriptDocument
 from app.ui.scripts.script_summary import Summary, describe, summarize
+from app.ui.usage.usage_model import total_text
 
 if TYPE_CHECKING:
     from app.domain.wire import Model, Subscription, Voice
+    from app.library.ledger import LedgerEntry, Total
     from app.services.script_queue import BlockProgress, QueueProgress, QueueResult
     from app.ui.scripts.scripts_tab import ScriptsTab
 
 log = logging.getLogger(__name__)
 
 SUMMARY_DELAY_MS = 120
+
+
+def spent_line(total: Total | None) -> str:
+    """The Scripts tab's "Spent on this script" line, from the usage ledger."""
+    if total is None or not total.operations:
+        return ""
+    credits = f"~{total.credits:,}" if total.has_estimates else f"{total.credits:,}"
+    return f"\nSpent on this script: {credits} credits ({total.operations} takes)"
+
+
+def spent_tooltip(total: Total | None) -> str:
+    if total is None or not total.operations:
+        return "Nothing recorded for this script in the usage ledger yet."
+    return (f"From the usage ledger: {total_text(total)} over {total.operations} "
+            "operation(s), every take ever made for this script. View → Usage and costs "
+            "(Ctrl+Shift+U) lists them.")
 
 
 def loop_running() -> bool:
@@ -66,6 +84,9 @@ class ScriptGeneration(QObject):
         self._paused = False
         self._interrupted: list[str] = []
         self.summary: Summary | None = None
+        self.ledger_total: Total | None = None  # this script in the usage ledger
+        ctx.costs.subscribe(self._on_costs_recorded)
+        self.destroyed.connect(lambda: ctx.costs.unsubscribe(self._on_costs_recorded))
         self._summary_timer = QTimer(self)
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(SUMMARY_DELAY_MS)
@@ -121,12 +142,19 @@ class ScriptGeneration(QObject):
         if not loop_running():
             return  # the window is closing: nobody will read it
         script, multiplier = self._document.script, self.cost_multiplier
+        path, ledger = self._document.path, self._ctx.costs.ledger
 
         async def count() -> None:
             summary = await asyncio.to_thread(summarize, script, multiplier)
+            # What the usage ledger says this script cost (every take ever made for it,
+            # chosen or not, kept or deleted since).
+            spent = await asyncio.to_thread(ledger.script_total, path) \
+                if ledger is not None and path is not None else None
             if self._document.script is script:
                 self.summary = summary
+                self.ledger_total = spent
                 self._tab.estimate.setText(self.estimate_text())
+                self._tab.estimate.setToolTip(spent_tooltip(spent))
                 self.update_buttons()
 
         self._runner.restart(self.SUMMARY, count)
@@ -135,7 +163,13 @@ class ScriptGeneration(QObject):
         if self.summary is None:
             return "Counting…"
         left = self.quota.characters_left if self.quota is not None else None
-        return describe(self.summary, self.cost_multiplier, left)
+        words = describe(self.summary, self.cost_multiplier, left)
+        return words + spent_line(self.ledger_total)
+
+    def _on_costs_recorded(self, entry: LedgerEntry) -> None:
+        path = self._document.path
+        if path is not None and entry.script_path == str(path):
+            self.refresh_summary()
 
     def update_buttons(self) -> None:
         tab = self._tab
