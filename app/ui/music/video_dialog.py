@@ -147,10 +147,15 @@ class VideoMusicDialog(QDialog):
         videos = [(p.name, await asyncio.to_thread(p.read_bytes)) for p in self.videos]
         audio, info = await MusicVideoService(self._ctx.client).video_to_music(
             videos, description=description, tags=tags, model_id=self._model_id)
-        self.music = await asyncio.to_thread(decode_bytes, audio, None)
-        await self._ctx.costs.video_music(self.videos, info, self.music.duration_ms)
+        music: AudioClip | None = None
+        try:
+            music = await asyncio.to_thread(decode_bytes, audio, None)
+        finally:  # paid for even when the answer cannot be decoded
+            await self._ctx.costs.video_music(self.videos, info,
+                                              music.duration_ms if music else None)
+        self.music = music
         self._set_busy(False)
-        self.status.setText(f"Music of {self.music.duration_ms / 1000:.1f} s for the video. "
+        self.status.setText(f"Music of {music.duration_ms / 1000:.1f} s for the video. "
                             "Play it, or export the video with it.")
 
     def cancel(self) -> None:
