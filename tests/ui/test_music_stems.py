@@ -57,6 +57,10 @@ def test_stems_solo_and_export_for_a_daw(launch, engine_url, qtbot, alsa_played_
     assert dialog.stems.names == ("vocals", "drums", "bass", "guitar", "piano", "other")
     status = dialog.findChild(QLabel, "music.stems.status")
     assert "6 stems" in status.text()
+    # Composed and split offline: both in the usage ledger, free.
+    recorded = {e.kind: e for e in studio.ctx.costs.ledger.entries()}
+    assert set(recorded) == {"music", "stems"}
+    assert all(e.source == "engine" and e.credits == 0 for e in recorded.values())
 
     dialog.findChild(QCheckBox, "music.stems.solo.drums").setChecked(True)
     assert dialog.audible() == ["drums"]

@@ -65,6 +65,10 @@ def test_align_a_script_file_through_the_window(ctx: AppContext, qtbot: Any,
     assert "Aligned to the script" in tab.status.text()
     titles = [g.title for g in ctx.history.list(kind="transcript")]
     assert any(t.endswith("(aligned)") for t in titles), titles
+    # The usage ledger has the transcription and the alignment (its words counted).
+    recorded = {e.kind: e for e in ctx.costs.ledger.entries()}
+    assert set(recorded) == {"transcription", "alignment"}
+    assert recorded["alignment"].characters == len(base.TEXT)
     tab.resize(1024, 640)
     save_screenshot(tab, "aligned", tmp_path)
 
