@@ -172,6 +172,9 @@ class Ledger:
         self.read_only = False
         self._unsaved: list[LedgerEntry] = []  # rows the file would not take
         self._told = False
+        # Another program held the file locked when it was opened: each new row tries
+        # again, and once the file opens, the rows held meanwhile go in.
+        self._retry_open = False
 
     # -- opening ---------------------------------------------------------------------
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -198,8 +201,30 @@ class Ledger:
                     path=opened.set_aside))
             if not opened.writable:
                 self.read_only = True
-                self._tell(opened.problem or "it cannot be written")
+                self._retry_open = "locked" in opened.problem
+                self._tell((opened.problem or "it cannot be written")
+                           .replace("history", "usage ledger"))
         return self._conn
+
+    def _reopen_if_unlocked(self) -> bool:
+        """After a lock at opening: True when the file opens for writing now (the
+        read-only copy is replaced by it). Call with the lock held."""
+        opened = open_history(self.db_path, self._migrate, attempts=1,
+                              busy_timeout_s=self.busy_timeout_s)
+        if not opened.writable:
+            opened.conn.close()
+            return False
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = opened.conn
+        self._conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+        self.read_only = self._retry_open = False
+        self.notices.post(LibraryNotice(
+            title="Costs are saved again",
+            text=(f"The usage ledger ({self.db_path}) is no longer locked; the costs held "
+                  "meanwhile are saved in it now."),
+            next_step="Nothing to do.", path=self.db_path))
+        return True
 
     def _tell(self, problem: str) -> None:
         if self._told:
@@ -223,6 +248,11 @@ class Ledger:
             entry = replace(entry, created_at=now_utc())
         with self._lock:
             try:
+                conn = self._connection()
+                if self._retry_open and not self._reopen_if_unlocked():
+                    kept = replace(entry, id=None, kept=False)
+                    self._unsaved.append(kept)
+                    return kept
                 conn = self._connection()
                 self._flush_unsaved(conn)
                 row_id = self._insert(conn, entry)

@@ -153,3 +153,28 @@ def test_csv_export_marks_estimates_and_unknown_costs(tmp_path: Path) -> None:
     assert rows[1]["Estimate"] == "yes" and rows[1]["Seconds"] == "1.5"
     assert rows[1]["What"] == "'=cmd"  # never run as a spreadsheet formula
     assert rows[2]["Credits"] == ""
+
+
+def test_a_ledger_locked_when_first_opened_saves_the_held_rows_once_free(
+        tmp_path: Path) -> None:
+    db = tmp_path / "ledger.sqlite3"
+    first = Ledger(db)
+    first.add(take(1))
+    first.close()
+    other = sqlite3.connect(db, timeout=0.1, isolation_level=None)
+    other.execute("PRAGMA journal_mode=DELETE")  # (WAL readers would not be blocked)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        ledger = Ledger(db, busy_timeout_s=0.05)
+        held = ledger.add(take(2, block_id="b2"))
+        assert not held.kept and ledger.read_only
+        assert "usage ledger locked" in ledger.notices.all()[0].text
+        assert sorted(e.credits or 0 for e in ledger.entries()) == [1, 2]
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert ledger.add(take(3, block_id="b3")).kept
+    assert not ledger.read_only and ledger.unsaved_count == 0
+    assert ledger.notices.all()[-1].title == "Costs are saved again"
+    ledger.close()
+    assert sorted(e.credits or 0 for e in Ledger(db).entries()) == [1, 2, 3]
