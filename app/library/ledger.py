@@ -209,6 +209,17 @@ class Ledger:
     def _reopen_if_unlocked(self) -> bool:
         """After a lock at opening: True when the file opens for writing now (the
         read-only copy is replaced by it). Call with the lock held."""
+        # A quick probe first (at most one busy timeout): while the lock lasts, a new row
+        # must not wait for the full opening's attempts.
+        probe = sqlite3.connect(self.db_path, timeout=self.busy_timeout_s,
+                                isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+        except sqlite3.Error:
+            return False
+        finally:
+            probe.close()
         opened = open_history(self.db_path, self._migrate, attempts=1,
                               busy_timeout_s=self.busy_timeout_s)
         if not opened.writable:

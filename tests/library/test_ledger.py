@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import os
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -170,6 +171,9 @@ def test_a_ledger_locked_when_first_opened_saves_the_held_rows_once_free(
         assert not held.kept and ledger.read_only
         assert "usage ledger locked" in ledger.notices.all()[0].text
         assert sorted(e.credits or 0 for e in ledger.entries()) == [1, 2]
+        started = time.monotonic()
+        assert not ledger.add(take(4, block_id="b4")).kept  # still locked: held, quickly
+        assert time.monotonic() - started < 1.0
     finally:
         other.execute("ROLLBACK")
         other.close()
@@ -177,4 +181,4 @@ def test_a_ledger_locked_when_first_opened_saves_the_held_rows_once_free(
     assert not ledger.read_only and ledger.unsaved_count == 0
     assert ledger.notices.all()[-1].title == "Costs are saved again"
     ledger.close()
-    assert sorted(e.credits or 0 for e in Ledger(db).entries()) == [1, 2, 3]
+    assert sorted(e.credits or 0 for e in Ledger(db).entries()) == [1, 2, 3, 4]
