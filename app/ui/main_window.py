@@ -360,19 +360,9 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def show_usage(self) -> QDialog:
-        """View → Usage and costs… (one window, brought to the front when open)."""
-        from app.ui.usage.usage_window import UsageWindow
+        from app.ui.usage.usage_window import show_usage_window
 
-        window = getattr(self, "_usage_window", None)
-        if window is None or not window.isVisible():
-            window = UsageWindow(self._ctx, self.runner, self)
-            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            window.destroyed.connect(lambda: setattr(self, "_usage_window", None))
-            self._usage_window = window
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        return window
+        return show_usage_window(self, self._ctx, self.runner)
 
     def show_shortcuts(self) -> QDialog:
         from app.ui.shortcuts import ShortcutsDialog

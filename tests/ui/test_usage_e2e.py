@@ -189,6 +189,7 @@ def test_a_scripts_takes_show_up_as_its_total(launch: Any, cloud: Any, qtbot: An
     assert ledger.script_total(script_path).credits == charged
     window = open_usage(studio, qtbot)
     assert window.scripts_model.total_for(str(script_path)).operations == 2
+    assert studio.window.show_usage() is window  # one window, brought to the front
 
 
 def test_offline_work_is_listed_as_free(launch: Any, engine_url: str, qtbot: Any,

@@ -266,4 +266,17 @@ class UsageWindow(QDialog):
         self.status.setText(f"Saved {len(entries)} row(s) to {path}.")
 
 
-__all__ = ["PERIODS", "UsageWindow", "period_bounds"]
+def show_usage_window(parent: QWidget, ctx: AppContext, runner: TaskRunner) -> UsageWindow:
+    """View → Usage and costs…: one window, brought to the front when already open."""
+    window = next((w for w in parent.findChildren(UsageWindow, "usage.window")
+                   if w.isVisible()), None)
+    if window is None:
+        window = UsageWindow(ctx, runner, parent)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    return window
+
+
+__all__ = ["PERIODS", "UsageWindow", "period_bounds", "show_usage_window"]
