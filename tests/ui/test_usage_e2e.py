@@ -83,13 +83,6 @@ def open_usage(studio: Any, qtbot: Any) -> Any:
     qtbot.keyClick(studio.window, Qt.Key.Key_U,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     window = studio.window.findChild(UsageWindow, "usage.window")
-    if window is None:  # the offscreen platform may not route the key: the menu does
-        from PySide6.QtGui import QAction
-
-        action = studio.window.findChild(QAction, "action.usage")
-        assert action is not None and action.shortcut().toString() == "Ctrl+Shift+U"
-        action.trigger()
-        window = studio.window.findChild(UsageWindow, "usage.window")
     assert window is not None
     qtbot.waitUntil(lambda: window.loaded > 0, timeout=10_000)
     return window
