@@ -139,3 +139,26 @@ def test_render_records_every_take_against_the_cloud(cloud: Cloud, tmp_path: Pat
     assert {r.script_path for r in rows} == {str(tmp_path / "out" / "two.xiscript.json")}
     assert sum(r.credits or 0 for r in rows) == len("Hello there.") + len(
         "Thanks for having me.")
+
+
+class DialogueRenderer:
+    async def render_dialogue(self, script: Script, block_ids: list[str]) -> dict[str, Take]:
+        return {i: Take(f"t-{i}", f"{i}/t.mp3", script.block(i).text, "v", script.model_id,
+                        script.output_format, request_id="dlg",
+                        character_cost=20 if n == 0 else 0, from_dialogue=True)
+                for n, i in enumerate(block_ids)}
+
+
+async def test_a_dialogue_is_one_row_for_its_blocks(tmp_path: Path) -> None:
+    from app.services.script_queue import generate_dialogue
+
+    path = tmp_path / "talk.xiscript.json"
+    script = Script(title="Talk", cast=(CastMember("A", "v"), CastMember("B", "w")),
+                    blocks=(Block("b0", "A", "Hi."), Block("b1", "B", "Hello.")))
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    await generate_dialogue(ScriptDocument(script, path), DialogueRenderer(),  # type: ignore[arg-type]
+                            ["b0", "b1"], costs=CostRecorder(ledger))
+    [row] = ledger.entries()
+    assert (row.kind, row.credits, row.block_id, row.request_id) == (DIALOGUE, 20, "b0,b1",
+                                                                      "dlg")
+    assert ledger.script_total(path).credits == 20
