@@ -93,10 +93,6 @@ def install(name: str, folder: Path | None, store: ModelStore, out: TextIO,
         out.write("\nStopped. Run the same command again to continue where it stopped.\n")
         return 130
     out.write(f"\nInstalled {entry.title} ({human_size(model.size)}) in {model.folder}\n")
-    if any(f.get("verified_against") == "none" for f in model.manifest.get("files", [])):
-        out.write("Note: no published checksum of this model is known without internet, so "
-                  "its files were copied as they are. Download it from the hub to have "
-                  "them checked.\n")
     if speed_test:
         from app.engine.model_speed import measure_speed
 

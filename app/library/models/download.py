@@ -164,7 +164,7 @@ class _Fetch:
                         written += len(block)
                         self._hash = (digest, written)
                     except OSError as exc:
-                        if exc.errno == errno.ENOSPC:
+                        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
                             raise NotEnoughSpaceError(
                                 f"The disk filled up while downloading {file.name}. Nothing "
                                 "was installed; free some space and press Install again "
