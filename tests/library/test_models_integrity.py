@@ -131,6 +131,39 @@ def test_a_file_size_limit_mid_download_leaves_nothing_installed(
     assert hub.requests[0][1].startswith("bytes=")
 
 
+def test_a_full_disk_while_copying_from_a_folder_leaves_nothing_installed(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "voice"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    script = textwrap.dedent(f"""
+        import resource, signal, sys
+        from pathlib import Path
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000_000, 20_000_000))
+        from app.library.models.catalogue import find
+        from app.library.models.checks import NotEnoughSpaceError
+        from app.library.models.folder_install import install_from_folder
+        from app.library.models.store import ModelStore
+        try:
+            install_from_folder(find("{JOE.name}"), Path("{folder}"),
+                                ModelStore(Path(sys.argv[1])))
+        except NotEnoughSpaceError as exc:
+            print(exc)
+            sys.exit(3)
+    """)
+    root = tmp_path / "models"
+    done = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True,
+                          text=True, timeout=300, check=False,
+                          env=dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2])))
+    assert done.returncode == 3, done.stderr
+    assert "The disk filled up while copying en_US-joe-medium.onnx" in done.stdout
+    assert ModelStore(root).get(JOE.name) is None and not (root / JOE.name).exists()
+    staging = root / ".staging"
+    assert not staging.exists() or not any(staging.iterdir())
+
+
 def test_a_voice_sample_is_fetched_once_then_cached(hub: ModelHub, store: ModelStore) -> None:
     import soundfile
 

@@ -9,6 +9,7 @@ Only fully pinned models (every file's SHA-256 in the catalogue) install this wa
 
 from __future__ import annotations
 
+import errno
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from app.library.models.catalogue import ModelEntry, ModelFile
 from app.library.models.checks import (
     MissingFileError,
     ModelInstallError,
+    NotEnoughSpaceError,
     check_space,
     verify_file,
 )
@@ -73,7 +75,14 @@ def install_from_folder(entry: ModelEntry, folder: Path, store: ModelStore, *,
                 while block := inp.read(_CHUNK):
                     control.check()
                     control.wait_while_paused()
-                    out.write(block)
+                    try:
+                        out.write(block)
+                    except OSError as exc:
+                        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                            raise NotEnoughSpaceError(
+                                f"The disk filled up while copying {file.name}. Nothing was "
+                                "installed; free some space and try again.") from exc
+                        raise
                     done += len(block)
                     if progress is not None:
                         progress(InstallProgress(entry.name, "copying", done, total, 0.0,
