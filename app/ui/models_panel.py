@@ -379,6 +379,9 @@ class ModelsDialog(QDialog):
     def reject(self) -> None:
         if self.panel._listen is not None:
             self.panel._listen.cancel()
+        if self.panel._playing_sample:  # the sample belongs to this window
+            self.panel.player.stop()
+            self.panel._stop_watching()
         if self.panel.busy and self.panel._control is not None:
             # Stops, but keeps what was downloaded: Continue picks it up later.
             self.panel._control.cancel(keep_partial=True)
