@@ -74,6 +74,7 @@ def test_a_file_with_no_published_checksum_is_refused(hub: ModelHub, store: Mode
     with pytest.raises(UnverifiableError, match="has no published checksum") as info:
         install_from_hub(unpinned, store, hub=hub.url)
     assert "en_US-joe-medium.onnx" in str(info.value)
+    assert not (store.parts_dir(unpinned) / (JOE.files[0].name + ".part")).exists()
     assert store.get(unpinned.name) is None
     assert not list(store.root.glob(f"{unpinned.name}*"))
     staging = store.root / ".staging"

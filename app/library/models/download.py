@@ -31,6 +31,7 @@ from app.library.models.checks import (
     ChecksumError,
     HubError,
     NotEnoughSpaceError,
+    UnverifiableError,
     check_space,
     hub_digest,
     sha256_of,
@@ -154,6 +155,14 @@ class _Fetch:
                 self.done -= have  # the server sent the whole file again
                 have = 0
             hub_headers = _hub_headers(response)
+            if file.sha256 is None and hub_digest(hub_headers) is None:
+                # Refused before a byte is kept: nothing could check the file afterwards.
+                part.unlink(missing_ok=True)
+                raise UnverifiableError(
+                    f"The file {file.name} has no published checksum (neither XI Studio's "
+                    "catalogue nor the model hub gives one), so it cannot be checked and was "
+                    "not downloaded. Try again later (a mirror may leave checksums out: set "
+                    "XI_STUDIO_MODEL_HUB to another one), or use a newer XI Studio.")
             digest = self._hash_for(part, have)
             written = have
             with part.open("ab" if resumed else "wb") as out:
