@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 # Imported with the window, not in the worker: a module's first import holds the GIL
 # long enough (~0.2 s for httpx) to freeze the window mid-download.
-from app.audio.player import Player, PlayerState
+from app.audio.player import AudioDeviceError, Player, PlayerState
 from app.engine.model_speed import measure_in_subprocess
 from app.library.models.catalogue import CATALOGUE, ModelEntry, human_size
 from app.library.models.download import install_from_hub
@@ -236,8 +236,14 @@ class ModelsPanel(QWidget):
                 self.status.setText(str(result))
             self._update_buttons()
             return
-        self.player.load(result)
-        self.player.play()
+        try:
+            self.player.load(result)
+            self.player.play()
+        except AudioDeviceError as exc:
+            self.status.setText(f"Could not play the sample: {exc} Check the sound output "
+                                "in Settings.")
+            self._update_buttons()
+            return
         self._playing_sample = True
         self._listen_timer.start()
         self.status.setText(f"Playing a sample of {entry.title} (recorded by the voice's "

@@ -13,10 +13,12 @@ and verified, they move into a staging folder that is renamed into place (store.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import os
 import queue
 import shutil
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -49,6 +51,14 @@ HUB_ENV = "XI_STUDIO_MODEL_HUB"
 DEFAULT_HUB = "https://huggingface.co"
 _CHUNK = 1 << 20
 _REPORT_EVERY_S = 0.1
+
+
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """One TLS context for every hub request of the process. httpx builds a new one (and
+    reads the CA bundle again) for each Client: 60-130 ms on this 2-core machine under
+    load, a fifth of a 150 MB download from a fast mirror."""
+    return httpx.create_ssl_context()
 
 
 def hub_url() -> str:
@@ -279,7 +289,7 @@ def install_from_hub(entry: ModelEntry, store: ModelStore, *, hub: str | None = 
                   for f in entry.files if (parts / (f.name + ".part")).exists())
     check_space(store.root, max(0, entry.size - already))
     timeout = httpx.Timeout(timeout_s, connect=min(10.0, timeout_s))
-    with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+    with httpx.Client(timeout=timeout, follow_redirects=True, verify=ssl_context()) as client:
         fetch = _Fetch(entry, store, hub or hub_url(), progress, control,
                        retry or RetryPolicy(), client)
         fetch.done = already

@@ -17,7 +17,7 @@ import httpx
 
 from app.library.models.catalogue import ModelEntry
 from app.library.models.checks import HubError, ModelInstallError
-from app.library.models.download import hub_url
+from app.library.models.download import hub_url, ssl_context
 from app.library.models.progress import InstallControl
 from app.library.models.store import ModelStore
 
@@ -51,7 +51,8 @@ def fetch_extra(entry: ModelEntry, path: str, store: ModelStore, *, what: str,
     part = target.with_name(target.name + ".part")
     timeout = httpx.Timeout(timeout_s, connect=min(10.0, timeout_s))
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=True) as client, \
+        with httpx.Client(timeout=timeout, follow_redirects=True,
+                          verify=ssl_context()) as client, \
                 client.stream("GET", url) as response:
             if response.status_code == 404:
                 raise HubError(f"The model hub has no {what} for {entry.title} ({url}).")
