@@ -1,4 +1,4 @@
-"""`xi-studio models list | install NAME [--from DIR] | remove NAME`.
+"""`xi-studio models list | install NAME [--from DIR] | remove NAME | sample NAME | card NAME`.
 
 Install shows a one-line progress bar (bytes, speed, time left) on stderr, then measures
 the model's speed on this computer and keeps it for `list`. Ctrl+C stops a download; the
@@ -37,7 +37,54 @@ def parser() -> argparse.ArgumentParser:
                          help="skip measuring the model's speed after install")
     remove = sub.add_parser("remove", help="remove an installed model")
     remove.add_argument("name")
+    sample = sub.add_parser("sample", help="hear a Piper voice before installing it")
+    sample.add_argument("name")
+    sample.add_argument("--no-play", action="store_true",
+                        help="only download the sample and say where it is")
+    card = sub.add_parser("card", help="print a model's licence and its model card")
+    card.add_argument("name")
     return p
+
+
+def play_sample(name: str, store: ModelStore, out: TextIO, play: bool = True) -> int:
+    from app.library.models.extras import fetch_sample
+
+    entry = find(name)
+    out.write(f"Getting a sample of {entry.title}...\n")
+    path = fetch_sample(entry, store)
+    print(path)
+    if not play:
+        return 0
+    import time
+
+    from app.audio.decode import decode_file
+    from app.audio.player import AudioDeviceError, Player, PlayerState
+
+    player = Player()
+    try:
+        player.load(decode_file(path))
+        player.play()
+        deadline = time.monotonic() + player.duration_ms / 1000 + 10
+        while player.state in (PlayerState.PLAYING, PlayerState.BUFFERING) \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+    except (AudioDeviceError, OSError) as exc:
+        out.write(f"Could not play it ({exc}); the sample is saved at {path}.\n")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        player.stop()
+    return 0
+
+
+def show_card(name: str, store: ModelStore) -> int:
+    from app.library.models.extras import fetch_card
+
+    entry = find(name)
+    print(f"{entry.title} ({entry.name})\nLicence: {entry.licence}\n"
+          f"From {entry.repo} at revision {entry.revision}\n")
+    print(fetch_card(entry, store))
+    return 0
 
 
 def progress_line(p: InstallProgress) -> str:
@@ -93,10 +140,6 @@ def install(name: str, folder: Path | None, store: ModelStore, out: TextIO,
         out.write("\nStopped. Run the same command again to continue where it stopped.\n")
         return 130
     out.write(f"\nInstalled {entry.title} ({human_size(model.size)}) in {model.folder}\n")
-    if any(f.get("verified_against") == "none" for f in model.manifest.get("files", [])):
-        out.write("Note: no published checksum of this model is known without internet, so "
-                  "its files were copied as they are. Download it from the hub to have "
-                  "them checked.\n")
     if speed_test:
         from app.engine.model_speed import measure_speed
 
@@ -121,6 +164,10 @@ def main(argv: list[str], store: ModelStore | None = None, out: TextIO | None = 
             else:
                 print(f"{args.name} is not installed.")
             return 0
+        if args.command == "sample":
+            return play_sample(args.name, store, out, play=not args.no_play)
+        if args.command == "card":
+            return show_card(args.name, store)
         return install(args.name, args.folder, store, out, not args.no_speed_test)
     except (UnknownModelError, ModelInstallError, InstallCancelledError) as exc:
         print(f"xi-studio models: {exc}", file=sys.stderr)

@@ -70,3 +70,35 @@ def test_hub_unreachable(tmp_path: Path) -> None:
 def test_unknown_name(tmp_path: Path) -> None:
     result = run(["install", "whisper-huge"], tmp_path / "home", "http://127.0.0.1:9")
     assert result.returncode == 1 and "whisper-base" in result.stderr
+
+
+def test_sample_downloads_and_plays_a_voice(hub: ModelHub, tmp_path: Path,
+                                            alsa_played_file: Path) -> None:
+    import numpy as np
+
+    from tests.support.alsa_sink import read_played
+
+    home = tmp_path / "home"
+    result = run(["sample", JOE], home, hub.url)  # ALSA_CONFIG_PATH: the file sink
+    assert result.returncode == 0, result.stderr
+    path = Path(result.stdout.strip().splitlines()[-1])
+    assert path.name == "speaker_0.mp3" and path.is_file()
+    assert np.abs(read_played(alsa_played_file)).max(initial=0) > 0.05
+    assert not (home / "data" / "models" / JOE).exists()  # nothing installed
+    asked = len(hub.requests)
+    again = run(["sample", JOE, "--no-play"], home, hub.url)
+    assert again.returncode == 0 and Path(again.stdout.strip()) == path
+    assert len(hub.requests) == asked  # cached
+    none = run(["sample", "whisper-base"], home, hub.url)
+    assert none.returncode == 1 and "no voice sample" in none.stderr
+
+
+def test_card_prints_the_licence_and_the_model_card(hub: ModelHub, tmp_path: Path) -> None:
+    result = run(["card", JOE], tmp_path / "home", hub.url)
+    assert result.returncode == 0, result.stderr
+    assert "Licence: CC0-1.0" in result.stdout and "Model card for joe" in result.stdout
+    whisper = run(["card", "whisper-base"], tmp_path / "home", hub.url)
+    assert "Licence: MIT" in whisper.stdout and "CTranslate2" in whisper.stdout
+    missing = run(["card", "whisper-small"], tmp_path / "home", hub.url)
+    assert missing.returncode == 1 and "has no model card" in missing.stderr
+    assert "Traceback" not in missing.stderr

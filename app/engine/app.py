@@ -229,8 +229,9 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
     def voice_or_404(voice_id: str, *, resolve: bool = False) -> EngineVoice:
         voice = engine.catalog.resolve(voice_id) if resolve else engine.catalog.get(voice_id)
         if voice is None:
-            raise ApiError(404, "voice_not_found",
-                           f"A voice with the voice_id {voice_id} was not found.")
+            from app.engine.piper_voices import voice_not_found_message
+
+            raise ApiError(404, "voice_not_found", voice_not_found_message(voice_id))
         return voice
 
     def base_url(request: Request) -> str:

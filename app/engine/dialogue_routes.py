@@ -209,8 +209,10 @@ def create_router(engine: Engine) -> APIRouter:
         for number, item in enumerate(body.inputs, start=1):
             voice = engine.catalog.resolve(item.voice_id)
             if voice is None:
+                from app.engine.piper_voices import voice_not_found_message
+
                 raise ApiError(404, "voice_not_found",
-                               f"A voice with the voice_id {item.voice_id} was not found.")
+                               voice_not_found_message(item.voice_id))
             if not item.text.strip():
                 raise ApiError(400, "empty_text", f"Line {number} has no text to speak.")
             lines.append((voice, item.text))

@@ -53,6 +53,21 @@ def stable_voice_id(model_name: str) -> str:
     return "".join(chars)
 
 
+def voice_not_found_message(voice_id: str) -> str:
+    """What to tell a client asking for a voice the engine does not have: for a catalogue
+    Piper voice that is not installed (removed, or never installed) it names the voice
+    and how to get it back; otherwise the cloud's plain wording."""
+    from app.library.models.catalogue import CATALOGUE
+
+    for entry in CATALOGUE:
+        if entry.kind == "piper" and stable_voice_id(entry.name) == voice_id:
+            return (f"The voice {entry.title} · Piper ({voice_id}) is not installed on this "
+                    "computer: it was removed, or never installed. Install it again in "
+                    "Settings > Offline voices and transcripts, or with `xi-studio models "
+                    f"install {entry.name}`, or choose another voice.")
+    return f"A voice with the voice_id {voice_id} was not found."
+
+
 @dataclass(frozen=True, slots=True)
 class PiperEngineVoice(EngineVoice):
     model_name: str = ""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_ID, APP_NAME, __version__
+from app.library.models.catalogue import CATALOGUE
 from app.library.paths import AppPaths
 
 # (distribution, what it does here, licence). Licences are written out rather than read
@@ -60,7 +61,7 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("about.dialog")
         self.setWindowTitle(f"About {APP_NAME}")
-        self.resize(640, 520)
+        self.resize(640, 680)
         title = QLabel(f"<h2>{APP_NAME} {__version__}</h2>"
                        "<p>A desktop studio for ElevenLabs voices: speech, transcripts and "
                        "music, online with your key or offline on this computer.</p>"
@@ -88,6 +89,20 @@ class AboutDialog(QDialog):
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         table.horizontalHeader().setStretchLastSection(True)
 
+        # The offline models are not bundled (the user downloads them), but each has its
+        # own licence, which the user should see before using what a model makes.
+        models = QTableWidget(len(CATALOGUE), 3, self)
+        models.setObjectName("about.model_licences")
+        models.setAccessibleName("Offline model licences")
+        models.setHorizontalHeaderLabels(["Offline model", "Name", "Licence"])
+        for row, entry in enumerate(CATALOGUE):
+            for column, text in enumerate((entry.title, entry.name, entry.licence)):
+                models.setItem(row, column, QTableWidgetItem(text))
+        models.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        models.verticalHeader().setVisible(False)
+        models.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        models.horizontalHeader().setStretchLastSection(True)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -96,4 +111,8 @@ class AboutDialog(QDialog):
         layout.addWidget(open_folder)
         layout.addWidget(QLabel("Bundled components and their licences:", self))
         layout.addWidget(table, 1)
+        layout.addWidget(QLabel("Offline voices and recognisers you can install (Settings → "
+                                "Offline voices and transcripts), each under its own "
+                                "licence:", self))
+        layout.addWidget(models, 1)
         layout.addWidget(buttons)

@@ -68,6 +68,8 @@ ACCESSIBLE: dict[str, tuple[str, str]] = {
     "settings.default_format": ("Default output format", "The format new speech starts with"),
     "settings.output_device": ("Sound output", "Where audio is played"),
     "about.licences": ("Licences", "The libraries XI Studio uses and their licences"),
+    "about.model_licences": ("Offline model licences", "The offline voices and recognisers "
+                             "you can install, each with its own licence"),
 }
 
 

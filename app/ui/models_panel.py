@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -34,9 +34,11 @@ from PySide6.QtWidgets import (
 
 # Imported with the window, not in the worker: a module's first import holds the GIL
 # long enough (~0.2 s for httpx) to freeze the window mid-download.
+from app.audio.player import AudioDeviceError, Player, PlayerState
 from app.engine.model_speed import measure_in_subprocess
 from app.library.models.catalogue import CATALOGUE, ModelEntry, human_size
 from app.library.models.download import install_from_hub
+from app.library.models.extras import fetch_sample
 from app.library.models.folder_install import install_from_folder
 from app.library.models.progress import InstallControl, InstallProgress
 from app.library.models.store import ModelStore
@@ -54,10 +56,17 @@ class _Bridge(QObject):
 class ModelsPanel(QWidget):
     models_changed = Signal()  # a model was installed or removed
 
-    def __init__(self, store: ModelStore | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, store: ModelStore | None = None, parent: QWidget | None = None,
+                 player: Player | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("models.panel")
         self.store = store or ModelStore()
+        self._player = player  # the app's player; one of our own if none is given
+        self._listen: InstallControl | None = None  # a sample being fetched
+        self._playing_sample = False
+        self._listen_timer = QTimer(self)
+        self._listen_timer.setInterval(200)
+        self._listen_timer.timeout.connect(self._watch_sample)
         self._bridge = _Bridge(self)
         self._bridge.progress.connect(self._on_progress)
         self._bridge.finished.connect(lambda done, result: done(result))
@@ -94,6 +103,12 @@ class ModelsPanel(QWidget):
         self.remove_button = self._button("Remove", "models.remove", self._remove)
         self.pause_button = self._button("Pause", "models.pause", self._pause_or_resume)
         self.cancel_button = self._button("Cancel", "models.cancel", self._cancel)
+        self.listen_button = self._button("Listen", "models.listen", self._listen_or_stop)
+        self.listen_button.setAccessibleDescription(
+            "Plays a short recording of the chosen voice, before installing it")
+        self.details_button = self._button("Details…", "models.details", self._details)
+        self.details_button.setAccessibleDescription(
+            "Shows the model's licence and its model card from the hub")
         self.progress = QProgressBar(self)
         self.progress.setObjectName("models.progress")
         self.progress.setAccessibleName("Install progress")
@@ -103,8 +118,9 @@ class ModelsPanel(QWidget):
         self.status.setWordWrap(True)
 
         buttons = QHBoxLayout()
-        for b in (self.install_button, self.folder_button, self.remove_button,
-                  self.pause_button, self.cancel_button):
+        for b in (self.listen_button, self.details_button, self.install_button,
+                  self.folder_button, self.remove_button, self.pause_button,
+                  self.cancel_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -176,6 +192,81 @@ class ModelsPanel(QWidget):
         self.pause_button.setEnabled(self.busy)
         self.cancel_button.setEnabled(self.busy)
         self.table.setEnabled(not self.busy)
+        listening = self._listen is not None or self._playing_sample
+        self.listen_button.setText("Stop" if listening else "Listen")
+        self.listen_button.setEnabled(listening or bool(entry and entry.sample_path))
+        self.details_button.setEnabled(entry is not None)
+
+    # -- hearing a voice, reading its card ---------------------------------------------
+    @property
+    def player(self) -> Player:
+        if self._player is None:
+            self._player = Player()
+        return self._player
+
+    def _listen_or_stop(self) -> None:
+        if self._listen is not None:
+            self._listen.cancel()
+            self.status.setText("Stopped getting the sample.")
+            return
+        if self._playing_sample:
+            self.player.stop()
+            self._stop_watching()
+            return
+        entry = self.selected()
+        if entry is None or not entry.sample_path:
+            return
+        control = InstallControl()
+        self._listen = control
+        self.status.setText(f"Getting a sample of {entry.title}…")
+        self._update_buttons()
+
+        def fetch() -> Any:
+            from app.audio.decode import decode_file
+
+            path = fetch_sample(entry, self.store, control=control)
+            return decode_file(path)  # decoded here, not on the UI thread
+
+        self._in_thread(fetch, lambda result: self._play_sample(entry, control, result))
+
+    def _play_sample(self, entry: ModelEntry, control: InstallControl, result: Any) -> None:
+        self._listen = None
+        if isinstance(result, Exception):
+            if not control.cancelled:
+                self.status.setText(str(result))
+            self._update_buttons()
+            return
+        try:
+            self.player.load(result)
+            self.player.play()
+        except AudioDeviceError as exc:
+            self.status.setText(f"Could not play the sample: {exc} Check the sound output "
+                                "in Settings.")
+            self._update_buttons()
+            return
+        self._playing_sample = True
+        self._listen_timer.start()
+        self.status.setText(f"Playing a sample of {entry.title} (recorded by the voice's "
+                            "makers; nothing was installed).")
+        self._update_buttons()
+
+    def _watch_sample(self) -> None:
+        if self.player.state not in (PlayerState.PLAYING, PlayerState.BUFFERING):
+            self._stop_watching()
+
+    def _stop_watching(self) -> None:
+        self._listen_timer.stop()
+        self._playing_sample = False
+        self._update_buttons()
+
+    def _details(self) -> None:
+        from app.ui.model_details import ModelCardDialog
+
+        entry = self.selected()
+        if entry is None:
+            return
+        self.card_dialog = ModelCardDialog(entry, self.store, self)
+        self.card_dialog.open()
 
     # -- actions ----------------------------------------------------------------------
     def _install(self) -> None:
@@ -277,12 +368,13 @@ class ModelsPanel(QWidget):
 
 
 class ModelsDialog(QDialog):
-    def __init__(self, store: ModelStore | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, store: ModelStore | None = None, parent: QWidget | None = None,
+                 player: Player | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("models.dialog")
         self.setWindowTitle("Offline models")
         self.resize(820, 460)
-        self.panel = ModelsPanel(store, self)
+        self.panel = ModelsPanel(store, self, player=player)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.setObjectName("models.close")
         buttons.rejected.connect(self.reject)
@@ -291,6 +383,11 @@ class ModelsDialog(QDialog):
         layout.addWidget(buttons)
 
     def reject(self) -> None:
+        if self.panel._listen is not None:
+            self.panel._listen.cancel()
+        if self.panel._playing_sample:  # the sample belongs to this window
+            self.panel.player.stop()
+            self.panel._stop_watching()
         if self.panel.busy and self.panel._control is not None:
             # Stops, but keeps what was downloaded: Continue picks it up later.
             self.panel._control.cancel(keep_partial=True)

@@ -127,7 +127,7 @@ class SettingsDialog(QDialog):
     def _open_models(self) -> None:
         from app.ui.models_panel import ModelsDialog
 
-        self.models_dialog = ModelsDialog(parent=self)
+        self.models_dialog = ModelsDialog(parent=self, player=self._ctx.player)
         self.models_dialog.panel.models_changed.connect(self.models_changed)
         self.models_dialog.open()  # window-modal, without blocking the event loop
 

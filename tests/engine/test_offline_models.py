@@ -163,6 +163,19 @@ def test_a_removed_voice_is_a_clear_404(store: ModelStore, tmp_path: Path) -> No
         copy.remove("piper-en_US-joe-medium")
         page = c.get("/v2/voices", params={"page_size": 100}).json()
         assert page["total_count"] == len(ENGINE_VOICES)
+        # Removed with `models remove` (the voice is gone from the list): still named,
+        # with what to do, on every endpoint that takes a voice.
+        for response in (
+                c.post(f"/v1/text-to-speech/{joe}", json={"text": "Hello."}),
+                c.post(f"/v1/text-to-speech/{joe}/with-timestamps", json={"text": "Hi."}),
+                c.post("/v1/text-to-dialogue",
+                       json={"inputs": [{"text": "Hi.", "voice_id": joe}]})):
+            assert response.status_code == 404, response.text
+            message = response.json()["detail"]["message"]
+            assert "Joe (English, US) · Piper" in message and "not installed" in message
+            assert "xi-studio models install piper-en_US-joe-medium" in message
+        unknown = c.post("/v1/text-to-speech/nosuchvoice0000000000", json={"text": "Hi."})
+        assert unknown.json()["detail"]["message"].startswith("A voice with the voice_id")
 
 
 def test_without_models_pocketsphinx_still_answers(tmp_path: Path) -> None:

