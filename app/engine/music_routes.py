@@ -40,6 +40,7 @@ from app.engine.music_bodies import (
 )
 from app.engine.music_planner import plan_from_prompt
 from app.engine.music_sketch_plan import SketchPlan
+from app.engine.music_song_errors import song_not_found
 from app.engine.music_songs import RENDER_RATE_HZ, Song, SongKeeper, encode_blocks
 from app.engine.music_stream_render import RenderCancelled
 from app.engine.song_store_registry import song_store_for
@@ -86,15 +87,13 @@ def create_router(data_dir: Path | None = None, *,
             plan = plan_from_json(plan_json(wire))
             # These two need the stored songs, so they are checked here, not with the body.
             for index, section in enumerate(plan.sections):
-                if section.source is None:
-                    continue
-                if not 0 <= section.source.start_ms < section.source.end_ms:
+                if section.source is not None and \
+                        not 0 <= section.source.start_ms < section.source.end_ms:
                     raise body_error("composition_plan", "A range must start at 0 or later "
                                      "and end after it starts.", index, "range")
-                if store.get(section.source.song_id) is None:
-                    raise body_error("composition_plan", "No stored song with this id: "
-                                     "compose it with store_for_inpainting first.", index,
-                                     "song_id")
+                for ref in (section.source, section.conditioning):
+                    if ref is not None and store.get(ref.song_id) is None:
+                        raise song_not_found(ref.song_id)
         else:
             sketch = plan_from_prompt(body.prompt or "", body.music_length_ms, body.seed)
             plan = _plan_from_sketch(sketch)

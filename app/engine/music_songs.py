@@ -61,6 +61,17 @@ class SongStore:
             for old in stored[:-MAX_STORED_SONGS * 4]:
                 old.unlink(missing_ok=True)
 
+    def forget(self, song_id: str | None = None) -> None:
+        """Drop one stored song (None: all of them), from memory and the data folder."""
+        with self._lock:
+            for key in [song_id] if song_id is not None else list(self._memory):
+                self._memory.pop(key, None)
+        if self.folder is not None and self.folder.is_dir():
+            pattern = f"{song_id}.npy" if song_id is not None and _SONG_ID.match(song_id) \
+                else "*.npy" if song_id is None else ""
+            for path in self.folder.glob(pattern) if pattern else []:
+                path.unlink(missing_ok=True)
+
     def get(self, song_id: str) -> np.ndarray | None:
         with self._lock:
             if song_id in self._memory:

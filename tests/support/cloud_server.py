@@ -71,6 +71,7 @@ from tests.support.cloud_dictionaries import (
 )
 from tests.support.cloud_finetunes import FINETUNES_OPERATION, finetunes_reply
 from tests.support.cloud_history import HISTORY_OPERATIONS, history_reply
+from tests.support.cloud_songs import remember_song, unknown_song_reply
 from tests.support.cloud_stems import STEM_OPERATION, stems_reply
 from tests.support.cloud_upload import UPLOAD_OPERATION, upload_reply
 from tests.support.servers import ABORT_EXTENSION
@@ -667,6 +668,9 @@ class SpeechToTextAndMusic:
                 return validation_reply([{"loc": ["body", "composition_plan"],
                                           "msg": "Invalid type of composition_plan",
                                           "type": "value_error"}])
+        missing = unknown_song_reply(self, plan)
+        if missing is not None:
+            return missing
         limit = MUSIC_CONCURRENCY.get(account.tier, 2)
         if limit <= 0:
             return error_reply(403, "only_for_creator+", "Music generation is not available "
@@ -692,6 +696,7 @@ class SpeechToTextAndMusic:
                             min(self.config.max_seconds, length_ms / 1000)), 1)
         audio = encode_tone(fmt.value, seconds, 330.0)
         song_id = uuid.uuid4().hex[:20]
+        remember_song(self, song_id)
         headers = {"request-id": uuid.uuid4().hex, "song-id": song_id,
                    "character-cost": str(cost)}
         config = self.config
