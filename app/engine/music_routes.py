@@ -3,6 +3,9 @@
     POST /v1/music           audio (+ `song-id`)
     POST /v1/music/stream    audio, chunked (+ `song-id`)
     POST /v1/music/detailed  multipart/mixed: JSON metadata, then the audio (+ `song-id`)
+    POST /v1/music/detailed/stream  the same as Server-Sent Events, section times as the
+                             song is made (music_detailed_events.py; format documented in
+                             app/domain/music_detailed_stream.py)
     POST /v1/music/plan      a MusicPrompt (music_v1) or CompositionPlan (music_v2);
                              with a source plan, reworked by the prompt (music_plan_rework)
 
@@ -38,6 +41,7 @@ from app.engine.music_bodies import (
     check_output_format,
     plan_json,
 )
+from app.engine.music_detailed_events import detailed_events
 from app.engine.music_planner import plan_from_prompt
 from app.engine.music_sketch_plan import SketchPlan
 from app.engine.music_song_errors import song_not_found
@@ -105,21 +109,22 @@ def create_router(data_dir: Path | None = None, *,
                           cancelled: Callable[[], bool]) -> bytes:
         return b"".join(encoded(song, body, fmt, cancelled))
 
-    def encoded(song: Song, body: MusicBody, fmt: OutputFormat,
-                cancelled: Callable[[], bool]) -> Iterator[bytes]:
-        """The song encoded section by section; kept for inpainting once it is complete."""
+    def kept_blocks(song: Song, body: MusicBody, cancelled: Callable[[], bool]
+                    ) -> Iterator[np.ndarray]:
+        """The song's blocks; kept for inpainting once it is complete."""
         keeper = SongKeeper(round(song.plan.total_ms * RENDER_RATE_HZ / 1000)) \
             if body.store_for_inpainting else None
-
-        def blocks() -> Iterator[np.ndarray]:
-            for block in song.blocks(cancelled):
-                if keeper is not None:
-                    keeper.add(block)
-                yield block
-
-        yield from encode_blocks(blocks(), fmt)
+        for block in song.blocks(cancelled):
+            if keeper is not None:
+                keeper.add(block)
+            yield block
         if keeper is not None:
             store.put(song.song_id, keeper.samples)
+
+    def encoded(song: Song, body: MusicBody, fmt: OutputFormat,
+                cancelled: Callable[[], bool]) -> Iterator[bytes]:
+        """The song encoded section by section."""
+        yield from encode_blocks(kept_blocks(song, body, cancelled), fmt)
 
     async def whole(request: Request, song: Song, body: MusicBody, fmt: OutputFormat
                     ) -> bytes | None:
@@ -160,6 +165,16 @@ def create_router(data_dir: Path | None = None, *,
             metadata, data, boundary=secrets.token_hex(16), audio_content_type=fmt.mime_type,
             filename=f"{song.song_id}.{fmt.file_extension}")
         return Response(payload, media_type=content_type, headers={"song-id": song.song_id})
+
+    @router.post("/v1/music/detailed/stream")
+    async def detailed_stream(request: Request, body: MusicBody, output_format: str = "auto",
+                              enable_logging: bool = True) -> StreamingResponse:
+        song, fmt = song_for(request, body, output_format)
+        metadata = song.metadata(body.prompt, body.with_timestamps)
+        # Server-Sent Events (music_detailed_events.py); a plain generator, as /stream.
+        events = detailed_events(song, metadata, fmt, kept_blocks(song, body, lambda: False))
+        return StreamingResponse(events, media_type="text/event-stream",
+                                 headers={"song-id": song.song_id, "cache-control": "no-cache"})
 
     @router.post("/v1/music/plan")
     async def compose_plan(body: PlanBody) -> dict[str, Any]:

@@ -196,7 +196,8 @@ def test_unknown_song_reference_is_404_song_not_found(client: TestClient,
                                                       model_id: str) -> None:
     plan = PLAN.copy()
     plan.sections[0].source = SongRef("nosuchsong", 0, 3_000)
-    for url in ("/v1/music", "/v1/music/stream", "/v1/music/detailed"):
+    for url in ("/v1/music", "/v1/music/stream", "/v1/music/detailed",
+                "/v1/music/detailed/stream"):
         response = client.post(url, json=compose_body(model_id, plan=plan))
         assert response.status_code == 404, url
         detail = response.json()["detail"]

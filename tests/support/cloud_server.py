@@ -71,6 +71,7 @@ from tests.support.cloud_dictionaries import (
 )
 from tests.support.cloud_finetunes import FINETUNES_OPERATION, finetunes_reply
 from tests.support.cloud_history import HISTORY_OPERATIONS, history_reply
+from tests.support.cloud_music_stream import DETAILED_STREAM_OPERATION, detailed_stream_reply
 from tests.support.cloud_songs import remember_song, unknown_song_reply
 from tests.support.cloud_stems import STEM_OPERATION, stems_reply
 from tests.support.cloud_upload import UPLOAD_OPERATION, upload_reply
@@ -360,6 +361,7 @@ MUSIC_OPERATIONS = {  # operation id: (streamed, detailed)
     "generate": (False, False),
     "stream_compose": (True, False),
     "compose_detailed": (False, True),
+    DETAILED_STREAM_OPERATION: (True, True),  # Server-Sent Events: cloud_music_stream.py
 }
 MUSIC_PLAN_OPERATION = "compose_plan"
 STT_CONCURRENCY = {"free": 10, "starter": 15, "creator": 25, "pro": 50, "scale": 75,
@@ -718,6 +720,8 @@ class SpeechToTextAndMusic:
                     words.append({"word": word, "start_ms": at, "end_ms": at + step})
                     at += step
         metadata["words_timestamps"] = words
+        if streamed:
+            return detailed_stream_reply(metadata, audio, song_id, headers, config, started)
         content_type, payload = build_detailed_response(
             metadata, audio, boundary=uuid.uuid4().hex, audio_content_type=fmt.mime_type,
             filename=f"{song_id}.{fmt.file_extension}")

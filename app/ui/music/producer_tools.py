@@ -87,6 +87,11 @@ class ProducerTools(QObject):
         self.own_song.failed.connect(self.failed)
         runner.task_failed.connect(self._on_task_failed)
         self.section_player.playback_ready.connect(self.playback_ready)
+        # Streamed details: the section times show while the song is still arriving.
+        tab.controller.sections_arrived.connect(self.section_player.show_live)
+        tab.controller.compose_finished.connect(self._on_compose_finished)
+        tab.controller.compose_failed.connect(lambda _exc: self._on_versions_selected())
+        tab.controller.compose_cancelled.connect(self._on_versions_selected)
 
     def refresh_finetunes(self) -> None:
         """The account's finetunes, fetched in the background (none offline)."""
@@ -122,6 +127,13 @@ class ProducerTools(QObject):
         if chosen and pair is not None:
             other = pair[1] if pair[0].id == chosen[0].id else pair[0]
         self.section_player.set_versions(chosen[0] if chosen else None, other)
+
+    def _on_compose_finished(self, generation: Generation, _details: object) -> None:
+        """The new version replaces the live times (unless versions are selected)."""
+        if self._tab.versions.selected():
+            self._on_versions_selected()
+        else:
+            self.section_player.set_versions(generation, None)
 
     def ask_own_song(self) -> None:
         ask_open_path(self._tab, "music.own_song_dialog", "Bring your own song",
