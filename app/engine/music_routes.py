@@ -47,6 +47,7 @@ from app.engine.music_sketch_plan import SketchPlan
 from app.engine.music_song_errors import song_not_found
 from app.engine.music_songs import RENDER_RATE_HZ, Song, SongKeeper, encode_blocks
 from app.engine.music_stream_render import RenderCancelled
+from app.engine.sketch_registry import Fingerprint, SketchRegistry
 from app.engine.song_store_registry import song_store_for
 
 VoiceLinesFactory = Callable[[], Callable[[str], tuple[np.ndarray, int]] | None]
@@ -77,10 +78,13 @@ def _default_voice_lines(request: Request) -> Callable[[str], tuple[np.ndarray, 
 
 
 def create_router(data_dir: Path | None = None, *,
-                  voice_lines: VoiceLinesFactory | None = None) -> APIRouter:
+                  voice_lines: VoiceLinesFactory | None = None,
+                  sketches: SketchRegistry | None = None) -> APIRouter:
     """The music endpoints. `data_dir` keeps stored songs across restarts; `voice_lines`
-    makes the callable that voices lyric lines (default: the engine's synthesiser)."""
+    makes the callable that voices lyric lines (default: the engine's synthesiser);
+    `sketches` remembers each finished song's recipe (shared with stem separation)."""
     store = song_store_for(data_dir)  # shared with /v1/music/upload
+    recipes = sketches if sketches is not None else SketchRegistry()
     router = APIRouter()
 
     def song_for(request: Request, body: MusicBody, output_format: str
@@ -111,15 +115,19 @@ def create_router(data_dir: Path | None = None, *,
 
     def kept_blocks(song: Song, body: MusicBody, cancelled: Callable[[], bool]
                     ) -> Iterator[np.ndarray]:
-        """The song's blocks; kept for inpainting once it is complete."""
+        """The song's blocks; once it is complete, kept for inpainting (if asked) and
+        its recipe remembered (for exact stems)."""
         keeper = SongKeeper(round(song.plan.total_ms * RENDER_RATE_HZ / 1000)) \
             if body.store_for_inpainting else None
+        fingerprint = Fingerprint()
         for block in song.blocks(cancelled):
             if keeper is not None:
                 keeper.add(block)
+            fingerprint.add(block)
             yield block
         if keeper is not None:
             store.put(song.song_id, keeper.samples)
+        recipes.add(song, fingerprint)
 
     def encoded(song: Song, body: MusicBody, fmt: OutputFormat,
                 cancelled: Callable[[], bool]) -> Iterator[bytes]:
