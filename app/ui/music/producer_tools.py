@@ -155,13 +155,31 @@ class ProducerTools(QObject):
         self.rework_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.rework_dialog.open()
 
-    def open_video(self) -> None:
+    def open_video(self) -> VideoMusicDialog:
         from app.ui.music.video_dialog import VideoMusicDialog
 
         self.video_dialog = VideoMusicDialog(self._ctx, self._runner,
                                              self._tab.output.model_id(), self._tab)
         self.video_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Kept in History like other songs: the History panel and Versions refresh.
+        self.video_dialog.generation_saved.connect(self._on_video_music_saved)
         self.video_dialog.show()
+        return self.video_dialog
+
+    def open_if_video(self, generation: Generation) -> bool:
+        """Re-open music made for a video (a History row) in its window; False for
+        other music."""
+        from app.services.video_music_history import video_music
+
+        if video_music(generation) is None:
+            return False
+        self.open_video().load_generation(generation)
+        self._tab.status.setText(f"Opened “{generation.title}” in Music for a video.")
+        return True
+
+    def _on_video_music_saved(self, generation: Generation) -> None:
+        self._tab.refresh_versions()
+        self._tab.generation_saved.emit(generation)
 
     def open_stems(self, generation: Generation) -> None:
         """The stems window of one version (not modal: the tab stays usable)."""
