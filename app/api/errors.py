@@ -167,7 +167,8 @@ class ServerError(ApiStatusError):
 
 CONCURRENCY_CODES = frozenset({"too_many_concurrent_requests", "concurrent_limit_exceeded"})
 QUOTA_CODES = frozenset({"quota_exceeded", "insufficient_credits"})
-NOT_FOUND_CODES = frozenset({"voice_not_found", "not_found", "not_found_error"})
+NOT_FOUND_CODES = frozenset({"voice_not_found", "song_not_found", "not_found",
+                             "not_found_error"})
 
 MAX_MESSAGE_CHARS = 500
 # Longer Retry-After values are taken as this: a server asking for days (or 1e9 s) means

@@ -3,6 +3,8 @@
     POST /v1/music           -> audio bytes + `song-id` header
     POST /v1/music/stream    -> audio, chunked as it is generated
     POST /v1/music/detailed  -> multipart/mixed: JSON metadata + audio
+    POST /v1/music/detailed/stream -> Server-Sent Events: plan, metadata, section times,
+                                audio chunks, done (app/domain/music_detailed_stream.py)
     POST /v1/music/plan      -> a composition plan (JSON)
 
 Bodies are built (and checked against the spec's rules) by app/domain/music_request.py
@@ -18,6 +20,12 @@ from typing import Any
 from app.api.client import AUDIO_TYPES, ApiClient, ApiStream, ResponseInfo
 from app.api.errors import ApiProtocolError
 from app.domain.formats import OutputFormat
+from app.domain.music_detailed_stream import (
+    EVENT_STREAM_TYPE,
+    DetailedStreamError,
+    DetailedStreamParser,
+    StreamEvent,
+)
 from app.domain.music_plan import limits_for
 from app.domain.music_request import (
     DEFAULT_MUSIC_OUTPUT_FORMAT,
@@ -47,6 +55,26 @@ def resolve_output_format(output_format: str, model_id: str) -> OutputFormat:
     return OutputFormat.parse(output_format)
 
 
+class DetailedStream:
+    """An open `/v1/music/detailed/stream` answer: `info` (the `song-id` header...) and
+    its events as they arrive. A damaged or cut stream raises ApiProtocolError."""
+
+    def __init__(self, stream: ApiStream) -> None:
+        self._stream = stream
+        self.info = stream.info
+
+    async def events(self) -> AsyncIterator[StreamEvent]:
+        parser = DetailedStreamParser()
+        try:
+            async for chunk in self._stream.chunks():
+                for event in parser.feed(chunk):
+                    yield event
+            for event in parser.finish():
+                yield event
+        except DetailedStreamError as exc:
+            raise ApiProtocolError(str(exc), self.info.request_id) from exc
+
+
 class MusicService:
     def __init__(self, client: ApiClient) -> None:
         self._client = client
@@ -70,6 +98,17 @@ class MusicService:
             json=dict(body),
         ) as stream:
             yield stream
+
+    @asynccontextmanager
+    async def detailed_stream(
+        self, body: Mapping[str, Any], output_format: str = DEFAULT_MUSIC_OUTPUT_FORMAT
+    ) -> AsyncIterator[DetailedStream]:
+        """`async with music.detailed_stream(body) as s: async for e in s.events(): ...`"""
+        async with self._client.stream(
+            "POST", ENDPOINT_PATHS["detailed_stream"], params=compose_query(output_format),
+            json=dict(body), expect=(EVENT_STREAM_TYPE,),
+        ) as stream:
+            yield DetailedStream(stream)
 
     async def detailed_with_info(
         self, body: Mapping[str, Any], output_format: str = DEFAULT_MUSIC_OUTPUT_FORMAT
@@ -100,4 +139,5 @@ class MusicService:
         return data
 
 
-__all__ = ["AUTO_FORMAT_V1", "AUTO_FORMAT_V2", "MusicService", "resolve_output_format"]
+__all__ = ["AUTO_FORMAT_V1", "AUTO_FORMAT_V2", "DetailedStream", "MusicService",
+           "resolve_output_format"]

@@ -34,12 +34,14 @@ from app.domain.music_plan_checks import Problem, errors_only, length_text, vali
 from app.domain.music_plan_json import PlanFormatError, plan_from_json
 from app.domain.music_plan_write import to_wire_plan
 
-MusicEndpoint = Literal["compose", "stream", "detailed"]
+MusicEndpoint = Literal["compose", "stream", "detailed", "detailed_stream"]
 ENDPOINT_PATHS: dict[MusicEndpoint, str] = {
     "compose": "/v1/music",
     "stream": "/v1/music/stream",
     "detailed": "/v1/music/detailed",
+    "detailed_stream": "/v1/music/detailed/stream",  # Server-Sent Events
 }
+STREAMED_ENDPOINTS = ("stream", "detailed_stream")  # no C2PA, no section-length switch
 PLAN_PATH = "/v1/music/plan"
 MUSIC_OUTPUT_FORMATS: tuple[str, ...] = ("auto", *(f.value for f in MUSIC_FORMATS))
 DEFAULT_MUSIC_OUTPUT_FORMAT = "auto"  # the spec's default for every music endpoint
@@ -132,9 +134,9 @@ def compose_body(
             "Give either a prompt or a composition plan" if prompt is None
             else "Give a prompt or a composition plan, not both"
         )
-    if with_timestamps and endpoint != "detailed":
+    if with_timestamps and endpoint not in ("detailed", "detailed_stream"):
         raise MusicRequestError("Word timestamps come only with the detailed reply")
-    if sign_with_c2pa and endpoint == "stream":
+    if sign_with_c2pa and endpoint in STREAMED_ENDPOINTS:
         raise MusicRequestError("A streamed song cannot be signed with C2PA")
     body: dict[str, Any] = {"model_id": model_id}
     if prompt is not None:
@@ -169,7 +171,7 @@ def compose_body(
         if (
             respect is not None
             and limits_for(model_id).uses_respect_sections_durations
-            and endpoint != "stream"
+            and endpoint not in STREAMED_ENDPOINTS
         ):
             body["respect_sections_durations"] = respect
     if store_for_inpainting:

@@ -54,6 +54,7 @@ from app.engine.music_finetune_routes import create_router as create_finetune_ro
 from app.engine.music_routes import create_router as create_music_router
 from app.engine.music_upload_routes import create_router as create_upload_router
 from app.engine.music_video_routes import create_router as create_video_router
+from app.engine.sketch_registry import SketchRegistry
 from app.engine.stem_routes import create_router as create_stem_router
 from app.engine.stt_routes import create_router as create_stt_router
 from app.engine.synth import SpeechParams, Synthesizer
@@ -199,12 +200,14 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
         redoc_url=None,
     )
     app.state.engine = engine
-    app.include_router(create_stem_router())  # stem_routes.py
+    # The engine's sketches, shared so stem separation returns their real layers.
+    sketches = SketchRegistry()
+    app.include_router(create_stem_router(sketches))  # stem_routes.py
     app.include_router(create_upload_router(data_dir))  # music_upload_routes.py
     app.include_router(create_finetune_router())  # music_finetune_routes.py
     app.include_router(create_video_router())  # music_video_routes.py
     app.include_router(create_stt_router(data_dir, transcribe=best_transcriber(engine.models)))
-    app.include_router(create_music_router(data_dir))
+    app.include_router(create_music_router(data_dir, sketches=sketches))
     app.include_router(create_dialogue_router(engine))
     app.include_router(create_alignment_router())
     dictionaries = dictionary_routes.install(app, data_dir)  # pronunciation dictionaries

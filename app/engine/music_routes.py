@@ -3,6 +3,9 @@
     POST /v1/music           audio (+ `song-id`)
     POST /v1/music/stream    audio, chunked (+ `song-id`)
     POST /v1/music/detailed  multipart/mixed: JSON metadata, then the audio (+ `song-id`)
+    POST /v1/music/detailed/stream  the same as Server-Sent Events, section times as the
+                             song is made (music_detailed_events.py; format documented in
+                             app/domain/music_detailed_stream.py)
     POST /v1/music/plan      a MusicPrompt (music_v1) or CompositionPlan (music_v2);
                              with a source plan, reworked by the prompt (music_plan_rework)
 
@@ -38,10 +41,13 @@ from app.engine.music_bodies import (
     check_output_format,
     plan_json,
 )
+from app.engine.music_detailed_events import detailed_events
 from app.engine.music_planner import plan_from_prompt
 from app.engine.music_sketch_plan import SketchPlan
+from app.engine.music_song_errors import song_not_found
 from app.engine.music_songs import RENDER_RATE_HZ, Song, SongKeeper, encode_blocks
 from app.engine.music_stream_render import RenderCancelled
+from app.engine.sketch_registry import Fingerprint, SketchRegistry
 from app.engine.song_store_registry import song_store_for
 
 VoiceLinesFactory = Callable[[], Callable[[str], tuple[np.ndarray, int]] | None]
@@ -72,10 +78,13 @@ def _default_voice_lines(request: Request) -> Callable[[str], tuple[np.ndarray, 
 
 
 def create_router(data_dir: Path | None = None, *,
-                  voice_lines: VoiceLinesFactory | None = None) -> APIRouter:
+                  voice_lines: VoiceLinesFactory | None = None,
+                  sketches: SketchRegistry | None = None) -> APIRouter:
     """The music endpoints. `data_dir` keeps stored songs across restarts; `voice_lines`
-    makes the callable that voices lyric lines (default: the engine's synthesiser)."""
+    makes the callable that voices lyric lines (default: the engine's synthesiser);
+    `sketches` remembers each finished song's recipe (shared with stem separation)."""
     store = song_store_for(data_dir)  # shared with /v1/music/upload
+    recipes = sketches if sketches is not None else SketchRegistry()
     router = APIRouter()
 
     def song_for(request: Request, body: MusicBody, output_format: str
@@ -86,15 +95,13 @@ def create_router(data_dir: Path | None = None, *,
             plan = plan_from_json(plan_json(wire))
             # These two need the stored songs, so they are checked here, not with the body.
             for index, section in enumerate(plan.sections):
-                if section.source is None:
-                    continue
-                if not 0 <= section.source.start_ms < section.source.end_ms:
+                if section.source is not None and \
+                        not 0 <= section.source.start_ms < section.source.end_ms:
                     raise body_error("composition_plan", "A range must start at 0 or later "
                                      "and end after it starts.", index, "range")
-                if store.get(section.source.song_id) is None:
-                    raise body_error("composition_plan", "No stored song with this id: "
-                                     "compose it with store_for_inpainting first.", index,
-                                     "song_id")
+                for ref in (section.source, section.conditioning):
+                    if ref is not None and store.get(ref.song_id) is None:
+                        raise song_not_found(ref.song_id)
         else:
             sketch = plan_from_prompt(body.prompt or "", body.music_length_ms, body.seed)
             plan = _plan_from_sketch(sketch)
@@ -106,21 +113,26 @@ def create_router(data_dir: Path | None = None, *,
                           cancelled: Callable[[], bool]) -> bytes:
         return b"".join(encoded(song, body, fmt, cancelled))
 
-    def encoded(song: Song, body: MusicBody, fmt: OutputFormat,
-                cancelled: Callable[[], bool]) -> Iterator[bytes]:
-        """The song encoded section by section; kept for inpainting once it is complete."""
+    def kept_blocks(song: Song, body: MusicBody, cancelled: Callable[[], bool]
+                    ) -> Iterator[np.ndarray]:
+        """The song's blocks; once it is complete, kept for inpainting (if asked) and
+        its recipe remembered (for exact stems)."""
         keeper = SongKeeper(round(song.plan.total_ms * RENDER_RATE_HZ / 1000)) \
             if body.store_for_inpainting else None
-
-        def blocks() -> Iterator[np.ndarray]:
-            for block in song.blocks(cancelled):
-                if keeper is not None:
-                    keeper.add(block)
-                yield block
-
-        yield from encode_blocks(blocks(), fmt)
+        fingerprint = Fingerprint()
+        for block in song.blocks(cancelled):
+            if keeper is not None:
+                keeper.add(block)
+            fingerprint.add(block)
+            yield block
         if keeper is not None:
             store.put(song.song_id, keeper.samples)
+        recipes.add(song, fingerprint)
+
+    def encoded(song: Song, body: MusicBody, fmt: OutputFormat,
+                cancelled: Callable[[], bool]) -> Iterator[bytes]:
+        """The song encoded section by section."""
+        yield from encode_blocks(kept_blocks(song, body, cancelled), fmt)
 
     async def whole(request: Request, song: Song, body: MusicBody, fmt: OutputFormat
                     ) -> bytes | None:
@@ -161,6 +173,16 @@ def create_router(data_dir: Path | None = None, *,
             metadata, data, boundary=secrets.token_hex(16), audio_content_type=fmt.mime_type,
             filename=f"{song.song_id}.{fmt.file_extension}")
         return Response(payload, media_type=content_type, headers={"song-id": song.song_id})
+
+    @router.post("/v1/music/detailed/stream")
+    async def detailed_stream(request: Request, body: MusicBody, output_format: str = "auto",
+                              enable_logging: bool = True) -> StreamingResponse:
+        song, fmt = song_for(request, body, output_format)
+        metadata = song.metadata(body.prompt, body.with_timestamps)
+        # Server-Sent Events (music_detailed_events.py); a plain generator, as /stream.
+        events = detailed_events(song, metadata, fmt, kept_blocks(song, body, lambda: False))
+        return StreamingResponse(events, media_type="text/event-stream",
+                                 headers={"song-id": song.song_id, "cache-control": "no-cache"})
 
     @router.post("/v1/music/plan")
     async def compose_plan(body: PlanBody) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from app.engine.music_hints import Hints, section_hints, song_hints
+from app.engine.music_instruments import LAYERS, Voices, add, layer_of
 from app.engine.music_sketch_plan import SketchPlan, section_kind
 from app.engine.music_vocals import (
     VoiceLines,
@@ -122,10 +123,6 @@ def _instrument_choice(hints: Hints) -> dict[str, str]:
     }
 
 
-def _midi_hz(midi: float) -> float:
-    return 440.0 * 2.0 ** ((midi - 69.0) / 12.0)
-
-
 def _chord(degree: int, root: int, minor: bool, center: int, size: int = 3) -> list[int]:
     scale = _MINOR if minor else _MAJOR
     notes = []
@@ -137,131 +134,6 @@ def _chord(degree: int, root: int, minor: bool, center: int, size: int = 3) -> l
     return [n + shift for n in notes]
 
 
-# --- synthesis -----------------------------------------------------------------------
-
-
-class _Voices:
-    """Note and drum waveforms for one render, cached: songs repeat themselves."""
-
-    def __init__(self, rate: int, rng: np.random.Generator, brightness: float, lofi: bool) -> None:
-        self.rate = rate
-        self.brightness = brightness
-        self.lofi = lofi
-        self._cache: dict[tuple[Any, ...], np.ndarray] = {}
-        self._noise = rng.standard_normal(rate).astype(np.float32)
-
-    def note(self, instrument: str, midi: int, frames: int,
-             detune_cents: float = 0.0) -> np.ndarray:
-        key = (instrument, midi, frames, detune_cents)
-        wave = self._cache.get(key)
-        if wave is None:
-            wave = self._render(instrument, _midi_hz(midi + detune_cents / 100.0), frames)
-            self._cache[key] = wave
-        return wave
-
-    def _additive(self, freq: float, frames: int, partials: int, rolloff: float,
-                  decay: float, decay_growth: float, vibrato: float = 0.0) -> np.ndarray:
-        t = np.arange(frames, dtype=np.float32) / np.float32(self.rate)
-        k = np.arange(1, partials + 1, dtype=np.float32)
-        k = k[k * freq < self.rate * 0.45]
-        if not len(k):
-            return np.zeros(frames, np.float32)
-        rolloff = rolloff + (1.0 - self.brightness) * 1.2
-        amps = k ** -rolloff
-        decays = decay * (1.0 + decay_growth * (k - 1.0))
-        phase = np.float32(2.0 * math.pi * freq) * t
-        if vibrato:
-            phase = phase + np.float32(vibrato) * np.sin(np.float32(2 * math.pi * 5.0) * t)
-        partial_waves = np.sin(phase[:, None] * k[None, :])
-        if decay > 0:
-            partial_waves *= np.exp(-t[:, None] * decays[None, :])
-        out = partial_waves @ amps
-        return (out / np.float32(amps.sum())).astype(np.float32)
-
-    def _envelope(self, frames: int, attack_s: float, release_s: float) -> np.ndarray:
-        a = min(frames // 2, max(1, int(attack_s * self.rate)))
-        r = min(frames - a, max(1, int(release_s * self.rate)))
-        x = np.arange(frames, dtype=np.float32)
-        return np.interp(x, [0, a, frames - r, frames - 1], [0.0, 1.0, 1.0, 0.0]).astype(np.float32)
-
-    def _render(self, instrument: str, freq: float, frames: int) -> np.ndarray:
-        frames = max(1, frames)
-        if instrument == "pad":
-            wave = self._additive(freq, frames, 7, 1.1, 0.0, 0.0)
-            env = self._envelope(frames, min(0.35, frames / self.rate * 0.3), 0.3)
-        elif instrument == "strings":
-            wave = self._additive(freq, frames, 8, 1.0, 0.0, 0.0, vibrato=0.004 * freq / 5.0)
-            env = self._envelope(frames, min(0.5, frames / self.rate * 0.35), 0.35)
-        elif instrument == "piano":
-            wave = self._additive(freq, frames, 8, 1.4, 1.6, 0.6)
-            env = self._envelope(frames, 0.004, 0.08)
-        elif instrument == "guitar":
-            wave = self._additive(freq, frames, 10, 1.0, 3.0, 0.5)
-            env = self._envelope(frames, 0.003, 0.05)
-        elif instrument == "bells":
-            t = np.arange(frames, dtype=np.float32) / np.float32(self.rate)
-            mod = np.sin(np.float32(2 * math.pi * freq * 3.5) * t) * (2.0 * np.exp(-t * 6.0))
-            wave = (np.sin(np.float32(2 * math.pi * freq) * t + mod) * np.exp(-t * 2.5))
-            wave = wave.astype(np.float32)
-            env = self._envelope(frames, 0.002, 0.05)
-        elif instrument == "synth":
-            t = np.arange(frames, dtype=np.float32) / np.float32(self.rate)
-            index = 1.5 * self.brightness * np.exp(-t * 4.0) + 0.3
-            mod = np.sin(np.float32(2 * math.pi * freq * 2.0) * t) * index
-            wave = np.sin(np.float32(2 * math.pi * freq) * t + mod).astype(np.float32)
-            env = self._envelope(frames, 0.006, 0.06) * np.exp(-t * 2.0)
-        elif instrument == "bass":
-            wave = self._additive(freq, frames, 4, 1.8, 0.8, 0.8)
-            env = self._envelope(frames, 0.006, 0.06)
-        else:  # "pluck"
-            wave = self._additive(freq, frames, 9, 1.1, 5.0, 0.7)
-            env = self._envelope(frames, 0.002, 0.04)
-        return (wave * env).astype(np.float32)
-
-    def drum(self, kind: str) -> np.ndarray:
-        key = ("drum", kind)
-        wave = self._cache.get(key)
-        if wave is not None:
-            return wave
-        rate = self.rate
-        if kind == "kick":
-            n = int(0.45 * rate)
-            t = np.arange(n, dtype=np.float32) / np.float32(rate)
-            freq = 46.0 + 110.0 * np.exp(-t / 0.035)
-            phase = np.cumsum(freq) * np.float32(2 * math.pi / rate)
-            wave = np.sin(phase) * np.exp(-t / 0.22)
-            wave[: int(0.002 * rate)] += self._noise[: int(0.002 * rate)] * 0.3
-        elif kind == "snare":
-            n = int(0.28 * rate)
-            t = np.arange(n, dtype=np.float32) / np.float32(rate)
-            noise = np.diff(self._noise[: n + 1])
-            body = np.sin(np.float32(2 * math.pi * 190.0) * t) * np.exp(-t / 0.05)
-            wave = 0.45 * noise * np.exp(-t / 0.09) + 0.7 * body
-        else:  # "hat"
-            n = int(0.07 * rate)
-            t = np.arange(n, dtype=np.float32) / np.float32(rate)
-            noise = np.diff(np.diff(self._noise[rate // 2: rate // 2 + n + 2]))
-            wave = 0.35 * noise * np.exp(-t / 0.018)
-        wave = wave.astype(np.float32)
-        if self.lofi:
-            wave = wave * np.float32(0.8)
-        self._cache[key] = wave
-        return wave
-
-
-def _add(buf: np.ndarray, wave: np.ndarray, at: int, gain: float, pan: float = 0.0) -> None:
-    """Mix `wave` into the stereo `buf` (2, frames) at frame `at`, panned -1..1."""
-    if at >= buf.shape[1] or gain == 0.0:
-        return
-    end = min(buf.shape[1], at + len(wave))
-    if end <= at:
-        return
-    angle = (pan + 1.0) * math.pi / 4.0
-    piece = wave[: end - at]
-    buf[0, at:end] += piece * np.float32(gain * math.cos(angle))
-    buf[1, at:end] += piece * np.float32(gain * math.sin(angle))
-
-
 @dataclass
 class _SectionJob:
     kind: str
@@ -270,7 +142,7 @@ class _SectionJob:
     tail: int  # frames rendered past the span (crossfaded into the next section)
 
 
-def _render_section(job: _SectionJob, key_root: int, minor: bool, voices: _Voices,
+def _render_section(job: _SectionJob, key_root: int, minor: bool, voices: Voices,
                     rng: np.random.Generator, rate: int) -> np.ndarray:
     """The whole section, (2, frames + tail)."""
     buf = np.zeros((2, job.frames + job.tail), np.float32)
@@ -279,12 +151,14 @@ def _render_section(job: _SectionJob, key_root: int, minor: bool, voices: _Voice
     return buf
 
 
-def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: _Voices,
-                   rng: np.random.Generator, rate: int, chunk_bars: int | None = None
-                   ) -> Iterator[tuple[int, np.ndarray, int]]:
+def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: Voices,
+                   rng: np.random.Generator, rate: int, chunk_bars: int | None = None,
+                   layered: bool = False) -> Iterator[tuple[int, np.ndarray, int]]:
     """The section `chunk_bars` bars at a time (None: all at once) as (first frame,
     (2, n) audio, first frame of the next piece) pieces to add up: a piece also holds the
-    notes ringing past its last bar (up to a bar and a second), so pieces overlap."""
+    notes ringing past its last bar (up to a bar and a second), so pieces overlap.
+    `layered`: each piece is (len(LAYERS), 2, n), one layer an instrument group, the
+    same notes and the same random draws (their sum is the unlayered piece)."""
     hints = job.hints
     tex = _texture_for(job.kind, hints)
     choice = _instrument_choice(hints)
@@ -322,7 +196,11 @@ def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: _Voices
         last_bar = min(bars, first_bar + bars_per_piece)
         lo = round(first_bar * 4.0 * beat)
         hi = total if last_bar == bars else min(total, round(last_bar * 4.0 * beat) + overhang)
-        buf = np.zeros((2, hi - lo), np.float32)
+        bufs = np.zeros((len(LAYERS) if layered else 1, 2, hi - lo), np.float32)
+
+        def into(instrument: str, bufs: np.ndarray = bufs) -> np.ndarray:
+            return bufs[layer_of(instrument)] if layered else bufs[0]
+
         for b in range(first_bar, last_bar):
             start_beat = b * 4.0
             degree = progression[b % len(progression)]
@@ -337,8 +215,9 @@ def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: _Voices
                 for i, note in enumerate(chord):
                     pan = (-0.5, 0.5, 0.0, 0.25)[i % 4]
                     for cents, side in ((-7.0, -0.6), (7.0, 0.6)):
-                        _add(buf, voices.note(choice["pad"], note, length, cents), origin,
-                             tex.pad * 0.22, max(-1.0, min(1.0, pan + side * 0.4)))
+                        add(into(choice["pad"]),
+                            voices.note(choice["pad"], note, length, cents), origin,
+                            tex.pad * 0.22, max(-1.0, min(1.0, pan + side * 0.4)))
             if tex.chords:
                 hits: tuple[float, ...] = ((0.0, 2.0) if job.kind in ("chorus", "prechorus")
                                            else (0.0,))
@@ -347,8 +226,9 @@ def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: _Voices
                 for h in hits:
                     length = round(beat * (2.0 if len(hits) <= 2 else 1.0))
                     for i, note in enumerate(chord):
-                        _add(buf, voices.note(choice["chords"], note + 12, length), origin + at(h),
-                             tex.chords * 0.25, (i - 1) * 0.3)
+                        add(into(choice["chords"]),
+                            voices.note(choice["chords"], note + 12, length), origin + at(h),
+                            tex.chords * 0.25, (i - 1) * 0.3)
             if tex.arp:
                 per = tex.arp_per_beat
                 step_len = round(beat / per)
@@ -356,7 +236,7 @@ def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: _Voices
                 for s in range(4 * per):
                     note = tones[arp_pattern[s % 4]] + 12
                     vel = 0.85 + 0.3 * float(s % per == 0)
-                    _add(buf, voices.note(choice["arp"], note, step_len * 2),
+                    add(into(choice["arp"]), voices.note(choice["arp"], note, step_len * 2),
                          origin + at(s / per), tex.arp * 0.3 * vel, 0.45 if s % 2 else -0.45)
             if tex.bass:
                 steps: tuple[float, ...] = ((0.0, 1.5, 2.0, 3.0, 3.5) if tex.busy_bass
@@ -366,7 +246,7 @@ def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: _Voices
                 for i, step in enumerate(steps):
                     nxt = steps[i + 1] if i + 1 < len(steps) else 4.0
                     length = max(1, round((nxt - step) * beat * 0.95))
-                    _add(buf, voices.note("bass", bass_root, length), origin + at(step),
+                    add(into("bass"), voices.note("bass", bass_root, length), origin + at(step),
                          tex.bass * 0.55, 0.0)
             if tex.lead:
                 for offset, dur in lead_rhythm:
@@ -375,7 +255,7 @@ def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: _Voices
                     scale = _MINOR if minor else _MAJOR
                     deg = degree + (lead_step if offset % 2 else 2 * round(lead_step / 2))
                     note = key_root + 72 + scale[deg % 7] + 12 * (deg // 7)
-                    _add(buf, voices.note(choice["lead"], note, round(dur * beat)),
+                    add(into(choice["lead"]), voices.note(choice["lead"], note, round(dur * beat)),
                          origin + at(offset), tex.lead * 0.3, 0.15)
             humanise = rng.uniform(0.88, 1.0, 16)
             if tex.kick:
@@ -384,25 +264,27 @@ def section_chunks(job: _SectionJob, key_root: int, minor: bool, voices: _Voices
                     kicks = (0.0, 1.5, 2.0) if hints.mood not in ("upbeat", "energetic") \
                         else (0.0, 1.0, 2.0, 3.0)
                 for i, k in enumerate(kicks):
-                    _add(buf, voices.drum("kick"), origin + at(k),
+                    add(into("kick"), voices.drum("kick"), origin + at(k),
                          tex.kick * 0.7 * humanise[i], 0.0)
             if tex.snare:
                 snares = (2.0,) if tex.half_time else (1.0, 3.0)
                 for i, beat_at in enumerate(snares):
-                    _add(buf, voices.drum("snare"), origin + at(beat_at),
+                    add(into("snare"), voices.drum("snare"), origin + at(beat_at),
                          tex.snare * 0.5 * humanise[4 + i], 0.1)
             if tex.hat:
                 per = 4 if hints.mood == "energetic" and bpm < 110 else 2
                 for s in range(4 * per):
                     vel = (1.0 if s % per == 0 else 0.6) * humanise[s % 16]
-                    _add(buf, voices.drum("hat"), origin + at(s / per), tex.hat * 0.5 * vel, 0.3)
+                    add(into("hat"), voices.drum("hat"), origin + at(s / per),
+                        tex.hat * 0.5 * vel, 0.3)
 
         if voices.lofi:
             width = hi - lo
             crackle = (rng.random(width) < 0.0004).astype(np.float32) * rng.uniform(-0.3, 0.3,
                                                                                   width)
-            buf += crackle.astype(np.float32)[None, :] * np.float32(0.08)
-        yield lo, buf * env[None, lo:hi], (total if last_bar == bars
+            into("crackle")[:] += crackle.astype(np.float32)[None, :] * np.float32(0.08)
+        bufs *= env[None, None, lo:hi]
+        yield lo, bufs if layered else bufs[0], (total if last_bar == bars
                                             else round(last_bar * 4.0 * beat))
 
 
@@ -431,7 +313,7 @@ class RawPiece:
     span: int  # the section's own frames
     tail: int  # frames past the span, crossfaded into the next section
     at: int  # where this piece starts, counted from the section's first frame
-    audio: np.ndarray  # float32 (2, n), the section's fades applied
+    audio: np.ndarray  # float32 (2, n) (layered: (len(LAYERS), 2, n)), fades applied
     bpm: int
     settled: int  # song frame before which no later piece adds anything
 
@@ -454,9 +336,11 @@ def _section_fades(i: int, span: int, tail: int, fade: int, rate: int) -> np.nda
 
 
 def raw_pieces(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ,
-               seed: int | None = None, chunk_bars: int | None = None) -> Iterator[RawPiece]:
+               seed: int | None = None, chunk_bars: int | None = None,
+               layered: bool = False) -> Iterator[RawPiece]:
     """The plan's sections in order, each in pieces of `chunk_bars` bars (None: one piece
-    per section); sections of no length are skipped."""
+    per section); sections of no length are skipped. `layered`: each piece's audio is
+    (len(LAYERS), 2, n), the instrument groups apart (see `section_chunks`)."""
     rate = int(sample_rate_hz)
     if rate <= 0:
         raise ValueError("the sample rate must be positive")
@@ -473,7 +357,7 @@ def raw_pieces(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ,
     # The song's key: the one its styles name, else the first a section names, else any.
     named = [root for root in (h.key_root for h in (song, *hints)) if root is not None]
     key_root = named[0] if named else int(rng.integers(0, 12))
-    voices = _Voices(rate, rng, song.brightness, song.mood == "lofi")
+    voices = Voices(rate, rng, song.brightness, song.mood == "lofi")
     fade = max(1, round(_CROSSFADE_MS * rate / 1000))
     for i, section in enumerate(plan.sections):
         start, end = bounds[i], bounds[i + 1]
@@ -488,8 +372,8 @@ def raw_pieces(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ,
         job = _SectionJob(kind, hints[i], span, tail)
         curve = _section_fades(i, span, tail, fade, rate)
         for at, audio, next_at in section_chunks(job, local_root, hints[i].minor, voices,
-                                                 rng, rate, chunk_bars):
-            audio *= curve[None, at:at + audio.shape[1]]
+                                                 rng, rate, chunk_bars, layered):
+            audio *= curve[at:at + audio.shape[-1]]
             yield RawPiece(i, start, span, tail, at, audio, hints[i].tempo_bpm,
                            start + min(next_at, span))
 
@@ -529,5 +413,5 @@ def render_plan(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ, seed: in
     return np.ascontiguousarray(out.T)
 
 
-__all__ = ["SAMPLE_RATE_HZ", "RawPiece", "VoiceLines", "espeak_voice_lines", "raw_pieces",
-           "render_plan", "section_chunks", "voice_section"]
+__all__ = ["LAYERS", "SAMPLE_RATE_HZ", "RawPiece", "VoiceLines", "espeak_voice_lines",
+           "raw_pieces", "render_plan", "section_chunks", "voice_section"]

@@ -61,6 +61,17 @@ class SongStore:
             for old in stored[:-MAX_STORED_SONGS * 4]:
                 old.unlink(missing_ok=True)
 
+    def forget(self, song_id: str | None = None) -> None:
+        """Drop one stored song (None: all of them), from memory and the data folder."""
+        with self._lock:
+            for key in [song_id] if song_id is not None else list(self._memory):
+                self._memory.pop(key, None)
+        if self.folder is not None and self.folder.is_dir():
+            pattern = f"{song_id}.npy" if song_id is not None and _SONG_ID.match(song_id) \
+                else "*.npy" if song_id is None else ""
+            for path in self.folder.glob(pattern) if pattern else []:
+                path.unlink(missing_ok=True)
+
     def get(self, song_id: str) -> np.ndarray | None:
         with self._lock:
             if song_id in self._memory:
@@ -94,6 +105,9 @@ class Song:
         self.plan = plan
         self.model_id = model_id
         self.seed = seed
+        # The seed the sketcher renders with: a song without one gets its own, so its
+        # layers can be rendered again for stem separation (sketch_registry.py).
+        self.render_seed = seed if seed is not None else secrets.randbelow(2**31)
         self.instrumental = instrumental
         self.song_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(20))
         self._store = store
@@ -104,9 +118,12 @@ class Song:
         blocks = list(self.blocks())
         return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
 
-    def blocks(self, cancelled: Callable[[], bool] | None = None) -> Iterator[np.ndarray]:
+    def blocks(self, cancelled: Callable[[], bool] | None = None, layered: bool = False
+               ) -> Iterator[np.ndarray]:
         """The song a section at a time (mono float32), kept sections pasted in (blocking).
-        Raises `RenderCancelled` once `cancelled()` says the client went away."""
+        Raises `RenderCancelled` once `cancelled()` says the client went away.
+        `layered`: blocks are (len(LAYERS), frames), the song's layers (the audio pasted
+        from kept songs goes to the last one, other); they add up to the mono block."""
         from app.engine.music_stream_render import render_blocks
 
         sketch = SketchPlan(
@@ -118,20 +135,23 @@ class Song:
                   in zip(self.plan.section_starts_ms(), self.plan.sections, strict=True)
                   if section.source is not None]
         stereo_blocks = render_blocks(
-            sketch, RENDER_RATE_HZ, self.seed, self.instrumental,
+            sketch, RENDER_RATE_HZ, self.render_seed, self.instrumental,
             None if self.instrumental else self._voice_lines,
-            cancelled or (lambda: False))
+            cancelled or (lambda: False), layered=layered)
         at = 0
         for stereo in stereo_blocks:
-            audio = np.ascontiguousarray(stereo.mean(axis=1), dtype=np.float32)
+            audio = np.ascontiguousarray(stereo.mean(axis=-1), dtype=np.float32)
             del stereo
+            layers = audio if layered else audio[None]
             for start_ms, section in pastes:
-                self._paste_part(audio, at, start_ms, section)
-            at += len(audio)
+                for index, layer in enumerate(layers):
+                    self._paste_part(layer, at, start_ms, section,
+                                     1.0 if index == len(layers) - 1 else 0.0)
+            at += audio.shape[-1]
             yield audio
 
     def _paste_part(self, block: np.ndarray, block_at: int, section_start_ms: int,
-                    section: Section) -> None:
+                    section: Section, kept_gain: float = 1.0) -> None:
         """Paste the part of a kept section (`source_from`) that falls in `block` (song
         frames from `block_at`), crossfading 20 ms in and out of the new music."""
         ref = section.source
@@ -155,7 +175,8 @@ class Song:
             weight[falling] = ramp[::-1][k[falling] - (n - fade)]
         kept = np.asarray(source[begin + lo - at:begin + hi - at], dtype=np.float32)
         part = block[lo - block_at:hi - block_at]
-        block[lo - block_at:hi - block_at] = kept * weight + part * (1 - weight)
+        block[lo - block_at:hi - block_at] = kept * (weight * np.float32(kept_gain)) \
+            + part * (1 - weight)
 
     def metadata(self, prompt: str | None, with_timestamps: bool) -> dict[str, Any]:
         styles = self.plan.global_positive_styles

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from app.engine.music_sketch import SAMPLE_RATE_HZ, TARGET_PEAK, raw_pieces
+from app.engine.music_sketch import LAYERS, SAMPLE_RATE_HZ, TARGET_PEAK, raw_pieces
 from app.engine.music_sketch_plan import SketchPlan
 from app.engine.music_vocals import VoiceLines, duck_envelope, voice_section
 
@@ -45,47 +45,56 @@ class _Vocals:
         self.duck = duck_envelope(track, rate)
 
     def apply(self, block: np.ndarray, block_start: int) -> None:
-        """Duck and sing over the part of `block` (2, n) this section covers."""
+        """Duck and sing over the part of `block` (layers, 2, n) this section covers: the
+        music layers ducked, the voice added to the first layer (the vocals when
+        layered, the only one otherwise)."""
         lo = max(block_start, self.start)
-        hi = min(block_start + block.shape[1], self.start + len(self.track))
+        hi = min(block_start + block.shape[-1], self.start + len(self.track))
         if hi <= lo:
             return
         a, b = lo - self.start, hi - self.start
-        piece = block[:, lo - block_start:hi - block_start]
-        piece *= self.duck[None, a:b]
-        piece += self.track[None, a:b]
+        piece = block[:, :, lo - block_start:hi - block_start]
+        piece *= self.duck[a:b]
+        piece[0] += self.track[None, a:b]
 
 
 def render_blocks(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ,
                   seed: int | None = None, instrumental: bool = False,
                   voice_lines: VoiceLines | None = None,
                   cancelled: Callable[[], bool] = _never,
-                  chunk_bars: int = CHUNK_BARS) -> Iterator[np.ndarray]:
+                  chunk_bars: int = CHUNK_BARS, layered: bool = False) -> Iterator[np.ndarray]:
     """The song as consecutive float32 stereo blocks (frames, 2), a few bars each.
 
     Together they have exactly the frames `render_plan` gives, sections at the same
     boundaries, the same music at one fixed gain. Raises `RenderCancelled`.
+    `layered`: blocks are (len(LAYERS), frames, 2), the song's layers (vocals, drums,
+    bass, guitar, piano, other) with the same gains, ducking and limiting, so they add
+    up to the unlayered block (up to float rounding).
     """
     rate = int(sample_rate_hz)
     sing = voice_lines is not None and not instrumental
     gain = np.float32(TARGET_PEAK / REFERENCE_PEAK)
-    pending = np.zeros((2, 0), np.float32)  # song frames from `base` on, not final yet
+    count = len(LAYERS) if layered else 1
+    pending = np.zeros((count, 2, 0), np.float32)  # song frames from `base` on, not final
     base = 0
     vocals: _Vocals | None = None
 
     def finished(upto: int) -> np.ndarray:
         nonlocal pending, base
-        block = pending[:, :upto - base] * gain
-        pending = pending[:, upto - base:]
+        block = pending[:, :, :upto - base] * gain
+        pending = pending[:, :, upto - base:]
         if vocals is not None:
             vocals.apply(block, base)
         base = upto
-        loudest = float(np.max(np.abs(block))) if block.size else 0.0
+        mix = block.sum(axis=0) if layered else block[0]
+        loudest = float(np.max(np.abs(mix))) if mix.size else 0.0
         if loudest > TARGET_PEAK:  # louder than a full chorus: this block only, no clip
             block *= np.float32(TARGET_PEAK / loudest)
-        return np.ascontiguousarray(block.T)
+        if layered:
+            return np.ascontiguousarray(block.transpose(0, 2, 1))
+        return np.ascontiguousarray(block[0].T)
 
-    for raw in raw_pieces(plan, rate, seed, chunk_bars):
+    for raw in raw_pieces(plan, rate, seed, chunk_bars, layered):
         if cancelled():
             raise RenderCancelled
         begin = raw.start + raw.at
@@ -95,16 +104,17 @@ def render_blocks(plan: SketchPlan, sample_rate_hz: int = SAMPLE_RATE_HZ,
                 if any(line.strip() for line in lines) else None
             vocals = _Vocals(raw.start, track, rate) \
                 if track is not None and np.any(track) else vocals
-        end = begin + raw.audio.shape[1]
-        if end - base > pending.shape[1]:
-            grown = np.zeros((2, end - base), np.float32)
-            grown[:, :pending.shape[1]] = pending
+        audio = raw.audio if layered else raw.audio[None]
+        end = begin + audio.shape[-1]
+        if end - base > pending.shape[-1]:
+            grown = np.zeros((count, 2, end - base), np.float32)
+            grown[:, :, :pending.shape[-1]] = pending
             pending = grown
-        pending[:, begin - base:end - base] += raw.audio
+        pending[:, :, begin - base:end - base] += audio
         if raw.settled > base:  # no later piece reaches before this: that much is final
             yield finished(raw.settled)
-    if pending.shape[1]:
-        yield finished(base + pending.shape[1])
+    if pending.shape[-1]:
+        yield finished(base + pending.shape[-1])
 
 
 __all__ = ["REFERENCE_PEAK", "RenderCancelled", "render_blocks"]

@@ -5,10 +5,13 @@ multipart/form-data: `file` (the audio), `stem_variation_id` (`two_stems_v1` or
 `output_format` (default mp3_44100_128). Answer: `application/zip` with one file a stem
 (`vocals.mp3`, `drums.mp3`, ...), in the requested format, mono at the format's rate.
 
-Offline there is no separation model: the stems come from `app.audio.stem_split` (a
-harmonic/percussive split by median filtering plus frequency bands, documented there).
-Whatever the filters do, the last stem is the mix minus the others, so the stems always
-add up to the mix (up to the output format's own rounding).
+A sketch this engine composed is separated exactly: it is recognised by its audio and
+rendered again in layers (`sketch_registry`), so the stems are its real drums, bass,
+piano... For any other audio there is no separation model offline: the stems come from
+`app.audio.stem_split` (a harmonic/percussive split by median filtering plus frequency
+bands, documented there). Either way the last stem is the mix minus the others, so the
+stems always add up to the mix (up to the output format's own rounding). The answer's
+`stem-method` header says which it was: `sketch-layers` or `approximate`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from app.audio.errors import AudioDecodeError
 from app.audio.stem_split import DEFAULT_VARIATION, STEM_VARIATIONS, split_stems
 from app.domain.formats import OutputFormat
 from app.engine.encode import encode
+from app.engine.sketch_registry import SketchRegistry, stems_from_layers
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_SECONDS = 12 * 60
@@ -41,8 +45,10 @@ def _bad_audio(message: str) -> HTTPException:
     return HTTPException(400, {"status": "invalid_audio", "message": message})
 
 
-def stems_zip(data: bytes, variation: str, fmt: OutputFormat) -> bytes:
-    """The zip of stems for the audio file `data` (blocking: decode, split, encode)."""
+def stems_zip(data: bytes, variation: str, fmt: OutputFormat,
+              sketches: SketchRegistry | None = None) -> tuple[bytes, str]:
+    """The zip of stems for the audio file `data` and how they were made (blocking:
+    decode, recognise or split, encode)."""
     try:
         clip = decode_bytes(data, None)
     except AudioDecodeError as exc:
@@ -53,17 +59,24 @@ def stems_zip(data: bytes, variation: str, fmt: OutputFormat) -> bytes:
     if clip.frames > MAX_SECONDS * clip.sample_rate_hz:
         raise _bad_audio(f"The audio is longer than {MAX_SECONDS // 60} minutes.")
     mono = clip.mono().samples[:, 0]
-    stems = split_stems(mono, clip.sample_rate_hz, variation)
+    layers = sketches.exact_layers(mono, clip.sample_rate_hz) if sketches else None
+    if layers is not None:
+        method = "sketch-layers"
+        stems = stems_from_layers(mono, layers, STEM_VARIATIONS[variation])
+    else:
+        method = "approximate"
+        stems = split_stems(mono, clip.sample_rate_hz, variation)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, samples in stems.items():
             archive.writestr(f"{name}.{fmt.file_extension}",
                              encode(np.ascontiguousarray(samples[:, 0]),
                                     clip.sample_rate_hz, fmt))
-    return buffer.getvalue()
+    return buffer.getvalue(), method
 
 
-def create_router() -> APIRouter:
+def create_router(sketches: SketchRegistry | None = None) -> APIRouter:
+    """`sketches`: the music routes' registry, so their songs separate exactly."""
     router = APIRouter()
 
     @router.post("/v1/music/stem-separation")
@@ -86,9 +99,10 @@ def create_router() -> APIRouter:
         data = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(data) > MAX_UPLOAD_BYTES:
             raise _bad_audio("The file is larger than 200 MB.")
-        payload = await run_in_threadpool(stems_zip, data, variation, fmt)
+        payload, method = await run_in_threadpool(stems_zip, data, variation, fmt, sketches)
         return Response(payload, media_type="application/zip",
-                        headers={"Content-Disposition": "attachment; filename=stems.zip"})
+                        headers={"Content-Disposition": "attachment; filename=stems.zip",
+                                 "stem-method": method})
 
     return router
 

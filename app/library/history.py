@@ -328,6 +328,13 @@ class HistoryStore:
                 writer.release()
         return self._generation(row)
 
+    def update_extra(self, generation_id: int, extra_json: str) -> Generation | None:
+        """Replace a row's extra (e.g. a video exported with its music later)."""
+        with self._locked() as conn, conn:
+            conn.execute("UPDATE generations SET extra_json = ? WHERE id = ?",
+                         (extra_json or "{}", generation_id))
+        return self.get(generation_id)
+
     def get(self, generation_id: int) -> Generation | None:
         with self._locked() as conn:
             row = conn.execute("SELECT * FROM generations WHERE id = ?",

@@ -105,6 +105,14 @@ def _describe(exc: BaseException) -> UserMessage:
             "It may have been deleted on the server: open Pronunciation… on the Speech tab, "
             "which detaches missing dictionaries, then generate again. Your text is kept.",
         )
+    if isinstance(exc, api.NotFoundError) and exc.code == "song_not_found":
+        return UserMessage(
+            "The server no longer has this song",
+            "The server no longer has this song; upload it again. (It keeps songs for a "
+            "while only, or was restarted since.)",
+            "Press Your song… to upload it again, or untick Keep on the kept sections "
+            "and compose them anew. Your plan is kept.",
+        )
     if isinstance(exc, api.NotFoundError):
         return UserMessage(
             "Not found",

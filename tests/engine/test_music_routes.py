@@ -191,12 +191,17 @@ def test_kept_sections_come_from_the_stored_song(client: TestClient, model_id: s
     assert np.abs(a[: 2 * 44100] - b[: 2 * 44100]).max() > 0.05
 
 
-def test_unknown_song_reference_is_422(client: TestClient) -> None:
+@pytest.mark.parametrize("model_id", ["music_v1", "music_v2"])
+def test_unknown_song_reference_is_404_song_not_found(client: TestClient,
+                                                      model_id: str) -> None:
     plan = PLAN.copy()
     plan.sections[0].source = SongRef("nosuchsong", 0, 3_000)
-    response = call(client, "/v1/music", compose_body("music_v1", plan=plan))
-    assert response.status_code == 422
-    assert "store_for_inpainting" in response.json()["detail"][0]["msg"]
+    for url in ("/v1/music", "/v1/music/stream", "/v1/music/detailed",
+                "/v1/music/detailed/stream"):
+        response = client.post(url, json=compose_body(model_id, plan=plan))
+        assert response.status_code == 404, url
+        detail = response.json()["detail"]
+        assert detail["status"] == "song_not_found" and "Upload" in detail["message"]
 
 
 def test_stored_songs_survive_a_new_router(tmp_path: Any) -> None:

@@ -71,6 +71,8 @@ from tests.support.cloud_dictionaries import (
 )
 from tests.support.cloud_finetunes import FINETUNES_OPERATION, finetunes_reply
 from tests.support.cloud_history import HISTORY_OPERATIONS, history_reply
+from tests.support.cloud_music_stream import DETAILED_STREAM_OPERATION, detailed_stream_reply
+from tests.support.cloud_songs import remember_song, unknown_song_reply
 from tests.support.cloud_stems import STEM_OPERATION, stems_reply
 from tests.support.cloud_upload import UPLOAD_OPERATION, upload_reply
 from tests.support.servers import ABORT_EXTENSION
@@ -359,6 +361,7 @@ MUSIC_OPERATIONS = {  # operation id: (streamed, detailed)
     "generate": (False, False),
     "stream_compose": (True, False),
     "compose_detailed": (False, True),
+    DETAILED_STREAM_OPERATION: (True, True),  # Server-Sent Events: cloud_music_stream.py
 }
 MUSIC_PLAN_OPERATION = "compose_plan"
 STT_CONCURRENCY = {"free": 10, "starter": 15, "creator": 25, "pro": 50, "scale": 75,
@@ -667,6 +670,9 @@ class SpeechToTextAndMusic:
                 return validation_reply([{"loc": ["body", "composition_plan"],
                                           "msg": "Invalid type of composition_plan",
                                           "type": "value_error"}])
+        missing = unknown_song_reply(self, plan)
+        if missing is not None:
+            return missing
         limit = MUSIC_CONCURRENCY.get(account.tier, 2)
         if limit <= 0:
             return error_reply(403, "only_for_creator+", "Music generation is not available "
@@ -692,6 +698,7 @@ class SpeechToTextAndMusic:
                             min(self.config.max_seconds, length_ms / 1000)), 1)
         audio = encode_tone(fmt.value, seconds, 330.0)
         song_id = uuid.uuid4().hex[:20]
+        remember_song(self, song_id)
         headers = {"request-id": uuid.uuid4().hex, "song-id": song_id,
                    "character-cost": str(cost)}
         config = self.config
@@ -713,6 +720,8 @@ class SpeechToTextAndMusic:
                     words.append({"word": word, "start_ms": at, "end_ms": at + step})
                     at += step
         metadata["words_timestamps"] = words
+        if streamed:
+            return detailed_stream_reply(metadata, audio, song_id, headers, config, started)
         content_type, payload = build_detailed_response(
             metadata, audio, boundary=uuid.uuid4().hex, audio_content_type=fmt.mime_type,
             filename=f"{song_id}.{fmt.file_extension}")

@@ -9,6 +9,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from tests.support.cloud_audio_form import AudioForm
+from tests.support.cloud_songs import remember_song
 
 if TYPE_CHECKING:
     from tests.support.cloud_server import CloudServer, Reply
@@ -27,6 +28,7 @@ def upload_reply(server: CloudServer, operation: Any, headers: dict[str, str],
         return form
     instance, clip = form.instance, form.clip
     answer: dict[str, Any] = {"song_id": uuid.uuid4().hex[:20], "composition_plan": None}
+    remember_song(server, answer["song_id"])
     extract = instance.get("extract_composition_plan")
     if extract:
         model = extract if extract in ("music_v1", "music_v2") else "music_v1"

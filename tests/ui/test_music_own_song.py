@@ -89,3 +89,32 @@ def test_a_text_file_is_refused_and_the_plan_stays(launch, recording_engine, qtb
     qtbot.waitUntil(banner.isVisible, timeout=20_000)
     assert "not audio" in banner.text()
     assert [s.name for s in tab.editor.model.plan.sections] == ["Mine"]
+
+
+def test_a_song_the_server_forgot_says_upload_it_again(launch, recording_engine, qtbot,
+                                                       tmp_path: Path) -> None:
+    """Re-making a section of an uploaded song whose id the engine no longer keeps: a
+    404 `song_not_found`, shown as "upload it again"; the plan, its kept sections and the
+    versions are all still there."""
+    from app.engine.song_store_registry import song_store_for
+
+    url, _engine = recording_engine
+    studio = launch(engine_url=url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.output.select(tab.output.model, "music_v1")
+    choose(qtbot, studio, _song(tmp_path / "mine.wav"))
+    model = tab.editor.model
+    qtbot.waitUntil(lambda: len(model.plan.sections) == 3, timeout=30_000)
+    song_id = model.section(0).source.song_id
+    song_store_for(tmp_path / "engine").forget()  # the engine restarted, say
+
+    assert model.set_kept(1, False)
+    click(qtbot, studio, "music.compose")
+    banner = studio.find(QLabel, "music.error.text")
+    qtbot.waitUntil(lambda: banner.isVisible() and not tab.controller.is_composing,
+                    timeout=60_000)
+    assert "no longer has this song; upload it again" in banner.text()
+    assert [s.source is not None for s in model.plan.sections] == [True, False, True]
+    assert model.section(0).source.song_id == song_id
+    assert studio.ctx.history.list(kind="music") == []

@@ -209,9 +209,11 @@ def test_compose_a_plan_with_details_then_keep_a_section(make_tab: Any, music_se
     tab.start_compose()
     wait_done(qtbot, tab)
     first = recorded.requests[-1]
-    assert first["path"] == "/v1/music/detailed"
-    assert first["json"]["seed"] == 7
-    assert first["json"]["respect_sections_durations"] is True
+    # Details of a streamable format come as events (the stream schema has no
+    # respect_sections_durations: the server's default, on, applies).
+    assert first["path"] == "/v1/music/detailed/stream"
+    assert first["json"]["seed"] == 7 and first["json"]["with_timestamps"] is True
+    assert "respect_sections_durations" not in first["json"]
     assert "sections" in first["json"]["composition_plan"]
     details = find(tab, type(tab.details), "music.details").toPlainText()
     assert "Sections" in details and "Intro" in details and "0–3 s" in details

@@ -69,3 +69,53 @@ def test_a_file_without_pictures(launch, engine_url, qtbot, tmp_path: Path) -> N
         raise AssertionError(status.text()) from None
     assert "not a video" in status.text()
     assert dialog.music is None
+
+
+def test_video_music_is_kept_in_history_and_reopens(launch, engine_url, qtbot,
+                                                    tmp_path: Path) -> None:
+    """The music made for a video is a History row like any song (listed in the History
+    panel and the Music tab's versions); its exported video is noted in it; Re-open in
+    History brings back the window with the videos, the words and the music."""
+    import json
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton, QTableView
+
+    studio = launch(engine_url=engine_url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    click(qtbot, studio, "music.video")
+    dialog = tab.producer.video_dialog
+    video = tmp_path / "beach.mp4"
+    video.write_bytes(make_video(3.0))
+    dialog.set_videos([str(video)])
+    qtbot.keyClicks(studio.find(QLineEdit, "music.video_description"), "warm synths")
+    qtbot.keyClicks(studio.find(QLineEdit, "music.video_tags"), "sunny, slow")
+    click(qtbot, studio, "music.video_make")
+    qtbot.waitUntil(lambda: dialog.generation is not None, timeout=60_000)
+    table = studio.find(QTableView, "history.list")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1, timeout=10_000)
+    [row] = studio.ctx.history.list(kind="music")
+    assert row.title == "Music for beach.mp4" and abs(row.duration_ms - 3000) < 150
+    assert "warm synths" in row.text and row.file_exists
+    qtbot.waitUntil(lambda: tab.versions.list.count() == 1, timeout=10_000)
+
+    out = tmp_path / "beach with music.mp4"
+    dialog.export_to(str(out))
+    status = studio.find(QLabel, "music.video_status")
+    qtbot.waitUntil(lambda: "History notes where it is" in status.text(), timeout=30_000)
+    [row] = studio.ctx.history.list(kind="music")
+    assert json.loads(row.extra_json)["exported_video"] == str(out)
+    dialog.close()
+
+    table.selectRow(0)
+    qtbot.mouseClick(studio.find(QPushButton, "history.reopen"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.producer.video_dialog is not None
+                    and tab.producer.video_dialog is not dialog
+                    and tab.producer.video_dialog.music is not None, timeout=20_000)
+    again = tab.producer.video_dialog
+    assert again.isVisible() and again.videos == [video]
+    assert again.description.text() == "warm synths" and again.tags.text() == "sunny, slow"
+    assert abs(again.music.duration_ms - 3000) < 150
+    assert "from History" in again.status.text()
+    assert again.export_button.isEnabled()

@@ -119,15 +119,13 @@ class ComposeRequest:
         return self.plan is not None and any(s.source is not None for s in self.plan.sections)
 
     def endpoint(self) -> MusicEndpoint:
-        if self.detailed:
-            return "detailed"
-        if not self.audio_format.can_stream:
-            return "compose"
-        # The stream schema has no respect_sections_durations: send "off" to /v1/music.
-        if (self.plan is not None and not self.plan.respect_sections_durations
-                and limits_for(self.model_id).uses_respect_sections_durations):
-            return "compose"
-        return "stream"
+        streams = self.audio_format.can_stream and not (
+            # The stream schemas have no respect_sections_durations: "off" goes whole.
+            self.plan is not None and not self.plan.respect_sections_durations
+            and limits_for(self.model_id).uses_respect_sections_durations)
+        if self.detailed:  # streamed details: section times arrive while it plays
+            return "detailed_stream" if streams else "detailed"
+        return "stream" if streams else "compose"
 
     def without_store(self) -> ComposeRequest:
         return replace(self, store_for_inpainting=False)
@@ -145,7 +143,8 @@ class ComposeRequest:
         if self.plan is not None:
             return compose_body(self.model_id, plan=self.plan, seed=self.seed,
                                 store_for_inpainting=self.store_for_inpainting,
-                                with_timestamps=endpoint == "detailed", endpoint=endpoint)
+                                with_timestamps=endpoint in ("detailed", "detailed_stream"),
+                                endpoint=endpoint)
         return compose_body(self.model_id, prompt=self.prompt or "",
                             music_length_ms=self.music_length_ms,
                             force_instrumental=self.force_instrumental,

@@ -11,12 +11,19 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.api.errors import ForbiddenError, ValidationError
+from app.api.errors import (
+    ApiProtocolError,
+    ApiStatusError,
+    ForbiddenError,
+    ValidationError,
+)
 from app.api.music import MusicService
+from app.domain.music_detailed_stream import DetailedStreamCollector, DetailedStreamError
 from app.domain.music_plan import Plan
 from app.domain.music_plan_json import plan_from_json
 from app.domain.music_request import DetailedResult, MusicEndpoint, plan_request_body
@@ -42,7 +49,10 @@ class FeatureRefusedError(Exception):
 
 class MusicController(QObject):
     models_loaded = Signal(list)  # model ids, newest first
-    compose_started = Signal(str)  # endpoint: "stream", "compose" or "detailed"
+    compose_started = Signal(str)  # endpoint: "stream", "compose", "detailed"...
+    # Streamed details: the plan the server follows and the section times so far
+    # (Plan | None, list[SectionTime]), each time more arrive.
+    sections_arrived = Signal(object, list)
     audio_arrived = Signal(object, float)  # peaks so far, seconds so far
     compose_finished = Signal(object, object)  # Generation, DetailedResult | None
     compose_failed = Signal(object)  # exception
@@ -181,6 +191,15 @@ class MusicController(QObject):
             async with self.music.stream(body, request.output_format) as stream:
                 await run.feed_stream(stream.chunks())
                 return stream.info, None
+        if endpoint == "detailed_stream":
+            try:
+                return await self._send_detailed_stream(body, request, run)
+            except ApiStatusError as exc:
+                if not _no_such_endpoint(exc) or run.frames:
+                    raise
+                # A server without the streamed details: the whole reply, as before.
+                body = request.body("detailed")
+                endpoint = "detailed"
         if endpoint == "detailed":
             result, info = await self.music.detailed_with_info(body, request.output_format)
             await run.feed_whole(result.audio)
@@ -188,6 +207,31 @@ class MusicController(QObject):
         audio, info = await self.music.compose(body, request.output_format)
         await run.feed_whole(audio)
         return info, None
+
+    async def _send_detailed_stream(self, body: dict[str, Any], request: ComposeRequest,
+                                    run: GenerationRun) -> tuple[Any, DetailedResult]:
+        """The song and its details as events: audio to the player as it comes, the
+        section times to the tab as each section is reached."""
+        async with self.music.detailed_stream(body, request.output_format) as stream:
+            collector = DetailedStreamCollector(song_id=stream.info.song_id)
+
+            async def audio() -> AsyncIterator[bytes]:
+                async for event in stream.events():
+                    try:
+                        collector.add(event)
+                    except DetailedStreamError as exc:
+                        raise ApiProtocolError(str(exc), stream.info.request_id) from exc
+                    if event.type in ("composition_plan", "section"):
+                        self.sections_arrived.emit(collector.plan, list(collector.sections))
+                    if event.audio:
+                        yield event.audio
+
+            await run.feed_stream(audio())
+            try:
+                result = collector.result(request.audio_format.mime_type)
+            except DetailedStreamError as exc:
+                raise ApiProtocolError(str(exc), stream.info.request_id) from exc
+            return stream.info, result
 
     # -- playing versions ------------------------------------------------------------------
     def play(self, generation: Generation) -> None:
@@ -273,6 +317,12 @@ def _joined_clip(generations: list[Generation]) -> AudioClip:
             parts.append(np.zeros(int(rate * COMPARE_GAP_S), dtype=np.float32))
         parts.append(samples)
     return AudioClip(np.concatenate(parts) if parts else np.zeros(1, np.float32), rate or 44100)
+
+
+def _no_such_endpoint(exc: Exception) -> bool:
+    """A 404/405 that says the server has no such route (not a missing song or voice)."""
+    return isinstance(exc, ApiStatusError) and exc.status_code in (404, 405) \
+        and exc.code not in ("song_not_found", "voice_not_found")
 
 
 def _about_the_plan(exc: Exception) -> bool:

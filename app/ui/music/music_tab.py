@@ -254,7 +254,10 @@ class MusicTab(QWidget):
         return written
 
     def load_generation(self, generation: Generation) -> None:
-        """Bring back a version: its plan (or prompt) and settings."""
+        """Bring back a version: its plan (or prompt) and settings; music made for a
+        video re-opens in its own window."""
+        if self.producer.open_if_video(generation):
+            return
         version = read_version(generation.settings_json, generation.extra_json)
         s = version.settings
         self.output.set_values({"model_id": generation.model_id or s.get("model_id"),

@@ -87,6 +87,11 @@ class ProducerTools(QObject):
         self.own_song.failed.connect(self.failed)
         runner.task_failed.connect(self._on_task_failed)
         self.section_player.playback_ready.connect(self.playback_ready)
+        # Streamed details: the section times show while the song is still arriving.
+        tab.controller.sections_arrived.connect(self.section_player.show_live)
+        tab.controller.compose_finished.connect(self._on_compose_finished)
+        tab.controller.compose_failed.connect(lambda _exc: self._on_versions_selected())
+        tab.controller.compose_cancelled.connect(self._on_versions_selected)
 
     def refresh_finetunes(self) -> None:
         """The account's finetunes, fetched in the background (none offline)."""
@@ -123,6 +128,13 @@ class ProducerTools(QObject):
             other = pair[1] if pair[0].id == chosen[0].id else pair[0]
         self.section_player.set_versions(chosen[0] if chosen else None, other)
 
+    def _on_compose_finished(self, generation: Generation, _details: object) -> None:
+        """The new version replaces the live times (unless versions are selected)."""
+        if self._tab.versions.selected():
+            self._on_versions_selected()
+        else:
+            self.section_player.set_versions(generation, None)
+
     def ask_own_song(self) -> None:
         ask_open_path(self._tab, "music.own_song_dialog", "Bring your own song",
                       str(Path.home()),
@@ -143,13 +155,31 @@ class ProducerTools(QObject):
         self.rework_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.rework_dialog.open()
 
-    def open_video(self) -> None:
+    def open_video(self) -> VideoMusicDialog:
         from app.ui.music.video_dialog import VideoMusicDialog
 
         self.video_dialog = VideoMusicDialog(self._ctx, self._runner,
                                              self._tab.output.model_id(), self._tab)
         self.video_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Kept in History like other songs: the History panel and Versions refresh.
+        self.video_dialog.generation_saved.connect(self._on_video_music_saved)
         self.video_dialog.show()
+        return self.video_dialog
+
+    def open_if_video(self, generation: Generation) -> bool:
+        """Re-open music made for a video (a History row) in its window; False for
+        other music."""
+        from app.services.video_music_history import video_music
+
+        if video_music(generation) is None:
+            return False
+        self.open_video().load_generation(generation)
+        self._tab.status.setText(f"Opened “{generation.title}” in Music for a video.")
+        return True
+
+    def _on_video_music_saved(self, generation: Generation) -> None:
+        self._tab.refresh_versions()
+        self._tab.generation_saved.emit(generation)
 
     def open_stems(self, generation: Generation) -> None:
         """The stems window of one version (not modal: the tab stays usable)."""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.music_detailed_stream import SectionTime
 from app.domain.music_plan import Plan
 from app.domain.music_plan_json import plan_from_json
 from app.domain.music_section_times import SectionSpan, matching_span, section_spans
@@ -97,6 +98,7 @@ class SectionPlayer(QGroupBox):
         self.generation: Generation | None = None
         self.other: Generation | None = None  # the version to A/B with
         self.spans: list[SectionSpan] = []
+        self.live_count = 0  # sections placed so far by a streamed details answer
         self.timeline = TimelineWidget(self)
         self.timeline.setObjectName("music.version_timeline")
         self.timeline.setAccessibleName("Where the version's sections fell")
@@ -143,23 +145,35 @@ class SectionPlayer(QGroupBox):
             reason = describe_error(exc).as_text() if isinstance(exc, BaseException) else exc
             self.note.setText(f"The section could not be played: {reason}")
 
+    def show_live(self, plan: Plan | None, times: list[SectionTime]) -> None:
+        """The song being composed with streamed details: its sections where the server
+        says they fall, as each one arrives (the plan's lengths for the rest)."""
+        planned = plan.section_bounds_ms() if plan is not None else []
+        names = [s.name for s in plan.sections] if plan is not None else []
+        placed = {t.index: t for t in times}
+        spans = []
+        for index in range(max(len(planned), max(placed, default=-1) + 1)):
+            at = planned[index] if index < len(planned) else None
+            time = placed.get(index)
+            if time is not None:
+                spans.append(SectionSpan(time.name or (names[index] if index < len(names)
+                                                       else ""), time.start_ms, time.end_ms,
+                                         at[0] if at else None, at[1] if at else None, True))
+            elif at is not None:
+                spans.append(SectionSpan(names[index], at[0], at[1], at[0], at[1]))
+        self.generation, self.other = None, None
+        self._show(spans)
+        self.live_count = len(placed)
+        self.note.setText(f"Composing: {len(placed)} of {len(spans)} sections placed by the "
+                          "server so far (the rest at their planned lengths).")
+        for widget in (self.play_button, self.loop, self.ab_button):
+            widget.setEnabled(False)  # nothing to play until the song is kept
+
     def set_versions(self, generation: Generation | None, other: Generation | None) -> None:
         """Show `generation`'s sections; `other` is the version A/B plays after it."""
         self.generation, self.other = generation, other
-        self.spans = version_spans(generation) if generation is not None else []
-        self.choice.clear()
-        for i, span in enumerate(self.spans):
-            text = (f"{i + 1}. {span.name or 'Section'} · {_clock(span.start_ms)}–"
-                    f"{_clock(span.end_ms)}")
-            if span.differs:
-                planned = ("not in the plan" if span.planned_start_ms is None else
-                           f"planned {_clock(span.planned_start_ms)}–"
-                           f"{_clock(span.planned_end_ms or 0)}")
-                text += f" ✱ {planned}"
-            self.choice.addItem(text)
-        self.timeline.set_sections([
-            TimelineSection(s.name + (" ✱" if s.differs else ""), s.start_ms, s.duration_ms)
-            for s in self.spans])
+        self._show(version_spans(generation) if generation is not None else [])
+        self.live_count = 0
         differing = sum(1 for s in self.spans if s.differs)
         if generation is None:
             self.note.setText("Select a version to play it section by section.")
@@ -176,6 +190,22 @@ class SectionPlayer(QGroupBox):
         self.play_button.setEnabled(has)
         self.loop.setEnabled(has)
         self.ab_button.setEnabled(has and other is not None)
+
+    def _show(self, spans: list[SectionSpan]) -> None:
+        self.spans = spans
+        self.choice.clear()
+        for i, span in enumerate(self.spans):
+            text = (f"{i + 1}. {span.name or 'Section'} · {_clock(span.start_ms)}–"
+                    f"{_clock(span.end_ms)}")
+            if span.differs:
+                planned = ("not in the plan" if span.planned_start_ms is None else
+                           f"planned {_clock(span.planned_start_ms)}–"
+                           f"{_clock(span.planned_end_ms or 0)}")
+                text += f" ✱ {planned}"
+            self.choice.addItem(text)
+        self.timeline.set_sections([
+            TimelineSection(s.name + (" ✱" if s.differs else ""), s.start_ms, s.duration_ms)
+            for s in self.spans])
 
     def current_span(self) -> SectionSpan | None:
         index = self.choice.currentIndex()

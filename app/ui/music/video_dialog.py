@@ -1,13 +1,15 @@
 """Music for a video: choose one or more videos, describe the music (and tags), get
 music as long as the videos (`POST /v1/music/video-to-music`), see it against a poster
-strip of the video, hear it, and export the video with the music as its soundtrack."""
+strip of the video, hear it, and export the video with the music as its soundtrack.
+The music is kept in History (a `music` row, `video_music_history.py`), with the video
+exported from it, and a History row re-opens here (`load_generation`)."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.api.music_video import MusicVideoService
 from app.audio.clip import AudioClip
+from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import describe_error
 from app.ui.qt_async import TaskRunner
@@ -32,7 +35,9 @@ VIDEO_FILTERS = ["Videos (*.mp4 *.mov *.mkv *.webm *.avi *.m4v)", "All files (*)
 
 
 class VideoMusicDialog(QDialog):
+    generation_saved = Signal(object)  # Generation: the music kept in History
     TASK = "music.video"
+    OUTPUT_FORMAT = "mp3_44100_128"
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, model_id: str,
                  parent: QWidget | None = None) -> None:
@@ -42,6 +47,7 @@ class VideoMusicDialog(QDialog):
         self._ctx, self._runner, self._model_id = ctx, runner, model_id
         self.videos: list[Path] = []
         self.music: AudioClip | None = None
+        self.generation: Generation | None = None  # the music's History row
         self.choose_button = self._button("music.video_choose", "Choose videos…",
                                           "One or more videos, played one after another")
         self.chosen = QLabel("No video chosen yet.", self)
@@ -115,7 +121,7 @@ class VideoMusicDialog(QDialog):
 
     def set_videos(self, paths: list[str]) -> None:
         self.videos = [Path(p) for p in paths]
-        self.music = None
+        self.music, self.generation = None, None
         self.chosen.setText(", ".join(p.name for p in self.videos) or "No video chosen yet.")
         self._set_busy(False)
         if self.videos:
@@ -143,20 +149,64 @@ class VideoMusicDialog(QDialog):
 
     async def _make(self, description: str, tags: list[str]) -> None:
         from app.audio.decode import decode_bytes
+        from app.domain.formats import OutputFormat
+        from app.services.video_music_history import save_video_music
 
-        videos = [(p.name, await asyncio.to_thread(p.read_bytes)) for p in self.videos]
+        chosen = list(self.videos)
+        videos = [(p.name, await asyncio.to_thread(p.read_bytes)) for p in chosen]
         audio, info = await MusicVideoService(self._ctx.client).video_to_music(
-            videos, description=description, tags=tags, model_id=self._model_id)
+            videos, description=description, tags=tags, model_id=self._model_id,
+            output_format=self.OUTPUT_FORMAT)
         music: AudioClip | None = None
         try:
             music = await asyncio.to_thread(decode_bytes, audio, None)
         finally:  # paid for even when the answer cannot be decoded
-            await self._ctx.costs.video_music(self.videos, info,
+            await self._ctx.costs.video_music(chosen, info,
                                               music.duration_ms if music else None)
+        fmt = OutputFormat.parse(self.OUTPUT_FORMAT)
+        self.generation = await asyncio.to_thread(
+            save_video_music, self._ctx.history, audio, output_format=fmt.value,
+            file_extension=fmt.file_extension, videos=chosen, description=description,
+            tags=tags, model_id=self._model_id, duration_ms=music.duration_ms,
+            request_id=info.request_id, song_id=info.song_id, session_id=self._ctx.session_id)
         self.music = music
         self._set_busy(False)
-        self.status.setText(f"Music of {music.duration_ms / 1000:.1f} s for the video. "
-                            "Play it, or export the video with it.")
+        self.status.setText(f"Music of {self.music.duration_ms / 1000:.1f} s for the video, "
+                            "kept in History. Play it, or export the video with it.")
+        self.generation_saved.emit(self.generation)
+
+    def load_generation(self, generation: Generation) -> None:
+        """Re-open music made for a video from its History row: the videos, the words
+        it was made from, and the music itself, ready to play or export again."""
+        from app.services.video_music_history import video_music
+
+        record = video_music(generation)
+        if record is None:
+            return
+        self.set_videos([str(p) for p in record.videos if p.is_file()])
+        self.description.setText(record.description)
+        self.tags.setText(", ".join(record.tags))
+        self.generation = generation
+        missing = [p.name for p in record.videos if not p.is_file()]
+        self.status.setText("Opening the music from History…")
+        self._runner.restart(f"{self.TASK}.open", lambda: self._open(generation, missing))
+
+    async def _open(self, generation: Generation, missing: list[str]) -> None:
+        from app.audio.decode import decode_file
+        from app.domain.formats import OutputFormat
+
+        if generation.file_path is None or not generation.file_exists:
+            raise FileNotFoundError(f"The music of “{generation.title}” is missing from "
+                                    "the History folder.")
+        self.music = await asyncio.to_thread(decode_file, generation.file_path,
+                                             OutputFormat.parse(generation.output_format))
+        self.generation = generation
+        self._set_busy(False)
+        gone = (f" The video {', '.join(missing)} is no longer there: choose it again to "
+                "export." if missing else "")
+        seconds = self.music.duration_ms / 1000
+        self.status.setText(f"“{generation.title}” from History ({seconds:.1f} s). Play "
+                            f"it, or export the video with it.{gone}")
 
     def cancel(self) -> None:
         self._runner.cancel(self.TASK)
@@ -177,10 +227,19 @@ class VideoMusicDialog(QDialog):
                                                                           Path(path)))
 
     async def _export(self, video: Path, music: AudioClip, out: Path) -> None:
+        from app.services.video_music_history import record_exported_video
         from app.services.video_soundtrack import replace_soundtrack
 
         await asyncio.to_thread(replace_soundtrack, video, music, out)
-        self.status.setText(f"Saved {out.name}: the first video's pictures with the music.")
+        kept = ""
+        if self.generation is not None:
+            updated = await asyncio.to_thread(record_exported_video, self._ctx.history,
+                                              self.generation, out)
+            if updated is not None:
+                self.generation, kept = updated, " History notes where it is."
+                self.generation_saved.emit(updated)
+        self.status.setText(f"Saved {out.name}: the first video's pictures with the "
+                            f"music.{kept}")
 
     def _on_failed(self, name: str, exc: object) -> None:
         if name.startswith(self.TASK):

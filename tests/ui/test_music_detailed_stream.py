@@ -1,0 +1,62 @@
+"""Composing with streamed details (`/v1/music/detailed/stream`) through the Music tab:
+the section times reach the version timeline while the song is still arriving (before
+it is complete and kept), one section after another; the finished version keeps them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton
+
+from app.domain.music_plan import Plan, Section
+from tests.ui.test_music_tab import find, make_tab, music_server, wait_done
+
+pytestmark = pytest.mark.e2e
+__all__ = ["make_tab", "music_server"]  # the fixtures, shared with test_music_tab
+
+PLAN = Plan(["pop", "120 bpm"], [], [
+    Section("Intro", 6_000, ["soft pads"]), Section("Verse", 8_000, ["piano"]),
+    Section("Chorus", 8_000, ["big drums"]), Section("Outro", 6_000, ["fade out"])])
+
+
+def test_section_times_arrive_while_the_song_plays(make_tab: Any, music_server: Any,
+                                                   qtbot: Any, tmp_path: Path) -> None:
+    url, recorded = music_server
+    tab = make_tab(url)
+    tab.output.select(tab.output.model, "music_v1")
+    tab.editor.set_plan(PLAN, "test")
+    find(tab, QCheckBox, "music.detailed").setChecked(True)
+    fmt = find(tab, QComboBox, "music.format")
+    fmt.setCurrentIndex(fmt.findData("pcm_44100"))
+    player = tab.producer.section_player
+    seen: list[tuple[bool, int, list[tuple[str, int, int]], int]] = []
+
+    def on_sections(_plan: object, _times: list) -> None:
+        seen.append((tab.controller.is_composing, player.live_count,
+                     [(s.name, s.start_ms, s.duration_ms) for s in player.timeline.sections()],
+                     tab._ctx.history.list(kind="music").__len__()))
+
+    tab.controller.sections_arrived.connect(on_sections)
+    recorded.requests.clear()
+    qtbot.mouseClick(find(tab, QPushButton, "music.compose"), Qt.MouseButton.LeftButton)
+    wait_done(qtbot, tab)
+    assert recorded.requests[-1]["path"] == "/v1/music/detailed/stream"
+
+    # Live: the sections were placed one by one while composing, nothing kept yet.
+    assert [count for _composing, count, _spans, _kept in seen] == [0, 1, 2, 3, 4]
+    assert all(composing and kept == 0 for composing, _count, _spans, kept in seen)
+    assert seen[-1][2] == [("Intro", 0, 6_000), ("Verse", 6_000, 8_000),
+                           ("Chorus", 14_000, 8_000), ("Outro", 22_000, 6_000)]
+    # The version kept them; Section by section shows them from the server.
+    [version] = tab._ctx.history.list(kind="music")
+    extra = json.loads(version.extra_json)
+    assert extra["section_timings_ms"] == [[0, 6000], [6000, 14000], [14000, 22000],
+                                           [22000, 28000]]
+    assert extra["endpoint"] == "detailed_stream"
+    qtbot.waitUntil(lambda: player.generation is not None, timeout=10_000)
+    assert "as the server returned" in player.note.text()
+    assert version.duration_ms == pytest.approx(28_000, abs=50)
