@@ -160,8 +160,13 @@ class TranscriptionQueue:
 
     # -- loading and saving ----------------------------------------------------------
     def load(self) -> list[QueueJob]:
-        """Read the queue file (blocking; small). A missing or damaged file is an empty
-        queue; a damaged one is set aside as *.damaged so it is not overwritten."""
+        """Read the queue file and take its jobs (blocking; small)."""
+        return self.merge(self.read())
+
+    def read(self) -> list[QueueJob]:
+        """The jobs in the queue file, changing nothing here (so it can run in a worker
+        thread). A missing or damaged file is no jobs; a damaged one is set aside as
+        *.damaged so it is not overwritten."""
         try:
             data = json.loads(self.state_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -172,12 +177,20 @@ class TranscriptionQueue:
                 self.state_path.replace(self.state_path.with_suffix(".damaged"))
             data = {}
         items = data.get("jobs") if isinstance(data, dict) else None
+        jobs = [QueueJob.from_json(item) for item in (items if isinstance(items, list) else [])
+                if isinstance(item, dict)]
+        return [job for job in jobs if job is not None]
+
+    def merge(self, jobs: list[QueueJob]) -> list[QueueJob]:
+        """Take jobs read from the file (on the event loop), before those added since."""
         known = {job.job_id for job in self.jobs}
-        for item in items if isinstance(items, list) else []:
-            job = QueueJob.from_json(item) if isinstance(item, dict) else None
-            if job is not None and job.job_id not in known:
-                self.jobs.append(job)
+        fresh = []
+        for job in jobs:
+            if job.job_id not in known:
+                fresh.append(job)
                 known.add(job.job_id)
+        self.jobs[:0] = fresh
+        self._update_idle()
         return list(self.jobs)
 
     def _snapshot(self) -> str:

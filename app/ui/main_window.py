@@ -37,6 +37,7 @@ from app.ui.keyboard import focus_main_field, tab_moves_on
 from app.ui.qt_async import TaskRunner
 from app.ui.shortcuts import keys as shortcut_keys
 from app.ui.speech.speech_tab import SpeechTab
+from app.ui.transcripts.queue_controller import QueueController
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.notice_banner import NoticeBanner
@@ -77,6 +78,9 @@ class MainWindow(QMainWindow):
                                           self.banner_in_view, self)
         self.file_router = FileRouter(self)
         self.window_state = WindowState(self, ctx, TABS)
+        # The transcription queue lives here, not in the (lazily built) Transcripts tab:
+        # it resumes when the app starts, whether or not that tab is ever shown.
+        self.transcription_queue = QueueController(ctx, self.runner, self)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main.tabs")
@@ -121,6 +125,9 @@ class MainWindow(QMainWindow):
         self.backend.connecting.connect(self._on_backend_connecting)
         self.backend.connected.connect(self._on_backend_connected)
         self.backend.failed.connect(self._on_backend_failed)
+        self.backend.connecting.connect(self.transcription_queue.on_connecting)
+        self.backend.connected.connect(self.transcription_queue.on_connected)
+        self.transcription_queue.job_done.connect(lambda _job: self.history.refresh())
         self.speech_tab.ready_changed.connect(self._on_speech_ready)
         self.speech_tab.generation_saved.connect(self._on_generation_saved)
         # An old error is stale once a new plan is being written (as Compose hides it).
@@ -171,7 +178,8 @@ class MainWindow(QMainWindow):
         if name == "transcripts":
             from app.ui.transcripts.transcripts_tab import TranscriptsTab
 
-            transcripts = TranscriptsTab(self._ctx, self.runner, self.player_bar, self)
+            transcripts = TranscriptsTab(self._ctx, self.runner, self.player_bar, self,
+                                         self.transcription_queue)
             transcripts.generation_saved.connect(self._on_generation_saved)
             # The tab shows Cancel while fetching too: make it stop the fetch.
             transcripts.source.cancel_requested.connect(self._on_transcripts_cancel)
@@ -226,6 +234,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._load_wire_models)
         QTimer.singleShot(0, self.window_state.restore_layouts)
         QTimer.singleShot(0, self.backend.connect_backend)
+        QTimer.singleShot(0, self.transcription_queue.load)
         QTimer.singleShot(0, self.history.refresh)
         QTimer.singleShot(0, lambda: self._on_tab_changed(self.tabs.currentIndex()))
 
@@ -469,6 +478,7 @@ class MainWindow(QMainWindow):
             self._ctx.save_settings()
         except OSError:
             log.exception("could not save settings on quit")
+        self.transcription_queue.shutdown()  # running jobs are written as waiting
         self.runner.cancel_all()
         self.file_playback.stop_file_stream()
         self._ctx.player.stop()
