@@ -1,6 +1,8 @@
-"""Speech to text: create a transcript from a file, fetch one by id, delete one.
+"""Speech to text: create a transcript from a file or a web address, fetch one by id,
+delete one.
 
     POST   /v1/speech-to-text                              multipart -> transcript JSON
+           (a `file` part, or a `source_url` field: see `create_from_url`)
     GET    /v1/speech-to-text/transcripts/{transcription_id}
     DELETE /v1/speech-to-text/transcripts/{transcription_id}
 
