@@ -3,7 +3,7 @@
 The audio callback only copies each block into a queue and notes its peak (the level
 meter); a writer thread takes the blocks off the queue and writes them (16-bit WAV), so
 neither the audio thread nor the GUI thread ever waits on the disk. The UI polls
-`level`, `duration_ms` and `state`.
+`take_peak()`, `duration_ms` and `state`.
 
 Pause keeps the stream open and drops what comes in (resuming is instant and leaves no
 gap in the file); `stop()` closes the stream, writes what is still queued and closes the
@@ -46,6 +46,7 @@ class Recorder:
         self.sample_rate_hz = sample_rate_hz or 0  # 0: the device's own rate (at start)
         self.state = RecorderState.IDLE
         self.level = 0.0  # peak of the last block heard, 0..1
+        self._peak = 0.0  # the loudest since the meter last looked (see take_peak)
         self.frames = 0  # frames kept in the file (paused input is not counted)
         self.error: BaseException | None = None
         self._blocks: queue.Queue[Any] = queue.Queue()
@@ -62,13 +63,21 @@ class Recorder:
         import soundfile
 
         sd = _sounddevice()
+
+        def open_at(rate: int) -> Any:
+            return sd.InputStream(samplerate=rate, channels=self.channels, dtype="float32",
+                                  device=self.device, callback=self._callback)
+
         try:
-            if not self.sample_rate_hz:
-                info = sd.query_devices(self.device, "input")
-                self.sample_rate_hz = int(info["default_samplerate"]) or 44100
-            stream = sd.InputStream(samplerate=self.sample_rate_hz, channels=self.channels,
-                                    dtype="float32", device=self.device,
-                                    callback=self._callback)
+            default_rate = int(sd.query_devices(self.device, "input")["default_samplerate"])
+            try:
+                stream = open_at(self.sample_rate_hz or default_rate)
+            except sd.PortAudioError:
+                if not self.sample_rate_hz or self.sample_rate_hz == default_rate:
+                    raise
+                stream = open_at(default_rate)  # the rate asked for is not offered
+                self.sample_rate_hz = default_rate
+            self.sample_rate_hz = self.sample_rate_hz or default_rate
         except (sd.PortAudioError, ValueError) as exc:
             raise AudioDeviceError(
                 "No microphone could be opened. Check that one is connected and that "
@@ -86,6 +95,12 @@ class Recorder:
         except sd.PortAudioError as exc:
             self._finish(RecorderState.FAILED)
             raise AudioDeviceError(f"The microphone could not start ({exc}).") from exc
+
+    def take_peak(self) -> float:
+        """The loudest sample since the last call (a meter polled every few tens of ms
+        shows each peak, not only the block that happened to come last)."""
+        peak, self._peak = self._peak, 0.0
+        return peak
 
     def pause(self) -> None:
         if self.state is RecorderState.RECORDING:
@@ -119,6 +134,7 @@ class Recorder:
             return
         block = indata.copy()
         self.level = min(1.0, float(abs(block).max())) if len(block) else 0.0
+        self._peak = max(self._peak, self.level)
         self.frames += len(block)
         self._blocks.put(block)
 

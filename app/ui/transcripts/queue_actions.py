@@ -8,13 +8,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShortcut
+
 from app.api.transcripts import TranscriptionOptionsError
 from app.domain.stt_options import TranscriptionOptions
 from app.services.transcription_queue import QueueJob
+from app.ui.shortcuts import keys as shortcut_keys
 from app.ui.transcripts import dialogs
 from app.ui.transcripts.link_dialog import LinkDialog
 from app.ui.transcripts.messages import queued_text
 from app.ui.transcripts.queue_controller import media_in
+from app.ui.transcripts.record_dialog import RecordDialog
 from app.ui.transcripts.transcripts_controller import TranscriptsController
 
 if TYPE_CHECKING:
@@ -29,6 +34,10 @@ class QueueActions:
         panel.add_requested.connect(lambda: dialogs.choose_recordings(tab, self.queue_paths))
         panel.add_folder_requested.connect(lambda: dialogs.choose_folder(tab, self.queue_paths))
         panel.link_requested.connect(self.ask_link)
+        panel.record_requested.connect(self.record)
+        record = QShortcut(shortcut_keys("record"), tab)
+        record.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        record.activated.connect(self.record)
 
     def _options(self, source_url: str | None = None) -> TranscriptionOptions | None:
         """The settings shown, or None (and the problems said) when they cannot be sent."""
@@ -59,6 +68,15 @@ class QueueActions:
     def ask_link(self) -> LinkDialog:
         dialog = LinkDialog(self._tab.queue.has_key, self.queue_url, self._tab)
         dialog.open()
+        return dialog
+
+    def record(self) -> RecordDialog:
+        """Record from the microphone; the recording is queued when stopped."""
+        tab = self._tab
+        dialog = RecordDialog(tab._ctx.paths.data_dir / "recordings", tab._runner, tab)
+        dialog.recorded.connect(lambda path: self.queue_paths([path]))
+        dialog.open()
+        dialog.start()
         return dialog
 
     def open_job(self, job: QueueJob) -> None:

@@ -91,6 +91,7 @@ class QueuePanel(QGroupBox):
     add_requested = Signal()
     add_folder_requested = Signal()
     link_requested = Signal()
+    record_requested = Signal()
 
     def __init__(self, controller: QueueController, parent: QWidget | None = None) -> None:
         super().__init__("Queue", parent)
@@ -126,6 +127,8 @@ class QueuePanel(QGroupBox):
                 ("add", "Add files…", "Add recordings to the queue, transcribed with the "
                  "settings above"),
                 ("add_folder", "Add folder…", "Add every recording in a folder"),
+                ("record", "Record…", "Record from the microphone, then transcribe it "
+                 "(Ctrl+R)"),
                 ("link", "From a link…", "Transcribe a recording on the web (needs an "
                  "ElevenLabs key)"),
                 ("open", "Open", "Open the finished transcript (Enter, double-click)"),
@@ -148,6 +151,7 @@ class QueuePanel(QGroupBox):
         b["add"].clicked.connect(self.add_requested)
         b["add_folder"].clicked.connect(self.add_folder_requested)
         b["link"].clicked.connect(self.link_requested)
+        b["record"].clicked.connect(self.record_requested)
         b["open"].clicked.connect(self._on_open_clicked)
         b["settings"].clicked.connect(self.edit_settings)
         b["cancel"].clicked.connect(lambda: self._each(controller.queue.cancel))
