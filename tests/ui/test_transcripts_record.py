@@ -50,10 +50,12 @@ def test_record_pause_resume_stop_and_transcribe(
     qtbot.waitUntil(tab.viewer.view.hasFocus, timeout=5000)
     qtbot.keyClick(tab.viewer.view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     dialog = _dialog(studio)
+    shown: list[int] = []
+    dialog.level.valueChanged.connect(shown.append)  # (before the meter's first look)
     qtbot.waitUntil(lambda: dialog.stop_button.isEnabled(), timeout=20_000)
     recorder = dialog.recorder
     assert recorder is not None
-    qtbot.waitUntil(lambda: dialog.level.value() > 5, timeout=10_000)  # the meter moves
+    qtbot.waitUntil(lambda: max(shown, default=0) > 5, timeout=10_000)  # the meter moved
     qtbot.waitUntil(lambda: recorder.frames >= len(speech), timeout=20_000)
     dialog.pause_button.click()
     assert dialog.pause_button.text() == "Resume" and "Paused" in dialog.message.text()

@@ -35,6 +35,8 @@ class QueueActions:
         panel.add_folder_requested.connect(lambda: dialogs.choose_folder(tab, self.queue_paths))
         panel.link_requested.connect(self.ask_link)
         panel.record_requested.connect(self.record)
+        # A transcript finished in the background joins the tab's recent list.
+        tab.queue.job_done.connect(lambda _job_id: tab.controller.refresh_recent())
         record = QShortcut(shortcut_keys("record"), tab)
         record.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         record.activated.connect(self.record)
