@@ -50,6 +50,8 @@ ACCESSIBLE: dict[str, tuple[str, str]] = {
     "transcripts.queue": ("Transcription queue", "Recordings transcribed one after another, "
                           "each with its state and progress; Enter opens a finished one, "
                           "Delete removes the chosen ones"),
+    "transcripts.url_input": ("Web address", "The https:// address of the recording to "
+                              "transcribe; ElevenLabs fetches it"),
     "transcripts.record_level": ("Input level", "How loud the microphone hears you; "
                                  "it moves while you speak"),
     # Music

@@ -134,7 +134,7 @@ def test_the_queue_resumes_when_the_app_starts_without_the_tab(
                     timeout=WAIT_MS)
     assert "transcripts" not in studio.window._lazy_tabs  # never shown, still done
     assert len(studio.ctx.history.list(kind="transcript", limit=10)) == 2
-    assert status_text(queue.jobs[0]) == "Done: double-click to open"
+    assert status_text(queue.jobs[0]) == "Done"
 
 
 def test_a_dropped_folder_is_queued(launch: Any, engine_url: str, qtbot: Any,
@@ -162,3 +162,47 @@ def test_a_dropped_folder_is_queued(launch: Any, engine_url: str, qtbot: Any,
     qtbot.waitUntil(lambda: all(j.state == "done"
                                 for j in studio.window.transcription_queue.jobs),
                     timeout=WAIT_MS)
+
+
+def test_queue_model_passes_the_qt_model_checks(qtmodeltester: Any, qt_loop: Any,
+                                                tmp_path: Path) -> None:
+    from PySide6.QtCore import QObject, Signal
+
+    from app.services.transcription_queue import JobResult, TranscriptionQueue
+    from app.ui.transcripts.queue_model import PROGRESS_ROLE, QueueModel
+
+    class Controller(QObject):  # the signals QueueController gives the model
+        job_changed = Signal(str)
+        job_removed = Signal(str)
+        loaded = Signal()
+
+        def __init__(self) -> None:
+            super().__init__()
+
+            async def never(job: QueueJob, progress: object) -> JobResult:
+                raise AssertionError
+
+            self.queue = TranscriptionQueue(tmp_path / "q.json", never,
+                                            on_change=lambda j: self.job_changed.emit(j.job_id),
+                                            on_removed=self.job_removed.emit)
+
+        @property
+        def jobs(self) -> list[QueueJob]:
+            return self.queue.jobs
+
+    controller = Controller()
+    model = QueueModel(controller)
+    for n in range(4):
+        controller.queue.add(tmp_path / f"take{n}.wav",
+                             TranscriptionOptions(diarize=bool(n % 2), num_speakers=n or None))
+    controller.queue.jobs[1].state = "running"
+    controller.queue.jobs[1].phase, controller.queue.jobs[1].fraction = "Uploading…", 0.5
+    controller.queue.jobs[2].state, controller.queue.jobs[2].reason = "failed", "Not audio."
+    qtmodeltester.check(model)
+    assert model.index(1, 1).data() == "Uploading… 50 %"
+    assert model.index(1, 1).data(PROGRESS_ROLE) == 0.5
+    assert model.index(2, 1).data() == "Failed. Not audio."
+    assert model.index(3, 2).data() == "scribe_v2 · any language · 3 speakers · sounds marked"
+    controller.queue.remove(controller.queue.jobs[0].job_id)
+    assert model.rowCount() == 3
+    qtmodeltester.check(model)

@@ -8,8 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QShortcut
+from PySide6.QtWidgets import QScrollArea
 
 from app.api.transcripts import TranscriptionOptionsError
 from app.domain.stt_options import TranscriptionOptions
@@ -56,7 +57,18 @@ class QueueActions:
                ) -> list[QueueJob]:
         jobs = self._tab.queue.add(sources, options)
         self._tab.status.setText(queued_text(len(jobs)))
+        if jobs:
+            self.show_queue()
         return jobs
+
+    def show_queue(self) -> None:
+        """Scroll the left column to the Queue box (it sits below the settings)."""
+        panel = self._tab.queue_panel
+        widget = panel.parentWidget()
+        while widget is not None and not isinstance(widget, QScrollArea):
+            widget = widget.parentWidget()
+        if widget is not None:
+            QTimer.singleShot(0, panel, lambda: widget.ensureWidgetVisible(panel, 0, 0))
 
     def queue_paths(self, paths: list[Path]) -> list[QueueJob]:
         options = self._options()

@@ -46,7 +46,7 @@ def status_text(job: QueueJob) -> str:
             return f"Uploading… {round(job.fraction * 100)} %"
         return job.phase or "Transcribing…"
     if job.state == "done":
-        return "Done: double-click to open"
+        return "Done"
     if job.state == "failed":
         return f"Failed. {job.reason}"
     return "Cancelled"
@@ -107,9 +107,10 @@ class QueueModel(QAbstractTableModel):
                 return status_text(job)
             return settings_text(job.options)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == STATUS_COLUMN and job.reason:
-                return job.reason
-            return job.source
+            if column == STATUS_COLUMN:
+                return "Done: Enter or a double-click opens it" if job.state == "done" \
+                    else job.reason or status_text(job)
+            return settings_text(job.options) if column == 2 else job.source
         return None
 
     # -- the controller --------------------------------------------------------------
