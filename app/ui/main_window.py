@@ -37,7 +37,6 @@ from app.ui.keyboard import focus_main_field, tab_moves_on
 from app.ui.qt_async import TaskRunner
 from app.ui.shortcuts import keys as shortcut_keys
 from app.ui.speech.speech_tab import SpeechTab
-from app.ui.transcripts.queue_controller import QueueController
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.notice_banner import NoticeBanner
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     from app.ui.music.music_tab import MusicTab
     from app.ui.scripts.scripts_tab import ScriptsTab
     from app.ui.settings_dialog import SettingsDialog
+    from app.ui.transcripts.queue_controller import QueueController
     from app.ui.transcripts.transcripts_tab import TranscriptsTab
 
 log = logging.getLogger(__name__)
@@ -78,9 +78,7 @@ class MainWindow(QMainWindow):
                                           self.banner_in_view, self)
         self.file_router = FileRouter(self)
         self.window_state = WindowState(self, ctx, TABS)
-        # The transcription queue lives here, not in the (lazily built) Transcripts tab:
-        # it resumes when the app starts, whether or not that tab is ever shown.
-        self.transcription_queue = QueueController(ctx, self.runner, self)
+        self._transcription_queue: QueueController | None = None  # built after showing
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main.tabs")
@@ -125,9 +123,6 @@ class MainWindow(QMainWindow):
         self.backend.connecting.connect(self._on_backend_connecting)
         self.backend.connected.connect(self._on_backend_connected)
         self.backend.failed.connect(self._on_backend_failed)
-        self.backend.connecting.connect(self.transcription_queue.on_connecting)
-        self.backend.connected.connect(self.transcription_queue.on_connected)
-        self.transcription_queue.job_done.connect(lambda _job: self.history.refresh())
         self.speech_tab.ready_changed.connect(self._on_speech_ready)
         self.speech_tab.generation_saved.connect(self._on_generation_saved)
         # An old error is stale once a new plan is being written (as Compose hides it).
@@ -152,6 +147,23 @@ class MainWindow(QMainWindow):
     @property
     def scripts_tab(self) -> ScriptsTab:
         return cast("ScriptsTab", self.tab("scripts"))
+
+    @property
+    def transcription_queue(self) -> QueueController:
+        """The transcription queue lives here, not in the (lazily built) Transcripts tab:
+        it resumes when the app starts, whether or not that tab is ever shown. Built on
+        first use (start() loads it just after the window shows)."""
+        if self._transcription_queue is None:
+            from app.ui.transcripts.queue_controller import QueueController
+
+            queue = QueueController(self._ctx, self.runner, self)
+            self.backend.connecting.connect(queue.on_connecting)
+            self.backend.connected.connect(queue.on_connected)
+            queue.job_done.connect(lambda _job: self.history.refresh())
+            if self.backend.mode is not None:  # connected already: it missed the signal
+                queue.on_connected(self.backend.mode)
+            self._transcription_queue = queue
+        return self._transcription_queue
 
     @property
     def all_tabs_built(self) -> bool:
@@ -234,7 +246,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._load_wire_models)
         QTimer.singleShot(0, self.window_state.restore_layouts)
         QTimer.singleShot(0, self.backend.connect_backend)
-        QTimer.singleShot(0, self.transcription_queue.load)
+        QTimer.singleShot(0, lambda: self.transcription_queue.load())
         QTimer.singleShot(0, self.history.refresh)
         QTimer.singleShot(0, lambda: self._on_tab_changed(self.tabs.currentIndex()))
 
@@ -478,7 +490,8 @@ class MainWindow(QMainWindow):
             self._ctx.save_settings()
         except OSError:
             log.exception("could not save settings on quit")
-        self.transcription_queue.shutdown()  # running jobs are written as waiting
+        if self._transcription_queue is not None:  # running jobs are written as waiting
+            self._transcription_queue.shutdown()
         self.runner.cancel_all()
         self.file_playback.stop_file_stream()
         self._ctx.player.stop()
