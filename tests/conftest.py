@@ -18,7 +18,8 @@ from tests.support.servers import run_server
 
 # Before anything imports sounddevice (PortAudio reads the ALSA config once).
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="xi-studio-tests-"))
-ALSA_PLAYED_FILE = configure_file_sink(_SESSION_DIR / "alsa")
+ALSA_CAPTURE_FILE = _SESSION_DIR / "alsa" / "captured.raw"
+ALSA_PLAYED_FILE = configure_file_sink(_SESSION_DIR / "alsa", captured=ALSA_CAPTURE_FILE)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Nothing in the tests may reach the user's real settings, history or key.
 os.environ["XI_STUDIO_HOME"] = str(_SESSION_DIR / "home")
@@ -62,6 +63,17 @@ def alsa_played_file() -> Path:
     ALSA_PLAYED_FILE.parent.mkdir(parents=True, exist_ok=True)
     ALSA_PLAYED_FILE.write_bytes(b"")
     return ALSA_PLAYED_FILE
+
+
+@pytest.fixture
+def alsa_capture_file() -> Iterator[Path]:
+    """The file the default ALSA input ("microphone") reads from, as raw mono float32:
+    write into it (tests.support.alsa_sink.write_capture) before opening a stream.
+    Emptied after the test."""
+    ALSA_CAPTURE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    ALSA_CAPTURE_FILE.write_bytes(b"")
+    yield ALSA_CAPTURE_FILE
+    ALSA_CAPTURE_FILE.write_bytes(b"")
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,8 @@
-"""Speech to text: create a transcript from a file, fetch one by id, delete one.
+"""Speech to text: create a transcript from a file or a web address, fetch one by id,
+delete one.
 
     POST   /v1/speech-to-text                              multipart -> transcript JSON
+           (a `file` part, or a `source_url` field: see `create_from_url`)
     GET    /v1/speech-to-text/transcripts/{transcription_id}
     DELETE /v1/speech-to-text/transcripts/{transcription_id}
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import mimetypes
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
@@ -186,6 +189,28 @@ class TranscriptsService:
                 "POST", "/v1/speech-to-text", params=options.to_query_params() or None,
                 data=data, files=files, read_timeout_s=TRANSCRIBE_READ_TIMEOUT_S,
                 deadline_s=TRANSCRIBE_DEADLINE_S)
+        return _transcript_or_error(body, info), info
+
+    async def create_from_url(
+        self, url: str, options: TranscriptionOptions,
+    ) -> tuple[dict[str, Any], ResponseInfo]:
+        """Transcribe the recording at a web address (the server fetches it): `source_url`,
+        the spec's field for this; `cloud_storage_url` is deprecated there. Sent as
+        multipart/form-data like an upload, without a file. Raises
+        TranscriptionOptionsError before sending when the address or options are wrong."""
+        url = url.strip()
+        problems = replace(options, source_url=url or None).validate()
+        if not url:
+            problems.append("Paste the web address of a recording.")
+        if problems:
+            raise TranscriptionOptionsError(problems)
+        data, json_parts = multipart_parts(replace(options, source_url=None))
+        # As its own part, so the body is multipart even when no other part is JSON.
+        files: list[tuple[str, Any]] = [*json_parts, ("source_url", (None, url.encode("utf-8")))]
+        body, info = await self._client.request_json(
+            "POST", "/v1/speech-to-text", params=options.to_query_params() or None,
+            data=data, files=files, read_timeout_s=TRANSCRIBE_READ_TIMEOUT_S,
+            deadline_s=TRANSCRIBE_DEADLINE_S)
         return _transcript_or_error(body, info), info
 
     async def get(self, transcription_id: str) -> tuple[dict[str, Any], ResponseInfo]:

@@ -47,6 +47,13 @@ ACCESSIBLE: dict[str, tuple[str, str]] = {
                                  "words are given to"),
     "transcripts.phrase_count": ("Words to retype", "How many words, from the selected one, "
                                  "the new text replaces"),
+    "transcripts.queue": ("Transcription queue", "Recordings transcribed one after another, "
+                          "each with its state and progress; Enter opens a finished one, "
+                          "Delete removes the chosen ones"),
+    "transcripts.url_input": ("Web address", "The https:// address of the recording to "
+                              "transcribe; ElevenLabs fetches it"),
+    "transcripts.record_level": ("Input level", "How loud the microphone hears you; "
+                                 "it moves while you speak"),
     # Music
     "music.prompt": ("Song description", "Describe the song: style, mood, instruments, "
                      "lyrics' theme"),

@@ -1,7 +1,8 @@
 """Files from the command line, File → Open, another launch or a drop on the window, each
 sent to the tab that handles its kind: scripts (and CSV/TSV or dialogue-like text) to
 Scripts, other text to Speech, audio and video to Transcripts (to transcribe or review),
-JSON to Music or Transcripts depending on what it holds.
+JSON to Music or Transcripts depending on what it holds. Several recordings at once, or
+a folder, are queued in the Transcripts tab.
 Anything else is refused in plain words on the status bar, never silently.
 """
 
@@ -38,6 +39,13 @@ class FileRouter:
         from app.ui.scripts.script_files import is_script_file
 
         window = self._window
+        media = [p for p in paths if p.is_dir() or (
+            p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES | VIDEO_SUFFIXES)]
+        if len(media) > 1 or any(p.is_dir() for p in media):
+            # Several recordings or a folder: queued, transcribed one after another.
+            window.tabs.setCurrentWidget(window.transcripts_tab)
+            window.transcripts_tab.queue_paths(media)
+            paths = [p for p in paths if p not in media]
         for path in paths:
             suffix = path.suffix.lower()
             if not path.is_file():

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from app.ui.music.music_tab import MusicTab
     from app.ui.scripts.scripts_tab import ScriptsTab
     from app.ui.settings_dialog import SettingsDialog
+    from app.ui.transcripts.queue_controller import QueueController
     from app.ui.transcripts.transcripts_tab import TranscriptsTab
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
                                           self.banner_in_view, self)
         self.file_router = FileRouter(self)
         self.window_state = WindowState(self, ctx, TABS)
+        self._transcription_queue: QueueController | None = None  # built after showing
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main.tabs")
@@ -147,6 +149,23 @@ class MainWindow(QMainWindow):
         return cast("ScriptsTab", self.tab("scripts"))
 
     @property
+    def transcription_queue(self) -> QueueController:
+        """The transcription queue lives here, not in the (lazily built) Transcripts tab:
+        it resumes when the app starts, whether or not that tab is ever shown. Built on
+        first use (start() loads it just after the window shows)."""
+        if self._transcription_queue is None:
+            from app.ui.transcripts.queue_controller import QueueController
+
+            queue = QueueController(self._ctx, self.runner, self)
+            self.backend.connecting.connect(queue.on_connecting)
+            self.backend.connected.connect(queue.on_connected)
+            queue.job_done.connect(lambda _job: self.history.refresh())
+            if self.backend.mode is not None:  # connected already: it missed the signal
+                queue.on_connected(self.backend.mode)
+            self._transcription_queue = queue
+        return self._transcription_queue
+
+    @property
     def all_tabs_built(self) -> bool:
         return all(name in self._lazy_tabs for name in LAZY_TABS)
 
@@ -171,7 +190,8 @@ class MainWindow(QMainWindow):
         if name == "transcripts":
             from app.ui.transcripts.transcripts_tab import TranscriptsTab
 
-            transcripts = TranscriptsTab(self._ctx, self.runner, self.player_bar, self)
+            transcripts = TranscriptsTab(self._ctx, self.runner, self.player_bar, self,
+                                         self.transcription_queue)
             transcripts.generation_saved.connect(self._on_generation_saved)
             # The tab shows Cancel while fetching too: make it stop the fetch.
             transcripts.source.cancel_requested.connect(self._on_transcripts_cancel)
@@ -226,6 +246,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._load_wire_models)
         QTimer.singleShot(0, self.window_state.restore_layouts)
         QTimer.singleShot(0, self.backend.connect_backend)
+        QTimer.singleShot(0, lambda: self.transcription_queue.load())
         QTimer.singleShot(0, self.history.refresh)
         QTimer.singleShot(0, lambda: self._on_tab_changed(self.tabs.currentIndex()))
 
@@ -479,6 +500,8 @@ class MainWindow(QMainWindow):
             self._ctx.save_settings()
         except OSError:
             log.exception("could not save settings on quit")
+        if self._transcription_queue is not None:  # running jobs are written as waiting
+            self._transcription_queue.shutdown()
         self.runner.cancel_all()
         self.file_playback.stop_file_stream()
         self._ctx.player.stop()

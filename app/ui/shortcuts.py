@@ -62,6 +62,10 @@ SHORTCUTS: dict[str, Shortcut] = {
     "review_forward": Shortcut("Alt+Right", "Skip 5 s ahead", "Transcripts"),
     "review_follow": Shortcut("Ctrl+Shift+F", "Follow the playing word, or leave the view "
                               "where it is", "Transcripts"),
+    "record": Shortcut("Ctrl+R", "Record from the microphone, then transcribe it",
+                       "Transcripts"),
+    "queue_remove": Shortcut("Del", "Remove the chosen recordings from the queue",
+                             "Transcripts queue"),
     "add_section": Shortcut("Ctrl+N", "Add a section", "Music plan"),
     "duplicate_section": Shortcut("Ctrl+D", "Duplicate the section", "Music plan"),
     "move_up": Shortcut("Alt+Up", "Move the section earlier", "Music sections"),

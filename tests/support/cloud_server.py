@@ -595,6 +595,11 @@ class SpeechToTextAndMusic:
             errors.append({"loc": ["body", "file"], "msg": "Exactly one of file, "
                            "cloud_storage_url or source_url must be provided.",
                            "type": "value_error"})
+        for name in ("source_url", "cloud_storage_url"):  # a web address the server fetches
+            link = instance.get(name)
+            if link and not re.fullmatch(r"https?://[^\s/]+\.[^\s/]+(/\S*)?", str(link)):
+                errors.append({"loc": ["body", name], "msg": "The URL must be an http(s) "
+                               "address of an audio or video file.", "type": "value_error"})
         if errors:
             return validation_reply(errors)
         account = self._account_for(headers)
@@ -631,6 +636,10 @@ class SpeechToTextAndMusic:
         transcript["audio_duration_secs"] = round(seconds, 3)
         with self.lock:
             self._stt_music_state()["transcripts"][transcription_id] = transcript
+            # What was transcribed: tests check a link went as the spec's source_url.
+            self._stt_music_state().setdefault("sources", []).append(
+                {name: instance.get(name) for name in ("source_url", "cloud_storage_url")}
+                | {"file": files[0].filename if files else None})
         reply_headers = {"request-id": uuid.uuid4().hex, "content-type": "application/json"}
         if instance.get("webhook"):
             ack = {**_sample("stt_webhook_ack.json"), "transcription_id": transcription_id,

@@ -11,13 +11,26 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from app.ui.transcripts.export_dialog import ExportDialog, ExportRequest
 from app.ui.transcripts.source_panel import MEDIA_FILTER
 from app.ui.transcripts.transcript_document import TranscriptSource
-from app.ui.widgets.file_dialogs import ask_open_path
+from app.ui.widgets.file_dialogs import ask_folder_path, ask_open_path, ask_open_paths
 
 
 def choose_recording(parent: QWidget, on_chosen: Callable[[Path], None]) -> QFileDialog:
     return ask_open_path(parent, "transcripts.link_dialog",
                          "Choose the recording of this transcript", "",
                          lambda path: on_chosen(Path(path)), MEDIA_FILTER)
+
+
+def choose_recordings(parent: QWidget, on_chosen: Callable[[list[Path]], object]
+                      ) -> QFileDialog:
+    return ask_open_paths(parent, "transcripts.queue_add_dialog", "Recordings to transcribe",
+                          MEDIA_FILTER.split(";;"),
+                          lambda files: on_chosen([Path(f) for f in files]))
+
+
+def choose_folder(parent: QWidget, on_chosen: Callable[[list[Path]], object]) -> QFileDialog:
+    return ask_folder_path(parent, "transcripts.queue_folder_dialog",
+                           "A folder of recordings to transcribe", "",
+                           lambda folder: on_chosen([Path(folder)]))
 
 
 def export_dialog(parent: QWidget, source: TranscriptSource,

@@ -63,3 +63,10 @@ def opened_summary(opened: Opened, kept: str = "Kept in History.") -> str:
                 "or JSON, but not played along or made into subtitles.")
     return (f"{what}: {words:,} words, {len(original.speakers)} speaker(s), "
             f"{format_ms(original.duration_ms)} long. {kept}{extra}{listen}")
+
+
+def queued_text(count: int) -> str:
+    if not count:
+        return "No recordings there to transcribe (audio or video files)."
+    return (f"Queued {count} recording{'s' if count != 1 else ''}: each is transcribed in "
+            "turn and kept in History; open a finished one from the Queue.")

@@ -7,30 +7,22 @@ edited view (`edited`) is rebuilt once per change and cached.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from app.domain.transcript import XI_STUDIO_KEY, Transcript, default_speaker_name, load_json
-from app.domain.transcript_edit import TranscriptEdits, load_saved, to_api_json
+from app.domain.transcript import Transcript, default_speaker_name
+from app.domain.transcript_edit import TranscriptEdits
+
+# Kept in the service layer (the queue keeps transcripts too); named here for the tab.
+from app.services.transcript_keep import TranscriptSource as TranscriptSource
+from app.services.transcript_keep import read_saved as read_saved
+from app.services.transcript_keep import saved_json as saved_json
 
 #: Set by the local engine (app/engine/stt_routes.ENGINE_MARK_KEY) on what it recognised.
 OFFLINE_MARK_KEY = "xi_studio_engine"
 OFFLINE_DRAFT_NOTE = "Offline draft: recognition is approximate"
-
-
-@dataclass
-class TranscriptSource:
-    """Where the open transcript lives on this computer and what it came from."""
-
-    saved_path: Path | None = None  # the JSON kept in the app's data folder
-    audio_path: Path | None = None
-    generation_id: int | None = None
-    title: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class _EditsCommand(QUndoCommand):
@@ -143,30 +135,3 @@ class TranscriptDocument(QObject):
         if self.original is None:
             raise ValueError("no transcript is open")
         return saved_json(self.original, self.edits, self.source)
-
-
-def saved_json(original: Transcript, edits: TranscriptEdits,
-               source: TranscriptSource) -> dict[str, Any]:
-    """What is written to the data folder: the API shape with the edits applied (and
-    the originals kept), plus the linked audio and title under `xi_studio`."""
-    data = to_api_json(original, edits)
-    extra = data.setdefault(XI_STUDIO_KEY, {})
-    if source.audio_path is not None:
-        extra["audio_path"] = str(source.audio_path)
-    if source.title:
-        extra["title"] = source.title
-    return data
-
-
-def read_saved(data: bytes | str) -> tuple[Transcript, TranscriptEdits, dict[str, Any]]:
-    """Open a saved transcript: (server transcript, edits, XI Studio's own notes such as
-    the linked audio). Raises TranscriptFormatError (a ValueError)."""
-    whole = load_json(data)
-    original, edits = load_saved(whole)
-    notes: dict[str, Any] = {}
-    extra = whole.get(XI_STUDIO_KEY) if isinstance(whole, dict) else None
-    if isinstance(extra, dict):
-        for key in ("audio_path", "title"):
-            if isinstance(extra.get(key), str):
-                notes[key] = extra[key]
-    return original, edits, notes

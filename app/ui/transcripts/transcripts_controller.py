@@ -9,12 +9,9 @@ worker threads. Results and failures come back as signals the tab turns into wor
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import json
-import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +24,15 @@ from app.domain.stt_options import TranscriptionOptions
 from app.domain.transcript import Transcript, parse_transcript
 from app.domain.transcript_edit import TranscriptEdits
 from app.library.atomic import atomic_write_bytes, atomic_write_text
-from app.library.history import Generation, NewGeneration
+from app.library.history import Generation
+from app.services.transcript_keep import KIND, KeepPlace, keep_files, transcribe_and_keep
 from app.ui.app_context import AppContext
 from app.ui.qt_async import TaskRunner
 from app.ui.transcripts.export_dialog import ExportRequest, render_export
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphRow, build_rows
-from app.ui.transcripts.transcript_document import TranscriptSource, read_saved, saved_json
+from app.ui.transcripts.transcript_document import TranscriptSource, read_saved
 
-KIND = "transcript"
 PEAK_BUCKETS = 800
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass
@@ -104,6 +100,10 @@ class TranscriptsController(QObject):
     def folder(self) -> Path:
         return self._ctx.paths.data_dir / "transcripts"
 
+    @property
+    def keep_place(self) -> KeepPlace:
+        return KeepPlace(self.folder, self._ctx.history, self._ctx.session_id)
+
     def is_running(self, name: str) -> bool:
         return self._runner.is_running(name)
 
@@ -120,13 +120,12 @@ class TranscriptsController(QObject):
                                   lambda: self._transcribe(path, options)) is not None
 
     async def _transcribe(self, path: Path, options: TranscriptionOptions) -> None:
-        raw, info = await self.service.create(path, options, self.upload_progress.emit)
-        original = await asyncio.to_thread(parse_transcript, raw)
-        source = TranscriptSource(audio_path=path, title=path.name)
-        opened = Opened(original, TranscriptEdits(), source, info, how="transcribed")
-        await self._keep(opened, options, raw)
-        await self._ctx.costs.transcription(path, path.name, options.model_id,
-                                            original.duration_ms or None, info)
+        kept = await transcribe_and_keep(self.service, self.keep_place, path, options,
+                                         self.upload_progress.emit, costs=self._ctx.costs)
+        opened = Opened(kept.original, TranscriptEdits(), kept.source, kept.info,
+                        kept.saved_formats, how="transcribed")
+        if kept.generation is not None:
+            self.generation_added.emit(kept.generation)
         await asyncio.to_thread(opened.prepare)
         self.opened.emit(opened)
 
@@ -201,38 +200,11 @@ class TranscriptsController(QObject):
                     raw: dict[str, Any] | None) -> Generation | None:
         """Save a copy in the data folder and list it in History (once per transcript).
         Runs in a worker thread: no Qt here."""
-        source = opened.source
-        original = opened.original
-        if source.saved_path is None:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            name = _UNSAFE.sub("-", original.transcription_id or Path(source.title).stem
-                               or "transcript").strip("-")[:60] or "transcript"
-            source.saved_path = self.folder / f"{stamp}-{name}.json"
-        data = saved_json(original, opened.edits, source)
-        atomic_write_text(source.saved_path, json_io.dumps(data))
+        generation, formats = keep_files(self.keep_place, opened.original, opened.edits,
+                                         opened.source, options, raw, opened.info)
         if raw is not None:
-            opened.saved_formats = _save_formats(raw, source.saved_path)
-        if source.generation_id is None:
-            generation = self._ctx.history.add(NewGeneration(
-                kind=KIND,
-                title=source.title or f"Transcript {original.transcription_id or ''}".strip(),
-                text=original.text[:2000],
-                voice_id=None, voice_name=None,
-                model_id=options.model_id if options else None,
-                output_format="json",
-                settings_json=json.dumps(_settings(options)),
-                request_ids=[opened.info.request_id] if opened.info and opened.info.request_id
-                else [],
-                character_cost=None,
-                duration_ms=original.duration_ms,
-                file_path=source.audio_path,
-                session_id=self._ctx.session_id,
-                extra_json=json.dumps({"transcript_path": str(source.saved_path),
-                                       "transcription_id": original.transcription_id}),
-            ))
-            source.generation_id = generation.id
-            return generation
-        return None
+            opened.saved_formats = formats
+        return generation
 
     def save(self, data: dict[str, Any], path: Path) -> None:
         """Write the edited transcript (latest wins; an older save still running is replaced)."""
@@ -291,17 +263,6 @@ class TranscriptsController(QObject):
         self._runner.start(self.RECENT, recent)
 
 
-def _settings(options: TranscriptionOptions | None) -> dict[str, Any]:
-    if options is None:
-        return {}
-    return {"model_id": options.model_id, "language_code": options.language_code,
-            "diarize": options.diarize, "num_speakers": options.num_speakers,
-            "timestamps_granularity": options.timestamps_granularity,
-            "tag_audio_events": options.tag_audio_events,
-            "use_multi_channel": options.use_multi_channel, "keyterms": list(options.keyterms),
-            "no_verbatim": options.no_verbatim}
-
-
 def _audio_beside(path: Path) -> Path | None:
     """A recording next to a transcript file with the same name, if there is one."""
     for suffix in (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus", ".mp4", ".webm"):
@@ -309,25 +270,6 @@ def _audio_beside(path: Path) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
-
-
-def _save_formats(raw: dict[str, Any], beside: Path) -> list[Path]:
-    """The extra formats the server made (SRT, text, Word...), saved next to the JSON."""
-    items: list[Any] = list(raw.get("additional_formats") or [])
-    for chunk in raw.get("transcripts") or []:
-        if isinstance(chunk, dict) and not items:
-            items = list(chunk.get("additional_formats") or [])
-    written: list[Path] = []
-    for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("content"), str):
-            continue
-        extension = _UNSAFE.sub("", str(item.get("file_extension") or
-                                        item.get("requested_format") or "txt")) or "txt"
-        content = item["content"]
-        data = base64.b64decode(content) if item.get("is_base64_encoded") else \
-            content.encode("utf-8")
-        written.append(atomic_write_bytes(beside.with_suffix(f".{extension}"), data))
-    return written
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

@@ -27,6 +27,9 @@ from app.ui.transcripts.name_book import SpeakerNameList
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel, ParagraphRow
 from app.ui.transcripts.phrase_panel import PhrasePanel
 from app.ui.transcripts.playback import TranscriptPlayback
+from app.ui.transcripts.queue_actions import QueueActions
+from app.ui.transcripts.queue_controller import QueueController, QueueJob
+from app.ui.transcripts.queue_panel import QueuePanel
 from app.ui.transcripts.review import ReviewControls
 from app.ui.transcripts.source_panel import SourcePanel
 from app.ui.transcripts.speakers_panel import SpeakersPanel
@@ -49,12 +52,17 @@ class TranscriptsTab(QWidget):
     generation_saved = Signal(object)  # Generation
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, player_bar: PlayerBar,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, queue: QueueController | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("transcripts.tab")
         self.setAcceptDrops(True)
         self._ctx = ctx
         self._runner = runner
+        if queue is None:  # on its own (tests): its own queue, connected already
+            queue = QueueController(ctx, runner, self)
+            queue.load()
+            queue.on_connected()
+        self.queue = queue
         self.document = TranscriptDocument(self)
         self.model = ParagraphModel(self)
         self.controller = C(ctx, runner, self)
@@ -80,8 +88,9 @@ class TranscriptsTab(QWidget):
         self.aligner = ScriptAligner(self, self.document, self.controller,
                                      lambda: self.source.media_path)
         self.phrases = PhrasePanel(self.document, self.model, self._report, self)
-        for widget in (self.source, self.aligner.button, self.speakers, self.word_panel,
-                       self.phrases):
+        self.queue_panel = QueuePanel(self.queue, self)
+        for widget in (self.source, self.queue_panel, self.aligner.button, self.speakers,
+                       self.word_panel, self.phrases):
             left_layout.addWidget(widget)
         left_layout.addStretch(1)
         scroll = QScrollArea(self)
@@ -134,6 +143,7 @@ class TranscriptsTab(QWidget):
         s.recent_chosen.connect(self.load_generation)
         s.options.changed.connect(self._draft_timer.start)
         s.id_input.textChanged.connect(self._draft_timer.start)
+        self.queue_actions = QueueActions(self)
         c.opened.connect(self._on_controller_opened)
         c.failed.connect(self._on_controller_failed)
         c.upload_progress.connect(s.show_upload)
@@ -189,6 +199,10 @@ class TranscriptsTab(QWidget):
                             "and press Transcribe.")
         self.source.transcribe_button.setFocus()
         self._draft_timer.start()
+
+    def queue_paths(self, paths: list[Path]) -> list[QueueJob]:
+        """Queue recordings (a folder: the recordings in it) with the settings shown."""
+        return self.queue_actions.queue_paths(paths)
 
     def load_generation(self, generation: Generation) -> None:
         """Re-open a transcript from History, with the edits made to it."""
@@ -383,11 +397,14 @@ class TranscriptsTab(QWidget):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        for url in event.mimeData().urls():
-            if url.isLocalFile():
-                self.open_path(Path(url.toLocalFile()))
-                event.acceptProposedAction()
-                return
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        if len(paths) == 1 and paths[0].is_file():
+            self.open_path(paths[0])
+        else:  # several recordings, or a folder: one after another
+            self.queue_paths(paths)
 
     def _draft_payload(self) -> dict[str, object]:
         media = self.source.media_path
