@@ -152,7 +152,6 @@ def test_the_right_sketch_among_look_alikes(client: TestClient) -> None:
                         json=compose_body("music_v1", plan=PLAN, seed=11))
     client.post("/v1/music?output_format=mp3_44100_128",
                 json=compose_body("music_v1", plan=PLAN, seed=12))
-    mix, _rate = sf.read(io.BytesIO(first.content), dtype="float64")
     stems, method = _stems(client, first.content)
     assert method == "sketch-layers"
     recipe = SKETCHES.get(first.headers["song-id"])
