@@ -21,7 +21,8 @@ from app.engine.guard import Refusal, send_refusal
 
 HEAVY_PATHS = re.compile(
     r"^/v1/(text-to-speech/[^/]+(/stream)?(/with-timestamps)?"
-    r"|speech-to-text|forced-alignment|music|music/stream|music/detailed)/?$")
+    r"|speech-to-text|forced-alignment|music|music/stream|music/detailed"
+    r"|music/detailed/stream|music/stem-separation)/?$")
 RETRY_AFTER_S = 2
 
 

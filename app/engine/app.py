@@ -9,7 +9,8 @@ Endpoints (shapes per shared/api/openapi-subset.json):
   GET  /v1/engine/previews/{voice_id}.mp3            voice previews (engine-only)
   POST /v1/speech-to-text, GET/DELETE /v1/speech-to-text/transcripts/{id}
                                                     offline recognition (stt_routes.py)
-  POST /v1/music[/stream|/detailed], /v1/music/plan  offline music sketches (music_routes.py)
+  POST /v1/music[/stream|/detailed|/detailed/stream], /v1/music/plan  offline music
+                                                    sketches (music_routes.py)
   POST /v1/text-to-dialogue[/stream][/with-timestamps]  lines in several voices
                                                     (dialogue_routes.py)
   /v1/pronunciation-dictionaries...                 stored rules, applied to speech

@@ -36,6 +36,7 @@ MAX_LENGTH_SLACK_S = 0.25
 MIN_ENVELOPE_CORRELATION = 0.98
 MAX_LAG_FRAMES = 4096
 GAIN_BAND_HZ = 8000.0
+LEVEL_SPAN_S = 30
 MAX_MATCH_RESIDUAL = 0.03  # about -15 dB: MP3 at 128 kbps stays well under it
 MAX_EXACT_SECONDS = 6 * 60  # longer songs: the approximation (memory: 6 layers a song)
 
@@ -90,9 +91,11 @@ def _best_lag(x: np.ndarray, m: np.ndarray) -> int:
 
 def _level(x: np.ndarray, mix: np.ndarray) -> float:
     """The gain that best scales `mix` to `x`, measured below GAIN_BAND_HZ: a codec's
-    low-pass (MP3 cuts above ~16 kHz) must not read as a quieter file."""
-    n = len(x)
-    spectrum_x, spectrum_m = np.fft.rfft(x.astype(np.float64)), np.fft.rfft(mix)
+    low-pass (MP3 cuts above ~16 kHz) must not read as a quieter file. Over the first
+    LEVEL_SPAN_S (one level for a whole sketch; a long song's spectrum is not needed)."""
+    n = min(len(x), len(mix), LEVEL_SPAN_S * RENDER_RATE_HZ)
+    spectrum_x = np.fft.rfft(x[:n].astype(np.float64))
+    spectrum_m = np.fft.rfft(mix[:n])
     band = np.fft.rfftfreq(n, 1.0 / RENDER_RATE_HZ) < GAIN_BAND_HZ
     energy = float(np.sum(np.abs(spectrum_m[band]) ** 2))
     if energy <= 0:

@@ -4,6 +4,8 @@ cut streams refused with plain words (never a hang, never an unbounded buffer)."
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain.music_detailed_stream import (
     DetailedStreamCollector,
@@ -119,3 +121,29 @@ def test_bad_section_times_and_events_after_done() -> None:
     parser.feed(format_event("done", {"song_id": "s"}))
     with pytest.raises(DetailedStreamError, match="went on after"):
         parser.feed(audio_event(b"x"))
+
+
+_FUZZ_PIECES = [b"event: ", b"data: ", b"{", b"}", b'"type":"done"', b'"audio_base64":"',
+                b"QUJD", b"\n", b"\r\n", b"\n\n", b":", b"audio_chunk", b"section",
+                b'"index":0,"start_ms":0,"end_ms":5', b"\xff", b"[", b"]", b",", b"id: 3"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_FUZZ_PIECES), st.binary(max_size=20)),
+                max_size=40),
+       st.integers(min_value=1, max_value=17))
+def test_any_bytes_give_events_or_a_plain_error(pieces: list[bytes], size: int) -> None:
+    """Whatever arrives, in whatever chunks: events (their `add` may refuse them with
+    DetailedStreamError) or DetailedStreamError, and never anything else."""
+    data = b"".join(pieces)
+    parser = DetailedStreamParser(max_event_bytes=4096)
+    collector = DetailedStreamCollector()
+    try:
+        for at in range(0, len(data), size):
+            for event in parser.feed(data[at:at + size]):
+                collector.add(event)
+        for event in parser.finish():
+            collector.add(event)
+        collector.result()
+    except DetailedStreamError as exc:
+        assert str(exc)

@@ -13,7 +13,8 @@ def test_heavy_paths() -> None:
     for path in ("/v1/text-to-speech/abc", "/v1/text-to-speech/abc/stream",
                  "/v1/text-to-speech/abc/with-timestamps",
                  "/v1/text-to-speech/abc/stream/with-timestamps", "/v1/speech-to-text",
-                 "/v1/music", "/v1/music/stream", "/v1/music/detailed"):
+                 "/v1/music", "/v1/music/stream", "/v1/music/detailed",
+                 "/v1/music/detailed/stream", "/v1/music/stem-separation"):
         assert HEAVY_PATHS.match(path), path
     for path in ("/v1/models", "/v2/voices", "/v1/music/plan",
                  "/v1/speech-to-text/transcripts/x"):

@@ -143,3 +143,22 @@ def test_a_sung_sketch_with_a_kept_section(client: TestClient) -> None:
     assert method == "sketch-layers"
     assert _db(sum(stems.values()) - mix, mix) < -60
     assert np.abs(stems["vocals"]).max() > 0.1  # the loud test "voice"
+
+
+def test_the_right_sketch_among_look_alikes(client: TestClient) -> None:
+    """Two sketches of one plan (same length, same shape of loudness), different seeds:
+    the file is matched to its own, not to the newer look-alike."""
+    first = client.post("/v1/music?output_format=mp3_44100_128",
+                        json=compose_body("music_v1", plan=PLAN, seed=11))
+    client.post("/v1/music?output_format=mp3_44100_128",
+                json=compose_body("music_v1", plan=PLAN, seed=12))
+    stems, method = _stems(client, first.content)
+    assert method == "sketch-layers"
+    recipe = SKETCHES.get(first.headers["song-id"])
+    assert recipe is not None
+    drums = np.concatenate(list(recipe.song.blocks(layered=True)), axis=1)[1]
+    lag = int(np.argmax([np.dot(stems["drums"][k:k + 44100], drums[:44100])
+                         for k in range(0, 3000)]))
+    piece = stems["drums"][lag:lag + len(drums)]
+    level = np.dot(piece, drums) / np.dot(drums, drums)
+    assert _db(piece - level * drums, drums) < -40

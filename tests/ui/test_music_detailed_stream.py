@@ -60,3 +60,29 @@ def test_section_times_arrive_while_the_song_plays(make_tab: Any, music_server: 
     qtbot.waitUntil(lambda: player.generation is not None, timeout=10_000)
     assert "as the server returned" in player.note.text()
     assert version.duration_ms == pytest.approx(28_000, abs=50)
+
+
+def test_through_the_window_against_the_cloud(launch, cloud, qtbot) -> None:
+    """The same through the main window against the cloud test server (which checks the
+    request against the spec and paces its events): the sections show while composing."""
+    from PySide6.QtWidgets import QTabWidget
+
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    studio.find(QTabWidget, "music.mode").setCurrentIndex(1)
+    tab = studio.window.music_tab
+    tab.output.select(tab.output.model, "music_v1")
+    tab.editor.set_plan(PLAN, "test")
+    studio.find(QCheckBox, "music.detailed").setChecked(True)
+    player = tab.producer.section_player
+    live: list[tuple[bool, int]] = []
+    tab.controller.sections_arrived.connect(
+        lambda _plan, _times: live.append((tab.controller.is_composing, player.live_count)))
+    qtbot.mouseClick(studio.find(QPushButton, "music.compose"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(studio.ctx.history.list(kind="music")) == 1
+                    and not tab.controller.is_composing, timeout=60_000)
+    assert cloud.control.requests()[-1]["path"] == "/v1/music/detailed/stream"
+    assert [count for _c, count in live] == [0, 1, 2, 3, 4]
+    assert all(composing for composing, _n in live)
+    assert [(s.name, s.start_ms) for s in player.timeline.sections()] == [
+        ("Intro", 0), ("Verse", 6_000), ("Chorus", 14_000), ("Outro", 22_000)]
