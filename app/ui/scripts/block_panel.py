@@ -9,7 +9,7 @@ short pause, on leaving the editor, and before any other action (`commit_text`).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, SignalInstance
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.script import Block, Take
 from app.ui.icons import icon
+from app.ui.widgets.word_highlight import mark_spoken_word, spoken_word
 
 COMMIT_DELAY_MS = 700
 TakeIdRole = Qt.ItemDataRole.UserRole + 1
@@ -260,23 +260,10 @@ class BlockPanel(QWidget):
     # -- the spoken word -------------------------------------------------------------
     def highlight(self, start: int | None, end: int | None) -> None:
         """Mark characters start..end of the editor's text (None: no mark)."""
-        if start is None or end is None:
-            self.editor.setExtraSelections([])
-            return
-        selection = QTextEdit.ExtraSelection()
-        cursor = QTextCursor(self.editor.document())
-        cursor.setPosition(start)
-        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        fmt = QTextCharFormat()
-        fmt.setBackground(QColor(255, 214, 10, 160))
-        fmt.setForeground(QColor("black"))
-        selection.cursor = cursor
-        selection.format = fmt
-        self.editor.setExtraSelections([selection])
+        mark_spoken_word(self.editor, start, end)
 
     def highlighted(self) -> str:
-        selections = self.editor.extraSelections()
-        return selections[0].cursor.selectedText() if selections else ""
+        return spoken_word(self.editor)
 
     # -- requests --------------------------------------------------------------------
     def commit_text(self) -> None:
