@@ -103,6 +103,7 @@ class BlockPanel(QWidget):
     play_take_requested = Signal(str, str)  # block id, take id
     compare_requested = Signal(str, str, str)  # block id, take A, take B
     choose_requested = Signal(str, str)  # block id, take id
+    settings_requested = Signal(str)  # block id
     undo_requested = Signal()
     redo_requested = Signal()
 
@@ -128,6 +129,9 @@ class BlockPanel(QWidget):
         self.move_down = make_button(self, "move_down", "Down", "Move the block down (Alt+Down)")
         self.play_block = make_button(self, "play_block", "Play block",
                                   "Hear the chosen take of this block", "play")
+        self.voice_settings = make_button(
+            self, "block_settings", "Voice settings…",
+            "Settings of this block's voice (its own, or its speaker's)", "settings")
         self.takes = QListWidget(self)
         self.takes.setObjectName("scripts.takes")
         self.takes.setAccessibleName("Takes of the selected block")
@@ -145,6 +149,7 @@ class BlockPanel(QWidget):
             actions.addWidget(button, 0, column)
         for column, button in enumerate((self.join, self.move_up, self.move_down)):
             actions.addWidget(button, 1, column)
+        actions.addWidget(self.voice_settings, 2, 0, 1, 3)
         text_side = QWidget(self)
         text_layout = QVBoxLayout(text_side)
         text_layout.setContentsMargins(0, 0, 0, 0)
@@ -186,6 +191,8 @@ class BlockPanel(QWidget):
         self.join.clicked.connect(lambda: self._emit_for_block(self.join_requested))
         self.play_block.clicked.connect(lambda: self._emit_for_block(self.play_block_requested))
         self.split.clicked.connect(self._on_split_clicked)
+        self.voice_settings.clicked.connect(
+            lambda: self._emit_for_block(self.settings_requested))
         self.move_up.clicked.connect(lambda: self._on_move(-1))
         self.move_down.clicked.connect(lambda: self._on_move(+1))
         self.take_play.clicked.connect(self._on_take_play_clicked)
@@ -237,7 +244,8 @@ class BlockPanel(QWidget):
         block = self.block
         has = block is not None
         self.editor.setEnabled(has)
-        for button in (self.generate, self.split, self.move_up, self.move_down):
+        for button in (self.generate, self.split, self.move_up, self.move_down,
+                       self.voice_settings):
             button.setEnabled(has)
         self.generate.setText("Regenerate" if block is not None and block.takes else "Generate")
         self.join.setEnabled(has and not self._is_last)
