@@ -387,6 +387,8 @@ class MainWindow(QMainWindow):
         # A new key or server: work in flight belongs to the old one.
         for task in ("speech.generate", "transcripts.transcribe", "music.compose"):
             self.runner.cancel(task)
+        if "scripts" in self._lazy_tabs:  # its queue stops, keeping the takes made
+            self.scripts_tab.generation.stop_for_new_key()
         self.backend.connect_backend()
 
     def _on_settings_saved(self) -> None:

@@ -64,6 +64,7 @@ class ScriptGeneration(QObject):
         self.quota: Subscription | None = None
         self._queue: Any = None  # the running ScriptQueue
         self._paused = False
+        self._key_changed = False  # the queue was stopped by a new API key
         self._interrupted: list[str] = []
         self.summary: Summary | None = None
         self._summary_timer = QTimer(self)
@@ -290,6 +291,24 @@ class ScriptGeneration(QObject):
         elif self._runner.cancel(self.QUEUE):
             self._tab.status.setText("Stopped.")
 
+    def stop_for_new_key(self) -> None:
+        """The API key (or server) changed in Settings: requests in flight belong to the
+        old account, so the queue (or dialogue) stops; takes already made are kept and
+        "Generate all missing" carries on with the new key."""
+        if not self._runner.is_running(self.QUEUE):
+            return
+        self._key_changed = True
+        if self._queue is not None:
+            self._queue.cancel()  # the queue ends itself and reports what it kept
+        else:
+            self._runner.cancel(self.QUEUE)  # a dialogue request
+            self.say(UserMessage("The dialogue stopped: the API key changed",
+                                 "Nothing of it was kept.",
+                                 "Make the dialogue again with the new key."))
+        self._runner.cancel(self.PREVIEW)
+        self._tab.status.setText("The API key changed: stopping the queue… takes already "
+                                 "made are kept.")
+
     def _start(self, block_ids: list[str], force: bool) -> None:
         order = {b.block_id: i for i, b in enumerate(self._document.script.blocks)}
         block_ids = sorted(dict.fromkeys(block_ids), key=lambda i: order.get(i, 0))
@@ -354,6 +373,12 @@ class ScriptGeneration(QObject):
 
     def _report(self, result: QueueResult) -> None:
         self._tab.status.setText(result.message)
+        if result.outcome == "cancelled" and self._key_changed:
+            self.say(UserMessage(
+                "The queue stopped: the API key changed", result.message,
+                "Press Generate all missing to carry on with the new key; finished blocks "
+                "are not made again."))
+            return
         if result.outcome == "quota_exceeded":
             self.say(UserMessage("Your credits ran out", result.message,
                                  "Add credits or wait for the reset, then press Generate "
@@ -394,6 +419,7 @@ class ScriptGeneration(QObject):
         if name == self.QUEUE:
             self._queue = None
             self._paused = False
+            self._key_changed = False
             self._model.clear_live()
             self.update_buttons()
             self.refresh_summary()
