@@ -111,6 +111,8 @@ class BlockPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("scripts.block_panel")
         self.block: Block | None = None
+        self._number = 0
+        self._is_last = False
         self.title = QLabel("Select a block to see it here.", self)
         self.title.setObjectName("scripts.block_title")
         self.editor = BlockTextEdit(self)
@@ -208,7 +210,11 @@ class BlockPanel(QWidget):
         block with the same text (a take arrived, say)."""
         same = block is not None and self.block is not None \
             and block.block_id == self.block.block_id
+        if same and block is self.block and number == self._number \
+                and is_last == self._is_last:
+            return  # unchanged (another block's take arrived): nothing to redo
         self.block = block
+        self._number = number
         self._is_last = is_last
         if not same:
             self.editor.setExtraSelections([])  # a word lit in another block

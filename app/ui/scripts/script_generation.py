@@ -11,6 +11,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QProgressBar
 
 from app.domain import script_plan
 from app.ui.app_context import AppContext
@@ -40,6 +41,19 @@ def loop_running() -> bool:
     return True
 
 
+def set_progress(bar: QProgressBar, value: int, maximum: int) -> None:
+    """Move a progress bar without painting the window there and then: `setValue`
+    repaints synchronously (~3 ms for this tab, once per take); this asks for an
+    ordinary paint, which Qt merges with the others of the same turn."""
+    bar.setUpdatesEnabled(False)
+    try:
+        bar.setRange(0, maximum)
+        bar.setValue(value)
+    finally:
+        bar.setUpdatesEnabled(True)
+    bar.update()
+
+
 def _snippet(text: str, length: int = 40) -> str:
     line = " ".join(text.split())
     return line if len(line) <= length else line[: length - 1].rstrip() + "…"
@@ -65,6 +79,7 @@ class ScriptGeneration(QObject):
         self._queue: Any = None  # the running ScriptQueue
         self._paused = False
         self._key_changed = False  # the queue was stopped by a new API key
+        self._progress: QueueProgress | None = None  # waiting to be shown
         self._interrupted: list[str] = []
         self.summary: Summary | None = None
         self._summary_timer = QTimer(self)
@@ -354,9 +369,18 @@ class ScriptGeneration(QObject):
             self._model.set_live(progress.block_id, None)
 
     def _on_queue_progress(self, progress: QueueProgress) -> None:
+        """Shown once per turn of the event loop (the newest), however many arrive."""
+        first = self._progress is None
+        self._progress = progress
+        if first:
+            QTimer.singleShot(0, self, self._show_progress)
+
+    def _show_progress(self) -> None:
+        progress, self._progress = self._progress, None
+        if progress is None:
+            return
         tab = self._tab
-        tab.progress.setRange(0, max(1, progress.total))
-        tab.progress.setValue(progress.finished)
+        set_progress(tab.progress, progress.finished, max(1, progress.total))
         if progress.paused:
             words = (f"Paused after {progress.finished} of {progress.total} blocks"
                      + (f"; {progress.running} still finishing" if progress.running else "")
@@ -372,6 +396,8 @@ class ScriptGeneration(QObject):
         tab.status.setText(words)
 
     def _report(self, result: QueueResult) -> None:
+        self._show_progress()  # the last count first, then the outcome over it
+        self._document.flush()
         self._tab.status.setText(result.message)
         if result.outcome == "cancelled" and self._key_changed:
             self.say(UserMessage(
