@@ -187,6 +187,12 @@ class Player:
         return max(min(heard, handed), min(self._played_from, handed))
 
     @property
+    def clip_token(self) -> int:
+        """Changes each time something else is loaded (a clip or a stream), so a tab
+        following what it loaded can tell when another tab replaced it."""
+        return self._token
+
+    @property
     def duration_ms(self) -> int:
         with self._lock:
             frames = self._total if self._total is not None else self._base + self._frames

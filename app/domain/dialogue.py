@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.script import WordTime
 from app.domain.wire import CharacterAlignment, PronunciationDictionaryLocator, WireModel
+from app.domain.word_timing import words_from_characters
 
 MAX_DIALOGUE_VOICES = 10  # unique voice ids per request (spec: inputs description)
 RELIABLE_DIALOGUE_CHARS = 2000  # total characters the spec advises per request
@@ -90,29 +91,8 @@ def words_from_alignment(alignment: CharacterAlignment | None, lo: int = 0,
     times in ms minus `offset_ms`."""
     if alignment is None:
         return ()
-    chars = alignment.characters
-    starts = alignment.character_start_times_seconds
-    ends = alignment.character_end_times_seconds
-    hi = len(chars) if hi is None else min(hi, len(chars))
-    words: list[WordTime] = []
-    current = ""
-    start = end = 0.0
-    for i in range(max(0, lo), hi):
-        ch = chars[i]
-        if ch.isspace():
-            if current.strip():
-                words.append(WordTime(current, round(start * 1000) - offset_ms,
-                                      round(end * 1000) - offset_ms))
-            current = ""
-            continue
-        if not current:
-            start = starts[i]
-        current += ch
-        end = ends[i]
-    if current.strip():
-        words.append(WordTime(current, round(start * 1000) - offset_ms,
-                              round(end * 1000) - offset_ms))
-    return tuple(WordTime(w.word, max(0, w.start_ms), max(0, w.end_ms)) for w in words)
+    return words_from_characters(alignment.characters, alignment.character_start_times_seconds,
+                                 alignment.character_end_times_seconds, lo, hi, offset_ms)
 
 
 def pieces_by_input(result: DialogueWithTimestamps, input_count: int) -> list[DialoguePiece]:

@@ -192,7 +192,9 @@ class Script:
     def speakers(self) -> list[str]:
         """Speakers in order of first appearance (blocks first, then cast-only ones)."""
         seen: dict[str, str] = {}
-        for name in [b.speaker for b in self.blocks] + [m.speaker for m in self.cast]:
+        # (Exact repeats are dropped first, in C: a 500-block script has a few names.)
+        for name in dict.fromkeys([b.speaker for b in self.blocks]
+                                  + [m.speaker for m in self.cast]):
             seen.setdefault(name.casefold(), name)
         return list(seen.values())
 

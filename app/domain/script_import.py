@@ -50,6 +50,8 @@ class ScriptImportError(ValueError):
 class ImportResult:
     script: Script
     warnings: list[str] = field(default_factory=list)
+    #: Where a speaker's voice was given (speaker casefolded -> line), for messages.
+    voice_lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -173,6 +175,7 @@ def parse_table(text: str, delimiter: str = ",",
     voices: dict[str, tuple[str, int]] = {}
     warnings: list[str] = []
     known = {s.casefold() for s in known_speakers or ()}
+    unvoiced: dict[str, tuple[str, int]] = {}
     try:
         for number, row in enumerate(rows, start=1):
             number = rows.line_num
@@ -202,13 +205,15 @@ def parse_table(text: str, delimiter: str = ",",
                         f"line {number}: {speaker} was given the voice {voices[key][0]!r} "
                         f"on line {voices[key][1]} and {voice!r} here; use one voice")
                 voices.setdefault(key, (voice, number))
-            elif known_speakers is not None and key not in known and key not in voices:
-                warnings.append(f"line {number}: {speaker} is not in the cast yet; "
-                                f"choose a voice for {speaker} before generating")
-                known.add(key)
+            elif known_speakers is not None and key not in known:
+                unvoiced.setdefault(key, (speaker, number))  # a later line may give one
             blocks.append(Block(new_block_id(), speaker, line_text))
     except csv.Error as exc:
         raise ScriptImportError(f"line {rows.line_num}: {exc}") from exc
+    for key, (speaker, number) in unvoiced.items():
+        if key not in voices:
+            warnings.append(f"line {number}: {speaker} is not in the cast yet; "
+                            f"choose a voice for {speaker} before generating")
     cast: list[CastMember] = []
     for block in blocks:
         key = block.speaker.casefold()
@@ -217,7 +222,8 @@ def parse_table(text: str, delimiter: str = ",",
             is_id = _VOICE_ID.match(value) is not None
             cast.append(CastMember(block.speaker, value if is_id else "",
                                    "" if is_id else value))
-    return ImportResult(Script(cast=tuple(cast), blocks=tuple(blocks)), warnings)
+    return ImportResult(Script(cast=tuple(cast), blocks=tuple(blocks)), warnings,
+                        {key: line for key, (_voice, line) in voices.items()})
 
 
 def kind_for_filename(name: str) -> ImportKind:
@@ -248,11 +254,28 @@ def import_script(text: str, kind: ImportKind = "auto",
 
 def resolve_cast_names(script: Script, voices: Iterable[tuple[str, str]]) -> Script:
     """Fill in voice ids for cast members imported with only a voice name, from
-    (voice_id, name) pairs (names compared case-insensitively)."""
-    by_name = {name.casefold(): voice_id for voice_id, name in voices}
+    (voice_id, name) pairs (names compared case-insensitively; "Sarah" also finds
+    "Sarah - Mature, Reassuring, Confident", the short name before " - ")."""
+    by_name: dict[str, str] = {}
+    for voice_id, name in voices:
+        by_name.setdefault(name.casefold().strip(), voice_id)
+        by_name.setdefault(name.split(" - ", 1)[0].casefold().strip(), voice_id)
     cast = tuple(replace(m, voice_id=by_name.get(m.voice_name.casefold(), ""))
                  if not m.voice_id and m.voice_name else m for m in script.cast)
     return replace(script, cast=cast)
+
+
+def unresolved_voice_warnings(script: Script, voice_lines: dict[str, int]) -> list[str]:
+    """A message per cast member whose voice name matched none of the voices, naming
+    the line that gave it."""
+    warnings = []
+    for member in script.cast:
+        if not member.voice_id and member.voice_name:
+            line = voice_lines.get(member.speaker.casefold())
+            where = f"line {line}: " if line else ""
+            warnings.append(f"{where}{member.speaker}'s voice {member.voice_name!r} is none "
+                            f"of your voices; choose one in the cast")
+    return warnings
 
 
 # --- Export ----------------------------------------------------------------------------

@@ -151,6 +151,15 @@ class GenerationRun:
             return 0
         return opening.result().frames
 
+    @property
+    def audio_ms(self) -> int:
+        """Milliseconds of audio received so far (0 before the file is open)."""
+        opening = self._opening
+        if opening is None or not opening.done() or opening.cancelled() \
+                or opening.exception() is not None:
+            return 0
+        return opening.result().duration_ms
+
     # -- outcome -------------------------------------------------------------------------
     async def finish(self) -> Path:
         """Complete the file under its final name and send the last peaks."""

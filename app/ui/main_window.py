@@ -213,9 +213,11 @@ class MainWindow(QMainWindow):
             tab = ScriptsTab(self._ctx, self.runner, self.player_bar, self)
             tab.generation_saved.connect(self._on_generation_saved)
             # The queue's modules (~200 ms of imports) load in a worker thread now, not on
-            # the event loop when "Generate all missing" is first pressed (benchmark 10b).
+            # the event loop when "Generate all missing" is first pressed (benchmark 10b);
+            # so does PyAV (~200 ms), which the first take's decoding imported mid-queue,
+            # holding the interpreter in its C start-up (a 50-60 ms stall of the window).
             self._preload("scripts.preload", "app.services.script_queue",
-                          "app.services.script_render")
+                          "app.services.script_render", "av")
             if self.backend.mode is not None:  # connected already: it missed the signal
                 tab.refresh_catalog()
         else:
@@ -418,6 +420,8 @@ class MainWindow(QMainWindow):
         # A new key or server: work in flight belongs to the old one.
         for task in ("speech.generate", "transcripts.transcribe", "music.compose"):
             self.runner.cancel(task)
+        if "scripts" in self._lazy_tabs:  # its queue stops, keeping the takes made
+            self.scripts_tab.generation.stop_for_new_key()
         self.backend.connect_backend()
 
     def _on_settings_saved(self) -> None:

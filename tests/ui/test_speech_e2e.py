@@ -99,7 +99,8 @@ def test_generate_speech_with_chosen_settings(launch, cloud, qtbot, alsa_played_
     sent = [r for r in cloud.control.requests() if r["path"].startswith("/v1/text-to-speech/")]
     assert len(sent) == 1
     request = sent[0]
-    assert request["path"] == f"/v1/text-to-speech/{SARAH}/stream"
+    # With timestamps: the spoken word is marked while it plays.
+    assert request["path"] == f"/v1/text-to-speech/{SARAH}/stream/with-timestamps"
     assert request["query"]["output_format"] == ["mp3_22050_32"]
     body = request["json"]
     assert body["text"] == "Hello from XI Studio. This is a test of the speech tab."

@@ -9,7 +9,7 @@ short pause, on leaving the editor, and before any other action (`commit_text`).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, SignalInstance
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.script import Block, Take
 from app.ui.icons import icon
+from app.ui.widgets.word_highlight import mark_spoken_word, spoken_word
 
 COMMIT_DELAY_MS = 700
 TakeIdRole = Qt.ItemDataRole.UserRole + 1
@@ -103,6 +103,7 @@ class BlockPanel(QWidget):
     play_take_requested = Signal(str, str)  # block id, take id
     compare_requested = Signal(str, str, str)  # block id, take A, take B
     choose_requested = Signal(str, str)  # block id, take id
+    settings_requested = Signal(str)  # block id
     undo_requested = Signal()
     redo_requested = Signal()
 
@@ -110,6 +111,8 @@ class BlockPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("scripts.block_panel")
         self.block: Block | None = None
+        self._number = 0
+        self._is_last = False
         self.title = QLabel("Select a block to see it here.", self)
         self.title.setObjectName("scripts.block_title")
         self.editor = BlockTextEdit(self)
@@ -128,6 +131,9 @@ class BlockPanel(QWidget):
         self.move_down = make_button(self, "move_down", "Down", "Move the block down (Alt+Down)")
         self.play_block = make_button(self, "play_block", "Play block",
                                   "Hear the chosen take of this block", "play")
+        self.voice_settings = make_button(
+            self, "block_settings", "Voice settings…",
+            "Settings of this block's voice (its own, or its speaker's)", "settings")
         self.takes = QListWidget(self)
         self.takes.setObjectName("scripts.takes")
         self.takes.setAccessibleName("Takes of the selected block")
@@ -145,6 +151,7 @@ class BlockPanel(QWidget):
             actions.addWidget(button, 0, column)
         for column, button in enumerate((self.join, self.move_up, self.move_down)):
             actions.addWidget(button, 1, column)
+        actions.addWidget(self.voice_settings, 2, 0, 1, 3)
         text_side = QWidget(self)
         text_layout = QVBoxLayout(text_side)
         text_layout.setContentsMargins(0, 0, 0, 0)
@@ -186,6 +193,8 @@ class BlockPanel(QWidget):
         self.join.clicked.connect(lambda: self._emit_for_block(self.join_requested))
         self.play_block.clicked.connect(lambda: self._emit_for_block(self.play_block_requested))
         self.split.clicked.connect(self._on_split_clicked)
+        self.voice_settings.clicked.connect(
+            lambda: self._emit_for_block(self.settings_requested))
         self.move_up.clicked.connect(lambda: self._on_move(-1))
         self.move_down.clicked.connect(lambda: self._on_move(+1))
         self.take_play.clicked.connect(self._on_take_play_clicked)
@@ -201,7 +210,11 @@ class BlockPanel(QWidget):
         block with the same text (a take arrived, say)."""
         same = block is not None and self.block is not None \
             and block.block_id == self.block.block_id
+        if same and block is self.block and number == self._number \
+                and is_last == self._is_last:
+            return  # unchanged (another block's take arrived): nothing to redo
         self.block = block
+        self._number = number
         self._is_last = is_last
         if not same:
             self.editor.setExtraSelections([])  # a word lit in another block
@@ -237,7 +250,8 @@ class BlockPanel(QWidget):
         block = self.block
         has = block is not None
         self.editor.setEnabled(has)
-        for button in (self.generate, self.split, self.move_up, self.move_down):
+        for button in (self.generate, self.split, self.move_up, self.move_down,
+                       self.voice_settings):
             button.setEnabled(has)
         self.generate.setText("Regenerate" if block is not None and block.takes else "Generate")
         self.join.setEnabled(has and not self._is_last)
@@ -260,23 +274,10 @@ class BlockPanel(QWidget):
     # -- the spoken word -------------------------------------------------------------
     def highlight(self, start: int | None, end: int | None) -> None:
         """Mark characters start..end of the editor's text (None: no mark)."""
-        if start is None or end is None:
-            self.editor.setExtraSelections([])
-            return
-        selection = QTextEdit.ExtraSelection()
-        cursor = QTextCursor(self.editor.document())
-        cursor.setPosition(start)
-        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        fmt = QTextCharFormat()
-        fmt.setBackground(QColor(255, 214, 10, 160))
-        fmt.setForeground(QColor("black"))
-        selection.cursor = cursor
-        selection.format = fmt
-        self.editor.setExtraSelections([selection])
+        mark_spoken_word(self.editor, start, end)
 
     def highlighted(self) -> str:
-        selections = self.editor.extraSelections()
-        return selections[0].cursor.selectedText() if selections else ""
+        return spoken_word(self.editor)
 
     # -- requests --------------------------------------------------------------------
     def commit_text(self) -> None:

@@ -90,7 +90,8 @@ class BlocksModel(QAbstractTableModel):
             self.endResetModel()
             return True
         changed = [row for row, (a, b) in enumerate(zip(self._script.blocks, script.blocks,
-                                                        strict=True)) if a != b]
+                                                        strict=True))
+                   if a is not b and a != b]  # (most blocks are the same objects)
         cast_changed = (self._script.cast != script.cast
                         or self._script.model_id != script.model_id
                         or self._script.output_format != script.output_format)

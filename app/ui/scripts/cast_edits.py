@@ -21,6 +21,17 @@ def cast_voice(speaker: str, voice_id: str, voice_name: str) -> Edit:
     return change
 
 
+def set_speaker_settings(speaker: str, settings: dict | None) -> Edit:
+    """Give `speaker` default settings for their blocks (None: the voice's defaults)."""
+    def change(script: Script) -> Script:
+        old = script.cast_for(speaker)
+        return script.with_cast_member(CastMember(
+            speaker=old.speaker if old else speaker, voice_id=old.voice_id if old else "",
+            voice_name=old.voice_name if old else "", settings=settings or None))
+
+    return change
+
+
 def set_model(model_id: str) -> Edit:
     return lambda script: replace(script, model_id=model_id)
 

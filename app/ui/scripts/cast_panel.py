@@ -47,6 +47,7 @@ def speaker_key(speaker: str) -> str:
 class CastPanel(QWidget):
     voice_chosen = Signal(str, object)  # speaker, Voice
     preview_requested = Signal(object)  # Voice
+    settings_requested = Signal(str)  # speaker
     model_chosen = Signal(str)  # model id
     format_chosen = Signal(str)  # output format value
 
@@ -85,7 +86,7 @@ class CastPanel(QWidget):
         self._grid.setColumnStretch(1, 1)
         self._empty = QLabel("Speakers appear here once the script has lines.", self._cast_box)
         self._empty.setWordWrap(True)
-        self._grid.addWidget(self._empty, 0, 0, 1, 3)
+        self._grid.addWidget(self._empty, 0, 0, 1, 4)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -143,7 +144,7 @@ class CastPanel(QWidget):
         self._speakers = list(speakers)
         self._empty.setVisible(not speakers)
         if not speakers:
-            self._grid.addWidget(self._empty, 0, 0, 1, 3)
+            self._grid.addWidget(self._empty, 0, 0, 1, 4)
         for row, speaker in enumerate(speakers):
             key = speaker_key(speaker)
             name = QLabel(speaker, self._cast_box)
@@ -166,6 +167,12 @@ class CastPanel(QWidget):
             self._grid.addWidget(name, row, 0)
             self._grid.addWidget(combo, row, 1)
             self._grid.addWidget(preview, row, 2)
+            settings = QPushButton(icon("settings"), "", self._cast_box)
+            settings.setObjectName(f"scripts.cast_settings_{key}")
+            settings.setAccessibleName(f"Voice settings of {speaker}")
+            settings.setToolTip(f"Voice settings for all of {speaker}'s blocks")
+            settings.clicked.connect(lambda _c=False, s=speaker: self.settings_requested.emit(s))
+            self._grid.addWidget(settings, row, 3)
             self.voice_combos[speaker] = combo
 
     def _on_voice_activated(self, speaker: str, combo: QComboBox) -> None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.domain.script import Take, WordTime
+from app.domain.script import Take
+from app.domain.word_timing import word_spans
 
 if TYPE_CHECKING:  # numpy and the decoders load in the worker thread, with the first play
     from app.audio.clip import AudioClip
@@ -53,27 +54,6 @@ class Timeline:
         if index >= 0 and local < segment.spans[index][1]:
             return segment, (segment.spans[index][2], segment.spans[index][3])
         return segment, None
-
-
-def word_spans(text: str, alignment: Sequence[WordTime] | None
-               ) -> tuple[tuple[int, int, int, int], ...]:
-    """Each aligned word's (start ms, end ms, first char, end char) in `text`, found in
-    order; a word not found in the text (normalised by the server) is skipped."""
-    if not alignment:
-        return ()
-    spans: list[tuple[int, int, int, int]] = []
-    cursor = 0
-    lowered = text.casefold()
-    for word in alignment:
-        token = word.word.strip()
-        if not token:
-            continue
-        found = lowered.find(token.casefold(), cursor)
-        if found < 0:
-            continue
-        spans.append((word.start_ms, word.end_ms, found, found + len(token)))
-        cursor = found + len(token)
-    return tuple(spans)
 
 
 def build_timeline(parts: Sequence[tuple[str, Take, Path]], gap_ms: int) -> Timeline:

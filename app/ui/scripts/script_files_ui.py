@@ -87,7 +87,9 @@ class ScriptFilesUi(QObject):
     async def _open(self, path: Path) -> None:
         self._tab.status.setText(f"Opening {path.name}…")
         try:
-            opened = await asyncio.to_thread(script_storage.open_file, path, self.data_dir)
+            voices = [(v.voice_id, v.name) for v in self._tab.generation.voices] or None
+            opened = await asyncio.to_thread(script_storage.open_file, path, self.data_dir,
+                                             voices)
         except ScriptImportError as exc:
             self._tab.show_error(UserMessage(
                 f"{path.name} could not be imported", str(exc),

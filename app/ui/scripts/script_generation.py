@@ -11,6 +11,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QProgressBar
 
 from app.domain import script_plan
 from app.ui.app_context import AppContext
@@ -58,6 +59,19 @@ def loop_running() -> bool:
     return True
 
 
+def set_progress(bar: QProgressBar, value: int, maximum: int) -> None:
+    """Move a progress bar without painting the window there and then: `setValue`
+    repaints synchronously (~3 ms for this tab, once per take); this asks for an
+    ordinary paint, which Qt merges with the others of the same turn."""
+    bar.setUpdatesEnabled(False)
+    try:
+        bar.setRange(0, maximum)
+        bar.setValue(value)
+    finally:
+        bar.setUpdatesEnabled(True)
+    bar.update()
+
+
 def _snippet(text: str, length: int = 40) -> str:
     line = " ".join(text.split())
     return line if len(line) <= length else line[: length - 1].rstrip() + "…"
@@ -82,6 +96,8 @@ class ScriptGeneration(QObject):
         self.quota: Subscription | None = None
         self._queue: Any = None  # the running ScriptQueue
         self._paused = False
+        self._key_changed = False  # the queue was stopped by a new API key
+        self._progress: QueueProgress | None = None  # waiting to be shown
         self._interrupted: list[str] = []
         self.summary: Summary | None = None
         self.ledger_total: Total | None = None  # this script in the usage ledger
@@ -325,6 +341,24 @@ class ScriptGeneration(QObject):
         elif self._runner.cancel(self.QUEUE):
             self._tab.status.setText("Stopped.")
 
+    def stop_for_new_key(self) -> None:
+        """The API key (or server) changed in Settings: requests in flight belong to the
+        old account, so the queue (or dialogue) stops; takes already made are kept and
+        "Generate all missing" carries on with the new key."""
+        if not self._runner.is_running(self.QUEUE):
+            return
+        self._key_changed = True
+        if self._queue is not None:
+            self._queue.cancel()  # the queue ends itself and reports what it kept
+        else:
+            self._runner.cancel(self.QUEUE)  # a dialogue request
+            self.say(UserMessage("The dialogue stopped: the API key changed",
+                                 "Nothing of it was kept.",
+                                 "Make the dialogue again with the new key."))
+        self._runner.cancel(self.PREVIEW)
+        self._tab.status.setText("The API key changed: stopping the queue… takes already "
+                                 "made are kept.")
+
     def _start(self, block_ids: list[str], force: bool) -> None:
         order = {b.block_id: i for i, b in enumerate(self._document.script.blocks)}
         block_ids = sorted(dict.fromkeys(block_ids), key=lambda i: order.get(i, 0))
@@ -371,9 +405,18 @@ class ScriptGeneration(QObject):
             self._model.set_live(progress.block_id, None)
 
     def _on_queue_progress(self, progress: QueueProgress) -> None:
+        """Shown once per turn of the event loop (the newest), however many arrive."""
+        first = self._progress is None
+        self._progress = progress
+        if first:
+            QTimer.singleShot(0, self, self._show_progress)
+
+    def _show_progress(self) -> None:
+        progress, self._progress = self._progress, None
+        if progress is None:
+            return
         tab = self._tab
-        tab.progress.setRange(0, max(1, progress.total))
-        tab.progress.setValue(progress.finished)
+        set_progress(tab.progress, progress.finished, max(1, progress.total))
         if progress.paused:
             words = (f"Paused after {progress.finished} of {progress.total} blocks"
                      + (f"; {progress.running} still finishing" if progress.running else "")
@@ -389,7 +432,15 @@ class ScriptGeneration(QObject):
         tab.status.setText(words)
 
     def _report(self, result: QueueResult) -> None:
+        self._show_progress()  # the last count first, then the outcome over it
+        self._document.flush()
         self._tab.status.setText(result.message)
+        if result.outcome == "cancelled" and self._key_changed:
+            self.say(UserMessage(
+                "The queue stopped: the API key changed", result.message,
+                "Press Generate all missing to carry on with the new key; finished blocks "
+                "are not made again."))
+            return
         if result.outcome == "quota_exceeded":
             self.say(UserMessage("Your credits ran out", result.message,
                                  "Add credits or wait for the reset, then press Generate "
@@ -430,6 +481,7 @@ class ScriptGeneration(QObject):
         if name == self.QUEUE:
             self._queue = None
             self._paused = False
+            self._key_changed = False
             self._model.clear_live()
             self.update_buttons()
             self.refresh_summary()

@@ -9,12 +9,18 @@ runs in worker threads: the tab awaits these with asyncio.to_thread.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.domain.script import Script
 from app.domain.script_file import FILE_SUFFIX
-from app.domain.script_import import import_script, kind_for_filename
+from app.domain.script_import import (
+    import_script,
+    kind_for_filename,
+    resolve_cast_names,
+    unresolved_voice_warnings,
+)
 from app.library.drafts import DraftStore
 from app.library.script_store import load_script, save_script
 
@@ -47,22 +53,31 @@ def new_script_path(data_dir: Path, stem: str) -> Path:
     return candidate
 
 
-def open_file(path: Path, data_dir: Path) -> Opened:
+def open_file(path: Path, data_dir: Path,
+              voices: Sequence[tuple[str, str]] | None = None) -> Opened:
     """A script file as it is, or any other file imported into a new script (saved at
     once, so nothing imported is lost). Raises OSError, ScriptFormatError or
-    ScriptImportError (whose message names the line)."""
+    ScriptImportError (whose message names the line). `voices`: the account's (voice id,
+    name) pairs, once known: a table's voice names become voices, and the speakers
+    left without one are named with their line."""
     if path.name.lower().endswith(FILE_SUFFIX):
         return Opened(load_script(path), path)
     if path.stat().st_size > _MAX_IMPORT_BYTES:
         raise OSError(f"{path.name} is larger than 20 MB: too big to be a script")
     text = path.read_text(encoding="utf-8-sig", errors="replace")
-    result = import_script(text, kind_for_filename(path.name))
+    kind = kind_for_filename(path.name)
+    # A table names its speakers' voices: one without is a speaker nobody can speak yet.
+    result = import_script(text, kind, known_speakers=() if kind in ("csv", "tsv") else None)
     script = result.script
+    warnings = list(result.warnings)
+    if voices is not None and script.cast:
+        script = resolve_cast_names(script, voices)
+        warnings += unresolved_voice_warnings(script, result.voice_lines)
     if not script.title:
         script = replace(script, title=path.stem)
     target = new_script_path(data_dir, path.stem)
     save_script(target, script)
-    return Opened(script, target, list(result.warnings), imported_from=path)
+    return Opened(script, target, warnings, imported_from=path)
 
 
 def new_script(data_dir: Path, title: str = "Untitled script") -> Opened:

@@ -56,6 +56,7 @@ from app.ui.scripts.script_files_ui import ScriptFilesUi
 from app.ui.scripts.script_generation import ScriptGeneration
 from app.ui.scripts.script_playback import ScriptPlayback
 from app.ui.scripts.script_pronunciation import ScriptPronunciation
+from app.ui.scripts.voice_settings_dialog import VoiceSettingsEditing
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.player_bar import PlayerBar
 
@@ -256,6 +257,7 @@ class ScriptsTab(QWidget):
         self.playback.stopped_following.connect(self._on_playback_stopped_following)
         self.playback.failed.connect(self.show_error)
         self.play_script.clicked.connect(self.play_whole_script)
+        self.voice_settings = VoiceSettingsEditing(self)  # a block's or a speaker's
         self.open_button.clicked.connect(self.ask_open)
         self.new_button.clicked.connect(self.files.new)
         self.export_button.clicked.connect(self.exporter.ask_export)

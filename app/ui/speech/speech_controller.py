@@ -7,16 +7,20 @@ worker threads. Results and failures come back as signals the tab turns into wor
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from app.api.client import ResponseInfo
+from app.api.errors import NotFoundError
 from app.api.voices import VoicesService
 from app.domain.text_split import split_for_limit
+from app.domain.word_timing import AlignmentCollector
 from app.library.history import Generation, NewGeneration
 from app.services.generation import GenerationRun
 from app.ui.app_context import AppContext
@@ -24,7 +28,14 @@ from app.ui.qt_async import TaskRunner
 from app.ui.speech.speech_form import SpeechForm
 
 if TYPE_CHECKING:
-    from app.domain.wire import Model, SpeechRequest, Subscription, Voice, VoiceSettings
+    from app.domain.wire import (
+        AudioWithTimestamps,
+        Model,
+        SpeechRequest,
+        Subscription,
+        Voice,
+        VoiceSettings,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +61,9 @@ class SpeechController(QObject):
     quota_changed = Signal(object)  # Subscription
     quota_failed = Signal(object)  # exception: the credits left could not be read
     retrying = Signal(str)  # plain words, e.g. "Server busy; trying again in 2 s"
+    # The text being generated and its words' timings so far (WordTime tuple), sent as
+    # the with-timestamps answers arrive, once the audio they describe is in the player.
+    words_timed = Signal(str, object)
 
     LOAD = "speech.load"
     GENERATE = "speech.generate"
@@ -60,6 +74,8 @@ class SpeechController(QObject):
         self._ctx = ctx
         self._runner = runner
         self._pending_start: int | None = None
+        # Models whose server refused the with-timestamps endpoints (this session).
+        self._untimed_models: set[str] = set()
         runner.task_failed.connect(self._on_runner_task_failed)
         runner.task_cancelled.connect(self._on_runner_task_cancelled)
 
@@ -107,11 +123,13 @@ class SpeechController(QObject):
         request_ids: list[str] = []
         cost = 0
         cost_known = False
+        timed = AlignmentCollector()
         async with GenerationRun(self._ctx.history, self._ctx.player, fmt,
                                  multipart=len(parts) > 1,
                                  on_audio=self.audio_arrived.emit, costs=self._ctx.costs,
                                  cost_multiplier=form.model.cost_multiplier) as run:
             for index, part in enumerate(parts):
+                timed.start_request(run.audio_ms)
                 request = form.request_for(
                     part,
                     # Request stitching: neighbours' text, or better, earlier request ids.
@@ -119,7 +137,9 @@ class SpeechController(QObject):
                     next_text=parts[index + 1] if index + 1 < len(parts) else None,
                     previous_request_ids=request_ids[-3:],
                 )
-                info = await self._generate_part(form, request, run)
+                info = await self._generate_part(form, request, run, timed)
+                if not timed.empty:  # the part's last word is complete now
+                    self.words_timed.emit(form.text, timed.words(final=True))
                 if info.request_id:
                     request_ids.append(info.request_id)
                 if info.character_cost is not None:
@@ -162,7 +182,21 @@ class SpeechController(QObject):
             self.generation_started.emit(parts)
 
     async def _generate_part(self, form: SpeechForm, request: SpeechRequest,
-                             run: GenerationRun) -> ResponseInfo:
+                             run: GenerationRun, timed: AlignmentCollector) -> ResponseInfo:
+        model_id = form.model.model_id
+        if model_id not in self._untimed_models:
+            try:
+                return await self._generate_part_timed(form, request, run, timed)
+            except NotFoundError as exc:
+                # `/v1/models` says nothing about timestamps: a server without the
+                # with-timestamps endpoints answers a bare 404 (no error code, unlike
+                # "voice_not_found") before any audio. Then generate as before, without
+                # the spoken-word highlight.
+                if exc.code is not None or run.frames or not timed.empty:
+                    raise
+                log.info("no with-timestamps endpoint for %s; generating without",
+                         model_id)
+                self._untimed_models.add(model_id)
         speech = self._ctx.speech
         if form.output_format.can_stream:
             async with speech.stream(form.voice.voice_id, request, form.options()) as stream:
@@ -171,6 +205,40 @@ class SpeechController(QObject):
         result = await speech.convert(form.voice.voice_id, request, form.options())
         await run.feed_whole(result.audio)
         return result.info
+
+    async def _generate_part_timed(self, form: SpeechForm, request: SpeechRequest,
+                                   run: GenerationRun, timed: AlignmentCollector
+                                   ) -> ResponseInfo:
+        """One part through the with-timestamps endpoints: the audio goes to the run as
+        it arrives; each piece's character times are announced once its audio is in."""
+        speech = self._ctx.speech
+        if not form.output_format.can_stream:
+            data, info = await speech.with_timestamps(form.voice.voice_id, request,
+                                                      form.options())
+            await run.feed_whole(base64.b64decode(data.audio_base64))
+            self._add_timing(form.text, timed, data)
+            return info
+
+        async def audio(items: AsyncIterator[AudioWithTimestamps]) -> AsyncIterator[bytes]:
+            async for item in items:
+                if item.audio_base64:
+                    yield base64.b64decode(item.audio_base64)
+                # (Resumed once the run has taken the audio above.)
+                self._add_timing(form.text, timed, item)
+
+        async with speech.stream_with_timestamps(form.voice.voice_id, request,
+                                                 form.options()) as stream:
+            await run.feed_stream(audio(stream.chunks()))
+            return stream.info
+
+    def _add_timing(self, text: str, timed: AlignmentCollector,
+                    item: AudioWithTimestamps) -> None:
+        alignment = item.alignment or item.normalized_alignment
+        if alignment is None or not alignment.characters:
+            return
+        timed.add(alignment.characters, alignment.character_start_times_seconds,
+                  alignment.character_end_times_seconds)
+        self.words_timed.emit(text, timed.words())
 
     async def _refresh_quota(self) -> None:
         """Quota left after a generation, when the account endpoint answers (best effort)."""

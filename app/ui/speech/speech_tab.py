@@ -44,6 +44,7 @@ from app.ui.speech.settings_column import SpeechSettingsColumn, select_combo
 from app.ui.speech.speech_controller import Catalog, SpeechController
 from app.ui.speech.speech_draft import SpeechDraft
 from app.ui.speech.speech_form import SpeechForm
+from app.ui.speech.spoken_words import SpokenWordFollower
 from app.ui.speech.voice_model import VoiceRole, as_voice
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.file_dialogs import ask_save_path
@@ -195,6 +196,9 @@ class SpeechTab(QWidget):
         c.playback_problem.connect(self._on_controller_playback_problem)
         c.quota_changed.connect(self._on_controller_quota_changed)
         c.quota_failed.connect(self._on_controller_quota_failed)
+        # The word being heard is marked in the text (with-timestamps answers).
+        self.spoken_words = SpokenWordFollower(self.text, self._player_bar, self)
+        c.words_timed.connect(self.spoken_words.set_words)
         self._runner.task_finished.connect(self._on_runner_task_finished)
         self.generate_button.clicked.connect(self.start_generation)
         self.cancel_button.clicked.connect(self._controller.cancel)
@@ -344,6 +348,7 @@ class SpeechTab(QWidget):
                 "not send any).")
 
     def _on_controller_generation_started(self, parts: int) -> None:
+        self.spoken_words.forget()
         self.generate_button.setEnabled(False)
         self.cancel_button.setVisible(True)
         self.progress.setVisible(True)

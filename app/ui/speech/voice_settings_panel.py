@@ -107,9 +107,11 @@ class LabeledDoubleSlider(QWidget):
 class VoiceSettingsPanel(QGroupBox):
     settings_changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, name_prefix: str = "speech") -> None:
+        """`name_prefix` starts the objectNames (`speech.stability`, ...), so a second
+        panel (the Scripts tab's settings dialog) has names of its own."""
         super().__init__("Voice settings", parent)
-        self.setObjectName("speech.voice_settings")
+        self.setObjectName(f"{name_prefix}.voice_settings")
         # The server's defaults once known; until then the API's documented ones (the
         # wire models load with the first answer, after the window shows).
         self._defaults: VoiceSettings | None = None
@@ -117,7 +119,7 @@ class VoiceSettingsPanel(QGroupBox):
         form = QFormLayout(self)
         for field, label, name, low, high, tip in _SLIDERS:
             slider = LabeledDoubleSlider(Qt.Orientation.Horizontal, self)
-            slider.setObjectName(name)
+            slider.setObjectName(name.replace("speech.", f"{name_prefix}.", 1))
             slider.setDecimals(2)
             slider.setRange(low, high)
             slider.setSingleStep(0.01)
@@ -127,13 +129,13 @@ class VoiceSettingsPanel(QGroupBox):
             self._sliders[field] = slider
             form.addRow(label, slider)
         self.speaker_boost = QCheckBox("Speaker boost", self)
-        self.speaker_boost.setObjectName("speech.speaker_boost")
+        self.speaker_boost.setObjectName(f"{name_prefix}.speaker_boost")
         self.speaker_boost.setToolTip(
             "Makes the voice more like the speaker; adds a little latency.")
         self.speaker_boost.toggled.connect(self.settings_changed)
         form.addRow("", self.speaker_boost)
         self.reset = QPushButton("Reset to defaults", self)
-        self.reset.setObjectName("speech.reset_settings")
+        self.reset.setObjectName(f"{name_prefix}.reset_settings")
         self.reset.clicked.connect(self.reset_to_defaults)
         form.addRow("", self.reset)
         self.reset_to_defaults()

@@ -1,0 +1,129 @@
+"""More bad input through the Scripts tab (see also test_scripts_bad_input.py and the
+bad CSV in test_scripts_e2e.py): a speaker a CSV gives no voice, a voice name that is
+none of the account's voices, a damaged script file, empty blocks, and a block longer
+than the model takes (sent in stitched pieces). Each says what happened; nothing is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QTableView
+
+from app.domain.script import Block, CastMember, Script
+from app.library.script_store import save_script
+from tests.support.spec import validate_request
+from tests.ui.test_scripts_bad_input import SARAH, open_csv, statuses
+
+pytestmark = pytest.mark.e2e
+TTS = "/v1/text-to-speech/"
+
+
+def tts_sent(cloud: Any, since: int = 0) -> list[dict]:
+    return [r for r in cloud.control.requests()[since:] if r["path"].startswith(TTS)]
+
+
+def open_file(studio: Any, qtbot: Any, path: Path, rows: int) -> None:
+    studio.window.open_paths([path])
+    table = studio.find(QTableView, "scripts.blocks")
+    qtbot.waitUntil(lambda: table.model().rowCount() == rows, timeout=10_000)
+
+
+def test_csv_speakers_without_a_known_voice_are_named_with_their_line(
+        launch, cloud, qtbot, tmp_path: Path) -> None:
+    studio = launch(cloud_url=cloud.url)
+    tab = studio.window.scripts_tab
+    qtbot.waitUntil(lambda: bool(tab.generation.voices), timeout=20_000)
+    source = tmp_path / "cast.csv"
+    source.write_text("speaker,text,voice\n"
+                      "ANNA,Hello there.,Sarah\n"      # the short name of a voice: found
+                      "ZED,Who am I?\n"                # no voice anywhere
+                      "BOB,I have a voice.,Rachl\n"    # no voice of that name
+                      "ANNA,Goodbye.\n", encoding="utf-8")
+    open_file(studio, qtbot, source, 4)
+    status = tab.status.text()
+    assert "line 3: ZED is not in the cast yet" in status, status
+    assert "line 4: BOB's voice 'Rachl' is none of your voices" in status, status
+    script = tab.document.script
+    assert script.cast_for("ANNA").voice_id == SARAH
+    assert not script.cast_for("BOB").voice_id
+    # Generating says who still needs a voice instead of sending anything.
+    before = len(cloud.control.requests())
+    qtbot.mouseClick(studio.find(QPushButton, "scripts.generate_all"),
+                     Qt.MouseButton.LeftButton)
+    banner = studio.find(QLabel, "scripts.error.text")
+    qtbot.waitUntil(lambda: "ZED" in banner.text() or "ZED" in tab.status.text(),
+                    timeout=5000)
+    assert tts_sent(cloud, before) == []
+
+
+@pytest.mark.parametrize("content, words", [
+    ("{not json at all", "not valid JSON"),
+    ('{"format": "xi-studio-script", "format_version": 1, "blocks": '
+     '[{"block_id": "b1", "speaker": 3, "text": "x"}]}', "speaker"),
+    ('{"format": "xi-studio-script", "format_version": 99, "blocks": []}', "version"),
+], ids=["not json", "wrong field", "newer version"])
+def test_a_damaged_script_file_says_why_and_keeps_the_open_script(
+        launch, cloud, qtbot, tmp_path: Path, content: str, words: str) -> None:
+    studio = open_csv(launch, cloud, qtbot, tmp_path, [f"ANNA,Keep me.,{SARAH}"])
+    tab = studio.window.scripts_tab
+    damaged = tmp_path / "broken.xiscript.json"
+    damaged.write_text(content, encoding="utf-8")
+    studio.window.open_paths([damaged])
+    banner = studio.find(QLabel, "scripts.error.text")
+    qtbot.waitUntil(lambda: "could not be opened" in banner.text(), timeout=10_000)
+    assert words.casefold() in banner.text().casefold(), banner.text()
+    assert [b.text for b in tab.document.script.blocks] == ["Keep me."]
+    assert damaged.read_text(encoding="utf-8") == content  # never rewritten
+
+
+def test_empty_blocks_are_skipped_and_the_rest_are_made(launch, cloud, qtbot,
+                                                        tmp_path: Path) -> None:
+    path = tmp_path / "gaps.xiscript.json"
+    save_script(path, Script(title="Gaps", cast=(CastMember("ANNA", SARAH, "Sarah"),),
+                             blocks=(Block("b1", "ANNA", "First."), Block("b2", "ANNA", "   "),
+                                     Block("b3", "ANNA", "Third."))))
+    studio = launch(cloud_url=cloud.url)
+    tab = studio.window.scripts_tab
+    open_file(studio, qtbot, path, 3)
+    qtbot.waitUntil(lambda: bool(tab.generation.models), timeout=20_000)
+    generate_all = studio.find(QPushButton, "scripts.generate_all")
+    qtbot.waitUntil(generate_all.isEnabled)
+    before = len(cloud.control.requests())
+    qtbot.mouseClick(generate_all, Qt.MouseButton.LeftButton)
+    table = studio.find(QTableView, "scripts.blocks")
+    qtbot.waitUntil(lambda: not tab.generation.is_running and statuses(table)[0] == "done",
+                    timeout=30_000)
+    assert [r["json"]["text"] for r in tts_sent(cloud, before)] == ["First.", "Third."]
+    result = statuses(table)
+    assert result[2] == "done" and "empty" in result[1], result
+    assert [b.text for b in tab.document.script.blocks] == ["First.", "   ", "Third."]
+
+
+def test_a_block_over_the_model_limit_goes_in_stitched_pieces(launch, cloud, qtbot,
+                                                              tmp_path: Path) -> None:
+    long_text = " ".join(f"Sentence number {i} of a very long block is here." for i in
+                         range(110))  # over eleven_v3's 5,000 characters
+    assert len(long_text) > 5000
+    studio = open_csv(launch, cloud, qtbot, tmp_path, [f'ANNA,"{long_text}",{SARAH}'])
+    tab = studio.window.scripts_tab
+    model = studio.find(QComboBox, "scripts.model")
+    model.setCurrentIndex(model.findData("eleven_v3"))
+    model.activated.emit(model.currentIndex())
+    assert tab.document.script.model_id == "eleven_v3"
+    before = len(cloud.control.requests())
+    qtbot.mouseClick(studio.find(QPushButton, "scripts.generate_all"),
+                     Qt.MouseButton.LeftButton)
+    table = studio.find(QTableView, "scripts.blocks")
+    qtbot.waitUntil(lambda: not tab.generation.is_running and statuses(table) == ["done"],
+                    timeout=30_000)
+    sent = tts_sent(cloud, before)
+    assert len(sent) == 2 and all(len(r["json"]["text"]) <= 5000 for r in sent)
+    assert "".join(r["json"]["text"] for r in sent) == long_text
+    for request in sent:
+        validate_request("POST", request["path"], request["query"], request["json"])
+    take = tab.document.script.blocks[0].chosen_take
+    assert take is not None and len(take.piece_request_ids) == 2
+    assert sent[1]["json"]["previous_request_ids"] == [take.piece_request_ids[0]]
