@@ -117,6 +117,7 @@ def display_pieces(transcript: Transcript, row: ParagraphRow) -> list[tuple[str,
 
 class ParagraphModel(QAbstractListModel):
     rows_changed = Signal(list)  # rows whose words were re-spelled (their layout is stale)
+    selected_word_changed = Signal(object)  # word index or None
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -306,6 +307,7 @@ class ParagraphModel(QAbstractListModel):
         if word_index != self.selected_word:
             old, self.selected_word = self.selected_word, word_index
             self._touch(old, word_index)
+            self.selected_word_changed.emit(word_index)
 
     def set_matches(self, matches: frozenset[int], current: int | None) -> None:
         changed = (self.matches ^ matches) | {x for x in (self.current_match, current)

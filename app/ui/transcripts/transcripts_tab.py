@@ -30,6 +30,7 @@ from app.ui.transcripts.playback import TranscriptPlayback
 from app.ui.transcripts.review import ReviewControls
 from app.ui.transcripts.source_panel import SourcePanel
 from app.ui.transcripts.speakers_panel import SpeakersPanel
+from app.ui.transcripts.strip_editing import StripEditing
 from app.ui.transcripts.transcript_document import TranscriptDocument, saved_json
 from app.ui.transcripts.transcript_search import TranscriptSearch
 from app.ui.transcripts.transcripts_controller import Opened
@@ -65,6 +66,9 @@ class TranscriptsTab(QWidget):
         self.names = SpeakerNameList(ctx.paths.data_dir / "speaker_names.json", self.document,
                                      self.speakers, runner, self._report)
         self.viewer.parentWidget().layout().insertWidget(1, self.review.bar)  # type: ignore[union-attr]
+        self.strip_editing = StripEditing(self, self.document, self.model, self.playback,
+                                          self.review, runner, self._report)
+        self.viewer.parentWidget().layout().insertWidget(3, self.strip_editing.strip)  # type: ignore[union-attr]
         self._connect()
         self._restore_draft()
         self.controller.refresh_recent()
@@ -319,6 +323,7 @@ class TranscriptsTab(QWidget):
 
     def _on_controller_audio_loaded(self, clip: object, peaks: object, path: Path) -> None:
         self.playback.set_audio(clip, peaks, path)  # type: ignore[arg-type]
+        self.strip_editing.refresh()  # the strip's waveform, now that there is sound
         if self._announce_link:  # chosen just now (not loaded with the transcript)
             self._announce_link = False
             self.status.setText(f"Linked to {path.name}: click a word to play from there; "
