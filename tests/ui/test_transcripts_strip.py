@@ -97,6 +97,7 @@ def test_nudge_by_keys_and_drag_then_undo_and_loop_a_free_range(
     active = review.active
     assert active is not None and active.error is None
     assert active.loop_ms == (start, end)
+    assert strip.playhead is not None and start <= strip.playhead <= end  # followed
     heard = review_test._sounding(read_played(alsa_played_file)[:, 0])
     expected = 2 * (end - start) / 1000 * RATE
     assert abs(len(heard) - expected) / expected < 0.03  # the range, twice, nothing else

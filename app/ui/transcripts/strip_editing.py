@@ -61,6 +61,7 @@ class StripEditing(QObject):
         model.selected_word_changed.connect(self.refresh)
         document.changed.connect(self.refresh)
         document.replaced.connect(self.refresh)
+        playback.heard_ms.connect(self.strip.set_playhead)
         self.strip.timing_dragged.connect(self.set_timing)
         self.strip.range_chosen.connect(review.loop_range)
         self.strip.range_cleared.connect(lambda: review.loop_range(0, None))
