@@ -14,7 +14,7 @@ from app.audio.player import PlayerState
 from app.domain.phrase_edit import NUDGE_MS
 from app.ui.app_context import AppContext
 from app.ui.shortcuts import SHORTCUTS
-from app.ui.transcripts.strip_editing import NUDGE_KEYS
+from app.ui.transcripts.strip_editing import MARGIN_MS, NUDGE_KEYS
 from tests.support.alsa_sink import read_played
 from tests.ui import test_transcripts_review as review_test
 from tests.ui import test_transcripts_tab as base
@@ -83,6 +83,12 @@ def test_nudge_by_keys_and_drag_then_undo_and_loop_a_free_range(
         tab.document.undo_stack.undo()
     assert times() == (server.start_ms, server.end_ms)
     assert talk not in tab.document.edits.timings
+
+    # Split the paragraph before the word: the strip follows, from the word on.
+    base.press(qtbot, tab.phrases.split_button)
+    assert strip.span[0] == server.start_ms - MARGIN_MS
+    tab.document.undo_stack.undo()
+    assert strip.span[0] < 2300
 
     # A free range inside the middle sentence (550 Hz), looped twice.
     tab.review.max_loops = 2

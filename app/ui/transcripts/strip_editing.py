@@ -58,9 +58,11 @@ class StripEditing(QObject):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda s=start, e=end: self.nudge(s, e))
             self.shortcuts.append(shortcut)
+        # After the model has taken an edit in (its rows are then those of the edited
+        # transcript), not on the document's own signal, which comes before.
         model.selected_word_changed.connect(self.refresh)
-        document.changed.connect(self.refresh)
-        document.replaced.connect(self.refresh)
+        model.rows_changed.connect(self.refresh)
+        model.modelReset.connect(self.refresh)
         playback.heard_ms.connect(self.strip.set_playhead)
         self.strip.timing_dragged.connect(self.set_timing)
         self.strip.range_chosen.connect(review.loop_range)
