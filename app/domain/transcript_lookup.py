@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from app.domain.script_spacing import joins_without_space
@@ -126,7 +127,7 @@ def paragraphs(transcript: Transcript, pause_ms: int = 1500, from_item: int = 0,
 
     # A Word is a named tuple: unpacking it is quicker than five attribute look-ups, and
     # this loop runs over every item of a 3-hour transcript (60,000) on open.
-    items = enumerate(words[from_item:] if from_item else words, from_item)
+    items = enumerate(islice(words, from_item, None) if from_item else words, from_item)
     for pos, (_, text, w_start, w_end, kind, w_speaker, w_channel, _, _) in items:
         if kind == "spacing":
             text_break = text_break or "\n" in text  # untimed text, or a split by hand

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from operator import itemgetter
 
 from app.domain.transcript import Transcript, Word
@@ -86,11 +87,13 @@ def patched_view(original: Transcript, edited: Transcript, after: TranscriptEdit
         elif edited is not original and original.channels == 1 and \
                 text is not original.text:
             # The text is the words joined: put the new words in place of the old ones.
-            old = sum(map(len, map(_TEXT, edited.words[first:last + 1])))
-            if first < len(words) // 2:  # count from the nearer end
-                before = sum(map(len, map(_TEXT, edited.words[:first])))
+            old_words = edited.words
+            old = sum(map(len, map(_TEXT, islice(old_words, first, last + 1))))
+            if first < len(words) // 2:  # count from the nearer end, without copying
+                before = sum(map(len, map(_TEXT, islice(old_words, first))))
             else:
-                before = len(text) - old - sum(map(len, map(_TEXT, edited.words[last + 1:])))
+                before = len(text) - old - sum(map(len, map(_TEXT, islice(
+                    old_words, last + 1, None))))
             text = text[:before] + "".join(map(_TEXT, fresh)) + text[before + old:]
         else:
             text = _joined_text(words)
