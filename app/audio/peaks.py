@@ -33,6 +33,20 @@ def compute_peaks(clip: AudioClip, buckets: int) -> np.ndarray:
     return np.clip(peaks, 0.0, 1.0).astype(np.float32)
 
 
+def span_peaks(clip: AudioClip, start_ms: int, end_ms: int, buckets: int) -> np.ndarray:
+    """Peaks of the part of the clip from `start_ms` to `end_ms` (the waveform strip under
+    a paragraph); time outside the clip counts as silence. Slow on a long span: call it
+    off the window's thread."""
+    rate = clip.sample_rate_hz
+    first, stop = start_ms * rate // 1000, max(start_ms + 1, end_ms) * rate // 1000
+    frames = len(clip.samples)
+    inside = clip.samples[max(0, first):max(0, min(frames, stop))]
+    before = np.zeros((max(0, min(stop, 0) - first), clip.samples.shape[1]), np.float32)
+    after = np.zeros((max(0, stop - max(frames, first)), clip.samples.shape[1]), np.float32)
+    part = np.concatenate([before, inside, after]) if len(before) or len(after) else inside
+    return compute_peaks(AudioClip(part, rate), buckets)
+
+
 class PeakAccumulator:
     """Peaks of audio that arrives in pieces: one peak per `samples_per_bucket` samples.
 

@@ -13,8 +13,10 @@ edits. `load_saved` reads such a file back as (original transcript, edits).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from app.domain.transcript import (
@@ -29,6 +31,9 @@ from app.domain.transcript import (
 )
 
 EDITS_FORMAT_VERSION = 1
+_TEXT = itemgetter(Word._fields.index("text"))  # a Word is a named tuple
+_SPEAKER_ID = itemgetter(Word._fields.index("speaker_id"))
+_CHANNEL = itemgetter(Word._fields.index("channel"))
 
 
 @dataclass(frozen=True)
@@ -115,8 +120,15 @@ class TranscriptEdits:
         """The edited view of `transcript` (which itself stays as it was)."""
         if self.is_empty:
             return transcript
-        words: list[Word] = []
-        for w in transcript.words:
+        words = self.edit_words(transcript.words)
+        speakers = self.speakers_of(transcript, words)
+        text = _joined_text(words) if self.respells(transcript) else transcript.text
+        return replace(transcript, words=tuple(words), speakers=speakers, text=text)
+
+    def edit_words(self, words: Sequence[Word]) -> list[Word]:
+        """`words` (of the server's transcript, any run of them) with the edits applied."""
+        result: list[Word] = []
+        for w in words:
             speaker = self.resolve_speaker(w.speaker_id)
             new_text = self.corrections.get(w.index)
             if new_text is not None and new_text != w.text:
@@ -128,20 +140,25 @@ class TranscriptEdits:
             timing = self.timings.get(w.index)
             if timing is not None and timing != (w.start_ms, w.end_ms):
                 w = w._replace(start_ms=timing[0], end_ms=timing[1], characters=())
-            words.append(w)
+            result.append(w)
+        return result
+
+    def speakers_of(self, transcript: Transcript, words: Sequence[Word]) -> dict[str, Speaker]:
+        """The speakers of the edited `words` of `transcript` (named, merges followed)."""
         speakers: dict[str, Speaker] = {}
-        for sid in [*transcript.speakers, *(w.speaker_id for w in words)]:
+        for sid in dict.fromkeys(chain(transcript.speakers, map(_SPEAKER_ID, words))):
             target = self.resolve_speaker(sid)
             if target is None or target in speakers:
                 continue
             name = self.speaker_names.get(target) or transcript.speaker_name(target)
             speakers[target] = Speaker(target, name)
-        corrected = any(
-            0 <= i < len(transcript.words) and transcript.words[i].text != t
-            for i, t in self.corrections.items()
-        )
-        text = _joined_text(words) if corrected else transcript.text
-        return replace(transcript, words=tuple(words), speakers=speakers, text=text)
+        return speakers
+
+    def respells(self, transcript: Transcript) -> bool:
+        """True when some correction changes a word's text (so the text is rebuilt)."""
+        words = transcript.words
+        return any(0 <= i < len(words) and words[i].text != t
+                   for i, t in self.corrections.items())
 
     # -- storing
 
@@ -204,7 +221,9 @@ def _str_map(value: Any, what: str) -> dict[str, str]:
     return dict(value)
 
 
-def _joined_text(words: list[Word] | tuple[Word, ...]) -> str:
+def _joined_text(words: Sequence[Word]) -> str:
+    if not any(map(_CHANNEL, words)):
+        return "".join(map(_TEXT, words))  # one channel: a join at C speed
     by_channel: dict[int, list[str]] = {}
     for w in words:
         by_channel.setdefault(w.channel, []).append(w.text)

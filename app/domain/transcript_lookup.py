@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from app.domain.script_spacing import joins_without_space
@@ -96,15 +97,20 @@ class Paragraph:
     word_indices: range
 
 
-def paragraphs(transcript: Transcript, pause_ms: int = 1500) -> list[Paragraph]:
+def paragraphs(transcript: Transcript, pause_ms: int = 1500, from_item: int = 0,
+               stop_at: Container[int] = ()) -> list[Paragraph]:
     """Runs of words by one speaker on one channel, also split at pauses >= `pause_ms`.
 
     Spacing belongs to the paragraph before it; an item without a speaker (say, an
     untagged sound) never starts a new paragraph on its own.
+
+    For an edit (app/domain/transcript_patch.py): `from_item` must be where a paragraph
+    starts; the scan ends at the first paragraph start found in `stop_at` (the last
+    paragraph then ends there), since from an unchanged start on everything is as before.
     """
     result: list[Paragraph] = []
     words = transcript.words
-    first = 0
+    first = from_item
     speaker: str | None = None
     channel = 0
     start = end = 0
@@ -121,7 +127,8 @@ def paragraphs(transcript: Transcript, pause_ms: int = 1500) -> list[Paragraph]:
 
     # A Word is a named tuple: unpacking it is quicker than five attribute look-ups, and
     # this loop runs over every item of a 3-hour transcript (60,000) on open.
-    for pos, (_, text, w_start, w_end, kind, w_speaker, w_channel, _, _) in enumerate(words):
+    items = enumerate(islice(words, from_item, None) if from_item else words, from_item)
+    for pos, (_, text, w_start, w_end, kind, w_speaker, w_channel, _, _) in items:
         if kind == "spacing":
             text_break = text_break or "\n" in text  # untimed text, or a split by hand
             continue
@@ -129,6 +136,8 @@ def paragraphs(transcript: Transcript, pause_ms: int = 1500) -> list[Paragraph]:
             turn = (w_speaker is not None and w_speaker != speaker) or w_channel != channel
             if turn or w_start - end >= pause_ms or text_break:
                 close(pos)
+                if pos in stop_at:
+                    return result
                 first = pos
                 seen_word = False
         text_break = False

@@ -66,6 +66,15 @@ SHORTCUTS: dict[str, Shortcut] = {
                        "Transcripts"),
     "queue_remove": Shortcut("Del", "Remove the chosen recordings from the queue",
                              "Transcripts queue"),
+    # The waveform strip under the transcript (app/ui/transcripts/strip_editing.py).
+    "nudge_start_earlier": Shortcut("Ctrl+Alt+Left", "Move the selected word's start "
+                                    "20 ms earlier", "Transcripts"),
+    "nudge_start_later": Shortcut("Ctrl+Alt+Right", "Move the selected word's start "
+                                  "20 ms later", "Transcripts"),
+    "nudge_end_earlier": Shortcut("Ctrl+Alt+Shift+Left", "Move the selected word's end "
+                                  "20 ms earlier", "Transcripts"),
+    "nudge_end_later": Shortcut("Ctrl+Alt+Shift+Right", "Move the selected word's end "
+                                "20 ms later", "Transcripts"),
     "add_section": Shortcut("Ctrl+N", "Add a section", "Music plan"),
     "duplicate_section": Shortcut("Ctrl+D", "Duplicate the section", "Music plan"),
     "move_up": Shortcut("Alt+Up", "Move the section earlier", "Music sections"),

@@ -64,3 +64,19 @@ def test_accumulator_shows_the_bucket_being_filled() -> None:
     assert acc.peaks().max() == 1.0 and len(acc) == 52
     with pytest.raises(ValueError):
         PeakAccumulator(0)
+
+
+def test_span_peaks_cover_a_part_of_the_clip_and_silence_outside_it() -> None:
+    from app.audio.peaks import span_peaks
+
+    rate = 1000
+    samples = np.zeros(3000, dtype=np.float32)
+    samples[1000:2000] = 0.5  # one loud second in the middle
+    clip = AudioClip(samples, rate)
+    assert list(span_peaks(clip, 1000, 2000, 4)) == [0.5] * 4
+    before = span_peaks(clip, -1000, 1000, 4)  # half before the clip: silence
+    assert list(before) == [0.0] * 4
+    around = span_peaks(clip, 500, 2500, 4)
+    assert list(around) == [0.0, 0.5, 0.5, 0.0]
+    after = span_peaks(clip, 2500, 4500, 4)  # past the end: silence
+    assert list(after) == [0.0] * 4

@@ -181,7 +181,7 @@ class ScriptAligner:
             if dialog.use_transcript.isChecked():
                 text = script
         script_path = None if text is not None else dialog.script_path
-        self._controller._runner.start(
+        self._controller.start_task(
             ALIGN_TASK, lambda: self._align(recording, text, script_path, speakers, names))
 
     async def _align(self, recording: Path, text: str | None, script_path: Path | None,
@@ -189,7 +189,7 @@ class ScriptAligner:
         if text is None and script_path is not None:
             text = await asyncio.to_thread(script_path.read_text, encoding="utf-8",
                                            errors="replace")
-        service = AlignmentService(self._controller._ctx.client)
+        service = AlignmentService(self._controller.client)
         result, info = await service.create(recording, text or "",
                                             self._controller.upload_progress.emit)
         raw = alignment_to_transcript(result, speakers=speakers, speaker_names=names)
@@ -197,11 +197,9 @@ class ScriptAligner:
         title = f"{recording.stem} (aligned)"
         source = TranscriptSource(audio_path=recording, title=title)
         opened = Opened(original, TranscriptEdits(), source, info, how="aligned")
-        await self._controller._keep(opened, None, raw)
-        await self._controller._ctx.costs.alignment(recording, text or "",
-                                                    original.duration_ms or None, info)
-        await asyncio.to_thread(opened.prepare)
-        self._controller.opened.emit(opened)
+        await self._controller.record_alignment_cost(recording, text or "",
+                                                     original.duration_ms or None, info)
+        await self._controller.keep_and_open(opened, raw)
 
 
 __all__ = ["ALIGN_TASK", "AlignScriptDialog", "ScriptAligner", "transcript_script"]

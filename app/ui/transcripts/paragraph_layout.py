@@ -68,6 +68,10 @@ class ParagraphLayouts(QObject):
         self._warm.timeout.connect(self._on_warm_timeout)
         model.modelReset.connect(self.clear)
         model.rows_changed.connect(self.forget_rows)
+        # An edit that adds or removes paragraphs moves the rows after it: their cached
+        # layouts and heights move with them (kept, not laid out again).
+        model.rowsRemoved.connect(lambda _p, first, last: self._shift(first, last + 1, -1))
+        model.rowsInserted.connect(lambda _p, first, last: self._shift(first, first, last + 1))
 
     def clear(self) -> None:
         self._cache.clear()
@@ -76,6 +80,26 @@ class ParagraphLayouts(QObject):
         self._warm_next = 0
         if self._model.rows:
             self._warm.start(WARM_DELAY_MS)  # after the first paint
+
+    def _shift(self, first: int, stop: int, new_first: int) -> None:
+        """Rows from `stop` on now start at `new_first` (-1: rows first..stop-1 were
+        removed, so they move up to `first`); rows before `first` stay."""
+        delta = (first - stop) if new_first < 0 else (new_first - first)
+
+        def moved(row: int) -> int | None:
+            if row < first:
+                return row
+            return row + delta if row >= stop else None
+
+        cache: OrderedDict[tuple[int, int], Laid] = OrderedDict()
+        for (row, width), laid in self._cache.items():
+            to = moved(row)
+            if to is not None:
+                cache[(to, width)] = laid
+        self._cache = cache
+        self._heights = {to: h for row, h in self._heights.items()
+                         if (to := moved(row)) is not None}
+        self._warm_next = min(self._warm_next, first)
 
     def forget_rows(self, rows: list[int]) -> None:
         """Lay these rows out again (their text changed); re-lay out the view only when
@@ -86,8 +110,9 @@ class ParagraphLayouts(QObject):
         for row in rows:
             old = self._heights.pop(row, None)
             if width and 0 <= row < len(self._model.rows):
-                self._heights[row] = self.item_height(
-                    self._lay_out(self._model.rows[row], width).height)
+                laid = self._lay_out(self._model.rows[row], width)
+                self._heights[row] = self.item_height(laid.height)
+                self._cache[(row, width)] = laid  # painted next: laid out once, not twice
             if old is None or self._heights.get(row) != old:
                 self.relayout_soon()
 

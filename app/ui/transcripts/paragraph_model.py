@@ -20,7 +20,8 @@ from PySide6.QtGui import QColor
 
 from app.domain.script_spacing import joins_without_space
 from app.domain.transcript import Transcript, Word
-from app.domain.transcript_lookup import is_low_confidence, paragraphs
+from app.domain.transcript_lookup import Paragraph, is_low_confidence, paragraphs
+from app.domain.transcript_patch import TranscriptPatch, patched_paragraphs
 from app.ui.transcripts.speaker_colors import SpeakerColors
 
 ALL_CHANNELS = -1
@@ -61,9 +62,14 @@ def build_rows(transcript: Transcript | None, channel_view: int = ALL_CHANNELS
         kept = tuple(w for w in transcript.words if w.channel == channel_view)
         view = replace(transcript, words=kept)
         positions = [w.index for w in kept]
+    return _rows_of(transcript, paragraphs(view, PARAGRAPH_PAUSE_MS), positions)
+
+
+def _rows_of(transcript: Transcript, found: list[Paragraph], positions: list[int] | None = None
+             ) -> list[ParagraphRow]:
     rows = []
     all_words = transcript.words
-    for p in paragraphs(view, PARAGRAPH_PAUSE_MS):
+    for p in found:
         if positions is None:
             words = tuple(p.word_indices)
         else:
@@ -111,6 +117,7 @@ def display_pieces(transcript: Transcript, row: ParagraphRow) -> list[tuple[str,
 
 class ParagraphModel(QAbstractListModel):
     rows_changed = Signal(list)  # rows whose words were re-spelled (their layout is stale)
+    selected_word_changed = Signal(object)  # word index or None
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -128,11 +135,19 @@ class ParagraphModel(QAbstractListModel):
 
     # -- building --------------------------------------------------------------------
     def set_transcript(self, transcript: Transcript | None, corrected: frozenset[int] =
-                       frozenset(), rows: list[ParagraphRow] | None = None) -> None:
+                       frozenset(), rows: list[ParagraphRow] | None = None,
+                       patch: TranscriptPatch | None = None) -> None:
         """Show `transcript`. When only names or spellings changed (an edit, not a merge),
         the rows stay and only the paragraphs whose text changed are laid out again.
         `rows`, when given, are `build_rows(transcript, self.channel_view)` made earlier
-        in a worker thread (for a long transcript they take ~15 ms)."""
+        in a worker thread (for a long transcript they take ~15 ms). `patch`, when given,
+        says which words changed since the transcript shown: only the paragraphs around
+        them are cut again and announced (dataChanged, rowsRemoved/rowsInserted)."""
+        if patch is not None and rows is None and transcript is not None and \
+                self.transcript is not None and self.channel_view in (ALL_CHANNELS,
+                                                                      SIDE_BY_SIDE):
+            self._patch(transcript, corrected, patch)
+            return
         old_transcript, old_rows, old_corrected = self.transcript, self.rows, self.corrected
         self.transcript, self.corrected = transcript, corrected
         if rows is None or transcript is None:
@@ -152,6 +167,54 @@ class ParagraphModel(QAbstractListModel):
         self.rows = rows
         self._first_words = [r.words[0] if r.words else -1 for r in self.rows]
         self.endResetModel()
+
+    def _patch(self, transcript: Transcript, corrected: frozenset[int],
+               patch: TranscriptPatch) -> None:
+        self.transcript, self.corrected = transcript, corrected
+        self.colors.assign(list(transcript.speakers))
+        dirty: set[int] = set()
+        found = patched_paragraphs(transcript, self._first_words, patch, PARAGRAPH_PAUSE_MS)
+        if found is not None:
+            row, count, paragraphs_ = found
+            new = _rows_of(transcript, paragraphs_)
+            old = self.rows[row:row + count]
+            lead = 0  # rows equal before and after the change stay as they are
+            while lead < min(len(old), len(new)) and old[lead] == new[lead]:
+                lead += 1
+            tail = 0
+            while tail < min(len(old), len(new)) - lead and old[-1 - tail] == new[-1 - tail]:
+                tail += 1
+            start, removed = row + lead, count - lead - tail
+            added = new[lead:len(new) - tail]
+            if removed == len(added):
+                self._replace_rows(start, removed, added)
+            else:
+                if removed:
+                    self.beginRemoveRows(QModelIndex(), start, start + removed - 1)
+                    self._replace_rows(start, removed, [])
+                    self.endRemoveRows()
+                if added:
+                    self.beginInsertRows(QModelIndex(), start, start + len(added) - 1)
+                    self._replace_rows(start, 0, added)
+                    self.endInsertRows()
+            dirty.update(range(start, start + len(added)))
+        if patch.words_changed:
+            first, last = self.row_of_word(patch.first), self.row_of_word(patch.last)
+            if first is not None and last is not None:
+                dirty.update(range(first, last + 1))
+        rows = sorted(dirty)
+        self.rows_changed.emit(rows)
+        if patch.names or patch.speakers:
+            self._touch_all()  # speaker names are drawn from the model at paint time
+        else:
+            for row in rows:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [ParagraphRole])
+
+    def _replace_rows(self, start: int, count: int, rows: list[ParagraphRow]) -> None:
+        self.rows[start:start + count] = rows
+        self._first_words[start:start + count] = [r.words[0] if r.words else -1
+                                                  for r in rows]
 
     @property
     def columns(self) -> int:
@@ -244,6 +307,7 @@ class ParagraphModel(QAbstractListModel):
         if word_index != self.selected_word:
             old, self.selected_word = self.selected_word, word_index
             self._touch(old, word_index)
+            self.selected_word_changed.emit(word_index)
 
     def set_matches(self, matches: frozenset[int], current: int | None) -> None:
         changed = (self.matches ^ matches) | {x for x in (self.current_match, current)

@@ -29,6 +29,7 @@ PRE_ROLL_MS = 40
 
 class TranscriptPlayback(QObject):
     audio_changed = Signal()  # linked, or unlinked
+    heard_ms = Signal(int)  # where in the clip the sound is, as it plays (ms)
 
     def __init__(self, player_bar: PlayerBar, model: ParagraphModel, view: TranscriptView,
                  parent: QObject | None = None) -> None:
@@ -208,6 +209,7 @@ class TranscriptPlayback(QObject):
         elif self._player.duration_ms != self.clip.duration_ms:
             self._ours = False  # another tab loaded something else
             return
+        self.heard_ms.emit(ms)
         if self._pinned is not None:
             if ms < self._pinned[1]:  # still in the pre-roll of the word clicked
                 return

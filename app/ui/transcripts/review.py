@@ -65,6 +65,7 @@ class ReviewControls(QObject):
         self._playback = playback
         self.active: StretchedPlayback | None = None
         self.max_loops: int | None = None  # None: loop until stopped
+        self.free_loop: tuple[int, int] | None = None  # a range chosen on the strip
         self.bar = QWidget(tab)
         self.bar.setObjectName("transcripts.review_bar")
         # Two short rows, not one long one: the right-hand column must fit beside History
@@ -132,7 +133,8 @@ class ReviewControls(QObject):
 
     def wants_stream(self) -> bool:
         """Whether playing now goes through the stretcher (another speed or a loop)."""
-        return abs(self.speed_value - 1.0) > 1e-6 or self.loop.isChecked()
+        return abs(self.speed_value - 1.0) > 1e-6 or self.loop.isChecked() or \
+            self.free_loop is not None
 
     def is_streaming(self) -> bool:
         active = self.active
@@ -155,7 +157,10 @@ class ReviewControls(QObject):
             return
         self.stop_stream()
         loop = None
-        if self.loop.isChecked():
+        if self.free_loop is not None:
+            loop = self.free_loop
+            clip_ms = loop[0]
+        elif self.loop.isChecked():
             transcript = playback.transcript
             word = playback.current_word_at(clip_ms)
             span = sentence_span(transcript, word) if transcript and word is not None else None
@@ -167,6 +172,17 @@ class ReviewControls(QObject):
         playback.stream_started(self.speed_value)
         player.play()
         playback.follow_bar()
+
+    def loop_range(self, start_ms: int, end_ms: int | None) -> None:
+        """Loop a free range (chosen on the waveform strip) at the speed set; None for
+        the end: stop looping it."""
+        if end_ms is None:
+            if self.free_loop is not None:
+                self.free_loop = None
+                self._restart_if_playing()
+            return
+        self.free_loop = (start_ms, max(start_ms + 1, end_ms))
+        self.play_from(start_ms)
 
     def toggle(self) -> None:
         player = self._playback.player
@@ -223,6 +239,7 @@ class ReviewControls(QObject):
         self._restart_if_playing()
 
     def _on_loop_toggled(self, _checked: bool) -> None:
+        self.free_loop = None  # the sentence loop replaces a range chosen on the strip
         self._restart_if_playing()
 
     def _on_follow_toggled(self, checked: bool) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,12 +207,18 @@ class TranscriptsController(QObject):
             opened.saved_formats = formats
         return generation
 
-    def save(self, data: dict[str, Any], path: Path) -> None:
-        """Write the edited transcript (latest wins; an older save still running is replaced)."""
+    def save(self, data: dict[str, Any] | Callable[[], dict[str, Any]], path: Path) -> None:
+        """Write the edited transcript (latest wins; an older save still running is replaced).
+        `data` may be a function making it: it then runs in the worker thread too (for a
+        3-hour transcript that takes ~300 ms, too long for the window's thread)."""
         self._runner.restart(self.SAVE, lambda: self._save(data, path))
 
-    async def _save(self, data: dict[str, Any], path: Path) -> None:
-        writing = asyncio.ensure_future(asyncio.to_thread(_write_json, path, data))
+    async def _save(self, data: dict[str, Any] | Callable[[], dict[str, Any]],
+                    path: Path) -> None:
+        def write() -> None:
+            _write_json(path, data() if callable(data) else data)
+
+        writing = asyncio.ensure_future(asyncio.to_thread(write))
         try:
             await asyncio.shield(writing)
         except asyncio.CancelledError:
@@ -261,6 +268,27 @@ class TranscriptsController(QObject):
             self.recent_loaded.emit(items)
 
         self._runner.start(self.RECENT, recent)
+
+    # -- for the other ways a transcript comes (Align to a script…) ------------------
+    @property
+    def client(self) -> Any:
+        """The API client (with a key: ElevenLabs; without: the local engine)."""
+        return self._ctx.client
+
+    def start_task(self, name: str, work: Callable[[], Any]) -> bool:
+        """Run `work` (a coroutine function) as the named task; False if it is running."""
+        return self._runner.start(name, work) is not None
+
+    async def record_alignment_cost(self, recording: Path, script_text: str,
+                                    duration_ms: int | None, info: Any) -> None:
+        """Write an alignment's cost to the usage ledger (see app/services/cost_recording)."""
+        await self._ctx.costs.alignment(recording, script_text, duration_ms, info)
+
+    async def keep_and_open(self, opened: Opened, raw: dict[str, Any] | None) -> None:
+        """Keep a transcript made elsewhere (data folder, History) and open it."""
+        await self._keep(opened, None, raw)
+        await asyncio.to_thread(opened.prepare)
+        self.opened.emit(opened)
 
 
 def _audio_beside(path: Path) -> Path | None:

@@ -33,7 +33,8 @@ from app.ui.transcripts.queue_panel import QueuePanel
 from app.ui.transcripts.review import ReviewControls
 from app.ui.transcripts.source_panel import SourcePanel
 from app.ui.transcripts.speakers_panel import SpeakersPanel
-from app.ui.transcripts.transcript_document import TranscriptDocument
+from app.ui.transcripts.strip_editing import StripEditing
+from app.ui.transcripts.transcript_document import TranscriptDocument, saved_json
 from app.ui.transcripts.transcript_search import TranscriptSearch
 from app.ui.transcripts.transcripts_controller import Opened
 from app.ui.transcripts.transcripts_controller import TranscriptsController as C
@@ -73,6 +74,9 @@ class TranscriptsTab(QWidget):
         self.names = SpeakerNameList(ctx.paths.data_dir / "speaker_names.json", self.document,
                                      self.speakers, runner, self._report)
         self.viewer.parentWidget().layout().insertWidget(1, self.review.bar)  # type: ignore[union-attr]
+        self.strip_editing = StripEditing(self, self.document, self.model, self.playback,
+                                          self.review, runner, self._report)
+        self.viewer.parentWidget().layout().insertWidget(3, self.strip_editing.strip)  # type: ignore[union-attr]
         self._connect()
         self._restore_draft()
         self.controller.refresh_recent()
@@ -258,7 +262,8 @@ class TranscriptsTab(QWidget):
     def _on_document_changed(self, save: bool = True,
                              rows: list[ParagraphRow] | None = None) -> None:
         edited = self.document.edited
-        self.model.set_transcript(edited, frozenset(self.document.edits.corrections), rows)
+        self.model.set_transcript(edited, frozenset(self.document.edits.corrections), rows,
+                                  None if rows is not None else self.document.last_patch)
         if self.model.selected_word is not None:  # e.g. after a merge: keep it in view
             self.viewer.view.show_word(self.model.selected_word)
         self.speakers.set_speakers(edited, {sid: self.model.speaker_color(sid)
@@ -270,9 +275,11 @@ class TranscriptsTab(QWidget):
             self._save_timer.start()
 
     def _save_edits(self) -> None:
-        path = self.document.source.saved_path
-        if self.document.is_open and path is not None:
-            self.controller.save(self.document.to_json(), path)
+        document = self.document
+        path, original = document.source.saved_path, document.original
+        if original is not None and path is not None:  # the JSON is made in the worker
+            edits, source = document.edits, document.source
+            self.controller.save(lambda: saved_json(original, edits, source), path)
             self.status.setText("Changes saved.")
 
     def _flush_edits(self) -> None:
@@ -330,6 +337,7 @@ class TranscriptsTab(QWidget):
 
     def _on_controller_audio_loaded(self, clip: object, peaks: object, path: Path) -> None:
         self.playback.set_audio(clip, peaks, path)  # type: ignore[arg-type]
+        self.strip_editing.refresh()  # the strip's waveform, now that there is sound
         if self._announce_link:  # chosen just now (not loaded with the transcript)
             self._announce_link = False
             self.status.setText(f"Linked to {path.name}: click a word to play from there; "
