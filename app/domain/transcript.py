@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress, repeat
-from operator import itemgetter, mul
+from operator import gt, itemgetter, mul
 from typing import Any, Literal, NamedTuple, TypeAlias
 
 from app.domain import json_io
@@ -325,6 +325,7 @@ def _words_of(value: Any, default_channel: int, where: str, text: str | None = N
 _NUMBER_TYPES = frozenset((float, int))
 _NONE = type(None)
 _new_word = tuple.__new__  # Word from a tuple of all its fields, in C
+_ROUND = float.__round__
 
 
 def _column(items: list[dict[str, Any]], key: str) -> list[Any]:
@@ -372,8 +373,12 @@ def _fast_words(items: list[Any], default_channel: int) -> list[Word] | None:
         logprobs = [None if x is None else float(x) for x in logprobs]
     if None in kinds:  # no type given: guess from the text
         kinds = [_kind(None, t, "") if k is None else k for k, t in zip(kinds, texts, strict=True)]
-    starts_ms = list(map(round, map(mul, starts, repeat(1000.0))))
-    ends_ms = list(map(max, starts_ms, map(round, map(mul, ends, repeat(1000.0)))))
+    # Seconds * 1000.0 are floats, so float.__round__ (what round() calls for them, the
+    # same rounding) is called directly: round() looks the method up for every item.
+    starts_ms = list(map(_ROUND, map(mul, starts, repeat(1000.0))))
+    ends_ms = list(map(_ROUND, map(mul, ends, repeat(1000.0))))
+    if any(map(gt, starts_ms, ends_ms)):  # an end before its start: ends at the start
+        ends_ms = list(map(max, starts_ms, ends_ms))
     return list(map(_new_word, repeat(Word), zip(
         range(count), texts, starts_ms, ends_ms, kinds, speakers, repeat(default_channel),
         logprobs, repeat(()))))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from operator import itemgetter
 from typing import Any
 
@@ -63,13 +64,17 @@ def build_rows(transcript: Transcript | None, channel_view: int = ALL_CHANNELS
         positions = [w.index for w in kept]
     rows = []
     all_words = transcript.words
+    # Characters before each item, so a paragraph's length is one subtraction (a
+    # paragraph of the all-channel view is a run of consecutive items).
+    before = [0, *accumulate(map(len, map(_TEXT, all_words)))] if positions is None else []
     for p in paragraphs(view, PARAGRAPH_PAUSE_MS):
         if positions is None:
             words = tuple(p.word_indices)
+            chars = before[p.word_indices.stop] - before[p.word_indices.start]
         else:
             words = tuple(positions[k] for k in p.word_indices)
-        chars = sum(map(len, map(_TEXT, map(all_words.__getitem__, words)))) \
-            + len(words) // 4
+            chars = sum(map(len, map(_TEXT, map(all_words.__getitem__, words))))
+        chars += len(words) // 4
         rows.append(ParagraphRow(p.speaker_id, p.channel, p.start_ms, p.end_ms, words,
                                  chars))
     return rows
