@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress, repeat
-from operator import itemgetter, mul
+from operator import gt, itemgetter, mul
 from typing import Any, Literal, NamedTuple, TypeAlias
 
 from app.domain import json_io
@@ -325,10 +325,24 @@ def _words_of(value: Any, default_channel: int, where: str, text: str | None = N
 _NUMBER_TYPES = frozenset((float, int))
 _NONE = type(None)
 _new_word = tuple.__new__  # Word from a tuple of all its fields, in C
+_ROUND = float.__round__
 
 
 def _column(items: list[dict[str, Any]], key: str) -> list[Any]:
     return list(map(dict.get, items, repeat(key)))
+
+
+_USUAL_KEYS = ("text", "start", "end", "type", "speaker_id", "logprob")
+
+
+def _no_extra_keys(items: list[dict[str, Any]], count: int, usual_keys: bool) -> bool:
+    """No item has characters or a channel of its own (or None for both). When every
+    item is known to hold the six usual keys (`usual_keys`), its size says whether it
+    holds any other: two column passes saved in the usual case."""
+    if usual_keys and max(map(len, items)) == len(_USUAL_KEYS):
+        return True
+    return (_column(items, "characters").count(None) == count
+            and _column(items, "channel_index").count(None) == count)
 
 
 def _fast_words(items: list[Any], default_channel: int) -> list[Word] | None:
@@ -345,9 +359,13 @@ def _fast_words(items: list[Any], default_channel: int) -> list[Word] | None:
                                for key in ("text", "start", "end"))
     except KeyError:
         return None
-    kinds = _column(items, "type")
-    speakers = _column(items, "speaker_id")
-    logprobs = _column(items, "logprob")
+    try:  # usually present in every item (quicker to know than to assume absent)
+        kinds, speakers, logprobs = (list(map(dict.__getitem__, items, repeat(key)))
+                                     for key in _USUAL_KEYS[3:])
+        usual_keys = True
+    except KeyError:
+        kinds, speakers, logprobs = (_column(items, key) for key in _USUAL_KEYS[3:])
+        usual_keys = False
     count = len(items)
     logprob_types = set(map(type, logprobs))
     if (set(map(type, texts)) != {str}
@@ -358,8 +376,7 @@ def _fast_words(items: list[Any], default_channel: int) -> list[Word] | None:
             # Types first: a list or dict as a "type" cannot even go into a set.
             or not set(map(type, kinds)) <= {str, _NONE}
             or not set(kinds) <= _KNOWN_KINDS
-            or _column(items, "characters").count(None) != count
-            or _column(items, "channel_index").count(None) != count):
+            or not _no_extra_keys(items, count, usual_keys)):
         return None
     # Times: finite, not negative, not absurd (a NaN or an inf makes the sum so).
     if not (min(starts) >= 0 and min(ends) >= 0 and max(starts) < _MAX_SECONDS
@@ -372,8 +389,12 @@ def _fast_words(items: list[Any], default_channel: int) -> list[Word] | None:
         logprobs = [None if x is None else float(x) for x in logprobs]
     if None in kinds:  # no type given: guess from the text
         kinds = [_kind(None, t, "") if k is None else k for k, t in zip(kinds, texts, strict=True)]
-    starts_ms = list(map(round, map(mul, starts, repeat(1000.0))))
-    ends_ms = list(map(max, starts_ms, map(round, map(mul, ends, repeat(1000.0)))))
+    # Seconds * 1000.0 are floats, so float.__round__ (what round() calls for them, the
+    # same rounding) is called directly: round() looks the method up for every item.
+    starts_ms = list(map(_ROUND, map(mul, starts, repeat(1000.0))))
+    ends_ms = list(map(_ROUND, map(mul, ends, repeat(1000.0))))
+    if any(map(gt, starts_ms, ends_ms)):  # an end before its start: ends at the start
+        ends_ms = list(map(max, starts_ms, ends_ms))
     return list(map(_new_word, repeat(Word), zip(
         range(count), texts, starts_ms, ends_ms, kinds, speakers, repeat(default_channel),
         logprobs, repeat(()))))

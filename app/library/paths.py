@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_DIR_NAME = "xi-studio"
 HOME_ENV = "XI_STUDIO_HOME"
 
@@ -45,6 +43,8 @@ class AppPaths:
         home = os.environ.get(HOME_ENV)
         if home:
             return cls.under(Path(home).expanduser())
+        import platformdirs  # only here: ~40 ms of start-up otherwise
+
         data = Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False))
         return cls(
             data_dir=data,

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from app.api.account import AccountService
 from app.api.client import ApiClient
-from app.api.music import MusicService
 from app.api.speech import SpeechService
-from app.api.transcripts import TranscriptsService
 from app.api.voices import VoicesService
 from app.audio.player import Player
 from app.library.drafts import DraftStore
@@ -24,6 +24,10 @@ from app.library.paths import AppPaths
 from app.library.secrets import KeyStore
 from app.library.settings import Settings, SettingsStore
 from app.services.cost_recording import CostRecorder
+
+if TYPE_CHECKING:
+    from app.api.music import MusicService
+    from app.api.transcripts import TranscriptsService
 
 
 @dataclass
@@ -46,10 +50,22 @@ class AppContext:
         self.voices = VoicesService(self.client)
         self.speech = SpeechService(self.client)
         self.account = AccountService(self.client)
-        self.transcripts = TranscriptsService(self.client)
-        self.music = MusicService(self.client)
         # The usage ledger opens on first use; the backend says engine or cloud.
         self.costs = CostRecorder(Ledger(self.paths.ledger_db, self.notices))
+
+    # The Transcripts and Music tabs' services (and their request modules) are made when
+    # a tab first asks: they are not needed before the window shows (start-up time).
+    @cached_property
+    def transcripts(self) -> TranscriptsService:
+        from app.api.transcripts import TranscriptsService
+
+        return TranscriptsService(self.client)
+
+    @cached_property
+    def music(self) -> MusicService:
+        from app.api.music import MusicService
+
+        return MusicService(self.client)
 
     def save_settings(self) -> None:
         self.settings_store.save(self.settings)

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from app.engine.launcher import LocalEngineProcess, external_engine_key
 from app.library.ledger import CLOUD as CLOUD_SOURCE
 from app.library.ledger import ENGINE
 from app.ui.app_context import AppContext
 from app.ui.qt_async import TaskRunner
+
+if TYPE_CHECKING:  # the launcher is imported when the engine is needed, not at start-up
+    from app.engine.launcher import LocalEngineProcess
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,8 @@ class BackendController(QObject):
                 self._ctx.client.reconfigure(base_url=self._ctx.settings.base_url, api_key=key)
                 self.mode = CLOUD
             else:
+                from app.engine.launcher import external_engine_key
+
                 url = self._ctx.engine_url or await self._start_engine()
                 # The engine's per-launch token travels as the key (see app/engine/guard.py).
                 token = self._engine.token if self._engine is not None and \
@@ -74,6 +79,8 @@ class BackendController(QObject):
         return key
 
     async def _start_engine(self) -> str:
+        from app.engine.launcher import LocalEngineProcess
+
         if self._engine is None:
             self._engine = LocalEngineProcess(log_path=self._ctx.paths.log_dir / "engine.log")
         if not self._engine.running:

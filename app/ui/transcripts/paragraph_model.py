@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from operator import itemgetter
 from typing import Any
 
@@ -62,20 +63,29 @@ def build_rows(transcript: Transcript | None, channel_view: int = ALL_CHANNELS
         kept = tuple(w for w in transcript.words if w.channel == channel_view)
         view = replace(transcript, words=kept)
         positions = [w.index for w in kept]
-    return _rows_of(transcript, paragraphs(view, PARAGRAPH_PAUSE_MS), positions)
+    return _rows_of(transcript, paragraphs(view, PARAGRAPH_PAUSE_MS), positions, whole=True)
 
 
-def _rows_of(transcript: Transcript, found: list[Paragraph], positions: list[int] | None = None
-             ) -> list[ParagraphRow]:
+def _rows_of(transcript: Transcript, found: list[Paragraph], positions: list[int] | None = None,
+             *, whole: bool = False) -> list[ParagraphRow]:
     rows = []
     all_words = transcript.words
+    # For the whole transcript: characters before each item, so a paragraph's length is
+    # one subtraction (a paragraph of the all-channel view is a run of consecutive
+    # items). A patch of a few paragraphs counts its words instead (no O(n) pass).
+    before = [0, *accumulate(map(len, map(_TEXT, all_words)))] \
+        if positions is None and whole else []
     for p in found:
-        if positions is None:
+        if before:
             words = tuple(p.word_indices)
+            chars = before[p.word_indices.stop] - before[p.word_indices.start]
+        elif positions is None:
+            words = tuple(p.word_indices)
+            chars = sum(map(len, map(_TEXT, map(all_words.__getitem__, words))))
         else:
             words = tuple(positions[k] for k in p.word_indices)
-        chars = sum(map(len, map(_TEXT, map(all_words.__getitem__, words)))) \
-            + len(words) // 4
+            chars = sum(map(len, map(_TEXT, map(all_words.__getitem__, words))))
+        chars += len(words) // 4
         rows.append(ParagraphRow(p.speaker_id, p.channel, p.start_ms, p.end_ms, words,
                                  chars))
     return rows
