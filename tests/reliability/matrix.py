@@ -41,7 +41,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("music_compose", "music compose", "Music tab, an opened v1 plan free to stretch (UI)"),
     Column("music_stream", "music stream", "Music tab, a prompt (UI)"),
     Column("music_plan", "music plan", "Music tab, Plan it section by section (UI)"),
-    Column("music_detailed", "music detailed", "Music tab, Song details (UI)"),
+    Column("music_detailed", "music detailed",
+           "Music tab, Song details (UI; streamed details, then the whole reply on a bare 404)"),
     Column("subscription", "subscription", "quota refresh (UI)"),
 )
 

@@ -84,7 +84,8 @@ PATHS = {
     "music_compose": ("POST", r"^/v1/music$"),
     "music_stream": ("POST", r"^/v1/music/stream$"),
     "music_plan": ("POST", r"^/v1/music/plan$"),
-    "music_detailed": ("POST", r"^/v1/music/detailed$"),
+    # Song details with a format that streams go to the streamed variant (SSE events).
+    "music_detailed": ("POST", r"^/v1/music/detailed(/stream)?$"),
 }
 AUDIO_COLUMNS = {"tts_convert", "tts_stream", "music_compose", "music_stream", "music_detailed"}
 

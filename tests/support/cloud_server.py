@@ -99,7 +99,7 @@ PLAN_CHARACTERS = {"free": 10_000, "starter": 30_000, "creator": 100_000, "pro":
 # Faults that replace the answer, and faults that spoil a real answer's body.
 STATUS_FAULTS = ("400", "401", "402", "403", "404", "422", "429", "500", "502", "503")
 PRE_FAULTS = ("stall_before_headers", "invalid_json", "wrong_content_type", "huge_body",
-              "redirect_to_other_host", "close_connection", "error_in_audio")
+              "redirect_to_other_host", "close_connection", "error_in_audio", "no_route")
 BODY_FAULTS = ("stall_mid_body", "truncated_body")
 FAULTS = ("status", *STATUS_FAULTS, *PRE_FAULTS, *BODY_FAULTS)
 
@@ -887,6 +887,11 @@ class CloudServer(SpeechToTextAndMusic):
                 200, {"content-type": "audio/mpeg"},
                 encode_tone("mp3_44100_128", 0.3) + json.dumps(error).encode(),
                 streamed=True, chunk_bytes=1024), None)
+        elif kind == "no_route":
+            # What a server without this route answers (FastAPI's own 404): no error code,
+            # unlike the API's "not_found" for a route that exists.
+            await self._send(scope, receive, send, Reply(
+                404, {"content-type": "application/json"}, b'{"detail":"Not Found"}'), None)
         elif kind == "close_connection":
             abort = (scope.get("extensions") or {}).get(ABORT_EXTENSION)
             if abort is not None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton
+from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton, QTabWidget, QWidget
 
 from app.domain.music_plan import Plan, Section
 from tests.ui.test_music_tab import find, make_tab, music_server, wait_done
@@ -65,8 +65,6 @@ def test_section_times_arrive_while_the_song_plays(make_tab: Any, music_server: 
 def test_through_the_window_against_the_cloud(launch, cloud, qtbot) -> None:
     """The same through the main window against the cloud test server (which checks the
     request against the spec and paces its events): the sections show while composing."""
-    from PySide6.QtWidgets import QTabWidget
-
     studio = launch(cloud_url=cloud.url)
     studio.window.show_tab("music")
     studio.find(QTabWidget, "music.mode").setCurrentIndex(1)
@@ -86,3 +84,28 @@ def test_through_the_window_against_the_cloud(launch, cloud, qtbot) -> None:
     assert all(composing for composing, _n in live)
     assert [(s.name, s.start_ms) for s in player.timeline.sections()] == [
         ("Intro", 0), ("Verse", 6_000), ("Chorus", 14_000), ("Outro", 22_000)]
+
+
+def test_a_server_without_the_streamed_route_gets_the_whole_reply(launch, cloud,
+                                                                   qtbot) -> None:
+    """A server that has no `/detailed/stream` (a bare 404, as FastAPI answers an unknown
+    route) gets the whole `/detailed` request instead: the song is made and kept once.
+    A 404 with the API's own code is a real answer and is shown (the fault matrix)."""
+    cloud.control.reset()
+    cloud.control.add_faults({"path_regex": r"^/v1/music/detailed/stream$",
+                              "fault": "no_route"})
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    studio.find(QTabWidget, "music.mode").setCurrentIndex(1)
+    tab = studio.window.music_tab
+    tab.output.select(tab.output.model, "music_v1")
+    tab.editor.set_plan(PLAN, "test")
+    studio.find(QCheckBox, "music.detailed").setChecked(True)
+    qtbot.mouseClick(studio.find(QPushButton, "music.compose"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(studio.ctx.history.list(kind="music")) == 1
+                    and not tab.controller.is_composing, timeout=60_000)
+    paths = [r["path"] for r in cloud.control.requests() if r["path"].startswith("/v1/music")]
+    assert paths == ["/v1/music/detailed/stream", "/v1/music/detailed"]
+    [version] = studio.ctx.history.list(kind="music")
+    assert json.loads(version.extra_json)["endpoint"] == "detailed"
+    assert not studio.find(QWidget, "music.error").isVisible()

@@ -137,7 +137,7 @@ class MusicController(QObject):
                                  costs=self._ctx.costs) as run:
             await run.sink()  # the file is open before anything is asked (and paid) for
             try:
-                info, detailed = await self._send(request, endpoint, run)
+                info, detailed, endpoint = await self._send(request, endpoint, run)
             except (ForbiddenError, ValidationError) as exc:
                 if _about_the_plan(exc):
                     raise  # a refused section or style: the tab marks it in the plan
@@ -151,7 +151,7 @@ class MusicController(QObject):
                 self.note.emit("This account cannot keep songs for re-making single sections "
                                "later, so this one was composed without that option.")
                 request = request.without_store()
-                info, detailed = await self._send(request, endpoint, run)
+                info, detailed, endpoint = await self._send(request, endpoint, run)
             await run.finish()
         if run.playback_problem:  # saved all the same; say why nothing was heard
             self.note.emit(f"It could not be played as it arrived: {run.playback_problem} "
@@ -184,29 +184,33 @@ class MusicController(QObject):
         self.last, self._ours_ms = generation, generation.duration_ms
         self.compose_finished.emit(generation, detailed)
 
-    async def _send(self, request: ComposeRequest, endpoint: MusicEndpoint,
-                    run: GenerationRun) -> tuple[Any, DetailedResult | None]:
+    async def _send(self, request: ComposeRequest, endpoint: MusicEndpoint, run: GenerationRun
+                    ) -> tuple[Any, DetailedResult | None, MusicEndpoint]:
+        """Ask for the song; returns the endpoint that answered (kept with the version)."""
         body = request.body(endpoint)
         if endpoint == "stream":
             async with self.music.stream(body, request.output_format) as stream:
                 await run.feed_stream(stream.chunks())
-                return stream.info, None
+                return stream.info, None, endpoint
         if endpoint == "detailed_stream":
             try:
-                return await self._send_detailed_stream(body, request, run)
+                return (*await self._send_detailed_stream(body, request, run), endpoint)
             except ApiStatusError as exc:
                 if not _no_such_endpoint(exc) or run.frames:
                     raise
-                # A server without the streamed details: the whole reply, as before.
+                # A server without the streamed details: the whole reply, as before. Asked
+                # again each time (one quick 404): the same client may be pointed at
+                # another server after a key change.
+                log.info("no streamed details on this server; asking for the whole reply")
                 body = request.body("detailed")
                 endpoint = "detailed"
         if endpoint == "detailed":
             result, info = await self.music.detailed_with_info(body, request.output_format)
             await run.feed_whole(result.audio)
-            return info, result
+            return info, result, endpoint
         audio, info = await self.music.compose(body, request.output_format)
         await run.feed_whole(audio)
-        return info, None
+        return info, None, endpoint
 
     async def _send_detailed_stream(self, body: dict[str, Any], request: ComposeRequest,
                                     run: GenerationRun) -> tuple[Any, DetailedResult]:
@@ -320,9 +324,11 @@ def _joined_clip(generations: list[Generation]) -> AudioClip:
 
 
 def _no_such_endpoint(exc: Exception) -> bool:
-    """A 404/405 that says the server has no such route (not a missing song or voice)."""
+    """A bare 404/405: the server has no such route. One with an error code ("not_found",
+    "song_not_found"...) comes from a route that exists and is said to the user, as the
+    Speech tab does for its with-timestamps endpoints."""
     return isinstance(exc, ApiStatusError) and exc.status_code in (404, 405) \
-        and exc.code not in ("song_not_found", "voice_not_found")
+        and exc.code is None
 
 
 def _about_the_plan(exc: Exception) -> bool:
