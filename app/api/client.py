@@ -108,6 +108,20 @@ class ApiClient:
         return self._config
 
     @property
+    def audio_json_cap(self) -> int:
+        """The size cap of a JSON answer carrying audio (base64, 4/3 of its size, next to
+        its timings): the audio cap applies there, not the small one for JSON answers."""
+        return self._config.max_body_bytes * 4 // 3 + self._config.max_json_bytes
+
+    def check_audio_size(self, audio_base64: str, info: ResponseInfo) -> None:
+        """Refuse audio in a JSON answer that is over the audio cap once decoded."""
+        cap = self._config.max_body_bytes
+        if len(audio_base64) * 3 // 4 > cap:
+            raise ApiProtocolError(
+                f"The server's audio is too large (over {cap} bytes once decoded).",
+                info.request_id)
+
+    @property
     def base_url(self) -> str:
         return self._config.base_url
 
@@ -250,10 +264,12 @@ class ApiClient:
         data: Any = None,
         read_timeout_s: float | None = None,
         deadline_s: float | None = None,
+        max_bytes: int | None = None,
     ) -> tuple[Any, ResponseInfo]:
         """A JSON answer, parsed; raises ApiProtocolError for anything else.
         `read_timeout_s` and `deadline_s` override the client's read timeout and overall
-        deadline for this request only."""
+        deadline for this request only; `max_bytes` its size cap (a JSON answer carrying
+        audio is as large as the audio, far over the usual JSON cap)."""
         async with self._exchange(method, path, accept="application/json", params=params,
                                   json=json, files=files, data=data,
                                   read_timeout_s=read_timeout_s,
@@ -263,7 +279,7 @@ class ApiClient:
                 raise ApiProtocolError(
                     f"Expected JSON but the server sent {info.content_type or 'no content type'}.",
                     info.request_id)
-            limit = self._config.max_json_bytes
+            limit = max_bytes or self._config.max_json_bytes
             body = await read_body(response, what="answer", max_wire=limit, max_bytes=limit,
                                    deadline=deadline)
         return await decode_json_answer(body, info), info

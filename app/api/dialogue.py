@@ -84,8 +84,10 @@ class DialogueService:
 
         data, info = await self._client.request_json(
             "POST", f"{PATH}/with-timestamps", params=_params(output_format, enable_logging),
-            json=request.to_json())
-        return parse_model(DialogueWithTimestamps, data, info), info
+            json=request.to_json(), max_bytes=self._client.audio_json_cap)
+        result = parse_model(DialogueWithTimestamps, data, info)
+        self._client.check_audio_size(result.audio_base64, info)
+        return result, info
 
     @asynccontextmanager
     async def stream_with_timestamps(

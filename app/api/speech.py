@@ -47,6 +47,7 @@ class TimestampStream:
     async def chunks(self) -> AsyncIterator[AudioWithTimestamps]:
         from app.domain.wire import AudioWithTimestamps
 
+        items = 0
         async for line in self._stream.lines():
             try:
                 data = json.loads(line)
@@ -62,7 +63,11 @@ class TimestampStream:
                 error = error_in_success_body(line.encode("utf-8"), None, self.info.request_id)
                 if error is not None:  # the server's error written into the stream
                     raise error
+            items += 1
             yield parse_model(AudioWithTimestamps, data, self.info)
+        if items == 0 and self.skipped_lines:
+            raise ApiProtocolError("The server's answer was not timestamped audio: none of "
+                                   "its lines could be read.", self.info.request_id)
 
 
 def _default_options() -> SpeechOptions:
@@ -113,10 +118,12 @@ class SpeechService:
         options = options or _default_options()
         data, info = await self._client.request_json(
             "POST", _path(voice_id, "/with-timestamps"), params=options.to_params(),
-            json=request.to_json())
+            json=request.to_json(), max_bytes=self._client.audio_json_cap)
         from app.domain.wire import AudioWithTimestamps
 
-        return parse_model(AudioWithTimestamps, data, info), info
+        result = parse_model(AudioWithTimestamps, data, info)
+        self._client.check_audio_size(result.audio_base64, info)
+        return result, info
 
     @asynccontextmanager
     async def stream_with_timestamps(

@@ -162,8 +162,14 @@ class GenerationRun:
 
     # -- outcome -------------------------------------------------------------------------
     async def finish(self) -> Path:
-        """Complete the file under its final name and send the last peaks."""
+        """Complete the file under its final name and send the last peaks. A reply with
+        no audio at all (a 200 whose body held none) is an error, never an empty file kept
+        as a finished generation."""
         sink = await self.sink()
+        if sink.frames == 0:
+            from app.api.errors import ApiProtocolError
+
+            raise ApiProtocolError("The server's answer held no audio.")
         self.path = await asyncio.to_thread(sink.finish)
         self._throttle.offer(sink, force=True)
         return self.path

@@ -32,9 +32,10 @@ class Row:
 COLUMNS: tuple[Column, ...] = (
     Column("models", "models", "start-up (UI)"),
     Column("voices", "voices", "start-up (UI)"),
-    Column("tts_convert", "TTS convert", "Generate, WAV (UI)"),
-    Column("tts_stream", "TTS stream", "Generate, MP3 (UI)"),
-    Column("tts_timestamps", "TTS with-timestamps", "service layer: the UI does not call it"),
+    Column("tts_convert", "TTS convert", "Generate, WAV (UI; with timestamps)"),
+    Column("tts_stream", "TTS stream", "Generate, MP3 (UI; streamed with timestamps)"),
+    Column("tts_timestamps", "TTS with-timestamps",
+           "service layer (the window reaches it as TTS convert)"),
     Column("stt_create", "STT create", "Transcripts tab, Transcribe (UI)"),
     Column("stt_get", "STT get", "Transcripts tab, Fetch by id (UI)"),
     Column("stt_delete", "STT delete", "Transcripts tab, Delete (UI)"),

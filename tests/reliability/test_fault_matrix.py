@@ -75,8 +75,9 @@ PATHS = {
     "models": ("GET", r"^/v1/models$"),
     "voices": ("GET", r"^/v2/voices$"),
     "subscription": ("GET", r"^/v1/user/subscription$"),
-    "tts_convert": ("POST", r"^/v1/text-to-speech/[^/]+$"),
-    "tts_stream": ("POST", r"^/v1/text-to-speech/[^/]+/stream$"),
+    # Generate asks for word timings (the spoken-word mark), plain audio on a bare 404.
+    "tts_convert": ("POST", r"^/v1/text-to-speech/[^/]+(/with-timestamps)?$"),
+    "tts_stream": ("POST", r"^/v1/text-to-speech/[^/]+/stream(/with-timestamps)?$"),
     "tts_timestamps": ("POST", r"^/v1/text-to-speech/[^/]+/with-timestamps$"),
     "stt_create": ("POST", r"^/v1/speech-to-text$"),
     "stt_get": ("GET", r"^/v1/speech-to-text/transcripts/[^/]+$"),
