@@ -206,7 +206,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
     app.include_router(create_stem_router(sketches))  # stem_routes.py
     app.include_router(create_upload_router(data_dir))  # music_upload_routes.py
     app.include_router(create_finetune_router())  # music_finetune_routes.py
-    app.include_router(create_video_router())  # music_video_routes.py
+    app.include_router(create_video_router(sketches))  # music_video_routes.py
     app.include_router(create_stt_router(data_dir, transcribe=best_transcriber(engine.models)))
     app.include_router(create_music_router(data_dir, sketches=sketches))
     app.include_router(create_dialogue_router(engine))

@@ -5,6 +5,8 @@ multipart/form-data: `videos` (1-10 files, played one after another), `descripti
 there is no model that watches the video: the engine reads how long the videos last
 (their frames, with PyAV) and sketches instrumental music of that length from the
 description and tags, as it does for a prompt. A file without pictures is refused.
+The sketch is rendered as a `Song` and its recipe remembered in the music routes' registry,
+so stem separation of the video's music returns its real layers (sketch_registry.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from starlette.datastructures import UploadFile
 from app.domain.formats import OutputFormat
 from app.engine.encode import encode
 from app.engine.music_planner import plan_from_prompt
-from app.engine.music_songs import RENDER_RATE_HZ
+from app.engine.music_songs import RENDER_RATE_HZ, Song, SongStore
+from app.engine.sketch_registry import Fingerprint, SketchRegistry
 
 MAX_VIDEOS = 10
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
@@ -60,20 +63,37 @@ def video_length_ms(data: bytes, name: str) -> int:
         raise _bad_video(f"“{name}” is not a video this engine can read.") from exc
 
 
-def _music(videos: list[tuple[str, bytes]], prompt: str, fmt: OutputFormat) -> bytes:
-    from app.engine.music_sketch import render_plan
+def _music(videos: list[tuple[str, bytes]], prompt: str, fmt: OutputFormat,
+           sketches: SketchRegistry) -> bytes:
+    from app.domain.music_plan import Plan, Section
 
     total = sum(video_length_ms(data, name) for name, data in videos)
     if total > MAX_TOTAL_MS:
         raise _bad_video("The videos last longer than 10 minutes together.")
     sketch = plan_from_prompt(prompt or "instrumental soundtrack", max(MIN_MUSIC_MS, total),
                               None)
-    stereo = render_plan(sketch, RENDER_RATE_HZ, None, True, None)
-    mono = np.ascontiguousarray(stereo.mean(axis=1), dtype=np.float32)
+    plan = Plan(list(sketch.global_positive_styles), list(sketch.global_negative_styles),
+                [Section(s.name, s.duration_ms, list(s.positive_styles),
+                         list(s.negative_styles)) for s in sketch.sections])
+    # Instrumental, nothing pasted from kept songs: no voice and no stored songs needed.
+    song = Song(plan, "music_v1", None, True, SongStore(None), _no_voice)
+    fingerprint = Fingerprint()
+    blocks = []
+    for block in song.blocks():
+        fingerprint.add(block)
+        blocks.append(block)
+    sketches.add(song, fingerprint)
+    mono = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
     return encode(mono, RENDER_RATE_HZ, fmt)
 
 
-def create_router() -> APIRouter:
+def _no_voice(_text: str) -> tuple[np.ndarray, int]:
+    return np.zeros(0, np.float32), RENDER_RATE_HZ
+
+
+def create_router(sketches: SketchRegistry | None = None) -> APIRouter:
+    """`sketches`: the registry stem separation reads (the engine passes its own)."""
+    recipes = sketches if sketches is not None else SketchRegistry()
     router = APIRouter()
 
     @router.post("/v1/music/video-to-music")
@@ -100,7 +120,7 @@ def create_router() -> APIRouter:
             videos.append((upload.filename or "video", data))
         words: list[Any] = [form.get("description") or "", *form.getlist("tags")]
         prompt = ", ".join(str(w).strip() for w in words if str(w).strip())
-        data = await run_in_threadpool(_music, videos, prompt, fmt)
+        data = await run_in_threadpool(_music, videos, prompt, fmt, recipes)
         return Response(data, media_type=fmt.mime_type)
 
     return router

@@ -52,3 +52,29 @@ def test_a_file_without_pictures_is_refused(serve_process: LocalEngineProcess) -
         b"".join(sdk.music.video_to_music(videos=[("sound.wav", tone.getvalue(), "audio/wav")]))
     assert caught.value.status_code == 400
     assert "no pictures" in str(caught.value.body)
+
+
+def test_stems_of_the_video_music_are_its_real_layers(
+        serve_process: LocalEngineProcess) -> None:
+    """The engine's music for a video is its own sketch: separated, it gives the sketch's
+    real layers (not the approximation for foreign audio), adding up to the file."""
+    import zipfile
+
+    sdk = ElevenLabs(base_url=serve_process.base_url, api_key="offline")
+    videos = [("clip.mp4", make_video(6.0), "video/mp4")]
+    mp3 = b"".join(sdk.music.video_to_music(videos=videos, description="drums and piano",
+                                            tags=["upbeat"], output_format="mp3_44100_128"))
+    mix, _rate = sf.read(io.BytesIO(mp3), dtype="float64")
+    response = sdk.music.with_raw_response.separate_stems(
+        file=("music.mp3", mp3, "audio/mpeg"), output_format="pcm_44100")
+    with response as raw:
+        assert raw.headers["stem-method"] == "sketch-layers"
+        archive = b"".join(raw.data)
+    with zipfile.ZipFile(io.BytesIO(archive)) as stems_zip:
+        stems = {n.rsplit(".", 1)[0]: np.frombuffer(stems_zip.read(n), "<i2") / 32768.0
+                 for n in stems_zip.namelist()}
+    assert list(stems) == ["vocals", "drums", "bass", "guitar", "piano", "other"]
+    total = sum(stems.values())
+    residual = total[:len(mix)] - mix[:len(total)]
+    assert 10 * np.log10(np.mean(residual ** 2) / np.mean(mix ** 2)) < -40
+    assert np.abs(stems["vocals"]).max() < 2 / 32768  # instrumental: no voice
