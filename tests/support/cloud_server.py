@@ -883,10 +883,19 @@ class CloudServer(SpeechToTextAndMusic):
             # A 200 audio stream that turns into the API's JSON error after some audio.
             error = {"detail": {"status": fault.code or "quota_exceeded",
                                 "message": "Audio stopped: this request exceeds your quota."}}
-            await self._send(scope, receive, send, Reply(
-                200, {"content-type": "audio/mpeg"},
-                encode_tone("mp3_44100_128", 0.3) + json.dumps(error).encode(),
-                streamed=True, chunk_bytes=1024), None)
+            audio = encode_tone("mp3_44100_128", 0.3)
+            if str(scope.get("path", "")).endswith("/with-timestamps"):
+                # The timed stream's own format: lines of JSON, then the error as a line.
+                line = {"audio_base64": base64.b64encode(audio).decode("ascii"),
+                        "alignment": None, "normalized_alignment": None}
+                body = (json.dumps(line) + "\n" + json.dumps(error) + "\n").encode()
+                reply = Reply(200, {"content-type": "application/json"}, body,
+                              streamed=True, chunk_bytes=1024)
+            else:
+                reply = Reply(200, {"content-type": "audio/mpeg"},
+                              audio + json.dumps(error).encode(), streamed=True,
+                              chunk_bytes=1024)
+            await self._send(scope, receive, send, reply, None)
         elif kind == "no_route":
             # What a server without this route answers (FastAPI's own 404): no error code,
             # unlike the API's "not_found" for a route that exists.

@@ -134,7 +134,7 @@ def test_pls_round_trip_and_fix_how_this_is_said(launch, cloud, qtbot,
     dialog.import_file(str(exported))
     qtbot.waitUntil(lambda: dialog.list_model.rowCount() == 2
                     and dialog.current is not None and dialog.current.name == "names",
-                    timeout=10_000)
+                    timeout=30_000)
     assert dialog.rules_model.rules == rules
 
     # "Fix how this is said…" on selected text: a rule with the word filled in, and a

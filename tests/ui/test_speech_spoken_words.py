@@ -100,7 +100,19 @@ def test_editing_the_text_drops_the_mark(launch, engine_url: str, qtbot,
     follower = studio.window.speech_tab.spoken_words
     qtbot.keyClicks(editor, "Words to follow while they play, one after another.")
     qtbot.mouseClick(studio.find(QPushButton, "speech.generate"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: follower.marked_word() != "", timeout=60_000)
+    qtbot.waitUntil(lambda: studio.find(QTableView, "history.list").model().rowCount() == 1,
+                    timeout=60_000)
+    # The test sound card plays faster than real time, so the mark may never be seen
+    # while it plays: put the playhead in the second word (the waveform's seek, paused).
+    player = studio.ctx.player
+    qtbot.waitUntil(lambda: player.state in (PlayerState.FINISHED, PlayerState.STOPPED),
+                    timeout=30_000)
+    span = follower.spans()[1]
+    player.play()
+    player.pause()
+    studio.window.player_bar.waveform.seek_requested.emit(
+        ((span.start_ms + span.end_ms) / 2) / player.duration_ms)
+    qtbot.waitUntil(lambda: follower.marked_word() == "to", timeout=10_000)
     qtbot.keyClicks(editor, " More")
     assert not follower.following and follower.marked_word() == ""
 

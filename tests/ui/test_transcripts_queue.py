@@ -49,6 +49,18 @@ def _states(window: Any) -> list[str]:
     return [job.state for job in window.transcription_queue.jobs]
 
 
+def _select_row(table: QTableView, row: int) -> None:
+    """Choose one row as a click does. Not `selectRow`: in extended selection it reads the
+    keyboard modifiers Qt believes are held, and a key shortcut sent by an earlier test
+    (Ctrl+Shift+U) can leave those set, turning the choice into a toggle or a range."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    flags = QItemSelectionModel.SelectionFlag.ClearAndSelect \
+        | QItemSelectionModel.SelectionFlag.Rows
+    index = table.model().index(row, 0)
+    table.selectionModel().setCurrentIndex(index, flags)
+
+
 def _click(studio: Any, name: str) -> None:
     button = studio.find(QPushButton, name)
     assert button.isEnabled(), name
@@ -65,7 +77,7 @@ def test_five_files_one_broken_one_cancelled_then_a_restart(
     table = studio.find(QTableView, "transcripts.queue")
     assert table.model().rowCount() == 5
     # Two run at once: the fifth still waits, and is cancelled before it starts.
-    table.selectRow(4)
+    _select_row(table, 4)
     assert window.transcription_queue.jobs[4].state == "waiting"
     _click(studio, "transcripts.queue_cancel")
     qtbot.waitUntil(lambda: "running" not in _states(window)
@@ -81,7 +93,7 @@ def test_five_files_one_broken_one_cancelled_then_a_restart(
     assert summary == "3 done, 1 failed, 1 cancelled."
     save_screenshot(window, "transcripts-queue", tmp_path)
     # A finished one opens as a transcript.
-    table.selectRow(0)
+    _select_row(table, 0)
     _click(studio, "transcripts.queue_open")
     tab = window.transcripts_tab
     qtbot.waitUntil(lambda: tab.document.is_open, timeout=30_000)
@@ -101,7 +113,7 @@ def test_five_files_one_broken_one_cancelled_then_a_restart(
     assert table.model().rowCount() == 5
     assert table.model().index(2, 1).data() == broken
     # The cancelled one gets other settings, then is tried again.
-    table.selectRow(4)
+    _select_row(table, 4)
     _click(again, "transcripts.queue_settings")
     dialog = again.window.findChild(object, "transcripts.queue_settings_dialog")
     assert dialog is not None
@@ -153,7 +165,7 @@ def test_a_dropped_folder_is_queued(launch: Any, engine_url: str, qtbot: Any,
     assert "Queued 5 recordings" in tab.status.text()
     # Delete takes the broken one off the list (it is stopped if it has begun).
     table = studio.find(QTableView, "transcripts.queue")
-    table.selectRow(0)
+    _select_row(table, 0)
     table.setFocus()
     tab.activateWindow()
     qtbot.waitUntil(table.hasFocus, timeout=5000)

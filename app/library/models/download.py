@@ -175,24 +175,24 @@ class _Fetch:
                     "XI_STUDIO_MODEL_HUB to another one), or use a newer XI Studio.")
             digest = self._hash_for(part, have)
             written = have
-            with part.open("ab" if resumed else "wb") as out:
-                for block in self._blocks(response):
-                    try:
+            try:  # a full disk may show at a write or at the last flush, on closing
+                with part.open("ab" if resumed else "wb") as out:
+                    for block in self._blocks(response):
                         out.write(block)
                         digest.update(block)
                         written += len(block)
                         self._hash = (digest, written)
-                    except OSError as exc:
-                        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-                            raise NotEnoughSpaceError(
-                                f"The disk filled up while downloading {file.name}. Nothing "
-                                "was installed; free some space and press Install again "
-                                "(the download continues where it stopped).") from exc
-                        raise
-                    self.done += len(block)
-                    self.report("downloading", file.name)
-                    if self.control.paused or self.control.cancelled:
-                        return None  # reconnects with a Range after the pause
+                        self.done += len(block)
+                        self.report("downloading", file.name)
+                        if self.control.paused or self.control.cancelled:
+                            return None  # reconnects with a Range after the pause
+            except OSError as exc:
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                    raise NotEnoughSpaceError(
+                        f"The disk filled up while downloading {file.name}. Nothing "
+                        "was installed; free some space and press Install again "
+                        "(the download continues where it stopped).") from exc
+                raise
             expected_size = _expected_length(response, have)
             if expected_size is not None and part.stat().st_size < expected_size:
                 raise _RetryableError("the connection closed before the end of the file")
