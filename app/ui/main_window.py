@@ -248,7 +248,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._load_wire_models)
         QTimer.singleShot(0, self.window_state.restore_layouts)
         QTimer.singleShot(0, self.backend.connect_backend)
-        QTimer.singleShot(0, lambda: self.transcription_queue.load())
+        QTimer.singleShot(0, self._resume_transcription_queue)
         QTimer.singleShot(0, self.history.refresh)
         QTimer.singleShot(0, lambda: self._on_tab_changed(self.tabs.currentIndex()))
 
@@ -261,6 +261,19 @@ class MainWindow(QMainWindow):
                 importlib.import_module(module)
 
         self.runner.start(task, lambda: asyncio.to_thread(load))
+
+    def _resume_transcription_queue(self) -> None:
+        """The queue's modules (~25 ms of imports) load in a worker thread; the queue is
+        then built and resumed on the GUI thread. Imported there, they held up the
+        just-shown window's first idle turn."""
+        import importlib
+
+        async def resume() -> None:
+            await asyncio.to_thread(importlib.import_module,
+                                    "app.ui.transcripts.queue_controller")
+            self.transcription_queue.load()
+
+        self.runner.start("startup.transcription_queue", resume)
 
     def _load_wire_models(self) -> None:
         """pydantic and the wire models (60-90 ms) load in a worker thread while the
