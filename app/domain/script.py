@@ -20,7 +20,9 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any
+
+from app.domain.word_timing import WordTime as WordTime  # its home; named here too
 
 FORMAT_VERSION = 1
 DEFAULT_MODEL_ID = "eleven_multilingual_v2"
@@ -29,14 +31,6 @@ DEFAULT_GAP_MS = 400
 DEFAULT_TARGET_LUFS = -16.0
 
 Settings = Mapping[str, Any]
-
-
-class WordTime(NamedTuple):
-    """One spoken word of a take, in milliseconds from the start of the take's audio."""
-
-    word: str
-    start_ms: int
-    end_ms: int
 
 
 def normalized_settings(settings: Settings | None) -> dict[str, Any]:

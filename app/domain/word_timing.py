@@ -17,7 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from app.domain.script import WordTime
+
+class WordTime(NamedTuple):
+    """One spoken word of a take, in milliseconds from the start of the take's audio.
+    Here, not in script.py, so the Speech tab's word mark does not load the script model
+    at start-up (app.domain.script re-exports it)."""
+
+    word: str
+    start_ms: int
+    end_ms: int
 
 
 class WordSpan(NamedTuple):

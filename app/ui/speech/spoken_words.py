@@ -17,8 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QPlainTextEdit
 
 from app.audio.player import PlayerState
-from app.domain.script import WordTime
-from app.domain.word_timing import SpansBuilder, SpokenText, WordSpan
+from app.domain.word_timing import SpansBuilder, SpokenText, WordSpan, WordTime
 from app.ui.widgets.player_bar import PlayerBar
 from app.ui.widgets.word_highlight import mark_spoken_word, spoken_word
 
