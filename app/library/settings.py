@@ -31,6 +31,7 @@ BASE_URL_ENV = "ELEVENLABS_BASE_URL"
 class Settings:
     base_url: str = DEFAULT_BASE_URL
     output_device: str | None = None
+    input_device: str | None = None  # the microphone Record… uses (None: the system's)
     default_output_format: str = "mp3_44100_128"
     last_voice_id: str | None = None
     last_model_id: str | None = None
@@ -60,6 +61,7 @@ class Settings:
 _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "base_url": str,
     "output_device": (str, type(None)),
+    "input_device": (str, type(None)),
     "default_output_format": str,
     "last_voice_id": (str, type(None)),
     "last_model_id": (str, type(None)),

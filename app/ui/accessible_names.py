@@ -74,6 +74,7 @@ ACCESSIBLE: dict[str, tuple[str, str]] = {
     # dialogs
     "settings.default_format": ("Default output format", "The format new speech starts with"),
     "settings.output_device": ("Sound output", "Where audio is played"),
+    "settings.input_device": ("Microphone", "What Record… in the Transcripts tab records"),
     "about.licences": ("Licences", "The libraries XI Studio uses and their licences"),
     "about.model_licences": ("Offline model licences", "The offline voices and recognisers "
                              "you can install, each with its own licence"),

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.api.client import ApiClient, ClientConfig, is_insecure_base_url
 from app.api.errors import MissingPermissionsError
 from app.api.voices import VoicesService
-from app.audio.devices import list_output_devices
+from app.audio.devices import list_input_devices, list_output_devices
 from app.domain.formats import TTS_FORMATS
 from app.library.secrets import KeyStore
 from app.ui.app_context import AppContext
@@ -88,6 +88,20 @@ class SettingsDialog(QDialog):
             pass
         index = self.output_device.findData(ctx.settings.output_device)
         self.output_device.setCurrentIndex(max(0, index))
+        self.input_device = QComboBox(self)
+        self.input_device.setObjectName("settings.input_device")
+        self.input_device.setToolTip("The microphone Transcripts → Record… records from")
+        self.input_device.addItem("System default", None)
+        try:
+            for microphone in list_input_devices():
+                self.input_device.addItem(microphone.name, microphone.name)
+        except Exception:  # no audio system at all: the default entry stays
+            pass
+        saved = ctx.settings.input_device
+        if saved is not None and self.input_device.findData(saved) < 0:
+            # Unplugged since: kept as chosen (it may come back), and said so.
+            self.input_device.addItem(f"{saved} (not connected)", saved)
+        self.input_device.setCurrentIndex(max(0, self.input_device.findData(saved)))
         self.default_format = QComboBox(self)
         self.default_format.setObjectName("settings.default_format")
         for fmt in TTS_FORMATS:
@@ -102,6 +116,7 @@ class SettingsDialog(QDialog):
         form.addRow("Server address", self.base_url)
         form.addRow("", self.base_url_note)
         form.addRow("Sound output", self.output_device)
+        form.addRow("Microphone", self.input_device)
         form.addRow("Default format", self.default_format)
         self.offline_models = QPushButton("Offline voices and transcripts…", self)
         self.offline_models.setObjectName("settings.offline_models")
@@ -215,6 +230,7 @@ class SettingsDialog(QDialog):
         url_changed = new_url != settings.base_url
         settings.base_url = new_url
         settings.output_device = self.output_device.currentData()
+        settings.input_device = self.input_device.currentData()
         settings.default_output_format = self.default_format.currentData()
         self._ctx.save_settings()
         self.settings_saved.emit()

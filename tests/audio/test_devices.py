@@ -30,3 +30,13 @@ def test_a_failing_query_means_no_devices(monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setattr(sounddevice, "query_devices", broken)
     assert list_output_devices() == []
+
+
+def test_the_alsa_default_input_is_listed() -> None:
+    from app.audio.devices import InputDevice, list_input_devices
+
+    devices = list_input_devices()
+    assert devices and all(isinstance(d, InputDevice) for d in devices)
+    assert all(d.max_input_channels > 0 for d in devices)
+    assert any(d.name == "default" for d in devices)
+    assert sum(d.is_default for d in devices) == 1

@@ -94,3 +94,44 @@ def test_cancel_keeps_nothing(launch: Any, engine_url: str, qtbot: Any,
     qtbot.waitUntil(lambda: recorder.state.value == "cancelled", timeout=10_000)
     assert not path.exists()
     assert studio.window.transcription_queue.jobs == []
+
+
+def test_the_microphone_chosen_in_settings_records(
+        launch: Any, engine_url: str, qtbot: Any, alsa_capture_file: Path,
+        speech: np.ndarray) -> None:
+    """Settings → Microphone lists the inputs; the one chosen (by name) is what Record…
+    opens, it is remembered, and one that is gone says so and names where to change it."""
+    from PySide6.QtWidgets import QComboBox
+
+    write_capture(alsa_capture_file, speech)
+    studio = launch(engine_url=engine_url)
+    dialog = studio.window.open_settings()
+    microphones = dialog.findChild(QComboBox, "settings.input_device")
+    names = [microphones.itemData(i) for i in range(microphones.count())]
+    assert names[0] is None and "default" in names  # System default, then the inputs
+    microphones.setCurrentIndex(names.index("default"))
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert studio.ctx.settings.input_device == "default"
+    studio.window.show_tab("transcripts")
+    studio.find(QPushButton, "transcripts.queue_record").click()
+    record = _dialog(studio)
+    qtbot.waitUntil(lambda: record.stop_button.isEnabled(), timeout=20_000)
+    recorder = record.recorder
+    assert recorder is not None and recorder.device == "default"
+    qtbot.waitUntil(lambda: recorder.frames >= len(speech), timeout=20_000)
+    record.cancel_button.click()
+    qtbot.waitUntil(lambda: recorder.state.value == "cancelled", timeout=10_000)
+
+    # A microphone unplugged since: Settings keeps it, marked; Record… says what to do.
+    studio.ctx.settings.input_device = "USB headset that is gone"
+    dialog = studio.window.open_settings()
+    microphones = dialog.findChild(QComboBox, "settings.input_device")
+    assert microphones.currentText() == "USB headset that is gone (not connected)"
+    dialog.reject()
+    studio.find(QPushButton, "transcripts.queue_record").click()
+    record = _dialog(studio)
+    qtbot.waitUntil(lambda: "choose another there" in record.message.text(), timeout=20_000)
+    assert "No microphone could be opened" in record.message.text()
+    assert not record.stop_button.isEnabled()
+    record.cancel_button.click()
+    assert studio.window.transcription_queue.jobs == []

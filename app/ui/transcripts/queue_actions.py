@@ -87,7 +87,8 @@ class QueueActions:
     def record(self) -> RecordDialog:
         """Record from the microphone; the recording is queued when stopped."""
         tab = self._tab
-        dialog = RecordDialog(tab._ctx.paths.data_dir / "recordings", tab._runner, tab)
+        dialog = RecordDialog(tab._ctx.paths.data_dir / "recordings", tab._runner, tab,
+                              device=tab._ctx.settings.input_device)
         dialog.recorded.connect(lambda path: self.queue_paths([path]))
         dialog.open()
         dialog.start()

@@ -117,7 +117,10 @@ class RecordDialog(QDialog):
                     await asyncio.shield(opening)
                 raise
             except AudioDeviceError as exc:
-                self.message.setText(f"{exc} Then close this window and try again.")
+                chosen = (f" The microphone chosen in Settings is “{self._device}”; choose "
+                          "another there (or System default) if it is not this computer's."
+                          if self._device is not None else "")
+                self.message.setText(f"{exc}{chosen} Then close this window and try again.")
                 return
             self.message.setText("Recording… Speak now; the bar shows what the microphone "
                                  "hears.")
