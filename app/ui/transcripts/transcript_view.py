@@ -67,18 +67,22 @@ class TranscriptView(QListView):
 
     def show_word(self, word_index: int, _attempt: int = 0) -> None:
         """Scroll (only as far as needed) so the word is in view."""
+        if _attempt and (self._anchor is None or self._anchor[0] != word_index):
+            return  # another word was asked for since: this retry is stale
         self._anchor = (word_index, time.monotonic())
         row = self.paragraphs.row_of_word(word_index)
         if row is None:
             return
         index = self.paragraphs.index(row)
         rect = self.visualRect(index)
-        box = self.delegate.word_rect(row, rect, word_index) if rect.isValid() else None
+        laid_out = rect.isValid() and rect.height() > 0
+        box = self.delegate.word_rect(row, rect, word_index) if laid_out else None
         viewport = self.viewport().rect()
-        if box is None or rect.height() <= 0:
-            # Rows are laid out in batches after a new transcript: try again shortly.
+        if box is None:
             self.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
-            if _attempt < 40:
+            # Rows are laid out in batches after a new transcript: try again shortly. A
+            # laid-out row without the word (retyped away since) is as near as it gets.
+            if not laid_out and _attempt < 40:
                 QTimer.singleShot(25, self, lambda: self.show_word(word_index, _attempt + 1))
             return
         margin = min(60.0, viewport.height() / 4)

@@ -24,6 +24,7 @@ from app.domain import json_io
 from app.domain.stt_options import TranscriptionOptions
 from app.domain.transcript import Transcript, parse_transcript
 from app.domain.transcript_edit import TranscriptEdits
+from app.domain.transcript_patch import prepare_patching
 from app.library.atomic import atomic_write_bytes, atomic_write_text
 from app.library.history import Generation
 from app.services.transcript_keep import KIND, KeepPlace, keep_files, transcribe_and_keep
@@ -57,6 +58,7 @@ class Opened:
         self.rows = build_rows(self.edited, ALL_CHANNELS)
         for transcript in (self.original, self.edited):  # cached on the transcript
             _ = transcript.duration_ms, transcript.word_counts
+        prepare_patching(self.original)  # so the first edit is as quick as the others
 
 
 def _extra(generation: Generation) -> dict[str, Any]:
