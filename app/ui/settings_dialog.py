@@ -4,6 +4,7 @@ address, sound output device and default format."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -78,30 +79,14 @@ class SettingsDialog(QDialog):
         self.base_url_note = QLabel(self)
         self.base_url_note.setObjectName("settings.base_url_note")
         self.base_url_note.setWordWrap(True)
-        self.output_device = QComboBox(self)
-        self.output_device.setObjectName("settings.output_device")
-        self.output_device.addItem("System default", None)
-        try:
-            for device in list_output_devices():
-                self.output_device.addItem(device.name, device.name)
-        except Exception:  # no audio system at all: the default entry stays
-            pass
-        index = self.output_device.findData(ctx.settings.output_device)
-        self.output_device.setCurrentIndex(max(0, index))
-        self.input_device = QComboBox(self)
-        self.input_device.setObjectName("settings.input_device")
-        self.input_device.setToolTip("The microphone Transcripts → Record… records from")
-        self.input_device.addItem("System default", None)
-        try:
-            for microphone in list_input_devices():
-                self.input_device.addItem(microphone.name, microphone.name)
-        except Exception:  # no audio system at all: the default entry stays
-            pass
-        saved = ctx.settings.input_device
-        if saved is not None and self.input_device.findData(saved) < 0:
-            # Unplugged since: kept as chosen (it may come back), and said so.
-            self.input_device.addItem(f"{saved} (not connected)", saved)
-        self.input_device.setCurrentIndex(max(0, self.input_device.findData(saved)))
+        self.output_device = self._device_choice(
+            "settings.output_device", "Where XI Studio plays sound",
+            lambda: [device.name for device in list_output_devices()],
+            ctx.settings.output_device)
+        self.input_device = self._device_choice(
+            "settings.input_device", "The microphone Transcripts → Record… records from",
+            lambda: [device.name for device in list_input_devices()],
+            ctx.settings.input_device)
         self.default_format = QComboBox(self)
         self.default_format.setObjectName("settings.default_format")
         for fmt in TTS_FORMATS:
@@ -138,6 +123,24 @@ class SettingsDialog(QDialog):
         self.base_url.textChanged.connect(self._on_base_url_changed)
         self._show_key_state()
         self._on_base_url_changed(self.base_url.text())
+
+    def _device_choice(self, name: str, tip: str, names: Callable[[], list[str]],
+                       saved: str | None) -> QComboBox:
+        """System default, then the devices by name. A saved one unplugged since stays
+        chosen (it may come back) and is marked so."""
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.setToolTip(tip)
+        combo.addItem("System default", None)
+        try:
+            for device in names():
+                combo.addItem(device, device)
+        except Exception:  # no audio system at all: the default entry stays
+            pass
+        if saved is not None and combo.findData(saved) < 0:
+            combo.addItem(f"{saved} (not connected)", saved)
+        combo.setCurrentIndex(max(0, combo.findData(saved)))
+        return combo
 
     def _open_models(self) -> None:
         from app.ui.models_panel import ModelsDialog

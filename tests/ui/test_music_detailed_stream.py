@@ -62,9 +62,9 @@ def test_section_times_arrive_while_the_song_plays(make_tab: Any, music_server: 
     assert version.duration_ms == pytest.approx(28_000, abs=50)
 
 
-def test_through_the_window_against_the_cloud(launch, cloud, qtbot) -> None:
-    """The same through the main window against the cloud test server (which checks the
-    request against the spec and paces its events): the sections show while composing."""
+def _plan_with_details(launch: Any, cloud: Any) -> tuple[Any, Any]:
+    """The main window against the cloud test server, on the Music tab's plan page with
+    PLAN (v1) and Song details ticked, as a user would set it up."""
     studio = launch(cloud_url=cloud.url)
     studio.window.show_tab("music")
     studio.find(QTabWidget, "music.mode").setCurrentIndex(1)
@@ -72,6 +72,13 @@ def test_through_the_window_against_the_cloud(launch, cloud, qtbot) -> None:
     tab.output.select(tab.output.model, "music_v1")
     tab.editor.set_plan(PLAN, "test")
     studio.find(QCheckBox, "music.detailed").setChecked(True)
+    return studio, tab
+
+
+def test_through_the_window_against_the_cloud(launch, cloud, qtbot) -> None:
+    """The same through the main window against the cloud test server (which checks the
+    request against the spec and paces its events): the sections show while composing."""
+    studio, tab = _plan_with_details(launch, cloud)
     player = tab.producer.section_player
     live: list[tuple[bool, int]] = []
     tab.controller.sections_arrived.connect(
@@ -94,13 +101,7 @@ def test_a_server_without_the_streamed_route_gets_the_whole_reply(launch, cloud,
     cloud.control.reset()
     cloud.control.add_faults({"path_regex": r"^/v1/music/detailed/stream$",
                               "fault": "no_route"})
-    studio = launch(cloud_url=cloud.url)
-    studio.window.show_tab("music")
-    studio.find(QTabWidget, "music.mode").setCurrentIndex(1)
-    tab = studio.window.music_tab
-    tab.output.select(tab.output.model, "music_v1")
-    tab.editor.set_plan(PLAN, "test")
-    studio.find(QCheckBox, "music.detailed").setChecked(True)
+    studio, tab = _plan_with_details(launch, cloud)
     qtbot.mouseClick(studio.find(QPushButton, "music.compose"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(studio.ctx.history.list(kind="music")) == 1
                     and not tab.controller.is_composing, timeout=60_000)
