@@ -10,16 +10,13 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
 from fastapi import FastAPI
 
 from app.api.client import ApiClient, ClientConfig
 from app.api.errors import ApiError
 from app.api.transcripts import TranscriptsService
 from app.domain.stt_options import ExportFormat, TranscriptionOptions
-from app.engine.espeak import Espeak
 from app.engine.stt_routes import create_router
 from app.library.history import HistoryStore
 from app.services.transcript_keep import KeepPlace, read_saved
@@ -32,11 +29,10 @@ from app.services.transcription_queue import (
     options_to_json,
     transcribe_jobs,
 )
+from tests.support.queue_tape import make_tape
 from tests.support.servers import run_server
 
 pytestmark = pytest.mark.anyio
-SENTENCES = ("hello and welcome to the show", "today we talk about the weather",
-             "thank you for listening", "see you next time")
 
 
 @pytest.fixture(scope="module")
@@ -49,20 +45,8 @@ def engine_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def recordings(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """Four short spoken recordings and one broken file (text named .wav)."""
-    folder = tmp_path_factory.mktemp("audio")
-    espeak = Espeak()
-    paths = []
-    for n, text in enumerate(SENTENCES):
-        synthesis = espeak.synthesize(text, espeak.voice_for_language("en") or "en")
-        path = folder / f"take{n + 1}.wav"
-        sf.write(path, synthesis.samples.astype(np.float32) / 32768.0,
-                 synthesis.sample_rate_hz)
-        paths.append(path)
-    broken = folder / "broken.wav"
-    broken.write_bytes(b"this is not audio at all " * 200)
-    paths.insert(2, broken)
-    return paths
+    """take1, take2, broken, take3, take4 (tests/support/queue_tape.py)."""
+    return make_tape(tmp_path_factory.mktemp("audio"))
 
 
 @pytest.fixture

@@ -9,40 +9,24 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-import soundfile as sf
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QTableView
 
 from app.domain.stt_options import TranscriptionOptions
-from app.engine.espeak import Espeak
 from app.services.transcription_queue import QueueJob
 from app.ui.transcripts.queue_model import status_text
+from tests.support.queue_tape import make_tape
 from tests.ui.conftest import save_screenshot
 
 WAIT_MS = 120_000
-SENTENCES = ("hello and welcome to the show", "today we talk about the weather",
-             "thank you for listening", "see you next time")
 
 
 @pytest.fixture(scope="module")
 def recordings(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """take1, take2, broken, take3, take4 (the broken one is text named .wav)."""
-    folder = tmp_path_factory.mktemp("tape")
-    espeak = Espeak()
-    paths = []
-    for n, text in enumerate(SENTENCES):
-        synthesis = espeak.synthesize(text, espeak.voice_for_language("en") or "en")
-        path = folder / f"take{n + 1}.wav"
-        sf.write(path, synthesis.samples.astype(np.float32) / 32768.0,
-                 synthesis.sample_rate_hz)
-        paths.append(path)
-    broken = folder / "broken.wav"
-    broken.write_bytes(b"this is not audio at all " * 200)
-    paths.insert(2, broken)
-    return paths
+    """take1, take2, broken, take3, take4 (tests/support/queue_tape.py)."""
+    return make_tape(tmp_path_factory.mktemp("tape"))
 
 
 def _states(window: Any) -> list[str]:

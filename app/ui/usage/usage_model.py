@@ -51,7 +51,23 @@ def local_time(created_at: str) -> str:
         return created_at
 
 
-class UsageModel(QAbstractTableModel):
+class _HeadedTable(QAbstractTableModel):
+    """A flat table whose columns are the names in COLUMNS (both models below)."""
+
+    COLUMNS: tuple[str, ...] = ()
+
+    def columnCount(self, parent: Index = _NO_INDEX) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+
+class UsageModel(_HeadedTable):
     COLUMNS = ("When", "Kind", "What", "Model", "Amount", "Credits", "Where", "Request id")
     CREDITS_COLUMN = 5
 
@@ -72,16 +88,6 @@ class UsageModel(QAbstractTableModel):
 
     def rowCount(self, parent: Index = _NO_INDEX) -> int:
         return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: Index = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._entries):
@@ -116,7 +122,7 @@ class UsageModel(QAbstractTableModel):
         return None
 
 
-class ScriptTotalsModel(QAbstractTableModel):
+class ScriptTotalsModel(_HeadedTable):
     """What each script cost: its takes and dialogues in the rows being shown."""
 
     COLUMNS = ("Script", "Operations", "Credits")
@@ -135,16 +141,6 @@ class ScriptTotalsModel(QAbstractTableModel):
 
     def rowCount(self, parent: Index = _NO_INDEX) -> int:
         return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _NO_INDEX) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
