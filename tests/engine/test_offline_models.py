@@ -299,16 +299,19 @@ def test_piper_requests_at_the_same_time(client: TestClient, joe_id: str) -> Non
     assert all(size > 22050 for size in sizes)
 
 
-def test_whisper_per_channel_with_character_times(client: TestClient) -> None:
+def test_whisper_per_channel_with_character_times(client: TestClient, joe_id: str) -> None:
     import numpy as np
 
-    def speech(voice: int, text: str) -> np.ndarray:
-        wav = client.post(f"/v1/text-to-speech/{ENGINE_VOICES[voice].voice_id}",
+    # Both channels are spoken by the Piper voice: eSpeak's robotic speech is heard differently
+    # by Whisper from one machine to the next ("Good morning" came back as "Don't worry" on CI),
+    # and this test is about channels and character times, not about eSpeak.
+    def speech(text: str) -> np.ndarray:
+        wav = client.post(f"/v1/text-to-speech/{joe_id}",
                           params={"output_format": "wav_16000"}, json={"text": text}).content
         samples, _ = sf.read(io.BytesIO(wav), dtype="float32")
         return samples
 
-    left, right = speech(0, "Good morning everyone."), speech(1, "Thank you very much.")
+    left, right = speech("Good morning everyone."), speech("Thank you very much.")
     stereo = np.zeros((max(len(left), len(right)), 2), dtype=np.float32)
     stereo[:len(left), 0] = left
     stereo[:len(right), 1] = right
