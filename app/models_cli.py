@@ -81,7 +81,7 @@ def show_card(name: str, store: ModelStore) -> int:
     from app.library.models.extras import fetch_card
 
     entry = find(name)
-    print(f"{entry.title} ({entry.name})\nLicence: {entry.licence}\n"
+    print(f"{entry.title} ({entry.name})\nLicence: {entry.licence_text}\n"
           f"From {entry.repo} at revision {entry.revision}\n")
     print(fetch_card(entry, store))
     return 0

@@ -99,6 +99,8 @@ def test_card_prints_the_licence_and_the_model_card(hub: ModelHub, tmp_path: Pat
     assert "Licence: CC0-1.0" in result.stdout and "Model card for joe" in result.stdout
     whisper = run(["card", "whisper-base"], tmp_path / "home", hub.url)
     assert "Licence: MIT" in whisper.stdout and "CTranslate2" in whisper.stdout
+    amy = run(["card", "piper-en_US-amy-medium"], tmp_path / "home", hub.url)
+    assert "Licence: CC-BY-SA-4.0 (Mycroft voices). The model card points at" in amy.stdout
     missing = run(["card", "whisper-small"], tmp_path / "home", hub.url)
     assert missing.returncode == 1 and "has no model card" in missing.stderr
     assert "Traceback" not in missing.stderr

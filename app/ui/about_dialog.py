@@ -97,7 +97,9 @@ class AboutDialog(QDialog):
         models.setHorizontalHeaderLabels(["Offline model", "Name", "Licence"])
         for row, entry in enumerate(CATALOGUE):
             for column, text in enumerate((entry.title, entry.name, entry.licence)):
-                models.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(entry.licence_text)
+                models.setItem(row, column, item)
         models.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         models.verticalHeader().setVisible(False)
         models.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

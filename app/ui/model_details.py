@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import threading
 from typing import Any
 
@@ -30,7 +31,7 @@ class ModelCardDialog(QDialog):
         self.setWindowTitle(f"{entry.title}: details")
         self.resize(640, 480)
         facts = QLabel(
-            f"<b>{entry.title}</b> ({entry.name})<br>Licence: {entry.licence}<br>"
+            f"<b>{entry.title}</b> ({entry.name})<br>Licence: {html.escape(entry.licence_text)}<br>"
             f"Language: {entry.language} · quality: {entry.quality} · "
             f"{human_size(entry.size)}<br>From {entry.repo} at revision {entry.revision}",
             self)

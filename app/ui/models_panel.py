@@ -95,6 +95,8 @@ class ModelsPanel(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, entry.name)
+                if column == _COLUMNS.index("Licence"):
+                    item.setToolTip(entry.licence_text)
                 self.table.setItem(row, column, item)
 
         self.install_button = self._button("Install", "models.install", self._install)

@@ -131,6 +131,19 @@ def test_details_shows_the_licence_and_the_model_card(qtbot: QtBot, panel: Model
     dialog = panel.card_dialog
     qtbot.waitUntil(lambda: "has no model card" in dialog.card.toPlainText(), timeout=15_000)
     dialog.reject()
+    # A voice whose card only says "See URL": the short licence in the list, what is known
+    # about it in the tooltip and in Details.
+    alan = "piper-en_GB-alan-medium"
+    row = next(r for r in range(panel.table.rowCount())
+               if panel.table.item(r, 0).data(Qt.ItemDataRole.UserRole) == alan)
+    licence = panel.table.item(row, 4)
+    assert licence.text().startswith("All rights reserved")
+    assert "fine-tuned from Lessac" in licence.toolTip()
+    panel.select(alan)
+    qtbot.mouseClick(panel.details_button, Qt.MouseButton.LeftButton)
+    facts = panel.card_dialog.findChild(QLabel, "models.card_facts").text()
+    assert "All Rights Reserved" in facts and "non-commercial" in facts
+    panel.card_dialog.reject()
 
 
 @pytest.mark.e2e

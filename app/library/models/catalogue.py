@@ -21,10 +21,22 @@ from dataclasses import dataclass
 PIPER_REPO = "rhasspy/piper-voices"
 # The piper-voices tag the catalogue was written against.
 PIPER_REVISION = "v1.0.0"
-# Licences as the voices' model cards give them; where a card only points at its dataset
-# with no clear licence the list says so ("Details…" shows the card itself).
-_SEE_CARD = "not stated (see its model card)"
+# Licences as the voices' model cards give them. Amy's and Alan's cards only say "License: See
+# URL" and point at Mycroft's mimic3-voices: that repository is CC BY-SA 4.0 (which its
+# maintainer confirmed covers the Mycroft models, rhasspy/piper#253), while the folder of
+# Alan's recordings (voices/en_UK/apope_low) carries its own "All Rights Reserved" LICENSE and
+# the voice was fine-tuned from Lessac. Users choose a voice for commercial work by this line,
+# so it says what is known rather than a tag ("Details…" shows the card itself).
 _BLIZZARD = "Blizzard 2013 Lessac data: research, non-commercial"
+_MYCROFT_AMY = "CC-BY-SA-4.0 (Mycroft voices)"
+_MYCROFT_AMY_NOTE = (
+    "The model card points at Mycroft's mimic3-voices, published under CC BY-SA 4.0; "
+    "the licence of the recordings themselves is not published.")
+_MYCROFT_ALAN = "All rights reserved (Mycroft recordings)"
+_MYCROFT_ALAN_NOTE = (
+    "The model card points at Mycroft's apope_low recordings, whose licence reads "
+    "\"All Rights Reserved\", and the voice was fine-tuned from Lessac (research, "
+    "non-commercial). Ask the rights holders before publishing what it says.")
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 _RELEASE_TAG = re.compile(r"^v\d+(\.\d+)*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -57,10 +69,16 @@ class ModelEntry:
     rank: int = 0  # Whisper: a larger number recognises better
     sample_path: str = ""  # a recording of the voice on the hub (Piper), "" if none
     card_path: str = "README.md"  # the model card on the hub
+    licence_note: str = ""  # where the short licence needs a sentence of explanation
 
     @property
     def size(self) -> int:
         return sum(f.size for f in self.files)
+
+    @property
+    def licence_text(self) -> str:
+        """The licence with its explanation, for the details view and the command line."""
+        return f"{self.licence}. {self.licence_note}" if self.licence_note else self.licence
 
     @property
     def fully_pinned(self) -> bool:
@@ -70,7 +88,7 @@ class ModelEntry:
 
 def _piper(locale: str, speaker: str, quality: str, title: str, licence: str, size: int,
            sample: str, onnx_sha: str | None = None, json_sha: str | None = None,
-           json_size: int = 5000) -> ModelEntry:
+           json_size: int = 5000, licence_note: str = "") -> ModelEntry:
     lang = locale.split("_")[0]
     stem = f"{locale}-{speaker}-{quality}"
     folder = f"{lang}/{locale}/{speaker}/{quality}"
@@ -80,7 +98,7 @@ def _piper(locale: str, speaker: str, quality: str, title: str, licence: str, si
         files=(ModelFile(f"{folder}/{stem}.onnx", size, onnx_sha),
                ModelFile(f"{folder}/{stem}.onnx.json", json_size, json_sha)),
         sample_text=sample, sample_path=f"{folder}/samples/speaker_0.mp3",
-        card_path=f"{folder}/MODEL_CARD")
+        card_path=f"{folder}/MODEL_CARD", licence_note=licence_note)
 
 
 def _whisper(size_name: str, revision: str, rank: int, files: tuple[ModelFile, ...]) -> ModelEntry:
@@ -101,16 +119,16 @@ CATALOGUE: tuple[ModelEntry, ...] = (
            onnx_sha="5efe09e69902187827af646e1a6e9d269dee769f9877d17b16b1b46eeaaf019f",
            json_sha="efe19c417bed055f2d69908248c6ba650fa135bc868b0e6abb3da181dab690a0",
            json_size=4885),
-    _piper("en_US", "amy", "medium", "Amy (English, US)", _SEE_CARD, 63201294,
+    _piper("en_US", "amy", "medium", "Amy (English, US)", _MYCROFT_AMY, 63201294,
            "Hi, I'm Amy. My voice is made on your own computer.",
            onnx_sha="b3a6e47b57b8c7fbe6a0ce2518161a50f59a9cdd8a50835c02cb02bdd6206c18",
            json_sha="95a23eb4d42909d38df73bb9ac7f45f597dbfcde2d1bf9526fdeaf5466977d77",
-           json_size=4882),
-    _piper("en_GB", "alan", "medium", "Alan (English, UK)", _SEE_CARD, 63201294,
+           json_size=4882, licence_note=_MYCROFT_AMY_NOTE),
+    _piper("en_GB", "alan", "medium", "Alan (English, UK)", _MYCROFT_ALAN, 63201294,
            "Good day, I'm Alan. I speak British English, offline.",
            onnx_sha="0a309668932205e762801f1efc2736cd4b0120329622adf62be09e56339d3330",
            json_sha="c0f0d124e5895c00e7c03b35dcc8287f319a6998a365b182deb5c8e752ee8c1e",
-           json_size=4888),
+           json_size=4888, licence_note=_MYCROFT_ALAN_NOTE),
     _piper("de_DE", "thorsten", "medium", "Thorsten (German)", "CC0-1.0", 63201294,
            "Hallo, ich bin Thorsten. Ich spreche Deutsch, auch ohne Internet.",
            onnx_sha="7e64762d8e5118bb578f2eea6207e1a35a8e0c30595010b666f983fc87bb7819",
