@@ -144,14 +144,17 @@ class PacedOutputStream:
         self._callback = callback
         self._finished = finished_callback
         self._running = threading.Event()
+        self._stopping = threading.Event()
         self._thread: Any = None
         self.active = False
         self.stopped = True
+        self.sounding_frames = 0  # frames handed over that were not silence (proof of play)
 
     def start(self) -> None:
         import threading
 
         self._running.set()
+        self._stopping.clear()
         self.active, self.stopped = True, False
         self._thread = threading.Thread(target=self._run, daemon=True, name="paced-audio")
         self._thread.start()
@@ -167,8 +170,13 @@ class PacedOutputStream:
                 self._callback(out, self.blocksize, None, None)
             except BaseException:  # CallbackStop/StopIteration: the player finished
                 break
+            if out.any():
+                self.sounding_frames += self.blocksize
             next_at += period
-            time.sleep(max(0.0, next_at - time.perf_counter()))
+            # Woken at once by abort(), as a real device stops at once: a plain sleep kept
+            # the GUI thread's abort() joined for up to a block (64 ms at 16 kHz).
+            if self._stopping.wait(max(0.0, next_at - time.perf_counter())):
+                break
         self.active = False
         self.stopped = True
         if self._finished is not None:
@@ -178,6 +186,7 @@ class PacedOutputStream:
         import threading
 
         self._running.clear()
+        self._stopping.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(2)
         self.active, self.stopped = False, True
@@ -188,11 +197,17 @@ class PacedOutputStream:
         self.abort()
 
 
-def use_paced_output(player: Any) -> None:
-    """Make `player` open PacedOutputStream instead of a sounddevice stream."""
+def use_paced_output(player: Any) -> list[PacedOutputStream]:
+    """Make `player` open PacedOutputStream instead of a sounddevice stream; returns the
+    list of the streams it opens (the last is the one playing)."""
+    opened: list[PacedOutputStream] = []
+
     def open_output(rate: int, channels: int, device: str | None) -> PacedOutputStream:
         player._callback_stop = StopIteration
-        return PacedOutputStream(rate, channels, callback=player._callback,
-                                 finished_callback=player._on_stream_finished)
+        stream = PacedOutputStream(rate, channels, callback=player._callback,
+                                   finished_callback=player._on_stream_finished)
+        opened.append(stream)
+        return stream
 
     player._open_output = open_output
+    return opened

@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPalette,
     QPen,
+    QPixmap,
     QTextCharFormat,
     QTextLayout,
     QTextLine,
@@ -222,24 +223,46 @@ class ParagraphDelegate(QStyledItemDelegate):
         transcript = model.transcript
         if transcript is None:
             return
-        pen = QPen(LOW_CONFIDENCE, 1.3)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(pen)
-        for word_index, (start, end) in laid.spans.items():
-            if not model.is_low_confidence(transcript.words[word_index]):
-                continue
-            for box in ParagraphLayouts.boxes(laid, start, end):
-                box = box.translated(origin)
-                painter.drawPath(_wave(box.left(), box.right(), box.bottom() - 1.5))
+        words = transcript.words
+        flagged = tuple(i for i in laid.spans if model.is_low_confidence(words[i]))
+        if not flagged:
+            return
+        if laid.underlines is None or laid.underlines[0] != flagged:
+            laid.underlines = (flagged, [
+                QRectF(box.left(), box.bottom() - 1.5 - WAVE_HEIGHT / 2, box.width(),
+                       WAVE_HEIGHT)
+                for i in flagged for box in ParagraphLayouts.boxes(laid, *laid.spans[i])])
+        # A wave drawn once and tiled (as Qt draws its own wavy underlines): stroking
+        # antialiased zigzag paths was most of the cost of repainting a row.
+        wave = _wave_tile(painter.device().devicePixelRatioF())
+        for box in laid.underlines[1]:
+            painter.drawTiledPixmap(box.translated(origin), wave)
 
 
-def _wave(x1: float, x2: float, y: float) -> QPainterPath:
-    path = QPainterPath(QPointF(x1, y))
-    x, up = x1, True
-    while x < x2:
-        x = min(x2, x + 2.5)
-        path.lineTo(x, y - 1.5 if up else y + 1.0)
-        up = not up
-    return path
+WAVE_PERIOD, WAVE_HEIGHT = 5.0, 5.0
+_WAVE_TILES: dict[float, QPixmap] = {}
+
+
+def _wave_tile(ratio: float) -> QPixmap:
+    """One period of the doubtful-word underline, at the screen's pixel ratio."""
+    tile = _WAVE_TILES.get(ratio)
+    if tile is None:
+        tile = QPixmap(round(WAVE_PERIOD * ratio), round(WAVE_HEIGHT * ratio))
+        tile.setDevicePixelRatio(ratio)
+        tile.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(tile)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(LOW_CONFIDENCE, 1.3))
+        # Down-up-down across the tile and a half-period beyond each edge, so that the
+        # tiles join without a seam.
+        middle = WAVE_HEIGHT / 2
+        half = WAVE_PERIOD / 2
+        path = QPainterPath(QPointF(-half, middle - 1.5))
+        for step in range(1, 5):
+            path.lineTo(-half + step * half, middle + (1.0 if step % 2 else -1.5))
+        painter.drawPath(path)
+        painter.end()
+        _WAVE_TILES[ratio] = tile
+    return tile
 
 

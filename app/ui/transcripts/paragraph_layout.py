@@ -47,6 +47,10 @@ class Laid:
     spans: dict[int, tuple[int, int]]  # word index -> (start, end) characters
     events: list[tuple[int, int]]
     height: float
+    # Where the doubtful words' wavy underlines go (layout coordinates), for the words they
+    # were found for: found once, not on every repaint (a followed word repaints its row
+    # several times a second).
+    underlines: tuple[tuple[int, ...], list[QRectF]] | None = None
 
 
 class ParagraphLayouts(QObject):

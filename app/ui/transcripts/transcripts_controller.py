@@ -57,7 +57,9 @@ class Opened:
         self.edited = self.edits.apply(self.original)
         self.rows = build_rows(self.edited, ALL_CHANNELS)
         for transcript in (self.original, self.edited):  # cached on the transcript
-            _ = transcript.duration_ms, transcript.word_counts
+            # The word index too: playback asks it for the word being heard, and building
+            # it for 30,000 words on the window's thread was a stall of tens of ms.
+            _ = transcript.duration_ms, transcript.word_counts, transcript.word_index
         prepare_patching(self.original)  # so the first edit is as quick as the others
 
 
