@@ -6,7 +6,8 @@
 It answers just what the benchmarks drive: the catalogue the Speech tab loads (models,
 voices, default settings, subscription, from tests/contract/samples), text to speech
 (MP3 streamed at a realistic pace: a first-byte delay, then fixed-size chunks at a fixed
-interval, like a TTS service that renders faster than real time), and uploads that are
+interval, like a TTS service that renders faster than real time; with timestamps, streamed
+as one JSON line per chunk as ElevenLabs does, or whole), and uploads that are
 read and thrown away (`POST /v1/speech-to-text`, `POST /upload`).
 
 `POST /_bench/config` with JSON changes the audio length and the pacing.
@@ -108,6 +109,8 @@ class BenchServer:
         method, path = scope["method"], scope["path"]
         if (method, path) in self.routes:
             await _json(send, self.routes[(method, path)])
+        elif method == "POST" and path.endswith("/stream/with-timestamps"):
+            await self._timestamp_lines(receive, send)  # the Speech tab's Generate (figure 2)
         elif method == "POST" and path.endswith("/with-timestamps"):
             await self._timestamps(receive, send)  # the Scripts queue's takes (figure 10)
         elif method == "POST" and path.startswith("/v1/text-to-speech/"):
@@ -128,15 +131,37 @@ class BenchServer:
         else:
             await _json(send, {"detail": {"status": "not_found", "message": path}}, 404)
 
+    async def _timestamp_lines(self, receive: Any, send: Any) -> None:
+        """As ElevenLabs streams timestamped speech: one JSON line per piece of the MP3
+        (`chunk_bytes` every `chunk_ms`), each with the times of its share of the text."""
+        text = await _request_text(receive)
+        seconds = float(CONFIG["seconds"])
+        audio = await asyncio.to_thread(speech_mp3, seconds)
+        await asyncio.sleep(CONFIG["first_byte_ms"] / 1000)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"request-id", b"bench"), (b"character-cost", b"0")]})
+        size = int(CONFIG["chunk_bytes"])
+        pieces = max(1, -(-len(audio) // size))
+        step = seconds / len(text)
+        for n, offset in enumerate(range(0, len(audio), size)):
+            if offset:
+                await asyncio.sleep(CONFIG["chunk_ms"] / 1000)
+            first, last = n * len(text) // pieces, (n + 1) * len(text) // pieces
+            alignment = {"characters": list(text[first:last]),
+                         "character_start_times_seconds": [round(i * step, 3)
+                                                           for i in range(first, last)],
+                         "character_end_times_seconds": [round((i + 1) * step, 3)
+                                                         for i in range(first, last)]}
+            line = {"audio_base64": base64.b64encode(audio[offset:offset + size]).decode(),
+                    "alignment": alignment, "normalized_alignment": alignment}
+            await send({"type": "http.response.body", "more_body": True,
+                        "body": json.dumps(line).encode() + b"\n"})
+        await send({"type": "http.response.body", "body": b""})
+
     async def _timestamps(self, receive: Any, send: Any) -> None:
         """One take: the MP3 in base64 and evenly spread character times for the text."""
-        body = bytearray()
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body") or message["type"] == "http.disconnect":
-                break
-        text = str(json.loads(body or b"{}").get("text", "")) or " "
+        text = await _request_text(receive)
         seconds = float(CONFIG["seconds"])
         audio = await asyncio.to_thread(speech_mp3, seconds)
         await asyncio.sleep(CONFIG["first_byte_ms"] / 1000)
@@ -167,6 +192,17 @@ class BenchServer:
             await send({"type": "http.response.body", "body": audio[offset:offset + size],
                         "more_body": True})
         await send({"type": "http.response.body", "body": b""})
+
+
+async def _request_text(receive: Any) -> str:
+    """The `text` of a speech request's JSON body (a space if there is none)."""
+    body = bytearray()
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body") or message["type"] == "http.disconnect":
+            break
+    return str(json.loads(body or b"{}").get("text", "")) or " "
 
 
 def main() -> None:

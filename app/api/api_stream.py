@@ -4,6 +4,7 @@ error object written into the audio) or text lines, within the request's limits.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:  # httpx loads with the first request (app/api/client.py)
     import httpx
 
+from app.api.audio_base64 import loads_lifting_audio
 from app.api.errors import ApiError, ApiProtocolError, error_in_success_body, parse_json_safely
 from app.api.reading import (
     MAX_ERROR_BYTES,
@@ -111,12 +113,22 @@ async def decode_json_answer(body: bytes, info: ResponseInfo) -> Any:
     try:
         if len(body) < BIG_JSON_BYTES:
             return parse_json_safely(body)
-        # A long transcript's answer: decoded off the event loop (the GUI thread).
-        return await asyncio.to_thread(json_io.loads, body)
+        # A long transcript's answer: decoded off the event loop (the GUI thread). Long
+        # base64 audio (a timestamped take) is cut out first: scanning it holds the GIL.
+        return await asyncio.to_thread(_loads_big, body)
     except (ValueError, RecursionError) as exc:
         reason = ("is nested too deeply to read" if isinstance(exc, RecursionError)
                   or isinstance(exc.__cause__, RecursionError) else "is not valid JSON")
         raise ApiProtocolError(f"The server's answer {reason}.", info.request_id) from exc
+
+
+def _loads_big(body: bytes) -> Any:
+    # Decoded as json.loads decodes bytes (UTF-8, -16 or -32, a UTF-8 BOM skipped).
+    try:
+        text = body.decode(json.detect_encoding(body), "surrogatepass")
+    except UnicodeDecodeError:
+        return json_io.loads(body)  # the same error json.loads gives
+    return loads_lifting_audio(text, json_io.loads)
 
 
 async def refuse_unexpected_type(response: httpx.Response, info: ResponseInfo,

@@ -320,3 +320,4 @@ __all__ = [
     "send_within",
     "within",
 ]
+

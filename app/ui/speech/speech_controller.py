@@ -7,7 +7,6 @@ worker threads. Results and failures come back as signals the tab turns into wor
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from app.api.audio_base64 import decode_audio_base64
 from app.api.client import ResponseInfo
 from app.api.errors import NotFoundError
 from app.api.voices import VoicesService
@@ -215,14 +215,14 @@ class SpeechController(QObject):
         if not form.output_format.can_stream:
             data, info = await speech.with_timestamps(form.voice.voice_id, request,
                                                       form.options())
-            await run.feed_whole(base64.b64decode(data.audio_base64))
+            await run.feed_whole(await decode_audio_base64(data.audio_base64))
             self._add_timing(form.text, timed, data)
             return info
 
         async def audio(items: AsyncIterator[AudioWithTimestamps]) -> AsyncIterator[bytes]:
             async for item in items:
                 if item.audio_base64:
-                    yield base64.b64decode(item.audio_base64)
+                    yield await decode_audio_base64(item.audio_base64)
                 # (Resumed once the run has taken the audio above.)
                 self._add_timing(form.text, timed, item)
 
