@@ -12,6 +12,7 @@ import asyncio
 import gc
 import logging
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -121,20 +122,54 @@ class TaskRunner(QObject):
             self.task_finished.emit(name)
 
 
-def install_main_thread_gc(parent: QObject, interval_ms: int = 100) -> QTimer:
-    """Disable automatic GC and collect on the GUI thread from a timer.
+YOUNG_GC_INTERVAL_MS = 100
+MIDDLE_GC_EVERY = 10  # young collections per collection of the middle generation (as Python)
+FULL_GC_INTERVAL_S = 600.0
 
-    Collection triggered on an audio or executor thread can destroy Qt objects on the
-    wrong thread and crash (shared/PLATFORM.md); collecting here keeps it on the GUI thread.
-    Often, so each collection is short: every 2 s it took up to ~30 ms while audio was
-    being generated (all the young objects of 2 s at once), a visible stall.
+
+class MainThreadCollector(QObject):
+    """The cyclic garbage collector, run by a timer on the GUI thread.
+
+    Automatic collection is disabled: triggered on an audio or executor thread, it can
+    destroy Qt objects on the wrong thread and crash (shared/PLATFORM.md). The young
+    generation is collected often, so each collection is short (every 2 s it took up to
+    ~30 ms while audio was being generated); the middle one every tenth time, as Python
+    itself does; the oldest every ten minutes. Collecting only the young generation left
+    cyclic garbage that outlived one collection (a failed request's traceback, a finished
+    task) in memory for the rest of the session. A full collection takes ~25 ms at idle
+    and ~40 ms with two 3-hour transcripts open, which the sound device's buffer rides out.
     """
-    gc.disable()
-    timer = QTimer(parent)
-    timer.setInterval(interval_ms)
-    timer.timeout.connect(lambda: gc.collect(0))
-    timer.start()
-    return timer
+
+    def __init__(self, parent: QObject, interval_ms: int = YOUNG_GC_INTERVAL_MS,
+                 full_interval_s: float = FULL_GC_INTERVAL_S) -> None:
+        super().__init__(parent)
+        self._young = 0
+        self._full_interval_s = full_interval_s
+        self._last_full = time.monotonic()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.collect)
+        self.timer.start()
+
+    def collect(self) -> int:
+        """One turn: the generation due (0, 1 or 2) is collected; returns it."""
+        self._young += 1
+        generation = 0
+        if time.monotonic() - self._last_full >= self._full_interval_s:
+            generation = 2
+            self._last_full = time.monotonic()
+        elif self._young % MIDDLE_GC_EVERY == 0:
+            generation = 1
+        gc.collect(generation)
+        return generation
+
+
+def install_main_thread_gc(parent: QObject, interval_ms: int = YOUNG_GC_INTERVAL_MS
+                           ) -> MainThreadCollector:
+    """Disable automatic GC and collect on the GUI thread from a timer (see
+    MainThreadCollector)."""
+    return MainThreadCollector(parent, interval_ms)
 
 
 GUI_SWITCH_INTERVAL_S = 0.001
