@@ -13,7 +13,8 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import accumulate, compress, islice, repeat
+from operator import attrgetter, le, ne
 from typing import TYPE_CHECKING
 
 from app.domain.script_spacing import joins_without_space
@@ -33,16 +34,27 @@ class WordIndex:
     """Built once per word list; every query is O(log n) (plus overlapping words)."""
 
     def __init__(self, words: Sequence[Word]) -> None:
+        # Column by column at C speed (map, compress, accumulate): an edit made while a
+        # 3-hour transcript plays builds this again on the window's thread, where the
+        # plain loops took 25-50 ms for 30,000 words.
         self._words = words
-        self._positions = [i for i, w in enumerate(words) if w.kind != "spacing"]
-        order = sorted(self._positions, key=lambda i: (words[i].start_ms, i))
+        kinds = map(attrgetter("kind"), words)
+        self._positions = list(compress(range(len(words)), map(ne, kinds, repeat("spacing"))))
+        picked = list(map(words.__getitem__, self._positions))
+        starts = list(map(attrgetter("start_ms"), picked))
+        ends = list(map(attrgetter("end_ms"), picked))
+        if all(map(le, starts, islice(starts, 1, None))):  # in time order already (usual)
+            order = self._positions
+        else:  # by start, transcript order among equal starts (a stable sort)
+            ranks = sorted(range(len(starts)), key=starts.__getitem__)
+            order = [self._positions[r] for r in ranks]
+            starts = [starts[r] for r in ranks]
+            ends = [ends[r] for r in ranks]
         self._order = order
-        self.starts: list[int] = [words[i].start_ms for i in order]
-        self._max_end: list[int] = []
-        running = -1
-        for i in order:
-            running = max(running, words[i].end_ms)
-            self._max_end.append(running)
+        self.starts: list[int] = starts
+        # The latest end so far, for each start: the ends themselves when they only grow.
+        self._max_end: list[int] = ends if all(map(le, ends, islice(ends, 1, None))) \
+            else list(accumulate(ends, max))
 
     def word_at(self, ms: int) -> int | None:
         """The index of the word (not spacing) sounding at `ms` (start <= ms < end), or

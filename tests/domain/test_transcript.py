@@ -272,6 +272,36 @@ def test_word_at_with_overlaps_and_zero_length_words() -> None:
     assert index.last_started(300) == 1 and index.last_started(-1) is None
 
 
+def _word_at_by_scan(words: tuple[Word, ...], ms: int) -> int | None:
+    """What WordIndex.word_at answers, the slow way: of the words sounding at `ms`, the
+    one that started last (the later one in the transcript among equal starts)."""
+    sounding = [w for w in words if w.kind != "spacing"
+                and (w.start_ms <= ms < w.end_ms or w.start_ms == w.end_ms == ms)]
+    return max(sounding, key=lambda w: (w.start_ms, w.index)).index if sounding else None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 30),
+                          st.sampled_from(["word", "word", "spacing", "audio_event"])),
+                max_size=25),
+       st.lists(st.integers(-5, 90), min_size=1, max_size=10))
+def test_word_index_answers_as_a_scan_in_any_order(
+        items: list[tuple[int, int, str]], probes: list[int]) -> None:
+    # Out of order, overlapping, zero-length and spacing items: the fast paths for words
+    # already in time order must not change any answer.
+    words = tuple(Word(i, f"w{i}", start, start + length, kind)
+                  for i, (start, length, kind) in enumerate(items))
+    index = WordIndex(words)
+    for ms in probes:
+        assert index.word_at(ms) == _word_at_by_scan(words, ms)
+    started = [w for w in words if w.kind != "spacing"]
+    for ms in probes:
+        at_or_before = [w for w in started if w.start_ms <= ms]
+        expected = max(at_or_before, key=lambda w: (w.start_ms, w.index)).index \
+            if at_or_before else None
+        assert index.last_started(ms) == expected
+
+
 def test_next_and_previous_skip_spacing() -> None:
     t = parse_transcript(sample("stt_diarized_word.json"))
     index = t.word_index
