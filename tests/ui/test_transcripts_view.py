@@ -238,3 +238,34 @@ def test_an_edit_updates_rows_in_place(qtbot: Any, view: TranscriptView) -> None
         merged = TranscriptEdits().with_merge("speaker_1", "speaker_0")
         model.set_transcript(merged.apply(original))
     assert model.rowCount() == 1
+
+
+def test_a_taller_or_shorter_view_keeps_its_rows_a_narrower_one_wraps_again(
+        qtbot: Any, view: TranscriptView) -> None:
+    # A banner or a status line coming and going changes only the view's height: the rows
+    # keep their layouts and places (laying out hundreds of rows again, a Python size hint
+    # each, stalled the window while a second long transcript was being read).
+    transcript = parse_transcript(synthetic_transcript(3000, seed=5))
+    view.paragraphs.set_transcript(transcript)
+    laid_out(qtbot, view)
+    warm = view.delegate.layouts._warm
+    qtbot.waitUntil(lambda: not warm.isActive(), timeout=30_000)  # exact heights, all rows
+    QApplication.processEvents()
+    asked: list[int] = []
+    original = view.delegate.sizeHint
+    view.delegate.sizeHint = lambda option, index: (asked.append(index.row()),  # type: ignore[method-assign]
+                                                    original(option, index))[1]
+    before = view.visualRect(view.paragraphs.index(5))
+    scroll_range = view.verticalScrollBar().maximum()
+    view.resize(700, 250)
+    qtbot.wait(250)  # longer than QListView's delayed layout (100 ms)
+    rows = view.paragraphs.rowCount()
+    assert rows > 100
+    assert len(set(asked)) < 20  # the rows in sight (painted), not all of them
+    assert view.visualRect(view.paragraphs.index(5)) == before
+    assert view.verticalScrollBar().maximum() == scroll_range + 150  # the scroll range follows
+    # Narrower: the paragraphs wrap again, so they are laid out again and get taller.
+    view.resize(450, 250)
+    qtbot.waitUntil(lambda: len(asked) > 0, timeout=5000)
+    qtbot.waitUntil(lambda: view.visualRect(view.paragraphs.index(5)).height()
+                    > before.height(), timeout=10_000)

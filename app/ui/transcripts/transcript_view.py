@@ -56,6 +56,13 @@ class TranscriptView(QListView):
 
     # -- geometry --------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
+        if event.oldSize().isValid() and event.size().width() == event.oldSize().width():
+            # Only the height changed (a status line or a banner above came or went):
+            # every paragraph keeps its layout and its place. QListView would lay out all
+            # the rows again (a Python size hint each, over 500 for 3 hours, ~5 times while
+            # a long transcript was being read), so only the scroll bars are updated.
+            QAbstractItemView.resizeEvent(self, event)
+            return
         self.delegate.clear_cache()
         super().resizeEvent(event)
 
