@@ -350,9 +350,23 @@ def _fast_words(items: list[Any], default_channel: int) -> list[Word] | None:
     """The common shape read column by column at C speed (a 3-hour transcript has 60,000
     items, and Python code per field per item cost more than `json.loads` itself):
     None as soon as any item needs a closer look, and the validating path then accepts
-    the rarer shapes or says what is wrong."""
-    if not items:
-        return []
+    the rarer shapes or says what is wrong.
+
+    In slices of `_SLICE` items: each column pass is one C call holding the GIL, and a
+    file is read in a worker while the window waits for its turns (whole columns of
+    60,000 held it for up to ~30 ms at a time)."""
+    words: list[Word] = []
+    for lo in range(0, len(items), _SLICE):
+        part = _fast_slice(items[lo:lo + _SLICE], lo, default_channel)
+        if part is None:
+            return None
+        words += part
+    return words
+
+
+def _fast_slice(items: list[Any], first_index: int, default_channel: int
+                ) -> list[Word] | None:
+    """`_fast_words` for one slice of the items, numbered from `first_index`."""
     try:
         if set(map(type, items)) != {dict}:
             return None
@@ -396,16 +410,9 @@ def _fast_words(items: list[Any], default_channel: int) -> list[Word] | None:
     ends_ms = list(map(_ROUND, map(mul, ends, repeat(1000.0))))
     if any(map(gt, starts_ms, ends_ms)):  # an end before its start: ends at the start
         ends_ms = list(map(max, starts_ms, ends_ms))
-    # In slices: one C call making all 60,000 Words held the GIL for ~30 ms, and a file
-    # is read in a worker while the window waits for its turns.
-    words: list[Word] = []
-    for lo in range(0, count, _SLICE):
-        hi = lo + _SLICE
-        words += map(_new_word, repeat(Word), zip(
-            range(lo, min(hi, count)), texts[lo:hi], starts_ms[lo:hi], ends_ms[lo:hi],
-            kinds[lo:hi], speakers[lo:hi], repeat(default_channel), logprobs[lo:hi],
-            repeat(())))
-    return words
+    return list(map(_new_word, repeat(Word), zip(
+        range(first_index, first_index + count), texts, starts_ms, ends_ms, kinds, speakers,
+        repeat(default_channel), logprobs, repeat(()))))
 
 
 def _parse_words(value: Any, default_channel: int, where: str) -> list[_RawWord]:

@@ -432,3 +432,24 @@ def test_an_unhashable_type_is_a_format_error_not_a_crash(kind: object) -> None:
     words = [{"text": "Hi", "start": 0.0, "end": 0.4, "type": kind}]
     with pytest.raises(TranscriptFormatError):
         parse_transcript({"language_code": "en", "text": "Hi", "words": words})
+
+
+def test_a_long_transcript_read_in_slices_is_the_same_as_item_by_item() -> None:
+    # The quick reader works on slices of a few thousand items; an item needing a closer
+    # look far into the list (characters at 9,000, a missing time at 9,500) sends the
+    # whole list to the validating reader, with the same result as for a short one.
+    items = [(f"w{n}", n * 0.5, n * 0.5 + 0.4, "speaker_0") for n in range(5000)]
+    data = api_words(*items)
+    quick = parse_transcript(data)
+    assert [w.index for w in quick.words] == list(range(len(data["words"])))
+    assert quick.words[9000].start_ms == data["words"][9000]["start"] * 1000
+    data["words"][9000]["characters"] = [{"text": "w", "start": 2250.0, "end": 2250.1}]
+    data["words"][9500]["end"] = None
+    slow = parse_transcript(data)
+    assert [w.index for w in slow.words] == list(range(len(data["words"])))
+    assert [c.text for c in slow.words[9000].characters] == ["w"]
+    assert slow.words[9500].end_ms is not None
+    assert [w.text for w in slow.words] == [w.text for w in quick.words]
+    data["words"][9700]["start"] = "soon"
+    with pytest.raises(TranscriptFormatError):
+        parse_transcript(data)
