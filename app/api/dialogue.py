@@ -11,7 +11,6 @@ The body is `DialogueRequest.to_json()`; the query takes `output_format` (and
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 from app.api._parse import parse_model
 from app.api.client import JSON_LINES_TYPES, ApiClient, ApiStream, ResponseInfo
 from app.api.speech import SpeechResult
+from app.api.timed_lines import TimedLines
 
 if TYPE_CHECKING:
     from app.domain.dialogue import DialogueRequest, DialogueWithTimestamps
@@ -35,25 +35,18 @@ def _params(output_format: str, enable_logging: bool | None) -> dict[str, str]:
     return params
 
 
-class DialogueStream:
-    """`stream_with_timestamps`: `.info` and `async chunks()` of DialogueWithTimestamps."""
+def _dialogue_with_timestamps() -> type[DialogueWithTimestamps]:
+    from app.domain.dialogue import DialogueWithTimestamps
+
+    return DialogueWithTimestamps
+
+
+class DialogueStream(TimedLines["DialogueWithTimestamps"]):
+    """`stream_with_timestamps`: `.info` and `async chunks()` of DialogueWithTimestamps
+    (read as speech's timed lines are: app/api/timed_lines.py)."""
 
     def __init__(self, stream: ApiStream) -> None:
-        self._stream = stream
-        self.info = stream.info
-        self.skipped_lines = 0
-
-    async def chunks(self) -> AsyncIterator[DialogueWithTimestamps]:
-        from app.domain.dialogue import DialogueWithTimestamps
-
-        async for line in self._stream.lines():
-            try:
-                data = json.loads(line)
-            except ValueError:
-                self.skipped_lines += 1
-                log.debug("skipped a line that is not JSON: %.80r", line)
-                continue
-            yield parse_model(DialogueWithTimestamps, data, self.info)
+        super().__init__(stream, _dialogue_with_timestamps)
 
 
 class DialogueService:

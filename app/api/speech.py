@@ -11,7 +11,6 @@ Query parameters come from `SpeechOptions.to_params()`, the body from
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,9 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.api._parse import parse_model, path_part
-from app.api.audio_base64 import BIG_BASE64_CHARS, loads_lifting_audio
 from app.api.client import JSON_LINES_TYPES, ApiClient, ApiStream, ResponseInfo
-from app.api.errors import ApiProtocolError, error_in_success_body
+from app.api.timed_lines import TimedLines
 from app.domain.formats import OutputFormat
 
 # The wire models (pydantic) are imported on first use: see app/api/_parse.py.
@@ -37,48 +35,17 @@ class SpeechResult:
     info: ResponseInfo
 
 
-class TimestampStream:
+def _audio_with_timestamps() -> type[AudioWithTimestamps]:
+    from app.domain.wire import AudioWithTimestamps
+
+    return AudioWithTimestamps
+
+
+class TimestampStream(TimedLines["AudioWithTimestamps"]):
     """`stream_with_timestamps`: `.info` and `async chunks()` of AudioWithTimestamps."""
 
     def __init__(self, stream: ApiStream) -> None:
-        self._stream = stream
-        self.info = stream.info
-        self.skipped_lines = 0
-
-    async def chunks(self) -> AsyncIterator[AudioWithTimestamps]:
-        from app.domain.wire import AudioWithTimestamps
-
-        items = 0
-        async for line in self._stream.lines():
-            # A line is ~1 s of audio from ElevenLabs, but a server may send a whole long
-            # take as one line: read that off the event loop (the GUI thread).
-            item = (self._read(line, AudioWithTimestamps) if len(line) < BIG_BASE64_CHARS
-                    else await asyncio.to_thread(self._read, line, AudioWithTimestamps))
-            if item is None:
-                continue
-            items += 1
-            yield item
-        if items == 0 and self.skipped_lines:
-            raise ApiProtocolError("The server's answer was not timestamped audio: none of "
-                                   "its lines could be read.", self.info.request_id)
-
-    def _read(self, line: str, model: type[AudioWithTimestamps]) -> AudioWithTimestamps | None:
-        """One line's item; None (counted) for a line that is not JSON."""
-        try:
-            data = loads_lifting_audio(line)
-        except RecursionError as exc:  # hostile, not merely damaged: stop
-            raise ApiProtocolError("The server sent a timestamp line nested too deeply "
-                                   "to read.", self.info.request_id) from exc
-        except ValueError:
-            # The SDK silently skips lines it cannot parse; count them instead.
-            self.skipped_lines += 1
-            log.debug("skipped a line that is not JSON: %.80r", line)
-            return None
-        if isinstance(data, dict) and "detail" in data and "audio_base64" not in data:
-            error = error_in_success_body(line.encode("utf-8"), None, self.info.request_id)
-            if error is not None:  # the server's error written into the stream
-                raise error
-        return parse_model(model, data, self.info)
+        super().__init__(stream, _audio_with_timestamps)
 
 
 def _default_options() -> SpeechOptions:
