@@ -17,6 +17,8 @@ import binascii
 import json
 from typing import Any
 
+from app.api.errors import ApiProtocolError
+
 AUDIO_KEY = "audio_base64"
 # Base64 audio at least this long is decoded off the event loop, in slices.
 BIG_BASE64_CHARS = 256 * 1024
@@ -34,11 +36,16 @@ def b64decode_in_slices(encoded: str | bytes) -> bytes:
     return b"".join(parts)
 
 
-async def decode_audio_base64(encoded: str) -> bytes:
-    """The audio of a timestamped answer; a long one decoded in a worker thread."""
-    if len(encoded) < BIG_BASE64_CHARS:
-        return base64.b64decode(encoded)
-    return await asyncio.to_thread(b64decode_in_slices, encoded)
+async def decode_audio_base64(encoded: str, request_id: str | None = None) -> bytes:
+    """The audio of a timestamped answer; a long one decoded in a worker thread. Audio
+    that is not base64 is a protocol error (the server's fault, said so), not a crash."""
+    try:
+        if len(encoded) < BIG_BASE64_CHARS:
+            return base64.b64decode(encoded)
+        return await asyncio.to_thread(b64decode_in_slices, encoded)
+    except (binascii.Error, ValueError) as exc:
+        raise ApiProtocolError("The server's audio is damaged (it is not valid base64).",
+                               request_id) from exc
 
 
 def loads_lifting_audio(text: str, loads: Any = json.loads) -> Any:

@@ -154,7 +154,7 @@ class BlockRenderer:
             return _Piece(result.audio, result.info.request_id, result.info.character_cost,
                           None)
         data, info = await self.speech.with_timestamps(voice_id, request, options)
-        audio = await decode_audio_base64(data.audio_base64)
+        audio = await decode_audio_base64(data.audio_base64, info.request_id)
         alignment = data.alignment or data.normalized_alignment
         words = words_from_alignment(alignment) if alignment is not None else None
         return _Piece(audio, info.request_id, info.character_cost, words)
@@ -185,7 +185,7 @@ class BlockRenderer:
         assert self.dialogue is not None
         result, info = await self.dialogue.with_timestamps(request, script.output_format)
         fmt = OutputFormat.parse(script.output_format)
-        audio = await decode_audio_base64(result.audio_base64)
+        audio = await decode_audio_base64(result.audio_base64, info.request_id)
         clip = await asyncio.to_thread(decode_bytes, audio, fmt)
         pieces = pieces_by_input(result, len(blocks))
         takes: dict[str, Take] = {}

@@ -47,6 +47,14 @@ async def test_a_long_take_decodes_the_same_off_the_loop() -> None:
     assert await decode_audio_base64("SGk=") == b"Hi"
 
 
+@pytest.mark.anyio
+@pytest.mark.parametrize("damaged", ["abc", "a===", "A" * (BIG_BASE64_CHARS + 1)])
+async def test_audio_that_is_not_base64_is_the_servers_fault_said_plainly(damaged: str) -> None:
+    with pytest.raises(ApiProtocolError, match="not valid base64") as info:
+        await decode_audio_base64(damaged, "req-9")
+    assert info.value.request_id == "req-9"
+
+
 @pytest.mark.parametrize("text", [
     json.dumps({"audio_base64": ENCODED, "alignment": ALIGNMENT}),
     json.dumps({"alignment": ALIGNMENT, "audio_base64": ENCODED}, indent=2),

@@ -215,20 +215,21 @@ class SpeechController(QObject):
         if not form.output_format.can_stream:
             data, info = await speech.with_timestamps(form.voice.voice_id, request,
                                                       form.options())
-            await run.feed_whole(await decode_audio_base64(data.audio_base64))
+            await run.feed_whole(await decode_audio_base64(data.audio_base64, info.request_id))
             self._add_timing(form.text, timed, data)
             return info
 
-        async def audio(items: AsyncIterator[AudioWithTimestamps]) -> AsyncIterator[bytes]:
+        async def audio(items: AsyncIterator[AudioWithTimestamps],
+                        request_id: str | None) -> AsyncIterator[bytes]:
             async for item in items:
                 if item.audio_base64:
-                    yield await decode_audio_base64(item.audio_base64)
+                    yield await decode_audio_base64(item.audio_base64, request_id)
                 # (Resumed once the run has taken the audio above.)
                 self._add_timing(form.text, timed, item)
 
         async with speech.stream_with_timestamps(form.voice.voice_id, request,
                                                  form.options()) as stream:
-            await run.feed_stream(audio(stream.chunks()))
+            await run.feed_stream(audio(stream.chunks(), stream.info.request_id))
             return stream.info
 
     def _add_timing(self, text: str, timed: AlignmentCollector,
