@@ -143,7 +143,6 @@ class PacedOutputStream:
         self.blocksize = blocksize
         self._callback = callback
         self._finished = finished_callback
-        self._running = threading.Event()
         self._stopping = threading.Event()
         self._thread: Any = None
         self.active = False
@@ -153,7 +152,6 @@ class PacedOutputStream:
     def start(self) -> None:
         import threading
 
-        self._running.set()
         self._stopping.clear()
         self.active, self.stopped = True, False
         self._thread = threading.Thread(target=self._run, daemon=True, name="paced-audio")
@@ -165,7 +163,7 @@ class PacedOutputStream:
         out = np.zeros((self.blocksize, self.channels), dtype=np.float32)
         period = self.blocksize / self.samplerate
         next_at = time.perf_counter()
-        while self._running.is_set():
+        while not self._stopping.is_set():
             try:
                 self._callback(out, self.blocksize, None, None)
             except BaseException:  # CallbackStop/StopIteration: the player finished
@@ -185,7 +183,6 @@ class PacedOutputStream:
     def abort(self) -> None:
         import threading
 
-        self._running.clear()
         self._stopping.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(2)

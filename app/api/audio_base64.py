@@ -15,6 +15,7 @@ import asyncio
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from typing import Any
 
 from app.api.errors import ApiProtocolError
@@ -43,12 +44,12 @@ async def decode_audio_base64(encoded: str, request_id: str | None = None) -> by
         if len(encoded) < BIG_BASE64_CHARS:
             return base64.b64decode(encoded)
         return await asyncio.to_thread(b64decode_in_slices, encoded)
-    except (binascii.Error, ValueError) as exc:
+    except ValueError as exc:  # binascii.Error is one
         raise ApiProtocolError("The server's audio is damaged (it is not valid base64).",
                                request_id) from exc
 
 
-def loads_lifting_audio(text: str, loads: Any = json.loads) -> Any:
+def loads_lifting_audio(text: str, loads: Callable[[str], Any] = json.loads) -> Any:
     """`loads(text)`, except that a long top-level `"audio_base64": "..."` string is cut
     out of the text first and put back into the result, so the JSON scanner never walks
     it. Anything unusual (no such key, escapes in the value, the key found inside another

@@ -320,4 +320,3 @@ __all__ = [
     "send_within",
     "within",
 ]
-

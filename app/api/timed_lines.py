@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Generic
 
 from app.api._parse import M, parse_model
-from app.api.audio_base64 import BIG_BASE64_CHARS, loads_lifting_audio
+from app.api.audio_base64 import AUDIO_KEY, BIG_BASE64_CHARS, loads_lifting_audio
 from app.api.errors import ApiProtocolError, error_in_success_body
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class TimedLines(Generic[M]):
             self.skipped_lines += 1
             log.debug("skipped a line that is not JSON: %.80r", line)
             return None
-        if isinstance(data, dict) and "detail" in data and "audio_base64" not in data:
+        if isinstance(data, dict) and "detail" in data and AUDIO_KEY not in data:
             error = error_in_success_body(line.encode("utf-8"), None, self.info.request_id)
             if error is not None:  # the server's error written into the stream
                 raise error
