@@ -193,6 +193,9 @@ class _Fetch:
                         "was installed; free some space and press Install again "
                         "(the download continues where it stopped).") from exc
                 raise
+            # The file's last chunk reported too, so a download quicker than the report
+            # interval still shows how fast it went.
+            self.report("downloading", file.name, force=True)
             expected_size = _expected_length(response, have)
             if expected_size is not None and part.stat().st_size < expected_size:
                 raise _RetryableError("the connection closed before the end of the file")
