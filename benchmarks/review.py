@@ -28,7 +28,7 @@ STRETCH_TARGET = 2.0
 
 def bench_edit(figure: Figure, quick: bool) -> None:
     from app.domain import phrase_edit
-    from app.domain.transcript import parse_transcript
+    from app.domain.transcript_parse import parse_transcript
     from app.domain.transcript_patch import prepare_patching
     from app.ui.transcripts.transcript_document import TranscriptDocument
     from benchmarks.transcripts import _viewer

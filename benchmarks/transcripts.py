@@ -1,7 +1,7 @@
 """Figure 3: transcripts at scale (a synthetic 3-hour, 30,000-word, 4-speaker transcript).
 
-Ours (app/domain/transcript.py, plus the viewer model once app/ui/transcripts is
-committed):
+Ours (app/domain/transcript.py and transcript_parse.py, plus the viewer model once
+app/ui/transcripts is committed):
 - open: what the Transcripts tab does: read the JSON file, `parse_transcript`,
   `Opened.prepare` (paragraph rows, duration, word counts), set it on the paragraph
   model and paint the first screen; baseline: `json.loads` of the same file, the two
@@ -115,8 +115,8 @@ def main() -> None:
     data = path.read_bytes()
     say(f"transcript file: {len(data) / 1e6:.1f} MB, 30,000 words + spacing, 4 speakers, 3 h")
 
-    from app.domain.transcript import parse_transcript
     from app.domain.transcript_lookup import SearchIndex, WordIndex, search
+    from app.domain.transcript_parse import parse_transcript
 
     viewer = _viewer()
 

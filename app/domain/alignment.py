@@ -63,7 +63,7 @@ def alignment_to_transcript(result: Mapping[str, Any], *,
         "words": items,
         ALIGNED_MARK_KEY: {"loss": result.get("loss")},
     }
-    if speaker_names:  # read back by transcript._speaker_names
+    if speaker_names:  # read back by transcript_parse._speaker_names
         out[XI_STUDIO_KEY] = {"speaker_names": dict(speaker_names)}
     return out
 

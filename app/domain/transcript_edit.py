@@ -26,9 +26,8 @@ from app.domain.transcript import (
     Transcript,
     TranscriptFormatError,
     Word,
-    load_json,
-    parse_transcript,
 )
+from app.domain.transcript_parse import load_json, parse_transcript
 
 EDITS_FORMAT_VERSION = 1
 _TEXT = itemgetter(Word._fields.index("text"))  # a Word is a named tuple

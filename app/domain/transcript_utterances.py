@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # transcript.py imports this module
+if TYPE_CHECKING:  # transcript_parse.py imports this module
     from app.domain.transcript import Word
 
 #: A pause this long ends an utterance whatever was said.

@@ -221,8 +221,8 @@ def additional_formats(result: dict[str, Any],
         to_plain_text,
         to_srt,
     )
-    from app.domain.transcript import parse_transcript
     from app.domain.transcript_lookup import paragraphs
+    from app.domain.transcript_parse import parse_transcript
 
     transcript = parse_transcript({k: v for k, v in result.items() if k != "xi_studio_engine"})
     out: list[dict[str, Any] | None] = []

@@ -21,8 +21,9 @@ from app.api.client import ResponseInfo
 from app.api.transcripts import ProgressCallback, TranscriptsService
 from app.domain import json_io
 from app.domain.stt_options import TranscriptionOptions
-from app.domain.transcript import XI_STUDIO_KEY, Transcript, load_json, parse_transcript
+from app.domain.transcript import XI_STUDIO_KEY, Transcript
 from app.domain.transcript_edit import TranscriptEdits, load_saved, to_api_json
+from app.domain.transcript_parse import load_json, parse_transcript
 from app.library.atomic import atomic_write_bytes, atomic_write_text
 from app.library.history import Generation, HistoryStore, NewGeneration
 

@@ -8,9 +8,9 @@ import pytest
 from app.domain import phrase_edit
 from app.domain.alignment import alignment_to_transcript, script_from_words
 from app.domain.review import next_flagged, sentence_span
-from app.domain.transcript import parse_transcript
 from app.domain.transcript_edit import TranscriptEdits, load_saved, to_api_json
 from app.domain.transcript_lookup import paragraphs
+from app.domain.transcript_parse import parse_transcript
 
 
 def _transcript():  # type: ignore[no-untyped-def]

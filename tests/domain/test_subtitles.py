@@ -20,8 +20,9 @@ from app.domain.subtitles import (
     to_vtt,
     wrap_lines,
 )
-from app.domain.transcript import Transcript, parse_transcript
+from app.domain.transcript import Transcript
 from app.domain.transcript_edit import TranscriptEdits
+from app.domain.transcript_parse import parse_transcript
 
 SAMPLES = Path(__file__).parents[1] / "contract" / "samples"
 

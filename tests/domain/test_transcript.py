@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +16,9 @@ from app.domain.transcript import (
     TranscriptFormatError,
     Word,
     merge_channels_by_time,
-    parse_transcript,
 )
 from app.domain.transcript_lookup import WordIndex, is_low_confidence, paragraphs, search, word_at
+from app.domain.transcript_parse import parse_transcript
 
 SAMPLES = Path(__file__).parents[1] / "contract" / "samples"
 
@@ -453,3 +455,20 @@ def test_a_long_transcript_read_in_slices_is_the_same_as_item_by_item() -> None:
     data["words"][9700]["start"] = "soon"
     with pytest.raises(TranscriptFormatError):
         parse_transcript(data)
+
+
+@pytest.mark.parametrize("first", ["app.domain.transcript", "app.domain.transcript_parse"])
+def test_the_reader_is_still_offered_by_the_model_module(first: str) -> None:
+    """transcript.py offers parse_transcript and load_json (they live in transcript_parse,
+    which imports transcript.py), whichever module a fresh interpreter imports first."""
+    code = (
+        f"import {first}\n"
+        "from app.domain.transcript import load_json, parse_transcript\n"
+        "from app.domain import transcript_parse\n"
+        "assert parse_transcript is transcript_parse.parse_transcript\n"
+        "assert load_json is transcript_parse.load_json\n"
+        "import app.domain.transcript as model\n"
+        "assert not hasattr(model, 'no_such_name')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.transcript import Transcript, TranscriptFormatError, parse_transcript
+from app.domain.transcript import Transcript, TranscriptFormatError
 from app.domain.transcript_edit import TranscriptEdits, load_saved, to_api_json
+from app.domain.transcript_parse import parse_transcript
 
 SAMPLES = Path(__file__).parents[1] / "contract" / "samples"
 

@@ -9,9 +9,9 @@ import random
 import pytest
 
 from app.domain import phrase_edit
-from app.domain.transcript import parse_transcript
 from app.domain.transcript_edit import TranscriptEdits
 from app.domain.transcript_lookup import paragraphs
+from app.domain.transcript_parse import parse_transcript
 from app.domain.transcript_patch import (
     patch_between,
     patched_paragraphs,

@@ -16,9 +16,9 @@ from app.domain.subtitles import (
     to_plain_text,
     to_srt,
 )
-from app.domain.transcript import parse_transcript
 from app.domain.transcript_edit import TranscriptEdits, load_saved, to_api_json
 from app.domain.transcript_lookup import paragraphs, search
+from app.domain.transcript_parse import parse_transcript
 from app.domain.transcript_utterances import utterances
 from tests.support.transcripts import TEXT_ONLY, japanese, text_only, two_channel_call
 

@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.domain.alignment import alignment_to_transcript
-from app.domain.transcript import parse_transcript
+from app.domain.transcript_parse import parse_transcript
 from app.engine.aligner import Aligner, split_words
 from app.engine.voices import ENGINE_VOICES
 from tests.support.spec import validate_response_json

@@ -17,7 +17,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from app.domain.transcript import parse_transcript
+from app.domain.transcript_parse import parse_transcript
 from app.engine.espeak import Espeak
 from app.engine.stt_routes import ENGINE_MARK_KEY, create_router
 from tests.support.spec import validate_response_json

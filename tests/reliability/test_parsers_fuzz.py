@@ -47,7 +47,8 @@ from app.domain.music_plan_json import PlanFormatError, plan_from_json
 from app.domain.music_plan_write import to_wire_plan
 from app.domain.music_request import DetailedResponseError, build_detailed_response
 from app.domain.music_request import parse_detailed_response as parse_detailed
-from app.domain.transcript import Transcript, TranscriptFormatError, parse_transcript
+from app.domain.transcript import Transcript, TranscriptFormatError
+from app.domain.transcript_parse import parse_transcript
 from app.domain.wire import (
     AudioWithTimestamps,
     Model,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.domain.subtitles import CueRules, parse_srt, parse_vtt
-from app.domain.transcript import parse_transcript
+from app.domain.transcript_parse import parse_transcript
 from app.ui.transcripts.export_dialog import ExportDialog, ExportRequest, render_export
 from app.ui.transcripts.options_panel import OptionsPanel, language_name
 from app.ui.transcripts.transcript_document import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 
 from app.domain import phrase_edit
-from app.domain.transcript import parse_transcript
+from app.domain.transcript_parse import parse_transcript
 from app.ui.transcripts.paragraph_model import ParagraphModel, build_rows
 from app.ui.transcripts.transcript_document import TranscriptDocument
 from app.ui.transcripts.transcript_view import TranscriptView

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QFontMetricsF
 
-from app.domain.transcript import parse_transcript
+from app.domain.transcript_parse import parse_transcript
 from app.ui.transcripts.paragraph_layout import ParagraphLayouts, paragraph_direction
 from app.ui.transcripts.paragraph_model import (
     ALL_CHANNELS,

@@ -10,7 +10,8 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
-from app.domain.transcript import Transcript, parse_transcript
+from app.domain.transcript import Transcript
+from app.domain.transcript_parse import parse_transcript
 from app.ui.transcripts.paragraph_model import (
     ALL_CHANNELS,
     ParagraphModel,

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 
 from app.api.alignment import AlignmentService
 from app.domain.alignment import alignment_to_transcript, script_from_words
-from app.domain.transcript import Transcript, parse_transcript
+from app.domain.transcript import Transcript
 from app.domain.transcript_edit import TranscriptEdits
+from app.domain.transcript_parse import parse_transcript
 from app.ui.transcripts.transcript_document import TranscriptDocument, TranscriptSource
 from app.ui.transcripts.transcripts_controller import Opened, TranscriptsController
 

@@ -22,8 +22,9 @@ from app.api.client import ResponseInfo
 from app.api.transcripts import TranscriptsService
 from app.domain import json_io
 from app.domain.stt_options import TranscriptionOptions
-from app.domain.transcript import Transcript, parse_transcript
+from app.domain.transcript import Transcript
 from app.domain.transcript_edit import TranscriptEdits
+from app.domain.transcript_parse import parse_transcript
 from app.domain.transcript_patch import prepare_patching
 from app.library.atomic import atomic_write_bytes, atomic_write_text
 from app.library.history import Generation
