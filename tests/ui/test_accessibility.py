@@ -80,7 +80,7 @@ def test_every_visible_control_has_a_name(launch, cloud, qtbot) -> None:
                 problems += unnamed(window)
         else:
             problems += unnamed(window)
-    for open_dialog in (window.open_settings, window._show_about, window.show_shortcuts):
+    for open_dialog in (window.open_settings, window.menus.show_about, window.show_shortcuts):
         dialog = open_dialog()
         qtbot.wait(20)
         problems += unnamed(dialog)

@@ -86,7 +86,7 @@ def test_window_fits_a_laptop_in_every_tab_and_state(launch, cloud, qtbot, tmp_p
         qtbot.wait(20)
         assert_fits(window, width, height, f"error banner in tab {index}")
         banner.hide()
-    for open_dialog in (window.open_settings, window._show_about, window.show_shortcuts):
+    for open_dialog in (window.open_settings, window.menus.show_about, window.show_shortcuts):
         dialog = open_dialog()
         qtbot.wait(20)
         hint = dialog.minimumSizeHint()

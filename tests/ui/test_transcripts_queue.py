@@ -128,7 +128,7 @@ def test_the_queue_resumes_when_the_app_starts_without_the_tab(
     queue = studio.window.transcription_queue
     qtbot.waitUntil(lambda: [j.state for j in queue.jobs] == ["done", "done"],
                     timeout=WAIT_MS)
-    assert "transcripts" not in studio.window._lazy_tabs  # never shown, still done
+    assert not studio.window.tab_builder.is_built("transcripts")  # never shown, still done
     assert len(studio.ctx.history.list(kind="transcript", limit=10)) == 2
     assert status_text(queue.jobs[0]) == "Done"
 

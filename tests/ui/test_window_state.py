@@ -44,7 +44,7 @@ def test_tab_geometry_and_splitters_come_back(launch, engine_url: str, qtbot) ->
 
 def test_about_names_version_data_folder_and_licences(launch, engine_url: str) -> None:
     studio = launch(engine_url=engine_url)
-    dialog = studio.window._show_about()
+    dialog = studio.window.menus.show_about()
     text = " ".join(label.text() for label in dialog.findChildren(QLabel))
     assert __version__ in text
     assert str(studio.ctx.paths.data_dir) in dialog.findChild(QLabel, "about.data_dir").text()
@@ -83,13 +83,13 @@ def test_transcripts_and_music_tabs_are_built_when_first_shown(launch, engine_ur
     assert tabs.currentWidget() is music is window.music_tab
     assert tabs.indexOf(music) == 2 and tabs.tabText(2) == "Music"
     assert changes == [2]  # one change, not a flurry from swapping the placeholder
-    assert "transcripts" not in window._lazy_tabs  # still not built: never shown
+    assert not window.tab_builder.is_built("transcripts")  # still not built: never shown
 
     tabs.setCurrentIndex(1)
     qtbot.wait(50)
     assert tabs.currentWidget() is window.transcripts_tab
     assert window.findChild(QWidget, "music.placeholder") is None
-    assert "scripts" not in window._lazy_tabs  # still not built: never shown
+    assert not window.tab_builder.is_built("scripts")  # still not built: never shown
     tabs.setCurrentIndex(3)
     qtbot.wait(50)
     assert tabs.currentWidget() is window.scripts_tab and window.all_tabs_built
@@ -109,7 +109,7 @@ def test_dividers_of_a_tab_not_opened_this_time_are_kept(launch, engine_url: str
     first.window.close()
 
     second = launch(engine_url=engine_url)  # opens on Speech; Music is never built
-    assert "music" not in second.window._lazy_tabs
+    assert not second.window.tab_builder.is_built("music")
     second.window.close()
 
     third = launch(engine_url=engine_url)
