@@ -3,8 +3,9 @@ other generation, and read back to re-open it.
 
 The row is a `music` generation whose settings say `"mode": "video"` with the videos,
 the description and the tags it was made from; its extra says the endpoint, the song id
-(if the server sent one) and, once exported, the video written with it
-(`exported_video`). Blocking (file and database writes): call it in a worker thread.
+(if the server sent one) and, once exported, the videos written with it
+(`exported_videos`, one a chosen video; `exported_video` is the first, as older rows
+have it). Blocking (file and database writes): call it in a worker thread.
 Nothing is listed unless the audio file was written.
 """
 
@@ -30,6 +31,7 @@ class VideoMusic:
     description: str
     tags: list[str]
     exported_video: Path | None
+    exported_videos: list[Path]
 
 
 def save_video_music(history: HistoryStore, audio: bytes, *, output_format: str,
@@ -61,11 +63,12 @@ def save_video_music(history: HistoryStore, audio: bytes, *, output_format: str,
         raise
 
 
-def record_exported_video(history: HistoryStore, generation: Generation,
-                          video: Path) -> Generation | None:
-    """Note in the row that its music was exported as `video` (the latest export)."""
+def record_exported_videos(history: HistoryStore, generation: Generation,
+                           videos: Sequence[Path]) -> Generation | None:
+    """Note in the row that its music was exported as `videos` (the latest export)."""
     extra = _load(generation.extra_json)
-    extra["exported_video"] = str(video)
+    extra["exported_video"] = str(videos[0]) if videos else None
+    extra["exported_videos"] = [str(v) for v in videos]
     return history.update_extra(generation.id, json.dumps(extra, ensure_ascii=False))
 
 
@@ -76,9 +79,12 @@ def video_music(generation: Generation) -> VideoMusic | None:
         return None
     videos = [Path(v) for v in settings.get("videos") or [] if isinstance(v, str)]
     tags = [t for t in settings.get("tags") or [] if isinstance(t, str)]
-    exported = _load(generation.extra_json).get("exported_video")
-    return VideoMusic(videos, str(settings.get("description") or ""), tags,
-                      Path(exported) if isinstance(exported, str) and exported else None)
+    extra = _load(generation.extra_json)
+    exported = extra.get("exported_video")
+    all_exported = [Path(v) for v in extra.get("exported_videos") or [] if isinstance(v, str)]
+    first = Path(exported) if isinstance(exported, str) and exported else None
+    return VideoMusic(videos, str(settings.get("description") or ""), tags, first,
+                      all_exported or ([first] if first else []))
 
 
 def _load(text: str) -> dict[str, Any]:
@@ -89,5 +95,5 @@ def _load(text: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-__all__ = ["VIDEO_MODE", "VideoMusic", "record_exported_video", "save_video_music",
+__all__ = ["VIDEO_MODE", "VideoMusic", "record_exported_videos", "save_video_music",
            "video_music"]

@@ -1,8 +1,24 @@
-"""A video with a new soundtrack: its pictures copied as they are (no re-encoding), the
-music encoded as AAC, cut to the video's length. Blocking: run it off the UI thread."""
+"""Videos with a new soundtrack: each video's pictures copied as they are (no
+re-encoding), its sound replaced by its own slice of the music, encoded as AAC in MP4.
+
+The music made for several videos is one piece for the videos played one after another
+(the API combines them in order; the engine makes it as long as their pictures last
+together), so video n's slice starts where the videos before it end. Each video is
+written to its own file, named after it: joining videos of different sizes and codecs
+would mean re-encoding their pictures, and a user who chose separate clips gets them back
+separate, each with its part of the music.
+
+Writing is all or nothing: every file is written under a `.partial` name and only
+renamed when all of them are complete; a failure or a stop (`stop` set) removes the
+partial files, so no half-written video is ever left looking finished. Blocking: run it
+off the UI thread.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -10,63 +26,150 @@ import numpy as np
 from app.audio.clip import AudioClip
 
 AAC_RATE_HZ = 48000
+AAC_FRAME = 1024
+PARTIAL_SUFFIX = ".partial"
+
+
+class NoPictures(ValueError):
+    """The file has no video track, or its video track holds no picture."""
+
+
+class ExportStopped(Exception):
+    """The user stopped the export; nothing was written."""
+
+
+@dataclass(frozen=True)
+class SoundtrackJob:
+    video: Path
+    out: Path
+    start_s: float   # where this video's slice begins in the music for all the videos
+    length_s: float  # how long its pictures last (so its slice's length)
+
+
+def picture_seconds(video: Path) -> float:
+    """How long `video`'s pictures last: the end of its last picture, read from its
+    packets without decoding them (the same measure the engine makes music to)."""
+    import av
+
+    try:
+        source = av.open(str(video), "r")
+    except Exception as exc:  # PyAV's errors: not a container it can read
+        raise NoPictures(f"“{video.name}” is not a video this program can read.") from exc
+    with source:
+        if not source.streams.video:
+            raise NoPictures(f"“{video.name}” has no pictures (no video track).")
+        stream = source.streams.video[0]
+        end_s, packets = 0.0, 0
+        for packet in source.demux(stream):
+            if packet.size == 0:  # the demuxer's closing empty packet
+                continue
+            packets += 1
+            if packet.pts is not None and packet.time_base is not None:
+                end_s = max(end_s, float((packet.pts + (packet.duration or 0))
+                                         * packet.time_base))
+    if packets == 0:
+        raise NoPictures(f"“{video.name}” has no pictures (its video track is empty).")
+    if end_s <= 0 and stream.average_rate:
+        end_s = packets / float(stream.average_rate)
+    return end_s
+
+
+def output_names(videos: Sequence[Path], folder: Path) -> list[Path]:
+    """'<name> with music.mp4' in `folder` for each video, never an existing file nor
+    a name given twice (two videos may share a name from different folders)."""
+    taken: set[Path] = set()
+    names: list[Path] = []
+    for video in videos:
+        base = f"{video.stem} with music"
+        candidate, n = folder / f"{base}.mp4", 2
+        while candidate in taken or candidate.exists():
+            candidate, n = folder / f"{base} ({n}).mp4", n + 1
+        taken.add(candidate)
+        names.append(candidate)
+    return names
+
+
+def plan_soundtracks(videos: Sequence[Path], outs: Sequence[Path]) -> list[SoundtrackJob]:
+    """Each video with its file to write and its slice of the music (videos in order)."""
+    jobs: list[SoundtrackJob] = []
+    at = 0.0
+    for video, out in zip(videos, outs, strict=True):
+        length = picture_seconds(video)
+        jobs.append(SoundtrackJob(video, out, at, length))
+        at += length
+    return jobs
+
+
+def replace_soundtracks(jobs: Sequence[SoundtrackJob], music: AudioClip,
+                        stop: threading.Event | None = None,
+                        on_progress: Callable[[int, SoundtrackJob], object] | None = None,
+                        ) -> list[Path]:
+    """Write every job's video with its slice of `music`; all files or none. `on_progress`
+    hears (index, job) before each video is written (from this thread)."""
+    stop = stop or threading.Event()
+    stereo = _stereo_at(music, AAC_RATE_HZ)  # once, not once a video
+    partials: list[Path] = []
+    try:
+        for index, job in enumerate(jobs):
+            if on_progress is not None:
+                on_progress(index, job)
+            partial = job.out.with_name(job.out.name + PARTIAL_SUFFIX)
+            partials.append(partial)
+            _write(job, stereo, partial, stop)
+        for partial, job in zip(partials, jobs, strict=True):
+            partial.replace(job.out)
+    except BaseException:
+        for partial in partials:
+            partial.unlink(missing_ok=True)
+        raise
+    return [job.out for job in jobs]
 
 
 def replace_soundtrack(video: Path, music: AudioClip, out: Path) -> Path:
-    """`video`'s pictures with `music` as its only sound, written to `out` (MP4)."""
+    """One video with `music` (from its start) as its only sound, written to `out`."""
+    [job] = plan_soundtracks([video], [out])
+    return replace_soundtracks([job], music)[0]
+
+
+def _write(job: SoundtrackJob, stereo: np.ndarray, out: Path, stop: threading.Event) -> None:
     import av
 
-    partial = out.with_name(out.name + ".partial")
-    with av.open(str(video), "r") as source, av.open(str(partial), "w", format="mp4") as sink:
-        if not source.streams.video:
-            raise ValueError(f"“{video.name}” has no pictures to put the music under.")
+    first = round(job.start_s * AAC_RATE_HZ)
+    count = max(1, round(job.length_s * AAC_RATE_HZ))
+    samples = stereo[first:first + count]
+    if len(samples) < count:  # music shorter than the videos: the rest is silence
+        samples = np.concatenate([samples, np.zeros((count - len(samples), 2), np.float32)])
+    with av.open(str(job.video), "r") as source, av.open(str(out), "w", format="mp4") as sink:
         in_video = source.streams.video[0]
         out_video = sink.add_stream_from_template(in_video)
         out_audio = sink.add_stream("aac", rate=AAC_RATE_HZ)
         out_audio.layout = "stereo"
-        end_s = 0.0
+        written = 0  # samples of sound muxed so far: kept just ahead of the pictures
+
+        def sound_until(end: int) -> None:
+            nonlocal written
+            while written < min(end, count):
+                block = np.ascontiguousarray(samples[written:written + AAC_FRAME].T)
+                frame = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
+                frame.sample_rate = AAC_RATE_HZ
+                frame.pts = written
+                for packet in out_audio.encode(frame):
+                    sink.mux(packet)
+                written += AAC_FRAME
+
         for packet in source.demux(in_video):
+            if stop.is_set():
+                raise ExportStopped("Stopped before the video was written.")
             if packet.dts is None:
                 continue
             if packet.pts is not None and packet.time_base is not None:
-                end_s = max(end_s, float((packet.pts + (packet.duration or 0))
-                                         * packet.time_base))
+                sound_until(round(float(packet.pts * packet.time_base) * AAC_RATE_HZ)
+                            + AAC_FRAME)
             packet.stream = out_video
             sink.mux(packet)
-        samples = _stereo_at(music, AAC_RATE_HZ)[: max(1, round(end_s * AAC_RATE_HZ))]
-        frame_size = 1024
-        for at in range(0, len(samples), frame_size):
-            block = np.ascontiguousarray(samples[at:at + frame_size].T)
-            frame = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
-            frame.sample_rate = AAC_RATE_HZ
-            frame.pts = at
-            for packet in out_audio.encode(frame):
-                sink.mux(packet)
+        sound_until(count)
         for packet in out_audio.encode(None):
             sink.mux(packet)
-    partial.replace(out)
-    return out
-
-
-def poster_strip(video: Path, count: int = 6, height: int = 72) -> np.ndarray:
-    """`count` pictures spread over the video, side by side: RGB (height, width, 3)."""
-    import av
-
-    with av.open(str(video), "r") as source:
-        if not source.streams.video:
-            raise ValueError(f"“{video.name}” has no pictures.")
-        frames = [f.to_ndarray(format="rgb24") for f in source.decode(video=0)]
-    if not frames:
-        raise ValueError(f"“{video.name}” has no pictures.")
-    picks = [frames[round(i * (len(frames) - 1) / max(1, count - 1))] for i in range(count)]
-    scaled = []
-    for picture in picks:
-        h, w = picture.shape[:2]
-        width = max(1, round(w * height / h))
-        rows = (np.arange(height) * h // height)[:, None]
-        cols = (np.arange(width) * w // width)[None, :]
-        scaled.append(picture[rows, cols])
-    return np.ascontiguousarray(np.concatenate(scaled, axis=1))
 
 
 def _stereo_at(clip: AudioClip, rate: int) -> np.ndarray:
@@ -82,4 +185,5 @@ def _stereo_at(clip: AudioClip, rate: int) -> np.ndarray:
     return np.clip(x, -1.0, 1.0)
 
 
-__all__ = ["poster_strip", "replace_soundtrack"]
+__all__ = ["ExportStopped", "NoPictures", "SoundtrackJob", "output_names", "picture_seconds",
+           "plan_soundtracks", "replace_soundtrack", "replace_soundtracks"]

@@ -4,6 +4,7 @@ as long as the two videos together; a file without pictures is refused plainly."
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import av
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 import soundfile as sf
 from elevenlabs import ElevenLabs
 from elevenlabs.core.api_error import ApiError
+from fastapi import HTTPException
 
 from app.engine.launcher import LocalEngineProcess
 
@@ -27,6 +29,32 @@ def make_video(seconds: float, fps: int = 10) -> bytes:
             for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
                 container.mux(packet)
         for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+def make_sound_only(seconds: float, container_format: str = "mp4",
+                    empty_video_track: bool = False) -> bytes:
+    """A container with a sound track and no pictures: in MP4 no picture track at all
+    (what a voice memo is); with `empty_video_track` (Matroska keeps one, MP4 drops it)
+    a picture track that holds no picture."""
+    rate = 48000
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format=container_format) as container:
+        if empty_video_track:
+            pictures = container.add_stream("mpeg4", rate=10)
+            pictures.width, pictures.height, pictures.pix_fmt = 64, 48, "yuv420p"
+        stream = container.add_stream("aac", rate=rate)
+        stream.layout = "mono"
+        tone = (0.2 * np.sin(2 * np.pi * 220 * np.arange(round(seconds * rate)) / rate)
+                ).astype(np.float32)
+        for at in range(0, len(tone), 1024):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(tone[None, at:at + 1024]),
+                                               format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = rate, at
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
             container.mux(packet)
     return buffer.getvalue()
 
@@ -52,6 +80,29 @@ def test_a_file_without_pictures_is_refused(serve_process: LocalEngineProcess) -
         b"".join(sdk.music.video_to_music(videos=[("sound.wav", tone.getvalue(), "audio/wav")]))
     assert caught.value.status_code == 400
     assert "no pictures" in str(caught.value.body)
+
+
+@pytest.mark.parametrize(("name", "data", "why"), [
+    ("voice.mp4", lambda: make_sound_only(1.0), "no video track"),
+    ("empty.mkv", lambda: make_sound_only(1.0, "matroska", empty_video_track=True),
+     "its video track is empty")])
+def test_a_container_with_sound_and_no_pictures_is_refused(
+        serve_process: LocalEngineProcess, name: str, data: Any, why: str) -> None:
+    """Real containers, not text named .mp4: one without a picture track, and one whose
+    picture track holds no picture (the engine reads its frames and finds none). The
+    answer names the file and says which."""
+    from app.engine.music_video_routes import video_length_ms
+
+    sdk = ElevenLabs(base_url=serve_process.base_url, api_key="offline")
+    with pytest.raises(ApiError) as caught:
+        b"".join(sdk.music.video_to_music(videos=[("clip.mp4", make_video(1.0), "video/mp4"),
+                                                  (name, data(), "video/mp4")]))
+    assert caught.value.status_code == 400
+    assert caught.value.body["detail"] == {
+        "status": "invalid_video", "message": f"“{name}” has no pictures ({why})."}
+    with pytest.raises(HTTPException) as direct:  # the same branch, in this process
+        video_length_ms(data(), name)
+    assert why in direct.value.detail["message"]
 
 
 def test_stems_of_the_video_music_are_its_real_layers(

@@ -20,7 +20,9 @@ What it plays:
 - speech to text (`POST /v1/speech-to-text`, multipart, checked field by field; get and
   delete a transcript by id) answers with transcripts in the API's shapes; music
   (`/v1/music`, `/stream`, `/detailed` as multipart/mixed, `/plan`) with real audio and
-  a `song-id` header. Both charge the same quota and have their own concurrency limits;
+  a `song-id` header; music for videos (`/v1/music/video-to-music`, multipart:
+  cloud_video.py) as long as the videos. All charge the same quota and have their own
+  concurrency limits;
 - `stats.generations` counts, per operation, the work the server did (and charged);
 - faults injected per request through `POST /_test/faults` (see FAULTS).
 
@@ -75,6 +77,7 @@ from tests.support.cloud_music_stream import DETAILED_STREAM_OPERATION, detailed
 from tests.support.cloud_songs import remember_song, unknown_song_reply
 from tests.support.cloud_stems import STEM_OPERATION, stems_reply
 from tests.support.cloud_upload import UPLOAD_OPERATION, upload_reply
+from tests.support.cloud_video import VIDEO_OPERATION, video_to_music_reply
 from tests.support.servers import ABORT_EXTENSION
 from tests.support.spec import (
     ContractError,
@@ -418,6 +421,15 @@ def _schema_types(schema: dict[str, Any]) -> list[str]:
     return [str(o.get("type")) for o in options if o.get("type")]
 
 
+def _item_types(schema: dict[str, Any]) -> list[str]:
+    """The types an array property's items may have."""
+    schema = _resolve(schema)
+    for option in (_resolve(o) for o in schema.get("anyOf", [schema])):
+        if option.get("type") == "array":
+            return _schema_types(option.get("items", {}))
+    return []
+
+
 def _coerce_form_text(text: str, types: list[str]) -> Any:
     for kind in types:
         try:
@@ -455,6 +467,16 @@ def form_instance(parts: list[FormPart], schema_name: str = STT_FORM_SCHEMA
                 errors.append({"loc": ["body", part.name], "msg": "JSON decode error",
                                "type": "json_invalid"})
                 continue
+        elif "array" in types and "string" not in types:
+            # A repeated field (tags=a&tags=b) or one JSON list: each text item is read by
+            # the items' own types (a tag "1990" stays the string "1990").
+            text = part.value.decode("utf-8", errors="replace")
+            try:
+                value = json.loads(text)
+            except ValueError:
+                value = None
+            if not isinstance(value, list):
+                value = _coerce_form_text(text, _item_types(properties.get(part.name, {})))
         else:
             value = _coerce_form_text(part.value.decode("utf-8", errors="replace"), types)
         if "array" in types and "string" not in types:
@@ -1035,6 +1057,8 @@ class CloudServer(SpeechToTextAndMusic):
             return stems_reply(self, operation, query, headers, body)
         if operation.operation_id == UPLOAD_OPERATION:  # multipart: cloud_upload.py
             return upload_reply(self, operation, headers, body)
+        if operation.operation_id == VIDEO_OPERATION:  # multipart: cloud_video.py
+            return video_to_music_reply(self, operation, query, headers, body)
         parsed: Any = None
         if body:
             content_type = headers.get("content-type", "")

@@ -1,13 +1,18 @@
 """Music for a video: choose one or more videos, describe the music (and tags), get
-music as long as the videos (`POST /v1/music/video-to-music`), see it against a poster
-strip of the video, hear it, and export the video with the music as its soundtrack.
-The music is kept in History (a `music` row, `video_music_history.py`), with the video
+music as long as the videos played one after another (`POST /v1/music/video-to-music`),
+see it against a poster strip of the videos, hear it, and export the videos with it:
+each video written again with its own slice of the music as its sound (several videos go
+into a chosen folder, one file each, named after them; video_soundtrack.py).
+The music is kept in History (a `music` row, `video_music_history.py`), with the videos
 exported from it, and a History row re-opens here (`load_generation`)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
@@ -29,8 +34,12 @@ from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import describe_error
 from app.ui.qt_async import TaskRunner
-from app.ui.widgets.file_dialogs import ask_open_paths, ask_save_path
+from app.ui.widgets.file_dialogs import ask_folder_path, ask_open_paths, ask_save_path
 
+if TYPE_CHECKING:
+    from app.services.video_soundtrack import SoundtrackJob
+
+MAX_TAGS, MAX_DESCRIPTION = 10, 1000  # the API's limits (openapi: video-to-music form)
 VIDEO_FILTERS = ["Videos (*.mp4 *.mov *.mkv *.webm *.avi *.m4v)", "All files (*)"]
 
 
@@ -45,6 +54,7 @@ class VideoMusicDialog(QDialog):
         self.setObjectName("music.video_dialog")
         self.setWindowTitle("Music for a video")
         self._ctx, self._runner, self._model_id = ctx, runner, model_id
+        self._export_stop: threading.Event | None = None  # the running export's stop
         self.videos: list[Path] = []
         self.music: AudioClip | None = None
         self.generation: Generation | None = None  # the music's History row
@@ -76,7 +86,8 @@ class VideoMusicDialog(QDialog):
         self.status.setWordWrap(True)
         self.play_button = self._button("music.video_play", "Play", "Hear the music")
         self.export_button = self._button("music.video_export", "Export video…",
-                                          "Save the video with this music as its sound")
+                                          "Save the video with this music as its sound "
+                                          "(each video with its part of the music)")
         form = QFormLayout()
         form.addRow(self.choose_button, self.chosen)
         form.addRow("Music", self.description)
@@ -98,10 +109,7 @@ class VideoMusicDialog(QDialog):
         self.make_button.clicked.connect(self.make)
         self.cancel_button.clicked.connect(self.cancel)
         self.play_button.clicked.connect(self.play)
-        self.export_button.clicked.connect(lambda: ask_save_path(
-            self, "music.video_save_dialog", "Export the video with its music",
-            str(self.videos[0].with_name(self.videos[0].stem + " with music.mp4"))
-            if self.videos else "video with music.mp4", self.export_to, "MP4 video (*.mp4)"))
+        self.export_button.clicked.connect(self._ask_where)
         runner.task_failed.connect(self._on_failed)
         self._set_busy(False)
 
@@ -123,19 +131,28 @@ class VideoMusicDialog(QDialog):
         self.videos = [Path(p) for p in paths]
         self.music, self.generation = None, None
         self.chosen.setText(", ".join(p.name for p in self.videos) or "No video chosen yet.")
+        several = len(self.videos) > 1
+        self.export_button.setText("Export videos…" if several else "Export video…")
+        self.export_button.setAccessibleName("Export videos" if several else "Export video")
         self._set_busy(False)
         if self.videos:
             self._runner.restart(f"{self.TASK}.strip", self._show_strip)
 
     async def _show_strip(self) -> None:
-        from app.services.video_soundtrack import poster_strip
+        from app.services.video_soundtrack import NoPictures
+        from app.services.video_strip import poster_strip
 
         try:
-            picture = await asyncio.to_thread(poster_strip, self.videos[0])
+            picture = await asyncio.to_thread(poster_strip, list(self.videos))
+        except NoPictures as exc:  # names the video: the others stay chosen
+            self.strip.clear()
+            self.status.setText(f"{exc} Choose the videos again without it, or another "
+                                "file in its place.")
+            return
         except Exception:  # PyAV's errors: not a video it can read
             self.strip.clear()
-            self.status.setText(f"“{self.videos[0].name}” shows no pictures here: it may "
-                                "not be a video. Choose another file.")
+            self.status.setText("These files show no pictures here: one may not be a video. "
+                                "Choose the videos again.")
             return
         h, w = picture.shape[:2]
         image = QImage(picture.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
@@ -143,6 +160,16 @@ class VideoMusicDialog(QDialog):
 
     def make(self) -> None:
         tags = [t.strip() for t in self.tags.text().split(",") if t.strip()]
+        # The API's limits, said before asking (its refusal would name JSON fields).
+        if len(tags) > MAX_TAGS:
+            self.status.setText(f"Use at most {MAX_TAGS} tags (there are {len(tags)}): "
+                                "remove some, then press Make music again.")
+            return
+        if len(self.description.text().strip()) > MAX_DESCRIPTION:
+            self.status.setText(f"Describe the music in at most {MAX_DESCRIPTION} characters "
+                                f"(there are {len(self.description.text().strip())}): "
+                                "shorten it, then press Make music again.")
+            return
         self._set_busy(True)
         self.status.setText("Making music for the video… (Cancel stops it)")
         self._runner.restart(self.TASK, lambda: self._make(self.description.text(), tags))
@@ -209,43 +236,145 @@ class VideoMusicDialog(QDialog):
                             f"it, or export the video with it.{gone}")
 
     def cancel(self) -> None:
+        if self._export_stop is not None:  # at once: the worker stops at its next picture
+            self._export_stop.set()
+        exporting = self._runner.cancel(f"{self.TASK}.export")
         self._runner.cancel(self.TASK)
         self._set_busy(False)
-        self.status.setText("Stopped. Your videos are unchanged.")
+        self.status.setText("Stopped: no video was written. Your videos are unchanged."
+                            if exporting else "Stopped. Your videos are unchanged.")
 
     def play(self) -> None:
         if self.music is not None:
             self._ctx.player.load(self.music)
             self._ctx.player.play()
 
-    def export_to(self, path: str) -> None:
-        if self.music is None or not self.videos:
+    def _ask_where(self) -> None:
+        if len(self.videos) > 1:  # one file a video, named after it: ask for a folder
+            ask_folder_path(self, "music.video_folder_dialog",
+                            "Choose a folder for the videos with music",
+                            str(self.videos[0].parent), self.export_into)
             return
-        music, video = self.music, self.videos[0]
-        self.status.setText("Writing the video…")
-        self._runner.restart(f"{self.TASK}.export", lambda: self._export(video, music,
-                                                                          Path(path)))
+        ask_save_path(
+            self, "music.video_save_dialog", "Export the video with its music",
+            str(self.videos[0].with_name(self.videos[0].stem + " with music.mp4"))
+            if self.videos else "video with music.mp4", self.export_to, "MP4 video (*.mp4)")
 
-    async def _export(self, video: Path, music: AudioClip, out: Path) -> None:
-        from app.services.video_music_history import record_exported_video
-        from app.services.video_soundtrack import replace_soundtrack
+    def export_to(self, path: str) -> None:
+        """Write the one chosen video with the music to `path`. With several videos,
+        each is written next to `path`, named after itself (as `export_into`)."""
+        if len(self.videos) > 1:
+            self.export_into(str(Path(path).parent))
+        elif self.videos:
+            self._start_export(list(self.videos), [Path(path)])
 
-        await asyncio.to_thread(replace_soundtrack, video, music, out)
+    def export_into(self, folder: str) -> None:
+        """Write each chosen video, with its slice of the music, into `folder` as
+        '<its name> with music.mp4' (never over an existing file)."""
+        from app.services.video_soundtrack import output_names
+
+        if self.videos:
+            videos = list(self.videos)
+            self._start_export(videos, output_names(videos, Path(folder)))
+
+    def _start_export(self, videos: list[Path], outs: list[Path]) -> None:
+        if self.music is None:
+            return
+        music = self.music
+        self._set_busy(True)
+        self.status.setText(f"Writing {'the videos' if len(videos) > 1 else 'the video'}… "
+                            "(Cancel stops it)")
+        self._runner.restart(f"{self.TASK}.export",
+                             lambda: self._export(videos, outs, music))
+
+    async def _export(self, videos: list[Path], outs: list[Path], music: AudioClip) -> None:
+        from app.services.video_music_history import record_exported_videos
+        from app.services.video_soundtrack import (
+            plan_soundtracks,
+            replace_soundtracks,
+        )
+
+        loop = asyncio.get_running_loop()
+        stop = self._export_stop = threading.Event()
+
+        def show(text: str) -> None:  # a report that arrives after Cancel is not shown
+            if not stop.is_set():
+                self.status.setText(text)
+
+        def progress(index: int, job: SoundtrackJob) -> None:  # from the worker thread
+            if len(videos) > 1:
+                loop.call_soon_threadsafe(show, f"Writing video {index + 1} of "
+                                          f"{len(videos)}: {job.out.name}… (Cancel stops it)")
+
+        def write() -> list[SoundtrackJob]:
+            jobs = plan_soundtracks(videos, outs)
+            replace_soundtracks(jobs, music, stop, progress)
+            return jobs
+
+        writing = asyncio.ensure_future(asyncio.to_thread(write))
+        try:
+            jobs = await asyncio.shield(writing)
+        except asyncio.CancelledError:
+            # A thread cannot be cancelled: tell it to stop, and let it remove its
+            # partial files before this task ends (a new export waits for that).
+            stop.set()
+            with contextlib.suppress(Exception):
+                await asyncio.shield(writing)
+            raise
         kept = ""
         if self.generation is not None:
-            updated = await asyncio.to_thread(record_exported_video, self._ctx.history,
-                                              self.generation, out)
+            updated = await asyncio.to_thread(record_exported_videos, self._ctx.history,
+                                              self.generation, outs)
             if updated is not None:
-                self.generation, kept = updated, " History notes where it is."
+                self.generation = updated
+                kept = " History notes where they are." if len(outs) > 1 else \
+                    " History notes where it is."
                 self.generation_saved.emit(updated)
-        self.status.setText(f"Saved {out.name}: the first video's pictures with the "
-                            f"music.{kept}")
+        self._set_busy(False)
+        self.status.setText(_export_summary(jobs, music) + kept)
 
     def _on_failed(self, name: str, exc: object) -> None:
         if name.startswith(self.TASK):
             self._set_busy(False)
-            reason = describe_error(exc).as_text() if isinstance(exc, BaseException) else exc
-            self.status.setText(f"That did not work: {reason}")
+            start = ("No video was written: " if name.endswith(".export")
+                     else "That did not work: ")
+            self.status.setText(start + _failure_text(exc))
+
+
+def _failure_text(exc: object) -> str:
+    """A video without pictures is named, with what to do; the rest as any error."""
+    from app.api import errors as api
+    from app.services.video_soundtrack import NoPictures
+
+    what: str | None = None
+    if isinstance(exc, NoPictures):
+        what = str(exc)
+    elif isinstance(exc, api.BadRequestError) and exc.code == "invalid_video":
+        what = exc.message  # the engine's words name the video
+    elif isinstance(exc, api.ValidationError) and any(
+            "videos" in f.loc for f in exc.field_errors):
+        what = "; ".join(f.message for f in exc.field_errors if "videos" in f.loc)
+    if what is None:
+        return describe_error(exc).as_text() if isinstance(exc, BaseException) else str(exc)
+    return (f"{what.rstrip('.')}. Choose the videos again without it, or with another "
+            "file in its place. Your description and tags are kept.")
+
+
+def _export_summary(jobs: list[SoundtrackJob], music: AudioClip) -> str:
+    if len(jobs) == 1:
+        return f"Saved {jobs[0].out.name}: the video with the music as its sound."
+    parts = [f"{job.out.name} (music {_clock(job.start_s)}–"
+             f"{_clock(job.start_s + job.length_s)})" for job in jobs]
+    end = sum(job.length_s for job in jobs)
+    rest = (f" The music after {_clock(end)} is under no video."
+            if music.duration_ms / 1000 > end + 0.5 else "")
+    return (f"Saved {len(jobs)} videos in {jobs[0].out.parent}, each with its part of the "
+            f"music: {', '.join(parts)}.{rest}")
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(max(0.0, seconds), 60)
+    return f"{int(minutes)}:{rest:04.1f}"
 
 
 __all__ = ["VideoMusicDialog"]
