@@ -13,8 +13,9 @@ server with the key from `ELEVENLABS_API_KEY` (the key is never taken on the com
 line, where other users of the computer could read it).
 
 Exit codes: 0 every block has a take and the files are written; 1 some blocks could not
-be made (the messages say why); 2 the script or the options are wrong; 3 the credits ran
-out; 130 interrupted (what was made is kept).
+be made (the summary names them and says why; the files are written without them); 2 the
+script or the options are wrong; 3 the credits ran out (no files are written; the message
+says how many credits the rest needs); 130 interrupted (what was made is kept).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from app.api.client import ApiClient
     from app.domain.script import Script
     from app.services.cost_recording import CostRecorder
+    from app.services.script_queue import QueueResult
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_BAD_INPUT, EXIT_QUOTA, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -236,11 +238,17 @@ async def _with_client(args: argparse.Namespace, bar: ProgressBar, client: ApiCl
     finally:
         if costs.ledger is not None:
             costs.ledger.close()
-    bar.message(result.message)
     if result.outcome == "quota_exceeded":
+        bar.message(_quota_words(result))
         return EXIT_QUOTA
-    if not document.script.all_takes_chosen:
-        return EXIT_INCOMPLETE
+    if result.outcome == "some_failed":
+        # The blocks that were made are still delivered (the files leave the others
+        # out, and say so); the exit code says the delivery is not complete.
+        bar.message(_failed_words(result, document.script, script_path))
+    else:
+        bar.message(result.message)
+        if not document.script.all_takes_chosen:
+            return EXIT_INCOMPLETE
     try:
         summary = await export_script(document.script, takes_dir_for(script_path), out,
                                       ExportOptions(gap_ms=args.gap_ms,
@@ -249,7 +257,35 @@ async def _with_client(args: argparse.Namespace, bar: ProgressBar, client: ApiCl
         bar.message(f"The files could not be written: {exc}")
         return EXIT_INCOMPLETE
     bar.message(summary.describe())
-    return EXIT_OK
+    return EXIT_OK if document.script.all_takes_chosen else EXIT_INCOMPLETE
+
+
+def _quota_words(result: QueueResult) -> str:
+    """The queue's words are the window's ("choose Generate missing"): these are the
+    terminal's."""
+    said = f" The server said: {result.server_said}" if result.server_said else ""
+    return (f"Your credits ran out. {len(result.made)} block(s) were made and kept; the "
+            f"remaining {len(result.remaining)} need about {result.credits_needed:,} "
+            "credits. No files were written. Add credits (or wait for the monthly reset), "
+            "then run the same command again: the blocks already made are not made (or "
+            f"paid for) again.{said}")
+
+
+def _failed_words(result: QueueResult, script: Script, script_path: Path) -> str:
+    """Which blocks could not be made and why, by number, speaker and first words."""
+    lines = [f"{len(result.failed)} block(s) could not be made:"]
+    known = {b.block_id for b in script.blocks}
+    failed = sorted((script.index_of(i), i, reason) for i, reason in result.failed.items()
+                    if i in known)
+    for index, block_id, reason in failed:
+        number = index + 1
+        block = script.block(block_id)
+        words = block.text if len(block.text) <= 40 else block.text[:39].rstrip() + "…"
+        lines.append(f"  block {number} ({block.speaker}, \"{words}\"): {reason}")
+    lines.append(f"Fix them (open {script_path.name} in XI Studio, or edit it), then run the "
+                 "same command again: the blocks already made are not made (or paid for) "
+                 "again. The files written now leave them out.")
+    return "\n".join(lines)
 
 
 def _cost_recorder(bar: ProgressBar, *, offline: bool) -> CostRecorder:

@@ -83,6 +83,7 @@ class QueueResult:
     credits_spent: int = 0
     credits_needed: int = 0
     message: str = ""
+    server_said: str = ""  # the server's own words, when the credits ran out
 
 
 def missing_block_ids(script: Script) -> list[str]:
@@ -180,6 +181,7 @@ class ScriptQueue:
                                     for i in result.remaining)
         if self._quota is not None:
             result.outcome = "quota_exceeded"
+            result.server_said = self._quota.message
             result.message = (
                 f"Your credits ran out. {len(result.made)} block(s) were made and kept; "
                 f"the remaining {len(result.remaining)} need about {result.credits_needed} "

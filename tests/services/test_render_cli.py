@@ -124,3 +124,121 @@ def test_killed_mid_queue_resumes_without_paying_twice(cloud: Cloud, tmp_path: P
     assert len(charged_texts) == 7
     assert sorted(set(charged_texts)) == sorted(b.text for b in script.blocks)
     assert (out / "six.wav").is_file()
+
+
+def _cast_script_file(path: Path, cast: dict[str, str]) -> None:
+    from dataclasses import replace
+
+    from app.domain.script import CastMember
+    from app.domain.script_import import import_script
+    from app.library.script_store import save_script
+
+    script = replace(import_script(SIX).script, title="Interview")
+    for speaker, voice_id in cast.items():
+        script = script.with_cast_member(CastMember(speaker, voice_id, speaker.title()))
+    save_script(path, script)
+
+
+def test_blocks_that_cannot_be_made_exit_1_and_the_rest_is_delivered(cloud: Cloud,
+                                                                      tmp_path: Path) -> None:
+    from app.audio.decode import decode_file
+    from app.domain.formats import OutputFormat
+    from app.library.script_store import takes_dir_for
+    from tests.support.loudness import file_loudness
+
+    path = tmp_path / "interview.xiscript.json"
+    # BEN's voice is not one the server knows (deleted since it was cast, say).
+    _cast_script_file(path, {"ANNA": "EXAVITQu4vr4xnSDxMaL", "BEN": "deletedVoice00000000"})
+    out = tmp_path / "out"
+    result = _render([str(path), "--out", str(out), "--server", cloud.url,
+                      "--concurrency", "1"], _env(tmp_path, CREATOR_KEY))
+    assert result.returncode == 1, result.stderr
+    script = load_script(path)
+    ben = [n for n, b in enumerate(script.blocks, start=1) if b.speaker == "BEN"]
+    assert ben == [2, 4, 6]
+    # The summary names each block that was not made, and why; and what to do next.
+    summary = result.stderr[result.stderr.index("3 block(s) could not be made:"):]
+    for number in ben:
+        block = script.blocks[number - 1]
+        assert f'block {number} (BEN, "{block.text}"): The voice for BEN no longer exists' \
+            in summary
+    assert "block 1 " not in summary
+    assert "run the same command again" in summary
+    # ANNA's blocks were made and delivered; the files leave BEN's out and say so.
+    anna = [b for b in script.blocks if b.speaker == "ANNA"]
+    assert all(b.chosen_take is not None for b in anna)
+    assert all(b.chosen_take is None and b.error for b in script.blocks if b.speaker == "BEN")
+    assert "3 block(s) have no chosen take and were left out." in summary
+    assert len(list((out / "blocks").iterdir())) == 3
+    lengths = [decode_file(takes_dir_for(path) / b.chosen_take.file,
+                           OutputFormat.parse(b.chosen_take.output_format)).duration_ms
+               for b in anna if b.chosen_take is not None]
+    loudness, seconds = file_loudness(out / "Interview.wav")
+    assert abs(seconds * 1000 - (sum(lengths) + 2 * script.gap_ms)) <= 20
+    assert abs(loudness - script.target_lufs) <= 1.0
+
+
+def test_credits_running_out_exit_3_and_say_what_the_rest_needs(cloud: Cloud,
+                                                                tmp_path: Path) -> None:
+    from app.audio.decode import decode_file
+    from app.domain.formats import OutputFormat
+    from app.library.script_store import takes_dir_for
+    from tests.support.loudness import file_loudness
+
+    key = "xi-test-few-credits"
+    # Enough for the first two blocks (25 + 21 characters), not the third.
+    cloud.control.set_account(key, "creator", character_limit=50, concurrency_limit=1)
+    source = tmp_path / "six.txt"
+    source.write_text(SIX)
+    out = tmp_path / "out"
+    args = [str(source), "--out", str(out), "--server", cloud.url, "--concurrency", "1"]
+    result = _render(args, _env(tmp_path, key))
+    assert result.returncode == 3, result.stderr
+    script = load_script(out / "six.xiscript.json")
+    made = [b for b in script.blocks if b.chosen_take is not None]
+    rest = [b for b in script.blocks if b.chosen_take is None]
+    assert len(made) == 2 and len(rest) == 4
+    needed = sum(len(b.text) for b in rest)  # a credit a character on this model
+    assert (f"Your credits ran out. 2 block(s) were made and kept; the remaining 4 need "
+            f"about {needed} credits.") in result.stderr
+    assert "run the same command again" in result.stderr
+    assert "Generate missing" not in result.stderr  # the window's words, not a terminal's
+    assert not (out / "six.wav").exists()  # nothing half-delivered
+
+    # With credits again, the same command (another loudness and gap) makes the rest.
+    cloud.control.set_account(key, "creator", character_limit=10_000, concurrency_limit=1)
+    before = len([r for r in cloud.control.requests()
+                  if r["path"].startswith("/v1/text-to-speech/")])
+    again = _render([*args, "--lufs", "-23", "--gap-ms", "900"], _env(tmp_path, key))
+    assert again.returncode == 0, again.stderr
+    sent = [r for r in cloud.control.requests()
+            if r["path"].startswith("/v1/text-to-speech/")][before:]
+    assert sorted(r["json"]["text"] for r in sent) == sorted(b.text for b in rest)
+    script = load_script(out / "six.xiscript.json")
+    lengths = [decode_file(takes_dir_for(out / "six.xiscript.json") / b.chosen_take.file,
+                           OutputFormat.parse(b.chosen_take.output_format)).duration_ms
+               for b in script.blocks if b.chosen_take is not None]
+    assert len(lengths) == 6
+    loudness, seconds = file_loudness(out / "six.wav")
+    assert abs(seconds * 1000 - (sum(lengths) + 5 * 900)) <= 20
+    assert abs(loudness + 23) <= 1.0
+
+
+def test_the_exit_codes_documented_are_the_ones_used() -> None:
+    import re
+
+    from app import render_cli
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    paragraph = readme[readme.index("Exit code 0 means"):]
+    paragraph = paragraph[: paragraph.index("\n\n")]
+    said = {int(code): words for code, words in
+            re.findall(r"(?:Exit code |; )(\d+) ([^;]+)", " ".join(paragraph.split()))}
+    assert said.keys() == {render_cli.EXIT_OK, render_cli.EXIT_INCOMPLETE,
+                           render_cli.EXIT_BAD_INPUT, render_cli.EXIT_QUOTA,
+                           render_cli.EXIT_INTERRUPTED}
+    assert said[render_cli.EXIT_OK].startswith("means every block has a take")
+    assert said[render_cli.EXIT_INCOMPLETE].startswith("some blocks could not be made")
+    assert said[render_cli.EXIT_BAD_INPUT].startswith("the script or an option is wrong")
+    assert said[render_cli.EXIT_QUOTA].startswith("the credits ran out")
+    assert said[render_cli.EXIT_INTERRUPTED].startswith("interrupted")

@@ -24,10 +24,11 @@ from app.domain.script_plan import neighbours_affected
 from app.domain.subtitles import parse_srt, parse_vtt
 from app.library.script_store import load_queue_state, load_script, takes_dir_for
 from app.services.script_document import ScriptDocument
-from app.services.script_export import export_script
+from app.services.script_export import ExportOptions, export_script
 from app.services.script_queue import BlockProgress, QueueProgress, ScriptQueue
 from app.services.script_render import BlockRenderer
 from tests.support.cloud import Cloud
+from tests.support.loudness import file_loudness
 from tests.support.spec import validate_request
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
@@ -58,6 +59,16 @@ def cast_script(text: str = SCREENPLAY) -> Script:
 
 def tts_sent(cloud: Cloud) -> list[dict[str, Any]]:
     return [r for r in cloud.control.requests() if r["path"].startswith("/v1/text-to-speech/")]
+
+
+def assert_joined(joined: Path, lengths_ms: list[int], *, gap_ms: int, lufs: float) -> float:
+    """The joined file is the takes with `gap_ms` between them (within 20 ms) at `lufs`
+    (within 1 LU), measured by the tests' own BS.1770 meter; returns what it measured."""
+    measured, seconds = file_loudness(joined)
+    expected_ms = sum(lengths_ms) + gap_ms * (len(lengths_ms) - 1)
+    assert abs(seconds * 1000 - expected_ms) <= 20, (seconds, expected_ms)
+    assert abs(measured - lufs) <= 1.0, f"{joined.name} measures {measured:.2f} LUFS"
+    return measured
 
 
 def check_spec(requests: list[dict[str, Any]]) -> None:
@@ -144,11 +155,17 @@ async def test_generate_all_regenerate_one_and_export(cloud: Cloud, tmp_path: Pa
         lengths = [decode_file(takes_dir_for(path) / t.file,
                                OutputFormat.parse(t.output_format)).duration_ms
                    for t in chosen if t is not None]
-        joined = out / "Bakery-ad.wav"
-        info = sf.info(str(joined))
-        expected_ms = sum(lengths) + script.gap_ms * (len(lengths) - 1)
-        assert abs(info.duration * 1000 - expected_ms) <= 20
-        assert summary.loudness_lufs is not None and abs(summary.loudness_lufs + 16) < 1.0
+        assert (script.gap_ms, script.target_lufs) == (400, -16.0)  # the defaults
+        measured = assert_joined(out / "Bakery-ad.wav", lengths, gap_ms=400, lufs=-16.0)
+        # The summary's own figure is what the file measures.
+        assert summary.loudness_lufs is not None
+        assert abs(summary.loudness_lufs - measured) < 0.5
+        # Another target and gap, measured in the file written.
+        quieter = tmp_path / "quieter"
+        other = await export_script(script, takes_dir_for(path), quieter,
+                                    ExportOptions(gap_ms=900, target_lufs=-23.0))
+        assert other.target_lufs == -23.0
+        assert_joined(quieter / "Bakery-ad.wav", lengths, gap_ms=900, lufs=-23.0)
         block_files = sorted((out / "blocks").iterdir())
         assert [p.name for p in block_files][:2] == [
             "01_NARRATOR_It-was-a-quiet-morning.mp3", "02_NARRATOR_The-bell-over-the-door.mp3"]

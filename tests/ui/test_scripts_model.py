@@ -101,6 +101,9 @@ def test_word_spans_and_timeline_lookup() -> None:
     assert timeline.word_at(420) == (timeline.segments[0], None)  # between words
     assert timeline.word_at(1200) is None  # the gap between blocks
     assert timeline.word_at(1500)[0].block_id == "b2"  # type: ignore[index]
+    # Which part is heard (A/B names it): none in the gap or past the end.
+    assert [timeline.index_at(ms) for ms in (-1, 0, 999, 1000, 1400, 1999, 2000)] == \
+        [None, 0, 0, None, 1, 1, None]
 
 
 def test_script_files_are_told_from_prose(tmp_path: Path) -> None:

@@ -141,8 +141,8 @@ class BlockPanel(QWidget):
         self.take_play = make_button(self, "take_play", "Play", "Hear the selected take", "play")
         self.take_play.setAccessibleName("Play the selected take")
         self.take_compare = make_button(self, "take_compare", "Compare A/B",
-                                    "Hear the chosen take, then the selected one (or the two "
-                                    "selected takes)")
+                                    "Hear the chosen take (A), then the selected one (B); or "
+                                    "two selected takes, the upper one first")
         self.take_choose = make_button(self, "take_choose", "Use take",
                                    "Use the selected take in the script and its export")
 
@@ -325,7 +325,11 @@ class BlockPanel(QWidget):
         if block is None:
             return
         if len(selected) == 2:
-            self.compare_requested.emit(block.block_id, selected[0], selected[1])
+            # In list order, not the order they were clicked: A is the upper one, as the
+            # tooltip says (and the status names both).
+            rows = sorted(self.takes.selectedItems(), key=self.takes.row)
+            self.compare_requested.emit(block.block_id, str(rows[0].data(TakeIdRole)),
+                                        str(rows[1].data(TakeIdRole)))
         elif len(selected) == 1 and block.chosen_take_id:
             self.compare_requested.emit(block.block_id, block.chosen_take_id, selected[0])
 

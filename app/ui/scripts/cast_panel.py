@@ -60,6 +60,7 @@ class CastPanel(QWidget):
         self.voice_proxy.sort(0)
         self._speakers: list[str] = []
         self.voice_combos: dict[str, QComboBox] = {}
+        self.preview_buttons: dict[str, QPushButton] = {}
         self._updating = False
 
         output = QGroupBox("Model and format", self)
@@ -116,6 +117,8 @@ class CastPanel(QWidget):
             for speaker, combo in self.voice_combos.items():
                 member = script.cast_for(speaker)
                 self._select(combo, member.voice_id if member else None, VoiceIdRole)
+                # Nothing to hear before a voice is chosen.
+                self.preview_buttons[speaker].setEnabled(combo.currentIndex() >= 0)
             if script.model_id and self.model.findData(script.model_id) < 0:
                 # Not offered by this server (offline voices, say): still say which it is.
                 self.model.addItem(f"{script.model_id} (not listed by this server)",
@@ -141,6 +144,7 @@ class CastPanel(QWidget):
             if widget is not None and widget is not self._empty:
                 widget.deleteLater()
         self.voice_combos.clear()
+        self.preview_buttons.clear()
         self._speakers = list(speakers)
         self._empty.setVisible(not speakers)
         if not speakers:
@@ -174,6 +178,7 @@ class CastPanel(QWidget):
             settings.clicked.connect(lambda _c=False, s=speaker: self.settings_requested.emit(s))
             self._grid.addWidget(settings, row, 3)
             self.voice_combos[speaker] = combo
+            self.preview_buttons[speaker] = preview
 
     def _on_voice_activated(self, speaker: str, combo: QComboBox) -> None:
         voice = as_voice(combo.currentData(VoiceRole))

@@ -34,13 +34,17 @@ class Timeline:
     clip: AudioClip | None
     segments: list[Segment] = field(default_factory=list)
 
-    def segment_at(self, ms: int) -> Segment | None:
+    def index_at(self, ms: int) -> int | None:
+        """Which part (counted from 0) is heard at `ms`; None in a gap or past the end."""
         starts = [s.start_ms for s in self.segments]
         index = bisect.bisect_right(starts, ms) - 1
-        if index < 0:
+        if index < 0 or ms >= self.segments[index].end_ms:
             return None
-        segment = self.segments[index]
-        return segment if ms < segment.end_ms else None
+        return index
+
+    def segment_at(self, ms: int) -> Segment | None:
+        index = self.index_at(ms)
+        return None if index is None else self.segments[index]
 
     def word_at(self, ms: int) -> tuple[Segment, tuple[int, int] | None] | None:
         """The segment playing at `ms` and the characters of the word being spoken

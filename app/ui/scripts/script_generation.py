@@ -210,23 +210,25 @@ class ScriptGeneration(QObject):
 
     async def _preview(self, voice: Voice) -> None:
         from app.audio.decode import decode_bytes
-        from app.domain.formats import OutputFormat
-        from app.domain.wire import SpeechOptions, SpeechRequest
+        from app.audio.peaks import compute_peaks
 
-        if voice.preview_url:
-            data = await self._ctx.client.fetch_public(voice.preview_url)
-            clip = await asyncio.to_thread(decode_bytes, data, None)
-        else:
-            script = self._document.script
-            request = SpeechRequest(text=f"Hello! I am {voice.name}. This is how I sound.",
-                                    model_id=script.model_id)
-            options = SpeechOptions(output_format=script.output_format)
-            result = await self._ctx.speech.convert(voice.voice_id, request, options)
-            clip = await asyncio.to_thread(decode_bytes, result.audio,
-                                           OutputFormat.parse(script.output_format))
+        if not voice.preview_url:
+            # Not made up with a paid request: a click on ▶ should never spend credits
+            # (nor go unrecorded in the usage ledger).
+            self._tab.status.setText(
+                f"{voice.name} has no preview sample on the server, so there is nothing to "
+                "play. To hear this voice, generate one of its blocks.")
+            return
+        self._tab.status.setText(f"Fetching the preview of {voice.name}…")
+        data = await self._ctx.client.fetch_public(voice.preview_url)
+        clip = await asyncio.to_thread(decode_bytes, data, None)
+        peaks = await asyncio.to_thread(compute_peaks, clip, 800)
         self._ctx.player.load(clip)
+        bar = self._tab.player_bar
+        bar.show_clip(f"Preview: {voice.name}", peaks)
         self._ctx.player.play()
-        self._tab.status.setText(f"Playing a sample of {voice.name}.")
+        bar.follow()
+        self._tab.status.setText(f"Playing the preview of {voice.name}.")
 
     # -- the queue -------------------------------------------------------------------
     def _check_ready(self, blocks: list) -> bool:
@@ -476,6 +478,9 @@ class ScriptGeneration(QObject):
             self._tab.status.setText("Voices could not be loaded; the cast cannot be chosen.")
         elif name in (self.QUEUE, self.PREVIEW):
             self._tab.show_error(exc)
+            if name == self.PREVIEW:
+                self._tab.status.setText("The preview could not be played (the message "
+                                         "above says why).")
 
     def _on_runner_task_finished(self, name: str) -> None:
         if name == self.QUEUE:

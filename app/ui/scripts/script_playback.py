@@ -28,6 +28,10 @@ SAME_CLIP_MS = 20
 class ScriptPlayback(QObject):
     spoken = Signal(str, int, int)  # block id, first char, end char (-1, -1: between words)
     stopped_following = Signal()  # stopped, or another clip was loaded
+    # The part under the playhead (0: the first take played), -1 once stopped or at the
+    # end; a gap keeps the part before it. A/B says from it which take is heard. (A clip
+    # from elsewhere replacing it is said by stopped_following alone.)
+    part_changed = Signal(int)
     failed = Signal(object)  # exception
 
     TASK = "scripts.play"
@@ -41,6 +45,7 @@ class ScriptPlayback(QObject):
         self.timeline: Timeline | None = None
         self.segment: Segment | None = None  # the take being heard
         self._last: tuple[str, int, int] | None = None
+        self._part = -1
         player_bar.position_changed.connect(self._on_bar_position_changed)
         runner.task_failed.connect(self._on_runner_task_failed)
 
@@ -59,6 +64,7 @@ class ScriptPlayback(QObject):
         self._player.load(timeline.clip)
         self.timeline = timeline
         self._last = None
+        self._part = -1  # a new clip: nothing heard of it yet (not "stopped")
         self._bar.show_clip(title, peaks)
         self._player.play()
         self._bar.follow()
@@ -71,13 +77,21 @@ class ScriptPlayback(QObject):
         if timeline.clip is None or abs(self._player.duration_ms
                                         - timeline.clip.duration_ms) > SAME_CLIP_MS:
             self.timeline = None  # something else was loaded into the player
+            self._part = -1
             self.stopped_following.emit()
             return
-        if self._player.state is PlayerState.STOPPED:
+        state = self._player.state
+        if state is PlayerState.STOPPED:
+            self._set_part(-1)
             if self._last is not None:  # stopped: nothing is being heard
                 self._last = None
                 self.stopped_following.emit()
             return
+        index = timeline.index_at(ms)
+        if index is not None:
+            self._set_part(index)
+        elif state is PlayerState.FINISHED:
+            self._set_part(-1)
         found = timeline.word_at(ms)
         if found is None:
             return  # in a gap: keep the last word lit
@@ -87,6 +101,11 @@ class ScriptPlayback(QObject):
         if current != self._last:
             self._last = current
             self.spoken.emit(*current)
+
+    def _set_part(self, index: int) -> None:
+        if index != self._part:
+            self._part = index
+            self.part_changed.emit(index)
 
     def _on_runner_task_failed(self, name: str, exc: object) -> None:
         if name == self.TASK:

@@ -62,6 +62,7 @@ from app.ui.widgets.player_bar import PlayerBar
 
 if TYPE_CHECKING:
     from app.domain.wire import Voice
+    from app.ui.scripts.take_compare import TakeComparison
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,9 @@ class ScriptsTab(QWidget):
         self._runner = runner
         self.document = ScriptDocument(self)
         self.model = BlocksModel(self)
+        self.player_bar = player_bar
         self.playback = ScriptPlayback(runner, player_bar, self)
+        self._comparison: TakeComparison | None = None  # A/B being played
         self._build()
         self.files = ScriptFilesUi(self, ctx, runner, self.document)
         self.generation = ScriptGeneration(self, ctx, runner, self.document, self.model)
@@ -255,6 +258,7 @@ class ScriptsTab(QWidget):
         panel.compare_requested.connect(self._on_compare_requested)
         self.playback.spoken.connect(self._on_playback_spoken)
         self.playback.stopped_following.connect(self._on_playback_stopped_following)
+        self.playback.part_changed.connect(self._on_playback_part_changed)
         self.playback.failed.connect(self.show_error)
         self.play_script.clicked.connect(self.play_whole_script)
         self.voice_settings = VoiceSettingsEditing(self)  # a block's or a speaker's
@@ -413,16 +417,26 @@ class ScriptsTab(QWidget):
     def _on_play_take_requested(self, block_id: str, take_id: str) -> None:
         parts = self.files.take_parts([(block_id, take_id)])
         if parts:
+            self._comparison = None
             self.playback.play(f"Block {self.model.row_of(block_id) + 1}", parts, 0)
 
     def _on_compare_requested(self, block_id: str, take_a: str, take_b: str) -> None:
         from app.ui.scripts.script_playback import COMPARE_GAP_MS
+        from app.ui.scripts.take_compare import TakeComparison
 
         parts = self.files.take_parts([(block_id, take_a), (block_id, take_b)])
         if len(parts) == 2:
-            self.status.setText("Comparing: take A, then take B.")
-            self.playback.play(f"Block {self.model.row_of(block_id) + 1}: A then B", parts,
-                               COMPARE_GAP_MS)
+            comparison = TakeComparison.of(self.document.script.block(block_id),
+                                           self.model.row_of(block_id) + 1, take_a, take_b)
+            self._comparison = comparison
+            self.status.setText(comparison.started())
+            self.playback.play(comparison.title(), parts, COMPARE_GAP_MS)
+
+    def _on_playback_part_changed(self, part: int) -> None:
+        """While comparing (and after, when the user goes back to one of them on the
+        waveform), say whether A or B is under the playhead."""
+        if self._comparison is not None:
+            self.status.setText(self._comparison.hearing(part))
 
     def play_whole_script(self) -> None:
         script = self.document.script
@@ -432,6 +446,7 @@ class ScriptsTab(QWidget):
         if not parts:
             self.status.setText("No block has a take yet: generate first.")
             return
+        self._comparison = None
         self.playback.play(script.title or "Script", parts, script.gap_ms)
 
     def _on_playback_spoken(self, block_id: str, start: int, end: int) -> None:
@@ -445,6 +460,8 @@ class ScriptsTab(QWidget):
                                    end if start >= 0 and same_text else None)
 
     def _on_playback_stopped_following(self) -> None:
+        if self.playback.timeline is None:  # another clip replaced it (not just stopped)
+            self._comparison = None
         self.model.set_spoken_block(None)
         self.block_panel.highlight(None, None)
 
