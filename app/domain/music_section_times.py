@@ -4,9 +4,13 @@ the two differ."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from app.domain.music_plan import Plan
+from app.domain.music_plan_json import PlanFormatError, plan_from_json
 
 DIFFERENCE_MS = 50  # closer than this counts as "as planned"
 
@@ -55,6 +59,47 @@ def section_spans(planned: Plan | None, returned: Plan | None) -> list[SectionSp
     return spans
 
 
+def stored_spans(settings: Mapping[str, Any], extra: Mapping[str, Any]) -> list[SectionSpan]:
+    """A kept version's sections from its history entry: the plan that was sent
+    (`settings["plan"]`), the one the server says it followed (`extra["composition_plan"]`)
+    and the times a streamed answer placed each section at (`extra["section_timings_ms"]`,
+    which win when there is one a section: they are what the listener saw while it
+    arrived). The one rule for the timeline and the DAW markers alike."""
+    spans = section_spans(_plan(settings.get("plan")), _plan(extra.get("composition_plan")))
+    times = _times(extra.get("section_timings_ms"))
+    if not times or len(times) != len(spans):
+        return spans
+    # Every stored time came from the server (a streamed section, or its returned plan).
+    return [SectionSpan(s.name, start, end, s.planned_start_ms, s.planned_end_ms, True)
+            for s, (start, end) in zip(spans, times, strict=True)]
+
+
+def _plan(source: object) -> Plan | None:
+    if not isinstance(source, dict):
+        return None
+    try:
+        return plan_from_json(source)
+    except PlanFormatError:
+        return None
+
+
+def _times(raw: object) -> list[tuple[int, int]]:
+    """[[start, end], ...] as stored, or [] when any pair is not two ordered numbers."""
+    if not isinstance(raw, list):
+        return []
+    times = []
+    for pair in raw:
+        if not (isinstance(pair, list | tuple) and len(pair) == 2
+                and all(isinstance(v, int | float) and not isinstance(v, bool)
+                        and math.isfinite(v) for v in pair)):
+            return []
+        start, end = round(pair[0]), round(pair[1])
+        if not 0 <= start <= end:
+            return []
+        times.append((start, end))
+    return times
+
+
 def matching_span(spans: list[SectionSpan], other: list[SectionSpan], index: int
                   ) -> SectionSpan | None:
     """The section of another version (`other`) to A/B with `spans[index]`: the one of the
@@ -67,4 +112,4 @@ def matching_span(spans: list[SectionSpan], other: list[SectionSpan], index: int
     return other[index] if index < len(other) else None
 
 
-__all__ = ["SectionSpan", "matching_span", "section_spans"]
+__all__ = ["SectionSpan", "matching_span", "section_spans", "stored_spans"]

@@ -1,9 +1,17 @@
 """Marker files a DAW imports: where each section starts, and the song's tempo.
 
     markers.mid           a type-0 MIDI file: the tempo, and one marker a section
-                          (DAWs put MIDI markers on their timeline when importing it)
+                          (DAWs put MIDI markers on their timeline when importing it);
+                          marker names in UTF-8 (Latin-1, MIDI's old default, has no
+                          room for most of the world's section names)
     markers_audacity.txt  Audacity labels: "start<TAB>end<TAB>name", seconds
-    markers_reaper.csv    Reaper's Region/Marker Manager list: one region a section
+    markers_reaper.csv    Reaper's Region/Marker Manager list: one region a section,
+                          "R<n>,<name>,<start>,<end>,<length>", seconds; the name quoted
+                          as CSV quotes (a quote inside doubled)
+
+A song without sections still gets markers.mid, with the tempo alone: the other two
+files would be empty. A name is one line in every file (tabs and line breaks become
+spaces: Audacity splits on tabs, Reaper reads a row a line).
 """
 
 from __future__ import annotations
@@ -17,7 +25,12 @@ import mido
 
 DEFAULT_TEMPO_BPM = 120.0
 TICKS_PER_BEAT = 480
-_BPM = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*bpm\b", re.IGNORECASE)
+# Not the tail of a longer number ("1200 bpm" is no tempo, not 200).
+_BPM = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d+)?)\s*bpm\b", re.IGNORECASE)
+MIN_BPM, MAX_BPM = 30.0, 300.0
+CHARSET = "utf-8"
+MIDI_FILE, AUDACITY_FILE, REAPER_FILE = ("markers.mid", "markers_audacity.txt",
+                                         "markers_reaper.csv")
 
 
 @dataclass(frozen=True)
@@ -27,18 +40,26 @@ class SectionMark:
     end_ms: int
 
 
+def named_tempo(texts: Sequence[str]) -> float | None:
+    """The first tempo a style or prompt names ("120 bpm", "92.5 BPM"), or None."""
+    for text in texts:
+        for found in _BPM.finditer(text):
+            if MIN_BPM <= float(found.group(1)) <= MAX_BPM:
+                return float(found.group(1))
+    return None
+
+
 def tempo_from_styles(styles: Sequence[str]) -> float:
     """The tempo a style names ("120 bpm"), else DEFAULT_TEMPO_BPM."""
-    for style in styles:
-        found = _BPM.search(style)
-        if found and 30 <= float(found.group(1)) <= 300:
-            return float(found.group(1))
-    return DEFAULT_TEMPO_BPM
+    found = named_tempo(styles)
+    return DEFAULT_TEMPO_BPM if found is None else found
 
 
-def midi_markers(marks: Sequence[SectionMark], tempo_bpm: float) -> mido.MidiFile:
-    """A MIDI file with the tempo and a marker at each section's start (exact ticks)."""
-    midi = mido.MidiFile(type=0, ticks_per_beat=TICKS_PER_BEAT)
+def midi_markers(marks: Sequence[SectionMark], tempo_bpm: float, length_ms: int = 0
+                 ) -> mido.MidiFile:
+    """A MIDI file with the tempo and a marker at each section's start (to the nearest
+    tick), as long as the song (`length_ms`) or its last section, whichever is later."""
+    midi = mido.MidiFile(type=0, ticks_per_beat=TICKS_PER_BEAT, charset=CHARSET)
     track = mido.MidiTrack()
     midi.tracks.append(track)
     tempo = mido.bpm2tempo(tempo_bpm)
@@ -47,10 +68,11 @@ def midi_markers(marks: Sequence[SectionMark], tempo_bpm: float) -> mido.MidiFil
     now = 0
     for mark in marks:
         tick = round(mido.second2tick(mark.start_ms / 1000, TICKS_PER_BEAT, tempo))
-        track.append(mido.MetaMessage("marker", text=mark.name, time=max(0, tick - now)))
+        track.append(mido.MetaMessage("marker", text=_one_line(mark.name),
+                                      time=max(0, tick - now)))
         now = max(now, tick)
-    end = round(mido.second2tick((marks[-1].end_ms if marks else 0) / 1000, TICKS_PER_BEAT,
-                                 tempo))
+    end_ms = max([length_ms, *(m.end_ms for m in marks)])
+    end = round(mido.second2tick(end_ms / 1000, TICKS_PER_BEAT, tempo))
     track.append(mido.MetaMessage("end_of_track", time=max(0, end - now)))
     return midi
 
@@ -63,26 +85,30 @@ def audacity_labels(marks: Sequence[SectionMark]) -> str:
 def reaper_regions(marks: Sequence[SectionMark]) -> str:
     rows = ["#,Name,Start,End,Length"]
     for i, m in enumerate(marks, 1):
-        name = _one_line(m.name).replace('"', "'")
+        # Quoted whatever it holds, so a comma in a name never starts a new column.
+        name = _one_line(m.name).replace('"', '""')
         rows.append(f'R{i},"{name}",{m.start_ms / 1000:.3f},{m.end_ms / 1000:.3f},'
                     f"{(m.end_ms - m.start_ms) / 1000:.3f}")
     return "\n".join(rows) + "\n"
 
 
-def write_marker_files(folder: Path, marks: Sequence[SectionMark], tempo_bpm: float
-                       ) -> list[Path]:
-    """The three marker files in `folder`; their paths."""
-    paths = [folder / "markers.mid", folder / "markers_audacity.txt",
-             folder / "markers_reaper.csv"]
-    midi_markers(marks, tempo_bpm).save(str(paths[0]))
-    paths[1].write_text(audacity_labels(marks), encoding="utf-8")
-    paths[2].write_text(reaper_regions(marks), encoding="utf-8")
-    return paths
+def write_marker_files(folder: Path, marks: Sequence[SectionMark], tempo_bpm: float,
+                       length_ms: int = 0) -> list[Path]:
+    """The marker files in `folder` (only markers.mid without sections); their paths."""
+    midi = folder / MIDI_FILE
+    midi_markers(marks, tempo_bpm, length_ms).save(str(midi))
+    if not marks:
+        return [midi]
+    audacity, reaper = folder / AUDACITY_FILE, folder / REAPER_FILE
+    audacity.write_text(audacity_labels(marks), encoding=CHARSET)
+    reaper.write_text(reaper_regions(marks), encoding=CHARSET)
+    return [midi, audacity, reaper]
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split()) or "Section"
 
 
-__all__ = ["SectionMark", "audacity_labels", "midi_markers", "reaper_regions",
+__all__ = ["AUDACITY_FILE", "CHARSET", "DEFAULT_TEMPO_BPM", "MIDI_FILE", "REAPER_FILE",
+           "SectionMark", "audacity_labels", "midi_markers", "named_tempo", "reaper_regions",
            "tempo_from_styles", "write_marker_files"]

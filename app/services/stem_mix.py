@@ -17,7 +17,9 @@ from app.audio.encode import write_wav
 from app.domain.formats import OutputFormat
 from app.services.daw_markers import SectionMark, write_marker_files
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9 _.-]+")
+# Letters and digits of any script stay (a Japanese title names its files too); the
+# rest, including every character a file system refuses, does not.
+_UNSAFE = re.compile(r"[^\w .-]+")
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,8 @@ def mix(stems: StemSet, names: Collection[str]) -> AudioClip:
 
 def export_stems(stems: StemSet, folder: Path, title: str, marks: Sequence[SectionMark],
                  tempo_bpm: float) -> list[Path]:
-    """One WAV a stem ("<title> - drums.wav") and the marker files, in `folder`."""
+    """One WAV a stem ("<title> - drums.wav") and the marker files, in `folder` (a MIDI
+    file with the tempo even when there are no sections: a DAW still gets the grid)."""
     folder.mkdir(parents=True, exist_ok=True)
     prefix = " ".join(_UNSAFE.sub(" ", title).split())[:60].strip(" .") or "Song"
     written = []
@@ -92,9 +95,8 @@ def export_stems(stems: StemSet, folder: Path, title: str, marks: Sequence[Secti
         write_wav(str(partial), AudioClip(stems.samples[name], stems.sample_rate_hz))
         partial.replace(path)
         written.append(path)
-    if marks:
-        written += write_marker_files(folder, marks, tempo_bpm)
-    return written
+    length_ms = round(stems.frames * 1000 / stems.sample_rate_hz)
+    return written + write_marker_files(folder, marks, tempo_bpm, length_ms)
 
 
 __all__ = ["StemSet", "audible", "decode_stems", "export_stems", "mix"]

@@ -1,9 +1,13 @@
-"""Section spans: the server's times where returned, the plan's otherwise, differences."""
+"""Section spans: the server's times where returned, the plan's otherwise, differences;
+and the same read from a kept version's history entry."""
 
 from __future__ import annotations
 
+import pytest
+
 from app.domain.music_plan import Plan, Section
-from app.domain.music_section_times import matching_span, section_spans
+from app.domain.music_plan_write import plan_to_dict, to_wire_plan
+from app.domain.music_section_times import matching_span, section_spans, stored_spans
 
 PLANNED = Plan(sections=[Section("Intro", 3000), Section("Verse", 4000),
                          Section("Chorus", 4000)])
@@ -34,3 +38,60 @@ def test_a_b_matches_by_name_then_position() -> None:
     assert matching_span(a, b, 2).start_ms == 2500  # the second Verse of each
     assert matching_span(a, b, 1).name == "Verse"  # no Chorus in b: the same position
     assert matching_span(a, b[:1], 1) is None
+
+
+def _stored(planned: Plan | None = None, returned: Plan | None = None,
+            timings: object = None) -> tuple[dict[str, object], dict[str, object]]:
+    """A history entry's settings and extra as the Music tab keeps them."""
+    settings = {"plan": plan_to_dict(planned) if planned is not None else None}
+    extra: dict[str, object] = {}
+    if returned is not None:
+        extra["composition_plan"] = to_wire_plan(returned, "music_v1")
+    if timings is not None:
+        extra["section_timings_ms"] = timings
+    return settings, extra
+
+
+def test_stored_spans_follow_the_timelines_rule() -> None:
+    returned = Plan(sections=[Section("Intro", 4000), Section("Verse", 3500),
+                              Section("Chorus", 5000)])
+    # The plan alone: its lengths.
+    assert [(s.start_ms, s.from_server) for s in stored_spans(*_stored(PLANNED))] == [
+        (0, False), (3000, False), (7000, False)]
+    # The server's plan: its lengths, against the sent plan's.
+    spans = stored_spans(*_stored(PLANNED, returned))
+    assert [(s.name, s.start_ms, s.end_ms) for s in spans] == [
+        ("Intro", 0, 4000), ("Verse", 4000, 7500), ("Chorus", 7500, 12500)]
+    assert [s.differs for s in spans] == [True, True, True]
+    # A prompt version: only what the server returned.
+    assert [s.start_ms for s in stored_spans({"prompt": "x"}, _stored(None, returned)[1])] \
+        == [0, 4000, 7500]
+    # Nothing on record.
+    assert stored_spans({"prompt": "x"}, {}) == []
+
+
+def test_streamed_section_times_win_when_there_is_one_a_section() -> None:
+    timings = [[0, 3020], [3020, 7400], [7400, 11000]]
+    spans = stored_spans(*_stored(PLANNED, None, timings))
+    assert [(s.name, s.start_ms, s.end_ms, s.from_server) for s in spans] == [
+        ("Intro", 0, 3020, True), ("Verse", 3020, 7400, True), ("Chorus", 7400, 11000, True)]
+    assert (spans[1].planned_start_ms, spans[1].planned_end_ms) == (3000, 7000)
+    assert [s.differs for s in spans] == [False, True, True]  # 20 ms is "as planned"
+
+
+@pytest.mark.parametrize("timings", [
+    [[0, 3000], [3000, 7000]],  # not one a section
+    [[0, 3000], [3000, "x"], [7000, 11000]],
+    [[0, 3000], [7000, 3000], [7000, 11000]],  # ends before it starts
+    [[0, 3000], [3000, float("nan")], [7000, 11000]],
+    [[0, 3000], [3000, True], [7000, 11000]],
+    "0-3000",
+])
+def test_unusable_stored_times_fall_back_to_the_plans(timings: object) -> None:
+    spans = stored_spans(*_stored(PLANNED, None, timings))
+    assert [(s.start_ms, s.from_server) for s in spans] == [
+        (0, False), (3000, False), (7000, False)]
+
+
+def test_a_stored_plan_that_is_not_one_is_no_plan() -> None:
+    assert stored_spans({"plan": {"sections": "nope"}}, {"composition_plan": []}) == []

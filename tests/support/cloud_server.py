@@ -190,6 +190,10 @@ class CloudConfig:
     max_seconds: float = 8.0
     extra_voices: int = 101  # with the 3 sample voices: two pages at page_size=100
     stem_delay_s: float = 0.0  # holds stem separations back (cloud_stems.py)
+    # The section lengths a detailed answer says the song really got, in order (the real
+    # service does not always keep a plan's lengths); None: as asked. Its returned plan
+    # and its streamed section times both follow them.
+    music_section_ms: list[int] | None = None
 
 
 @dataclass
@@ -516,6 +520,17 @@ def _plan_duration_ms(plan: dict[str, Any]) -> int:
     return total
 
 
+def _with_lengths(plan: dict[str, Any], lengths_ms: list[int]) -> dict[str, Any]:
+    """A copy of a wire plan with its sections' (or chunks') lengths replaced in order (a
+    chunk given as a range keeps it)."""
+    plan = copy.deepcopy(plan)
+    for item, length in zip(plan.get("sections") or plan.get("chunks") or [], lengths_ms,
+                            strict=False):
+        if "range" not in item:
+            item["duration_ms"] = int(length)
+    return plan
+
+
 def _plan_lines(plan: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     for section in plan.get("sections") or []:
@@ -740,6 +755,8 @@ class SpeechToTextAndMusic:
                          chunk_delay_s=config.chunk_delay_s if streamed else 0.0,
                          on_done=started)
         used_plan = plan if isinstance(plan, dict) else self._sample_plan(model_id, length_ms)
+        if config.music_section_ms:
+            used_plan = _with_lengths(used_plan, config.music_section_ms)
         metadata = _sample("music_detailed_metadata_part.json")
         metadata["composition_plan"] = used_plan
         words = None

@@ -1,10 +1,14 @@
-"""Stems through the window: a version composed on the engine is split into stems,
-soloed in the player, exported as WAV files that add up to the mix (residual below
--40 dB) with marker files a DAW imports (the MIDI read back with mido); a separation on
-the cloud is cancelled halfway and nothing is lost."""
+"""Stems through the window: a version composed on the engine is split into stems;
+soloing drums sends exactly the drums stem to the sound sink, muting a stem removes
+exactly it; the export writes WAV files that add up to the mix (residual below -40 dB)
+with marker files a DAW imports (the MIDI read back with mido). On the cloud: the
+markers sit where the server says the sections fell, not at the plan's lengths; a prompt
+version gets the server's sections, or without details a tempo-only MIDI and a summary
+that says why; a separation cancelled halfway loses nothing."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +17,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton
+from PySide6.QtWidgets import QCheckBox, QLabel, QPlainTextEdit, QPushButton, QToolButton
 
 from app.audio.decode import decode_file
+from app.audio.player import PlayerState
 from app.domain.formats import OutputFormat
 from app.domain.music_plan import Plan, Section
+from app.services.daw_markers import TICKS_PER_BEAT
 from tests.support.alsa_sink import read_played
 from tests.ui.conftest import save_screenshot
 
@@ -33,11 +39,25 @@ def click(qtbot: Any, studio: Any, name: str) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def compose_one(studio: Any, qtbot: Any) -> Any:
+# The sink receives float32 (PortAudio opens it so) and nothing on the way re-encodes
+# it: a few float32 steps of 0.5 (2**-20 ≈ 1e-6) allow for nothing but rounding, far
+# below one step of 16-bit audio (3e-5), so a stem left in or a lossy path fails.
+SINK_TOLERANCE = 2e-6
+
+
+def compose_one(studio: Any, qtbot: Any, plan: Plan | None = PLAN, prompt: str = "",
+                details: bool = False) -> Any:
+    """Compose one version (from `plan`, else from `prompt`) and open its stems."""
     studio.window.show_tab("music")
     tab = studio.window.music_tab
-    tab.mode.setCurrentIndex(1)
-    tab.editor.set_plan(PLAN, "test")
+    if plan is not None:
+        tab.mode.setCurrentIndex(1)
+        tab.editor.set_plan(plan, "test")
+    else:
+        tab.mode.setCurrentIndex(0)
+        qtbot.keyClicks(studio.find(QPlainTextEdit, "music.prompt"), prompt)
+        tab.prompt_panel.length.setValue(8)
+    studio.find(QCheckBox, "music.detailed").setChecked(details)
     click(qtbot, studio, "music.compose")
     qtbot.waitUntil(lambda: len(studio.ctx.history.list(kind="music")) == 1
                     and not tab.controller.is_composing, timeout=60_000)
@@ -47,32 +67,103 @@ def compose_one(studio: Any, qtbot: Any) -> Any:
     return tab.producer.stems_dialog
 
 
-def test_stems_solo_and_export_for_a_daw(launch, engine_url, qtbot, alsa_played_file: Path,
-                                         tmp_path: Path) -> None:
+def separate(studio: Any, qtbot: Any, dialog: Any) -> None:
+    click(qtbot, studio, "music.stems.separate")
+    qtbot.waitUntil(lambda: dialog.stems is not None, timeout=120_000)
+
+
+def export(qtbot: Any, dialog: Any, folder: Path) -> str:
+    """Export into `folder` (the folder dialog's answer); the summary it shows."""
+    status = dialog.findChild(QLabel, "music.stems.status")
+    dialog.export_to(folder)
+    qtbot.waitUntil(lambda: "Exported" in status.text(), timeout=30_000)
+    return str(status.text())
+
+
+def read_markers(path: Path) -> tuple[list[float], list[tuple[str, float]]]:
+    """The MIDI's tempos (BPM) and its markers (name, seconds), as a DAW reads them."""
+    midi = mido.MidiFile(str(path), charset="utf-8")
+    tempos = [mido.tempo2bpm(m.tempo) for m in midi.tracks[0] if m.type == "set_tempo"]
+    seconds, markers = 0.0, []
+    for message in midi:  # iterating a MidiFile gives delta times in seconds
+        seconds += message.time
+        if message.type == "marker":
+            markers.append((message.text, seconds))
+    return tempos, markers
+
+
+def play_and_hear(studio: Any, qtbot: Any, sink: Path, expected: np.ndarray,
+                  seconds: float = 1.5) -> tuple[np.ndarray, np.ndarray, int]:
+    """Press the dialog's Play and return what reached the sink and what should have,
+    the two aligned, `seconds` long from where `expected` is first clearly not silent;
+    and that frame of `expected`."""
+    player = studio.ctx.player
+    if player.state is PlayerState.PLAYING:  # what an earlier Play started
+        qtbot.mouseClick(studio.find(QToolButton, "player.stop"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: player.state is not PlayerState.PLAYING, timeout=10_000)
+    channels = expected.shape[1]
+    before = len(read_played(sink, channels))
+    click(qtbot, studio, "music.stems.play")
+    rate = studio.window.music_tab.producer.stems_dialog.stems.sample_rate_hz
+    start = int(np.flatnonzero(np.abs(expected[:, 0]) > 0.01)[0])
+    length = int(seconds * rate)
+    assert start + length <= len(expected), "the song is too short to hear that much"
+    qtbot.waitUntil(lambda: len(read_played(sink, channels)) >= before + start + length,
+                    timeout=30_000)
+    played = read_played(sink, channels)[before:]
+    probe = expected[start:start + 256]
+    for at in np.flatnonzero(np.abs(played[:, 0] - probe[0, 0]) <= SINK_TOLERANCE):
+        if np.allclose(played[at:at + 256], probe, rtol=0, atol=SINK_TOLERANCE):
+            qtbot.waitUntil(lambda at=at: len(read_played(sink, channels))
+                            >= before + at + length, timeout=30_000)
+            played = read_played(sink, channels)[before:]
+            return played[at:at + length], expected[start:start + length], start
+    raise AssertionError("what should be heard never reached the sink")
+
+
+def test_stems_solo_mute_and_export_for_a_daw(launch, engine_url, qtbot,
+                                              alsa_played_file: Path, tmp_path: Path) -> None:
     studio = launch(engine_url=engine_url)
     dialog = compose_one(studio, qtbot)
     assert dialog.isVisible()
-    click(qtbot, studio, "music.stems.separate")
-    qtbot.waitUntil(lambda: dialog.stems is not None, timeout=120_000)
-    assert dialog.stems.names == ("vocals", "drums", "bass", "guitar", "piano", "other")
+    separate(studio, qtbot, dialog)
+    stems = dialog.stems
+    assert stems.names == ("vocals", "drums", "bass", "guitar", "piano", "other")
     status = dialog.findChild(QLabel, "music.stems.status")
     assert "6 stems" in status.text()
     # Composed and split offline: both in the usage ledger, free.
     recorded = {e.kind: e for e in studio.ctx.costs.ledger.entries()}
     assert set(recorded) == {"music", "stems"}
     assert all(e.source == "engine" and e.credits == 0 for e in recorded.values())
+    volume = np.float32(studio.ctx.player.volume)
 
+    # Solo drums: the sink gets the drums stem and nothing else.
     dialog.findChild(QCheckBox, "music.stems.solo.drums").setChecked(True)
     assert dialog.audible() == ["drums"]
-    click(qtbot, studio, "music.stems.play")
-    qtbot.waitUntil(lambda: np.abs(read_played(alsa_played_file)).max(initial=0) > 0.01,
-                    timeout=15_000)
+    heard, drums, _start = play_and_hear(studio, qtbot, alsa_played_file,
+                                         stems.samples["drums"] * volume)
+    np.testing.assert_allclose(heard, drums, rtol=0, atol=SINK_TOLERANCE)
     save_screenshot(dialog, "music-stems", tmp_path)
 
+    # Mute "other" (no solo; it plays from the first bar): everything but it, to within
+    # float32 rounding.
+    dialog.findChild(QCheckBox, "music.stems.solo.drums").setChecked(False)
+    dialog.findChild(QCheckBox, "music.stems.mute.other").setChecked(True)
+    assert dialog.audible() == ["vocals", "drums", "bass", "guitar", "piano"]
+    rest = np.zeros_like(stems.samples["other"])
+    for name in stems.names:
+        if name != "other":
+            rest += stems.samples[name]
+    heard, expected, start = play_and_hear(studio, qtbot, alsa_played_file, rest * volume)
+    np.testing.assert_allclose(heard, expected, rtol=0, atol=SINK_TOLERANCE)
+    # ...and it was there to remove: the muted stem is loud in that stretch.
+    other = stems.samples["other"][start:start + len(heard)] * volume
+    assert np.abs(other).max() > 1000 * SINK_TOLERANCE
+    studio.ctx.player.pause()
+
     folder = tmp_path / "daw"
-    dialog.export_to(folder)
-    qtbot.waitUntil(lambda: (folder / "markers.mid").exists()
-                    and "Exported" in status.text(), timeout=30_000)
+    summary = export(qtbot, dialog, folder)
+    assert "plan's lengths (the server returned no times" in summary
     wavs = sorted(folder.glob("*.wav"))
     assert len(wavs) == 6
     total = sum(sf.read(str(w), dtype="float64")[0] for w in wavs)
@@ -83,17 +174,76 @@ def test_stems_solo_and_export_for_a_daw(launch, engine_url, qtbot, alsa_played_
     residual_db = 10 * np.log10(np.mean((total - mix) ** 2) / np.mean(mix ** 2))
     assert residual_db < -40
 
-    midi = mido.MidiFile(str(folder / "markers.mid"))
-    tempos = [m.tempo for m in midi.tracks[0] if m.type == "set_tempo"]
-    assert [round(mido.tempo2bpm(t)) for t in tempos] == [100]
-    seconds, markers = 0.0, []
-    for message in midi:  # iterating a MidiFile gives delta times in seconds
-        seconds += message.time
-        if message.type == "marker":
-            markers.append((message.text, round(seconds, 3)))
-    assert markers == [("Intro", 0.0), ("Verse", 3.0), ("Chorus", 7.0)]
+    tempos, markers = read_markers(folder / "markers.mid")
+    assert [round(t) for t in tempos] == [100]
+    assert [(n, round(s, 3)) for n, s in markers] == [("Intro", 0.0), ("Verse", 3.0),
+                                                      ("Chorus", 7.0)]
     labels = (folder / "markers_audacity.txt").read_text().splitlines()
     assert labels[1].split("\t") == ["3.000000", "7.000000", "Verse"]
+
+
+SERVER_LENGTHS_MS = [4_000, 3_500, 5_000]  # the plan asks for 3000, 4000, 4000
+
+
+def test_markers_sit_where_the_server_says_the_sections_fell(launch, cloud, qtbot,
+                                                             tmp_path: Path) -> None:
+    cloud.control.configure(music_section_ms=SERVER_LENGTHS_MS)
+    studio = launch(cloud_url=cloud.url)
+    dialog = compose_one(studio, qtbot, details=True)
+    assert cloud.control.requests()[-1]["path"].startswith("/v1/music/detailed")
+    separate(studio, qtbot, dialog)
+    summary = export(qtbot, dialog, tmp_path / "daw")
+    assert "Section markers at the times the server returned" in summary
+    assert "Tempo 100 BPM" in summary
+
+    server = [("Intro", 0.0, 4.0), ("Verse", 4.0, 7.5), ("Chorus", 7.5, 12.5)]
+    tempos, markers = read_markers(tmp_path / "daw" / "markers.mid")
+    assert tempos == [pytest.approx(100.0)]
+    half_tick = 60 / 100 / TICKS_PER_BEAT / 2
+    assert [n for n, _s in markers] == [n for n, _a, _b in server]
+    assert [s for _n, s in markers] == pytest.approx([a for _n, a, _b in server],
+                                                     abs=half_tick)
+    labels = [line.split("\t") for line in
+              (tmp_path / "daw" / "markers_audacity.txt").read_text().splitlines()]
+    assert [(n, float(a), float(b)) for a, b, n in labels] == server
+    with (tmp_path / "daw" / "markers_reaper.csv").open(newline="") as f:
+        rows = list(csv.reader(f))
+    assert [(r[1], float(r[2]), float(r[3])) for r in rows[1:]] == server
+    # The same times as the version's timeline shows.
+    player = studio.window.music_tab.producer.section_player
+    assert [(s.name, s.start_ms / 1000, s.end_ms / 1000) for s in player.spans] == server
+
+
+def test_a_prompt_version_with_details_gets_the_servers_sections(launch, cloud, qtbot,
+                                                                  tmp_path: Path) -> None:
+    cloud.control.configure(music_section_ms=[3_000, 4_500, 5_000])
+    studio = launch(cloud_url=cloud.url)
+    dialog = compose_one(studio, qtbot, plan=None, prompt="An indie pop song", details=True)
+    separate(studio, qtbot, dialog)
+    summary = export(qtbot, dialog, tmp_path)
+    assert "at the times the server returned" in summary
+    tempos, markers = read_markers(tmp_path / "markers.mid")
+    # The plan the server wrote (music_v2 chunks: [Intro], [Verse], [Chorus], "120 bpm"),
+    # at the lengths it says it made them.
+    assert tempos == [pytest.approx(120.0)]
+    assert [(n, round(s, 3)) for n, s in markers] == [("Intro", 0.0), ("Verse", 3.0),
+                                                      ("Chorus", 7.5)]
+
+
+def test_a_prompt_version_without_details_gets_the_tempo_and_the_reason(
+        launch, cloud, qtbot, tmp_path: Path) -> None:
+    studio = launch(cloud_url=cloud.url)
+    dialog = compose_one(studio, qtbot, plan=None, prompt="A lofi beat at 84 bpm")
+    separate(studio, qtbot, dialog)
+    summary = export(qtbot, dialog, tmp_path)
+    assert "Exported 7 files" in summary  # six stems and the MIDI
+    assert ("No section markers: this version was composed from a prompt without song "
+            "details") in summary
+    assert "Tempo 84 BPM" in summary
+    tempos, markers = read_markers(tmp_path / "markers.mid")
+    assert tempos == [pytest.approx(84.0)] and markers == []
+    assert not (tmp_path / "markers_audacity.txt").exists()
+    assert not (tmp_path / "markers_reaper.csv").exists()
 
 
 def test_a_cancelled_separation_loses_nothing(launch, cloud, qtbot) -> None:

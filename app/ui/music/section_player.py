@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.music_detailed_stream import SectionTime
 from app.domain.music_plan import Plan
-from app.domain.music_plan_json import plan_from_json
-from app.domain.music_section_times import SectionSpan, matching_span, section_spans
+from app.domain.music_section_times import SectionSpan, matching_span, stored_spans
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.music.compose_request import read_version
@@ -43,15 +42,9 @@ def _clock(ms: int) -> str:
 
 
 def version_spans(generation: Generation) -> list[SectionSpan]:
-    """The sections of a stored version: the server's times where it returned a plan."""
+    """The sections of a stored version where they really fell (stored_spans' rule)."""
     version = read_version(generation.settings_json, generation.extra_json)
-    planned = version.plan if isinstance(version.settings.get("plan"), dict) else None
-    returned: Plan | None = None
-    source = version.extra.get("composition_plan")
-    if isinstance(source, dict):
-        with contextlib.suppress(ValueError):
-            returned = plan_from_json(source)
-    return section_spans(planned, returned)
+    return stored_spans(version.settings, version.extra)
 
 
 def _version_clip(generation: Generation) -> AudioClip:

@@ -263,22 +263,19 @@ class StemsDialog(QDialog):
             self._runner.restart(self.EXPORT, lambda: self._export(folder))
 
     async def _export(self, folder: Path) -> None:
-        from app.services.daw_markers import SectionMark, tempo_from_styles
         from app.services.stem_mix import export_stems
+        from app.services.version_markers import version_markers
 
         assert self.stems is not None
-        plan = read_version(self.generation.settings_json, self.generation.extra_json).plan
-        marks: list[SectionMark] = []
-        tempo = tempo_from_styles([])
-        if plan is not None and plan.sections:
-            starts = plan.section_starts_ms()
-            marks = [SectionMark(s.name, start, start + s.duration_ms)
-                     for s, start in zip(plan.sections, starts, strict=True)]
-            tempo = tempo_from_styles([*plan.global_positive_styles,
-                                       *(st for s in plan.sections for st in s.positive_styles)])
+        # The sections where they really fell, by the timeline's rule (not the plan's
+        # lengths: the server may have made a section longer or shorter).
+        version = read_version(self.generation.settings_json, self.generation.extra_json)
+        markers = version_markers(version.settings, version.extra)
         written = await asyncio.to_thread(export_stems, self.stems, folder,
-                                          self.generation.title, marks, tempo)
-        self.status.setText(f"Exported {len(written)} files to {folder}.")
+                                          self.generation.title, markers.marks,
+                                          markers.tempo_bpm)
+        self.status.setText(f"Exported {len(written)} files to {folder}. "
+                            f"{markers.summary()}")
         self.exported.emit(written)
 
     def closeEvent(self, event: Any) -> None:
