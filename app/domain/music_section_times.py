@@ -23,6 +23,7 @@ class SectionSpan:
     planned_start_ms: int | None = None  # None: the plan had no such section
     planned_end_ms: int | None = None
     from_server: bool = False
+    compared: bool = True  # False: no plan to compare with (composed from a description)
 
     @property
     def duration_ms(self) -> int:
@@ -30,7 +31,7 @@ class SectionSpan:
 
     @property
     def differs(self) -> bool:
-        if not self.from_server:
+        if not self.from_server or not self.compared:
             return False
         if self.planned_start_ms is None or self.planned_end_ms is None:
             return True
@@ -53,9 +54,11 @@ def section_spans(planned: Plan | None, returned: Plan | None) -> list[SectionSp
     spans = []
     for i, (name, start, end) in enumerate(actual):
         planned_at = plan_bounds[i] if i < len(plan_bounds) else None
+        # A song from a description had no plan: its sections are not "not in the plan".
         spans.append(SectionSpan(name, start, end,
                                  planned_at[1] if planned_at else None,
-                                 planned_at[2] if planned_at else None, from_server=True))
+                                 planned_at[2] if planned_at else None, from_server=True,
+                                 compared=bool(plan_bounds)))
     return spans
 
 

@@ -126,6 +126,11 @@ def _describe(exc: BaseException) -> UserMessage:
             _field_summary(exc) or exc.message,
             "Check the highlighted setting and try again.",
         )
+    if isinstance(exc, api.BadRequestError) and exc.code == "invalid_audio":
+        # A file sent as audio (your song, stems, a recording): the text and settings
+        # are not what to change.
+        return UserMessage("The file is not audio the server can read", exc.message,
+                           "Choose an audio file (MP3, WAV, FLAC or OGG) and try again.")
     if isinstance(exc, api.BadRequestError):
         return UserMessage("The request was refused", exc.message, "Adjust the text or settings "
                            "and try again.")

@@ -14,6 +14,7 @@ from app.api.errors import ApiError
 from app.api.music_stems import StemService
 from app.audio.decode import decode_bytes
 from app.domain.formats import OutputFormat
+from app.ui.errors import describe_error
 from tests.support.cloud import Cloud
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
@@ -68,5 +69,9 @@ async def test_upload_with_a_plan(cloud: Cloud, client: ApiClient) -> None:
     assert plan_from_json(song.composition_plan or {}).sections
     sent = cloud.control.requests()[-1]
     assert sent["path"] == "/v1/music/upload"
-    with pytest.raises(ApiError, match="could not be decoded"):
+    with pytest.raises(ApiError, match="could not be decoded") as caught:
         await MusicUploadService(client).upload(b"words", "notes.txt")
+    # Said as a file that is not audio, with what to do: not "adjust the text".
+    said = describe_error(caught.value)
+    assert said.title == "The file is not audio the server can read"
+    assert said.next_step == "Choose an audio file (MP3, WAV, FLAC or OGG) and try again."

@@ -30,6 +30,14 @@ def test_server_times_win_and_differences_show() -> None:
     assert spans[3].planned_start_ms is None
 
 
+def test_a_song_from_a_description_has_no_plan_to_differ_from() -> None:
+    spans = section_spans(None, PLANNED)
+    assert [(s.start_ms, s.end_ms) for s in spans] == [(0, 3000), (3000, 7000),
+                                                       (7000, 11000)]
+    assert all(s.from_server and not s.compared for s in spans)
+    assert not any(s.differs for s in spans)
+
+
 def test_a_b_matches_by_name_then_position() -> None:
     a = section_spans(Plan(sections=[Section("Verse", 1000), Section("Chorus", 1000),
                                      Section("Verse", 1000)]), None)

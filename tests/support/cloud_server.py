@@ -20,9 +20,11 @@ What it plays:
 - speech to text (`POST /v1/speech-to-text`, multipart, checked field by field; get and
   delete a transcript by id) answers with transcripts in the API's shapes; music
   (`/v1/music`, `/stream`, `/detailed` as multipart/mixed, `/plan`) with real audio and
-  a `song-id` header; music for videos (`/v1/music/video-to-music`, multipart:
-  cloud_video.py) as long as the videos. All charge the same quota and have their own
-  concurrency limits;
+  a `song-id` header (with `music_section_drift_ms` configured, a song's sections come
+  out longer or shorter than planned, and a detailed reply says so; with
+  `music_section_ms`, a detailed reply gives those section lengths); music for videos
+  (`/v1/music/video-to-music`, multipart: cloud_video.py) as long as the videos. All
+  charge the same quota and have their own concurrency limits;
 - `stats.generations` counts, per operation, the work the server did (and charged);
 - faults injected per request through `POST /_test/faults` (see FAULTS).
 
@@ -194,6 +196,10 @@ class CloudConfig:
     # service does not always keep a plan's lengths); None: as asked. Its returned plan
     # and its streamed section times both follow them.
     music_section_ms: list[int] | None = None
+    # Per section of a composed plan, how many ms longer (negative: shorter) the song's
+    # sections come out than the plan asked, as the real service's often do: the audio
+    # and the plan a detailed reply says it followed both take these lengths.
+    music_section_drift_ms: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -529,6 +535,15 @@ def _with_lengths(plan: dict[str, Any], lengths_ms: list[int]) -> dict[str, Any]
         if "range" not in item:
             item["duration_ms"] = int(length)
     return plan
+def drifted_plan(plan: dict[str, Any], drift_ms: list[int]) -> dict[str, Any]:
+    """`plan` with its n-th section or chunk `drift_ms[n]` longer, within the spec's
+    3-120 s a section (CloudConfig.music_section_drift_ms)."""
+    drifted = copy.deepcopy(plan)
+    items = [*(drifted.get("sections") or []), *(drifted.get("chunks") or [])]
+    for item, drift in zip(items, drift_ms, strict=False):
+        if isinstance(item, dict) and "duration_ms" in item:
+            item["duration_ms"] = max(3000, min(120_000, int(item["duration_ms"]) + drift))
+    return drifted
 
 
 def _plan_lines(plan: dict[str, Any]) -> list[str]:
@@ -739,6 +754,9 @@ class SpeechToTextAndMusic:
         if isinstance(started, Reply):
             return started
         streamed, detailed = MUSIC_OPERATIONS[op_id]
+        if isinstance(plan, dict) and self.config.music_section_drift_ms:
+            plan = drifted_plan(plan, self.config.music_section_drift_ms)
+            length_ms = _plan_duration_ms(plan)  # charged as asked, made as it came out
         # The tone is capped (tests stay fast); the song's declared length is kept.
         seconds = round(max(self.config.min_seconds,
                             min(self.config.max_seconds, length_ms / 1000)), 1)

@@ -134,3 +134,41 @@ def launch(qtbot: Any, qt_loop: qasync.QEventLoop, xi_home: Path,
 
         task = asyncio.ensure_future(shutdown(studio.ctx))
         qtbot.waitUntil(task.done, timeout=10_000)
+
+
+# -- the Music tab's two servers -------------------------------------------------------
+
+@dataclass
+class MusicBackend:
+    """The server a Music tab test runs against: the local engine or the cloud test
+    server, each recording what the app sent (method, path, query, JSON body)."""
+    kind: str  # "engine" or "cloud"
+    url: str
+    requests: Callable[[], list[dict[str, Any]]]
+    forget_songs: Callable[[], None]  # plays a server that no longer keeps its songs
+
+    def launch_options(self) -> dict[str, str]:
+        return {"engine_url": self.url} if self.kind == "engine" else {"cloud_url": self.url}
+
+
+@pytest.fixture(params=["engine", "cloud"])
+def music_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MusicBackend]:
+    """Each acceptance test of the Music tab runs against both servers."""
+    if request.param == "cloud":
+        from tests.support.cloud_songs import forget_songs
+
+        cloud = request.getfixturevalue("cloud")
+        # Songs as long as their plan, as the engine makes them (not the usual short tone).
+        cloud.control.configure(max_seconds=120.0)
+        yield MusicBackend("cloud", cloud.url, cloud.control.requests,
+                           lambda: forget_songs(cloud.server))
+        return
+    from app.engine.app import create_app
+    from app.engine.song_store_registry import song_store_for
+    from tests.support.recording import RecordingApp
+
+    folder = tmp_path / "engine"
+    app = RecordingApp(create_app(folder))
+    with run_server(app) as url:
+        yield MusicBackend("engine", url, lambda: list(app.requests),
+                           lambda: song_store_for(folder).forget())

@@ -35,7 +35,7 @@ def test_section_times_arrive_while_the_song_plays(make_tab: Any, music_server: 
     player = tab.producer.section_player
     seen: list[tuple[bool, int, list[tuple[str, int, int]], int]] = []
 
-    def on_sections(_plan: object, _times: list) -> None:
+    def on_sections(_asked: object, _plan: object, _times: list) -> None:
         seen.append((tab.controller.is_composing, player.live_count,
                      [(s.name, s.start_ms, s.duration_ms) for s in player.timeline.sections()],
                      tab._ctx.history.list(kind="music").__len__()))
@@ -82,7 +82,7 @@ def test_through_the_window_against_the_cloud(launch, cloud, qtbot) -> None:
     player = tab.producer.section_player
     live: list[tuple[bool, int]] = []
     tab.controller.sections_arrived.connect(
-        lambda _plan, _times: live.append((tab.controller.is_composing, player.live_count)))
+        lambda _asked, _plan, _times: live.append((tab.controller.is_composing, player.live_count)))
     qtbot.mouseClick(studio.find(QPushButton, "music.compose"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(studio.ctx.history.list(kind="music")) == 1
                     and not tab.controller.is_composing, timeout=60_000)

@@ -1,5 +1,6 @@
-"""The lyrics sheet in the window: edits show in the section table, undo takes them back
-(and the sheet follows), table edits rewrite the sheet, the counts name the limits."""
+"""The lyrics sheet in the window, against the engine and the cloud test server: edits
+show in the section table, undo takes them back (and the sheet follows), table edits
+rewrite the sheet, the counts name the limits, and composing sends the sheet's words."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton
 
 from app.domain.music_plan import Plan, Section
+from tests.support.spec import validate_request
+from tests.ui.test_music_sections import click
 
 pytestmark = pytest.mark.e2e
 
 
-def test_sheet_edits_show_in_the_table_and_undo(launch, cloud, qtbot) -> None:
-    studio = launch(cloud_url=cloud.url)
+def test_sheet_edits_show_in_the_table_and_undo(launch, music_backend, qtbot) -> None:
+    studio = launch(**music_backend.launch_options())
     studio.window.show_tab("music")
     tab = studio.window.music_tab
     tab.output.select(tab.output.model, "music_v1")
@@ -53,3 +56,12 @@ def test_sheet_edits_show_in_the_table_and_undo(launch, cloud, qtbot) -> None:
     assert "add or remove sections in the table" in \
         studio.find(QLabel, "music.lyrics_counts").text()
     assert model.section(1).name == "Chorus"  # nothing lost
+
+    # Composed, the sheet's words are what the server gets, in a request the spec allows.
+    click(qtbot, studio, "music.compose")
+    qtbot.waitUntil(lambda: len(studio.ctx.history.list(kind="music")) == 1
+                    and not tab.controller.is_composing, timeout=60_000)
+    sent = [r for r in music_backend.requests() if r["path"].startswith("/v1/music")][-1]
+    validate_request(sent["method"], sent["path"], sent["query"], sent["json"])
+    assert [(s["section_name"], s["lines"]) for s in sent["json"]["composition_plan"]
+            ["sections"]] == [("Intro", []), ("Chorus", ["Hello city lights"])]

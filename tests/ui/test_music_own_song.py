@@ -1,12 +1,12 @@
-"""Bring your own song through the window (engine): the upload's plan opens with every
-section kept; one section is unticked and re-made; the compose request keeps the other
-two (`source_from` the uploaded song) and validates against the spec. A text file gets
-a plain error and the plan being edited stays."""
+"""Bring your own song through the window, against the engine and the cloud test
+server: the upload's plan opens with every section kept; one section is unticked and
+re-made; the compose request keeps the other two (`source_from` the uploaded song) and
+validates against the spec. A text file gets a plain error and the plan being edited
+stays; a song the server no longer keeps says "upload it again"."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -16,21 +16,14 @@ from PySide6.QtWidgets import QFileDialog, QLabel
 
 from app.domain.music_plan import Plan, Section
 from tests.audio.test_song_sections import _part
-from tests.support.recording import RecordingApp
-from tests.support.servers import run_server
 from tests.support.spec import validate_request
 from tests.ui.test_music_sections import click
 
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture
-def recording_engine(tmp_path: Path) -> Iterator[tuple[str, RecordingApp]]:
-    from app.engine.app import create_app
-
-    app = RecordingApp(create_app(tmp_path / "engine"))
-    with run_server(app) as url:
-        yield url, app
+# How each server says where the sections came from: the engine estimates them from the
+# audio offline; the cloud (test server) sends the plan it heard.
+HOW_FOUND = {"engine": "estimated from the audio", "cloud": "as the server heard them"}
 
 
 def _song(path: Path) -> Path:
@@ -50,9 +43,9 @@ def choose(qtbot, studio, path: Path) -> None:
     dialog.accept()
 
 
-def test_upload_keep_two_remake_one(launch, recording_engine, qtbot, tmp_path: Path) -> None:
-    url, engine = recording_engine
-    studio = launch(engine_url=url)
+def open_own_song(launch, music_backend, qtbot, tmp_path: Path):
+    """The window with the uploaded song's plan open, every section kept."""
+    studio = launch(**music_backend.launch_options())
     studio.window.show_tab("music")
     tab = studio.window.music_tab
     tab.output.select(tab.output.model, "music_v1")
@@ -60,25 +53,32 @@ def test_upload_keep_two_remake_one(launch, recording_engine, qtbot, tmp_path: P
     model = tab.editor.model
     qtbot.waitUntil(lambda: len(model.plan.sections) == 3, timeout=30_000)
     assert all(s.source is not None for s in model.plan.sections)
-    assert "estimated from the audio" in studio.find(QLabel, "music.base").text()
+    assert HOW_FOUND[music_backend.kind] in studio.find(QLabel, "music.base").text()
+    upload = [r for r in music_backend.requests() if r["path"] == "/v1/music/upload"]
+    assert len(upload) == 1
+    return studio, tab, model
+
+
+def test_upload_keep_two_remake_one(launch, music_backend, qtbot, tmp_path: Path) -> None:
+    studio, tab, model = open_own_song(launch, music_backend, qtbot, tmp_path)
     song_id = model.section(0).source.song_id
 
     assert model.set_kept(1, False)  # re-make the middle
     click(qtbot, studio, "music.compose")
     qtbot.waitUntil(lambda: len(studio.ctx.history.list(kind="music")) == 1
                     and not tab.controller.is_composing, timeout=60_000)
-    sent = [r for r in engine.requests if r["path"].startswith("/v1/music")
+    sent = [r for r in music_backend.requests() if r["path"].startswith("/v1/music")
             and r["path"] != "/v1/music/upload"][-1]
     validate_request(sent["method"], sent["path"], sent["query"], sent["json"])
     sections = sent["json"]["composition_plan"]["sections"]
     assert [("source_from" in s) for s in sections] == [True, False, True]
     assert sections[0]["source_from"]["song_id"] == song_id
+    assert not studio.find(QLabel, "music.error.text").isVisible()
 
 
-def test_a_text_file_is_refused_and_the_plan_stays(launch, recording_engine, qtbot,
+def test_a_text_file_is_refused_and_the_plan_stays(launch, music_backend, qtbot,
                                                    tmp_path: Path) -> None:
-    url, _engine = recording_engine
-    studio = launch(engine_url=url)
+    studio = launch(**music_backend.launch_options())
     studio.window.show_tab("music")
     tab = studio.window.music_tab
     tab.editor.set_plan(Plan(sections=[Section("Mine", 5000)]), "test")
@@ -91,23 +91,14 @@ def test_a_text_file_is_refused_and_the_plan_stays(launch, recording_engine, qtb
     assert [s.name for s in tab.editor.model.plan.sections] == ["Mine"]
 
 
-def test_a_song_the_server_forgot_says_upload_it_again(launch, recording_engine, qtbot,
+def test_a_song_the_server_forgot_says_upload_it_again(launch, music_backend, qtbot,
                                                        tmp_path: Path) -> None:
-    """Re-making a section of an uploaded song whose id the engine no longer keeps: a
+    """Re-making a section of an uploaded song whose id the server no longer keeps: a
     404 `song_not_found`, shown as "upload it again"; the plan, its kept sections and the
     versions are all still there."""
-    from app.engine.song_store_registry import song_store_for
-
-    url, _engine = recording_engine
-    studio = launch(engine_url=url)
-    studio.window.show_tab("music")
-    tab = studio.window.music_tab
-    tab.output.select(tab.output.model, "music_v1")
-    choose(qtbot, studio, _song(tmp_path / "mine.wav"))
-    model = tab.editor.model
-    qtbot.waitUntil(lambda: len(model.plan.sections) == 3, timeout=30_000)
+    studio, tab, model = open_own_song(launch, music_backend, qtbot, tmp_path)
     song_id = model.section(0).source.song_id
-    song_store_for(tmp_path / "engine").forget()  # the engine restarted, say
+    music_backend.forget_songs()  # the server restarted, say
 
     assert model.set_kept(1, False)
     click(qtbot, studio, "music.compose")

@@ -50,9 +50,9 @@ class FeatureRefusedError(Exception):
 class MusicController(QObject):
     models_loaded = Signal(list)  # model ids, newest first
     compose_started = Signal(str)  # endpoint: "stream", "compose", "detailed"...
-    # Streamed details: the plan the server follows and the section times so far
-    # (Plan | None, list[SectionTime]), each time more arrive.
-    sections_arrived = Signal(object, list)
+    # Streamed details, each time more arrive: the plan asked for, the plan the server
+    # follows and the section times so far (Plan | None, Plan | None, list[SectionTime]).
+    sections_arrived = Signal(object, object, list)
     audio_arrived = Signal(object, float)  # peaks so far, seconds so far
     compose_finished = Signal(object, object)  # Generation, DetailedResult | None
     compose_failed = Signal(object)  # exception
@@ -226,7 +226,8 @@ class MusicController(QObject):
                     except DetailedStreamError as exc:
                         raise ApiProtocolError(str(exc), stream.info.request_id) from exc
                     if event.type in ("composition_plan", "section"):
-                        self.sections_arrived.emit(collector.plan, list(collector.sections))
+                        self.sections_arrived.emit(request.plan, collector.plan,
+                                                   list(collector.sections))
                     if event.audio:
                         yield event.audio
 

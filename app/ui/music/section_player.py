@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.music_detailed_stream import SectionTime
 from app.domain.music_plan import Plan
+from app.domain.music_plan_checks import seconds_text
 from app.domain.music_section_times import SectionSpan, matching_span, stored_spans
 from app.library.history import Generation
 from app.ui.app_context import AppContext
@@ -39,6 +40,31 @@ def _clock(ms: int) -> str:
     """0:07.5: minutes and seconds to a tenth (sections differ by less than a second)."""
     tenths = round(ms / 100)
     return f"{tenths // 600}:{(tenths % 600) / 10:04.1f}"
+
+
+def difference_words(span: SectionSpan) -> str:
+    """How a section the server placed differs from the plan, in words ("" if it does
+    not): for the timeline's tooltip and what a screen reader says of it."""
+    if not span.differs:
+        return ""
+    if span.planned_start_ms is None:
+        return "not in the plan: the server added it"
+    return (f"differs from the plan, which had {seconds_text(span.planned_start_ms)}–"
+            f"{seconds_text(span.planned_end_ms or 0)} s")
+
+
+def timeline_description(spans: list[SectionSpan]) -> str:
+    """The timeline read out: each section's times, and which differ from the plan."""
+    if not spans:
+        return "No sections."
+    where = ("as the server placed them" if any(s.from_server for s in spans)
+             else "at their planned lengths")
+    parts = []
+    for i, span in enumerate(spans):
+        words = difference_words(span)
+        parts.append(f"{span.name or f'Section {i + 1}'} {seconds_text(span.start_ms)}–"
+                     f"{seconds_text(span.end_ms)} s" + (f", {words}" if words else ""))
+    return f"Sections {where}: " + "; ".join(parts) + "."
 
 
 def version_spans(generation: Generation) -> list[SectionSpan]:
@@ -95,8 +121,9 @@ class SectionPlayer(QGroupBox):
         self.timeline = TimelineWidget(self)
         self.timeline.setObjectName("music.version_timeline")
         self.timeline.setAccessibleName("Where the version's sections fell")
-        self.timeline.setToolTip("The selected version's sections where they really fell. "
-                                 "Click one to choose it.")
+        self.timeline.setToolTip("The selected version's sections where they really fell "
+                                 "(✱: not where the plan had it). Click one to choose it.")
+        self.timeline.click_hint = "Click to choose it."
         self.choice = QComboBox(self)
         self.choice.setObjectName("music.section_choice")
         self.choice.setAccessibleName("Section to play")
@@ -138,22 +165,29 @@ class SectionPlayer(QGroupBox):
             reason = describe_error(exc).as_text() if isinstance(exc, BaseException) else exc
             self.note.setText(f"The section could not be played: {reason}")
 
-    def show_live(self, plan: Plan | None, times: list[SectionTime]) -> None:
+    def show_live(self, asked: Plan | None, plan: Plan | None, times: list[SectionTime]
+                  ) -> None:
         """The song being composed with streamed details: its sections where the server
-        says they fall, as each one arrives (the plan's lengths for the rest)."""
-        planned = plan.section_bounds_ms() if plan is not None else []
-        names = [s.name for s in plan.sections] if plan is not None else []
+        says they fall, as each one arrives, compared with the plan asked for (`asked`;
+        None when composing from a description); the rest at the lengths of the plan the
+        server follows (`plan`), else of the one asked for."""
+        expected = plan if plan is not None else asked
+        bounds = expected.section_bounds_ms() if expected is not None else []
+        names = [s.name for s in expected.sections] if expected is not None else []
+        planned = asked.section_bounds_ms() if asked is not None else []
         placed = {t.index: t for t in times}
         spans = []
-        for index in range(max(len(planned), max(placed, default=-1) + 1)):
+        for index in range(max(len(bounds), max(placed, default=-1) + 1)):
             at = planned[index] if index < len(planned) else None
             time = placed.get(index)
             if time is not None:
                 spans.append(SectionSpan(time.name or (names[index] if index < len(names)
                                                        else ""), time.start_ms, time.end_ms,
-                                         at[0] if at else None, at[1] if at else None, True))
-            elif at is not None:
-                spans.append(SectionSpan(names[index], at[0], at[1], at[0], at[1]))
+                                         at[0] if at else None, at[1] if at else None, True,
+                                         compared=asked is not None))
+            elif index < len(bounds):
+                start, end = bounds[index]
+                spans.append(SectionSpan(names[index], start, end, start, end))
         self.generation, self.other = None, None
         self._show(spans)
         self.live_count = len(placed)
@@ -173,6 +207,9 @@ class SectionPlayer(QGroupBox):
         elif not self.spans:
             self.note.setText("This version has no sections on record (composed from a "
                               "prompt without details).")
+        elif not any(s.compared for s in self.spans):
+            self.note.setText("Times as the server returned them (composed from a "
+                              "description: there is no plan to compare them with).")
         elif any(s.from_server for s in self.spans):
             self.note.setText("Times as the server returned them"
                               + (f"; ✱ {differing} differ from the plan." if differing
@@ -197,8 +234,10 @@ class SectionPlayer(QGroupBox):
                 text += f" ✱ {planned}"
             self.choice.addItem(text)
         self.timeline.set_sections([
-            TimelineSection(s.name + (" ✱" if s.differs else ""), s.start_ms, s.duration_ms)
+            TimelineSection(s.name + (" ✱" if s.differs else ""), s.start_ms, s.duration_ms,
+                            note=difference_words(s))
             for s in self.spans])
+        self.timeline.setAccessibleDescription(timeline_description(self.spans))
 
     def current_span(self) -> SectionSpan | None:
         index = self.choice.currentIndex()
@@ -250,4 +289,4 @@ class SectionPlayer(QGroupBox):
         self.playback_ready.emit(title, peaks)
 
 
-__all__ = ["SectionPlayer", "version_spans"]
+__all__ = ["SectionPlayer", "difference_words", "timeline_description", "version_spans"]

@@ -42,6 +42,7 @@ class TimelineSection:
     duration_ms: int
     kept: bool = False
     has_error: bool = False
+    note: str = ""  # said in words when the pointer rests on it ("planned 3-7 s")
 
 
 class TimelineWidget(QWidget):
@@ -58,6 +59,7 @@ class TimelineWidget(QWidget):
         self._sections: list[TimelineSection] = []
         self._playhead_ms: int | None = None
         self._selected: int | None = None
+        self.click_hint = "Click to play from here."  # what a click on a section does
 
     def sizeHint(self) -> QSize:
         return QSize(400, 48)
@@ -171,7 +173,8 @@ class TimelineWidget(QWidget):
         row = self.row_at(event.position().x())
         if row is not None:
             s = self._sections[row]
+            note = f" ({s.note})" if s.note else ""
             self.setToolTip(f"{s.name or f'Section {row + 1}'}: {seconds_text(s.start_ms)}–"
-                            f"{seconds_text(s.start_ms + s.duration_ms)} s. Click to play "
-                            "from here.")
+                            f"{seconds_text(s.start_ms + s.duration_ms)} s{note}. "
+                            f"{self.click_hint}")
         super().mouseMoveEvent(event)
