@@ -73,7 +73,8 @@ def stored_spans(settings: Mapping[str, Any], extra: Mapping[str, Any]) -> list[
     if not times or len(times) != len(spans):
         return spans
     # Every stored time came from the server (a streamed section, or its returned plan).
-    return [SectionSpan(s.name, start, end, s.planned_start_ms, s.planned_end_ms, True)
+    return [SectionSpan(s.name, start, end, s.planned_start_ms, s.planned_end_ms,
+                        from_server=True, compared=s.compared)
             for s, (start, end) in zip(spans, times, strict=True)]
 
 

@@ -103,3 +103,13 @@ def test_unusable_stored_times_fall_back_to_the_plans(timings: object) -> None:
 
 def test_a_stored_plan_that_is_not_one_is_no_plan() -> None:
     assert stored_spans({"plan": {"sections": "nope"}}, {"composition_plan": []}) == []
+
+
+def test_streamed_times_of_a_song_from_a_description_are_not_marked() -> None:
+    """A description song streamed with its section times: nothing to compare with, so no
+    section is marked as differing from a plan (the streamed path keeps `compared`)."""
+    timings = [[0, 3020], [3020, 7400], [7400, 11000]]
+    spans = stored_spans(*_stored(None, PLANNED, timings))
+    assert [(s.start_ms, s.end_ms) for s in spans] == [(0, 3020), (3020, 7400), (7400, 11000)]
+    assert all(s.from_server and not s.compared for s in spans)
+    assert not any(s.differs for s in spans)
