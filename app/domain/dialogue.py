@@ -8,8 +8,9 @@ line (`dialogue_input_index`) and which characters of the joined alignment it co
 script can store each line's part as that block's take.
 
 Which models make dialogues is decided from what `GET /v1/models` says of the model and
-one documented family rule (`DIALOGUE_MODEL_FAMILY`), corrected by what the server
-refused this session (`dialogue_problem`).
+one documented family rule (`DIALOGUE_MODEL_FAMILY`), plus the models known to make
+them outside that family (`OTHER_DIALOGUE_MODELS`: the local engine's), corrected by
+what the server refused this session (`dialogue_problem`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain.local_engine import ENGINE_MODEL_ID
 from app.domain.script import WordTime
 from app.domain.wire import (
     CharacterAlignment,
@@ -135,6 +137,12 @@ def pieces_by_input(result: DialogueWithTimestamps, input_count: int) -> list[Di
 #: server that refuses a listed model anyway is believed (`dialogue_problem`'s `refused`).
 DIALOGUE_MODEL_FAMILY = "eleven_v3"
 
+#: Models outside the family that make dialogues: the only one is XI Studio's local
+#: engine, whose text-to-dialogue endpoints speak each line offline in its own voice
+#: (app/engine/dialogue_routes.py). Dialogue has to work offline, and the engine lists
+#: no other model.
+OTHER_DIALOGUE_MODELS = frozenset({ENGINE_MODEL_ID})
+
 
 def in_dialogue_family(model_id: str) -> bool:
     """`eleven_v3` itself or a variant of it (`eleven_v3_…`), not `eleven_v30`."""
@@ -142,11 +150,17 @@ def in_dialogue_family(model_id: str) -> bool:
     return model_id == family or model_id.startswith(family + "_")
 
 
+def makes_dialogues(model_id: str) -> bool:
+    """Whether a model of this id is one that makes dialogues: the family, or one of the
+    few others known to (the local engine's)."""
+    return in_dialogue_family(model_id) or model_id in OTHER_DIALOGUE_MODELS
+
+
 def supports_dialogue(model: Model | None) -> bool:
     """Whether a model as `/v1/models` lists it can make dialogues: it speaks text (the
-    spec's requirement) and belongs to the documented family. None (a model the server
-    does not list) cannot."""
-    return model is not None and model.can_do_text_to_speech and in_dialogue_family(
+    spec's requirement) and is a dialogue model (`makes_dialogues`). None (a model the
+    server does not list) cannot."""
+    return model is not None and model.can_do_text_to_speech and makes_dialogues(
         model.model_id)
 
 

@@ -12,8 +12,10 @@ from app.domain.dialogue import (
     dialogue_models,
     dialogue_problem,
     in_dialogue_family,
+    makes_dialogues,
     supports_dialogue,
 )
+from app.domain.local_engine import ENGINE_MODEL_ID
 from app.domain.script_plan import MAX_CONCURRENCY, server_concurrency
 from app.domain.wire import Model
 
@@ -68,6 +70,37 @@ def test_a_refusal_is_believed_and_another_model_suggested() -> None:
     assert choose_instead(LISTED, {"eleven_v3", "eleven_v3_conversational"}) == (
         "choose Eleven v3 under Model and format")
     assert choose_instead([V3_VARIANT]) == "choose Eleven v3 Conversational under Model and format"
+
+
+def engine_model() -> Model:
+    """The local engine's one model, exactly as its /v1/models lists it."""
+    from app.engine.catalog import model_json
+
+    return Model.model_validate(model_json(["en", "de"]))
+
+
+def test_the_local_engines_model_makes_dialogues() -> None:
+    """Offline, the engine lists only its own model and answers every dialogue endpoint,
+    so that model must qualify although it is not an Eleven v3 model."""
+    from app.engine import voices
+
+    engine = engine_model()
+    assert engine.model_id == ENGINE_MODEL_ID == voices.ENGINE_MODEL_ID  # one definition
+    assert not in_dialogue_family(ENGINE_MODEL_ID)
+    assert makes_dialogues(ENGINE_MODEL_ID) and supports_dialogue(engine)
+    assert dialogue_problem(ENGINE_MODEL_ID, [engine]) is None
+    assert dialogue_models([engine, MULTILINGUAL]) == [engine]
+    # A server that lists the id without speaking text does not qualify it.
+    silent = engine.model_copy(update={"can_do_text_to_speech": False})
+    assert not supports_dialogue(silent)
+    # A script made for the cloud is pointed at the engine's model, by its name.
+    problem = dialogue_problem("eleven_multilingual_v2", [engine])
+    assert problem == ("This server does not list the model eleven_multilingual_v2, so it "
+                       "can't make dialogues; choose Offline voices (espeak-ng) under Model "
+                       "and format.")
+    # The server's refusal is still believed for it.
+    refused = dialogue_problem(ENGINE_MODEL_ID, [engine], {ENGINE_MODEL_ID})
+    assert refused is not None and "the server refused it" in refused
 
 
 @pytest.mark.parametrize(("header", "ceiling", "adopted"), [
