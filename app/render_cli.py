@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--lufs", type=float, default=None,
                         help="loudness of the joined file (default: the script's, -16)")
     parser.add_argument("--concurrency", type=int, default=None,
-                        help="blocks at once (default: what the subscription allows)")
+                        help="at most this many blocks at once (default: what the server "
+                             "allows; the subscription's tier until it says)")
     return parser
 
 
@@ -173,7 +174,7 @@ async def _with_client(args: argparse.Namespace, bar: ProgressBar, client: ApiCl
     from app.api.speech import SpeechService
     from app.api.voices import VoicesService
     from app.domain.script import CastMember
-    from app.domain.script_plan import concurrency_for_tier, estimate_missing
+    from app.domain.script_plan import MAX_CONCURRENCY, concurrency_for_tier, estimate_missing
     from app.library.script_store import load_queue_state, remove_partial_files, takes_dir_for
     from app.services.script_document import ScriptDocument
     from app.services.script_export import ExportError, ExportOptions, export_script
@@ -225,7 +226,10 @@ async def _with_client(args: argparse.Namespace, bar: ProgressBar, client: ApiCl
                         f"{getattr(progress, 'message', '')}")
 
     costs = _cost_recorder(bar, offline=args.server is None)
+    # A number given on the command line is a ceiling too: the server's own limit may
+    # lower it, never raise it.
     queue = ScriptQueue(document, renderer, concurrency=concurrency,
+                        max_concurrency=args.concurrency or MAX_CONCURRENCY,
                         cost_multiplier=multiplier, on_block=on_block,
                         on_progress=lambda p: bar.update(p.finished, p.total,
                                                          "(paused)" if p.paused else ""),

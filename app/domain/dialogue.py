@@ -6,17 +6,29 @@ with-timestamps answers carry `voice_segments`: for each stretch of audio, which
 line (`dialogue_input_index`) and which characters of the joined alignment it covers.
 `pieces_by_input` turns that into one time range (and word timings) per input line, so a
 script can store each line's part as that block's take.
+
+Which models make dialogues is decided from what `GET /v1/models` says of the model and
+one documented family rule (`DIALOGUE_MODEL_FAMILY`), plus the models known to make
+them outside that family (`OTHER_DIALOGUE_MODELS`: the local engine's), corrected by
+what the server refused this session (`dialogue_problem`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain.local_engine import ENGINE_MODEL_ID
 from app.domain.script import WordTime
-from app.domain.wire import CharacterAlignment, PronunciationDictionaryLocator, WireModel
+from app.domain.wire import (
+    CharacterAlignment,
+    Model,
+    PronunciationDictionaryLocator,
+    WireModel,
+)
 from app.domain.word_timing import words_from_characters
 
 MAX_DIALOGUE_VOICES = 10  # unique voice ids per request (spec: inputs description)
@@ -116,7 +128,71 @@ def pieces_by_input(result: DialogueWithTimestamps, input_count: int) -> list[Di
     return pieces
 
 
-def supports_dialogue(model_id: str) -> bool:
-    """Whether text to dialogue takes this model: the v3 family (the endpoints' default
-    model is eleven_v3; `/v1/models` has no flag for it)."""
-    return model_id.startswith("eleven_v3")
+# --- which models make dialogues --------------------------------------------------------
+
+#: The model family text to dialogue is documented for: ElevenLabs describes text to
+#: dialogue as an Eleven v3 feature and the spec's dialogue bodies default `model_id` to
+#: `eleven_v3`. `/v1/models` has no flag for dialogue (only `can_do_text_to_speech`, which
+#: the spec says a dialogue model needs), so the family is the one rule kept here; a
+#: server that refuses a listed model anyway is believed (`dialogue_problem`'s `refused`).
+DIALOGUE_MODEL_FAMILY = "eleven_v3"
+
+#: Models outside the family that make dialogues: the only one is XI Studio's local
+#: engine, whose text-to-dialogue endpoints speak each line offline in its own voice
+#: (app/engine/dialogue_routes.py). Dialogue has to work offline, and the engine lists
+#: no other model.
+OTHER_DIALOGUE_MODELS = frozenset({ENGINE_MODEL_ID})
+
+
+def in_dialogue_family(model_id: str) -> bool:
+    """`eleven_v3` itself or a variant of it (`eleven_v3_…`), not `eleven_v30`."""
+    family = DIALOGUE_MODEL_FAMILY
+    return model_id == family or model_id.startswith(family + "_")
+
+
+def makes_dialogues(model_id: str) -> bool:
+    """Whether a model of this id is one that makes dialogues: the family, or one of the
+    few others known to (the local engine's)."""
+    return in_dialogue_family(model_id) or model_id in OTHER_DIALOGUE_MODELS
+
+
+def supports_dialogue(model: Model | None) -> bool:
+    """Whether a model as `/v1/models` lists it can make dialogues: it speaks text (the
+    spec's requirement) and is a dialogue model (`makes_dialogues`). None (a model the
+    server does not list) cannot."""
+    return model is not None and model.can_do_text_to_speech and makes_dialogues(
+        model.model_id)
+
+
+def dialogue_models(models: Iterable[Model], refused: Container[str] = ()) -> list[Model]:
+    """The listed models that can make dialogues, less those the server refused."""
+    return [m for m in models if supports_dialogue(m) and m.model_id not in refused]
+
+
+def choose_instead(models: Iterable[Model], refused: Container[str] = ()) -> str:
+    """"choose Eleven v3 under Model and format" with the name of a listed dialogue
+    model (the family's name when the server lists none)."""
+    usable = dialogue_models(models, refused)
+    name = (usable[0].name or usable[0].model_id) if usable else "Eleven v3"
+    return f"choose {name} under Model and format"
+
+
+def dialogue_problem(model_id: str, models: Sequence[Model],
+                     refused: Container[str] = ()) -> str | None:
+    """None when the script's model can make dialogues; otherwise why not, in plain
+    words with what to do. `models` is what `/v1/models` listed (empty: not loaded yet);
+    `refused` the model ids the server refused a dialogue for this session."""
+    if not models:
+        return "The server's models are not loaded yet; wait a moment."
+    instead = choose_instead(models, refused)
+    if model_id in refused:
+        return (f"This model can't make dialogues (the server refused it); {instead}, "
+                "or make the blocks one by one with Generate all missing.")
+    model = next((m for m in models if m.model_id == model_id), None)
+    if model is None:
+        return (f"This server does not list the model {model_id}, so it can't make "
+                f"dialogues; {instead}.")
+    if not supports_dialogue(model):
+        return (f"{model.name or model_id} can't make dialogues; {instead}, or make the "
+                "blocks one by one with Generate all missing.")
+    return None

@@ -18,12 +18,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.local_engine import ENGINE_MODEL_ID
+
 ALPHABETS = ("ipa", "cmu-arpabet")
 PLS_NAMESPACE = "http://www.w3.org/2005/01/pronunciation-lexicon"
 MAX_LOCATORS = 3  # the API applies at most three dictionaries per request, in order
 PHONEME_MODELS = ("eleven_flash_v2", "eleven_turbo_v2", "eleven_monolingual_v1")
-# XI Studio's offline engine says phoneme rules too, where espeak-ng can (app/engine).
-OFFLINE_MODEL_ID = "xi_local_espeak_v1"
 PHONEME_MODELS_NOTE = (
     "Phoneme rules are used only by the English models Eleven Flash v2, Eleven Turbo v2 "
     "and Eleven English v1; other models skip them. Alias rules work with every model.")
@@ -60,7 +60,8 @@ Rule = AliasRule | PhonemeRule
 
 
 def model_honours_phonemes(model_id: str | None) -> bool:
-    return model_id in PHONEME_MODELS or model_id == OFFLINE_MODEL_ID
+    # XI Studio's offline engine says phoneme rules too, where espeak-ng can (app/engine).
+    return model_id in PHONEME_MODELS or model_id == ENGINE_MODEL_ID
 
 
 def check_rule(rule: Rule) -> Rule:

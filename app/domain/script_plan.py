@@ -150,10 +150,14 @@ def spent_credits(script: Script) -> int:
 
 # --- Concurrency -----------------------------------------------------------------------
 
-# Requests at once per plan (ElevenLabs' published limits; the server's
-# `maximum-concurrent-requests` header is the truth when it comes).
+# Requests at once per plan (ElevenLabs' published limits): the queue's starting guess.
+# The server's `maximum-concurrent-requests` header is the truth once an answer carries
+# it (`server_concurrency`), up or down.
 PLAN_CONCURRENCY = {"free": 2, "starter": 3, "creator": 5, "pro": 10, "scale": 15,
                     "business": 15, "enterprise": 30, "offline": 2}
+# The most requests at once the queue ever runs, whatever a header says: a garbage or
+# hostile header must not open hundreds of connections.
+MAX_CONCURRENCY = 50
 
 
 def concurrency_for_tier(tier: str | None) -> int:
@@ -165,6 +169,15 @@ def concurrency_for_tier(tier: str | None) -> int:
         if key.startswith(name):
             return limit
     return 2
+
+
+def server_concurrency(maximum: int | None, ceiling: int = MAX_CONCURRENCY) -> int | None:
+    """How many requests at once to adopt from the server's `maximum-concurrent-requests`
+    (bounded to 1..`ceiling`); None when the header is absent or means nothing (0 or
+    less), so the current limit stays."""
+    if maximum is None or maximum < 1:
+        return None
+    return max(1, min(maximum, ceiling))
 
 
 def stitch_runs(script: Script, block_ids: list[str]) -> list[list[str]]:

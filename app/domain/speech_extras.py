@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.local_engine import ENGINE_MODEL_ID
+
 # Models that take `language_code` (ElevenLabs documents it for the v2.5 models and v3),
 # and XI Studio's offline engine, which switches espeak-ng's language.
 LANGUAGE_CODE_MODELS = ("eleven_flash_v2_5", "eleven_turbo_v2_5", "eleven_v3",
-                        "xi_local_espeak_v1")
+                        ENGINE_MODEL_ID)
 LATENCY_CHOICES = (None, 0, 1, 2, 3, 4)
 ZERO_RETENTION_NOTE = (
     "Zero-retention mode: ElevenLabs keeps nothing of these requests (no history on the "

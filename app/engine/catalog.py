@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.domain.local_engine import ENGINE_MODEL_ID
 from app.domain.wire import Language, Model, ModelRates
-from app.engine.voices import ENGINE_MODEL_ID
 
 MAX_TEXT_CHARS = 10_000
 

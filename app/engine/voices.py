@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.local_engine import ENGINE_MODEL_ID
 from app.domain.wire import VoiceSettings
 
-ENGINE_MODEL_ID = "xi_local_espeak_v1"
 PREVIEW_PATH = "/v1/engine/previews/{voice_id}.mp3"
 
 

@@ -4,8 +4,12 @@ cancel, and the promise never to pay twice.
 * Blocks that already have a take made from exactly their current text, voice, model,
   format and settings are not requested again (their take is chosen instead).
 * Consecutive blocks of one voice are made one after another so each can be stitched to
-  the take before it; such runs are made side by side, as many at once as the
-  subscription allows (`concurrency`).
+  the take before it; such runs are made side by side, as many at once as the server
+  allows. The subscription's tier gives the first guess (`concurrency`); the server's
+  `maximum-concurrent-requests` header is the truth and is adopted, up or down, as soon
+  as an answer carries it. Until the first answer the queue sends one request only
+  (unless a limit is already known, `server_limit`): that is what keeps a guess above the
+  account's real limit from ever being sent at once.
 * 429 (too many requests at once, or busy) is waited out and the block tried again; the
   batch never fails because of it.
 * A voice deleted on the server marks its blocks failed with the reason; the rest go on.
@@ -29,17 +33,26 @@ from typing import Literal
 
 from app.api.errors import (
     ApiError,
+    ApiStatusError,
     NotFoundError,
     QuotaExceededError,
     RateLimitError,
     ServerError,
 )
+from app.api.responses import ResponseInfo
 from app.audio.errors import AudioDecodeError
 from app.domain.script import Script, Take
 from app.domain.script_edit import add_take, choose_take, mark_failed
-from app.domain.script_plan import credits_for, stitch_runs
+from app.domain.script_plan import (
+    MAX_CONCURRENCY,
+    credits_for,
+    server_concurrency,
+    stitch_runs,
+)
 from app.library.script_store import clear_queue_state, save_queue_state
+from app.services.concurrency_gate import ConcurrencyGate
 from app.services.cost_recording import CostRecorder
+from app.services.dialogue_refusal import DialogueModelRefused, refuses_model
 from app.services.script_document import ScriptDocument
 from app.services.script_render import BlockRenderer, RenderError
 
@@ -96,11 +109,20 @@ class ScriptQueue:
                  on_block: Callable[[BlockProgress], None] | None = None,
                  on_progress: Callable[[QueueProgress], None] | None = None,
                  retry_wait_s: float = 1.0, max_retry_wait_s: float = 15.0,
-                 costs: CostRecorder | None = None) -> None:
+                 costs: CostRecorder | None = None, max_concurrency: int = MAX_CONCURRENCY,
+                 server_limit: int | None = None) -> None:
         self.document = document
         self.costs = costs  # each take's cost goes to the usage ledger
         self.renderer = renderer
-        self.concurrency = max(1, concurrency)
+        #: Never more than this at once, whatever the server says (e.g. the number a
+        #: user gave on the command line).
+        self.max_concurrency = max(1, min(max_concurrency, MAX_CONCURRENCY))
+        #: The guess used until the server says (from the subscription's tier).
+        self.concurrency = max(1, min(concurrency, self.max_concurrency))
+        #: What the server said it allows (`maximum-concurrent-requests`), once known.
+        self.server_limit = server_concurrency(server_limit, self.max_concurrency)
+        self._gate = ConcurrencyGate(self.server_limit or 1)
+        self._probing = self.server_limit is None
         self.cost_multiplier = cost_multiplier
         self.on_block = on_block
         self.on_progress = on_progress
@@ -117,6 +139,11 @@ class ScriptQueue:
         self._result = QueueResult("finished")
 
     # --- control ---------------------------------------------------------------------
+
+    @property
+    def limit(self) -> int:
+        """How many blocks may be made at once right now."""
+        return self._gate.limit
 
     @property
     def paused(self) -> bool:
@@ -160,7 +187,9 @@ class ScriptQueue:
         pending: asyncio.Queue[list[str]] = asyncio.Queue()
         for run in runs:
             pending.put_nowait(run)
-        workers = min(self.concurrency, len(runs))
+        # A worker per run up to the most ever allowed: the gate decides how many of them
+        # have a request out, and that number follows the server.
+        workers = min(self.max_concurrency, len(runs))
         self._tasks = [asyncio.create_task(self._worker(pending, force))
                        for _ in range(workers)]
         try:
@@ -234,13 +263,52 @@ class ScriptQueue:
             self._emit(BlockProgress(block_id, "reused", 1.0,
                                      "A take made from this text already exists."))
             return
+        if not await self._slot():
+            return
         self._running += 1
         self._report()
         try:
             await self._make(block_id)
         finally:
+            self._gate.release()
             self._running -= 1
+            self._end_probe()  # the first block is over, with or without an answer
             self._report()
+
+    async def _slot(self) -> bool:
+        """Wait for a place among the requests allowed at once, and for the queue not to
+        be paused; False when the queue is stopping."""
+        while True:
+            await self._resume.wait()
+            if self._stop:
+                return False
+            await self._gate.acquire()
+            if self._stop:
+                self._gate.release()
+                return False
+            if self._resume.is_set():
+                return True
+            self._gate.release()  # paused while waiting: wait for Resume without it
+
+    def _note_response(self, info: ResponseInfo) -> None:
+        """Adopt the server's `maximum-concurrent-requests` (up or down). Its
+        `current-concurrent-requests` is not used: it counts this queue's own requests
+        too, so the gate's own count is the better "how many are out"."""
+        limit = server_concurrency(info.maximum_concurrent_requests, self.max_concurrency)
+        if limit is None:
+            self._end_probe()  # an answer without the header: the guess it is
+            return
+        if limit != self.server_limit:
+            log.info("the server allows %d requests at once (was %s)", limit,
+                     self.server_limit or f"a guess of {self.concurrency}")
+        self.server_limit = limit
+        self._probing = False
+        self._gate.set_limit(limit)
+
+    def _end_probe(self) -> None:
+        if self._probing:
+            self._probing = False
+            self._gate.set_limit(self.server_limit or self.concurrency)
 
     async def _make(self, block_id: str) -> None:
         wait = self.retry_wait_s
@@ -250,8 +318,12 @@ class ScriptQueue:
             try:
                 take = await self.renderer.render(
                     script, block_id,
-                    lambda f: self._emit(BlockProgress(block_id, "generating", f)))
+                    lambda f: self._emit(BlockProgress(block_id, "generating", f)),
+                    on_response=self._note_response)
             except (RateLimitError, ServerError) as exc:
+                refused = ResponseInfo.from_headers(exc.headers, exc.status_code)
+                if refused.maximum_concurrent_requests is not None:
+                    self._note_response(refused)
                 if isinstance(exc, ServerError) and exc.status_code not in (502, 503, 504):
                     self._fail(block_id, f"The server failed: {exc.message}")
                     return
@@ -329,9 +401,16 @@ async def generate_dialogue(document: ScriptDocument, renderer: BlockRenderer,
                             cost_multiplier: float = 1.0) -> dict[str, Take]:
     """Make the blocks as one text-to-dialogue request (see
     `BlockRenderer.render_dialogue`), record each block's new take as chosen and save.
-    Raises RenderError or app.api errors (nothing is recorded then)."""
+    Raises DialogueModelRefused when the server will not make dialogues with the script's
+    model, else RenderError or app.api errors (nothing is recorded then)."""
     order = [b.block_id for b in document.script.blocks if b.block_id in set(block_ids)]
-    takes = await renderer.render_dialogue(document.script, order)
+    model_id = document.script.model_id
+    try:
+        takes = await renderer.render_dialogue(document.script, order)
+    except ApiStatusError as exc:
+        if refuses_model(exc, model_id):
+            raise DialogueModelRefused(model_id, exc.message, exc.request_id) from exc
+        raise
 
     def record(script: Script) -> Script:
         for block_id, take in takes.items():

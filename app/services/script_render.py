@@ -22,6 +22,7 @@ import numpy as np
 
 from app.api.audio_base64 import decode_audio_base64
 from app.api.dialogue import DialogueService
+from app.api.responses import ResponseInfo
 from app.api.speech import SpeechService
 from app.audio.clip import AudioClip
 from app.audio.decode import decode_bytes
@@ -49,6 +50,8 @@ from app.library.atomic import atomic_write_bytes
 DEFAULT_CHAR_LIMIT = 10_000
 
 Fraction = Callable[[float], None]
+#: Told each answer's headers (the queue reads the server's concurrency limit from them).
+ResponseHook = Callable[[ResponseInfo], None]
 
 
 class RenderError(Exception):
@@ -93,9 +96,11 @@ class BlockRenderer:
     # --- one block -------------------------------------------------------------------
 
     async def render(self, script: Script, block_id: str,
-                     on_fraction: Fraction | None = None) -> Take:
+                     on_fraction: Fraction | None = None, *,
+                     on_response: ResponseHook | None = None) -> Take:
         """Request a new take of the block, write its file and return it (not yet added to
-        the script: the caller records it). Raises RenderError or app.api errors."""
+        the script: the caller records it). `on_response` is told each answer's headers
+        as it arrives. Raises RenderError or app.api errors."""
         block = script.block(block_id)
         member = script.cast_for(block.speaker)
         if member is None or not member.voice_id:
@@ -125,7 +130,8 @@ class BlockRenderer:
                 next_text=(context.next_text if last else texts[index + 1][:MAX_CONTEXT_CHARS])
                 or None,
             )
-            pieces.append(await self._request(member.voice_id, request, script.output_format))
+            pieces.append(await self._request(member.voice_id, request, script.output_format,
+                                              on_response))
             if on_fraction is not None:
                 on_fraction((index + 1) / len(texts))
         fmt = OutputFormat.parse(script.output_format)
@@ -146,14 +152,18 @@ class BlockRenderer:
             dictionaries=script.dictionaries,
         )
 
-    async def _request(self, voice_id: str, request: SpeechRequest,
-                       output_format: str) -> _Piece:
+    async def _request(self, voice_id: str, request: SpeechRequest, output_format: str,
+                       on_response: ResponseHook | None = None) -> _Piece:
         options = SpeechOptions(output_format=output_format)
         if not self.with_timestamps:
             result = await self.speech.convert(voice_id, request, options)
+            if on_response is not None:
+                on_response(result.info)
             return _Piece(result.audio, result.info.request_id, result.info.character_cost,
                           None)
         data, info = await self.speech.with_timestamps(voice_id, request, options)
+        if on_response is not None:
+            on_response(info)
         audio = await decode_audio_base64(data.audio_base64, info.request_id)
         alignment = data.alignment or data.normalized_alignment
         words = words_from_alignment(alignment) if alignment is not None else None

@@ -18,6 +18,9 @@ class UserMessage:
     text: str
     next_step: str
     can_retry: bool = False
+    #: The retry button's words, when it does something other than the same again (e.g.
+    #: "Make them one by one" after a refused dialogue).
+    retry_label: str = "Try again"
 
     def as_text(self) -> str:
         return f"{self.title}. {self.text} {self.next_step}".strip()

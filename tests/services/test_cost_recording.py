@@ -93,7 +93,8 @@ async def test_recording_never_raises(tmp_path: Path) -> None:
 
 
 class OneTakeRenderer:
-    async def render(self, script: Script, block_id: str, on_fraction: object = None) -> Take:
+    async def render(self, script: Script, block_id: str, on_fraction: object = None,
+                     on_response: object = None) -> Take:
         block = script.block(block_id)
         return Take(f"t-{block_id}", f"{block_id}/t.mp3", block.text, "v", script.model_id,
                     script.output_format, request_id=f"r-{block_id}",

@@ -334,3 +334,78 @@ async def test_generate_dialogue_records_takes(cloud: Cloud, tmp_path: Path) -> 
             assert not saved.is_stale(saved.block(block_id))
     finally:
         await client.aclose()
+
+
+def alternating_script(lines: int = 8) -> Script:
+    """Every block in another voice than the one before: each block a run of its own,
+    so all of them could go at once."""
+    text = "".join(f"{'ANNA' if i % 2 == 0 else 'BEN'}: Line number {i} of the scene.\n"
+                   for i in range(lines))
+    return cast_script(text)
+
+
+async def test_the_servers_concurrency_limit_is_obeyed_not_the_tiers(cloud: Cloud,
+                                                                     tmp_path: Path) -> None:
+    """The tier (creator) says 5 at once; the account allows 2 and every answer says so in
+    `maximum-concurrent-requests`. The server never has more than 2 of the queue's
+    requests at once, so none is refused."""
+    from app.domain.script_plan import concurrency_for_tier
+
+    key = "xi-test-two-at-once"
+    cloud.control.set_account(key, "creator", concurrency_limit=2)
+    cloud.control.configure(work_delay_s=0.3)  # requests overlap, as they do for real
+    client = cloud.client(key=key, max_retries=0)  # a 429 would reach the queue
+    try:
+        h = Harness(client, tmp_path / "c.xiscript.json", alternating_script())
+        guess = concurrency_for_tier("creator")
+        assert guess == 5
+        queue = ScriptQueue(h.document, h.renderer, concurrency=guess,
+                            on_block=h.blocks.append, on_progress=h.progress.append)
+        result = await queue.run()
+        assert result.outcome == "finished" and len(result.made) == 8
+        stats = cloud.control.stats()
+        assert stats["max_requests_in_flight"] == 2  # never more, and the 2 were used
+        assert len(tts_sent(cloud)) == 8  # none refused, none sent twice
+        assert not any(p.state == "retrying" for p in h.blocks)
+        assert queue.server_limit == 2 and queue.limit == 2
+        assert max(p.running for p in h.progress) == 2
+    finally:
+        await client.aclose()
+
+
+async def test_a_limit_taken_by_another_app_is_waited_out(cloud: Cloud,
+                                                          tmp_path: Path) -> None:
+    """Another program uses one of the account's two places while the queue runs: the
+    queue's second request is refused (429 too_many_concurrent_requests), waits and is
+    made; the batch finishes."""
+    import asyncio
+
+    from app.domain.wire import SpeechRequest
+
+    key = "xi-test-shared"
+    cloud.control.set_account(key, "creator", concurrency_limit=2)
+    cloud.control.configure(work_delay_s=0.2, chunk_delay_s=0.05, chunk_bytes=512)
+    client = cloud.client(key=key, max_retries=0)
+    other = cloud.client(key=key)
+    try:
+        h = Harness(client, tmp_path / "s.xiscript.json", alternating_script(6))
+        queue = ScriptQueue(h.document, h.renderer, concurrency=5, retry_wait_s=0.05,
+                            max_retry_wait_s=0.2, on_block=h.blocks.append)
+
+        async def other_app() -> None:
+            async with SpeechService(other).stream(
+                    GEORGE, SpeechRequest(text="Someone else is talking for a while now, "
+                                               "holding one of the places.")) as answer:
+                async for _chunk in answer.chunks():
+                    pass
+
+        busy = asyncio.create_task(other_app())
+        await asyncio.sleep(0.1)  # it has its place first
+        result = await queue.run()
+        await busy
+        assert result.outcome == "finished" and len(result.made) == 6
+        assert any(p.state == "retrying" for p in h.blocks)  # refused, then waited
+        assert not result.failed
+    finally:
+        await client.aclose()
+        await other.aclose()

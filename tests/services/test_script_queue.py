@@ -1,10 +1,12 @@
 """The batch queue's logic with a stand-in renderer (no server): ordering of stitched
-runs, concurrency, pause/resume/cancel, and the crash marker."""
+runs, concurrency (the tier's guess, then the server's header), pause/resume/cancel, and
+the crash marker."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +28,8 @@ class FakeRenderer:
         self.release = asyncio.Event()
         self.release.set()
 
-    async def render(self, script: Script, block_id: str, on_fraction: object = None) -> Take:
+    async def render(self, script: Script, block_id: str, on_fraction: object = None,
+                     on_response: object = None) -> Take:
         self.started.append(block_id)
         self.running += 1
         self.max_running = max(self.max_running, self.running)
@@ -35,13 +38,17 @@ class FakeRenderer:
             await asyncio.sleep(0.01)
         finally:
             self.running -= 1
-        block = script.block(block_id)
-        member = script.cast_for(block.speaker)
-        assert member is not None
-        return Take(f"t-{block_id}-{len(block.takes)}", f"{block_id}/t.mp3", block.text,
-                    member.voice_id, script.model_id, script.output_format,
-                    block.effective_settings(member), request_id=f"r-{block_id}",
-                    character_cost=len(block.text))
+        return take_of(script, block_id)
+
+
+def take_of(script: Script, block_id: str) -> Take:
+    block = script.block(block_id)
+    member = script.cast_for(block.speaker)
+    assert member is not None
+    return Take(f"t-{block_id}-{len(block.takes)}", f"{block_id}/t.mp3", block.text,
+                member.voice_id, script.model_id, script.output_format,
+                block.effective_settings(member), request_id=f"r-{block_id}",
+                character_cost=len(block.text))
 
 
 def script_of(speakers: str) -> Script:
@@ -106,8 +113,8 @@ async def test_empty_and_uncast_blocks(tmp_path: Path) -> None:
     document = ScriptDocument(script, None)
 
     class Refuses(FakeRenderer):
-        async def render(self, script: Script, block_id: str, on_fraction: object = None
-                         ) -> Take:
+        async def render(self, script: Script, block_id: str, on_fraction: object = None,
+                         on_response: object = None) -> Take:
             from app.services.script_render import RenderError
 
             if script.voice_of(script.block(block_id)) is None:
@@ -149,3 +156,111 @@ async def test_block_deleted_while_being_made(tmp_path: Path) -> None:
     result = await task
     assert result.outcome == "finished" and len(result.made) == 1
     assert result.skipped == [renderer.started[0]]
+
+
+class HeaderRenderer(FakeRenderer):
+    """A FakeRenderer whose answers carry `maximum-concurrent-requests` (or none)."""
+
+    def __init__(self, maximum: int | None) -> None:
+        super().__init__()
+        self.maximum = maximum
+
+    async def render(self, script: Script, block_id: str, on_fraction: object = None,
+                     on_response: Any = None) -> Take:
+        from app.api.responses import ResponseInfo
+
+        self.started.append(block_id)
+        self.running += 1
+        self.max_running = max(self.max_running, self.running)
+        try:
+            headers = {} if self.maximum is None else {
+                "maximum-concurrent-requests": str(self.maximum)}
+            await asyncio.sleep(0.01)  # the answer's headers arrive...
+            if on_response is not None:
+                on_response(ResponseInfo.from_headers(headers))
+            await self.release.wait()  # ...then its body
+        finally:
+            self.running -= 1
+        return take_of(script, block_id)
+
+
+async def wait_for(condition: Any, seconds: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.005)
+
+
+@pytest.mark.parametrize(("guess", "maximum"), [(2, 4), (5, 2)])
+async def test_the_servers_limit_is_adopted_up_or_down(tmp_path: Path, guess: int,
+                                                       maximum: int) -> None:
+    """The first block goes alone; its answer's header sets how many go at once from
+    then on, above or below the tier's guess."""
+    document = ScriptDocument(script_of("ABABABABAB"), None)  # ten runs of one block
+    renderer = HeaderRenderer(maximum)
+    renderer.release.clear()
+    queue = ScriptQueue(document, renderer, concurrency=guess)  # type: ignore[arg-type]
+    assert queue.limit == 1  # nothing known yet: one request until the first answer
+    task = asyncio.create_task(queue.run())
+    await wait_for(lambda: renderer.running == maximum)
+    await asyncio.sleep(0.05)
+    assert renderer.running == maximum and queue.limit == maximum
+    assert queue.server_limit == maximum
+    renderer.release.set()
+    result = await task
+    assert len(result.made) == 10 and renderer.max_running == maximum
+
+
+async def test_without_the_header_the_tier_guess_is_kept(tmp_path: Path) -> None:
+    document = ScriptDocument(script_of("ABABAB"), None)
+    renderer = HeaderRenderer(None)
+    renderer.release.clear()
+    queue = ScriptQueue(document, renderer, concurrency=3)  # type: ignore[arg-type]
+    task = asyncio.create_task(queue.run())
+    await wait_for(lambda: renderer.running == 3)
+    assert queue.limit == 3 and queue.server_limit is None
+    renderer.release.set()
+    assert len((await task).made) == 6 and renderer.max_running == 3
+
+
+async def test_a_known_limit_skips_the_first_lone_request_and_a_ceiling_holds(
+        tmp_path: Path) -> None:
+    document = ScriptDocument(script_of("ABABAB"), None)
+    renderer = HeaderRenderer(8)
+    renderer.release.clear()
+    queue = ScriptQueue(document, renderer, concurrency=2,  # type: ignore[arg-type]
+                        max_concurrency=3, server_limit=2)
+    assert queue.limit == 2
+    task = asyncio.create_task(queue.run())
+    await wait_for(lambda: renderer.running == 2)
+    await wait_for(lambda: queue.limit == 3)  # the header says 8; the ceiling is 3
+    await wait_for(lambda: renderer.running == 3)
+    renderer.release.set()
+    await task
+    assert renderer.max_running == 3
+
+
+async def test_the_gate_follows_its_limit() -> None:
+    from app.services.concurrency_gate import ConcurrencyGate
+
+    gate = ConcurrencyGate(1)
+    await gate.acquire()
+    waiting = [asyncio.create_task(gate.acquire()) for _ in range(3)]
+    await asyncio.sleep(0.01)
+    assert gate.held == 1 and not any(t.done() for t in waiting)
+    gate.set_limit(3)  # raised: two more start at once
+    await asyncio.sleep(0.01)
+    assert gate.held == 3 and sum(t.done() for t in waiting) == 2
+    gate.set_limit(1)  # lowered: nobody new until the holders are down to 0
+    gate.release()
+    gate.release()
+    await asyncio.sleep(0.01)
+    assert gate.held == 1 and sum(t.done() for t in waiting) == 2
+    late = next(t for t in waiting if not t.done())
+    late.cancel()  # a cancelled waiter takes no place
+    await asyncio.sleep(0.01)
+    gate.release()
+    assert gate.held == 0
+    await asyncio.wait_for(gate.acquire(), 1)
+    assert gate.held == 1

@@ -4,7 +4,9 @@ Each input line is a tone of its own pitch (one per voice), with a short pause b
 lines; with timestamps, the alignment covers the lines joined by one space and
 `voice_segments` say which stretch belongs to which line, as the API's answers do.
 Charged like text to speech (characters × the model's rate), counted in
-`stats.generations`, subject to the account's quota and concurrency limit.
+`stats.generations`, subject to the account's quota and concurrency limit. Only the
+models in `CloudConfig.dialogue_models` make dialogues; any other model, listed or not,
+is refused with 400 `unsupported_model` naming it (`param: model_id`).
 """
 
 from __future__ import annotations
@@ -74,6 +76,12 @@ def dialogue_reply(server: CloudServer, op_id: str, one: dict[str, str],
     if model is None:
         return error_reply(400, "model_not_found", f"A model with id {model_id} was not found.",
                            param="model_id")
+    if model_id not in server.config.dialogue_models:
+        # Listed in /v1/models (it may even speak text), but not a dialogue model.
+        takes = ", ".join(server.config.dialogue_models) or "none at the moment"
+        return error_reply(400, "unsupported_model",
+                           f"The model {model_id} does not support text to dialogue. "
+                           f"Models that do: {takes}.", new_shape=True, param="model_id")
     text_chars = sum(len(i["text"]) for i in inputs)
     rates = model.get("model_rates") or {}
     cost = max(1, math.ceil(text_chars * float(rates.get("character_cost_multiplier", 1.0))

@@ -26,6 +26,8 @@ What it plays:
   (`/v1/music/video-to-music`, multipart: cloud_video.py) as long as the videos. All
   charge the same quota and have their own concurrency limits;
 - `stats.generations` counts, per operation, the work the server did (and charged);
+  `stats.max_requests_in_flight` the most speech and dialogue requests it was answering
+  at once, refused ones included;
 - faults injected per request through `POST /_test/faults` (see FAULTS).
 
 Control endpoints (no key needed): `POST /_test/faults`, `GET /_test/faults`,
@@ -108,6 +110,8 @@ PRE_FAULTS = ("stall_before_headers", "invalid_json", "wrong_content_type", "hug
 BODY_FAULTS = ("stall_mid_body", "truncated_body")
 FAULTS = ("status", *STATUS_FAULTS, *PRE_FAULTS, *BODY_FAULTS)
 
+GENERATION_PATHS = ("/v1/text-to-speech/", "/v1/text-to-dialogue")
+
 TTS_OPERATIONS = {
     "text_to_speech_full": (False, False),  # (streamed, with timestamps)
     "text_to_speech_stream": (True, False),
@@ -135,6 +139,21 @@ class Account:
             if value is not None:
                 setattr(account, name, value)
         return account
+
+
+def extra_models() -> list[dict[str, Any]]:
+    """Models listed besides the sample's three (eleven_multilingual_v2, eleven_flash_v2_5,
+    eleven_v3): a v3 variant that speaks text but that text to dialogue refuses (see
+    `CloudConfig.dialogue_models`), and a speech-to-speech model that speaks no text."""
+    v3 = next(m for m in _sample("models_list.json") if m["model_id"] == "eleven_v3")
+    conversational = {**copy.deepcopy(v3), "model_id": "eleven_v3_conversational",
+                      "name": "Eleven v3 Conversational",
+                      "description": "Eleven v3 tuned for live conversation."}
+    sts = {**copy.deepcopy(v3), "model_id": "eleven_multilingual_sts_v2",
+           "name": "Eleven Multilingual v2 (speech to speech)",
+           "description": "Changes the voice of a recording.",
+           "can_do_text_to_speech": False, "can_do_voice_conversion": True}
+    return [conversational, sts]
 
 
 def default_accounts() -> dict[str, Account]:
@@ -200,6 +219,12 @@ class CloudConfig:
     # sections come out than the plan asked, as the real service's often do: the audio
     # and the plan a detailed reply says it followed both take these lengths.
     music_section_drift_ms: list[int] = field(default_factory=list)
+    # Models text to dialogue takes; a dialogue with any other is refused (400
+    # `unsupported_model`, cloud_dialogue.py) even when /v1/models lists it.
+    dialogue_models: tuple[str, ...] = ("eleven_v3",)
+    # Accepted speech and dialogue answers start this late, so requests overlap as they
+    # do against the real service (concurrency tests).
+    work_delay_s: float = 0.0
 
 
 @dataclass
@@ -209,6 +234,11 @@ class Stats:
     max_in_flight: int = 0
     completed: int = 0
     disconnects: int = 0
+    # Speech and dialogue requests being answered right now, from arrival to the end of
+    # the answer, refused ones (429, faults) included: what "requests at once" the
+    # client really made, which `in_flight` (accepted work only) does not show.
+    requests_in_flight: int = 0
+    max_requests_in_flight: int = 0
 
 
 # -- catalogue -------------------------------------------------------------------------
@@ -286,6 +316,7 @@ class Reply:
     chunk_bytes: int = 2048
     chunk_delay_s: float = 0.0
     on_done: Callable[[bool], None] | None = None  # called with "client disconnected"
+    delay_s: float = 0.0  # the answer starts this late (the work taking its time)
 
     def chunks(self) -> list[bytes]:
         if not self.streamed:
@@ -827,7 +858,7 @@ class CloudServer(SpeechToTextAndMusic):
         self.config = copy.copy(self._initial_config)
         self._initial_accounts = accounts
         self.lock = threading.Lock()
-        self.models: list[dict[str, Any]] = _sample("models_list.json")
+        self.models: list[dict[str, Any]] = [*_sample("models_list.json"), *extra_models()]
         self.default_settings: dict[str, Any] = _sample("voice_settings_default.json")
         self.voices: list[dict[str, Any]] = []
         self.reset()
@@ -859,6 +890,23 @@ class CloudServer(SpeechToTextAndMusic):
             return
 
         self._record(method, path, query, headers, body)
+        counted = method == "POST" and path.startswith(GENERATION_PATHS)
+        stats = self.stats  # this request's, even after a reset
+        if counted:
+            with self.lock:
+                stats.requests_in_flight += 1
+                stats.max_requests_in_flight = max(stats.max_requests_in_flight,
+                                                   stats.requests_in_flight)
+        try:
+            await self._answer(scope, receive, send, method, path, query, headers, body)
+        finally:
+            if counted:
+                with self.lock:
+                    stats.requests_in_flight -= 1
+
+    async def _answer(self, scope: dict[str, Any], receive: Any, send: Any, method: str,
+                      path: str, query: dict[str, list[str]], headers: dict[str, str],
+                      body: bytes) -> None:
         fault = self._take_fault(method, path)
         pre = fault if fault is not None and fault.fault not in BODY_FAULTS else None
         body_fault = fault if fault is not None and fault.fault in BODY_FAULTS else None
@@ -868,6 +916,8 @@ class CloudServer(SpeechToTextAndMusic):
             if done:
                 return
         reply = self._handle(method, path, query, headers, body)
+        if reply.status == 200 and path.startswith(GENERATION_PATHS):
+            reply.delay_s = self.config.work_delay_s
         await self._send(scope, receive, send, reply, body_fault)
 
     # -- recording and faults --------------------------------------------------------
@@ -998,6 +1048,10 @@ class CloudServer(SpeechToTextAndMusic):
         disconnected = asyncio.Event()
         watcher = asyncio.create_task(_watch_disconnect(receive, disconnected))
         try:
+            if reply.delay_s:
+                await _wait(disconnected, reply.delay_s)
+                if disconnected.is_set():
+                    return  # the client gave up waiting (`on_done` below says so)
             await send({"type": "http.response.start", "status": reply.status,
                         "headers": [(k.encode(), v.encode()) for k, v in headers.items()]})
             for index, chunk in enumerate(chunks):

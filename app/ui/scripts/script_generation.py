@@ -26,12 +26,15 @@ from app.ui.usage.usage_model import total_text
 if TYPE_CHECKING:
     from app.domain.wire import Model, Subscription, Voice
     from app.library.ledger import LedgerEntry, Total
+    from app.services.dialogue_refusal import DialogueModelRefused
     from app.services.script_queue import BlockProgress, QueueProgress, QueueResult
     from app.ui.scripts.scripts_tab import ScriptsTab
 
 log = logging.getLogger(__name__)
 
 SUMMARY_DELAY_MS = 120
+DIALOGUE_TIP = ("Make the selected blocks as one dialogue, in one request (Shift+click to "
+                "select)")
 
 
 def spent_line(total: Total | None) -> str:
@@ -99,6 +102,8 @@ class ScriptGeneration(QObject):
         self._key_changed = False  # the queue was stopped by a new API key
         self._progress: QueueProgress | None = None  # waiting to be shown
         self._interrupted: list[str] = []
+        # Models a server refused to make dialogues with, this session: (server, model id).
+        self._dialogue_refused: set[tuple[str, str]] = set()
         self.summary: Summary | None = None
         self.ledger_total: Total | None = None  # this script in the usage ledger
         ctx.costs.subscribe(self._on_costs_recorded)
@@ -198,11 +203,24 @@ class ScriptGeneration(QObject):
         tab.cancel_button.setEnabled(running)
         has_chosen = summary is not None and summary.has_chosen
         tab.export_button.setEnabled(has_chosen)
-        from app.domain.dialogue import supports_dialogue
-
+        problem = self.dialogue_problem()
         tab.dialogue_button.setEnabled(not running and len(tab.selected_block_ids()) >= 2
-                                       and supports_dialogue(self._document.script.model_id))
+                                       and problem is None)
+        tab.dialogue_button.setToolTip(problem or DIALOGUE_TIP)
         tab.play_script.setEnabled(has_chosen)
+
+    # -- dialogue models -------------------------------------------------------------
+    def _refused_models(self) -> set[str]:
+        server = self._ctx.client.base_url
+        return {model for where, model in self._dialogue_refused if where == server}
+
+    def dialogue_problem(self) -> str | None:
+        """Why the script's model cannot make a dialogue (None: it can), from what the
+        server lists in /v1/models and what it refused this session."""
+        from app.domain.dialogue import dialogue_problem
+
+        return dialogue_problem(self._document.script.model_id, self.models,
+                                self._refused_models())
 
     # -- preview ---------------------------------------------------------------------
     def preview(self, voice: Voice) -> None:
@@ -281,14 +299,12 @@ class ScriptGeneration(QObject):
     def make_dialogue(self, block_ids: list[str]) -> None:
         """The selected blocks as one text-to-dialogue request (dialogue models only),
         cut back onto the blocks as one new take each."""
-        from app.domain.dialogue import supports_dialogue
-
         self._tab.block_panel.commit_text()
         script = self._document.script
         blocks = [script.block(i) for i in block_ids]
-        if not supports_dialogue(script.model_id):
-            self._tab.status.setText("Only dialogue models (Eleven v3) can make several blocks "
-                                     "as one dialogue: choose one under Model and format.")
+        problem = self.dialogue_problem()
+        if problem is not None:
+            self._tab.status.setText(problem)
             return
         if len(blocks) < 2 or any(b.is_empty for b in blocks):
             self._tab.status.setText("Select two or more blocks with text (Shift+click in "
@@ -307,19 +323,56 @@ class ScriptGeneration(QObject):
 
     async def _run_dialogue(self, block_ids: list[str]) -> None:
         from app.api.dialogue import DialogueService
+        from app.services.dialogue_refusal import DialogueModelRefused
         from app.services.script_queue import generate_dialogue
         from app.services.script_render import BlockRenderer
 
         core = self._document.core
         renderer = BlockRenderer(self._ctx.speech, core.takes_dir,
                                  dialogue=DialogueService(self._ctx.client))
-        takes = await generate_dialogue(core, renderer, block_ids, costs=self._ctx.costs,
-                                        cost_multiplier=self.cost_multiplier)
+        server = self._ctx.client.base_url
+        try:
+            takes = await generate_dialogue(core, renderer, block_ids, costs=self._ctx.costs,
+                                            cost_multiplier=self.cost_multiplier)
+        except DialogueModelRefused as exc:
+            self._dialogue_refused.add((server, exc.model_id))
+            self._offer_one_by_one(exc, block_ids)
+            return
         self._tab.progress.setRange(0, 1)
         self._tab.progress.setValue(1)
         self._tab.status.setText(f"Made {len(takes)} blocks as one dialogue; each has a new "
                                  "take.")
         await self._refresh_quota()
+
+    def _offer_one_by_one(self, refusal: DialogueModelRefused, block_ids: list[str]) -> None:
+        """The server will not make dialogues with this model: say so, keep it in mind
+        for the session (the button is off for it now), and offer the same blocks as
+        ordinary takes, one request each."""
+        from app.domain.dialogue import choose_instead
+
+        self._model.clear_live()
+        self._tab.progress.setRange(0, 1)
+        self._tab.progress.setValue(0)
+        instead = choose_instead(self.models, self._refused_models())
+        said = f" The server said: {refusal.server_message}" if refusal.server_message else ""
+        self._tab.status.setText("Nothing was made: this model can't make dialogues.")
+        ids = list(block_ids)
+        self._tab.show_error(
+            UserMessage("This model can't make dialogues",
+                        f"Nothing was made or charged.{said}",
+                        f"To make them as one dialogue, {instead}. Or press Make them one "
+                        f"by one to make the {len(ids)} blocks as separate takes with this "
+                        "model.", can_retry=True, retry_label="Make them one by one"),
+            on_retry=lambda: self.make_one_by_one(ids))
+
+    def make_one_by_one(self, block_ids: list[str]) -> None:
+        """The blocks a dialogue was refused for, as ordinary takes (one request each)."""
+        script = self._document.script
+        known = {b.block_id for b in script.blocks}
+        blocks = [script.block(i) for i in block_ids if i in known]
+        if not blocks or not self._check_ready(blocks):
+            return
+        self._start([b.block_id for b in blocks], force=True)
 
     def pause(self) -> None:
         if self._queue is not None:

@@ -13,6 +13,7 @@ the block panel, playback and generation (script_generation.py), file handling
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -115,6 +116,7 @@ class ScriptsTab(QWidget):
         top.addStretch(1)
         self._top_row = top
         self.error_banner = ErrorBanner("scripts.error", self)
+        self._on_retry: Callable[[], None] | None = None  # the banner's retry, if not the usual
 
         self.cast = CastPanel(self)
         cast_scroll = QScrollArea(self)
@@ -176,7 +178,7 @@ class ScriptsTab(QWidget):
                                      "Stop the queue; takes already made are kept", "cancel")
         self.dialogue_button = make_button(self, "dialogue", "As dialogue",
                                        "Make the selected blocks as one dialogue, in one "
-                                       "request (Eleven v3 models; Shift+click to select)")
+                                       "request (Shift+click to select)")
         self.play_script = make_button(self, "play_script", "Play script",
                                    "Hear the chosen takes in order", "play")
         self.progress = QProgressBar(self)
@@ -270,7 +272,7 @@ class ScriptsTab(QWidget):
         self.pause_button.clicked.connect(self.generation.pause)
         self.resume_button.clicked.connect(self.generation.resume)
         self.cancel_button.clicked.connect(self.generation.cancel)
-        self.error_banner.retry_requested.connect(self.generation.generate_missing)
+        self.error_banner.retry_requested.connect(self._retry_from_banner)
         for move_keys, step in (("Alt+Up", -1), ("Alt+Down", +1)):
             shortcut = QShortcut(QKeySequence(move_keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -466,11 +468,18 @@ class ScriptsTab(QWidget):
         self.block_panel.highlight(None, None)
 
     # -- messages --------------------------------------------------------------------
-    def show_error(self, exc: object) -> None:
+    def show_error(self, exc: object, on_retry: Callable[[], None] | None = None) -> None:
+        """Show a message in the banner; its retry button (when the message offers one)
+        runs `on_retry`, else "Generate all missing"."""
         from app.ui.errors import describe_error
 
+        self._on_retry = on_retry
         if isinstance(exc, UserMessage):
             self.error_banner.show_message(exc)
             return
         error = exc if isinstance(exc, BaseException) else Exception(str(exc))
         self.error_banner.show_message(describe_error(error))
+
+    def _retry_from_banner(self) -> None:
+        action, self._on_retry = self._on_retry, None
+        (action or self.generation.generate_missing)()

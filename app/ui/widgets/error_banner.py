@@ -42,6 +42,7 @@ class ErrorBanner(QFrame):
 
     def show_message(self, message: UserMessage) -> None:
         self._text.setText(f"<b>{message.title}.</b> {message.text}<br>{message.next_step}")
+        self._retry.setText(message.retry_label)
         self._retry.setVisible(message.can_retry)
         self.show()
 
