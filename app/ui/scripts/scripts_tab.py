@@ -59,6 +59,7 @@ from app.ui.scripts.script_playback import ScriptPlayback
 from app.ui.scripts.script_pronunciation import ScriptPronunciation
 from app.ui.scripts.voice_settings_dialog import VoiceSettingsEditing
 from app.ui.widgets.error_banner import ErrorBanner
+from app.ui.widgets.live_status_label import LiveStatusLabel
 from app.ui.widgets.player_bar import PlayerBar
 
 if TYPE_CHECKING:
@@ -187,12 +188,11 @@ class ScriptsTab(QWidget):
         self.progress.setTextVisible(True)
         self.progress.setFormat("%v of %m blocks")
         self.progress.setMinimumWidth(60)
-        self.estimate = QLabel(self)
+        # Both change with every take while a queue runs: they repaint only themselves.
+        self.estimate = LiveStatusLabel(self)
         self.estimate.setObjectName("scripts.estimate")
-        self.estimate.setWordWrap(True)
-        self.status = QLabel(self)
+        self.status = LiveStatusLabel(self)
         self.status.setObjectName("scripts.status")
-        self.status.setWordWrap(True)
         queue = QHBoxLayout()
         for widget in (self.generate_all, self.pause_button, self.resume_button,
                        self.cancel_button, self.dialogue_button, self.play_script):
