@@ -135,7 +135,19 @@ def test_times_that_differ_from_the_plan_are_shown_and_looped(
         ("Intro", 0, 3000), ("Verse ✱", 3000, 5000), ("Chorus ✱", 8000, 3500)]
     choice = studio.find(QComboBox, "music.section_choice")
     assert choice.itemText(0) == "1. Intro · 0:00.0–0:03.0"
-    assert choice.itemText(2) == "3. Chorus · 0:08.0–0:11.5 ✱ planned 0:07.0–0:11.0"
+    # ✱ in the item (which fits a narrow window); how it differs in its tooltip and,
+    # for the chosen one, in what a screen reader says of the chooser.
+    assert choice.itemText(2) == "3. Chorus · 0:08.0–0:11.5 ✱"
+    tip = Qt.ItemDataRole.ToolTipRole
+    assert choice.itemData(2, tip) == "Differs from the plan, which had 7–11 s"
+    assert choice.itemData(0, tip) is None
+    choice.setCurrentIndex(0)
+    choice.setFocus()
+    qtbot.keyClick(choice, Qt.Key.Key_Down)  # to the Verse
+    assert choice.currentIndex() == 1
+    assert choice.accessibleDescription() == "Differs from the plan, which had 3–7 s"
+    qtbot.keyClick(choice, Qt.Key.Key_Up)  # back to the Intro, as planned
+    assert choice.accessibleDescription() == ""
     assert studio.find(QLabel, "music.section_note").text() == (
         "Times as the server returned them; ✱ 2 differ from the plan.")
     # In words: pointing at the Verse, and what a screen reader says of the timeline.

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -51,6 +51,11 @@ def difference_words(span: SectionSpan) -> str:
         return "not in the plan: the server added it"
     return (f"differs from the plan, which had {seconds_text(span.planned_start_ms)}–"
             f"{seconds_text(span.planned_end_ms or 0)} s")
+
+
+def _sentence(words: str) -> str:
+    """difference_words said on their own: 'Differs from the plan, …'."""
+    return words[:1].upper() + words[1:]
 
 
 def timeline_description(spans: list[SectionSpan]) -> str:
@@ -153,6 +158,7 @@ class SectionPlayer(QGroupBox):
         layout.addWidget(self.note)
         self.timeline.section_clicked.connect(lambda index, _ms: self.choice.setCurrentIndex(index))
         self.choice.currentIndexChanged.connect(self.timeline.set_selected)
+        self.choice.currentIndexChanged.connect(lambda _index: self._describe_choice())
         self.play_button.clicked.connect(self.play_section)
         self.ab_button.clicked.connect(self.play_ab)
         runner.task_failed.connect(self._on_task_failed)
@@ -227,17 +233,25 @@ class SectionPlayer(QGroupBox):
         for i, span in enumerate(self.spans):
             text = (f"{i + 1}. {span.name or 'Section'} · {_clock(span.start_ms)}–"
                     f"{_clock(span.end_ms)}")
-            if span.differs:
-                planned = ("not in the plan" if span.planned_start_ms is None else
-                           f"planned {_clock(span.planned_start_ms)}–"
-                           f"{_clock(span.planned_end_ms or 0)}")
-                text += f" ✱ {planned}"
-            self.choice.addItem(text)
+            # The words go in the tooltip, not the item: "planned 0:07.0–0:11.0" after
+            # every marked section cut the item off in a narrow window.
+            self.choice.addItem(text + (" ✱" if span.differs else ""))
+            self.choice.setItemData(i, _sentence(difference_words(span)) or None,
+                                    Qt.ItemDataRole.ToolTipRole)
+        self._describe_choice()
         self.timeline.set_sections([
             TimelineSection(s.name + (" ✱" if s.differs else ""), s.start_ms, s.duration_ms,
                             note=difference_words(s))
             for s in self.spans])
         self.timeline.setAccessibleDescription(timeline_description(self.spans))
+
+    def _describe_choice(self) -> None:
+        """What a screen reader, and a pointer over the closed chooser, learn of the chosen
+        section: how it differs from the plan (the items show only ✱)."""
+        span = self.current_span()
+        words = _sentence(difference_words(span)) if span is not None else ""
+        self.choice.setAccessibleDescription(words)
+        self.choice.setToolTip(words)
 
     def current_span(self) -> SectionSpan | None:
         index = self.choice.currentIndex()
