@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from app.api.errors import ApiError
+from app.domain.script_standing import were
+from app.domain.wording import plural
 
 if TYPE_CHECKING:
     from app.api.client import ApiClient
@@ -212,7 +214,7 @@ async def _with_client(args: argparse.Namespace, bar: ProgressBar, client: ApiCl
     if pending:
         bar.message("Resuming an interrupted run.")
     if cost.blocks:
-        bar.message(f"{cost.blocks} block(s) to make, about {cost.credits} credits.")
+        bar.message(f"{plural(cost.blocks, 'block')} to make, about {cost.credits} credits.")
     renderer = BlockRenderer(
         SpeechService(client), takes_dir_for(script_path),
         char_limit=model.maximum_text_length_per_request if model else 10_000,
@@ -268,16 +270,17 @@ def _quota_words(result: QueueResult) -> str:
     """The queue's words are the window's ("choose Generate missing"): these are the
     terminal's."""
     said = f" The server said: {result.server_said}" if result.server_said else ""
-    return (f"Your credits ran out. {len(result.made)} block(s) were made and kept; the "
-            f"remaining {len(result.remaining)} need about {result.credits_needed:,} "
-            "credits. No files were written. Add credits (or wait for the monthly reset), "
-            "then run the same command again: the blocks already made are not made (or "
-            f"paid for) again.{said}")
+    remaining = len(result.remaining)
+    return (f"Your credits ran out. {were(len(result.made))} made and kept; the remaining "
+            f"{plural(remaining, 'block')} {'needs' if remaining == 1 else 'need'} about "
+            f"{result.credits_needed:,} credits. No files were written. Add credits (or wait "
+            "for the monthly reset), then run the same command again: the blocks already "
+            f"made are not made (or paid for) again.{said}")
 
 
 def _failed_words(result: QueueResult, script: Script, script_path: Path) -> str:
     """Which blocks could not be made and why, by number, speaker and first words."""
-    lines = [f"{len(result.failed)} block(s) could not be made:"]
+    lines = [f"{plural(len(result.failed), 'block')} could not be made:"]
     known = {b.block_id for b in script.blocks}
     failed = sorted((script.index_of(i), i, reason) for i, reason in result.failed.items()
                     if i in known)

@@ -33,6 +33,7 @@ from app.domain.script_delivery import (
     safe_part,
 )
 from app.domain.subtitles import to_srt, to_vtt
+from app.domain.wording import plural
 from app.library.atomic import atomic_write_bytes, atomic_write_text
 
 
@@ -57,20 +58,21 @@ class ExportSummary:
     placed: list[Placed] = field(default_factory=list)
 
     def describe(self) -> str:
-        lines = [f"Wrote {len(self.files)} file(s) to {self.folder}:"]
+        lines = [f"Wrote {plural(len(self.files), 'file')} to {self.folder}:"]
         lines += [f"  {p.relative_to(self.folder)}" for p in self.files]
         if self.joined_duration_ms:
             seconds = self.joined_duration_ms / 1000
             loud = (f", loudness {self.loudness_lufs:.1f} LUFS"
                     if self.loudness_lufs is not None else "")
-            lines.append(f"{self.blocks} block(s), {seconds:.1f} s in all{loud}.")
+            lines.append(f"{plural(self.blocks, 'block')}, {seconds:.1f} s in all{loud}.")
             if (self.loudness_lufs is not None and self.target_lufs is not None
                     and self.loudness_lufs < self.target_lufs - 0.5):
                 lines.append(f"(Quieter than the {self.target_lufs:g} LUFS asked for, so that "
                              "the loudest peaks do not clip.)")
         if self.missing:
-            lines.append(f"{len(self.missing)} block(s) have no chosen take and were left "
-                         "out.")
+            one = len(self.missing) == 1
+            lines.append(f"{plural(len(self.missing), 'block')} {'has' if one else 'have'} no "
+                         f"chosen take and {'was' if one else 'were'} left out.")
         return "\n".join(lines)
 
 

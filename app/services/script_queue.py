@@ -49,6 +49,8 @@ from app.domain.script_plan import (
     server_concurrency,
     stitch_runs,
 )
+from app.domain.script_standing import finished_words, takes_standing, were
+from app.domain.wording import plural
 from app.library.script_store import clear_queue_state, save_queue_state
 from app.services.concurrency_gate import ConcurrencyGate
 from app.services.cost_recording import CostRecorder
@@ -97,6 +99,10 @@ class QueueResult:
     credits_needed: int = 0
     message: str = ""
     server_said: str = ""  # the server's own words, when the credits ran out
+    # The whole script once the run ended: its blocks with text, and those with a take
+    # that matches them (not only the blocks this run was asked for).
+    spoken: int = 0
+    have_take: int = 0
 
 
 def missing_block_ids(script: Script) -> list[str]:
@@ -208,24 +214,28 @@ class ScriptQueue:
                             and not script.is_done(script.block(i))]
         result.credits_needed = sum(credits_for(script.block(i).text, self.cost_multiplier)
                                     for i in result.remaining)
+        result.have_take, result.spoken = await asyncio.to_thread(takes_standing, script)
+        made, remaining = len(result.made), len(result.remaining)
         if self._quota is not None:
             result.outcome = "quota_exceeded"
             result.server_said = self._quota.message
             result.message = (
-                f"Your credits ran out. {len(result.made)} block(s) were made and kept; "
-                f"the remaining {len(result.remaining)} need about {result.credits_needed} "
-                f"credits. Add credits (or wait for the monthly reset), then choose "
-                f"Generate missing to continue. The server said: {self._quota.message}")
+                f"Your credits ran out. {were(made)} made and kept; the remaining "
+                f"{plural(remaining, 'block')} {'needs' if remaining == 1 else 'need'} about "
+                f"{result.credits_needed} credits. Add credits (or wait for the monthly "
+                f"reset), then choose Generate missing to continue. The server said: "
+                f"{self._quota.message}")
         elif self._cancelled:
             result.outcome = "cancelled"
-            result.message = (f"Stopped. {len(result.made)} block(s) were made and kept; "
-                              f"{len(result.remaining)} still need a take.")
+            result.message = (f"Stopped. {were(made)} made and kept; {remaining:,} still "
+                              f"{'needs' if remaining == 1 else 'need'} a take.")
         elif result.failed:
             result.outcome = "some_failed"
-            result.message = (f"{len(result.failed)} block(s) could not be made; the others "
-                              f"are done. The marked blocks say why.")
+            result.message = (f"{plural(len(result.failed), 'block')} could not be made; "
+                              f"the others are done. The marked blocks say why.")
         else:
-            result.message = f"All {len(wanted)} block(s) have a take."
+            result.message = finished_words(made, len(result.reused), result.have_take,
+                                            result.spoken)
         if self.document.path is not None and (not result.remaining or self._cancelled):
             with contextlib.suppress(OSError):
                 await asyncio.to_thread(clear_queue_state, self.document.path)

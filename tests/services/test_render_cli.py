@@ -157,7 +157,7 @@ def test_blocks_that_cannot_be_made_exit_1_and_the_rest_is_delivered(cloud: Clou
     ben = [n for n, b in enumerate(script.blocks, start=1) if b.speaker == "BEN"]
     assert ben == [2, 4, 6]
     # The summary names each block that was not made, and why; and what to do next.
-    summary = result.stderr[result.stderr.index("3 block(s) could not be made:"):]
+    summary = result.stderr[result.stderr.index("3 blocks could not be made:"):]
     for number in ben:
         block = script.blocks[number - 1]
         assert f'block {number} (BEN, "{block.text}"): The voice for BEN no longer exists' \
@@ -168,7 +168,7 @@ def test_blocks_that_cannot_be_made_exit_1_and_the_rest_is_delivered(cloud: Clou
     anna = [b for b in script.blocks if b.speaker == "ANNA"]
     assert all(b.chosen_take is not None for b in anna)
     assert all(b.chosen_take is None and b.error for b in script.blocks if b.speaker == "BEN")
-    assert "3 block(s) have no chosen take and were left out." in summary
+    assert "3 blocks have no chosen take and were left out." in summary
     assert len(list((out / "blocks").iterdir())) == 3
     lengths = [decode_file(takes_dir_for(path) / b.chosen_take.file,
                            OutputFormat.parse(b.chosen_take.output_format)).duration_ms
@@ -199,7 +199,7 @@ def test_credits_running_out_exit_3_and_say_what_the_rest_needs(cloud: Cloud,
     rest = [b for b in script.blocks if b.chosen_take is None]
     assert len(made) == 2 and len(rest) == 4
     needed = sum(len(b.text) for b in rest)  # a credit a character on this model
-    assert (f"Your credits ran out. 2 block(s) were made and kept; the remaining 4 need "
+    assert (f"Your credits ran out. 2 blocks were made and kept; the remaining 4 blocks need "
             f"about {needed} credits.") in result.stderr
     assert "run the same command again" in result.stderr
     assert "Generate missing" not in result.stderr  # the window's words, not a terminal's

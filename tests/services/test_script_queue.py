@@ -5,6 +5,7 @@ the crash marker."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -68,9 +69,26 @@ async def test_runs_of_one_voice_go_in_order_and_runs_in_parallel(tmp_path: Path
     assert order.index("b0") < order.index("b1") and order.index("b2") < order.index("b3")
     saved = load_script(tmp_path / "s.xiscript.json")
     assert saved.all_takes_chosen and load_queue_state(tmp_path / "s.xiscript.json") is None
+    assert result.message == "All 5 blocks have a take."
+    assert (result.have_take, result.spoken) == (5, 5)
     # Nothing is missing now: a second run requests nothing.
     again = await ScriptQueue(document, renderer).run()  # type: ignore[arg-type]
     assert again.made == [] and len(renderer.started) == 5
+
+
+async def test_remaking_some_blocks_speaks_of_the_whole_script(tmp_path: Path) -> None:
+    """One block remade in a five-block script: what was made, then the whole script
+    (it once said "All 1 block(s) have a take", as if the script had one block)."""
+    document = ScriptDocument(script_of("AABBC"), tmp_path / "s.xiscript.json")
+    await ScriptQueue(document, FakeRenderer(), concurrency=2).run()  # type: ignore[arg-type]
+    result = await ScriptQueue(document, FakeRenderer(),  # type: ignore[arg-type]
+                               concurrency=2).run(["b2"], force=True)
+    assert result.made == ["b2"]
+    assert result.message == "Made 1 block; all 5 blocks have a take."
+    document.apply(lambda s: s.with_block(replace(s.block("b4"), text="Changed.")))
+    result = await ScriptQueue(document, FakeRenderer(),  # type: ignore[arg-type]
+                               concurrency=2).run(["b0", "b1"], force=True)
+    assert result.message == "Made 2 blocks; 4 of 5 blocks have a take."
 
 
 async def test_pause_resume_and_cancel(tmp_path: Path) -> None:
@@ -100,7 +118,7 @@ async def test_pause_resume_and_cancel(tmp_path: Path) -> None:
     result = await task
     assert result.outcome == "cancelled"
     assert result.made == ["b0"] and len(result.remaining) == 5
-    assert "1 block(s) were made and kept" in result.message
+    assert result.message == "Stopped. 1 block was made and kept; 5 still need a take."
     # Kept on disk; the abandoned block has no take.
     saved = load_script(path)
     assert saved.blocks[0].chosen_take is not None and saved.blocks[1].chosen_take is None

@@ -70,7 +70,7 @@ def test_credits_running_out_stop_the_queue_and_keep_what_is_done(launch, cloud,
     script = tab.document.script
     made = [b for b in script.blocks if b.takes]
     assert len(made) == 2 and made == list(script.blocks[:2])
-    assert "the remaining 4 need about" in banner.text()
+    assert "2 blocks were made and kept; the remaining 4 blocks need about" in banner.text()
     # The takes made are in the file on disk, not only on screen.
     from app.library.script_store import load_script
 

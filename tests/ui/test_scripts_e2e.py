@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -90,6 +91,10 @@ def test_script_from_screenplay_to_takes(launch, cloud, qtbot, tmp_path: Path,
     qtbot.waitUntil(lambda: statuses(table) == ["done"] * 5, timeout=30_000)
     qtbot.waitUntil(lambda: not tab.generation.is_running, timeout=10_000)
     script = tab.document.script
+    status = studio.find(QLabel, "scripts.status")
+    progress = studio.find(QProgressBar, "scripts.progress")
+    assert status.text() == "All 5 blocks have a take."
+    assert progress.text() == "All 5 blocks have a take"
 
     # Five requests, one per block, each valid against the spec, in the speaker's voice,
     # with timestamps; the narrator's second line is stitched to the first.
@@ -135,6 +140,10 @@ def test_script_from_screenplay_to_takes(launch, cloud, qtbot, tmp_path: Path,
     block = tab.document.script.block(second.block_id)
     assert block.chosen_take_id == block.takes[1].take_id  # the new take is heard
     assert table.model().index(1, 4).data() == "2 of 2"
+    # What was made, and the whole script after it (not "All 1 block(s)", "1 of 1").
+    assert status.text() == "Made 1 block; all 5 blocks have a take."
+    assert progress.text() == "All 5 blocks have a take"
+    assert (progress.value(), progress.maximum()) == (5, 5)
 
     # Choose the first take back in the take switcher; undo and redo the choice.
     takes = tab.block_panel.takes

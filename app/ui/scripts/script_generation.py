@@ -14,6 +14,8 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QProgressBar
 
 from app.domain import script_plan
+from app.domain.script_standing import sentence, standing_words
+from app.domain.wording import plural
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage
 from app.ui.qt_async import TaskRunner
@@ -102,6 +104,8 @@ class ScriptGeneration(QObject):
         self._key_changed = False  # the queue was stopped by a new API key
         self._progress: QueueProgress | None = None  # waiting to be shown
         self._interrupted: list[str] = []
+        # The bar shows how many of the script's blocks have a take (once a run ended).
+        self._standing_on_bar = False
         # Models a server refused to make dialogues with, this session: (server, model id).
         self._dialogue_refused: set[tuple[str, str]] = set()
         self.summary: Summary | None = None
@@ -176,6 +180,9 @@ class ScriptGeneration(QObject):
                 self.ledger_total = spent
                 self._tab.estimate.setText(self.estimate_text())
                 self._tab.estimate.setToolTip(spent_tooltip(spent))
+                if self._standing_on_bar and not self.is_running:
+                    self._show_standing(summary.spoken_blocks - summary.missing_blocks,
+                                        summary.spoken_blocks)
                 self.update_buttons()
 
         self._runner.restart(self.SUMMARY, count)
@@ -338,8 +345,7 @@ class ScriptGeneration(QObject):
             self._dialogue_refused.add((server, exc.model_id))
             self._offer_one_by_one(exc, block_ids)
             return
-        self._tab.progress.setRange(0, 1)
-        self._tab.progress.setValue(1)
+        self._await_standing()
         self._tab.status.setText(f"Made {len(takes)} blocks as one dialogue; each has a new "
                                  "take.")
         await self._refresh_quota()
@@ -351,8 +357,7 @@ class ScriptGeneration(QObject):
         from app.domain.dialogue import choose_instead
 
         self._model.clear_live()
-        self._tab.progress.setRange(0, 1)
-        self._tab.progress.setValue(0)
+        self._await_standing()
         instead = choose_instead(self.models, self._refused_models())
         said = f" The server said: {refusal.server_message}" if refusal.server_message else ""
         self._tab.status.setText("Nothing was made: this model can't make dialogues.")
@@ -471,9 +476,14 @@ class ScriptGeneration(QObject):
         if progress is None:
             return
         tab = self._tab
+        # "made": the blocks this run was asked for, which may be a few of the script's.
+        made = f"%v of %m {'block' if progress.total == 1 else 'blocks'} made"
+        if tab.progress.format() != made:
+            tab.progress.setFormat(made)
         set_progress(tab.progress, progress.finished, max(1, progress.total))
         if progress.paused:
-            words = (f"Paused after {progress.finished} of {progress.total} blocks"
+            words = (f"Paused after {progress.finished} of "
+                     f"{plural(progress.total, 'block')}"
                      + (f"; {progress.running} still finishing" if progress.running else "")
                      + ". Press Resume to carry on.")
         else:
@@ -489,6 +499,7 @@ class ScriptGeneration(QObject):
     def _report(self, result: QueueResult) -> None:
         self._show_progress()  # the last count first, then the outcome over it
         self._document.flush()
+        self._show_standing(result.have_take, result.spoken)
         self._tab.status.setText(result.message)
         if result.outcome == "cancelled" and self._key_changed:
             self.say(UserMessage(
@@ -502,7 +513,7 @@ class ScriptGeneration(QObject):
                                  "all missing: finished blocks are not made again."))
         elif result.outcome == "some_failed":
             reasons = sorted(set(result.failed.values()))
-            self.say(UserMessage(f"{len(result.failed)} block(s) could not be made",
+            self.say(UserMessage(f"{plural(len(result.failed), 'block')} could not be made",
                                  " ".join(reasons[:2]),
                                  "Fix what the marked blocks say, then press Generate all "
                                  "missing again; the other blocks are done."))
@@ -520,8 +531,8 @@ class ScriptGeneration(QObject):
         ids = [i for i in ids if i in known]
         if not ids or self._runner.is_running(self.QUEUE):
             return
-        self._tab.status.setText(f"The queue was interrupted; carrying on with {len(ids)} "
-                                 "blocks (finished ones are not made again).")
+        self._tab.status.setText(f"The queue was interrupted; carrying on with "
+                                 f"{plural(len(ids), 'block')} (finished ones are not made again).")
         self._start(ids, force=False)
 
     # -- reporting -------------------------------------------------------------------
@@ -535,8 +546,25 @@ class ScriptGeneration(QObject):
                 self._tab.status.setText("The preview could not be played (the message "
                                          "above says why).")
 
+    def _await_standing(self) -> None:
+        """A run ended without a count of the whole script at hand: the bar is emptied
+        until the summary, counted shortly, says how many blocks have a take."""
+        self._standing_on_bar = True
+        bar = self._tab.progress
+        bar.setRange(0, 1)
+        bar.reset()
+
+    def _show_standing(self, have: int, spoken: int) -> None:
+        """The bar, once a run has ended, speaks of the whole script ("4 of 5 blocks have
+        a take"), not of the blocks the run was asked for ("1 of 1")."""
+        self._standing_on_bar = True
+        bar = self._tab.progress
+        bar.setFormat(sentence(standing_words(have, spoken)))
+        set_progress(bar, have, max(1, spoken))
+
     def _on_runner_task_finished(self, name: str) -> None:
         if name == self.QUEUE:
+            self._standing_on_bar = True
             self._queue = None
             self._paused = False
             self._key_changed = False

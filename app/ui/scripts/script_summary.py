@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 from app.domain import script_plan
 from app.domain.script import Script
+from app.domain.wording import plural
 
 
 @dataclass(frozen=True)
 class Summary:
     blocks: int
+    spoken_blocks: int  # those with text
     whole_credits: int
     missing_blocks: int
     missing_credits: int
@@ -28,7 +30,7 @@ def summarize(script: Script, cost_multiplier: float) -> Summary:
     whole = script_plan.estimate(script, None, cost_multiplier)
     missing = script_plan.estimate_missing(script, cost_multiplier)
     return Summary(
-        blocks=len(script.blocks), whole_credits=whole.credits,
+        blocks=len(script.blocks), spoken_blocks=whole.blocks, whole_credits=whole.credits,
         missing_blocks=missing.blocks, missing_credits=missing.credits,
         spent_credits=script_plan.spent_credits(script),
         uncast=tuple(script.uncast_speakers()),
@@ -39,11 +41,12 @@ def describe(summary: Summary, cost_multiplier: float, credits_left: int | None)
     if not summary.blocks:
         return "Open or import a script to begin (Ctrl+Shift+O)."
     if cost_multiplier == 0:
-        words = f"Free with offline voices · {summary.missing_blocks} blocks missing"
+        words = (f"Free with offline voices · {plural(summary.missing_blocks, 'block')} "
+                 "missing")
     else:
         words = (f"Whole script ≈ {summary.whole_credits:,} credits · missing: "
-                 f"{summary.missing_blocks} blocks ≈ {summary.missing_credits:,} credits · "
-                 f"spent so far {summary.spent_credits:,}")
+                 f"{plural(summary.missing_blocks, 'block')} ≈ "
+                 f"{summary.missing_credits:,} credits · spent so far {summary.spent_credits:,}")
     if credits_left is not None:
         words += f" · {credits_left:,} left this period"
     if summary.uncast:

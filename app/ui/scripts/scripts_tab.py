@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import script_edit
+from app.domain.wording import plural
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage
 from app.ui.qt_async import TaskRunner
@@ -319,7 +320,7 @@ class ScriptsTab(QWidget):
     def _show_title(self) -> None:
         script, path = self.document.script, self.document.path
         name = script.title or (path.name if path else "Untitled script")
-        self.title.setText(f"<b>{name}</b> · {len(script.blocks)} blocks")
+        self.title.setText(f"<b>{name}</b> · {plural(len(script.blocks), 'block')}")
         self.title.setToolTip(str(path) if path else "")
 
     def _update_summary(self) -> None:
