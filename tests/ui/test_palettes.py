@@ -132,3 +132,40 @@ def test_problem_text_stays_readable_after_a_theme_switch(themed, qtbot) -> None
         assert contrast(shown, window) >= TEXT_CONTRAST, (shown.name(), window.name())
     show_as_problem(label, False)
     assert label.styleSheet() == ""
+
+
+def test_script_status_colours_read_on_light_and_dark(themed, launch, cloud, qtbot,
+                                                      tmp_path: Path) -> None:
+    """Done, failed and stale in the Scripts table read as text (4.5:1) on the table's
+    base colour, in a light palette and after a live switch to a dark one (the fixed
+    green was 3.5:1 there, the orange 3.7:1 on white)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton, QTableView
+
+    studio = launch(cloud_url=cloud.url)
+    source = tmp_path / "lines.csv"
+    source.write_text("speaker,text,voice\nANNA,Hello there.,EXAVITQu4vr4xnSDxMaL\n"
+                      "GHOST,I am not here.,deletedVoice00000000\n"
+                      "ANNA,Goodbye then.,EXAVITQu4vr4xnSDxMaL\n", encoding="utf-8")
+    studio.window.open_paths([source])
+    table = studio.find(QTableView, "scripts.blocks")
+    model = table.model()
+    qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=10_000)
+    generate = studio.find(QPushButton, "scripts.generate_all")
+    qtbot.waitUntil(generate.isEnabled, timeout=20_000)
+    qtbot.mouseClick(generate, Qt.MouseButton.LeftButton)
+    tab = studio.window.scripts_tab
+    kinds = lambda: [model.index(row, 3).data() for row in range(3)]  # noqa: E731
+    qtbot.waitUntil(lambda: not tab.generation.is_running and kinds()[0] == "done",
+                    timeout=30_000)
+    model.setData(model.index(2, 2), "Goodbye, then.")  # its take no longer matches
+    qtbot.waitUntil(lambda: kinds()[2] == "stale", timeout=10_000)
+    assert kinds()[1].startswith("failed")
+    for palette in (QPalette(), dark_palette(), QPalette(), dark_palette()):
+        themed.setPalette(palette)
+        qtbot.wait(10)
+        base = table.palette().color(QPalette.ColorRole.Base)
+        for row in range(3):
+            colour = model.index(row, 3).data(Qt.ItemDataRole.ForegroundRole).color()
+            assert contrast(colour, base) >= TEXT_CONTRAST, (kinds()[row], colour.name(),
+                                                             base.name())

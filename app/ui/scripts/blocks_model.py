@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from app.domain.script import Block, Script
+from app.ui.contrast import TEXT_CONTRAST, base_color, with_contrast
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("#", "Speaker", "Text", "Status", "Take", "Duration", "Cost")
@@ -59,6 +60,22 @@ def block_status(script: Script, block: Block, live: Live | None) -> tuple[str, 
 
 
 _STATUS_COLOURS = {"failed": "#c0392b", "stale": "#b9770e", "done": "#1e8449"}
+_shown_colours: dict[tuple[str, int], QColor] = {}  # (kind, base's rgba) -> colour
+
+
+def status_colour(kind: str) -> QColor | None:
+    """The status's hue made lighter or darker to read as text (WCAG's 4.5:1) on the
+    table's base colour as it is now: the fixed green read at 3.5:1 on a dark theme.
+    Asked at paint time, so a palette switch while the app runs is followed."""
+    hue = _STATUS_COLOURS.get(kind)
+    if hue is None:
+        return None
+    base = base_color()
+    key = (kind, base.rgba())
+    colour = _shown_colours.get(key)
+    if colour is None:  # worked out once per palette: a paint asks for every row
+        colour = _shown_colours[key] = with_contrast(QColor(hue), base, TEXT_CONTRAST)
+    return colour
 
 
 class BlocksModel(QAbstractTableModel):
@@ -177,8 +194,8 @@ class BlocksModel(QAbstractTableModel):
                 return block.text
             return None
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS:
-            colour = _STATUS_COLOURS.get(self.status_of(block)[0])
-            return QBrush(QColor(colour)) if colour else None
+            colour = status_colour(self.status_of(block)[0])
+            return QBrush(colour) if colour is not None else None
         if role == Qt.ItemDataRole.BackgroundRole and block.block_id == self._spoken_block:
             return QBrush(QColor(255, 214, 10, 90))  # the block being heard
         if role == BlockIdRole:
