@@ -174,11 +174,14 @@ def test_two_videos_on_the_cloud_each_exported_with_its_part(launch, cloud, qtbo
     qtbot.keyClicks(studio.find(QLineEdit, "music.video_tags"), "cinematic, 1990s")
     click(qtbot, studio, "music.video_make")
     status = studio.find(QLabel, "music.video_status")
+    assert status.text() == "Making music for the videos… (Cancel stops it)"
     try:
         qtbot.waitUntil(lambda: dialog.music is not None, timeout=60_000)
     except Exception:
         raise AssertionError(status.text()) from None
     assert abs(dialog.music.duration_ms - 5000) < 150
+    assert status.text().endswith(" s for the videos, kept in History. Play it, or export "
+                                  "the videos with it (each with its own part).")
     [sent] = [r for r in cloud.control.requests() if r["path"] == "/v1/music/video-to-music"]
     assert sent["query"] == {"output_format": ["mp3_44100_128"]}
     assert cloud.server._stt_music["video_forms"] == [{  # the form as the spec reads it

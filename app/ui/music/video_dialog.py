@@ -171,7 +171,8 @@ class VideoMusicDialog(QDialog):
                                 "shorten it, then press Make music again.")
             return
         self._set_busy(True)
-        self.status.setText("Making music for the video… (Cancel stops it)")
+        self.status.setText(f"Making music for the {_videos(len(self.videos))}… "
+                            "(Cancel stops it)")
         self._runner.restart(self.TASK, lambda: self._make(self.description.text(), tags))
 
     async def _make(self, description: str, tags: list[str]) -> None:
@@ -198,8 +199,9 @@ class VideoMusicDialog(QDialog):
             request_id=info.request_id, song_id=info.song_id, session_id=self._ctx.session_id)
         self.music = music
         self._set_busy(False)
-        self.status.setText(f"Music of {self.music.duration_ms / 1000:.1f} s for the video, "
-                            "kept in History. Play it, or export the video with it.")
+        self.status.setText(f"Music of {self.music.duration_ms / 1000:.1f} s for the "
+                            f"{_videos(len(chosen))}, kept in History. Play it, or "
+                            f"{_export_words(len(chosen))}.")
         self.generation_saved.emit(self.generation)
 
     def load_generation(self, generation: Generation) -> None:
@@ -216,9 +218,11 @@ class VideoMusicDialog(QDialog):
         self.generation = generation
         missing = [p.name for p in record.videos if not p.is_file()]
         self.status.setText("Opening the music from History…")
-        self._runner.restart(f"{self.TASK}.open", lambda: self._open(generation, missing))
+        self._runner.restart(f"{self.TASK}.open", lambda: self._open(generation, missing,
+                                                                      list(record.videos)))
 
-    async def _open(self, generation: Generation, missing: list[str]) -> None:
+    async def _open(self, generation: Generation, missing: list[str],
+                    videos: list[Path]) -> None:
         from app.audio.decode import decode_file
         from app.domain.formats import OutputFormat
 
@@ -229,11 +233,13 @@ class VideoMusicDialog(QDialog):
                                              OutputFormat.parse(generation.output_format))
         self.generation = generation
         self._set_busy(False)
-        gone = (f" The video {', '.join(missing)} is no longer there: choose it again to "
-                "export." if missing else "")
+        several = len(missing) > 1
+        gone = (f" The {_videos(len(missing))} {', '.join(missing)} "
+                f"{'are' if several else 'is'} no longer there: choose "
+                f"{'them' if several else 'it'} again to export." if missing else "")
         seconds = self.music.duration_ms / 1000
         self.status.setText(f"“{generation.title}” from History ({seconds:.1f} s). Play "
-                            f"it, or export the video with it.{gone}")
+                            f"it, or {_export_words(len(videos))}.{gone}")
 
     def cancel(self) -> None:
         if self._export_stop is not None:  # at once: the worker stops at its next picture
@@ -339,6 +345,18 @@ class VideoMusicDialog(QDialog):
             start = ("No video was written: " if name.endswith(".export")
                      else "That did not work: ")
             self.status.setText(start + _failure_text(exc))
+
+
+def _videos(count: int) -> str:
+    return "video" if count == 1 else "videos"
+
+
+def _export_words(count: int) -> str:
+    """What the music can be exported with: one video, or each of several with its part
+    of the music."""
+    if count > 1:
+        return "export the videos with it (each with its own part)"
+    return "export the video with it"
 
 
 def _failure_text(exc: object) -> str:
