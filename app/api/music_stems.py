@@ -16,6 +16,15 @@ ZIP_TYPES = ("application/zip", "application/x-zip-compressed", "application/oct
 # Separation takes about as long as the song (the spec warns of high latency).
 STEMS_READ_TIMEOUT_S = 900.0
 MAX_STEMS = 16
+# XI Studio's engine says how it made the stems (the cloud sends no such header):
+# "sketch-layers" (a song it composed, rendered again in its own layers) or
+# "approximate" (other audio, split by a documented method).
+STEM_METHOD_HEADER = "stem-method"
+
+
+def stem_method(info: ResponseInfo) -> str | None:
+    """How the stems were made, when the server says so (None: it did not)."""
+    return info.headers.get(STEM_METHOD_HEADER) or None
 
 
 @dataclass(frozen=True)
@@ -64,4 +73,5 @@ class StemService:
         return stems_from_zip(payload, info.request_id), info
 
 
-__all__ = ["STEM_VARIATIONS", "StemFile", "StemService", "stems_from_zip"]
+__all__ = ["STEM_METHOD_HEADER", "STEM_VARIATIONS", "StemFile", "StemService", "stem_method",
+           "stems_from_zip"]

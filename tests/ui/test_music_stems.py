@@ -131,6 +131,10 @@ def test_stems_solo_mute_and_export_for_a_daw(launch, engine_url, qtbot,
     assert stems.names == ("vocals", "drums", "bass", "guitar", "piano", "other")
     status = dialog.findChild(QLabel, "music.stems.status")
     assert "6 stems" in status.text()
+    # The engine made this song: its stems are the song's own layers (its stem-method
+    # header says so), not "an approximate split".
+    assert "the song's own layers" in status.text()
+    assert "approximate" not in status.text()
     # Composed and split offline: both in the usage ledger, free.
     recorded = {e.kind: e for e in studio.ctx.costs.ledger.entries()}
     assert set(recorded) == {"music", "stems"}
@@ -235,6 +239,9 @@ def test_a_prompt_version_without_details_gets_the_tempo_and_the_reason(
     studio = launch(cloud_url=cloud.url)
     dialog = compose_one(studio, qtbot, plan=None, prompt="A lofi beat at 84 bpm")
     separate(studio, qtbot, dialog)
+    # Separated by the cloud (on loopback here): nothing about the offline engine.
+    assert dialog.findChild(QLabel, "music.stems.status").text() == (
+        "6 stems. Mute or solo them, play, or export them for your DAW.")
     summary = export(qtbot, dialog, tmp_path)
     assert "Exported 7 files" in summary  # six stems and the MIDI
     assert ("No section markers: this version was composed from a prompt without song "
@@ -244,6 +251,39 @@ def test_a_prompt_version_without_details_gets_the_tempo_and_the_reason(
     assert tempos == [pytest.approx(84.0)] and markers == []
     assert not (tmp_path / "markers_audacity.txt").exists()
     assert not (tmp_path / "markers_reaper.csv").exists()
+
+
+def test_a_song_the_engine_did_not_make_is_said_to_be_an_approximate_split(
+        launch, engine_url, qtbot, tmp_path: Path) -> None:
+    """A music version whose audio the engine does not recognise as one of its sketches:
+    split by its documented method, and the dialog says so (from the stem-method
+    header), and that together the stems are the song."""
+    from app.library.history import NewGeneration
+
+    studio = launch(engine_url=engine_url)
+    rate = 22050
+    t = np.arange(3 * rate) / rate
+    song = (0.3 * np.sin(2 * np.pi * 220 * t)
+            + 0.1 * np.random.default_rng(7).standard_normal(t.size)).astype(np.float32)
+    path = studio.ctx.paths.audio_dir / "my song.wav"
+    sf.write(path, song, rate, subtype="PCM_16")
+    studio.ctx.history.add(NewGeneration(
+        kind="music", title="My song", text="", voice_id=None, voice_name=None,
+        model_id="music_v1", output_format=f"wav_{rate}", settings_json="{}",
+        request_ids=[], character_cost=None, duration_ms=3000, file_path=path,
+        session_id="test"))
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.refresh_versions()
+    qtbot.waitUntil(lambda: tab.versions.list.count() == 1, timeout=10_000)
+    tab.versions.list.item(0).setSelected(True)
+    click(qtbot, studio, "music.stems_version")
+    dialog = tab.producer.stems_dialog
+    separate(studio, qtbot, dialog)
+    text = dialog.findChild(QLabel, "music.stems.status").text()
+    assert text.startswith("6 stems.")
+    assert "an approximate split" in text and "exactly the song" in text
+    assert "own layers" not in text
 
 
 def test_a_cancelled_separation_loses_nothing(launch, cloud, qtbot) -> None:

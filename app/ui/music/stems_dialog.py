@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api.music_stems import StemService
+from app.api.music_stems import StemService, stem_method
 from app.domain.formats import OutputFormat
 from app.library.history import Generation
 from app.ui.app_context import AppContext
@@ -39,6 +39,20 @@ VARIATIONS = (("six_stems_v1", "Six stems: vocals, drums, bass, guitar, piano, o
               ("two_stems_v1", "Two stems: vocals and the rest"))
 
 PCM_RATES = (8000, 16000, 22050, 24000, 32000, 44100, 48000)  # the spec's pcm_* formats
+
+
+def separated_words(count: int, method: str | None) -> str:
+    """What the dialog says once the stems are here, and how they were made as far as the
+    server said (the engine's `stem-method`; the cloud says nothing, and neither do we)."""
+    words = f"{count} stems. Mute or solo them, play, or export them for your DAW."
+    if method == "sketch-layers":
+        return words + (" They are the song's own layers: the offline engine made this "
+                        "song and played its parts again one by one.")
+    if method == "approximate":
+        return words + (" They are an approximate split: the offline engine has no "
+                        "separation model for a song it did not make (see the README). "
+                        "Together they are exactly the song.")
+    return words
 
 
 class StemsDialog(QDialog):
@@ -171,11 +185,7 @@ class StemsDialog(QDialog):
         self.stems = await asyncio.to_thread(decode_stems, files, self.output_format)
         self._show_rows()
         self._set_busy(False)
-        offline = "" if not self.offline else (
-            " Offline they are an approximate split (see the README); together they are "
-            "exactly the song.")
-        self.status.setText(f"{len(self.stems.names)} stems. Mute or solo them, play, or "
-                            f"export them for your DAW.{offline}")
+        self.status.setText(separated_words(len(self.stems.names), stem_method(info)))
         self.stems_ready.emit()
 
     def _show_rows(self) -> None:
