@@ -55,11 +55,7 @@ def stems_reply(server: CloudServer, operation: Any, query: dict[str, list[str]]
     from tests.support.cloud_audio_form import checked_audio_form
     from tests.support.cloud_server import Reply
 
-    query_errors: list[dict[str, Any]] = []
-    try:
-        spec_module.validate_query(operation, query)
-    except spec_module.ContractError as exc:
-        query_errors += exc.errors
+    query_errors = spec_module.query_errors(operation, query)
     form = checked_audio_form(server, headers, body, STEM_FORM_SCHEMA, query_errors)
     if not isinstance(form, AudioForm):
         return form

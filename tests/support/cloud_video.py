@@ -89,11 +89,7 @@ def video_to_music_reply(server: CloudServer, operation: Any, query: dict[str, l
         validation_reply,
     )
 
-    query_errors: list[dict[str, Any]] = []
-    try:
-        spec_module.validate_query(operation, query)
-    except spec_module.ContractError as exc:
-        query_errors += exc.errors
+    query_errors = spec_module.query_errors(operation, query)
     form = checked_form(server, headers, body, VIDEO_FORM_SCHEMA, query_errors)
     if not isinstance(form, CheckedForm):
         return form

@@ -110,6 +110,16 @@ def _coerce(value: str, schema: dict[str, Any]) -> Any:
     return value
 
 
+def query_errors(op: Operation, query: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """validate_query's findings as a list (empty when the query is valid), for a route
+    that reports them together with the body's own errors in one 422."""
+    try:
+        validate_query(op, query)
+    except ContractError as exc:
+        return list(exc.errors)
+    return []
+
+
 def validate_query(op: Operation, query: dict[str, list[str]]) -> None:
     params = {p["name"]: p for p in op.spec.get("parameters", []) if p["in"] == "query"}
     errors: list[dict[str, Any]] = []
