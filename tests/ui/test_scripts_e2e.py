@@ -94,7 +94,9 @@ def test_script_from_screenplay_to_takes(launch, cloud, qtbot, tmp_path: Path,
     status = studio.find(QLabel, "scripts.status")
     progress = studio.find(QProgressBar, "scripts.progress")
     assert status.text() == "All 5 blocks have a take."
-    assert progress.text() == "All 5 blocks have a take"
+    # The narrow bar has the count; its tooltip has the words.
+    assert progress.text() == "5 of 5 blocks"
+    assert progress.toolTip() == "All 5 blocks have a take"
 
     # Five requests, one per block, each valid against the spec, in the speaker's voice,
     # with timestamps; the narrator's second line is stitched to the first.
@@ -142,7 +144,8 @@ def test_script_from_screenplay_to_takes(launch, cloud, qtbot, tmp_path: Path,
     assert table.model().index(1, 4).data() == "2 of 2"
     # What was made, and the whole script after it (not "All 1 block(s)", "1 of 1").
     assert status.text() == "Made 1 block; all 5 blocks have a take."
-    assert progress.text() == "All 5 blocks have a take"
+    assert progress.text() == "5 of 5 blocks"
+    assert progress.toolTip() == "All 5 blocks have a take"
     assert (progress.value(), progress.maximum()) == (5, 5)
 
     # Choose the first take back in the take switcher; undo and redo the choice.

@@ -477,9 +477,11 @@ class ScriptGeneration(QObject):
             return
         tab = self._tab
         # "made": the blocks this run was asked for, which may be a few of the script's.
-        made = f"%v of %m {'block' if progress.total == 1 else 'blocks'} made"
+        # Short: at 1024 px the bar is about 110 px wide (the status line below has words).
+        made = "%v of %m made"
         if tab.progress.format() != made:
             tab.progress.setFormat(made)
+            tab.progress.setToolTip("Blocks made so far, of those this run was asked for")
         set_progress(tab.progress, progress.finished, max(1, progress.total))
         if progress.paused:
             words = (f"Paused after {progress.finished} of "
@@ -559,7 +561,10 @@ class ScriptGeneration(QObject):
         a take"), not of the blocks the run was asked for ("1 of 1")."""
         self._standing_on_bar = True
         bar = self._tab.progress
-        bar.setFormat(sentence(standing_words(have, spoken)))
+        # The bar is narrow (about 110 px at 1024 px): the count on it, the words in its
+        # tooltip and in the status line.
+        bar.setFormat("%v of %m blocks")
+        bar.setToolTip(sentence(standing_words(have, spoken)))
         set_progress(bar, have, max(1, spoken))
 
     def _on_runner_task_finished(self, name: str) -> None:
