@@ -1,15 +1,19 @@
 """Marker files a DAW imports: where each section starts, and the song's tempo.
 
-    markers.mid           a type-0 MIDI file: the tempo, and one marker a section
+    <song> - markers.mid           a type-0 MIDI file: the tempo, and one marker a section
                           (DAWs put MIDI markers on their timeline when importing it);
                           marker names in UTF-8 (Latin-1, MIDI's old default, has no
                           room for most of the world's section names)
-    markers_audacity.txt  Audacity labels: "start<TAB>end<TAB>name", seconds
-    markers_reaper.csv    Reaper's Region/Marker Manager list: one region a section,
-                          "R<n>,<name>,<start>,<end>,<length>", seconds; the name quoted
-                          as CSV quotes (a quote inside doubled)
+    <song> - markers_audacity.txt  Audacity labels: "start<TAB>end<TAB>name", seconds
+    <song> - markers_reaper.csv    Reaper's Region/Marker Manager list: one region a
+                          section, "R<n>,<name>,<start>,<end>,<length>", seconds; the name
+                          quoted as CSV quotes (a quote inside doubled)
 
-A song without sections still gets markers.mid, with the tempo alone: the other two
+The files are named after the song (as its stems are), so a second song exported into
+the same folder keeps the first one's markers. Each is written whole under another name
+and then renamed, so a failed export never leaves half a file.
+
+A song without sections still gets the MIDI file, with the tempo alone: the other two
 files would be empty. A name is one line in every file (tabs and line breaks become
 spaces: Audacity splits on tabs, Reaper reads a row a line).
 """
@@ -92,17 +96,29 @@ def reaper_regions(marks: Sequence[SectionMark]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def marker_file_names(prefix: str = "", with_sections: bool = True) -> list[str]:
+    """The marker files' names for a song ("<prefix> - markers.mid", ...; the bare names
+    without a prefix); only the MIDI file when there are no sections."""
+    names = [MIDI_FILE, AUDACITY_FILE, REAPER_FILE] if with_sections else [MIDI_FILE]
+    return [f"{prefix} - {name}" if prefix else name for name in names]
+
+
 def write_marker_files(folder: Path, marks: Sequence[SectionMark], tempo_bpm: float,
-                       length_ms: int = 0) -> list[Path]:
-    """The marker files in `folder` (only markers.mid without sections); their paths."""
-    midi = folder / MIDI_FILE
-    midi_markers(marks, tempo_bpm, length_ms).save(str(midi))
-    if not marks:
-        return [midi]
-    audacity, reaper = folder / AUDACITY_FILE, folder / REAPER_FILE
-    audacity.write_text(audacity_labels(marks), encoding=CHARSET)
-    reaper.write_text(reaper_regions(marks), encoding=CHARSET)
-    return [midi, audacity, reaper]
+                       length_ms: int = 0, prefix: str = "") -> list[Path]:
+    """The marker files in `folder` (only the MIDI file without sections), named after
+    `prefix` (the song); their paths."""
+    paths = [folder / name for name in marker_file_names(prefix, bool(marks))]
+    midi = paths[0]
+    partial = midi.with_name(midi.name + ".partial")
+    midi_markers(marks, tempo_bpm, length_ms).save(str(partial))
+    partial.replace(midi)
+    if marks:
+        for path, text in zip(paths[1:], (audacity_labels(marks), reaper_regions(marks)),
+                              strict=True):
+            partial = path.with_name(path.name + ".partial")
+            partial.write_text(text, encoding=CHARSET)
+            partial.replace(path)
+    return paths
 
 
 def _one_line(text: str) -> str:
@@ -110,5 +126,5 @@ def _one_line(text: str) -> str:
 
 
 __all__ = ["AUDACITY_FILE", "CHARSET", "DEFAULT_TEMPO_BPM", "MIDI_FILE", "REAPER_FILE",
-           "SectionMark", "audacity_labels", "midi_markers", "named_tempo", "reaper_regions",
-           "tempo_from_styles", "write_marker_files"]
+           "SectionMark", "audacity_labels", "marker_file_names", "midi_markers",
+           "named_tempo", "reaper_regions", "tempo_from_styles", "write_marker_files"]

@@ -15,7 +15,7 @@ from app.audio.clip import AudioClip
 from app.audio.decode import decode_bytes
 from app.audio.encode import write_wav
 from app.domain.formats import OutputFormat
-from app.services.daw_markers import SectionMark, write_marker_files
+from app.services.daw_markers import SectionMark, marker_file_names, write_marker_files
 
 # Letters and digits of any script stay (a Japanese title names its files too); the
 # rest, including every character a file system refuses, does not.
@@ -82,21 +82,42 @@ def mix(stems: StemSet, names: Collection[str]) -> AudioClip:
     return AudioClip(total, stems.sample_rate_hz)
 
 
+def free_prefix(folder: Path, title: str, stem_names: Sequence[str], with_sections: bool
+                ) -> str:
+    """The song's name for its files ("<title> - drums.wav", "<title> - markers.mid"),
+    made safe for file names, with " (2)", " (3)"... when a file of that name is already
+    in `folder`: an earlier export (another version of the same song) is never replaced."""
+    base = " ".join(_UNSAFE.sub(" ", title).split())[:60].strip(" .") or "Song"
+    for n in range(1, 1000):
+        prefix = base if n == 1 else f"{base} ({n})"
+        names = [_stem_file_name(prefix, s) for s in stem_names]
+        names += marker_file_names(prefix, with_sections)
+        if not any((folder / name).exists() for name in names):
+            return prefix
+    raise FileExistsError(f"{folder} already holds 999 exports of “{base}”")
+
+
+def _stem_file_name(prefix: str, stem: str) -> str:
+    return f"{prefix} - {_UNSAFE.sub('_', stem)}.wav"
+
+
 def export_stems(stems: StemSet, folder: Path, title: str, marks: Sequence[SectionMark],
                  tempo_bpm: float) -> list[Path]:
-    """One WAV a stem ("<title> - drums.wav") and the marker files, in `folder` (a MIDI
-    file with the tempo even when there are no sections: a DAW still gets the grid)."""
+    """One WAV a stem ("<title> - drums.wav") and the marker files ("<title> -
+    markers.mid"...), in `folder` (a MIDI file with the tempo even when there are no
+    sections: a DAW still gets the grid). Files already there are kept: the names get a
+    number instead (free_prefix)."""
     folder.mkdir(parents=True, exist_ok=True)
-    prefix = " ".join(_UNSAFE.sub(" ", title).split())[:60].strip(" .") or "Song"
+    prefix = free_prefix(folder, title, stems.names, bool(marks))
     written = []
     for name in stems.names:
-        path = folder / f"{prefix} - {_UNSAFE.sub('_', name)}.wav"
+        path = folder / _stem_file_name(prefix, name)
         partial = path.with_name(path.name + ".partial")
         write_wav(str(partial), AudioClip(stems.samples[name], stems.sample_rate_hz))
         partial.replace(path)
         written.append(path)
     length_ms = round(stems.frames * 1000 / stems.sample_rate_hz)
-    return written + write_marker_files(folder, marks, tempo_bpm, length_ms)
+    return written + write_marker_files(folder, marks, tempo_bpm, length_ms, prefix)
 
 
-__all__ = ["StemSet", "audible", "decode_stems", "export_stems", "mix"]
+__all__ = ["StemSet", "audible", "decode_stems", "export_stems", "free_prefix", "mix"]

@@ -25,8 +25,8 @@ class VersionMarkers:
         if not self.marks:
             where = ("No section markers: this version was composed from a prompt without "
                      "song details, so where its sections fall is not known (tick “Song "
-                     "details” before composing to get them). markers.mid holds the tempo "
-                     "only.")
+                     "details” before composing to get them). The MIDI markers file holds "
+                     "the tempo only.")
         elif self.from_server:
             where = "Section markers at the times the server returned for this version."
         else:

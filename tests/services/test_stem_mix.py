@@ -96,7 +96,8 @@ def test_export_writes_a_wav_a_stem_and_the_markers(tmp_path: Path) -> None:
     written = export_stems(stems, tmp_path / "out", "My song: take 2/3?", marks, 100.0)
     names = [p.name for p in written]
     assert names == [f"My song take 2 3 - {n}.wav" for n in NAMES] + [
-        "markers.mid", "markers_audacity.txt", "markers_reaper.csv"]
+        "My song take 2 3 - markers.mid", "My song take 2 3 - markers_audacity.txt",
+        "My song take 2 3 - markers_reaper.csv"]
     for name in NAMES:
         data, rate = sf.read(str(tmp_path / "out" / f"My song take 2 3 - {name}.wav"),
                              dtype="float32", always_2d=True)
@@ -109,8 +110,27 @@ def test_export_writes_a_wav_a_stem_and_the_markers(tmp_path: Path) -> None:
 
 def test_export_without_sections_writes_the_tempo_only(tmp_path: Path) -> None:
     written = export_stems(stem_set(), tmp_path, "Song", [], 120.0)
-    assert [p.name for p in written][-1] == "markers.mid"
+    assert [p.name for p in written][-1] == "Song - markers.mid"
     assert len(written) == len(NAMES) + 1
+
+
+def test_a_second_export_into_the_same_folder_keeps_the_first(tmp_path: Path) -> None:
+    """Another version of the same song, or another song named alike, exported into the
+    same folder gets numbered names: nothing exported before is replaced."""
+    marks = [SectionMark("Intro", 0, 50), SectionMark("Outro", 50, 100)]
+    first = export_stems(stem_set(), tmp_path, "Song", marks, 100.0)
+    before = {p: p.read_bytes() for p in first}
+    second = export_stems(stem_set(), tmp_path, "Song", [SectionMark("Whole", 0, 100)], 90.0)
+    assert [p.name for p in second] == [f"Song (2) - {n}.wav" for n in NAMES] + [
+        "Song (2) - markers.mid", "Song (2) - markers_audacity.txt",
+        "Song (2) - markers_reaper.csv"]
+    assert all(p.read_bytes() == data for p, data in before.items())
+    # A name taken by any one file (here the other song's markers alone) moves them all.
+    (tmp_path / "Other - markers.mid").write_bytes(b"not ours")
+    third = export_stems(stem_set(), tmp_path, "Other", [], 120.0)
+    assert third[0].name == "Other (2) - vocals.wav"
+    assert (tmp_path / "Other - markers.mid").read_bytes() == b"not ours"
+    assert not list(tmp_path.glob("*.partial"))
 
 
 @pytest.mark.parametrize(("title", "prefix"), [

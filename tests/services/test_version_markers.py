@@ -46,5 +46,5 @@ def test_a_prompt_without_details_has_no_sections_and_says_why() -> None:
     summary = markers.summary()
     assert summary.startswith("No section markers: this version was composed from a prompt "
                               "without song details")
-    assert "markers.mid holds the tempo only" in summary
+    assert "The MIDI markers file holds the tempo only" in summary
     assert "Tempo 120 BPM is a stand-in" in summary

@@ -80,6 +80,13 @@ def export(qtbot: Any, dialog: Any, folder: Path) -> str:
     return str(status.text())
 
 
+def one(folder: Path, name: str) -> Path:
+    """The one marker file of that kind in `folder` ("<song> - markers.mid"...)."""
+    found = list(folder.glob(f"* - {name}"))
+    assert len(found) == 1, (name, sorted(p.name for p in folder.iterdir()))
+    return found[0]
+
+
 def read_markers(path: Path) -> tuple[list[float], list[tuple[str, float]]]:
     """The MIDI's tempos (BPM) and its markers (name, seconds), as a DAW reads them."""
     midi = mido.MidiFile(str(path), charset="utf-8")
@@ -178,11 +185,11 @@ def test_stems_solo_mute_and_export_for_a_daw(launch, engine_url, qtbot,
     residual_db = 10 * np.log10(np.mean((total - mix) ** 2) / np.mean(mix ** 2))
     assert residual_db < -40
 
-    tempos, markers = read_markers(folder / "markers.mid")
+    tempos, markers = read_markers(one(folder, "markers.mid"))
     assert [round(t) for t in tempos] == [100]
     assert [(n, round(s, 3)) for n, s in markers] == [("Intro", 0.0), ("Verse", 3.0),
                                                       ("Chorus", 7.0)]
-    labels = (folder / "markers_audacity.txt").read_text().splitlines()
+    labels = one(folder, "markers_audacity.txt").read_text().splitlines()
     assert labels[1].split("\t") == ["3.000000", "7.000000", "Verse"]
 
 
@@ -201,16 +208,16 @@ def test_markers_sit_where_the_server_says_the_sections_fell(launch, cloud, qtbo
     assert "Tempo 100 BPM" in summary
 
     server = [("Intro", 0.0, 4.0), ("Verse", 4.0, 7.5), ("Chorus", 7.5, 12.5)]
-    tempos, markers = read_markers(tmp_path / "daw" / "markers.mid")
+    tempos, markers = read_markers(one(tmp_path / "daw", "markers.mid"))
     assert tempos == [pytest.approx(100.0)]
     half_tick = 60 / 100 / TICKS_PER_BEAT / 2
     assert [n for n, _s in markers] == [n for n, _a, _b in server]
     assert [s for _n, s in markers] == pytest.approx([a for _n, a, _b in server],
                                                      abs=half_tick)
     labels = [line.split("\t") for line in
-              (tmp_path / "daw" / "markers_audacity.txt").read_text().splitlines()]
+              one(tmp_path / "daw", "markers_audacity.txt").read_text().splitlines()]
     assert [(n, float(a), float(b)) for a, b, n in labels] == server
-    with (tmp_path / "daw" / "markers_reaper.csv").open(newline="") as f:
+    with one(tmp_path / "daw", "markers_reaper.csv").open(newline="") as f:
         rows = list(csv.reader(f))
     assert [(r[1], float(r[2]), float(r[3])) for r in rows[1:]] == server
     # The same times as the version's timeline shows.
@@ -226,7 +233,7 @@ def test_a_prompt_version_with_details_gets_the_servers_sections(launch, cloud, 
     separate(studio, qtbot, dialog)
     summary = export(qtbot, dialog, tmp_path)
     assert "at the times the server returned" in summary
-    tempos, markers = read_markers(tmp_path / "markers.mid")
+    tempos, markers = read_markers(one(tmp_path, "markers.mid"))
     # The plan the server wrote (music_v2 chunks: [Intro], [Verse], [Chorus], "120 bpm"),
     # at the lengths it says it made them.
     assert tempos == [pytest.approx(120.0)]
@@ -247,10 +254,10 @@ def test_a_prompt_version_without_details_gets_the_tempo_and_the_reason(
     assert ("No section markers: this version was composed from a prompt without song "
             "details") in summary
     assert "Tempo 84 BPM" in summary
-    tempos, markers = read_markers(tmp_path / "markers.mid")
+    tempos, markers = read_markers(one(tmp_path, "markers.mid"))
     assert tempos == [pytest.approx(84.0)] and markers == []
-    assert not (tmp_path / "markers_audacity.txt").exists()
-    assert not (tmp_path / "markers_reaper.csv").exists()
+    assert not list(tmp_path.glob("* - markers_audacity.txt"))
+    assert not list(tmp_path.glob("* - markers_reaper.csv"))
 
 
 def test_a_song_the_engine_did_not_make_is_said_to_be_an_approximate_split(
