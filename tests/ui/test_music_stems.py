@@ -192,6 +192,16 @@ def test_stems_solo_mute_and_export_for_a_daw(launch, engine_url, qtbot,
     labels = one(folder, "markers_audacity.txt").read_text().splitlines()
     assert labels[1].split("\t") == ["3.000000", "7.000000", "Verse"]
 
+    # The same version exported into the same folder again: the first files are kept,
+    # the new ones are numbered, and the summary says under which name.
+    first = {p.name: p.read_bytes() for p in folder.iterdir()}
+    dialog.findChild(QLabel, "music.stems.status").setText("")
+    again = export(qtbot, dialog, folder)
+    title = wavs[0].name.rsplit(" - ", 1)[0]
+    assert f"named “{title} (2) - …”" in again
+    assert all((folder / name).read_bytes() == data for name, data in first.items())
+    assert len(list(folder.iterdir())) == 2 * len(first)
+
 
 SERVER_LENGTHS_MS = [4_000, 3_500, 5_000]  # the plan asks for 3000, 4000, 4000
 

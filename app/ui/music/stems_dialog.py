@@ -284,8 +284,10 @@ class StemsDialog(QDialog):
         written = await asyncio.to_thread(export_stems, self.stems, folder,
                                           self.generation.title, markers.marks,
                                           markers.tempo_bpm)
-        self.status.setText(f"Exported {len(written)} files to {folder}. "
-                            f"{markers.summary()}")
+        # Named after the song, with " (2)"... when an earlier export had the name.
+        named = written[0].name.rsplit(" - ", 1)[0] if written else ""
+        self.status.setText(f"Exported {len(written)} files to {folder}, named "
+                            f"“{named} - …”. {markers.summary()}")
         self.exported.emit(written)
 
     def closeEvent(self, event: Any) -> None:
