@@ -175,6 +175,16 @@ def install_main_thread_gc(parent: QObject, interval_ms: int = YOUNG_GC_INTERVAL
 GUI_SWITCH_INTERVAL_S = 0.001
 
 
+def loop_running() -> bool:
+    """Whether an asyncio loop runs here: not once the app's loop has stopped (a timer
+    firing while it quits), nor in a test without one."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def favour_gui_thread() -> None:
     """Let the GUI thread take the GIL back within 1 ms (Python's default is 5 ms).
 

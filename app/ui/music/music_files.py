@@ -90,12 +90,3 @@ def problems_html(problems: list[Problem]) -> str:
     return "<br>".join(rows)
 
 
-def loop_running() -> bool:
-    """Whether an asyncio loop runs here (not while quitting, nor in a test without one)."""
-    import asyncio
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True

@@ -32,7 +32,6 @@ from app.ui.music.compose_bar import ComposeBar
 from app.ui.music.compose_request import ComposeRequest, keep_base_for, read_version
 from app.ui.music.music_controller import MusicController
 from app.ui.music.music_files import (
-    loop_running,
     plan_file_path,
     read_plan_source,
     restored_plan,
@@ -43,7 +42,7 @@ from app.ui.music.plan_editor import EMPTY_PLAN_STATUS, PlanEditor
 from app.ui.music.producer_tools import ProducerTools
 from app.ui.music.prompt_panel import PromptPanel
 from app.ui.music.versions_panel import SidePanel
-from app.ui.qt_async import TaskRunner
+from app.ui.qt_async import TaskRunner, loop_running
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.file_dialogs import ask_open_path, ask_save_path
 from app.ui.widgets.fit_scroll_area import FitScrollArea

@@ -140,7 +140,7 @@ class ScriptFilesUi(QObject):
             self._autosave.start()
 
     def _save_in_background(self) -> None:
-        from app.ui.scripts.script_generation import loop_running
+        from app.ui.qt_async import loop_running
 
         core = self._document.core
         if core.path is None or not core.is_modified or not loop_running():

@@ -11,15 +11,14 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QProgressBar
 
 from app.domain import script_plan
-from app.domain.script_standing import sentence, standing_words
 from app.domain.wording import plural
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage
-from app.ui.qt_async import TaskRunner
+from app.ui.qt_async import TaskRunner, loop_running
 from app.ui.scripts.blocks_model import BlocksModel, Live
+from app.ui.scripts.queue_progress import QueueProgressView
 from app.ui.scripts.regenerate_dialog import Neighbour, RegenerateDialog
 from app.ui.scripts.script_document import ScriptDocument
 from app.ui.scripts.script_summary import Summary, describe, summarize
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
     from app.domain.wire import Model, Subscription, Voice
     from app.library.ledger import LedgerEntry, Total
     from app.services.dialogue_refusal import DialogueModelRefused
-    from app.services.script_queue import BlockProgress, QueueProgress, QueueResult
+    from app.services.script_queue import BlockProgress, QueueResult
     from app.ui.scripts.scripts_tab import ScriptsTab
 
 log = logging.getLogger(__name__)
@@ -50,31 +49,13 @@ def spent_line(total: Total | None) -> str:
 def spent_tooltip(total: Total | None) -> str:
     if total is None or not total.operations:
         return "Nothing recorded for this script in the usage ledger yet."
-    return (f"From the usage ledger: {total_text(total)} over {total.operations} "
-            "operation(s), every take ever made for this script. View → Usage and costs "
-            "(Ctrl+Shift+U) lists them.")
+    return (f"From the usage ledger: {total_text(total)} over "
+            f"{plural(total.operations, 'operation')}, every take ever made for this "
+            "script. View → Usage and costs (Ctrl+Shift+U) lists them.")
 
 
-def loop_running() -> bool:
-    """False once the app's event loop has stopped (a timer firing while it quits)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
-def set_progress(bar: QProgressBar, value: int, maximum: int) -> None:
-    """Move a progress bar without painting the window there and then: `setValue`
-    repaints synchronously (~3 ms for this tab, once per take); this asks for an
-    ordinary paint, which Qt merges with the others of the same turn."""
-    bar.setUpdatesEnabled(False)
-    try:
-        bar.setRange(0, maximum)
-        bar.setValue(value)
-    finally:
-        bar.setUpdatesEnabled(True)
-    bar.update()
 
 
 def _snippet(text: str, length: int = 40) -> str:
@@ -102,10 +83,8 @@ class ScriptGeneration(QObject):
         self._queue: Any = None  # the running ScriptQueue
         self._paused = False
         self._key_changed = False  # the queue was stopped by a new API key
-        self._progress: QueueProgress | None = None  # waiting to be shown
         self._interrupted: list[str] = []
-        # The bar shows how many of the script's blocks have a take (once a run ended).
-        self._standing_on_bar = False
+        self.progress = QueueProgressView(tab.progress, tab.status, self)
         # Models a server refused to make dialogues with, this session: (server, model id).
         self._dialogue_refused: set[tuple[str, str]] = set()
         self.summary: Summary | None = None
@@ -180,9 +159,9 @@ class ScriptGeneration(QObject):
                 self.ledger_total = spent
                 self._tab.estimate.setText(self.estimate_text())
                 self._tab.estimate.setToolTip(spent_tooltip(spent))
-                if self._standing_on_bar and not self.is_running:
-                    self._show_standing(summary.spoken_blocks - summary.missing_blocks,
-                                        summary.spoken_blocks)
+                if self.progress.standing_on_bar and not self.is_running:
+                    self.progress.show_standing(
+                        summary.spoken_blocks - summary.missing_blocks, summary.spoken_blocks)
                 self.update_buttons()
 
         self._runner.restart(self.SUMMARY, count)
@@ -345,7 +324,7 @@ class ScriptGeneration(QObject):
             self._dialogue_refused.add((server, exc.model_id))
             self._offer_one_by_one(exc, block_ids)
             return
-        self._await_standing()
+        self.progress.await_standing()
         self._tab.status.setText(f"Made {len(takes)} blocks as one dialogue; each has a new "
                                  "take.")
         await self._refresh_quota()
@@ -357,7 +336,7 @@ class ScriptGeneration(QObject):
         from app.domain.dialogue import choose_instead
 
         self._model.clear_live()
-        self._await_standing()
+        self.progress.await_standing()
         instead = choose_instead(self.models, self._refused_models())
         said = f" The server said: {refusal.server_message}" if refusal.server_message else ""
         self._tab.status.setText("Nothing was made: this model can't make dialogues.")
@@ -443,7 +422,7 @@ class ScriptGeneration(QObject):
         tier = self.quota.tier if self.quota is not None else None
         queue = ScriptQueue(core, renderer, concurrency=script_plan.concurrency_for_tier(tier),
                             cost_multiplier=self.cost_multiplier,
-                            on_block=self._on_queue_block, on_progress=self._on_queue_progress,
+                            on_block=self._on_queue_block, on_progress=self.progress.queue_progress,
                             costs=self._ctx.costs)
         self._queue = queue
         try:
@@ -464,44 +443,12 @@ class ScriptGeneration(QObject):
         else:  # done, reused, failed, skipped: the script itself says so now
             self._model.set_live(progress.block_id, None)
 
-    def _on_queue_progress(self, progress: QueueProgress) -> None:
-        """Shown once per turn of the event loop (the newest), however many arrive."""
-        first = self._progress is None
-        self._progress = progress
-        if first:
-            QTimer.singleShot(0, self, self._show_progress)
 
-    def _show_progress(self) -> None:
-        progress, self._progress = self._progress, None
-        if progress is None:
-            return
-        tab = self._tab
-        # "made": the blocks this run was asked for, which may be a few of the script's.
-        # Short: at 1024 px the bar is about 110 px wide (the status line below has words).
-        made = "%v of %m made"
-        if tab.progress.format() != made:
-            tab.progress.setFormat(made)
-            tab.progress.setToolTip("Blocks made so far, of those this run was asked for")
-        set_progress(tab.progress, progress.finished, max(1, progress.total))
-        if progress.paused:
-            words = (f"Paused after {progress.finished} of "
-                     f"{plural(progress.total, 'block')}"
-                     + (f"; {progress.running} still finishing" if progress.running else "")
-                     + ". Press Resume to carry on.")
-        else:
-            words = f"Making takes: {progress.finished} of {progress.total} done"
-            if progress.running:
-                words += f", {progress.running} being made"
-        if progress.failed:
-            words += f" · {progress.failed} failed"
-        if progress.credits_spent:
-            words += f" · {progress.credits_spent:,} credits spent"
-        tab.status.setText(words)
 
     def _report(self, result: QueueResult) -> None:
-        self._show_progress()  # the last count first, then the outcome over it
+        self.progress.show_pending()  # the last count first, then the outcome over it
         self._document.flush()
-        self._show_standing(result.have_take, result.spoken)
+        self.progress.show_standing(result.have_take, result.spoken)
         self._tab.status.setText(result.message)
         if result.outcome == "cancelled" and self._key_changed:
             self.say(UserMessage(
@@ -548,28 +495,11 @@ class ScriptGeneration(QObject):
                 self._tab.status.setText("The preview could not be played (the message "
                                          "above says why).")
 
-    def _await_standing(self) -> None:
-        """A run ended without a count of the whole script at hand: the bar is emptied
-        until the summary, counted shortly, says how many blocks have a take."""
-        self._standing_on_bar = True
-        bar = self._tab.progress
-        bar.setRange(0, 1)
-        bar.reset()
 
-    def _show_standing(self, have: int, spoken: int) -> None:
-        """The bar, once a run has ended, speaks of the whole script ("4 of 5 blocks have
-        a take"), not of the blocks the run was asked for ("1 of 1")."""
-        self._standing_on_bar = True
-        bar = self._tab.progress
-        # The bar is narrow (about 110 px at 1024 px): the count on it, the words in its
-        # tooltip and in the status line.
-        bar.setFormat("%v of %m blocks")
-        bar.setToolTip(sentence(standing_words(have, spoken)))
-        set_progress(bar, have, max(1, spoken))
 
     def _on_runner_task_finished(self, name: str) -> None:
         if name == self.QUEUE:
-            self._standing_on_bar = True
+            self.progress.standing_on_bar = True
             self._queue = None
             self._paused = False
             self._key_changed = False
