@@ -10,8 +10,12 @@ APP_ID=io.github.xistudio.XIStudio
 DEB=$(ls -t build/xi-studio_*.deb | head -n 1)
 echo "installing $DEB"
 
-dpkg-deb --info "$DEB" | sed -n '/Package:/,/Description:/p'
-dpkg-deb --info "$DEB" | grep -q '^ Depends: .*libxcb-cursor0' \
+# Read the control data once into a variable: piping dpkg-deb into `grep -q` under
+# pipefail fails at random, because grep exits at its first match and dpkg-deb then dies
+# of SIGPIPE (CI run 23 failed that way on a package that did declare its libraries).
+DEB_INFO=$(dpkg-deb --info "$DEB")
+sed -n '/Package:/,/Description:/p' <<<"$DEB_INFO"
+grep -q '^ Depends: .*libxcb-cursor0' <<<"$DEB_INFO" \
   || { echo "the package does not declare its system libraries" >&2; exit 1; }
 
 # A leftover install from an earlier run would hide a broken one.
