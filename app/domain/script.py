@@ -176,6 +176,11 @@ class Script:
     #: ..., "name": ...}` dicts sent with every block (the name is only for display).
     pronunciation_dictionary_locators: tuple[Mapping[str, str], ...] = ()
     format_version: int = FORMAT_VERSION
+    # Block id -> position, made on the first look-up: the queue and the table look
+    # blocks up by id once or more per take, and a scan of 500 blocks each time made
+    # a whole queue quadratic. Not part of the value (compare, repr, replace).
+    _positions: dict[str, int] | None = field(default=None, init=False, repr=False,
+                                              compare=False, hash=False)
 
     # --- Look-ups --------------------------------------------------------------------
 
@@ -197,10 +202,16 @@ class Script:
                 if (m := self.cast_for(s)) is None or not m.voice_id]
 
     def index_of(self, block_id: str) -> int:
-        for index, block in enumerate(self.blocks):
-            if block.block_id == block_id:
-                return index
-        raise KeyError(f"no block {block_id!r} in the script")
+        positions = self._positions
+        if positions is None:
+            positions = {}
+            for index, block in enumerate(self.blocks):
+                positions.setdefault(block.block_id, index)  # the first, as a scan finds
+            object.__setattr__(self, "_positions", positions)  # a cache on a frozen value
+        try:
+            return positions[block_id]
+        except KeyError:
+            raise KeyError(f"no block {block_id!r} in the script") from None
 
     def block(self, block_id: str) -> Block:
         return self.blocks[self.index_of(block_id)]

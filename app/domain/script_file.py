@@ -93,7 +93,19 @@ def take_to_dict(take: Take) -> dict[str, Any]:
     }
 
 
-def script_to_dict(script: Script) -> dict[str, Any]:
+def block_to_dict(block: Block) -> dict[str, Any]:
+    return {
+        "block_id": block.block_id,
+        "speaker": block.speaker,
+        "text": block.text,
+        "settings": _settings_out(block.settings),
+        "chosen_take_id": block.chosen_take_id,
+        "error": block.error,
+        "takes": [take_to_dict(t) for t in block.takes],
+    }
+
+
+def _head_to_dict(script: Script) -> dict[str, Any]:
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -106,16 +118,49 @@ def script_to_dict(script: Script) -> dict[str, Any]:
                                               script.pronunciation_dictionary_locators],
         "cast": [{"speaker": m.speaker, "voice_id": m.voice_id, "voice_name": m.voice_name,
                   "settings": _settings_out(m.settings)} for m in script.cast],
-        "blocks": [{
-            "block_id": b.block_id,
-            "speaker": b.speaker,
-            "text": b.text,
-            "settings": _settings_out(b.settings),
-            "chosen_take_id": b.chosen_take_id,
-            "error": b.error,
-            "takes": [take_to_dict(t) for t in b.takes],
-        } for b in script.blocks],
     }
+
+
+def script_to_dict(script: Script) -> dict[str, Any]:
+    return {**_head_to_dict(script),
+            "blocks": [block_to_dict(b) for b in script.blocks]}
+
+
+class ScriptJsonWriter:
+    """The file's text (see `script_to_json`), remembering each block's line so the next
+    call encodes only the blocks that changed.
+
+    The batch queue saves the script after every take; re-encoding all 500 blocks with
+    their takes each time (~15 ms of Python in a worker thread, once per take) kept the
+    interpreter lock busy for most of the queue, and the window waited for it on every
+    call into Python (benchmark figure 10b). Blocks are immutable and an edit replaces
+    only the blocks it changes, so a block that is the same object has the same line.
+    The memory is only a hint checked by identity, so two overlapping calls (a save whose
+    caller gave up waiting, and the next) still each write their own script exactly."""
+
+    def __init__(self) -> None:
+        # id(block) -> (block, line); the block is kept so its id cannot be reused.
+        self._lines: dict[int, tuple[Block, str]] = {}
+
+    def __call__(self, script: Script) -> str:
+        previous, current = self._lines, {}
+        lines: list[str] = []
+        for block in script.blocks:
+            known = previous.get(id(block))
+            line = (known[1] if known is not None and known[0] is block
+                    else json.dumps(block_to_dict(block), ensure_ascii=False))
+            current[id(block)] = (block, line)
+            lines.append(line)
+        self._lines = current  # blocks no longer in the script are forgotten
+        return _file_text(_head_to_dict(script), lines)
+
+
+def _file_text(head_data: dict[str, Any], block_lines: list[str]) -> str:
+    head = json.dumps(head_data, ensure_ascii=False, indent=1)
+    assert head.endswith("\n}")
+    if not block_lines:
+        return head[:-2] + ',\n "blocks": []\n}\n'
+    return head[:-2] + ',\n "blocks": [\n' + ",\n".join(block_lines) + "\n ]\n}\n"
 
 
 def script_to_json(script: Script) -> str:
@@ -125,15 +170,9 @@ def script_to_json(script: Script) -> str:
     whole document went through json's pure-Python encoder instead: ~150-450 ms for a
     500-block script with its takes, once per finished take while the queue runs, which
     starved the window of CPU (benchmark figure 10b). Block by block it is ~10× faster,
-    and other threads get their turn between blocks."""
-    data = script_to_dict(script)
-    blocks = data.pop("blocks")
-    head = json.dumps(data, ensure_ascii=False, indent=1)
-    assert head.endswith("\n}")
-    if not blocks:
-        return head[:-2] + ',\n "blocks": []\n}\n'
-    lines = ",\n".join(json.dumps(block, ensure_ascii=False) for block in blocks)
-    return head[:-2] + ',\n "blocks": [\n' + lines + "\n ]\n}\n"
+    and other threads get their turn between blocks. A document saved again and again
+    uses a `ScriptJsonWriter`, which re-encodes only the blocks that changed."""
+    return ScriptJsonWriter()(script)
 
 
 # --- Reading ---------------------------------------------------------------------------

@@ -12,7 +12,12 @@ import json
 from pathlib import Path
 
 from app.domain.script import Script
-from app.domain.script_file import FILE_SUFFIX, script_from_json, script_to_json
+from app.domain.script_file import (
+    FILE_SUFFIX,
+    ScriptJsonWriter,
+    script_from_json,
+    script_to_json,
+)
 from app.library.atomic import PARTIAL_SUFFIX, atomic_write_text
 
 
@@ -23,9 +28,11 @@ def takes_dir_for(script_path: Path | str) -> Path:
     return path.with_name(f"{stem}.takes")
 
 
-def save_script(path: Path | str, script: Script) -> Path:
-    """Write the script atomically (call it off the UI thread)."""
-    return atomic_write_text(path, script_to_json(script))
+def save_script(path: Path | str, script: Script,
+                writer: ScriptJsonWriter | None = None) -> Path:
+    """Write the script atomically (call it off the UI thread). A document saved again
+    and again passes its own `writer`, which re-encodes only the blocks that changed."""
+    return atomic_write_text(path, (writer or script_to_json)(script))
 
 
 def load_script(path: Path | str) -> Script:

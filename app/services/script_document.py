@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.domain.script import Script
+from app.domain.script_file import ScriptJsonWriter
 from app.library.script_store import load_script, save_script, takes_dir_for
 
 Listener = Callable[[Script], None]
@@ -24,6 +25,8 @@ class ScriptDocument:
         self.path = Path(path) if path is not None else None
         self._listeners: list[Listener] = []
         self._save_lock = asyncio.Lock()
+        # Re-encodes only the blocks changed since the last save (one save per take).
+        self._writer = ScriptJsonWriter()
         self.saved_version = 0
         self.version = 0
 
@@ -77,5 +80,5 @@ class ScriptDocument:
             version, script = self.version, self._script
             if version == self.saved_version and self.path.exists():
                 return
-            await asyncio.to_thread(save_script, self.path, script)
+            await asyncio.to_thread(save_script, self.path, script, self._writer)
             self.saved_version = max(self.saved_version, version)

@@ -222,3 +222,31 @@ def test_delivery_names_and_captions() -> None:
     no_words = replace(placed[0], take=replace(placed[0].take, alignment=None))
     cue = caption_cues([no_words])[0]
     assert cue.text == "Hello there." and cue.end_ms <= 1000
+
+
+def test_a_writer_used_again_writes_exactly_what_a_fresh_encoding_writes() -> None:
+    """The queue's saves re-encode only changed blocks; the text must not drift from
+    script_to_json, whatever changed: a take added, a block edited, moved, removed, the
+    cast renamed, and the same script written twice."""
+    from app.domain.script_file import ScriptJsonWriter
+
+    writer = ScriptJsonWriter()
+    cast = (CastMember("ANNA", "v1", "Anna"),)
+    blocks = tuple(Block(f"b{i}", "ANNA", f"Line {i}") for i in range(4))
+    script = Script(title="Ad", cast=cast, blocks=blocks)
+    steps = [script]
+    take = Take("t1", "t1.mp3", "Line 1", "v1", "m", "mp3_44100_128", duration_ms=900)
+    with_take = replace(script, blocks=(blocks[0], replace(blocks[1], takes=(take,),
+                                                           chosen_take_id="t1"),
+                                        *blocks[2:]))
+    steps += [with_take, with_take]
+    edited = replace(with_take, blocks=(replace(with_take.blocks[0], text="Änderung “x”"),
+                                        *with_take.blocks[1:]))
+    steps.append(edited)
+    steps.append(replace(edited, blocks=edited.blocks[::-1]))
+    steps.append(replace(edited, blocks=edited.blocks[1:3]))
+    steps.append(replace(edited, cast=(CastMember("ANNA", "v2", "Anna B"),)))
+    steps.append(replace(edited, blocks=()))
+    for step in steps:
+        assert writer(step) == script_to_json(step)
+        assert script_from_json(writer(step)) == step

@@ -8,6 +8,7 @@ here by block id, since it is not part of the document.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,8 @@ NUMBER, SPEAKER, TEXT, STATUS, TAKE, DURATION, COST = range(len(COLUMNS))
 BlockIdRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2  # "missing", "stale", "generating", ...
 MIME_TYPE = "application/x-xistudio-block-ids"
+# Up to this many changed rows are announced cell by cell (see _emit_cells).
+FEW_ROWS = 8
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,9 @@ class BlocksModel(QAbstractTableModel):
         self._script = script
         if cast_changed and new_ids:
             self._emit_rows(0, len(new_ids) - 1)
+        elif 0 < len(changed) <= FEW_ROWS:  # a take landing: its row alone, cell by cell
+            for row in changed:
+                self._emit_rows(row, row)
         elif changed:
             self._emit_rows(min(changed), max(changed))
         return False
@@ -126,7 +132,9 @@ class BlocksModel(QAbstractTableModel):
                 return
         else:
             self._live[block_id] = live
-        self._emit_block(block_id)
+        row = self.row_of(block_id)
+        if row >= 0:  # what the queue is doing shows only in the Status column
+            self._emit_cells(row, (STATUS,))
 
     def clear_live(self) -> None:
         self._statuses.clear()
@@ -147,13 +155,26 @@ class BlocksModel(QAbstractTableModel):
             self._emit_rows(row, row)
 
     def _emit_rows(self, first: int, last: int) -> None:
+        if last - first < FEW_ROWS:
+            for row in range(first, last + 1):
+                self._emit_cells(row, range(len(COLUMNS)))
+            return
         self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
+    def _emit_cells(self, row: int, columns: Iterable[int]) -> None:
+        """One dataChanged per cell. A view repaints just the cell for a one-cell change,
+        but its whole viewport (every visible cell asked for its data, each a call into
+        Python) for any range; while a queue runs a row changes several times per take,
+        and those repaints kept the window busy (benchmark figure 10b)."""
+        for column in columns:
+            index = self.index(row, column)
+            self.dataChanged.emit(index, index)
+
     def row_of(self, block_id: str) -> int:
-        for row, block in enumerate(self._script.blocks):
-            if block.block_id == block_id:
-                return row
-        return -1
+        try:
+            return self._script.index_of(block_id)
+        except KeyError:
+            return -1
 
     def block_at(self, row: int) -> Block | None:
         blocks = self._script.blocks

@@ -132,6 +132,10 @@ class CastPanel(QWidget):
     def _select(combo: QComboBox, value: str | None,
                 role: int = Qt.ItemDataRole.UserRole) -> None:
         """Show `value` without emitting a choice (the script changed, not the user)."""
+        if value and combo.currentIndex() >= 0 and combo.currentData(role) == value:
+            # Already shown: the script changes once per take while a queue runs, and
+            # findData asks the voice list for every row (a call into Python each).
+            return
         index = combo.findData(value, role) if value else -1
         blocked = combo.blockSignals(True)
         combo.setCurrentIndex(index)

@@ -2,12 +2,14 @@
 
 While a run goes the bar counts the blocks it was asked for ("212 of 500 made") and the
 status line says the rest in words; once it ends, the bar speaks of the whole script
-("5 of 5 blocks", the sentence in its tooltip). Progress arrives once per take; it is
-shown once per turn of the event loop (the newest), however many arrive in a turn.
+("5 of 5 blocks", the sentence in its tooltip). Progress arrives once per take, up to
+dozens a second; the newest is shown at most ten times a second, which reads as live
+and leaves the window's time to the table and to input (benchmark figure 10b).
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 RUN_FORMAT = "%v of %m made"
 RUN_TIP = "Blocks made so far, of those this run was asked for"
 SCRIPT_FORMAT = "%v of %m blocks"
+SHOW_EVERY_S = 0.1
 
 
 def set_progress(bar: QProgressBar, value: int, maximum: int) -> None:
@@ -61,6 +64,7 @@ class QueueProgressView(QObject):
         self._bar = bar
         self._status = status
         self._pending: QueueProgress | None = None  # waiting to be shown
+        self._shown_at = -SHOW_EVERY_S  # time.monotonic() of the last progress shown
         #: The bar shows the whole script's standing (a run has ended), so a new count
         #: of the script is shown on it.
         self.standing_on_bar = False
@@ -69,12 +73,14 @@ class QueueProgressView(QObject):
         first = self._pending is None
         self._pending = progress
         if first:
-            QTimer.singleShot(0, self, self.show_pending)
+            wait_s = self._shown_at + SHOW_EVERY_S - time.monotonic()
+            QTimer.singleShot(max(0, round(wait_s * 1000)), self, self.show_pending)
 
     def show_pending(self) -> None:
         progress, self._pending = self._pending, None
         if progress is None:
             return
+        self._shown_at = time.monotonic()
         if self._bar.format() != RUN_FORMAT:
             self._bar.setFormat(RUN_FORMAT)
             self._bar.setToolTip(RUN_TIP)
