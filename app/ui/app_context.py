@@ -61,7 +61,8 @@ class AppContext:
         self.speech = SpeechService(self.client)
         self.account = AccountService(self.client)
         # The usage ledger opens on first use; the backend says engine or cloud.
-        self.costs = CostRecorder(Ledger(self.paths.ledger_db, self.notices))
+        self.costs = CostRecorder(Ledger(self.paths.ledger_db, self.notices),
+                                  session_id=self.session_id)
 
     @property
     def is_offline(self) -> bool:
