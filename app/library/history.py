@@ -1,7 +1,8 @@
 """History: every generation (its text, settings, cost and audio file) in SQLite.
 
-Why SQLite: searching and summing usage stay fast with thousands of entries, and one
-transaction per change means a crash never leaves a half-written record. WAL mode lets
+Why SQLite: searching stays fast with thousands of entries, and one transaction per
+change means a crash never leaves a half-written record. What was spent is not summed
+here (History is what was made, not what was paid for): see app/library/ledger.py. WAL mode lets
 the UI read while a generation is being recorded. The store is called through
 `asyncio.to_thread`, so from several threads: one connection guarded by a lock.
 Audio files live in `audio_dir`; rows keep paths relative to it, so the data folder can
@@ -26,7 +27,7 @@ import threading
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -131,13 +132,6 @@ class Generation:
         title = " ".join(_UNSAFE_FILENAME.sub(" ", self.title).split())[:80].strip(" .")
         stem = f"{when} {title}" if title else f"{when} {self.kind or 'audio'}"
         return f"{stem}.{self.extension}"
-
-
-@dataclass(frozen=True, slots=True)
-class Usage:
-    generations: int = 0
-    credits: int = 0  # the sum of known costs; unreported costs count as nothing
-    by_kind: dict[str, int] = field(default_factory=dict, hash=False)  # generations per kind
 
 
 def _extension_for_format(output_format: str | None) -> str:
@@ -423,27 +417,6 @@ class HistoryStore:
                                   hold_after_commit=True)
         self._unlisted[str(writer.final_path.absolute())] = writer
         return writer
-
-    # -- usage ---------------------------------------------------------------------------
-    def _usage(self, where: str, params: tuple[Any, ...]) -> Usage:
-        with self._locked() as conn:
-            rows = conn.execute(
-                "SELECT kind, COUNT(*), IFNULL(SUM(character_cost), 0) FROM generations"
-                f" WHERE {where} GROUP BY kind", params).fetchall()
-        by_kind = {row[0]: row[1] for row in rows}
-        return Usage(generations=sum(by_kind.values()), credits=sum(row[2] for row in rows),
-                     by_kind=by_kind)
-
-    def usage_for_session(self, session_id: str) -> Usage:
-        return self._usage("session_id = ?", (session_id,))
-
-    def usage_today(self, now: datetime | None = None) -> Usage:
-        """Since local midnight (the user's day, not UTC's)."""
-        local_now = (now or datetime.now(UTC)).astimezone()
-        midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-        start = midnight.astimezone(UTC).isoformat(timespec="microseconds")
-        end = (midnight + timedelta(days=1)).astimezone(UTC).isoformat(timespec="microseconds")
-        return self._usage("created_at >= ? AND created_at < ?", (start, end))
 
     # -- lifetime ------------------------------------------------------------------------
     def close(self) -> None:

@@ -4,7 +4,14 @@ History keeps what was made (audio, transcripts); the ledger keeps what it cost:
 what kind of work (speech, a script take, a dialogue, music, stems, music for a video,
 a transcription, an alignment), what it was for (a title, a script and block, a file),
 the model, the characters or seconds, the credits, whether that figure is the server's
-or our estimate, engine or cloud, and the request id. The API key is never stored.
+or our estimate, engine or cloud, the request id, and which run of the app made it (its
+session). The API key is never stored.
+
+It is the one record of spent credits: the status bar's "this session" and "today"
+figures are summed from it, not from History. History holds what was made, which is not
+what was paid for: script takes, stems and alignments have no History row, an account's
+imported past items cost nothing here, and Speech and Music have a row in both (counted
+from both, they would count twice).
 
 A separate file because the ledger is append-only bookkeeping: losing it must never
 touch History, and History's recovery must never rewrite it.
@@ -28,7 +35,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from app.library.history_open import describe, open_history
@@ -54,8 +61,9 @@ KIND_LABELS: dict[str, str] = {
 ENGINE = "engine"
 CLOUD = "cloud"
 
-SCHEMA_VERSION = 1
-_SCHEMA = """
+SCHEMA_VERSION = 2
+_MIGRATIONS: dict[int, str] = {
+    1: """
     CREATE TABLE IF NOT EXISTS operations (
         id          INTEGER PRIMARY KEY AUTOINCREMENT,
         created_at  TEXT    NOT NULL,  -- ISO 8601 UTC, fixed width: sorts as text
@@ -74,9 +82,17 @@ _SCHEMA = """
     );
     CREATE INDEX IF NOT EXISTS operations_created ON operations (created_at);
     CREATE INDEX IF NOT EXISTS operations_script ON operations (script_path);
-"""
+    """,
+    # Which run of the app recorded a row, for the status bar's "this session": rows from
+    # before it (NULL) belong to no session, as do `xi-studio render`'s.
+    2: """
+    ALTER TABLE operations ADD COLUMN session_id TEXT;
+    CREATE INDEX IF NOT EXISTS operations_session ON operations (session_id);
+    """,
+}
 _COLUMNS = ("created_at", "kind", "what", "model_id", "characters", "duration_ms",
-            "credits", "estimated", "source", "request_id", "script_path", "block_id", "file")
+            "credits", "estimated", "source", "request_id", "script_path", "block_id", "file",
+            "session_id")
 
 # A second copy of the app writing its own row holds the lock for milliseconds; past this
 # the row is kept in memory rather than make a finished generation wait.
@@ -105,6 +121,7 @@ class LedgerEntry:
     script_path: str | None = None
     block_id: str | None = None
     file: str | None = None
+    session_id: str | None = None
     created_at: str = ""
     id: int | None = None
     kept: bool = True
@@ -161,6 +178,16 @@ def month_start(now: datetime | None = None) -> str:
     return first.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def day_bounds(now: datetime | None = None) -> tuple[str, str]:
+    """(since, until) of the user's calendar day as UTC ledger timestamps: "today" starts
+    at local midnight, not UTC's."""
+    day = (now or datetime.now(UTC)).astimezone().date()
+    # Each midnight in the offset it has (a daylight-saving day is 23 or 25 hours long).
+    start, end = (datetime.combine(d, time()).astimezone().astimezone(UTC)
+                  for d in (day, day + timedelta(days=1)))
+    return start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")
+
+
 class Ledger:
     def __init__(self, db_path: Path | str, notices: NoticeBoard | None = None, *,
                  busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
@@ -179,9 +206,12 @@ class Ledger:
     # -- opening ---------------------------------------------------------------------
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version >= SCHEMA_VERSION:
-            return
-        conn.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        # One step at a time, each in its own transaction: a ledger of an older version
+        # keeps its rows and gains what it lacks. A newer one is left as it is (its extra
+        # columns are nullable, so this version's rows still go in).
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            conn.executescript(f"BEGIN; {_MIGRATIONS[step]} PRAGMA user_version = {step}; "
+                               "COMMIT;")
 
     def _connection(self) -> sqlite3.Connection:
         """The open connection (opening it the first time); call with the lock held."""
@@ -293,13 +323,15 @@ class Ledger:
     # -- reading ---------------------------------------------------------------------
     def entries(self, *, kind: str | None = None, since: str | None = None,
                 until: str | None = None, script_path: str | None = None,
+                session_id: str | None = None,
                 limit: int | None = None) -> list[LedgerEntry]:
         """Newest first; `since` inclusive and `until` exclusive (ledger timestamps)."""
         where: list[str] = []
         params: list[object] = []
         for column, op, value in (("kind", "=", kind), ("created_at", ">=", since),
                                   ("created_at", "<", until),
-                                  ("script_path", "=", script_path)):
+                                  ("script_path", "=", script_path),
+                                  ("session_id", "=", session_id)):
             if value is not None:
                 where.append(f"{column} {op} ?")
                 params.append(value)
@@ -319,7 +351,8 @@ class Ledger:
                      if (kind is None or e.kind == kind)
                      and (since is None or e.created_at >= since)
                      and (until is None or e.created_at < until)
-                     and (script_path is None or e.script_path == script_path))
+                     and (script_path is None or e.script_path == script_path)
+                     and (session_id is None or e.session_id == session_id))
         found.sort(key=lambda e: (e.created_at, e.id is None, e.id or 0), reverse=True)
         return found[:limit] if limit is not None else found
 
@@ -337,6 +370,16 @@ class Ledger:
     def month_total(self, now: datetime | None = None) -> Total:
         return total_of(self.entries(since=month_start(now)))
 
+    def session_total(self, session_id: str) -> Total:
+        """What one run of the app spent (every kind of work, each row once)."""
+        return total_of(self.entries(session_id=session_id))
+
+    def day_total(self, now: datetime | None = None) -> Total:
+        """What the user's calendar day so far spent, whoever recorded it (this window,
+        another copy of the app, `xi-studio render`)."""
+        since, until = day_bounds(now)
+        return total_of(self.entries(since=since, until=until))
+
     @property
     def unsaved_count(self) -> int:
         with self._lock:
@@ -353,4 +396,4 @@ class Ledger:
 
 __all__ = ["ALIGNMENT", "CLOUD", "DIALOGUE", "ENGINE", "KINDS", "KIND_LABELS", "MUSIC",
            "SCRIPT_TAKE", "SPEECH", "STEMS", "TRANSCRIPTION", "VIDEO_MUSIC", "Ledger",
-           "LedgerEntry", "Total", "month_start", "total_of", "totals_by"]
+           "LedgerEntry", "Total", "day_bounds", "month_start", "total_of", "totals_by"]

@@ -180,12 +180,16 @@ def alignment_row(*, file: Path, text: str, duration_ms: int | None,
 
 class CostRecorder:
     """Where finished work is recorded. `source` is ENGINE or CLOUD, set by whoever
-    connects the backend; `ledger` None records nothing (a tool without a data folder)."""
+    connects the backend; `ledger` None records nothing (a tool without a data folder).
+    `session_id` marks every row with the run of the app that made it (the status bar's
+    "this session"); None leaves rows unmarked (`xi-studio render`)."""
 
     def __init__(self, ledger: Ledger | None, source: str = CLOUD,
-                 credits_per_minute: float = TRANSCRIPTION_CREDITS_PER_MINUTE) -> None:
+                 credits_per_minute: float = TRANSCRIPTION_CREDITS_PER_MINUTE,
+                 session_id: str | None = None) -> None:
         self.ledger = ledger
         self.source = source
+        self.session_id = session_id
         self.credits_per_minute = credits_per_minute
         self._listeners: list[Listener] = []
 
@@ -200,6 +204,8 @@ class CostRecorder:
         """Record `entry` (in a worker thread); never raises."""
         if self.ledger is None:
             return None
+        if entry.session_id is None and self.session_id is not None:
+            entry = replace(entry, session_id=self.session_id)
         try:
             added = await asyncio.shield(asyncio.to_thread(self.ledger.add, entry))
         except asyncio.CancelledError:

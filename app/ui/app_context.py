@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from app.api.music import MusicService
     from app.api.transcripts import TranscriptsService
 
+# Where requests go (`AppContext.backend_mode`): XI Studio's own local engine, or a server
+# with an API key.
+OFFLINE = "offline"
+CLOUD = "cloud"
+
 
 @dataclass
 class AppContext:
@@ -45,13 +50,24 @@ class AppContext:
     session_id: str = field(default_factory=lambda: os.urandom(16).hex())
     # What the library did on its own that the user must hear (shown in a banner).
     notices: NoticeBoard = field(default_factory=NoticeBoard)
+    # OFFLINE or CLOUD once the backend (app/ui/backend.py) has connected, None before.
+    # The one answer to "is this the local engine?": it follows from whether a key is
+    # used, never from the server's address (a server playing the cloud may listen on
+    # this computer too).
+    backend_mode: str | None = None
 
     def __post_init__(self) -> None:
         self.voices = VoicesService(self.client)
         self.speech = SpeechService(self.client)
         self.account = AccountService(self.client)
         # The usage ledger opens on first use; the backend says engine or cloud.
-        self.costs = CostRecorder(Ledger(self.paths.ledger_db, self.notices))
+        self.costs = CostRecorder(Ledger(self.paths.ledger_db, self.notices),
+                                  session_id=self.session_id)
+
+    @property
+    def is_offline(self) -> bool:
+        """Whether requests go to XI Studio's own local engine."""
+        return self.backend_mode == OFFLINE
 
     # The Transcripts and Music tabs' services (and their request modules) are made when
     # a tab first asks: they are not needed before the window shows (start-up time).

@@ -14,16 +14,13 @@ from PySide6.QtCore import QObject, Signal
 
 from app.library.ledger import CLOUD as CLOUD_SOURCE
 from app.library.ledger import ENGINE
-from app.ui.app_context import AppContext
+from app.ui.app_context import CLOUD, OFFLINE, AppContext
 from app.ui.qt_async import TaskRunner
 
 if TYPE_CHECKING:  # the launcher is imported when the engine is needed, not at start-up
     from app.engine.launcher import LocalEngineProcess
 
 log = logging.getLogger(__name__)
-
-OFFLINE = "offline"
-CLOUD = "cloud"
 
 
 class BackendController(QObject):
@@ -38,11 +35,20 @@ class BackendController(QObject):
         self._ctx = ctx
         self._runner = runner
         self._engine: LocalEngineProcess | None = None
-        self.mode: str | None = None
+
+    # The mode is kept in the context, so a dialog that only has the context (Stems...)
+    # asks the same fact the window does.
+    @property
+    def mode(self) -> str | None:
+        return self._ctx.backend_mode
+
+    @mode.setter
+    def mode(self, mode: str | None) -> None:
+        self._ctx.backend_mode = mode
 
     @property
     def is_offline(self) -> bool:
-        return self.mode == OFFLINE
+        return self._ctx.is_offline
 
     def connect_backend(self) -> None:
         """(Re)connect: after start-up and whenever the key or base URL changes."""

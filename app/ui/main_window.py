@@ -40,7 +40,7 @@ from app.ui.main_menus import MainMenus
 from app.ui.qt_async import TaskRunner
 from app.ui.speech.speech_tab import SpeechTab
 from app.ui.tab_builder import TAB_TITLES, TABS, TabBuilder
-from app.ui.widgets.elided_label import ElidedLabel
+from app.ui.usage.usage_line import UsageLine
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.notice_banner import NoticeBanner
 from app.ui.widgets.player_bar import PlayerBar
@@ -102,8 +102,9 @@ class MainWindow(QMainWindow):
         self.backend_badge = QLabel(self)
         self.backend_badge.setObjectName("status.backend")
         self.backend_badge.setMargin(2)
-        self.usage_label = ElidedLabel("", self)  # never widens the window
-        self.usage_label.setObjectName("status.usage")
+        # What this session and today cost, from the usage ledger; it refreshes itself
+        # whenever a cost is recorded (never widens the window: it is elided).
+        self.usage_label = UsageLine(ctx, self.runner, self)
         self.statusBar().addWidget(self.usage_label, 1)
         self.statusBar().addPermanentWidget(self.backend_badge)
         # Retries happen inside the service layer; say so, so a wait is never silent.
@@ -124,7 +125,6 @@ class MainWindow(QMainWindow):
         self.runner.task_finished.connect(self._on_runner_task_finished)
         self.history.play_requested.connect(self.play_generation)
         self.history.reopen_requested.connect(self._on_history_reopen_requested)
-        self.history.usage_changed.connect(self.usage_label.setText)
         self.window_state.restore_geometry()
 
     # -- the tabs built on demand (app/ui/tab_builder.py) --------------------------
@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.backend.connect_backend)
         QTimer.singleShot(0, self._resume_transcription_queue)
         QTimer.singleShot(0, self.history.refresh)
+        QTimer.singleShot(0, self.usage_label.refresh)
         QTimer.singleShot(0, lambda: self.tab_builder.on_tab_changed(
             self.tabs.currentIndex()))
 

@@ -7,11 +7,12 @@ import csv
 import os
 import sqlite3
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from app.library import ledger as ledger_module
 from app.library.ledger import (
     CLOUD,
     ENGINE,
@@ -20,6 +21,7 @@ from app.library.ledger import (
     TRANSCRIPTION,
     Ledger,
     LedgerEntry,
+    day_bounds,
     month_start,
     totals_by,
 )
@@ -74,6 +76,77 @@ def test_totals_by_kind_script_and_month(tmp_path: Path) -> None:
     assert month.credits == 52 and month.operations == 5
     assert ledger.entries(since="2021-01-01T00:00:00+00:00", kind=SPEECH)[0].what \
         == "unknown cost"
+
+
+def test_session_and_day_totals_count_every_kind_each_row_once(tmp_path: Path) -> None:
+    """The status bar's figures: one run of the app's rows (script takes, which History
+    never lists, with the rest), and the user's calendar day whoever recorded it."""
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    now = datetime.now(UTC)
+    ledger.add(take(10, session_id="s1"))
+    ledger.add(take(5, block_id="b2", session_id="s1"))
+    ledger.add(LedgerEntry(SPEECH, "Hello", characters=5, credits=5, session_id="s1"))
+    ledger.add(LedgerEntry(TRANSCRIPTION, "talk.wav", credits=30, estimated=True,
+                           session_id="s1"))
+    ledger.add(LedgerEntry(SPEECH, "not reported", credits=None, session_id="s1"))
+    ledger.add(LedgerEntry(SPEECH, "another copy", credits=7, session_id="s2"))
+    ledger.add(take(3))  # `xi-studio render`: no session
+    ledger.add(LedgerEntry(SPEECH, "yesterday", credits=100, session_id="s1",
+                           created_at=(now - timedelta(days=1)).isoformat(timespec="seconds")))
+    session = ledger.session_total("s1")
+    assert (session.operations, session.credits, session.estimated_credits,
+            session.unknown) == (6, 150, 30, 1)
+    today = ledger.day_total(now)
+    assert (today.operations, today.credits) == (7, 60)
+    assert ledger.day_total(now + timedelta(days=2)).operations == 0
+    assert ledger.session_total("nobody").operations == 0
+    # Read back from the file by another opening: the session is kept with each row.
+    ledger.close()
+    assert Ledger(tmp_path / "ledger.sqlite3").session_total("s1") == session
+
+
+def test_a_row_kept_in_memory_still_counts_for_its_session(tmp_path: Path) -> None:
+    blocked = tmp_path / "data"
+    blocked.write_text("not a folder")  # the data folder cannot be made (even as root)
+    ledger = Ledger(blocked / "ledger.sqlite3")
+    assert not ledger.add(take(12, session_id="s1")).kept
+    assert ledger.session_total("s1").credits == 12
+    assert ledger.day_total().credits == 12
+
+
+def test_today_is_the_users_calendar_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        since, until = day_bounds(datetime(2026, 3, 29, 12, tzinfo=UTC))
+        # Local midnight to local midnight; clocks went forward that night: 23 hours.
+        assert (since, until) == ("2026-03-28T23:00:00+00:00", "2026-03-29T22:00:00+00:00")
+        # Past 23:00 UTC it is already the next day in Berlin.
+        assert day_bounds(datetime(2026, 7, 1, 22, 30, tzinfo=UTC))[0] \
+            == "2026-07-01T22:00:00+00:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_ledger_from_before_sessions_keeps_its_rows(tmp_path: Path) -> None:
+    """A ledger written by the previous version (no session column) is upgraded in place:
+    its rows stay, belong to no session, and count for their day."""
+    path = tmp_path / "ledger.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(ledger_module._MIGRATIONS[1] + "PRAGMA user_version = 1;")
+        conn.execute("INSERT INTO operations (created_at, kind, what, credits) "
+                     "VALUES (?, 'speech', 'old', 40)", (ledger_module.now_utc(),))
+    conn.close()
+    ledger = Ledger(path)
+    ledger.add(take(10, session_id="s1"))
+    [new, old] = ledger.entries()
+    assert (old.what, old.session_id, new.session_id) == ("old", None, "s1")
+    assert ledger.session_total("s1").credits == 10 and ledger.day_total().credits == 50
+    ledger.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
 
 
 def test_month_start_is_the_users_first_of_the_month() -> None:

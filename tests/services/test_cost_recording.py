@@ -92,6 +92,19 @@ async def test_recording_never_raises(tmp_path: Path) -> None:
     assert await CostRecorder(None).stems(Path("x.mp3"), None, None) is None
 
 
+async def test_each_row_carries_the_session_that_recorded_it(tmp_path: Path) -> None:
+    """The window's recorder marks its rows (the status bar's "this session");
+    `xi-studio render`'s has no session. A row already marked keeps its own."""
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    window = CostRecorder(ledger, session_id="s1")
+    await window.stems(Path("song.mp3"), None, 3000)
+    await window.add(LedgerEntry(SCRIPT_TAKE, "kept", credits=4, session_id="other"))
+    await CostRecorder(ledger).stems(Path("render.mp3"), None, None)
+    assert {e.what: e.session_id for e in ledger.entries()} == {
+        "song.mp3": "s1", "kept": "other", "render.mp3": None}
+    assert ledger.session_total("s1").operations == 1
+
+
 class OneTakeRenderer:
     async def render(self, script: Script, block_id: str, on_fraction: object = None,
                      on_response: object = None) -> Take:

@@ -319,3 +319,26 @@ def test_a_cancelled_separation_loses_nothing(launch, cloud, qtbot) -> None:
     assert dialog.findChild(QPushButton, "music.stems.separate").isEnabled()
     assert len(studio.ctx.history.list(kind="music")) == 1  # the version is still there
     assert studio.ctx.history.list(kind="music")[0].file_exists
+
+
+def test_the_stems_format_follows_the_backend_not_the_address(launch, music_backend, qtbot
+                                                              ) -> None:
+    """The cloud test server listens on loopback like the engine: what decides the stems'
+    format is whether the app uses its local engine, never the server's host name. The
+    cloud gets MP3 (every plan may ask for it); the engine PCM at the version's own rate,
+    so the stems add up to the mix exactly."""
+    from tests.support.spec import find_operation, validate_query
+
+    studio = launch(**music_backend.launch_options())
+    dialog = compose_one(studio, qtbot)
+    separate(studio, qtbot, dialog)
+    [sent] = [r for r in music_backend.requests()
+              if r["path"] == "/v1/music/stem-separation"]
+    validate_query(find_operation("POST", sent["path"]), sent["query"])
+    if music_backend.kind == "cloud":
+        expected = "mp3_44100_192"
+    else:
+        rate = OutputFormat.parse(dialog.generation.output_format).sample_rate_hz
+        expected = f"pcm_{rate}"
+    assert sent["query"]["output_format"] == [expected]
+    assert studio.ctx.is_offline is (music_backend.kind == "engine")

@@ -195,3 +195,30 @@ def test_offline_work_is_listed_as_free(launch: Any, engine_url: str, qtbot: Any
     assert (entry.kind, entry.source, entry.credits, entry.estimated) == (SPEECH, ENGINE, 0,
                                                                           False)
     assert window.model.index(0, window.model.CREDITS_COLUMN).data() == "free"
+
+
+def test_the_status_bar_counts_script_takes_and_counts_nothing_twice(
+        launch: Any, cloud: Any, qtbot: Any, tmp_path: Path,
+        alsa_played_file: Path) -> None:
+    """The status bar's line counts what the usage ledger recorded: script takes (which
+    are not History rows) as soon as they are made, and a Speech generation (a History
+    row and a ledger row) once."""
+    studio = launch(cloud_url=cloud.url)
+    usage = studio.find(QLabel, "status.usage")
+    ledger = studio.ctx.costs.ledger
+    make_script_takes(studio, qtbot, tmp_path)
+    takes = sum(len(line.split(": ", 1)[1]) for line in SCREENPLAY.splitlines())
+    assert sum(e.credits for e in ledger.entries()) == takes
+    qtbot.waitUntil(lambda: usage.text() == (
+        f"This session: 2 generations, {takes:,} credits. "
+        f"Today: 2 generations, {takes:,} credits."), timeout=10_000)
+
+    words = "Counted once, not twice."
+    generate_speech(studio, qtbot, words)
+    assert len(studio.ctx.history.list()) == 1  # the speech; the takes live with the script
+    entries = ledger.entries()
+    spent = sum(e.credits for e in entries)
+    assert len(entries) == 3 and spent == takes + len(words)
+    qtbot.waitUntil(lambda: usage.text() == (
+        f"This session: 3 generations, {spent:,} credits. "
+        f"Today: 3 generations, {spent:,} credits."), timeout=10_000)

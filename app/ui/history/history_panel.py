@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.wording import plural
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import describe_error
@@ -34,7 +33,6 @@ from app.ui.widgets.file_dialogs import ask_save_path
 class HistoryPanel(QWidget):
     play_requested = Signal(object)  # Generation
     reopen_requested = Signal(object)  # Generation
-    usage_changed = Signal(str)
 
     LOAD = "history.load"
 
@@ -139,25 +137,15 @@ class HistoryPanel(QWidget):
         history = self._ctx.history
         search = self.search.text()
         rows = await asyncio.to_thread(history.list, search)
-        usage = await asyncio.to_thread(self._usage_text)
         self.model.set_rows(rows)
         self.empty_label.setVisible(not rows)
         if not rows and search:
             self.empty_label.setText(f"Nothing in History matches “{search}”.")
         else:
             self.empty_label.setText(history_empty_text(self._ctx.history))
-        # The usage is shown once, in the status bar (it was shown here too).
-        self.usage_changed.emit(usage)
+        # What was spent is not counted here: History is what was made, not what was
+        # paid for (the status bar's line reads the usage ledger, app/ui/usage/usage_line).
         self._update_buttons()
-
-    def _usage_text(self) -> str:
-        history = self._ctx.history
-        session = history.usage_for_session(self._ctx.session_id)
-        today = history.usage_today()
-        return (f"This session: {plural(session.generations, 'generation')}, "
-                f"{plural(session.credits, 'credit')}. "
-                f"Today: {plural(today.generations, 'generation')}, "
-                f"{plural(today.credits, 'credit')}.")
 
     def select_first(self) -> None:
         if self.model.rowCount():

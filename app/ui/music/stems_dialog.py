@@ -146,17 +146,15 @@ class StemsDialog(QDialog):
     # -- separating --------------------------------------------------------------------
     @property
     def offline(self) -> bool:
-        """Whether the requests go to the local engine (it listens on this computer)."""
-        from urllib.parse import urlsplit
-
-        host = urlsplit(self._ctx.client.base_url).hostname or ""
-        return host in ("127.0.0.1", "localhost", "::1")
+        """Whether the requests go to the local engine: what the backend connected to,
+        not the server's address (a server playing the cloud may be on this computer)."""
+        return self._ctx.is_offline
 
     @property
     def output_format(self) -> str:
-        # Offline, lossless stems (their sum is the mix to the last bit); with a key, MP3
-        # works on every plan (PCM at 44.1 kHz needs Pro).
-        # PCM at the version's own rate, so nothing is resampled on the way.
+        # Offline, lossless stems (their sum is the mix to the last bit), PCM at the
+        # version's own rate so nothing is resampled on the way. With a key, MP3: 192 kbps
+        # needs the Creator plan, where PCM at 44.1 kHz would need Pro.
         if not self.offline:
             return "mp3_44100_192"
         rate = 44100
