@@ -205,6 +205,9 @@ def run_gui(args: argparse.Namespace) -> int:
     from app.ui.icons import app_icon
 
     app.setWindowIcon(app_icon())
+    from app.ui.app_style import install_app_style
+
+    install_app_style(app)  # readable on dark palettes too (app/ui/app_style.py)
     # One window per data folder (a screenshot run stands apart).
     instance = (join_or_lead(ctx.paths.data_dir, list(args.files))
                 if args.screenshot is None else False)

@@ -170,11 +170,11 @@ def dialogue_models(models: Iterable[Model], refused: Container[str] = ()) -> li
 
 
 def choose_instead(models: Iterable[Model], refused: Container[str] = ()) -> str:
-    """"choose Eleven v3 under Model and format" with the name of a listed dialogue
+    """"choose Eleven v3 as the script's Model" with the name of a listed dialogue
     model (the family's name when the server lists none)."""
     usable = dialogue_models(models, refused)
     name = (usable[0].name or usable[0].model_id) if usable else "Eleven v3"
-    return f"choose {name} under Model and format"
+    return f"choose {name} as the script's Model"
 
 
 def dialogue_problem(model_id: str, models: Sequence[Model],

@@ -3,6 +3,7 @@ or gets stuck in a table), and each tab starts with its main field focused."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QPlainTextEdit, QTextEdit, QWidget
 
 # The field each tab starts in: what a user does first there.
@@ -29,3 +30,23 @@ def focus_main_field(tab: QWidget, name: str) -> None:
         if field is not None and field.isVisible() and field.isEnabled():
             field.setFocus()
             return
+
+
+def tab_order_after(anchor: QWidget, root: QWidget) -> None:
+    """Put `root`'s controls, in their order, right after `anchor` on Tab. A tab built
+    after the window joins the end of the window's order: from the tab bar, Tab went
+    through History and the player before reaching the tab's first control."""
+    controls: list[QWidget] = []
+    widget = root.nextInFocusChain()
+    while widget is not root and widget is not None:
+        if root.isAncestorOf(widget) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus \
+                and not any(c.isAncestorOf(widget) for c in controls):
+            controls.append(widget)  # (a spin box's own line edit moves with it)
+        widget = widget.nextInFocusChain()
+    for control in controls:
+        QWidget.setTabOrder(anchor, control)
+        anchor = control
+        # What moved with it (a compound control's parts) stays right after it.
+        following = anchor.nextInFocusChain()
+        while following is not None and control.isAncestorOf(following):
+            anchor, following = following, following.nextInFocusChain()

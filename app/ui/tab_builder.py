@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.ui.accessible_names import name_controls
 from app.ui.app_context import AppContext
-from app.ui.keyboard import focus_main_field, tab_moves_on
+from app.ui.keyboard import focus_main_field, tab_moves_on, tab_order_after
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -134,6 +134,7 @@ class TabBuilder:
             tabs.blockSignals(was_blocked)
         if placeholder is not None:
             placeholder.deleteLater()
+        tab_order_after(tabs.tabBar(), tab)  # not after History and the player
 
     # -- each tab and its wiring -----------------------------------------------------
     def _build_transcripts(self) -> TranscriptsTab:

@@ -50,8 +50,8 @@ def test_what_the_user_is_told() -> None:
     assert dialogue_problem("eleven_v3", []) == (
         "The server's models are not loaded yet; wait a moment.")
     problem = dialogue_problem("eleven_multilingual_v2", LISTED)
-    assert problem == ("Eleven Multilingual v2 can't make dialogues; choose Eleven v3 under "
-                       "Model and format, or make the blocks one by one with Generate all "
+    assert problem == ("Eleven Multilingual v2 can't make dialogues; choose Eleven v3 as the "
+                       "script's Model, or make the blocks one by one with Generate all "
                        "missing.")
     unlisted = dialogue_problem("eleven_v3_alpha", LISTED)
     assert unlisted is not None and "does not list the model eleven_v3_alpha" in unlisted
@@ -63,13 +63,13 @@ def test_a_refusal_is_believed_and_another_model_suggested() -> None:
     refused = {"eleven_v3_conversational"}
     problem = dialogue_problem("eleven_v3_conversational", LISTED, refused)
     assert problem == ("This model can't make dialogues (the server refused it); choose "
-                       "Eleven v3 under Model and format, or make the blocks one by one with "
+                       "Eleven v3 as the script's Model, or make the blocks one by one with "
                        "Generate all missing.")
     assert dialogue_problem("eleven_v3", LISTED, refused) is None  # only that model
     # Every dialogue model refused: the family is named, not a refused one.
     assert choose_instead(LISTED, {"eleven_v3", "eleven_v3_conversational"}) == (
-        "choose Eleven v3 under Model and format")
-    assert choose_instead([V3_VARIANT]) == "choose Eleven v3 Conversational under Model and format"
+        "choose Eleven v3 as the script's Model")
+    assert choose_instead([V3_VARIANT]) == "choose Eleven v3 Conversational as the script's Model"
 
 
 def engine_model() -> Model:
@@ -96,8 +96,8 @@ def test_the_local_engines_model_makes_dialogues() -> None:
     # A script made for the cloud is pointed at the engine's model, by its name.
     problem = dialogue_problem("eleven_multilingual_v2", [engine])
     assert problem == ("This server does not list the model eleven_multilingual_v2, so it "
-                       "can't make dialogues; choose Offline voices (espeak-ng) under Model "
-                       "and format.")
+                       "can't make dialogues; choose Offline voices (espeak-ng) as the "
+                       "script's Model.")
     # The server's refusal is still believed for it.
     refused = dialogue_problem(ENGINE_MODEL_ID, [engine], {ENGINE_MODEL_ID})
     assert refused is not None and "the server refused it" in refused

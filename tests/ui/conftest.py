@@ -89,7 +89,7 @@ class Studio:
 
 
 @pytest.fixture
-def launch(qtbot: Any, qt_loop: qasync.QEventLoop, xi_home: Path,
+def launch(qtbot: Any, qapp: QApplication, qt_loop: qasync.QEventLoop, xi_home: Path,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Studio]]:
     """Start the app as `xi-studio` would (app.main.build_context, MainWindow), against
     the cloud test server (`cloud_url` + `key`) or the local engine (`engine_url`)."""
@@ -98,7 +98,10 @@ def launch(qtbot: Any, qt_loop: qasync.QEventLoop, xi_home: Path,
     def start(*, cloud_url: str | None = None, key: str | None = CREATOR_KEY,
               engine_url: str | None = None, wait_ready: bool = True) -> Studio:
         from app.main import build_context
+        from app.ui.app_style import install_app_style
         from app.ui.main_window import MainWindow
+
+        install_app_style(qapp)  # as run_gui does
 
         if cloud_url is not None:
             monkeypatch.setenv("ELEVENLABS_BASE_URL", cloud_url)

@@ -9,13 +9,19 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
     QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QStyle,
+    QTableView,
     QTableWidget,
     QWidget,
 )
@@ -43,6 +49,14 @@ def assert_inside(window: QWidget, widget: QWidget, where: str) -> None:
     assert window.rect().contains(rect), (where, widget.objectName(), rect, window.rect())
 
 
+def assert_whole(window: QWidget, widget: QWidget, where: str) -> None:
+    """In the window and not cut by a scroll area, splitter or neighbour: every pixel of
+    it is on screen, without scrolling."""
+    assert_inside(window, widget, where)
+    shown = widget.visibleRegion().boundingRect()
+    assert shown.size() == widget.size(), (where, widget.objectName(), shown, widget.size())
+
+
 def keep_shot(window: QWidget, name: str, tmp_path: Path) -> Path:
     """A screenshot in the test's folder (or $XI_STUDIO_SCREENSHOTS), to be looked at."""
     return save_screenshot(window, name, tmp_path)
@@ -59,7 +73,7 @@ def test_window_fits_a_laptop_in_every_tab_and_state(launch, cloud, qtbot, tmp_p
     history_buttons = [studio.find(QPushButton, f"history.{n}")
                        for n in ("play", "reopen", "export", "delete")]
     badge = studio.find(QLabel, "status.backend")
-    for index, name in enumerate(("speech", "transcripts", "music")):
+    for index, name in enumerate(("speech", "transcripts", "music", "scripts")):
         window.tabs.setCurrentIndex(index)
         qtbot.wait(50)
         assert_fits(window, width, height, name)
@@ -67,10 +81,20 @@ def test_window_fits_a_laptop_in_every_tab_and_state(launch, cloud, qtbot, tmp_p
             assert_inside(window, widget, name)
         keep_shot(window, f"fit-{width}x{height}-{name}", tmp_path)
     music = window.music_tab
+    window.tabs.setCurrentIndex(2)
     for page in (0, 1):  # the prompt page and the plan page
         music.mode.setCurrentIndex(page)
         qtbot.wait(50)
         assert_fits(window, width, height, f"music page {page}")
+    music.editor.template.activated.emit(1)  # a plan with sections, beside History
+    qtbot.waitUntil(lambda: music.editor.model.rowCount() > 0)
+    qtbot.wait(50)
+    plan_page = studio.find(QScrollArea, "music.plan_page")
+    assert not plan_page.horizontalScrollBar().isVisible(), "the plan scrolls sideways"
+    assert not music.editor.table.horizontalScrollBar().isVisible()
+    for name in ("music.template", "music.plan_from_prompt", "music.rework",
+                 "music.own_song", "music.add_section", "music.keep_sections"):
+        assert_whole(window, studio.find(QWidget, name), f"music plan {name}")
     assert_inside(window, music.compose_button, "music")
     music.bar.started("Composing…")  # Cancel, the busy bar and the clock appear
     assert_fits(window, width, height, "music composing")
@@ -230,3 +254,91 @@ def test_file_open_routes_each_file_to_its_tab(launch, cloud, qtbot, tmp_path: P
     assert studio.find(QPlainTextEdit, "speech.text").toPlainText() == script.read_text()
 
 
+
+
+def test_scripts_tab_fits_beside_history_and_tab_reaches_the_model(
+        launch, cloud, qtbot, tmp_path: Path) -> None:
+    """At 1024x640 with History open, every control of the Scripts tab is on screen
+    whole (no scrolling to the Model box, no cast row cut at its side, no table scrolling
+    sideways), the chosen take says "(chosen)" in full, and Tab reaches the Model box."""
+    from app.ui.scripts.blocks_model import TEXT
+    from tests.ui.test_scripts_e2e import (
+        CLONE,
+        GEORGE,
+        SARAH,
+        cast_voice,
+        open_screenplay,
+        statuses,
+    )
+
+    studio = open_screenplay(launch, cloud, qtbot, tmp_path)
+    window = studio.window
+    tab = window.scripts_tab
+    table = studio.find(QTableView, "scripts.blocks")
+    for speaker, voice in (("NARRATOR", GEORGE), ("ANNA", SARAH), ("BEN", CLONE)):
+        cast_voice(studio, qtbot, speaker, voice)
+    generate_all = studio.find(QPushButton, "scripts.generate_all")
+    qtbot.waitUntil(generate_all.isEnabled, timeout=20_000)
+    qtbot.mouseClick(generate_all, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: statuses(table) == ["done"] * 5, timeout=30_000)
+    qtbot.waitUntil(lambda: not tab.generation.is_running, timeout=10_000)
+    tab.select_block(tab.document.script.blocks[1].block_id)
+    window.history_dock.show()
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (1024, 640))
+    qtbot.wait(50)
+    where = "scripts 1024x640 with History"
+    assert window.history_dock.isVisible()
+    assert_fits(window, 1024, 640, where)
+    keep_shot(window, "fit-1024x640-history-scripts", tmp_path)
+
+    controls = [w for w in tab.findChildren(QWidget)
+                if w.objectName().startswith("scripts.") and w.isVisible()
+                and isinstance(w, QAbstractButton | QComboBox | QAbstractItemView
+                               | QPlainTextEdit)]
+    names = {w.objectName() for w in controls}
+    for speaker in ("narrator", "anna", "ben"):
+        assert {f"scripts.voice_{speaker}", f"scripts.preview_{speaker}",
+                f"scripts.cast_settings_{speaker}"} <= names
+    assert {"scripts.model", "scripts.format", "scripts.takes", "scripts.generate_all",
+            "scripts.take_choose", "scripts.play_script"} <= names
+    for widget in controls:
+        assert_whole(window, widget, where)
+
+    # Nothing scrolls sideways: the cast's rows fit its column, the table its columns.
+    cast_scroll = studio.find(QScrollArea, "scripts.cast_scroll")
+    assert tab.cast.width() <= cast_scroll.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+    columns = sum(table.columnWidth(c) for c in range(table.model().columnCount()))
+    assert columns <= table.viewport().width()
+    assert table.columnWidth(TEXT) >= table.fontMetrics().averageCharWidth() * 12
+
+    # The chosen take is named in full: its words fit the row they are drawn in.
+    takes = studio.find(QListWidget, "scripts.takes")
+    assert not takes.horizontalScrollBar().isVisible()
+    chosen = [takes.item(r) for r in range(takes.count()) if "(chosen)" in takes.item(r).text()]
+    assert len(chosen) == 1
+    row = takes.visualItemRect(chosen[0])
+    margin = 2 * (takes.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                            takes) + 1)
+    assert row.right() <= takes.viewport().width()
+    assert takes.fontMetrics().horizontalAdvance(chosen[0].text()) <= row.width() - margin, (
+        chosen[0].text(), row.width())
+
+    # From the keyboard alone: Ctrl+4 shows the tab; from its tab bar, Tab goes down the
+    # screen: the Model and Format boxes on the title line, then the file actions.
+    window.activateWindow()
+    window.tabs.setCurrentIndex(0)
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is tab
+    bar = window.tabs.tabBar()
+    bar.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(bar.hasFocus)
+    reached: list[str] = []
+    for _ in range(4):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        reached.append(focused.objectName() if focused is not None else "")
+    assert reached[:3] == ["scripts.model", "scripts.format", "scripts.open"], reached
+    model = studio.find(QComboBox, "scripts.model")
+    assert_whole(window, model, "Model box reached by Tab")

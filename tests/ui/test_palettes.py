@@ -1,6 +1,8 @@
-"""Dark, light and high-contrast palettes: chips, section labels, speaker colours and the
-kept-section text stay readable (WCAG contrast, computed), and a live theme switch is
-followed. Screenshots of each tab in dark mode go to the test's folder."""
+"""Dark, light and high-contrast palettes: chips, section labels, speaker colours, the
+kept-section text, disabled text and the outlines of check boxes, radio buttons and
+slider grooves stay readable (WCAG contrast, computed, and measured on the drawn
+pixels), and a live theme switch is followed. Screenshots of each tab in dark mode go to
+the test's folder."""
 
 from __future__ import annotations
 
@@ -8,9 +10,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QListWidget,
+    QListWidgetItem,
+    QRadioButton,
+    QSlider,
+    QStyle,
+    QStyleOptionButton,
+    QStyleOptionSlider,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.ui.app_style import ReadableStyle
 from app.ui.contrast import GRAPHIC_CONTRAST, TEXT_CONTRAST, blend, contrast, readable_on
 from app.ui.transcripts.speaker_colors import PALETTE, SpeakerColors
 from tests.ui.test_fit_and_keyboard import keep_shot
@@ -51,11 +68,22 @@ def high_contrast_palette() -> QPalette:
 
 @pytest.fixture
 def themed(qapp: QApplication) -> Iterator[QApplication]:
-    style, palette = qapp.style().name(), qapp.palette()
-    qapp.setStyle(QStyleFactory.create("Fusion"))
+    """The app's style over Fusion (what a KDE or qt6ct palette is drawn with when no
+    other style is installed); the palette is put back after the test."""
+    palette = qapp.palette()
+    qapp.setStyle(ReadableStyle("fusion"))
     yield qapp
     qapp.setPalette(palette)
-    qapp.setStyle(QStyleFactory.create(style) or QStyleFactory.create("Fusion"))
+
+
+def as_the_desktop_gives(app: QApplication, palette: QPalette) -> QPalette:
+    """`palette` as a desktop theme hands it over: Qt lets the application's style
+    polish the theme's palette (a palette the app set itself would skip that)."""
+    style = app.style()
+    assert isinstance(style, ReadableStyle)
+    given = QPalette(palette)
+    polished = style.polish(given)  # (Qt's own polish changes `given` in place)
+    return polished if isinstance(polished, QPalette) else given
 
 
 @pytest.mark.parametrize("palette", [dark_palette, QPalette, high_contrast_palette],
@@ -169,3 +197,85 @@ def test_script_status_colours_read_on_light_and_dark(themed, launch, cloud, qtb
             colour = model.index(row, 3).data(Qt.ItemDataRole.ForegroundRole).color()
             assert contrast(colour, base) >= TEXT_CONTRAST, (kinds()[row], colour.name(),
                                                              base.name())
+
+
+def _edge_contrast(image: QImage, rect: QRect, background: QColor) -> dict[str, float]:
+    """The strongest contrast against `background` found on each side of `rect` (within
+    2 px of the edge, across the middle), on the drawn pixels."""
+    middle = rect.center()
+    sides = {
+        "left": [QPoint(rect.left() + d, middle.y()) for d in range(3)],
+        "right": [QPoint(rect.right() - d, middle.y()) for d in range(3)],
+        "top": [QPoint(middle.x(), rect.top() + d) for d in range(3)],
+        "bottom": [QPoint(middle.x(), rect.bottom() - d) for d in range(3)],
+    }
+    return {side: max(contrast(QColor(image.pixel(p)), background) for p in points)
+            for side, points in sides.items()}
+
+
+@pytest.mark.parametrize("palette", [dark_palette, QPalette, high_contrast_palette],
+                         ids=["dark", "light", "high-contrast"])
+def test_unticked_boxes_slider_grooves_and_disabled_text_stay_readable(
+        themed, qtbot, palette) -> None:
+    """Fusion outlines an unticked check box, a radio button and a slider's groove with
+    the window colour a shade darker (1.4:1 on Breeze Dark) and greys disabled text to
+    2.5:1: the app's style keeps 3:1 for the outlines, all the way round, and 4.5:1 for
+    disabled text."""
+    themed.setPalette(as_the_desktop_gives(themed, palette()))
+    shown = themed.palette()
+    disabled = QPalette.ColorGroup.Disabled
+    roles = QPalette.ColorRole
+    for text, backgrounds in ((roles.WindowText, (roles.Window,)),
+                              (roles.Text, (roles.Base, roles.Window)),
+                              (roles.ButtonText, (roles.Button,))):
+        for background in backgrounds:
+            ratio = contrast(shown.color(disabled, text), shown.color(disabled, background))
+            assert ratio >= TEXT_CONTRAST, (text, background, ratio)
+
+    page = QWidget()
+    qtbot.addWidget(page)
+    layout = QVBoxLayout(page)
+    box = QCheckBox("Speaker boost", page)
+    radio = QRadioButton("Per word", page)
+    slider = QSlider(Qt.Orientation.Horizontal, page)
+    slider.setValue(20)  # the groove's right part is empty, not the highlight colour
+    items = QListWidget(page)
+    item = QListWidgetItem("Keep")
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Unchecked)
+    items.addItem(item)
+    for widget in (box, radio, slider, items):
+        layout.addWidget(widget)
+    page.resize(240, 200)
+    page.show()
+    qtbot.waitExposed(page)
+    style = themed.style()
+    window = shown.color(roles.Window)
+
+    def indicator(widget: QCheckBox | QRadioButton, element: QStyle.SubElement) -> QRect:
+        option = QStyleOptionButton()
+        option.initFrom(widget)
+        return style.subElementRect(element, option, widget)
+
+    for widget, rect in ((box, indicator(box, QStyle.SubElement.SE_CheckBoxIndicator)),
+                         (radio, indicator(radio, QStyle.SubElement.SE_RadioButtonIndicator))):
+        edges = _edge_contrast(widget.grab().toImage(), rect, window)
+        assert min(edges.values()) >= GRAPHIC_CONTRAST, (type(widget).__name__, edges)
+
+    option = QStyleOptionSlider()
+    slider.initStyleOption(option)
+    groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                  QStyle.SubControl.SC_SliderGroove, slider)
+    empty_end = QRect(groove.right() - 10, groove.top(), 10, groove.height())
+    edges = _edge_contrast(slider.grab().toImage(), empty_end, window)
+    assert edges["top"] >= GRAPHIC_CONTRAST and edges["bottom"] >= GRAPHIC_CONTRAST, edges
+
+    view_option = QStyleOptionViewItem()
+    view_option.initFrom(items.viewport())
+    view_option.rect = items.visualItemRect(item)
+    view_option.features |= QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+    check = style.subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator,
+                                 view_option, items)
+    edges = _edge_contrast(items.viewport().grab().toImage(), check,
+                           shown.color(roles.Base))
+    assert min(edges.values()) >= GRAPHIC_CONTRAST, ("item view check", edges)

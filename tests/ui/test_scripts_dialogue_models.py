@@ -65,7 +65,7 @@ def test_the_dialogue_button_follows_the_model_and_a_refusal(launch, cloud, qtbo
         select_rows(table, [2, 3])
         qtbot.waitUntil(lambda e=enabled: dialogue.isEnabled() is e, timeout=5_000)
         if not enabled:
-            assert "can't make dialogues; choose Eleven v3 under Model and format" in (
+            assert "can't make dialogues; choose Eleven v3 as the script's Model" in (
                 dialogue.toolTip())
 
     # The v3 variant is listed as speaking text, so the button offers it; this server
@@ -77,7 +77,7 @@ def test_the_dialogue_button_follows_the_model_and_a_refusal(launch, cloud, qtbo
     banner = studio.find(QLabel, "scripts.error.text")
     qtbot.waitUntil(lambda: "This model can't make dialogues" in banner.text(), timeout=20_000)
     qtbot.waitUntil(lambda: not tab.generation.is_running, timeout=10_000)
-    assert "choose Eleven v3 under Model and format" in banner.text()
+    assert "choose Eleven v3 as the script's Model" in banner.text()
     assert "Nothing was made or charged" in banner.text()
     assert "does not support text to dialogue" in banner.text()  # the server's own words
     status = studio.find(QLabel, "scripts.status")
@@ -145,7 +145,7 @@ def test_offline_blocks_made_as_one_dialogue(launch, engine_url: str, qtbot,
     select_rows(table, [2, 3, 4])
     script = tab.document.script
     assert script.model_id != ENGINE_MODEL_ID  # as imported: a cloud model
-    qtbot.waitUntil(lambda: "choose Offline voices (espeak-ng) under Model and format"
+    qtbot.waitUntil(lambda: "choose Offline voices (espeak-ng) as the script's Model"
                     in dialogue.toolTip(), timeout=5_000)
     assert not dialogue.isEnabled()
 

@@ -47,6 +47,7 @@ from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.file_dialogs import ask_open_path, ask_save_path
 from app.ui.widgets.fit_scroll_area import FitScrollArea
 from app.ui.widgets.player_bar import PlayerBar
+from app.ui.widgets.splitter_room import SplitterRoom
 
 if TYPE_CHECKING:
     import numpy as np
@@ -114,6 +115,8 @@ class MusicTab(QWidget):
         self.splitter.setStretchFactor(1, 1)
         # First use: the plan gets three fifths (a saved divider position wins later).
         self.splitter.setSizes([600, 400])
+        # ...but the plan is never narrower than its rows while the column can give room.
+        self._plan_room = SplitterRoom(self.splitter, editor_page)
         QVBoxLayout(self).addWidget(self.splitter)
         # Section by section, lyrics sheet, rework, stems, your own song (producer_tools.py).
         self.producer = ProducerTools(self._ctx, self._runner, self)
@@ -343,7 +346,7 @@ class MusicTab(QWidget):
         self._player_bar.clear("Composing stopped")
 
     def _on_controller_plan_written(self, plan: Plan) -> None:
-        self.editor.set_plan(plan, "Write plan from prompt")
+        self.editor.set_plan(plan, "Plan from prompt")
         self.mode.setCurrentIndex(PLAN_PAGE)
         self.status.setText(f"Plan written: {len(plan.sections)} sections, "
                             f"{length_text(plan.total_ms)}. Change anything, then Compose. "

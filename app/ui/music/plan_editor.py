@@ -30,7 +30,6 @@ from app.domain.music_templates import TEMPLATES, template
 from app.ui.icons import icon
 from app.ui.music.chip_editor import ChipEditor
 from app.ui.music.compose_request import KeepBase
-from app.ui.music.keep_delegate import KeepDelegate
 from app.ui.music.music_files import problems_html
 from app.ui.music.plan_commands import (
     EditGlobalsCommand,
@@ -54,10 +53,11 @@ from app.ui.widgets.fit_scroll_area import FitScrollArea
 from app.ui.widgets.wrapping_label import WrappingLabel
 
 NEW_SECTION_MS = 15_000
-EMPTY_PLAN_HINT = ("Start with <b>+ Add</b>, a template above, or <b>Write plan from "
+EMPTY_PLAN_HINT = ("Start with <b>+ Add</b>, a template above, or <b>Plan from "
                    "prompt</b>.")
 EMPTY_PLAN_STATUS = ("Add a section, start from a template or write the plan from your "
                      "description; then press Compose.")
+TEMPLATE_CHARS = 12
 
 
 class PlanEditor(QWidget):
@@ -105,14 +105,20 @@ class PlanEditor(QWidget):
         self.template = QComboBox(self)
         self.template.setObjectName("music.template")
         self.template.setToolTip("Start from a ready-made plan (you can undo this)")
-        self.template.addItem("Start from a template…", None)
+        self.template.addItem("From a template…", None)
+        # A few words wide (the titles are in its list): beside "Plan from prompt" (words
+        # only), "Rework…" and "Your song…" the row fits the plan's column on a laptop
+        # with History open.
+        self.template.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.template.setMinimumContentsLength(TEMPLATE_CHARS)
         for item in TEMPLATES:
             self.template.addItem(item.title, item.key)
             self.template.setItemData(self.template.count() - 1, item.description,
                                       Qt.ItemDataRole.ToolTipRole)
         self.plan_from_prompt = self._button(
-            "music.plan_from_prompt", "Write plan from prompt",
-            "Let the server turn the prompt (on the Prompt page) into sections", "generate")
+            "music.plan_from_prompt", "Plan from prompt",
+            "Let the server turn the prompt (on the Prompt page) into sections")
         P = QStyle.StandardPixmap
         self.add_button = self._button("music.add_section", "Add", "Add a section after the "
                                        "selected one (Ctrl+N)", "add")
@@ -162,12 +168,13 @@ class PlanEditor(QWidget):
                                    | QAbstractItemView.EditTrigger.AnyKeyPressed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((KEEP, 40), (NAME, 96), (LENGTH, 72), (STYLES, 140),
-                              (AVOID, 90)):
+        for column, width in ((KEEP, 40), (NAME, 90), (LENGTH, 74), (AVOID, 80)):
             self.table.setColumnWidth(column, width)
-        header.setSectionResizeMode(LYRICS, QHeaderView.ResizeMode.Stretch)
+        # Styles and lyrics share what is left: with fixed widths the table scrolled
+        # sideways beside History on a laptop.
+        for column in (STYLES, LYRICS):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.setItemDelegateForColumn(KEEP, KeepDelegate(self.table))  # seen in dark
 
         self.detail = SectionDetailPane(self.model, self)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)

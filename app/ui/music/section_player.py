@@ -144,6 +144,10 @@ class SectionPlayer(QGroupBox):
         self.ab_button.setAccessibleName("A B compare the section")
         self.ab_button.setToolTip("Play this section in the selected version, then the same "
                                   "section in the other one (select two versions)")
+        # As wide as "A/B" needs, not a text button's usual 80 px: the row set the Music
+        # column's minimum width, and with it the plan's room beside History.
+        self.ab_button.setMinimumWidth(
+            self.ab_button.fontMetrics().horizontalAdvance(self.ab_button.text()) + 24)
         self.note = QLabel(self)
         self.note.setObjectName("music.section_note")
         self.note.setWordWrap(True)

@@ -209,6 +209,9 @@ class SidePanel(QScrollArea):
         QVBoxLayout(details_box).addWidget(self.details)
         column = QWidget(self)
         self._column_layout = column_layout = QVBoxLayout(column)
+        # Its boxes have frames of their own: narrow side margins leave the plan beside
+        # it (and History) the room it needs on a laptop.
+        column_layout.setContentsMargins(2, 6, 4, 6)
         column_layout.addWidget(self.output)
         column_layout.addWidget(versions_box, 1)
         column_layout.addWidget(details_box, 1)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.script import Block, Take
 from app.ui.icons import icon
+from app.ui.widgets.fit_width_delegate import FitWidthDelegate
 from app.ui.widgets.word_highlight import mark_spoken_word, spoken_word
 
 COMMIT_DELAY_MS = 700
@@ -82,15 +83,16 @@ def make_button(parent: QWidget, name: str, text: str, tip: str,
 
 
 def take_label(number: int, take: Take, chosen: bool) -> str:
-    parts = [f"Take {number}"]
+    """'★ Take 2 (chosen) · 1.4 s · 28 credits · 05:55': which take and whether it is the
+    one used come first, so a narrow list shortens the details, never "(chosen)"."""
+    parts = [f"★ Take {number} (chosen)" if chosen else f"Take {number}"]
     if take.duration_ms is not None:
         parts.append(f"{take.duration_ms / 1000:.1f} s")
     if take.character_cost is not None:
         parts.append(f"{take.character_cost:,} credits")
     if take.created_at:
         parts.append(take.created_at[11:16] or take.created_at)
-    label = " · ".join(parts)
-    return f"★ {label} (chosen)" if chosen else label
+    return " · ".join(parts)
 
 
 class BlockPanel(QWidget):
@@ -138,6 +140,10 @@ class BlockPanel(QWidget):
         self.takes.setObjectName("scripts.takes")
         self.takes.setAccessibleName("Takes of the selected block")
         self.takes.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        # Rows as wide as the list, never scrolling sideways; a long one ends in "…".
+        self.takes.setItemDelegate(FitWidthDelegate(self.takes))
+        self.takes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.takes.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.take_play = make_button(self, "take_play", "Play", "Hear the selected take", "play")
         self.take_play.setAccessibleName("Play the selected take")
         self.take_compare = make_button(self, "take_compare", "Compare A/B",
@@ -173,8 +179,10 @@ class BlockPanel(QWidget):
         self.splitter.setObjectName("scripts.splitter_block")
         self.splitter.addWidget(text_side)
         self.splitter.addWidget(takes_side)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        # Halves: the takes' rows ("★ Take 2 (chosen) · 1.4 s · …") need the room as much
+        # as the text's three buttons a row.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -239,9 +247,10 @@ class BlockPanel(QWidget):
         if block is None:
             return
         for number, take in enumerate(block.takes, start=1):
-            item = QListWidgetItem(take_label(number, take, take.take_id == block.chosen_take_id))
+            label = take_label(number, take, take.take_id == block.chosen_take_id)
+            item = QListWidgetItem(label)
             item.setData(TakeIdRole, take.take_id)
-            item.setToolTip(take.text)
+            item.setToolTip(f"{label}\n{take.text}")  # whole, when the row is shortened
             self.takes.addItem(item)
             if take.take_id in selected:
                 item.setSelected(True)

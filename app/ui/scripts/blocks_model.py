@@ -28,7 +28,7 @@ from app.domain.script import Block, Script
 from app.ui.contrast import TEXT_CONTRAST, base_color, with_contrast
 
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("#", "Speaker", "Text", "Status", "Take", "Duration", "Cost")
+COLUMNS = ("#", "Speaker", "Text", "Status", "Take", "Length", "Cost")
 NUMBER, SPEAKER, TEXT, STATUS, TAKE, DURATION, COST = range(len(COLUMNS))
 BlockIdRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2  # "missing", "stale", "generating", ...
@@ -213,6 +213,8 @@ class BlocksModel(QAbstractTableModel):
                 return self.status_of(block)[1]
             if column == TEXT:
                 return block.text
+            if column == SPEAKER:
+                return block.speaker  # whole, when the column shortens it
             return None
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS:
             colour = status_colour(self.status_of(block)[0])

@@ -1,8 +1,13 @@
-"""The cast: who speaks each speaker's lines, plus the script's model and format.
+"""The cast: who speaks each speaker's lines.
 
 One row per speaker (in order of first appearance): the name, a voice picker over the
-same voice list model the Speech tab uses, and a Preview button. The panel only shows
-and asks; the tab turns a choice into an undoable edit of the script.
+same voice list model the Speech tab uses, a Preview button and the speaker's voice
+settings. The panel only shows and asks; the tab turns a choice into an undoable edit of
+the script. The script's model and format are on the tab's title line (output_bar.py).
+
+The panel sits in a narrow column beside the blocks table: long names and voices are
+shortened with "…" (whole in their tooltips), and `CastScrollArea` is never narrower
+than a row, so the buttons at a row's end are never cut off.
 """
 
 from __future__ import annotations
@@ -10,19 +15,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
+    QFrame,
     QGridLayout,
-    QGroupBox,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from app.domain.formats import TTS_FORMATS
 from app.domain.script import Script
 from app.ui.icons import icon
 from app.ui.speech.voice_model import (
@@ -32,11 +36,13 @@ from app.ui.speech.voice_model import (
     VoiceRole,
     as_voice,
 )
+from app.ui.widgets.elided_label import ElidedLabel
 
 if TYPE_CHECKING:
-    from app.domain.wire import Model, Voice
+    from app.domain.wire import Voice
 
-NO_VOICE = "— choose a voice —"
+NO_VOICE = "Choose a voice"  # short: a placeholder widens its box
+VOICE_CHARS = 6  # the narrowest a voice box gets; longer names end in "…"
 
 
 def speaker_key(speaker: str) -> str:
@@ -48,8 +54,6 @@ class CastPanel(QWidget):
     voice_chosen = Signal(str, object)  # speaker, Voice
     preview_requested = Signal(object)  # Voice
     settings_requested = Signal(str)  # speaker
-    model_chosen = Signal(str)  # model id
-    format_chosen = Signal(str)  # output format value
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,44 +67,25 @@ class CastPanel(QWidget):
         self.preview_buttons: dict[str, QPushButton] = {}
         self._updating = False
 
-        output = QGroupBox("Model and format", self)
-        form = QFormLayout(output)
-        self.model = QComboBox(output)
-        self.model.setObjectName("scripts.model")
-        self.model.setAccessibleName("Model for the whole script")
-        self.output_format = QComboBox(output)
-        self.output_format.setObjectName("scripts.format")
-        self.output_format.setAccessibleName("Audio format of the takes")
-        for fmt in TTS_FORMATS:
-            self.output_format.addItem(fmt.label, fmt.value)
-        for combo in (self.model, self.output_format):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(8)
-        form.addRow("Model", self.model)
-        form.addRow("Format", self.output_format)
-        self.model.activated.connect(lambda _i: self.model_chosen.emit(self.model.currentData()))
-        self.output_format.activated.connect(
-            lambda _i: self.format_chosen.emit(self.output_format.currentData()))
-
-        self._cast_box = QGroupBox("Cast", self)
+        heading = QLabel("<b>Cast</b>", self)
+        self._cast_box = QWidget(self)
         self._grid = QGridLayout(self._cast_box)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setHorizontalSpacing(4)
         self._grid.setColumnStretch(1, 1)
         self._empty = QLabel("Speakers appear here once the script has lines.", self._cast_box)
         self._empty.setWordWrap(True)
         self._grid.addWidget(self._empty, 0, 0, 1, 4)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addWidget(heading)
         layout.addWidget(self._cast_box)
-        layout.addWidget(output)
         layout.addStretch(1)
 
     # -- catalog ---------------------------------------------------------------------
-    def set_catalog(self, models: list[Model], voices: list[Voice]) -> None:
+    def set_voices(self, voices: list[Voice]) -> None:
         self.voice_model.set_voices(voices)
-        self.model.clear()
-        for model in models:
-            self.model.addItem(model.name or model.model_id, model.model_id)
 
     def voice(self, voice_id: str) -> Voice | None:
         row = self.voice_model.row_of(voice_id)
@@ -119,18 +104,12 @@ class CastPanel(QWidget):
                 self._select(combo, member.voice_id if member else None, VoiceIdRole)
                 # Nothing to hear before a voice is chosen.
                 self.preview_buttons[speaker].setEnabled(combo.currentIndex() >= 0)
-            if script.model_id and self.model.findData(script.model_id) < 0:
-                # Not offered by this server (offline voices, say): still say which it is.
-                self.model.addItem(f"{script.model_id} (not listed by this server)",
-                                   script.model_id)
-            self._select(self.model, script.model_id)
-            self._select(self.output_format, script.output_format)
+                combo.setToolTip(combo.currentText())  # the whole name, shortened in the box
         finally:
             self._updating = False
 
     @staticmethod
-    def _select(combo: QComboBox, value: str | None,
-                role: int = Qt.ItemDataRole.UserRole) -> None:
+    def _select(combo: QComboBox, value: str | None, role: int) -> None:
         """Show `value` without emitting a choice (the script changed, not the user)."""
         if value and combo.currentIndex() >= 0 and combo.currentData(role) == value:
             # Already shown: the script changes once per take while a queue runs, and
@@ -155,7 +134,7 @@ class CastPanel(QWidget):
             self._grid.addWidget(self._empty, 0, 0, 1, 4)
         for row, speaker in enumerate(speakers):
             key = speaker_key(speaker)
-            name = QLabel(speaker, self._cast_box)
+            name = ElidedLabel(speaker, self._cast_box)
             name.setObjectName(f"scripts.speaker_{key}")
             combo = QComboBox(self._cast_box)
             combo.setObjectName(f"scripts.voice_{key}")
@@ -164,7 +143,7 @@ class CastPanel(QWidget):
             combo.setPlaceholderText(NO_VOICE)
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(6)
+            combo.setMinimumContentsLength(VOICE_CHARS)
             name.setBuddy(combo)
             preview = QPushButton(icon("play"), "", self._cast_box)
             preview.setObjectName(f"scripts.preview_{key}")
@@ -186,6 +165,7 @@ class CastPanel(QWidget):
 
     def _on_voice_activated(self, speaker: str, combo: QComboBox) -> None:
         voice = as_voice(combo.currentData(VoiceRole))
+        combo.setToolTip(combo.currentText())
         if voice is not None and not self._updating:
             self.voice_chosen.emit(speaker, voice)
 
@@ -194,3 +174,36 @@ class CastPanel(QWidget):
         if voice is not None:
             self.preview_requested.emit(voice)
 
+
+
+class CastScrollArea(QScrollArea):
+    """The cast's column: scrolls down when there are many speakers, never sideways (a
+    row cut at the side hid its Preview and settings buttons), so it is never narrower
+    than the cast's narrowest row, with room for the scroll bar."""
+
+    def __init__(self, cast: CastPanel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("scripts.cast_scroll")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(cast)
+        cast.installEventFilter(self)  # rows come and go with the script's speakers
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        page = self.widget()
+        if page is None:
+            return hint
+        frame = 2 * self.frameWidth()
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(page.minimumSizeHint().width() + bar + frame, hint.height())
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), self.minimumSizeHint().width()), hint.height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)

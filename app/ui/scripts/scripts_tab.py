@@ -1,9 +1,10 @@
 """The Scripts tab: a multi-voice script made block by block, with takes and a queue.
 
-Layout (fits 1024x640 with the History dock): a row of file actions; the cast (voices,
-model, format) beside the blocks table; under the table, the selected block's text and
-takes; at the bottom the queue (generate missing, pause, resume, cancel), its progress
-and the cost estimate. Every edit is undoable (Ctrl+Z, Ctrl+Shift+Z) and autosaved.
+Layout (fits 1024x640 with the History dock open, every control in view): the title
+with the script's model and format; a row of file actions; the cast (a voice for each
+speaker) beside the blocks table; under the table, the selected block's text and takes;
+at the bottom the queue (generate missing, pause, resume, cancel), its progress and the
+cost estimate. Every edit is undoable (Ctrl+Z, Ctrl+Shift+Z) and autosaved.
 
 The tab wires the parts: the document (script + undo), the table model, the cast panel,
 the block panel, playback and generation (script_generation.py), file handling
@@ -23,11 +24,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QProgressBar,
-    QScrollArea,
-    QSizePolicy,
     QSplitter,
+    QStyle,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -51,7 +50,8 @@ from app.ui.scripts.blocks_model import (
     TEXT,
     BlocksModel,
 )
-from app.ui.scripts.cast_panel import CastPanel
+from app.ui.scripts.cast_panel import CastPanel, CastScrollArea
+from app.ui.scripts.output_bar import ScriptOutputBar
 from app.ui.scripts.script_document import ScriptDocument
 from app.ui.scripts.script_export_ui import ScriptExportUi
 from app.ui.scripts.script_files_ui import ScriptFilesUi
@@ -59,6 +59,7 @@ from app.ui.scripts.script_generation import ScriptGeneration
 from app.ui.scripts.script_playback import ScriptPlayback
 from app.ui.scripts.script_pronunciation import ScriptPronunciation
 from app.ui.scripts.voice_settings_dialog import VoiceSettingsEditing
+from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.live_status_label import LiveStatusLabel
 from app.ui.widgets.player_bar import PlayerBar
@@ -68,6 +69,12 @@ if TYPE_CHECKING:
     from app.ui.scripts.take_compare import TakeComparison
 
 log = logging.getLogger(__name__)
+
+# The blocks table's narrow columns, in characters of their widest usual value: the Text
+# column stretches over the rest. Measured in the font, so they hold at any font size.
+COLUMN_SAMPLES = {NUMBER: "999", SPEAKER: "NARRATOR", STATUS: "generating",
+                  TAKE: "12 of 12", DURATION: "10.5 s", COST: "1,234"}
+TEXT_MINIMUM_CHARS = 12  # the Text column never gets narrower than this
 
 
 class ScriptsTab(QWidget):
@@ -91,11 +98,15 @@ class ScriptsTab(QWidget):
         self.pronunciation = ScriptPronunciation(self, ctx, runner, self.document)
         self._top_row.insertWidget(4, self.pronunciation.button)
         self._top_row.insertWidget(5, self.pronunciation.label)
+        # Made after the row's other buttons, it would come last on Tab: in its place.
+        QWidget.setTabOrder(self.export_text_button, self.pronunciation.button)
         self._connect()
         self.files.restore_last()
 
     # -- layout ----------------------------------------------------------------------
     def _build(self) -> None:
+        # Made first, so Tab follows the screen: title line, file actions, cast, table…
+        self.output_bar = ScriptOutputBar(self)
         self.open_button = make_button(self, "open", "Open…",
                                    "Open a script, or import text, Markdown, a screenplay, "
                                    "CSV or TSV (Ctrl+Shift+O)")
@@ -107,10 +118,11 @@ class ScriptsTab(QWidget):
                                           "Write the script as screenplay text or a table")
         self.undo_button = QToolButton(self)
         self.redo_button = QToolButton(self)
-        self.title = QLabel(self)
+        self.title = ElidedLabel("", self)  # a long title ends in "…", never widening
         self.title.setObjectName("scripts.title")
-        # Long titles are cut, never widening the window.
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
         top = QHBoxLayout()
         for widget in (self.open_button, self.new_button, self.export_button,
                        self.export_text_button, self.undo_button, self.redo_button):
@@ -121,14 +133,7 @@ class ScriptsTab(QWidget):
         self._on_retry: Callable[[], None] | None = None  # the banner's retry, if not the usual
 
         self.cast = CastPanel(self)
-        cast_scroll = QScrollArea(self)
-        cast_scroll.setObjectName("scripts.cast_scroll")
-        cast_scroll.setWidgetResizable(True)
-        cast_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        cast_scroll.setWidget(self.cast)
-        cast_scroll.setMinimumWidth(min(260, self.cast.minimumSizeHint().width()
-                                        + cast_scroll.verticalScrollBar().sizeHint().width()
-                                        + 4))
+        cast_scroll = CastScrollArea(self.cast, self)
 
         self.table = QTableView(self)
         self.table.setObjectName("scripts.blocks")
@@ -146,13 +151,7 @@ class ScriptsTab(QWidget):
                                    | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
-        # Fixed widths: measuring a column's contents reads every row (slow when long).
-        for column, width in ((NUMBER, 34), (SPEAKER, 90), (STATUS, 120), (TAKE, 54),
-                              (DURATION, 64), (COST, 52)):
-            self.table.setColumnWidth(column, width)
+        self._size_columns()
 
         self.block_panel = BlockPanel(self)
         self.top_splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -201,14 +200,45 @@ class ScriptsTab(QWidget):
         queue.addWidget(self.progress, 1)
 
         layout = QVBoxLayout(self)
-        # The title has a line of its own: beside the buttons it was the first thing cut.
-        layout.addWidget(self.title)
+        # The title has a line of its own (beside the buttons it was the first thing
+        # cut), shared with what applies to the whole script.
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.output_bar)
+        layout.addLayout(title_row)
         layout.addLayout(top)
         layout.addWidget(self.error_banner)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(queue)
         layout.addWidget(self.estimate)
         layout.addWidget(self.status)
+
+    def _size_columns(self) -> None:
+        """Fixed widths for the narrow columns (measuring a column's contents reads every
+        row, slow when long), each as wide as its header or usual value, whichever is
+        wider; longer values end in "…" with the whole value in the cell's tooltip. The
+        table is never narrower than those plus a readable Text column, so it never
+        scrolls sideways."""
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
+        style = self.table.style()
+        cell, heading = self.table.fontMetrics(), header.fontMetrics()
+        cell_margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin,
+                                             None, self.table) + 1) + 2
+        heading_margin = 2 * style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin,
+                                               None, header) + 8
+        fixed = 0
+        for column, sample in COLUMN_SAMPLES.items():
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            width = max(cell.horizontalAdvance(sample) + cell_margin,
+                        heading.horizontalAdvance(title) + heading_margin)
+            self.table.setColumnWidth(column, width)
+            fixed += width
+        text = cell.averageCharWidth() * TEXT_MINIMUM_CHARS
+        frame = 2 * self.table.frameWidth()
+        bar = self.table.verticalScrollBar().sizeHint().width()
+        self.table.setMinimumWidth(fixed + text + frame + bar)
 
     def _connect(self) -> None:
         stack = self.document.undo_stack
@@ -244,8 +274,8 @@ class ScriptsTab(QWidget):
             lambda: self.generation.make_dialogue(self.selected_block_ids()))
         self.model.modelReset.connect(self._show_current_block)
         self.cast.voice_chosen.connect(self._on_cast_voice_chosen)
-        self.cast.model_chosen.connect(self._on_cast_model_chosen)
-        self.cast.format_chosen.connect(self._on_cast_format_chosen)
+        self.output_bar.model_chosen.connect(self._on_cast_model_chosen)
+        self.output_bar.format_chosen.connect(self._on_cast_format_chosen)
         self.cast.preview_requested.connect(self._on_cast_preview_requested)
         panel = self.block_panel
         panel.text_committed.connect(self.edit_text)
@@ -285,8 +315,10 @@ class ScriptsTab(QWidget):
         self.generation.load_catalog()
 
     def set_catalog(self, models: list, voices: list[Voice]) -> None:
-        self.cast.set_catalog(models, voices)
+        self.cast.set_voices(voices)
+        self.output_bar.set_models(models)
         self.cast.show_script(self.document.script)
+        self.output_bar.show_script(self.document.script)
         self._update_summary()
 
     # -- files (the window routes here) ----------------------------------------------
@@ -312,6 +344,7 @@ class ScriptsTab(QWidget):
         elif self.model.rowCount() and not self.table.currentIndex().isValid():
             self.select_block(script.blocks[0].block_id)
         self.cast.show_script(script)
+        self.output_bar.show_script(script)
         self._show_current_block()
         self._show_title()
         self._update_summary()
@@ -320,7 +353,7 @@ class ScriptsTab(QWidget):
     def _show_title(self) -> None:
         script, path = self.document.script, self.document.path
         name = script.title or (path.name if path else "Untitled script")
-        self.title.setText(f"<b>{name}</b> · {plural(len(script.blocks), 'block')}")
+        self.title.setText(f"{name} · {plural(len(script.blocks), 'block')}")
         self.title.setToolTip(str(path) if path else "")
 
     def _update_summary(self) -> None:

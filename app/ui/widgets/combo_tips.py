@@ -1,0 +1,43 @@
+"""A combo box's text that does not fit: how much room it has, and its whole text as the
+box's tooltip.
+
+The app's style ends such text with "…" (app/ui/app_style.py) and gives each combo box a
+`ComboTips` filter, so pointing at the box shows the whole voice, model or format name,
+as ElidedLabel does for labels. A box with a tooltip of its own keeps it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox, QToolTip, QWidget
+
+
+def text_room(style: QStyle, option: QStyleOptionComboBox, widget: QWidget | None) -> int:
+    """The width the box's text can have: its field, less the icon (as Qt draws it)."""
+    field = style.subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                 QStyle.SubControl.SC_ComboBoxEditField, widget)
+    room = field.width() - 4
+    if not option.currentIcon.isNull():
+        room -= option.iconSize.width() + 4
+    return max(room, 0)
+
+
+def is_shortened(combo: QComboBox) -> bool:
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    text = option.currentText
+    return bool(text) and combo.fontMetrics().horizontalAdvance(text) > text_room(
+        combo.style(), option, combo)
+
+
+class ComboTips(QObject):
+    """An event filter for combo boxes: the whole text as the tooltip, when shortened."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(watched, QComboBox) \
+                and isinstance(event, QHelpEvent) and not watched.toolTip() \
+                and not watched.isEditable() and is_shortened(watched):
+            QToolTip.showText(event.globalPos(), watched.currentText(), watched)
+            return True
+        return False
