@@ -45,6 +45,7 @@ class RunningApp:
 
         skip_source_reading()  # as app.main.run_gui does
         from app.main import build_context, skip_unused_imports
+        from app.ui.app_style import install_app_style
         from app.ui.main_window import MainWindow
         from app.ui.qt_async import (
             favour_gui_thread,
@@ -55,6 +56,9 @@ class RunningApp:
         skip_unused_imports()  # as app.main.run_gui does
         existing = QApplication.instance()
         self.qapp: Any = existing or QApplication(["xi-studio-bench"])
+        # The app's own style, as app.main.run_gui installs it before the window: without
+        # it the figures measured a plainer app than the one people run.
+        install_app_style(self.qapp)
         QApplication.setQuitOnLastWindowClosed(False)  # the session closes the window
         self.loop = qasync.QEventLoop(self.qapp)
         asyncio.set_event_loop(self.loop)

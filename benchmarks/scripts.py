@@ -10,6 +10,11 @@
   1 s each); baseline: the same meter over the idle app for as long. Target ≤ 16 ms.
 - 10c. how much the app's resident memory grew while that queue ran (peak minus before,
   sampled every 20 ms); baseline: the app's RSS before the queue. Target < 50 MB.
+- 10d. a full repaint of the opened script's blocks table (its viewport, every visible
+  cell) with the app's style (app/ui/app_style.py, as app.main installs it); baseline:
+  the same repaint with the application's style set to plain Fusion, alternated round by
+  round in the same run (median of each). Target ≤ 1.15×: the app's style must not make
+  Qt's own painting go through Python.
 
 Quick: the open is the same 500 blocks; the queue makes 40 takes (full: all 500).
 """
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -38,6 +44,7 @@ from benchmarks._common import (
 
 OPEN_TARGET_S = 1.0
 STALL_TARGET_S = 0.016
+REPAINT_TARGET_RATIO = 1.15
 MEMORY_TARGET_BYTES = 50_000_000
 BLOCKS = 500
 # Voices of the server's voices sample (api/samples/voices_v2_page.json).
@@ -70,6 +77,32 @@ async def _open(app: RunningApp, path: Path) -> float:
                      30, "the script to open", poll_s=0.0005)
     tab.table.viewport().repaint()  # the first paint, synchronously
     return time.perf_counter() - start
+
+
+async def _repaints(app: RunningApp, rounds: int, repeats: int) -> tuple[float, float]:
+    """Median time of a full repaint of the blocks table with the app's style, and with
+    plain Fusion, alternated round by round (each switch repolishes every widget, then
+    the table is painted once untimed so caches are warm)."""
+    from PySide6.QtWidgets import QStyleFactory
+
+    from app.ui.app_style import install_app_style
+
+    viewport = app.window.scripts_tab.table.viewport()
+    times: dict[str, list[float]] = {"app": [], "fusion": []}
+    for _ in range(rounds):
+        for name in ("fusion", "app"):
+            if name == "fusion":
+                app.qapp.setStyle(QStyleFactory.create("fusion"))
+            else:
+                install_app_style(app.qapp)
+            await asyncio.sleep(0.05)  # the style change's layouts and updates
+            viewport.repaint()
+            for _ in range(repeats):
+                start = time.perf_counter()
+                viewport.repaint()
+                times[name].append(time.perf_counter() - start)
+    install_app_style(app.qapp)  # as the app runs
+    return statistics.median(times["app"]), statistics.median(times["fusion"])
 
 
 async def _queue(app: RunningApp, meter: StallMeter, queued: int) -> tuple[float, float,
@@ -107,7 +140,8 @@ def main() -> None:
         prepare_environment(home, server.url)
         app = RunningApp()
 
-        async def session() -> tuple[list[float], list[float], tuple[Any, ...], float]:
+        async def session() -> tuple[list[float], list[float], tuple[Any, ...], float,
+                                     tuple[float, float]]:
             try:
                 await wait_until(lambda: app.window.is_ready, 30, "the catalogue")
                 opens: list[float] = []
@@ -120,16 +154,17 @@ def main() -> None:
                     json.loads(path.read_bytes())
                     loads.append(time.perf_counter() - started)
                     opens.append(await _open(app, path))
+                repaints = await _repaints(app, 5 if args.quick else 10, 20)
                 meter = StallMeter()
                 queue = await _queue(app, meter, queued)
                 meter.start()
                 await asyncio.sleep(queue[1])
                 idle = meter.stop()
-                return opens, loads, queue, idle
+                return opens, loads, queue, idle, repaints
             finally:
                 await app.close()
 
-        opens, loads, queue, idle = app.run(session())
+        opens, loads, queue, idle, repaints = app.run(session())
 
     best_open, best_load = min(opens), min(loads)
     say(f"open 500 blocks: {', '.join(ms(x) for x in opens)}; json.loads: "
@@ -154,6 +189,15 @@ def main() -> None:
                    ours=f"+{mb(grew)}", baseline=f"{mb(before)} app before the queue",
                    ratio=ratio(grew, before), target="< +50 MB",
                    met=grew < MEMORY_TARGET_BYTES))
+    styled, fusion = repaints
+    say(f"repaint of the blocks table: {ms(styled)} with the app's style, {ms(fusion)} with "
+        "plain Fusion (medians)")
+    figure.add(Row(figure=f"10d. Scripts: full repaint of the {BLOCKS}-block table with the "
+                          "app's style (median)",
+                   ours=ms(styled), baseline=f"{ms(fusion)} plain Fusion, same table",
+                   ratio=ratio(styled, fusion), target="≤ 1.15× plain Fusion",
+                   met=styled <= fusion * REPAINT_TARGET_RATIO,
+                   note="the two styles alternate round by round in the same run"))
 
 
 if __name__ == "__main__":

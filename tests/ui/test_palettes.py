@@ -13,10 +13,14 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QCheckBox,
+    QComboBox,
+    QListView,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QRadioButton,
     QSlider,
     QStyle,
@@ -27,8 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.app_style import ReadableStyle
+from app.ui.app_style import ReadableStyle, outline_item_checks
 from app.ui.contrast import GRAPHIC_CONTRAST, TEXT_CONTRAST, blend, contrast, readable_on
+from app.ui.control_style import ControlStyle
 from app.ui.transcripts.speaker_colors import PALETTE, SpeakerColors
 from tests.ui.test_fit_and_keyboard import keep_shot
 
@@ -213,25 +218,18 @@ def _edge_contrast(image: QImage, rect: QRect, background: QColor) -> dict[str, 
             for side, points in sides.items()}
 
 
+@pytest.mark.parametrize("switched", [False, True], ids=["from-the-start", "switched-live"])
 @pytest.mark.parametrize("palette", [dark_palette, QPalette, high_contrast_palette],
                          ids=["dark", "light", "high-contrast"])
 def test_unticked_boxes_slider_grooves_and_disabled_text_stay_readable(
-        themed, qtbot, palette) -> None:
+        themed, qtbot, palette, switched: bool) -> None:
     """Fusion outlines an unticked check box, a radio button and a slider's groove with
     the window colour a shade darker (1.4:1 on Breeze Dark) and greys disabled text to
     2.5:1: the app's style keeps 3:1 for the outlines, all the way round, and 4.5:1 for
-    disabled text."""
-    themed.setPalette(as_the_desktop_gives(themed, palette()))
-    shown = themed.palette()
-    disabled = QPalette.ColorGroup.Disabled
-    roles = QPalette.ColorRole
-    for text, backgrounds in ((roles.WindowText, (roles.Window,)),
-                              (roles.Text, (roles.Base, roles.Window)),
-                              (roles.ButtonText, (roles.Button,))):
-        for background in backgrounds:
-            ratio = contrast(shown.color(disabled, text), shown.color(disabled, background))
-            assert ratio >= TEXT_CONTRAST, (text, background, ratio)
-
+    disabled text. Also when the desktop switches the palette while the widgets are
+    shown."""
+    if not switched:
+        themed.setPalette(as_the_desktop_gives(themed, palette()))
     page = QWidget()
     qtbot.addWidget(page)
     layout = QVBoxLayout(page)
@@ -244,11 +242,26 @@ def test_unticked_boxes_slider_grooves_and_disabled_text_stay_readable(
     item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
     item.setCheckState(Qt.CheckState.Unchecked)
     items.addItem(item)
+    outline_item_checks(items)  # as the app's views with check boxes are built
     for widget in (box, radio, slider, items):
         layout.addWidget(widget)
     page.resize(240, 200)
     page.show()
     qtbot.waitExposed(page)
+    if switched:
+        themed.setPalette(as_the_desktop_gives(themed, palette()))
+        qtbot.wait(10)
+    shown = themed.palette()
+    disabled = QPalette.ColorGroup.Disabled
+    roles = QPalette.ColorRole
+    for text, backgrounds in ((roles.WindowText, (roles.Window,)),
+                              (roles.Text, (roles.Base, roles.Window)),
+                              (roles.ButtonText, (roles.Button,))):
+        for background in backgrounds:
+            for colours in (shown, box.palette()):
+                ratio = contrast(colours.color(disabled, text),
+                                 colours.color(disabled, background))
+                assert ratio >= TEXT_CONTRAST, (text, background, ratio)
     style = themed.style()
     window = shown.color(roles.Window)
 
@@ -279,3 +292,74 @@ def test_unticked_boxes_slider_grooves_and_disabled_text_stay_readable(
     edges = _edge_contrast(items.viewport().grab().toImage(), check,
                            shown.color(roles.Base))
     assert min(edges.values()) >= GRAPHIC_CONTRAST, ("item view check", edges)
+
+
+def _shows_check_boxes(view: QAbstractItemView) -> bool:
+    model = view.model()
+    if model is None:
+        return False
+    return any(model.index(row, column).data(Qt.ItemDataRole.CheckStateRole) is not None
+               for row in range(min(model.rowCount(), 3))
+               for column in range(model.columnCount()))
+
+
+def test_only_the_controls_that_need_it_draw_in_python(themed, launch, cloud, qtbot) -> None:
+    """The outlines and the shortened combo box text are drawn in Python (ControlStyle) on
+    the widgets that show them; every other widget, the Scripts table, the transcript,
+    History and the cast among them, paints in C++ with the app's style alone (app-wide,
+    the Python drawing made a table's repaint ~1.4x as long). Tabs built when first shown
+    and dialogs get it too, and so do all of them after the app's style is replaced."""
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    window.build_all_tabs()
+    music = window.music_tab
+    window.show_tab("music")
+    music.mode.setCurrentIndex(1)
+    music.editor.template.activated.emit(1)
+    qtbot.waitUntil(lambda: music.editor.model.rowCount() > 0)
+    qtbot.mouseClick(studio.find(QPushButton, "music.rework"), Qt.MouseButton.LeftButton)
+    rework = music.producer.rework_dialog
+    qtbot.waitExposed(rework)
+    window.show_tab("speech")
+    qtbot.mouseClick(studio.find(QPushButton, "speech.pronunciation"),
+                     Qt.MouseButton.LeftButton)
+    dictionaries = window.findChild(QListView, "dictionaries.list")
+    assert dictionaries is not None
+    qtbot.waitExposed(dictionaries)
+    windows = (window, rework, dictionaries.window())
+
+    for replaced in (False, True):
+        if replaced:  # as a desktop does when its widget style is changed
+            themed.setStyle(ReadableStyle("fusion"))
+            qtbot.wait(10)
+        app_style = themed.style()
+        widgets = [w for w in QApplication.allWidgets() if w.window() in windows]
+        for widget in widgets:
+            widget.ensurePolished()  # as Qt does before a hidden one is first shown
+        views = [w for w in widgets if isinstance(w, QAbstractItemView)]
+        with_boxes = {v.objectName() for v in views if _shows_check_boxes(v)}
+        assert "music.sections" in with_boxes
+        for view in views:
+            drawn = isinstance(view.style(), ControlStyle)
+            if view.objectName() in ("music.sections", "music.rework_changes",
+                                     "dictionaries.list") or view in with_boxes:
+                assert drawn, view.objectName()
+            else:
+                assert view.style() is app_style, (view.objectName(), view.style())
+        for name in ("scripts.blocks", "transcripts.words", "history.list"):
+            assert studio.find(QAbstractItemView, name).style() is app_style, name
+        cast = studio.find(QWidget, "scripts.cast")
+        assert cast.style() is app_style
+        controls = [w for w in widgets if isinstance(w, (QCheckBox, QRadioButton, QSlider,
+                                                         QComboBox))]
+        assert len(controls) > 20
+        for widget in controls:
+            assert isinstance(widget.style(), ControlStyle), widget.objectName()
+        plain = [w for w in widgets if not isinstance(w, (QCheckBox, QRadioButton, QSlider,
+                                                          QComboBox, QAbstractItemView))]
+        # (a widget with a style sheet has Qt's style sheet style, over the app's style)
+        odd = [w.objectName() for w in plain if w.style() is not app_style
+               and w.style().metaObject().className() != "QStyleSheetStyle"]
+        assert not odd, odd[:5]
+    rework.close()
+    dictionaries.window().close()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.domain.music_plan import Plan, Section
 from app.domain.music_plan_checks import Problem, errors_only, validate_plan
 from app.domain.music_templates import TEMPLATES, template
+from app.ui.app_style import outline_item_checks
 from app.ui.icons import icon
 from app.ui.music.chip_editor import ChipEditor
 from app.ui.music.compose_request import KeepBase
@@ -154,6 +155,7 @@ class PlanEditor(QWidget):
 
         self.table = QTableView(self)
         self.table.setObjectName("music.sections")
+        outline_item_checks(self.table)  # the Keep boxes, readable on dark palettes
         self.table.setModel(self.model)
         self.table.setAccessibleName("Sections")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

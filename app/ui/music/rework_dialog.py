@@ -25,6 +25,7 @@ from app.domain.music_plan_diff import SectionChange, plan_diff
 from app.domain.music_plan_json import plan_from_json
 from app.domain.music_request import MusicRequestError, plan_request_body
 from app.ui.app_context import AppContext
+from app.ui.app_style import outline_item_checks
 from app.ui.music.plan_commands import (
     EditSectionCommand,
     InsertSectionCommand,
@@ -61,6 +62,7 @@ class ReworkDialog(QDialog):
         self.progress.hide()
         self.changes = QListWidget(self)
         self.changes.setObjectName("music.rework_changes")
+        outline_item_checks(self.changes)  # each change is ticked to take it
         self.changes.setAccessibleName("Proposed changes, one a section")
         self.status = QLabel("Say what to change; you then choose which sections take it.",
                              self)

@@ -38,6 +38,7 @@ from app.domain.pronunciation import (
     RuleError,
     read_pls,
 )
+from app.ui.app_style import outline_item_checks
 from app.ui.errors import describe_error
 from app.ui.speech.dictionary_models import Attachment, DictionaryListModel, RulesTableModel
 from app.ui.speech.rule_editor import PreviewFn, RuleEditor
@@ -86,6 +87,7 @@ class DictionariesDialog(QDialog):
         self.list_model = DictionaryListModel(self)
         self.list = QListView(self)
         self.list.setObjectName("dictionaries.list")
+        outline_item_checks(self.list)  # the boxes that attach a dictionary
         self.list.setAccessibleName("Pronunciation dictionaries")
         self.list.setModel(self.list_model)
         self.name = QLineEdit(self)

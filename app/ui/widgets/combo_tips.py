@@ -1,9 +1,10 @@
 """A combo box's text that does not fit: how much room it has, and its whole text as the
 box's tooltip.
 
-The app's style ends such text with "…" (app/ui/app_style.py) and gives each combo box a
-`ComboTips` filter, so pointing at the box shows the whole voice, model or format name,
-as ElidedLabel does for labels. A box with a tooltip of its own keeps it.
+The style the app gives combo boxes ends such text with "…" (app/ui/control_style.py)
+and gives each box a `ComboTips` filter, so pointing at the box shows the whole voice,
+model or format name, as ElidedLabel does for labels. A box with a tooltip of its own
+keeps it.
 """
 
 from __future__ import annotations
