@@ -363,3 +363,54 @@ def test_only_the_controls_that_need_it_draw_in_python(themed, launch, cloud, qt
         assert not odd, odd[:5]
     rework.close()
     dictionaries.window().close()
+
+
+@pytest.mark.parametrize("palette", [dark_palette, QPalette, high_contrast_palette],
+                         ids=["dark", "light", "high-contrast"])
+def test_warnings_and_the_plans_problem_list_read_on_every_palette(themed, qtbot,
+                                                                     palette) -> None:
+    """Amber warnings (pronunciation) and the Music plan's list of problems were fixed
+    hues (#8a5300, #c0392b, #9a7d0a) that read at about 2:1 on a dark window."""
+    import re
+
+    from PySide6.QtWidgets import QLabel
+
+    from app.domain.music_plan_checks import Problem
+    from app.ui.music.music_files import problems_html
+    from app.ui.widgets.problem_text import show_as_warning
+
+    themed.setPalette(palette())
+    window = themed.palette().color(QPalette.ColorRole.Window)
+    label = QLabel("Eleven v3 reads these rules only as aliases")
+    qtbot.addWidget(label)
+    show_as_warning(label)
+    shown = QColor(label.styleSheet().removeprefix("color: ").rstrip(";"))
+    assert contrast(shown, window) >= TEXT_CONTRAST, (shown.name(), window.name())
+
+    text = problems_html([Problem(0, "duration", "Section 1 is too short <3 s>"),
+                          Problem(None, "styles", "No styles yet", "warning")])
+    colours = re.findall(r"color:(#[0-9a-f]{6})", text)
+    assert len(colours) == 2
+    for name in colours:
+        assert contrast(QColor(name), window) >= TEXT_CONTRAST, (name, window.name())
+    assert "&lt;3 s&gt;" in text  # the message is text, not markup
+
+
+def test_no_text_in_the_interface_has_a_fixed_colour() -> None:
+    """Text coloured with a fixed hue cannot follow the desktop's palette: on a dark
+    window it becomes unreadable. Problem and warning text goes through
+    app/ui/widgets/problem_text.py instead. (The transcript's draft note is exempt: it
+    sets its own light background with the dark text.)"""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "app" / "ui"
+    allowed = {"widgets/problem_text.py", "transcripts/viewer_panel.py"}
+    offenders = []
+    for path in root.rglob("*.py"):
+        if path.relative_to(root).as_posix() in allowed:
+            continue
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if re.search(r"(?<![-\w])color:\s*#[0-9a-fA-F]{3,6}", line):
+                offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)

@@ -30,6 +30,7 @@ from app.api.history import HistoryQuery, HistoryService
 from app.ui.errors import describe_error
 from app.ui.history.account_history_model import AccountHistoryModel
 from app.ui.widgets.file_dialogs import ask_save_path
+from app.ui.widgets.problem_text import show_as_problem
 
 if TYPE_CHECKING:
     from app.domain.history_wire import HistoryItem
@@ -155,7 +156,7 @@ class AccountHistoryDialog(QDialog):
     def say(self, text: str, *, problem: bool = False) -> None:
         self.message.setText(text)
         self.message.setProperty("problem", problem)
-        self.message.setStyleSheet("color: #b00020;" if problem else "")
+        show_as_problem(self.message, problem)
 
     def chosen(self) -> list[HistoryItem]:
         rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())

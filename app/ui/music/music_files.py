@@ -3,6 +3,7 @@ tab (no widgets here)."""
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from app.domain.music_request import MusicRequestError
 from app.library.atomic import atomic_write_text
 from app.ui.errors import UserMessage, describe_error
 from app.ui.music.music_controller import FeatureRefusedError
+from app.ui.widgets.problem_text import problem_color, warning_color
 
 PLAN_SUFFIX = ".plan.json"
 
@@ -83,10 +85,15 @@ def problems_html(problems: list[Problem]) -> str:
         return ""
     errors = errors_only(problems)
     warnings = [p for p in problems if p.severity != "error"]
-    rows = [f"<span style='color:#c0392b'>✖ {p.message}</span>" for p in errors[:6]]
+    # Worked out for the palette as it is now (fixed hues read at ~2:1 on a dark window);
+    # the plan's problems are shown again on every edit.
+    red, amber = problem_color().name(), warning_color().name()
+    rows = [f"<span style='color:{red}'>✖ {html.escape(p.message)}</span>"
+            for p in errors[:6]]
     if len(errors) > 6:
-        rows.append(f"<span style='color:#c0392b'>… and {len(errors) - 6} more</span>")
-    rows += [f"<span style='color:#9a7d0a'>⚠ {p.message}</span>" for p in warnings[:3]]
+        rows.append(f"<span style='color:{red}'>… and {len(errors) - 6} more</span>")
+    rows += [f"<span style='color:{amber}'>⚠ {html.escape(p.message)}</span>"
+             for p in warnings[:3]]
     return "<br>".join(rows)
 
 

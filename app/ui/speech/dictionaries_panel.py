@@ -43,6 +43,7 @@ from app.ui.errors import describe_error
 from app.ui.speech.dictionary_models import Attachment, DictionaryListModel, RulesTableModel
 from app.ui.speech.rule_editor import PreviewFn, RuleEditor
 from app.ui.widgets.file_dialogs import ask_open_path, ask_save_path
+from app.ui.widgets.problem_text import show_as_problem
 
 if TYPE_CHECKING:
     from app.api.dictionaries import DictionariesService
@@ -209,7 +210,7 @@ class DictionariesDialog(QDialog):
 
     def say(self, text: str, *, problem: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet("color: #b00020;" if problem else "")
+        show_as_problem(self.message, problem)
         self.message.setProperty("problem", problem)
 
     def _set_busy(self, busy: bool) -> None:

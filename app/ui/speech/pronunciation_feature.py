@@ -21,6 +21,7 @@ from app.ui.errors import describe_error
 from app.ui.speech.dictionaries_panel import PREVIEW_DICTIONARY, DictionariesDialog
 from app.ui.speech.dictionary_models import Attachment
 from app.ui.speech.side_draft import SideDraft
+from app.ui.widgets.problem_text import show_as_warning
 
 if TYPE_CHECKING:
     from app.ui.app_context import AppContext
@@ -59,7 +60,7 @@ class PronunciationFeature(QObject):
         self.warning = QLabel(self.box)
         self.warning.setObjectName("speech.pronunciation_warning")
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("color: #8a5300;")
+        show_as_warning(self.warning)
         self.button = QPushButton("Pronunciation…", self.box)
         self.button.setObjectName("speech.pronunciation")
         self.button.setAccessibleName("Pronunciation dictionaries")

@@ -27,6 +27,7 @@ from app.domain.pronunciation import (
     RuleError,
     check_rule,
 )
+from app.ui.widgets.problem_text import show_as_problem
 
 _KINDS = (("Say it as other words (alias)", "alias"),
           ("Phonetic spelling, IPA", "ipa"),
@@ -68,7 +69,7 @@ class RuleEditor(QDialog):
         self.error = QLabel(self)
         self.error.setObjectName("rule_editor.error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
+        show_as_problem(self.error)
         self.error.hide()
         self.preview_without = QPushButton("Hear it as now", self)
         self.preview_without.setObjectName("rule_editor.preview_without")
