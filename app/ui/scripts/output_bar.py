@@ -8,6 +8,7 @@ into an undoable edit of the script.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -35,6 +36,7 @@ class ScriptOutputBar(QWidget):
         self.model = QComboBox(self)
         self.model.setObjectName("scripts.model")
         self.model.setAccessibleName("Model for the whole script")
+        self._listed = False  # whether the server's models have been put in the list
         self.output_format = QComboBox(self)
         self.output_format.setObjectName("scripts.format")
         self.output_format.setAccessibleName("Audio format of the takes")
@@ -57,20 +59,40 @@ class ScriptOutputBar(QWidget):
 
     def set_models(self, models: list[Model]) -> None:
         self.model.clear()
+        self._listed = True
         for model in models:
             self.model.addItem(model.name or model.model_id, model.model_id)
 
     def show_script(self, script: Script) -> None:
         if script.model_id and self.model.findData(script.model_id) < 0:
             # Not offered by this server (offline voices, say): still say which it is.
-            self.model.addItem(f"{script.model_id} (not listed by this server)",
+            # Before the server has listed its models, that would not be known yet.
+            name = readable_model_id(script.model_id)
+            self.model.addItem(f"{name} (not listed by this server)"
+                               if self._listed else name,
                                script.model_id)
         _select(self.model, script.model_id)
         _select(self.output_format, script.output_format)
 
 
+def readable_model_id(model_id: str) -> str:
+    """A model's id in words, for when the server has not named it:
+    'eleven_multilingual_v2' -> 'Eleven Multilingual v2', 'eleven_flash_v2_5' ->
+    'Eleven Flash v2.5'."""
+    words: list[str] = []
+    for word in (w for w in model_id.replace("-", "_").split("_") if w):
+        if word.isdigit() and words and re.fullmatch(r"v[\d.]+", words[-1]):
+            words[-1] += f".{word}"  # 'v2', '5' -> 'v2.5'
+        else:
+            words.append(word if re.fullmatch(r"v[\d.]+|\d.*", word) else word.capitalize())
+    return " ".join(words) or model_id
+
+
 def _select(combo: QComboBox, value: str | None) -> None:
     """Show `value` without emitting a choice (the script changed, not the user)."""
+    if value and combo.currentIndex() >= 0 \
+            and combo.currentData(Qt.ItemDataRole.UserRole) == value:
+        return  # already shown (the script changes once per take while a queue runs)
     index = combo.findData(value, Qt.ItemDataRole.UserRole) if value else -1
     blocked = combo.blockSignals(True)
     combo.setCurrentIndex(index)
