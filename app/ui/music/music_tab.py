@@ -117,7 +117,9 @@ class MusicTab(QWidget):
         self.splitter.setSizes([600, 400])
         # ...but the plan is never narrower than its rows while the column can give room.
         self._plan_room = SplitterRoom(self.splitter, editor_page)
-        QVBoxLayout(self).addWidget(self.splitter)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)  # the tab page has its own; height is short
+        outer.addWidget(self.splitter)
         # Section by section, lyrics sheet, rework, stems, your own song (producer_tools.py).
         self.producer = ProducerTools(self._ctx, self._runner, self)
 

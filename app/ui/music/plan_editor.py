@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyle,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -38,6 +37,7 @@ from app.ui.music.plan_commands import (
     RemoveSectionCommand,
     ReplacePlanCommand,
 )
+from app.ui.music.plan_layout import DetailHeight, lay_out, table_height
 from app.ui.music.section_detail import SectionDetailPane
 from app.ui.music.section_model import (
     AVOID,
@@ -184,14 +184,14 @@ class PlanEditor(QWidget):
         self.splitter.addWidget(self.table)
         # The section's fields scroll inside their pane rather than holding the sections
         # table to 3 rows on a 768 px screen (a 30-section plan showed 4-7 rows).
-        detail_page = FitScrollArea(self.detail, self)
-        detail_page.setObjectName("music.section_detail_page")
-        detail_page.setMinimumHeight(90)
-        self.splitter.addWidget(detail_page)
+        self.detail_page = FitScrollArea(self.detail, self)
+        self.detail_page.setObjectName("music.section_detail_page")
+        DetailHeight(self.detail_page)
+        self.splitter.addWidget(self.detail_page)
         # Extra height goes to the sections (a 30-section plan showed 4-7 rows).
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
-        self.table.setMinimumHeight(100)
+        self.table.setMinimumHeight(table_height(self.table))
         self.splitter.setSizes([260, 220])
         self.splitter.setChildrenCollapsible(False)
 
@@ -213,15 +213,9 @@ class PlanEditor(QWidget):
         bottom.addWidget(self.undo_button)
         bottom.addWidget(self.redo_button)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(starts)
-        layout.addLayout(globals_form)
-        layout.addLayout(tools)
-        layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.timeline)
-        layout.addLayout(bottom)
-        layout.addWidget(self.problems)
+        # The song's styles under the timeline: a laptop has no height for them above.
+        lay_out(self, [starts, tools, self.splitter, self.timeline, globals_form, bottom,
+                       self.problems], stretch=self.splitter)
 
     def _connect(self) -> None:
         self.add_button.clicked.connect(self.add_section)

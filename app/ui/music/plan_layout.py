@@ -1,0 +1,66 @@
+"""Where the plan editor's parts go, top to bottom.
+
+On a laptop (1024x640 with History open) the plan page has about 400 px of height. With
+the song's styles above the sections, the table showed three rows and the selected
+section's fields were cut to a sliver (its name five letters wide, the lyrics two
+lines, the timeline off the bottom). So the sections and the selected section come
+first, each given the height it needs, then the timeline; the whole song's styles,
+its length and its problems follow under the timeline, to scroll to when the window
+is that short.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QLayout, QSplitter, QTableView, QVBoxLayout, QWidget
+
+from app.ui.widgets.fit_scroll_area import FitScrollArea
+
+TABLE_ROWS = 4  # the sections the table always shows, however short the window
+SPACING = 4
+
+
+def table_height(table: QTableView, rows: int = TABLE_ROWS) -> int:
+    """The height of `rows` rows with the header and frame: the table's minimum."""
+    header = table.horizontalHeader().sizeHint().height()
+    row = table.verticalHeader().defaultSectionSize()
+    return header + rows * row + 2 * table.frameWidth()
+
+
+class DetailHeight(QObject):
+    """Keeps the selected section's pane no shorter than its fields: squeezed, its labels
+    and lyrics were cut and had to be scrolled inside the pane. Their height depends on
+    the width (styles wrap), so it is measured again whenever either changes."""
+
+    def __init__(self, detail_page: FitScrollArea) -> None:
+        super().__init__(detail_page)
+        self._area = detail_page
+        page = detail_page.widget()
+        assert page is not None
+        page.installEventFilter(self)
+        detail_page.installEventFilter(self)
+        self.fit()
+
+    def fit(self) -> None:
+        page = self._area.widget()
+        if page is not None:
+            height = page.minimumSizeHint().height() + 2 * self._area.frameWidth()
+            if self._area.minimumHeight() != height:
+                self._area.setMinimumHeight(height)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+            self.fit()
+        return False
+
+
+def lay_out(editor: QWidget, parts: list[QLayout | QWidget], stretch: QSplitter) -> None:
+    """Stack `parts` in `editor`, the `stretch` one taking the height left."""
+    layout = QVBoxLayout(editor)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(SPACING)
+    for part in parts:
+        if isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part, 1 if part is stretch else 0)
