@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QLabel, QScrollArea
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
 
 from tests.ui.test_fit_and_keyboard import keep_shot
 
@@ -55,3 +55,29 @@ def test_plan_page_is_usable_on_a_laptop_beside_history(launch, cloud, qtbot,
     shown = QRect(timeline.mapTo(page.viewport(), QPoint(0, 0)), timeline.size())
     assert page.viewport().rect().contains(shown), (shown, page.viewport().rect())
     assert not page.horizontalScrollBar().isVisible(), "the plan scrolls sideways"
+
+    # From the keyboard alone, Tab from the page's tab bar goes down the page: the start
+    # row (with Rework and Your song), the tools, the sections table, the selected
+    # section's Name, then (under the timeline) the song's styles and Undo. Before, the
+    # song's styles came first, Undo followed the tools and Rework and Your song came
+    # after everything, although they are drawn under the timeline, at the bottom and
+    # on the first row.
+    window.activateWindow()
+    bar = music.mode.tabBar()
+    bar.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(bar.hasFocus)
+    reached: list[QWidget] = []
+    for _ in range(40):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        if focused is None or focused in reached:
+            break
+        reached.append(focused)
+    names = [widget.objectName() for widget in reached]
+    down_the_page = ["music.template", "music.plan_from_prompt", "music.rework",
+                     "music.own_song", "music.add_section", "music.sections",
+                     "music.section_name", "music.global_positive.input",
+                     "music.global_negative.input", "music.undo"]
+    assert all(name in names for name in down_the_page), names
+    order = [names.index(name) for name in down_the_page]
+    assert order == sorted(order), names

@@ -95,14 +95,6 @@ class PlanEditor(QWidget):
         return button
 
     def _build(self) -> None:
-        self.global_positive = ChipEditor("music.global_positive",
-                                          "Add a style for the whole song, press Enter", self)
-        self.global_negative = ChipEditor("music.global_negative",
-                                          "Add something the song should avoid", self)
-        globals_form = QFormLayout()
-        globals_form.addRow("Song styles", self.global_positive)
-        globals_form.addRow("Avoid", self.global_negative)
-
         self.template = QComboBox(self)
         self.template.setObjectName("music.template")
         self.template.setToolTip("Start from a ready-made plan (you can undo this)")
@@ -131,10 +123,6 @@ class PlanEditor(QWidget):
                                       "(Alt+Up)", standard=P.SP_ArrowUp)
         self.down_button = self._button("music.move_down", "Down", "Move the section later "
                                         "(Alt+Down)", standard=P.SP_ArrowDown)
-        self.undo_button = self._button("music.undo", "Undo", "Undo the last change (Ctrl+Z)",
-                                        standard=P.SP_ArrowBack)
-        self.redo_button = self._button("music.redo", "Redo", "Redo (Ctrl+Shift+Z)",
-                                        standard=P.SP_ArrowForward)
         self.keep_button = self._button(
             "music.keep_sections", "Keep selected",
             "Keep the selected sections exactly as they sounded in the earlier version; only "
@@ -196,12 +184,26 @@ class PlanEditor(QWidget):
         self.splitter.setChildrenCollapsible(False)
 
         self.timeline = TimelineWidget(self)
+        # Made after the sections and the selected section, and so after them in the Tab
+        # order: they are drawn under the timeline, and Tab should go down the page.
+        self.global_positive = ChipEditor("music.global_positive",
+                                          "Add a style for the whole song, press Enter", self)
+        self.global_negative = ChipEditor("music.global_negative",
+                                          "Add something the song should avoid", self)
+        globals_form = QFormLayout()
+        globals_form.addRow("Song styles", self.global_positive)
+        globals_form.addRow("Avoid", self.global_negative)
+
         self.total = WrappingLabel(self)  # "Total length: … · 30 sections" wraps, never widens
         self.total.setObjectName("music.total")
         self.respect = QCheckBox("Keep section lengths exactly", self)
         self.respect.setObjectName("music.respect_durations")
         self.respect.setToolTip("Music v1 only: when off, the model may stretch or shorten "
                                 "sections for a better song, keeping the total length.")
+        self.undo_button = self._button("music.undo", "Undo", "Undo the last change (Ctrl+Z)",
+                                        standard=QStyle.StandardPixmap.SP_ArrowBack)
+        self.redo_button = self._button("music.redo", "Redo", "Redo (Ctrl+Shift+Z)",
+                                        standard=QStyle.StandardPixmap.SP_ArrowForward)
         self.problems = WrappingLabel(self)
         self.problems.setObjectName("music.problems")
         self.problems.setTextFormat(Qt.TextFormat.RichText)

@@ -69,6 +69,9 @@ class ProducerTools(QObject):
         self.video_button.clicked.connect(self.open_video)
         self.video_dialog: VideoMusicDialog | None = None
         editor.starts_row.addWidget(self.own_song_button)
+        # Made after the editor, so Tab would reach them last; they sit on its first row.
+        QWidget.setTabOrder(editor.plan_from_prompt, self.rework_button)
+        QWidget.setTabOrder(self.rework_button, self.own_song_button)
         self.own_song = OwnSongImport(ctx, runner, editor, self)
         self.section_player = SectionPlayer(ctx, runner, tab.side)
         tab.side.add_box(self.section_player, 2)  # under the versions
