@@ -42,7 +42,10 @@ the file safely (atomic, crash-safe) is the library's job: app/library/script_st
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping
+from pathlib import PureWindowsPath
 from typing import Any
 
 from app.domain.pronunciation import MAX_LOCATORS
@@ -58,6 +61,8 @@ from app.domain.script import (
 
 FORMAT_NAME = "xi-studio-script"
 FILE_SUFFIX = ".xiscript.json"
+# What a block id may be: it is a folder's name on every system (see `_block_id`).
+_SAFE_ID = re.compile(r'[^\x00-\x1f/\\:*?"<>|]{1,100}')
 
 
 class ScriptFormatError(ValueError):
@@ -211,13 +216,24 @@ def _opt_str(obj: Mapping[str, Any], key: str, where: str) -> str | None:
 def _int(value: Any, where: str, allow_none: bool = False) -> int | None:
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    # (json reads NaN, Infinity and 1e400 as floats that int() cannot take)
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or (isinstance(value, float) and not math.isfinite(value)) or value != int(value)):
         raise _fail(where, f"should be a whole number, not {value!r:.40}")
     return int(value)
 
 
+def _count(value: Any, where: str, allow_none: bool = False) -> int | None:
+    """A whole number of at least 0 (a duration, a time in a take)."""
+    number = _int(value, where, allow_none)
+    if number is not None and number < 0:
+        raise _fail(where, f"cannot be negative ({number})")
+    return number
+
+
 def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or not math.isfinite(value)):
         raise _fail(where, f"should be a number, not {value!r:.40}")
     return float(value)
 
@@ -244,7 +260,7 @@ def _alignment(value: Any, where: str) -> tuple[WordTime, ...] | None:
         at = f"{where}[{i}]"
         if not isinstance(item, list) or len(item) != 3 or not isinstance(item[0], str):
             raise _fail(at, "should be [word, start_ms, end_ms]")
-        start, end = _int(item[1], at + "[1]"), _int(item[2], at + "[2]")
+        start, end = _count(item[1], at + "[1]"), _count(item[2], at + "[2]")
         assert start is not None and end is not None
         if end < start:
             raise _fail(at, "ends before it starts")
@@ -256,7 +272,7 @@ def take_from_dict(raw: Any, where: str) -> Take:
     obj = _dict(raw, where)
     assert obj is not None
     file = _str(obj, "file", where)
-    if not file or file.startswith(("/", "\\")) or ".." in file.replace("\\", "/").split("/"):
+    if not _inside_takes_folder(file):
         raise _fail(f"{where}.file", "should be a path inside the takes folder")
     ids = [_str({"id": x}, "id", f"{where}.piece_request_ids[{i}]")
            for i, x in enumerate(_list(obj.get("piece_request_ids", []),
@@ -274,11 +290,32 @@ def take_from_dict(raw: Any, where: str) -> Take:
         piece_request_ids=tuple(ids),
         character_cost=_int(obj.get("character_cost"), f"{where}.character_cost", True),
         created_at=_str(obj, "created_at", where, required=False, default=""),
-        duration_ms=_int(obj.get("duration_ms"), f"{where}.duration_ms", True),
+        duration_ms=_count(obj.get("duration_ms"), f"{where}.duration_ms", True),
         alignment=_alignment(obj.get("alignment"), f"{where}.alignment"),
         from_dialogue=bool(obj.get("from_dialogue", False)),
         dictionaries=_dictionary_pairs(obj.get("dictionaries", []), f"{where}.dictionaries"),
     )
+
+
+def _inside_takes_folder(file: str) -> bool:
+    """A relative path that stays in the takes folder on every system: no root, no
+    drive (`C:x` is not relative on Windows), no `..`, no NUL."""
+    windows = PureWindowsPath(file)
+    return bool(file) and "\0" not in file and not file.startswith(("/", "\\")) \
+        and not windows.drive and ".." not in windows.parts
+
+
+def _block_id(obj: Mapping[str, Any], where: str) -> str:
+    """A block's id names the folder its new takes are written into
+    (`<takes>/<block id>/<take id>.mp3`): one that is empty, a path (`../../x`, `/tmp`) or
+    odd for a file name would write outside the takes folder."""
+    block_id = _str(obj, "block_id", where)
+    # (Windows drops a name's trailing dots and spaces: "b1." would be b1's folder.)
+    if not _SAFE_ID.fullmatch(block_id) or block_id != block_id.strip(". "):
+        raise _fail(f"{where}.block_id", f"cannot name a folder (it should be a short name "
+                                         f"such as b_1, without / or \\), not "
+                                         f"{block_id!r:.40}")
+    return str(block_id)
 
 
 def _dictionary_pairs(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
@@ -296,12 +333,16 @@ def _block(raw: Any, where: str) -> Block:
     assert obj is not None
     takes = tuple(take_from_dict(t, f"{where}.takes[{i}]")
                   for i, t in enumerate(_list(obj.get("takes", []), f"{where}.takes")))
+    take_ids = [t.take_id for t in takes]
+    if len(set(take_ids)) != len(take_ids):
+        dup = next(i for i in take_ids if take_ids.count(i) > 1)
+        raise _fail(f"{where}.takes", f"the take id {dup!r} is used twice")
     chosen = _opt_str(obj, "chosen_take_id", where)
     if chosen is not None and all(t.take_id != chosen for t in takes):
         raise _fail(f"{where}.chosen_take_id", f"names a take the block does not have: "
                                                f"{chosen!r}")
     return Block(
-        block_id=_str(obj, "block_id", where),
+        block_id=_block_id(obj, where),
         speaker=_str(obj, "speaker", where),
         text=_str(obj, "text", where),
         settings=_dict(obj.get("settings"), f"{where}.settings", allow_none=True),
@@ -373,4 +414,7 @@ def script_from_json(text: str | bytes) -> Script:
         raw = json.loads(text)
     except ValueError as exc:
         raise ScriptFormatError(f"the file is not valid JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise ScriptFormatError("the file is not a script: its lists are nested thousands "
+                                "deep") from exc
     return script_from_dict(raw)

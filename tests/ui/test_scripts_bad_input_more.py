@@ -19,6 +19,9 @@ from tests.ui.test_scripts_bad_input import SARAH, open_csv, statuses
 
 pytestmark = pytest.mark.e2e
 TTS = "/v1/text-to-speech/"
+_HEAD = ('{"format": "xi-studio-script", "format_version": 1, "model_id": '
+         '"eleven_multilingual_v2", "output_format": "mp3_44100_128", '
+         f'"cast": [{{"speaker": "ANNA", "voice_id": "{SARAH}"}}], ')
 
 
 def tts_sent(cloud: Any, since: int = 0) -> list[dict]:
@@ -64,7 +67,16 @@ def test_csv_speakers_without_a_known_voice_are_named_with_their_line(
     ('{"format": "xi-studio-script", "format_version": 1, "blocks": '
      '[{"block_id": "b1", "speaker": 3, "text": "x"}]}', "speaker"),
     ('{"format": "xi-studio-script", "format_version": 99, "blocks": []}', "version"),
-], ids=["not json", "wrong field", "newer version"])
+    # A block id is the folder its new takes go into: this one was opened, and its
+    # takes were written two folders up, into a script that could not be opened again.
+    (_HEAD + '"blocks": [{"block_id": "../../outside", "speaker": "ANNA", "text": "x"}]}',
+     "blocks[0].block_id"),
+    # json reads Infinity, which int() cannot take: an OverflowError, not a message.
+    (_HEAD + '"blocks": [{"block_id": "b1", "speaker": "ANNA", "text": "x", "takes": '
+     '[{"take_id": "t1", "file": "b1/t1.mp3", "text": "x", "voice_id": "v", '
+     '"model_id": "m", "output_format": "mp3_44100_128", "duration_ms": Infinity}]}]}',
+     "blocks[0].takes[0].duration_ms"),
+], ids=["not json", "wrong field", "newer version", "block id outside", "infinity"])
 def test_a_damaged_script_file_says_why_and_keeps_the_open_script(
         launch, cloud, qtbot, tmp_path: Path, content: str, words: str) -> None:
     studio = open_csv(launch, cloud, qtbot, tmp_path, [f"ANNA,Keep me.,{SARAH}"])
