@@ -30,8 +30,18 @@ def parse_model(model: type[M], data: Any, info: ResponseInfo) -> M:
     except PydanticValidationError as exc:
         raise ApiProtocolError(
             f"The server's answer does not look like a {model.__name__}: "
-            f"{exc.errors()[0].get('msg', 'unexpected shape') if exc.errors() else exc}",
-            info.request_id) from exc
+            f"{_first_problem(exc)}", info.request_id) from exc
+
+
+def _first_problem(exc: Any) -> str:
+    """The first thing wrong, with the field it is in ("audio_base64: Field required"),
+    without pydantic's "Value error, " prefix."""
+    errors = exc.errors()
+    if not errors:
+        return str(exc)
+    message = str(errors[0].get("msg", "unexpected shape")).removeprefix("Value error, ")
+    where = ".".join(str(part) for part in errors[0].get("loc", ()))
+    return f"{where}: {message}" if where else message
 
 
 def parse_list(model: type[M], data: Any, info: ResponseInfo) -> list[M]:

@@ -7,9 +7,10 @@ treats "absent" as "use the default" (shared/api/ELEVENLABS_API.md §0).
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.domain.voice_defaults import DEFAULT_VOICE_SETTINGS as _DEFAULTS
 
@@ -166,10 +167,36 @@ class SpeechOptions(BaseModel):
         return params
 
 
+_SLACK_S = 0.001
+
+
 class CharacterAlignment(WireModel):
+    """One start and end time per character. A damaged one (arrays of other lengths,
+    times below zero, not numbers, or going backwards) is refused here, as the server's
+    fault: words cut from it would end before they start, or raise IndexError deep in
+    word grouping, and a take saved with such timings could not be opened again."""
+
     characters: list[str]
     character_start_times_seconds: list[float]
     character_end_times_seconds: list[float]
+
+    @model_validator(mode="after")
+    def _times_make_sense(self) -> CharacterAlignment:
+        chars, starts = self.characters, self.character_start_times_seconds
+        ends = self.character_end_times_seconds
+        if not len(chars) == len(starts) == len(ends):
+            raise ValueError(f"the alignment has {len(chars)} characters but {len(starts)} "
+                             f"start and {len(ends)} end times")
+        previous = 0.0
+        for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            if not (math.isfinite(start) and math.isfinite(end)) or start < 0:
+                raise ValueError(f"the alignment's time for character {i + 1} is not a "
+                                 f"time ({start!r}, {end!r})")
+            # A millisecond of slack for rounding; real answers never go back further.
+            if end < start - _SLACK_S or start < previous - _SLACK_S:
+                raise ValueError(f"the alignment's times go backwards at character {i + 1}")
+            previous = max(previous, start)
+        return self
 
 
 class AudioWithTimestamps(WireModel):

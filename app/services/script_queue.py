@@ -364,6 +364,13 @@ class ScriptQueue:
             except (RenderError, ApiError, AudioDecodeError, OSError) as exc:
                 self._fail(block_id, str(exc))
                 return
+            except Exception as exc:
+                # Anything else (an answer nobody foresaw, a bug) fails this block, not
+                # the worker: a dead worker would leave the rest of its run unmade and
+                # the queue would end without a word.
+                log.exception("block %s could not be made", block_id)
+                self._fail(block_id, f"Something unexpected went wrong: {exc}")
+                return
             break
         if all(b.block_id != block_id for b in self.document.script.blocks):
             # Deleted while it was being made: its file stays, unreferenced.

@@ -282,3 +282,22 @@ async def test_the_gate_follows_its_limit() -> None:
     assert gate.held == 0
     await asyncio.wait_for(gate.acquire(), 1)
     assert gate.held == 1
+
+
+async def test_an_unforeseen_error_fails_its_block_and_the_run_goes_on(tmp_path: Path) -> None:
+    """A renderer raising something nobody listed (once an IndexError from a damaged
+    alignment) killed the worker: the rest of its run was never made and the queue ended
+    without a word. Now that block is marked failed and the others are made."""
+
+    class Breaks(FakeRenderer):
+        async def render(self, script: Script, block_id: str, on_fraction: object = None,
+                         on_response: object = None) -> Take:
+            if block_id == "b1":
+                raise IndexError("list index out of range")
+            return await super().render(script, block_id, on_fraction)
+
+    document = ScriptDocument(script_of("AAAA"), tmp_path / "u.xiscript.json")
+    result = await ScriptQueue(document, Breaks(), concurrency=1).run()  # type: ignore[arg-type]
+    assert result.made == ["b0", "b2", "b3"] and list(result.failed) == ["b1"]
+    assert "unexpected" in result.failed["b1"] and result.outcome == "some_failed"
+    assert document.script.block("b1").error

@@ -106,7 +106,8 @@ PLAN_CHARACTERS = {"free": 10_000, "starter": 30_000, "creator": 100_000, "pro":
 # Faults that replace the answer, and faults that spoil a real answer's body.
 STATUS_FAULTS = ("400", "401", "402", "403", "404", "422", "429", "500", "502", "503")
 PRE_FAULTS = ("stall_before_headers", "invalid_json", "wrong_content_type", "huge_body",
-              "redirect_to_other_host", "close_connection", "error_in_audio", "no_route")
+              "redirect_to_other_host", "close_connection", "error_in_audio", "no_route",
+              "json_body")
 BODY_FAULTS = ("stall_mid_body", "truncated_body")
 FAULTS = ("status", *STATUS_FAULTS, *PRE_FAULTS, *BODY_FAULTS)
 
@@ -181,6 +182,9 @@ class Fault:
     # For a 422: the field errors to answer with (FastAPI's `loc`/`msg`/`type` items),
     # as the cloud does for a rule the schema does not show (a style it refuses, say).
     errors: list[dict[str, Any]] | None = None
+    # For `json_body`: a 200 `application/json` answer with this body (JSON-encoded; None
+    # sends an empty body), e.g. a with-timestamps answer whose alignment is damaged.
+    body: Any = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Fault:
@@ -1003,6 +1007,10 @@ class CloudServer(SpeechToTextAndMusic):
                               audio + json.dumps(error).encode(), streamed=True,
                               chunk_bytes=1024)
             await self._send(scope, receive, send, reply, None)
+        elif kind == "json_body":
+            content = b"" if fault.body is None else json.dumps(fault.body).encode()
+            await self._send(scope, receive, send, Reply(
+                200, {"content-type": "application/json"}, content), None)
         elif kind == "no_route":
             # What a server without this route answers (FastAPI's own 404): no error code,
             # unlike the API's "not_found" for a route that exists.

@@ -1,0 +1,61 @@
+"""The Scripts tab against a server whose with-timestamps answers are damaged: the
+alignment's arrays of different lengths, times that go backwards or below zero, no
+audio, an empty 200. Each such block is marked failed with words saying the server's
+answer was damaged, no take is recorded from it, and the queue goes on with the rest."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QTableView
+
+from app.library.script_store import load_script
+from tests.support.cloud_server import encode_tone
+from tests.ui.test_scripts_bad_input import SARAH, open_csv, statuses
+
+pytestmark = pytest.mark.e2e
+
+AUDIO = base64.b64encode(encode_tone("mp3_44100_128", 0.5)).decode("ascii")
+
+
+def _answer(chars: list[str], starts: list[float], ends: list[float]) -> dict[str, Any]:
+    alignment = {"characters": chars, "character_start_times_seconds": starts,
+                 "character_end_times_seconds": ends}
+    return {"audio_base64": AUDIO, "alignment": alignment, "normalized_alignment": alignment}
+
+
+DAMAGED = [
+    _answer(list("Hi there"), [0.0, 0.1], [0.1, 0.2]),  # fewer times than characters
+    _answer(list("Hi"), [0.3, 0.1], [0.2, 0.0]),  # times that go backwards
+    _answer(list("Hi"), [-1.0, 0.1], [0.1, 0.2]),  # a time below zero
+    {"alignment": None},  # no audio at all
+    None,  # an empty 200
+]
+
+
+def test_damaged_timed_answers_fail_their_blocks_and_the_queue_goes_on(
+        launch, cloud, qtbot, tmp_path: Path) -> None:
+    rows = [f"ANNA,Line number {n}.,{SARAH}" for n in range(1, len(DAMAGED) + 2)]
+    studio = open_csv(launch, cloud, qtbot, tmp_path, rows)
+    tab = studio.window.scripts_tab
+    cloud.control.add_faults(*({"path_regex": "/with-timestamps$", "fault": "json_body",
+                                "body": body} for body in DAMAGED))
+    qtbot.mouseClick(studio.find(QPushButton, "scripts.generate_all"),
+                     Qt.MouseButton.LeftButton)
+    table = studio.find(QTableView, "scripts.blocks")
+    qtbot.waitUntil(lambda: not tab.generation.is_running
+                    and all(s == "done" or s.startswith("failed") for s in statuses(table)),
+                    timeout=30_000)
+    result = statuses(table)
+    assert result.count("done") == 1, result
+    failed = [s for s in result if s.startswith("failed")]
+    assert len(failed) == len(DAMAGED), result
+    for words in failed:
+        assert "server" in words.casefold(), words
+    script = load_script(tab.document.path)
+    assert sum(len(b.takes) for b in script.blocks) == 1
+    assert [b.text for b in script.blocks] == [r.split(",")[1] for r in rows]
