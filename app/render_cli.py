@@ -94,7 +94,7 @@ class ProgressBar:
 def _load(path: Path, out: Path) -> tuple[Script, Path]:
     """(Script, the path it is kept at). Raises ScriptFormatError/ScriptImportError/OSError."""
     from app.domain.script_file import FILE_SUFFIX
-    from app.domain.script_import import import_script, kind_for_filename
+    from app.domain.script_import import decode_text_file, import_script, kind_for_filename
     from app.library.script_store import load_script, save_script
 
     if path.name.endswith(FILE_SUFFIX) or path.suffix.lower() == ".json":
@@ -102,7 +102,8 @@ def _load(path: Path, out: Path) -> tuple[Script, Path]:
     kept = out / f"{path.stem}{FILE_SUFFIX}"
     if kept.exists():  # imported by an earlier run: resume that one
         return load_script(kept), kept
-    result = import_script(path.read_text(encoding="utf-8-sig"), kind_for_filename(path.name))
+    # (read_text raised UnicodeDecodeError for UTF-16 or binary: a traceback, not exit 2)
+    result = import_script(decode_text_file(path.read_bytes()), kind_for_filename(path.name))
     script = replace(result.script, title=result.script.title or path.stem)
     save_script(kept, script)
     return script, kept

@@ -20,6 +20,7 @@ back as `ImportResult.warnings`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -170,15 +171,17 @@ def parse_table(text: str, delimiter: str = ",",
                 known_speakers: Sequence[str] | None = None) -> ImportResult:
     """CSV/TSV rows `speaker,text[,voice]`. `known_speakers`: the cast of the script the
     rows are going into; a speaker outside it (and with no voice column) is warned about."""
-    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    # strict: a quote never closed is an error (not the rest of the file in one cell)
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter, strict=True)
     blocks: list[Block] = []
     voices: dict[str, tuple[str, int]] = {}
     warnings: list[str] = []
     known = {s.casefold() for s in known_speakers or ()}
     unvoiced: dict[str, tuple[str, int]] = {}
+    read = 0  # lines read so far: a row starts on the next (a quoted cell may span lines)
     try:
-        for number, row in enumerate(rows, start=1):
-            number = rows.line_num
+        for row in rows:
+            number, read = read + 1, rows.line_num
             cells = [c.strip() for c in row]
             if not any(cells):
                 continue
@@ -209,7 +212,7 @@ def parse_table(text: str, delimiter: str = ",",
                 unvoiced.setdefault(key, (speaker, number))  # a later line may give one
             blocks.append(Block(new_block_id(), speaker, line_text))
     except csv.Error as exc:
-        raise ScriptImportError(f"line {rows.line_num}: {exc}") from exc
+        raise ScriptImportError(_csv_problem(read + 1, exc)) from exc
     for key, (speaker, number) in unvoiced.items():
         if key not in voices:
             warnings.append(f"line {number}: {speaker} is not in the cast yet; "
@@ -224,6 +227,53 @@ def parse_table(text: str, delimiter: str = ",",
                                    "" if is_id else value))
     return ImportResult(Script(cast=tuple(cast), blocks=tuple(blocks)), warnings,
                         {key: line for key, (_voice, line) in voices.items()})
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def decode_text_file(data: bytes) -> str:
+    """The text of a file to import: UTF-8 (with or without a byte order mark), or
+    UTF-16/32 with one (what Windows Notepad saves as "Unicode"); any line endings
+    become "\n". Raises ScriptImportError naming the line where the bytes are not text,
+    rather than importing a script of replacement characters and NULs."""
+    encoding = "utf-8"
+    for bom, name in _BOMS:  # (UTF-32 LE first: its mark starts with UTF-16 LE's)
+        if data.startswith(bom):
+            data, encoding = data[len(bom):], name
+            break
+    if encoding == "utf-8" and b"\0" in data:  # (before decoding: binary rarely is UTF-8)
+        raise _binary(data.count(b"\n", 0, data.index(b"\0")) + 1)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].decode(encoding, errors="replace").count("\n") + 1
+        raise ScriptImportError(
+            f"line {line}: this is not UTF-8 text; save the file as UTF-8 (or UTF-16) and "
+            f"open it again") from exc
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in text:
+        raise _binary(text.count("\n", 0, text.index("\0")) + 1)
+    return text
+
+
+def _binary(line: int) -> ScriptImportError:
+    return ScriptImportError(f"line {line}: the file holds binary data, not text")
+
+
+def _csv_problem(line: int, exc: csv.Error) -> str:
+    """The csv module's complaint in plain words, at the line the row starts on."""
+    said = str(exc)
+    if "unexpected end of data" in said:
+        return (f"line {line}: a quote (\") opened here is never closed, so the rest of "
+                f"the file would be one line of text; close it, or write \"\" for a quote "
+                f"inside quoted text")
+    if "expected after" in said:
+        return (f"line {line}: a quote (\") inside quoted text must be written twice (\"\"), "
+                f"or the text left unquoted")
+    return f"line {line}: {said}"
 
 
 def kind_for_filename(name: str) -> ImportKind:

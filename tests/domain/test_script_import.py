@@ -8,6 +8,7 @@ import pytest
 from app.domain.script import Script
 from app.domain.script_import import (
     ScriptImportError,
+    decode_text_file,
     import_script,
     kind_for_filename,
     parse_markdown,
@@ -93,3 +94,42 @@ def test_written_back_as_text_and_csv_reads_the_same() -> None:
     assert lines(table) == lines(script)
     assert kind_for_filename("X.MD") == "markdown" and kind_for_filename("a.tsv") == "tsv"
     assert kind_for_filename("a.txt") == "auto"
+
+
+def test_csv_quotes_left_open_or_unescaped_name_the_line_the_row_starts_on() -> None:
+    """An unclosed quote once took the rest of the file as one line of text, silently;
+    a problem in a row over several lines named its last line."""
+    with pytest.raises(ScriptImportError, match=r"line 2: a quote .* is never closed"):
+        parse_table('ANNA,Fine.\nBEN,"Hello there\nCARL,Hi.\nDORA,Bye.\n')
+    with pytest.raises(ScriptImportError, match=r"line 1: a quote .* must be written twice"):
+        parse_table('ANNA,"He said "hi" to me",v1\n')
+    with pytest.raises(ScriptImportError, match="line 2: too many columns"):
+        parse_table('ANNA,Fine.\nBEN,"one\ntwo\nthree",v1,extra\n')
+    # A quoted cell over several lines is still one block, and the lines after it count.
+    assert lines(parse_table('ANNA,"one\ntwo"\nBEN,Three.\n').script) == [
+        ("ANNA", "one\ntwo"), ("BEN", "Three.")]
+    with pytest.raises(ScriptImportError, match="line 4: the speaker is empty"):
+        parse_table('ANNA,"one\ntwo"\nBEN,Three.\n,Nobody.\n')
+
+
+@pytest.mark.parametrize("data", [
+    "ANNA: Hello.\r\nBEN: Hi.\r\n".encode("utf-16"),  # Notepad's "Unicode"
+    b"\xfe\xff" + "ANNA: Hello.\nBEN: Hi.\n".encode("utf-16-be"),
+    "ANNA: Hello.\nBEN: Hi.\n".encode("utf-32"),
+    b"\xef\xbb\xbfANNA: Hello.\r\nBEN: Hi.\r\n",
+    b"ANNA: Hello.\rBEN: Hi.\r",  # old Mac line ends
+], ids=["utf-16 le", "utf-16 be", "utf-32", "utf-8 bom crlf", "cr"])
+def test_text_files_in_any_unicode_encoding_import_the_same(data: bytes) -> None:
+    text = decode_text_file(data)
+    assert text == "ANNA: Hello.\nBEN: Hi.\n"
+    assert lines(import_script(text).script) == [("ANNA", "Hello."), ("BEN", "Hi.")]
+
+
+def test_bytes_that_are_not_text_are_refused_naming_the_line() -> None:
+    """They were read with errors="replace" (a UTF-16 file became a script of NULs and
+    replacement characters) or, by `xi-studio render`, raised UnicodeDecodeError."""
+    with pytest.raises(ScriptImportError, match="line 2: this is not UTF-8 text"):
+        decode_text_file("ANNA: Hi.\nBEN: Caf\u00e9.\n".encode("latin-1"))
+    with pytest.raises(ScriptImportError, match="line 3: the file holds binary data"):
+        decode_text_file(b"ANNA: Hi.\nBEN: Yo.\n\x89PNG\x00\x00")
+    assert decode_text_file(b"") == ""

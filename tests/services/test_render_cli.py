@@ -242,3 +242,13 @@ def test_the_exit_codes_documented_are_the_ones_used() -> None:
     assert said[render_cli.EXIT_BAD_INPUT].startswith("the script or an option is wrong")
     assert said[render_cli.EXIT_QUOTA].startswith("the credits ran out")
     assert said[render_cli.EXIT_INTERRUPTED].startswith("interrupted")
+
+
+def test_a_file_that_is_not_text_exits_2_naming_the_line(tmp_path: Path) -> None:
+    """It raised UnicodeDecodeError out of `_load`: a traceback, exit 1."""
+    bad = tmp_path / "photo.txt"
+    bad.write_bytes(b"ANNA: Hi.\n\x89PNG\x1a\x00\x00\x00IHDR\xff\xfe")
+    result = _render([str(bad), "--out", str(tmp_path / "o")], _env(tmp_path))
+    assert result.returncode == 2, result.stderr
+    assert "line 2: the file holds binary data" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -139,3 +139,31 @@ def test_a_block_over_the_model_limit_goes_in_stitched_pieces(launch, cloud, qtb
     take = tab.document.script.blocks[0].chosen_take
     assert take is not None and len(take.piece_request_ids) == 2
     assert sent[1]["json"]["previous_request_ids"] == [take.piece_request_ids[0]]
+
+
+def test_a_utf16_csv_imports_and_a_latin1_one_names_its_line(launch, cloud, qtbot,
+                                                             tmp_path: Path) -> None:
+    """Windows Notepad's "Unicode" is UTF-16: it was read as UTF-8 with replacement, so
+    every row came out as one column of NULs and '\ufffd' ("line 1: expected
+    speaker,text"); a Latin-1 file was imported with '\ufffd' in place of its accents."""
+    studio = open_csv(launch, cloud, qtbot, tmp_path, [f"ANNA,Keep me.,{SARAH}"])
+    tab = studio.window.scripts_tab
+    wide = tmp_path / "notepad.csv"
+    wide.write_bytes("speaker,text,voice\r\nANNA,Grüße aus Köln.,Sarah\r\nBEN,Hi.,Sarah\r\n"
+                     .encode("utf-16"))
+    open_file(studio, qtbot, wide, 2)
+    assert [(b.speaker, b.text) for b in tab.document.script.blocks] == [
+        ("ANNA", "Grüße aus Köln."), ("BEN", "Hi.")]
+    latin = tmp_path / "old.csv"
+    latin.write_bytes("ANNA,Fine.\nBEN,Café au lait.\n".encode("latin-1"))
+    studio.window.open_paths([latin])
+    banner = studio.find(QLabel, "scripts.error.text")
+    qtbot.waitUntil(lambda: "could not be imported" in banner.text(), timeout=10_000)
+    assert "line 2: this is not UTF-8 text" in banner.text(), banner.text()
+    assert [b.text for b in tab.document.script.blocks] == ["Grüße aus Köln.", "Hi."]
+    # A UTF-16 screenplay is dialogue too (it went to the Speech tab as NULs).
+    play = tmp_path / "play.txt"
+    play.write_bytes("ANNA: Bonjour.\r\nBEN: Salut.\r\n".encode("utf-16"))
+    studio.window.open_paths([play])
+    qtbot.waitUntil(lambda: [(b.speaker, b.text) for b in tab.document.script.blocks] == [
+        ("ANNA", "Bonjour."), ("BEN", "Salut.")], timeout=10_000)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from app.domain.script_import import ScriptImportError, decode_text_file
+
 SCRIPT_SUFFIX = ".xiscript.json"
 TABLE_SUFFIXES = {".csv", ".tsv"}
 DIALOGUE_TEXT_SUFFIXES = {".txt", ".md", ".fountain"}
@@ -28,8 +30,12 @@ def is_script_file(path: Path) -> bool:
     if suffix not in DIALOGUE_TEXT_SUFFIXES:
         return False
     try:
-        with open(path, encoding="utf-8", errors="replace") as file:
-            head = file.read(_SNIFF_BYTES)
+        with open(path, "rb") as file:
+            data = file.read(_SNIFF_BYTES)
     except OSError:
         return False
+    try:  # UTF-16 too (Notepad's "Unicode"), which read as UTF-8 showed no dialogue
+        head = decode_text_file(data)
+    except ScriptImportError:  # cut mid-letter, or not text: opening it will say
+        head = data.decode("utf-8", errors="replace")
     return len(_DIALOGUE_LINE.findall(head)) >= 2

@@ -16,6 +16,7 @@ from pathlib import Path
 from app.domain.script import Script
 from app.domain.script_file import FILE_SUFFIX
 from app.domain.script_import import (
+    decode_text_file,
     import_script,
     kind_for_filename,
     resolve_cast_names,
@@ -64,7 +65,7 @@ def open_file(path: Path, data_dir: Path,
         return Opened(load_script(path), path)
     if path.stat().st_size > _MAX_IMPORT_BYTES:
         raise OSError(f"{path.name} is larger than 20 MB: too big to be a script")
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    text = decode_text_file(path.read_bytes())
     kind = kind_for_filename(path.name)
     # A table names its speakers' voices: one without is a speaker nobody can speak yet.
     result = import_script(text, kind, known_speakers=() if kind in ("csv", "tsv") else None)
