@@ -15,6 +15,7 @@ what the server refused this session (`dialogue_problem`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -110,9 +111,17 @@ def words_from_alignment(alignment: CharacterAlignment | None, lo: int = 0,
 def pieces_by_input(result: DialogueWithTimestamps, input_count: int) -> list[DialoguePiece]:
     """One piece per input line, in input order, from the voice segments. A line with
     several segments spans from the first one's start to the last one's end. Raises
-    ValueError when a line has no segment (its audio cannot be found)."""
+    ValueError when a line has no segment (its audio cannot be found), or when the
+    segments' times are not times, end before they start, or put a line before the one
+    it follows (each line's audio is cut from its start to the next line's start, so
+    those would make an empty or wrong take)."""
     found: dict[int, list[VoiceSegment]] = {}
     for segment in result.voice_segments:
+        times = (segment.start_time_seconds, segment.end_time_seconds)
+        if not all(math.isfinite(t) and t >= 0 for t in times) or times[1] < times[0]:
+            raise ValueError(f"the dialogue's answer gives line "
+                             f"{segment.dialogue_input_index + 1} the times {times[0]!r} to "
+                             f"{times[1]!r} s")
         found.setdefault(segment.dialogue_input_index, []).append(segment)
     pieces: list[DialoguePiece] = []
     for index in range(input_count):
@@ -121,6 +130,9 @@ def pieces_by_input(result: DialogueWithTimestamps, input_count: int) -> list[Di
             raise ValueError(f"the dialogue's answer has no audio for line {index + 1}")
         start_ms = round(min(s.start_time_seconds for s in segments) * 1000)
         end_ms = round(max(s.end_time_seconds for s in segments) * 1000)
+        if pieces and start_ms < pieces[-1].start_ms:
+            raise ValueError(f"the dialogue's answer puts line {index + 1} at {start_ms} ms, "
+                             f"before line {index} ({pieces[-1].start_ms} ms)")
         lo = min(s.character_start_index for s in segments)
         hi = max(s.character_end_index for s in segments)
         pieces.append(DialoguePiece(index, segments[0].voice_id, start_ms, end_ms,

@@ -197,12 +197,23 @@ class BlockRenderer:
         fmt = OutputFormat.parse(script.output_format)
         audio = await decode_audio_base64(result.audio_base64, info.request_id)
         clip = await asyncio.to_thread(decode_bytes, audio, fmt)
-        pieces = pieces_by_input(result, len(blocks))
-        takes: dict[str, Take] = {}
-        for index, (block, piece) in enumerate(zip(blocks, pieces, strict=True)):
+        try:
+            pieces = pieces_by_input(result, len(blocks))
+        except ValueError as exc:
+            raise RenderError(f"The server's dialogue answer is damaged ({exc}); nothing "
+                              f"was kept.") from exc
+        parts: list[AudioClip] = []
+        for index, piece in enumerate(pieces):
             start = 0 if index == 0 else piece.start_ms
             end = pieces[index + 1].start_ms if index + 1 < len(pieces) else clip.duration_ms
-            part = _cut(clip, start, end)
+            parts.append(_cut(clip, start, end))
+            if not parts[-1].frames:  # (a line said to start after the audio ends)
+                raise RenderError(f"The server's dialogue answer is damaged (line "
+                                  f"{index + 1} starts at {piece.start_ms} ms, after its "
+                                  f"{clip.duration_ms} ms of audio); nothing was kept.")
+        takes: dict[str, Take] = {}
+        for index, (block, piece, part) in enumerate(zip(blocks, pieces, parts, strict=True)):
+            start = 0 if index == 0 else piece.start_ms
             data = await asyncio.to_thread(encode_clip, part, fmt)
             take_id = new_take_id()
             file = f"{block.block_id}/{take_id}.{fmt.file_extension}"

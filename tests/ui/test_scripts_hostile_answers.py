@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton, QTableView
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QTableView
 
 from app.library.script_store import load_script
 from tests.support.cloud_server import encode_tone
@@ -59,3 +59,51 @@ def test_damaged_timed_answers_fail_their_blocks_and_the_queue_goes_on(
     script = load_script(tab.document.path)
     assert sum(len(b.takes) for b in script.blocks) == 1
     assert [b.text for b in script.blocks] == [r.split(",")[1] for r in rows]
+
+
+def _dialogue(segments: list[tuple[int, float, float]]) -> dict[str, Any]:
+    return {"audio_base64": AUDIO, "alignment": None, "normalized_alignment": None,
+            "voice_segments": [{"voice_id": SARAH, "start_time_seconds": start,
+                                "end_time_seconds": end, "character_start_index": 0,
+                                "character_end_index": 0, "dialogue_input_index": line}
+                               for line, start, end in segments]}
+
+
+@pytest.mark.parametrize("body, words", [
+    # The second line starts after the half second of audio: its take was empty.
+    (_dialogue([(0, 0.0, 0.2), (1, 3.0, 4.0)]), "line 2 starts at 3000 ms"),
+    # The second line is put before the first: the first line's take was empty.
+    (_dialogue([(0, 0.3, 0.5), (1, 0.0, 0.2)]), "before line 1"),
+    # Only the first line has audio.
+    (_dialogue([(0, 0.0, 0.5)]), "no audio for line 2"),
+], ids=["after the audio", "backwards", "uncovered"])
+def test_a_dialogue_answer_whose_segments_do_not_fit_records_nothing(
+        launch, cloud, qtbot, tmp_path: Path, body: dict[str, Any], words: str) -> None:
+    from tests.ui.test_scripts_dialogue_models import choose_model, select_rows
+    from tests.ui.test_scripts_e2e import GEORGE, cast_voice, open_screenplay
+
+    studio = open_screenplay(launch, cloud, qtbot, tmp_path)
+    tab = studio.window.scripts_tab
+    table = studio.find(QTableView, "scripts.blocks")
+    for speaker in ("NARRATOR", "ANNA", "BEN"):
+        cast_voice(studio, qtbot, speaker, SARAH if speaker != "BEN" else GEORGE)
+    combo = studio.find(QComboBox, "scripts.model")
+    qtbot.waitUntil(lambda: combo.findData("eleven_v3") >= 0, timeout=20_000)
+    choose_model(studio, "eleven_v3")
+    cloud.control.add_faults({"path_regex": "^/v1/text-to-dialogue/with-timestamps$",
+                              "fault": "json_body", "body": body})
+    dialogue = studio.find(QPushButton, "scripts.dialogue")
+    select_rows(table, [2, 3])
+    qtbot.waitUntil(dialogue.isEnabled, timeout=5_000)
+    qtbot.mouseClick(dialogue, Qt.MouseButton.LeftButton)
+    banner = studio.find(QLabel, "scripts.error.text")
+    qtbot.waitUntil(lambda: "damaged" in banner.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: not tab.generation.is_running, timeout=10_000)
+    assert words in banner.text(), banner.text()
+    assert not any(b.takes for b in tab.document.script.blocks)
+    assert not any(b.takes for b in load_script(tab.document.path).blocks)
+    # The server answering properly again, the same blocks are made.
+    select_rows(table, [2, 3])
+    qtbot.waitUntil(dialogue.isEnabled, timeout=5_000)
+    qtbot.mouseClick(dialogue, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: statuses(table)[2:4] == ["done"] * 2, timeout=30_000)
