@@ -133,3 +133,16 @@ def test_bytes_that_are_not_text_are_refused_naming_the_line() -> None:
     with pytest.raises(ScriptImportError, match="line 3: the file holds binary data"):
         decode_text_file(b"ANNA: Hi.\nBEN: Yo.\n\x89PNG\x00\x00")
     assert decode_text_file(b"") == ""
+
+
+def test_a_long_markdown_line_of_unmatched_emphasis_marks_imports_at_once() -> None:
+    """The emphasis pattern's `.*?` scanned to the end of the line from every mark:
+    a 60 KB line of "*a " took 40 s (a stuck import, or a stuck `xi-studio render`)."""
+    import time
+
+    started = time.monotonic()
+    result = import_script("*a " * 20_000, "markdown")
+    assert time.monotonic() - started < 3.0
+    assert result.script.blocks[0].text.startswith("*a *a")
+    assert lines(parse_markdown("Say *this* and _that_, not *x_.\n").script) == [
+        ("Narrator", "Say this and that, not *x_.")]
