@@ -22,6 +22,7 @@ import numpy as np
 
 from app.audio.clip import AudioClip
 from app.audio.decode import decode_file
+from app.audio.errors import AudioDecodeError
 from app.domain.formats import OutputFormat
 from app.domain.script import Script
 from app.domain.script_delivery import (
@@ -133,7 +134,11 @@ def export_blocking(script: Script, takes_dir: Path, folder: Path,
         if not path.is_file():
             raise ExportError(f"The audio of {block.speaker}'s line \"{block.text[:40]}\" is "
                               f"missing ({path}); regenerate that block.")
-        clips.append(decode_file(path, OutputFormat.parse(take.output_format)))
+        try:
+            clips.append(decode_file(path, OutputFormat.parse(take.output_format)))
+        except (AudioDecodeError, ValueError) as exc:  # (ValueError: an unknown format)
+            raise ExportError(f"The audio of {block.speaker}'s line \"{block.text[:40]}\" "
+                              f"cannot be read ({exc}); regenerate that block.") from exc
     rate = max(c.sample_rate_hz for c in clips)
     mono = [_resampled(c, rate) for c in clips]
     durations = [len(m) * 1000 // rate for m in mono]
