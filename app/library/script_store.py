@@ -45,6 +45,14 @@ def take_path(script_path: Path | str, take_file: str) -> Path:
     return takes_dir_for(script_path) / take_file
 
 
+def takes_without_audio(script_path: Path | str, script: Script) -> list[tuple[str, str]]:
+    """(block id, take id) of each take whose audio file is not in the takes folder
+    (deleted, moved, or the script copied without its `.takes` folder)."""
+    folder = takes_dir_for(script_path)
+    return [(block.block_id, take.take_id) for block in script.blocks
+            for take in block.takes if not (folder / take.file).is_file()]
+
+
 # --- The batch queue's marker: which blocks a queue was asked to make ------------------
 # Written when a queue starts and removed when it ends, so after a crash the window (or
 # the command line) knows a queue was interrupted and can resume it. Takes already made

@@ -252,3 +252,29 @@ def test_a_file_that_is_not_text_exits_2_naming_the_line(tmp_path: Path) -> None
     assert result.returncode == 2, result.stderr
     assert "line 2: the file holds binary data" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_take_whose_file_is_gone_is_made_again(cloud: Cloud, tmp_path: Path) -> None:
+    """The take still counted as made: the run requested nothing, the export stopped at
+    it ("missing ...; regenerate that block", exit 1), and every later run did the same."""
+    from app.library.script_store import takes_dir_for
+
+    path = tmp_path / "interview.xiscript.json"
+    _cast_script_file(path, {"ANNA": "EXAVITQu4vr4xnSDxMaL", "BEN": "JBFqnCBsd6RMkjVDRZzb"})
+    out = tmp_path / "out"
+    args = [str(path), "--out", str(out), "--server", cloud.url, "--concurrency", "1"]
+    first = _render(args, _env(tmp_path, CREATOR_KEY))
+    assert first.returncode == 0, first.stderr
+    second = load_script(path).blocks[1]
+    assert second.chosen_take is not None
+    (takes_dir_for(path) / second.chosen_take.file).unlink()
+    before = len(cloud.control.requests())
+    again = _render(args, _env(tmp_path, CREATOR_KEY))
+    assert again.returncode == 0, again.stderr
+    assert "1 take had no audio file" in again.stderr
+    made = [r for r in cloud.control.requests()[before:]
+            if r["path"].startswith("/v1/text-to-speech/")]
+    assert [r["json"]["text"] for r in made] == [second.text]
+    remade = load_script(path).blocks[1].chosen_take
+    assert remade is not None and (takes_dir_for(path) / remade.file).is_file()
+    assert len(list((out / "blocks").iterdir())) == 6
