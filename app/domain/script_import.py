@@ -238,10 +238,11 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
 
 
 def decode_text_file(data: bytes) -> str:
-    """The text of a file to import: UTF-8 (with or without a byte order mark), or
-    UTF-16/32 with one (what Windows Notepad saves as "Unicode"); any line endings
-    become "\n". Raises ScriptImportError naming the line where the bytes are not text,
-    rather than importing a script of replacement characters and NULs."""
+    """The text of a file to import: UTF-8 (with or without a byte order mark), UTF-16/32
+    with one (what Windows Notepad saves as "Unicode"), or else Windows-1252 (Notepad's
+    "ANSI", which older scripts with accents are saved in; Latin-1 text reads the same);
+    any line endings become "\n". Raises ScriptImportError naming the line where the bytes
+    are not text, rather than importing a script of replacement characters and NULs."""
     encoding = "utf-8"
     for bom, name in _BOMS:  # (UTF-32 LE first: its mark starts with UTF-16 LE's)
         if data.startswith(bom):
@@ -252,14 +253,35 @@ def decode_text_file(data: bytes) -> str:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].decode(encoding, errors="replace").count("\n") + 1
-        raise ScriptImportError(
-            f"line {line}: this is not UTF-8 text; save the file as UTF-8 (or UTF-16) and "
-            f"open it again") from exc
+        text = _legacy_text(data, encoding, exc)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\0" in text:
         raise _binary(text.count("\n", 0, text.index("\0")) + 1)
     return text
+
+
+# Control characters no script holds (tab, line ends and form feed aside): decoded as
+# Windows-1252 they mean the bytes were never text.
+_NOT_TEXT = re.compile("[\x01-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _legacy_text(data: bytes, encoding: str, exc: UnicodeDecodeError) -> str:
+    """Bytes that are not UTF-8 as Windows-1252 text, when they are that; else the error
+    naming the line where the UTF-8 reading failed."""
+    line = data[:exc.start].decode(encoding, errors="replace").count("\n") + 1
+    if encoding == "utf-8":
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+        else:
+            control = _NOT_TEXT.search(text)
+            if control is None:
+                return text
+            raise _binary(text.count("\n", 0, control.start()) + 1) from exc
+    raise ScriptImportError(
+        f"line {line}: this is not text in a known encoding; save the file as UTF-8 (or "
+        f"UTF-16) and open it again") from exc
 
 
 def _binary(line: int) -> ScriptImportError:

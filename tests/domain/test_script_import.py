@@ -128,8 +128,15 @@ def test_text_files_in_any_unicode_encoding_import_the_same(data: bytes) -> None
 def test_bytes_that_are_not_text_are_refused_naming_the_line() -> None:
     """They were read with errors="replace" (a UTF-16 file became a script of NULs and
     replacement characters) or, by `xi-studio render`, raised UnicodeDecodeError."""
-    with pytest.raises(ScriptImportError, match="line 2: this is not UTF-8 text"):
-        decode_text_file("ANNA: Hi.\nBEN: Caf\u00e9.\n".encode("latin-1"))
+    # Notepad's "ANSI" (Windows-1252, and so Latin-1 text) is read as what it is.
+    ansi = "ANNA: Hi.\r\nBEN: Caf\u00e9 \u2013 s\u00fc\u00df.\r\n"
+    assert decode_text_file(ansi.encode("cp1252")) == ansi.replace("\r\n", "\n")
+    # Bytes that are neither UTF-8 nor Windows-1252 name the line where UTF-8 failed.
+    with pytest.raises(ScriptImportError, match="line 2: this is not text in a known"):
+        decode_text_file(b"ANNA: Hi.\nBEN: \x81\xe9.\n")
+    # Binary without NUL bytes: control characters give it away.
+    with pytest.raises(ScriptImportError, match="line 2: the file holds binary data"):
+        decode_text_file(b"ANNA: Hi.\n\xff\xd8\xff\xe0\x10JFIF\x01\x02\n")
     with pytest.raises(ScriptImportError, match="line 3: the file holds binary data"):
         decode_text_file(b"ANNA: Hi.\nBEN: Yo.\n\x89PNG\x00\x00")
     assert decode_text_file(b"") == ""

@@ -154,13 +154,20 @@ def test_a_utf16_csv_imports_and_a_latin1_one_names_its_line(launch, cloud, qtbo
     open_file(studio, qtbot, wide, 2)
     assert [(b.speaker, b.text) for b in tab.document.script.blocks] == [
         ("ANNA", "Grüße aus Köln."), ("BEN", "Hi.")]
+    # Notepad's "ANSI" (Windows-1252) keeps its accents; bytes that are no known
+    # encoding name their line and leave the open script as it was.
     latin = tmp_path / "old.csv"
-    latin.write_bytes("ANNA,Fine.\nBEN,Café au lait.\n".encode("latin-1"))
+    latin.write_bytes("ANNA,Fine.\nBEN,Café au lait.\n".encode("cp1252"))
     studio.window.open_paths([latin])
+    qtbot.waitUntil(lambda: [b.text for b in tab.document.script.blocks] == [
+        "Fine.", "Café au lait."], timeout=10_000)
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"ANNA,Fine.\nBEN,Caf\x81\xe9.\n")
+    studio.window.open_paths([broken])
     banner = studio.find(QLabel, "scripts.error.text")
     qtbot.waitUntil(lambda: "could not be imported" in banner.text(), timeout=10_000)
-    assert "line 2: this is not UTF-8 text" in banner.text(), banner.text()
-    assert [b.text for b in tab.document.script.blocks] == ["Grüße aus Köln.", "Hi."]
+    assert "line 2: this is not text in a known encoding" in banner.text(), banner.text()
+    assert [b.text for b in tab.document.script.blocks] == ["Fine.", "Café au lait."]
     # A UTF-16 screenplay is dialogue too (it went to the Speech tab as NULs).
     play = tmp_path / "play.txt"
     play.write_bytes("ANNA: Bonjour.\r\nBEN: Salut.\r\n".encode("utf-16"))
