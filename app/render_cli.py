@@ -179,10 +179,10 @@ async def _with_client(args: argparse.Namespace, bar: ProgressBar, client: ApiCl
     from app.domain.script import CastMember
     from app.domain.script_plan import MAX_CONCURRENCY, concurrency_for_tier, estimate_missing
     from app.library.script_store import (
+        forget_missing_takes,
         load_queue_state,
         remove_partial_files,
         takes_dir_for,
-        takes_without_audio,
     )
     from app.services.script_document import ScriptDocument
     from app.services.script_export import ExportError, ExportOptions, export_script
@@ -209,19 +209,9 @@ async def _with_client(args: argparse.Namespace, bar: ProgressBar, client: ApiCl
             script = script.with_cast_member(CastMember(speaker, voice.voice_id,
                                                         voice.name))
             bar.message(f"{speaker} speaks with the voice {voice.name}.")
-    gone = await asyncio.to_thread(takes_without_audio, script_path, script)
-    if gone:
-        # A take whose file is gone counted as made: no run would make its block again,
-        # and every export stopped at it ("missing; regenerate that block").
-        from app.domain.script_edit import remove_take
-
-        for block_id, take_id in gone:
-            script = remove_take(script, block_id, take_id)
-        bar.message(f"{plural(len(gone), 'take')} had no audio file in "
-                    f"{takes_dir_for(script_path).name} (moved or deleted?) and "
-                    f"{'was' if len(gone) == 1 else 'were'} forgotten; "
-                    f"{'its block is' if len(gone) == 1 else 'their blocks are'} made again "
-                    f"where needed.")
+    script, forgotten = await asyncio.to_thread(forget_missing_takes, script_path, script)
+    if forgotten:
+        bar.message(forgotten.replace("Generate all missing", "this run"))
     tier = (await AccountService(client).subscription()).tier
     concurrency = args.concurrency or concurrency_for_tier(tier)
     document = ScriptDocument(script, script_path)

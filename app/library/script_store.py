@@ -53,6 +53,26 @@ def takes_without_audio(script_path: Path | str, script: Script) -> list[tuple[s
             for take in block.takes if not (folder / take.file).is_file()]
 
 
+
+def forget_missing_takes(script_path: Path | str, script: Script) -> tuple[Script, str | None]:
+    """The script without its takes whose audio file is gone, and a sentence saying so
+    (None when every take has its file). Such a take counted as made: no queue would make
+    its block again, and every export stopped at it. Call it off the UI thread."""
+    from app.domain.script_edit import remove_take
+    from app.domain.wording import plural
+
+    gone = takes_without_audio(script_path, script)
+    for block_id, take_id in gone:
+        script = remove_take(script, block_id, take_id)
+    if not gone:
+        return script, None
+    one = len(gone) == 1
+    return script, (f"{plural(len(gone), 'take')} had no audio file in "
+                    f"{takes_dir_for(script_path).name} (moved or deleted?) and "
+                    f"{'was' if one else 'were'} forgotten; "
+                    f"{'its block is' if one else 'their blocks are'} made again by "
+                    f"Generate all missing.")
+
 # --- The batch queue's marker: which blocks a queue was asked to make ------------------
 # Written when a queue starts and removed when it ends, so after a crash the window (or
 # the command line) knows a queue was interrupted and can resume it. Takes already made

@@ -174,3 +174,43 @@ def test_a_utf16_csv_imports_and_a_latin1_one_names_its_line(launch, cloud, qtbo
     studio.window.open_paths([play])
     qtbot.waitUntil(lambda: [(b.speaker, b.text) for b in tab.document.script.blocks] == [
         ("ANNA", "Bonjour."), ("BEN", "Salut.")], timeout=10_000)
+
+
+def test_a_take_whose_audio_file_is_gone_is_forgotten_and_made_again(
+        launch, cloud, qtbot, tmp_path: Path) -> None:
+    """A script whose takes folder lost a file (deleted, or the script copied without
+    it) showed that block as done: "Generate all missing" skipped it and export stopped
+    at it. Opening it now forgets that take, says so, and the queue makes the block."""
+    from app.library.script_store import load_script, takes_dir_for
+
+    path = tmp_path / "lost.xiscript.json"
+    save_script(path, Script(title="Lost", cast=(CastMember("ANNA", SARAH, "Sarah"),),
+                             blocks=(Block("b1", "ANNA", "First."),
+                                     Block("b2", "ANNA", "Second."))))
+    studio = launch(cloud_url=cloud.url)
+    tab = studio.window.scripts_tab
+    table = studio.find(QTableView, "scripts.blocks")
+    open_file(studio, qtbot, path, 2)
+    qtbot.waitUntil(lambda: bool(tab.generation.models), timeout=20_000)
+    generate_all = studio.find(QPushButton, "scripts.generate_all")
+    qtbot.waitUntil(generate_all.isEnabled)
+    qtbot.mouseClick(generate_all, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.generation.is_running
+                    and statuses(table) == ["done", "done"], timeout=30_000)
+    studio.find(QPushButton, "scripts.new").click()  # saves and leaves the script
+    qtbot.waitUntil(lambda: tab.document.path != path, timeout=10_000)
+    take = load_script(path).blocks[1].chosen_take
+    assert take is not None
+    (takes_dir_for(path) / take.file).unlink()
+
+    open_file(studio, qtbot, path, 2)
+    status = studio.find(QLabel, "scripts.status")
+    qtbot.waitUntil(lambda: "1 take had no audio file" in status.text(), timeout=10_000)
+    assert statuses(table)[0] == "done" and statuses(table)[1] != "done", statuses(table)
+    assert load_script(path).blocks[1].takes == ()  # the file says so too
+    before = len(cloud.control.requests())
+    qtbot.waitUntil(generate_all.isEnabled)
+    qtbot.mouseClick(generate_all, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.generation.is_running
+                    and statuses(table) == ["done", "done"], timeout=30_000)
+    assert [r["json"]["text"] for r in tts_sent(cloud, before)] == ["Second."]

@@ -23,7 +23,7 @@ from app.domain.script_import import (
     unresolved_voice_warnings,
 )
 from app.library.drafts import DraftStore
-from app.library.script_store import load_script, save_script
+from app.library.script_store import forget_missing_takes, load_script, save_script
 
 DRAFT_NAME = "scripts"
 _MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -62,7 +62,7 @@ def open_file(path: Path, data_dir: Path,
     name) pairs, once known: a table's voice names become voices, and the speakers
     left without one are named with their line."""
     if path.name.lower().endswith(FILE_SUFFIX):
-        return Opened(load_script(path), path)
+        return _opened_script_file(path)
     if path.stat().st_size > _MAX_IMPORT_BYTES:
         raise OSError(f"{path.name} is larger than 20 MB: too big to be a script")
     text = decode_text_file(path.read_bytes())
@@ -103,4 +103,15 @@ def restore(drafts: DraftStore) -> Opened | None:
     path = last_open(drafts)
     if path is None or not path.is_file():
         return None
-    return Opened(load_script(path), path)
+    return _opened_script_file(path)
+
+
+def _opened_script_file(path: Path) -> Opened:
+    """A script file, without the takes whose audio is gone (saved so at once): they
+    showed as made, "Generate all missing" skipped their blocks and export stopped at
+    them. The sentence saying so is the opening's warning."""
+    script, forgotten = forget_missing_takes(path, load_script(path))
+    if forgotten is None:
+        return Opened(script, path)
+    save_script(path, script)
+    return Opened(script, path, [forgotten])
