@@ -223,6 +223,13 @@ def _int(value: Any, where: str, allow_none: bool = False) -> int | None:
     return int(value)
 
 
+def _flag(value: Any, where: str) -> bool:
+    """true or false: bool("no") is True, so a hand-edited "no" must not read as yes."""
+    if not isinstance(value, bool):
+        raise _fail(where, f"should be true or false, not {value!r:.40}")
+    return value
+
+
 def _count(value: Any, where: str, allow_none: bool = False) -> int | None:
     """A whole number of at least 0 (a duration, a time in a take)."""
     number = _int(value, where, allow_none)
@@ -292,7 +299,7 @@ def take_from_dict(raw: Any, where: str) -> Take:
         created_at=_str(obj, "created_at", where, required=False, default=""),
         duration_ms=_count(obj.get("duration_ms"), f"{where}.duration_ms", True),
         alignment=_alignment(obj.get("alignment"), f"{where}.alignment"),
-        from_dialogue=bool(obj.get("from_dialogue", False)),
+        from_dialogue=_flag(obj.get("from_dialogue", False), f"{where}.from_dialogue"),
         dictionaries=_dictionary_pairs(obj.get("dictionaries", []), f"{where}.dictionaries"),
     )
 

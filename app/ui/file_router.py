@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 TEXT_SUFFIXES = {".txt", ".md"}
+MAX_TEXT_BYTES = 20 * 1024 * 1024
 AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".flac", ".m4a", ".aac", ".wma", ".aiff"}
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi"}
 SCRIPT_SUFFIXES = {".csv", ".tsv", ".fountain"}  # and *.xiscript.json
@@ -54,8 +55,7 @@ class FileRouter:
                 window.tabs.setCurrentWidget(window.scripts_tab)
                 window.scripts_tab.open_path(path)
             elif suffix in TEXT_SUFFIXES:
-                window.tabs.setCurrentWidget(window.speech_tab)
-                window.speech_tab.text.setPlainText(path.read_text(errors="replace"))
+                self._open_text(path)
             elif suffix == ".json":
                 self._open_json(path)
             elif suffix in AUDIO_SUFFIXES or suffix in VIDEO_SUFFIXES:
@@ -64,6 +64,27 @@ class FileRouter:
             else:
                 self._say(f"XI Studio cannot open {path.name}: it opens text, audio, video, "
                           "transcript, music-plan and script files.")
+
+    def _open_text(self, path: Path) -> None:
+        """A text file into the Speech tab: UTF-8, UTF-16 with its mark, or Windows-1252
+        (read with replacement characters before, a UTF-16 file became NULs and '\ufffd';
+        those would have been spoken and paid for)."""
+        from app.domain.script_import import ScriptImportError, decode_text_file
+
+        window = self._window
+        try:
+            if path.stat().st_size > MAX_TEXT_BYTES:
+                self._say(f"{path.name} is larger than 20 MB: too long to speak as one text.")
+                return
+            text = decode_text_file(path.read_bytes())
+        except OSError as exc:
+            self._say(f"{path.name} could not be read: {exc.strerror or exc}")
+            return
+        except ScriptImportError as exc:
+            self._say(f"{path.name} was not opened: {exc}")
+            return
+        window.tabs.setCurrentWidget(window.speech_tab)
+        window.speech_tab.text.setPlainText(text)
 
     def _open_json(self, path: Path) -> None:
         from app.domain.music_plan_json import classify_json

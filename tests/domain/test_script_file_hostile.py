@@ -60,13 +60,16 @@ TAKE = ["blocks", 0, "takes", 0]
     # two takes with one id: choosing or removing one would mean both
     (_with(["blocks", 0, "takes"], [GOOD["blocks"][0]["takes"][0]] * 2),
      "blocks[0].takes"),
+    # bool("no") is True: a hand-edited flag must not read as yes
+    (_with([*TAKE, "from_dialogue"], "no"), "blocks[0].takes[0].from_dialogue"),
     # nested thousands deep: RecursionError before
     ('{"format": "xi-studio-script", "format_version": 1, "blocks": '
      + "[" * 100_000 + "]" * 100_000 + "}", "nested"),
 ], ids=["infinity", "1e400", "nan gap", "nan lufs", "negative duration",
         "negative times", "block id ..", "empty block id", "absolute block id",
         "block id dot dot", "drive block id", "drive file", "drive-relative file",
-        "backslash dot dot", "nul in file", "duplicate take ids", "nested"])
+        "backslash dot dot", "nul in file", "duplicate take ids", "flag as text",
+        "nested"])
 def test_hostile_values_are_refused_naming_the_field(text: str, where: str) -> None:
     with pytest.raises(ScriptFormatError) as caught:
         script_from_json(text)

@@ -253,6 +253,22 @@ def test_file_open_routes_each_file_to_its_tab(launch, cloud, qtbot, tmp_path: P
     assert window.tabs.currentWidget() is window.speech_tab
     assert studio.find(QPlainTextEdit, "speech.text").toPlainText() == script.read_text()
 
+    # Notepad's "Unicode" (UTF-16) and "ANSI" (Windows-1252) texts arrive as written; they
+    # were read with replacement characters (NULs and '\ufffd', to be spoken and paid for).
+    text = studio.find(QPlainTextEdit, "speech.text")
+    for encoding in ("utf-16", "cp1252"):
+        other = tmp_path / f"{encoding}.txt"
+        other.write_bytes("Grüße – café.\r\nZweite Zeile.".encode(encoding))
+        window.open_paths([other])
+        assert text.toPlainText() == "Grüße – café.\nZweite Zeile.", encoding
+    # A file that is not text leaves the typed text as it is and says why.
+    photo = tmp_path / "photo.txt"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    window.open_paths([photo])
+    assert text.toPlainText() == "Grüße – café.\nZweite Zeile."
+    assert "photo.txt was not opened" in window.statusBar().currentMessage()
+    assert "binary" in window.statusBar().currentMessage()
+
 
 
 
