@@ -342,6 +342,30 @@ def test_a_file_that_is_not_a_plan_says_so(make_tab: Any, tmp_path: Path) -> Non
     assert "cannot be opened" in banner.text()
 
 
+def test_a_plan_nested_past_pythons_limit_is_refused_in_words(make_tab: Any,
+                                                               tmp_path: Path) -> None:
+    """`[[[[…]]]]` 100,000 deep made json.loads raise RecursionError, which nothing caught:
+    a traceback instead of the banner. It is refused like any other non-plan; the plan
+    on screen stays."""
+    tab = make_tab()
+    tab.editor.set_plan(SHORT_PLAN, None)
+    path = tmp_path / "deep.plan.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert not tab.load_plan_json(path)
+    assert "“deep.plan.json” is not JSON" in find(tab, QLabel, "music.error.text").text()
+    assert plan_to_dict(tab.editor.model.plan) == plan_to_dict(SHORT_PLAN)
+
+
+def test_a_plan_saved_with_a_byte_order_mark_opens(make_tab: Any, tmp_path: Path) -> None:
+    """Notepad saves UTF-8 with a BOM; such a plan was refused as "not JSON"."""
+    tab = make_tab()
+    path = tmp_path / "edited.plan.json"
+    text = json.dumps({**plan_to_dict(SHORT_PLAN), "model_id": "music_v1"}, ensure_ascii=False)
+    path.write_bytes("\ufeff".encode() + text.encode())
+    assert tab.load_plan_json(path)
+    assert plan_to_dict(tab.editor.model.plan) == plan_to_dict(SHORT_PLAN)
+
+
 def test_draft_and_versions_survive_a_restart(make_tab: Any, tmp_path: Path,
                                               music_server: Any, qtbot: Any) -> None:
     url, _recorded = music_server

@@ -37,10 +37,11 @@ def read_plan_source(source: str | Path | dict[str, Any]) -> OpenedPlan:
     else:
         name = f"“{Path(source).name}”"
         try:
-            data = json.loads(Path(source).read_text(encoding="utf-8"))
+            # utf-8-sig: Notepad and other Windows editors start the file with a BOM.
+            data = json.loads(Path(source).read_text(encoding="utf-8-sig"))
         except OSError as exc:
             raise PlanFormatError(f"{name} could not be read: {exc.strerror or exc}.") from exc
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # nested past Python's limit: not a plan
             raise PlanFormatError(f"{name} is not JSON, so it cannot be a music plan.") from exc
     plan = plan_from_json(data)
     model_id = data.get("model_id") if isinstance(data, dict) else None
