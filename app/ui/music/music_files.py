@@ -22,6 +22,10 @@ from app.ui.widgets.problem_text import problem_color, warning_color
 PLAN_SUFFIX = ".plan.json"
 
 
+class SongFileError(Exception):
+    """The user's own song could not be read here (gone, unreadable, empty): plain words."""
+
+
 @dataclass(frozen=True)
 class OpenedPlan:
     plan: Plan
@@ -65,6 +69,10 @@ def user_message(exc: BaseException) -> UserMessage:
     if isinstance(exc, FeatureRefusedError):
         return UserMessage("Keeping sections is not available", str(exc),
                            "Untick “Keep” on every section to compose the whole song anew.")
+    if isinstance(exc, SongFileError):
+        return UserMessage("Your song could not be read", str(exc),
+                           "Check that the file is still there and holds audio, then choose "
+                           "it again with “Your song…”.")
     if isinstance(exc, PlanFormatError):
         return UserMessage("This plan cannot be opened", str(exc),
                            "Choose a music plan (.plan.json) saved by XI Studio, or a plan "
