@@ -135,3 +135,27 @@ def test_a_file_gone_or_empty_says_so_and_sends_nothing(launch, music_backend, q
     assert "“empty.wav” is empty (0 bytes)" in banner.text()
     assert [r for r in music_backend.requests() if r["path"] == "/v1/music/upload"] == []
     assert [s.name for s in tab.editor.model.plan.sections] == ["Mine"]
+
+
+def test_an_upload_under_way_is_said_and_can_be_stopped(launch, cloud, qtbot,
+                                                        tmp_path: Path) -> None:
+    """A long upload showed nothing (the status still said "Ready… Press Compose") and
+    could not be stopped. Now the status says it is uploading, the button turns into
+    Stop upload, and stopping leaves the plan as it was."""
+    cloud.control.add_faults({"path_regex": "^/v1/music/upload$",
+                              "fault": "stall_before_headers", "seconds": 30})
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.editor.set_plan(Plan(sections=[Section("Mine", 5000)]), "test")
+    choose(qtbot, studio, _song(tmp_path / "long mix.wav"))
+    button = tab.producer.own_song_button
+    qtbot.waitUntil(lambda: button.text() == "Stop upload", timeout=10_000)
+    assert "Uploading “long mix.wav”" in tab.status.text()
+
+    click(qtbot, studio, "music.own_song")  # Stop upload
+    qtbot.waitUntil(lambda: button.text() == "Your song…", timeout=10_000)
+    assert tab.status.text() == "Upload stopped. The plan is as it was."
+    assert button.accessibleName() == "Bring your own song"
+    assert [s.name for s in tab.editor.model.plan.sections] == ["Mine"]
+    assert not studio.find(QLabel, "music.error.text").isVisible()
