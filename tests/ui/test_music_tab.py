@@ -407,3 +407,42 @@ def test_screenshot(make_tab: Any, tmp_path: Path, qtbot: Any) -> None:
     assert save_screenshot(tab, "music_tab", tmp_path).stat().st_size > 0
     tab.mode.setCurrentIndex(0)
     assert save_screenshot(tab, "music_tab_prompt", tmp_path).stat().st_size > 0
+
+
+def test_a_plan_answer_that_is_not_a_plan_is_the_servers_fault(make_tab: Any, qtbot: Any
+                                                               ) -> None:
+    """`/v1/music/plan` answering a section whose duration is text: writing the plan
+    said "This plan cannot be opened … Choose a music plan (.plan.json) saved by XI
+    Studio" (advice for a file the user picked), Rework "Something unexpected went
+    wrong". Both now say the server's answer could not be used; the plan stays."""
+    app = FastAPI()
+
+    @app.post("/v1/music/plan")
+    async def plan() -> dict[str, Any]:
+        return {"positive_global_styles": [], "negative_global_styles": [],
+                "sections": [{"section_name": "Intro", "duration_ms": "long",
+                              "positive_local_styles": [], "negative_local_styles": [],
+                              "lines": []}]}
+
+    with run_server(app) as url:
+        tab = make_tab(url)
+        tab.editor.set_plan(SHORT_PLAN, None)
+        tab.prompt_panel.prompt.setPlainText("a calm lo-fi loop")
+        tab.write_plan_from_prompt()
+        banner = find(tab, QLabel, "music.error.text")
+        qtbot.waitUntil(banner.isVisible, timeout=20_000)
+        assert "The server's answer could not be used" in banner.text()
+        assert "Section 1: the duration should be a whole number" in banner.text()
+        assert ".plan.json" not in banner.text()
+        assert plan_to_dict(tab.editor.model.plan) == plan_to_dict(SHORT_PLAN)
+
+        tab.producer.open_rework()
+        dialog = tab.producer.rework_dialog
+        dialog.instruction.setText("make the intro bigger")
+        dialog.send()
+        status = find(dialog, QLabel, "music.rework_status")
+        qtbot.waitUntil(lambda: "could not be reworked" in status.text(), timeout=20_000)
+        assert "The server's answer could not be used" in status.text()
+        assert "unexpected" not in status.text()
+        dialog.close()
+        assert plan_to_dict(tab.editor.model.plan) == plan_to_dict(SHORT_PLAN)
