@@ -446,3 +446,29 @@ def test_a_plan_answer_that_is_not_a_plan_is_the_servers_fault(make_tab: Any, qt
         assert "unexpected" not in status.text()
         dialog.close()
         assert plan_to_dict(tab.editor.model.plan) == plan_to_dict(SHORT_PLAN)
+
+
+@pytest.mark.parametrize("answer", [{"song_id": "s1"},
+                                    {"song_id": "s1", "composition_plan": {"chunks": "x"}}],
+                         ids=["no plan", "not a plan"])
+def test_an_upload_answer_without_a_usable_plan_is_the_servers_fault(
+        make_tab: Any, qtbot: Any, tmp_path: Path, answer: dict[str, Any]) -> None:
+    """Your song…: an answer with no plan said "Something unexpected went wrong", one
+    whose plan was not a plan "Choose a music plan (.plan.json) saved by XI Studio"."""
+    app = FastAPI()
+
+    @app.post("/v1/music/upload")
+    async def upload() -> dict[str, Any]:
+        return answer
+
+    song = tmp_path / "mine.mp3"
+    song.write_bytes(b"ID3" + bytes(2000))
+    with run_server(app) as url:
+        tab = make_tab(url)
+        tab.editor.set_plan(SHORT_PLAN, None)
+        tab.producer.upload_own_song(song)
+        banner = find(tab, QLabel, "music.error.text")
+        qtbot.waitUntil(banner.isVisible, timeout=20_000)
+        assert "The server's answer could not be used" in banner.text()
+        assert ".plan.json" not in banner.text() and "unexpected" not in banner.text()
+        assert plan_to_dict(tab.editor.model.plan) == plan_to_dict(SHORT_PLAN)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from app.api.errors import ApiProtocolError
 from app.api.music_upload import MusicUploadService
 from app.domain.music_plan import SongRef
-from app.domain.music_plan_json import plan_from_json
+from app.domain.music_plan_json import PlanFormatError, plan_from_json
 from app.ui.app_context import AppContext
 from app.ui.music.compose_request import KeepBase
 from app.ui.music.music_files import SongFileError
@@ -54,9 +55,14 @@ class OwnSongImport(QObject):
             raise SongFileError(f"“{path.name}” is empty (0 bytes): there is no song in it.")
         song, _info = await MusicUploadService(self._ctx.client).upload(
             audio, path.name, plan_model=model_id)
+        # The server's answer, not a file of the user's: its faults are said as the server's.
         if song.composition_plan is None:
-            raise ValueError("The server kept the song but sent no plan for it.")
-        plan = plan_from_json(song.composition_plan)
+            raise ApiProtocolError("The server kept the song but sent no plan for it.")
+        try:
+            plan = plan_from_json(song.composition_plan)
+        except PlanFormatError as exc:
+            raise ApiProtocolError(f"The server's plan of the song could not be read: "
+                                   f"{exc}") from exc
         bounds = []
         for index, start in enumerate(plan.section_starts_ms()):
             section = plan.sections[index]
