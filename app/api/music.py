@@ -26,7 +26,8 @@ from app.domain.music_detailed_stream import (
     DetailedStreamParser,
     StreamEvent,
 )
-from app.domain.music_plan import limits_for
+from app.domain.music_plan import Plan, limits_for
+from app.domain.music_plan_json import PlanFormatError, plan_from_json
 from app.domain.music_request import (
     DEFAULT_MUSIC_OUTPUT_FORMAT,
     ENDPOINT_PATHS,
@@ -133,10 +134,25 @@ class MusicService:
     async def plan(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """A composition plan written from a prompt (`POST /v1/music/plan`); the JSON
         the server sent (a MusicPrompt or a CompositionPlan)."""
+        data, _info = await self._plan_with_info(body)
+        return data
+
+    async def written_plan(self, body: Mapping[str, Any]) -> Plan:
+        """`plan`, read as a Plan; ApiProtocolError (the server's fault, in words) when
+        what it sent is not a plan."""
+        data, info = await self._plan_with_info(body)
+        try:
+            return plan_from_json(data)
+        except PlanFormatError as exc:
+            raise ApiProtocolError(f"The server's plan could not be read: {exc}",
+                                   info.request_id) from exc
+
+    async def _plan_with_info(self, body: Mapping[str, Any]
+                              ) -> tuple[dict[str, Any], ResponseInfo]:
         data, info = await self._client.request_json("POST", PLAN_PATH, json=dict(body))
         if not isinstance(data, dict):
             raise ApiProtocolError("The server's plan is not a JSON object.", info.request_id)
-        return data
+        return data, info
 
 
 __all__ = ["AUTO_FORMAT_V1", "AUTO_FORMAT_V2", "DetailedStream", "MusicService",

@@ -258,9 +258,15 @@ def _native_ref(value: Any, where: str) -> SongRef | None:
 def _load_native(data: Mapping[str, Any]) -> Plan:
     version = data.get("version")
     if version != NATIVE_VERSION:
+        if isinstance(version, int) and not isinstance(version, bool) and version > 0:
+            raise PlanFormatError(
+                f"This plan was saved by a newer XI Studio (format version {version}); "
+                "update the app to open it."
+            )
+        # Missing, text, 0...: damaged or hand-edited, and no newer app would open it.
         raise PlanFormatError(
-            f"This plan was saved by a newer XI Studio (format version {version!r}); "
-            "update the app to open it."
+            "This XI Studio plan's format version should be a whole number like 1, "
+            f"not {_kind(version)}; the file may be damaged."
         )
     raw_sections = data.get("sections")
     if not isinstance(raw_sections, list):

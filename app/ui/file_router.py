@@ -91,8 +91,8 @@ class FileRouter:
 
         window = self._window
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError):
+            data = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is fine
+        except (OSError, ValueError, RecursionError):  # (too deeply nested: not a plan)
             self._say(f"{path.name} is not a readable JSON file.")
             return
         kind = classify_json(data)

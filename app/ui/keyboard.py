@@ -46,7 +46,12 @@ def tab_order_after(anchor: QWidget, root: QWidget) -> None:
     for control in controls:
         QWidget.setTabOrder(anchor, control)
         anchor = control
-        # What moved with it (a compound control's parts) stays right after it.
+        # What moved with it (a compound control's parts) stays right after it. The next
+        # control goes after the last part that takes focus: Qt ignores setTabOrder from
+        # a widget without focus (a scroll area's viewport), which left the rest of the
+        # tab where it was, after History and the player.
         following = anchor.nextInFocusChain()
         while following is not None and control.isAncestorOf(following):
-            anchor, following = following, following.nextInFocusChain()
+            if following.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                anchor = following
+            following = following.nextInFocusChain()

@@ -347,6 +347,11 @@ def test_to_wire_plan_picks_the_models_shape() -> None:
          "low, medium or high"),
         ({"chunks": [{"song_id": "s", "range": {"start_ms": 0}}]}, "range end"),
         ({"format": "xi-studio/music-plan", "version": 99, "sections": []}, "newer"),
+        # A damaged version was "saved by a newer XI Studio (format version None)".
+        ({"format": "xi-studio/music-plan", "sections": []},
+         r"should be a whole number like 1, not nothing \(null\); the file may be damaged"),
+        ({"format": "xi-studio/music-plan", "version": "1", "sections": []},
+         "should be a whole number like 1, not text"),
     ],
 )
 def test_not_a_plan(data: Any, words: str) -> None:

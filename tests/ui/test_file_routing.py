@@ -56,6 +56,15 @@ def test_text_goes_to_speech_and_unknown_files_are_refused(studio: Any, qtbot: A
     assert "neither a transcript nor a music plan" in status(studio)
 
 
+def test_json_nested_too_deep_is_refused_in_words(studio: Any, tmp_path: Path) -> None:
+    """json.loads raises RecursionError (not ValueError) on `[[[…]]]` nested 100,000
+    deep: File → Open let it out as a traceback."""
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    studio.window.open_paths([deep])
+    assert "deep.json is not a readable JSON file" in status(studio)
+
+
 def test_a_dropped_plan_opens_in_music(studio: Any, qtbot: Any, tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     plan.write_text((SAMPLES / "music_composition_plan_v1.json").read_text())

@@ -291,3 +291,20 @@ def test_an_empty_plan_says_how_to_start_not_what_is_wrong(make_tab: Any) -> Non
     status = find(tab, QLabel, "music.status").text()
     assert status.startswith("Add a section") and "Fix the plan" not in status
     assert not find(tab, QPushButton, "music.compose").isEnabled()
+
+
+def test_tab_reaches_each_chips_remove_button_where_it_is_drawn(editor: PlanEditor) -> None:
+    """The chips' × buttons joined the window's focus chain at its end: Tab reached them
+    after everything else on the page (and the whole side column), far from their chips.
+    Now they come in order just before their editor's input, as they are drawn."""
+    chips: ChipEditor = editor.findChild(ChipEditor, "music.global_positive")
+    chips.set_chips(["pop", "rock", "120 bpm"])
+    closes = [c.findChild(QToolButton) for c in chips.chip_widgets()]
+    walked, widget = [], closes[0]
+    for _ in range(4):
+        walked.append(widget)
+        widget = widget.nextInFocusChain()
+    assert walked == [*closes, chips.input]
+    chips.set_chips(["jazz"])  # new chips take the same place
+    [close] = [c.findChild(QToolButton) for c in chips.chip_widgets()]
+    assert close.nextInFocusChain() is chips.input

@@ -109,3 +109,53 @@ def test_a_song_the_server_forgot_says_upload_it_again(launch, music_backend, qt
     assert [s.source is not None for s in model.plan.sections] == [True, False, True]
     assert model.section(0).source.song_id == song_id
     assert studio.ctx.history.list(kind="music") == []
+
+
+def test_a_file_gone_or_empty_says_so_and_sends_nothing(launch, music_backend, qtbot,
+                                                        tmp_path: Path) -> None:
+    """A song deleted after it was chosen said "Could not write a file … check that the
+    disk has space"; an empty file was uploaded (uploads are charged like songs). Both
+    now say what is wrong with the file, send nothing and leave the plan alone."""
+    studio = launch(**music_backend.launch_options())
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.editor.set_plan(Plan(sections=[Section("Mine", 5000)]), "test")
+    banner = studio.find(QLabel, "music.error.text")
+    gone = tmp_path / "gone song.wav"
+    tab.producer.own_song.upload(gone, "music_v1")  # chosen, then deleted
+    qtbot.waitUntil(banner.isVisible, timeout=20_000)
+    assert "Your song could not be read" in banner.text()
+    assert "“gone song.wav” could not be read: No such file or directory" in banner.text()
+    assert "write" not in banner.text()
+
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    choose(qtbot, studio, empty)
+    qtbot.waitUntil(lambda: "empty.wav" in banner.text(), timeout=20_000)
+    assert "“empty.wav” is empty (0 bytes)" in banner.text()
+    assert [r for r in music_backend.requests() if r["path"] == "/v1/music/upload"] == []
+    assert [s.name for s in tab.editor.model.plan.sections] == ["Mine"]
+
+
+def test_an_upload_under_way_is_said_and_can_be_stopped(launch, cloud, qtbot,
+                                                        tmp_path: Path) -> None:
+    """A long upload showed nothing (the status still said "Ready… Press Compose") and
+    could not be stopped. Now the status says it is uploading, the button turns into
+    Stop upload, and stopping leaves the plan as it was."""
+    cloud.control.add_faults({"path_regex": "^/v1/music/upload$",
+                              "fault": "stall_before_headers", "seconds": 30})
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.editor.set_plan(Plan(sections=[Section("Mine", 5000)]), "test")
+    choose(qtbot, studio, _song(tmp_path / "long mix.wav"))
+    button = tab.producer.own_song_button
+    qtbot.waitUntil(lambda: button.text() == "Stop upload", timeout=10_000)
+    assert "Uploading “long mix.wav”" in tab.status.text()
+
+    click(qtbot, studio, "music.own_song")  # Stop upload
+    qtbot.waitUntil(lambda: button.text() == "Your song…", timeout=10_000)
+    assert tab.status.text() == "Upload stopped. The plan is as it was."
+    assert button.accessibleName() == "Bring your own song"
+    assert [s.name for s in tab.editor.model.plan.sections] == ["Mine"]
+    assert not studio.find(QLabel, "music.error.text").isVisible()

@@ -81,3 +81,40 @@ def test_plan_page_is_usable_on_a_laptop_beside_history(launch, cloud, qtbot,
     assert all(name in names for name in down_the_page), names
     order = [names.index(name) for name in down_the_page]
     assert order == sorted(order), names
+
+
+def test_tab_goes_through_the_music_tab_before_history(launch, cloud, qtbot) -> None:
+    """With History open, Tab went from the plan's Undo to History and only then to
+    Compose, and from Versions to History again before the details and finetunes: the
+    tab's later controls had stayed behind History (Qt ignores setTabOrder from a
+    widget without focus, and the scroll areas counted as controls). Now the whole
+    Music tab, top to bottom and left to right, comes before History."""
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    assert window.history_dock.isVisible()
+    window.tabs.setCurrentIndex(2)
+    music = window.music_tab
+    music.mode.setCurrentIndex(1)
+    music.editor.template.activated.emit(1)
+    window.activateWindow()
+    bar = music.mode.tabBar()
+    bar.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(bar.hasFocus)
+    reached: list[QWidget] = []
+    for _ in range(120):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        if focused is None or focused in reached:
+            break
+        reached.append(focused)
+    names = [widget.objectName() for widget in reached]
+    in_order = ["music.undo", "music.compose", "music.save_plan", "music.model",
+                "music.versions", "music.details", "history.search"]
+    assert all(name in names for name in in_order), names
+    assert [names.index(n) for n in in_order] == sorted(names.index(n) for n in in_order), names
+    first_history = names.index("history.search")
+    assert all(music.isAncestorOf(w) for w in reached[:first_history]), names
+    # No stops that show nothing: the scroll areas around the plan and the column.
+    assert not {"music.plan_page", "music.section_detail_page", "music.side"} & set(names)

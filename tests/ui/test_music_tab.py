@@ -342,6 +342,30 @@ def test_a_file_that_is_not_a_plan_says_so(make_tab: Any, tmp_path: Path) -> Non
     assert "cannot be opened" in banner.text()
 
 
+def test_a_plan_nested_past_pythons_limit_is_refused_in_words(make_tab: Any,
+                                                               tmp_path: Path) -> None:
+    """`[[[[…]]]]` 100,000 deep made json.loads raise RecursionError, which nothing caught:
+    a traceback instead of the banner. It is refused like any other non-plan; the plan
+    on screen stays."""
+    tab = make_tab()
+    tab.editor.set_plan(SHORT_PLAN, None)
+    path = tmp_path / "deep.plan.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert not tab.load_plan_json(path)
+    assert "“deep.plan.json” is not JSON" in find(tab, QLabel, "music.error.text").text()
+    assert plan_to_dict(tab.editor.model.plan) == plan_to_dict(SHORT_PLAN)
+
+
+def test_a_plan_saved_with_a_byte_order_mark_opens(make_tab: Any, tmp_path: Path) -> None:
+    """Notepad saves UTF-8 with a BOM; such a plan was refused as "not JSON"."""
+    tab = make_tab()
+    path = tmp_path / "edited.plan.json"
+    text = json.dumps({**plan_to_dict(SHORT_PLAN), "model_id": "music_v1"}, ensure_ascii=False)
+    path.write_bytes("\ufeff".encode() + text.encode())
+    assert tab.load_plan_json(path)
+    assert plan_to_dict(tab.editor.model.plan) == plan_to_dict(SHORT_PLAN)
+
+
 def test_draft_and_versions_survive_a_restart(make_tab: Any, tmp_path: Path,
                                               music_server: Any, qtbot: Any) -> None:
     url, _recorded = music_server
@@ -383,3 +407,68 @@ def test_screenshot(make_tab: Any, tmp_path: Path, qtbot: Any) -> None:
     assert save_screenshot(tab, "music_tab", tmp_path).stat().st_size > 0
     tab.mode.setCurrentIndex(0)
     assert save_screenshot(tab, "music_tab_prompt", tmp_path).stat().st_size > 0
+
+
+def test_a_plan_answer_that_is_not_a_plan_is_the_servers_fault(make_tab: Any, qtbot: Any
+                                                               ) -> None:
+    """`/v1/music/plan` answering a section whose duration is text: writing the plan
+    said "This plan cannot be opened … Choose a music plan (.plan.json) saved by XI
+    Studio" (advice for a file the user picked), Rework "Something unexpected went
+    wrong". Both now say the server's answer could not be used; the plan stays."""
+    app = FastAPI()
+
+    @app.post("/v1/music/plan")
+    async def plan() -> dict[str, Any]:
+        return {"positive_global_styles": [], "negative_global_styles": [],
+                "sections": [{"section_name": "Intro", "duration_ms": "long",
+                              "positive_local_styles": [], "negative_local_styles": [],
+                              "lines": []}]}
+
+    with run_server(app) as url:
+        tab = make_tab(url)
+        tab.editor.set_plan(SHORT_PLAN, None)
+        tab.prompt_panel.prompt.setPlainText("a calm lo-fi loop")
+        tab.write_plan_from_prompt()
+        banner = find(tab, QLabel, "music.error.text")
+        qtbot.waitUntil(banner.isVisible, timeout=20_000)
+        assert "The server's answer could not be used" in banner.text()
+        assert "Section 1: the duration should be a whole number" in banner.text()
+        assert ".plan.json" not in banner.text()
+        assert plan_to_dict(tab.editor.model.plan) == plan_to_dict(SHORT_PLAN)
+
+        tab.producer.open_rework()
+        dialog = tab.producer.rework_dialog
+        dialog.instruction.setText("make the intro bigger")
+        dialog.send()
+        status = find(dialog, QLabel, "music.rework_status")
+        qtbot.waitUntil(lambda: "could not be reworked" in status.text(), timeout=20_000)
+        assert "The server's answer could not be used" in status.text()
+        assert "unexpected" not in status.text()
+        dialog.close()
+        assert plan_to_dict(tab.editor.model.plan) == plan_to_dict(SHORT_PLAN)
+
+
+@pytest.mark.parametrize("answer", [{"song_id": "s1"},
+                                    {"song_id": "s1", "composition_plan": {"chunks": "x"}}],
+                         ids=["no plan", "not a plan"])
+def test_an_upload_answer_without_a_usable_plan_is_the_servers_fault(
+        make_tab: Any, qtbot: Any, tmp_path: Path, answer: dict[str, Any]) -> None:
+    """Your song…: an answer with no plan said "Something unexpected went wrong", one
+    whose plan was not a plan "Choose a music plan (.plan.json) saved by XI Studio"."""
+    app = FastAPI()
+
+    @app.post("/v1/music/upload")
+    async def upload() -> dict[str, Any]:
+        return answer
+
+    song = tmp_path / "mine.mp3"
+    song.write_bytes(b"ID3" + bytes(2000))
+    with run_server(app) as url:
+        tab = make_tab(url)
+        tab.editor.set_plan(SHORT_PLAN, None)
+        tab.producer.upload_own_song(song)
+        banner = find(tab, QLabel, "music.error.text")
+        qtbot.waitUntil(banner.isVisible, timeout=20_000)
+        assert "The server's answer could not be used" in banner.text()
+        assert ".plan.json" not in banner.text() and "unexpected" not in banner.text()
+        assert plan_to_dict(tab.editor.model.plan) == plan_to_dict(SHORT_PLAN)

@@ -114,6 +114,7 @@ class Chip(QFrame):
         layout.addWidget(label)
         layout.addWidget(close)
         self.label = label
+        self.close_button = close
 
     def background(self) -> QColor:
         return self.palette().color(QPalette.ColorRole.AlternateBase)
@@ -178,11 +179,18 @@ class ChipEditor(QFrame):
                 widget.hide()
                 widget.deleteLater()
         self._chips = list(chips)
+        previous: QWidget = self.input
         for index, text in enumerate(self._chips):
             chip = Chip(text, self)
             chip.remove_clicked.connect(self._on_chip_remove_clicked)
             self._layout.insertWidget(index, chip)
             chip.show()
+            # Tab reaches each chip's × where it is drawn, just before the input (new
+            # widgets join the window's focus chain at its very end: after everything).
+            QWidget.setTabOrder(previous, chip.close_button)
+            previous = chip.close_button
+        if self._chips:
+            QWidget.setTabOrder(previous, self.input)
         self.updateGeometry()
 
     def add_text(self, text: str) -> None:

@@ -25,7 +25,6 @@ from app.api.errors import (
 from app.api.music import MusicService
 from app.domain.music_detailed_stream import DetailedStreamCollector, DetailedStreamError
 from app.domain.music_plan import Plan
-from app.domain.music_plan_json import plan_from_json
 from app.domain.music_request import DetailedResult, MusicEndpoint, plan_request_body
 from app.library.history import Generation, NewGeneration
 from app.services.generation import GenerationRun
@@ -112,8 +111,7 @@ class MusicController(QObject):
         return True
 
     async def _write_plan(self, body: dict[str, Any]) -> None:
-        data = await self.music.plan(body)
-        self.plan_written.emit(plan_from_json(data))
+        self.plan_written.emit(await self.music.written_plan(body))
 
     # -- composing -------------------------------------------------------------------------
     def compose(self, request: ComposeRequest) -> bool:

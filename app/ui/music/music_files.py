@@ -22,6 +22,10 @@ from app.ui.widgets.problem_text import problem_color, warning_color
 PLAN_SUFFIX = ".plan.json"
 
 
+class SongFileError(Exception):
+    """The user's own song could not be read here (gone, unreadable, empty): plain words."""
+
+
 @dataclass(frozen=True)
 class OpenedPlan:
     plan: Plan
@@ -37,10 +41,11 @@ def read_plan_source(source: str | Path | dict[str, Any]) -> OpenedPlan:
     else:
         name = f"“{Path(source).name}”"
         try:
-            data = json.loads(Path(source).read_text(encoding="utf-8"))
+            # utf-8-sig: Notepad and other Windows editors start the file with a BOM.
+            data = json.loads(Path(source).read_text(encoding="utf-8-sig"))
         except OSError as exc:
             raise PlanFormatError(f"{name} could not be read: {exc.strerror or exc}.") from exc
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # nested past Python's limit: not a plan
             raise PlanFormatError(f"{name} is not JSON, so it cannot be a music plan.") from exc
     plan = plan_from_json(data)
     model_id = data.get("model_id") if isinstance(data, dict) else None
@@ -64,6 +69,10 @@ def user_message(exc: BaseException) -> UserMessage:
     if isinstance(exc, FeatureRefusedError):
         return UserMessage("Keeping sections is not available", str(exc),
                            "Untick “Keep” on every section to compose the whole song anew.")
+    if isinstance(exc, SongFileError):
+        return UserMessage("Your song could not be read", str(exc),
+                           "Check that the file is still there and holds audio, then choose "
+                           "it again with “Your song…”.")
     if isinstance(exc, PlanFormatError):
         return UserMessage("This plan cannot be opened", str(exc),
                            "Choose a music plan (.plan.json) saved by XI Studio, or a plan "

@@ -10,11 +10,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from app.api.errors import ApiProtocolError
 from app.api.music_upload import MusicUploadService
 from app.domain.music_plan import SongRef
-from app.domain.music_plan_json import plan_from_json
+from app.domain.music_plan_json import PlanFormatError, plan_from_json
 from app.ui.app_context import AppContext
 from app.ui.music.compose_request import KeepBase
+from app.ui.music.music_files import SongFileError
 from app.ui.music.plan_editor import PlanEditor
 from app.ui.qt_async import TaskRunner
 
@@ -44,12 +46,23 @@ class OwnSongImport(QObject):
         self._runner.cancel(self.TASK)
 
     async def _upload(self, path: Path, model_id: str) -> None:
-        audio = await asyncio.to_thread(path.read_bytes)
+        try:
+            audio = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:  # moved or deleted since it was chosen, a folder, no access
+            raise SongFileError(f"“{path.name}” could not be read: "
+                                f"{exc.strerror or exc}.") from exc
+        if not audio:  # (not sent: the upload is charged like a song)
+            raise SongFileError(f"“{path.name}” is empty (0 bytes): there is no song in it.")
         song, _info = await MusicUploadService(self._ctx.client).upload(
             audio, path.name, plan_model=model_id)
+        # The server's answer, not a file of the user's: its faults are said as the server's.
         if song.composition_plan is None:
-            raise ValueError("The server kept the song but sent no plan for it.")
-        plan = plan_from_json(song.composition_plan)
+            raise ApiProtocolError("The server kept the song but sent no plan for it.")
+        try:
+            plan = plan_from_json(song.composition_plan)
+        except PlanFormatError as exc:
+            raise ApiProtocolError(f"The server's plan of the song could not be read: "
+                                   f"{exc}") from exc
         bounds = []
         for index, start in enumerate(plan.section_starts_ms()):
             section = plan.sections[index]

@@ -47,6 +47,7 @@ class ProducerTools(QObject):
         super().__init__(tab)
         self._ctx, self._runner, self._tab = ctx, runner, tab
         self.stems_dialog: StemsDialog | None = None
+        self._own_song_name = ""
         self.rework_dialog: ReworkDialog | None = None
         editor = tab.editor
         self.lyrics_sheet = LyricsSheet(editor, tab.mode)
@@ -85,10 +86,14 @@ class ProducerTools(QObject):
         tab.versions.stems_requested.connect(self.open_stems)
         tab.versions.list.itemSelectionChanged.connect(self._on_versions_selected)
         self.rework_button.clicked.connect(self.open_rework)
-        self.own_song_button.clicked.connect(self.ask_own_song)
+        self.own_song_button.clicked.connect(self._on_own_song_clicked)
         self.own_song.finished.connect(self._on_own_song_opened)
         self.own_song.failed.connect(self.failed)
         runner.task_failed.connect(self._on_task_failed)
+        # While a song uploads the button stops it, and the status says it is under way.
+        runner.task_started.connect(self._on_runner_task_started)
+        runner.task_cancelled.connect(self._on_runner_task_cancelled)
+        runner.task_finished.connect(self._on_runner_task_finished)
         self.section_player.playback_ready.connect(self.playback_ready)
         # Streamed details: the section times show while the song is still arriving.
         tab.controller.sections_arrived.connect(self.section_player.show_live)
@@ -140,9 +145,34 @@ class ProducerTools(QObject):
 
     def ask_own_song(self) -> None:
         ask_open_path(self._tab, "music.own_song_dialog", "Bring your own song",
-                      str(Path.home()),
-                      lambda path: self.own_song.upload(path, self._tab.output.model_id()),
-                      AUDIO_FILTER)
+                      str(Path.home()), self.upload_own_song, AUDIO_FILTER)
+
+    def upload_own_song(self, path: str | Path) -> None:
+        self._own_song_name = Path(path).name
+        self.own_song.upload(path, self._tab.output.model_id())
+
+    def _on_own_song_clicked(self) -> None:
+        if self._runner.is_running(OwnSongImport.TASK):
+            self.own_song.cancel()
+        else:
+            self.ask_own_song()
+
+    def _on_runner_task_started(self, name: str) -> None:
+        if name == OwnSongImport.TASK:
+            self.own_song_button.setText("Stop upload")
+            self.own_song_button.setAccessibleName("Stop uploading your song")
+            self._tab.status.setText(
+                f"Uploading “{self._own_song_name}” and finding its sections… (Stop upload "
+                "stops it; the plan here stays as it is until the song's plan arrives.)")
+
+    def _on_runner_task_cancelled(self, name: str) -> None:
+        if name == OwnSongImport.TASK:
+            self._tab.status.setText("Upload stopped. The plan is as it was.")
+
+    def _on_runner_task_finished(self, name: str) -> None:
+        if name == OwnSongImport.TASK and not self._runner.is_running(name):
+            self.own_song_button.setText("Your song…")
+            self.own_song_button.setAccessibleName("Bring your own song")
 
     def _on_own_song_opened(self, message: str) -> None:
         self._tab.mode.setCurrentIndex(PLAN_PAGE)

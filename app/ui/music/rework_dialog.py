@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from app.domain.music_plan import Plan
 from app.domain.music_plan_diff import SectionChange, plan_diff
-from app.domain.music_plan_json import plan_from_json
 from app.domain.music_request import MusicRequestError, plan_request_body
 from app.ui.app_context import AppContext
 from app.ui.app_style import outline_item_checks
@@ -125,8 +124,7 @@ class ReworkDialog(QDialog):
         self._runner.restart(self.TASK, lambda: self._send(body))
 
     async def _send(self, body: dict[str, object]) -> None:
-        data = await self._ctx.music.plan(body)
-        self.show_changes(plan_from_json(data))
+        self.show_changes(await self._ctx.music.written_plan(body))
 
     def cancel(self) -> None:
         self._runner.cancel(self.TASK)

@@ -195,6 +195,7 @@ class SidePanel(QScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("music.side")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a column, not a Tab stop (as FitScrollArea)
         self.output = OutputBox(self)
         versions_box = QGroupBox("Versions", self)
         self.versions = VersionsPanel(versions_box)

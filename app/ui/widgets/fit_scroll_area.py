@@ -19,6 +19,10 @@ class FitScrollArea(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(False)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # A frame around fields, not a control: no Tab stop of its own (it shows no focus;
+        # Tab inside still scrolls to the field). As one, the fields after it in the tab
+        # (Compose...) were put after History by keyboard.tab_order_after.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setWidget(page)
         page.installEventFilter(self)  # its minimum height changes as chips wrap
