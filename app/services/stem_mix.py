@@ -109,15 +109,24 @@ def export_stems(stems: StemSet, folder: Path, title: str, marks: Sequence[Secti
     number instead (free_prefix)."""
     folder.mkdir(parents=True, exist_ok=True)
     prefix = free_prefix(folder, title, stems.names, bool(marks))
-    written = []
-    for name in stems.names:
-        path = folder / _stem_file_name(prefix, name)
-        partial = path.with_name(path.name + ".partial")
-        write_wav(str(partial), AudioClip(stems.samples[name], stems.sample_rate_hz))
-        partial.replace(path)
-        written.append(path)
-    length_ms = round(stems.frames * 1000 / stems.sample_rate_hz)
-    return written + write_marker_files(folder, marks, tempo_bpm, length_ms, prefix)
+    written: list[Path] = []
+    partial: Path | None = None
+    try:
+        for name in stems.names:
+            path = folder / _stem_file_name(prefix, name)
+            partial = path.with_name(path.name + ".partial")
+            write_wav(str(partial), AudioClip(stems.samples[name], stems.sample_rate_hz))
+            partial.replace(path)
+            partial = None
+            written.append(path)
+        length_ms = round(stems.frames * 1000 / stems.sample_rate_hz)
+        return written + write_marker_files(folder, marks, tempo_bpm, length_ms, prefix)
+    except BaseException:
+        # A disk that fills up half-way must not leave half a set of stems (which a DAW
+        # would import as the song) or a .partial file: the export is all or nothing.
+        for leftover in [*written, *([partial] if partial is not None else [])]:
+            leftover.unlink(missing_ok=True)
+        raise
 
 
 __all__ = ["StemSet", "audible", "decode_stems", "export_stems", "free_prefix", "mix"]

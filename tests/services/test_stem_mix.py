@@ -145,3 +145,28 @@ def test_file_names_from_the_title(tmp_path: Path, title: str, prefix: str) -> N
     written = export_stems(stem_set(frames=10), tmp_path, title, [], 120.0)
     assert written[0].name == f"{prefix} - vocals.wav"
     assert written[0].exists()
+
+
+def test_a_disk_that_fills_half_way_leaves_no_half_export(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The third stem's write fails (the disk is full): the two stems written before and
+    the third's .partial were left, half a song that a DAW would import as the whole."""
+    import app.services.stem_mix as stem_mix
+
+    real_write = stem_mix.write_wav
+    calls = []
+
+    def write_until_full(path: str, clip: object) -> None:
+        calls.append(path)
+        real_write(path, clip)  # type: ignore[arg-type]
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+
+    (tmp_path / "Kept.wav").write_bytes(b"the user's own file")
+    monkeypatch.setattr(stem_mix, "write_wav", write_until_full)
+    with pytest.raises(OSError, match="No space"):
+        export_stems(stem_set(), tmp_path, "Song", [SectionMark("Intro", 0, 100)], 100.0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Kept.wav"]
+    monkeypatch.setattr(stem_mix, "write_wav", real_write)
+    written = export_stems(stem_set(), tmp_path, "Song", [], 100.0)
+    assert written[0].name == f"Song - {NAMES[0]}.wav"  # the name is free again
