@@ -358,3 +358,39 @@ def test_scripts_tab_fits_beside_history_and_tab_reaches_the_model(
     assert reached[:3] == ["scripts.model", "scripts.format", "scripts.open"], reached
     model = studio.find(QComboBox, "scripts.model")
     assert_whole(window, model, "Model box reached by Tab")
+
+
+def test_tab_reaches_the_casts_voices_before_the_blocks(launch, cloud, qtbot,
+                                                        tmp_path: Path) -> None:
+    """The cast's rows are made when a script opens, after the tab joined the window's
+    Tab order, so they went to its end: from the cast, Tab went to the blocks, the
+    block's buttons, History and the player, and only then to the voices."""
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    window.activateWindow()
+    tab = window.scripts_tab
+
+    def walk_from_cast(steps: int) -> list[str]:
+        start = studio.find(QWidget, "scripts.cast_scroll")
+        start.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(start.hasFocus)
+        names = []
+        for _ in range(steps):
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            names.append(QApplication.focusWidget().objectName())
+        return names
+
+    for number, speakers in enumerate((["ANNA", "BEN"], ["CLEO", "ANNA", "DAN"])):
+        play = tmp_path / f"play{number}.txt"
+        play.write_text("".join(f"{s}: Line of {s}.\n" for s in speakers))
+        window.open_paths([play])
+        qtbot.waitUntil(lambda s=speakers: tab.document.script.speakers() == s,
+                        timeout=10_000)
+        qtbot.waitUntil(lambda s=speakers: all(
+            tab.cast.voice_combos[x].isVisible() for x in s), timeout=10_000)
+        expected = [name for s in speakers for name in (
+            f"scripts.voice_{s.lower()}", f"scripts.preview_{s.lower()}",
+            f"scripts.cast_settings_{s.lower()}")
+            if "preview" not in name or tab.cast.preview_buttons[s].isEnabled()]
+        reached = walk_from_cast(len(expected) + 1)
+        assert reached == [*expected, "scripts.blocks"], reached

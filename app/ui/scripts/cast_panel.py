@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.script import Script
 from app.ui.icons import icon
+from app.ui.keyboard import tab_order_after
 from app.ui.speech.voice_model import (
     VoiceFilterModel,
     VoiceIdRole,
@@ -54,6 +55,7 @@ class CastPanel(QWidget):
     voice_chosen = Signal(str, object)  # speaker, Voice
     preview_requested = Signal(object)  # Voice
     settings_requested = Signal(str)  # speaker
+    rows_rebuilt = Signal()  # the speakers' rows were made anew (Tab order to set)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -162,6 +164,7 @@ class CastPanel(QWidget):
             self._grid.addWidget(settings, row, 3)
             self.voice_combos[speaker] = combo
             self.preview_buttons[speaker] = preview
+        self.rows_rebuilt.emit()
 
     def _on_voice_activated(self, speaker: str, combo: QComboBox) -> None:
         voice = as_voice(combo.currentData(VoiceRole))
@@ -189,6 +192,9 @@ class CastScrollArea(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWidget(cast)
         cast.installEventFilter(self)  # rows come and go with the script's speakers
+        # Rows made after the tab joined the window's Tab order go to its end: from the
+        # cast, Tab went to the blocks, through History, and only then to the voices.
+        cast.rows_rebuilt.connect(lambda: tab_order_after(self, cast))
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
