@@ -200,6 +200,15 @@ def test_tab_moves_through_speech_and_focus_starts_in_each_main_field(launch, cl
     studio.find(QPushButton, "speech.save_as").setEnabled(True)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is studio.find(QPushButton, "speech.save_as")
+    # Details… sits beside the voice's Preview: Tab reaches it there, not after the seed
+    # and normalisation far below (it is made after the rest of the tab).
+    preview = studio.find(QPushButton, "speech.voice_preview")
+    qtbot.waitUntil(preview.isEnabled, timeout=10_000)
+    preview.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(preview, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is studio.find(QPushButton, "speech.voice_details")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget().objectName() == "speech.model"
 
     window.tabs.setCurrentIndex(2)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None

@@ -207,6 +207,9 @@ def add_details_button(preview: QPushButton, tab: Any, ctx: AppContext) -> QPush
         row.insertWidget(row.indexOf(preview) + 1, button)
     elif outer is not None:
         outer.addWidget(button)
+    # Made after the tab's other controls, it was reached by Tab after them all (after the
+    # seed and normalisation, far below); it sits beside Preview, so it follows Preview.
+    QWidget.setTabOrder(preview, button)
 
     def open_details() -> None:
         voice = tab.current_voice()
