@@ -93,18 +93,28 @@ class ProgressBar:
 
 def _load(path: Path, out: Path) -> tuple[Script, Path]:
     """(Script, the path it is kept at). Raises ScriptFormatError/ScriptImportError/OSError."""
+    from app.domain.script_edit import reimported
     from app.domain.script_file import FILE_SUFFIX
-    from app.domain.script_import import decode_text_file, import_script, kind_for_filename
+    from app.domain.script_import import (
+        MAX_IMPORT_BYTES,
+        decode_text_file,
+        import_script,
+        kind_for_filename,
+    )
     from app.library.script_store import load_script, save_script
 
     if path.name.endswith(FILE_SUFFIX) or path.suffix.lower() == ".json":
         return load_script(path), path
     kept = out / f"{path.stem}{FILE_SUFFIX}"
-    if kept.exists():  # imported by an earlier run: resume that one
-        return load_script(kept), kept
+    if path.stat().st_size > MAX_IMPORT_BYTES:
+        raise OSError(f"{path.name} is larger than 20 MB: too big to be a script")
     # (read_text raised UnicodeDecodeError for UTF-16 or binary: a traceback, not exit 2)
     result = import_script(decode_text_file(path.read_bytes()), kind_for_filename(path.name))
     script = replace(result.script, title=result.script.title or path.stem)
+    if kept.exists():
+        # Imported by an earlier run: resume that one, with the file's edits since (it
+        # was resumed as it was, and the edited lines were never made).
+        script, _changed = reimported(load_script(kept), script)
     save_script(kept, script)
     return script, kept
 

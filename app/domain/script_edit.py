@@ -142,3 +142,28 @@ def rename_speaker(script: Script, old: str, new: str) -> Script:
     cast = tuple(replace(m, speaker=new) if m.speaker.casefold() == key else m
                  for m in script.cast)
     return replace(script, blocks=blocks, cast=cast)
+
+
+def reimported(previous: Script, imported: Script) -> tuple[Script, int]:
+    """`imported` (a text or table read again after it was edited) with what `previous`
+    (the script an earlier import of it became) already has: each block whose speaker and
+    text are unchanged keeps its block, so its takes and settings (never paid for twice);
+    the cast, model, format and delivery settings chosen since stay, with the imported
+    cast's voices for speakers the file now names. Returns the script and how many of its
+    blocks are new or changed."""
+    unused: dict[tuple[str, str], list[Block]] = {}
+    for block in previous.blocks:
+        unused.setdefault((block.speaker, block.text), []).append(block)
+    blocks = []
+    changed = 0
+    for block in imported.blocks:
+        same = unused.get((block.speaker, block.text))
+        if same:
+            blocks.append(same.pop(0))
+        else:
+            blocks.append(block)
+            changed += 1
+    cast = {member.speaker: member for member in previous.cast}
+    cast.update({member.speaker: member for member in imported.cast})
+    return replace(previous, title=imported.title or previous.title, blocks=tuple(blocks),
+                   cast=tuple(cast.values())), changed

@@ -237,6 +237,10 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
          (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
+# A script file to import is text: anything larger is not one (and would be read whole).
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
 def decode_text_file(data: bytes) -> str:
     """The text of a file to import: UTF-8 (with or without a byte order mark), UTF-16/32
     with one (what Windows Notepad saves as "Unicode"), or else Windows-1252 (Notepad's

@@ -250,3 +250,22 @@ def test_a_writer_used_again_writes_exactly_what_a_fresh_encoding_writes() -> No
     for step in steps:
         assert writer(step) == script_to_json(step)
         assert script_from_json(writer(step)) == step
+
+
+def test_a_reimported_text_keeps_the_takes_of_its_unchanged_lines() -> None:
+    from app.domain.script import CastMember, Take
+    from app.domain.script_edit import reimported
+
+    take = Take("t1", "b1/t1.mp3", "Hi.", "v1", "m", "mp3_44100_128")
+    previous = Script(title="Old", model_id="eleven_v3", cast=(CastMember("ANNA", "v1"),),
+                      blocks=(Block("b1", "ANNA", "Hi.", takes=(take,), chosen_take_id="t1"),
+                              Block("b2", "BEN", "Old words."),
+                              Block("b3", "ANNA", "Hi.")))
+    imported = Script(title="New", cast=(CastMember("BEN", "v2"),),
+                      blocks=(Block("n1", "ANNA", "Hi."), Block("n2", "BEN", "New words."),
+                              Block("n3", "ANNA", "Hi."), Block("n4", "ANNA", "Hi.")))
+    script, changed = reimported(previous, imported)
+    assert [b.block_id for b in script.blocks] == ["b1", "n2", "b3", "n4"]
+    assert script.blocks[0].takes == (take,) and changed == 2
+    assert script.model_id == "eleven_v3" and script.title == "New"
+    assert {m.speaker: m.voice_id for m in script.cast} == {"ANNA": "v1", "BEN": "v2"}

@@ -278,3 +278,31 @@ def test_a_take_whose_file_is_gone_is_made_again(cloud: Cloud, tmp_path: Path) -
     remade = load_script(path).blocks[1].chosen_take
     assert remade is not None and (takes_dir_for(path) / remade.file).is_file()
     assert len(list((out / "blocks").iterdir())) == 6
+
+
+def test_an_edited_text_is_rendered_again_paying_only_for_its_changed_lines(
+        cloud: Cloud, tmp_path: Path) -> None:
+    """A second run on a .txt reused the script the first run imported, as it was: the
+    edited line was never made and the delivery still spoke the old words."""
+    source = tmp_path / "interview.txt"
+    source.write_text(THREE)
+    out = tmp_path / "out"
+    args = [str(source), "--out", str(out), "--server", cloud.url, "--concurrency", "1"]
+    first = _render(args, _env(tmp_path, CREATOR_KEY))
+    assert first.returncode == 0, first.stderr
+    voices = {m.speaker: m.voice_id for m in load_script(out / "interview.xiscript.json").cast}
+    source.write_text(THREE.replace("Thanks for having me.", "Glad to be here.")
+                      + "BEN: One more line.\n")
+    before = len(cloud.control.requests())
+    again = _render(args, _env(tmp_path, CREATOR_KEY))
+    assert again.returncode == 0, again.stderr
+    made = [r["json"]["text"] for r in cloud.control.requests()[before:]
+            if r["path"].startswith("/v1/text-to-speech/")]
+    assert made == ["Glad to be here.", "One more line."]
+    script = load_script(out / "interview.xiscript.json")
+    assert [b.text for b in script.blocks] == ["Hello there, and welcome.", "Glad to be here.",
+                                               "Let us begin.", "One more line."]
+    assert {m.speaker: m.voice_id for m in script.cast} == voices  # the voices it was given
+    assert script.all_takes_chosen
+    assert (out / "interview.srt").read_text().count("Glad to be here.") == 1
+    assert "Thanks for having me" not in (out / "interview.srt").read_text()

@@ -16,6 +16,7 @@ from pathlib import Path
 from app.domain.script import Script
 from app.domain.script_file import FILE_SUFFIX
 from app.domain.script_import import (
+    MAX_IMPORT_BYTES,
     decode_text_file,
     import_script,
     kind_for_filename,
@@ -26,7 +27,6 @@ from app.library.drafts import DraftStore
 from app.library.script_store import forget_missing_takes, load_script, save_script
 
 DRAFT_NAME = "scripts"
-_MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def open_file(path: Path, data_dir: Path,
     left without one are named with their line."""
     if path.name.lower().endswith(FILE_SUFFIX):
         return _opened_script_file(path)
-    if path.stat().st_size > _MAX_IMPORT_BYTES:
+    if path.stat().st_size > MAX_IMPORT_BYTES:
         raise OSError(f"{path.name} is larger than 20 MB: too big to be a script")
     text = decode_text_file(path.read_bytes())
     kind = kind_for_filename(path.name)
