@@ -28,6 +28,7 @@ from app.domain.wire import (
     CharacterAlignment,
     Model,
     PronunciationDictionaryLocator,
+    UsableAlignment,
     WireModel,
 )
 from app.domain.word_timing import words_from_characters
@@ -81,8 +82,8 @@ class DialogueWithTimestamps(WireModel):
     """`AudioWithTimestampsAndVoiceSegmentsResponseModel` (also one streamed chunk)."""
 
     audio_base64: str
-    alignment: CharacterAlignment | None = None
-    normalized_alignment: CharacterAlignment | None = None
+    alignment: UsableAlignment = None
+    normalized_alignment: UsableAlignment = None
     voice_segments: list[VoiceSegment] = Field(default_factory=list)
 
 

@@ -8,9 +8,17 @@ treats "absent" as "use the default" (shared/api/ELEVENLABS_API.md §0).
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    model_validator,
+)
 
 from app.domain.voice_defaults import DEFAULT_VOICE_SETTINGS as _DEFAULTS
 
@@ -199,7 +207,21 @@ class CharacterAlignment(WireModel):
         return self
 
 
+def _usable_or_none(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A damaged alignment is dropped, not the answer: the audio beside it was made and
+    paid for, and is whole. Without timings a take still plays, and its captions are
+    spread evenly over it (script_delivery), rather than the take being lost."""
+    try:
+        return handler(value)
+    except ValidationError:
+        return None
+
+
+#: An alignment that is left out (None) when it is damaged: see `_usable_or_none`.
+UsableAlignment = Annotated[CharacterAlignment | None, WrapValidator(_usable_or_none)]
+
+
 class AudioWithTimestamps(WireModel):
     audio_base64: str
-    alignment: CharacterAlignment | None = None
-    normalized_alignment: CharacterAlignment | None = None
+    alignment: UsableAlignment = None
+    normalized_alignment: UsableAlignment = None
