@@ -91,3 +91,17 @@ def test_unknown_transcription_id(studio: Any, qtbot: Any) -> None:
                     timeout=10_000)
     assert "No transcript with that id" in message(studio)
     assert box.text() == "no_such_transcript_id"  # what the user typed stays
+
+
+def test_a_transcript_with_a_deeply_nested_extra_field_opens(
+        studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    """JSON reads hundreds of levels; keeping the copy wrote two Python frames a level
+    and fell over with "Something unexpected went wrong: maximum recursion depth"."""
+    data = json.loads((SAMPLES / "stt_diarized_word.json").read_text())
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps(data)[:-1] + ', "notes": ' + '{"a": ' * 900 + "1"
+                    + "}" * 900 + "}")
+    studio.window.open_paths([path])
+    qtbot.waitUntil(lambda: "Opened" in message(studio)
+                    or studio.find(QWidget, "transcripts.error").isVisible(), timeout=10_000)
+    assert "Opened" in message(studio), message(studio)
