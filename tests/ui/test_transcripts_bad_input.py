@@ -105,3 +105,17 @@ def test_a_transcript_with_a_deeply_nested_extra_field_opens(
     qtbot.waitUntil(lambda: "Opened" in message(studio)
                     or studio.find(QWidget, "transcripts.error").isVisible(), timeout=10_000)
     assert "Opened" in message(studio), message(studio)
+
+
+def test_saved_edits_with_an_odd_word_number_open(studio: Any, qtbot: Any,
+                                                  tmp_path: Path) -> None:
+    """'²' passed str.isdigit, then int() refused it: "Something unexpected went wrong"."""
+    data = json.loads((SAMPLES / "stt_diarized_word.json").read_text())
+    data["xi_studio"] = {"edits": {"timings": {"²": [1, 2], "0": [-5, -1]},
+                                   "speaker_overrides": {"²": "speaker_1"}}}
+    path = tmp_path / "odd-edits.json"
+    path.write_text(json.dumps(data))
+    studio.window.open_paths([path])
+    qtbot.waitUntil(lambda: "Opened" in message(studio)
+                    or studio.find(QWidget, "transcripts.error").isVisible(), timeout=10_000)
+    assert "Opened" in message(studio), message(studio)
