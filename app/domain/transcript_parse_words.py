@@ -46,16 +46,20 @@ def _opt_number(value: Any, what: str) -> float | None:
     return number
 
 
+#: Far beyond any recording (30,000 years): larger times are refused (the fast path hands
+#: them to the validating one, which says so).
+_MAX_SECONDS = 1e12
+
+
 def _opt_ms(value: Any, what: str) -> int | None:
     seconds = _opt_number(value, what)
     if seconds is None:
         return None
     if seconds < 0:
         raise _fail(f"{what} is negative.")
-    ms = seconds * 1000.0
-    if not math.isfinite(ms):
+    if seconds >= _MAX_SECONDS:  # 1e300 s is finite, yet no recording, and no SQLite int
         raise _fail(f"{what} is too large.")
-    return round(ms)
+    return round(seconds * 1000.0)
 
 
 def _opt_channel(value: Any, what: str) -> int | None:
@@ -111,9 +115,6 @@ def _parse_characters(value: Any, what: str) -> tuple[CharTiming, ...]:
             )
         )
     return tuple(chars)
-
-
-_MAX_SECONDS = 1e12  # far beyond any recording; larger values take the validating path
 
 
 def _fast_word(item: dict[str, Any], default_channel: int) -> _RawWord | None:

@@ -157,6 +157,10 @@ def test_character_timings() -> None:
         ({"words": [{"text": "a", "start": True}]}, "number"),
         ({"words": [{"text": "a", "start": 1e308}]}, "too large"),
         ({"words": [{"text": "a", "start": 10**400}]}, "too large"),
+        # Finite, yet no recording: they went on to "int too large for SQLite".
+        ({"words": [{"text": "a", "start": 1e300, "end": 1e301}]}, "too large"),
+        ({"words": [{"text": "a", "start": 10**30, "end": 10**31}]}, "too large"),
+        ({"words": [], "text": "a", "audio_duration_secs": 1e20}, "too large"),
         ({"words": [{"text": "a", "channel_index": -1}]}, "channel"),
         ({"transcripts": [1]}, "Channel transcript 1"),
         ("NaN", "JSON object"),
