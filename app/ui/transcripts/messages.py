@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.api import errors as api
+from app.api.alignment import AlignmentInputError
 from app.api.transcripts import TranscriptionOptionsError
 from app.audio.errors import AudioDecodeError
 from app.domain.subtitles import SubtitlesNeedTimingsError
@@ -20,6 +21,10 @@ def describe(task: str, exc: BaseException) -> UserMessage:
     if isinstance(exc, TranscriptionOptionsError):
         return UserMessage("Some settings need a change", " ".join(exc.problems),
                            "Change them and press Transcribe again.")
+    if isinstance(exc, AlignmentInputError):
+        return UserMessage("This cannot be aligned", str(exc),
+                           "Choose a text file with the script's words (and its "
+                           "recording), then press Align again.")
     if isinstance(exc, TranscriptFormatError):
         return UserMessage("This is not a transcript XI Studio can read", str(exc),
                            "Choose a transcript saved by XI Studio or ElevenLabs (.json).")
