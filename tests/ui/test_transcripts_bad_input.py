@@ -119,3 +119,17 @@ def test_saved_edits_with_an_odd_word_number_open(studio: Any, qtbot: Any,
     qtbot.waitUntil(lambda: "Opened" in message(studio)
                     or studio.find(QWidget, "transcripts.error").isVisible(), timeout=10_000)
     assert "Opened" in message(studio), message(studio)
+
+
+def test_a_linked_recording_that_is_gone_is_said(studio: Any, qtbot: Any,
+                                                 tmp_path: Path) -> None:
+    """The summary said nothing about it (a recording was linked), and clicking a word
+    said "No recording linked"."""
+    data = json.loads((SAMPLES / "stt_diarized_word.json").read_text())
+    data["xi_studio"] = {"audio_path": str(tmp_path / "moved-away.wav")}
+    path = tmp_path / "linked.json"
+    path.write_text(json.dumps(data))
+    studio.window.open_paths([path])
+    qtbot.waitUntil(lambda: "Opened" in message(studio), timeout=10_000)
+    assert "moved-away.wav is no longer where it was" in message(studio)
+    assert "Link audio" in message(studio)

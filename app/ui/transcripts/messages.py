@@ -61,7 +61,14 @@ def opened_summary(opened: Opened, kept: str = "Kept in History.") -> str:
             "aligned": "Aligned to the script"}.get(opened.how, "Opened")
     formats = ", ".join(p.suffix[1:].upper() for p in opened.saved_formats)
     extra = f" Also saved as {formats} next to it." if formats else ""
-    listen = "" if opened.source.audio_path else " Use Link audio… to play along."
+    audio = opened.source.audio_path
+    if audio is None:
+        listen = " Use Link audio… to play along."
+    elif not audio.is_file():  # moved or deleted since: the tab cannot load it
+        listen = (f" Its recording {audio.name} is no longer where it was: use Link "
+                  "audio… to choose it again.")
+    else:
+        listen = ""
     if not original.has_timestamps:
         return (f"{what}: {words:,} words, without word timings (it was transcribed "
                 "without timestamps), so it can be read, searched and exported as text "
