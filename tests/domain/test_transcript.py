@@ -476,3 +476,11 @@ def test_the_reader_is_still_offered_by_the_model_module(first: str) -> None:
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be",
+                                      "utf-32"])
+def test_json_in_any_of_its_encodings_is_read(encoding: str) -> None:
+    """PowerShell's `curl ... > t.json` writes UTF-16: it was "not UTF-8 text"."""
+    text = sample("stt_diarized_word.json").decode("utf-8")
+    assert parse_transcript(text.encode(encoding)) == parse_transcript(text)

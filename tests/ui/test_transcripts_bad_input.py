@@ -133,3 +133,14 @@ def test_a_linked_recording_that_is_gone_is_said(studio: Any, qtbot: Any,
     qtbot.waitUntil(lambda: "Opened" in message(studio), timeout=10_000)
     assert "moved-away.wav is no longer where it was" in message(studio)
     assert "Link audio" in message(studio)
+
+
+def test_a_utf16_transcript_opens(studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    """PowerShell's `curl ... > t.json` writes UTF-16 with a byte order mark: valid JSON,
+    yet it was "not a readable JSON file"."""
+    path = tmp_path / "from-powershell.json"
+    path.write_bytes((SAMPLES / "stt_diarized_word.json").read_text().encode("utf-16"))
+    studio.window.open_paths([path])
+    qtbot.waitUntil(lambda: "Opened" in message(studio)
+                    or bool(studio.window.statusBar().currentMessage()), timeout=10_000)
+    assert "Opened: 7 words" in message(studio), studio.window.statusBar().currentMessage()
