@@ -191,7 +191,12 @@ async def transcribe_and_keep(service: TranscriptsService, place: KeepPlace,
         audio_path = Path(source)
         raw, info = await service.create(audio_path, options, progress)
         name = title or audio_path.name
-    original = await asyncio.to_thread(parse_transcript, raw)
+    try:
+        original = await asyncio.to_thread(parse_transcript, raw)
+    except TranscriptFormatError:
+        if costs is not None:  # answered, so paid for, though it cannot be read
+            await costs.transcription(audio_path, name, options.model_id, None, info)
+        raise
     if costs is not None:
         await costs.transcription(audio_path, name, options.model_id,
                                   original.duration_ms or None, info)

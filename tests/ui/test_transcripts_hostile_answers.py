@@ -3,6 +3,7 @@ server: each is refused in plain words, and nothing is kept as if it were a tran
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,3 +35,27 @@ def test_enormous_word_times_are_refused_in_plain_words(
     assert studio.ctx.history.list(kind="transcript") == []
     fetch = studio.find(QPushButton, "transcripts.fetch")
     qtbot.waitUntil(fetch.isEnabled, timeout=5_000)  # the tab stays usable
+
+
+def test_an_unreadable_answer_is_still_on_the_usage_ledger(
+        launch: Any, cloud: Cloud, qtbot: Any, tmp_path: Path) -> None:
+    """The charge was written only after the answer was read: one bad word in a paid
+    transcription left no trace of it in Usage."""
+    body = {"language_code": "en", "text": "hello there",
+            "words": [{"text": "hello", "start": 0.1, "end": 0.4, "type": "word"},
+                      {"start": 0.5, "end": 0.9, "type": "word"}]}
+    cloud.control.add_faults({"path_regex": "^/v1/speech-to-text$", "method": "POST",
+                              "fault": "json_body", "body": body})
+    recording = tmp_path / "interview.wav"
+    recording.write_bytes(b"RIFF" + b"\0" * 4000)
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("transcripts")
+    studio.window.open_paths([recording])
+    qtbot.mouseClick(studio.find(QPushButton, "transcripts.transcribe"),
+                     Qt.MouseButton.LeftButton)
+    banner = studio.find(QWidget, "transcripts.error")
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    assert "Word 2 has no text" in banner.text()
+    assert studio.ctx.history.list(kind="transcript") == []
+    rows = [e for e in studio.ctx.costs.ledger.entries() if e.kind == "transcription"]
+    assert [(e.what, e.file) for e in rows] == [("interview.wav", str(recording))]
