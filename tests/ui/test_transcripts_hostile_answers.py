@@ -59,3 +59,37 @@ def test_an_unreadable_answer_is_still_on_the_usage_ledger(
     assert studio.ctx.history.list(kind="transcript") == []
     rows = [e for e in studio.ctx.costs.ledger.entries() if e.kind == "transcription"]
     assert [(e.what, e.file) for e in rows] == [("interview.wav", str(recording))]
+
+
+@pytest.mark.parametrize("word", [
+    {"text": "hello", "end": 0.4, "loss": 0.1},  # no start
+    {"text": "hello", "start": "soon", "end": 0.4, "loss": 0.1},
+    {"text": "hello", "start": 0.1, "end": 0.4, "loss": None},
+    "hello",
+])
+def test_a_damaged_alignment_answer_is_refused_in_plain_words(
+        launch: Any, cloud: Cloud, qtbot: Any, tmp_path: Path, word: Any) -> None:
+    """A word without its start (or with text for a time) went on to KeyError/ValueError:
+    "Something unexpected went wrong: 'start'"."""
+    from app.ui.transcripts.align_script import ALIGN_TASK
+
+    cloud.control.add_faults({"path_regex": "^/v1/forced-alignment$", "method": "POST",
+                              "fault": "json_body",
+                              "body": {"words": [word], "characters": [], "loss": 0.1}})
+    recording = tmp_path / "interview.wav"
+    recording.write_bytes(b"RIFF" + b"\0" * 4000)
+    script = tmp_path / "script.txt"
+    script.write_text("hello")
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("transcripts")
+    studio.window.open_paths([recording])
+    tab = studio.window.transcripts_tab
+    dialog = tab.aligner.open_dialog()
+    dialog.set_script_path(script)
+    dialog.align_button.click()
+    banner = studio.find(QWidget, "transcripts.error")
+    qtbot.waitUntil(lambda: banner.isVisible()
+                    and not tab.controller.is_running(ALIGN_TASK), timeout=10_000)
+    assert "unexpected" not in banner.text().lower(), banner.text()
+    assert "alignment" in banner.text(), banner.text()
+    assert studio.ctx.history.list(kind="transcript") == []
