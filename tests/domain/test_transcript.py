@@ -484,3 +484,12 @@ def test_json_in_any_of_its_encodings_is_read(encoding: str) -> None:
     """PowerShell's `curl ... > t.json` writes UTF-16: it was "not UTF-8 text"."""
     text = sample("stt_diarized_word.json").decode("utf-8")
     assert parse_transcript(text.encode(encoding)) == parse_transcript(text)
+
+
+def test_a_text_of_too_many_words_is_refused_not_made_into_words() -> None:
+    """ "ab " * 2,000,000 (a 6 MB file) became 4,000,000 Words: 2.4 GB and 25 s to open,
+    and a few times that was more memory than the computer has."""
+    data = json.dumps({"text": "ab " * 600_000, "words": []})
+    with pytest.raises(TranscriptFormatError, match="more than 500,000 words"):
+        parse_transcript(data)
+    assert len(parse_transcript({"text": "ab " * 1000, "words": []}).words) == 2000
