@@ -144,3 +144,36 @@ def test_a_utf16_transcript_opens(studio: Any, qtbot: Any, tmp_path: Path) -> No
     qtbot.waitUntil(lambda: "Opened" in message(studio)
                     or bool(studio.window.statusBar().currentMessage()), timeout=10_000)
     assert "Opened: 7 words" in message(studio), studio.window.statusBar().currentMessage()
+
+
+def test_linking_a_file_that_is_not_audio_keeps_the_recording_linked_before(
+        studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    """The new path was written into the transcript before it was read: a wrong pick
+    in Link audio… left the transcript pointing at the text file, its working recording
+    forgotten (on the next opening too)."""
+    import wave
+
+    recording = tmp_path / "rec.wav"
+    with wave.open(str(recording), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\x10\x00" * 16000 * 4)
+    data = json.loads((SAMPLES / "stt_diarized_word.json").read_text())
+    data["xi_studio"] = {"audio_path": str(recording)}
+    path = tmp_path / "linked.json"
+    path.write_text(json.dumps(data))
+    studio.window.open_paths([path])
+    tab = studio.window.transcripts_tab
+    qtbot.waitUntil(lambda: tab.playback.has_audio, timeout=10_000)
+    wrong = tmp_path / "notes.mp3"
+    wrong.write_bytes(b"This is a text file pretending to be audio.\n" * 50)
+    tab.link_audio(wrong)
+    banner = studio.find(QWidget, "transcripts.error")
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    assert "could not be played" in banner.text()
+    assert tab.document.source.audio_path == recording
+    assert tab.playback.has_audio
+    qtbot.wait(1500)  # past the save timer
+    saved = json.loads(tab.document.source.saved_path.read_text())
+    assert saved["xi_studio"]["audio_path"] == str(recording)
