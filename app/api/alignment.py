@@ -9,6 +9,7 @@ aligner. The text is checked before sending: it must hold at least one word.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +38,39 @@ def check_alignment_input(path: Path, text: str) -> AlignmentInputError | None:
     return None
 
 
+_MAX_SECONDS = 1e12  # far beyond any recording (as transcripts are read)
+
+
+def _is_time(value: Any) -> bool:
+    return (not isinstance(value, bool) and isinstance(value, int | float)
+            and 0 <= value < _MAX_SECONDS)  # (NaN and inf fail too)
+
+
+def _word_problem(word: Any) -> str | None:
+    """What is wrong with one word of the answer (`ForcedAlignmentWordResponseModel`)."""
+    if not isinstance(word, dict):
+        return "is not an object"
+    if not isinstance(word.get("text"), str):
+        return "has no text"
+    if not (_is_time(word.get("start")) and _is_time(word.get("end"))):
+        return "has no usable start and end time"
+    loss = word.get("loss", 0.0)
+    if isinstance(loss, bool) or not isinstance(loss, int | float) or not math.isfinite(loss):
+        return "has a loss that is not a number"
+    return None
+
+
 def _alignment_or_error(data: Any, info: ResponseInfo) -> dict[str, Any]:
-    if (isinstance(data, dict) and isinstance(data.get("words"), list)
+    if not (isinstance(data, dict) and isinstance(data.get("words"), list)
             and isinstance(data.get("characters"), list)):
-        return data
-    raise ApiProtocolError("The server's answer is not a forced alignment.", info.request_id)
+        raise ApiProtocolError("The server's answer is not a forced alignment.",
+                               info.request_id)
+    for n, word in enumerate(data["words"], 1):
+        problem = _word_problem(word)
+        if problem is not None:  # read later, it stopped as "unexpected" ('start')
+            raise ApiProtocolError(f"The server's forced alignment cannot be used: word {n} "
+                                   f"{problem}.", info.request_id)
+    return data
 
 
 class AlignmentService:

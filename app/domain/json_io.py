@@ -26,12 +26,19 @@ def _yield_point(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def dumps(value: Any, *, ensure_ascii: bool = False) -> str:
+#: Objects nested deeper than this are written by one `json.dumps` call: a transcript's
+#: long lists sit a level or two down, and a file nested hundreds of levels deep (which
+#: `json.loads` reads) took two Python frames a level here, past the recursion limit.
+PIECEWISE_DEPTH = 8
+
+
+def dumps(value: Any, *, ensure_ascii: bool = False, _depth: int = 0) -> str:
     """`json.dumps(value, ensure_ascii=...)` (same separators), written piecewise so that
     other threads run meanwhile."""
-    if isinstance(value, dict):
+    if isinstance(value, dict) and _depth < PIECEWISE_DEPTH:
         items = (json.dumps(str(key), ensure_ascii=ensure_ascii) + ": "
-                 + dumps(item, ensure_ascii=ensure_ascii) for key, item in value.items())
+                 + dumps(item, ensure_ascii=ensure_ascii, _depth=_depth + 1)
+                 for key, item in value.items())
         return "{" + ", ".join(items) + "}"
     if isinstance(value, list | tuple) and len(value) > SLICE:
         slices = (json.dumps(list(value[start:start + SLICE]), ensure_ascii=ensure_ascii)[1:-1]

@@ -195,19 +195,36 @@ class TranscriptEdits:
             if index < 0 or not isinstance(text, str):
                 raise TranscriptFormatError(f"The saved correction of word {key} is not valid.")
             corrections[index] = text
+        overrides: dict[int, str] = {}
         raw_overrides = data.get("speaker_overrides")
-        overrides = {int(k): v for k, v in raw_overrides.items()
-                     if str(k).isdigit() and isinstance(v, str) and v
-                     } if isinstance(raw_overrides, Mapping) else {}
+        if isinstance(raw_overrides, Mapping):
+            for key, speaker in raw_overrides.items():
+                number = _word_number(key)
+                if number is not None and isinstance(speaker, str) and speaker:
+                    overrides[number] = speaker
         timings: dict[int, tuple[int, int]] = {}
         raw_timings = data.get("timings") or {}
         if isinstance(raw_timings, Mapping):
             for key, pair in raw_timings.items():
-                if str(key).isdigit() and isinstance(pair, list) and len(pair) == 2 \
-                        and all(isinstance(v, int) for v in pair):
-                    timings[int(key)] = (pair[0], pair[1])
+                number = _word_number(key)
+                if number is not None and isinstance(pair, list) and len(pair) == 2 \
+                        and all(type(v) is int for v in pair):  # not true/false
+                    # As with_timing makes them: not negative, never ending before the start.
+                    start, end = pair
+                    timings[number] = (max(0, start), max(0, start, end))
         return cls(speaker_names=names, speaker_merges=merges, corrections=corrections,
                    speaker_overrides=overrides, timings=timings)
+
+
+def _word_number(key: Any) -> int | None:
+    """A saved word number ("12"), or None. `str.isdigit` also passes "²", which int()
+    refuses, so a damaged file stopped with "invalid literal for int()"."""
+    if not isinstance(key, str) or not key.isascii() or not key.isdigit():
+        return None
+    try:
+        return int(key)
+    except ValueError:  # more digits than int() reads
+        return None
 
 
 def _str_map(value: Any, what: str) -> dict[str, str]:

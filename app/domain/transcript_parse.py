@@ -15,6 +15,7 @@ list of words is read by `app.domain.transcript_parse_words`.
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
@@ -51,10 +52,13 @@ def load_json(data: Mapping[str, Any] | bytes | bytearray | str) -> Any:
     if isinstance(data, Mapping):
         return dict(data)
     if isinstance(data, bytes | bytearray | memoryview):
-        try:
-            data = bytes(data).decode("utf-8-sig")
+        raw = bytes(data)
+        try:  # UTF-8 (a BOM is fine), or UTF-16/32 as json.loads finds them (PowerShell's
+            # `>` writes UTF-16), the encodings JSON may come in
+            data = raw.decode(json.detect_encoding(raw))
         except UnicodeDecodeError as exc:
-            raise TranscriptFormatError("The file is not UTF-8 text, so not a transcript.") from exc
+            raise TranscriptFormatError("The file is not text in UTF-8 or UTF-16, so not a "
+                                        "transcript.") from exc
     if not isinstance(data, str):
         raise TranscriptFormatError("A transcript must be JSON text or a JSON object.")
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import islice, repeat
 from operator import gt, mul
 from typing import Any
 
@@ -46,16 +46,20 @@ def _opt_number(value: Any, what: str) -> float | None:
     return number
 
 
+#: Far beyond any recording (30,000 years): larger times are refused (the fast path hands
+#: them to the validating one, which says so).
+_MAX_SECONDS = 1e12
+
+
 def _opt_ms(value: Any, what: str) -> int | None:
     seconds = _opt_number(value, what)
     if seconds is None:
         return None
     if seconds < 0:
         raise _fail(f"{what} is negative.")
-    ms = seconds * 1000.0
-    if not math.isfinite(ms):
+    if seconds >= _MAX_SECONDS:  # 1e300 s is finite, yet no recording, and no SQLite int
         raise _fail(f"{what} is too large.")
-    return round(ms)
+    return round(seconds * 1000.0)
 
 
 def _opt_channel(value: Any, what: str) -> int | None:
@@ -113,9 +117,6 @@ def _parse_characters(value: Any, what: str) -> tuple[CharTiming, ...]:
     return tuple(chars)
 
 
-_MAX_SECONDS = 1e12  # far beyond any recording; larger values take the validating path
-
-
 def _fast_word(item: dict[str, Any], default_channel: int) -> _RawWord | None:
     """The common, well-formed item, read without building error messages (a 3-hour
     transcript has 60,000 items). None means "look closer": the validating path then
@@ -150,6 +151,11 @@ def _fast_word(item: dict[str, Any], default_channel: int) -> _RawWord | None:
 
 
 _TEXT_PIECES = re.compile(r"\s+|\S+")
+_GROUP = re.Match.group
+#: Words and spaces made from a `text` with no word list: a 3-hour transcript has about
+#: 60,000, and each 3 bytes of text ("ab ") became two Words, ~600 bytes: a 6 MB file
+#: took 2.4 GB and 25 s to open, and a few times that was more memory than there is.
+_MAX_TEXT_PIECES = 1_000_000  # 500,000 words: some 50 hours of speech
 
 
 def _words_of(value: Any, default_channel: int, where: str, text: str | None = None
@@ -163,10 +169,14 @@ def _words_of(value: Any, default_channel: int, where: str, text: str | None = N
     if words is not None and (words or not text):
         return words, []
     if not value and text:
+        pieces = list(islice(_TEXT_PIECES.finditer(text), _MAX_TEXT_PIECES + 1))
+        if len(pieces) > _MAX_TEXT_PIECES:
+            raise _fail(f"The text{where} has more than {_MAX_TEXT_PIECES // 2:,} words, far "
+                        "more than any recording holds, so it is not made into words.")
         raw_from_text = [
             _RawWord(piece, None, None, "spacing" if piece.isspace() else "word", None,
                      default_channel, None, ())
-            for piece in _TEXT_PIECES.findall(text)
+            for piece in map(_GROUP, pieces)
         ]
         return _fill_times(raw_from_text), raw_from_text
     raw = _parse_words(value, default_channel, where)

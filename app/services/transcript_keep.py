@@ -21,7 +21,7 @@ from app.api.client import ResponseInfo
 from app.api.transcripts import ProgressCallback, TranscriptsService
 from app.domain import json_io
 from app.domain.stt_options import TranscriptionOptions
-from app.domain.transcript import XI_STUDIO_KEY, Transcript
+from app.domain.transcript import XI_STUDIO_KEY, Transcript, TranscriptFormatError
 from app.domain.transcript_edit import TranscriptEdits, load_saved, to_api_json
 from app.domain.transcript_parse import load_json, parse_transcript
 from app.library.atomic import atomic_write_bytes, atomic_write_text
@@ -116,7 +116,12 @@ def keep_files(place: KeepPlace, original: Transcript, edits: TranscriptEdits,
         name = _UNSAFE.sub("-", original.transcription_id or Path(source.title).stem
                            or "transcript").strip("-")[:60] or "transcript"
         source.saved_path = _free_path(place.folder / f"{stamp}-{name}.json")
-    atomic_write_text(source.saved_path, json_io.dumps(saved_json(original, edits, source)))
+    try:
+        text = json_io.dumps(saved_json(original, edits, source))
+    except RecursionError as exc:  # read at the edge of the limit, written from deeper
+        raise TranscriptFormatError("The transcript is nested too deeply (hundreds of "
+                                    "levels) to be kept.") from exc
+    atomic_write_text(source.saved_path, text)
     formats = save_formats(raw, source.saved_path) if raw is not None else []
     if source.generation_id is not None:
         return None, formats
@@ -186,7 +191,12 @@ async def transcribe_and_keep(service: TranscriptsService, place: KeepPlace,
         audio_path = Path(source)
         raw, info = await service.create(audio_path, options, progress)
         name = title or audio_path.name
-    original = await asyncio.to_thread(parse_transcript, raw)
+    try:
+        original = await asyncio.to_thread(parse_transcript, raw)
+    except TranscriptFormatError:
+        if costs is not None:  # answered, so paid for, though it cannot be read
+            await costs.transcription(audio_path, name, options.model_id, None, info)
+        raise
     if costs is not None:
         await costs.transcription(audio_path, name, options.model_id,
                                   original.duration_ms or None, info)

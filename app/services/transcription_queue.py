@@ -23,6 +23,7 @@ import contextlib
 import functools
 import json
 import logging
+import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -126,7 +127,18 @@ class QueueJob:
             reason=reason,
             transcript_path=transcript_path if isinstance(transcript_path, str) else None,
             generation_id=generation_id if isinstance(generation_id, int) else None,
-            added_at=float(added_at) if isinstance(added_at, int | float) else time.time())
+            added_at=_time_or_now(added_at))
+
+
+def _time_or_now(value: Any) -> float:
+    """A saved time, or now: float() of a 400-digit number raised OverflowError, and the
+    queue could then neither load nor take a new job."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        with contextlib.suppress(OverflowError):
+            number = float(value)
+            if math.isfinite(number):
+                return number
+    return time.time()
 
 
 @dataclass(frozen=True)
@@ -174,7 +186,7 @@ class TranscriptionQueue:
             data = json.loads(self.state_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             data = {}
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # (nested past Python's limit)
             log.warning("the transcription queue file is damaged", exc_info=True)
             with contextlib.suppress(OSError):
                 self.state_path.replace(self.state_path.with_suffix(".damaged"))

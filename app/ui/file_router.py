@@ -91,7 +91,7 @@ class FileRouter:
 
         window = self._window
         try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is fine
+            data = json.loads(path.read_bytes())  # UTF-8 (a BOM is fine), UTF-16 or -32
         except (OSError, ValueError, RecursionError):  # (too deeply nested: not a plan)
             self._say(f"{path.name} is not a readable JSON file.")
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -63,3 +64,10 @@ def test_other_threads_run_while_a_big_document_is_read() -> None:
     # json.dumps it gets none until each finishes).
     during = [gap for gap in gaps if gap < took]
     assert len(during) >= 10, (len(gaps), took)
+
+
+def test_a_deeply_nested_object_is_written_like_json_dumps() -> None:
+    value: dict[str, Any] = {"x": 1}
+    for _ in range(900):  # json.loads reads this deep; the writer had to as well
+        value = {"a": value}
+    assert json_io.dumps(value) == json.dumps(value, ensure_ascii=False)

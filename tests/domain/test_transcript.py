@@ -157,6 +157,10 @@ def test_character_timings() -> None:
         ({"words": [{"text": "a", "start": True}]}, "number"),
         ({"words": [{"text": "a", "start": 1e308}]}, "too large"),
         ({"words": [{"text": "a", "start": 10**400}]}, "too large"),
+        # Finite, yet no recording: they went on to "int too large for SQLite".
+        ({"words": [{"text": "a", "start": 1e300, "end": 1e301}]}, "too large"),
+        ({"words": [{"text": "a", "start": 10**30, "end": 10**31}]}, "too large"),
+        ({"words": [], "text": "a", "audio_duration_secs": 1e20}, "too large"),
         ({"words": [{"text": "a", "channel_index": -1}]}, "channel"),
         ({"transcripts": [1]}, "Channel transcript 1"),
         ("NaN", "JSON object"),
@@ -472,3 +476,20 @@ def test_the_reader_is_still_offered_by_the_model_module(first: str) -> None:
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be",
+                                      "utf-32"])
+def test_json_in_any_of_its_encodings_is_read(encoding: str) -> None:
+    """PowerShell's `curl ... > t.json` writes UTF-16: it was "not UTF-8 text"."""
+    text = sample("stt_diarized_word.json").decode("utf-8")
+    assert parse_transcript(text.encode(encoding)) == parse_transcript(text)
+
+
+def test_a_text_of_too_many_words_is_refused_not_made_into_words() -> None:
+    """ "ab " * 2,000,000 (a 6 MB file) became 4,000,000 Words: 2.4 GB and 25 s to open,
+    and a few times that was more memory than the computer has."""
+    data = json.dumps({"text": "ab " * 600_000, "words": []})
+    with pytest.raises(TranscriptFormatError, match="more than 500,000 words"):
+        parse_transcript(data)
+    assert len(parse_transcript({"text": "ab " * 1000, "words": []}).words) == 2000

@@ -86,6 +86,24 @@ def test_bad_edits_json(bad: object) -> None:
         TranscriptEdits.from_json(bad)
 
 
+def test_odd_word_numbers_in_saved_edits_are_skipped_not_a_crash() -> None:
+    # "²".isdigit() is true but int("²") fails: the file opened as "Something unexpected
+    # went wrong: invalid literal for int()".
+    edits = TranscriptEdits.from_json({
+        "speaker_overrides": {"²": "speaker_9", "3": "speaker_1"},
+        "timings": {"²": [1, 2], "1" * 5000: [1, 2], "4": [100, 200]},
+    })
+    assert edits.speaker_overrides == {3: "speaker_1"}
+    assert edits.timings == {4: (100, 200)}
+
+
+def test_saved_timings_are_read_as_an_edit_makes_them() -> None:
+    edits = TranscriptEdits.from_json({"timings": {
+        "0": [-5000, -1], "1": [500, 100], "2": [True, False], "3": [100, 200]}})
+    assert edits.timings == {0: (0, 0), 1: (500, 500), 3: (100, 200)}
+    assert edits.timings[1] == TranscriptEdits().with_timing(1, 500, 100).timings[1]
+
+
 def test_to_api_json_single_channel_round_trip() -> None:
     t = sample("stt_diarized_word.json")
     edits = (

@@ -188,6 +188,25 @@ async def test_a_damaged_queue_file_is_set_aside_not_overwritten(tmp_path: Path)
     assert (tmp_path / "queue.damaged").read_text() == "{ not json"
 
 
+@pytest.mark.parametrize("text", [
+    '{"jobs": ' + "[" * 995 + "]" * 995 + "}",  # json.loads: RecursionError, not ValueError
+    '{"jobs": [{"source": "/a.wav", "added_at": 1' + "0" * 400 + "}]}",  # float(): Overflow
+])
+async def test_a_queue_file_damaged_past_valueerror_still_loads(tmp_path: Path,
+                                                                 text: str) -> None:
+    """Either stopped the queue's loading, and every later add() raised the same: the
+    queue took no job until the file was deleted by hand."""
+    (tmp_path / "queue.json").write_text(text)
+
+    async def never(job: QueueJob, progress: object) -> JobResult:
+        raise AssertionError
+
+    queue = TranscriptionQueue(tmp_path / "queue.json", never)
+    jobs = queue.load()
+    assert all(job.added_at > 0 for job in jobs)
+    assert queue.add(tmp_path / "b.wav", TranscriptionOptions()).title == "b.wav"
+
+
 def test_settings_round_trip_through_the_file() -> None:
     options = TranscriptionOptions(
         model_id="scribe_v1", language_code="fr", diarize=True, num_speakers=4,

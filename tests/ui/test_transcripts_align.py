@@ -110,3 +110,56 @@ def test_fetch_keeps_the_servers_additional_formats(ctx: AppContext, qtbot: Any,
     srt = saved.with_suffix(".srt")
     assert srt.is_file() and srt.read_text().startswith("1\n00:00:")
     assert "Also saved as SRT" in tab.status.text()
+
+
+def _align_file(tab: Any, qtbot: Any, script: Path) -> None:
+    dialog = tab.aligner.open_dialog()
+    dialog.set_script_path(script)
+    dialog.align_button.click()
+    qtbot.waitUntil(lambda: not tab.controller.is_running(ALIGN_TASK), timeout=base.WAIT_MS)
+
+
+def test_a_script_file_that_is_not_text_is_refused(ctx: AppContext, qtbot: Any,
+                                                    speech_wav: Path) -> None:
+    """The recording chosen as the script by mistake was read with its bytes replaced,
+    and what it spelled ("RIFF", "WAVEfmt", "data") was aligned and opened as a
+    transcript of the recording."""
+    tab = base.make_tab(ctx, qtbot)
+    base.transcribe(tab, qtbot, speech_wav)
+    before = [g.id for g in ctx.history.list(kind="transcript")]
+    _align_file(tab, qtbot, speech_wav)
+    assert tab.error_banner.isVisible()
+    shown = tab.error_banner.text()
+    assert speech_wav.name in shown and "not text" in shown, shown
+    assert not tab.document.source.title.endswith("(aligned)")
+    assert [g.id for g in ctx.history.list(kind="transcript")] == before
+
+
+def test_a_utf16_script_file_is_read_as_its_words(ctx: AppContext, qtbot: Any,
+                                                   speech_wav: Path, tmp_path: Path) -> None:
+    """Notepad's "Unicode" (UTF-16 with a byte order mark) was read as UTF-8, a NUL
+    between every letter: the words sent were not the script's."""
+    tab = base.make_tab(ctx, qtbot)
+    base.transcribe(tab, qtbot, speech_wav)
+    script = tmp_path / "approved.txt"
+    script.write_bytes(base.TEXT.encode("utf-16"))
+    _align_file(tab, qtbot, script)
+    assert not tab.error_banner.isVisible(), tab.error_banner.text()
+    assert tab.document.source.title.endswith("(aligned)")
+    edited = tab.document.edited
+    assert edited is not None
+    assert [w.text for w in edited.words if w.kind == "word"] == base.TEXT.split()
+
+
+def test_an_empty_script_file_is_refused_in_plain_words(ctx: AppContext, qtbot: Any,
+                                                         speech_wav: Path,
+                                                         tmp_path: Path) -> None:
+    """It was "Something unexpected went wrong" over the plain words."""
+    tab = base.make_tab(ctx, qtbot)
+    base.transcribe(tab, qtbot, speech_wav)
+    script = tmp_path / "empty.txt"
+    script.write_bytes(b"")
+    _align_file(tab, qtbot, script)
+    shown = tab.error_banner.text()
+    assert "no words to align" in shown and "unexpected" not in shown.lower(), shown
+    assert not tab.document.source.title.endswith("(aligned)")

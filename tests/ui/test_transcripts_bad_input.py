@@ -91,3 +91,89 @@ def test_unknown_transcription_id(studio: Any, qtbot: Any) -> None:
                     timeout=10_000)
     assert "No transcript with that id" in message(studio)
     assert box.text() == "no_such_transcript_id"  # what the user typed stays
+
+
+def test_a_transcript_with_a_deeply_nested_extra_field_opens(
+        studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    """JSON reads hundreds of levels; keeping the copy wrote two Python frames a level
+    and fell over with "Something unexpected went wrong: maximum recursion depth"."""
+    data = json.loads((SAMPLES / "stt_diarized_word.json").read_text())
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps(data)[:-1] + ', "notes": ' + '{"a": ' * 900 + "1"
+                    + "}" * 900 + "}")
+    studio.window.open_paths([path])
+    qtbot.waitUntil(lambda: "Opened" in message(studio)
+                    or studio.find(QWidget, "transcripts.error").isVisible(), timeout=10_000)
+    assert "Opened" in message(studio), message(studio)
+
+
+def test_saved_edits_with_an_odd_word_number_open(studio: Any, qtbot: Any,
+                                                  tmp_path: Path) -> None:
+    """'²' passed str.isdigit, then int() refused it: "Something unexpected went wrong"."""
+    data = json.loads((SAMPLES / "stt_diarized_word.json").read_text())
+    data["xi_studio"] = {"edits": {"timings": {"²": [1, 2], "0": [-5, -1]},
+                                   "speaker_overrides": {"²": "speaker_1"}}}
+    path = tmp_path / "odd-edits.json"
+    path.write_text(json.dumps(data))
+    studio.window.open_paths([path])
+    qtbot.waitUntil(lambda: "Opened" in message(studio)
+                    or studio.find(QWidget, "transcripts.error").isVisible(), timeout=10_000)
+    assert "Opened" in message(studio), message(studio)
+
+
+def test_a_linked_recording_that_is_gone_is_said(studio: Any, qtbot: Any,
+                                                 tmp_path: Path) -> None:
+    """The summary said nothing about it (a recording was linked), and clicking a word
+    said "No recording linked"."""
+    data = json.loads((SAMPLES / "stt_diarized_word.json").read_text())
+    data["xi_studio"] = {"audio_path": str(tmp_path / "moved-away.wav")}
+    path = tmp_path / "linked.json"
+    path.write_text(json.dumps(data))
+    studio.window.open_paths([path])
+    qtbot.waitUntil(lambda: "Opened" in message(studio), timeout=10_000)
+    assert "moved-away.wav is no longer where it was" in message(studio)
+    assert "Link audio" in message(studio)
+
+
+def test_a_utf16_transcript_opens(studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    """PowerShell's `curl ... > t.json` writes UTF-16 with a byte order mark: valid JSON,
+    yet it was "not a readable JSON file"."""
+    path = tmp_path / "from-powershell.json"
+    path.write_bytes((SAMPLES / "stt_diarized_word.json").read_text().encode("utf-16"))
+    studio.window.open_paths([path])
+    qtbot.waitUntil(lambda: "Opened" in message(studio)
+                    or bool(studio.window.statusBar().currentMessage()), timeout=10_000)
+    assert "Opened: 7 words" in message(studio), studio.window.statusBar().currentMessage()
+
+
+def test_linking_a_file_that_is_not_audio_keeps_the_recording_linked_before(
+        studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    """The new path was written into the transcript before it was read: a wrong pick
+    in Link audio… left the transcript pointing at the text file, its working recording
+    forgotten (on the next opening too)."""
+    import wave
+
+    recording = tmp_path / "rec.wav"
+    with wave.open(str(recording), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\x10\x00" * 16000 * 4)
+    data = json.loads((SAMPLES / "stt_diarized_word.json").read_text())
+    data["xi_studio"] = {"audio_path": str(recording)}
+    path = tmp_path / "linked.json"
+    path.write_text(json.dumps(data))
+    studio.window.open_paths([path])
+    tab = studio.window.transcripts_tab
+    qtbot.waitUntil(lambda: tab.playback.has_audio, timeout=10_000)
+    wrong = tmp_path / "notes.mp3"
+    wrong.write_bytes(b"This is a text file pretending to be audio.\n" * 50)
+    tab.link_audio(wrong)
+    banner = studio.find(QWidget, "transcripts.error")
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    assert "could not be played" in banner.text()
+    assert tab.document.source.audio_path == recording
+    assert tab.playback.has_audio
+    qtbot.wait(1500)  # past the save timer
+    saved = json.loads(tab.document.source.saved_path.read_text())
+    assert saved["xi_studio"]["audio_path"] == str(recording)

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api.alignment import AlignmentService
+from app.api.alignment import AlignmentInputError, AlignmentService
 from app.domain.alignment import alignment_to_transcript, script_from_words
+from app.domain.script_import import MAX_IMPORT_BYTES, ScriptImportError, decode_text_file
 from app.domain.transcript import Transcript
 from app.domain.transcript_edit import TranscriptEdits
 from app.domain.transcript_parse import parse_transcript
@@ -50,6 +51,23 @@ def transcript_script(transcript: Transcript) -> tuple[str, list[str | None]]:
     words = [(w.text.strip(), w.speaker_id) for w in transcript.words
              if w.kind == "word" and w.text.strip()]
     return script_from_words(words), [speaker for _, speaker in words]
+
+
+def read_script_file(path: Path) -> str:
+    """The text of a script file, read as script imports read theirs (UTF-8, UTF-16 with
+    its byte order mark, Windows-1252). Raises AlignmentInputError for a file that is
+    not text: its bytes were once read with replacement characters and the letters they
+    happened to spell were aligned as the script. Blocking: run it in a worker thread."""
+    try:
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise AlignmentInputError(f"The script {path.name} is larger than 20 MB: too "
+                                      "big to be a script.")
+        return decode_text_file(path.read_bytes())
+    except ScriptImportError as exc:
+        raise AlignmentInputError(f"The script {path.name} is not text ({exc}).") from exc
+    except OSError as exc:
+        raise AlignmentInputError(f"The script {path.name} cannot be read "
+                                  f"({exc.strerror or exc}).") from exc
 
 
 class AlignScriptDialog(QDialog):
@@ -188,8 +206,7 @@ class ScriptAligner:
     async def _align(self, recording: Path, text: str | None, script_path: Path | None,
                      speakers: list[str | None], names: dict[str, str]) -> None:
         if text is None and script_path is not None:
-            text = await asyncio.to_thread(script_path.read_text, encoding="utf-8",
-                                           errors="replace")
+            text = await asyncio.to_thread(read_script_file, script_path)
         service = AlignmentService(self._controller.client)
         result, info = await service.create(recording, text or "",
                                             self._controller.upload_progress.emit)
@@ -203,4 +220,5 @@ class ScriptAligner:
         await self._controller.keep_and_open(opened, raw)
 
 
-__all__ = ["ALIGN_TASK", "AlignScriptDialog", "ScriptAligner", "transcript_script"]
+__all__ = ["ALIGN_TASK", "AlignScriptDialog", "ScriptAligner", "read_script_file",
+           "transcript_script"]

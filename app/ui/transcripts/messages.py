@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.api import errors as api
+from app.api.alignment import AlignmentInputError
 from app.api.transcripts import TranscriptionOptionsError
 from app.audio.errors import AudioDecodeError
 from app.domain.subtitles import SubtitlesNeedTimingsError
@@ -20,6 +21,10 @@ def describe(task: str, exc: BaseException) -> UserMessage:
     if isinstance(exc, TranscriptionOptionsError):
         return UserMessage("Some settings need a change", " ".join(exc.problems),
                            "Change them and press Transcribe again.")
+    if isinstance(exc, AlignmentInputError):
+        return UserMessage("This cannot be aligned", str(exc),
+                           "Choose a text file with the script's words (and its "
+                           "recording), then press Align again.")
     if isinstance(exc, TranscriptFormatError):
         return UserMessage("This is not a transcript XI Studio can read", str(exc),
                            "Choose a transcript saved by XI Studio or ElevenLabs (.json).")
@@ -56,7 +61,14 @@ def opened_summary(opened: Opened, kept: str = "Kept in History.") -> str:
             "aligned": "Aligned to the script"}.get(opened.how, "Opened")
     formats = ", ".join(p.suffix[1:].upper() for p in opened.saved_formats)
     extra = f" Also saved as {formats} next to it." if formats else ""
-    listen = "" if opened.source.audio_path else " Use Link audio… to play along."
+    audio = opened.source.audio_path
+    if audio is None:
+        listen = " Use Link audio… to play along."
+    elif not audio.is_file():  # moved or deleted since: the tab cannot load it
+        listen = (f" Its recording {audio.name} is no longer where it was: use Link "
+                  "audio… to choose it again.")
+    else:
+        listen = ""
     if not original.has_timestamps:
         return (f"{what}: {words:,} words, without word timings (it was transcribed "
                 "without timestamps), so it can be read, searched and exported as text "

@@ -67,7 +67,9 @@ class TranscriptsTab(QWidget):
         self.document = TranscriptDocument(self)
         self.model = ParagraphModel(self)
         self.controller = C(ctx, runner, self)
-        self._announce_link = False
+        # A recording chosen with Link audio… and still loading: it becomes the
+        # transcript's only once it has been read (a wrong pick keeps the old link).
+        self._linking: Path | None = None
         self._build()
         self.playback = TranscriptPlayback(player_bar, self.model, self.viewer.view, self)
         self.review = ReviewControls(self, self.playback)  # speed, loop, doubtful words
@@ -236,6 +238,7 @@ class TranscriptsTab(QWidget):
 
     def _on_controller_opened(self, opened: Opened) -> None:
         self._flush_edits()
+        self._linking = None  # (a link still loading was for the transcript before)
         self.model.colors.reset()
         self.document.open(opened.original, opened.edits, opened.source, opened.edited)
         self.search.reset()
@@ -330,16 +333,16 @@ class TranscriptsTab(QWidget):
         dialogs.choose_recording(self, self.link_audio)
 
     def link_audio(self, path: Path) -> None:
-        self._announce_link = True
-        self.document.source.audio_path = path
+        self._linking = path
         self.controller.load_audio(path)
-        self._save_timer.start()
 
     def _on_controller_audio_loaded(self, clip: object, peaks: object, path: Path) -> None:
         self.playback.set_audio(clip, peaks, path)  # type: ignore[arg-type]
         self.strip_editing.refresh()  # the strip's waveform, now that there is sound
-        if self._announce_link:  # chosen just now (not loaded with the transcript)
-            self._announce_link = False
+        if self._linking == path:  # chosen just now (not loaded with the transcript)
+            self._linking = None
+            self.document.source.audio_path = path
+            self._save_timer.start()
             self.status.setText(f"Linked to {path.name}: click a word to play from there; "
                                 "Space plays and pauses, J/L jump 5 s.")
 
@@ -374,6 +377,8 @@ class TranscriptsTab(QWidget):
     def _on_controller_failed(self, task: str, exc: object) -> None:
         error = exc if isinstance(exc, BaseException) else Exception(str(exc))
         self.error_banner.show_message(describe(task, error))
+        if task == C.AUDIO:
+            self._linking = None  # not readable: the transcript keeps the recording it had
         if task in BUSY_TASKS:
             self.status.setText("")
 
