@@ -523,7 +523,16 @@ class SpeechTab(QWidget):
 
         self.text.setPlainText(generation.text)
         select_combo(self.model, generation.model_id)
-        self.select_voice(generation.voice_id)
+        missing: list[str] = []
+        if generation.model_id and self.model.count() \
+                and self.model.findData(generation.model_id) < 0:
+            missing.append(f"model “{generation.model_id}”")
+        if not generation.voice_id or not self.settings_column.voice_model.rowCount():
+            self.select_voice(generation.voice_id)  # (the voices are not listed yet)
+        elif not self.settings_column.show_voice(generation.voice_id):
+            # Never another voice in its place without a word: Generate would speak the
+            # text in a voice the entry never had.
+            missing.append(f"voice “{generation.voice_name or generation.voice_id}”")
         self._select_format(generation.output_format)
         try:
             settings = json.loads(generation.settings_json or "{}")
@@ -533,7 +542,13 @@ class SpeechTab(QWidget):
             select_combo(self.normalization, settings.get("apply_text_normalization"))
         except (ValueError, TypeError):
             log.warning("history entry %s has unreadable settings", generation.id)
-        self.status.setText("Re-opened from History. Press Generate to make it again.")
+        if missing:
+            verb = "are" if len(missing) > 1 else "is"
+            self.status.setText(f"Re-opened from History, but its {' and '.join(missing)} "
+                                f"{verb} not offered by this server: choose another, then "
+                                "press Generate.")
+        else:
+            self.status.setText("Re-opened from History. Press Generate to make it again.")
 
     def _select_format(self, value: str) -> None:
         select_combo(self.output_format, value)
