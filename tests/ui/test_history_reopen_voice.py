@@ -4,6 +4,7 @@ the cloud test server on loopback."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -60,3 +61,29 @@ def test_reopen_says_when_the_entry_voice_is_gone(launch, cloud, qtbot: Any) -> 
     tab.load_generation(gone)
     status = studio.find(QLabel, "speech.status")
     assert "Old Friend" in status.text(), status.text()
+
+
+def test_reopen_keeps_the_settings_it_can_use_when_one_is_out_of_range(
+        launch, cloud, qtbot: Any) -> None:
+    """An entry imported from the account's history may hold a value outside today's
+    range: that one shows the default, the others (and the seed) are still put back,
+    never the previous entry's values; settings that are not an object are ignored."""
+    studio = launch(cloud_url=cloud.url)
+    tab = studio.window.speech_tab
+    qtbot.waitUntil(lambda: tab.catalog_ready, timeout=10_000)
+    generate(qtbot, studio, "Settings, please.")
+    generation = studio.ctx.history.list()[0]
+    tab.load_generation(replace(generation, settings_json=json.dumps(
+        {"voice_settings": {"stability": 0.9, "similarity_boost": 0.1}, "seed": 3})))
+    assert tab.voice_settings.values().stability == pytest.approx(0.9)
+    odd = {"voice_settings": {"stability": 0.2, "similarity_boost": 0.6, "speed": 1.5},
+           "seed": 7}
+    tab.load_generation(replace(generation, settings_json=json.dumps(odd)))
+    values = tab.voice_settings.values()
+    assert values.stability == pytest.approx(0.2)
+    assert values.similarity_boost == pytest.approx(0.6)
+    assert values.speed == pytest.approx(1.0)  # the default, not 1.5 nor the last one
+    assert tab.seed_fixed.isChecked() and tab.seed.value() == 7
+    for unreadable in ("null", "[1, 2]", '{"voice_settings": 5}', "{"):
+        tab.load_generation(replace(generation, settings_json=unreadable))
+        assert tab.text.toPlainText() == "Settings, please."

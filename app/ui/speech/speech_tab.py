@@ -519,8 +519,6 @@ class SpeechTab(QWidget):
         """Re-open a history entry: its text, voice, model, format and settings."""
         import json
 
-        from app.domain.wire import VoiceSettings
-
         self.text.setPlainText(generation.text)
         select_combo(self.model, generation.model_id)
         missing: list[str] = []
@@ -536,12 +534,21 @@ class SpeechTab(QWidget):
         self._select_format(generation.output_format)
         try:
             settings = json.loads(generation.settings_json or "{}")
-            self.voice_settings.set_values(VoiceSettings(**settings.get("voice_settings", {})))
-            self.settings_column.set_seed(settings.get("seed"))
-            select_combo(self.language, settings.get("language_code") or "")
-            select_combo(self.normalization, settings.get("apply_text_normalization"))
-        except (ValueError, TypeError):
+        except ValueError:
+            settings = None
+        if not isinstance(settings, dict):
             log.warning("history entry %s has unreadable settings", generation.id)
+            settings = {}
+        voice_settings = settings.get("voice_settings")
+        # Value by value: one out of today's range (an entry imported from the account's
+        # history) shows its default instead of leaving every slider, and the seed, as
+        # the previous entry had them.
+        self.voice_settings.set_saved_values(
+            voice_settings if isinstance(voice_settings, dict) else {})
+        self.settings_column.set_seed(settings.get("seed"))
+        language = settings.get("language_code")
+        select_combo(self.language, language if isinstance(language, str) else "")
+        select_combo(self.normalization, settings.get("apply_text_normalization"))
         if missing:
             verb = "are" if len(missing) > 1 else "is"
             self.status.setText(f"Re-opened from History, but its {' and '.join(missing)} "
