@@ -257,6 +257,10 @@ class SpeechTab(QWidget):
         self.catalog_ready = bool(catalog.models and catalog.voices)
         if not catalog.voices:
             self.status.setText("No voices are available on this server.")
+        elif not catalog.models:
+            # Generate stays disabled: never "press Generate" beside a button that is off.
+            self.status.setText("This server offers no model that speaks text, so nothing "
+                                "can be generated. Check the server address in Settings.")
         else:
             self.status.setText(f"{len(catalog.voices)} voices ready. Type some text and press "
                                 "Generate (Ctrl+Enter).")
