@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QLabel, QPushButton
 
+from tests.ui.test_settings_history_drafts import generate
+
 pytestmark = pytest.mark.e2e
 
 SPEECH_TO_SPEECH_ONLY = [{
@@ -31,3 +33,24 @@ def test_no_speaking_model_is_said_not_press_generate(launch, cloud, qtbot: Any,
     assert not generate.isEnabled()
     assert "press Generate" not in status.text(), status.text()
     assert "model" in status.text(), status.text()
+
+
+@pytest.mark.parametrize("limit", [0, -5])
+def test_a_model_without_a_usable_text_limit_sends_the_text_in_one_request(
+        launch, cloud, qtbot: Any, limit: int) -> None:
+    """`maximum_text_length_per_request` of 0 or less says nothing usable: the text was
+    split into one-character requests (each charged, stitched from dozens of parts)."""
+    cloud.control.add_faults({"path_regex": "^/v1/models$", "fault": "json_body",
+                              "count": 100, "body": [{
+                                  "model_id": "eleven_multilingual_v2",
+                                  "name": "Eleven Multilingual v2",
+                                  "maximum_text_length_per_request": limit}]})
+    studio = launch(cloud_url=cloud.url)
+    tab = studio.window.speech_tab
+    qtbot.waitUntil(lambda: tab.catalog_ready, timeout=10_000)
+    generate(qtbot, studio, "Hello there, world.")
+    sent = [r for r in cloud.control.requests()
+            if r["path"].startswith("/v1/text-to-speech/")]
+    assert len(sent) == 1, len(sent)
+    assert sent[0]["json"]["text"] == "Hello there, world."
+    assert "-" not in studio.find(QLabel, "speech.char_count").text()
