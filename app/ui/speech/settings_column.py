@@ -98,7 +98,6 @@ class SpeechSettingsColumn(QWidget):
         self.voice_model = VoiceListModel(self)
         self.voice_proxy = VoiceFilterModel(self)
         self.voice_proxy.setSourceModel(self.voice_model)
-        self.voice_proxy.sort(0)
         self.voice = QComboBox(voice_box)
         self.voice.setObjectName("speech.voice")
         self.voice.setModel(self.voice_proxy)
