@@ -178,8 +178,22 @@ class HistoryPanel(QWidget):
 
     def _on_play_clicked(self) -> None:
         generation = self.selected()
-        if generation is not None and generation.file_exists:
+        if generation is not None and generation.file_exists \
+                and not self._file_gone(generation):
             self.play_requested.emit(generation)
+
+    def _file_gone(self, generation: Generation) -> bool:
+        """The entry's audio was deleted or moved since the list was read: say so here
+        (not "could not be read … try another format", nor "check the disk has space"),
+        and read the list again so it shows the file as missing."""
+        path = generation.file_path
+        if path is not None and path.is_file():
+            return False
+        self._say(f"The audio of “{generation.title}” is no longer there (moved or deleted"
+                  f"{f': {path}' if path else ''}). Re-open brings back what made it, to "
+                  "make it again.")
+        self.refresh()
+        return True
 
     def _on_reopen_clicked(self) -> None:
         generation = self.selected()
@@ -188,7 +202,7 @@ class HistoryPanel(QWidget):
 
     def _on_export_clicked(self) -> None:
         generation = self.selected()
-        if generation is None:
+        if generation is None or self._file_gone(generation):
             return
         suggested = str(Path.home() / generation.suggested_filename)
         ask_save_path(self, "history.export_dialog", "Export audio", suggested,
@@ -201,7 +215,8 @@ class HistoryPanel(QWidget):
         try:
             await asyncio.to_thread(self._ctx.history.export, generation.id, Path(path))
         except OSError as exc:
-            self._say(describe_error(exc).as_text())
+            if not self._file_gone(generation):  # (deleted while the dialog was open)
+                self._say(describe_error(exc).as_text())
             return
         self._say(f"Exported to {path}")
 
