@@ -68,6 +68,7 @@ class SpeechController(QObject):
     generation_finished = Signal(object)  # Generation
     generation_failed = Signal(object)  # exception
     generation_cancelled = Signal()
+    preview_failed = Signal(object)  # exception: a voice's sample could not be played
     # Saved, but it could not be heard as it arrived (the sound device): plain words.
     playback_problem = Signal(str)
     quota_changed = Signal(object)  # Subscription
@@ -323,10 +324,11 @@ class SpeechController(QObject):
     def _on_runner_task_failed(self, name: str, exc: object) -> None:
         if name == self.LOAD:
             self.catalog_failed.emit(exc)
-        elif name in (self.GENERATE, self.PREVIEW):
-            if name == self.GENERATE:
-                self._announce_started()
+        elif name == self.GENERATE:
+            self._announce_started()
             self.generation_failed.emit(exc)
+        elif name == self.PREVIEW:
+            self.preview_failed.emit(exc)
 
     def _on_runner_task_cancelled(self, name: str) -> None:
         if name == self.GENERATE:

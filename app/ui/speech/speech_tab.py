@@ -79,6 +79,7 @@ class SpeechTab(QWidget):
         self._restoring = False
         self._draft = SpeechDraft(ctx.drafts, ctx.settings, runner)
         self.catalog_ready = False
+        self._retry_preview = False  # the banner's Try again fetches a voice's sample
         self._build()
         self._connect()
         self._restore_draft()
@@ -192,6 +193,7 @@ class SpeechTab(QWidget):
         c.audio_arrived.connect(self._on_controller_audio_arrived)
         c.generation_finished.connect(self._on_controller_generation_finished)
         c.generation_failed.connect(self._on_controller_generation_failed)
+        c.preview_failed.connect(self._on_controller_preview_failed)
         c.generation_cancelled.connect(self._on_controller_generation_cancelled)
         c.playback_problem.connect(self._on_controller_playback_problem)
         c.quota_changed.connect(self._on_controller_quota_changed)
@@ -273,12 +275,15 @@ class SpeechTab(QWidget):
             message = UserMessage("Voices and models were not found", message.text,
                                   "Check the server address in Settings, then try again.")
         # Loading the catalog only reads: trying again is always safe.
+        self._retry_preview = False
         self.error_banner.show_message(dataclasses.replace(message, can_retry=True))
         self.status.setText("Voices could not be loaded.")
         self.ready_changed.emit(True)
 
     def _on_error_banner_retry_requested(self) -> None:
-        if self.catalog_ready:
+        if self._retry_preview:  # the banner is about a voice's sample: fetch it again
+            self._on_preview_clicked()
+        elif self.catalog_ready:
             self.start_generation()
         else:
             self.load_catalog(offline=getattr(self, "_offline", False))
@@ -386,13 +391,25 @@ class SpeechTab(QWidget):
         self._player_bar.show_clip(generation.title, self._player_bar.waveform_peaks())
         self.generation_saved.emit(generation)
 
+    def _on_controller_preview_failed(self, exc: object) -> None:
+        """A voice's sample failed: said as such, and its Try again fetches the sample
+        again (it used to generate the whole text, which costs credits)."""
+        error = exc if isinstance(exc, BaseException) else Exception(str(exc))
+        message = describe_error(error)
+        self.error_banner.show_message(dataclasses.replace(
+            message, title=f"The voice's sample could not be played: {message.title}"))
+        self._retry_preview = True
+        self._player_bar.clear("No sample")
+
     def _on_controller_generation_failed(self, exc: object) -> None:
         error = exc if isinstance(exc, BaseException) else Exception(str(exc))
+        self._retry_preview = False
         self.error_banner.show_message(describe_error(error))
         self.status.setText("Nothing was saved. Your text is still here.")
         self._player_bar.clear("Nothing was generated")
 
     def _on_controller_playback_problem(self, problem: str) -> None:
+        self._retry_preview = False
         self.error_banner.show_message(UserMessage(
             "Saved, but it could not be played", problem,
             "Pick another sound output in Settings (Ctrl+,), then press Play; the audio is "
@@ -438,6 +455,7 @@ class SpeechTab(QWidget):
             try:
                 await asyncio.to_thread(self._ctx.history.export, generation.id, Path(path))
             except OSError as exc:
+                self._retry_preview = False
                 self.error_banner.show_message(describe_error(exc))
                 return
             self.status.setText(f"Saved a copy to {path}")
