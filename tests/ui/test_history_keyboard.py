@@ -89,3 +89,24 @@ def test_play_of_an_entry_whose_file_was_deleted_says_so(launch, cloud, qtbot: A
     assert not studio.window.speech_tab.error_banner.isVisible()  # no "another format"
     qtbot.waitUntil(lambda: "(file missing)" in table.model().data(table.model().index(0, 1)),
                     timeout=5_000)
+
+
+def test_save_as_after_the_entry_was_deleted_says_it_is_gone(launch, cloud, qtbot: Any,
+                                                             tmp_path: Path) -> None:
+    """Generate, delete it in History, then the Speech tab's Save as…: the banner said
+    "Could not write a file … Check that the disk has space"."""
+    studio = launch(cloud_url=cloud.url)
+    generate(qtbot, studio, "Deleted, then saved.")
+    generation = studio.ctx.history.list()[0]
+    studio.ctx.history.delete(generation.id)
+    save = studio.find(QPushButton, "speech.save_as")
+    qtbot.waitUntil(save.isEnabled, timeout=10_000)
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    dialog = studio.window.findChild(QFileDialog, "speech.save_dialog")
+    dialog.selectFile(str(tmp_path / "saved.mp3"))
+    dialog.accept()
+    banner = studio.window.speech_tab.error_banner
+    qtbot.waitUntil(banner.isVisible, timeout=5_000)
+    shown = " ".join(label.text() for label in banner.findChildren(QLabel))
+    assert "no longer there" in shown and "disk has space" not in shown, shown
+    assert not (tmp_path / "saved.mp3").exists()
