@@ -70,17 +70,24 @@ class DictionariesService:
         return parse_model(DictionariesPage, data, info)
 
     async def list_all(self, include_archived: bool = False) -> list[DictionaryMetadata]:
-        """Every dictionary (pages followed, archived ones left out unless asked)."""
+        """Every dictionary (pages followed, archived ones left out unless asked), each
+        once; a cursor already followed ends the listing (a server that repeats one)."""
         found: list[DictionaryMetadata] = []
+        ids: set[str] = set()
+        followed: set[str] = set()
         cursor: str | None = None
         for _ in range(MAX_PAGES):
             page = await self.list_page(cursor, page_size=100, sort="name",
                                         sort_direction="ascending",
                                         include_archived=include_archived)
-            found += page.pronunciation_dictionaries
+            for dictionary in page.pronunciation_dictionaries:
+                if dictionary.id not in ids:
+                    ids.add(dictionary.id)
+                    found.append(dictionary)
             cursor = page.next_cursor
-            if not page.has_more or not cursor:
+            if not page.has_more or not cursor or cursor in followed:
                 break
+            followed.add(cursor)
         return found
 
     async def create_from_rules(self, name: str, rules: Sequence[Rule]) -> AddedDictionary:

@@ -65,9 +65,11 @@ class VoicesService:
         category: str | None = None,
         max_pages: int = MAX_PAGES,
     ) -> list[Voice]:
-        """Every voice, following `has_more`/`next_page_token`; duplicates dropped."""
+        """Every voice, following `has_more`/`next_page_token`; duplicates dropped. A
+        token already followed ends the paging (tokens that go round in a circle)."""
         voices: list[Voice] = []
         seen: set[str] = set()
+        followed: set[str] = set()
         token: str | None = None
         for _ in range(max_pages):
             page = await self.search_voices(search, page_size=page_size, next_page_token=token,
@@ -76,9 +78,11 @@ class VoicesService:
                 if voice.voice_id not in seen:
                     seen.add(voice.voice_id)
                     voices.append(voice)
-            if not page.has_more or not page.next_page_token or page.next_page_token == token:
+            if not page.has_more or not page.next_page_token \
+                    or page.next_page_token in followed:
                 break
             token = page.next_page_token
+            followed.add(token)
         return voices
 
     async def get_voice(self, voice_id: str) -> Voice:

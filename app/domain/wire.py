@@ -17,10 +17,13 @@ from pydantic import (
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
+    field_validator,
     model_validator,
 )
 
 from app.domain.voice_defaults import DEFAULT_VOICE_SETTINGS as _DEFAULTS
+
+DEFAULT_TEXT_LIMIT = 10_000  # characters per request when a model does not say
 
 
 class WireModel(BaseModel):
@@ -51,12 +54,19 @@ class Model(WireModel):
     serves_pro_voices: bool = False
     requires_alpha_access: bool = False
     token_cost_factor: float = 1.0
-    maximum_text_length_per_request: int = 10_000
+    maximum_text_length_per_request: int = DEFAULT_TEXT_LIMIT
     max_characters_request_free_user: int | None = None
     max_characters_request_subscribed_user: int | None = None
     languages: list[Language] = Field(default_factory=list)
     model_rates: ModelRates | None = None
     concurrency_group: str | None = None
+
+    @field_validator("maximum_text_length_per_request", mode="after")
+    @classmethod
+    def _usable_text_limit(cls, value: int) -> int:
+        """0 or less says nothing usable (a compatible server that does not know): the
+        usual limit, never one request per character."""
+        return value if value > 0 else DEFAULT_TEXT_LIMIT
 
     @property
     def cost_multiplier(self) -> float:

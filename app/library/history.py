@@ -91,6 +91,11 @@ class NewGeneration:
     extra_json: str = "{}"
 
 
+class AudioMissingError(FileNotFoundError):
+    """The audio to copy is no longer there (its entry or its file was deleted): not a
+    problem of the place it was being copied to."""
+
+
 @dataclass(frozen=True, slots=True)
 class Generation:
     """One history row. `file_path` is absolute (resolved against the audio folder);
@@ -394,12 +399,12 @@ class HistoryStore:
         """Copy the audio to `dest` atomically (never a half-copied file under that name)."""
         generation = self.get(generation_id)
         if generation is None:
-            raise FileNotFoundError(f"history entry {generation_id} no longer exists")
+            raise AudioMissingError("It was deleted from History.")
         source = self.audio_path(generation)
         dest = Path(dest)
         if not source.is_file():
-            raise FileNotFoundError(f"the audio file for “{generation.title}” is missing: "
-                                    f"{source}")
+            raise AudioMissingError(f"The audio file of “{generation.title}” was moved or "
+                                    f"deleted: {source}")
         if dest.exists() and dest.resolve() == source.resolve():
             return dest
         with source.open("rb") as reader, AtomicFileWriter(dest) as writer:

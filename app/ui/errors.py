@@ -9,6 +9,7 @@ from app.api import errors as api
 from app.audio.errors import AudioDecodeError
 from app.audio.player import AudioDeviceError
 from app.domain.api_key import ApiKeyFormatError
+from app.library.history import AudioMissingError
 from app.library.logs import redact
 
 
@@ -189,6 +190,9 @@ def _describe(exc: BaseException) -> UserMessage:
     if isinstance(exc, AudioDecodeError):
         return UserMessage("The audio could not be read", str(exc),
                            "Try another output format.")
+    if isinstance(exc, AudioMissingError):
+        return UserMessage("The audio is no longer there", str(exc),
+                           "Re-open it from History (if it is still listed) to make it again.")
     if isinstance(exc, OSError):
         return UserMessage(
             "Could not write a file",

@@ -81,3 +81,22 @@ async def test_bad_input_never_leaves(cloud: Cloud, client: ApiClient) -> None:
     with pytest.raises(errors.ApiError) as caught:
         await service.get("missing")
     assert caught.value.status_code == 404
+
+
+async def test_a_cursor_that_repeats_ends_the_listing_without_doubles(
+        cloud: Cloud, client: ApiClient) -> None:
+    """A server that answers the same page and cursor again and again: the listing
+    stopped only after 50 requests, with the dictionary listed 50 times."""
+    page = {"pronunciation_dictionaries": [{
+        "id": "dict1", "latest_version_id": "v1", "latest_version_rules_num": 1,
+        "name": "Brand", "permission_on_resource": "admin", "created_by": "me",
+        "creation_time_unix": 1, "archived_time_unix": None, "description": None}],
+        "next_cursor": "same", "has_more": True}
+    cloud.control.add_faults({"path_regex": "^/v1/pronunciation-dictionaries$",
+                              "method": "GET", "fault": "json_body", "body": page,
+                              "count": 60})
+    listed = await DictionariesService(client).list_all()
+    assert [d.id for d in listed] == ["dict1"]
+    sent = [r for r in cloud.control.requests()
+            if r["path"] == "/v1/pronunciation-dictionaries"]
+    assert len(sent) == 2

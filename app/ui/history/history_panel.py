@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -102,11 +102,28 @@ class HistoryPanel(QWidget):
         self.search.textChanged.connect(self._search_timer.start)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _i: self._on_play_clicked())
+        # Keyboard only: Enter plays the chosen entry (as the list's description says)
+        # and Delete asks before deleting it, as the buttons do. The view itself only
+        # emits `activated` on Enter, which is also sent on double-click (played twice).
+        self.table.installEventFilter(self)
         self.play_button.clicked.connect(self._on_play_clicked)
         self.reopen_button.clicked.connect(self._on_reopen_clicked)
         self.export_button.clicked.connect(self._on_export_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
         self._update_buttons()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.table and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.modifiers() in (Qt.KeyboardModifier.NoModifier,
+                                          Qt.KeyboardModifier.KeypadModifier)):
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._on_play_clicked()
+                return True
+            if event.key() == Qt.Key.Key_Delete:
+                self._on_delete_clicked()
+                return True
+        return super().eventFilter(watched, event)
 
     def open_account_history(self) -> QWidget:
         """The account's server history (app/ui/history/account_history_dialog.py)."""
@@ -161,8 +178,22 @@ class HistoryPanel(QWidget):
 
     def _on_play_clicked(self) -> None:
         generation = self.selected()
-        if generation is not None and generation.file_exists:
+        if generation is not None and generation.file_exists \
+                and not self._file_gone(generation):
             self.play_requested.emit(generation)
+
+    def _file_gone(self, generation: Generation) -> bool:
+        """The entry's audio was deleted or moved since the list was read: say so here
+        (not "could not be read … try another format", nor "check the disk has space"),
+        and read the list again so it shows the file as missing."""
+        path = generation.file_path
+        if path is not None and path.is_file():
+            return False
+        self._say(f"The audio of “{generation.title}” is no longer there (moved or deleted"
+                  f"{f': {path}' if path else ''}). Re-open brings back what made it, to "
+                  "make it again.")
+        self.refresh()
+        return True
 
     def _on_reopen_clicked(self) -> None:
         generation = self.selected()
@@ -171,7 +202,7 @@ class HistoryPanel(QWidget):
 
     def _on_export_clicked(self) -> None:
         generation = self.selected()
-        if generation is None:
+        if generation is None or self._file_gone(generation):
             return
         suggested = str(Path.home() / generation.suggested_filename)
         ask_save_path(self, "history.export_dialog", "Export audio", suggested,
@@ -184,7 +215,8 @@ class HistoryPanel(QWidget):
         try:
             await asyncio.to_thread(self._ctx.history.export, generation.id, Path(path))
         except OSError as exc:
-            self._say(describe_error(exc).as_text())
+            if not self._file_gone(generation):  # (deleted while the dialog was open)
+                self._say(describe_error(exc).as_text())
             return
         self._say(f"Exported to {path}")
 

@@ -63,7 +63,6 @@ class CastPanel(QWidget):
         self.voice_model = VoiceListModel(self)
         self.voice_proxy = VoiceFilterModel(self)
         self.voice_proxy.setSourceModel(self.voice_model)
-        self.voice_proxy.sort(0)
         self._speakers: list[str] = []
         self.voice_combos: dict[str, QComboBox] = {}
         self.preview_buttons: dict[str, QPushButton] = {}

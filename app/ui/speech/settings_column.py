@@ -98,7 +98,6 @@ class SpeechSettingsColumn(QWidget):
         self.voice_model = VoiceListModel(self)
         self.voice_proxy = VoiceFilterModel(self)
         self.voice_proxy.setSourceModel(self.voice_model)
-        self.voice_proxy.sort(0)
         self.voice = QComboBox(voice_box)
         self.voice.setObjectName("speech.voice")
         self.voice.setModel(self.voice_proxy)
@@ -185,6 +184,19 @@ class SpeechSettingsColumn(QWidget):
             return
         if self.voice.count():
             self.voice.setCurrentIndex(self._row_for_system_language())
+
+    def show_voice(self, voice_id: str) -> bool:
+        """Choose this voice, clearing the search and filters when they hide it; False,
+        and the choice left as it was, when it is not among the voices at all."""
+        if self.voice_model.row_of(voice_id) < 0:
+            return False
+        if self._row_of(voice_id) < 0:
+            self.chosen_voice_id = voice_id  # (chosen again as the list widens)
+            self.voice_search.clear()
+            for combo in self.voice_filters.values():
+                combo.setCurrentIndex(0)
+        self.voice.setCurrentIndex(self._row_of(voice_id))
+        return True
 
     def _row_of(self, voice_id: str | None) -> int:
         if voice_id:

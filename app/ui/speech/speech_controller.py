@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -40,6 +40,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class _Paid:
+    """The parts of one generation the server has made (and charged for) so far."""
+
+    parts: list[str] = field(default_factory=list)
+    costs: list[int] = field(default_factory=list)  # the server's, where it said
+
+    @property
+    def reported(self) -> int | None:
+        return sum(self.costs) if self.costs else None
+
+
 @dataclass(frozen=True)
 class Catalog:
     models: list[Model]
@@ -56,6 +68,7 @@ class SpeechController(QObject):
     generation_finished = Signal(object)  # Generation
     generation_failed = Signal(object)  # exception
     generation_cancelled = Signal()
+    preview_failed = Signal(object)  # exception: a voice's sample could not be played
     # Saved, but it could not be heard as it arrived (the sound device): plain words.
     playback_problem = Signal(str)
     quota_changed = Signal(object)  # Subscription
@@ -121,32 +134,16 @@ class SpeechController(QObject):
         asyncio.get_running_loop().call_soon(self._announce_started)
         fmt = form.output_format
         request_ids: list[str] = []
-        cost = 0
-        cost_known = False
         timed = AlignmentCollector()
-        async with GenerationRun(self._ctx.history, self._ctx.player, fmt,
-                                 multipart=len(parts) > 1,
-                                 on_audio=self.audio_arrived.emit, costs=self._ctx.costs,
-                                 cost_multiplier=form.model.cost_multiplier) as run:
-            for index, part in enumerate(parts):
-                timed.start_request(run.audio_ms)
-                request = form.request_for(
-                    part,
-                    # Request stitching: neighbours' text, or better, earlier request ids.
-                    previous_text=parts[index - 1] if index > 0 and not request_ids else None,
-                    next_text=parts[index + 1] if index + 1 < len(parts) else None,
-                    previous_request_ids=request_ids[-3:],
-                )
-                info = await self._generate_part(form, request, run, timed)
-                if not timed.empty:  # the part's last word is complete now
-                    self.words_timed.emit(form.text, timed.words(final=True))
-                if info.request_id:
-                    request_ids.append(info.request_id)
-                if info.character_cost is not None:
-                    cost += info.character_cost
-                    cost_known = True
-                self.generation_progress.emit(index + 1, len(parts))
-            await run.finish()
+        paid = _Paid()
+        try:
+            run = await self._make_parts(form, parts, paid, request_ids, timed)
+        except BaseException:
+            # Stopped or failed part-way: no History entry (the audio is not whole), but
+            # the parts made were paid for, and the usage ledger counts every paid request.
+            if paid.parts:
+                await self._record_unfinished(form, paid, len(parts), request_ids)
+            raise
         entry = NewGeneration(
             kind="speech",
             title=_title_for(form.text),
@@ -164,7 +161,7 @@ class SpeechController(QObject):
                 }
             ),
             request_ids=request_ids,
-            character_cost=cost if cost_known else None,
+            character_cost=paid.reported,
             duration_ms=run.duration_ms,
             file_path=run.path,
             session_id=self._ctx.session_id,
@@ -174,6 +171,50 @@ class SpeechController(QObject):
         if run.playback_problem:
             self.playback_problem.emit(run.playback_problem)
         await self._refresh_quota()
+
+    async def _make_parts(self, form: SpeechForm, parts: list[str], paid: _Paid,
+                          request_ids: list[str], timed: AlignmentCollector
+                          ) -> GenerationRun:
+        """Every part into one run, finished; `paid` and `request_ids` grow as parts
+        arrive (also when a later one fails)."""
+        async with GenerationRun(self._ctx.history, self._ctx.player, form.output_format,
+                                 multipart=len(parts) > 1,
+                                 on_audio=self.audio_arrived.emit, costs=self._ctx.costs,
+                                 cost_multiplier=form.model.cost_multiplier) as run:
+            for index, part in enumerate(parts):
+                timed.start_request(run.audio_ms)
+                request = form.request_for(
+                    part,
+                    # Request stitching: neighbours' text, or better, earlier request ids.
+                    previous_text=parts[index - 1] if index > 0 and not request_ids else None,
+                    next_text=parts[index + 1] if index + 1 < len(parts) else None,
+                    previous_request_ids=request_ids[-3:],
+                )
+                info = await self._generate_part(form, request, run, timed)
+                paid.parts.append(part)
+                if not timed.empty:  # the part's last word is complete now
+                    self.words_timed.emit(form.text, timed.words(final=True))
+                if info.request_id:
+                    request_ids.append(info.request_id)
+                if info.character_cost is not None:
+                    paid.costs.append(info.character_cost)
+                self.generation_progress.emit(index + 1, len(parts))
+            await run.finish()
+        return run
+
+    async def _record_unfinished(self, form: SpeechForm, paid: _Paid, parts: int,
+                                 request_ids: list[str]) -> None:
+        """The usage ledger's row for the parts made before a generation stopped."""
+        from app.services.cost_recording import speech_row
+
+        costs = self._ctx.costs
+        title = f"{_title_for(form.text)} (stopped after {len(paid.parts)} of {parts} parts)" \
+            if parts > 1 else f"{_title_for(form.text)} (stopped)"
+        await costs.add(speech_row(
+            text="".join(paid.parts), title=title, model_id=form.model.model_id,
+            reported=paid.reported,
+            multiplier=form.model.cost_multiplier,
+            request_id=request_ids[-1] if request_ids else None, source=costs.source))
 
     def _announce_started(self) -> None:
         """generation_started, once per generation, and always before its outcome."""
@@ -283,10 +324,11 @@ class SpeechController(QObject):
     def _on_runner_task_failed(self, name: str, exc: object) -> None:
         if name == self.LOAD:
             self.catalog_failed.emit(exc)
-        elif name in (self.GENERATE, self.PREVIEW):
-            if name == self.GENERATE:
-                self._announce_started()
+        elif name == self.GENERATE:
+            self._announce_started()
             self.generation_failed.emit(exc)
+        elif name == self.PREVIEW:
+            self.preview_failed.emit(exc)
 
     def _on_runner_task_cancelled(self, name: str) -> None:
         if name == self.GENERATE:

@@ -79,6 +79,7 @@ class SpeechTab(QWidget):
         self._restoring = False
         self._draft = SpeechDraft(ctx.drafts, ctx.settings, runner)
         self.catalog_ready = False
+        self._retry_preview = False  # the banner's Try again fetches a voice's sample
         self._build()
         self._connect()
         self._restore_draft()
@@ -192,6 +193,7 @@ class SpeechTab(QWidget):
         c.audio_arrived.connect(self._on_controller_audio_arrived)
         c.generation_finished.connect(self._on_controller_generation_finished)
         c.generation_failed.connect(self._on_controller_generation_failed)
+        c.preview_failed.connect(self._on_controller_preview_failed)
         c.generation_cancelled.connect(self._on_controller_generation_cancelled)
         c.playback_problem.connect(self._on_controller_playback_problem)
         c.quota_changed.connect(self._on_controller_quota_changed)
@@ -257,6 +259,10 @@ class SpeechTab(QWidget):
         self.catalog_ready = bool(catalog.models and catalog.voices)
         if not catalog.voices:
             self.status.setText("No voices are available on this server.")
+        elif not catalog.models:
+            # Generate stays disabled: never "press Generate" beside a button that is off.
+            self.status.setText("This server offers no model that speaks text, so nothing "
+                                "can be generated. Check the server address in Settings.")
         else:
             self.status.setText(f"{len(catalog.voices)} voices ready. Type some text and press "
                                 "Generate (Ctrl+Enter).")
@@ -269,12 +275,15 @@ class SpeechTab(QWidget):
             message = UserMessage("Voices and models were not found", message.text,
                                   "Check the server address in Settings, then try again.")
         # Loading the catalog only reads: trying again is always safe.
+        self._retry_preview = False
         self.error_banner.show_message(dataclasses.replace(message, can_retry=True))
         self.status.setText("Voices could not be loaded.")
         self.ready_changed.emit(True)
 
     def _on_error_banner_retry_requested(self) -> None:
-        if self.catalog_ready:
+        if self._retry_preview:  # the banner is about a voice's sample: fetch it again
+            self._on_preview_clicked()
+        elif self.catalog_ready:
             self.start_generation()
         else:
             self.load_catalog(offline=getattr(self, "_offline", False))
@@ -382,13 +391,25 @@ class SpeechTab(QWidget):
         self._player_bar.show_clip(generation.title, self._player_bar.waveform_peaks())
         self.generation_saved.emit(generation)
 
+    def _on_controller_preview_failed(self, exc: object) -> None:
+        """A voice's sample failed: said as such, and its Try again fetches the sample
+        again (it used to generate the whole text, which costs credits)."""
+        error = exc if isinstance(exc, BaseException) else Exception(str(exc))
+        message = describe_error(error)
+        self.error_banner.show_message(dataclasses.replace(
+            message, title=f"The voice's sample could not be played: {message.title}"))
+        self._retry_preview = True
+        self._player_bar.clear("No sample")
+
     def _on_controller_generation_failed(self, exc: object) -> None:
         error = exc if isinstance(exc, BaseException) else Exception(str(exc))
+        self._retry_preview = False
         self.error_banner.show_message(describe_error(error))
         self.status.setText("Nothing was saved. Your text is still here.")
         self._player_bar.clear("Nothing was generated")
 
     def _on_controller_playback_problem(self, problem: str) -> None:
+        self._retry_preview = False
         self.error_banner.show_message(UserMessage(
             "Saved, but it could not be played", problem,
             "Pick another sound output in Settings (Ctrl+,), then press Play; the audio is "
@@ -434,6 +455,7 @@ class SpeechTab(QWidget):
             try:
                 await asyncio.to_thread(self._ctx.history.export, generation.id, Path(path))
             except OSError as exc:
+                self._retry_preview = False
                 self.error_banner.show_message(describe_error(exc))
                 return
             self.status.setText(f"Saved a copy to {path}")
@@ -519,21 +541,43 @@ class SpeechTab(QWidget):
         """Re-open a history entry: its text, voice, model, format and settings."""
         import json
 
-        from app.domain.wire import VoiceSettings
-
         self.text.setPlainText(generation.text)
         select_combo(self.model, generation.model_id)
-        self.select_voice(generation.voice_id)
+        missing: list[str] = []
+        if generation.model_id and self.model.count() \
+                and self.model.findData(generation.model_id) < 0:
+            missing.append(f"model “{generation.model_id}”")
+        if not generation.voice_id or not self.settings_column.voice_model.rowCount():
+            self.select_voice(generation.voice_id)  # (the voices are not listed yet)
+        elif not self.settings_column.show_voice(generation.voice_id):
+            # Never another voice in its place without a word: Generate would speak the
+            # text in a voice the entry never had.
+            missing.append(f"voice “{generation.voice_name or generation.voice_id}”")
         self._select_format(generation.output_format)
         try:
             settings = json.loads(generation.settings_json or "{}")
-            self.voice_settings.set_values(VoiceSettings(**settings.get("voice_settings", {})))
-            self.settings_column.set_seed(settings.get("seed"))
-            select_combo(self.language, settings.get("language_code") or "")
-            select_combo(self.normalization, settings.get("apply_text_normalization"))
-        except (ValueError, TypeError):
+        except ValueError:
+            settings = None
+        if not isinstance(settings, dict):
             log.warning("history entry %s has unreadable settings", generation.id)
-        self.status.setText("Re-opened from History. Press Generate to make it again.")
+            settings = {}
+        voice_settings = settings.get("voice_settings")
+        # Value by value: one out of today's range (an entry imported from the account's
+        # history) shows its default instead of leaving every slider, and the seed, as
+        # the previous entry had them.
+        self.voice_settings.set_saved_values(
+            voice_settings if isinstance(voice_settings, dict) else {})
+        self.settings_column.set_seed(settings.get("seed"))
+        language = settings.get("language_code")
+        select_combo(self.language, language if isinstance(language, str) else "")
+        select_combo(self.normalization, settings.get("apply_text_normalization"))
+        if missing:
+            verb = "are" if len(missing) > 1 else "is"
+            self.status.setText(f"Re-opened from History, but its {' and '.join(missing)} "
+                                f"{verb} not offered by this server: choose another, then "
+                                "press Generate.")
+        else:
+            self.status.setText("Re-opened from History. Press Generate to make it again.")
 
     def _select_format(self, value: str) -> None:
         select_combo(self.output_format, value)
