@@ -80,6 +80,9 @@ SHORTCUTS: dict[str, Shortcut] = {
     "move_up": Shortcut("Alt+Up", "Move the section earlier", "Music sections"),
     "move_down": Shortcut("Alt+Down", "Move the section later", "Music sections"),
     "delete_section": Shortcut("Del", "Delete the section", "Music sections"),
+    "history_play": Shortcut("Enter", "Play the chosen entry", "History", bound=False),
+    "history_delete": Shortcut("Del", "Delete the chosen entry (asks first)", "History",
+                               bound=False),
     "next_field": Shortcut("Tab / Shift+Tab", "Next / previous control (text boxes too: "
                            "they take no tab characters)", bound=False),
     "next_tab": Shortcut("Ctrl+Tab", "Next tab (in a tab bar)", bound=False),
