@@ -92,24 +92,19 @@ class ProgressBar:
 
 
 def _load(path: Path, out: Path) -> tuple[Script, Path]:
-    """(Script, the path it is kept at). Raises ScriptFormatError/ScriptImportError/OSError."""
+    """(Script, the path it is kept at). Raises ScriptFormatError, ScriptImportError,
+    NotTextError or OSError."""
     from app.domain.script_edit import reimported
     from app.domain.script_file import FILE_SUFFIX
-    from app.domain.script_import import (
-        MAX_IMPORT_BYTES,
-        decode_text_file,
-        import_script,
-        kind_for_filename,
-    )
+    from app.domain.script_import import import_script, kind_for_filename
     from app.library.script_store import load_script, save_script
+    from app.library.text_files import read_text_file
 
     if path.name.endswith(FILE_SUFFIX) or path.suffix.lower() == ".json":
         return load_script(path), path
     kept = out / f"{path.stem}{FILE_SUFFIX}"
-    if path.stat().st_size > MAX_IMPORT_BYTES:
-        raise OSError(f"{path.name} is larger than 20 MB: too big to be a script")
     # (read_text raised UnicodeDecodeError for UTF-16 or binary: a traceback, not exit 2)
-    result = import_script(decode_text_file(path.read_bytes()), kind_for_filename(path.name))
+    result = import_script(read_text_file(path), kind_for_filename(path.name))
     script = replace(result.script, title=result.script.title or path.stem)
     if kept.exists():
         # Imported by an earlier run: resume that one, with the file's edits since (it
@@ -124,12 +119,13 @@ async def _render(args: argparse.Namespace, bar: ProgressBar) -> int:
     from app.domain.formats import TTS_FORMATS, OutputFormat
     from app.domain.script_file import ScriptFormatError
     from app.domain.script_import import ScriptImportError
+    from app.domain.text_file import NotTextError
 
     out: Path = args.out
     try:
         out.mkdir(parents=True, exist_ok=True)
         loaded, script_path = await asyncio.to_thread(_load, args.script, out)
-    except (ScriptFormatError, ScriptImportError) as exc:
+    except (ScriptFormatError, ScriptImportError, NotTextError) as exc:
         bar.message(f"The script cannot be read: {exc}")
         return EXIT_BAD_INPUT
     except OSError as exc:

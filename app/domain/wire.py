@@ -190,9 +190,10 @@ _SLACK_S = 0.001
 
 class CharacterAlignment(WireModel):
     """One start and end time per character. A damaged one (arrays of other lengths,
-    times below zero, not numbers, or going backwards) is refused here, as the server's
-    fault: words cut from it would end before they start, or raise IndexError deep in
-    word grouping, and a take saved with such timings could not be opened again."""
+    times below zero, not numbers, or going backwards) fails validation here: words cut
+    from it would end before they start, or raise IndexError deep in word grouping, and a
+    take saved with such timings could not be opened again. In an answer it is then left
+    out (`UsableAlignment`), keeping the audio."""
 
     characters: list[str]
     character_start_times_seconds: list[float]

@@ -8,6 +8,7 @@ Anything else is refused in plain words on the status bar, never silently.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 TEXT_SUFFIXES = {".txt", ".md"}
-MAX_TEXT_BYTES = 20 * 1024 * 1024
 AUDIO_SUFFIXES = {".mp3", ".wav", ".ogg", ".opus", ".flac", ".m4a", ".aac", ".wma", ".aiff"}
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi"}
 SCRIPT_SUFFIXES = {".csv", ".tsv", ".fountain"}  # and *.xiscript.json
@@ -66,21 +66,22 @@ class FileRouter:
                           "transcript, music-plan and script files.")
 
     def _open_text(self, path: Path) -> None:
-        """A text file into the Speech tab: UTF-8, UTF-16 with its mark, or Windows-1252
-        (read with replacement characters before, a UTF-16 file became NULs and '\ufffd';
-        those would have been spoken and paid for)."""
-        from app.domain.script_import import ScriptImportError, decode_text_file
+        """A text file into the Speech tab, read off the window's thread: UTF-8, UTF-16
+        with its mark, or Windows-1252 (read with replacement characters before, a UTF-16
+        file became NULs and '\ufffd'; those would have been spoken and paid for)."""
+        self._window.runner.restart("files.open_text", lambda: self._read_text(path))
+
+    async def _read_text(self, path: Path) -> None:
+        from app.domain.text_file import NotTextError
+        from app.library.text_files import read_text_file
 
         window = self._window
         try:
-            if path.stat().st_size > MAX_TEXT_BYTES:
-                self._say(f"{path.name} is larger than 20 MB: too long to speak as one text.")
-                return
-            text = decode_text_file(path.read_bytes())
+            text = await asyncio.to_thread(read_text_file, path)
         except OSError as exc:
-            self._say(f"{path.name} could not be read: {exc.strerror or exc}")
+            self._say(f"{path.name} could not be opened: {exc.strerror or exc}")
             return
-        except ScriptImportError as exc:
+        except NotTextError as exc:
             self._say(f"{path.name} was not opened: {exc}")
             return
         window.tabs.setCurrentWidget(window.speech_tab)

@@ -8,7 +8,6 @@ import pytest
 from app.domain.script import Script
 from app.domain.script_import import (
     ScriptImportError,
-    decode_text_file,
     import_script,
     kind_for_filename,
     parse_markdown,
@@ -17,6 +16,7 @@ from app.domain.script_import import (
     to_screenplay_text,
     to_table,
 )
+from app.domain.text_file import decode_text_file
 
 
 def lines(script: Script) -> list[tuple[str, str]]:
@@ -123,23 +123,6 @@ def test_text_files_in_any_unicode_encoding_import_the_same(data: bytes) -> None
     text = decode_text_file(data)
     assert text == "ANNA: Hello.\nBEN: Hi.\n"
     assert lines(import_script(text).script) == [("ANNA", "Hello."), ("BEN", "Hi.")]
-
-
-def test_bytes_that_are_not_text_are_refused_naming_the_line() -> None:
-    """They were read with errors="replace" (a UTF-16 file became a script of NULs and
-    replacement characters) or, by `xi-studio render`, raised UnicodeDecodeError."""
-    # Notepad's "ANSI" (Windows-1252, and so Latin-1 text) is read as what it is.
-    ansi = "ANNA: Hi.\r\nBEN: Caf\u00e9 \u2013 s\u00fc\u00df.\r\n"
-    assert decode_text_file(ansi.encode("cp1252")) == ansi.replace("\r\n", "\n")
-    # Bytes that are neither UTF-8 nor Windows-1252 name the line where UTF-8 failed.
-    with pytest.raises(ScriptImportError, match="line 2: this is not text in a known"):
-        decode_text_file(b"ANNA: Hi.\nBEN: \x81\xe9.\n")
-    # Binary without NUL bytes: control characters give it away.
-    with pytest.raises(ScriptImportError, match="line 2: the file holds binary data"):
-        decode_text_file(b"ANNA: Hi.\n\xff\xd8\xff\xe0\x10JFIF\x01\x02\n")
-    with pytest.raises(ScriptImportError, match="line 3: the file holds binary data"):
-        decode_text_file(b"ANNA: Hi.\nBEN: Yo.\n\x89PNG\x00\x00")
-    assert decode_text_file(b"") == ""
 
 
 def test_a_long_markdown_line_of_unmatched_emphasis_marks_imports_at_once() -> None:

@@ -41,8 +41,9 @@ def test_text_goes_to_speech_and_unknown_files_are_refused(studio: Any, qtbot: A
     script = tmp_path / "script.md"
     script.write_text("Words from a file.")
     window.open_paths([script])
+    text = studio.find(QPlainTextEdit, "speech.text")
+    qtbot.waitUntil(lambda: text.toPlainText() == "Words from a file.")  # (read off the UI)
     assert window.tabs.currentWidget() is window.speech_tab
-    assert studio.find(QPlainTextEdit, "speech.text").toPlainText() == "Words from a file."
 
     odd = tmp_path / "sheet.xlsx"
     odd.write_bytes(b"PK")

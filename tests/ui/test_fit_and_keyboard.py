@@ -259,23 +259,24 @@ def test_file_open_routes_each_file_to_its_tab(launch, cloud, qtbot, tmp_path: P
     dialog.setDirectory(str(tmp_path))
     dialog.selectFile(str(script))
     dialog.accept()  # as choosing the file and pressing Open does
+    text = studio.find(QPlainTextEdit, "speech.text")
+    qtbot.waitUntil(lambda: text.toPlainText() == script.read_text())  # (read off the UI)
     assert window.tabs.currentWidget() is window.speech_tab
-    assert studio.find(QPlainTextEdit, "speech.text").toPlainText() == script.read_text()
 
     # Notepad's "Unicode" (UTF-16) and "ANSI" (Windows-1252) texts arrive as written; they
     # were read with replacement characters (NULs and '\ufffd', to be spoken and paid for).
-    text = studio.find(QPlainTextEdit, "speech.text")
     for encoding in ("utf-16", "cp1252"):
+        text.setPlainText("")
         other = tmp_path / f"{encoding}.txt"
         other.write_bytes("Grüße – café.\r\nZweite Zeile.".encode(encoding))
         window.open_paths([other])
-        assert text.toPlainText() == "Grüße – café.\nZweite Zeile.", encoding
+        qtbot.waitUntil(lambda: text.toPlainText() == "Grüße – café.\nZweite Zeile.")
     # A file that is not text leaves the typed text as it is and says why.
     photo = tmp_path / "photo.txt"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     window.open_paths([photo])
+    qtbot.waitUntil(lambda: "photo.txt was not opened" in window.statusBar().currentMessage())
     assert text.toPlainText() == "Grüße – café.\nZweite Zeile."
-    assert "photo.txt was not opened" in window.statusBar().currentMessage()
     assert "binary" in window.statusBar().currentMessage()
 
 

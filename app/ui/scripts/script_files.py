@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.domain.script_import import ScriptImportError, decode_text_file
+from app.domain.text_file import NotTextError, decode_text_file
 
 SCRIPT_SUFFIX = ".xiscript.json"
 TABLE_SUFFIXES = {".csv", ".tsv"}
@@ -36,6 +36,6 @@ def is_script_file(path: Path) -> bool:
         return False
     try:  # UTF-16 too (Notepad's "Unicode"), which read as UTF-8 showed no dialogue
         head = decode_text_file(data)
-    except ScriptImportError:  # cut mid-letter, or not text: opening it will say
+    except NotTextError:  # cut mid-letter, or not text: opening it will say
         head = data.decode("utf-8", errors="replace")
     return len(_DIALOGUE_LINE.findall(head)) >= 2

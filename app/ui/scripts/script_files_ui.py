@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer
 from app.domain.script import Take
 from app.domain.script_file import ScriptFormatError
 from app.domain.script_import import ScriptImportError, to_screenplay_text, to_table
+from app.domain.text_file import NotTextError
 from app.library.script_store import save_script, take_path
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage
@@ -90,7 +91,7 @@ class ScriptFilesUi(QObject):
             voices = [(v.voice_id, v.name) for v in self._tab.generation.voices] or None
             opened = await asyncio.to_thread(script_storage.open_file, path, self.data_dir,
                                              voices)
-        except ScriptImportError as exc:
+        except (ScriptImportError, NotTextError) as exc:
             self._tab.show_error(UserMessage(
                 f"{path.name} could not be imported", str(exc),
                 "Fix that line in the file and open it again."))

@@ -16,8 +16,6 @@ from pathlib import Path
 from app.domain.script import Script
 from app.domain.script_file import FILE_SUFFIX
 from app.domain.script_import import (
-    MAX_IMPORT_BYTES,
-    decode_text_file,
     import_script,
     kind_for_filename,
     resolve_cast_names,
@@ -25,6 +23,7 @@ from app.domain.script_import import (
 )
 from app.library.drafts import DraftStore
 from app.library.script_store import forget_missing_takes, load_script, save_script
+from app.library.text_files import read_text_file
 
 DRAFT_NAME = "scripts"
 
@@ -57,15 +56,13 @@ def new_script_path(data_dir: Path, stem: str) -> Path:
 def open_file(path: Path, data_dir: Path,
               voices: Sequence[tuple[str, str]] | None = None) -> Opened:
     """A script file as it is, or any other file imported into a new script (saved at
-    once, so nothing imported is lost). Raises OSError, ScriptFormatError or
-    ScriptImportError (whose message names the line). `voices`: the account's (voice id,
-    name) pairs, once known: a table's voice names become voices, and the speakers
-    left without one are named with their line."""
+    once, so nothing imported is lost). Raises OSError, ScriptFormatError,
+    ScriptImportError or NotTextError (whose messages name the line). `voices`: the
+    account's (voice id, name) pairs, once known: a table's voice names become voices,
+    and the speakers left without one are named with their line."""
     if path.name.lower().endswith(FILE_SUFFIX):
         return _opened_script_file(path)
-    if path.stat().st_size > MAX_IMPORT_BYTES:
-        raise OSError(f"{path.name} is larger than 20 MB: too big to be a script")
-    text = decode_text_file(path.read_bytes())
+    text = read_text_file(path)
     kind = kind_for_filename(path.name)
     # A table names its speakers' voices: one without is a speaker nobody can speak yet.
     result = import_script(text, kind, known_speakers=() if kind in ("csv", "tsv") else None)

@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
 
 from app.api.alignment import AlignmentInputError, AlignmentService
 from app.domain.alignment import alignment_to_transcript, script_from_words
-from app.domain.script_import import MAX_IMPORT_BYTES, ScriptImportError, decode_text_file
+from app.domain.text_file import NotTextError
 from app.domain.transcript import Transcript
 from app.domain.transcript_edit import TranscriptEdits
 from app.domain.transcript_parse import parse_transcript
+from app.library.text_files import read_text_file
 from app.ui.transcripts.transcript_document import TranscriptDocument, TranscriptSource
 from app.ui.transcripts.transcripts_controller import Opened, TranscriptsController
 
@@ -54,16 +55,13 @@ def transcript_script(transcript: Transcript) -> tuple[str, list[str | None]]:
 
 
 def read_script_file(path: Path) -> str:
-    """The text of a script file, read as script imports read theirs (UTF-8, UTF-16 with
-    its byte order mark, Windows-1252). Raises AlignmentInputError for a file that is
-    not text: its bytes were once read with replacement characters and the letters they
-    happened to spell were aligned as the script. Blocking: run it in a worker thread."""
+    """The text of a script file, read as every text the app opens is (UTF-8, UTF-16
+    with its byte order mark, Windows-1252). Raises AlignmentInputError for a file that
+    is not text: its bytes were once read with replacement characters and the letters
+    they happened to spell were aligned as the script. Blocking: run it in a worker."""
     try:
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise AlignmentInputError(f"The script {path.name} is larger than 20 MB: too "
-                                      "big to be a script.")
-        return decode_text_file(path.read_bytes())
-    except ScriptImportError as exc:
+        return read_text_file(path)
+    except NotTextError as exc:
         raise AlignmentInputError(f"The script {path.name} is not text ({exc}).") from exc
     except OSError as exc:
         raise AlignmentInputError(f"The script {path.name} cannot be read "
