@@ -538,46 +538,11 @@ class SpeechTab(QWidget):
             self._restoring = False
 
     def load_generation(self, generation: Generation) -> None:
-        """Re-open a history entry: its text, voice, model, format and settings."""
-        import json
+        """Re-open a history entry: its text, voice, model, format and settings
+        (reopen_entry.py)."""
+        from app.ui.speech.reopen_entry import reopen_entry
 
-        self.text.setPlainText(generation.text)
-        select_combo(self.model, generation.model_id)
-        missing: list[str] = []
-        if generation.model_id and self.model.count() \
-                and self.model.findData(generation.model_id) < 0:
-            missing.append(f"model “{generation.model_id}”")
-        if not generation.voice_id or not self.settings_column.voice_model.rowCount():
-            self.select_voice(generation.voice_id)  # (the voices are not listed yet)
-        elif not self.settings_column.show_voice(generation.voice_id):
-            # Never another voice in its place without a word: Generate would speak the
-            # text in a voice the entry never had.
-            missing.append(f"voice “{generation.voice_name or generation.voice_id}”")
-        self._select_format(generation.output_format)
-        try:
-            settings = json.loads(generation.settings_json or "{}")
-        except ValueError:
-            settings = None
-        if not isinstance(settings, dict):
-            log.warning("history entry %s has unreadable settings", generation.id)
-            settings = {}
-        voice_settings = settings.get("voice_settings")
-        # Value by value: one out of today's range (an entry imported from the account's
-        # history) shows its default instead of leaving every slider, and the seed, as
-        # the previous entry had them.
-        self.voice_settings.set_saved_values(
-            voice_settings if isinstance(voice_settings, dict) else {})
-        self.settings_column.set_seed(settings.get("seed"))
-        language = settings.get("language_code")
-        select_combo(self.language, language if isinstance(language, str) else "")
-        select_combo(self.normalization, settings.get("apply_text_normalization"))
-        if missing:
-            verb = "are" if len(missing) > 1 else "is"
-            self.status.setText(f"Re-opened from History, but its {' and '.join(missing)} "
-                                f"{verb} not offered by this server: choose another, then "
-                                "press Generate.")
-        else:
-            self.status.setText("Re-opened from History. Press Generate to make it again.")
+        reopen_entry(self, generation)
 
     def _select_format(self, value: str) -> None:
         select_combo(self.output_format, value)
