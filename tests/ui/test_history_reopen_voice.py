@@ -19,8 +19,9 @@ pytestmark = pytest.mark.e2e
 SARAH = "EXAVITQu4vr4xnSDxMaL"
 
 
-def test_reopen_brings_back_the_entry_voice_when_the_search_hides_it(
-        launch, cloud, qtbot: Any) -> None:
+def generated_by_sarah(launch: Any, cloud: Any, qtbot: Any) -> tuple[Any, QLineEdit, QComboBox]:
+    """A window whose History holds one generation in Sarah's voice, chosen through the
+    voice search (still showing "Sarah")."""
     studio = launch(cloud_url=cloud.url)
     tab = studio.window.speech_tab
     qtbot.waitUntil(lambda: tab.catalog_ready, timeout=10_000)
@@ -30,6 +31,13 @@ def test_reopen_brings_back_the_entry_voice_when_the_search_hides_it(
     qtbot.waitUntil(lambda: voice.count() == 1)
     voice.setCurrentIndex(0)
     generate(qtbot, studio, "Said by Sarah.")
+    return studio, search, voice
+
+
+def test_reopen_brings_back_the_entry_voice_when_the_search_hides_it(
+        launch, cloud, qtbot: Any) -> None:
+    studio, search, voice = generated_by_sarah(launch, cloud, qtbot)
+    tab = studio.window.speech_tab
     assert studio.ctx.history.list()[0].voice_id == SARAH
 
     search.clear()
@@ -46,15 +54,8 @@ def test_reopen_brings_back_the_entry_voice_when_the_search_hides_it(
 
 
 def test_reopen_says_when_the_entry_voice_is_gone(launch, cloud, qtbot: Any) -> None:
-    studio = launch(cloud_url=cloud.url)
+    studio, search, _voice = generated_by_sarah(launch, cloud, qtbot)
     tab = studio.window.speech_tab
-    qtbot.waitUntil(lambda: tab.catalog_ready, timeout=10_000)
-    search = studio.find(QLineEdit, "speech.voice_search")
-    qtbot.keyClicks(search, "Sarah")
-    voice = studio.find(QComboBox, "speech.voice")
-    qtbot.waitUntil(lambda: voice.count() == 1)
-    voice.setCurrentIndex(0)
-    generate(qtbot, studio, "Said by Sarah.")
     search.clear()
     generation = studio.ctx.history.list()[0]
     gone = replace(generation, voice_id="deletedVoice00000000", voice_name="Old Friend")

@@ -17,6 +17,22 @@ from tests.ui.test_fit_and_keyboard import keep_shot
 pytestmark = pytest.mark.e2e
 
 
+
+def walk_with_tab(qtbot, window: QWidget, start: QWidget, steps: int) -> list[QWidget]:
+    """The controls Tab reaches from `start`, pressed as a user would, until it comes
+    round to one already reached."""
+    window.activateWindow()
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(start.hasFocus)
+    reached: list[QWidget] = []
+    for _ in range(steps):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        if focused is None or focused in reached:
+            break
+        reached.append(focused)
+    return reached
+
 def test_plan_page_is_usable_on_a_laptop_beside_history(launch, cloud, qtbot,
                                                         tmp_path: Path) -> None:
     studio = launch(cloud_url=cloud.url)
@@ -62,17 +78,7 @@ def test_plan_page_is_usable_on_a_laptop_beside_history(launch, cloud, qtbot,
     # song's styles came first, Undo followed the tools and Rework and Your song came
     # after everything, although they are drawn under the timeline, at the bottom and
     # on the first row.
-    window.activateWindow()
-    bar = music.mode.tabBar()
-    bar.setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.waitUntil(bar.hasFocus)
-    reached: list[QWidget] = []
-    for _ in range(40):
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-        focused = QApplication.focusWidget()
-        if focused is None or focused in reached:
-            break
-        reached.append(focused)
+    reached = walk_with_tab(qtbot, window, music.mode.tabBar(), 40)
     names = [widget.objectName() for widget in reached]
     down_the_page = ["music.template", "music.plan_from_prompt", "music.rework",
                      "music.own_song", "music.add_section", "music.sections",
@@ -98,17 +104,7 @@ def test_tab_goes_through_the_music_tab_before_history(launch, cloud, qtbot) -> 
     music = window.music_tab
     music.mode.setCurrentIndex(1)
     music.editor.template.activated.emit(1)
-    window.activateWindow()
-    bar = music.mode.tabBar()
-    bar.setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.waitUntil(bar.hasFocus)
-    reached: list[QWidget] = []
-    for _ in range(120):
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-        focused = QApplication.focusWidget()
-        if focused is None or focused in reached:
-            break
-        reached.append(focused)
+    reached = walk_with_tab(qtbot, window, music.mode.tabBar(), 120)
     names = [widget.objectName() for widget in reached]
     in_order = ["music.undo", "music.compose", "music.save_plan", "music.model",
                 "music.versions", "music.details", "history.search"]

@@ -22,6 +22,14 @@ def message(studio: Any) -> str:
     return f"{text} {studio.find(QLabel, 'transcripts.status').text()}"
 
 
+def opens(studio: Any, qtbot: Any, path: Path) -> None:
+    """Open `path` as File → Open does and check it opened (not the error banner)."""
+    studio.window.open_paths([path])
+    qtbot.waitUntil(lambda: "Opened" in message(studio)
+                    or studio.find(QWidget, "transcripts.error").isVisible(), timeout=10_000)
+    assert "Opened" in message(studio), message(studio)
+
+
 def transcribe(qtbot: Any, studio: Any, path: Path) -> None:
     studio.window.open_paths([path])
     button = studio.find(QPushButton, "transcripts.transcribe")
@@ -101,10 +109,7 @@ def test_a_transcript_with_a_deeply_nested_extra_field_opens(
     path = tmp_path / "deep.json"
     path.write_text(json.dumps(data)[:-1] + ', "notes": ' + '{"a": ' * 900 + "1"
                     + "}" * 900 + "}")
-    studio.window.open_paths([path])
-    qtbot.waitUntil(lambda: "Opened" in message(studio)
-                    or studio.find(QWidget, "transcripts.error").isVisible(), timeout=10_000)
-    assert "Opened" in message(studio), message(studio)
+    opens(studio, qtbot, path)
 
 
 def test_saved_edits_with_an_odd_word_number_open(studio: Any, qtbot: Any,
@@ -115,10 +120,7 @@ def test_saved_edits_with_an_odd_word_number_open(studio: Any, qtbot: Any,
                                    "speaker_overrides": {"²": "speaker_1"}}}
     path = tmp_path / "odd-edits.json"
     path.write_text(json.dumps(data))
-    studio.window.open_paths([path])
-    qtbot.waitUntil(lambda: "Opened" in message(studio)
-                    or studio.find(QWidget, "transcripts.error").isVisible(), timeout=10_000)
-    assert "Opened" in message(studio), message(studio)
+    opens(studio, qtbot, path)
 
 
 def test_a_linked_recording_that_is_gone_is_said(studio: Any, qtbot: Any,
