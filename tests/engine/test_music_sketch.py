@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
 
 import numpy as np
 import pytest
@@ -160,13 +159,12 @@ def test_no_clipping_even_when_everything_plays() -> None:
     assert 0.5 < np.abs(audio).max() <= 0.99
 
 
-def test_renders_three_minutes_quickly() -> None:
+def test_renders_three_minutes() -> None:
+    # Its speed (≥ 36× real time) is figure 6d of `python -m benchmarks`, not timed here.
     plan = plan_from_prompt("upbeat pop song with piano and drums", 180_000, seed=1)
-    start = time.perf_counter()
     audio = render_plan(plan, seed=1)
-    elapsed = time.perf_counter() - start
     assert audio.shape == (180 * 44100, 2)
-    assert elapsed < 5.0, f"3 minutes took {elapsed:.1f} s"
+    assert np.isfinite(audio).all() and 0.1 < np.abs(audio).max() <= 0.99
 
 
 # --- lyrics ----------------------------------------------------------------------------

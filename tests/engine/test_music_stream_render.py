@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
 
+from app.engine import music_stream_render
 from app.engine.music_sketch import render_plan
 from app.engine.music_sketch_plan import SketchPlan, SketchSection
 from app.engine.music_stream_render import RenderCancelled, render_blocks
@@ -50,11 +52,22 @@ def test_lines_are_sung_in_their_section() -> None:
     assert np.abs(sung[6 * RATE + RATE // 2:] - bare[6 * RATE + RATE // 2:]).max() < 1e-6
 
 
-def test_a_long_song_starts_at_once_and_holds_few_bars() -> None:
-    plan = plan_of(*[("Verse", 120_000)] * 30)
-    started = time.perf_counter()
+def test_a_long_song_starts_at_once_and_holds_few_bars(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = plan_of(*[("Verse", 120_000)] * 30)  # an hour
+    made: list[object] = []
+    pieces = music_stream_render.raw_pieces
+
+    def counted(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for piece in pieces(*args, **kwargs):
+            made.append(piece)
+            yield piece
+
+    monkeypatch.setattr(music_stream_render, "raw_pieces", counted)
     first = next(render_blocks(plan, 44100, seed=4, instrumental=True))
-    assert time.perf_counter() - started < 2.0  # (under load; about 0.1 s on an idle core)
+    # Counted, not timed: the first block waits for the first few bars only, never for
+    # the rest of the hour (the pieces an hour has: hundreds).
+    assert len(made) <= 2
     assert len(first) <= 20 * 44100
 
 

@@ -59,6 +59,9 @@ TEXT = "Please read this sentence aloud."
 VOICE_ID = "JBFqnCBsd6RMkjVDRZzb"
 DEADLINE_S = 8.0  # every fault ends in a message well before this (stalls last 30 s)
 STALL_S = 30.0
+# A cancel must end the request well before the stall would have (not a speed check: a
+# loaded machine may take seconds to show it).
+CANCEL_WAIT_MS = int(DEADLINE_S * 1000)
 AUDIO_CAP_BYTES = 8 * 1024  # a lowered cap for "far larger than expected" audio
 BODY_STARTED = {"stall_body", "truncated", "huge"}
 # Once a window is up: connection retries back off from 50 ms rather than 0.5 s (the same
@@ -367,7 +370,7 @@ def startup_cancel(qtbot: Any, studios: StudioFactory, cloud: Cloud,
     wait(qtbot, lambda: len(requests_to(cloud, column)) >= 1, 10_000, "the request")
     text_box(studio).moveCursor(QTextCursor.MoveOperation.End)
     qtbot.keyClicks(text_box(studio), " More.")
-    assert studios.stop(studio) < 3.0, "closing the window waited for the stalled request"
+    assert studios.stop(studio) < DEADLINE_S, "closing the window waited for the stalled request"
     assert draft_text(home) == TEXT + " More."
     wait(qtbot, lambda: cloud.control.stats()["disconnects"] >= 1, 10_000,
          "the server to see the connection closed")
@@ -446,8 +449,8 @@ def tts_cancel(qtbot: Any, studio: Studio, cloud: Cloud, column: str) -> None:
     started = time.monotonic()
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     status = studio.find(QLabel, "speech.status")
-    wait(qtbot, lambda: status.text().startswith("Stopped"), 5000, "“Stopped”")
-    assert time.monotonic() - started < 3.0
+    wait(qtbot, lambda: status.text().startswith("Stopped"), CANCEL_WAIT_MS, "“Stopped”")
+    assert time.monotonic() - started < DEADLINE_S
     check_message(status.text(), ("Nothing was saved", "your text is still here"))
     wait(qtbot, studio.find(QPushButton, "speech.generate").isEnabled, 10_000,
          "Generate to be enabled again")
@@ -613,7 +616,7 @@ def music_cancel(qtbot: Any, holder: list[Studio], studios: StudioFactory,
     wait(qtbot, lambda: len(requests_to(cloud, column)) == 1, 5000, "the request")
     if column == "music_plan":
         # Writing a plan has no Cancel button: the user closes the window.
-        assert studios.stop(studio) < 3.0, "closing the window waited for the request"
+        assert studios.stop(studio) < DEADLINE_S, "closing the window waited for the request"
         wait(qtbot, lambda: cloud.control.stats()["disconnects"] >= 1, 10_000,
              "the server to see the connection closed")
         holder[0] = studio = studios.start(studio.home, cloud_url=cloud.url)
@@ -625,8 +628,8 @@ def music_cancel(qtbot: Any, holder: list[Studio], studios: StudioFactory,
     started = time.monotonic()
     click(qtbot, studio, "music.cancel")
     status = studio.find(QLabel, "music.status")
-    wait(qtbot, lambda: status.text().startswith("Stopped"), 5000, "“Stopped”")
-    assert time.monotonic() - started < 3.0
+    wait(qtbot, lambda: status.text().startswith("Stopped"), CANCEL_WAIT_MS, "“Stopped”")
+    assert time.monotonic() - started < DEADLINE_S
     check_message(status.text(), ("Nothing was saved", "still here"))
     wait(qtbot, lambda: not studio.window.runner.is_running("music.compose"), 10_000,
          "the task to end")
@@ -853,14 +856,15 @@ def stt_cancel(column: SttColumn) -> None:
     studio = column.studio
     if column.column == "stt_delete":
         # Deleting has no Cancel button: the user closes the window.
-        assert column.studios.stop(studio) < 3.0, "closing the window waited for the request"
+        assert column.studios.stop(studio) < DEADLINE_S, \
+            "closing the window waited for the request"
         column.holder[0] = column.studios.start(studio.home, cloud_url=cloud.url)
         column.holder[0].ctx.client.reconfigure(**QUICK)
     else:
         started = time.monotonic()
         click(qtbot, studio, "transcripts.cancel")
-        wait(qtbot, column.idle, 3000, "the request to stop")
-        assert time.monotonic() - started < 3.0
+        wait(qtbot, column.idle, CANCEL_WAIT_MS, "the request to stop")
+        assert time.monotonic() - started < DEADLINE_S
         check_message(stt_status(studio), ("stopped", "Nothing was saved"))
         assert column.typed() == typed
         assert column.saved_state() == saved
@@ -920,8 +924,8 @@ def service_cell(qtbot: Any, studio: Studio, cloud: Cloud, other_host: OtherHost
         wait(qtbot, lambda: len(requests_to(cloud, column)) == 1, 10_000, "the request")
         started = time.monotonic()
         task.cancel()
-        wait(qtbot, task.done, 5000, "the cancelled call to end")
-        assert task.cancelled() and time.monotonic() - started < 2.0
+        wait(qtbot, task.done, CANCEL_WAIT_MS, "the cancelled call to end")
+        assert task.cancelled() and time.monotonic() - started < DEADLINE_S
         wait(qtbot, lambda: cloud.control.stats()["disconnects"] >= 1, 10_000,
          "the server to see the connection closed")
     else:

@@ -4,17 +4,18 @@ server on loopback."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
+from app.ui.speech.voice_model import VoiceListModel
+
 pytestmark = pytest.mark.e2e
 
 
 def test_clearing_the_voice_search_over_10000_voices_does_not_freeze_the_window(
-        launch, cloud, qtbot: Any) -> None:
+        launch, cloud, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     cloud.control.configure(extra_voices=9_997)  # with the 3 sample voices: 10,000
     studio = launch(cloud_url=cloud.url)
     tab = studio.window.speech_tab
@@ -26,10 +27,25 @@ def test_clearing_the_voice_search_over_10000_voices_does_not_freeze_the_window(
     search = studio.find(QLineEdit, "speech.voice_search")
     qtbot.keyClicks(search, "Test Voice 99")
     assert combo.count() == 277  # "Test Voice 99x" and "…099x", "…199x" and so on
-    started = time.perf_counter()
+    # Counted, not timed (a timed check fails on a loaded machine): the freeze was the
+    # work of reading the model again, so the number of reads is what must stay small.
+    reads = _count_reads(monkeypatch, tab.voice_model)
     search.clear()  # every voice comes back at once (the slowest change)
-    took = time.perf_counter() - started
     assert combo.count() == 10_000
-    # The proxy re-sorted all 10,000 on each change: 1.3 s here before (~170,000 calls
-    # of the model's data); ~0.02 s now.
-    assert took < 0.4, f"clearing the search froze the window for {took:.2f} s"
+    # The proxy re-sorted all 10,000 on each change: ~170,000 reads of the model's data
+    # (1.3 s of frozen window); a few per shown row now, whatever the number of voices.
+    assert reads[0] < 5_000, f"clearing the search read the voice list {reads[0]} times"
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch, model: VoiceListModel) -> list[int]:
+    """Counts Qt's calls of the model's `data`: Qt looks the override up on the object
+    itself, so the counter goes there (a class-level patch is never seen)."""
+    reads = [0]
+    original = model.data
+
+    def counted(*args: Any) -> Any:
+        reads[0] += 1
+        return original(*args)
+
+    monkeypatch.setattr(model, "data", counted)
+    return reads
