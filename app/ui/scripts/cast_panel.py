@@ -36,6 +36,7 @@ from app.ui.speech.voice_model import (
     VoiceListModel,
     VoiceRole,
     as_voice,
+    list_voices_in,
 )
 from app.ui.widgets.elided_label import ElidedLabel
 
@@ -140,7 +141,7 @@ class CastPanel(QWidget):
             combo = QComboBox(self._cast_box)
             combo.setObjectName(f"scripts.voice_{key}")
             combo.setAccessibleName(f"Voice of {speaker}")
-            combo.setModel(self.voice_proxy)
+            list_voices_in(combo, self.voice_proxy)
             combo.setPlaceholderText(NO_VOICE)
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
 from app.domain.formats import DEFAULT_FORMAT, TTS_FORMATS, OutputFormat
 from app.ui.icons import icon
 from app.ui.speech.seed_box import WideSeedBox
-from app.ui.speech.voice_model import VoiceFilterModel, VoiceListModel, VoiceRole, as_voice
+from app.ui.speech.voice_model import (
+    VoiceFilterModel,
+    VoiceListModel,
+    VoiceRole,
+    as_voice,
+    list_voices_in,
+)
 from app.ui.speech.voice_settings_panel import VoiceSettingsPanel
 from app.ui.widgets.fit import let_combos_shrink
 
@@ -100,7 +106,7 @@ class SpeechSettingsColumn(QWidget):
         self.voice_proxy.setSourceModel(self.voice_model)
         self.voice = QComboBox(voice_box)
         self.voice.setObjectName("speech.voice")
-        self.voice.setModel(self.voice_proxy)
+        list_voices_in(self.voice, self.voice_proxy)
         self.voice.setAccessibleName("Voice")
         self.preview_button = QPushButton(icon("play"), "Preview", voice_box)
         self.preview_button.setObjectName("speech.voice_preview")
