@@ -4,6 +4,7 @@ description): walked over all visible widgets of every tab and the main dialogs.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from PySide6.QtGui import QAccessible
@@ -65,10 +66,19 @@ def unnamed(root: QWidget) -> list[str]:
     return problems
 
 
-def test_every_visible_control_has_a_name(launch, cloud, qtbot) -> None:
+@pytest.fixture
+def accessibility_on() -> Any:
+    """Qt's accessibility active for this test only: left on, it changed how every later
+    test's item views behave (the test order then decided what was tested)."""
+    was = QAccessible.isActive()
+    QAccessible.setActive(True)
+    yield
+    QAccessible.setActive(was)
+
+
+def test_every_visible_control_has_a_name(launch, cloud, qtbot, accessibility_on) -> None:
     studio = launch(cloud_url=cloud.url)
     window = studio.window
-    QAccessible.setActive(True)
     problems: list[str] = []
     for index in range(3):
         window.tabs.setCurrentIndex(index)
