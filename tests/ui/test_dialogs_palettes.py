@@ -1,0 +1,112 @@
+"""Dialogs and transient pieces of the interface (banners, the transcript's marks) in
+dark, light and high-contrast palettes: what they draw reads at WCAG's 4.5:1 for text
+and 3:1 for outlines, measured on the drawn pixels, from the start and after a live
+switch between light and dark. (The standard widgets of every dialog follow the palette
+already; the checks here are on colours the app chooses itself.)"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from app.ui.contrast import GRAPHIC_CONTRAST, TEXT_CONTRAST, contrast
+from tests.ui import test_palettes
+from tests.ui.test_fit_and_keyboard import keep_shot
+from tests.ui.test_palettes import as_the_desktop_gives, dark_palette, high_contrast_palette
+
+pytestmark = pytest.mark.e2e
+themed = test_palettes.themed  # the app's style over Fusion; the palette put back after
+
+PALETTES: dict[str, Callable[[], QPalette]] = {
+    "dark": dark_palette, "light": QPalette, "high-contrast": high_contrast_palette}
+
+
+@pytest.mark.parametrize("switched", [False, True], ids=["from-the-start", "switched-live"])
+@pytest.mark.parametrize("name", list(PALETTES))
+def test_the_error_banners_outline_stands_out(themed, qtbot, tmp_path: Path, name: str,
+                                              switched: bool) -> None:
+    """The red outline of an error (and notice) banner was a fixed #c0392b: 2.6:1 on the
+    banner's background and 2.1:1 on the window in Breeze Dark. And after a live switch
+    from light to dark the banner kept its light background under the new light text."""
+    from app.ui.errors import UserMessage
+    from app.ui.widgets.error_banner import ErrorBanner
+
+    if not switched:
+        themed.setPalette(as_the_desktop_gives(themed, PALETTES[name]()))
+    page = QWidget()
+    qtbot.addWidget(page)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(12, 12, 12, 12)
+    banner = ErrorBanner("speech.error", page)
+    layout.addWidget(banner)
+    banner.show_message(UserMessage("Could not reach ElevenLabs", "The network is down.",
+                                    "Check the connection, then try again.", True))
+    page.resize(520, 120)
+    page.show()
+    qtbot.waitExposed(page)
+    if switched:
+        themed.setPalette(as_the_desktop_gives(themed, PALETTES[name]()))
+        qtbot.wait(10)
+    palette = themed.palette()
+    image = page.grab().toImage()
+    keep_shot(page, f"banner-{name}-{'switched' if switched else 'start'}", tmp_path)
+    frame = banner.geometry()
+    middle = frame.center().y()
+    # the outline: the strongest pixel within 2 px of the frame's left edge
+    edge = [QColor(image.pixel(QPoint(frame.left() + d, middle))) for d in range(3)]
+    for role in (QPalette.ColorRole.AlternateBase, QPalette.ColorRole.Window):
+        behind = palette.color(role)
+        ratio = max(contrast(pixel, behind) for pixel in edge)
+        assert ratio >= GRAPHIC_CONTRAST, (role, [p.name() for p in edge], behind.name())
+    inside = QColor(image.pixel(QPoint(frame.left() + 4, middle)))
+    assert inside == palette.color(QPalette.ColorRole.AlternateBase), inside.name()
+    text = banner.findChild(QLabel, "speech.error.text")
+    area = text.geometry().translated(frame.topLeft())
+    pixels = [QColor(image.pixel(QPoint(x, y))) for x in range(area.left(), area.right())
+              for y in range(area.top(), area.bottom())]
+    assert max(contrast(pixel, inside) for pixel in pixels) >= TEXT_CONTRAST
+    # the warning sign, drawn in the palette's colours, is drawn again in the new ones
+    sign = banner.findChildren(QLabel)[0].geometry().translated(frame.topLeft())
+    pixels = [QColor(image.pixel(QPoint(x, y))) for x in range(sign.left(), sign.right())
+              for y in range(sign.top(), sign.bottom())]
+    assert max(contrast(pixel, inside) for pixel in pixels) >= GRAPHIC_CONTRAST
+
+
+def test_problem_and_warning_text_in_a_dialog_follow_a_live_switch(themed, qtbot) -> None:
+    """Red and amber labels inside a dialog (the rule editor's warning, the Music plan's
+    problems) are worked out again when the palette changes: Qt sends
+    ApplicationPaletteChange to top-level windows only, so a label inside one kept the
+    light palette's dark red, 2.3:1 on the dark window."""
+    from PySide6.QtWidgets import QDialog
+
+    from app.ui.widgets.problem_text import show_as_problem, show_as_warning
+
+    themed.setPalette(as_the_desktop_gives(themed, QPalette()))
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    layout = QVBoxLayout(dialog)
+    problem = QLabel("The word is empty", dialog)
+    warning = QLabel("Eleven v3 reads these rules only as aliases", dialog)
+    for label in (problem, warning):
+        layout.addWidget(label)
+    show_as_problem(problem)
+    show_as_warning(warning)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for name in ("dark", "light", "high-contrast", "dark"):
+        themed.setPalette(as_the_desktop_gives(themed, PALETTES[name]()))
+        qtbot.wait(10)
+        window = themed.palette().color(QPalette.ColorRole.Window)
+        image = dialog.grab().toImage()
+        for label in (problem, warning):
+            area = label.geometry()
+            pixels = [QColor(image.pixel(QPoint(x, y)))
+                      for x in range(area.left(), area.right())
+                      for y in range(area.top(), area.bottom())]
+            ratio = max(contrast(pixel, window) for pixel in pixels)
+            assert ratio >= TEXT_CONTRAST, (name, label.text(), label.styleSheet(), ratio)
