@@ -110,3 +110,34 @@ def test_problem_and_warning_text_in_a_dialog_follow_a_live_switch(themed, qtbot
                       for y in range(area.top(), area.bottom())]
             ratio = max(contrast(pixel, window) for pixel in pixels)
             assert ratio >= TEXT_CONTRAST, (name, label.text(), label.styleSheet(), ratio)
+
+
+@pytest.mark.parametrize("name", list(PALETTES))
+def test_search_matches_in_the_transcript_read(themed, qtbot, tmp_path: Path, name: str) -> None:
+    """The search's marks keep their light yellow and orange on every palette; their words
+    were written in the palette's text colour, white in a dark palette: 1.2:1."""
+    from app.domain.transcript_parse import parse_transcript
+    from app.ui.transcripts.paragraph_delegate import CURRENT_MATCH, MATCH
+    from app.ui.transcripts.paragraph_model import ParagraphModel
+    from app.ui.transcripts.transcript_view import TranscriptView
+    from tests.ui.test_transcripts_view import SMALL
+
+    themed.setPalette(as_the_desktop_gives(themed, PALETTES[name]()))
+    view = TranscriptView(ParagraphModel())
+    view.resize(600, 300)
+    qtbot.addWidget(view)
+    view.show()
+    view.paragraphs.set_transcript(parse_transcript(SMALL), frozenset())
+    view.paragraphs.set_matches(frozenset({0, 2}), 2)  # "Hello", and "there." the current
+    qtbot.waitUntil(lambda: view.indexAt(QPoint(30, 20)).isValid(), timeout=5000)
+    image = view.viewport().grab().toImage()
+    keep_shot(view, f"transcript-matches-{name}", tmp_path)
+    row = view.paragraphs.index(0)
+    delegate = view.itemDelegate()
+    for word, mark in ((0, MATCH), (2, CURRENT_MATCH)):
+        box = delegate.word_rect(0, view.visualRect(row), word).toRect()
+        pixels = [QColor(image.pixel(QPoint(x, y))) for x in range(box.left(), box.right())
+                  for y in range(box.top(), box.bottom())]
+        assert mark.rgb() in {pixel.rgb() for pixel in pixels}, "the mark is drawn"
+        ratio = max(contrast(pixel, mark) for pixel in pixels)
+        assert ratio >= TEXT_CONTRAST, (word, mark.name(), ratio)

@@ -35,6 +35,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from app.ui.contrast import readable_on
 from app.ui.transcripts.paragraph_layout import (
     BAR_WIDTH,
     GAP,
@@ -189,16 +190,23 @@ class ParagraphDelegate(QStyledItemDelegate):
             for box in ParagraphLayouts.boxes(laid, start, end):
                 painter.setBrush(CHIP)
                 painter.drawRoundedRect(box.translated(origin).adjusted(-3, 1, 3, -1), 7, 7)
-        marks: list[tuple[int, QColor]] = [(i, MATCH) for i in model.matches
-                                           if i in laid.spans]
+        # Each mark with the colour its word's text is written in: the search's light
+        # yellow and orange stay as they are on any palette, so their words are written
+        # in black or white, whichever reads on them (the palette's text, white in a dark
+        # palette, read at 1.2:1 on the yellow).
+        marks: list[tuple[int, QColor, QColor]] = [(i, MATCH, readable_on(MATCH))
+                                                   for i in model.matches if i in laid.spans]
         if model.current_match is not None:
-            marks.append((model.current_match, CURRENT_MATCH))
+            marks.append((model.current_match, CURRENT_MATCH, readable_on(CURRENT_MATCH)))
         if model.current_word is not None:
-            marks.append((model.current_word, palette.color(QPalette.ColorRole.Highlight)))
-        for word_index, color in marks:
+            marks.append((model.current_word, palette.color(QPalette.ColorRole.Highlight),
+                          palette.color(QPalette.ColorRole.HighlightedText)))
+        texts: dict[int, QColor] = {}  # the last mark of a word is the one drawn on top
+        for word_index, color, text in marks:
             span = laid.spans.get(word_index)
             if span is None:
                 continue
+            texts[word_index] = text
             painter.setBrush(color)
             for box in ParagraphLayouts.boxes(laid, *span):
                 painter.drawRoundedRect(box.translated(origin).adjusted(-2, 0, 2, 0), 3, 3)
@@ -210,13 +218,13 @@ class ParagraphDelegate(QStyledItemDelegate):
             for box in ParagraphLayouts.boxes(laid, *selected):
                 painter.drawRoundedRect(box.translated(origin).adjusted(-3, -1, 3, 1), 3, 3)
             painter.setPen(Qt.PenStyle.NoPen)
-        if model.current_word is not None and model.current_word in laid.spans:
-            # The playing word's text in the highlighted-text colour, over its background.
-            start, end = laid.spans[model.current_word]
+        ranges = []
+        for word_index, text in texts.items():
+            start, end = laid.spans[word_index]
             fmt = QTextCharFormat()
-            fmt.setForeground(palette.color(QPalette.ColorRole.HighlightedText))
-            return [format_range(start, end - start, fmt)]
-        return []
+            fmt.setForeground(text)
+            ranges.append(format_range(start, end - start, fmt))
+        return ranges
 
     def _paint_underlines(self, painter: QPainter, laid: Laid, origin: QPointF) -> None:
         model = self._model
