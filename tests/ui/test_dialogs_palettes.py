@@ -141,3 +141,36 @@ def test_search_matches_in_the_transcript_read(themed, qtbot, tmp_path: Path, na
         assert mark.rgb() in {pixel.rgb() for pixel in pixels}, "the mark is drawn"
         ratio = max(contrast(pixel, mark) for pixel in pixels)
         assert ratio >= TEXT_CONTRAST, (word, mark.name(), ratio)
+
+
+@pytest.mark.parametrize("name", list(PALETTES))
+def test_sound_events_and_corrected_words_read_after_a_switch(themed, qtbot,
+                                                              name: str) -> None:
+    """A sound event's grey (#6B6B6B, on its chip) and a corrected word's blue (#1F5FBF)
+    were fixed: 2.3:1 and 2.7:1 in a dark palette (the grey 4.1:1 in a light one). The
+    view starts light and the palette is switched while it is shown."""
+    from collections import Counter
+
+    from app.domain.transcript_parse import parse_transcript
+    from app.ui.transcripts.paragraph_model import ParagraphModel
+    from app.ui.transcripts.transcript_view import TranscriptView
+    from tests.ui.test_transcripts_view import SMALL
+
+    themed.setPalette(as_the_desktop_gives(themed, QPalette()))
+    view = TranscriptView(ParagraphModel())
+    view.resize(600, 300)
+    qtbot.addWidget(view)
+    view.show()
+    view.paragraphs.set_transcript(parse_transcript(SMALL), frozenset({2}))  # "there."
+    qtbot.waitUntil(lambda: view.indexAt(QPoint(30, 20)).isValid(), timeout=5000)
+    themed.setPalette(as_the_desktop_gives(themed, PALETTES[name]()))
+    qtbot.wait(10)
+    image = view.viewport().grab().toImage()
+    row = view.paragraphs.index(0)
+    for word in (2, 4):  # corrected, "(laughter)"
+        box = view.itemDelegate().word_rect(0, view.visualRect(row), word).toRect()
+        pixels = [QColor(image.pixel(QPoint(x, y))) for x in range(box.left(), box.right())
+                  for y in range(box.top(), box.bottom())]
+        behind = QColor.fromRgb(Counter(p.rgb() for p in pixels).most_common(1)[0][0])
+        ratio = max(contrast(pixel, behind) for pixel in pixels)
+        assert ratio >= TEXT_CONTRAST, (word, behind.name(), ratio)
