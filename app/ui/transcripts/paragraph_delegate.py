@@ -35,8 +35,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from app.ui.contrast import TEXT_CONTRAST, blend, readable_on, with_contrast
 from app.ui.transcripts.paragraph_layout import (
     BAR_WIDTH,
+    CORRECTED,
+    EVENT_GREY,
     GAP,
     MARGIN_BOTTOM,
     MARGIN_TOP,
@@ -52,6 +55,19 @@ MATCH = QColor("#FFE58F")
 CURRENT_MATCH = QColor("#FFB347")
 LOW_CONFIDENCE = QColor("#E67E22")
 CHIP = QColor(128, 128, 128, 60)
+_note_cache: dict[int, tuple[QColor, QColor]] = {}
+
+
+def _note_colours(base: QColor) -> tuple[QColor, QColor]:
+    """The sound events' grey (on their chip) and the corrected words' blue, as they read
+    on `base` (worked out once per base colour: rows are painted often)."""
+    key = base.rgba()
+    if key not in _note_cache:
+        _note_cache[key] = (with_contrast(EVENT_GREY, blend(CHIP, base), TEXT_CONTRAST),
+                            with_contrast(CORRECTED, base, TEXT_CONTRAST))
+    return _note_cache[key]
+
+
 _BETWEEN = QTextLine.CursorPosition.CursorBetweenCharacters
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -189,16 +205,35 @@ class ParagraphDelegate(QStyledItemDelegate):
             for box in ParagraphLayouts.boxes(laid, start, end):
                 painter.setBrush(CHIP)
                 painter.drawRoundedRect(box.translated(origin).adjusted(-3, 1, 3, -1), 7, 7)
-        marks: list[tuple[int, QColor]] = [(i, MATCH) for i in model.matches
-                                           if i in laid.spans]
+        # Sound events and corrected words in their grey and blue, made lighter or
+        # darker to read on this palette's base (the fixed #6B6B6B read at 2.3:1 on a
+        # dark chip and 4.1:1 on a light one, the blue #1F5FBF at 2.7:1 on a dark base).
+        # Chosen here, as painted, so a live switch of the palette is followed.
+        event_text, corrected_text = _note_colours(palette.color(QPalette.ColorRole.Base))
+        texts: dict[int, QColor] = {}  # the last colour given to a word is the one drawn
+        transcript = model.transcript
+        if transcript is not None:
+            for word_index in laid.spans:
+                if transcript.words[word_index].kind == "audio_event":
+                    texts[word_index] = event_text
+                elif word_index in model.corrected:
+                    texts[word_index] = corrected_text
+        # Each mark with the colour its word's text is written in: the search's light
+        # yellow and orange stay as they are on any palette, so their words are written
+        # in black or white, whichever reads on them (the palette's text, white in a dark
+        # palette, read at 1.2:1 on the yellow).
+        marks: list[tuple[int, QColor, QColor]] = [(i, MATCH, readable_on(MATCH))
+                                                   for i in model.matches if i in laid.spans]
         if model.current_match is not None:
-            marks.append((model.current_match, CURRENT_MATCH))
+            marks.append((model.current_match, CURRENT_MATCH, readable_on(CURRENT_MATCH)))
         if model.current_word is not None:
-            marks.append((model.current_word, palette.color(QPalette.ColorRole.Highlight)))
-        for word_index, color in marks:
+            marks.append((model.current_word, palette.color(QPalette.ColorRole.Highlight),
+                          palette.color(QPalette.ColorRole.HighlightedText)))
+        for word_index, color, text in marks:
             span = laid.spans.get(word_index)
             if span is None:
                 continue
+            texts[word_index] = text
             painter.setBrush(color)
             for box in ParagraphLayouts.boxes(laid, *span):
                 painter.drawRoundedRect(box.translated(origin).adjusted(-2, 0, 2, 0), 3, 3)
@@ -210,13 +245,15 @@ class ParagraphDelegate(QStyledItemDelegate):
             for box in ParagraphLayouts.boxes(laid, *selected):
                 painter.drawRoundedRect(box.translated(origin).adjusted(-3, -1, 3, 1), 3, 3)
             painter.setPen(Qt.PenStyle.NoPen)
-        if model.current_word is not None and model.current_word in laid.spans:
-            # The playing word's text in the highlighted-text colour, over its background.
-            start, end = laid.spans[model.current_word]
+        ranges = []
+        for word_index, text in texts.items():
+            start, end = laid.spans[word_index]
             fmt = QTextCharFormat()
-            fmt.setForeground(palette.color(QPalette.ColorRole.HighlightedText))
-            return [format_range(start, end - start, fmt)]
-        return []
+            fmt.setForeground(text)
+            if text is corrected_text:
+                fmt.setUnderlineColor(text)  # (the dotted line under a corrected word)
+            ranges.append(format_range(start, end - start, fmt))
+        return ranges
 
     def _paint_underlines(self, painter: QPainter, laid: Laid, origin: QPointF) -> None:
         model = self._model

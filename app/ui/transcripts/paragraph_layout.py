@@ -37,6 +37,7 @@ CACHE_SIZE = 600
 WARM_SLICE_S = 0.005  # exact heights computed in idle time, this long per step
 WARM_DELAY_MS = 80
 CORRECTED = QColor("#1F5FBF")
+EVENT_GREY = QColor("#6B6B6B")
 
 
 @dataclass
@@ -341,7 +342,7 @@ def format_range(start: int, length: int, fmt: QTextCharFormat) -> QTextLayout.F
 def _event_format() -> QTextCharFormat:
     fmt = QTextCharFormat()
     fmt.setFontItalic(True)
-    fmt.setForeground(QColor("#6B6B6B"))
+    fmt.setForeground(EVENT_GREY)  # (on the palette's colours: see ParagraphDelegate)
     return fmt
 
 

@@ -5,11 +5,11 @@ palette changes while the app runs."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel
 
 from app.ui.contrast import TEXT_CONTRAST, with_contrast
+from app.ui.palette_follow import follow_palette
 
 PROBLEM_RED = "#c0392b"
 WARNING_AMBER = "#8a5300"
@@ -25,17 +25,6 @@ def problem_color(kind: str = "problem") -> QColor:
 
 def warning_color() -> QColor:
     return problem_color("warning")
-
-
-class _Follower(QObject):
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.ApplicationPaletteChange
-                and isinstance(watched, QLabel) and watched.property(_MARK)):
-            _apply(watched)
-        return False
-
-
-_follower: _Follower | None = None
 
 
 def _apply(label: QLabel) -> None:
@@ -54,11 +43,10 @@ def show_as_problem(label: QLabel, problem: bool = True) -> None:
 
 
 def _show(label: QLabel, kind: str | None) -> None:
-    global _follower
-    if _follower is None:
-        _follower = _Follower()
     if not label.property(_MARK + "_watched"):
-        label.installEventFilter(_follower)
+        # (ApplicationPaletteChange never reaches a label inside a window: Qt 6 sends it
+        # to top-level windows only, so a red label kept its old shade after a switch.)
+        follow_palette(label, lambda: _apply(label))
         label.setProperty(_MARK + "_watched", True)
     label.setProperty(_MARK, kind or "")
     _apply(label)
