@@ -190,9 +190,11 @@ class ReworkDialog(QDialog):
         self._set_busy(False)
         return len(chosen)
 
-    def closeEvent(self, event: object) -> None:
+    def done(self, result: int) -> None:
+        # Not closeEvent: Escape (reject) closes a dialog without one, which left the
+        # request running for a window already deleted.
         self._runner.cancel(self.TASK)
-        super().closeEvent(event)  # type: ignore[arg-type]
+        super().done(result)
 
 
 __all__ = ["ReworkDialog"]

@@ -1,0 +1,106 @@
+"""Every dialog from the keyboard alone: Escape stops what a dialog is doing (as its
+Cancel does), Tab never gets stuck, focus starts where the user acts first, and Enter
+never sets off an action the user did not aim at. Driven with real key presses against
+the cloud test server (or the local engine) on loopback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
+
+from tests.ui.test_music_stems import compose_one
+
+pytestmark = pytest.mark.e2e
+
+STALL = 20.0  # seconds a held-back answer waits: far longer than any test waits
+
+
+def focused() -> QWidget | None:
+    return QApplication.focusWidget()
+
+
+def press(qtbot: Any, key: Qt.Key) -> None:
+    widget = focused()
+    assert widget is not None, "nothing has the keyboard focus"
+    qtbot.keyClick(widget, key)
+
+
+# -- Escape stops a busy dialog --------------------------------------------------------
+
+def test_escape_stops_a_running_separation(launch, cloud, qtbot) -> None:
+    """Escape closed the stems window but left the (paid) separation running for it."""
+    studio = launch(cloud_url=cloud.url)
+    dialog = compose_one(studio, qtbot)
+    runner = studio.window.music_tab._runner
+    # The test server holds the answer back by sleeping (it answers nothing else then):
+    # long enough to outlast the wait below, short enough not to stall the teardown.
+    cloud.control.configure(stem_delay_s=5.0)
+    qtbot.waitUntil(lambda: focused() is dialog.variation)
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is dialog.separate_button
+    press(qtbot, Qt.Key.Key_Space)
+    qtbot.wait(300)  # the request is on its way
+    assert runner.is_running(dialog.SEPARATE)
+    press(qtbot, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not runner.is_running("music.stems"), timeout=1_500)
+
+
+def test_separate_from_the_keyboard_leaves_the_focus_on_cancel(launch, cloud, qtbot) -> None:
+    """Separate is disabled while it runs: the focus went nowhere, so neither Space
+    (Cancel) nor Tab did anything. It goes to Cancel, and back when it is done."""
+    studio = launch(cloud_url=cloud.url)
+    dialog = compose_one(studio, qtbot)
+    runner = studio.window.music_tab._runner
+    cloud.control.configure(stem_delay_s=2.0)
+    qtbot.waitUntil(lambda: focused() is dialog.variation)
+    press(qtbot, Qt.Key.Key_Tab)
+    press(qtbot, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: runner.is_running(dialog.SEPARATE))
+    assert focused() is dialog.cancel_button
+    qtbot.waitUntil(lambda: dialog.stems is not None, timeout=20_000)
+    assert focused() is dialog.play_button
+
+
+def test_escape_stops_a_running_rework(launch, cloud, qtbot) -> None:
+    """Escape closed the rework window but left its request running."""
+    from tests.ui.test_music_rework import PLAN
+
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.mode.setCurrentIndex(1)
+    tab.editor.set_plan(PLAN, "test")
+    studio.find(QPushButton, "music.rework").click()
+    dialog = tab.producer.rework_dialog
+    cloud.control.add_faults({"path_regex": "^/v1/music/plan", "fault": "stall_before_headers",
+                              "seconds": STALL})
+    instruction = studio.find(QLineEdit, "music.rework_instruction")
+    qtbot.waitUntil(lambda: focused() is instruction)
+    qtbot.keyClicks(instruction, "make the chorus bigger")
+    press(qtbot, Qt.Key.Key_Return)  # the dialog's one action, aimed at from its field
+    qtbot.waitUntil(lambda: any(r["path"] == "/v1/music/plan"
+                                for r in cloud.control.requests()), timeout=10_000)
+    assert tab._runner.is_running(dialog.TASK)
+    press(qtbot, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not tab._runner.is_running("music.rework"), timeout=3_000)
+
+
+def test_escape_stops_loading_a_voices_details(launch, cloud, qtbot) -> None:
+    """Escape closed the voice's details while they went on loading for nobody."""
+    from app.ui.speech.voice_details import VoiceDetailsDialog
+
+    studio = launch(cloud_url=cloud.url)
+    qtbot.waitUntil(lambda: studio.window.speech_tab.current_voice() is not None,
+                    timeout=20_000)
+    cloud.control.add_faults({"path_regex": "^/v1/voices/[^/]+$", "method": "GET",
+                              "fault": "stall_before_headers", "seconds": STALL})
+    studio.find(QPushButton, "speech.voice_details").click()
+    dialog = studio.window.findChild(VoiceDetailsDialog, "voice_details")
+    qtbot.waitUntil(lambda: dialog.isActiveWindow())
+    assert dialog.runner.is_running(dialog.LOAD)
+    press(qtbot, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: not dialog.runner.is_running(dialog.LOAD), timeout=3_000)
