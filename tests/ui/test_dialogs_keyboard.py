@@ -104,3 +104,34 @@ def test_escape_stops_loading_a_voices_details(launch, cloud, qtbot) -> None:
     press(qtbot, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
     qtbot.waitUntil(lambda: not dialog.runner.is_running(dialog.LOAD), timeout=3_000)
+
+
+# -- focus starts where the user acts, and Enter does what they aim at ------------------
+
+def test_enter_while_recording_stops_and_keeps_the_recording(
+        launch, engine_url, qtbot, alsa_capture_file) -> None:
+    """Cancel, the one button enabled while the microphone opened, kept the focus once
+    recording began: Enter, pressed to finish, threw the recording away."""
+    import numpy as np
+
+    from app.ui.transcripts.record_dialog import RecordDialog
+    from tests.ui.test_transcripts_record import write_capture
+
+    write_capture(alsa_capture_file, np.full(16_000, 0.1, dtype=np.float32))
+    studio = launch(engine_url=engine_url)
+    window = studio.window
+    window.show_tab("transcripts")
+    view = window.transcripts_tab.viewer.view
+    view.setFocus()
+    window.activateWindow()
+    qtbot.waitUntil(view.hasFocus, timeout=5000)
+    qtbot.keyClick(view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.findChild(RecordDialog, "transcripts.record_dialog")
+    qtbot.waitUntil(lambda: dialog.stop_button.isEnabled(), timeout=20_000)
+    recorder = dialog.recorder
+    qtbot.waitUntil(lambda: recorder.frames > 0, timeout=10_000)
+    assert focused() is dialog.stop_button
+    press(qtbot, Qt.Key.Key_Return)
+    queue = window.transcription_queue
+    qtbot.waitUntil(lambda: bool(queue.jobs), timeout=10_000)
+    assert queue.jobs[0].source == str(dialog.path)
