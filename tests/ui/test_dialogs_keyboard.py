@@ -135,3 +135,71 @@ def test_enter_while_recording_stops_and_keeps_the_recording(
     queue = window.transcription_queue
     qtbot.waitUntil(lambda: bool(queue.jobs), timeout=10_000)
     assert queue.jobs[0].source == str(dialog.path)
+
+
+def tab_walk(qtbot: Any, key: Qt.Key, steps: int) -> list[str]:
+    """The objectNames the focus visits, pressing `key` `steps` times."""
+    names = []
+    for _ in range(steps):
+        press(qtbot, key)
+        widget = focused()
+        names.append(widget.objectName() or widget.text() if widget is not None else "")
+    return names
+
+
+def open_models_window(studio: Any, qtbot: Any) -> Any:
+    from app.ui.models_panel import ModelsDialog
+
+    settings = studio.window.open_settings()
+    button = settings.findChild(QPushButton, "settings.offline_models")
+    qtbot.waitUntil(settings.isActiveWindow)
+    button.setFocus()
+    press(qtbot, Qt.Key.Key_Space)
+    dialog = settings.findChild(ModelsDialog, "models.dialog")
+    qtbot.waitUntil(lambda: dialog.isActiveWindow())
+    return dialog
+
+
+def test_models_window_tab_reaches_every_button_in_reading_order(
+        launch, engine_url, qtbot, monkeypatch) -> None:
+    """The models table kept Tab to walk its cells: no button could be reached, and the
+    buttons' order was not the one they sit in."""
+    monkeypatch.setenv("XI_STUDIO_MODEL_HUB", "http://127.0.0.1:9")  # nothing leaves
+    studio = launch(engine_url=engine_url)
+    dialog = open_models_window(studio, qtbot)
+    assert focused() is dialog.panel.table
+    ahead = ["models.listen", "models.details", "models.install", "models.install_folder",
+             "Close", "models.table"]
+    assert tab_walk(qtbot, Qt.Key.Key_Tab, len(ahead)) == ahead
+    assert tab_walk(qtbot, Qt.Key.Key_Backtab, len(ahead)) == [*ahead[-2::-1], "models.table"]
+
+
+def test_enter_in_the_models_list_closes_and_installs_nothing(
+        launch, engine_url, qtbot, monkeypatch) -> None:
+    """Install was the window's default button: Enter in the list started a download of
+    hundreds of megabytes."""
+    monkeypatch.setenv("XI_STUDIO_MODEL_HUB", "http://127.0.0.1:9")
+    studio = launch(engine_url=engine_url)
+    dialog = open_models_window(studio, qtbot)
+    assert focused() is dialog.panel.table
+    press(qtbot, Qt.Key.Key_Return)
+    assert not dialog.panel.busy
+    assert not dialog.isVisible()
+
+
+def test_about_starts_in_the_licences_and_tab_leaves_them(launch, cloud, qtbot,
+                                                          monkeypatch) -> None:
+    """About's focus started on Open data folder (so Enter opened a file manager), and
+    its licence table kept Tab: Close could not be reached."""
+    from PySide6.QtGui import QDesktopServices
+
+    opened: list[object] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(opened.append))
+    studio = launch(cloud_url=cloud.url)
+    dialog = studio.window.menus.show_about()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert focused().objectName() == "about.licences"
+    assert tab_walk(qtbot, Qt.Key.Key_Tab, 4) == [
+        "about.model_licences", "Close", "about.open_data", "about.licences"]
+    press(qtbot, Qt.Key.Key_Return)
+    assert not dialog.isVisible() and opened == []
