@@ -203,3 +203,55 @@ def test_about_starts_in_the_licences_and_tab_leaves_them(launch, cloud, qtbot,
         "about.model_licences", "Close", "about.open_data", "about.licences"]
     press(qtbot, Qt.Key.Key_Return)
     assert not dialog.isVisible() and opened == []
+
+
+# -- Enter in a list stays in the list -------------------------------------------------
+
+def test_enter_in_the_dictionaries_list_makes_no_copy(launch, cloud, qtbot) -> None:
+    """Enter in the list reached New, the first button: it made a copy of the chosen
+    dictionary (whose name fills the name field) on the server."""
+    from tests.ui.test_pronunciation import open_dialog
+
+    studio = launch(cloud_url=cloud.url)
+    dialog = open_dialog(qtbot, studio)
+    qtbot.waitUntil(lambda: focused() is dialog.list)
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is dialog.name
+    qtbot.keyClicks(dialog.name, "Brand names")
+    press(qtbot, Qt.Key.Key_Return)  # aimed at New, from its field
+    qtbot.waitUntil(lambda: dialog.list_model.rowCount() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.refresh_button.isEnabled(), timeout=10_000)
+    for view in (dialog.list, dialog.rules):
+        view.setFocus()
+        press(qtbot, Qt.Key.Key_Return)
+        qtbot.wait(500)  # (a request would have been sent by now)
+        assert dialog.list_model.rowCount() == 1
+        assert dialog.isVisible()
+    creates = [r for r in cloud.control.requests()
+               if r["method"] == "POST" and "pronunciation-dictionaries" in r["path"]]
+    assert len(creates) == 1, creates
+
+
+def test_enter_among_the_reworked_changes_asks_nothing_again(launch, cloud, qtbot) -> None:
+    """Enter among the changes reached Rework, the default: it asked the server again
+    and replaced the changes being looked at."""
+    from tests.ui.test_music_rework import PLAN
+
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.mode.setCurrentIndex(1)
+    tab.editor.set_plan(PLAN, "test")
+    studio.find(QPushButton, "music.rework").click()
+    dialog = tab.producer.rework_dialog
+    qtbot.waitUntil(lambda: focused() is dialog.instruction)
+    qtbot.keyClicks(dialog.instruction, "make the chorus bigger")
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.changes.count() == 2, timeout=20_000)
+    dialog.changes.setFocus()
+    dialog.changes.setCurrentRow(0)
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.wait(500)
+    asked = [r for r in cloud.control.requests() if r["path"] == "/v1/music/plan"]
+    assert len(asked) == 1
+    assert dialog.changes.count() == 2 and dialog.accept_button.isEnabled()
