@@ -255,3 +255,30 @@ def test_enter_among_the_reworked_changes_asks_nothing_again(launch, cloud, qtbo
     asked = [r for r in cloud.control.requests() if r["path"] == "/v1/music/plan"]
     assert len(asked) == 1
     assert dialog.changes.count() == 2 and dialog.accept_button.isEnabled()
+
+
+def test_escape_stops_making_music_for_a_video(launch, cloud, qtbot, tmp_path) -> None:
+    """Music for a video had no cleanup at all: after Escape the request went on for a
+    window already deleted."""
+    from tests.engine.test_music_video import make_video
+
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.mode.setCurrentIndex(0)
+    studio.find(QPushButton, "music.video").click()
+    dialog = tab.producer.video_dialog
+    video = tmp_path / "holiday.mp4"
+    video.write_bytes(make_video(2.0))
+    dialog.set_videos([str(video)])  # (what Choose videos… gives)
+    cloud.control.add_faults({"path_regex": "^/v1/music/video-to-music",
+                              "fault": "stall_before_headers", "seconds": STALL})
+    qtbot.waitUntil(lambda: dialog.make_button.isEnabled() and dialog.isActiveWindow())
+    dialog.make_button.setFocus()
+    assert focused() is dialog.make_button
+    press(qtbot, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: tab._runner.is_running(dialog.TASK))
+    qtbot.waitUntil(lambda: any(r["path"] == "/v1/music/video-to-music"
+                                for r in cloud.control.requests()), timeout=10_000)
+    press(qtbot, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not tab._runner.is_running("music.video"), timeout=3_000)
