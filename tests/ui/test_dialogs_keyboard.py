@@ -282,3 +282,48 @@ def test_escape_stops_making_music_for_a_video(launch, cloud, qtbot, tmp_path) -
                                 for r in cloud.control.requests()), timeout=10_000)
     press(qtbot, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not tab._runner.is_running("music.video"), timeout=3_000)
+
+
+# -- Settings: the key field ----------------------------------------------------------
+
+def open_settings(studio: Any, qtbot: Any) -> Any:
+    dialog = studio.window.open_settings()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert focused() is dialog.api_key
+    return dialog
+
+
+def test_enter_in_the_key_field_checks_and_saves_the_key(launch, cloud, qtbot,
+                                                         memory_keyring) -> None:
+    """Enter in the key field reached Save, the default: the dialog closed and the key
+    just pasted was dropped."""
+    from tests.support.cloud_server import CREATOR_KEY
+
+    studio = launch(cloud_url=cloud.url, key=None)
+    dialog = open_settings(studio, qtbot)
+    qtbot.keyClicks(dialog.api_key, CREATOR_KEY)
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: list(memory_keyring.passwords.values()) == [CREATOR_KEY],
+                    timeout=10_000)
+    assert dialog.isVisible()
+
+
+def test_escape_while_the_key_is_checked_saves_nothing(launch, cloud, qtbot,
+                                                       memory_keyring) -> None:
+    """Escape while the key was being checked closed the dialog, and the check went on
+    to save the key (and set the app's work going again with it)."""
+    from tests.support.cloud_server import CREATOR_KEY
+
+    studio = launch(cloud_url=cloud.url, key=None)
+    dialog = open_settings(studio, qtbot)
+    cloud.control.add_faults({"path_regex": "^/v1/models", "fault": "stall_before_headers",
+                              "seconds": STALL})
+    qtbot.keyClicks(dialog.api_key, CREATOR_KEY)
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is dialog.save_key
+    press(qtbot, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: studio.window.runner.is_running(dialog.CHECK))
+    press(qtbot, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: not studio.window.runner.is_running(dialog.CHECK), timeout=3_000)
+    assert memory_keyring.passwords == {}
