@@ -327,3 +327,24 @@ def test_escape_while_the_key_is_checked_saves_nothing(launch, cloud, qtbot,
     assert not dialog.isVisible()
     qtbot.waitUntil(lambda: not studio.window.runner.is_running(dialog.CHECK), timeout=3_000)
     assert memory_keyring.passwords == {}
+
+
+def test_enter_on_a_stems_mute_box_separates_nothing_again(launch, cloud, qtbot) -> None:
+    """Separate was the stems window's default: Enter on a Mute or Solo box paid for a
+    second separation."""
+    from PySide6.QtWidgets import QCheckBox
+
+    studio = launch(cloud_url=cloud.url)
+    dialog = compose_one(studio, qtbot)
+    qtbot.waitUntil(lambda: focused() is dialog.variation)
+    press(qtbot, Qt.Key.Key_Tab)
+    press(qtbot, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: dialog.stems is not None, timeout=20_000)
+    mute = dialog.findChildren(QCheckBox)[0]
+    mute.setFocus()
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.wait(500)
+    separations = [r for r in cloud.control.requests()
+                   if r["path"] == "/v1/music/stem-separation"]
+    assert len(separations) == 1
+    assert dialog.stems is not None

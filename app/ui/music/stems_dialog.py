@@ -125,6 +125,10 @@ class StemsDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel)
         self.play_button.clicked.connect(lambda: self.remix(play=True))
         self.export_button.clicked.connect(self.ask_export_folder)
+        # Enter outside a button plays the mix (once there are stems; before, it does
+        # nothing). Without a default of its own the window's first button, Separate,
+        # took Enter: pressed on a Mute or Solo box it paid for a second separation.
+        self.play_button.setDefault(True)
         self._set_busy(False)
 
     def _button(self, name: str, text: str, tip: str) -> QPushButton:
