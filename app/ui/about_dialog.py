@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app import APP_ID, APP_NAME, __version__
 from app.library.models.catalogue import CATALOGUE
 from app.library.paths import AppPaths
+from app.ui.keyboard import tab_moves_on
 
 # (distribution, what it does here, licence). Licences are written out rather than read
 # from package metadata, which is missing or free-form for several of these.
@@ -107,6 +108,9 @@ class AboutDialog(QDialog):
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
+        # Enter closes About. Without a default of its own, Qt made the first button the
+        # default, and the focus started on it: Enter opened a file manager window.
+        buttons.button(QDialogButtonBox.StandardButton.Close).setDefault(True)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(data)
@@ -118,3 +122,8 @@ class AboutDialog(QDialog):
                                 "licence:", self))
         layout.addWidget(models, 1)
         layout.addWidget(buttons)
+        # Tab leaves the licence tables (it walked their cells and never let go: nothing
+        # after the first table could be reached), and the focus starts in the first,
+        # the list there is to read, not on a button.
+        tab_moves_on(self)
+        table.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -3,7 +3,8 @@ or gets stuck in a table), and each tab starts with its main field focused."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QPlainTextEdit, QTextEdit, QWidget
 
 # The field each tab starts in: what a user does first there.
@@ -22,6 +23,31 @@ def tab_moves_on(root: QWidget) -> None:
         box.setTabChangesFocus(True)
     for view in root.findChildren(QAbstractItemView):
         view.setTabKeyNavigation(False)
+
+
+class _EnterStays(QObject):
+    """Takes Enter in a list or table for the view: it activates the current row and
+    goes no further."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and isinstance(watched, QAbstractItemView)
+                and watched.state() != QAbstractItemView.State.EditingState):
+            index = watched.currentIndex()
+            if index.isValid():
+                watched.activated.emit(index)
+            return True
+        return False
+
+
+def enter_stays_in(*views: QAbstractItemView) -> None:
+    """Enter in these views is theirs (it activates the row), never the dialog's.
+    A view passes Enter on to its dialog, which clicks the default button: in a dialog
+    without a safe one of its own that was whichever button came first (New made a
+    copy of the chosen dictionary on the server; Rework asked the server again)."""
+    for view in views:
+        view.installEventFilter(_EnterStays(view))
 
 
 def focus_main_field(tab: QWidget, name: str) -> None:

@@ -10,6 +10,7 @@ itself (app/engine/voices_installed.py): no restart needed.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -131,6 +132,15 @@ class ModelsPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
+        # Tab leaves the table: it walked the cells and never let go, so no button
+        # could be reached from the keyboard. And Tab goes in reading order: the
+        # buttons were made in another order than they sit.
+        self.table.setTabKeyNavigation(False)
+        order = (self.table, self.listen_button, self.details_button, self.install_button,
+                 self.folder_button, self.remove_button, self.pause_button,
+                 self.cancel_button)
+        for before, after in itertools.pairwise(order):
+            QWidget.setTabOrder(before, after)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.selectRow(0)
         self.refresh()
@@ -380,6 +390,11 @@ class ModelsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.setObjectName("models.close")
         buttons.rejected.connect(self.reject)
+        # Enter in the list closes the window. Without a default of its own, Qt made the
+        # first button after the list the default, and that was Install: Enter started
+        # a download of hundreds of megabytes. A button with the focus still takes Enter.
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setDefault(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel, 1)
         layout.addWidget(buttons)

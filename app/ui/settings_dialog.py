@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -221,6 +222,24 @@ class SettingsDialog(QDialog):
         if restricted is not None:
             self.key_status.setText(self.key_status.text() + " " + restricted_key_text(restricted))
         self.key_changed.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter in the key field checks and saves the key. It reached Save, the dialog's
+        # default, which closed the dialog and dropped the key just pasted.
+        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and self.focusWidget() is self.api_key and self.api_key.text().strip()):
+            if self.save_key.isEnabled():
+                self._on_save_key_clicked()
+            return
+        super().keyPressEvent(event)
+
+    def done(self, result: int) -> None:
+        # Cancel or Escape while the key is being checked: stop, so nothing is saved
+        # after the user said no (the check went on, then saved the key and the server
+        # address typed here, and set the app's work going again with them).
+        if result == QDialog.DialogCode.Rejected:
+            self._runner.cancel(self.CHECK)
+        super().done(result)
 
     def _on_remove_key_clicked(self) -> None:
         self._ctx.key_store.delete()

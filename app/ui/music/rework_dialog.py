@@ -25,6 +25,7 @@ from app.domain.music_plan_diff import SectionChange, plan_diff
 from app.domain.music_request import MusicRequestError, plan_request_body
 from app.ui.app_context import AppContext
 from app.ui.app_style import outline_item_checks
+from app.ui.keyboard import enter_stays_in
 from app.ui.music.plan_commands import (
     EditSectionCommand,
     InsertSectionCommand,
@@ -62,6 +63,9 @@ class ReworkDialog(QDialog):
         self.changes = QListWidget(self)
         self.changes.setObjectName("music.rework_changes")
         outline_item_checks(self.changes)  # each change is ticked to take it
+        # Enter among the changes stays there: it reached Rework, the default, which
+        # asked the server again and replaced the changes being looked at.
+        enter_stays_in(self.changes)
         self.changes.setAccessibleName("Proposed changes, one a section")
         self.status = QLabel("Say what to change; you then choose which sections take it.",
                              self)
@@ -190,9 +194,11 @@ class ReworkDialog(QDialog):
         self._set_busy(False)
         return len(chosen)
 
-    def closeEvent(self, event: object) -> None:
+    def done(self, result: int) -> None:
+        # Not closeEvent: Escape (reject) closes a dialog without one, which left the
+        # request running for a window already deleted.
         self._runner.cancel(self.TASK)
-        super().closeEvent(event)  # type: ignore[arg-type]
+        super().done(result)
 
 
 __all__ = ["ReworkDialog"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -125,6 +125,10 @@ class StemsDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel)
         self.play_button.clicked.connect(lambda: self.remix(play=True))
         self.export_button.clicked.connect(self.ask_export_folder)
+        # Enter outside a button plays the mix (once there are stems; before, it does
+        # nothing). Without a default of its own the window's first button, Separate,
+        # took Enter: pressed on a Mute or Solo box it paid for a second separation.
+        self.play_button.setDefault(True)
         self._set_busy(False)
 
     def _button(self, name: str, text: str, tip: str) -> QPushButton:
@@ -135,6 +139,7 @@ class StemsDialog(QDialog):
         return button
 
     def _set_busy(self, busy: bool) -> None:
+        had_focus = self.focusWidget()
         self.progress.setVisible(busy)
         self.progress.setRange(0, 0 if busy else 1)
         self.separate_button.setEnabled(not busy)
@@ -142,6 +147,12 @@ class StemsDialog(QDialog):
         self.cancel_button.setEnabled(busy)
         self.play_button.setEnabled(not busy and self.stems is not None)
         self.export_button.setEnabled(not busy and self.stems is not None)
+        if had_focus is not None and not had_focus.isEnabled():
+            # Separate (pressed from the keyboard) is disabled while it runs, and the
+            # focus went nowhere: Space or Enter then did nothing. Cancel is what one
+            # presses next while busy; Separate (or Play, once stems are there) after.
+            after = self.play_button if self.play_button.isEnabled() else self.separate_button
+            (self.cancel_button if busy else after).setFocus()
 
     # -- separating --------------------------------------------------------------------
     @property
@@ -288,11 +299,14 @@ class StemsDialog(QDialog):
                             f"“{named} - …”. {markers.summary()}")
         self.exported.emit(written)
 
-    def closeEvent(self, event: Any) -> None:
+    def done(self, result: int) -> None:
+        # Not closeEvent: Escape (reject) closes a dialog without one, which left a paid
+        # separation running for a window already deleted. done() is where Escape, the
+        # title bar's close and accept/reject all pass.
         for name in (self.SEPARATE, self.MIX, self.EXPORT):
             with contextlib.suppress(RuntimeError):
                 self._runner.cancel(name)
-        super().closeEvent(event)
+        super().done(result)
 
 
 __all__ = ["StemsDialog"]

@@ -250,6 +250,17 @@ class VideoMusicDialog(QDialog):
         self.status.setText("Stopped: no video was written. Your videos are unchanged."
                             if exporting else "Stopped. Your videos are unchanged.")
 
+    def done(self, result: int) -> None:
+        # Escape or the title bar's close while music is asked for or a video written:
+        # stop it as Cancel does. Left running, the window (deleted on close) was still
+        # being written to, and a request went on that nobody could see any more.
+        if self._export_stop is not None:
+            self._export_stop.set()
+        for name in (self.TASK, f"{self.TASK}.export", f"{self.TASK}.strip",
+                     f"{self.TASK}.open"):
+            self._runner.cancel(name)
+        super().done(result)
+
     def play(self) -> None:
         if self.music is not None:
             self._ctx.player.load(self.music)

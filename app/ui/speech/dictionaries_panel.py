@@ -40,6 +40,7 @@ from app.domain.pronunciation import (
 )
 from app.ui.app_style import outline_item_checks
 from app.ui.errors import describe_error
+from app.ui.keyboard import enter_stays_in
 from app.ui.speech.dictionary_models import Attachment, DictionaryListModel, RulesTableModel
 from app.ui.speech.rule_editor import PreviewFn, RuleEditor
 from app.ui.widgets.file_dialogs import ask_open_path, ask_save_path
@@ -187,6 +188,9 @@ class DictionariesDialog(QDialog):
         self.rules.selectionModel().selectionChanged.connect(
             lambda *_args: self._update_buttons())
         self.rules.doubleClicked.connect(lambda _i: self._on_edit_rule_clicked())
+        # Enter in either list stays there: it reached New, the default button, which
+        # made a copy of the chosen dictionary (its name fills the name field).
+        enter_stays_in(self.list, self.rules)
         self.close_button.clicked.connect(self.accept)
 
     # -- running server work -----------------------------------------------------------

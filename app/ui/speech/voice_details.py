@@ -176,9 +176,11 @@ class VoiceDetailsDialog(QDialog):
         else:
             self.status.setText(f"The sample could not be played. {message.as_text()}")
 
-    def closeEvent(self, event: Any) -> None:
+    def done(self, result: int) -> None:
+        # Not closeEvent: Escape (reject) closes a dialog without one, which left the
+        # details loading (or the sample fetching) for a window already closed.
         self.runner.cancel_all()
-        super().closeEvent(event)
+        super().done(result)
 
 
 def _layout_holding(layout: QLayout, widget: QWidget) -> QLayout | None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -125,6 +125,10 @@ class RecordDialog(QDialog):
             self.message.setText("Recording… Speak now; the bar shows what the microphone "
                                  "hears.")
             self._set_running(True)
+            # Cancel was the one button enabled while the microphone opened, so it kept
+            # the focus, and with it Enter: pressed to finish, Enter threw the
+            # recording away. Stop and transcribe is what the user presses next.
+            self.stop_button.setFocus(Qt.FocusReason.OtherFocusReason)
             self._timer.start()
 
         self._runner.restart(TASK, open_input)
