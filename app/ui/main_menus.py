@@ -27,6 +27,16 @@ if TYPE_CHECKING:
     from app.ui.settings_dialog import SettingsDialog
 
 
+
+def with_mnemonic(title: str, taken: set[str]) -> str:
+    """`title` with an Alt letter ("&") before its first letter not in `taken` (which
+    gets it), or no Alt letter when all are taken."""
+    for at, letter in enumerate(title):
+        if letter.isalpha() and letter.lower() not in taken:
+            taken.add(letter.lower())
+            return f"{title[:at]}&{title[at:]}"
+    return title
+
 class MainMenus:
     def __init__(self, window: MainWindow, ctx: AppContext) -> None:
         self._window = window
@@ -50,7 +60,9 @@ class MainMenus:
         open_action = self._action("&Open…", "action.open", "open")
         open_action.triggered.connect(self.ask_open_paths)
         file_menu.addAction(open_action)
-        open_script = self._action("&Open script…", "action.open_script", "open_script")
+        # (Alt+F, C: "&Open script…" shared its O with "&Open…", so Alt+F, O stopped at
+        # the first and waited for a second O.)
+        open_script = self._action("Open s&cript…", "action.open_script", "open_script")
         # Through the property: the Scripts tab is built only when this is chosen.
         open_script.triggered.connect(lambda: window.scripts_tab.ask_open())
         file_menu.addAction(open_script)
@@ -76,8 +88,12 @@ class MainMenus:
         usage_action.triggered.connect(self.show_usage)
         view_menu.addAction(usage_action)
         view_menu.addSeparator()
+        # Each entry its own Alt letter: Speech and Scripts both took S, so Alt+V, S
+        # stopped at Speech and waited for a second S.
+        taken = {"u"}  # &Usage and costs…
         for name in TABS:
-            go = self._action(f"&{TAB_TITLES[name]}", f"action.tab_{name}", f"tab_{name}")
+            go = self._action(with_mnemonic(TAB_TITLES[name], taken), f"action.tab_{name}",
+                              f"tab_{name}")
             go.triggered.connect(lambda _c=False, n=name: window.show_tab(n))
             view_menu.addAction(go)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QPushButton, QWidget
 
 from tests.ui.test_music_stems import compose_one
 
@@ -348,3 +348,70 @@ def test_enter_on_a_stems_mute_box_separates_nothing_again(launch, cloud, qtbot)
                    if r["path"] == "/v1/music/stem-separation"]
     assert len(separations) == 1
     assert dialog.stems is not None
+
+
+# -- Enter in a field or a list clicks no button the user did not aim at --------------
+
+def _enter_clicks_nothing(qtbot: Any, dialog: QWidget, fields: list[QWidget]) -> None:
+    """Enter in each of `fields` clicks none of the dialog's buttons (a dialog's buttons
+    are 'auto default': without a default of its own, the first took Enter)."""
+    clicked: list[str] = []
+    for button in dialog.findChildren(QPushButton):
+        button.clicked.connect(lambda *_a, b=button: clicked.append(b.objectName()))
+    for field in fields:
+        field.setFocus()
+        qtbot.waitUntil(lambda f=field: focused() is f)
+        press(qtbot, Qt.Key.Key_Return)
+        qtbot.wait(50)
+        assert clicked == [], f"Enter in {field.objectName()} clicked {clicked}"
+        assert dialog.isVisible()
+
+
+def test_enter_in_the_video_musics_fields_opens_no_file_chooser(launch, cloud, qtbot,
+                                                               tmp_path) -> None:
+    """Enter in Description or Tags clicked Choose videos…; with a video chosen, the
+    next default could have been Make, which is paid."""
+    from tests.engine.test_music_video import make_video
+
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    studio.find(QPushButton, "music.video").click()
+    dialog = tab.producer.video_dialog
+    video = tmp_path / "holiday.mp4"
+    video.write_bytes(make_video(2.0))
+    dialog.set_videos([str(video)])
+    _enter_clicks_nothing(qtbot, dialog, [dialog.description, dialog.tags])
+    assert not any(r["path"].startswith("/v1/music") for r in cloud.control.requests())
+
+
+def test_enter_in_the_usage_window_exports_nothing(launch, cloud, qtbot) -> None:
+    """Enter in the table or a filter opened Export CSV…'s file chooser."""
+    studio = launch(cloud_url=cloud.url)
+    dialog = studio.window.show_usage()
+    table = studio.find(QWidget, "usage.table")
+    _enter_clicks_nothing(qtbot, dialog, [table, dialog.period])
+
+
+def test_enter_in_the_account_history_loads_nothing_more(launch, cloud, qtbot) -> None:
+    """Enter in the search or the list clicked Load more: a request nobody asked for."""
+    from tests.ui.test_account_history import open_account_history, seed
+
+    seed(cloud.server, 60)  # more than a page: Load more is enabled
+    studio = launch(cloud_url=cloud.url)
+    dialog = open_account_history(qtbot, studio)
+    assert dialog.more.isEnabled()
+    _enter_clicks_nothing(qtbot, dialog, [dialog.search, dialog.table])
+
+
+def test_each_menus_alt_letters_are_its_own(launch, cloud) -> None:
+    """Each menu's entries have their own Alt letters: File's Open… and Open script…
+    shared O, and View's Speech and Scripts shared S, so Alt+F, O (Alt+V, S) stopped at
+    the first and waited for a second press."""
+    import re
+
+    studio = launch(cloud_url=cloud.url)
+    for menu in studio.window.menuBar().findChildren(QMenu):
+        letters = [match.group(1).lower() for action in menu.actions()
+                   if (match := re.search(r"&(\w)", action.text()))]
+        assert len(letters) == len(set(letters)), (menu.title(), letters)

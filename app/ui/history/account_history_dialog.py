@@ -60,6 +60,9 @@ class AccountHistoryDialog(QDialog):
     def _button(self, text: str, name: str, tip: str) -> QPushButton:
         button = QPushButton(text, self)
         button.setObjectName(f"account_history.{name}")
+        # Enter in the list or the search is not a click on whichever button comes next
+        # (it was "Load more", a request the user did not ask for).
+        button.setAutoDefault(False)
         button.setAccessibleName(text.rstrip("…"))
         button.setToolTip(tip)
         return button

@@ -116,6 +116,9 @@ class VideoMusicDialog(QDialog):
     def _button(self, name: str, text: str, tip: str) -> QPushButton:
         button = QPushButton(text, self)
         button.setObjectName(name)
+        # No button takes Enter typed in a field: the first one, Choose videos…, did (a
+        # dialog's buttons are "auto default"), and Make is paid.
+        button.setAutoDefault(False)
         button.setAccessibleName(text.rstrip("…"))
         button.setToolTip(tip)
         return button

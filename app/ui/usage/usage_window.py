@@ -100,6 +100,7 @@ class UsageWindow(QDialog):
         for key, label in PERIODS:
             self.period.addItem(label, key)
         self.export_button = QPushButton("Export CSV…", self)
+        self.export_button.setAutoDefault(False)  # Enter in the table or a filter opened it
         self._name(self.export_button, "usage.export", "Export CSV",
                    "Saves the rows shown as a CSV file for a spreadsheet")
         self.month = QLabel(self)
