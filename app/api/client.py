@@ -330,14 +330,22 @@ class ApiClient:
             finally:
                 await api_stream.aclose()
 
-    async def fetch_public(self, url: str, *, max_bytes: int | None = None) -> bytes:
-        """GET a public file (e.g. a voice preview) without the key; redirects allowed."""
+    async def fetch_public(self, url: str, *, max_bytes: int | None = None,
+                           expect: tuple[str, ...] = ()) -> bytes:
+        """GET a public file (e.g. a voice preview) without the key; redirects allowed.
+        With `expect`, an answer of another type is refused before its body is read: a
+        captive portal's page where a voice's sample should be is the server's fault, not
+        audio that failed to decode (whose advice, another output format, does not
+        apply to a sample)."""
         scheme = urlsplit(url).scheme.lower()
         if scheme not in ("http", "https"):
             raise ApiConnectionError(f"Not a web address: {url!r}")
         limit = max_bytes or self._config.max_public_bytes
-        async with self._exchange("GET", url, accept="*/*", public=True) as (response,
-                                                                             deadline):
+        async with self._exchange("GET", url, accept=", ".join(expect) or "*/*",
+                                  public=True) as (response, deadline):
+            if expect:
+                info = ResponseInfo.from_headers(response.headers, response.status_code)
+                await refuse_unexpected_type(response, info, expect, deadline)
             return await read_body(response, what="file", max_wire=limit, max_bytes=limit,
                                    deadline=deadline)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 
+from app.api.responses import AUDIO_TYPES
 from app.domain import script_plan
 from app.domain.wording import plural
 from app.ui.app_context import AppContext
@@ -224,7 +225,8 @@ class ScriptGeneration(QObject):
                 "play. To hear this voice, generate one of its blocks.")
             return
         self._tab.status.setText(f"Fetching the preview of {voice.name}…")
-        data = await self._ctx.client.fetch_public(voice.preview_url)
+        data = await self._ctx.client.fetch_public(voice.preview_url,
+                                                 expect=AUDIO_TYPES)
         clip = await asyncio.to_thread(decode_bytes, data, None)
         peaks = await asyncio.to_thread(compute_peaks, clip, 800)
         self._ctx.player.load(clip)

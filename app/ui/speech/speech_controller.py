@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from app.api.audio_base64 import decode_audio_base64
 from app.api.client import ResponseInfo
 from app.api.errors import NotFoundError
+from app.api.responses import AUDIO_TYPES
 from app.api.voices import VoicesService
 from app.domain.text_split import split_for_limit
 from app.domain.word_timing import AlignmentCollector
@@ -303,7 +304,8 @@ class SpeechController(QObject):
         from app.audio.decode import decode_bytes  # decoding libs load on first use
 
         if voice.preview_url:
-            data = await self._ctx.client.fetch_public(voice.preview_url)
+            data = await self._ctx.client.fetch_public(voice.preview_url,
+                                                     expect=AUDIO_TYPES)
             clip = await asyncio.to_thread(decode_bytes, data, None)
         elif form is not None:
             sample = SpeechForm(

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.api.responses import AUDIO_TYPES
 from app.ui.errors import describe_error
 from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
@@ -155,7 +156,7 @@ class VoiceDetailsDialog(QDialog):
 
     async def _play(self, url: str) -> None:
         self.status.setText("Fetching the sample…")
-        data = await self._ctx.client.fetch_public(url)
+        data = await self._ctx.client.fetch_public(url, expect=AUDIO_TYPES)
         folder = self._ctx.paths.cache_dir / "voice-samples"
         path = folder / f"{hashlib.sha256(url.encode()).hexdigest()[:16]}.mp3"
 

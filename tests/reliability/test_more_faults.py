@@ -1,0 +1,68 @@
+"""Hostile-server faults for the endpoints the fault matrix (test_fault_matrix.py) does
+not drive, where a probe of them found a defect. Driven through the real window against
+the cloud test server on loopback, like the matrix.
+
+Probed at the service layer and found sound (no test here): pronunciation dictionaries
+(list, create from rules, set rules, download PLS), GET voice, account history (list,
+audio, delete), stems, video to music, music upload, forced alignment, text to dialogue
+(convert, with timestamps) against 401, 429 + Retry-After, 500, invalid JSON, truncated
+body, wrong content type, stall before headers and mid-body, far too large, redirect to
+another host.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton
+
+from tests.reliability.conftest import StudioFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
+
+SARAH = "EXAVITQu4vr4xnSDxMaL"
+SAMPLE_PATH = "/samples/sarah.mp3"
+
+
+def _one_voice_with_sample(cloud: Any) -> None:
+    """The voice list holds Sarah, whose sample lives on the (faulty) server."""
+    voice = {"voice_id": SARAH, "name": "Sarah", "category": "premade",
+             "labels": {"language": "en"}, "available_for_tiers": [],
+             "high_quality_base_model_ids": [], "preview_url": cloud.url + SAMPLE_PATH}
+    cloud.control.add_faults({"path_regex": "^/v2/voices$", "fault": "json_body",
+                              "count": 100, "body": {"voices": [voice], "has_more": False,
+                                                     "total_count": 1}})
+
+
+def _banner(tab: Any) -> str:
+    banner = tab.error_banner
+    return " ".join(label.text() for label in banner.findChildren(QLabel)) \
+        if banner.isVisible() else ""
+
+
+@pytest.mark.parametrize("fault", ["wrong_content_type", "invalid_json"])
+def test_a_voice_sample_that_is_not_audio_is_said_as_the_servers_fault(
+        fault: str, studios: StudioFactory, cloud: Any, qtbot: Any) -> None:
+    """A captive portal's page (or any non-audio answer) where the voice's sample should
+    be: the user is told the answer could not be used and to try again, not to "try
+    another output format" (the sample has no output format), and nothing is played."""
+    _one_voice_with_sample(cloud)
+    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    tab = studio.window.speech_tab
+    qtbot.waitUntil(lambda: tab.catalog_ready, timeout=10_000)
+    studio.find(QPlainTextEdit, "speech.text").setPlainText("Kept text.")
+    cloud.control.add_faults({"method": "GET", "path_regex": "^" + SAMPLE_PATH + "$",
+                              "fault": fault})
+    qtbot.mouseClick(studio.find(QPushButton, "speech.voice_preview"),
+                     Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _banner(tab) != "", timeout=10_000)
+    shown = _banner(tab)
+    assert "sample" in shown, shown
+    assert "could not be used" in shown and "Try again" in shown, shown
+    assert "output format" not in shown, shown
+    assert studio.find(QPlainTextEdit, "speech.text").toPlainText() == "Kept text."
+    assert studio.ctx.history.list() == []
+    sent = [r for r in cloud.control.requests() if r["path"] == SAMPLE_PATH]
+    assert len(sent) == 1 and not sent[0]["has_key"], sent  # no key to the sample's host
