@@ -156,7 +156,10 @@ async def read_whole_answer(response: httpx.Response, info: ResponseInfo,
     """A whole binary answer of an expected type, within `limit` (wire and unpacked);
     where audio is expected, an error object in the body is raised, never returned."""
     await refuse_unexpected_type(response, info, expect, deadline)
-    pieces = iter_body(response, what="audio", max_wire=limit, max_bytes=limit,
+    # Named as what it is in messages: a dictionary's PLS text or a zip of stems cut off
+    # is not "audio" (users were told their audio was cut off when there was none).
+    what = "audio" if any(t.startswith("audio/") for t in expect) else "answer"
+    pieces = iter_body(response, what=what, max_wire=limit, max_bytes=limit,
                        deadline=deadline)
     if not expects_json(expect):
         pieces = refuse_error_body(pieces, info.content_type, info.request_id)

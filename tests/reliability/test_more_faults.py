@@ -66,3 +66,30 @@ def test_a_voice_sample_that_is_not_audio_is_said_as_the_servers_fault(
     assert studio.ctx.history.list() == []
     sent = [r for r in cloud.control.requests() if r["path"] == SAMPLE_PATH]
     assert len(sent) == 1 and not sent[0]["has_key"], sent  # no key to the sample's host
+
+
+def test_a_cut_off_pronunciation_file_is_not_called_audio(
+        studios: StudioFactory, cloud: Any, qtbot: Any) -> None:
+    """Downloading a dictionary's rules (a PLS text file) cut off mid-way: the
+    message names the server's answer, not "audio" (there is none), and says to try
+    again; the next download works."""
+    from app.api.dictionaries import DictionariesService
+    from app.api.errors import ApiError
+    from app.ui.errors import describe_error
+    from tests.reliability.conftest import run_coroutine
+    from tests.support.cloud_dictionaries import seed
+
+    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    studio.ctx.client.reconfigure(retry_base_delay_s=0.05, read_timeout_s=0.5)
+    rules = [{"type": "alias", "string_to_replace": "tomato", "alias": "tomahto"}]
+    dictionary_id, version_id = seed(cloud.server, "Words", rules)
+    service = DictionariesService(studio.ctx.client)
+    cloud.control.add_faults({"method": "GET", "path_regex": r"/download$",
+                              "fault": "truncated_body"})
+    _, exc, _ = run_coroutine(qtbot, lambda: service.download(dictionary_id, version_id))
+    assert isinstance(exc, ApiError), repr(exc)
+    shown = describe_error(exc).as_text()
+    assert "audio" not in shown.lower(), shown
+    assert "answer was cut off" in shown and "Try again" in shown, shown
+    data, exc, _ = run_coroutine(qtbot, lambda: service.download(dictionary_id, version_id))
+    assert exc is None and b"tomahto" in data
