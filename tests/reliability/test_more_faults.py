@@ -93,3 +93,48 @@ def test_a_cut_off_pronunciation_file_is_not_called_audio(
     assert "answer was cut off" in shown and "Try again" in shown, shown
     data, exc, _ = run_coroutine(qtbot, lambda: service.download(dictionary_id, version_id))
     assert exc is None and b"tomahto" in data
+
+
+def test_deleting_account_history_already_gone_elsewhere_is_not_an_error(
+        studios: StudioFactory, cloud: Any, qtbot: Any) -> None:
+    """Two generations chosen for deletion, one of them already deleted on the website:
+    the server's 404 for it means it is gone, as asked. Both leave the list, the other
+    is deleted too, and no message talks of voices or transcription ids."""
+    from PySide6.QtWidgets import QTableView
+
+    from app.ui.history.account_history_dialog import AccountHistoryDialog
+    from tests.support.cloud_history import seed
+
+    made = seed(cloud.server, 3)
+    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    qtbot.mouseClick(studio.find(QPushButton, "history.account"), Qt.MouseButton.LeftButton)
+    dialog = studio.window.findChild(AccountHistoryDialog, "account_history")
+    assert dialog is not None
+
+    def idle() -> bool:
+        return not dialog._busy and not dialog._runner.is_running("account_history")
+
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 3 and idle(), timeout=15_000)
+    table = dialog.findChild(QTableView, "account_history.list")
+    table.selectRow(0)
+    table.selectionModel().select(
+        dialog.model.index(1, 0), table.selectionModel().SelectionFlag.Select
+        | table.selectionModel().SelectionFlag.Rows)
+    chosen = [i.history_item_id for i in dialog.chosen()]
+    assert len(chosen) == 2
+    with cloud.server.lock:  # deleted on the website meanwhile: the first one chosen
+        history = cloud.server._stt_music_state()["history"]
+        history[:] = [h for h in history if h["history_item_id"] != chosen[0]]
+    dialog.delete_items(dialog.chosen())  # as after "Delete" in the confirmation
+    qtbot.waitUntil(idle, timeout=15_000)
+    shown = dialog.message.text()
+    assert not dialog.message.property("problem"), shown
+    assert "transcription" not in shown and "voice" not in shown, shown
+    assert "already gone" in shown, shown
+    assert [i.history_item_id for i in dialog.model.items] == [
+        h["history_item_id"] for h in made if h["history_item_id"] not in chosen]
+    deletes = [r for r in cloud.control.requests() if r["method"] == "DELETE"]
+    assert len(deletes) == 2, deletes  # the other one was deleted too
+    with cloud.server.lock:
+        left = {h["history_item_id"] for h in cloud.server._stt_music_state()["history"]}
+    assert left.isdisjoint(chosen)

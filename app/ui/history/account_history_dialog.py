@@ -278,8 +278,19 @@ class AccountHistoryDialog(QDialog):
 
     def delete_items(self, items: list[HistoryItem]) -> None:
         async def work() -> None:
+            from app.api.errors import NotFoundError
+
+            gone = 0
             for item in items:
-                await self._service.delete(item.history_item_id)
+                try:
+                    await self._service.delete(item.history_item_id)
+                except NotFoundError:
+                    # Deleted elsewhere meanwhile (the website, another device): gone, as
+                    # asked. It stopped the rest with "Not found ... pick another voice".
+                    gone += 1
                 self.model.remove(item.history_item_id)
-            self.say(f"Deleted {len(items)} from your ElevenLabs account.")
+            deleted = len(items) - gone
+            self.say(f"Deleted {deleted} from your ElevenLabs account."
+                     + (f" {gone} {'was' if gone == 1 else 'were'} already gone."
+                        if gone else ""))
         self._run("Deleting…", work)
