@@ -138,3 +138,47 @@ def test_deleting_account_history_already_gone_elsewhere_is_not_an_error(
     with cloud.server.lock:
         left = {h["history_item_id"] for h in cloud.server._stt_music_state()["history"]}
     assert left.isdisjoint(chosen)
+
+
+@pytest.mark.parametrize("fault", [{"fault": "500"}, {"fault": "truncated_body"},
+                                   {"fault": "stall_before_headers", "seconds": 30}])
+def test_a_pronunciation_rule_that_failed_to_save_is_not_lost(
+        fault: dict[str, Any], studios: StudioFactory, cloud: Any, qtbot: Any) -> None:
+    """The server fails while a new rule is saved: the message says so, and the rule the
+    user typed comes back in the editor (it was gone with the editor, under a message
+    saying "Your text is kept"); Save rule again works."""
+    from app.ui.speech.dictionaries_panel import DictionariesDialog
+    from app.ui.speech.rule_editor import RuleEditor
+    from tests.ui.test_pronunciation import fill_rule, make_dictionary
+
+    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    studio.ctx.client.reconfigure(retry_base_delay_s=0.05, read_timeout_s=0.5)
+    qtbot.mouseClick(studio.find(QPushButton, "speech.pronunciation"),
+                     Qt.MouseButton.LeftButton)
+    dialog = studio.window.findChild(DictionariesDialog, "dictionaries")
+    assert dialog is not None
+    qtbot.waitUntil(dialog.refresh_button.isEnabled, timeout=10_000)
+    make_dictionary(qtbot, dialog, "Names")
+
+    def editors() -> list[RuleEditor]:
+        return [e for e in dialog.findChildren(RuleEditor, "rule_editor") if e.isVisible()]
+
+    qtbot.mouseClick(dialog.add_rule_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(editors()) == 1, timeout=5_000)
+    fill_rule(qtbot, editors()[0], "Siobhan", "alias", "shiv awn")
+    cloud.control.add_faults({"method": "POST", "path_regex": r"/add-rules$", **fault})
+    qtbot.mouseClick(editors()[0].findChild(QPushButton, "rule_editor.ok"),
+                     Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialog.message.property("problem")), timeout=8_000)
+    assert "try again" in dialog.message.text().lower(), dialog.message.text()
+    qtbot.waitUntil(lambda: len(editors()) == 1, timeout=5_000)
+    editor = editors()[0]
+    assert editor.word.text() == "Siobhan"
+    assert editor.replacement.text() == "shiv awn"
+    assert "try again" in editor.error.text().lower(), editor.error.text()
+    assert dialog.rules_model.rowCount() == 0
+    qtbot.waitUntil(dialog.add_rule_button.isEnabled, timeout=5_000)
+    qtbot.mouseClick(editor.findChild(QPushButton, "rule_editor.ok"),
+                     Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.rules_model.rowCount() == 1, timeout=10_000)
+    assert [r.string_to_replace for r in dialog.rules_model.rules] == ["Siobhan"]

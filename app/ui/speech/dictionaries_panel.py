@@ -382,8 +382,12 @@ class DictionariesDialog(QDialog):
     # -- rules -------------------------------------------------------------------------
     def open_rule_editor(self, rule: Rule | None = None, word: str = "") -> RuleEditor:
         """Open the rule editor (window-modal, answered by signal); returns it."""
-        editor = RuleEditor(self, rule=rule, word=word, preview=self._preview)
-        editor.accepted.connect(lambda: self._save_rule(editor.rule(), replacing=rule))
+        return self._edit_rule(rule, word=word, replacing=rule)
+
+    def _edit_rule(self, shown: Rule | None, *, word: str = "",
+                   replacing: Rule | None) -> RuleEditor:
+        editor = RuleEditor(self, rule=shown, word=word, preview=self._preview)
+        editor.accepted.connect(lambda: self._save_rule(editor.rule(), replacing=replacing))
         editor.finished.connect(editor.deleteLater)
         editor.open()
         return editor
@@ -395,11 +399,19 @@ class DictionariesDialog(QDialog):
             return
 
         async def work() -> None:
-            if replacing is None:
-                await self._service.add_rules(current.id, [rule])
-            else:
-                rules = [rule if r == replacing else r for r in self.rules_model.rules]
-                await self._service.set_rules(current.id, rules)
+            try:
+                if replacing is None:
+                    await self._service.add_rules(current.id, [rule])
+                else:
+                    rules = [rule if r == replacing else r for r in self.rules_model.rules]
+                    await self._service.set_rules(current.id, rules)
+            except Exception as exc:
+                # The editor closed when Save rule was pressed: what the user typed comes
+                # back in it, with why, to save again once the server answers (it was
+                # lost, under a message saying "Your text is kept").
+                editor = self._edit_rule(rule, replacing=replacing)
+                editor.show_error(describe_error(exc).as_text())
+                raise
             await self._reload(current.id)
             self.say(f"Saved the rule for “{rule.string_to_replace}”.")
         self._run("Saving the rule…", work)
