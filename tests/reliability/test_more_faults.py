@@ -182,3 +182,36 @@ def test_a_pronunciation_rule_that_failed_to_save_is_not_lost(
                      Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.rules_model.rowCount() == 1, timeout=10_000)
     assert [r.string_to_replace for r in dialog.rules_model.rules] == ["Siobhan"]
+
+
+def test_hearing_a_word_again_replaces_a_stalled_preview(
+        studios: StudioFactory, cloud: Any, qtbot: Any) -> None:
+    """The rule editor's "Hear it as now" meets a server that never answers: pressing it
+    again asks again (the stalled request is dropped) instead of doing nothing until the
+    read timeout, and the word plays."""
+    from app.ui.speech.dictionaries_panel import DictionariesDialog
+    from app.ui.speech.rule_editor import RuleEditor
+
+    studio = studios.start(studios.home(), cloud_url=cloud.url, read_timeout_s=60.0)
+    qtbot.mouseClick(studio.find(QPushButton, "speech.pronunciation"),
+                     Qt.MouseButton.LeftButton)
+    dialog = studio.window.findChild(DictionariesDialog, "dictionaries")
+    assert dialog is not None
+    qtbot.waitUntil(dialog.refresh_button.isEnabled, timeout=10_000)
+    editor = dialog.open_rule_editor(word="Siobhan")
+    qtbot.waitUntil(editor.isVisible, timeout=5_000)
+    cloud.control.add_faults({"method": "POST", "path_regex": r"^/v1/text-to-speech/",
+                              "fault": "stall_before_headers", "seconds": 30})
+
+    def speech_requests() -> int:
+        return len([r for r in cloud.control.requests()
+                    if r["path"].startswith("/v1/text-to-speech/")])
+
+    hear = editor.findChild(QPushButton, "rule_editor.preview_without")
+    qtbot.mouseClick(hear, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: speech_requests() == 1, timeout=5_000)
+    qtbot.mouseClick(hear, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Playing" in dialog.message.text(), timeout=8_000)
+    assert speech_requests() == 2
+    qtbot.waitUntil(lambda: cloud.control.stats()["disconnects"] >= 1, timeout=8_000)
+    assert isinstance(editor, RuleEditor) and editor.word.text() == "Siobhan"

@@ -170,7 +170,10 @@ class PronunciationFeature(QObject):
             if dialog is not None:
                 dialog.say("Playing “" + word + ("” with the rule." if rule else "” as now."))
 
-        self._runner.start(PREVIEW_TASK, speak)
+        # Restarted, not started: a press while a preview hangs on a silent server asked
+        # nothing and said nothing until the read timeout; now it drops the stalled
+        # request and asks again (the editor has no Cancel of its own).
+        self._runner.restart(PREVIEW_TASK, speak)
 
     async def _scratch_dictionary(self, rule: Rule) -> tuple[str, str]:
         """The preview's own dictionary holding just `rule` (made once, reused)."""
