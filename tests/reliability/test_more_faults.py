@@ -1,13 +1,14 @@
-"""Hostile-server faults for the endpoints the fault matrix (test_fault_matrix.py) does
-not drive, where a probe of them found a defect. Driven through the real window against
-the cloud test server on loopback, like the matrix.
+"""Hostile-server faults for endpoints the fault matrix (test_fault_matrix.py) does not
+drive, one test per defect a probe of them found, through the real window (or the
+app's own services inside it) against the cloud test server on loopback.
 
 Probed at the service layer and found sound (no test here): pronunciation dictionaries
 (list, create from rules, set rules, download PLS), GET voice, account history (list,
 audio, delete), stems, video to music, music upload, forced alignment, text to dialogue
-(convert, with timestamps) against 401, 429 + Retry-After, 500, invalid JSON, truncated
-body, wrong content type, stall before headers and mid-body, far too large, redirect to
-another host.
+(convert, with timestamps) against 401, 429 + Retry-After, 500, invalid JSON, JSON of
+the wrong shape, an empty body, truncated body, wrong content type, stall before
+headers and mid-body, far too large, and a redirect to another host (never followed,
+no key sent).
 """
 
 from __future__ import annotations
