@@ -6,6 +6,7 @@ answer arrives, and pydantic costs ~60 ms of start-up (see benchmarks/startup.py
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -19,18 +20,34 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound="BaseModel")
 
 
+def plain_name(model: type) -> str:
+    """A model's name in words for a message: "DictionariesPage" -> "dictionaries page"
+    (users were told an answer "does not look like a DictionariesPage")."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", model.__name__)
+    return " ".join(word if word.isupper() and len(word) > 1 else word.lower()
+                    for word in words) or model.__name__
+
+
+def with_article(name: str) -> str:
+    """"a voice", "an alignment", "an STT response"."""
+    first = name.split(" ", 1)[0]
+    vowel = (first[0] in "AEFHILMNORSX") if first.isupper() else first[:1] in "aeiou"
+    return f"{'an' if vowel else 'a'} {name}"
+
+
 def parse_model(model: type[M], data: Any, info: ResponseInfo) -> M:
     from pydantic import ValidationError as PydanticValidationError
 
     try:
         return model.model_validate(data)
     except RecursionError as exc:
-        raise ApiProtocolError(f"The server's answer is nested too deeply to read as a "
-                               f"{model.__name__}.", info.request_id) from exc
+        raise ApiProtocolError(
+            f"The server's answer is nested too deeply to read (it should be "
+            f"{with_article(plain_name(model))}).", info.request_id) from exc
     except PydanticValidationError as exc:
         raise ApiProtocolError(
-            f"The server's answer does not look like a {model.__name__}: "
-            f"{_first_problem(exc)}", info.request_id) from exc
+            f"The server's answer is not {with_article(plain_name(model))} as XI Studio expects "
+            f"({_first_problem(exc)}).", info.request_id) from exc
 
 
 def _first_problem(exc: Any) -> str:
@@ -39,7 +56,10 @@ def _first_problem(exc: Any) -> str:
     errors = exc.errors()
     if not errors:
         return str(exc)
-    message = str(errors[0].get("msg", "unexpected shape")).removeprefix("Value error, ")
+    if errors[0].get("type") == "model_type":  # pydantic names the class there
+        message = "should be a JSON object with named fields"
+    else:
+        message = str(errors[0].get("msg", "unexpected shape")).removeprefix("Value error, ")
     where = ".".join(str(part) for part in errors[0].get("loc", ()))
     return f"{where}: {message}" if where else message
 
@@ -52,7 +72,8 @@ def parse_list(model: type[M], data: Any, info: ResponseInfo) -> list[M]:
         return TypeAdapter(list[model]).validate_python(data)  # type: ignore[valid-type]
     except (PydanticValidationError, RecursionError) as exc:
         raise ApiProtocolError(
-            f"The server's answer is not a list of {model.__name__}.", info.request_id) from exc
+            f"The server's answer is not a list of the {plain_name(model)} entries XI Studio "
+            "expects.", info.request_id) from exc
 
 
 def path_part(value: str) -> str:
