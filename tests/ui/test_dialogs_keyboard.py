@@ -30,18 +30,24 @@ def press(qtbot: Any, key: Qt.Key) -> None:
 
 # -- Escape stops a busy dialog --------------------------------------------------------
 
-def test_escape_stops_a_running_separation(launch, cloud, qtbot) -> None:
-    """Escape closed the stems window but left the (paid) separation running for it."""
+def separate_from_the_keyboard(launch, cloud, qtbot, delay_s: float) -> tuple[Any, Any]:
+    """A composed song's stems window, Separate reached with Tab and pressed with Space;
+    the test server holds the stems back `delay_s` (by sleeping: it answers nothing else
+    then). Returns the window and the Music tab's task runner."""
     studio = launch(cloud_url=cloud.url)
     dialog = compose_one(studio, qtbot)
-    runner = studio.window.music_tab._runner
-    # The test server holds the answer back by sleeping (it answers nothing else then):
-    # long enough to outlast the wait below, short enough not to stall the teardown.
-    cloud.control.configure(stem_delay_s=5.0)
+    cloud.control.configure(stem_delay_s=delay_s)
     qtbot.waitUntil(lambda: focused() is dialog.variation)
     press(qtbot, Qt.Key.Key_Tab)
     assert focused() is dialog.separate_button
     press(qtbot, Qt.Key.Key_Space)
+    return dialog, studio.window.music_tab._runner
+
+
+def test_escape_stops_a_running_separation(launch, cloud, qtbot) -> None:
+    """Escape closed the stems window but left the (paid) separation running for it."""
+    # Held back long enough to outlast the wait below, short enough not to stall teardown.
+    dialog, runner = separate_from_the_keyboard(launch, cloud, qtbot, delay_s=5.0)
     qtbot.wait(300)  # the request is on its way
     assert runner.is_running(dialog.SEPARATE)
     press(qtbot, Qt.Key.Key_Escape)
@@ -51,13 +57,7 @@ def test_escape_stops_a_running_separation(launch, cloud, qtbot) -> None:
 def test_separate_from_the_keyboard_leaves_the_focus_on_cancel(launch, cloud, qtbot) -> None:
     """Separate is disabled while it runs: the focus went nowhere, so neither Space
     (Cancel) nor Tab did anything. It goes to Cancel, and back when it is done."""
-    studio = launch(cloud_url=cloud.url)
-    dialog = compose_one(studio, qtbot)
-    runner = studio.window.music_tab._runner
-    cloud.control.configure(stem_delay_s=2.0)
-    qtbot.waitUntil(lambda: focused() is dialog.variation)
-    press(qtbot, Qt.Key.Key_Tab)
-    press(qtbot, Qt.Key.Key_Space)
+    dialog, runner = separate_from_the_keyboard(launch, cloud, qtbot, delay_s=2.0)
     qtbot.waitUntil(lambda: runner.is_running(dialog.SEPARATE))
     assert focused() is dialog.cancel_button
     qtbot.waitUntil(lambda: dialog.stems is not None, timeout=20_000)
