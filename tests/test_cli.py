@@ -77,4 +77,39 @@ def test_window_shows_before_heavy_modules_load(tmp_path: Path) -> None:
                                 env=env, timeout=120, check=False)
         line = next((x for x in result.stdout.splitlines() if x.startswith("XI_STUDIO_")), "")
         assert "heavy=-" in line, (run, line, result.stderr[-2000:])
+        # Start-up ran without automatic collections, and what it made is out of the
+        # collector's reach (app.main.main, run_gui).
+        fields = dict(part.split("=", 1) for part in line.split()[1:])
+        assert fields["gc_automatic"] == "0", line
+        assert int(fields["gc_frozen"]) > 50_000, line
     assert (drafts / "speech.json").is_file()  # the second run really restored a draft
+
+
+@pytest.mark.parametrize("command", ["models", "serve", "render"])
+def test_commands_without_a_window_collect_garbage_as_usual(
+        command: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`main` turns automatic collection off for the window's start-up; a headless render
+    of a long script or a server running for hours must have it back on."""
+    import gc
+
+    import app.engine.runner
+    import app.models_cli
+    import app.render_cli
+    from app import main as entry
+
+    seen: list[bool] = []
+
+    def record(*_args: object, **_kwargs: object) -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr(app.models_cli, "main", record)
+    monkeypatch.setattr(app.render_cli, "main", record)
+    monkeypatch.setattr(app.engine.runner, "run", record)
+    monkeypatch.setenv("XI_STUDIO_HOME", str(tmp_path))
+    was_enabled = gc.isenabled()
+    try:
+        assert entry.main([command]) == 0
+    finally:
+        gc.enable() if was_enabled else gc.disable()
+    assert seen == [True]
