@@ -41,3 +41,32 @@ def test_parts_paid_for_before_a_failure_are_in_the_usage_ledger(
     assert sum(e.credits or 0 for e in recorded) == charged, recorded
     usage = studio.find(QLabel, "status.usage")
     qtbot.waitUntil(lambda: f"{charged:,} credits" in usage.text(), timeout=5_000)
+
+
+def test_a_part_stopped_while_its_audio_arrives_is_in_the_usage_ledger(
+        launch, cloud, qtbot: Any) -> None:
+    """The server charges a request when it starts it: stopping while the audio is still
+    arriving must not leave that charge out of the usage ledger."""
+    studio = launch(cloud_url=cloud.url)
+    tab = studio.window.speech_tab
+    qtbot.waitUntil(lambda: tab.catalog_ready, timeout=10_000)
+    studio.find(QPlainTextEdit, "speech.text").setPlainText(
+        "A paragraph long enough that its audio takes a moment to arrive, which the "
+        "user stops half-way because they noticed a typo in the second sentence.")
+    account = cloud.server.accounts[CREATOR_KEY]
+    before = account.character_count
+    cloud.control.add_faults({"path_regex": "^/v1/text-to-speech/",
+                              "fault": "stall_mid_body", "seconds": 30})
+    with qtbot.waitSignal(tab._controller.audio_arrived, timeout=20_000):
+        qtbot.mouseClick(studio.find(QPushButton, "speech.generate"),
+                         Qt.MouseButton.LeftButton)
+    charged = account.character_count - before
+    assert charged > 0
+    qtbot.mouseClick(studio.find(QPushButton, "speech.cancel"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab._controller.is_generating, timeout=10_000)
+    assert studio.ctx.history.list() == []  # stopped: no History entry
+    qtbot.waitUntil(lambda: len(studio.ctx.costs.ledger.entries()) == 1, timeout=5_000)
+    recorded = studio.ctx.costs.ledger.entries()
+    assert [(e.credits, e.estimated) for e in recorded] == [(charged, False)], recorded
+    assert "(stopped)" in recorded[0].what
+    assert recorded[0].request_id  # the answer's, to match the server's own history

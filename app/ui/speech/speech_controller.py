@@ -7,9 +7,10 @@ worker threads. Results and failures come back as signals the tab turns into wor
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,14 +44,25 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class _Paid:
-    """The parts of one generation the server has made (and charged for) so far."""
+    """The parts of one generation the server has charged for so far: a part counts from
+    the moment its answer starts (the server charges a request when it starts it), so a
+    part still downloading when the user stops is counted too."""
 
     parts: list[str] = field(default_factory=list)
     costs: list[int] = field(default_factory=list)  # the server's, where it said
+    request_ids: list[str] = field(default_factory=list)
+    whole: int = 0  # parts whose audio arrived in full
 
     @property
     def reported(self) -> int | None:
         return sum(self.costs) if self.costs else None
+
+    def charged(self, part: str, info: ResponseInfo) -> None:
+        self.parts.append(part)
+        if info.character_cost is not None:
+            self.costs.append(info.character_cost)
+        if info.request_id:
+            self.request_ids.append(info.request_id)
 
 
 @dataclass(frozen=True)
@@ -134,16 +146,15 @@ class SpeechController(QObject):
         self._pending_start = len(parts)
         asyncio.get_running_loop().call_soon(self._announce_started)
         fmt = form.output_format
-        request_ids: list[str] = []
         timed = AlignmentCollector()
         paid = _Paid()
         try:
-            run = await self._make_parts(form, parts, paid, request_ids, timed)
+            run = await self._make_parts(form, parts, paid, timed)
         except BaseException:
             # Stopped or failed part-way: no History entry (the audio is not whole), but
-            # the parts made were paid for, and the usage ledger counts every paid request.
+            # the parts begun were paid for, and the usage ledger counts every paid request.
             if paid.parts:
-                await self._record_unfinished(form, paid, len(parts), request_ids)
+                await self._record_unfinished(form, paid, len(parts))
             raise
         entry = NewGeneration(
             kind="speech",
@@ -161,7 +172,7 @@ class SpeechController(QObject):
                     "apply_text_normalization": form.normalization,
                 }
             ),
-            request_ids=request_ids,
+            request_ids=paid.request_ids,
             character_cost=paid.reported,
             duration_ms=run.duration_ms,
             file_path=run.path,
@@ -174,48 +185,45 @@ class SpeechController(QObject):
         await self._refresh_quota()
 
     async def _make_parts(self, form: SpeechForm, parts: list[str], paid: _Paid,
-                          request_ids: list[str], timed: AlignmentCollector
-                          ) -> GenerationRun:
-        """Every part into one run, finished; `paid` and `request_ids` grow as parts
-        arrive (also when a later one fails)."""
+                          timed: AlignmentCollector) -> GenerationRun:
+        """Every part into one run, finished; `paid` grows as each part's answer starts
+        (also when it or a later one fails)."""
         async with GenerationRun(self._ctx.history, self._ctx.player, form.output_format,
                                  multipart=len(parts) > 1,
                                  on_audio=self.audio_arrived.emit, costs=self._ctx.costs,
                                  cost_multiplier=form.model.cost_multiplier) as run:
             for index, part in enumerate(parts):
                 timed.start_request(run.audio_ms)
+                earlier_ids = paid.request_ids
                 request = form.request_for(
                     part,
                     # Request stitching: neighbours' text, or better, earlier request ids.
-                    previous_text=parts[index - 1] if index > 0 and not request_ids else None,
+                    previous_text=parts[index - 1] if index > 0 and not earlier_ids else None,
                     next_text=parts[index + 1] if index + 1 < len(parts) else None,
-                    previous_request_ids=request_ids[-3:],
+                    previous_request_ids=earlier_ids[-3:],
                 )
-                info = await self._generate_part(form, request, run, timed)
-                paid.parts.append(part)
+                await self._generate_part(form, request, run, timed,
+                                          functools.partial(paid.charged, part))
+                paid.whole += 1
                 if not timed.empty:  # the part's last word is complete now
                     self.words_timed.emit(form.text, timed.words(final=True))
-                if info.request_id:
-                    request_ids.append(info.request_id)
-                if info.character_cost is not None:
-                    paid.costs.append(info.character_cost)
                 self.generation_progress.emit(index + 1, len(parts))
             await run.finish()
         return run
 
-    async def _record_unfinished(self, form: SpeechForm, paid: _Paid, parts: int,
-                                 request_ids: list[str]) -> None:
-        """The usage ledger's row for the parts made before a generation stopped."""
+    async def _record_unfinished(self, form: SpeechForm, paid: _Paid, parts: int) -> None:
+        """The usage ledger's row for the parts begun before a generation stopped."""
         from app.services.cost_recording import speech_row
 
         costs = self._ctx.costs
-        title = f"{_title_for(form.text)} (stopped after {len(paid.parts)} of {parts} parts)" \
+        title = f"{_title_for(form.text)} (stopped after {paid.whole} of {parts} parts)" \
             if parts > 1 else f"{_title_for(form.text)} (stopped)"
         await costs.add(speech_row(
             text="".join(paid.parts), title=title, model_id=form.model.model_id,
             reported=paid.reported,
             multiplier=form.model.cost_multiplier,
-            request_id=request_ids[-1] if request_ids else None, source=costs.source))
+            request_id=paid.request_ids[-1] if paid.request_ids else None,
+            source=costs.source))
 
     def _announce_started(self) -> None:
         """generation_started, once per generation, and always before its outcome."""
@@ -224,11 +232,15 @@ class SpeechController(QObject):
             self.generation_started.emit(parts)
 
     async def _generate_part(self, form: SpeechForm, request: SpeechRequest,
-                             run: GenerationRun, timed: AlignmentCollector) -> ResponseInfo:
+                             run: GenerationRun, timed: AlignmentCollector,
+                             answered: Callable[[ResponseInfo], None]) -> None:
+        """One part into the run. `answered` is told as soon as the server's answer starts,
+        before its audio has arrived."""
         model_id = form.model.model_id
         if model_id not in self._untimed_models:
             try:
-                return await self._generate_part_timed(form, request, run, timed)
+                await self._generate_part_timed(form, request, run, timed, answered)
+                return
             except NotFoundError as exc:
                 # `/v1/models` says nothing about timestamps: a server without the
                 # with-timestamps endpoints answers a bare 404 (no error code, unlike
@@ -242,24 +254,26 @@ class SpeechController(QObject):
         speech = self._ctx.speech
         if form.output_format.can_stream:
             async with speech.stream(form.voice.voice_id, request, form.options()) as stream:
+                answered(stream.info)
                 await run.feed_stream(stream.chunks())
-                return stream.info
+            return
         result = await speech.convert(form.voice.voice_id, request, form.options())
+        answered(result.info)
         await run.feed_whole(result.audio)
-        return result.info
 
     async def _generate_part_timed(self, form: SpeechForm, request: SpeechRequest,
-                                   run: GenerationRun, timed: AlignmentCollector
-                                   ) -> ResponseInfo:
+                                   run: GenerationRun, timed: AlignmentCollector,
+                                   answered: Callable[[ResponseInfo], None]) -> None:
         """One part through the with-timestamps endpoints: the audio goes to the run as
         it arrives; each piece's character times are announced once its audio is in."""
         speech = self._ctx.speech
         if not form.output_format.can_stream:
             data, info = await speech.with_timestamps(form.voice.voice_id, request,
                                                       form.options())
+            answered(info)
             await run.feed_whole(await decode_audio_base64(data.audio_base64, info.request_id))
             self._add_timing(form.text, timed, data)
-            return info
+            return
 
         async def audio(items: AsyncIterator[AudioWithTimestamps],
                         request_id: str | None) -> AsyncIterator[bytes]:
@@ -271,8 +285,8 @@ class SpeechController(QObject):
 
         async with speech.stream_with_timestamps(form.voice.voice_id, request,
                                                  form.options()) as stream:
+            answered(stream.info)
             await run.feed_stream(audio(stream.chunks(), stream.info.request_id))
-            return stream.info
 
     def _add_timing(self, text: str, timed: AlignmentCollector,
                     item: AudioWithTimestamps) -> None:
