@@ -439,3 +439,115 @@ def test_tooltips_follow_the_palette(themed, qtbot, tmp_path: Path, name: str,
                                                                       window.name())
     assert max(contrast(pixel, behind) for pixel in pixels) >= TEXT_CONTRAST
     QToolTip.hideText()
+
+
+# -- the transcript: its underline, speaker names and draft note -----------------------
+
+def _shown_transcript(qtbot, source: dict | None = None):
+    from app.domain.transcript_parse import parse_transcript
+    from app.ui.transcripts.paragraph_model import ParagraphModel
+    from app.ui.transcripts.transcript_view import TranscriptView
+    from tests.ui.test_transcripts_view import SMALL
+
+    view = TranscriptView(ParagraphModel())
+    view.resize(600, 300)
+    qtbot.addWidget(view)
+    view.show()
+    view.paragraphs.set_transcript(parse_transcript(source or SMALL), frozenset())
+    qtbot.waitUntil(lambda: view.indexAt(QPoint(30, 20)).isValid(), timeout=5000)
+    return view
+
+
+@pytest.mark.parametrize("name", list(PALETTES))
+def test_the_doubtful_words_underline_marks_at_3_to_1(themed, qtbot, tmp_path: Path,
+                                                      name: str) -> None:
+    """The orange wave under a word the service was unsure of was a fixed #E67E22: 2.8:1
+    on white, under WCAG's 3:1 for a mark that is not text."""
+    themed.setPalette(as_the_desktop_gives(themed, QPalette()))
+    view = _shown_transcript(qtbot)
+    themed.setPalette(as_the_desktop_gives(themed, PALETTES[name]()))  # switched live
+    qtbot.wait(10)
+    image = view.viewport().grab().toImage()
+    keep_shot(view, f"transcript-underline-{name}", tmp_path)
+    base = view.viewport().palette().color(QPalette.ColorRole.Base)
+    row = view.paragraphs.index(0)
+    box = view.itemDelegate().word_rect(0, view.visualRect(row), 2).toRect()  # "there."
+    assert view.paragraphs.is_low_confidence(view.paragraphs.transcript.words[2])
+    orange = [c for c in (QColor(image.pixel(QPoint(x, y))) for x in range(box.left(),
+                                                                             box.right())
+                          for y in range(box.bottom() - 6, box.bottom() + 4))
+              if 15 <= c.hsvHue() <= 45 and c.hsvSaturationF() > 0.4]
+    assert orange, "the wave is drawn"
+    ratio = max(contrast(pixel, base) for pixel in orange)
+    assert ratio >= GRAPHIC_CONTRAST, (name, base.name(), ratio)
+
+
+@pytest.mark.parametrize("name", list(PALETTES))
+def test_speaker_names_read_as_text(themed, qtbot, name: str) -> None:
+    """A speaker's name above their words is normal-size text but was held to 3:1 only:
+    the second speaker's orange #D55E00 read at 4.0:1 on white, the first's blue lifted
+    to just 3:1 on a dark base."""
+    from PySide6.QtGui import QFontMetrics
+
+    from app.ui.transcripts.paragraph_layout import BAR_WIDTH, GAP, MARGIN_TOP, MARGIN_X
+
+    themed.setPalette(as_the_desktop_gives(themed, PALETTES[name]()))
+    view = _shown_transcript(qtbot)
+    image = view.viewport().grab().toImage()
+    base = view.viewport().palette().color(QPalette.ColorRole.Base)
+    delegate = view.itemDelegate()
+    _, header = delegate.layouts.fonts()
+    model = view.paragraphs
+    assert model.rowCount() == 2
+    for row in range(model.rowCount()):
+        rect = view.visualRect(model.index(row))
+        name_shown = model.speaker_name(model.rows[row].speaker_id)
+        metrics = QFontMetrics(header)
+        area = QRect(rect.left() + MARGIN_X + BAR_WIDTH + GAP, rect.top() + MARGIN_TOP,
+                     metrics.horizontalAdvance(name_shown), metrics.height())
+        pixels = [QColor(image.pixel(QPoint(x, y))) for x in range(area.left(), area.right())
+                  for y in range(area.top(), area.bottom())]
+        ratio = max(contrast(pixel, base) for pixel in pixels)
+        assert ratio >= TEXT_CONTRAST, (name, name_shown, base.name(), ratio)
+
+
+@pytest.mark.parametrize("name", list(PALETTES))
+def test_the_draft_note_follows_the_palette(themed, qtbot, tmp_path: Path, name: str) -> None:
+    """The "draft made offline" note was a fixed light yellow (#FFF4CE) with dark text:
+    glaring in a dark window, and left so after a live switch from light to dark. Now an
+    amber tint of the window, its text at 4.5:1 and its frame at 3:1."""
+    from app.domain.offline_quality import OFFLINE_MARK_KEY
+    from app.domain.transcript_parse import parse_transcript
+    from app.ui.contrast import luminance
+    from app.ui.transcripts.paragraph_model import ParagraphModel
+    from app.ui.transcripts.viewer_panel import ViewerPanel
+    from tests.ui.test_transcripts_view import SMALL
+
+    themed.setPalette(as_the_desktop_gives(themed, QPalette()))
+    panel = ViewerPanel(ParagraphModel())
+    qtbot.addWidget(panel)
+    panel.resize(1024, 640)
+    panel.show()
+    qtbot.waitExposed(panel)
+    draft = parse_transcript({**SMALL, OFFLINE_MARK_KEY: {"approximate": True}})
+    panel.show_transcript(draft, "Interview", offline_draft=True)
+    note = panel.draft_note
+    qtbot.waitUntil(note.isVisible)
+    keep_shot(panel, "transcript-draft-note-light", tmp_path)
+    themed.setPalette(as_the_desktop_gives(themed, PALETTES[name]()))  # switched live
+    qtbot.wait(10)
+    keep_shot(panel, f"transcript-draft-note-{name}-switched", tmp_path)
+    window = themed.palette().color(QPalette.ColorRole.Window)
+    image = panel.grab().toImage()
+    area = note.geometry().translated(note.parentWidget().mapTo(panel, QPoint()))
+    pixels = [QColor(image.pixel(QPoint(x, y))) for x in range(area.left(), area.right())
+              for y in range(area.top(), area.bottom())]
+    behind = _most_common(pixels)
+    # the note is light in a light window and dark in a dark one
+    assert (luminance(behind) < 0.18) == (luminance(window) < 0.18), (behind.name(),
+                                                                      window.name())
+    assert max(contrast(pixel, behind) for pixel in pixels) >= TEXT_CONTRAST
+    frame = [QColor(image.pixel(QPoint(area.left() + d, area.center().y())))
+             for d in range(2)]
+    assert max(contrast(pixel, window) for pixel in frame) >= GRAPHIC_CONTRAST, \
+        [p.name() for p in frame]
