@@ -3,6 +3,10 @@ palette the desktop gives, light, dark (KDE, qt6ct) or high contrast.
 
 - Disabled text reaches WCAG's 4.5:1 against what it is written on. Fusion's dark
   palettes gave 2.5:1: a greyed-out "Save as…" or "Use take" could not be read.
+- Links (a model card's, a voice's) reach 4.5:1 on the text boxes and windows they sit
+  in: a desktop palette that leaves them out gives Qt's #0000ff, 2.0:1 on Breeze Dark.
+- Tooltips are themed from the palette (tooltips.py): Qt's light yellow stayed on a
+  dark or high-contrast desktop.
 - Check boxes, radio buttons, slider grooves and the check boxes of item views marked
   with `outline_item_checks` get an outline at 3:1 (under Fusion), and a combo box's text
   that does not fit ends in "…": app/ui/control_style.py draws these.
@@ -19,7 +23,7 @@ ControlStyle, and every other widget paints in C++ alone.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette, qGray
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -33,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.contrast import TEXT_CONTRAST, with_contrast
 from app.ui.control_style import ControlStyle, is_fusion, shared_control_style
+from app.ui.tooltips import follow_with_tooltips
 
 # Disabled text and what it is written on, in the Disabled colour group.
 _DISABLED_TEXT = (
@@ -40,8 +45,20 @@ _DISABLED_TEXT = (
     (QPalette.ColorRole.Text, (QPalette.ColorRole.Base, QPalette.ColorRole.Window)),
     (QPalette.ColorRole.ButtonText, (QPalette.ColorRole.Button,)),
 )
+_LINKS = (QPalette.ColorRole.Link, QPalette.ColorRole.LinkVisited)
 _OUTLINED = (QCheckBox, QRadioButton, QSlider)
 ITEM_CHECKS = "xiOutlineItemChecks"  # the property outline_item_checks sets on a view
+
+
+def button_face(palette: QPalette, group: QPalette.ColorGroup) -> QColor:
+    """The lightest colour Fusion paints a push button's face with (its gradient's top),
+    worked out as Fusion does (qfusionstyle: buttonColor, then qt_fusion_gradient over it
+    a shade darker). On a dark palette the face is lighter than the Button colour: a
+    disabled "Edit rule…" or "Cancel" lifted to 4.5:1 against Button read at 3.4:1 on it."""
+    face = QColor(palette.color(group, QPalette.ColorRole.Button))
+    face = face.lighter(100 + max(1, (180 - qGray(face.rgb())) // 6))
+    face.setHsv(face.hue(), int(face.saturation() * 0.75), face.value())
+    return face.darker(104).lighter(124)
 
 
 def readable_palette(palette: QPalette) -> QPalette:
@@ -52,7 +69,16 @@ def readable_palette(palette: QPalette) -> QPalette:
         colour = palette.color(group, role)
         for background in backgrounds:
             colour = with_contrast(colour, palette.color(group, background), TEXT_CONTRAST)
+        if role == QPalette.ColorRole.ButtonText:  # (other styles' faces are near Button)
+            colour = with_contrast(colour, button_face(palette, group), TEXT_CONTRAST)
         palette.setColor(group, role, colour)
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive,
+                  QPalette.ColorGroup.Disabled):
+        for role in _LINKS:
+            colour = palette.color(group, role)
+            for background in (QPalette.ColorRole.Base, QPalette.ColorRole.Window):
+                colour = with_contrast(colour, palette.color(group, background), TEXT_CONTRAST)
+            palette.setColor(group, role, colour)
     return palette
 
 
@@ -62,6 +88,7 @@ class ReadableStyle(QProxyStyle):
         self.setObjectName("app.style")
         self._switching = False  # while a widget's style is being changed from here
         self._fusion = is_fusion(self.baseStyle())  # fixed: the base never changes
+        follow_with_tooltips(self)
 
     def _wants_controls(self, widget: QWidget) -> bool:
         if isinstance(widget, QComboBox):

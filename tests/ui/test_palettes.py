@@ -399,13 +399,12 @@ def test_warnings_and_the_plans_problem_list_read_on_every_palette(themed, qtbot
 def test_no_text_in_the_interface_has_a_fixed_colour() -> None:
     """Text coloured with a fixed hue cannot follow the desktop's palette: on a dark
     window it becomes unreadable. Problem and warning text goes through
-    app/ui/widgets/problem_text.py instead. (The transcript's draft note is exempt: it
-    sets its own light background with the dark text.)"""
+    app/ui/widgets/problem_text.py instead, a note through app/ui/widgets/note_style.py."""
     import re
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "app" / "ui"
-    allowed = {"widgets/problem_text.py", "transcripts/viewer_panel.py"}
+    allowed = {"widgets/problem_text.py"}
     offenders = []
     for path in root.rglob("*.py"):
         if path.relative_to(root).as_posix() in allowed:

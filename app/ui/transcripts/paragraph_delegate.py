@@ -35,7 +35,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from app.ui.contrast import TEXT_CONTRAST, blend, readable_on, with_contrast
+from app.ui.contrast import GRAPHIC_CONTRAST, TEXT_CONTRAST, blend, readable_on, with_contrast
 from app.ui.transcripts.paragraph_layout import (
     BAR_WIDTH,
     CORRECTED,
@@ -53,7 +53,7 @@ from app.ui.widgets.player_bar import format_ms
 
 MATCH = QColor("#FFE58F")
 CURRENT_MATCH = QColor("#FFB347")
-LOW_CONFIDENCE = QColor("#E67E22")
+LOW_CONFIDENCE = QColor("#E67E22")  # made darker or lighter to mark at 3:1 (_wave_tile)
 CHIP = QColor(128, 128, 128, 60)
 _note_cache: dict[int, tuple[QColor, QColor]] = {}
 
@@ -172,7 +172,7 @@ class ParagraphDelegate(QStyledItemDelegate):
         selections = self._paint_marks(painter, laid, origin, palette)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         laid.layout.draw(painter, origin, selections)
-        self._paint_underlines(painter, laid, origin)
+        self._paint_underlines(painter, laid, origin, palette.color(QPalette.ColorRole.Base))
         painter.restore()
 
     def _paint_header(self, painter: QPainter, rect: QRect, row: ParagraphRow, color: QColor,
@@ -255,7 +255,8 @@ class ParagraphDelegate(QStyledItemDelegate):
             ranges.append(format_range(start, end - start, fmt))
         return ranges
 
-    def _paint_underlines(self, painter: QPainter, laid: Laid, origin: QPointF) -> None:
+    def _paint_underlines(self, painter: QPainter, laid: Laid, origin: QPointF,
+                          base: QColor) -> None:
         model = self._model
         transcript = model.transcript
         if transcript is None:
@@ -271,25 +272,33 @@ class ParagraphDelegate(QStyledItemDelegate):
                 for i in flagged for box in ParagraphLayouts.boxes(laid, *laid.spans[i])])
         # A wave drawn once and tiled (as Qt draws its own wavy underlines): stroking
         # antialiased zigzag paths was most of the cost of repainting a row.
-        wave = _wave_tile(painter.device().devicePixelRatioF())
+        wave = _wave_tile(painter.device().devicePixelRatioF(), base)
         for box in laid.underlines[1]:
             painter.drawTiledPixmap(box.translated(origin), wave)
 
 
 WAVE_PERIOD, WAVE_HEIGHT = 5.0, 5.0
-_WAVE_TILES: dict[float, QPixmap] = {}
+_WAVE_TILES: dict[tuple[float, int], QPixmap] = {}
 
 
-def _wave_tile(ratio: float) -> QPixmap:
-    """One period of the doubtful-word underline, at the screen's pixel ratio."""
-    tile = _WAVE_TILES.get(ratio)
+def underline_colour(base: QColor) -> QColor:
+    """The doubtful-word underline's orange as it marks on `base` at 3:1, WCAG's minimum
+    for a mark that is not text (the fixed #E67E22 was 2.8:1 on white)."""
+    return with_contrast(LOW_CONFIDENCE, base, GRAPHIC_CONTRAST)
+
+
+def _wave_tile(ratio: float, base: QColor) -> QPixmap:
+    """One period of the doubtful-word underline, at the screen's pixel ratio, in its
+    colour on `base` (a tile per base: a live switch of the palette is followed)."""
+    key = (ratio, base.rgba())
+    tile = _WAVE_TILES.get(key)
     if tile is None:
         tile = QPixmap(round(WAVE_PERIOD * ratio), round(WAVE_HEIGHT * ratio))
         tile.setDevicePixelRatio(ratio)
         tile.fill(Qt.GlobalColor.transparent)
         painter = QPainter(tile)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(LOW_CONFIDENCE, 1.3))
+        painter.setPen(QPen(underline_colour(base), 1.3))
         # Down-up-down across the tile and a half-period beyond each edge, so that the
         # tiles join without a seam.
         middle = WAVE_HEIGHT / 2
@@ -299,7 +308,7 @@ def _wave_tile(ratio: float) -> QPixmap:
             path.lineTo(-half + step * half, middle + (1.0 if step % 2 else -1.5))
         painter.drawPath(path)
         painter.end()
-        _WAVE_TILES[ratio] = tile
+        _WAVE_TILES[key] = tile
     return tile
 
 

@@ -27,6 +27,7 @@ from app.ui.transcripts.options_panel import language_name
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, SIDE_BY_SIDE, ParagraphModel
 from app.ui.transcripts.transcript_document import OFFLINE_DRAFT_NOTE
 from app.ui.transcripts.transcript_view import TranscriptView
+from app.ui.widgets.note_style import show_as_note
 
 EMPTY_HINT = ("No transcript open. Fetch one by its id, choose a recording to transcribe, "
               "open a transcript file or drop one here.")
@@ -40,9 +41,7 @@ class ViewerPanel(QWidget):
         self.title.setWordWrap(True)
         self.draft_note = QLabel(self)
         self.draft_note.setObjectName("transcripts.draft_note")
-        self.draft_note.setStyleSheet("QLabel { background: #FFF4CE; color: #5C4400; "
-                                      "border: 1px solid #E0C36A; border-radius: 3px; "
-                                      "padding: 2px 6px; }")
+        show_as_note(self.draft_note)  # (in the palette's colours, light or dark)
         self.draft_note.hide()
         self.language_label = QLabel(self)
         self.language_label.setObjectName("transcripts.language_label")
