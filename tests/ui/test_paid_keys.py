@@ -1,0 +1,69 @@
+"""Paid actions from the keyboard: a stray Enter never pays. Enter in a field, on a
+choice or on a check box sets off no generation, alignment or take; only the button that
+says so does, when the focus is on it (or its shortcut, where its label names one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+def focused() -> QWidget | None:
+    return QApplication.focusWidget()
+
+
+def press(qtbot: Any, key: Qt.Key,
+          modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    widget = focused()
+    assert widget is not None, "nothing has the keyboard focus"
+    qtbot.keyClick(widget, key, modifier)
+
+
+def shown(qtbot: Any, dialog: QWidget) -> None:
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+
+
+# -- Transcripts → Align to a script --------------------------------------------------
+
+def test_align_starts_on_the_script_choice_and_enter_there_aligns_nothing(
+        qtbot: Any, tmp_path: Path) -> None:
+    """With a transcript open, the focus started on Align (it may be paid): the first
+    Enter aligned at once."""
+    from app.ui.transcripts.align_script import AlignScriptDialog
+
+    dialog = AlignScriptDialog(tmp_path / "interview.wav", has_transcript=True)
+    aligned: list[bool] = []
+    dialog.accepted.connect(lambda: aligned.append(True))
+    shown(qtbot, dialog)
+    assert dialog.align_button.isEnabled()
+    assert focused() is dialog.use_transcript  # the script: what the user settles first
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    qtbot.wait(50)
+    assert aligned == [] and dialog.isVisible()
+    # Aimed at: the focus on Align, Enter aligns.
+    dialog.align_button.setFocus()
+    qtbot.waitUntil(lambda: focused() is dialog.align_button)
+    press(qtbot, Qt.Key.Key_Return)
+    assert aligned == [True]
+
+
+def test_align_without_a_transcript_starts_on_the_file_choice(qtbot: Any,
+                                                              tmp_path: Path) -> None:
+    from app.ui.transcripts.align_script import AlignScriptDialog
+
+    dialog = AlignScriptDialog(tmp_path / "interview.wav", has_transcript=False)
+    aligned: list[bool] = []
+    dialog.accepted.connect(lambda: aligned.append(True))
+    shown(qtbot, dialog)
+    assert focused() is dialog.use_file
+    dialog.set_script_path(tmp_path / "script.txt")
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.wait(50)
+    assert aligned == [] and dialog.isVisible()
