@@ -67,3 +67,45 @@ def test_align_without_a_transcript_starts_on_the_file_choice(qtbot: Any,
     press(qtbot, Qt.Key.Key_Return)
     qtbot.wait(50)
     assert aligned == [] and dialog.isVisible()
+
+
+# -- Scripts → Make a new take --------------------------------------------------------
+
+def regenerate_dialog(qtbot: Any) -> tuple[Any, list[list[str]]]:
+    from app.ui.scripts.regenerate_dialog import Neighbour, RegenerateDialog
+
+    made: list[list[str]] = []
+    dialog = RegenerateDialog("block 2", 120, [Neighbour("b1", "block 1 · ANNA: Hello", 80),
+                                               Neighbour("b3", "block 3 · ANNA: Bye", 60)],
+                              made.append)
+    shown(qtbot, dialog)
+    return dialog, made
+
+
+def test_enter_on_a_neighbours_box_makes_no_take(qtbot: Any) -> None:
+    """Make new take was the default: Enter on a neighbour's box paid for the take."""
+    from PySide6.QtWidgets import QCheckBox
+
+    dialog, made = regenerate_dialog(qtbot)
+    first = dialog.findChild(QCheckBox, "scripts.regenerate_neighbour_0")
+    first.setFocus()
+    qtbot.waitUntil(lambda: focused() is first)
+    press(qtbot, Qt.Key.Key_Space)  # ticks it, as ever
+    assert first.isChecked()
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    qtbot.wait(50)
+    assert made == [] and dialog.isVisible()
+    # Ctrl+Enter, as the button says, makes it (with the neighbour ticked).
+    assert "Ctrl+Enter" in dialog.go_button.text()
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert made == [["b1"]]
+
+
+def test_enter_on_make_new_take_makes_it(qtbot: Any) -> None:
+    """Aimed at, the button takes Enter (and Space) like any other."""
+    dialog, made = regenerate_dialog(qtbot)
+    dialog.go_button.setFocus()
+    qtbot.waitUntil(lambda: focused() is dialog.go_button)
+    press(qtbot, Qt.Key.Key_Return)
+    assert made == [[]]
