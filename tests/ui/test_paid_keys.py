@@ -109,3 +109,33 @@ def test_enter_on_make_new_take_makes_it(qtbot: Any) -> None:
     qtbot.waitUntil(lambda: focused() is dialog.go_button)
     press(qtbot, Qt.Key.Key_Return)
     assert made == [[]]
+
+
+# -- Pronunciation dictionaries: the name field ---------------------------------------
+
+def test_enter_in_the_name_field_renames_the_chosen_dictionary(launch, cloud, qtbot) -> None:
+    """Enter in the name field always meant New: renaming the chosen dictionary from
+    the keyboard made a copy of it under the new name instead."""
+    from tests.ui.test_pronunciation import open_dialog
+
+    studio = launch(cloud_url=cloud.url)
+    dialog = open_dialog(qtbot, studio)
+    dialog.name.setFocus()
+    qtbot.waitUntil(lambda: focused() is dialog.name)
+    qtbot.keyClicks(dialog.name, "Brand names")
+    press(qtbot, Qt.Key.Key_Return)  # nothing chosen: a new dictionary
+    qtbot.waitUntil(lambda: dialog.current is not None and dialog.refresh_button.isEnabled(),
+                    timeout=10_000)
+    assert dialog.name.text() == "Brand names"
+    dialog.name.setFocus()
+    qtbot.waitUntil(lambda: focused() is dialog.name)
+    dialog.name.selectAll()
+    qtbot.keyClicks(dialog.name, "Brands")
+    press(qtbot, Qt.Key.Key_Return)  # the chosen one's name, changed: a rename
+    qtbot.waitUntil(lambda: dialog.current is not None and dialog.current.name == "Brands"
+                    and dialog.refresh_button.isEnabled(), timeout=10_000)
+    assert [d.name for d in dialog.list_model.items] == ["Brands"]
+    creates = [r for r in cloud.control.requests()
+               if r["method"] == "POST" and "pronunciation-dictionaries" in r["path"]
+               and "rename" not in r["path"]]
+    assert len(creates) == 1, creates
