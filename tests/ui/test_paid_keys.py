@@ -139,3 +139,31 @@ def test_enter_in_the_name_field_renames_the_chosen_dictionary(launch, cloud, qt
                if r["method"] == "POST" and "pronunciation-dictionaries" in r["path"]
                and "rename" not in r["path"]]
     assert len(creates) == 1, creates
+
+
+# -- Pronunciation rule editor: the preview -------------------------------------------
+
+def test_a_failed_preview_is_said_in_the_rule_editor(launch, cloud, qtbot) -> None:
+    """A failed "Hear it" was said on the Pronunciation window, behind the modal rule
+    editor: the user, in the editor, saw nothing happen."""
+    from app.ui.speech.rule_editor import RuleEditor
+    from tests.ui.test_pronunciation import click, make_dictionary, open_dialog
+
+    studio = launch(cloud_url=cloud.url)
+    qtbot.waitUntil(lambda: studio.window.speech_tab.current_voice() is not None,
+                    timeout=20_000)
+    dialog = open_dialog(qtbot, studio)
+    make_dictionary(qtbot, dialog, "Names")
+    click(qtbot, dialog.add_rule_button)
+    editor = dialog.findChild(RuleEditor, "rule_editor")
+    qtbot.keyClicks(editor.word, "Siobhan")
+    qtbot.keyClicks(editor.replacement, "shiv awn")
+    cloud.control.add_faults({"path_regex": "^/v1/text-to-speech/", "fault": "400"})
+    click(qtbot, editor.preview_without)
+    qtbot.waitUntil(lambda: editor.error.isVisible() and bool(editor.error.text()),
+                    timeout=20_000)
+    assert editor.isVisible()
+    # The next preview that works says so in the editor too, and the problem goes.
+    click(qtbot, editor.preview_without)
+    qtbot.waitUntil(lambda: "as now" in editor.preview_status.text(), timeout=20_000)
+    assert editor.preview_status.isVisible() and not editor.error.isVisible()
