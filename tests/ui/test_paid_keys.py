@@ -167,3 +167,40 @@ def test_a_failed_preview_is_said_in_the_rule_editor(launch, cloud, qtbot) -> No
     click(qtbot, editor.preview_without)
     qtbot.waitUntil(lambda: "as now" in editor.preview_status.text(), timeout=20_000)
     assert editor.preview_status.isVisible() and not editor.error.isVisible()
+
+
+# -- Settings → API key: Escape while the key is written ------------------------------
+
+def test_escape_while_the_key_is_written_tells_the_app(launch, cloud, qtbot,
+                                                       memory_keyring, monkeypatch) -> None:
+    """Escape while the keychain was being written: the write went on in its thread and
+    saved the key, but the app was never told, and went on without it."""
+    import threading
+
+    from tests.support.cloud_server import CREATOR_KEY
+
+    writing, go_on = threading.Event(), threading.Event()
+    store = memory_keyring.set_password
+
+    def slow_keychain(service: str, username: str, password: str) -> None:
+        writing.set()
+        go_on.wait(30)  # the keychain is slow (a password prompt, say)
+        store(service, username, password)
+
+    monkeypatch.setattr(memory_keyring, "set_password", slow_keychain)
+    studio = launch(cloud_url=cloud.url, key=None)
+    dialog = studio.window.open_settings()
+    told: list[bool] = []
+    dialog.key_changed.connect(lambda: told.append(True))
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert focused() is dialog.api_key
+    qtbot.keyClicks(dialog.api_key, CREATOR_KEY)
+    press(qtbot, Qt.Key.Key_Return)  # checks the key, then writes it
+    qtbot.waitUntil(writing.is_set, timeout=10_000)
+    press(qtbot, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    go_on.set()
+    qtbot.waitUntil(lambda: list(memory_keyring.passwords.values()) == [CREATOR_KEY],
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: told == [True], timeout=10_000)  # the app knows the key stored
+    assert studio.ctx.key_store.get() == CREATOR_KEY
