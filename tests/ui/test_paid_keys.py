@@ -43,6 +43,7 @@ def test_align_starts_on_the_script_choice_and_enter_there_aligns_nothing(
     shown(qtbot, dialog)
     assert dialog.align_button.isEnabled()
     assert focused() is dialog.use_transcript  # the script: what the user settles first
+    assert not dialog.align_button.isDefault()  # (it does not look like what Enter does)
     press(qtbot, Qt.Key.Key_Return)
     press(qtbot, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
     qtbot.wait(50)

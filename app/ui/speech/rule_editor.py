@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import shiboken6
-
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
