@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QWidget,
+)
 
 # The field each tab starts in: what a user does first there.
 MAIN_FIELDS = {
@@ -81,3 +88,52 @@ def tab_order_after(anchor: QWidget, root: QWidget) -> None:
             if following.focusPolicy() & Qt.FocusPolicy.TabFocus:
                 anchor = following
             following = following.nextInFocusChain()
+
+
+def _is_enter(event: QEvent) -> bool:
+    """A plain Enter or Return (the keypad's counts): what a dialog turns into a click
+    on its default button. Ctrl+Enter and the like are left alone."""
+    return (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+
+
+class _EnterOnlyWhenAimed(QObject):
+    """On a dialog: Enter clicks a paid button only when that button has the focus."""
+
+    def __init__(self, dialog: QWidget, buttons: tuple[QPushButton, ...]) -> None:
+        super().__init__(dialog)
+        self._buttons = buttons
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and watched is self.parent():
+            # A button box makes its first accepting button the default when shown: it
+            # would look like what Enter does, which it is not.
+            for button in self._buttons:
+                button.setDefault(False)
+            return False
+        if not _is_enter(event):
+            return False
+        focus = QApplication.focusWidget()
+        if focus in self._buttons:
+            assert isinstance(focus, QPushButton)
+            if focus.isEnabled():
+                focus.click()  # aimed at: the button with the focus takes Enter
+            return True
+        # Enter typed in a field or on a check box, passed on to the dialog: it would click
+        # the default, and a paid button can be that (a button box makes its first
+        # accepting button the default whatever its settings).
+        return any(button.isDefault() for button in self._buttons)
+
+
+def enter_pays_only_when_aimed(dialog: QWidget, *buttons: QPushButton) -> None:
+    """Enter sets off these (paid) buttons only when the focus is on them; Space too, as
+    ever. Enter anywhere else in the dialog never reaches them: in Align to a script,
+    focus started on Align and Enter aligned at once; in Make a new take, Enter on a
+    neighbour's box paid for the take. Other buttons keep their Enter (Cancel, Save rule)."""
+    for button in buttons:
+        # Not "auto default": such a button becomes the default when the focus passes
+        # it, and stays the one Enter clicks after the focus has moved on.
+        button.setAutoDefault(False)
+        button.setDefault(False)
+    dialog.installEventFilter(_EnterOnlyWhenAimed(dialog, buttons))

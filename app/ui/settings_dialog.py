@@ -57,6 +57,7 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(520)
         self._ctx = ctx
         self._runner = runner
+        self._storing: asyncio.Future[None] | None = None  # the keychain write, once begun
 
         self.api_key = QLineEdit(self)
         self.api_key.setObjectName("settings.api_key")
@@ -204,6 +205,21 @@ class SettingsDialog(QDialog):
                 await check_key(base_url, key)
             except MissingPermissionsError as exc:
                 restricted = exc  # a genuine key, only restricted: it can be saved
+        except Exception as exc:
+            message = describe_error(exc)
+            self.key_status.setText(f"{message.title}. {message.text} The key was not saved.")
+            self.save_key.setEnabled(True)
+            return
+        # From here the key is being written to the keychain, which cannot be stopped
+        # half way: Escape (Cancel) now lets the write finish and the app be told of the
+        # key really stored. Cancelling it left the key saved while the app, never told,
+        # went on with the old one (or none).
+        self._storing = asyncio.ensure_future(self._store(key, base_url, restricted))
+        await asyncio.shield(self._storing)
+
+    async def _store(self, key: str, base_url: str,
+                     restricted: MissingPermissionsError | None) -> None:
+        try:
             result = await asyncio.to_thread(self._ctx.key_store.set, key)
         except Exception as exc:
             message = describe_error(exc)

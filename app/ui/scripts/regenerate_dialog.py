@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from app.ui.keyboard import enter_pays_only_when_aimed
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,18 @@ class RegenerateDialog(QDialog):
             self.boxes[neighbour.block_id] = box
             layout.addWidget(box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        go = buttons.addButton("Make new take", QDialogButtonBox.ButtonRole.AcceptRole)
+        # The take is paid: Enter on a neighbour's box (pressed to tick it, or by
+        # mistake) made it. Now only this button does, aimed at with Tab and pressed
+        # with Space or Enter, or Ctrl+Enter from anywhere in the dialog, as its label
+        # says (Ctrl+Enter also generates on the Speech and Music tabs).
+        self.go_button = go = buttons.addButton("Make new take (Ctrl+Enter)",
+                                                QDialogButtonBox.ButtonRole.AcceptRole)
         go.setObjectName("scripts.regenerate_go")
         go.setAccessibleName("Make the new take")
-        go.setDefault(True)
+        enter_pays_only_when_aimed(self, go)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(go.click)
         buttons.accepted.connect(self._on_go_clicked)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

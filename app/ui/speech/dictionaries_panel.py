@@ -229,6 +229,14 @@ class DictionariesDialog(QDialog):
         self.refresh_button.setEnabled(not busy)
         for button in (self.rename_button, self.export_button, self.add_rule_button):
             button.setEnabled(chosen and not busy)
+        # Enter in the name field does what the field is used for: with a dictionary
+        # chosen it holds that dictionary's name, so Enter renames it; with none, Enter
+        # makes a new one (Enter always meant New, and made a copy of a dictionary
+        # being renamed). New stays a Tab away; the default button shows which it is.
+        (self.rename_button if chosen else self.create_button).setDefault(True)
+        self.name.setAccessibleDescription(
+            "Enter renames the chosen dictionary" if chosen
+            else "Enter makes a new dictionary with this name")
         has_rule = chosen and bool(self.rules.selectionModel().selectedRows())
         self.edit_rule_button.setEnabled(has_rule and not busy)
         self.remove_rule_button.setEnabled(has_rule and not busy)

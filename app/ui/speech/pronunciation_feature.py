@@ -20,6 +20,7 @@ from app.domain.pronunciation import MAX_LOCATORS, PHONEME_MODELS_NOTE, Rule, mo
 from app.ui.errors import describe_error
 from app.ui.speech.dictionaries_panel import PREVIEW_DICTIONARY, DictionariesDialog
 from app.ui.speech.dictionary_models import Attachment
+from app.ui.speech.rule_editor import PreviewReport
 from app.ui.speech.side_draft import SideDraft
 from app.ui.widgets.problem_text import show_as_warning
 
@@ -137,13 +138,20 @@ class PronunciationFeature(QObject):
         menu.popup(text.viewport().mapToGlobal(pos))
 
     # -- preview -------------------------------------------------------------------------
-    def preview(self, rule: Rule | None, word: str) -> None:
-        """Speak `word` with the current voice and model, with `rule` or without any."""
+    def preview(self, rule: Rule | None, word: str, report: PreviewReport) -> None:
+        """Speak `word` with the current voice and model, with `rule` or without any.
+        How it went is said to `report` (the rule editor, modal, in front) and in the
+        dialog's message line (read once the editor is closed)."""
         form = self._tab.form()
         dialog = self.dialog
-        if form is None:
+
+        def say(text: str, *, problem: bool = False) -> None:
+            report(text, problem)
             if dialog is not None:
-                dialog.say("Pick a voice and a model on the Speech tab first.", problem=True)
+                dialog.say(text, problem=problem)
+
+        if form is None:
+            say("Pick a voice and a model on the Speech tab first.", problem=True)
             return
 
         async def speak() -> None:
@@ -162,13 +170,11 @@ class PronunciationFeature(QObject):
                                                         form.options())
                 clip = await asyncio.to_thread(decode_bytes, result.audio, form.output_format)
             except Exception as exc:  # shown in plain words
-                if dialog is not None:
-                    dialog.say(describe_error(exc).as_text(), problem=True)
+                say(describe_error(exc).as_text(), problem=True)
                 return
             self._ctx.player.load(clip)
             self._ctx.player.play()
-            if dialog is not None:
-                dialog.say("Playing “" + word + ("” with the rule." if rule else "” as now."))
+            say("Playing “" + word + ("” with the rule." if rule else "” as now."))
 
         # Restarted, not started: a press while a preview hangs on a silent server asked
         # nothing and said nothing until the read timeout; now it drops the stalled

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,7 +37,10 @@ _HINTS = {"alias": "e.g. “eleven” for XI, “sequel” for SQL",
           "ipa": "e.g. təˈmɑːtoʊ",
           "cmu-arpabet": "e.g. T AH0 M EY1 T OW2"}
 
-PreviewFn = Callable[[Rule | None, str], None]  # (rule or None for "without", word)
+# How a preview went, in words, and whether it is a problem: said in the rule editor.
+PreviewReport = Callable[[str, bool], None]
+# (rule or None for "without", word, where to say how it went)
+PreviewFn = Callable[[Rule | None, str, PreviewReport], None]
 
 
 class RuleEditor(QDialog):
@@ -71,6 +75,10 @@ class RuleEditor(QDialog):
         self.error.setWordWrap(True)
         show_as_problem(self.error)
         self.error.hide()
+        self.preview_status = QLabel(self)
+        self.preview_status.setObjectName("rule_editor.preview_status")
+        self.preview_status.setWordWrap(True)
+        self.preview_status.hide()
         self.preview_without = QPushButton("Hear it as now", self)
         self.preview_without.setObjectName("rule_editor.preview_without")
         self.preview_without.setAccessibleName("Hear the word without the rule")
@@ -99,6 +107,7 @@ class RuleEditor(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.note)
         layout.addLayout(previews)
+        layout.addWidget(self.preview_status)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         if rule is not None:
@@ -148,7 +157,17 @@ class RuleEditor(QDialog):
                 return
             rule = None
         self.show_error("")
-        self._preview(rule if with_rule else None, self.word.text().strip())
+        self.preview_status.hide()
+        self._preview(rule if with_rule else None, self.word.text().strip(), self.say_preview)
+
+    def say_preview(self, text: str, problem: bool) -> None:
+        """How a preview went, said here: the editor is modal, and the Pronunciation
+        window behind it, where a failed preview was said, cannot be seen or read."""
+        if not shiboken6.isValid(self):  # closed while the preview ran
+            return
+        self.show_error(text if problem else "")
+        self.preview_status.setText("" if problem else text)
+        self.preview_status.setVisible(not problem and bool(text))
 
     def accept(self) -> None:
         try:

@@ -33,6 +33,7 @@ from app.domain.transcript import Transcript
 from app.domain.transcript_edit import TranscriptEdits
 from app.domain.transcript_parse import parse_transcript
 from app.library.text_files import read_text_file
+from app.ui.keyboard import enter_pays_only_when_aimed
 from app.ui.transcripts.transcript_document import TranscriptDocument, TranscriptSource
 from app.ui.transcripts.transcripts_controller import Opened, TranscriptsController
 
@@ -122,6 +123,11 @@ class AlignScriptDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.use_file.toggled.connect(self.refresh)
+        # Align may be paid: Enter aligns only from Align itself. The focus starts on the
+        # script choice, what the user settles first (it started on Align, so the Enter
+        # meant for the dialog's first field aligned at once).
+        enter_pays_only_when_aimed(self, self.align_button)
+        (self.use_transcript if has_transcript else self.use_file).setFocus()
         self.refresh()
 
     def set_script_path(self, path: Path) -> None:
