@@ -136,6 +136,86 @@ def test_window_fits_a_laptop_in_every_tab_and_state(launch, cloud, qtbot, tmp_p
     keep_shot(window, f"fit-{width}x{height}-generated", tmp_path)
 
 
+NARROW_SCREENS = ((853, 533), (800, 600))  # 1280x800 at 150%; the smallest supported
+
+
+def assert_shown_inside(window: QWidget, widget: QWidget, where: str) -> None:
+    """What is drawn of it is inside the window (a scroll area up and down may hide the
+    rest, never the window's edge)."""
+    shown = widget.visibleRegion().boundingRect()
+    if shown.isEmpty():  # scrolled out of view: only ever inside a scroll area
+        parent = widget.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        assert parent is not None, (where, widget.objectName())
+        return
+    rect = QRect(widget.mapTo(window, shown.topLeft()), shown.size())
+    assert window.rect().contains(rect), (where, widget.objectName(), rect, window.rect())
+
+
+@pytest.mark.parametrize("history", (True, False), ids=("history", "no-history"))
+@pytest.mark.parametrize("size", NARROW_SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_window_fits_a_small_laptop_after_every_tab(launch, cloud, qtbot, tmp_path: Path,
+                                                    size: tuple[int, int],
+                                                    history: bool) -> None:
+    """A 1280x800 laptop at 150% (853x533 logical pixels) and 800x600: with History open
+    the window needed 1,005 pixels once another tab had been shown, and History or the
+    tab's right edge was off the screen. Every tab stacks its columns; every control
+    shown is inside the window; the minimum size fits the screen's free area."""
+    width, height = size
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    for name in ("transcripts", "music", "scripts", "speech"):  # every tab shown once
+        window.show_tab(name)
+        qtbot.wait(20)
+    window.history_dock.setVisible(history)
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (width, height))
+    room = window.screen().availableGeometry()
+    music = window.music_tab
+    pages = [("speech", 0), ("transcripts", 0), ("music", 0), ("music plan", 1),
+             ("scripts", 0)]
+    for name, page in pages:
+        window.show_tab(name.split()[0])
+        if name.startswith("music"):
+            music.mode.setCurrentIndex(page)
+        qtbot.wait(50)
+        where = f"{name} {width}x{height} history={history}"
+        assert_fits(window, width, height, where)
+        minimum = window.minimumSize()
+        assert minimum.width() <= room.width() and minimum.height() <= room.height(), (
+            where, minimum, room)
+        assert window.history_dock.isVisible() == history, where
+        tab = window.tabs.currentWidget()
+        controls = [w for w in tab.findChildren(QWidget) if w.isVisible()
+                    and "." in w.objectName()
+                    and isinstance(w, QAbstractButton | QComboBox | QLineEdit
+                                   | QAbstractItemView | QPlainTextEdit)]
+        if history:
+            controls += [w for w in window.history.findChildren(QWidget)
+                         if w.isVisible() and "." in w.objectName()
+                         and isinstance(w, QAbstractButton | QLineEdit | QAbstractItemView)]
+        assert len(controls) > 3, where
+        for widget in controls:
+            assert_shown_inside(window, widget, where)
+        for scroll in tab.findChildren(QScrollArea):  # no main column scrolls sideways
+            if scroll.isVisible():
+                assert not scroll.horizontalScrollBar().isVisible(), (where,
+                                                                      scroll.objectName())
+        keep_shot(window, f"fit-{width}x{height}-{'history' if history else 'alone'}-"
+                  f"{name.replace(' ', '-')}", tmp_path)
+
+    # The user's choice still rules: View → History shows it, beside the tab, on screen.
+    action = window.findChild(QAction, "action.history")
+    action.trigger()
+    qtbot.wait(50)
+    assert window.history_dock.isVisible() == (not history)
+    assert_fits(window, width, height, "History toggled")
+    if not history:
+        assert_shown_inside(window, studio.find(QPushButton, "history.delete"),
+                            "History shown")
+
+
 def test_history_panel_hides_from_the_view_menu_and_stays_hidden(launch, cloud,
                                                                  qtbot) -> None:
     studio = launch(cloud_url=cloud.url)
