@@ -1,13 +1,15 @@
-"""On a narrow screen the tabs stack their two columns instead of setting them side by
-side, so the window (with History open) is never wider than the screen.
+"""On a narrow screen a tab stacks its two columns instead of setting them side by side,
+so the window (with History open) is never wider than the screen.
 
-A 1366x768 laptop at 150% scaling gives 910x512 logical pixels: with History beside a tab
+A 1280x800 laptop at 150% scaling gives 853x533 logical pixels: with History beside a tab
 whose columns sat side by side the window needed about 1,005, and History or the tab's
-right edge was off the screen. Where the screen's free area (QScreen.availableGeometry)
-is narrower than the side-by-side window, each tab's columns are stacked, the first above
-the second (the divider between them still moves). History keeps its place, and View →
-History still shows or hides it: stacking is decided with History counted as open, so
-showing it never runs the window off the screen, and hiding it never reshuffles the tab.
+right edge was off the screen. Each tab whose columns, side by side and beside History,
+would make the window wider than the screen's free area (QScreen.availableGeometry)
+puts them one above the other (the divider between them still moves; the Scripts tab
+also puts its rows of buttons on two lines). A tab that fits keeps its columns side by
+side. History keeps its place, and View → History still shows or hides it: the decision
+counts History as open, so showing it never runs the window off the screen, and hiding
+it never reshuffles a tab.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QWindow
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtWidgets import QSplitter, QStyle, QWidget
+
+from app.ui.widgets.splitter_room import SplitterRoom
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
-# The dividers between a tab's two columns (the others already run top to bottom).
-# (The Scripts block's two columns are stacked in their own up-and-down scroll area.)
+# The dividers between a tab's two columns (the others already run top to bottom). The
+# Scripts block's two columns stack inside their own up-and-down scroll area.
 STACKABLE = ("speech.splitter", "transcripts.splitter", "music.splitter",
              "scripts.splitter_block")
 
@@ -31,9 +35,9 @@ class NarrowScreen(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self._window = window
-        self.stacked = False
+        self.stacked_tabs: set[str] = set()  # object names of the tabs stacked now
+        self._followed: QWindow | None = None
         window.installEventFilter(self)
-        self._screen: QWindow | None = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._window and event.type() == QEvent.Type.Show:
@@ -43,62 +47,98 @@ class NarrowScreen(QObject):
 
     def _follow_screen(self) -> None:
         handle = self._window.windowHandle()
-        if handle is not None and self._screen is None:
-            self._screen = handle
+        if handle is not None and self._followed is None:
+            self._followed = handle
             handle.screenChanged.connect(lambda _screen: self.fit())
 
-    def splitters(self) -> list[QSplitter]:
-        return [s for s in self._window.findChildren(QSplitter) if s.objectName() in STACKABLE]
+    def room(self) -> int | None:
+        """The width the window may take: its screen's, less the task bar and docks."""
+        screen = self._window.screen()
+        return screen.availableGeometry().width() if screen is not None else None
 
-    def side_by_side_width(self) -> int:
-        """The window's minimum width with every tab's columns side by side and History
-        open."""
-        self._orient(Qt.Orientation.Horizontal)
-        return self._minimum_width()
+    def fit(self) -> None:
+        """Stack the columns of each tab too wide for the screen beside History (called
+        when the window shows, a tab is built or its dividers restored, and when the
+        window moves to another screen)."""
+        room = self.room()
+        if room is None:
+            return
+        tabs = _pages(self._window)
+        # Measuring lays every tab out side by side: dividers that end as they were keep
+        # their places (a flip there and back would move them).
+        before = {s: (s.orientation(), s.sizes()) for tab in tabs for s in _splitters(tab)}
+        for tab in tabs:
+            _set_stacked(tab, False)
+        around = self._around_tab()
+        self.stacked_tabs = set()
+        for tab in tabs:
+            if _side_by_side_width(tab) + around > room and _set_stacked(tab, True):
+                self.stacked_tabs.add(tab.objectName())
+        for splitter, (orientation, sizes) in before.items():
+            if splitter.orientation() == orientation and any(sizes):
+                splitter.setSizes(sizes)
 
-    def _minimum_width(self) -> int:
+    def _around_tab(self) -> int:
+        """What the window needs beside a tab's own width: the tab widget's frame, the
+        margins, and History open (with the divider before it)."""
         window = self._window
         central = cast(QWidget, window.centralWidget())
         layout = central.layout()
         if layout is not None:
             layout.activate()
-        width = central.minimumSizeHint().width()
+        pages = max((tab.minimumSizeHint().width() for tab in _pages(window)), default=0)
+        width = central.minimumSizeHint().width() - pages
         dock = window.history_dock
         if not dock.isFloating():
             separator = window.style().pixelMetric(
-                window.style().PixelMetric.PM_DockWidgetSeparatorExtent, None, window)
+                QStyle.PixelMetric.PM_DockWidgetSeparatorExtent, None, window)
             width += dock.minimumSizeHint().width() + separator
         return width
 
-    def fit(self) -> None:
-        """Stack the columns if the screen is too narrow for them side by side (called when
-        the window shows, a tab is built and the window moves to another screen)."""
-        screen = self._window.screen()
-        if screen is None:
-            return
-        room = screen.availableGeometry().width()
-        self.stacked = self.side_by_side_width() > room
-        if self.stacked:
-            self._orient(Qt.Orientation.Vertical)
 
-    def _orient(self, orientation: Qt.Orientation) -> None:
-        for splitter in self.splitters():
-            if splitter.orientation() != orientation:
-                splitter.setOrientation(orientation)
-                _relayout(splitter)
-        narrow = orientation == Qt.Orientation.Vertical
-        for tab in self._window.tab_builder.built_tabs():
-            set_narrow = getattr(tab, "set_narrow", None)  # tabs with rows that wrap
-            if set_narrow is not None:
-                set_narrow(narrow)
-                _relayout(cast(QWidget, tab))
+def _pages(window: MainWindow) -> list[QWidget]:
+    pages = (window.tabs.widget(i) for i in range(window.tabs.count()))
+    return [page for page in pages if page is not None]
 
 
-def _relayout(widget: QWidget) -> None:  # (itself included)
-    """Lay out again every widget up from `widget`, also in a tab not shown (Qt leaves the
-    layout of a hidden widget as it was, and its old minimum width held the window)."""
+def _side_by_side_width(tab: QWidget) -> int:
+    """The tab's width with its columns side by side, counting what a scroll area's page
+    in one of them needs (the Music plan takes room from the song's column)."""
+    width = tab.minimumSizeHint().width()
+    for room in tab.findChildren(SplitterRoom):
+        splitter = room.splitter
+        width = max(width, width - splitter.minimumSizeHint().width()
+                    + room.side_by_side_width())
+    return width
+
+
+def _splitters(tab: QWidget) -> list[QSplitter]:
+    return [s for s in tab.findChildren(QSplitter) if s.objectName() in STACKABLE]
+
+
+def _set_stacked(tab: QWidget, stacked: bool) -> bool:
+    """Put the tab's columns one above the other (or side by side); False if it has none
+    to stack."""
+    splitters = _splitters(tab)
+    orientation = Qt.Orientation.Vertical if stacked else Qt.Orientation.Horizontal
+    for splitter in splitters:
+        splitter.setOrientation(orientation)
+    set_narrow = getattr(tab, "set_narrow", None)  # tabs with rows of buttons that wrap
+    if set_narrow is not None:
+        set_narrow(stacked)
+    for splitter in splitters:
+        _relayout(splitter)
+    _relayout(tab)
+    return bool(splitters) or set_narrow is not None
+
+
+def _relayout(widget: QWidget) -> None:
+    """Lay out again every widget from `widget` up, also in a tab not shown (Qt leaves
+    the layout of a hidden widget as it was, and its old minimum width held the
+    window)."""
     parent: QWidget | None = widget
     while parent is not None:
+        parent.updateGeometry()  # its parent's layout forgets the size it kept for it
         layout = parent.layout()
         if layout is not None:
             layout.invalidate()

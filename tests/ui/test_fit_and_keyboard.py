@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.shortcuts import SHORTCUTS, bound_keys, portable
-from tests.ui.conftest import save_screenshot
+from tests.ui.conftest import emulate_screen, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -68,6 +68,7 @@ def test_window_fits_a_laptop_in_every_tab_and_state(launch, cloud, qtbot, tmp_p
     width, height = size
     studio = launch(cloud_url=cloud.url)
     window = studio.window
+    emulate_screen(window, width)
     window.resize(width, height)
     qtbot.waitUntil(lambda: window.width() == width)
     history_buttons = [studio.find(QPushButton, f"history.{n}")
@@ -165,6 +166,8 @@ def test_window_fits_a_small_laptop_after_every_tab(launch, cloud, qtbot, tmp_pa
     width, height = size
     studio = launch(cloud_url=cloud.url)
     window = studio.window
+    emulate_screen(window, width)
+    window.build_all_tabs()  # (a tab built but never shown held the window wide)
     for name in ("transcripts", "music", "scripts", "speech"):  # every tab shown once
         window.show_tab(name)
         qtbot.wait(20)
@@ -390,6 +393,7 @@ def test_scripts_tab_fits_beside_history_and_tab_reaches_the_model(
     qtbot.waitUntil(lambda: not tab.generation.is_running, timeout=10_000)
     tab.select_block(tab.document.script.blocks[1].block_id)
     window.history_dock.show()
+    emulate_screen(window, 1024)
     window.resize(1024, 640)
     qtbot.waitUntil(lambda: (window.width(), window.height()) == (1024, 640))
     qtbot.wait(50)
@@ -484,3 +488,34 @@ def test_tab_reaches_the_casts_voices_before_the_blocks(launch, cloud, qtbot,
             if "preview" not in name or tab.cast.preview_buttons[s].isEnabled()]
         reached = walk_from_cast(len(expected) + 1)
         assert reached == [*expected, "scripts.blocks"], reached
+
+
+def test_tab_walks_each_stacked_tab_before_history(launch, cloud, qtbot) -> None:
+    """On a small laptop (853x533, History open) the tabs' columns are stacked; Tab still
+    goes through the whole tab first, top to bottom, and only then to History: never
+    into History in the middle of a tab, and never back into the tab after it."""
+    from tests.ui.test_music_plan_fit import walk_with_tab
+
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    emulate_screen(window, 853)
+    window.build_all_tabs()
+    window.resize(853, 533)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (853, 533))
+    assert window.history_dock.isVisible()
+    assert {"transcripts.tab", "music.tab", "scripts.tab"} <= window.narrow_screen.stacked_tabs
+    music = window.music_tab
+    for name, page in (("speech", 0), ("transcripts", 0), ("music", 0), ("music", 1),
+                       ("scripts", 0)):
+        window.show_tab(name)
+        music.mode.setCurrentIndex(page)
+        qtbot.wait(50)
+        tab = window.tabs.currentWidget()
+        reached = walk_with_tab(qtbot, window, window.tabs.tabBar(), 150)
+        names = [widget.objectName() for widget in reached]
+        assert "history.search" in names, (name, names)
+        first_history = names.index("history.search")
+        inside = [tab.isAncestorOf(widget) for widget in reached]
+        assert sum(inside[:first_history]) >= 3, (name, names)
+        assert all(inside[:first_history]), (name, names)
+        assert not any(inside[first_history:]), (name, names)

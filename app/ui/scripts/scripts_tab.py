@@ -241,7 +241,8 @@ class ScriptsTab(QWidget):
         # As wide as the block's fields, stacked or side by side, plus the scroll bar.
         panel = self.block_panel
         layout = panel.layout()
-        if layout is not None:
+        if layout is not None:  # (also while the tab is hidden: Qt would wait)
+            layout.invalidate()
             layout.activate()
         self._block_scroll.setMinimumWidth(
             panel.minimumSizeHint().width()
