@@ -37,6 +37,7 @@ from app.ui.file_router import FileRouter
 from app.ui.history.history_panel import HistoryPanel
 from app.ui.keyboard import tab_moves_on
 from app.ui.main_menus import MainMenus
+from app.ui.narrow_screen import NarrowScreen
 from app.ui.qt_async import TaskRunner
 from app.ui.speech.speech_tab import SpeechTab
 from app.ui.tab_builder import TAB_TITLES, TABS, TabBuilder
@@ -111,6 +112,8 @@ class MainWindow(QMainWindow):
         ctx.client.on_retry = self._on_client_retry
 
         self.menus = MainMenus(self, ctx)
+        # A narrow screen stacks each tab's columns (app/ui/narrow_screen.py).
+        self.narrow_screen = NarrowScreen(self)
         tab_moves_on(self)
         name_controls(self)
         self.backend.connecting.connect(self._on_backend_connecting)

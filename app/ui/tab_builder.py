@@ -117,6 +117,8 @@ class TabBuilder:
         window_state = self._window.window_state
         if window_state.layouts_restored:  # built after start-up: its dividers now
             window_state.restore_splitters(tab)
+        else:  # side by side, or stacked on a narrow screen (app/ui/narrow_screen.py)
+            self._window.narrow_screen.fit()
         return tab
 
     def _swap_in(self, name: str, tab: QWidget) -> None:

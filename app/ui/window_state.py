@@ -72,6 +72,8 @@ class WindowState:
                 saved = splitters.get(splitter.objectName())
                 if saved:
                     splitter.restoreState(_from_text(saved))
+        # A saved divider brings its direction too: the screen decides it.
+        self._window.narrow_screen.fit()
 
     def save(self) -> None:
         """Into the settings object (the caller writes the settings file)."""

@@ -175,3 +175,10 @@ def music_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mu
     with run_server(app) as url:
         yield MusicBackend("engine", url, lambda: list(app.requests),
                            lambda: song_store_for(folder).forget())
+
+
+def emulate_screen(window: Any, width: int) -> None:
+    """The window acts as on a screen `width` logical pixels wide (the offscreen test
+    screen is 800 wide): a tab stacks its columns only where they would not fit."""
+    window.narrow_screen.room = lambda: width
+    window.narrow_screen.fit()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.shortcuts import SHORTCUTS, bound_keys, portable
-from tests.ui.conftest import save_screenshot
+from tests.ui.conftest import emulate_screen, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -68,6 +68,7 @@ def test_window_fits_a_laptop_in_every_tab_and_state(launch, cloud, qtbot, tmp_p
     width, height = size
     studio = launch(cloud_url=cloud.url)
     window = studio.window
+    emulate_screen(window, width)
     window.resize(width, height)
     qtbot.waitUntil(lambda: window.width() == width)
     history_buttons = [studio.find(QPushButton, f"history.{n}")
@@ -134,6 +135,88 @@ def test_window_fits_a_laptop_in_every_tab_and_state(launch, cloud, qtbot, tmp_p
     for widget in (generate, save, badge, *history_buttons):
         assert_inside(window, widget, "after a generation")
     keep_shot(window, f"fit-{width}x{height}-generated", tmp_path)
+
+
+NARROW_SCREENS = ((853, 533), (800, 600))  # 1280x800 at 150%; the smallest supported
+
+
+def assert_shown_inside(window: QWidget, widget: QWidget, where: str) -> None:
+    """What is drawn of it is inside the window (a scroll area up and down may hide the
+    rest, never the window's edge)."""
+    shown = widget.visibleRegion().boundingRect()
+    if shown.isEmpty():  # scrolled out of view: only ever inside a scroll area
+        parent = widget.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        assert parent is not None, (where, widget.objectName())
+        return
+    rect = QRect(widget.mapTo(window, shown.topLeft()), shown.size())
+    assert window.rect().contains(rect), (where, widget.objectName(), rect, window.rect())
+
+
+@pytest.mark.parametrize("history", (True, False), ids=("history", "no-history"))
+@pytest.mark.parametrize("size", NARROW_SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_window_fits_a_small_laptop_after_every_tab(launch, cloud, qtbot, tmp_path: Path,
+                                                    size: tuple[int, int],
+                                                    history: bool) -> None:
+    """A 1280x800 laptop at 150% (853x533 logical pixels) and 800x600: with History open
+    the window needed 1,005 pixels once another tab had been shown, and History or the
+    tab's right edge was off the screen. Every tab stacks its columns; every control
+    shown is inside the window; the minimum size fits the screen's free area."""
+    width, height = size
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    emulate_screen(window, width)
+    window.build_all_tabs()  # (a tab built but never shown held the window wide)
+    for name in ("transcripts", "music", "scripts", "speech"):  # every tab shown once
+        window.show_tab(name)
+        qtbot.wait(20)
+    window.history_dock.setVisible(history)
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (width, height))
+    room = window.screen().availableGeometry()
+    music = window.music_tab
+    pages = [("speech", 0), ("transcripts", 0), ("music", 0), ("music plan", 1),
+             ("scripts", 0)]
+    for name, page in pages:
+        window.show_tab(name.split()[0])
+        if name.startswith("music"):
+            music.mode.setCurrentIndex(page)
+        qtbot.wait(50)
+        where = f"{name} {width}x{height} history={history}"
+        assert_fits(window, width, height, where)
+        minimum = window.minimumSize()
+        assert minimum.width() <= room.width() and minimum.height() <= room.height(), (
+            where, minimum, room)
+        assert window.history_dock.isVisible() == history, where
+        tab = window.tabs.currentWidget()
+        controls = [w for w in tab.findChildren(QWidget) if w.isVisible()
+                    and "." in w.objectName()
+                    and isinstance(w, QAbstractButton | QComboBox | QLineEdit
+                                   | QAbstractItemView | QPlainTextEdit)]
+        if history:
+            controls += [w for w in window.history.findChildren(QWidget)
+                         if w.isVisible() and "." in w.objectName()
+                         and isinstance(w, QAbstractButton | QLineEdit | QAbstractItemView)]
+        assert len(controls) > 3, where
+        for widget in controls:
+            assert_shown_inside(window, widget, where)
+        for scroll in tab.findChildren(QScrollArea):  # no main column scrolls sideways
+            if scroll.isVisible():
+                assert not scroll.horizontalScrollBar().isVisible(), (where,
+                                                                      scroll.objectName())
+        keep_shot(window, f"fit-{width}x{height}-{'history' if history else 'alone'}-"
+                  f"{name.replace(' ', '-')}", tmp_path)
+
+    # The user's choice still rules: View → History shows it, beside the tab, on screen.
+    action = window.findChild(QAction, "action.history")
+    action.trigger()
+    qtbot.wait(50)
+    assert window.history_dock.isVisible() == (not history)
+    assert_fits(window, width, height, "History toggled")
+    if not history:
+        assert_shown_inside(window, studio.find(QPushButton, "history.delete"),
+                            "History shown")
 
 
 def test_history_panel_hides_from_the_view_menu_and_stays_hidden(launch, cloud,
@@ -310,6 +393,7 @@ def test_scripts_tab_fits_beside_history_and_tab_reaches_the_model(
     qtbot.waitUntil(lambda: not tab.generation.is_running, timeout=10_000)
     tab.select_block(tab.document.script.blocks[1].block_id)
     window.history_dock.show()
+    emulate_screen(window, 1024)
     window.resize(1024, 640)
     qtbot.waitUntil(lambda: (window.width(), window.height()) == (1024, 640))
     qtbot.wait(50)
@@ -404,3 +488,34 @@ def test_tab_reaches_the_casts_voices_before_the_blocks(launch, cloud, qtbot,
             if "preview" not in name or tab.cast.preview_buttons[s].isEnabled()]
         reached = walk_from_cast(len(expected) + 1)
         assert reached == [*expected, "scripts.blocks"], reached
+
+
+def test_tab_walks_each_stacked_tab_before_history(launch, cloud, qtbot) -> None:
+    """On a small laptop (853x533, History open) the tabs' columns are stacked; Tab still
+    goes through the whole tab first, top to bottom, and only then to History: never
+    into History in the middle of a tab, and never back into the tab after it."""
+    from tests.ui.test_music_plan_fit import walk_with_tab
+
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    emulate_screen(window, 853)
+    window.build_all_tabs()
+    window.resize(853, 533)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (853, 533))
+    assert window.history_dock.isVisible()
+    assert {"transcripts.tab", "music.tab", "scripts.tab"} <= window.narrow_screen.stacked_tabs
+    music = window.music_tab
+    for name, page in (("speech", 0), ("transcripts", 0), ("music", 0), ("music", 1),
+                       ("scripts", 0)):
+        window.show_tab(name)
+        music.mode.setCurrentIndex(page)
+        qtbot.wait(50)
+        tab = window.tabs.currentWidget()
+        reached = walk_with_tab(qtbot, window, window.tabs.tabBar(), 150)
+        names = [widget.objectName() for widget in reached]
+        assert "history.search" in names, (name, names)
+        first_history = names.index("history.search")
+        inside = [tab.isAncestorOf(widget) for widget in reached]
+        assert sum(inside[:first_history]) >= 3, (name, names)
+        assert all(inside[:first_history]), (name, names)
+        assert not any(inside[first_history:]), (name, names)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
 
+from tests.ui.conftest import emulate_screen
 from tests.ui.test_fit_and_keyboard import keep_shot
 
 pytestmark = pytest.mark.e2e
@@ -37,6 +38,7 @@ def test_plan_page_is_usable_on_a_laptop_beside_history(launch, cloud, qtbot,
                                                         tmp_path: Path) -> None:
     studio = launch(cloud_url=cloud.url)
     window = studio.window
+    emulate_screen(window, 1024)
     window.resize(1024, 640)
     qtbot.waitUntil(lambda: window.width() == 1024)
     assert window.history_dock.isVisible()
@@ -97,6 +99,7 @@ def test_tab_goes_through_the_music_tab_before_history(launch, cloud, qtbot) -> 
     Music tab, top to bottom and left to right, comes before History."""
     studio = launch(cloud_url=cloud.url)
     window = studio.window
+    emulate_screen(window, 1024)
     window.resize(1024, 640)
     qtbot.waitUntil(lambda: window.width() == 1024)
     assert window.history_dock.isVisible()

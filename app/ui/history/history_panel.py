@@ -73,7 +73,8 @@ class HistoryPanel(QWidget):
         self.export_button.setObjectName("history.export")
         self.delete_button = QPushButton(icon("delete"), "Delete", self)
         self.delete_button.setObjectName("history.delete")
-        self.account_button = QPushButton("From your ElevenLabs account…", self)
+        # Short, so History fits beside a tab on a laptop at 150% (the tooltip says more).
+        self.account_button = QPushButton("From your account…", self)
         self.account_button.setObjectName("history.account")
         self.account_button.setToolTip("Browse, play and import what you made on "
                                        "elevenlabs.io or with this key elsewhere")

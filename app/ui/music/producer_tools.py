@@ -73,6 +73,8 @@ class ProducerTools(QObject):
         # Made after the editor, so Tab would reach them last; they sit on its first row.
         QWidget.setTabOrder(editor.plan_from_prompt, self.rework_button)
         QWidget.setTabOrder(self.rework_button, self.own_song_button)
+        # And this one, under the prompt page's last control: it came after History.
+        QWidget.setTabOrder(tab.prompt_panel.to_plan, self.video_button)
         self.own_song = OwnSongImport(ctx, runner, editor, self)
         self.section_player = SectionPlayer(ctx, runner, tab.side)
         tab.side.add_box(self.section_player, 2)  # under the versions

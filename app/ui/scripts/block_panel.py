@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.script import Block, Take
 from app.ui.icons import icon
+from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.fit_width_delegate import FitWidthDelegate
 from app.ui.widgets.word_highlight import mark_spoken_word, spoken_word
 
@@ -115,7 +116,9 @@ class BlockPanel(QWidget):
         self.block: Block | None = None
         self._number = 0
         self._is_last = False
-        self.title = QLabel("Select a block to see it here.", self)
+        # Elided (whole in its tooltip): beside Voice settings it made the panel too wide
+        # for a laptop screen at 150%.
+        self.title = ElidedLabel("Select a block to see it here.", self)
         self.title.setObjectName("scripts.block_title")
         self.editor = BlockTextEdit(self)
         self.editor.setObjectName("scripts.block_text")

@@ -22,9 +22,11 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QProgressBar,
+    QScrollArea,
     QSplitter,
     QStyle,
     QTableView,
@@ -63,6 +65,7 @@ from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.live_status_label import LiveStatusLabel
 from app.ui.widgets.player_bar import PlayerBar
+from app.ui.widgets.two_line_row import TwoLineRow
 
 if TYPE_CHECKING:
     from app.domain.wire import Voice
@@ -96,8 +99,8 @@ class ScriptsTab(QWidget):
         self.generation = ScriptGeneration(self, ctx, runner, self.document, self.model)
         self.exporter = ScriptExportUi(self, ctx, runner, self.document)
         self.pronunciation = ScriptPronunciation(self, ctx, runner, self.document)
-        self._top_row.insertWidget(4, self.pronunciation.button)
-        self._top_row.insertWidget(5, self.pronunciation.label)
+        self._top_row.insert(4, self.pronunciation.button)
+        self._top_row.insert(5, self.pronunciation.label)
         # Made after the row's other buttons, it would come last on Tab: in its place.
         QWidget.setTabOrder(self.export_text_button, self.pronunciation.button)
         self._connect()
@@ -123,11 +126,14 @@ class ScriptsTab(QWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        top = QHBoxLayout()
-        for widget in (self.open_button, self.new_button, self.export_button,
-                       self.export_text_button, self.undo_button, self.redo_button):
-            top.addWidget(widget)
-        top.addStretch(1)
+        top = TwoLineRow()  # two lines on a narrow screen (app/ui/narrow_screen.py)
+        for button in (self.open_button, self.new_button, self.export_button,
+                       self.export_text_button):
+            top.add(button)
+        top.split_before()
+        top.add(self.undo_button)
+        top.add(self.redo_button)
+        top.end_with_stretch()
         self._top_row = top
         self.error_banner = ErrorBanner("scripts.error", self)
         self._on_retry: Callable[[], None] | None = None  # the banner's retry, if not the usual
@@ -164,7 +170,17 @@ class ScriptsTab(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("scripts.splitter")
         self.splitter.addWidget(self.top_splitter)
-        self.splitter.addWidget(self.block_panel)
+        # The block's fields scroll up and down in a short window (a laptop at 150%),
+        # never sideways: the window's minimum height stays below the screen's.
+        block_scroll = QScrollArea(self)
+        block_scroll.setObjectName("scripts.block_scroll")
+        block_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        block_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        block_scroll.setWidgetResizable(True)
+        block_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        block_scroll.setWidget(self.block_panel)
+        self._block_scroll = block_scroll
+        self.splitter.addWidget(block_scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
@@ -193,11 +209,15 @@ class ScriptsTab(QWidget):
         self.estimate.setObjectName("scripts.estimate")
         self.status = LiveStatusLabel(self)
         self.status.setObjectName("scripts.status")
-        queue = QHBoxLayout()
+        queue = TwoLineRow()
         for widget in (self.generate_all, self.pause_button, self.resume_button,
-                       self.cancel_button, self.dialogue_button, self.play_script):
-            queue.addWidget(widget)
-        queue.addWidget(self.progress, 1)
+                       self.cancel_button):
+            queue.add(widget)
+        queue.split_before()
+        for widget in (self.dialogue_button, self.play_script):
+            queue.add(widget)
+        queue.add(self.progress, 1)
+        self._queue_row = queue
 
         layout = QVBoxLayout(self)
         # The title has a line of its own (beside the buttons it was the first thing
@@ -212,6 +232,21 @@ class ScriptsTab(QWidget):
         layout.addLayout(queue)
         layout.addWidget(self.estimate)
         layout.addWidget(self.status)
+        self.set_narrow(False)  # side by side until the window finds its screen narrow
+
+    def set_narrow(self, narrow: bool) -> None:
+        """On a narrow screen the two rows of buttons take two lines each."""
+        self._top_row.set_two_lines(narrow)
+        self._queue_row.set_two_lines(narrow)
+        # As wide as the block's fields, stacked or side by side, plus the scroll bar.
+        panel = self.block_panel
+        layout = panel.layout()
+        if layout is not None:  # (also while the tab is hidden: Qt would wait)
+            layout.invalidate()
+            layout.activate()
+        self._block_scroll.setMinimumWidth(
+            panel.minimumSizeHint().width()
+            + self._block_scroll.verticalScrollBar().sizeHint().width())
 
     def _size_columns(self) -> None:
         """Fixed widths for the narrow columns (measuring a column's contents reads every

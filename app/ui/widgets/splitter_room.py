@@ -9,8 +9,11 @@ what it has above its own minimum until the page fits.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QScrollArea, QSplitter
+
+# The margins and frames between the splitter's pane and the scroll area in it.
+FRAME_ALLOWANCE = 16
 
 
 class SplitterRoom(QObject):
@@ -36,8 +39,24 @@ class SplitterRoom(QObject):
         bar = self._area.verticalScrollBar().sizeHint().width()
         return page.minimumSizeHint().width() + bar + 2 * self._area.frameWidth()
 
+    @property
+    def splitter(self) -> QSplitter:
+        return self._splitter
+
+    def side_by_side_width(self) -> int:
+        """The splitter's width with the page's need met beside the other pane's minimum
+        (a narrow screen stacks the panes when the window would not fit)."""
+        splitter = self._splitter
+        panes = [splitter.widget(i) for i in range(splitter.count())]
+        others = sum(p.minimumWidth() or p.minimumSizeHint().width()
+                     for p in panes if p is not None and not p.isAncestorOf(self._area))
+        handles = splitter.handleWidth() * max(0, len(panes) - 1)
+        return others + handles + self.needed() + FRAME_ALLOWANCE
+
     def fit(self) -> None:
         splitter = self._splitter
+        if splitter.orientation() != Qt.Orientation.Horizontal:
+            return  # stacked: the page has the splitter's whole width
         panes = [splitter.widget(i) for i in range(splitter.count())]
         if len(panes) != 2 or None in panes:
             return

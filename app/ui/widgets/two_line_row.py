@@ -1,0 +1,60 @@
+"""A row of buttons that goes onto two lines on a narrow screen.
+
+The Scripts tab's file actions and its queue's buttons are each one row of six or more
+buttons, wider than a tab has beside History on a small laptop screen (853 logical pixels
+wide). Split, each line needs about half; on a wide screen the row stays one line.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+
+class TwoLineRow(QVBoxLayout):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setContentsMargins(0, 0, 0, 0)
+        self.first = QHBoxLayout()
+        self.second = QHBoxLayout()
+        self.addLayout(self.first)
+        self.addLayout(self.second)
+        self._widgets: list[tuple[QWidget, int]] = []  # with their stretch
+        self._split_at = 0
+        self._trailing_stretch = False
+        self.two_lines = False
+
+    def add(self, widget: QWidget, stretch: int = 0) -> None:
+        self._widgets.append((widget, stretch))
+        self._lay_out()
+
+    def insert(self, index: int, widget: QWidget) -> None:
+        self._widgets.insert(index, (widget, 0))
+        if index < self._split_at:
+            self._split_at += 1
+        self._lay_out()
+
+    def split_before(self) -> None:
+        """The widgets added from now on go onto the second line when it is used."""
+        self._split_at = len(self._widgets)
+
+    def end_with_stretch(self) -> None:
+        self._trailing_stretch = True
+        self._lay_out()
+
+    def set_two_lines(self, two: bool) -> None:
+        if two != self.two_lines:
+            self.two_lines = two
+            self._lay_out()
+
+    def _lay_out(self) -> None:
+        for row in (self.first, self.second):
+            while row.count():
+                row.takeAt(0)
+        split = self._split_at if self.two_lines and self._split_at else len(self._widgets)
+        for index, (widget, stretch) in enumerate(self._widgets):
+            line = self.first if index < split else self.second
+            line.addWidget(widget, stretch)
+        if self._trailing_stretch:
+            self.first.addStretch(1)
+            if self.two_lines:
+                self.second.addStretch(1)
