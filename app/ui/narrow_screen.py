@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QWindow
+from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import QSplitter, QStyle, QWidget
 
 from app.ui.widgets.splitter_room import SplitterRoom
@@ -52,9 +52,16 @@ class NarrowScreen(QObject):
             handle.screenChanged.connect(lambda _screen: self.fit())
 
     def room(self) -> int | None:
-        """The width the window may take: its screen's, less the task bar and docks."""
+        """The width the window may take: its screen's, less the task bar and docks.
+        Drawn offscreen (`--screenshot`, CI) there is no real screen, only Qt's stand-in
+        800x800: the window's own size, set by whoever draws it, is the room there."""
         screen = self._window.screen()
-        return screen.availableGeometry().width() if screen is not None else None
+        if screen is None:
+            return None
+        width = screen.availableGeometry().width()
+        if QGuiApplication.platformName() == "offscreen":
+            width = max(width, self._window.width())
+        return width
 
     def fit(self) -> None:
         """Stack the columns of each tab too wide for the screen beside History (called

@@ -519,3 +519,19 @@ def test_tab_walks_each_stacked_tab_before_history(launch, cloud, qtbot) -> None
         assert sum(inside[:first_history]) >= 3, (name, names)
         assert all(inside[:first_history]), (name, names)
         assert not any(inside[first_history:]), (name, names)
+
+
+def test_drawn_offscreen_at_a_wide_size_the_tabs_keep_their_columns_side_by_side(
+        launch, cloud, qtbot) -> None:
+    """Offscreen (`--screenshot`, CI) Qt's stand-in screen is 800 wide whatever size the
+    window is drawn at: a 1180-wide window must not stack its tabs as on a narrow
+    laptop, and on a real narrow screen they still stack."""
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    window.resize(1180, 760)
+    window.build_all_tabs()
+    window.narrow_screen.fit()
+    assert window.screen().availableGeometry().width() < 1180  # the stand-in screen
+    assert window.narrow_screen.stacked_tabs == set()
+    emulate_screen(window, 853)
+    assert window.narrow_screen.stacked_tabs
