@@ -321,6 +321,24 @@ def test_a_cancelled_separation_loses_nothing(launch, cloud, qtbot) -> None:
     assert studio.ctx.history.list(kind="music")[0].file_exists
 
 
+@pytest.mark.parametrize("fault", [{"fault": "429", "retry_after": 3}, {"fault": "500"}])
+def test_a_failed_separation_does_not_speak_of_text(launch, cloud, qtbot,
+                                                    fault: dict[str, Any]) -> None:
+    """The stems request meets a busy or broken server: the message says to try again
+    and that the version is unchanged, not "Your text is kept" (there is no text)."""
+    studio = launch(cloud_url=cloud.url)
+    studio.ctx.client.reconfigure(retry_base_delay_s=0.05, max_retries=0)
+    dialog = compose_one(studio, qtbot)
+    cloud.control.add_faults({"method": "POST", "path_regex": "^/v1/music/stem-separation$",
+                              "count": 10, **fault})
+    click(qtbot, studio, "music.stems.separate")
+    status = dialog.findChild(QLabel, "music.stems.status")
+    qtbot.waitUntil(lambda: "could not be made" in status.text(), timeout=20_000)
+    shown = status.text()
+    assert "text" not in shown.lower(), shown
+    assert "try again" in shown.lower() and "The version is unchanged." in shown, shown
+
+
 def test_the_stems_format_follows_the_backend_not_the_address(launch, music_backend, qtbot
                                                               ) -> None:
     """The cloud test server listens on loopback like the engine: what decides the stems'
