@@ -265,23 +265,37 @@ class ApiClient:
         read_timeout_s: float | None = None,
         deadline_s: float | None = None,
         max_bytes: int | None = None,
+        empty_ok: bool = False,
     ) -> tuple[Any, ResponseInfo]:
         """A JSON answer, parsed; raises ApiProtocolError for anything else.
         `read_timeout_s` and `deadline_s` override the client's read timeout and overall
         deadline for this request only; `max_bytes` its size cap (a JSON answer carrying
-        audio is as large as the audio, far over the usual JSON cap)."""
+        audio is as large as the audio, far over the usual JSON cap). With `empty_ok`
+        (a delete, whose answer says nothing the app needs), a success without a body
+        (204, or an empty 200 of any content type) gives None: it was done."""
         async with self._exchange(method, path, accept="application/json", params=params,
                                   json=json, files=files, data=data,
                                   read_timeout_s=read_timeout_s,
                                   deadline_s=deadline_s) as (response, deadline):
             info = ResponseInfo.from_headers(response.headers, response.status_code)
+            limit = max_bytes or self._config.max_json_bytes
+            if empty_ok and response.status_code == 204:
+                return None, info
+            body: bytes | None = None
+            if empty_ok and not type_matches(info.content_type, JSON_TYPES):
+                body = await read_body(response, what="answer", max_wire=limit,
+                                       max_bytes=limit, deadline=deadline)
+                if not body.strip():
+                    return None, info
             if not type_matches(info.content_type, JSON_TYPES):
                 raise ApiProtocolError(
                     f"Expected JSON but the server sent {info.content_type or 'no content type'}.",
                     info.request_id)
-            limit = max_bytes or self._config.max_json_bytes
-            body = await read_body(response, what="answer", max_wire=limit, max_bytes=limit,
-                                   deadline=deadline)
+            if body is None:
+                body = await read_body(response, what="answer", max_wire=limit,
+                                       max_bytes=limit, deadline=deadline)
+        if empty_ok and not body.strip():
+            return None, info
         return await decode_json_answer(body, info), info
 
     async def request_bytes(

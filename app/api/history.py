@@ -78,7 +78,9 @@ class HistoryService:
         return data, info.content_type or ""
 
     async def delete(self, history_item_id: str) -> None:
-        await self._client.request_json("DELETE", f"/v1/history/{path_part(history_item_id)}")
+        # The answer's body is not needed: an empty 200 or a 204 means deleted too.
+        await self._client.request_json("DELETE", f"/v1/history/{path_part(history_item_id)}",
+                                        empty_ok=True)
 
 
 __all__ = ["HistoryQuery", "HistoryService"]

@@ -5,13 +5,15 @@ Answer: `song_id` (for `source_from` in later plans) and the plan when asked for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from app.api.client import ApiClient, ResponseInfo
 from app.api.errors import ApiProtocolError
 
 UPLOAD_PATH = "/v1/music/upload"
 UPLOAD_READ_TIMEOUT_S = 600.0  # extracting a plan takes a while for a long song
+# A 2-hour WAV is ~1.2 GB; a file past this is no song to upload (and would take hours).
+MAX_UPLOAD_BYTES = 2 * 1024 ** 3
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,10 @@ class MusicUploadService:
     def __init__(self, client: ApiClient) -> None:
         self._client = client
 
-    async def upload(self, audio: bytes, file_name: str, *, plan_model: str | None = None
-                     ) -> tuple[UploadedSong, ResponseInfo]:
+    async def upload(self, audio: bytes | BinaryIO, file_name: str, *,
+                     plan_model: str | None = None) -> tuple[UploadedSong, ResponseInfo]:
+        """`audio` as bytes, or an open file: httpx then sends it from disk a piece at a
+        time (a long WAV is over a gigabyte), rewinding it if the request is repeated."""
         data = {"extract_composition_plan": plan_model} if plan_model else None
         files = [("file", (file_name, audio, "application/octet-stream"))]
         body, info = await self._client.request_json(
@@ -40,4 +44,4 @@ class MusicUploadService:
                             estimated), info
 
 
-__all__ = ["MusicUploadService", "UploadedSong"]
+__all__ = ["MAX_UPLOAD_BYTES", "MusicUploadService", "UploadedSong"]

@@ -33,6 +33,11 @@ from typing import Any
 from app.domain.music_plan import Plan
 from app.domain.music_plan_json import PlanFormatError, plan_from_json
 from app.domain.music_request import DetailedResult, WordTiming
+from app.domain.music_section_times import (
+    plan_times_problem,
+    refused_times_words,
+    timings_problem,
+)
 
 DETAILED_STREAM_PATH = "/v1/music/detailed/stream"
 EVENT_STREAM_TYPE = "text/event-stream"
@@ -205,10 +210,13 @@ class DetailedStreamCollector:
     audio: bytearray = field(default_factory=bytearray)
     duration_ms: int | None = None
     finished: bool = False
+    # What was wrong with the server's section times ("" when nothing): such times are
+    # left out (the song itself is kept; it was paid for), and the user told why.
+    times_problem: str = ""
 
     def add(self, event: StreamEvent) -> None:
         """Take one event in; raises DetailedStreamError for an `error` event (the
-        server's own words) or a section without usable times."""
+        server's own words). Section times that make no sense are left out."""
         data = event.data
         if event.type == "error":
             detail = data.get("detail")
@@ -221,10 +229,23 @@ class DetailedStreamCollector:
                 self.plan = plan_from_json({"composition_plan": data["composition_plan"]})
             except PlanFormatError:
                 self.plan = None
+            problem = plan_times_problem(self.plan) if self.plan is not None else ""
+            if problem:
+                self.times_problem = self.times_problem or problem
+                self.plan = None
+                del self.metadata["composition_plan"]
         elif event.type == "song_metadata" and isinstance(data.get("song_metadata"), dict):
             self.metadata["song_metadata"] = data["song_metadata"]
         elif event.type == "section":
-            time = section_time(event)
+            try:
+                time = section_time(event)
+            except DetailedStreamError:
+                self.times_problem = self.times_problem or "a section has no usable times"
+                return
+            problem = timings_problem([(time.start_ms, time.end_ms)])
+            if problem:
+                self.times_problem = self.times_problem or problem
+                return
             self.sections = [s for s in self.sections if s.index != time.index] + [time]
             self.sections.sort(key=lambda s: s.index)
         elif event.type == "audio_chunk":
@@ -241,8 +262,9 @@ class DetailedStreamCollector:
             self.duration_ms = _int(data.get("duration_ms"))
 
     def section_timings_ms(self) -> list[tuple[int, int]]:
-        """The sections' (start, end): the times the stream sent, else the plan's."""
-        if self.sections:
+        """The sections' (start, end): the times the stream sent, else the plan's (all
+        the plan's when some sent times were left out: a mix would not line up)."""
+        if self.sections and not self.times_problem:
             return [(s.start_ms, s.end_ms) for s in self.sections]
         return self.plan.section_bounds_ms() if self.plan is not None else []
 
@@ -251,6 +273,8 @@ class DetailedStreamCollector:
             raise DetailedStreamError("The song's details stream ended before the song was "
                                       "complete. Nothing was saved; compose again.")
         metadata = dict(self.metadata)
+        if self.times_problem:
+            metadata["section_times_refused"] = refused_times_words(self.times_problem)
         if self.words:
             metadata["words_timestamps"] = [
                 {"word": w.word, "start_ms": w.start_ms, "end_ms": w.end_ms} for w in self.words]

@@ -33,6 +33,10 @@ from app.domain.music_plan import (
 from app.domain.music_plan_checks import Problem, errors_only, length_text, validate_plan
 from app.domain.music_plan_json import PlanFormatError, plan_from_json
 from app.domain.music_plan_write import to_wire_plan
+from app.domain.music_section_times import (
+    plan_times_problem,
+    refused_times_words,
+)
 
 MusicEndpoint = Literal["compose", "stream", "detailed", "detailed_stream"]
 ENDPOINT_PATHS: dict[MusicEndpoint, str] = {
@@ -351,12 +355,20 @@ def _result(
             plan = plan_from_json({"composition_plan": metadata["composition_plan"]})
         except PlanFormatError:
             plan = None
+    timings = plan.section_bounds_ms() if plan is not None else []
+    problem = plan_times_problem(plan) if plan is not None else ""
+    if problem:
+        # The song is kept (it was paid for); its damaged times are not: the timeline,
+        # looping and the DAW markers use the plan that was sent instead.
+        metadata = {k: v for k, v in metadata.items() if k != "composition_plan"}
+        metadata["section_times_refused"] = refused_times_words(problem)
+        plan, timings = None, []
     if song_id is None and isinstance(metadata.get("song_id"), str):
         song_id = metadata["song_id"]
     return DetailedResult(
         metadata=metadata,
         song_id=song_id,
-        section_timings_ms=plan.section_bounds_ms() if plan is not None else [],
+        section_timings_ms=timings,
         audio=audio,
         audio_content_type=audio_content_type,
         filename=filename,

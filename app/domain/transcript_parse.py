@@ -18,7 +18,8 @@ import gc
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from operator import itemgetter
+from itertools import islice
+from operator import itemgetter, le
 from typing import Any
 
 from app.domain import json_io
@@ -80,6 +81,21 @@ def _speakers(words: Sequence[Word], names: Mapping[str, str]) -> dict[str, Spea
     ids = dict.fromkeys(map(_SPEAKER_ID, words))  # first seen first, at C speed
     ids.pop(None, None)
     return {sid: Speaker(sid, names.get(sid) or default_speaker_name(sid)) for sid in ids}
+
+
+_START = itemgetter(Word._fields.index("start_ms"))
+
+
+def in_time_order(words: list[Word]) -> list[Word]:
+    """`words` by start time, the server's order kept among equal starts (a stable sort).
+    A server that sends words out of order would otherwise show a document whose
+    reading order is not the recording's: the playing word jumping back and forth, a
+    search's "next" going back in time. Times are what the words were heard at, so they
+    decide; the usual, ordered list is returned as it is (one C-speed pass to check)."""
+    starts = list(map(_START, words))
+    if all(map(le, starts, islice(starts, 1, None))):
+        return words
+    return sorted(words, key=_START)
 
 
 def _chunk_header(chunk: dict[str, Any], where: str) -> tuple[str, float | None, str | None]:
@@ -159,6 +175,7 @@ def _parse_single(obj: dict[str, Any]) -> Transcript:
     language, probability, text = _chunk_header(obj, "")
     default_channel = _opt_channel(obj.get("channel_index"), "The channel") or 0
     words, raw = _words_of(obj.get("words"), default_channel, "", text)
+    words = in_time_order(words)
     if len(set(map(_CHANNEL, words))) > 1:  # "combined": all channels in one list
         words = list(merge_channels_by_utterance(split_by_channel(words)))
     return _finish(
@@ -192,7 +209,7 @@ def _parse_multichannel(obj: dict[str, Any]) -> Transcript:
                                chunk_text)
         from_text = from_text or (bool(words) and not chunk.get("words"))
         all_raw.extend(raw)
-        per_channel.append(words)
+        per_channel.append(in_time_order(words))
         text = chunk_text if chunk_text is not None else "".join(w.text for w in words)
         if text:
             texts.append(text)

@@ -44,10 +44,16 @@ def restricted_key_text(exc: api.MissingPermissionsError) -> str:
             "give it that permission, or use another key.")
 
 
-def describe_error(exc: BaseException) -> UserMessage:
+#: What a failed generation leaves untouched, said after the next step. Other work passes
+#: its own words (stems: "The version is unchanged."), or "" where nothing was typed.
+TEXT_KEPT = "Your text is kept."
+
+
+def describe_error(exc: BaseException, kept: str = TEXT_KEPT) -> UserMessage:
     """The message a user sees for an exception raised by a task (any key that slipped
-    into it, raw or escaped, is taken out)."""
-    message = _describe(exc)
+    into it, raw or escaped, is taken out). `kept` says what the failure left as it was:
+    "Your text is kept." fits Speech and Scripts, not account history or stems."""
+    message = _describe(exc, kept)
     return UserMessage(redact(message.title), redact(message.text), message.next_step,
                        message.can_retry)
 
@@ -60,7 +66,11 @@ def _field_summary(exc: api.ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _describe(exc: BaseException) -> UserMessage:
+def _then(step: str, kept: str) -> str:
+    return f"{step} {kept}" if kept else step
+
+
+def _describe(exc: BaseException, kept: str) -> UserMessage:
     if isinstance(exc, ApiKeyFormatError | api.ApiKeyError):
         text = exc.message if isinstance(exc, api.ApiKeyError) else str(exc)
         if getattr(exc, "from_environment", False):
@@ -71,7 +81,7 @@ def _describe(exc: BaseException) -> UserMessage:
                            "Open Settings (Ctrl+,) and paste the key again.")
     if isinstance(exc, api.MissingPermissionsError):
         return UserMessage("This key is restricted", restricted_key_text(exc),
-                           "Your text and settings are kept.")
+                           "Your text and settings are kept." if kept == TEXT_KEPT else kept)
     if isinstance(exc, api.ServerReportedError):
         return UserMessage("The server reported a problem", exc.message,
                            "Nothing was saved from this answer. Try again; if it keeps "
@@ -99,15 +109,15 @@ def _describe(exc: BaseException) -> UserMessage:
         return UserMessage(
             "This voice is not available",
             exc.message,
-            "It may have been removed from your account: pick another voice and try again. "
-            "Your text is kept.",
+            _then("It may have been removed from your account: pick another voice and try "
+                  "again.", kept),
         )
     if isinstance(exc, api.NotFoundError) and exc.code == "pronunciation_dictionary_not_found":
         return UserMessage(
             "A pronunciation dictionary is missing",
             exc.message,
-            "It may have been deleted on the server: open Pronunciation… on the Speech tab, "
-            "which detaches missing dictionaries, then generate again. Your text is kept.",
+            _then("It may have been deleted on the server: open Pronunciation… on the Speech "
+                  "tab, which detaches missing dictionaries, then generate again.", kept),
         )
     if isinstance(exc, api.NotFoundError) and exc.code == "song_not_found":
         return UserMessage(
@@ -150,14 +160,14 @@ def _describe(exc: BaseException) -> UserMessage:
         return UserMessage(
             "ElevenLabs is busy",
             "The service is under heavy load right now.",
-            f"Try again in{wait}. Your text is kept.",
+            _then(f"Try again in{wait}.", kept),
             can_retry=True,
         )
     if isinstance(exc, api.ServerError):
         return UserMessage(
             "The server had a problem",
             f"It answered with error {exc.status_code}.",
-            "This is usually temporary: try again in a minute. Your text is kept.",
+            _then("This is usually temporary: try again in a minute.", kept),
             can_retry=True,
         )
     if isinstance(exc, api.ApiTimeoutError):

@@ -9,7 +9,6 @@ Anything else is refused in plain words on the status bar, never silently.
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,15 +87,20 @@ class FileRouter:
         window.speech_tab.text.setPlainText(text)
 
     def _open_json(self, path: Path) -> None:
-        from app.domain.music_plan_json import classify_json
+        """What the file holds is read off the window's thread (a transcript of hours is
+        megabytes of JSON), then it goes to its tab; one task a file, so several opened
+        at once are all routed."""
+        self._window.runner.restart(f"files.open_json:{path}", lambda: self._route_json(path))
+
+    async def _route_json(self, path: Path) -> None:
+        from app.library.json_files import JsonFileError, json_file_kind
 
         window = self._window
         try:
-            data = json.loads(path.read_bytes())  # UTF-8 (a BOM is fine), UTF-16 or -32
-        except (OSError, ValueError, RecursionError):  # (too deeply nested: not a plan)
-            self._say(f"{path.name} is not a readable JSON file.")
+            kind = await asyncio.to_thread(json_file_kind, path)
+        except JsonFileError as exc:
+            self._say(str(exc))
             return
-        kind = classify_json(data)
         if kind == "plan":
             window.tabs.setCurrentWidget(window.music_tab)
             window.music_tab.load_plan_json(path)

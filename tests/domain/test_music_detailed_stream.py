@@ -116,8 +116,16 @@ def test_bad_section_times_and_events_after_done() -> None:
     parser = DetailedStreamParser()
     (event,) = parser.feed(format_event("section", {"index": 0, "start_ms": 5,
                                                     "end_ms": 1}))
-    with pytest.raises(DetailedStreamError, match="no usable times"):
-        DetailedStreamCollector().add(event)
+    # Left out (the song, paid for, is kept) and said: the plan's times stand.
+    collector = DetailedStreamCollector()
+    collector.add(event)
+    assert collector.sections == [] and "no usable times" in collector.times_problem
+    (huge,) = DetailedStreamParser().feed(format_event(
+        "section", {"index": 0, "start_ms": 0, "end_ms": 10**15}))
+    collector.add(huge)
+    assert collector.sections == []
+    collector.add(DetailedStreamParser().feed(format_event("done", {"song_id": "s"}))[0])
+    assert "made no sense" in collector.result().metadata["section_times_refused"]
     parser.feed(format_event("done", {"song_id": "s"}))
     with pytest.raises(DetailedStreamError, match="went on after"):
         parser.feed(audio_event(b"x"))

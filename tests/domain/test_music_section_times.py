@@ -113,3 +113,47 @@ def test_streamed_times_of_a_song_from_a_description_are_not_marked() -> None:
     assert [(s.start_ms, s.end_ms) for s in spans] == [(0, 3020), (3020, 7400), (7400, 11000)]
     assert all(s.from_server and not s.compared for s in spans)
     assert not any(s.differs for s in spans)
+
+
+@pytest.mark.parametrize("verse_ms", [-4000, 10**15])
+def test_a_returned_plan_with_absurd_lengths_is_not_used(verse_ms: int) -> None:
+    """A section lasting less than nothing, or 10^15 ms: the plan that was sent stands."""
+    returned = Plan(sections=[Section("Intro", 3000), Section("Verse", verse_ms),
+                              Section("Chorus", 4000)])
+    spans = section_spans(PLANNED, returned)
+    assert [(s.start_ms, s.end_ms, s.from_server) for s in spans] == [
+        (0, 3000, False), (3000, 7000, False), (7000, 11000, False)]
+    assert stored_spans(*_stored(PLANNED, returned)) == spans
+
+
+def test_spans_never_run_past_the_song() -> None:
+    """Stored times (or a plan) longer than the audio: the timeline and looping stop at
+    the song's end."""
+    timings = [[0, 3000], [3000, 9000], [9000, 40_000]]
+    spans = stored_spans(*_stored(PLANNED, None, timings), song_ms=10_000)
+    assert [(s.start_ms, s.end_ms) for s in spans] == [(0, 3000), (3000, 9000),
+                                                       (9000, 10_000)]
+    short = stored_spans(*_stored(PLANNED), song_ms=5_000)
+    assert [(s.start_ms, s.end_ms) for s in short] == [(0, 3000), (3000, 5000), (5000, 5000)]
+
+
+@pytest.mark.parametrize("verse_ms", [-4000, 10**15])
+def test_a_detailed_answer_with_absurd_times_keeps_the_song_not_the_times(
+        verse_ms: int) -> None:
+    import base64
+    import json
+
+    from app.domain.music_request import parse_detailed_response
+
+    plan = {"positive_global_styles": [], "negative_global_styles": [], "sections": [
+        {"section_name": "Intro", "duration_ms": 3000, "positive_local_styles": [],
+         "negative_local_styles": [], "lines": []},
+        {"section_name": "Verse", "duration_ms": verse_ms, "positive_local_styles": [],
+         "negative_local_styles": [], "lines": []}]}
+    body = json.dumps({"composition_plan": plan,
+                       "audio_base64": base64.b64encode(b"ID3audio").decode()}).encode()
+    result = parse_detailed_response("application/json", body)
+    assert result.audio == b"ID3audio"
+    assert result.plan is None and result.section_timings_ms == []
+    assert "composition_plan" not in result.metadata
+    assert "made no sense" in result.metadata["section_times_refused"]

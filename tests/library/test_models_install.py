@@ -44,6 +44,8 @@ def store(tmp_path: Path, hub: ModelHub) -> Iterator[ModelStore]:
     hub.faults.redirect_lfs = False
     hub.faults.pace_s_per_mib = 0.0
     hub.faults.no_digests = False
+    hub.faults.stall_after.clear()
+    hub.faults.busy_answers.clear()
     hub.requests.clear()
     yield ModelStore(tmp_path / "models")
 
@@ -163,6 +165,62 @@ def test_cancel_leaves_nothing(hub: ModelHub, store: ModelStore) -> None:
         install_from_hub(JOE, store, hub=hub.url, progress=on_progress, control=control)
     _nothing_half_installed(store, JOE)
     assert not (store.downloads_dir / JOE.name).exists()
+
+
+def test_a_busy_hub_is_waited_for_as_its_retry_after_says_within_a_cap(
+        hub: ModelHub, store: ModelStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """429 "Retry-After: 1" then 503 "Retry-After: 3600": the first wait is the hub's
+    second (not the policy's 0.05 s), the second is capped (not an hour); then it installs."""
+    from app.library.models import download
+
+    waits: list[float] = []
+    real_sleep = download._Fetch._sleep
+
+    def sleep(fetch: download._Fetch, seconds: float) -> None:
+        waits.append(seconds)
+        real_sleep(fetch, seconds)
+
+    monkeypatch.setattr(download._Fetch, "_sleep", sleep)
+    hub.faults.busy_answers[:] = [(429, "1"), (503, "3600")]
+    policy = dataclasses.replace(FAST_RETRY, max_retry_after_s=1.5)
+    install_from_hub(JOE, store, hub=hub.url, retry=policy)
+    assert waits == [1.0, 1.5], waits
+    assert store.get(JOE.name) is not None
+
+
+@pytest.mark.parametrize("stall_at", [0, 1 << 20])
+def test_cancel_during_a_stalled_download_stops_at_once(
+        hub: ModelHub, store: ModelStore, stall_at: int) -> None:
+    """The hub stops sending (before the headers, or mid-file) and holds the connection:
+    Cancel ends the install at once, not at the 60 s read timeout, and leaves nothing."""
+    onnx = "en_US-joe-medium.onnx"
+    hub.faults.stall_after[onnx] = stall_at
+    control = InstallControl()
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            install_from_hub(JOE, store, hub=hub.url, control=control, retry=FAST_RETRY,
+                             timeout_s=60.0)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    part = store.parts_dir(JOE) / (onnx + ".part")
+    deadline = threading.Event()
+    for _ in range(200):  # the file's request is in (and, mid-file, its bytes written)
+        if any(path.endswith(onnx) for path, _ in hub.requests) and (
+                stall_at == 0 or (part.exists() and part.stat().st_size >= stall_at)):
+            break
+        deadline.wait(0.05)
+    deadline.wait(0.3)  # the read is now blocked on the stalled server
+    control.cancel()
+    worker.join(timeout=20)  # generous, yet well short of the 60 s read timeout
+    assert not worker.is_alive(), "Cancel waited for the stalled server"
+    assert len(outcome) == 1 and isinstance(outcome[0], InstallCancelledError), outcome
+    assert not (store.downloads_dir / JOE.name).exists()
+    _nothing_half_installed(store, JOE)
 
 
 def test_install_whisper_from_a_folder(tmp_path: Path, store: ModelStore) -> None:

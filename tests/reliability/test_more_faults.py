@@ -216,3 +216,61 @@ def test_hearing_a_word_again_replaces_a_stalled_preview(
     assert speech_requests() == 2
     qtbot.waitUntil(lambda: cloud.control.stats()["disconnects"] >= 1, timeout=8_000)
     assert isinstance(editor, RuleEditor) and editor.word.text() == "Siobhan"
+
+
+def _open_account_history(studio: Any, qtbot: Any, rows: int) -> Any:
+    from app.ui.history.account_history_dialog import AccountHistoryDialog
+
+    qtbot.mouseClick(studio.find(QPushButton, "history.account"), Qt.MouseButton.LeftButton)
+    dialog = studio.window.findChild(AccountHistoryDialog, "account_history")
+    assert dialog is not None
+
+    def idle() -> bool:
+        return not dialog._busy and not dialog._runner.is_running("account_history")
+
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == rows and idle(), timeout=15_000)
+    return dialog, idle
+
+
+@pytest.mark.parametrize("fault", [{"fault": "json_body"}, {"fault": "no_content"}])
+def test_a_delete_answered_without_a_body_is_a_delete(
+        fault: dict[str, Any], studios: StudioFactory, cloud: Any, qtbot: Any) -> None:
+    """The server answers a history delete with an empty 200 or a 204: the item was
+    deleted, so it leaves the list and no message calls the answer "not valid JSON"."""
+    from tests.support.cloud_history import seed
+
+    made = seed(cloud.server, 2)
+    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    dialog, idle = _open_account_history(studio, qtbot, 2)
+    first = dialog.model.items[0].history_item_id
+    cloud.control.add_faults({"method": "DELETE", "path_regex": "^/v1/history/", **fault})
+    dialog.delete_items([dialog.model.items[0]])  # as after "Delete" in the confirmation
+    qtbot.waitUntil(lambda: idle() and dialog.model.rowCount() == 1, timeout=15_000)
+    shown = dialog.message.text()
+    assert not dialog.message.property("problem"), shown
+    assert "JSON" not in shown, shown
+    assert [i.history_item_id for i in dialog.model.items] == [
+        h["history_item_id"] for h in made if h["history_item_id"] != first]
+
+
+@pytest.mark.parametrize("fault", [{"fault": "429", "retry_after": 3}, {"fault": "500"}])
+def test_account_history_errors_do_not_speak_of_kept_text(
+        fault: dict[str, Any], studios: StudioFactory, cloud: Any, qtbot: Any) -> None:
+    """Listing the account's history meets a busy or broken server: the message says to
+    try again, without "Your text is kept" (there is no text in that window)."""
+    from tests.support.cloud_history import seed
+
+    seed(cloud.server, 1)
+    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    studio.ctx.client.reconfigure(retry_base_delay_s=0.05, max_retries=0)
+    cloud.control.add_faults({"method": "GET", "path_regex": "^/v1/history$", "count": 10,
+                              **fault})
+    qtbot.mouseClick(studio.find(QPushButton, "history.account"), Qt.MouseButton.LeftButton)
+    from app.ui.history.account_history_dialog import AccountHistoryDialog
+
+    dialog = studio.window.findChild(AccountHistoryDialog, "account_history")
+    assert dialog is not None
+    qtbot.waitUntil(lambda: bool(dialog.message.property("problem")), timeout=15_000)
+    shown = dialog.message.text()
+    assert "text" not in shown.lower(), shown
+    assert "try again" in shown.lower(), shown

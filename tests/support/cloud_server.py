@@ -107,7 +107,7 @@ PLAN_CHARACTERS = {"free": 10_000, "starter": 30_000, "creator": 100_000, "pro":
 STATUS_FAULTS = ("400", "401", "402", "403", "404", "422", "429", "500", "502", "503")
 PRE_FAULTS = ("stall_before_headers", "invalid_json", "wrong_content_type", "huge_body",
               "redirect_to_other_host", "close_connection", "error_in_audio", "no_route",
-              "json_body")
+              "json_body", "no_content")
 BODY_FAULTS = ("stall_mid_body", "truncated_body")
 FAULTS = ("status", *STATUS_FAULTS, *PRE_FAULTS, *BODY_FAULTS)
 
@@ -1011,6 +1011,8 @@ class CloudServer(SpeechToTextAndMusic):
             content = b"" if fault.body is None else json.dumps(fault.body).encode()
             await self._send(scope, receive, send, Reply(
                 200, {"content-type": "application/json"}, content), None)
+        elif kind == "no_content":  # 204: success without a body (nor a content type)
+            await self._send(scope, receive, send, Reply(204, {}, b""), None)
         elif kind == "no_route":
             # What a server without this route answers (FastAPI's own 404): no error code,
             # unlike the API's "not_found" for a route that exists.

@@ -69,6 +69,11 @@ class Faults:
     # sees its progress (on an idle machine loopback ends a 60 MB file in a blink).
     pace_s_per_mib: float = 0.0
     no_digests: bool = False  # a mirror that sends no ETag / X-Linked-Etag at all
+    # file name -> bytes sent before the server stops sending (once), holding the
+    # connection open until the hub closes; 0 stalls before the headers
+    stall_after: dict[str, int] = field(default_factory=dict)
+    # answers given before any file, in turn: (status, Retry-After header or "")
+    busy_answers: list[tuple[int, str]] = field(default_factory=list)
 
 
 def joe_files() -> dict[str, Path]:
@@ -155,6 +160,7 @@ class ModelHub:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._scratch: Path | None = None
+        self.release = threading.Event()  # ends every stall (set on closing)
 
     def add(self, entry: ModelEntry, sources: dict[str, list[Path]]) -> None:
         for file in entry.files:
@@ -209,6 +215,7 @@ class ModelHub:
 
     def __exit__(self, *exc: object) -> None:
         assert self._server is not None and self._thread is not None
+        self.release.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
@@ -221,6 +228,19 @@ class ModelHub:
             handler.send_response(503)
             handler.send_header("Content-Length", "0")
             handler.end_headers()
+            return
+        if self.faults.busy_answers:
+            status, retry_after = self.faults.busy_answers.pop(0)
+            handler.send_response(status)
+            if retry_after:
+                handler.send_header("Retry-After", retry_after)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        name = handler.path.rsplit("/", 1)[-1]
+        stall = self.faults.stall_after.pop(name, None)
+        if stall == 0:
+            self.release.wait(120)
             return
         path = handler.path.split("?")[0]
         from_cdn = path.startswith("/cdn/")
@@ -237,7 +257,6 @@ class ModelHub:
             handler.send_header("Content-Length", "0")
             handler.end_headers()
             return
-        name = handler.path.rsplit("/", 1)[-1]
         start, end = 0, hub_file.size
         status = 200
         match = _RANGE.match(handler.headers.get("Range", ""))
@@ -271,6 +290,12 @@ class ModelHub:
                     data = bytearray(block)
                     data[corrupt - sent] ^= 0xFF
                     block = bytes(data)
+                if stall is not None and sent + len(block) > stall:
+                    handler.wfile.write(block[:max(0, stall - sent)])
+                    handler.wfile.flush()
+                    self.release.wait(120)
+                    handler.close_connection = True
+                    return
                 if cut is not None and sent + len(block) > cut:
                     handler.wfile.write(block[:max(0, cut - sent)])
                     handler.wfile.flush()

@@ -54,16 +54,54 @@ def test_text_goes_to_speech_and_unknown_files_are_refused(studio: Any, qtbot: A
     neither = tmp_path / "neither.json"
     neither.write_text(json.dumps({"hello": 1}))
     window.open_paths([neither])
-    assert "neither a transcript nor a music plan" in status(studio)
+    qtbot.waitUntil(lambda: "neither a transcript nor a music plan" in status(studio))
 
 
-def test_json_nested_too_deep_is_refused_in_words(studio: Any, tmp_path: Path) -> None:
+def test_json_nested_too_deep_is_refused_in_words(studio: Any, qtbot: Any,
+                                                   tmp_path: Path) -> None:
     """json.loads raises RecursionError (not ValueError) on `[[[…]]]` nested 100,000
     deep: File → Open let it out as a traceback."""
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000 + "]" * 100_000)
     studio.window.open_paths([deep])
-    assert "deep.json is not a readable JSON file" in status(studio)
+    qtbot.waitUntil(lambda: "deep.json is not a readable JSON file" in status(studio))
+
+
+def test_a_big_json_file_is_read_while_the_window_keeps_working(
+        studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    """Deciding where a JSON file goes reads it whole: that happens off the window's
+    thread, so the window keeps handling events meanwhile (counted: a zero-interval
+    timer ticks between the open and the answer), and a file cut short is said plainly."""
+    from PySide6.QtCore import QTimer
+
+    big = tmp_path / "big.json"
+    words = ",".join('{"text": "word", "start": 1.0, "end": 1.5, "type": "word"}'
+                     for _ in range(300_000))
+    big.write_text('{"language_code": "en", "text": "x", "words": [' + words)  # cut short
+    ticks = [0]
+    timer = QTimer()
+    timer.setInterval(0)
+    timer.timeout.connect(lambda: ticks.__setitem__(0, ticks[0] + 1))
+    timer.start()
+    studio.window.statusBar().clearMessage()
+    studio.window.open_paths([big])
+    at_return = ticks[0]
+    assert status(studio) == ""  # not decided on the window's thread
+    qtbot.waitUntil(lambda: "big.json is not a readable JSON file" in status(studio),
+                    timeout=30_000)
+    timer.stop()
+    assert ticks[0] > at_return, ticks
+    assert "cut short" in status(studio)
+
+
+def test_a_huge_json_file_is_refused_before_it_is_read(
+        studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as f:  # 300 MB on paper, no disk space taken (sparse)
+        f.truncate(300 * 1024 * 1024)
+    studio.window.open_paths([huge])
+    qtbot.waitUntil(lambda: "too big" in status(studio), timeout=10_000)
+    assert "huge.json is larger than 200 MB" in status(studio)
 
 
 def test_a_dropped_plan_opens_in_music(studio: Any, qtbot: Any, tmp_path: Path) -> None:
@@ -76,7 +114,7 @@ def test_a_dropped_plan_opens_in_music(studio: Any, qtbot: Any, tmp_path: Path) 
                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
     window.dropEvent(drop)
     assert drop.isAccepted()
-    assert window.tabs.currentWidget() is window.music_tab
+    qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.music_tab)
 
 
 def test_a_short_file_plays_whole(studio: Any, qtbot: Any, tmp_path: Path,

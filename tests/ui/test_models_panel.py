@@ -75,6 +75,24 @@ def test_cancel_leaves_nothing(qtbot: QtBot, panel: ModelsPanel) -> None:
     assert panel.install_button.isEnabled()
 
 
+def test_cancel_during_a_stalled_download_is_said_at_once(
+        qtbot: QtBot, panel: ModelsPanel, hub: ModelHub) -> None:
+    """The hub stops sending mid-file and holds the connection: Cancel says so and frees
+    Install well before the 30 s read timeout, and no partial file is left."""
+    onnx = "en_US-joe-medium.onnx"
+    hub.faults.stall_after[onnx] = 1 << 20
+    panel.select(JOE)
+    qtbot.mouseClick(panel.install_button, Qt.MouseButton.LeftButton)
+    part = panel.store.parts_dir(find(JOE)) / (onnx + ".part")
+    qtbot.waitUntil(lambda: part.exists() and part.stat().st_size >= 1 << 20,
+                    timeout=30_000)
+    qtbot.wait(300)  # the read is now blocked on the stalled hub
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "cancelled" in panel.status.text(), timeout=15_000)
+    assert state_of(panel, JOE) == "Not installed" and panel.install_button.isEnabled()
+    assert not (panel.store.downloads_dir / JOE).exists()
+
+
 def test_a_folder_missing_a_file_says_which(qtbot: QtBot, panel: ModelsPanel,
                                             tmp_path: Path) -> None:
     folder = tmp_path / "stick"

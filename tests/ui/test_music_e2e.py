@@ -134,8 +134,11 @@ def test_a_saved_plan_reopened_composes_the_same_request(launch, recording_engin
     dialog.selectFile(str(saved))
     dialog.accept()  # as the user presses Save
     qtbot.waitUntil(saved.exists, timeout=10_000)
+    sections = len(music_tab.editor.model.plan.sections)
     click(qtbot, studio, "music.add_section")  # change the plan in the editor...
     studio.window.open_paths([saved])  # ...then open the saved one again
+    qtbot.waitUntil(lambda: len(music_tab.editor.model.plan.sections) == sections,
+                    timeout=10_000)  # (the file is read in the background)
     second = compose()
     assert (second["path"], second["query"], second["json"]) == \
         (first["path"], first["query"], first["json"])

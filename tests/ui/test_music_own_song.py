@@ -7,6 +7,7 @@ stays; a song the server no longer keeps says "upload it again"."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -159,3 +160,76 @@ def test_an_upload_under_way_is_said_and_can_be_stopped(launch, cloud, qtbot,
     assert button.accessibleName() == "Bring your own song"
     assert [s.name for s in tab.editor.model.plan.sections] == ["Mine"]
     assert not studio.find(QLabel, "music.error.text").isVisible()
+
+
+def test_a_file_far_too_large_for_a_song_is_refused_before_sending(
+        launch, cloud, qtbot, tmp_path: Path) -> None:
+    """A 3 GB file (sparse: no disk taken) is said to be too large in GB, with what to
+    choose instead; nothing is sent and the plan is left alone."""
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.editor.set_plan(Plan(sections=[Section("Mine", 5000)]), "test")
+    huge = tmp_path / "whole night.wav"
+    with huge.open("wb") as f:
+        f.truncate(3 * 1024 ** 3)
+    tab.producer.own_song.upload(huge, "music_v1")
+    banner = studio.find(QLabel, "music.error.text")
+    qtbot.waitUntil(banner.isVisible, timeout=20_000)
+    assert "“whole night.wav” is 3.0 GB, more than the 2 GB a song can be" in banner.text()
+    assert [r for r in cloud.control.requests() if r["path"] == "/v1/music/upload"] == []
+    assert [s.name for s in tab.editor.model.plan.sections] == ["Mine"]
+
+
+def test_a_long_song_is_sent_from_disk_not_read_whole(launch, cloud, qtbot,
+                                                      tmp_path: Path) -> None:
+    """A 64 MB song reaches a (loopback) server whole, while the app's memory never holds
+    it: the peak of Python's allocations during the upload stays far below its size
+    (read whole, it was at least the file's size)."""
+    import tracemalloc
+
+    from tests.support.raw_server import RawConnection, serve_raw
+
+    size = 64 * 1024 * 1024
+    song = tmp_path / "long mix.wav"
+    with song.open("wb") as f:  # a real WAV header, then (sparse) silence
+        header = io.BytesIO()
+        sf.write(header, np.zeros(10, np.float32), 22050, format="WAV", subtype="PCM_16")
+        f.write(header.getvalue())
+        f.truncate(size)
+    received: list[int] = []
+    plan = {"positive_global_styles": [], "negative_global_styles": [], "sections": [
+        {"section_name": "All of it", "positive_local_styles": [], "negative_local_styles": [],
+         "duration_ms": 5000, "lines": []}]}
+
+    async def handler(conn: RawConnection) -> None:
+        await conn.read_head()
+        if conn.headers.get("expect", "").lower() == "100-continue":
+            await conn.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+        left, got = int(conn.headers["content-length"]), 0
+        while left:  # read and let go, a piece at a time (the server holds no copy)
+            piece = await conn.reader.read(min(left, 1 << 20))
+            if not piece:
+                return
+            left -= len(piece)
+            got += len(piece)
+        received.append(got)
+        await conn.answer("200 OK", {"Content-Type": "application/json"},
+                          json.dumps({"song_id": "song123", "composition_plan": plan}).encode())
+
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.editor.set_plan(Plan(sections=[Section("Mine", 5000)]), "test")
+    with serve_raw(handler) as server:
+        studio.ctx.client.reconfigure(base_url=server.url)
+        tracemalloc.start()
+        try:
+            tab.producer.own_song.upload(song, "music_v1")
+            qtbot.waitUntil(lambda: [s.name for s in tab.editor.model.plan.sections]
+                            == ["All of it"], timeout=60_000)
+            _now, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert received and received[0] > size  # the whole file, in its multipart wrapping
+    assert peak < size // 4, f"{peak / 1e6:.0f} MB held at once for a {size // 2**20} MB file"

@@ -191,3 +191,33 @@ def test_a_song_from_a_description_has_no_plan_to_differ_from(launch, music_back
         "plan to compare them with).")
     assert "differs" not in timeline.accessibleDescription()
     studio.ctx.player.pause()
+
+
+@pytest.mark.parametrize("lengths", [[3000, -4000, 4000], [3000, 10**15, 4000]])
+def test_absurd_section_times_from_the_server_stay_inside_the_song(
+        launch, cloud, qtbot, lengths: list[int]) -> None:
+    """The detailed answer says the Verse lasts -4 s or 10^15 ms: the song is kept, the
+    user is told the server's times made no sense, and the timeline and the section
+    chooser show the planned times, all inside the song."""
+    cloud.control.configure(max_seconds=120.0, music_section_ms=lengths)
+    studio = launch(cloud_url=cloud.url)
+    tab = studio.window.music_tab
+    notes: list[str] = []
+    tab.controller.note.connect(notes.append)
+    studio.window.show_tab("music")
+    tab.mode.setCurrentIndex(1)
+    tab.editor.set_plan(PLAN, "test")
+    studio.find(QCheckBox, "music.detailed").setChecked(True)  # the detailed answer
+    compose(studio, qtbot, 1)
+    assert cloud.control.requests()[-1]["path"].startswith("/v1/music/detailed")
+    assert any("section times made no sense" in n for n in notes), notes
+    tab.versions.list.item(0).setSelected(True)
+    version = studio.ctx.history.list(kind="music")[0]
+    spans = tab.producer.section_player.spans
+    assert [(s.start_ms, s.end_ms) for s in spans] == [
+        (0, 3000), (3000, 7000), (7000, min(11000, version.duration_ms))]
+    timeline = studio.find(TimelineWidget, "music.version_timeline")
+    assert all(s.start_ms >= 0 and s.start_ms + s.duration_ms <= version.duration_ms
+               for s in timeline.sections())
+    assert studio.find(QLabel, "music.section_note").text() == (
+        "Times from the plan (the server returned none).")

@@ -230,9 +230,12 @@ def test_markers_sit_where_the_server_says_the_sections_fell(launch, cloud, qtbo
     with one(tmp_path / "daw", "markers_reaper.csv").open(newline="") as f:
         rows = list(csv.reader(f))
     assert [(r[1], float(r[2]), float(r[3])) for r in rows[1:]] == server
-    # The same times as the version's timeline shows.
+    # The same times as the version's timeline shows, which stops at the end of the
+    # audio (the test server's song is shorter than the times it returns).
     player = studio.window.music_tab.producer.section_player
-    assert [(s.name, s.start_ms / 1000, s.end_ms / 1000) for s in player.spans] == server
+    song_s = studio.ctx.history.list(kind="music")[0].duration_ms / 1000
+    assert [(s.name, s.start_ms / 1000, s.end_ms / 1000) for s in player.spans] == [
+        (n, min(a, song_s), min(b, song_s)) for n, a, b in server]
 
 
 def test_a_prompt_version_with_details_gets_the_servers_sections(launch, cloud, qtbot,
@@ -319,6 +322,24 @@ def test_a_cancelled_separation_loses_nothing(launch, cloud, qtbot) -> None:
     assert dialog.findChild(QPushButton, "music.stems.separate").isEnabled()
     assert len(studio.ctx.history.list(kind="music")) == 1  # the version is still there
     assert studio.ctx.history.list(kind="music")[0].file_exists
+
+
+@pytest.mark.parametrize("fault", [{"fault": "429", "retry_after": 3}, {"fault": "500"}])
+def test_a_failed_separation_does_not_speak_of_text(launch, cloud, qtbot,
+                                                    fault: dict[str, Any]) -> None:
+    """The stems request meets a busy or broken server: the message says to try again
+    and that the version is unchanged, not "Your text is kept" (there is no text)."""
+    studio = launch(cloud_url=cloud.url)
+    studio.ctx.client.reconfigure(retry_base_delay_s=0.05, max_retries=0)
+    dialog = compose_one(studio, qtbot)
+    cloud.control.add_faults({"method": "POST", "path_regex": "^/v1/music/stem-separation$",
+                              "count": 10, **fault})
+    click(qtbot, studio, "music.stems.separate")
+    status = dialog.findChild(QLabel, "music.stems.status")
+    qtbot.waitUntil(lambda: "could not be made" in status.text(), timeout=20_000)
+    shown = status.text()
+    assert "text" not in shown.lower(), shown
+    assert "try again" in shown.lower() and "The version is unchanged." in shown, shown
 
 
 def test_the_stems_format_follows_the_backend_not_the_address(launch, music_backend, qtbot

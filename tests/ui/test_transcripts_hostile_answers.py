@@ -93,3 +93,39 @@ def test_a_damaged_alignment_answer_is_refused_in_plain_words(
     assert "unexpected" not in banner.text().lower(), banner.text()
     assert "alignment" in banner.text(), banner.text()
     assert studio.ctx.history.list(kind="transcript") == []
+
+
+def test_words_sent_out_of_time_order_read_in_time_order(
+        launch: Any, cloud: Cloud, qtbot: Any) -> None:
+    """The server lists the words shuffled (their times are right): the document reads
+    them in the order they were spoken, the word playing at a time is the right one, and
+    search's "next" goes forward in the recording."""
+    spoken = ["one", "two", "three", "four", "two"]
+    timed = [{"text": w, "start": 0.5 * i, "end": 0.5 * i + 0.4, "type": "word",
+              "speaker_id": "speaker_0"} for i, w in enumerate(spoken)]
+    shuffled = [timed[i] for i in (2, 0, 4, 3, 1)]
+    words = []
+    for item in shuffled:
+        words += [item, {"text": " ", "start": item["end"], "end": item["end"],
+                         "type": "spacing", "speaker_id": "speaker_0"}]
+    body = {"language_code": "en", "language_probability": 0.99,
+            "text": "one two three four two", "words": words}
+    cloud.control.add_faults({"path_regex": "^/v1/speech-to-text/transcripts/",
+                              "method": "GET", "fault": "json_body", "body": body})
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("transcripts")
+    tab = studio.window.transcripts_tab
+    qtbot.keyClicks(studio.find(QLineEdit, "transcripts.id_input"), "abc123")
+    qtbot.mouseClick(studio.find(QPushButton, "transcripts.fetch"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.document.original is not None, timeout=10_000)
+    transcript = tab.document.original
+    said = [w for w in transcript.words if w.kind == "word"]
+    assert [w.text for w in said] == spoken
+    assert [w.start_ms for w in said] == sorted(w.start_ms for w in said)
+    assert "one two three four two" in tab.model.index(0).data()
+    at = transcript.word_index.word_at(1_600)  # 1.5-1.9 s: "four"
+    assert at is not None and transcript.words[at].text == "four"
+    tab.viewer.search.setText("two")
+    qtbot.waitUntil(lambda: tab.viewer.match_count.text() == "1 of 2", timeout=3000)
+    first, second = tab.search.matches[:2]
+    assert transcript.words[first].start_ms < transcript.words[second].start_ms

@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from app.library.models.abortable import AbortableTransport
 from app.library.models.catalogue import ModelEntry, ModelFile
 from app.library.models.checks import (
     ChecksumError,
@@ -75,8 +76,15 @@ class RetryPolicy:
     first_wait_s: float = 0.5
     max_wait_s: float = 8.0
 
-    def wait_s(self, failures: int) -> float:
-        return min(self.max_wait_s, self.first_wait_s * 2 ** max(0, failures - 1))
+    # A hub that asks for a longer pause (429/503 with Retry-After) is obeyed up to this:
+    # an hour's "come back later" is not waited out with the install window open.
+    max_retry_after_s: float = 60.0
+
+    def wait_s(self, failures: int, retry_after_s: float | None = None) -> float:
+        backoff = min(self.max_wait_s, self.first_wait_s * 2 ** max(0, failures - 1))
+        if retry_after_s is None:
+            return backoff
+        return max(backoff, min(retry_after_s, self.max_retry_after_s))
 
 
 class _Fetch:
@@ -135,9 +143,10 @@ class _Fetch:
             except (httpx.TransportError, _RetryableError) as exc:
                 moved = (part.stat().st_size if part.exists() else 0) > have
                 failures = 1 if moved else failures + 1
+                self.control.check()  # cancelled: the cut connection is no failure
                 if failures >= self.retry.attempts:
                     raise HubError(_unreachable_message(self.hub, exc)) from exc
-                self._sleep(self.retry.wait_s(failures))
+                self._sleep(self.retry.wait_s(failures, getattr(exc, "retry_after_s", None)))
                 continue
             if result is not None:
                 return result
@@ -155,7 +164,8 @@ class _Fetch:
             if response.status_code == 416 and have:  # the part is already complete
                 return self._finish(file, part, _hub_headers(response))
             if response.status_code in (408, 429) or response.status_code >= 500:
-                raise _RetryableError(f"the hub answered {response.status_code}")
+                raise _RetryableError(f"the hub answered {response.status_code}",
+                                      _retry_after_s(response))
             if response.status_code not in (200, 206):
                 raise HubError(
                     f"The model hub refused {file.name} ({response.status_code}) at {url}. "
@@ -228,7 +238,18 @@ class _Fetch:
 
 
 class _RetryableError(Exception):
-    pass
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+def _retry_after_s(response: httpx.Response) -> float | None:
+    """Seconds of a `Retry-After` header (the HTTP-date form is rare; ignored)."""
+    try:
+        seconds = float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds < float("inf") else None
 
 
 class _BackgroundHash:
@@ -307,7 +328,10 @@ def install_from_hub(entry: ModelEntry, store: ModelStore, *, hub: str | None = 
                   for f in entry.files if (parts / (f.name + ".part")).exists())
     check_space(store.root, max(0, entry.size - already))
     timeout = httpx.Timeout(timeout_s, connect=min(10.0, timeout_s))
-    with httpx.Client(timeout=timeout, follow_redirects=True, verify=ssl_context()) as client:
+    transport = AbortableTransport(ssl_context())
+    control.on_cancel(transport.abort)  # Cancel wakes a read blocked on a stalled hub
+    with httpx.Client(timeout=timeout, follow_redirects=True, verify=ssl_context(),
+                      transport=transport) as client:
         fetch = _Fetch(entry, store, hub or hub_url(), progress, control,
                        retry or RetryPolicy(), client)
         fetch.done = already

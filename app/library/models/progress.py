@@ -90,6 +90,14 @@ class InstallControl:
         self._running.set()
         self._cancelled = threading.Event()
         self.keep_partial = False  # cancelled, but keep the download to continue later
+        # Called (from the cancelling thread) on cancel: a download blocked in a read of a
+        # stalled server is only woken by closing its connection, not by the flag.
+        self._on_cancel: list[Callable[[], None]] = []
+
+    def on_cancel(self, callback: Callable[[], None]) -> None:
+        self._on_cancel.append(callback)
+        if self.cancelled:
+            callback()
 
     def pause(self) -> None:
         self._running.clear()
@@ -101,6 +109,8 @@ class InstallControl:
         self.keep_partial = keep_partial
         self._cancelled.set()
         self._running.set()  # wake a paused download so it can stop
+        for callback in list(self._on_cancel):
+            callback()
 
     @property
     def paused(self) -> bool:

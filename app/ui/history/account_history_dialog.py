@@ -144,7 +144,8 @@ class AccountHistoryDialog(QDialog):
             try:
                 await work()
             except Exception as exc:  # shown in plain words
-                self.say(describe_error(exc).as_text(), problem=True)
+                # No text of the user's is involved: "Your text is kept" would puzzle.
+                self.say(describe_error(exc, kept="").as_text(), problem=True)
             finally:
                 self._busy = False
                 self._update_buttons()

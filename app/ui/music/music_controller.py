@@ -157,6 +157,9 @@ class MusicController(QObject):
         extra: dict[str, Any] = {"song_id": info.song_id, "stored": request.store_for_inpainting,
                                  "endpoint": endpoint}
         if detailed is not None:
+            refused = detailed.metadata.get("section_times_refused")
+            if isinstance(refused, str):
+                self.note.emit(refused)
             extra["song_metadata"] = detailed.metadata.get("song_metadata")
             extra["composition_plan"] = detailed.metadata.get("composition_plan")
             extra["section_timings_ms"] = [list(t) for t in detailed.section_timings_ms]

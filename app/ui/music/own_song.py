@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from app.api.errors import ApiProtocolError
-from app.api.music_upload import MusicUploadService
+from app.api.music_upload import MAX_UPLOAD_BYTES, MusicUploadService
 from app.domain.music_plan import SongRef
 from app.domain.music_plan_json import PlanFormatError, plan_from_json
 from app.ui.app_context import AppContext
@@ -46,15 +47,23 @@ class OwnSongImport(QObject):
         self._runner.cancel(self.TASK)
 
     async def _upload(self, path: Path, model_id: str) -> None:
-        try:
-            audio = await asyncio.to_thread(path.read_bytes)
+        try:  # sent from disk as it goes: a 2-hour WAV (~1.2 GB) is never read whole
+            audio = await asyncio.to_thread(path.open, "rb")
         except OSError as exc:  # moved or deleted since it was chosen, a folder, no access
             raise SongFileError(f"“{path.name}” could not be read: "
                                 f"{exc.strerror or exc}.") from exc
-        if not audio:  # (not sent: the upload is charged like a song)
-            raise SongFileError(f"“{path.name}” is empty (0 bytes): there is no song in it.")
-        song, _info = await MusicUploadService(self._ctx.client).upload(
-            audio, path.name, plan_model=model_id)
+        with audio:
+            size = os.fstat(audio.fileno()).st_size
+            if not size:  # (not sent: the upload is charged like a song)
+                raise SongFileError(f"“{path.name}” is empty (0 bytes): there is no song in "
+                                    "it.")
+            if size > MAX_UPLOAD_BYTES:
+                raise SongFileError(
+                    f"“{path.name}” is {size / 1024 ** 3:.1f} GB, more than the "
+                    f"{MAX_UPLOAD_BYTES // 1024 ** 3} GB a song can be: choose the song "
+                    "itself, or a compressed copy (MP3, FLAC or OGG).")
+            song, _info = await MusicUploadService(self._ctx.client).upload(
+                audio, path.name, plan_model=model_id)
         # The server's answer, not a file of the user's: its faults are said as the server's.
         if song.composition_plan is None:
             raise ApiProtocolError("The server kept the song but sent no plan for it.")

@@ -75,7 +75,7 @@ def timeline_description(spans: list[SectionSpan]) -> str:
 def version_spans(generation: Generation) -> list[SectionSpan]:
     """The sections of a stored version where they really fell (stored_spans' rule)."""
     version = read_version(generation.settings_json, generation.extra_json)
-    return stored_spans(version.settings, version.extra)
+    return stored_spans(version.settings, version.extra, generation.duration_ms)
 
 
 def _version_clip(generation: Generation) -> AudioClip:
@@ -299,6 +299,14 @@ class SectionPlayer(QGroupBox):
                          title: str) -> None:
         from app.audio.peaks import compute_peaks
 
+        # The stored times may run past the audio (a damaged answer, a song cut short):
+        # playback and looping stay inside what is there.
+        start_ms = min(max(0, start_ms), clip.duration_ms)
+        end_ms = min(max(start_ms, end_ms), clip.duration_ms)
+        if end_ms <= start_ms:
+            self.note.setText("This section lies outside the song's audio, so there is "
+                              "nothing of it to play.")
+            return
         peaks = await asyncio.to_thread(compute_peaks, clip, 800)
         player = self._ctx.player
         player.load(clip)

@@ -223,7 +223,8 @@ class StemsDialog(QDialog):
         if name not in (self.SEPARATE, self.MIX, self.EXPORT):
             return
         self._set_busy(False)
-        message = describe_error(exc) if isinstance(exc, BaseException) else None
+        message = (describe_error(exc, kept="The version is unchanged.")
+                   if isinstance(exc, BaseException) else None)
         what = {self.SEPARATE: "The stems could not be made",
                 self.MIX: "The stems could not be played",
                 self.EXPORT: "The stems could not be exported"}[name]
