@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.api import errors as api
 from app.audio.errors import AudioDecodeError
@@ -54,8 +54,8 @@ def describe_error(exc: BaseException, kept: str = TEXT_KEPT) -> UserMessage:
     into it, raw or escaped, is taken out). `kept` says what the failure left as it was:
     "Your text is kept." fits Speech and Scripts, not account history or stems."""
     message = _describe(exc, kept)
-    return UserMessage(redact(message.title), redact(message.text), message.next_step,
-                       message.can_retry)
+    return replace(message, title=redact(message.title), text=redact(message.text),
+                   next_step=redact(message.next_step))
 
 
 def _field_summary(exc: api.ValidationError) -> str:
