@@ -39,10 +39,14 @@ class VersionMarkers:
                 "tempo in your DAW.")
 
 
-def version_markers(settings: Mapping[str, Any], extra: Mapping[str, Any]) -> VersionMarkers:
-    """The markers of the version whose history entry holds `settings` and `extra`."""
-    spans = stored_spans(settings, extra)
-    marks = [SectionMark(s.name, s.start_ms, s.end_ms) for s in spans]
+def version_markers(settings: Mapping[str, Any], extra: Mapping[str, Any],
+                    song_ms: int | None = None) -> VersionMarkers:
+    """The markers of the version whose history entry holds `settings` and `extra`. With
+    `song_ms` (the audio's length) they stay inside the song, as the timeline does: a
+    section the song ends before gets no marker, one it ends during is cut there."""
+    spans = stored_spans(settings, extra, song_ms)
+    marks = [SectionMark(s.name, s.start_ms, s.end_ms) for s in spans
+             if song_ms is None or s.start_ms < song_ms]
     tempo = named_tempo(_tempo_texts(settings, extra))
     return VersionMarkers(marks, DEFAULT_TEMPO_BPM if tempo is None else tempo,
                           tempo is not None, any(s.from_server for s in spans))

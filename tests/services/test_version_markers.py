@@ -24,6 +24,19 @@ def test_the_servers_times_win() -> None:
     assert "Tempo 100 BPM, as the styles" in markers.summary()
 
 
+def test_markers_stay_inside_the_song() -> None:
+    """A song shorter than its sections' times (the server cut it short, or its times
+    were damaged): the markers end with the audio, as the timeline does."""
+    markers = version_markers({"plan": plan_to_dict(PLAN)},
+                              {"composition_plan": to_wire_plan(RETURNED, "music_v1")},
+                              song_ms=3000)
+    assert markers.marks == [SectionMark("Intro", 0, 3000)]
+    markers = version_markers({"plan": plan_to_dict(PLAN)},
+                              {"composition_plan": to_wire_plan(RETURNED, "music_v1")},
+                              song_ms=5000)
+    assert markers.marks == [SectionMark("Intro", 0, 3500), SectionMark("Verse", 3500, 5000)]
+
+
 def test_the_plans_lengths_without_the_servers() -> None:
     markers = version_markers({"plan": plan_to_dict(PLAN)}, {})
     assert markers.marks == [SectionMark("Intro", 0, 3000), SectionMark("Verse", 3000, 7000)]

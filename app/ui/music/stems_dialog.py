@@ -290,7 +290,8 @@ class StemsDialog(QDialog):
         # The sections where they really fell, by the timeline's rule (not the plan's
         # lengths: the server may have made a section longer or shorter).
         version = read_version(self.generation.settings_json, self.generation.extra_json)
-        markers = version_markers(version.settings, version.extra)
+        markers = version_markers(version.settings, version.extra,
+                                  self.generation.duration_ms or None)
         written = await asyncio.to_thread(export_stems, self.stems, folder,
                                           self.generation.title, markers.marks,
                                           markers.tempo_bpm)
