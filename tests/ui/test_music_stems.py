@@ -218,6 +218,11 @@ def test_markers_sit_where_the_server_says_the_sections_fell(launch, cloud, qtbo
     assert "Tempo 100 BPM" in summary
 
     server = [("Intro", 0.0, 4.0), ("Verse", 4.0, 7.5), ("Chorus", 7.5, 12.5)]
+    # The test server's song is shorter than the times it returns: the markers stop at
+    # the end of the audio, where the version's timeline stops too.
+    song_s = studio.ctx.history.list(kind="music")[0].duration_ms / 1000
+    assert 7.5 < song_s < 12.5
+    in_song = [(n, min(a, song_s), min(b, song_s)) for n, a, b in server]
     tempos, markers = read_markers(one(tmp_path / "daw", "markers.mid"))
     assert tempos == [pytest.approx(100.0)]
     half_tick = 60 / 100 / TICKS_PER_BEAT / 2
@@ -226,16 +231,12 @@ def test_markers_sit_where_the_server_says_the_sections_fell(launch, cloud, qtbo
                                                      abs=half_tick)
     labels = [line.split("\t") for line in
               one(tmp_path / "daw", "markers_audacity.txt").read_text().splitlines()]
-    assert [(n, float(a), float(b)) for a, b, n in labels] == server
+    assert [(n, float(a), float(b)) for a, b, n in labels] == in_song
     with one(tmp_path / "daw", "markers_reaper.csv").open(newline="") as f:
         rows = list(csv.reader(f))
-    assert [(r[1], float(r[2]), float(r[3])) for r in rows[1:]] == server
-    # The same times as the version's timeline shows, which stops at the end of the
-    # audio (the test server's song is shorter than the times it returns).
+    assert [(r[1], float(r[2]), float(r[3])) for r in rows[1:]] == in_song
     player = studio.window.music_tab.producer.section_player
-    song_s = studio.ctx.history.list(kind="music")[0].duration_ms / 1000
-    assert [(s.name, s.start_ms / 1000, s.end_ms / 1000) for s in player.spans] == [
-        (n, min(a, song_s), min(b, song_s)) for n, a, b in server]
+    assert [(s.name, s.start_ms / 1000, s.end_ms / 1000) for s in player.spans] == in_song
 
 
 def test_a_prompt_version_with_details_gets_the_servers_sections(launch, cloud, qtbot,
