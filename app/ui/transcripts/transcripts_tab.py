@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QScrollArea, QSplitter, QVBox
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.history_wording import kept_in_history
+from app.ui.narrow_screen import relayout_up
 from app.ui.qt_async import TaskRunner
 from app.ui.transcripts import dialogs
 from app.ui.transcripts.align_script import ALIGN_TASK, ScriptAligner
@@ -136,6 +137,10 @@ class TranscriptsTab(QWidget):
         self.review.rows.set_two_lines(not narrow)
         self.viewer.set_edits_beside_find(narrow)
         set_short_margins(self.layout(), narrow)
+        # (Qt leaves a hidden tab's inner layouts as they were: a tab built but not yet
+        # shown held the window 50 pixels taller.)
+        for widget in (self.review.bar, self.viewer):
+            relayout_up(widget)
 
     def _report(self, text: str) -> None:
         self.status.setText(text)
