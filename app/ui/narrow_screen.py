@@ -134,12 +134,12 @@ def _set_stacked(tab: QWidget, stacked: bool) -> bool:
     if set_narrow is not None:
         set_narrow(stacked)
     for splitter in splitters:
-        _relayout(splitter)
-    _relayout(tab)
+        relayout_up(splitter)
+    relayout_up(tab)
     return bool(splitters) or set_narrow is not None
 
 
-def _relayout(widget: QWidget) -> None:
+def relayout_up(widget: QWidget) -> None:
     """Lay out again every widget from `widget` up, also in a tab not shown (Qt leaves
     the layout of a hidden widget as it was, and its old minimum width held the
     window)."""

@@ -87,9 +87,12 @@ class MusicTab(QWidget):
         self.mode.setObjectName("music.mode")
         self.prompt_panel = PromptPanel(self)
         self.editor = PlanEditor(self)
-        self.mode.addTab(self.prompt_panel, "Describe it")
-        # Scrolls rather than squeezes when the window is short (an error banner above
-        # takes room): squeezed, the section's fields were cut in half.
+        # Both pages scroll rather than squeeze when the window is short (a small laptop,
+        # an error banner above): squeezed, the fields were cut in half, and the prompt
+        # page's full height held the whole window taller than the screen.
+        prompt_page = FitScrollArea(self.prompt_panel, self.mode)
+        prompt_page.setObjectName("music.prompt_scroll")
+        self.mode.addTab(prompt_page, "Describe it")
         editor_page = FitScrollArea(self.editor, self.mode)
         editor_page.setObjectName("music.plan_page")
         self.mode.addTab(editor_page, "Plan it section by section")

@@ -65,7 +65,7 @@ from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.live_status_label import LiveStatusLabel
 from app.ui.widgets.player_bar import PlayerBar
-from app.ui.widgets.two_line_row import TwoLineRow
+from app.ui.widgets.two_line_row import TwoLineRow, set_short_margins
 
 if TYPE_CHECKING:
     from app.domain.wire import Voice
@@ -238,6 +238,7 @@ class ScriptsTab(QWidget):
         """On a narrow screen the two rows of buttons take two lines each."""
         self._top_row.set_two_lines(narrow)
         self._queue_row.set_two_lines(narrow)
+        set_short_margins(self.layout(), narrow)  # (the screen is short as well)
         # As wide as the block's fields, stacked or side by side, plus the scroll bar.
         panel = self.block_panel
         layout = panel.layout()

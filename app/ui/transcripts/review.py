@@ -16,9 +16,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -26,6 +24,7 @@ from app.audio.player import PlayerState
 from app.audio.stretch import StretchedPlayback
 from app.domain.review import next_flagged, sentence_span
 from app.ui.shortcuts import SHORTCUTS, Shortcut
+from app.ui.widgets.two_line_row import TwoLineRow
 
 if TYPE_CHECKING:
     from app.ui.transcripts.playback import TranscriptPlayback
@@ -68,14 +67,12 @@ class ReviewControls(QObject):
         self.free_loop: tuple[int, int] | None = None  # a range chosen on the strip
         self.bar = QWidget(tab)
         self.bar.setObjectName("transcripts.review_bar")
-        # Two short rows, not one long one: the right-hand column must fit beside History
-        # on a 1024 px screen.
-        rows = QVBoxLayout(self.bar)
-        rows.setContentsMargins(0, 0, 0, 0)
-        rows.setSpacing(2)
-        first, second = QHBoxLayout(), QHBoxLayout()
-        rows.addLayout(first)
-        rows.addLayout(second)
+        # Two short rows beside the "Get a transcript" column (it must fit beside History
+        # on a 1024 px screen); one row when the columns are stacked and this one has
+        # the tab's whole width (a short laptop screen needs that row's height).
+        self.rows = TwoLineRow()
+        self.rows.setSpacing(2)
+        self.bar.setLayout(self.rows)
         self.speed = QComboBox(self.bar)
         self.speed.setObjectName("transcripts.review_speed")
         self.speed.setAccessibleName("Playback speed")
@@ -96,11 +93,12 @@ class ReviewControls(QObject):
                               "Follow the playing word", checkable=True)
         self.follow.setChecked(True)
         for widget in (self.speed, self.loop, self.follow):
-            first.addWidget(widget)
-        first.addStretch(1)
+            self.rows.add(widget)
+        self.rows.split_before()
         for widget in (self.prev_flag, self.next_flag, self.back, self.forward):
-            second.addWidget(widget)
-        second.addStretch(1)
+            self.rows.add(widget)
+        self.rows.end_with_stretch()
+        self.rows.set_two_lines(True)
         self.speed.currentIndexChanged.connect(self._on_speed_changed)
         self.loop.toggled.connect(self._on_loop_toggled)
         self.prev_flag.clicked.connect(lambda: self.jump_flagged(-1))

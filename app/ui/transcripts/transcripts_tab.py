@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QScrollArea, QSplitter, QVBox
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.history_wording import kept_in_history
+from app.ui.narrow_screen import relayout_up
 from app.ui.qt_async import TaskRunner
 from app.ui.transcripts import dialogs
 from app.ui.transcripts.align_script import ALIGN_TASK, ScriptAligner
@@ -42,6 +43,7 @@ from app.ui.transcripts.viewer_panel import ViewerPanel
 from app.ui.transcripts.word_panel import WordPanel
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.player_bar import PlayerBar
+from app.ui.widgets.two_line_row import set_short_margins
 
 DRAFT_NAME = "transcripts"
 SAVE_DELAY_MS = 600
@@ -127,6 +129,18 @@ class TranscriptsTab(QWidget):
         layout.addWidget(self.splitter)
         self._save_timer = self._timer(SAVE_DELAY_MS, self._save_edits)
         self._draft_timer = self._timer(800, self._save_draft)
+
+    def set_narrow(self, narrow: bool) -> None:
+        """Stacked (app/ui/narrow_screen.py), the transcript's column has the tab's whole
+        width, and the screen is short too: its rows of buttons take one line each
+        instead of two, leaving that height to the transcript."""
+        self.review.rows.set_two_lines(not narrow)
+        self.viewer.set_edits_beside_find(narrow)
+        set_short_margins(self.layout(), narrow)
+        # (Qt leaves a hidden tab's inner layouts as they were: a tab built but not yet
+        # shown held the window 50 pixels taller.)
+        for widget in (self.review.bar, self.viewer):
+            relayout_up(widget)
 
     def _report(self, text: str) -> None:
         self.status.setText(text)

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
+    QSpacerItem,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -101,10 +103,13 @@ class ViewerPanel(QWidget):
         find.addWidget(self.channel_view)
         # Undo, Redo and the flagging level get a row of their own: with the find row or
         # the file buttons they made the window wider than a laptop screen.
+        # When the tab's columns are stacked (a small laptop) this column has the tab's
+        # whole width, and the row joins the find row: the screen is short as well.
         edits = QHBoxLayout()
         edits.addWidget(self.undo)
         edits.addWidget(self.redo)
-        edits.addStretch(1)
+        self._edits_gap = QSpacerItem(0, 0, QSizePolicy.Policy.Expanding)
+        edits.addItem(self._edits_gap)
         flag_label = QLabel("Flag below", self)
         flag_label.setBuddy(self.confidence)
         edits.addWidget(flag_label)
@@ -119,9 +124,26 @@ class ViewerPanel(QWidget):
         layout.addLayout(info)
         layout.addLayout(find)
         layout.addLayout(edits)
+        self._find, self._edits, self._layout = find, edits, layout
+        self.edits_beside_find = False
         layout.addWidget(self.view, 1)
         layout.addLayout(actions)
         self.set_open(False)
+
+    def set_edits_beside_find(self, beside: bool) -> None:
+        """Undo, Redo and the flagging level on the find row (one row) or below it."""
+        if beside == self.edits_beside_find:
+            return
+        self.edits_beside_find = beside
+        if beside:
+            self._layout.removeItem(self._edits)
+            self._find.addLayout(self._edits)
+            self._edits_gap.changeSize(6, 0, QSizePolicy.Policy.Fixed)
+        else:
+            self._find.removeItem(self._edits)
+            self._layout.insertLayout(2, self._edits)
+            self._edits_gap.changeSize(0, 0, QSizePolicy.Policy.Expanding)
+        self._edits.invalidate()
 
     def set_open(self, is_open: bool) -> None:
         for widget in (self.search, self.search_prev, self.search_next, self.confidence,

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 
+PLAYER_WAVEFORM_HEIGHT = 30
+
+
 def format_ms(ms: int) -> str:
     """'0:09', '12:30', '3:00:00' (three hours read '180:00' before)."""
     return clock_text(ms)
@@ -53,6 +56,9 @@ class PlayerBar(QWidget):
         self._stop.setToolTip("Stop")
         self._stop.setEnabled(False)
         self.waveform = WaveformWidget(self)
+        # A slim strip: the bar is under every tab, and each pixel of its height is one
+        # the tabs lose on a short laptop screen (the window must fit 460 pixels).
+        self.waveform.setMinimumHeight(PLAYER_WAVEFORM_HEIGHT)
         self._time = QLabel("0:00 / 0:00", self)
         self._time.setObjectName("player.time")
         self._volume = QSlider(Qt.Orientation.Horizontal, self)

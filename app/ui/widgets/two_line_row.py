@@ -1,4 +1,5 @@
-"""A row of buttons that goes onto two lines on a narrow screen.
+"""A row of buttons that goes onto two lines on a narrow screen, and a tab's margins on a
+short one.
 
 The Scripts tab's file actions and its queue's buttons are each one row of six or more
 buttons, wider than a tab has beside History on a small laptop screen (853 logical pixels
@@ -7,7 +8,20 @@ wide). Split, each line needs about half; on a wide screen the row stays one lin
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLayout, QVBoxLayout, QWidget
+
+# A tab's margin above and below its fields on a short screen (Qt's usual is 9): the tab
+# frame already sets them apart, and the window must fit a 460-pixel-high laptop screen.
+SHORT_SCREEN_MARGIN = 4
+
+
+def set_short_margins(layout: QLayout | None, short: bool) -> None:
+    """A tab's layout with less room above and below its fields, or Qt's usual margins."""
+    if layout is None:
+        return
+    side = layout.contentsMargins().left()
+    vertical = SHORT_SCREEN_MARGIN if short else side
+    layout.setContentsMargins(side, vertical, layout.contentsMargins().right(), vertical)
 
 
 class TwoLineRow(QVBoxLayout):
