@@ -542,3 +542,25 @@ def test_drawn_offscreen_at_a_wide_size_the_tabs_keep_their_columns_side_by_side
     assert window.narrow_screen.stacked_tabs == set()
     emulate_screen(window, 853)
     assert window.narrow_screen.stacked_tabs
+
+
+def test_the_transcript_search_box_shows_its_words_on_a_small_laptop(launch, cloud,
+                                                                       qtbot) -> None:
+    """Stacked at 853x460 the find row shares its width with Undo, Redo and the flagging
+    level; an empty match counter kept 70 px of it, and the search box read "Find in t…".
+    The counter shows only when it has something to say."""
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    emulate_screen(window, 853)
+    window.show_tab("transcripts")
+    window.resize(853, 460)
+    qtbot.waitUntil(lambda: window.width() == 853)
+    qtbot.wait(50)
+    viewer = window.transcripts_tab.viewer
+    search = viewer.search
+    words = search.fontMetrics().horizontalAdvance(search.placeholderText())
+    assert search.width() >= words + 40, (search.width(), words)  # + icon and margins
+    viewer.set_match_text("No matches")
+    assert viewer.match_count.isVisible()
+    viewer.set_match_text("")
+    assert not viewer.match_count.isVisible()

@@ -67,6 +67,9 @@ class ViewerPanel(QWidget):
         self.match_count = QLabel(self)
         self.match_count.setObjectName("transcripts.match_count")
         self.match_count.setMinimumWidth(70)
+        # Shown only with something to say: on a small laptop the find row shares its
+        # width with Undo, Redo and the flagging level, and the search box needs it.
+        self.match_count.hide()
         self.search_prev = QToolButton(self)
         self.search_prev.setObjectName("transcripts.search_prev")
         self.search_prev.setText("◀")
@@ -154,7 +157,7 @@ class ViewerPanel(QWidget):
             self.title.setText(EMPTY_HINT)
             self.language_label.clear()
             self.draft_note.hide()
-            self.match_count.clear()
+            self.set_match_text("")
 
     def show_transcript(self, transcript: Transcript, title: str, offline_draft: bool) -> None:
         self.set_open(True)
@@ -198,3 +201,4 @@ class ViewerPanel(QWidget):
     def set_match_text(self, text: str) -> None:
         self.match_count.setText(text)
         self.match_count.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.match_count.setVisible(bool(text))
