@@ -151,7 +151,8 @@ def best_transcriber(store: ModelStore) -> Callable[..., dict[str, Any]]:
                 if isinstance(exc, RecognitionCancelledError | UnsupportedAudioError):
                     raise
                 note = (f"{model.entry.title} could not be used ({exc}); PocketSphinx made "
-                        "this draft. Install the model again in Settings > Offline models.")
+                        "this draft. Install the model again in Settings > Offline voices and "
+                        "transcripts.")
         options.pop("language_code", None)  # PocketSphinx: English only
         result = transcribe_file(path, **options)
         result[ENGINE_MARK_KEY] = {"recognizer": "pocketsphinx", "model": "pocketsphinx",
