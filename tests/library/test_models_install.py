@@ -451,3 +451,29 @@ def test_a_model_file_damaged_after_install_is_named_not_used(
     assert installed_piper_voices(store) == []
     _install_joe(tmp_path, store)  # installing again puts it right
     assert store.damaged(JOE.name) is None and len(installed_piper_voices(store)) == 1
+
+
+def test_removing_a_model_another_window_is_installing_is_refused(
+        hub: ModelHub, store: ModelStore) -> None:
+    hub.faults.pace_s_per_mib = 0.05
+    started = threading.Event()
+    outcome: list[object] = []
+
+    def window() -> None:
+        try:
+            outcome.append(install_from_hub(
+                JOE, store, hub=hub.url,
+                progress=lambda p: started.set() if p.done_bytes > 1_000_000 else None))
+        except Exception as exc:  # checked below
+            outcome.append(exc)
+        started.set()
+
+    thread = threading.Thread(target=window)
+    thread.start()
+    assert started.wait(120)
+    with pytest.raises(ModelInstallError, match="cannot be removed now"):
+        store.remove(JOE.name)
+    thread.join(300)
+    assert not isinstance(outcome[0], Exception), outcome
+    assert store.get(JOE.name) is not None and store.damaged(JOE.name) is None
+    assert store.remove(JOE.name) and store.get(JOE.name) is None

@@ -34,6 +34,10 @@ MANIFEST = "xi-model.json"
 MODELS_DIR_ENV = "XI_STUDIO_MODELS_DIR"
 
 
+class ModelBusyError(ModelInstallError):
+    """Another install of the same model is running (this process or another)."""
+
+
 def default_models_dir() -> Path:
     override = os.environ.get(MODELS_DIR_ENV)
     if override:
@@ -174,8 +178,20 @@ class ModelStore:
     def remove(self, name: str) -> bool:
         """Remove an installed model (and any unfinished download of it)."""
         entry = find(name)
-        shutil.rmtree(self.downloads_dir / entry.name, ignore_errors=True)
         target = self.root / entry.name
+        if not target.exists() and not (self.downloads_dir / entry.name).exists():
+            return False
+        try:
+            with self.installing(entry):  # not from under an install running elsewhere
+                return self._remove(entry, target)
+        except ModelBusyError as exc:
+            raise ModelBusyError(
+                f"{entry.title} is being installed (in another window, or by `xi-studio "
+                "models install`), so it cannot be removed now. Cancel that install or let "
+                "it finish, then remove it.") from exc
+
+    def _remove(self, entry: ModelEntry, target: Path) -> bool:
+        shutil.rmtree(self.downloads_dir / entry.name, ignore_errors=True)
         if not target.exists():
             return False
         trash = self._trash_path(entry)
@@ -201,7 +217,7 @@ class ModelStore:
             try:
                 lock_exclusive(fd)
             except OSError as exc:
-                raise ModelInstallError(
+                raise ModelBusyError(
                     f"{entry.title} is already being installed (in another window, or by "
                     "`xi-studio models install`). Wait for that install to finish; it will "
                     "then be ready here too.") from exc
