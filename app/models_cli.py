@@ -108,7 +108,10 @@ def list_models(store: ModelStore, out: TextIO) -> None:
     rows = [("NAME", "KIND", "LANGUAGE", "QUALITY", "SIZE", "LICENCE", "STATE")]
     for entry in CATALOGUE:
         model = store.get(entry.name)
-        if model is not None:
+        problem = store.damaged(entry.name)
+        if problem is not None:
+            state = f"damaged: {problem}; run `xi-studio models install {entry.name}` again"
+        elif model is not None:
             speed = model.speed_x_realtime
             state = "installed" + (f", {speed:.1f}x real time here" if speed else "")
         else:
@@ -171,4 +174,10 @@ def main(argv: list[str], store: ModelStore | None = None, out: TextIO | None = 
         return install(args.name, args.folder, store, out, not args.no_speed_test)
     except (UnknownModelError, ModelInstallError, InstallCancelledError) as exc:
         print(f"xi-studio models: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # e.g. `remove` in a models folder that cannot be written
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"xi-studio models: {exc.strerror or exc}{where}. Check that the models folder "
+              f"{store.root} can be written (and its disk is connected), then try again.",
+              file=sys.stderr)
         return 1

@@ -104,3 +104,95 @@ def test_card_prints_the_licence_and_the_model_card(hub: ModelHub, tmp_path: Pat
     missing = run(["card", "whisper-small"], tmp_path / "home", hub.url)
     assert missing.returncode == 1 and "has no model card" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_a_damaged_model_is_listed_as_damaged(tmp_path: Path) -> None:
+    from app.library.models.catalogue import find
+    from app.library.models.folder_install import install_from_folder
+    from app.library.models.store import ModelStore
+
+    home = tmp_path / "home"
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    model = install_from_folder(find(JOE), folder, ModelStore(home / "data" / "models"))
+    (model.folder / "en_US-joe-medium.onnx.json").write_bytes(b"")  # emptied by accident
+    listed = run(["list"], home, "http://127.0.0.1:9")
+    assert listed.returncode == 0, listed.stderr
+    line = next(x for x in listed.stdout.splitlines() if x.startswith(JOE))
+    assert "damaged: en_US-joe-medium.onnx.json" in line
+    assert f"run `xi-studio models install {JOE}` again" in line
+    again = run(["install", JOE, "--from", str(folder), "--no-speed-test"], home,
+                "http://127.0.0.1:9")
+    assert again.returncode == 0, again.stderr
+    fixed = run(["list"], home, "http://127.0.0.1:9")
+    line = next(x for x in fixed.stdout.splitlines() if x.startswith(JOE))
+    assert line.rstrip().endswith("installed")
+
+
+def test_install_from_a_folder_holding_a_damaged_file(tmp_path: Path) -> None:
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    files = joe_files()
+    (folder / "en_US-joe-medium.onnx").symlink_to(files["en_US-joe-medium.onnx"])
+    (folder / "en_US-joe-medium.onnx.json").write_text("{}")  # not the voice's config
+    result = run(["install", JOE, "--from", str(folder)], tmp_path / "home", "http://127.0.0.1:9")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "en_US-joe-medium.onnx.json is damaged" in result.stderr
+    assert "Copy it again" in result.stderr
+    assert not (tmp_path / "home" / "data" / "models" / JOE).exists()
+    missing = run(["install", JOE, "--from", str(tmp_path / "nowhere")], tmp_path / "home",
+                  "http://127.0.0.1:9")
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_a_models_folder_that_cannot_be_written(tmp_path: Path) -> None:
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True)
+    (home / "data" / "models").write_text("a file where the models folder should be")
+    result = run(["install", JOE, "--from", str(folder)], home, "http://127.0.0.1:9")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "could not be installed" in result.stderr and "can be written" in result.stderr
+    removed = run(["remove", JOE], home, "http://127.0.0.1:9")
+    assert "Traceback" not in removed.stderr
+
+
+def test_install_while_the_window_installs_the_same_model(hub: ModelHub,
+                                                          tmp_path: Path) -> None:
+    import threading
+
+    from app.library.models.catalogue import find
+    from app.library.models.download import install_from_hub
+    from app.library.models.store import ModelStore
+
+    home = tmp_path / "home"
+    store = ModelStore(home / "data" / "models")
+    hub.faults.pace_s_per_mib = 0.05  # the window's install is still running meanwhile
+    started = threading.Event()
+    errors: list[Exception] = []
+
+    def window() -> None:
+        try:
+            install_from_hub(find(JOE), store, hub=hub.url,
+                             progress=lambda p: started.set() if p.done_bytes else None)
+        except Exception as exc:  # checked below
+            errors.append(exc)
+        started.set()
+
+    thread = threading.Thread(target=window)
+    thread.start()
+    try:
+        assert started.wait(120)
+        result = run(["install", JOE, "--no-speed-test"], home, hub.url)
+    finally:
+        thread.join(300)
+        hub.faults.pace_s_per_mib = 0.0
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "already being installed" in result.stderr
+    assert errors == [] and store.get(JOE) is not None and store.damaged(JOE) is None

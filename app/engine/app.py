@@ -55,6 +55,7 @@ from app.engine.music_finetune_routes import create_router as create_finetune_ro
 from app.engine.music_routes import create_router as create_music_router
 from app.engine.music_upload_routes import create_router as create_upload_router
 from app.engine.music_video_routes import create_router as create_video_router
+from app.engine.piper_voices import VoiceModelMissingError
 from app.engine.sketch_registry import SketchRegistry
 from app.engine.stem_routes import create_router as create_stem_router
 from app.engine.stt_routes import create_router as create_stt_router
@@ -230,6 +231,13 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
         return JSONResponse({"detail": {"status": exc.status, "message": exc.message}},
                             status_code=exc.status_code)
 
+    @app.exception_handler(VoiceModelMissingError)
+    async def _voice_files_gone(request: Request, exc: VoiceModelMissingError) -> JSONResponse:
+        # An installed voice removed or damaged on disk: as the cloud answers a voice it
+        # does not have, with the message saying which voice and how to get it back.
+        return JSONResponse({"detail": {"status": "voice_not_found", "message": str(exc)}},
+                            status_code=404)
+
     def voice_or_404(voice_id: str, *, resolve: bool = False) -> EngineVoice:
         voice = engine.catalog.resolve(voice_id) if resolve else engine.catalog.get(voice_id)
         if voice is None:
@@ -376,6 +384,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
         voice_id: str, body: TtsBody, output_format: SpeechFormat
     ) -> StreamingResponse:
         job = make_job(voice_id, body, output_format, _STREAM_FORMATS)
+        await run_in_threadpool(engine.synthesizer.prepare, job.voice)
         # A plain generator: Starlette iterates it in a worker thread.
         return StreamingResponse(job.stream(), media_type=job.output_format.mime_type,
                                  headers=speech_headers())
@@ -396,6 +405,7 @@ def create_app(data_dir: Path | None = None, *, espeak: Espeak | None = None,
         voice_id: str, body: TtsBody, output_format: SpeechFormat
     ) -> StreamingResponse:
         job = make_job(voice_id, body, output_format, _STREAM_FORMATS)
+        await run_in_threadpool(engine.synthesizer.prepare, job.voice)
         return StreamingResponse(job.stream_with_timestamps(), media_type="application/json",
                                  headers=speech_headers())
 

@@ -233,6 +233,8 @@ def create_router(engine: Engine) -> APIRouter:
     async def text_to_dialogue_stream(body: DialogueBody,
                                       output_format: DialogueFormat) -> StreamingResponse:
         job = make_job(body, output_format, _STREAM)
+        for voice in {voice.voice_id: voice for voice, _ in job.lines}.values():
+            await run_in_threadpool(engine.synthesizer.prepare, voice)
         return StreamingResponse(job.stream(), media_type=job.output_format.mime_type,
                                  headers=headers)
 

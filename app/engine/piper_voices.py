@@ -14,7 +14,6 @@ stretched onto the span where Piper's audio is not silent.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -39,8 +38,17 @@ _GENDERS = {"joe": "male", "lessac": "female", "amy": "female", "alan": "male",
             "thorsten": "male", "siwis": "female", "davefx": "male"}
 
 
+# Where a user installs a model again: the Settings button's own words.
+REINSTALL_PLACE = "Settings > Offline voices and transcripts"
+
+
 class VoiceModelMissingError(RuntimeError):
-    """The voice's model files are gone (removed while the engine was running)."""
+    """The voice's model files are gone (removed while the engine was running) or damaged."""
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
 
 
 def stable_voice_id(model_name: str) -> str:
@@ -129,19 +137,28 @@ class PiperSpeaker:
             if not onnx.is_file() or not config.is_file():
                 raise VoiceModelMissingError(
                     f"The voice {voice.name} was removed from this computer. Choose another "
-                    "voice, or install it again in Settings > Offline models.")
+                    f"voice, or install it again in {REINSTALL_PLACE}.")
             from piper import PiperVoice  # heavy (onnxruntime): only when a voice speaks
 
             try:
                 loaded = PiperVoice.load(onnx, config_path=config)
-            except (OSError, ValueError, json.JSONDecodeError) as exc:
+            except Exception as exc:
+                # Whatever a damaged file makes the loader raise (onnxruntime's own
+                # InvalidProtobuf, a KeyError or AttributeError from a config of another
+                # shape...), it is the same story for the user: the files are damaged.
                 raise VoiceModelMissingError(
-                    f"The voice {voice.name} could not be loaded ({exc}). Install it again "
-                    "in Settings > Offline models.") from exc
+                    f"The voice {voice.name} is damaged on this computer: its files could "
+                    f"not be read ({_first_line(exc)}). Install it again in "
+                    f"{REINSTALL_PLACE}, or choose another voice.") from exc
             self._loaded[voice.model_dir] = loaded
             while len(self._loaded) > _KEEP_LOADED:
                 self._loaded.popitem(last=False)
             return loaded
+
+    def prepare(self, voice: PiperEngineVoice) -> None:
+        """Load the voice now (kept for the speech that follows), so a damaged voice is
+        refused with its message before a streamed answer has started."""
+        self._voice(voice)
 
     def synthesize(self, voice: PiperEngineVoice, text: str, speed: float,
                    rate_hz: int) -> np.ndarray:

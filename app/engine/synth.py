@@ -166,6 +166,17 @@ class Synthesizer:
         return samples, [WordMark(spoken.to_original(m.text_start), m.text_length, m.start_ms)
                          for m in marks]
 
+    def prepare(self, voice: EngineVoice) -> None:
+        """Load an installed Piper voice before a streamed answer starts, so a damaged one
+        is refused with a plain message instead of a stream cut after its headers
+        (raises VoiceModelMissingError). eSpeak voices need nothing."""
+        from app.engine.piper_voices import PiperEngineVoice, PiperSpeaker
+
+        if isinstance(voice, PiperEngineVoice):
+            if self._piper is None:
+                self._piper = PiperSpeaker()
+            self._piper.prepare(voice)
+
     @property
     def sample_rate_hz(self) -> int:
         return self.espeak.sample_rate_hz

@@ -43,5 +43,7 @@ class InstalledVoices:
         onnx = Path(voice.model_dir) / voice.onnx_name
         if onnx.is_file() and onnx.with_name(onnx.name + ".json").is_file():
             return None
+        from app.engine.piper_voices import REINSTALL_PLACE
+
         return (f"The voice {voice.name} was removed from this computer. Choose another "
-                "voice, or install it again in Settings > Offline models.")
+                f"voice, or install it again in {REINSTALL_PLACE}.")

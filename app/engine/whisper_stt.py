@@ -131,6 +131,19 @@ def transcribe_with_whisper(model: InstalledModel, path: str | Path, *,
     return result
 
 
+def damaged_whisper_note(store: ModelStore) -> str | None:
+    """Why no Whisper model was used when one is installed but damaged on disk (so the
+    transcript's mark says what to do, not just "PocketSphinx"); None otherwise."""
+    from app.library.models.catalogue import CATALOGUE
+
+    for entry in CATALOGUE:
+        if entry.kind == "whisper" and (problem := store.damaged(entry.name)):
+            return (f"{entry.title} is damaged on this computer ({problem}); PocketSphinx "
+                    "made this draft. Install the model again in Settings > Offline voices "
+                    "and transcripts.")
+    return None
+
+
 def best_transcriber(store: ModelStore) -> Callable[..., dict[str, Any]]:
     """`transcribe(path, **options)` for the STT routes: Whisper when one is installed."""
 
@@ -138,7 +151,7 @@ def best_transcriber(store: ModelStore) -> Callable[..., dict[str, Any]]:
         from app.engine.recognizer import transcribe_file
 
         model = best_whisper(store)
-        note = None
+        note = None if model is not None else damaged_whisper_note(store)
         if model is not None:
             try:
                 return transcribe_with_whisper(model, path, **options)
@@ -151,7 +164,8 @@ def best_transcriber(store: ModelStore) -> Callable[..., dict[str, Any]]:
                 if isinstance(exc, RecognitionCancelledError | UnsupportedAudioError):
                     raise
                 note = (f"{model.entry.title} could not be used ({exc}); PocketSphinx made "
-                        "this draft. Install the model again in Settings > Offline models.")
+                        "this draft. Install the model again in Settings > Offline voices and "
+                        "transcripts.")
         options.pop("language_code", None)  # PocketSphinx: English only
         result = transcribe_file(path, **options)
         result[ENGINE_MARK_KEY] = {"recognizer": "pocketsphinx", "model": "pocketsphinx",

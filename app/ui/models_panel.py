@@ -172,6 +172,10 @@ class ModelsPanel(QWidget):
         states = {}
         for entry in CATALOGUE:
             model = self.store.get(entry.name)
+            if self.store.damaged(entry.name) is not None:
+                # Install again replaces it; Remove frees its space.
+                states[entry.name] = "Damaged · install it again"
+                continue
             if model is not None:
                 speed = model.speed_x_realtime
                 states[entry.name] = "Installed" + (f" · {speed:.1f}× real time" if speed
@@ -200,7 +204,8 @@ class ModelsPanel(QWidget):
         self.install_button.setEnabled(entry is not None and not self.busy and not installed)
         self.install_button.setText("Continue" if state.startswith("Paused") else "Install")
         self.folder_button.setEnabled(entry is not None and not self.busy)
-        self.remove_button.setEnabled(entry is not None and not self.busy and installed)
+        self.remove_button.setEnabled(entry is not None and not self.busy
+                                      and (installed or state.startswith("Damaged")))
         self.pause_button.setEnabled(self.busy)
         self.cancel_button.setEnabled(self.busy)
         self.table.setEnabled(not self.busy)

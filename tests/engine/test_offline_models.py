@@ -178,6 +178,30 @@ def test_a_removed_voice_is_a_clear_404(store: ModelStore, tmp_path: Path) -> No
         assert unknown.json()["detail"]["message"].startswith("A voice with the voice_id")
 
 
+def test_a_voice_damaged_on_disk_says_to_install_it_again(store: ModelStore,
+                                                          tmp_path: Path) -> None:
+    copy = ModelStore(tmp_path / "models")
+    shutil.copytree(store.root / "piper-en_US-joe-medium", copy.root / "piper-en_US-joe-medium")
+    with TestClient(create_app(None, models=copy), base_url=LOOPBACK, headers=KEY) as c:
+        joe = c.get("/v2/voices", params={"search": "Piper"}).json()["voices"][0]["voice_id"]
+        onnx = copy.root / "piper-en_US-joe-medium" / "en_US-joe-medium.onnx"
+        with onnx.open("r+b") as f:  # damaged in place, same size: only loading tells
+            f.write(b"\xff" * 65536)
+        for path in (f"/v1/text-to-speech/{joe}", f"/v1/text-to-speech/{joe}/stream",
+                     f"/v1/text-to-speech/{joe}/with-timestamps",
+                     f"/v1/text-to-speech/{joe}/stream/with-timestamps"):
+            response = c.post(path, json={"text": "Hello."})
+            assert response.status_code == 404, (path, response.text)
+            message = response.json()["detail"]["message"]
+            assert "Joe (English, US) · Piper is damaged" in message, path
+            assert "Install it again in Settings > Offline voices and transcripts" in message
+        dialogue = c.post("/v1/text-to-dialogue/stream",
+                          json={"inputs": [{"text": "Hi.", "voice_id": joe}]})
+        assert dialogue.status_code == 404 and "is damaged" in dialogue.text
+        espeak = c.post(f"/v1/text-to-speech/{ENGINE_VOICES[0].voice_id}", json={"text": "Hi."})
+        assert espeak.status_code == 200  # the rest of the engine keeps working
+
+
 def test_without_models_pocketsphinx_still_answers(tmp_path: Path) -> None:
     app = create_app(None, models=ModelStore(tmp_path / "none"))
     with TestClient(app, base_url=LOOPBACK, headers=KEY) as c:
@@ -277,7 +301,8 @@ def test_a_whisper_model_removed_or_broken_falls_back_to_pocketsphinx(
         (copy.root / "whisper-base" / "config.json").write_text("{not json")
         whisper_stt._LOADED.clear()
         model, mark = transcribe()
-        assert model == "pocketsphinx" and "could not be used" in mark["note"]
+        assert model == "pocketsphinx" and "Whisper base is damaged" in mark["note"]
+        assert "Install the model again" in mark["note"]
         # Removed while the engine runs: PocketSphinx again, no error.
         copy.remove("whisper-base")
         model, mark = transcribe()

@@ -16,6 +16,7 @@ from app.library.models.checks import (
     ChecksumError,
     HubError,
     MissingFileError,
+    ModelInstallError,
     NotEnoughSpaceError,
     check_space,
     sha256_of,
@@ -315,3 +316,164 @@ def test_a_folder_with_another_models_files_is_refused(
     with pytest.raises(ChecksumError):
         install_from_folder(find("whisper-tiny"), folder, store)
     _nothing_half_installed(store, find("whisper-tiny"))
+
+
+def test_two_installs_of_the_same_model_at_once_leave_one_whole_model(
+        hub: ModelHub, store: ModelStore) -> None:
+    # Two windows (or a window and `xi-studio models install`) installing the same voice:
+    # they would write the same `.part` files. The second is refused in plain words.
+    hub.faults.pace_s_per_mib = 0.05  # the first is still downloading when the second asks
+    started = threading.Event()
+    outcome: list[object] = []
+
+    def first() -> None:
+        try:
+            outcome.append(install_from_hub(
+                JOE, store, hub=hub.url,
+                progress=lambda p: started.set() if p.done_bytes > 1_000_000 else None))
+        except Exception as exc:  # reported by the assertions below
+            outcome.append(exc)
+        started.set()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert started.wait(120)
+    with pytest.raises(ModelInstallError, match="already being installed") as info:
+        install_from_hub(JOE, store, hub=hub.url)
+    assert JOE.title in str(info.value) and "Wait for that install" in str(info.value)
+    thread.join(300)
+    assert not isinstance(outcome[0], Exception), outcome
+    model = store.get(JOE.name)
+    assert model is not None and model.is_complete()
+    for file in JOE.files:
+        assert sha256_of(model.file(file.name)) == file.sha256
+    # Once the first is done, the lock is free again: a later install runs.
+    hub.faults.pace_s_per_mib = 0.0
+    assert install_from_hub(JOE, store, hub=hub.url).is_complete()
+
+
+def test_a_models_folder_that_cannot_be_written_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "voice"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    blocked = tmp_path / "models"
+    blocked.write_text("a file where the models folder should be")
+    with pytest.raises(ModelInstallError) as info:
+        install_from_folder(JOE, folder, ModelStore(blocked))
+    message = str(info.value)
+    assert message.startswith(f"{JOE.title} could not be installed")
+    assert "can be written" in message and "Nothing was installed" in message
+    assert "Errno" not in message
+
+
+def test_a_folder_holding_a_damaged_file_says_to_copy_it_again(
+        tmp_path: Path, store: ModelStore) -> None:
+    folder = tmp_path / "voice"
+    folder.mkdir()
+    onnx, config = (joe_files()[f.name] for f in JOE.files)
+    data = bytearray(onnx.read_bytes())
+    data[1000:1010] = b"\xff" * 10  # same size, a few bytes damaged
+    (folder / onnx.name).write_bytes(bytes(data))
+    (folder / config.name).symlink_to(config)
+    with pytest.raises(ChecksumError) as info:
+        install_from_folder(JOE, folder, store)
+    assert str(folder / onnx.name) in str(info.value)
+    assert "Copy it again" in str(info.value)
+    _nothing_half_installed(store, JOE)
+
+
+def _install_joe(tmp_path: Path, store: ModelStore) -> Path:
+    folder = tmp_path / "voice"
+    folder.mkdir(exist_ok=True)
+    for name, path in joe_files().items():
+        if not (folder / name).exists():
+            (folder / name).symlink_to(path)
+    return install_from_folder(JOE, folder, store).folder  # copies: real files
+
+
+@pytest.mark.parametrize("damage", [
+    b'{"name": "piper-en_US-joe-medium", "fi',  # cut short
+    b"[1, 2, 3]",  # another shape
+    b'{"files": 5}',
+    b'{"files": [5, "en_US-joe-medium.onnx"]}',
+    b'{"files": [{"name": "../../elsewhere", "size": 1}]}',
+    b'{"files": [{"name": "en_US-joe-medium.onnx", "size": "big"}]}',
+    b"[" * 100_000 + b"]" * 100_000,  # nested absurdly deep
+    '{"files": []}'.encode("utf-16"),  # another encoding
+], ids=["truncated", "list", "files-int", "files-not-records", "path-outside",
+        "size-not-int", "deep", "utf16"])
+def test_a_damaged_manifest_is_not_an_installed_model(
+        tmp_path: Path, store: ModelStore, damage: bytes) -> None:
+    from app.engine.piper_voices import installed_piper_voices
+
+    folder = _install_joe(tmp_path, store)
+    (folder / "xi-model.json").write_bytes(damage)
+    # Every listing still works (one damaged model must not break the engine's voice
+    # list), the model is not used, and it is named as damaged so it can be put right.
+    assert store.get(JOE.name) is None and store.installed() == []
+    assert installed_piper_voices(store) == []
+    assert "xi-model.json" in (store.damaged(JOE.name) or "")
+    assert store.remove(JOE.name) and store.damaged(JOE.name) is None
+
+
+def test_a_speed_of_nan_in_the_manifest_is_no_speed(tmp_path: Path, store: ModelStore) -> None:
+    import json
+
+    folder = _install_joe(tmp_path, store)
+    manifest = json.loads((folder / "xi-model.json").read_text())
+    for value in ("NaN", "Infinity", "-1"):
+        text = json.dumps(manifest)[:-1] + f', "speed_x_realtime": {value}}}'
+        (folder / "xi-model.json").write_text(text)
+        model = store.get(JOE.name)
+        assert model is not None and model.speed_x_realtime is None, value
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "folder", "gone"])
+def test_a_model_file_damaged_after_install_is_named_not_used(
+        tmp_path: Path, store: ModelStore, damage: str) -> None:
+    from app.engine.piper_voices import installed_piper_voices
+
+    folder = _install_joe(tmp_path, store)
+    onnx = folder / JOE.files[0].name
+    if damage == "truncated":
+        with onnx.open("r+b") as f:
+            f.truncate(onnx.stat().st_size // 3)
+    elif damage == "empty":
+        onnx.write_bytes(b"")
+    elif damage == "folder":
+        onnx.unlink()
+        onnx.mkdir()
+    else:
+        onnx.unlink()
+    problem = store.damaged(JOE.name)
+    assert problem is not None and onnx.name in problem
+    assert installed_piper_voices(store) == []
+    _install_joe(tmp_path, store)  # installing again puts it right
+    assert store.damaged(JOE.name) is None and len(installed_piper_voices(store)) == 1
+
+
+def test_removing_a_model_another_window_is_installing_is_refused(
+        hub: ModelHub, store: ModelStore) -> None:
+    hub.faults.pace_s_per_mib = 0.05
+    started = threading.Event()
+    outcome: list[object] = []
+
+    def window() -> None:
+        try:
+            outcome.append(install_from_hub(
+                JOE, store, hub=hub.url,
+                progress=lambda p: started.set() if p.done_bytes > 1_000_000 else None))
+        except Exception as exc:  # checked below
+            outcome.append(exc)
+        started.set()
+
+    thread = threading.Thread(target=window)
+    thread.start()
+    assert started.wait(120)
+    with pytest.raises(ModelInstallError, match="cannot be removed now"):
+        store.remove(JOE.name)
+    thread.join(300)
+    assert not isinstance(outcome[0], Exception), outcome
+    assert store.get(JOE.name) is not None and store.damaged(JOE.name) is None
+    assert store.remove(JOE.name) and store.get(JOE.name) is None

@@ -188,3 +188,23 @@ def test_settings_opens_the_offline_models_window(launch, engine_url: str, qtbot
         dialog.panel.models_changed.emit()
     dialog.reject()
     settings.reject()
+
+
+def test_a_damaged_model_shows_as_damaged_and_can_be_removed(qtbot: QtBot, panel: ModelsPanel,
+                                                             tmp_path: Path) -> None:
+    from app.library.models.folder_install import install_from_folder
+
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    model = install_from_folder(find(JOE), folder, panel.store)
+    (model.folder / "en_US-joe-medium.onnx").write_bytes(b"")  # damaged on disk later
+    panel.refresh()
+    qtbot.waitUntil(lambda: state_of(panel, JOE) == "Damaged · install it again",
+                    timeout=10_000)
+    panel.select(JOE)
+    assert panel.install_button.isEnabled() and panel.remove_button.isEnabled()
+    qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: state_of(panel, JOE) == "Not installed", timeout=10_000)
+    assert not (panel.store.root / JOE).exists()

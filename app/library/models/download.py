@@ -46,7 +46,7 @@ from app.library.models.progress import (
     ProgressCallback,
     SpeedMeter,
 )
-from app.library.models.store import InstalledModel, ModelStore
+from app.library.models.store import InstalledModel, ModelStore, unwritable_error
 
 HUB_ENV = "XI_STUDIO_MODEL_HUB"
 DEFAULT_HUB = "https://huggingface.co"
@@ -321,6 +321,18 @@ def install_from_hub(entry: ModelEntry, store: ModelStore, *, hub: str | None = 
                      retry: RetryPolicy | None = None,
                      timeout_s: float = 30.0) -> InstalledModel:
     """Download, verify and install `entry`. Blocking: call from a worker thread."""
+    with store.installing(entry):  # refuses a second install of the same model at once
+        try:
+            return _download_and_install(entry, store, hub=hub, progress=progress,
+                                         control=control, retry=retry, timeout_s=timeout_s)
+        except OSError as exc:  # a models folder that cannot be written, a disk gone
+            raise unwritable_error(entry, store.root, exc) from exc
+
+
+def _download_and_install(entry: ModelEntry, store: ModelStore, *, hub: str | None,
+                          progress: ProgressCallback | None,
+                          control: InstallControl | None, retry: RetryPolicy | None,
+                          timeout_s: float) -> InstalledModel:
     control = control or InstallControl()
     parts = store.parts_dir(entry)
     parts.mkdir(parents=True, exist_ok=True)

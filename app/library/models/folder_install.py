@@ -16,6 +16,7 @@ from typing import Any
 
 from app.library.models.catalogue import ModelEntry, ModelFile
 from app.library.models.checks import (
+    ChecksumError,
     MissingFileError,
     ModelInstallError,
     NotEnoughSpaceError,
@@ -23,7 +24,7 @@ from app.library.models.checks import (
     verify_file,
 )
 from app.library.models.progress import InstallControl, InstallProgress, ProgressCallback
-from app.library.models.store import InstalledModel, ModelStore
+from app.library.models.store import InstalledModel, ModelStore, unwritable_error
 
 _CHUNK = 1 << 20
 
@@ -39,6 +40,16 @@ def install_from_folder(entry: ModelEntry, folder: Path, store: ModelStore, *,
                         progress: ProgressCallback | None = None,
                         control: InstallControl | None = None) -> InstalledModel:
     """Copy, verify and install `entry` from `folder`. Blocking: call from a worker thread."""
+    with store.installing(entry):  # refuses a second install of the same model at once
+        try:
+            return _copy_and_install(entry, folder, store, progress, control)
+        except OSError as exc:  # a file that cannot be read, a folder that cannot be written
+            raise unwritable_error(entry, store.root, exc) from exc
+
+
+def _copy_and_install(entry: ModelEntry, folder: Path, store: ModelStore,
+                      progress: ProgressCallback | None,
+                      control: InstallControl | None) -> InstalledModel:
     control = control or InstallControl()
     if not entry.fully_pinned:
         # Without the hub there is nothing else to check a copied file against.
@@ -87,7 +98,15 @@ def install_from_folder(entry: ModelEntry, folder: Path, store: ModelStore, *,
                     if progress is not None:
                         progress(InstallProgress(entry.name, "copying", done, total, 0.0,
                                                  file.name))
-            sha = verify_file(target, f"The file {src}", sha256=file.sha256, hub=None)
+            try:
+                sha = verify_file(target, f"The file {src}", sha256=file.sha256, hub=None)
+            except ChecksumError as exc:
+                # The user's own copy is what is damaged: trying again alone cannot help.
+                raise ChecksumError(
+                    f"The file {src} is damaged, or is not {entry.title}'s {file.name}: its "
+                    "checksum does not match the published one. Copy it again from the "
+                    "model hub (or wherever it came from), then try again. Nothing was "
+                    "installed.") from exc
             results.append({"name": file.name, "path": file.path,
                             "size": target.stat().st_size, "sha256": sha,
                             "verified_against": "catalogue"})
