@@ -44,6 +44,10 @@ def restricted_key_text(exc: api.MissingPermissionsError) -> str:
             "give it that permission, or use another key.")
 
 
+#: How the local engine says an offline voice is missing or damaged on this computer
+#: (app/engine/piper_voices.py): it is not about the user's ElevenLabs account.
+OFFLINE_VOICE_WORDS = "this computer"
+
 #: What a failed generation leaves untouched, said after the next step. Other work passes
 #: its own words (stems: "The version is unchanged."), or "" where nothing was typed.
 TEXT_KEPT = "Your text is kept."
@@ -106,6 +110,10 @@ def _describe(exc: BaseException, kept: str) -> UserMessage:
             "Choose another output format or voice, or upgrade your ElevenLabs plan.",
         )
     if isinstance(exc, api.NotFoundError) and exc.code == "voice_not_found":
+        if OFFLINE_VOICE_WORDS in exc.message:  # the local engine's: damaged or removed
+            return UserMessage("This offline voice cannot be used", exc.message,
+                               _then("Pick another voice, or install this one again in "
+                                     "Settings.", kept))
         return UserMessage(
             "This voice is not available",
             exc.message,
