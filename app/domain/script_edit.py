@@ -129,6 +129,30 @@ def remove_take(script: Script, block_id: str, take_id: str) -> Script:
     return script.with_block(replace(block, takes=takes, chosen_take_id=chosen))
 
 
+def remove_takes(script: Script, gone: Iterable[tuple[str, str]]) -> Script:
+    """Forget many takes, given as (block id, take id), in one pass over the blocks; the
+    same as `remove_take` for each (a removed chosen take gives way to the last one
+    left). One by one, each rebuilt the whole script: thousands of takes whose audio was
+    lost made opening a long script take minutes."""
+    by_block: dict[str, set[str]] = {}
+    for block_id, take_id in gone:
+        by_block.setdefault(block_id, set()).add(take_id)
+    if not by_block:
+        return script
+    blocks = []
+    for block in script.blocks:
+        removed = by_block.get(block.block_id)
+        if not removed:
+            blocks.append(block)
+            continue
+        takes = tuple(t for t in block.takes if t.take_id not in removed)
+        chosen = block.chosen_take_id
+        if chosen in removed:
+            chosen = takes[-1].take_id if takes else None
+        blocks.append(replace(block, takes=takes, chosen_take_id=chosen))
+    return replace(script, blocks=tuple(blocks))
+
+
 def mark_failed(script: Script, block_id: str, reason: str | None) -> Script:
     """Record (or clear, with None) why the block's last generation failed."""
     return _update(script, block_id, error=reason)

@@ -58,12 +58,11 @@ def forget_missing_takes(script_path: Path | str, script: Script) -> tuple[Scrip
     """The script without its takes whose audio file is gone, and a sentence saying so
     (None when every take has its file). Such a take counted as made: no queue would make
     its block again, and every export stopped at it. Call it off the UI thread."""
-    from app.domain.script_edit import remove_take
+    from app.domain.script_edit import remove_takes
     from app.domain.wording import plural
 
     gone = takes_without_audio(script_path, script)
-    for block_id, take_id in gone:
-        script = remove_take(script, block_id, take_id)
+    script = remove_takes(script, gone)
     if not gone:
         return script, None
     one = len(gone) == 1

@@ -1,0 +1,49 @@
+"""A long script whose takes' audio went missing opens in one pass, not one pass per
+lost take (counted as look-ups of blocks by id, never timed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.domain import script_edit
+from app.domain.script import Script
+from app.library.script_store import forget_missing_takes, takes_dir_for
+from tests.support.long_script import long_script, write_take_files
+
+
+def test_forgetting_thousands_of_lost_takes_is_one_pass(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    script = long_script(blocks=600, speakers=30, takes=3)
+    path = tmp_path / "chapter.xiscript.json"
+    kept = script_edit.remove_blocks(script, [f"b{i}" for i in range(0, 600, 2)])
+    write_take_files(takes_dir_for(path), kept)  # every other block's audio is gone
+    lookups = 0
+    index_of = Script.index_of
+
+    def counting(self: Script, block_id: str) -> int:
+        nonlocal lookups
+        lookups += 1
+        return index_of(self, block_id)
+
+    monkeypatch.setattr(Script, "index_of", counting)
+    forgotten, words = forget_missing_takes(path, script)
+    # One by one, each of the 900 lost takes looked its block up (twice) in a new
+    # script, which made a position table of all blocks: quadratic.
+    assert lookups == 0
+    assert words is not None and words.startswith("900 takes")
+    assert [len(b.takes) for b in forgotten.blocks[:4]] == [0, 3, 0, 3]
+    assert forgotten.blocks[0].chosen_take_id is None
+    assert forgotten.blocks[1] is script.blocks[1]  # blocks with all their audio untouched
+
+
+def test_removing_takes_together_is_removing_them_one_by_one() -> None:
+    script = long_script(blocks=4, speakers=2, takes=3)
+    gone = [("b0", "t0_2"), ("b0", "t0_1"), ("b1", "t1_0"), ("b2", "t2_0"), ("b2", "t2_1"),
+            ("b2", "t2_2")]
+    one_by_one = script
+    for block_id, take_id in gone:
+        one_by_one = script_edit.remove_take(one_by_one, block_id, take_id)
+    assert script_edit.remove_takes(script, gone) == one_by_one
+    assert script_edit.remove_takes(script, []) is script
