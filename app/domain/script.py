@@ -213,6 +213,15 @@ class Script:
         except KeyError:
             raise KeyError(f"no block {block_id!r} in the script") from None
 
+    def has_block(self, block_id: str) -> bool:
+        """Whether a block of this id is in the script (a look-up, not a scan: the queue
+        asks once or more per block it makes)."""
+        try:
+            self.index_of(block_id)
+        except KeyError:
+            return False
+        return True
+
     def block(self, block_id: str) -> Block:
         return self.blocks[self.index_of(block_id)]
 
@@ -262,7 +271,11 @@ class Script:
         """The script with the block of the same id replaced."""
         index = self.index_of(block.block_id)
         blocks = (*self.blocks[:index], block, *self.blocks[index + 1:])
-        return replace(self, blocks=blocks)
+        changed = replace(self, blocks=blocks)
+        # The same ids in the same places: the position table still holds. Made anew
+        # for each take the queue records, it cost a pass over every block per take.
+        object.__setattr__(changed, "_positions", self._positions)
+        return changed
 
     def with_cast_member(self, member: CastMember) -> Script:
         key = member.speaker.casefold()
