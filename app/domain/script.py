@@ -85,11 +85,20 @@ class Take:
     from_dialogue: bool = False
     #: The pronunciation dictionaries (id, version) it was made with.
     dictionaries: DictionaryKeys = ()
+    # The fingerprint, worked out on first use: a take never changes, and every status,
+    # count and "Generate all missing" asked again (a JSON encoding and a hash each time,
+    # for every take of a 5,000-block script). Not part of the value.
+    _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False,
+                                     hash=False)
 
     @property
     def fingerprint(self) -> str:
-        return make_fingerprint(self.text, self.voice_id, self.model_id, self.output_format,
-                                self.settings, self.dictionaries)
+        known = self._fingerprint
+        if known is None:
+            known = make_fingerprint(self.text, self.voice_id, self.model_id,
+                                     self.output_format, self.settings, self.dictionaries)
+            object.__setattr__(self, "_fingerprint", known)  # a cache on a frozen value
+        return known
 
 
 @dataclass(frozen=True, slots=True)
