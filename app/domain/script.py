@@ -190,12 +190,22 @@ class Script:
     # a whole queue quadratic. Not part of the value (compare, repr, replace).
     _positions: dict[str, int] | None = field(default=None, init=False, repr=False,
                                               compare=False, hash=False)
+    # Speaker (casefolded) -> cast member, made on the first look-up: every block's status
+    # and fingerprint asks for its speaker's, and a scan of 30 speakers for each of 5,000
+    # blocks was most of a count of the script.
+    _members: dict[str, CastMember] | None = field(default=None, init=False, repr=False,
+                                                   compare=False, hash=False)
 
     # --- Look-ups --------------------------------------------------------------------
 
     def cast_for(self, speaker: str) -> CastMember | None:
-        key = speaker.casefold()
-        return next((m for m in self.cast if m.speaker.casefold() == key), None)
+        members = self._members
+        if members is None:
+            members = {}
+            for member in self.cast:
+                members.setdefault(member.speaker.casefold(), member)  # the first, as before
+            object.__setattr__(self, "_members", members)  # a cache on a frozen value
+        return members.get(speaker.casefold())
 
     def speakers(self) -> list[str]:
         """Speakers in order of first appearance (blocks first, then cast-only ones)."""
@@ -284,6 +294,7 @@ class Script:
         # The same ids in the same places: the position table still holds. Made anew
         # for each take the queue records, it cost a pass over every block per take.
         object.__setattr__(changed, "_positions", self._positions)
+        object.__setattr__(changed, "_members", self._members)  # the same cast too
         return changed
 
     def with_cast_member(self, member: CastMember) -> Script:

@@ -4,10 +4,12 @@ script again (counted, never timed)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 import app.domain.script as script_module
+from app.domain.script import CastMember
 from app.domain.script_file import script_from_json, script_to_json
 from tests.support.long_script import long_script
 
@@ -50,3 +52,28 @@ def test_a_cached_fingerprint_is_not_part_of_the_take() -> None:
     assert replace(take) == take and "_fingerprint" not in repr(take)
     assert script_from_json(script_to_json(script)) == script
     assert "_fingerprint" not in script_to_json(script)
+
+
+class CountedMember(CastMember):
+    """A cast member that counts how often its speaker's name is read."""
+
+    reads = 0
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "speaker":
+            CountedMember.reads += 1
+        return super().__getattribute__(name)
+
+
+def test_a_speakers_voice_is_looked_up_not_searched_for() -> None:
+    script = long_script(blocks=BLOCKS, speakers=30, takes=1)
+    script = replace(script, cast=tuple(CountedMember(m.speaker, m.voice_id, m.voice_name)
+                                        for m in script.cast))
+    CountedMember.reads = 0
+    script.missing_blocks()
+    statuses = [script.is_stale(b) for b in script.blocks]
+    assert not any(statuses)
+    # Once per speaker; a scan of the cast for each block read 15 names on average.
+    assert CountedMember.reads <= 2 * len(script.cast), CountedMember.reads
+    assert script.cast_for("speaker7") is script.cast[7]  # (any case, as before)
+    assert script.cast_for("NOBODY") is None
