@@ -3,15 +3,19 @@ counted, never timed."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QPushButton, QTableView
 
 from app.domain import script_edit
 from app.domain.script import Take
+from app.domain.script_file import script_to_json
 from app.domain.wire import Voice
 from app.ui.scripts import cast_edits
+from app.ui.scripts.blocks_model import STATUS
 from app.ui.scripts.cast_panel import CastPanel
 from tests.support.long_script import VOICES, long_script, speaker
 
@@ -43,3 +47,33 @@ def test_a_recorded_take_leaves_the_cast_boxes_alone(qtbot: Any,
     panel.set_voices([Voice(voice_id=VOICES[0], name="George, renamed")])
     panel.show_script(script)  # a new list of voices: every box shown from it
     assert len(shown) == 60 and box.currentText() == "George, renamed"
+
+
+def test_starting_a_long_queue_repaints_the_status_column_once(
+        launch: Any, cloud: Any, qtbot: Any, tmp_path: Path) -> None:
+    studio = launch(cloud_url=cloud.url)
+    path = tmp_path / "chapter.xiscript.json"
+    path.write_text(script_to_json(long_script(blocks=1000, speakers=30, takes=0)))
+    studio.window.open_paths([path])
+    table = studio.find(QTableView, "scripts.blocks")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1000, timeout=20_000)
+    tab = studio.window.scripts_tab
+    generate = studio.find(QPushButton, "scripts.generate_all")
+    qtbot.waitUntil(generate.isEnabled, timeout=20_000)  # the voices and the count are in
+    changes: list[tuple[int, int]] = []
+    tab.model.dataChanged.connect(lambda first, last, *_: changes.append(
+        (first.row(), last.row())))
+    qtbot.mouseClick(generate, Qt.MouseButton.LeftButton)
+    # Every block says "waiting in the queue", announced as one change of the column
+    # (before: one per block, each a repaint request: 1,000 here, 5,000 in a chapter).
+    assert len(changes) <= 2, len(changes)
+    assert table.model().index(999, STATUS).data() == "waiting in the queue"
+    qtbot.waitUntil(lambda: tab.generation.is_running, timeout=10_000)
+    waiting_again = len(changes)
+    qtbot.waitUntil(lambda: tab.document.script.blocks[0].takes != (), timeout=20_000)
+    # The queue's own "waiting" for each block changed nothing: no change announced for
+    # the rows it has not reached.
+    later = {first for first, _last in changes[waiting_again:]}
+    tab.generation.cancel()
+    qtbot.waitUntil(lambda: not tab.generation.is_running, timeout=30_000)
+    assert len(later) < 200, len(later)

@@ -126,15 +126,28 @@ class BlocksModel(QAbstractTableModel):
         return False
 
     def set_live(self, block_id: str, live: Live | None) -> None:
+        if self._live.get(block_id) == live:
+            return  # (the queue says "waiting" again for each block it was given)
         self._statuses.pop(block_id, None)
         if live is None:
-            if self._live.pop(block_id, None) is None:
-                return
+            self._live.pop(block_id, None)
         else:
             self._live[block_id] = live
         row = self.row_of(block_id)
         if row >= 0:  # what the queue is doing shows only in the Status column
             self._emit_cells(row, (STATUS,))
+
+    def set_waiting(self, block_ids: Iterable[str]) -> None:
+        """Mark many blocks as waiting in the queue with one change of the Status column:
+        one per block was a repaint request each, 5,000 at the start of a long queue."""
+        rows = []
+        for block_id in block_ids:
+            self._statuses.pop(block_id, None)
+            self._live[block_id] = Live("waiting")
+            rows.append(self.row_of(block_id))
+        rows = [row for row in rows if row >= 0]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), STATUS), self.index(max(rows), STATUS))
 
     def clear_live(self) -> None:
         self._statuses.clear()

@@ -407,8 +407,7 @@ class ScriptGeneration(QObject):
         self._tab.error_banner.hide()
         self._tab.progress.setRange(0, len(block_ids))
         self._tab.progress.setValue(0)
-        for block_id in block_ids:
-            self._model.set_live(block_id, Live("waiting"))
+        self._model.set_waiting(block_ids)
         self._runner.start(self.QUEUE, lambda: self._run_queue(block_ids, force))
         self.update_buttons()
 
