@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QComboBox, QPushButton, QTableView
 
 from app.domain import script_edit
@@ -77,3 +77,30 @@ def test_starting_a_long_queue_repaints_the_status_column_once(
     tab.generation.cancel()
     qtbot.waitUntil(lambda: not tab.generation.is_running, timeout=30_000)
     assert len(later) < 200, len(later)
+
+
+def test_dropping_many_blocks_counts_them_once(launch: Any, cloud: Any, qtbot: Any,
+                                               tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.ui.scripts import scripts_tab
+
+    studio = launch(cloud_url=cloud.url)
+    path = tmp_path / "chapter.xiscript.json"
+    path.write_text(script_to_json(long_script(blocks=1000, speakers=30, takes=0)))
+    studio.window.open_paths([path])
+    table = studio.find(QTableView, "scripts.blocks")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1000, timeout=20_000)
+    model = table.model()
+    sets = 0
+
+    def counting_set(*args: Any) -> set:
+        nonlocal sets
+        sets += 1
+        return set(*args)
+
+    monkeypatch.setattr(scripts_tab, "set", counting_set, raising=False)
+    dragged = model.mimeData([model.index(row, 0) for row in range(100, 600)])
+    model.dropMimeData(dragged, Qt.DropAction.MoveAction, 900, 0, QModelIndex())
+    ids = [b.block_id for b in studio.window.scripts_tab.document.script.blocks]
+    assert ids[400:900] == [f"b{i}" for i in range(100, 600)]  # before row 900 as it was
+    assert sets <= 1, sets  # (before: a set of the 500 dragged ids for each row above)

@@ -452,7 +452,8 @@ class ScriptsTab(QWidget):
 
     def _on_model_move_requested(self, block_ids: list[str], row: int) -> None:
         script = self.document.script
-        before = sum(1 for b in script.blocks[:row] if b.block_id in set(block_ids))
+        moving = set(block_ids)
+        before = sum(1 for b in script.blocks[:row] if b.block_id in moving)
         self._edit("Move block",
                    lambda s: script_edit.move_blocks(s, block_ids, row - before))
         if block_ids:
