@@ -3,6 +3,7 @@ counted, never timed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,13 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QComboBox, QPushButton, QTableView
 
 from app.domain import script_edit
-from app.domain.script import Take
+from app.domain.script import Block, Take
 from app.domain.script_file import script_to_json
 from app.domain.wire import Voice
 from app.ui.scripts import cast_edits
 from app.ui.scripts.blocks_model import STATUS
 from app.ui.scripts.cast_panel import CastPanel
+from app.ui.scripts.script_document import keep_new_takes
 from tests.support.long_script import VOICES, long_script, speaker
 
 
@@ -104,3 +106,27 @@ def test_dropping_many_blocks_counts_them_once(launch: Any, cloud: Any, qtbot: A
     ids = [b.block_id for b in studio.window.scripts_tab.document.script.blocks]
     assert ids[400:900] == [f"b{i}" for i in range(100, 600)]  # before row 900 as it was
     assert sets <= 1, sets  # (before: a set of the 500 dragged ids for each row above)
+
+
+class CountedTakes(Block):
+    """A block that counts how often its takes are read."""
+
+    reads = 0
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "takes":
+            CountedTakes.reads += 1
+        return super().__getattribute__(name)
+
+
+def test_undo_looks_at_the_takes_of_the_changed_blocks_only() -> None:
+    script = long_script(blocks=1000, speakers=30, takes=3)
+    script = replace(script, blocks=tuple(
+        CountedTakes(b.block_id, b.speaker, b.text, takes=b.takes,
+                     chosen_take_id=b.chosen_take_id) for b in script.blocks))
+    edited = script_edit.edit_text(script, "b500", "New words.")
+    CountedTakes.reads = 0
+    assert keep_new_takes(script, edited) is script  # undo: nothing made since
+    assert keep_new_takes(edited, script) is edited  # redo
+    # Blocks an edit left alone are the same objects in both: their takes are the same.
+    assert CountedTakes.reads <= 10, CountedTakes.reads  # (before: every block's, twice)

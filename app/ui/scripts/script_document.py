@@ -27,7 +27,7 @@ def keep_new_takes(older: Script, current: Script) -> Script:
     changed = False
     for block in older.blocks:
         now = current_blocks.get(block.block_id)
-        if now is None:
+        if now is None or now is block:  # (an edit leaves most blocks the same objects)
             blocks.append(block)
             continue
         known = {t.take_id for t in block.takes}
