@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoCommand
 
 from app.domain.transcript import Transcript, default_speaker_name
 from app.domain.transcript_edit import TranscriptEdits
@@ -21,6 +21,7 @@ from app.domain.transcript_patch import TranscriptPatch, patch_between, patched_
 from app.services.transcript_keep import TranscriptSource as TranscriptSource
 from app.services.transcript_keep import read_saved as read_saved
 from app.services.transcript_keep import saved_json as saved_json
+from app.ui.undo_history import bounded_undo_stack
 
 #: Set by the local engine (app/engine/stt_routes.ENGINE_MARK_KEY) on what it recognised.
 OFFLINE_MARK_KEY = "xi_studio_engine"
@@ -48,7 +49,7 @@ class TranscriptDocument(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = bounded_undo_stack(self)
         self.original: Transcript | None = None
         self.edits = TranscriptEdits()
         self.edited: Transcript | None = None

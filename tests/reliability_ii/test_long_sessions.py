@@ -1,0 +1,130 @@
+"""Long working sessions: nothing grows per transcript, script or plan opened, per
+generation, per edit or per playhead update beyond what the user can see (History rows).
+
+Driven through the real window (pytest-qt) against the cloud test server on loopback;
+every check counts (objects by type, QObjects, threads, open files, asyncio tasks)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QObject
+
+from tests.ui.test_transcripts_view import synthetic_transcript
+
+pytestmark = pytest.mark.e2e
+
+
+def census(window: Any) -> Counter[str]:
+    """Python objects by type, QObjects by class, and the process's threads, files and
+    asyncio tasks: what a long session must not pile up."""
+    gc.collect()
+    counts: Counter[str] = Counter(type(o).__name__ for o in gc.get_objects())
+    for child in window.findChildren(QObject):
+        counts["Q:" + type(child).__name__] += 1
+    counts["#qobjects"] = len(window.findChildren(QObject))
+    counts["#threads"] = threading.active_count()
+    counts["#fds"] = len(os.listdir("/proc/self/fd"))
+    counts["#tasks"] = len(asyncio.all_tasks())
+    return counts
+
+
+def growth(before: Counter[str], after: Counter[str], at_least: int) -> dict[str, int]:
+    return {k: after[k] - before[k] for k in after if after[k] - before[k] >= at_least}
+
+
+def transcript_files(folder: Path, count: int, words: int = 2000) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(count):
+        path = folder / f"interview-{n}.json"
+        path.write_text(json.dumps(synthetic_transcript(words, seed=n + 1)))
+        paths.append(path)
+    return paths
+
+
+def test_transcripts_opened_and_reopened_all_day_leave_nothing_behind(
+        studios, cloud, qtbot: Any, tmp_path: Path) -> None:
+    """30 transcripts of 2,000 words opened one after another, then re-opened from
+    History: no QObject, thread, open file or task is left per transcript closed.
+    (Nothing grew when this was written: a regression guard.)"""
+    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    window = studio.window
+    tab = window.transcripts_tab
+    window.show_tab("transcripts")
+
+    def opened(wanted: str) -> bool:
+        original = tab.document.original
+        return (original is not None and original.transcription_id == wanted
+                and not tab.controller.is_running("transcripts.open"))
+
+    paths = transcript_files(tmp_path / "files", 30)
+    for path in paths[:5]:  # the first ones import and build what every later one shares
+        tab.open_path(path)
+        qtbot.waitUntil(lambda p=path: opened(f"synthetic{int(p.stem.split('-')[1]) + 1}"),
+                        timeout=30_000)
+    before = census(window)
+    for path in paths[5:]:
+        tab.open_path(path)
+        qtbot.waitUntil(lambda p=path: opened(f"synthetic{int(p.stem.split('-')[1]) + 1}"),
+                        timeout=30_000)
+    for generation in studio.ctx.history.list()[:10] * 2:
+        tab.load_generation(generation)
+        qtbot.waitUntil(lambda g=generation: tab.document.source.generation_id == g.id
+                        and not tab.controller.is_running("transcripts.open"),
+                        timeout=30_000)
+    after = census(window)
+    for key in ("#qobjects", "#threads", "#tasks"):
+        assert after[key] <= before[key], (key, before[key], after[key])
+    assert after["#fds"] <= before["#fds"] + 2
+    assert tab.document.undo_stack.count() == 0
+
+
+def test_undo_history_is_long_but_bounded(studios, cloud, qtbot: Any, tmp_path: Path) -> None:
+    """Thousands of corrections in one transcript, and a plan opened again and again in
+    the Music tab: each keeps its last UNDO_STEPS steps (each step holds the state before
+    and after it), and those last steps still undo."""
+    from app.ui.undo_history import UNDO_STEPS
+
+    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    window = studio.window
+    tab = window.transcripts_tab
+    window.show_tab("transcripts")
+    path = transcript_files(tmp_path / "files", 1, words=3000)[0]
+    tab.open_path(path)
+    qtbot.waitUntil(lambda: tab.document.original is not None
+                    and not tab.controller.is_running("transcripts.open"), timeout=30_000)
+    document = tab.document
+    words = [n for n, w in enumerate(document.original.words) if w.kind == "word"]
+    edits = UNDO_STEPS + 200
+    for step in range(edits):
+        assert document.correct_word(words[step % len(words)], f"edit{step}")
+    stack = document.undo_stack
+    assert stack.count() == UNDO_STEPS
+    for _ in range(UNDO_STEPS):
+        stack.undo()
+    assert not stack.canUndo()
+    # Back to the transcript as it was 1,000 edits ago (not before the first edit).
+    assert document.edits.corrections[words[199]] == "edit199"
+    stack.redo()
+    assert document.edits.corrections[words[200]] == "edit200"
+
+    music = window.music_tab
+    window.show_tab("music")
+    plan = {"positive_global_styles": ["pop"], "negative_global_styles": [],
+            "sections": [{"section_name": "Verse", "positive_local_styles": [],
+                          "negative_local_styles": [], "duration_ms": 10_000, "lines": []}]}
+    for n in range(UNDO_STEPS + 20):
+        plan["sections"][0]["duration_ms"] = 10_000 + n * 10  # type: ignore[index]
+        assert music.load_plan_json(plan)
+    assert music.editor.undo_stack.count() == UNDO_STEPS
+    # The Scripts tab's history has the same bound.
+    assert window.scripts_tab.document.undo_stack.undoLimit() == UNDO_STEPS
