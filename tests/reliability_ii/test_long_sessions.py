@@ -128,3 +128,34 @@ def test_undo_history_is_long_but_bounded(studios, cloud, qtbot: Any, tmp_path: 
     assert music.editor.undo_stack.count() == UNDO_STEPS
     # The Scripts tab's history has the same bound.
     assert window.scripts_tab.document.undo_stack.undoLimit() == UNDO_STEPS
+
+
+def test_many_generations_keep_only_their_history_rows(studios, cloud, qtbot: Any) -> None:
+    """50 short generations on the Speech tab: History gets 50 rows; QObjects, threads,
+    open files, asyncio tasks and the loop's timers do not grow with them. (Every piece
+    of every answer used to leave a cancelled 30-minute timer and its handle behind.)"""
+    from tests.ui.test_settings_history_drafts import generate
+
+    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    window = studio.window
+    qtbot.waitUntil(lambda: window.speech_tab.catalog_ready, timeout=10_000)
+    for n in range(5):  # the first ones import and build what every later one shares
+        generate(qtbot, studio, f"Take {n}.")
+    before = census(window)
+    rows = window.history.model.rowCount()
+    for n in range(50):
+        generate(qtbot, studio, f"Take number {n}.")
+    qtbot.waitUntil(lambda: window.history.model.rowCount() == rows + 50, timeout=10_000)
+    qtbot.waitUntil(lambda: not asyncio.all_tasks(), timeout=10_000)
+    after = census(window)
+    for key in ("#threads", "#tasks"):
+        assert after[key] <= before[key], (key, before[key], after[key])
+    # (A style animation or two may start while the list scrolls: not one per take.)
+    assert after["#qobjects"] <= before["#qobjects"] + 5
+    assert after["#fds"] <= before["#fds"] + 2
+    # Each History row holds its Generation; nothing else is kept per generation.
+    assert after["Generation"] - before["Generation"] <= 2 * 50
+    leftovers = {kind: after[kind] - before[kind]
+                 for kind in ("Handle", "TimerHandle", "Context")}
+    assert all(extra <= 20 for extra in leftovers.values()), leftovers
+    assert asyncio.get_event_loop().pending_timers <= 20
