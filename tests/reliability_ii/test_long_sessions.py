@@ -23,9 +23,11 @@ from tests.ui.test_transcripts_view import synthetic_transcript
 pytestmark = pytest.mark.e2e
 
 
-def census(window: Any) -> Counter[str]:
+def census(window: Any, qtbot: Any) -> Counter[str]:
     """Python objects by type, QObjects by class, and the process's threads, files and
-    asyncio tasks: what a long session must not pile up."""
+    asyncio tasks: what a long session must not pile up. Taken once the app is idle (no
+    task running: a save or a list refresh may still be finishing)."""
+    qtbot.waitUntil(lambda: not asyncio.all_tasks(), timeout=20_000)
     gc.collect()
     counts: Counter[str] = Counter(type(o).__name__ for o in gc.get_objects())
     for child in window.findChildren(QObject):
@@ -71,21 +73,122 @@ def test_transcripts_opened_and_reopened_all_day_leave_nothing_behind(
         tab.open_path(path)
         qtbot.waitUntil(lambda p=path: opened(f"synthetic{int(p.stem.split('-')[1]) + 1}"),
                         timeout=30_000)
-    before = census(window)
+    census(window, qtbot)  # (the first census wraps every QObject: types made once)
+    before = census(window, qtbot)
     for path in paths[5:]:
         tab.open_path(path)
         qtbot.waitUntil(lambda p=path: opened(f"synthetic{int(p.stem.split('-')[1]) + 1}"),
                         timeout=30_000)
-    for generation in studio.ctx.history.list()[:10] * 2:
+    after = census(window, qtbot)
+    for key in ("#qobjects", "#threads", "#tasks"):
+        assert after[key] <= before[key], (key, before[key], after[key])
+    assert after["#fds"] <= before["#fds"] + 2
+    # Re-opened from History (no new rows there): no kind of object grows per transcript.
+    reopened = studio.ctx.history.list()[:10] * 2
+    for generation in reopened:
         tab.load_generation(generation)
         qtbot.waitUntil(lambda g=generation: tab.document.source.generation_id == g.id
                         and not tab.controller.is_running("transcripts.open"),
                         timeout=30_000)
-    after = census(window)
+    again = census(window, qtbot)
+    assert growth(after, again, len(reopened)) == {}
+    assert again["#fds"] <= before["#fds"] + 2
+    assert tab.document.undo_stack.count() == 0
+
+
+def test_scripts_and_plans_opened_all_day_leave_nothing_behind(
+        studios, cloud, qtbot: Any, tmp_path: Path) -> None:
+    """Scripts opened one after another in the Scripts tab keep nothing per script
+    closed; plans opened in the Music tab keep only their undo steps (bounded, see
+    below). (Nothing else grew when this was written: a regression guard.)"""
+    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    window = studio.window
+    scripts = window.scripts_tab
+    window.show_tab("scripts")
+    paths = []
+    for n in range(26):
+        path = tmp_path / f"script-{n}.txt"
+        path.write_text("\n\n".join(f"Line {k} of script {n}, with a few words to say."
+                                      for k in range(60)))
+        paths.append(path)
+
+    def open_script(path: Path) -> None:
+        scripts.open_path(path)
+        qtbot.waitUntil(lambda: scripts.document.path is not None
+                        and scripts.document.path.name.startswith(path.stem + ".")
+                        and not scripts.files._runner.is_running(scripts.files.OPEN),
+                        timeout=30_000)
+
+    for path in paths[:6]:
+        open_script(path)
+    census(window, qtbot)
+    before = census(window, qtbot)
+    for path in paths[6:]:
+        open_script(path)
+    after = census(window, qtbot)
+    assert growth(before, after, len(paths) - 6) == {}
     for key in ("#qobjects", "#threads", "#tasks"):
         assert after[key] <= before[key], (key, before[key], after[key])
-    assert after["#fds"] <= before["#fds"] + 2
-    assert tab.document.undo_stack.count() == 0
+
+    music = window.music_tab
+    window.show_tab("music")
+    plan: dict[str, Any] = {
+        "positive_global_styles": ["pop"], "negative_global_styles": [],
+        "sections": [{"section_name": f"Part {k}", "positive_local_styles": ["warm"],
+                      "negative_local_styles": [], "duration_ms": 10_000,
+                      "lines": ["la la la"]} for k in range(8)]}
+    for n in range(30):
+        plan["sections"][0]["duration_ms"] = 10_000 + n
+        assert music.load_plan_json(plan)
+        if n == 9:
+            census(window, qtbot)
+            before = census(window, qtbot)
+    after = census(window, qtbot)
+    for key in ("#qobjects", "#threads", "#tasks"):
+        assert after[key] <= before[key], (key, before[key], after[key])
+    assert after["ReplacePlanCommand"] - before["ReplacePlanCommand"] == 20  # Undo steps
+
+
+def test_following_the_playhead_for_hours_keeps_nothing(
+        studios, cloud, qtbot: Any, tmp_path: Path, alsa_played_file: Path) -> None:
+    """Playing a transcript's recording, the playhead moves the lit word tens of
+    thousands of times: nothing accumulates. (Nothing grew when this was written: a
+    regression guard.)"""
+    import numpy as np
+    import soundfile as sf
+
+    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    window = studio.window
+    tab = window.transcripts_tab
+    window.show_tab("transcripts")
+    data = synthetic_transcript(400, seed=3)
+    path = tmp_path / "talk.json"
+    path.write_text(json.dumps(data))
+    seconds = data["words"][-1]["end"] + 1
+    sf.write(tmp_path / "talk.wav", np.zeros(int(seconds * 8000), np.float32), 8000)
+    tab.open_path(path)  # its recording beside it is linked
+    qtbot.waitUntil(lambda: tab.playback.clip is not None, timeout=30_000)
+    tab.playback.toggle()
+    qtbot.waitUntil(lambda: tab.playback.player.state.name == "PLAYING", timeout=10_000)
+    bar = window.player_bar
+
+    def sweep() -> int:
+        updates = 0
+        for ms in range(0, int(seconds * 1000), 37):
+            bar.position_changed.emit(ms)
+            updates += 1
+        qtbot.wait(20)
+        return updates
+
+    sweep()
+    census(window, qtbot)
+    before = census(window, qtbot)
+    updates = sum(sweep() for _ in range(4))
+    after = census(window, qtbot)
+    assert tab.model.current_word is not None
+    assert growth(before, after, 50) == {}, updates
+    for key in ("#qobjects", "#threads", "#tasks"):
+        assert after[key] <= before[key], (key, before[key], after[key])
 
 
 def test_undo_history_is_long_but_bounded(studios, cloud, qtbot: Any, tmp_path: Path) -> None:
@@ -141,13 +244,12 @@ def test_many_generations_keep_only_their_history_rows(studios, cloud, qtbot: An
     qtbot.waitUntil(lambda: window.speech_tab.catalog_ready, timeout=10_000)
     for n in range(5):  # the first ones import and build what every later one shares
         generate(qtbot, studio, f"Take {n}.")
-    before = census(window)
+    before = census(window, qtbot)
     rows = window.history.model.rowCount()
     for n in range(50):
         generate(qtbot, studio, f"Take number {n}.")
     qtbot.waitUntil(lambda: window.history.model.rowCount() == rows + 50, timeout=10_000)
-    qtbot.waitUntil(lambda: not asyncio.all_tasks(), timeout=10_000)
-    after = census(window)
+    after = census(window, qtbot)
     for key in ("#threads", "#tasks"):
         assert after[key] <= before[key], (key, before[key], after[key])
     # (A style animation or two may start while the list scrolls: not one per take.)
