@@ -261,3 +261,43 @@ def test_many_generations_keep_only_their_history_rows(studios, cloud, qtbot: An
                  for kind in ("Handle", "TimerHandle", "Context")}
     assert all(extra <= 20 for extra in leftovers.values()), leftovers
     assert asyncio.get_event_loop().pending_timers <= 20
+
+
+def test_undo_history_memory_is_proportionate_to_its_steps(
+        studios, cloud, qtbot: Any, tmp_path: Path) -> None:
+    """An editor reviewing a long transcript corrects word after word: each undo step
+    holds what it changed, not its own copy of every correction made so far (that grew
+    with the square of the work: ~20 KB a step after 1,000 corrections)."""
+    import tracemalloc
+
+    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    window = studio.window
+    tab = window.transcripts_tab
+    window.show_tab("transcripts")
+    path = transcript_files(tmp_path / "files", 1, words=3000)[0]
+    tab.open_path(path)
+    qtbot.waitUntil(lambda: tab.document.original is not None
+                    and not tab.controller.is_running("transcripts.open"), timeout=30_000)
+    document = tab.document
+    words = [n for n, w in enumerate(document.original.words) if w.kind == "word"]
+    steps = 800
+    census(window, qtbot)
+    tracemalloc.start()
+    try:
+        gc.collect()
+        held_before = tracemalloc.get_traced_memory()[0]
+        for step in range(steps):
+            document.correct_word(words[step], f"fixed{step}")
+        census(window, qtbot)  # the autosave has finished
+        held = tracemalloc.get_traced_memory()[0] - held_before
+    finally:
+        tracemalloc.stop()
+    assert document.undo_stack.count() == steps
+    assert held / steps < 4096, f"{held / steps:.0f} bytes a step"
+    # And the steps still undo and redo exactly.
+    for _ in range(steps):
+        document.undo_stack.undo()
+    assert document.edits.corrections == {}
+    for _ in range(steps):
+        document.undo_stack.redo()
+    assert document.edits.corrections == {words[n]: f"fixed{n}" for n in range(steps)}

@@ -15,6 +15,7 @@ from PySide6.QtGui import QUndoCommand
 
 from app.domain.transcript import Transcript, default_speaker_name
 from app.domain.transcript_edit import TranscriptEdits
+from app.domain.transcript_edit_delta import EditsDelta
 from app.domain.transcript_patch import TranscriptPatch, patch_between, patched_view
 
 # Kept in the service layer (the queue keeps transcripts too); named here for the tab.
@@ -29,18 +30,24 @@ OFFLINE_DRAFT_NOTE = "Offline draft: recognition is approximate"
 
 
 class _EditsCommand(QUndoCommand):
+    """Keeps what the edit changed (a delta), not the whole edits before and after it:
+    the history stays proportionate to the steps it holds, however many corrections the
+    transcript has."""
+
     def __init__(self, document: TranscriptDocument, before: TranscriptEdits,
                  after: TranscriptEdits, text: str) -> None:
         super().__init__(text)
         self._document = document
-        self._before = before
-        self._after = after
+        self._delta = EditsDelta.between(before, after)
+        self._first: TranscriptEdits | None = after  # pushing makes it; then let go
 
     def redo(self) -> None:
-        self._document._set_edits(self._after)
+        first, self._first = self._first, None
+        document = self._document
+        document._set_edits(first if first is not None else self._delta.redo(document.edits))
 
     def undo(self) -> None:
-        self._document._set_edits(self._before)
+        self._document._set_edits(self._delta.undo(self._document.edits))
 
 
 class TranscriptDocument(QObject):
