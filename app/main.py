@@ -197,8 +197,7 @@ def run_gui(args: argparse.Namespace) -> int:
     # after it (~0.2 ms each), qasync and the standard library's among them.
     skip_source_reading()
     ctx = build_context()
-    import qasync
-
+    from app.ui.event_loop import AppEventLoop
     from app.ui.main_window import MainWindow
     from app.ui.qt_async import (
         favour_gui_thread,
@@ -224,7 +223,7 @@ def run_gui(args: argparse.Namespace) -> int:
     if instance is None:  # another window has the files now
         ctx.history.close()
         return 0
-    loop = qasync.QEventLoop(app)
+    loop = AppEventLoop(app)  # qasync's, with cancelled timers stopped at once
     asyncio.set_event_loop(loop)
     install_asyncgen_hooks(loop)
     install_main_thread_gc(app)

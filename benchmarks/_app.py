@@ -38,7 +38,6 @@ class RunningApp:
     """QApplication + qasync loop + the main window, started like app.main.run_gui."""
 
     def __init__(self) -> None:
-        import qasync
         from PySide6.QtWidgets import QApplication
 
         from app.ui.pyside_import_hook import skip_source_reading
@@ -60,7 +59,9 @@ class RunningApp:
         # it the figures measured a plainer app than the one people run.
         install_app_style(self.qapp)
         QApplication.setQuitOnLastWindowClosed(False)  # the session closes the window
-        self.loop = qasync.QEventLoop(self.qapp)
+        from app.ui.event_loop import AppEventLoop
+
+        self.loop = AppEventLoop(self.qapp)  # as app.main.run_gui has it
         asyncio.set_event_loop(self.loop)
         install_asyncgen_hooks(self.loop)
         install_main_thread_gc(self.qapp)

@@ -24,9 +24,10 @@ from tests.support.servers import run_server
 @pytest.fixture
 def qt_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     """An asyncio loop running inside Qt's: qtbot.waitUntil spins both."""
+    from app.ui.event_loop import AppEventLoop
     from app.ui.qt_async import install_asyncgen_hooks
 
-    loop = qasync.QEventLoop(qapp, already_running=True)
+    loop = AppEventLoop(qapp, already_running=True)  # as app.main.run_gui has it
     asyncio.set_event_loop(loop)
     old_hooks = sys.get_asyncgen_hooks()
     install_asyncgen_hooks(loop)  # as app.main.run_gui does

@@ -8,7 +8,7 @@ model after each change; problems colour their cells and are listed below the ta
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -50,6 +50,7 @@ from app.ui.music.section_model import (
     SectionTableModel,
 )
 from app.ui.music.timeline import TimelineSection, TimelineWidget
+from app.ui.undo_history import bounded_undo_stack
 from app.ui.widgets.fit_scroll_area import FitScrollArea
 from app.ui.widgets.wrapping_label import WrappingLabel
 
@@ -70,7 +71,7 @@ class PlanEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("music.plan_editor")
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = bounded_undo_stack(self)
         self.model = SectionTableModel(self.undo_stack, self)
         self._model_id = "music_v2"
         self._problems: list[Problem] = []

@@ -13,10 +13,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoCommand
 
 from app.domain.script import Block, Script
 from app.services.script_document import ScriptDocument as CoreDocument
+from app.ui.undo_history import bounded_undo_stack
 
 
 def keep_new_takes(older: Script, current: Script) -> Script:
@@ -78,7 +79,7 @@ class ScriptDocument(QObject):
         super().__init__(parent)
         self.core = CoreDocument(Script())
         self.core.add_listener(self._on_core_changed)
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = bounded_undo_stack(self)
         self.undo_stack.setObjectName("scripts.undo_stack")
         self._direct = 0  # > 0 while a user's change is applied: announce it at once
         self._pending = False  # a queue change waits for the next turn of the loop

@@ -11,16 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoCommand
 
 from app.domain.transcript import Transcript, default_speaker_name
 from app.domain.transcript_edit import TranscriptEdits
+from app.domain.transcript_edit_delta import EditsDelta
 from app.domain.transcript_patch import TranscriptPatch, patch_between, patched_view
 
 # Kept in the service layer (the queue keeps transcripts too); named here for the tab.
 from app.services.transcript_keep import TranscriptSource as TranscriptSource
 from app.services.transcript_keep import read_saved as read_saved
 from app.services.transcript_keep import saved_json as saved_json
+from app.ui.undo_history import bounded_undo_stack
 
 #: Set by the local engine (app/engine/stt_routes.ENGINE_MARK_KEY) on what it recognised.
 OFFLINE_MARK_KEY = "xi_studio_engine"
@@ -28,18 +30,24 @@ OFFLINE_DRAFT_NOTE = "Offline draft: recognition is approximate"
 
 
 class _EditsCommand(QUndoCommand):
+    """Keeps what the edit changed (a delta), not the whole edits before and after it:
+    the history stays proportionate to the steps it holds, however many corrections the
+    transcript has."""
+
     def __init__(self, document: TranscriptDocument, before: TranscriptEdits,
                  after: TranscriptEdits, text: str) -> None:
         super().__init__(text)
         self._document = document
-        self._before = before
-        self._after = after
+        self._delta = EditsDelta.between(before, after)
+        self._first: TranscriptEdits | None = after  # pushing makes it; then let go
 
     def redo(self) -> None:
-        self._document._set_edits(self._after)
+        first, self._first = self._first, None
+        document = self._document
+        document._set_edits(first if first is not None else self._delta.redo(document.edits))
 
     def undo(self) -> None:
-        self._document._set_edits(self._before)
+        self._document._set_edits(self._delta.undo(self._document.edits))
 
 
 class TranscriptDocument(QObject):
@@ -48,7 +56,7 @@ class TranscriptDocument(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = bounded_undo_stack(self)
         self.original: Transcript | None = None
         self.edits = TranscriptEdits()
         self.edited: Transcript | None = None
