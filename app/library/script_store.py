@@ -16,9 +16,8 @@ from app.domain.script_file import (
     FILE_SUFFIX,
     ScriptJsonWriter,
     script_from_json,
-    script_to_json,
 )
-from app.library.atomic import PARTIAL_SUFFIX, atomic_write_text
+from app.library.atomic import PARTIAL_SUFFIX, AtomicFileWriter, atomic_write_text
 
 
 def takes_dir_for(script_path: Path | str) -> Path:
@@ -31,8 +30,13 @@ def takes_dir_for(script_path: Path | str) -> Path:
 def save_script(path: Path | str, script: Script,
                 writer: ScriptJsonWriter | None = None) -> Path:
     """Write the script atomically (call it off the UI thread). A document saved again
-    and again passes its own `writer`, which re-encodes only the blocks that changed."""
-    return atomic_write_text(path, (writer or script_to_json)(script))
+    and again passes its own `writer`, which re-encodes only the blocks that changed.
+    The file is written block by block, never built whole in memory: between pieces the
+    window's thread gets the interpreter lock (ScriptJsonWriter)."""
+    with AtomicFileWriter(path) as out:
+        for chunk in (writer or ScriptJsonWriter()).chunks(script):
+            out.write(chunk)
+    return out.final_path
 
 
 def load_script(path: Path | str) -> Script:
