@@ -156,6 +156,12 @@ class ScriptJsonWriter:
     def __call__(self, script: Script) -> str:
         return b"".join(self.chunks(script)).decode("utf-8")
 
+    def remember(self, script: Script) -> None:
+        """Encode every block now (in a worker, when a script is opened), so the next
+        save only writes."""
+        for _chunk in self.chunks(script):
+            pass
+
     def chunks(self, script: Script) -> Iterator[bytes]:
         """The file's bytes, piece by piece (joined, they are `script_to_json`'s text)."""
         head = json.dumps(_head_to_dict(script), ensure_ascii=False, indent=1)

@@ -20,13 +20,15 @@ Listener = Callable[[Script], None]
 
 
 class ScriptDocument:
-    def __init__(self, script: Script, path: Path | str | None = None) -> None:
+    def __init__(self, script: Script, path: Path | str | None = None,
+                 writer: ScriptJsonWriter | None = None) -> None:
         self._script = script
         self.path = Path(path) if path is not None else None
         self._listeners: list[Listener] = []
         self._save_lock = asyncio.Lock()
-        # Re-encodes only the blocks changed since the last save (one save per take).
-        self._writer = ScriptJsonWriter()
+        # Re-encodes only the blocks changed since the last save (one save per take);
+        # one that read or wrote the file already knows every block's line.
+        self._writer = writer or ScriptJsonWriter()
         self.saved_version = 0
         self.version = 0
 

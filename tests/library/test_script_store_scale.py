@@ -79,3 +79,39 @@ def test_a_long_script_is_saved_piece_by_piece_never_built_whole(
     writes.clear()
     save_script(path, script, writer)  # again, from the writer's memory
     assert path.read_bytes() == whole and max(writes) < 10_000
+
+
+def test_the_first_save_after_opening_a_long_script_encodes_only_what_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening reads every block in a worker; the queue's first take then saved the file
+    with a writer that knew none of them, re-encoding the whole chapter (~150 ms of
+    Python beside the window, which froze for over 100 ms: figure 10f)."""
+    import asyncio
+    from dataclasses import replace
+
+    from app.domain import script_file
+    from app.domain.script_edit import add_take
+    from app.library.script_store import save_script
+    from app.services.script_document import ScriptDocument
+    from app.ui.scripts.script_storage import open_file
+
+    script = long_script(blocks=1000, speakers=10, takes=1)
+    path = tmp_path / "chapter.xiscript.json"
+    save_script(path, script)
+    write_take_files(takes_dir_for(path), script)
+    opened = open_file(path, tmp_path)
+    encoded = 0
+    to_dict = script_file.block_to_dict
+
+    def counting(block):  # type: ignore[no-untyped-def]
+        nonlocal encoded
+        encoded += 1
+        return to_dict(block)
+
+    monkeypatch.setattr(script_file, "block_to_dict", counting)
+    document = ScriptDocument(opened.script, opened.path, opened.writer)
+    take = replace(opened.script.blocks[5].takes[0], take_id="new", file="b5/new.mp3")
+    document.apply(lambda s: add_take(s, "b5", take))
+    asyncio.run(document.save())
+    assert encoded == 1  # the block that got a take
+    assert script_file.script_from_json(path.read_bytes()).blocks[5].chosen_take_id == "new"

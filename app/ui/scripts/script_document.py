@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand
 
 from app.domain.script import Block, Script
+from app.domain.script_file import ScriptJsonWriter
 from app.services.script_document import ScriptDocument as CoreDocument
 from app.ui.undo_history import bounded_undo_stack
 
@@ -92,11 +93,13 @@ class ScriptDocument(QObject):
     def path(self) -> Path | None:
         return self.core.path
 
-    def load(self, script: Script, path: Path | None) -> None:
-        """Show another script (the queue of the old one must be stopped first)."""
+    def load(self, script: Script, path: Path | None,
+             writer: ScriptJsonWriter | None = None) -> None:
+        """Show another script (the queue of the old one must be stopped first). `writer`:
+        one that already knows the script's lines (script_storage.Opened)."""
         self.undo_stack.clear()
         self.core.remove_listener(self._on_core_changed)
-        self.core = CoreDocument(script, path)
+        self.core = CoreDocument(script, path, writer)
         self.core.add_listener(self._on_core_changed)
         self._pending = False
         self.changed.emit()

@@ -115,7 +115,7 @@ class ScriptFilesUi(QObject):
 
     def _loaded(self, opened: script_storage.Opened) -> None:
         self._tab.error_banner.hide()
-        self._document.load(opened.script, opened.path)
+        self._document.load(opened.script, opened.path, opened.writer)
         self._runner.start("scripts.remember", lambda: asyncio.to_thread(
             script_storage.remember_open, self._ctx.drafts, opened.path))
         blocks = len(opened.script.blocks)
