@@ -197,15 +197,8 @@ def test_undo_history_is_long_but_bounded(studios, cloud, qtbot: Any, tmp_path: 
     and after it), and those last steps still undo."""
     from app.ui.undo_history import UNDO_STEPS
 
-    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    studio, document = _a_long_transcript_open(studios, cloud, qtbot, tmp_path)
     window = studio.window
-    tab = window.transcripts_tab
-    window.show_tab("transcripts")
-    path = transcript_files(tmp_path / "files", 1, words=3000)[0]
-    tab.open_path(path)
-    qtbot.waitUntil(lambda: tab.document.original is not None
-                    and not tab.controller.is_running("transcripts.open"), timeout=30_000)
-    document = tab.document
     words = [n for n, w in enumerate(document.original.words) if w.kind == "word"]
     edits = UNDO_STEPS + 200
     for step in range(edits):
@@ -270,15 +263,8 @@ def test_undo_history_memory_is_proportionate_to_its_steps(
     with the square of the work: ~20 KB a step after 1,000 corrections)."""
     import tracemalloc
 
-    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    studio, document = _a_long_transcript_open(studios, cloud, qtbot, tmp_path)
     window = studio.window
-    tab = window.transcripts_tab
-    window.show_tab("transcripts")
-    path = transcript_files(tmp_path / "files", 1, words=3000)[0]
-    tab.open_path(path)
-    qtbot.waitUntil(lambda: tab.document.original is not None
-                    and not tab.controller.is_running("transcripts.open"), timeout=30_000)
-    document = tab.document
     words = [n for n, w in enumerate(document.original.words) if w.kind == "word"]
     steps = 800
     census(window, qtbot)
@@ -301,3 +287,17 @@ def test_undo_history_memory_is_proportionate_to_its_steps(
     for _ in range(steps):
         document.undo_stack.redo()
     assert document.edits.corrections == {words[n]: f"fixed{n}" for n in range(steps)}
+
+
+def _a_long_transcript_open(studios: Any, cloud: Any, qtbot: Any,
+                            tmp_path: Path) -> tuple[Any, Any]:
+    """The window with a 3,000-word transcript open in the Transcripts tab, and its
+    document."""
+    studio = studios.start(studios.home(), cloud_url=cloud.url)
+    tab = studio.window.transcripts_tab
+    studio.window.show_tab("transcripts")
+    path = transcript_files(tmp_path / "files", 1, words=3000)[0]
+    tab.open_path(path)
+    qtbot.waitUntil(lambda: tab.document.original is not None
+                    and not tab.controller.is_running("transcripts.open"), timeout=30_000)
+    return studio, tab.document

@@ -53,12 +53,7 @@ def test_a_recorded_take_leaves_the_cast_boxes_alone(qtbot: Any,
 
 def test_starting_a_long_queue_repaints_the_status_column_once(
         launch: Any, cloud: Any, qtbot: Any, tmp_path: Path) -> None:
-    studio = launch(cloud_url=cloud.url)
-    path = tmp_path / "chapter.xiscript.json"
-    path.write_text(script_to_json(long_script(blocks=1000, speakers=30, takes=0)))
-    studio.window.open_paths([path])
-    table = studio.find(QTableView, "scripts.blocks")
-    qtbot.waitUntil(lambda: table.model().rowCount() == 1000, timeout=20_000)
+    studio, table = _a_chapter_open(launch, cloud, qtbot, tmp_path)
     tab = studio.window.scripts_tab
     generate = studio.find(QPushButton, "scripts.generate_all")
     qtbot.waitUntil(generate.isEnabled, timeout=20_000)  # the voices and the count are in
@@ -86,12 +81,7 @@ def test_dropping_many_blocks_counts_them_once(launch: Any, cloud: Any, qtbot: A
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from app.ui.scripts import scripts_tab
 
-    studio = launch(cloud_url=cloud.url)
-    path = tmp_path / "chapter.xiscript.json"
-    path.write_text(script_to_json(long_script(blocks=1000, speakers=30, takes=0)))
-    studio.window.open_paths([path])
-    table = studio.find(QTableView, "scripts.blocks")
-    qtbot.waitUntil(lambda: table.model().rowCount() == 1000, timeout=20_000)
+    studio, table = _a_chapter_open(launch, cloud, qtbot, tmp_path)
     model = table.model()
     sets = 0
 
@@ -130,3 +120,15 @@ def test_undo_looks_at_the_takes_of_the_changed_blocks_only() -> None:
     assert keep_new_takes(edited, script) is edited  # redo
     # Blocks an edit left alone are the same objects in both: their takes are the same.
     assert CountedTakes.reads <= 10, CountedTakes.reads  # (before: every block's, twice)
+
+
+def _a_chapter_open(launch: Any, cloud: Any, qtbot: Any, tmp_path: Path) -> tuple[Any, Any]:
+    """The window with a 1,000-block, 30-speaker script (no takes yet) open in the Scripts
+    tab, and its blocks table."""
+    studio = launch(cloud_url=cloud.url)
+    path = tmp_path / "chapter.xiscript.json"
+    path.write_text(script_to_json(long_script(blocks=1000, speakers=30, takes=0)))
+    studio.window.open_paths([path])
+    table = studio.find(QTableView, "scripts.blocks")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1000, timeout=20_000)
+    return studio, table
