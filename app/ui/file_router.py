@@ -83,8 +83,11 @@ class FileRouter:
         except NotTextError as exc:
             self._say(f"{path.name} was not opened: {exc}")
             return
+        from app.ui.widgets.undoable_text import BRING_BACK, replace_text_undoably
+
         window.tabs.setCurrentWidget(window.speech_tab)
-        window.speech_tab.text.setPlainText(text)
+        if replace_text_undoably(window.speech_tab.text, text):
+            self._say(f"Opened {path.name} in place of your text. {BRING_BACK}")
 
     def _open_json(self, path: Path) -> None:
         """What the file holds is read off the window's thread (a transcript of hours is
