@@ -79,7 +79,8 @@ def saved_json(original: Transcript, edits: TranscriptEdits,
     return data
 
 
-def read_saved(data: bytes | str) -> tuple[Transcript, TranscriptEdits, dict[str, Any]]:
+def read_saved(data: bytes | str | dict[str, Any]
+               ) -> tuple[Transcript, TranscriptEdits, dict[str, Any]]:
     """Open a saved transcript: (server transcript, edits, XI Studio's own notes such as
     the linked audio). Raises TranscriptFormatError (a ValueError)."""
     whole = load_json(data)
