@@ -477,3 +477,57 @@ def test_removing_a_model_another_window_is_installing_is_refused(
     assert not isinstance(outcome[0], Exception), outcome
     assert store.get(JOE.name) is not None and store.damaged(JOE.name) is None
     assert store.remove(JOE.name) and store.get(JOE.name) is None
+
+
+@pytest.mark.parametrize("stall_at", [0, 1 << 20])
+def test_pause_during_a_stalled_download_acts_at_once_and_resume_continues(
+        hub: ModelHub, store: ModelStore, stall_at: int) -> None:
+    """The hub stops sending and holds the connection: Pause takes effect at once (not at
+    the 60 s read timeout), keeps what came, and Resume asks for the rest with a Range."""
+    onnx = "en_US-joe-medium.onnx"
+    hub.faults.stall_after[onnx] = stall_at
+    control = InstallControl()
+    paused = threading.Event()
+    outcome: list[object] = []
+
+    def on_progress(p: InstallProgress) -> None:
+        if p.stage == "paused":
+            paused.set()
+
+    def run() -> None:
+        try:
+            outcome.append(install_from_hub(JOE, store, hub=hub.url, control=control,
+                                            progress=on_progress, retry=FAST_RETRY,
+                                            timeout_s=60.0))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    part = store.parts_dir(JOE) / (onnx + ".part")
+    wait = threading.Event()
+    for _ in range(200):  # the file's request is in (and, mid-file, its bytes written)
+        if any(path.endswith(onnx) for path, _ in hub.requests) and (
+                stall_at == 0 or (part.exists() and part.stat().st_size >= stall_at)):
+            break
+        wait.wait(0.05)
+    wait.wait(0.3)  # the read is now blocked on the stalled server
+    requests_before = len(hub.requests)
+    control.pause()
+    # Generous, yet well short of the 60 s read timeout it used to wait for.
+    assert paused.wait(20), "Pause waited for the stalled server"
+    assert part.exists() or stall_at == 0
+    kept = part.stat().st_size if part.exists() else 0
+    assert kept >= stall_at  # what came before the stall is kept
+    assert len(hub.requests) == requests_before  # paused: no new request meanwhile
+    assert store.get(JOE.name) is None
+    control.resume()
+    worker.join(timeout=120)
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and not isinstance(outcome[0], BaseException), outcome
+    assert store.get(JOE.name) is not None and store.get(JOE.name).is_complete()
+    resumed = [r for path, r in hub.requests[requests_before:] if path.endswith(onnx)]
+    if stall_at:
+        assert resumed == [f"bytes={kept}-"], resumed
+    else:
+        assert resumed == [""], resumed

@@ -138,12 +138,15 @@ class _Fetch:
                 self.control.wait_while_paused()
                 self.meter.reset()
             have = part.stat().st_size if part.exists() else 0
+            pauses = self.control.pauses
             try:
                 result = self._attempt(url, file, part, have)
             except (httpx.TransportError, _RetryableError) as exc:
+                self.control.check()  # cancelled: the cut connection is no failure
+                if self.control.pauses != pauses:
+                    continue  # cut by Pause: no failure; waits above, then resumes
                 moved = (part.stat().st_size if part.exists() else 0) > have
                 failures = 1 if moved else failures + 1
-                self.control.check()  # cancelled: the cut connection is no failure
                 if failures >= self.retry.attempts:
                     raise HubError(_unreachable_message(self.hub, exc)) from exc
                 self._sleep(self.retry.wait_s(failures, getattr(exc, "retry_after_s", None)))
@@ -341,7 +344,9 @@ def _download_and_install(entry: ModelEntry, store: ModelStore, *, hub: str | No
     check_space(store.root, max(0, entry.size - already))
     timeout = httpx.Timeout(timeout_s, connect=min(10.0, timeout_s))
     transport = AbortableTransport(ssl_context())
-    control.on_cancel(transport.abort)  # Cancel wakes a read blocked on a stalled hub
+    # Cancel and Pause wake a read blocked on a stalled hub (else: up to the read timeout)
+    control.on_cancel(transport.abort)
+    control.on_pause(transport.abort)
     with httpx.Client(timeout=timeout, follow_redirects=True, verify=ssl_context(),
                       transport=transport) as client:
         fetch = _Fetch(entry, store, hub or hub_url(), progress, control,
