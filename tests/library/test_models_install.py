@@ -7,6 +7,8 @@ import dataclasses
 import socket
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -186,6 +188,32 @@ def test_a_busy_hub_is_waited_for_as_its_retry_after_says_within_a_cap(
     policy = dataclasses.replace(FAST_RETRY, max_retry_after_s=1.5)
     install_from_hub(JOE, store, hub=hub.url, retry=policy)
     assert waits == [1.0, 1.5], waits
+    assert store.get(JOE.name) is not None
+
+
+@pytest.mark.parametrize(("retry_after", "waited"), [
+    (format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True), 1.5),  # capped
+    ("Thu, 01 Jan 2015 00:00:00 GMT", 0.05),  # gone by: the policy's own backoff
+    ("in a while", 0.05),  # garbage: the same
+], ids=["an hour ahead", "gone by", "garbage"])
+def test_a_busy_hubs_retry_after_date_is_obeyed_within_the_cap(
+        hub: ModelHub, store: ModelStore, monkeypatch: pytest.MonkeyPatch,
+        retry_after: str, waited: float) -> None:
+    """503 with Retry-After as an HTTP-date (RFC 9110 allows it besides seconds)."""
+    from app.library.models import download
+
+    waits: list[float] = []
+    real_sleep = download._Fetch._sleep
+
+    def sleep(fetch: download._Fetch, seconds: float) -> None:
+        waits.append(seconds)
+        real_sleep(fetch, seconds)
+
+    monkeypatch.setattr(download._Fetch, "_sleep", sleep)
+    hub.faults.busy_answers[:] = [(503, retry_after)]
+    policy = dataclasses.replace(FAST_RETRY, max_retry_after_s=1.5)
+    install_from_hub(JOE, store, hub=hub.url, retry=policy)
+    assert waits == [waited], waits
     assert store.get(JOE.name) is not None
 
 

@@ -46,6 +46,7 @@ from app.library.models.progress import (
     ProgressCallback,
     SpeedMeter,
 )
+from app.library.models.retry_after import retry_after_seconds
 from app.library.models.store import InstalledModel, ModelStore, unwritable_error
 
 HUB_ENV = "XI_STUDIO_MODEL_HUB"
@@ -247,12 +248,8 @@ class _RetryableError(Exception):
 
 
 def _retry_after_s(response: httpx.Response) -> float | None:
-    """Seconds of a `Retry-After` header (the HTTP-date form is rare; ignored)."""
-    try:
-        seconds = float(response.headers.get("retry-after", ""))
-    except ValueError:
-        return None
-    return seconds if 0 <= seconds < float("inf") else None
+    """Seconds a `Retry-After` header asks for (either form); None without a usable one."""
+    return retry_after_seconds(response.headers.get("retry-after"))
 
 
 class _BackgroundHash:
