@@ -24,6 +24,7 @@ from app.library.models.checks import (
     sha256_of,
 )
 from app.library.models.download import RetryPolicy, install_from_hub
+from app.library.models.file_check import CheckResult, check_model
 from app.library.models.folder_install import install_from_folder
 from app.library.models.progress import InstallCancelledError, InstallControl, InstallProgress
 from app.library.models.store import ModelStore
@@ -559,3 +560,87 @@ def test_pause_during_a_stalled_download_acts_at_once_and_resume_continues(
         assert resumed == [f"bytes={kept}-"], resumed
     else:
         assert resumed == [""], resumed
+
+
+def _flip_a_byte(path: Path, offset: int) -> None:
+    """Damage that keeps the file's size: one byte changed in place."""
+    with path.open("r+b") as f:
+        f.seek(offset)
+        byte = f.read(1)
+        f.seek(offset)
+        f.write(bytes([byte[0] ^ 0xFF]))
+
+
+def test_check_files_finds_a_byte_flipped_in_place(hub: ModelHub, store: ModelStore) -> None:
+    """The size check of every listing cannot see it; "Check files" does, records it (the
+    model shows damaged, the engine leaves it), and installing again mends it."""
+    installed = install_from_hub(JOE, store, hub=hub.url)
+    assert all(len(f["sha256"]) == 64 for f in installed.manifest["files"])
+    onnx = installed.file("en_US-joe-medium.onnx")
+    _flip_a_byte(onnx, onnx.stat().st_size // 2)
+    assert store.damaged(JOE.name) is None  # same size: invisible to the cheap check
+    seen: list[InstallProgress] = []
+    result = check_model(store.get(JOE.name), store, progress=seen.append)
+    assert result.damage is not None and "en_US-joe-medium.onnx" in result.damage
+    assert "Install it again" in result.describe(JOE.title)
+    assert seen and all(p.stage == "checking" for p in seen)
+    assert "en_US-joe-medium.onnx" in (store.damaged(JOE.name) or "")
+    assert not store.get(JOE.name).is_complete()  # the engine no longer offers it
+    install_from_hub(JOE, store, hub=hub.url)
+    assert store.damaged(JOE.name) is None
+    assert check_model(store.get(JOE.name), store) == CheckResult(None, sizes_only=False)
+
+
+def test_check_files_of_a_whole_model_reads_every_byte(tmp_path: Path, store: ModelStore) -> None:
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    model = install_from_folder(JOE, folder, store)
+    seen: list[InstallProgress] = []
+    result = check_model(model, store, progress=seen.append)
+    assert result == CheckResult(None, sizes_only=False)
+    assert "whole" in result.describe(JOE.title)
+    assert seen[-1].done_bytes == seen[-1].total_bytes == model.size
+
+
+def test_check_files_of_an_old_record_without_checksums_compares_sizes(
+        tmp_path: Path, store: ModelStore) -> None:
+    import json
+
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    model = install_from_folder(JOE, folder, store)
+    record = json.loads((model.folder / "xi-model.json").read_text())
+    for f in record["files"]:
+        del f["sha256"]
+    (model.folder / "xi-model.json").write_text(json.dumps(record))
+    _flip_a_byte(model.file("en_US-joe-medium.onnx"), 1000)  # cannot be seen now
+    result = check_model(store.get(JOE.name), store)
+    assert result == CheckResult(None, sizes_only=True)
+    assert "could only compare sizes" in result.describe(JOE.title)
+    assert store.damaged(JOE.name) is None
+
+
+def test_cancelling_check_files_changes_nothing(tmp_path: Path, store: ModelStore) -> None:
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    model = install_from_folder(JOE, folder, store)
+    record = (model.folder / "xi-model.json").read_bytes()
+    _flip_a_byte(model.file("en_US-joe-medium.onnx"), model.size // 2)
+    control = InstallControl()
+    seen: list[InstallProgress] = []
+
+    def on_progress(p: InstallProgress) -> None:
+        seen.append(p)
+        if p.done_bytes > 3_000_000:
+            control.cancel()
+
+    with pytest.raises(InstallCancelledError):
+        check_model(model, store, progress=on_progress, control=control)
+    assert seen[-1].done_bytes < model.size  # stopped, not read to the end
+    assert (model.folder / "xi-model.json").read_bytes() == record
