@@ -172,37 +172,47 @@ class PlayerBuffer:
         samples = np.asarray(samples, dtype=np.float32)
         if samples.size == 0:
             return True
+        if samples.ndim == 1:
+            samples = samples.reshape(-1, 1)
         with self._append_lock:
-            with self._lock:
-                if token != self._token or self._input_done:
-                    return False
-                if at is not None and at != self._base + self._frames:
-                    return False  # read before a seek moved the window
-                buffer, frames, channels = self._buffer, self._frames, self._channels
-                drop = 0
-                if self._window is not None and self._cursor > 2 * self._window[0]:
-                    drop = self._cursor - self._window[0]  # played long enough ago
-            if samples.ndim == 1:
-                samples = samples.reshape(-1, 1)
-            if samples.shape[1] != channels:
-                samples = samples.mean(axis=1, keepdims=True, dtype=np.float32)
-            needed = frames - drop + len(samples)
-            if drop or needed > len(buffer):
-                # A new buffer, filled outside the lock (the callback keeps reading the
-                # old one; it only moves forward, past what is dropped).
-                size = needed if drop else max(needed, 2 * len(buffer))
-                grown = np.empty((size, channels), dtype=np.float32)
-                grown[:frames - drop] = buffer[drop:frames]
-                buffer = grown
-            buffer[frames - drop:needed] = samples  # beyond _frames: never read yet
-            with self._lock:
-                if token != self._token:
-                    return False
-                self._buffer = buffer
-                self._frames = needed
-                self._cursor -= drop
-                self._base += drop
-            return True
+            while True:
+                with self._lock:
+                    if token != self._token or self._input_done:
+                        return False
+                    if at is not None and at != self._base + self._frames:
+                        return False  # read before a seek moved the window
+                    buffer, frames, base = self._buffer, self._frames, self._base
+                    channels = self._channels
+                    drop = 0
+                    if self._window is not None and self._cursor > 2 * self._window[0]:
+                        drop = self._cursor - self._window[0]  # played long enough ago
+                if samples.shape[1] != channels:
+                    samples = samples.mean(axis=1, keepdims=True, dtype=np.float32)
+                needed = frames - drop + len(samples)
+                if drop or needed > len(buffer):
+                    # A new buffer, filled outside the lock (the callback keeps reading
+                    # the old one; it only moves forward, past what is dropped).
+                    size = needed if drop else max(needed, 2 * len(buffer))
+                    grown = np.empty((size, channels), dtype=np.float32)
+                    grown[:frames - drop] = buffer[drop:frames]
+                    buffer = grown
+                buffer[frames - drop:needed] = samples  # beyond _frames: never read yet
+                with self._lock:
+                    if token != self._token:
+                        return False
+                    # The user may have sought while the samples were copied. Out of
+                    # the window: it was emptied and the feeder told to read from there,
+                    # so these samples belong nowhere. Back into what was to be dropped:
+                    # keep it, and build the buffer again without dropping it.
+                    if (self._base, self._frames) != (base, frames):
+                        return False
+                    if self._cursor < drop:
+                        continue
+                    self._buffer = buffer
+                    self._frames = needed
+                    self._cursor -= drop
+                    self._base += drop
+                    return True
 
     def _frames_wanted(self, token: int) -> int:
         with self._lock:
