@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sqlite3
 from dataclasses import dataclass, replace
 
 from app.api import errors as api
@@ -211,6 +212,14 @@ def _describe(exc: BaseException, kept: str) -> UserMessage:
     if isinstance(exc, AudioMissingError):
         return UserMessage("The audio is no longer there", str(exc),
                            "Re-open it from History (if it is still listed) to make it again.")
+    if isinstance(exc, sqlite3.Error):
+        return UserMessage(
+            "History could not be read",
+            f"Its database answered: {exc}.",
+            "Close any other copy of XI Studio and try again. What you made is still in "
+            "the data folder.",
+            can_retry=True,
+        )
     if isinstance(exc, OSError):
         return UserMessage(
             "Could not write a file",

@@ -110,3 +110,32 @@ def test_save_as_after_the_entry_was_deleted_says_it_is_gone(launch, cloud, qtbo
     shown = " ".join(label.text() for label in banner.findChildren(QLabel))
     assert "no longer there" in shown and "disk has space" not in shown, shown
     assert not (tmp_path / "saved.mp3").exists()
+
+
+def test_save_as_when_history_cannot_be_read_says_so(launch, cloud, qtbot: Any,
+                                                     tmp_path: Path) -> None:
+    """Save as… while the History database cannot be read (held by another program, or
+    damaged): only file errors were shown, so the click seemed to do nothing."""
+    import sqlite3
+
+    studio = launch(cloud_url=cloud.url)
+    generate(qtbot, studio, "Saved while the database is busy.")
+    history = studio.ctx.history
+
+    def busy(_generation_id: int) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    history.get = busy  # type: ignore[method-assign]  # as a locked database answers
+    save = studio.find(QPushButton, "speech.save_as")
+    qtbot.waitUntil(save.isEnabled, timeout=10_000)
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    dialog = studio.window.findChild(QFileDialog, "speech.save_dialog")
+    dialog.selectFile(str(tmp_path / "saved.mp3"))
+    dialog.accept()
+    banner = studio.window.speech_tab.error_banner
+    qtbot.waitUntil(banner.isVisible, timeout=5_000)
+    shown = " ".join(label.text() for label in banner.findChildren(QLabel))
+    assert "History could not be read" in shown and "locked" in shown, shown
+    assert "other copy of XI Studio" in shown, shown
+    assert not (tmp_path / "saved.mp3").exists()
+    assert save.isEnabled()

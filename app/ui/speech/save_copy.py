@@ -19,15 +19,18 @@ if TYPE_CHECKING:
 
 def save_copy_as(parent: QWidget, runner: TaskRunner, history: HistoryStore,
                  generation: Generation,
-                 done: Callable[[str, OSError | None], None]) -> None:
-    """`done(path, None)` once saved, `done(path, problem)` when it could not be."""
+                 done: Callable[[str, Exception | None], None]) -> None:
+    """`done(path, None)` once saved, `done(path, problem)` when it could not be: any
+    problem, a History database that cannot be read as well as a file that cannot be
+    written (only file errors were passed on; anything else ended the task with nothing
+    said, and the click seemed to do nothing)."""
     suggested = str(Path.home() / generation.suggested_filename)
 
     def chosen(path: str) -> None:
         async def export() -> None:
             try:
                 await asyncio.to_thread(history.export, generation.id, Path(path))
-            except OSError as exc:
+            except Exception as exc:  # (a cancel is not an Exception: it passes)
                 done(path, exc)
                 return
             done(path, None)

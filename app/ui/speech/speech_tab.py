@@ -364,7 +364,7 @@ class SpeechTab(QWidget):
             save_copy_as(self, self._runner, self._ctx.history, self._last_generation,
                          self._on_copy_saved)
 
-    def _on_copy_saved(self, path: str, problem: OSError | None) -> None:
+    def _on_copy_saved(self, path: str, problem: Exception | None) -> None:
         if problem is not None:
             self._retry_preview = False
             self.error_banner.show_message(describe_error(problem))
