@@ -105,7 +105,15 @@ class TranscriptPlayback(QObject):
         """The player now holds a review stream, not the clip: reload it when needed."""
         self._ours = False
         self._bar.show_clip(f"{self._title()} at {speed:g}×", self.peaks
-                            if self.peaks is not None else ())
+                            if self.peaks is not None else (), timeline=self)
+
+    # The player bar's Timeline while a review stream plays (app/ui/widgets/player_bar.py):
+    # its time, waveform clicks and Play are the recording's.
+    def position_ms(self) -> int:
+        return self.heard_clip_ms()
+
+    def length_ms(self) -> int:
+        return self.clip.duration_ms if self.clip is not None else 0
 
     def _review_streaming(self) -> bool:
         return self.review is not None and self.review.is_streaming()
@@ -135,9 +143,11 @@ class TranscriptPlayback(QObject):
         review = self.review
         if review is not None and self.clip is not None and review.wants_stream():
             self._review_at_ms = max(0, min(ms, self.clip.duration_ms))
-            if self._review_streaming() and self._player.state in (
-                    PlayerState.PLAYING, PlayerState.BUFFERING):
-                review.play_from(self._review_at_ms)
+            if self._review_streaming():
+                if self._player.state in (PlayerState.PLAYING, PlayerState.BUFFERING):
+                    review.play_from(self._review_at_ms)
+                else:  # paused or ended: the next Play starts here (it resumed the old
+                    review.stop_stream()  # stream, where it was, and the seek was lost)
             return
         if review is not None:
             review.stop_stream()

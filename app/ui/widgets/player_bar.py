@@ -7,7 +7,7 @@ Qt; see shared/DESIGN.md), so the playhead moves smoothly without cross-thread c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -24,6 +24,21 @@ if TYPE_CHECKING:
 
 
 PLAYER_WAVEFORM_HEIGHT = 30
+
+
+class Timeline(Protocol):
+    """The clip's own time, when the player holds something else for it: a recording
+    reviewed slower or faster is played as a stretched stream, whose time (and length,
+    known only as it is made) is not the recording's. The bar then shows, and seeks and
+    plays in, the recording's time, as its waveform does."""
+
+    def position_ms(self) -> int: ...
+
+    def length_ms(self) -> int: ...
+
+    def seek(self, ms: int) -> None: ...
+
+    def toggle(self) -> None: ...
 
 
 def format_ms(ms: int) -> str:
@@ -49,6 +64,8 @@ class PlayerBar(QWidget):
         self._play.setToolTip("Play or pause (Space when the player has focus)")
         self._play.setIcon(icon("play"))
         self._shows_pause = False
+        self._timeline: Timeline | None = None
+        self._in_timeline = False  # (a timeline's toggle may come back here)
         self._play.setEnabled(False)
         self._stop = QToolButton(self)
         self._stop.setObjectName("player.stop")
@@ -96,8 +113,10 @@ class PlayerBar(QWidget):
         return self._player
 
     def show_clip(self, title: str, peaks: np.ndarray | Sequence[float],
-                  loaded_fraction: float = 1.0) -> None:
-        """`peaks` may be an empty tuple while nothing has arrived (no numpy needed)."""
+                  loaded_fraction: float = 1.0, timeline: Timeline | None = None) -> None:
+        """`peaks` may be an empty tuple while nothing has arrived (no numpy needed).
+        `timeline`: the clip's own time, when it is not the player's (see Timeline)."""
+        self._timeline = timeline
         self._title.setText(title)
         self._title.setToolTip(title)
         self.waveform.set_peaks(peaks, loaded_fraction)
@@ -109,6 +128,7 @@ class PlayerBar(QWidget):
         return self.waveform.peaks()
 
     def clear(self, title: str = "Nothing to play yet") -> None:
+        self._timeline = None
         self._player.stop()
         self._title.setText(title)
         self.waveform.clear()
@@ -123,6 +143,15 @@ class PlayerBar(QWidget):
 
     def toggle_play(self) -> None:
         if not self._play.isEnabled():
+            return
+        timeline = self._timeline
+        if timeline is not None and not self._in_timeline:
+            self._in_timeline = True
+            try:
+                timeline.toggle()
+            finally:
+                self._in_timeline = False
+            self.follow()
             return
         if self._player.state in (PlayerState.PLAYING, PlayerState.BUFFERING):
             self._player.pause()
@@ -140,6 +169,13 @@ class PlayerBar(QWidget):
         self._player.volume = value / 100
 
     def _on_waveform_seek_requested(self, fraction: float) -> None:
+        timeline = self._timeline
+        if timeline is not None:
+            # (the player's own seek lands in the stretched stream, which plays from
+            # where it was made: a click at 80% of a review ended it)
+            timeline.seek(int(timeline.length_ms() * fraction))
+            self.follow()
+            return
         duration = self._player.duration_ms
         if duration > 0:
             self._player.seek(int(duration * fraction))
@@ -152,13 +188,15 @@ class PlayerBar(QWidget):
 
     def _refresh(self) -> None:
         position = self._player.position_ms
-        duration = self._player.duration_ms
+        timeline = self._timeline
+        shown, duration = (position, self._player.duration_ms) if timeline is None else (
+            timeline.position_ms(), timeline.length_ms())
         playing = self._player.state in (PlayerState.PLAYING, PlayerState.BUFFERING)
         if playing is not self._shows_pause:  # setIcon repaints even when nothing changed
             self._shows_pause = playing
             self._play.setIcon(icon("pause" if playing else "play"))
             self._play.setToolTip("Pause" if playing else "Play")
-        self._time.setText(f"{format_ms(position)} / {format_ms(duration)}")
+        self._time.setText(f"{format_ms(shown)} / {format_ms(duration)}")
         if duration > 0:
-            self.waveform.set_progress(position / duration)
-        self.position_changed.emit(position)
+            self.waveform.set_progress(shown / duration)
+        self.position_changed.emit(position)  # (the player's time: each tab maps it)
