@@ -205,3 +205,51 @@ def test_escape_while_the_key_is_written_tells_the_app(launch, cloud, qtbot,
                     timeout=10_000)
     qtbot.waitUntil(lambda: told == [True], timeout=10_000)  # the app knows the key stored
     assert studio.ctx.key_store.get() == CREATOR_KEY
+
+
+# -- Transcripts → From a link… -------------------------------------------------------
+
+def link_dialog(qtbot: Any) -> tuple[Any, list[str]]:
+    from app.ui.transcripts.link_dialog import LinkDialog
+
+    chosen: list[str] = []
+    dialog = LinkDialog(True, chosen.append)
+    shown(qtbot, dialog)
+    return dialog, chosen
+
+
+def test_enter_in_the_address_field_transcribes_nothing(qtbot: Any) -> None:
+    """Enter in the address field (pressed after pasting) started the paid
+    transcription: Transcribe was the dialog's default."""
+    dialog, chosen = link_dialog(qtbot)
+    assert focused() is dialog.url
+    qtbot.keyClicks(dialog.url, "https://cdn.example.com/interview.mp3")
+    assert dialog.transcribe.isEnabled() and not dialog.transcribe.isDefault()
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    qtbot.wait(50)
+    assert chosen == [] and dialog.isVisible()
+    # Ctrl+Enter, as the button says, transcribes.
+    assert "Ctrl+Enter" in dialog.transcribe.text()
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert chosen == ["https://cdn.example.com/interview.mp3"]
+
+
+def test_enter_on_transcribe_after_tab_transcribes(qtbot: Any) -> None:
+    """Aimed at with Tab, the button takes Enter; Escape still closes without paying."""
+    dialog, chosen = link_dialog(qtbot)
+    qtbot.keyClicks(dialog.url, "https://cdn.example.com/interview.mp3")
+    for _ in range(3):
+        if focused() is dialog.transcribe:
+            break
+        press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is dialog.transcribe
+    press(qtbot, Qt.Key.Key_Return)
+    assert chosen == ["https://cdn.example.com/interview.mp3"]
+
+
+def test_escape_in_the_link_dialog_pays_nothing(qtbot: Any) -> None:
+    dialog, chosen = link_dialog(qtbot)
+    qtbot.keyClicks(dialog.url, "https://cdn.example.com/interview.mp3")
+    press(qtbot, Qt.Key.Key_Escape)
+    assert chosen == [] and not dialog.isVisible()
