@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -68,6 +69,46 @@ def test_align_without_a_transcript_starts_on_the_file_choice(qtbot: Any,
     press(qtbot, Qt.Key.Key_Return)
     qtbot.wait(50)
     assert aligned == [] and dialog.isVisible()
+
+
+@pytest.mark.parametrize("backwards", [False, True], ids=["tab", "shift-tab"])
+def test_align_looks_like_the_default_only_where_enter_aligns(qtbot: Any, tmp_path: Path,
+                                                             backwards: bool) -> None:
+    """After a Tab round, the focus back on the script choice, Align wore the default
+    frame again (Qt gave it back when the focus left another push button), telling the
+    user Enter would align, where Enter did nothing. Now it wears it only while it has
+    the focus, the one place Enter aligns."""
+    from app.ui.transcripts.align_script import AlignScriptDialog
+
+    dialog = AlignScriptDialog(tmp_path / "interview.wav", has_transcript=True)
+    aligned: list[bool] = []
+    dialog.accepted.connect(lambda: aligned.append(True))
+    shown(qtbot, dialog)
+    align = dialog.align_button
+    modifier = (Qt.KeyboardModifier.ShiftModifier if backwards
+                else Qt.KeyboardModifier.NoModifier)
+    seen: list[str] = []
+    for _ in range(12):  # twice round the dialog
+        press(qtbot, Qt.Key.Key_Backtab if backwards else Qt.Key.Key_Tab, modifier)
+        here = focused()
+        assert here is not None
+        seen.append(here.objectName())
+        assert not align.autoDefault()
+        assert align.isDefault() == (here is align), seen
+    assert seen.count("transcripts.align_start") >= 2
+    # Back on the script choice after the rounds: nothing looks like the default and
+    # Enter aligns nothing.
+    dialog.use_transcript.setFocus()
+    qtbot.waitUntil(lambda: focused() is dialog.use_transcript)
+    assert not align.isDefault()
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.wait(50)
+    assert aligned == [] and dialog.isVisible()
+    while focused() is not align:
+        press(qtbot, Qt.Key.Key_Tab)
+    assert align.isDefault()
+    press(qtbot, Qt.Key.Key_Return)
+    assert aligned == [True]
 
 
 # -- Scripts → Make a new take --------------------------------------------------------
