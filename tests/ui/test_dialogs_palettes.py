@@ -396,7 +396,7 @@ def test_tooltips_follow_the_palette(themed, qtbot, tmp_path: Path, name: str,
     """A tooltip kept Qt's light yellow on a high-contrast (black) palette that left the
     tooltip colours out: a glaring box on the black window. Now it takes the palette's
     colours, reads at 4.5:1, and the next tooltip after a live switch takes the new ones
-    (Qt closes a tooltip shown when the palette changes)."""
+    (one open through the switch: test_an_open_tooltip_follows_a_live_switch)."""
     from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
 
     from app.ui.contrast import luminance
@@ -437,6 +437,53 @@ def test_tooltips_follow_the_palette(themed, qtbot, tmp_path: Path, name: str,
     # light with a light window, dark with a dark one
     assert (luminance(behind) < 0.18) == (luminance(window) < 0.18), (behind.name(),
                                                                       window.name())
+    assert max(contrast(pixel, behind) for pixel in pixels) >= TEXT_CONTRAST
+    QToolTip.hideText()
+
+
+@pytest.mark.parametrize("styled", [False, True], ids=["plain", "style-sheet"])
+@pytest.mark.parametrize("name", ["dark", "high-contrast"])
+def test_an_open_tooltip_follows_a_live_switch(themed, qtbot, tmp_path: Path,
+                                               name: str, styled: bool) -> None:
+    """A tooltip open while the desktop switches from light to dark (or high contrast)
+    takes the new colours at once: it must not stay a bright box on the dark window
+    until it closes. (QToolTip.setPalette, which tooltips.py calls on each palette
+    change, repaints the tip on show; a tip over a widget with a style sheet is drawn
+    through the style-sheet style, hence the second case.)"""
+    from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
+
+    from app.ui.contrast import luminance
+
+    button = QPushButton("Export…")
+    qtbot.addWidget(button)
+    if styled:
+        button.setStyleSheet("QPushButton { padding: 4px 12px; }")
+
+    def tip() -> QWidget | None:
+        shown = [w for w in QApplication.topLevelWidgets()
+                 if w.inherits("QTipLabel") and w.isVisible()]
+        return shown[0] if shown else None
+
+    themed.setPalette(as_the_desktop_gives(themed, PALETTES["light"]()))
+    button.show()
+    # Active first: a late activation closes a tip (Qt hides it on any window's
+    # activation), which would hide what this test looks at.
+    button.activateWindow()
+    qtbot.waitUntil(button.isActiveWindow)
+    qtbot.wait(50)
+    QToolTip.showText(button.mapToGlobal(QPoint(4, 4)), "Save the transcript as a file",
+                      button)
+    qtbot.waitUntil(lambda: tip() is not None)
+    themed.setPalette(as_the_desktop_gives(themed, PALETTES[name]()))
+    qtbot.wait(10)
+    label = tip()
+    assert label is not None, "the tip stays open through the switch"
+    keep_shot(label, f"tooltip-{name}-open-while-switched", tmp_path)
+    image = label.grab().toImage()
+    pixels = [QColor(image.pixel(QPoint(x, y))) for x in range(image.width())
+              for y in range(image.height())]
+    behind = _most_common(pixels)
+    assert luminance(behind) < 0.18, behind.name()  # dark, as the window now is
     assert max(contrast(pixel, behind) for pixel in pixels) >= TEXT_CONTRAST
     QToolTip.hideText()
 
