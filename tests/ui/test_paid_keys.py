@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 
 def focused() -> QWidget | None:
@@ -294,3 +294,41 @@ def test_escape_in_the_link_dialog_pays_nothing(qtbot: Any) -> None:
     qtbot.keyClicks(dialog.url, "https://cdn.example.com/interview.mp3")
     press(qtbot, Qt.Key.Key_Escape)
     assert chosen == [] and not dialog.isVisible()
+
+
+# -- Music → Rework… ------------------------------------------------------------------
+
+def test_enter_in_the_rework_field_asks_nothing(launch, cloud, qtbot) -> None:
+    """Enter in the instruction field sent the (paid) rework at once, the focus nowhere
+    near Rework. Now Enter there does nothing; Ctrl+Enter, as the button says, or Enter
+    on Rework itself sends it."""
+    from tests.ui.test_music_rework import PLAN
+
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.mode.setCurrentIndex(1)
+    tab.editor.set_plan(PLAN, "test")
+    studio.find(QPushButton, "music.rework").click()
+    dialog = tab.producer.rework_dialog
+    qtbot.waitUntil(lambda: focused() is dialog.instruction)
+
+    def asked() -> int:
+        return len([r for r in cloud.control.requests() if r["path"] == "/v1/music/plan"])
+
+    qtbot.keyClicks(dialog.instruction, "make the chorus bigger")
+    assert not dialog.send_button.isDefault()
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    qtbot.wait(500)  # (a request would have been sent by now)
+    assert asked() == 0 and dialog.isVisible()
+    assert "Ctrl+Enter" in dialog.send_button.text()
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialog.changes.count() == 2, timeout=20_000)
+    assert asked() == 1
+    # Aimed at with Tab, Rework takes Enter (and looks like it does).
+    while focused() is not dialog.send_button:
+        press(qtbot, Qt.Key.Key_Tab)
+    assert dialog.send_button.isDefault()
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: asked() == 2, timeout=20_000)
