@@ -91,6 +91,17 @@ def tab_order_after(anchor: QWidget, root: QWidget) -> None:
             following = following.nextInFocusChain()
 
 
+def looks_default_only_when_aimed(button: QPushButton) -> None:
+    """For a tab's paid main button (Generate, Compose): the default frame only while
+    it has the focus, and Enter on it presses it. Made the default for good, it wore the
+    frame that says "Enter presses this" in the text box too, where Enter starts a new
+    line (outside a dialog no Enter reaches a default button). An "auto default" button
+    takes the frame and Enter when the focus comes to it, and gives both up as the focus
+    leaves, in any window. Ctrl+Enter still presses it from anywhere in its tab."""
+    button.setDefault(False)
+    button.setAutoDefault(True)
+
+
 def _is_enter(event: QEvent) -> bool:
     """A plain Enter or Return (the keypad's counts): what a dialog turns into a click
     on its default button. Ctrl+Enter and the like are left alone."""

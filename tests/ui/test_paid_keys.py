@@ -332,3 +332,66 @@ def test_enter_in_the_rework_field_asks_nothing(launch, cloud, qtbot) -> None:
     assert dialog.send_button.isDefault()
     press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: asked() == 2, timeout=20_000)
+
+
+# -- Speech and Music tabs: Generate and Compose --------------------------------------
+
+def test_generate_looks_like_enters_button_only_where_enter_generates(
+        launch, cloud, qtbot) -> None:
+    """Generate wore the default frame all the time, in the text box too, where Enter
+    starts a new line and generates nothing (it is a tab, not a dialog: no Enter reaches
+    a default button there). Now it wears it while it has the focus, where Enter on it
+    generates; Ctrl+Enter generates from anywhere, as its tooltip says."""
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    studio = launch(cloud_url=cloud.url)
+    tab = studio.window.speech_tab
+    qtbot.waitUntil(lambda: tab.current_voice() is not None, timeout=20_000)
+    text = studio.find(QPlainTextEdit, "speech.text")
+    generate = studio.find(QPushButton, "speech.generate")
+    studio.window.activateWindow()
+    text.setFocus()
+    qtbot.waitUntil(lambda: focused() is text)
+    qtbot.keyClicks(text, "Hello there.")
+    qtbot.waitUntil(generate.isEnabled)
+    assert not generate.isDefault()
+    press(qtbot, Qt.Key.Key_Return)  # a new line, nothing paid
+
+    def spoken() -> int:
+        return len([r for r in cloud.control.requests()
+                    if r["path"].startswith("/v1/text-to-speech/")])
+
+    qtbot.wait(300)
+    assert spoken() == 0
+    generate.setFocus()
+    qtbot.waitUntil(lambda: focused() is generate)
+    assert generate.isDefault()  # aimed at: the frame says Enter presses it, and it does
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: spoken() == 1, timeout=20_000)
+
+
+def test_compose_looks_like_enters_button_only_while_aimed_at(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout
+
+    from app.ui.music.compose_bar import ComposeBar
+
+    host = QWidget()
+    field = QLineEdit(host)
+    bar = ComposeBar(host)
+    layout = QVBoxLayout(host)
+    layout.addWidget(field)
+    layout.addWidget(bar)
+    composed: list[bool] = []
+    bar.compose_button.clicked.connect(lambda: composed.append(True))
+    shown(qtbot, host)
+    field.setFocus()
+    qtbot.waitUntil(lambda: focused() is field)
+    assert not bar.compose_button.isDefault()
+    bar.compose_button.setFocus()
+    qtbot.waitUntil(lambda: focused() is bar.compose_button)
+    assert bar.compose_button.isDefault()
+    press(qtbot, Qt.Key.Key_Return)
+    assert composed == [True]
+    field.setFocus()
+    qtbot.waitUntil(lambda: focused() is field)
+    assert not bar.compose_button.isDefault()

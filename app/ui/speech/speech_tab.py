@@ -36,6 +36,7 @@ from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage, describe_error
 from app.ui.history_wording import kept_in_history
 from app.ui.icons import icon
+from app.ui.keyboard import looks_default_only_when_aimed
 from app.ui.qt_async import TaskRunner
 from app.ui.speech.counts_text import characters_line, credits_line
 from app.ui.speech.more_options import MoreOptions
@@ -107,7 +108,7 @@ class SpeechTab(QWidget):
         self.generate_button = QPushButton(icon("generate"), "Generate", self)
         self.generate_button.setObjectName("speech.generate")
         self.generate_button.setToolTip("Generate speech and play it (Ctrl+Enter)")
-        self.generate_button.setDefault(True)
+        looks_default_only_when_aimed(self.generate_button)
         self.generate_button.setEnabled(False)
         self.cancel_button = QPushButton(icon("cancel"), "Cancel", self)
         self.cancel_button.setObjectName("speech.cancel")
