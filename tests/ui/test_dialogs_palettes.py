@@ -443,13 +443,19 @@ def test_tooltips_follow_the_palette(themed, qtbot, tmp_path: Path, name: str,
 
 @pytest.mark.parametrize("styled", [False, True], ids=["plain", "style-sheet"])
 @pytest.mark.parametrize("name", ["dark", "high-contrast"])
+@pytest.mark.parametrize("how", ["app-palette", "desktop-theme"])
 def test_an_open_tooltip_follows_a_live_switch(themed, qtbot, tmp_path: Path,
-                                               name: str, styled: bool) -> None:
+                                               name: str, styled: bool, how: str) -> None:
     """A tooltip open while the desktop switches from light to dark (or high contrast)
-    takes the new colours at once: it must not stay a bright box on the dark window
-    until it closes. (QToolTip.setPalette, which tooltips.py calls on each palette
-    change, repaints the tip on show; a tip over a widget with a style sheet is drawn
-    through the style-sheet style, hence the second case.)"""
+    takes the new colours: it must not stay a bright box on the dark window until it
+    closes. A desktop theme switch does more than change the palette: right after
+    announcing the palette, in the same call, Qt hands tooltips the desktop theme's own
+    tooltip palette (QApplicationPrivate::handleThemeChanged → qt_init_tooltip_palette),
+    which replaced the colours just worked out, on the open tip and every later one. The
+    offscreen platform has no desktop theme to switch, so "desktop-theme" plays that
+    step: a receiver connected after the app's does what Qt does, in the same call.
+    (A tip over a widget with a style sheet is drawn through the style-sheet style,
+    hence the "style-sheet" cases.)"""
     from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
 
     from app.ui.contrast import luminance
@@ -474,11 +480,24 @@ def test_an_open_tooltip_follows_a_live_switch(themed, qtbot, tmp_path: Path,
     QToolTip.showText(button.mapToGlobal(QPoint(4, 4)), "Save the transcript as a file",
                       button)
     qtbot.waitUntil(lambda: tip() is not None)
-    themed.setPalette(as_the_desktop_gives(themed, PALETTES[name]()))
+    if how == "desktop-theme":
+        def as_qt_does_on_a_theme_change(_palette: QPalette) -> None:
+            desktops_own = QPalette(QColor("#ffffdc"))  # Qt's light yellow tip
+            desktops_own.setColor(QPalette.ColorRole.ToolTipBase, QColor("#ffffdc"))
+            desktops_own.setColor(QPalette.ColorRole.ToolTipText, QColor("#000000"))
+            desktops_own.setResolveMask(0)
+            QToolTip.setPalette(desktops_own)
+
+        themed.paletteChanged.connect(as_qt_does_on_a_theme_change)
+    try:
+        themed.setPalette(as_the_desktop_gives(themed, PALETTES[name]()))
+    finally:
+        if how == "desktop-theme":
+            themed.paletteChanged.disconnect(as_qt_does_on_a_theme_change)
     qtbot.wait(10)
     label = tip()
     assert label is not None, "the tip stays open through the switch"
-    keep_shot(label, f"tooltip-{name}-open-while-switched", tmp_path)
+    keep_shot(label, f"tooltip-{name}-{how}-open-while-switched", tmp_path)
     image = label.grab().toImage()
     pixels = [QColor(image.pixel(QPoint(x, y))) for x in range(image.width())
               for y in range(image.height())]
