@@ -1,4 +1,5 @@
-"""`xi-studio models list | install NAME [--from DIR] | remove NAME | sample NAME | card NAME`.
+"""`xi-studio models list | install NAME [--from DIR] | remove NAME | check NAME | sample NAME
+| card NAME`.
 
 Install shows a one-line progress bar (bytes, speed, time left) on stderr, then measures
 the model's speed on this computer and keeps it for `list`. Ctrl+C stops a download; the
@@ -37,6 +38,9 @@ def parser() -> argparse.ArgumentParser:
                          help="skip measuring the model's speed after install")
     remove = sub.add_parser("remove", help="remove an installed model")
     remove.add_argument("name")
+    check = sub.add_parser("check", help="read an installed model's files again and compare "
+                                         "them with the checksums kept at install")
+    check.add_argument("name")
     sample = sub.add_parser("sample", help="hear a Piper voice before installing it")
     sample.add_argument("name")
     sample.add_argument("--no-play", action="store_true",
@@ -153,6 +157,30 @@ def install(name: str, folder: Path | None, store: ModelStore, out: TextIO,
     return 0
 
 
+def check(name: str, store: ModelStore, out: TextIO) -> int:
+    """0 when the files are whole (or, for an old install record, at their sizes);
+    1 when the model is damaged or not installed."""
+    from app.library.models.file_check import check_model
+
+    entry = find(name)
+    model = store.get(entry.name)
+    if model is None:
+        problem = store.damaged(entry.name)
+        out.write(f"{entry.title} is damaged: {problem}; run `xi-studio models install "
+                  f"{entry.name}` again.\n" if problem else
+                  f"{entry.title} is not installed: nothing to check.\n")
+        return 1
+    try:
+        result = check_model(model, store, progress=_printer(out))
+    except KeyboardInterrupt:
+        out.write("\nCheck stopped; nothing was changed.\n")
+        return 130
+    text = result.describe(entry.title, next_step=f"Run `xi-studio models install "
+                                                    f"{entry.name}` again to replace it")
+    out.write(f"\n{text}\n")
+    return 1 if result.damage is not None else 0
+
+
 def main(argv: list[str], store: ModelStore | None = None, out: TextIO | None = None) -> int:
     args = parser().parse_args(argv)
     store = store or ModelStore()
@@ -167,6 +195,8 @@ def main(argv: list[str], store: ModelStore | None = None, out: TextIO | None = 
             else:
                 print(f"{args.name} is not installed.")
             return 0
+        if args.command == "check":
+            return check(args.name, store, out)
         if args.command == "sample":
             return play_sample(args.name, store, out, play=not args.no_play)
         if args.command == "card":

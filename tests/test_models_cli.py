@@ -196,3 +196,33 @@ def test_install_while_the_window_installs_the_same_model(hub: ModelHub,
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "already being installed" in result.stderr
     assert errors == [] and store.get(JOE) is not None and store.damaged(JOE) is None
+
+
+def test_check_says_whole_then_damaged(tmp_path: Path) -> None:
+    """`models check NAME` reads the files again: 0 when whole, 1 (and what to do) when a
+    byte changed in place, which `list` (sizes only) cannot see before the check."""
+    home = tmp_path / "home"
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    no_hub = "http://127.0.0.1:9"
+    installed = run(["install", JOE, "--from", str(folder), "--no-speed-test"], home, no_hub)
+    assert installed.returncode == 0, installed.stderr
+    whole = run(["check", JOE], home, no_hub)
+    assert whole.returncode == 0, whole.stderr
+    assert "files are whole" in whole.stderr and "Checking" in whole.stderr
+    onnx = home / "data" / "models" / JOE / "en_US-joe-medium.onnx"
+    with onnx.open("r+b") as f:
+        f.seek(123_456)
+        byte = f.read(1)
+        f.seek(-1, 1)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    damaged = run(["check", JOE], home, no_hub)
+    assert damaged.returncode == 1
+    assert "en_US-joe-medium.onnx is damaged" in damaged.stderr
+    assert f"xi-studio models install {JOE}` again" in damaged.stderr
+    assert "Traceback" not in damaged.stderr
+    listed = run(["list"], home, no_hub)
+    assert "damaged" in next(x for x in listed.stdout.splitlines() if x.startswith(JOE))
+    assert run(["check", "whisper-base"], home, no_hub).returncode == 1  # not installed

@@ -43,11 +43,11 @@ def parse_model(model: type[M], data: Any, info: ResponseInfo) -> M:
     except RecursionError as exc:
         raise ApiProtocolError(
             f"The server's answer is nested too deeply to read (it should be "
-            f"{with_article(plain_name(model))}).", info.request_id) from exc
+            f"{with_article(plain_name(model))}).", info=info) from exc
     except PydanticValidationError as exc:
         raise ApiProtocolError(
             f"The server's answer is not {with_article(plain_name(model))} as XI Studio expects "
-            f"({_first_problem(exc)}).", info.request_id) from exc
+            f"({_first_problem(exc)}).", info=info) from exc
 
 
 def _first_problem(exc: Any) -> str:
@@ -73,7 +73,7 @@ def parse_list(model: type[M], data: Any, info: ResponseInfo) -> list[M]:
     except (PydanticValidationError, RecursionError) as exc:
         raise ApiProtocolError(
             f"The server's answer is not a list of the {plain_name(model)} entries XI Studio "
-            "expects.", info.request_id) from exc
+            "expects.", info=info) from exc
 
 
 def path_part(value: str) -> str:

@@ -63,13 +63,12 @@ def _word_problem(word: Any) -> str | None:
 def _alignment_or_error(data: Any, info: ResponseInfo) -> dict[str, Any]:
     if not (isinstance(data, dict) and isinstance(data.get("words"), list)
             and isinstance(data.get("characters"), list)):
-        raise ApiProtocolError("The server's answer is not a forced alignment.",
-                               info.request_id)
+        raise ApiProtocolError("The server's answer is not a forced alignment.", info=info)
     for n, word in enumerate(data["words"], 1):
         problem = _word_problem(word)
         if problem is not None:  # read later, it stopped as "unexpected" ('start')
             raise ApiProtocolError(f"The server's forced alignment cannot be used: word {n} "
-                                   f"{problem}.", info.request_id)
+                                   f"{problem}.", info=info)
     return data
 
 

@@ -119,7 +119,7 @@ async def decode_json_answer(body: bytes, info: ResponseInfo) -> Any:
     except (ValueError, RecursionError) as exc:
         reason = ("is nested too deeply to read" if isinstance(exc, RecursionError)
                   or isinstance(exc.__cause__, RecursionError) else "is not valid JSON")
-        raise ApiProtocolError(f"The server's answer {reason}.", info.request_id) from exc
+        raise ApiProtocolError(f"The server's answer {reason}.", info=info) from exc
 
 
 def _loads_big(body: bytes) -> Any:
@@ -148,7 +148,7 @@ async def refuse_unexpected_type(response: httpx.Response, info: ResponseInfo,
             raise error
     raise ApiProtocolError(
         f"Expected {expect[0]} but the server sent "
-        f"{info.content_type or 'no content type'}.", info.request_id)
+        f"{info.content_type or 'no content type'}.", info=info)
 
 
 async def read_whole_answer(response: httpx.Response, info: ResponseInfo,

@@ -118,8 +118,7 @@ class ApiClient:
         cap = self._config.max_body_bytes
         if len(audio_base64) * 3 // 4 > cap:
             raise ApiProtocolError(
-                f"The server's audio is too large (over {cap} bytes once decoded).",
-                info.request_id)
+                f"The server's audio is too large (over {cap} bytes once decoded).", info=info)
 
     @property
     def base_url(self) -> str:
@@ -242,6 +241,13 @@ class ApiClient:
                 notify_retry=self._notify_retry)
             try:
                 yield response, deadline
+            except ApiProtocolError as exc:
+                # A success answer was refused: the server took (and charged for) the
+                # request, so its headers go with the error for the usage ledger.
+                if exc.info is None:
+                    exc.info = ResponseInfo.from_headers(response.headers,
+                                                         response.status_code)
+                raise
             finally:
                 await response.aclose()
         finally:
@@ -290,7 +296,7 @@ class ApiClient:
             if not type_matches(info.content_type, JSON_TYPES):
                 raise ApiProtocolError(
                     f"Expected JSON but the server sent {info.content_type or 'no content type'}.",
-                    info.request_id)
+                    info=info)
             if body is None:
                 body = await read_body(response, what="answer", max_wire=limit,
                                        max_bytes=limit, deadline=deadline)

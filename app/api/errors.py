@@ -34,7 +34,10 @@ import time
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.api.responses import ResponseInfo
 
 
 class ApiError(Exception):
@@ -64,7 +67,23 @@ class ApiKeyError(ApiError):
 
 
 class ApiProtocolError(ApiError):
-    """The server answered with something the client cannot use."""
+    """The server answered with something the client cannot use.
+
+    `info` is the success answer's headers when the refusal came after the server had
+    accepted the request: the server charges a request when it starts it, so that
+    answer's cost (`character-cost`) and request id still belong in the usage ledger
+    (see `paid_answer`). None when no success answer had started (a refused redirect)."""
+
+    def __init__(self, message: str, request_id: str | None = None, *,
+                 info: ResponseInfo | None = None) -> None:
+        super().__init__(message, request_id or (info.request_id if info else None))
+        self.info = info
+
+
+def paid_answer(exc: BaseException) -> ResponseInfo | None:
+    """The headers of the paid answer `exc` refused, if it is a protocol error after the
+    server accepted (and charged for) the request; None for anything else."""
+    return exc.info if isinstance(exc, ApiProtocolError) else None
 
 
 class ServerReportedError(ApiProtocolError):

@@ -73,7 +73,7 @@ class DetailedStream:
             for event in parser.finish():
                 yield event
         except DetailedStreamError as exc:
-            raise ApiProtocolError(str(exc), self.info.request_id) from exc
+            raise ApiProtocolError(str(exc), info=self.info) from exc
 
 
 class MusicService:
@@ -120,7 +120,7 @@ class MusicService:
         try:
             result = parse_detailed_response(info.content_type or "", data, info.song_id)
         except DetailedResponseError as exc:
-            raise ApiProtocolError(str(exc), info.request_id) from exc
+            raise ApiProtocolError(str(exc), info=info) from exc
         return result, info
 
     async def detailed(
@@ -145,13 +145,13 @@ class MusicService:
             return plan_from_json(data)
         except PlanFormatError as exc:
             raise ApiProtocolError(f"The server's plan could not be read: {exc}",
-                                   info.request_id) from exc
+                                   info=info) from exc
 
     async def _plan_with_info(self, body: Mapping[str, Any]
                               ) -> tuple[dict[str, Any], ResponseInfo]:
         data, info = await self._client.request_json("POST", PLAN_PATH, json=dict(body))
         if not isinstance(data, dict):
-            raise ApiProtocolError("The server's plan is not a JSON object.", info.request_id)
+            raise ApiProtocolError("The server's plan is not a JSON object.", info=info)
         return data, info
 
 

@@ -96,7 +96,11 @@ class StemService:
             "POST", STEM_SEPARATION_PATH, params={"output_format": output_format},
             data={"stem_variation_id": variation}, files=files, expect=ZIP_TYPES,
             read_timeout_s=STEMS_READ_TIMEOUT_S)
-        return stems_from_zip(payload, info.request_id), info
+        try:
+            return stems_from_zip(payload, info.request_id), info
+        except ApiProtocolError as exc:
+            exc.info = info  # the separation was done and charged: see errors.py
+            raise
 
 
 __all__ = ["MAX_STEMS_UNPACKED_BYTES", "STEM_METHOD_HEADER", "STEM_VARIATIONS", "StemFile",

@@ -36,8 +36,7 @@ class MusicUploadService:
         body, info = await self._client.request_json(
             "POST", UPLOAD_PATH, data=data, files=files, read_timeout_s=UPLOAD_READ_TIMEOUT_S)
         if not isinstance(body, dict) or not isinstance(body.get("song_id"), str):
-            raise ApiProtocolError("The server's answer to the upload has no song id.",
-                                   info.request_id)
+            raise ApiProtocolError("The server's answer to the upload has no song id.", info=info)
         plan = body.get("composition_plan")
         estimated = info.headers.get("x-plan-estimated") is not None
         return UploadedSong(body["song_id"], plan if isinstance(plan, dict) else None,

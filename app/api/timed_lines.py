@@ -47,7 +47,7 @@ class TimedLines(Generic[M]):
             yield item
         if items == 0 and self.skipped_lines:
             raise ApiProtocolError("The server's answer was not timestamped audio: none of "
-                                   "its lines could be read.", self.info.request_id)
+                                   "its lines could be read.", info=self.info)
 
     def _read(self, line: str, model: type[M]) -> M | None:
         """One line's item; None (counted) for a line that is not JSON."""
@@ -55,7 +55,7 @@ class TimedLines(Generic[M]):
             data = loads_lifting_audio(line)
         except RecursionError as exc:  # hostile, not merely damaged: stop
             raise ApiProtocolError("The server sent a timestamp line nested too deeply "
-                                   "to read.", self.info.request_id) from exc
+                                   "to read.", info=self.info) from exc
         except ValueError:
             self.skipped_lines += 1
             log.debug("skipped a line that is not JSON: %.80r", line)

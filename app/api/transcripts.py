@@ -151,7 +151,7 @@ def _transcript_or_error(data: Any, info: ResponseInfo) -> dict[str, Any]:
     if isinstance(data, dict) and ("words" in data or "transcripts" in data
                                    or "request_id" in data):
         return data
-    raise ApiProtocolError("The server's answer is not a transcript.", info.request_id)
+    raise ApiProtocolError("The server's answer is not a transcript.", info=info)
 
 
 # The answer comes only when the whole recording is transcribed: minutes for a long one

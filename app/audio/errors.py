@@ -6,3 +6,7 @@ from __future__ import annotations
 
 class AudioDecodeError(Exception):
     """The audio could not be turned into sound; the message says why in plain words."""
+
+
+class AudioDeviceError(Exception):
+    """Sound output (or input) is not possible; the message says why in plain words."""

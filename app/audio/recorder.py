@@ -20,7 +20,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.audio.player import AudioDeviceError, _sounddevice
+from app.audio.errors import AudioDeviceError
+from app.audio.sound_output import load_sounddevice
 
 if TYPE_CHECKING:
     import numpy as np
@@ -62,7 +63,7 @@ class Recorder:
         """Open the input and begin writing. Raises AudioDeviceError in plain words."""
         import soundfile
 
-        sd = _sounddevice()
+        sd = load_sounddevice()
 
         def open_at(rate: int) -> Any:
             return sd.InputStream(samplerate=rate, channels=self.channels, dtype="float32",

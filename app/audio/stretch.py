@@ -4,7 +4,7 @@ Rubber Band (through `pedalboard.time_stretch`) stretches ~2 s of the source at 
 a worker thread, with 0.25 s of context either side so each block starts and ends as
 it would inside the whole file; the output that belongs to the block itself is kept
 (exactly `frames / speed` of it, so lengths add up). The blocks go into the player's
-windowed stream (app/audio/player.py `open_window`): only ~15 s is held ahead, so a
+windowed stream (app/audio/player_buffer.py `open_window`): only ~15 s is held ahead, so a
 3-hour file costs no more than a short one, and the worker waits while enough is ahead.
 A span can loop (the current sentence, a selection). `SourceMap` turns the position
 the player reports (in played frames) back into the clip's own time, for the

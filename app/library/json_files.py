@@ -5,6 +5,7 @@ transcript is ~7 MB, and `json.loads` of it holds the interpreter for 60-100 ms)
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from app.domain import json_io
 from app.domain.music_plan_json import JsonKind, classify_json
@@ -21,6 +22,13 @@ class JsonFileError(Exception):
 def json_file_kind(path: Path) -> JsonKind:
     """"plan", "transcript" or "unknown". Raises JsonFileError (too big, unreadable,
     not JSON or damaged)."""
+    return read_json_file(path)[0]
+
+
+def read_json_file(path: Path) -> tuple[JsonKind, Any]:
+    """(what the file holds, its parsed JSON): read once, so the tab that opens it is
+    handed the parsed content instead of reading (up to 200 MB) a second time. Raises
+    JsonFileError as `json_file_kind` does."""
     try:
         if path.stat().st_size > MAX_JSON_FILE_BYTES:
             raise JsonFileError(f"{path.name} is larger than 200 MB: too big to be a "
@@ -33,4 +41,4 @@ def json_file_kind(path: Path) -> JsonKind:
     except (ValueError, RecursionError) as exc:  # (too deeply nested: not a plan)
         raise JsonFileError(f"{path.name} is not a readable JSON file (it may be damaged or "
                             "cut short).") from exc
-    return classify_json(parsed)
+    return classify_json(parsed), parsed

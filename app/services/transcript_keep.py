@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.api.client import ResponseInfo
+from app.api.errors import ApiProtocolError
 from app.api.transcripts import ProgressCallback, TranscriptsService
 from app.domain import json_io
 from app.domain.stt_options import TranscriptionOptions
@@ -78,7 +79,8 @@ def saved_json(original: Transcript, edits: TranscriptEdits,
     return data
 
 
-def read_saved(data: bytes | str) -> tuple[Transcript, TranscriptEdits, dict[str, Any]]:
+def read_saved(data: bytes | str | dict[str, Any]
+               ) -> tuple[Transcript, TranscriptEdits, dict[str, Any]]:
     """Open a saved transcript: (server transcript, edits, XI Studio's own notes such as
     the linked audio). Raises TranscriptFormatError (a ValueError)."""
     whole = load_json(data)
@@ -183,14 +185,19 @@ async def transcribe_and_keep(service: TranscriptsService, place: KeepPlace,
     with http) and keep the transcript. Raises what the service raises. With `costs`,
     the transcription is written to the ledger as soon as it is paid for (before
     keeping, so a full disk cannot hide a charge)."""
-    if isinstance(source, str) and re.match(r"https?://", source):
-        raw, info = await service.create_from_url(source, options)
-        audio_path: Path | None = None
-        name = title or source.rstrip("/").rsplit("/", 1)[-1] or source
-    else:
-        audio_path = Path(source)
-        raw, info = await service.create(audio_path, options, progress)
-        name = title or audio_path.name
+    is_link = isinstance(source, str) and re.match(r"https?://", source) is not None
+    audio_path = None if is_link else Path(source)
+    name = title or (str(source).rstrip("/").rsplit("/", 1)[-1] or str(source) if is_link
+                     else Path(source).name)
+    try:
+        if audio_path is None:
+            raw, info = await service.create_from_url(str(source), options)
+        else:
+            raw, info = await service.create(audio_path, options, progress)
+    except ApiProtocolError as exc:
+        if costs is not None and exc.info is not None:  # answered (paid), then unusable
+            await costs.transcription(audio_path, name, options.model_id, None, exc.info)
+        raise
     try:
         original = await asyncio.to_thread(parse_transcript, raw)
     except TranscriptFormatError:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.contrast import GRAPHIC_CONTRAST, blend, with_contrast
-from app.ui.widgets.combo_tips import ComboTips, text_room
+from app.ui.widgets.combo_tips import ComboTips, shown_text
 
 _INDICATORS = (QStyle.PrimitiveElement.PE_IndicatorCheckBox,
                QStyle.PrimitiveElement.PE_IndicatorRadioButton,
@@ -131,9 +131,7 @@ class ControlStyle(QProxyStyle):
                     painter: QPainter, widget: QWidget | None = None) -> None:
         if element == QStyle.ControlElement.CE_ComboBoxLabel \
                 and isinstance(option, QStyleOptionComboBox) and not option.editable:
-            metrics = widget.fontMetrics() if widget is not None else option.fontMetrics
-            shown = metrics.elidedText(option.currentText, Qt.TextElideMode.ElideRight,
-                                       text_room(self, option, widget))
+            shown = shown_text(self, option, widget)
             if shown != option.currentText:
                 option = QStyleOptionComboBox(option)
                 option.currentText = shown

@@ -83,8 +83,11 @@ class FileRouter:
         except NotTextError as exc:
             self._say(f"{path.name} was not opened: {exc}")
             return
+        from app.ui.widgets.undoable_text import BRING_BACK, replace_text_undoably
+
         window.tabs.setCurrentWidget(window.speech_tab)
-        window.speech_tab.text.setPlainText(text)
+        if replace_text_undoably(window.speech_tab.text, text):
+            self._say(f"Opened {path.name} in place of your text. {BRING_BACK}")
 
     def _open_json(self, path: Path) -> None:
         """What the file holds is read off the window's thread (a transcript of hours is
@@ -93,19 +96,19 @@ class FileRouter:
         self._window.runner.restart(f"files.open_json:{path}", lambda: self._route_json(path))
 
     async def _route_json(self, path: Path) -> None:
-        from app.library.json_files import JsonFileError, json_file_kind
+        from app.library.json_files import JsonFileError, read_json_file
 
         window = self._window
-        try:
-            kind = await asyncio.to_thread(json_file_kind, path)
+        try:  # read once: the tab is handed what was parsed here
+            kind, parsed = await asyncio.to_thread(read_json_file, path)
         except JsonFileError as exc:
             self._say(str(exc))
             return
         if kind == "plan":
             window.tabs.setCurrentWidget(window.music_tab)
-            window.music_tab.load_plan_json(path)
+            window.music_tab.load_plan_json(parsed, name=path.name)
         elif kind == "transcript":
             window.tabs.setCurrentWidget(window.transcripts_tab)
-            window.transcripts_tab.open_path(path)
+            window.transcripts_tab.open_path(path, parsed=parsed)
         else:
             self._say(f"{path.name} is neither a transcript nor a music plan.")

@@ -1,5 +1,5 @@
-"""Settings > Offline models: install, pause, resume, cancel and remove Piper voices and
-Whisper recognisers, or install one from a folder (computers without internet).
+"""Settings > Offline models: install, pause, resume, cancel, check and remove Piper voices
+and Whisper recognisers, or install one from a folder (computers without internet).
 
 All work (reading the models folder, downloading, copying, checking, measuring speed)
 runs in a worker thread; progress comes back through a queued Qt signal, so the window
@@ -38,10 +38,12 @@ from PySide6.QtWidgets import (
 from app.audio.player import AudioDeviceError, Player, PlayerState
 from app.engine.model_speed import measure_in_subprocess
 from app.library.models.catalogue import CATALOGUE, ModelEntry, human_size
+from app.library.models.checks import ModelInstallError
 from app.library.models.download import install_from_hub
 from app.library.models.extras import fetch_sample
+from app.library.models.file_check import CheckResult, check_model
 from app.library.models.folder_install import install_from_folder
-from app.library.models.progress import InstallControl, InstallProgress
+from app.library.models.progress import InstallCancelledError, InstallControl, InstallProgress
 from app.library.models.store import ModelStore
 
 _COLUMNS = ["Model", "Language", "Quality", "Size", "Licence", "On this computer"]
@@ -104,6 +106,10 @@ class ModelsPanel(QWidget):
         self.folder_button = self._button("Install from folder…", "models.install_folder",
                                           self._install_from_folder)
         self.remove_button = self._button("Remove", "models.remove", self._remove)
+        self.check_button = self._button("Check files", "models.check", self._check_files)
+        self.check_button.setAccessibleDescription(
+            "Reads the model's files again and compares them with the checksums kept at "
+            "install, to find damage on the disk")
         self.pause_button = self._button("Pause", "models.pause", self._pause_or_resume)
         self.cancel_button = self._button("Cancel", "models.cancel", self._cancel)
         self.listen_button = self._button("Listen", "models.listen", self._listen_or_stop)
@@ -122,8 +128,8 @@ class ModelsPanel(QWidget):
 
         buttons = QHBoxLayout()
         for b in (self.listen_button, self.details_button, self.install_button,
-                  self.folder_button, self.remove_button, self.pause_button,
-                  self.cancel_button):
+                  self.folder_button, self.remove_button, self.check_button,
+                  self.pause_button, self.cancel_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -137,8 +143,8 @@ class ModelsPanel(QWidget):
         # buttons were made in another order than they sit.
         self.table.setTabKeyNavigation(False)
         order = (self.table, self.listen_button, self.details_button, self.install_button,
-                 self.folder_button, self.remove_button, self.pause_button,
-                 self.cancel_button)
+                 self.folder_button, self.remove_button, self.check_button,
+                 self.pause_button, self.cancel_button)
         for before, after in itertools.pairwise(order):
             QWidget.setTabOrder(before, after)
         self.table.itemSelectionChanged.connect(self._update_buttons)
@@ -206,6 +212,7 @@ class ModelsPanel(QWidget):
         self.folder_button.setEnabled(entry is not None and not self.busy)
         self.remove_button.setEnabled(entry is not None and not self.busy
                                       and (installed or state.startswith("Damaged")))
+        self.check_button.setEnabled(entry is not None and not self.busy and installed)
         self.pause_button.setEnabled(self.busy)
         self.cancel_button.setEnabled(self.busy)
         self.table.setEnabled(not self.busy)
@@ -350,6 +357,41 @@ class ModelsPanel(QWidget):
         if self._control is not None:
             self._control.cancel()
             self.status.setText("Cancelling…")
+
+    def _check_files(self) -> None:
+        entry = self.selected()
+        if entry is None:
+            return
+        control = InstallControl()  # Pause and Cancel work on a check as on an install
+        self._control = control
+        self.pause_button.setText("Pause")
+        self.progress.setValue(0)
+        self.status.setText(f"Checking the files of {entry.title}…")
+        self._update_buttons()
+
+        def run() -> CheckResult:
+            model = self.store.get(entry.name)
+            if model is None:
+                raise ModelInstallError(f"{entry.title} is not installed any more: "
+                                        "nothing to check.")
+            return check_model(model, self.store, progress=self._bridge.progress.emit,
+                               control=control)
+
+        self._in_thread(run, lambda result: self._checked(entry, control, result))
+
+    def _checked(self, entry: ModelEntry, control: InstallControl, result: Any) -> None:
+        self._control = None
+        if isinstance(result, InstallCancelledError) or control.cancelled:
+            self.status.setText("Check stopped; nothing was changed.")
+        elif isinstance(result, Exception):
+            self.status.setText(str(result))
+        else:
+            self.progress.setValue(1000)
+            self.status.setText(result.describe(entry.title))
+            if result.damage is not None:
+                self.models_changed.emit()  # no longer offered by the offline engine
+        self._update_buttons()
+        self.refresh()
 
     def _remove(self) -> None:
         entry = self.selected()

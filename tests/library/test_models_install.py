@@ -7,6 +7,8 @@ import dataclasses
 import socket
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from app.library.models.checks import (
     sha256_of,
 )
 from app.library.models.download import RetryPolicy, install_from_hub
+from app.library.models.file_check import CheckResult, check_model
 from app.library.models.folder_install import install_from_folder
 from app.library.models.progress import InstallCancelledError, InstallControl, InstallProgress
 from app.library.models.store import ModelStore
@@ -186,6 +189,32 @@ def test_a_busy_hub_is_waited_for_as_its_retry_after_says_within_a_cap(
     policy = dataclasses.replace(FAST_RETRY, max_retry_after_s=1.5)
     install_from_hub(JOE, store, hub=hub.url, retry=policy)
     assert waits == [1.0, 1.5], waits
+    assert store.get(JOE.name) is not None
+
+
+@pytest.mark.parametrize(("retry_after", "waited"), [
+    (format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True), 1.5),  # capped
+    ("Thu, 01 Jan 2015 00:00:00 GMT", 0.05),  # gone by: the policy's own backoff
+    ("in a while", 0.05),  # garbage: the same
+], ids=["an hour ahead", "gone by", "garbage"])
+def test_a_busy_hubs_retry_after_date_is_obeyed_within_the_cap(
+        hub: ModelHub, store: ModelStore, monkeypatch: pytest.MonkeyPatch,
+        retry_after: str, waited: float) -> None:
+    """503 with Retry-After as an HTTP-date (RFC 9110 allows it besides seconds)."""
+    from app.library.models import download
+
+    waits: list[float] = []
+    real_sleep = download._Fetch._sleep
+
+    def sleep(fetch: download._Fetch, seconds: float) -> None:
+        waits.append(seconds)
+        real_sleep(fetch, seconds)
+
+    monkeypatch.setattr(download._Fetch, "_sleep", sleep)
+    hub.faults.busy_answers[:] = [(503, retry_after)]
+    policy = dataclasses.replace(FAST_RETRY, max_retry_after_s=1.5)
+    install_from_hub(JOE, store, hub=hub.url, retry=policy)
+    assert waits == [waited], waits
     assert store.get(JOE.name) is not None
 
 
@@ -477,3 +506,141 @@ def test_removing_a_model_another_window_is_installing_is_refused(
     assert not isinstance(outcome[0], Exception), outcome
     assert store.get(JOE.name) is not None and store.damaged(JOE.name) is None
     assert store.remove(JOE.name) and store.get(JOE.name) is None
+
+
+@pytest.mark.parametrize("stall_at", [0, 1 << 20])
+def test_pause_during_a_stalled_download_acts_at_once_and_resume_continues(
+        hub: ModelHub, store: ModelStore, stall_at: int) -> None:
+    """The hub stops sending and holds the connection: Pause takes effect at once (not at
+    the 60 s read timeout), keeps what came, and Resume asks for the rest with a Range."""
+    onnx = "en_US-joe-medium.onnx"
+    hub.faults.stall_after[onnx] = stall_at
+    control = InstallControl()
+    paused = threading.Event()
+    outcome: list[object] = []
+
+    def on_progress(p: InstallProgress) -> None:
+        if p.stage == "paused":
+            paused.set()
+
+    def run() -> None:
+        try:
+            outcome.append(install_from_hub(JOE, store, hub=hub.url, control=control,
+                                            progress=on_progress, retry=FAST_RETRY,
+                                            timeout_s=60.0))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    part = store.parts_dir(JOE) / (onnx + ".part")
+    wait = threading.Event()
+    for _ in range(200):  # the file's request is in (and, mid-file, its bytes written)
+        if any(path.endswith(onnx) for path, _ in hub.requests) and (
+                stall_at == 0 or (part.exists() and part.stat().st_size >= stall_at)):
+            break
+        wait.wait(0.05)
+    wait.wait(0.3)  # the read is now blocked on the stalled server
+    requests_before = len(hub.requests)
+    control.pause()
+    # Generous, yet well short of the 60 s read timeout it used to wait for.
+    assert paused.wait(20), "Pause waited for the stalled server"
+    assert part.exists() or stall_at == 0
+    kept = part.stat().st_size if part.exists() else 0
+    assert kept >= stall_at  # what came before the stall is kept
+    assert len(hub.requests) == requests_before  # paused: no new request meanwhile
+    assert store.get(JOE.name) is None
+    control.resume()
+    worker.join(timeout=120)
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and not isinstance(outcome[0], BaseException), outcome
+    assert store.get(JOE.name) is not None and store.get(JOE.name).is_complete()
+    resumed = [r for path, r in hub.requests[requests_before:] if path.endswith(onnx)]
+    if stall_at:
+        assert resumed == [f"bytes={kept}-"], resumed
+    else:
+        assert resumed == [""], resumed
+
+
+def _flip_a_byte(path: Path, offset: int) -> None:
+    """Damage that keeps the file's size: one byte changed in place."""
+    with path.open("r+b") as f:
+        f.seek(offset)
+        byte = f.read(1)
+        f.seek(offset)
+        f.write(bytes([byte[0] ^ 0xFF]))
+
+
+def test_check_files_finds_a_byte_flipped_in_place(hub: ModelHub, store: ModelStore) -> None:
+    """The size check of every listing cannot see it; "Check files" does, records it (the
+    model shows damaged, the engine leaves it), and installing again mends it."""
+    installed = install_from_hub(JOE, store, hub=hub.url)
+    assert all(len(f["sha256"]) == 64 for f in installed.manifest["files"])
+    onnx = installed.file("en_US-joe-medium.onnx")
+    _flip_a_byte(onnx, onnx.stat().st_size // 2)
+    assert store.damaged(JOE.name) is None  # same size: invisible to the cheap check
+    seen: list[InstallProgress] = []
+    result = check_model(store.get(JOE.name), store, progress=seen.append)
+    assert result.damage is not None and "en_US-joe-medium.onnx" in result.damage
+    assert "Install it again" in result.describe(JOE.title)
+    assert seen and all(p.stage == "checking" for p in seen)
+    assert "en_US-joe-medium.onnx" in (store.damaged(JOE.name) or "")
+    assert not store.get(JOE.name).is_complete()  # the engine no longer offers it
+    install_from_hub(JOE, store, hub=hub.url)
+    assert store.damaged(JOE.name) is None
+    assert check_model(store.get(JOE.name), store) == CheckResult(None, sizes_only=False)
+
+
+def test_check_files_of_a_whole_model_reads_every_byte(tmp_path: Path, store: ModelStore) -> None:
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    model = install_from_folder(JOE, folder, store)
+    seen: list[InstallProgress] = []
+    result = check_model(model, store, progress=seen.append)
+    assert result == CheckResult(None, sizes_only=False)
+    assert "whole" in result.describe(JOE.title)
+    assert seen[-1].done_bytes == seen[-1].total_bytes == model.size
+
+
+def test_check_files_of_an_old_record_without_checksums_compares_sizes(
+        tmp_path: Path, store: ModelStore) -> None:
+    import json
+
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    model = install_from_folder(JOE, folder, store)
+    record = json.loads((model.folder / "xi-model.json").read_text())
+    for f in record["files"]:
+        del f["sha256"]
+    (model.folder / "xi-model.json").write_text(json.dumps(record))
+    _flip_a_byte(model.file("en_US-joe-medium.onnx"), 1000)  # cannot be seen now
+    result = check_model(store.get(JOE.name), store)
+    assert result == CheckResult(None, sizes_only=True)
+    assert "could only compare sizes" in result.describe(JOE.title)
+    assert store.damaged(JOE.name) is None
+
+
+def test_cancelling_check_files_changes_nothing(tmp_path: Path, store: ModelStore) -> None:
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    model = install_from_folder(JOE, folder, store)
+    record = (model.folder / "xi-model.json").read_bytes()
+    _flip_a_byte(model.file("en_US-joe-medium.onnx"), model.size // 2)
+    control = InstallControl()
+    seen: list[InstallProgress] = []
+
+    def on_progress(p: InstallProgress) -> None:
+        seen.append(p)
+        if p.done_bytes > 3_000_000:
+            control.cancel()
+
+    with pytest.raises(InstallCancelledError):
+        check_model(model, store, progress=on_progress, control=control)
+    assert seen[-1].done_bytes < model.size  # stopped, not read to the end
+    assert (model.folder / "xi-model.json").read_bytes() == record

@@ -109,7 +109,10 @@ PRE_FAULTS = ("stall_before_headers", "invalid_json", "wrong_content_type", "hug
               "redirect_to_other_host", "close_connection", "error_in_audio", "no_route",
               "json_body", "no_content")
 BODY_FAULTS = ("stall_mid_body", "truncated_body")
-FAULTS = ("status", *STATUS_FAULTS, *PRE_FAULTS, *BODY_FAULTS)
+# The work is done and charged, then its answer is spoiled: a 200 whose body is `body`
+# (JSON; default an object of no known shape) with the charge in `character-cost`.
+CHARGED_FAULTS = ("charged_malformed",)
+FAULTS = ("status", *STATUS_FAULTS, *PRE_FAULTS, *BODY_FAULTS, *CHARGED_FAULTS)
 
 GENERATION_PATHS = ("/v1/text-to-speech/", "/v1/text-to-dialogue")
 
@@ -912,17 +915,30 @@ class CloudServer(SpeechToTextAndMusic):
                       path: str, query: dict[str, list[str]], headers: dict[str, str],
                       body: bytes) -> None:
         fault = self._take_fault(method, path)
-        pre = fault if fault is not None and fault.fault not in BODY_FAULTS else None
+        pre = fault if fault is not None and fault.fault not in (
+            *BODY_FAULTS, *CHARGED_FAULTS) else None
         body_fault = fault if fault is not None and fault.fault in BODY_FAULTS else None
+        charged = fault if fault is not None and fault.fault in CHARGED_FAULTS else None
 
         if pre is not None:
             done = await self._pre_fault(scope, receive, send, pre)
             if done:
                 return
+        used_before = self._characters_used()
         reply = self._handle(method, path, query, headers, body)
+        if charged is not None and 200 <= reply.status < 300:
+            cost = self._characters_used() - used_before
+            spoiled = {"unexpected": "shape"} if charged.body is None else charged.body
+            reply = Reply(200, {**reply.headers, "content-type": "application/json",
+                                "character-cost": str(cost)},
+                          json.dumps(spoiled).encode(), on_done=reply.on_done)
         if reply.status == 200 and path.startswith(GENERATION_PATHS):
             reply.delay_s = self.config.work_delay_s
         await self._send(scope, receive, send, reply, body_fault)
+
+    def _characters_used(self) -> int:
+        with self.lock:
+            return sum(a.character_count for a in self.accounts.values())
 
     # -- recording and faults --------------------------------------------------------
     def _record(self, method: str, path: str, query: dict[str, list[str]],

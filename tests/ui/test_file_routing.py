@@ -155,3 +155,38 @@ def test_a_file_that_cannot_be_played_is_said_in_the_tab_on_screen(
     studio.window.play_file(path, "Broken")
     banner = studio.window.music_tab.error_banner
     qtbot.waitUntil(banner.isVisible, timeout=10_000)
+
+
+@pytest.mark.parametrize("kind", ["plan", "transcript"])
+def test_an_opened_json_file_is_read_once(studio: Any, qtbot: Any, tmp_path: Path,
+                                          monkeypatch: Any, kind: str) -> None:
+    """Routing a JSON file read it to tell what it holds, then its tab read it again: a
+    200 MB file was read twice. Counted: every read of the file's bytes or text."""
+    opened = tmp_path / f"{kind}.json"
+    sample = ("music_composition_plan_v1.json" if kind == "plan"
+              else "stt_diarized_word.json")
+    opened.write_text((SAMPLES / sample).read_text())
+    reads: list[str] = []
+    real_bytes, real_text = Path.read_bytes, Path.read_text
+
+    def counting_bytes(self: Path) -> bytes:
+        if self == opened:
+            reads.append("bytes")
+        return real_bytes(self)
+
+    def counting_text(self: Path, *args: Any, **kwargs: Any) -> str:
+        if self == opened:
+            reads.append("text")
+        return real_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_bytes", counting_bytes)
+    monkeypatch.setattr(Path, "read_text", counting_text)
+    window = studio.window
+    window.open_paths([opened])
+    if kind == "plan":
+        qtbot.waitUntil(lambda: "Opened" in window.music_tab.status.text(), timeout=10_000)
+        assert f"“{opened.name}”" in window.music_tab.status.text()
+    else:
+        tab = window.transcripts_tab
+        qtbot.waitUntil(lambda: tab.document.original is not None, timeout=10_000)
+    assert len(reads) == 1, reads

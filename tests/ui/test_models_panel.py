@@ -208,3 +208,63 @@ def test_a_damaged_model_shows_as_damaged_and_can_be_removed(qtbot: QtBot, panel
     qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: state_of(panel, JOE) == "Not installed", timeout=10_000)
     assert not (panel.store.root / JOE).exists()
+
+
+def test_check_files_finds_a_byte_changed_in_place(qtbot: QtBot, panel: ModelsPanel,
+                                                   tmp_path: Path) -> None:
+    """Damage that keeps the size shows only once the user asks: Check files reads every
+    file again; a clean model says so, a changed byte makes it "Damaged"."""
+    from app.library.models.folder_install import install_from_folder
+
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    model = install_from_folder(find(JOE), folder, panel.store)
+    panel.refresh()
+    qtbot.waitUntil(lambda: state_of(panel, JOE).startswith("Installed"), timeout=10_000)
+    panel.select(JOE)
+    assert panel.check_button.isEnabled()
+    qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "files are whole" in panel.status.text(), timeout=60_000)
+    assert state_of(panel, JOE).startswith("Installed")
+
+    onnx = model.file("en_US-joe-medium.onnx")
+    with onnx.open("r+b") as f:  # one byte flipped, the size unchanged
+        f.seek(onnx.stat().st_size // 2)
+        byte = f.read(1)
+        f.seek(-1, 1)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    panel.refresh()
+    qtbot.wait(200)
+    assert state_of(panel, JOE).startswith("Installed")  # the size check cannot see it
+    with qtbot.waitSignal(panel.models_changed, timeout=60_000):
+        qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: state_of(panel, JOE) == "Damaged · install it again",
+                    timeout=10_000)
+    assert "is damaged" in panel.status.text() and "Install it again" in panel.status.text()
+    assert panel.install_button.isEnabled() and panel.remove_button.isEnabled()
+    assert not panel.check_button.isEnabled()
+
+
+def test_check_files_can_be_cancelled(qtbot: QtBot, panel: ModelsPanel, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.library.models import file_check
+    from app.library.models.folder_install import install_from_folder
+
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name, path in joe_files().items():
+        (folder / name).symlink_to(path)
+    install_from_folder(find(JOE), folder, panel.store)
+    monkeypatch.setattr(file_check, "_CHUNK", 4096)  # many small reads: time to cancel
+    panel.refresh()
+    qtbot.waitUntil(lambda: state_of(panel, JOE).startswith("Installed"), timeout=10_000)
+    panel.select(JOE)
+    qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
+    assert panel.cancel_button.isEnabled() and panel.pause_button.isEnabled()
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)  # holds it still
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.status.text() == "Check stopped; nothing was changed.",
+                    timeout=10_000)
+    assert not panel.busy and state_of(panel, JOE).startswith("Installed")

@@ -46,6 +46,7 @@ from app.library.models.progress import (
     ProgressCallback,
     SpeedMeter,
 )
+from app.library.models.retry_after import retry_after_seconds
 from app.library.models.store import InstalledModel, ModelStore, unwritable_error
 
 HUB_ENV = "XI_STUDIO_MODEL_HUB"
@@ -138,12 +139,15 @@ class _Fetch:
                 self.control.wait_while_paused()
                 self.meter.reset()
             have = part.stat().st_size if part.exists() else 0
+            pauses = self.control.pauses
             try:
                 result = self._attempt(url, file, part, have)
             except (httpx.TransportError, _RetryableError) as exc:
+                self.control.check()  # cancelled: the cut connection is no failure
+                if self.control.pauses != pauses:
+                    continue  # cut by Pause: no failure; waits above, then resumes
                 moved = (part.stat().st_size if part.exists() else 0) > have
                 failures = 1 if moved else failures + 1
-                self.control.check()  # cancelled: the cut connection is no failure
                 if failures >= self.retry.attempts:
                     raise HubError(_unreachable_message(self.hub, exc)) from exc
                 self._sleep(self.retry.wait_s(failures, getattr(exc, "retry_after_s", None)))
@@ -244,12 +248,8 @@ class _RetryableError(Exception):
 
 
 def _retry_after_s(response: httpx.Response) -> float | None:
-    """Seconds of a `Retry-After` header (the HTTP-date form is rare; ignored)."""
-    try:
-        seconds = float(response.headers.get("retry-after", ""))
-    except ValueError:
-        return None
-    return seconds if 0 <= seconds < float("inf") else None
+    """Seconds a `Retry-After` header asks for (either form); None without a usable one."""
+    return retry_after_seconds(response.headers.get("retry-after"))
 
 
 class _BackgroundHash:
@@ -341,7 +341,9 @@ def _download_and_install(entry: ModelEntry, store: ModelStore, *, hub: str | No
     check_space(store.root, max(0, entry.size - already))
     timeout = httpx.Timeout(timeout_s, connect=min(10.0, timeout_s))
     transport = AbortableTransport(ssl_context())
-    control.on_cancel(transport.abort)  # Cancel wakes a read blocked on a stalled hub
+    # Cancel and Pause wake a read blocked on a stalled hub (else: up to the read timeout)
+    control.on_cancel(transport.abort)
+    control.on_pause(transport.abort)
     with httpx.Client(timeout=timeout, follow_redirects=True, verify=ssl_context(),
                       transport=transport) as client:
         fetch = _Fetch(entry, store, hub or hub_url(), progress, control,

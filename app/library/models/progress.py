@@ -93,14 +93,26 @@ class InstallControl:
         # Called (from the cancelling thread) on cancel: a download blocked in a read of a
         # stalled server is only woken by closing its connection, not by the flag.
         self._on_cancel: list[Callable[[], None]] = []
+        # Pause cuts the connection too (a stalled read would hold it up to the read
+        # timeout); the download tells that cut from a failure by this count.
+        self._on_pause: list[Callable[[], None]] = []
+        self.pauses = 0
 
     def on_cancel(self, callback: Callable[[], None]) -> None:
         self._on_cancel.append(callback)
         if self.cancelled:
             callback()
 
+    def on_pause(self, callback: Callable[[], None]) -> None:
+        """`callback` runs (in the pausing thread) at each pause: to interrupt a blocked
+        read. What was received before it is kept, and the download resumes from there."""
+        self._on_pause.append(callback)
+
     def pause(self) -> None:
+        self.pauses += 1  # before the cut, so the cut download sees it was a pause
         self._running.clear()
+        for callback in list(self._on_pause):
+            callback()
 
     def resume(self) -> None:
         self._running.set()

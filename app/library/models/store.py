@@ -76,7 +76,11 @@ class InstalledModel:
         """What is wrong with the model's files on disk, in plain words; None when every
         file of the manifest is there at its recorded size. One `stat` per file (no
         hashing): cheap enough for every listing, and it catches a file deleted, cut
-        short, emptied or replaced by a folder after the install."""
+        short, emptied or replaced by a folder after the install. Damage of the contents
+        is only known once "Check files" (file_check.py) found it and recorded it."""
+        found = self.manifest.get("damaged")
+        if isinstance(found, str) and found:
+            return found
         for f in self.manifest["files"]:
             path = self.folder / f["name"]
             try:
@@ -173,6 +177,15 @@ class ModelStore:
         if model is None:
             return
         manifest = dict(model.manifest, speed_x_realtime=round(x_realtime, 1))
+        atomic_write_text(model.folder / MANIFEST, json.dumps(manifest, indent=1))
+
+    def mark_damaged(self, name: str, damage: str) -> None:
+        """Record that a check found the model damaged: it shows (and is treated by the
+        engine) as damaged until it is installed again, which writes a new record."""
+        model = self.get(name)
+        if model is None:
+            return
+        manifest = dict(model.manifest, damaged=damage)
         atomic_write_text(model.folder / MANIFEST, json.dumps(manifest, indent=1))
 
     def remove(self, name: str) -> bool:

@@ -130,27 +130,12 @@ class MusicController(QObject):
         self._ours_ms = 0
         self.compose_started.emit(endpoint)
         fmt = request.audio_format
-        async with GenerationRun(self._ctx.history, self._ctx.player, fmt,
-                                 on_audio=self.audio_arrived.emit,
-                                 costs=self._ctx.costs) as run:
-            await run.sink()  # the file is open before anything is asked (and paid) for
-            try:
-                info, detailed, endpoint = await self._send(request, endpoint, run)
-            except (ForbiddenError, ValidationError) as exc:
-                if _about_the_plan(exc):
-                    raise  # a refused section or style: the tab marks it in the plan
-                if request.keeps_sections:
-                    raise FeatureRefusedError(
-                        "Keeping parts of an earlier version is not available on this account "
-                        f"(the server said: {exc.message})") from exc
-                if not request.store_for_inpainting or run.frames:
-                    raise
-                # Storing songs for later re-making may not be in the plan: go without.
-                self.note.emit("This account cannot keep songs for re-making single sections "
-                               "later, so this one was composed without that option.")
-                request = request.without_store()
-                info, detailed, endpoint = await self._send(request, endpoint, run)
-            await run.finish()
+        try:
+            run, request, info, detailed, endpoint = await self._compose_run(request,
+                                                                              endpoint)
+        except ApiProtocolError as exc:
+            await self._record_refused(request, exc)
+            raise
         if run.playback_problem:  # saved all the same; say why nothing was heard
             self.note.emit(f"It could not be played as it arrived: {run.playback_problem} "
                            "Pick another sound output in Settings, then press Play.")
@@ -184,6 +169,47 @@ class MusicController(QObject):
         generation = await run.record(entry)
         self.last, self._ours_ms = generation, generation.duration_ms
         self.compose_finished.emit(generation, detailed)
+
+    async def _compose_run(self, request: ComposeRequest, endpoint: MusicEndpoint
+                           ) -> tuple[GenerationRun, ComposeRequest, Any,
+                                      DetailedResult | None, MusicEndpoint]:
+        """The song into a finished run: (run, the request as finally sent, response
+        info, detailed answer, the endpoint that answered)."""
+        async with GenerationRun(self._ctx.history, self._ctx.player,
+                                 request.audio_format, on_audio=self.audio_arrived.emit,
+                                 costs=self._ctx.costs) as run:
+            await run.sink()  # the file is open before anything is asked (and paid) for
+            try:
+                info, detailed, endpoint = await self._send(request, endpoint, run)
+            except (ForbiddenError, ValidationError) as exc:
+                if _about_the_plan(exc):
+                    raise  # a refused section or style: the tab marks it in the plan
+                if request.keeps_sections:
+                    raise FeatureRefusedError(
+                        "Keeping parts of an earlier version is not available on this account "
+                        f"(the server said: {exc.message})") from exc
+                if not request.store_for_inpainting or run.frames:
+                    raise
+                # Storing songs for later re-making may not be in the plan: go without.
+                self.note.emit("This account cannot keep songs for re-making single sections "
+                               "later, so this one was composed without that option.")
+                request = request.without_store()
+                info, detailed, endpoint = await self._send(request, endpoint, run)
+            await run.finish()
+        return run, request, info, detailed, endpoint
+
+    async def _record_refused(self, request: ComposeRequest, exc: ApiProtocolError) -> None:
+        """A song the server made (and charged for) whose answer could not be used: no
+        version, but the usage ledger counts what was paid."""
+        if exc.info is None:
+            return
+        from app.services.cost_recording import music_row
+
+        costs = self._ctx.costs
+        await costs.add(music_row(
+            title=f"{request.history_title()} (answer unusable)", model_id=request.model_id,
+            reported=exc.info.character_cost, request_id=exc.info.request_id,
+            source=costs.source))
 
     async def _send(self, request: ComposeRequest, endpoint: MusicEndpoint, run: GenerationRun
                     ) -> tuple[Any, DetailedResult | None, MusicEndpoint]:

@@ -33,9 +33,11 @@ class OpenedPlan:
     model_id: str | None  # the model the file was saved for, if it says
 
 
-def read_plan_source(source: str | Path | dict[str, Any]) -> OpenedPlan:
-    """A plan from a file or parsed JSON. Raises PlanFormatError with plain words."""
-    name = "the plan"
+def read_plan_source(source: str | Path | dict[str, Any],
+                     file_name: str | None = None) -> OpenedPlan:
+    """A plan from a file or parsed JSON (read from `file_name`, if given). Raises
+    PlanFormatError with plain words."""
+    name = f"“{file_name}”" if file_name else "the plan"
     if isinstance(source, dict):
         data: Any = source
     else:

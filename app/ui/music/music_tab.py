@@ -240,10 +240,12 @@ class MusicTab(QWidget):
             return
         self.status.setText("Writing a plan from your description…")
 
-    def load_plan_json(self, source: str | Path | dict[str, Any]) -> bool:
-        """Open a plan: a `.plan.json` file, a v1 or v2 plan, or a request body."""
+    def load_plan_json(self, source: str | Path | dict[str, Any], *,
+                       name: str | None = None) -> bool:
+        """Open a plan: a `.plan.json` file, a v1 or v2 plan, or a request body (`name`:
+        the file it was read from, for messages)."""
         try:
-            opened = read_plan_source(source)
+            opened = read_plan_source(source, name)
         except PlanFormatError as exc:
             self.error_banner.show_message(user_message(exc))
             return False

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.api.errors import ApiProtocolError
 from app.api.music_stems import StemService, stem_method
 from app.domain.formats import OutputFormat
 from app.library.history import Generation
@@ -188,8 +189,14 @@ class StemsDialog(QDialog):
         from app.services.stem_mix import decode_stems
 
         audio = await asyncio.to_thread(path.read_bytes)
-        files, info = await StemService(self._ctx.client).separate(
-            audio, path.name, variation=variation, output_format=self.output_format)
+        try:
+            files, info = await StemService(self._ctx.client).separate(
+                audio, path.name, variation=variation, output_format=self.output_format)
+        except ApiProtocolError as exc:
+            if exc.info is not None:  # separated (and charged), then an unusable answer
+                await self._ctx.costs.stems(path, exc.info,
+                                            self.generation.duration_ms or None)
+            raise
         await self._ctx.costs.stems(path, info, self.generation.duration_ms or None)
         self.stems = await asyncio.to_thread(decode_stems, files, self.output_format)
         self._show_rows()

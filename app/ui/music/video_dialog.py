@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.api.errors import ApiProtocolError
 from app.api.music_video import MusicVideoService
 from app.audio.clip import AudioClip
 from app.library.history import Generation
@@ -185,9 +186,14 @@ class VideoMusicDialog(QDialog):
 
         chosen = list(self.videos)
         videos = [(p.name, await asyncio.to_thread(p.read_bytes)) for p in chosen]
-        audio, info = await MusicVideoService(self._ctx.client).video_to_music(
-            videos, description=description, tags=tags, model_id=self._model_id,
-            output_format=self.OUTPUT_FORMAT)
+        try:
+            audio, info = await MusicVideoService(self._ctx.client).video_to_music(
+                videos, description=description, tags=tags, model_id=self._model_id,
+                output_format=self.OUTPUT_FORMAT)
+        except ApiProtocolError as exc:
+            if exc.info is not None:  # made (and charged), then an unusable answer
+                await self._ctx.costs.video_music(chosen, exc.info, None)
+            raise
         music: AudioClip | None = None
         try:
             music = await asyncio.to_thread(decode_bytes, audio, None)

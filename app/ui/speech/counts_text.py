@@ -1,13 +1,15 @@
 """The Speech tab's two count lines in plain words: how long the text is (and in how many
-requests it will go), and about how many credits it costs against what is left. Pure
-wording, no widgets, so it is tested on its own."""
+requests it will go), about how many credits it costs against what is left, and why
+what is left is unknown. Pure wording, no widgets, so it is tested on its own."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.api.errors import AuthError, ForbiddenError
 from app.domain.cost import estimate_speech_credits
 from app.domain.text_split import split_for_limit
+from app.ui.errors import describe_error
 
 if TYPE_CHECKING:
     from app.domain.wire import Model, Subscription
@@ -39,3 +41,13 @@ def credits_line(text: str, model: Model | None, *, offline: bool,
     elif quota is not None:
         estimate += f" · {quota.characters_left:,} left this period"
     return estimate
+
+
+def quota_problem_line(exc: object) -> str:
+    """Why the credits left are unknown (the subscription could not be read)."""
+    if isinstance(exc, AuthError | ForbiddenError):
+        return ("Credits left are unknown: this API key may not read your subscription. "
+                "Generating still works; to see your credits, give the key the User (read) "
+                "permission on elevenlabs.io.")
+    message = describe_error(exc if isinstance(exc, BaseException) else Exception(str(exc)))
+    return f"Credits left are unknown. {message.as_text()}"

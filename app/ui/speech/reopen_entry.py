@@ -9,6 +9,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from app.ui.speech.settings_column import select_combo
+from app.ui.widgets.undoable_text import BRING_BACK, replace_text_undoably
 
 if TYPE_CHECKING:
     from app.library.history import Generation
@@ -31,7 +32,7 @@ def saved_settings(generation: Generation) -> dict[str, Any]:
 
 
 def reopen_entry(tab: SpeechTab, generation: Generation) -> None:
-    tab.text.setPlainText(generation.text)
+    replaced = replace_text_undoably(tab.text, generation.text)
     select_combo(tab.model, generation.model_id)
     missing: list[str] = []
     if generation.model_id and tab.model.count() \
@@ -56,13 +57,15 @@ def reopen_entry(tab: SpeechTab, generation: Generation) -> None:
     language = settings.get("language_code")
     select_combo(tab.language, language if isinstance(language, str) else "")
     select_combo(tab.normalization, settings.get("apply_text_normalization"))
+    # (what could not be put back comes first: it changes what Generate would do)
+    after = f" {BRING_BACK}" if replaced else ""
     if missing:
         verb = "are" if len(missing) > 1 else "is"
         tab.status.setText(f"Re-opened from History, but its {' and '.join(missing)} "
                            f"{verb} not offered by this server: choose another, then press "
-                           "Generate.")
+                           f"Generate.{after}")
     else:
-        tab.status.setText("Re-opened from History. Press Generate to make it again.")
+        tab.status.setText(f"Re-opened from History. Press Generate to make it again.{after}")
 
 
 __all__ = ["reopen_entry", "saved_settings"]

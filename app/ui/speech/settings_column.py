@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -41,7 +42,7 @@ from app.ui.speech.voice_settings_panel import VoiceSettingsPanel
 from app.ui.widgets.fit import let_combos_shrink
 
 if TYPE_CHECKING:
-    from app.domain.wire import Voice
+    from app.domain.wire import Model, Voice
 
 # (label key, "no filter" text) for the combos above the voice list.
 _VOICE_FILTERS = (("language", "Any language"), ("gender", "Any gender"),
@@ -237,6 +238,28 @@ class SpeechSettingsColumn(QWidget):
         """The search or filters hide every voice (there are voices)."""
         return self.voice_proxy.rowCount() == 0 and self.voice_model.rowCount() > 0
 
+    def in_scroll_area(self, parent: QWidget) -> QScrollArea:
+        """The column in a scroll area that never scrolls sideways: as wide as the
+        column's widest row needs."""
+        scroll = QScrollArea(parent)
+        scroll.setObjectName("speech.settings_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width() + 4)
+        return scroll
+
+    def why_no_voice(self) -> str:
+        """Why there is no voice and model to generate with, and what to do."""
+        if self.narrowed_to_nothing():
+            return ("No voice matches the search or filters: clear them (or change them) "
+                    "to choose a voice.")
+        if as_voice(self.voice.currentData(VoiceRole)) is None and self.voice_model.rowCount():
+            return "Pick one of the voices that match the search, or clear the search."
+        return ("Pick a voice and a model first (they are still loading, or the server did "
+                "not send any).")
+
     def _row_for_system_language(self) -> int:
         """With no remembered voice, start with one that speaks the user's language."""
         wanted = QLocale.system().name().split("_")[0].lower() or "en"
@@ -249,7 +272,27 @@ class SpeechSettingsColumn(QWidget):
                     return row
         return 0
 
-    # -- format and seed -------------------------------------------------------------
+    # -- model, format and seed ------------------------------------------------------
+    def show_model(self, model: Model, fallback_language: object) -> None:
+        """The model's description and languages, the voice settings it can use, and its
+        languages to choose from (keeping the chosen one, else `fallback_language`)."""
+        languages = ", ".join(lang.name for lang in model.languages[:8])
+        more = len(model.languages) - 8
+        if more > 0:
+            languages += f" and {more} more"
+        self.model_info.setText(model.description or "")
+        self.model_info.setToolTip(f"Languages: {languages}" if languages else "")
+        self.voice_settings.set_model_capabilities(model.can_use_style,
+                                                   model.can_use_speaker_boost)
+        current_language = self.language.currentData()
+        self.language.blockSignals(True)
+        self.language.clear()
+        self.language.addItem("Automatic", "")
+        for lang in model.languages:
+            self.language.addItem(f"{lang.name} ({lang.language_id})", lang.language_id)
+        select_combo(self.language, current_language or fallback_language)
+        self.language.blockSignals(False)
+
     def current_format(self) -> OutputFormat:
         value = self.output_format.currentData()
         return OutputFormat.parse(value) if value else DEFAULT_FORMAT

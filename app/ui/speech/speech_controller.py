@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.api.audio_base64 import decode_audio_base64
 from app.api.client import ResponseInfo
-from app.api.errors import NotFoundError
+from app.api.errors import ApiProtocolError, NotFoundError
 from app.api.responses import AUDIO_TYPES
 from app.api.voices import VoicesService
 from app.domain.text_split import split_for_limit
@@ -63,6 +63,14 @@ class _Paid:
             self.costs.append(info.character_cost)
         if info.request_id:
             self.request_ids.append(info.request_id)
+
+
+def _charged_anyway(exc: ApiProtocolError,
+                    answered: Callable[[ResponseInfo], None]) -> None:
+    """A whole answer refused after the server made (and charged for) it still counts
+    as paid; a streamed one was counted when it started."""
+    if exc.info is not None:
+        answered(exc.info)
 
 
 @dataclass(frozen=True)
@@ -257,7 +265,11 @@ class SpeechController(QObject):
                 answered(stream.info)
                 await run.feed_stream(stream.chunks())
             return
-        result = await speech.convert(form.voice.voice_id, request, form.options())
+        try:
+            result = await speech.convert(form.voice.voice_id, request, form.options())
+        except ApiProtocolError as exc:
+            _charged_anyway(exc, answered)
+            raise
         answered(result.info)
         await run.feed_whole(result.audio)
 
@@ -268,8 +280,12 @@ class SpeechController(QObject):
         it arrives; each piece's character times are announced once its audio is in."""
         speech = self._ctx.speech
         if not form.output_format.can_stream:
-            data, info = await speech.with_timestamps(form.voice.voice_id, request,
-                                                      form.options())
+            try:
+                data, info = await speech.with_timestamps(form.voice.voice_id, request,
+                                                          form.options())
+            except ApiProtocolError as exc:
+                _charged_anyway(exc, answered)
+                raise
             answered(info)
             await run.feed_whole(await decode_audio_base64(data.audio_base64, info.request_id))
             self._add_timing(form.text, timed, data)

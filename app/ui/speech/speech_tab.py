@@ -1,56 +1,47 @@
 """The Speech tab: type text, pick a voice, model and format, tune the voice, generate.
 
-The tab lays out the text and its actions, reacts to the controller and keeps the form,
-the counts and the draft in step. The settings column's widgets are built in
-settings_column.py; the draft's saving and loading is in speech_draft.py; the count
-lines' wording is in counts_text.py.
+The tab puts the text side and the settings column side by side, reacts to the
+controller and keeps the form, the counts and the draft in step. The text side's widgets
+are built in speech_text_column.py, the settings column's in settings_column.py; the
+draft's saving and loading is in speech_draft.py; the count lines' wording is in
+counts_text.py; Save as… is save_copy.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from app.api.errors import AuthError, ForbiddenError, NotFoundError
+from app.api.errors import NotFoundError
 from app.domain.formats import OutputFormat
 from app.domain.wording import duration_text
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage, describe_error
 from app.ui.history_wording import kept_in_history
-from app.ui.icons import icon
-from app.ui.keyboard import looks_default_only_when_aimed
 from app.ui.qt_async import TaskRunner
-from app.ui.speech.counts_text import characters_line, credits_line
+from app.ui.speech.counts_text import characters_line, credits_line, quota_problem_line
 from app.ui.speech.more_options import MoreOptions
 from app.ui.speech.pronunciation_feature import PronunciationFeature
+from app.ui.speech.save_copy import save_copy_as
 from app.ui.speech.settings_column import SpeechSettingsColumn, select_combo
 from app.ui.speech.speech_controller import Catalog, SpeechController
 from app.ui.speech.speech_draft import SpeechDraft
 from app.ui.speech.speech_form import SpeechForm
+from app.ui.speech.speech_text_column import SpeechTextColumn
 from app.ui.speech.spoken_words import SpokenWordFollower
 from app.ui.speech.voice_model import VoiceRole, as_voice
-from app.ui.widgets.error_banner import ErrorBanner
-from app.ui.widgets.file_dialogs import ask_save_path
 from app.ui.widgets.player_bar import PlayerBar
-from app.ui.widgets.wrapping_label import WrappingLabel
 
 if TYPE_CHECKING:
     import numpy as np
@@ -90,58 +81,18 @@ class SpeechTab(QWidget):
 
     # -- layout ----------------------------------------------------------------------
     def _build(self) -> None:
-        self.text = QPlainTextEdit(self)
-        self.text.setObjectName("speech.text")
-        self.text.setPlaceholderText(
-            "Type or paste what you want to hear. Long texts are split at sentence ends "
-            "and joined into one seamless file."
-        )
-        self.text.setAccessibleName("Text to speak")
-        # These grow with the text (a count of 12,000 characters, "sent in 2 parts",
-        # credits left): wrapped, they never widen the window.
-        self.char_count = WrappingLabel(self)
-        self.char_count.setObjectName("speech.char_count")
-        self.estimate = WrappingLabel(self)
-        self.estimate.setObjectName("speech.estimate")
-        self.estimate.setAlignment(Qt.AlignmentFlag.AlignRight)
-
-        self.generate_button = QPushButton(icon("generate"), "Generate", self)
-        self.generate_button.setObjectName("speech.generate")
-        self.generate_button.setToolTip("Generate speech and play it (Ctrl+Enter)")
-        looks_default_only_when_aimed(self.generate_button)
-        self.generate_button.setEnabled(False)
-        self.cancel_button = QPushButton(icon("cancel"), "Cancel", self)
-        self.cancel_button.setObjectName("speech.cancel")
-        self.cancel_button.setVisible(False)
-        self.save_button = QPushButton(icon("save"), "Save as…", self)
-        self.save_button.setObjectName("speech.save_as")
-        self.save_button.setEnabled(False)
-        self.save_button.setToolTip("Save the last generated audio to a file of your choice")
-        self.progress = QProgressBar(self)
-        self.progress.setObjectName("speech.progress")
-        self.progress.setVisible(False)
-        self.progress.setTextVisible(True)
-        self.status = QLabel("Connecting…", self)
-        self.status.setObjectName("speech.status")
-        self.status.setWordWrap(True)
-        self.error_banner = ErrorBanner("speech.error", self)
-
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.error_banner)
-        left_layout.addWidget(self.text, 1)
-        counts = QHBoxLayout()
-        counts.addWidget(self.char_count, 1)
-        counts.addWidget(self.estimate, 1)
-        left_layout.addLayout(counts)
-        actions = QHBoxLayout()
-        actions.addWidget(self.generate_button)
-        actions.addWidget(self.cancel_button)
-        actions.addWidget(self.progress, 1)
-        actions.addWidget(self.save_button)
-        left_layout.addLayout(actions)
-        left_layout.addWidget(self.status)
+        self.text_column = left = SpeechTextColumn(self)
+        # The tab's own names for the column's widgets: the tab, the main window and the
+        # tests reach them so.
+        self.text = left.text
+        self.char_count = left.char_count
+        self.estimate = left.estimate
+        self.generate_button = left.generate_button
+        self.cancel_button = left.cancel_button
+        self.save_button = left.save_button
+        self.progress = left.progress
+        self.status = left.status
+        self.error_banner = left.error_banner
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("speech.splitter")
@@ -175,15 +126,7 @@ class SpeechTab(QWidget):
         self.seed_fixed = column.seed_fixed
         self.seed = column.seed
         self.normalization = column.normalization
-        scroll = QScrollArea(self)
-        scroll.setObjectName("speech.settings_scroll")
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(column)
-        # Never scroll sideways: the column is as wide as its widest row needs.
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(column.minimumSizeHint().width()
-                               + scroll.verticalScrollBar().sizeHint().width() + 4)
-        return scroll
+        return column.in_scroll_area(self)
 
     def _connect(self) -> None:
         c = self._controller
@@ -335,7 +278,7 @@ class SpeechTab(QWidget):
             return
         form = self.form()
         if form is None:
-            self.status.setText(self._why_no_form())
+            self.status.setText(self.settings_column.why_no_voice())
             return
         self.error_banner.hide()
         # Unsaved changes (the autosave still pending) are saved as the request leaves
@@ -347,27 +290,9 @@ class SpeechTab(QWidget):
                 self._autosave.start()  # a save with older text is running: again soon
         self._controller.generate(form)
 
-    def _why_no_form(self) -> str:
-        column = self.settings_column
-        if column.narrowed_to_nothing():
-            return ("No voice matches the search or filters: clear them (or change them) "
-                    "to choose a voice.")
-        if self.current_voice() is None and column.voice_model.rowCount():
-            return "Pick one of the voices that match the search, or clear the search."
-        return ("Pick a voice and a model first (they are still loading, or the server did "
-                "not send any).")
-
     def _on_controller_generation_started(self, parts: int) -> None:
         self.spoken_words.forget()
-        self.generate_button.setEnabled(False)
-        self.cancel_button.setVisible(True)
-        self.progress.setVisible(True)
-        self.progress.setRange(0, parts if parts > 1 else 0)  # busy bar for one part
-        self.progress.setValue(0)
-        self.progress.setFormat(f"Part %v of {parts}" if parts > 1 else "")
-        self.status.setText("Generating… the audio starts playing as soon as it arrives."
-                            if parts == 1 else
-                            f"Long text: generating {parts} parts and joining them seamlessly…")
+        self.text_column.show_generating(parts)
         self._player_bar.show_clip("Generating…", _NO_PEAKS)
         self._player_bar.follow()
 
@@ -426,42 +351,25 @@ class SpeechTab(QWidget):
         self._update_counts()
 
     def _on_controller_quota_failed(self, exc: object) -> None:
-        if isinstance(exc, AuthError | ForbiddenError):
-            problem = ("Credits left are unknown: this API key may not read your "
-                       "subscription. Generating still works; to see your credits, give the "
-                       "key the User (read) permission on elevenlabs.io.")
-        else:
-            message = describe_error(exc if isinstance(exc, BaseException)
-                                     else Exception(str(exc)))
-            problem = f"Credits left are unknown. {message.as_text()}"
-        self._quota_problem = problem
+        self._quota_problem = quota_problem_line(exc)
         self._update_counts()
 
     def _on_runner_task_finished(self, name: str) -> None:
         if name == SpeechController.GENERATE:
-            self.cancel_button.setVisible(False)
-            self.progress.setVisible(False)
+            self.text_column.show_generation_ended()
             self._update_counts()
 
     def _on_save_clicked(self) -> None:
-        generation = self._last_generation
-        if generation is None:
-            return
-        suggested = str(Path.home() / generation.suggested_filename)
-        ask_save_path(self, "speech.save_dialog", "Save audio as", suggested,
-                      lambda path: self._save_copy(generation, path))
+        if self._last_generation is not None:
+            save_copy_as(self, self._runner, self._ctx.history, self._last_generation,
+                         self._on_copy_saved)
 
-    def _save_copy(self, generation: Generation, path: str) -> None:
-        async def export() -> None:
-            try:
-                await asyncio.to_thread(self._ctx.history.export, generation.id, Path(path))
-            except OSError as exc:
-                self._retry_preview = False
-                self.error_banner.show_message(describe_error(exc))
-                return
+    def _on_copy_saved(self, path: str, problem: OSError | None) -> None:
+        if problem is not None:
+            self._retry_preview = False
+            self.error_banner.show_message(describe_error(problem))
+        else:
             self.status.setText(f"Saved a copy to {path}")
-
-        self._runner.start("speech.export", export)
 
     def _on_preview_clicked(self) -> None:
         voice = self.current_voice()
@@ -474,22 +382,7 @@ class SpeechTab(QWidget):
     def _on_model_changed(self, *_args: object) -> None:
         model = self.current_model()
         if model is not None:
-            languages = ", ".join(lang.name for lang in model.languages[:8])
-            more = len(model.languages) - 8
-            if more > 0:
-                languages += f" and {more} more"
-            self.model_info.setText(model.description or "")
-            self.model_info.setToolTip(f"Languages: {languages}" if languages else "")
-            self.voice_settings.set_model_capabilities(model.can_use_style,
-                                                       model.can_use_speaker_boost)
-            current_language = self.language.currentData()
-            self.language.blockSignals(True)
-            self.language.clear()
-            self.language.addItem("Automatic", "")
-            for lang in model.languages:
-                self.language.addItem(f"{lang.name} ({lang.language_id})", lang.language_id)
-            select_combo(self.language, current_language or self._draft.value("language"))
-            self.language.blockSignals(False)
+            self.settings_column.show_model(model, self._draft.value("language"))
         self._on_form_changed()
 
     def _update_counts(self) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.alignment import AlignmentInputError, AlignmentService
+from app.api.errors import ApiProtocolError
 from app.domain.alignment import alignment_to_transcript, script_from_words
 from app.domain.text_file import NotTextError
 from app.domain.transcript import Transcript
@@ -212,10 +213,20 @@ class ScriptAligner:
         if text is None and script_path is not None:
             text = await asyncio.to_thread(read_script_file, script_path)
         service = AlignmentService(self._controller.client)
-        result, info = await service.create(recording, text or "",
-                                            self._controller.upload_progress.emit)
-        raw = alignment_to_transcript(result, speakers=speakers, speaker_names=names)
-        original = await asyncio.to_thread(parse_transcript, raw)
+        try:
+            result, info = await service.create(recording, text or "",
+                                                self._controller.upload_progress.emit)
+        except ApiProtocolError as exc:
+            if exc.info is not None:  # the server aligned (and charged), then sent junk
+                await self._controller.record_alignment_cost(recording, text or "", None,
+                                                             exc.info)
+            raise
+        try:
+            raw = alignment_to_transcript(result, speakers=speakers, speaker_names=names)
+            original = await asyncio.to_thread(parse_transcript, raw)
+        except Exception:
+            await self._controller.record_alignment_cost(recording, text or "", None, info)
+            raise
         title = f"{recording.stem} (aligned)"
         source = TranscriptSource(audio_path=recording, title=title)
         opened = Opened(original, TranscriptEdits(), source, info, how="aligned")

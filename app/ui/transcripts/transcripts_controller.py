@@ -156,8 +156,10 @@ class TranscriptsController(QObject):
         await asyncio.to_thread(opened.prepare)
         self.opened.emit(opened)
 
-    def open_json(self, path: Path) -> bool:
-        return self._runner.start(self.OPEN, lambda: self._open_json(path, None)) is not None
+    def open_json(self, path: Path, parsed: Any = None) -> bool:
+        """Open a saved transcript; `parsed`, its JSON already read, spares a second read."""
+        return self._runner.start(self.OPEN,
+                                  lambda: self._open_json(path, None, parsed)) is not None
 
     def open_generation(self, generation: Generation) -> bool:
         extra = _extra(generation)
@@ -169,8 +171,10 @@ class TranscriptsController(QObject):
         return self._runner.start(self.OPEN, lambda: self._open_json(Path(saved), generation)) \
             is not None
 
-    async def _open_json(self, path: Path, generation: Generation | None) -> None:
-        data = await asyncio.to_thread(path.read_bytes)
+    async def _open_json(self, path: Path, generation: Generation | None,
+                         parsed: Any = None) -> None:
+        data = parsed if isinstance(parsed, dict) else await asyncio.to_thread(
+            path.read_bytes)
         original, edits, notes = await asyncio.to_thread(read_saved, data)
         audio = notes.get("audio_path")
         if generation is None:

@@ -9,6 +9,7 @@ survives a restart.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
@@ -201,14 +202,15 @@ class TranscriptsTab(QWidget):
             shortcut.activated.connect(slot)
 
     # -- opening ---------------------------------------------------------------------
-    def open_path(self, path: Path | str) -> None:
+    def open_path(self, path: Path | str, parsed: Any = None) -> None:
         """A transcript file (.json) opens; a recording waits to be transcribed with the
-        settings shown (used for drops and files named on the command line)."""
+        settings shown (used for drops and files named on the command line). `parsed`:
+        the file's JSON, already read (the file router has), so it is not read again."""
         path = Path(path)
         self.error_banner.hide()
         if path.suffix.lower() == ".json":
             self.status.setText(f"Opening {path.name}…")
-            self.controller.open_json(path)
+            self.controller.open_json(path, parsed)
             return
         self.source.set_media(path)
         self.source.show_settings(True)
