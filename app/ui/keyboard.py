@@ -3,6 +3,7 @@ or gets stuck in a table), and each tab starts with its main field focused."""
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -90,6 +91,17 @@ def tab_order_after(anchor: QWidget, root: QWidget) -> None:
             following = following.nextInFocusChain()
 
 
+def looks_default_only_when_aimed(button: QPushButton) -> None:
+    """For a tab's paid main button (Generate, Compose): the default frame only while
+    it has the focus, and Enter on it presses it. Made the default for good, it wore the
+    frame that says "Enter presses this" in the text box too, where Enter starts a new
+    line (outside a dialog no Enter reaches a default button). An "auto default" button
+    takes the frame and Enter when the focus comes to it, and gives both up as the focus
+    leaves, in any window. Ctrl+Enter still presses it from anywhere in its tab."""
+    button.setDefault(False)
+    button.setAutoDefault(True)
+
+
 def _is_enter(event: QEvent) -> bool:
     """A plain Enter or Return (the keypad's counts): what a dialog turns into a click
     on its default button. Ctrl+Enter and the like are left alone."""
@@ -104,13 +116,30 @@ class _EnterOnlyWhenAimed(QObject):
     def __init__(self, dialog: QWidget, buttons: tuple[QPushButton, ...]) -> None:
         super().__init__(dialog)
         self._buttons = buttons
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._look_as_enter_does)
+
+    def _look_as_enter_does(self, *_widgets: object) -> None:
+        """A paid button wears the default frame only while it has the focus, the one
+        place Enter sets it off. Qt's dialog remembers the button a button box made its
+        default when shown and gives it the frame back whenever the focus leaves another
+        push button (Align looked like what Enter does again after a Tab round, on the
+        script choice, where Enter does nothing). Qt sends its focus events before this
+        signal, so the look set here is the last word."""
+        if not all(shiboken6.isValid(button) for button in self._buttons):
+            return  # the dialog is being taken apart: its buttons go before this filter
+        focus = QApplication.focusWidget()
+        for button in self._buttons:
+            aimed = button is focus
+            if button.isDefault() != aimed:
+                button.setDefault(aimed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and watched is self.parent():
             # A button box makes its first accepting button the default when shown: it
             # would look like what Enter does, which it is not.
-            for button in self._buttons:
-                button.setDefault(False)
+            self._look_as_enter_does()
             return False
         if not _is_enter(event):
             return False
@@ -130,7 +159,9 @@ def enter_pays_only_when_aimed(dialog: QWidget, *buttons: QPushButton) -> None:
     """Enter sets off these (paid) buttons only when the focus is on them; Space too, as
     ever. Enter anywhere else in the dialog never reaches them: in Align to a script,
     focus started on Align and Enter aligned at once; in Make a new take, Enter on a
-    neighbour's box paid for the take. Other buttons keep their Enter (Cancel, Save rule)."""
+    neighbour's box paid for the take. Other buttons keep their Enter (Cancel, Save rule).
+    A paid button looks like the default (the frame that says "Enter does this") only
+    while it has the focus."""
     for button in buttons:
         # Not "auto default": such a button becomes the default when the focus passes
         # it, and stays the one Enter clicks after the focus has moved on.

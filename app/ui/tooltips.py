@@ -8,11 +8,12 @@ colour, so it still stands apart); a dark tip on a light window (GNOME's, Window
 is a choice and is kept. Either way the tip's text reaches 4.5:1 on it.
 
 The colours are handed to QToolTip.setPalette, which every new tooltip takes and the one
-shown is updated with, again after each change of the application's palette."""
+shown is updated with, again after each change of the application's palette (and once
+more after Qt's own tooltip palette, which a desktop theme switch sets next)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QToolTip
 
@@ -44,8 +45,18 @@ def theme_tooltips() -> None:
     QToolTip.setPalette(palette)
 
 
+def _theme_now_and_after_qt(owner: QObject) -> None:
+    """Theme tooltips at once, and again when the event loop next turns. On a desktop
+    theme switch Qt announces the new palette (this runs) and only then, in the same
+    call, hands tooltips the desktop's own tooltip palette
+    (QApplicationPrivate::handleThemeChanged → qt_init_tooltip_palette): the tooltip
+    open at the switch, and every later one, showed those colours, not these."""
+    theme_tooltips()
+    QTimer.singleShot(0, owner, theme_tooltips)
+
+
 def follow_with_tooltips(owner: QObject) -> None:
     """Theme tooltips now and after each palette change, while `owner` (the app's
     style) lives."""
     theme_tooltips()
-    follow_palette(owner, theme_tooltips)
+    follow_palette(owner, lambda: _theme_now_and_after_qt(owner))

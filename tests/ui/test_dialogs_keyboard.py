@@ -22,10 +22,11 @@ def focused() -> QWidget | None:
     return QApplication.focusWidget()
 
 
-def press(qtbot: Any, key: Qt.Key) -> None:
+def press(qtbot: Any, key: Qt.Key,
+          modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
     widget = focused()
     assert widget is not None, "nothing has the keyboard focus"
-    qtbot.keyClick(widget, key)
+    qtbot.keyClick(widget, key, modifier)
 
 
 # -- Escape stops a busy dialog --------------------------------------------------------
@@ -80,7 +81,7 @@ def test_escape_stops_a_running_rework(launch, cloud, qtbot) -> None:
     instruction = studio.find(QLineEdit, "music.rework_instruction")
     qtbot.waitUntil(lambda: focused() is instruction)
     qtbot.keyClicks(instruction, "make the chorus bigger")
-    press(qtbot, Qt.Key.Key_Return)  # the dialog's one action, aimed at from its field
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Rework's keys
     qtbot.waitUntil(lambda: any(r["path"] == "/v1/music/plan"
                                 for r in cloud.control.requests()), timeout=10_000)
     assert tab._runner.is_running(dialog.TASK)
@@ -246,7 +247,7 @@ def test_enter_among_the_reworked_changes_asks_nothing_again(launch, cloud, qtbo
     dialog = tab.producer.rework_dialog
     qtbot.waitUntil(lambda: focused() is dialog.instruction)
     qtbot.keyClicks(dialog.instruction, "make the chorus bigger")
-    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: dialog.changes.count() == 2, timeout=20_000)
     dialog.changes.setFocus()
     dialog.changes.setCurrentRow(0)

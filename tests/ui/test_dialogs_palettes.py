@@ -396,7 +396,7 @@ def test_tooltips_follow_the_palette(themed, qtbot, tmp_path: Path, name: str,
     """A tooltip kept Qt's light yellow on a high-contrast (black) palette that left the
     tooltip colours out: a glaring box on the black window. Now it takes the palette's
     colours, reads at 4.5:1, and the next tooltip after a live switch takes the new ones
-    (Qt closes a tooltip shown when the palette changes)."""
+    (one open through the switch: test_an_open_tooltip_follows_a_live_switch)."""
     from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
 
     from app.ui.contrast import luminance
@@ -437,6 +437,72 @@ def test_tooltips_follow_the_palette(themed, qtbot, tmp_path: Path, name: str,
     # light with a light window, dark with a dark one
     assert (luminance(behind) < 0.18) == (luminance(window) < 0.18), (behind.name(),
                                                                       window.name())
+    assert max(contrast(pixel, behind) for pixel in pixels) >= TEXT_CONTRAST
+    QToolTip.hideText()
+
+
+@pytest.mark.parametrize("styled", [False, True], ids=["plain", "style-sheet"])
+@pytest.mark.parametrize("name", ["dark", "high-contrast"])
+@pytest.mark.parametrize("how", ["app-palette", "desktop-theme"])
+def test_an_open_tooltip_follows_a_live_switch(themed, qtbot, tmp_path: Path,
+                                               name: str, styled: bool, how: str) -> None:
+    """A tooltip open while the desktop switches from light to dark (or high contrast)
+    takes the new colours: it must not stay a bright box on the dark window until it
+    closes. A desktop theme switch does more than change the palette: right after
+    announcing the palette, in the same call, Qt hands tooltips the desktop theme's own
+    tooltip palette (QApplicationPrivate::handleThemeChanged → qt_init_tooltip_palette),
+    which replaced the colours just worked out, on the open tip and every later one. The
+    offscreen platform has no desktop theme to switch, so "desktop-theme" plays that
+    step: a receiver connected after the app's does what Qt does, in the same call.
+    (A tip over a widget with a style sheet is drawn through the style-sheet style,
+    hence the "style-sheet" cases.)"""
+    from PySide6.QtWidgets import QApplication, QPushButton, QToolTip
+
+    from app.ui.contrast import luminance
+
+    button = QPushButton("Export…")
+    qtbot.addWidget(button)
+    if styled:
+        button.setStyleSheet("QPushButton { padding: 4px 12px; }")
+
+    def tip() -> QWidget | None:
+        shown = [w for w in QApplication.topLevelWidgets()
+                 if w.inherits("QTipLabel") and w.isVisible()]
+        return shown[0] if shown else None
+
+    themed.setPalette(as_the_desktop_gives(themed, PALETTES["light"]()))
+    button.show()
+    # Active first: a late activation closes a tip (Qt hides it on any window's
+    # activation), which would hide what this test looks at.
+    button.activateWindow()
+    qtbot.waitUntil(button.isActiveWindow)
+    qtbot.wait(50)
+    QToolTip.showText(button.mapToGlobal(QPoint(4, 4)), "Save the transcript as a file",
+                      button)
+    qtbot.waitUntil(lambda: tip() is not None)
+    if how == "desktop-theme":
+        def as_qt_does_on_a_theme_change(_palette: QPalette) -> None:
+            desktops_own = QPalette(QColor("#ffffdc"))  # Qt's light yellow tip
+            desktops_own.setColor(QPalette.ColorRole.ToolTipBase, QColor("#ffffdc"))
+            desktops_own.setColor(QPalette.ColorRole.ToolTipText, QColor("#000000"))
+            desktops_own.setResolveMask(0)
+            QToolTip.setPalette(desktops_own)
+
+        themed.paletteChanged.connect(as_qt_does_on_a_theme_change)
+    try:
+        themed.setPalette(as_the_desktop_gives(themed, PALETTES[name]()))
+    finally:
+        if how == "desktop-theme":
+            themed.paletteChanged.disconnect(as_qt_does_on_a_theme_change)
+    qtbot.wait(10)
+    label = tip()
+    assert label is not None, "the tip stays open through the switch"
+    keep_shot(label, f"tooltip-{name}-{how}-open-while-switched", tmp_path)
+    image = label.grab().toImage()
+    pixels = [QColor(image.pixel(QPoint(x, y))) for x in range(image.width())
+              for y in range(image.height())]
+    behind = _most_common(pixels)
+    assert luminance(behind) < 0.18, behind.name()  # dark, as the window now is
     assert max(contrast(pixel, behind) for pixel in pixels) >= TEXT_CONTRAST
     QToolTip.hideText()
 

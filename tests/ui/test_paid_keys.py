@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 
 def focused() -> QWidget | None:
@@ -68,6 +69,46 @@ def test_align_without_a_transcript_starts_on_the_file_choice(qtbot: Any,
     press(qtbot, Qt.Key.Key_Return)
     qtbot.wait(50)
     assert aligned == [] and dialog.isVisible()
+
+
+@pytest.mark.parametrize("backwards", [False, True], ids=["tab", "shift-tab"])
+def test_align_looks_like_the_default_only_where_enter_aligns(qtbot: Any, tmp_path: Path,
+                                                             backwards: bool) -> None:
+    """After a Tab round, the focus back on the script choice, Align wore the default
+    frame again (Qt gave it back when the focus left another push button), telling the
+    user Enter would align, where Enter did nothing. Now it wears it only while it has
+    the focus, the one place Enter aligns."""
+    from app.ui.transcripts.align_script import AlignScriptDialog
+
+    dialog = AlignScriptDialog(tmp_path / "interview.wav", has_transcript=True)
+    aligned: list[bool] = []
+    dialog.accepted.connect(lambda: aligned.append(True))
+    shown(qtbot, dialog)
+    align = dialog.align_button
+    modifier = (Qt.KeyboardModifier.ShiftModifier if backwards
+                else Qt.KeyboardModifier.NoModifier)
+    seen: list[str] = []
+    for _ in range(12):  # twice round the dialog
+        press(qtbot, Qt.Key.Key_Backtab if backwards else Qt.Key.Key_Tab, modifier)
+        here = focused()
+        assert here is not None
+        seen.append(here.objectName())
+        assert not align.autoDefault()
+        assert align.isDefault() == (here is align), seen
+    assert seen.count("transcripts.align_start") >= 2
+    # Back on the script choice after the rounds: nothing looks like the default and
+    # Enter aligns nothing.
+    dialog.use_transcript.setFocus()
+    qtbot.waitUntil(lambda: focused() is dialog.use_transcript)
+    assert not align.isDefault()
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.wait(50)
+    assert aligned == [] and dialog.isVisible()
+    while focused() is not align:
+        press(qtbot, Qt.Key.Key_Tab)
+    assert align.isDefault()
+    press(qtbot, Qt.Key.Key_Return)
+    assert aligned == [True]
 
 
 # -- Scripts → Make a new take --------------------------------------------------------
@@ -205,3 +246,152 @@ def test_escape_while_the_key_is_written_tells_the_app(launch, cloud, qtbot,
                     timeout=10_000)
     qtbot.waitUntil(lambda: told == [True], timeout=10_000)  # the app knows the key stored
     assert studio.ctx.key_store.get() == CREATOR_KEY
+
+
+# -- Transcripts → From a link… -------------------------------------------------------
+
+def link_dialog(qtbot: Any) -> tuple[Any, list[str]]:
+    from app.ui.transcripts.link_dialog import LinkDialog
+
+    chosen: list[str] = []
+    dialog = LinkDialog(True, chosen.append)
+    shown(qtbot, dialog)
+    return dialog, chosen
+
+
+def test_enter_in_the_address_field_transcribes_nothing(qtbot: Any) -> None:
+    """Enter in the address field (pressed after pasting) started the paid
+    transcription: Transcribe was the dialog's default."""
+    dialog, chosen = link_dialog(qtbot)
+    assert focused() is dialog.url
+    qtbot.keyClicks(dialog.url, "https://cdn.example.com/interview.mp3")
+    assert dialog.transcribe.isEnabled() and not dialog.transcribe.isDefault()
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    qtbot.wait(50)
+    assert chosen == [] and dialog.isVisible()
+    # Ctrl+Enter, as the button says, transcribes.
+    assert "Ctrl+Enter" in dialog.transcribe.text()
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert chosen == ["https://cdn.example.com/interview.mp3"]
+
+
+def test_enter_on_transcribe_after_tab_transcribes(qtbot: Any) -> None:
+    """Aimed at with Tab, the button takes Enter; Escape still closes without paying."""
+    dialog, chosen = link_dialog(qtbot)
+    qtbot.keyClicks(dialog.url, "https://cdn.example.com/interview.mp3")
+    for _ in range(3):
+        if focused() is dialog.transcribe:
+            break
+        press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is dialog.transcribe
+    press(qtbot, Qt.Key.Key_Return)
+    assert chosen == ["https://cdn.example.com/interview.mp3"]
+
+
+def test_escape_in_the_link_dialog_pays_nothing(qtbot: Any) -> None:
+    dialog, chosen = link_dialog(qtbot)
+    qtbot.keyClicks(dialog.url, "https://cdn.example.com/interview.mp3")
+    press(qtbot, Qt.Key.Key_Escape)
+    assert chosen == [] and not dialog.isVisible()
+
+
+# -- Music → Rework… ------------------------------------------------------------------
+
+def test_enter_in_the_rework_field_asks_nothing(launch, cloud, qtbot) -> None:
+    """Enter in the instruction field sent the (paid) rework at once, the focus nowhere
+    near Rework. Now Enter there does nothing; Ctrl+Enter, as the button says, or Enter
+    on Rework itself sends it."""
+    from tests.ui.test_music_rework import PLAN
+
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    tab = studio.window.music_tab
+    tab.mode.setCurrentIndex(1)
+    tab.editor.set_plan(PLAN, "test")
+    studio.find(QPushButton, "music.rework").click()
+    dialog = tab.producer.rework_dialog
+    qtbot.waitUntil(lambda: focused() is dialog.instruction)
+
+    def asked() -> int:
+        return len([r for r in cloud.control.requests() if r["path"] == "/v1/music/plan"])
+
+    qtbot.keyClicks(dialog.instruction, "make the chorus bigger")
+    assert not dialog.send_button.isDefault()
+    press(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    qtbot.wait(500)  # (a request would have been sent by now)
+    assert asked() == 0 and dialog.isVisible()
+    assert "Ctrl+Enter" in dialog.send_button.text()
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialog.changes.count() == 2, timeout=20_000)
+    assert asked() == 1
+    # Aimed at with Tab, Rework takes Enter (and looks like it does).
+    while focused() is not dialog.send_button:
+        press(qtbot, Qt.Key.Key_Tab)
+    assert dialog.send_button.isDefault()
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: asked() == 2, timeout=20_000)
+
+
+# -- Speech and Music tabs: Generate and Compose --------------------------------------
+
+def test_generate_looks_like_enters_button_only_where_enter_generates(
+        launch, cloud, qtbot) -> None:
+    """Generate wore the default frame all the time, in the text box too, where Enter
+    starts a new line and generates nothing (it is a tab, not a dialog: no Enter reaches
+    a default button there). Now it wears it while it has the focus, where Enter on it
+    generates; Ctrl+Enter generates from anywhere, as its tooltip says."""
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    studio = launch(cloud_url=cloud.url)
+    tab = studio.window.speech_tab
+    qtbot.waitUntil(lambda: tab.current_voice() is not None, timeout=20_000)
+    text = studio.find(QPlainTextEdit, "speech.text")
+    generate = studio.find(QPushButton, "speech.generate")
+    studio.window.activateWindow()
+    text.setFocus()
+    qtbot.waitUntil(lambda: focused() is text)
+    qtbot.keyClicks(text, "Hello there.")
+    qtbot.waitUntil(generate.isEnabled)
+    assert not generate.isDefault()
+    press(qtbot, Qt.Key.Key_Return)  # a new line, nothing paid
+
+    def spoken() -> int:
+        return len([r for r in cloud.control.requests()
+                    if r["path"].startswith("/v1/text-to-speech/")])
+
+    qtbot.wait(300)
+    assert spoken() == 0
+    generate.setFocus()
+    qtbot.waitUntil(lambda: focused() is generate)
+    assert generate.isDefault()  # aimed at: the frame says Enter presses it, and it does
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: spoken() == 1, timeout=20_000)
+
+
+def test_compose_looks_like_enters_button_only_while_aimed_at(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout
+
+    from app.ui.music.compose_bar import ComposeBar
+
+    host = QWidget()
+    field = QLineEdit(host)
+    bar = ComposeBar(host)
+    layout = QVBoxLayout(host)
+    layout.addWidget(field)
+    layout.addWidget(bar)
+    composed: list[bool] = []
+    bar.compose_button.clicked.connect(lambda: composed.append(True))
+    shown(qtbot, host)
+    field.setFocus()
+    qtbot.waitUntil(lambda: focused() is field)
+    assert not bar.compose_button.isDefault()
+    bar.compose_button.setFocus()
+    qtbot.waitUntil(lambda: focused() is bar.compose_button)
+    assert bar.compose_button.isDefault()
+    press(qtbot, Qt.Key.Key_Return)
+    assert composed == [True]
+    field.setFocus()
+    qtbot.waitUntil(lambda: focused() is field)
+    assert not bar.compose_button.isDefault()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.icons import icon
+from app.ui.keyboard import looks_default_only_when_aimed
 from app.ui.widgets.player_bar import format_ms
 
 COMPOSE_TIP = "Compose the song and play it (Ctrl+Enter)"
@@ -26,7 +27,7 @@ class ComposeBar(QWidget):
         super().__init__(parent)
         self.compose_button = QPushButton(icon("generate"), "Compose", self)
         self.compose_button.setObjectName("music.compose")
-        self.compose_button.setDefault(True)
+        looks_default_only_when_aimed(self.compose_button)
         self.compose_button.setToolTip(COMPOSE_TIP)
         self.cancel_button = QPushButton(icon("cancel"), "Cancel", self)
         self.cancel_button.setObjectName("music.cancel")

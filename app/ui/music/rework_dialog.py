@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -25,7 +26,7 @@ from app.domain.music_plan_diff import SectionChange, plan_diff
 from app.domain.music_request import MusicRequestError, plan_request_body
 from app.ui.app_context import AppContext
 from app.ui.app_style import outline_item_checks
-from app.ui.keyboard import enter_stays_in
+from app.ui.keyboard import enter_pays_only_when_aimed, enter_stays_in
 from app.ui.music.plan_commands import (
     EditSectionCommand,
     InsertSectionCommand,
@@ -53,8 +54,13 @@ class ReworkDialog(QDialog):
         self.instruction.setObjectName("music.rework_instruction")
         self.instruction.setAccessibleName("What to change")
         self.instruction.setPlaceholderText("e.g. make the chorus bigger, the intro shorter")
-        self.send_button = self._button("music.rework_send", "Rework",
+        # Rework may be paid: Enter in the instruction field (pressed at the end of the
+        # sentence, out of habit) sent it at once. Now only the button does, aimed at
+        # with Tab and pressed with Space or Enter, or Ctrl+Enter from the field, as its
+        # label says (as Make new take and Transcribe from a link).
+        self.send_button = self._button("music.rework_send", "Rework (Ctrl+Enter)",
                                         "Send the plan and your words to the server")
+        self.send_button.setAccessibleName("Rework")
         self.cancel_button = self._button("music.rework_cancel", "Cancel", "Stop asking")
         self.progress = QProgressBar(self)
         self.progress.setObjectName("music.rework_progress")
@@ -90,11 +96,13 @@ class ReworkDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(bottom)
         self.send_button.clicked.connect(self.send)
-        self.instruction.returnPressed.connect(self.send)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self).activated.connect(self.send_button.click)
         self.cancel_button.clicked.connect(self.cancel)
         self.accept_button.clicked.connect(self.apply_ticked)
         self.close_button.clicked.connect(self.close)
         runner.task_failed.connect(self._on_failed)
+        enter_pays_only_when_aimed(self, self.send_button)
         self._set_busy(False)
         self.resize(560, 360)
 

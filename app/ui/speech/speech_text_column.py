@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.icons import icon
+from app.ui.keyboard import looks_default_only_when_aimed
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.wrapping_label import WrappingLabel
 
@@ -42,7 +43,7 @@ class SpeechTextColumn(QWidget):
         self.generate_button = QPushButton(icon("generate"), "Generate", self)
         self.generate_button.setObjectName("speech.generate")
         self.generate_button.setToolTip("Generate speech and play it (Ctrl+Enter)")
-        self.generate_button.setDefault(True)
+        looks_default_only_when_aimed(self.generate_button)
         self.generate_button.setEnabled(False)
         self.cancel_button = QPushButton(icon("cancel"), "Cancel", self)
         self.cancel_button.setObjectName("speech.cancel")

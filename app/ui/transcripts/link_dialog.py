@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from app.ui.keyboard import enter_pays_only_when_aimed
 
 NEEDS_KEY = ("Transcribing from a link needs an ElevenLabs API key: ElevenLabs fetches the "
              "recording from the web. Add your key in Settings (Ctrl+,), or download the "
@@ -50,10 +53,17 @@ class LinkDialog(QDialog):
         self.problem.setObjectName("transcripts.url_problem")
         self.problem.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.transcribe = buttons.addButton("Transcribe",
+        # Transcribing is paid: Enter in the address field (pressed after pasting, out of
+        # habit) transcribed at once. Now only this button does, aimed at with Tab and
+        # pressed with Space or Enter, or Ctrl+Enter from the field, as its label says.
+        self.transcribe = buttons.addButton("Transcribe (Ctrl+Enter)",
                                             QDialogButtonBox.ButtonRole.AcceptRole)
         self.transcribe.setObjectName("transcripts.url_transcribe")
+        self.transcribe.setAccessibleName("Transcribe the recording at this address")
         self.transcribe.setEnabled(False)
+        enter_pays_only_when_aimed(self, self.transcribe)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self).activated.connect(self.transcribe.click)
         self._has_key = has_key
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -8,7 +8,6 @@ survives a restart.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -36,20 +35,19 @@ from app.ui.transcripts.review import ReviewControls
 from app.ui.transcripts.source_panel import SourcePanel
 from app.ui.transcripts.speakers_panel import SpeakersPanel
 from app.ui.transcripts.strip_editing import StripEditing
+from app.ui.transcripts.task_feedback import BUSY_TASKS, DELETING, TaskFeedback
 from app.ui.transcripts.transcript_document import TranscriptDocument, saved_json
 from app.ui.transcripts.transcript_search import TranscriptSearch
 from app.ui.transcripts.transcripts_controller import Opened
 from app.ui.transcripts.transcripts_controller import TranscriptsController as C
+from app.ui.transcripts.transcripts_draft import TranscriptsDraft
 from app.ui.transcripts.viewer_panel import ViewerPanel
 from app.ui.transcripts.word_panel import WordPanel
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.player_bar import PlayerBar
 from app.ui.widgets.two_line_row import set_short_margins
 
-DRAFT_NAME = "transcripts"
 SAVE_DELAY_MS = 600
-BUSY_TASKS = (C.TRANSCRIBE, C.FETCH, C.OPEN, ALIGN_TASK)
-DELETING = "Deleting from the server…"
 
 
 class TranscriptsTab(QWidget):
@@ -83,7 +81,7 @@ class TranscriptsTab(QWidget):
                                           self.review, runner, self._report)
         self.viewer.parentWidget().layout().insertWidget(3, self.strip_editing.strip)  # type: ignore[union-attr]
         self._connect()
-        self._restore_draft()
+        self.draft.restore(self.load_generation)
         self.controller.refresh_recent()
 
     # -- layout ----------------------------------------------------------------------
@@ -129,7 +127,8 @@ class TranscriptsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
         self._save_timer = self._timer(SAVE_DELAY_MS, self._save_edits)
-        self._draft_timer = self._timer(800, self._save_draft)
+        self.draft = TranscriptsDraft(self._ctx, self._runner, self.source, self.document, self)
+        self._draft_timer = self.draft.timer
 
     def set_narrow(self, narrow: bool) -> None:
         """Stacked (app/ui/narrow_screen.py), the transcript's column has the tab's whole
@@ -173,9 +172,7 @@ class TranscriptsTab(QWidget):
         c.audio_loaded.connect(self._on_controller_audio_loaded)
         c.recent_loaded.connect(s.set_recent)
         c.generation_added.connect(self._on_controller_generation_added)
-        self._runner.task_started.connect(self._on_runner_task_started)
-        self._runner.task_finished.connect(self._on_runner_task_finished)
-        self._runner.task_cancelled.connect(self._on_runner_task_cancelled)
+        self.task_feedback = TaskFeedback(self._runner, s, self.status, self)
         d.changed.connect(self._on_document_changed)
         v.bind_undo_stack(d.undo_stack)
         self.search = TranscriptSearch(v, self.model, lambda: d.edited, self)
@@ -244,7 +241,7 @@ class TranscriptsTab(QWidget):
             return
         self.error_banner.hide()
         if self.controller.transcribe(path, self.source.options.options()):
-            self._on_runner_task_started(C.TRANSCRIBE)  # at once, not on the next loop turn
+            self.task_feedback.started(C.TRANSCRIBE)  # at once, not on the next loop turn
             self.status.setText(f"Sending {path.name} to be transcribed…")
 
     def _on_source_fetch_requested(self, transcription_id: str) -> None:
@@ -402,24 +399,6 @@ class TranscriptsTab(QWidget):
         self.generation_saved.emit(generation)
         self.controller.refresh_recent()
 
-    def _on_runner_task_started(self, name: str) -> None:
-        if name in BUSY_TASKS and not self.source.is_busy:
-            self.source.set_busy(True)
-            if name == C.TRANSCRIBE:
-                self.source.show_upload(0, 1)
-
-    def _on_runner_task_finished(self, name: str) -> None:
-        if name == C.DELETE and self.status.text() == DELETING:
-            self.status.setText("")  # it failed or stopped: the banner says why
-        if name in BUSY_TASKS and not any(self._runner.is_running(n) for n in BUSY_TASKS
-                                          if n != name):
-            self.source.set_busy(False)
-
-    def _on_runner_task_cancelled(self, name: str) -> None:
-        if name == C.TRANSCRIBE:
-            self.status.setText("Transcription stopped. Nothing was saved; press Transcribe "
-                                "to start again.")
-
     # -- drops and drafts ------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -435,36 +414,8 @@ class TranscriptsTab(QWidget):
         else:  # several recordings, or a folder: one after another
             self.queue_paths(paths)
 
-    def _draft_payload(self) -> dict[str, object]:
-        media = self.source.media_path
-        return {"options": self.source.options.to_draft(),
-                "transcription_id": self.source.id_input.text(),
-                "media_path": str(media) if media else None,
-                "generation_id": self.document.source.generation_id}
-
-    def _save_draft(self) -> None:
-        payload = self._draft_payload()
-        self._runner.start("transcripts.autosave",
-                           lambda: asyncio.to_thread(self._ctx.drafts.save, DRAFT_NAME,
-                                                     payload))
-
     def flush_draft(self) -> None:
         """Save now (on quit), synchronously: the loop may be stopping."""
         self._draft_timer.stop()
         self._flush_edits()
-        self._ctx.drafts.save(DRAFT_NAME, self._draft_payload())
-
-    def _restore_draft(self) -> None:
-        draft = self._ctx.drafts.load(DRAFT_NAME) or {}
-        if isinstance(draft.get("options"), dict):
-            self.source.options.restore_draft(draft["options"])
-        if isinstance(draft.get("transcription_id"), str):
-            self.source.id_input.setText(draft["transcription_id"])
-        media = draft.get("media_path")
-        if isinstance(media, str) and Path(media).is_file():
-            self.source.set_media(Path(media))
-        generation_id = draft.get("generation_id")
-        if isinstance(generation_id, int):
-            generation = self._ctx.history.get(generation_id)
-            if generation is not None:
-                QTimer.singleShot(0, self, lambda: self.load_generation(generation))
+        self.draft.save_now()
