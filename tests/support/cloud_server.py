@@ -63,8 +63,8 @@ import soundfile as sf
 from jsonschema.exceptions import best_match
 
 from app.domain.formats import Codec, OutputFormat
+from app.domain.music_detailed import build_detailed_response
 from app.domain.music_plan_rework import rework_wire_plan
-from app.domain.music_request import build_detailed_response
 from tests.support import spec as spec_module
 from tests.support.cloud_alignment import ALIGNMENT_OPERATION, alignment_reply
 from tests.support.cloud_dialogue import DIALOGUE_OPERATIONS, dialogue_reply

@@ -25,9 +25,10 @@ from app.api.errors import (
     paid_answer,
 )
 from app.api.music import MusicService
+from app.domain.music_detailed import DetailedResult
 from app.domain.music_detailed_stream import DetailedStreamCollector, DetailedStreamError
 from app.domain.music_plan import Plan
-from app.domain.music_request import DetailedResult, MusicEndpoint, plan_request_body
+from app.domain.music_request import MusicEndpoint, plan_request_body
 from app.library.history import Generation, NewGeneration
 from app.services.generation import GenerationRun
 from app.ui.app_context import AppContext

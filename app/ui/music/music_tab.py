@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.errors import ValidationError
+from app.domain.music_detailed import DetailedResult
 from app.domain.music_plan import Plan
 from app.domain.music_plan_checks import errors_only, length_text
 from app.domain.music_plan_json import PlanFormatError
 from app.domain.music_plan_write import plan_to_dict as plan_dict
-from app.domain.music_request import DetailedResult, MusicRequestError
+from app.domain.music_request import MusicRequestError
 from app.domain.music_server_problems import server_problems
 from app.library.history import Generation
 from app.ui.app_context import AppContext
