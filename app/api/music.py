@@ -20,6 +20,11 @@ from typing import Any
 from app.api.client import AUDIO_TYPES, ApiClient, ApiStream, ResponseInfo
 from app.api.errors import ApiProtocolError
 from app.domain.formats import OutputFormat
+from app.domain.music_detailed import (
+    DetailedResponseError,
+    DetailedResult,
+    parse_detailed_response,
+)
 from app.domain.music_detailed_stream import (
     EVENT_STREAM_TYPE,
     DetailedStreamError,
@@ -32,10 +37,7 @@ from app.domain.music_request import (
     DEFAULT_MUSIC_OUTPUT_FORMAT,
     ENDPOINT_PATHS,
     PLAN_PATH,
-    DetailedResponseError,
-    DetailedResult,
     compose_query,
-    parse_detailed_response,
 )
 
 DETAILED_TYPES: tuple[str, ...] = ("multipart/mixed", "application/json", *AUDIO_TYPES)

@@ -1,6 +1,10 @@
 """Bring your own song: `POST /v1/music/upload` (multipart: the audio file and, to get
 the song's composition plan back, `extract_composition_plan` = a music model id).
-Answer: `song_id` (for `source_from` in later plans) and the plan when asked for."""
+Answer: `song_id` (for `source_from` in later plans) and the plan when asked for.
+
+The contract prices an upload like composing a song (half of it still charged when the
+song is refused as copyrighted), so the answer's `character-cost` belongs in the usage
+ledger, even when the answer itself cannot be used (`ApiProtocolError.info`)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any, BinaryIO
 
 from app.api.client import ApiClient, ResponseInfo
 from app.api.errors import ApiProtocolError
+from app.api.upload_file import UploadFile
 
 UPLOAD_PATH = "/v1/music/upload"
 UPLOAD_READ_TIMEOUT_S = 600.0  # extracting a plan takes a while for a long song
@@ -27,10 +32,11 @@ class MusicUploadService:
     def __init__(self, client: ApiClient) -> None:
         self._client = client
 
-    async def upload(self, audio: bytes | BinaryIO, file_name: str, *,
+    async def upload(self, audio: bytes | BinaryIO | UploadFile, file_name: str, *,
                      plan_model: str | None = None) -> tuple[UploadedSong, ResponseInfo]:
         """`audio` as bytes, or an open file: httpx then sends it from disk a piece at a
-        time (a long WAV is over a gigabyte), rewinding it if the request is repeated."""
+        time (a long WAV is over a gigabyte), rewinding it if the request is repeated. An
+        `UploadFile` reports each piece as it goes, so the user sees the upload move."""
         data = {"extract_composition_plan": plan_model} if plan_model else None
         files = [("file", (file_name, audio, "application/octet-stream"))]
         body, info = await self._client.request_json(

@@ -16,23 +16,18 @@ application/json (`JSON_PART_FIELDS`), as the official SDK sends them.
 from __future__ import annotations
 
 import mimetypes
-import os
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from types import TracebackType
-from typing import Any, BinaryIO
+from typing import Any
 
 from app.api._parse import path_part
 from app.api.client import ApiClient, ResponseInfo
 from app.api.errors import ApiProtocolError
+from app.api.upload_file import ProgressCallback, UploadFile
 from app.domain.stt_options import JSON_PART_FIELDS, TranscriptionOptions
 
 #: The API's upper limit for an uploaded file (spec 2026: "less than 5.0GB").
 MAX_UPLOAD_BYTES = 5 * 1000**3
-
-ProgressCallback = Callable[[int, int], object]
-"""Called with (bytes sent so far, bytes in all) as the upload goes."""
 
 _EXTRA_TYPES = {
     ".opus": "audio/ogg", ".m4a": "audio/mp4", ".aac": "audio/aac", ".flac": "audio/flac",
@@ -62,49 +57,6 @@ def guess_mime_type(path: Path) -> str:
         return _EXTRA_TYPES[suffix]
     guessed, _ = mimetypes.guess_type(path.name)
     return guessed or "application/octet-stream"
-
-
-class UploadFile:
-    """A file opened for upload whose reads report progress.
-
-    httpx learns the size from `fileno()` (so it sends a Content-Length), seeks to the
-    start before each attempt (a retried request starts counting again) and then calls
-    `read` in 64 KB pieces on the event loop's thread, so the callback runs there too.
-    """
-
-    def __init__(self, path: Path, progress: ProgressCallback | None = None) -> None:
-        self._file: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed by close()/with
-        self.total = os.fstat(self._file.fileno()).st_size
-        self.sent = 0
-        self._progress = progress
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._file.read(size)
-        self.sent = self._file.tell()
-        if self._progress is not None:
-            self._progress(self.sent, self.total)
-        return data
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        position = self._file.seek(offset, whence)
-        self.sent = position
-        return position
-
-    def tell(self) -> int:
-        return self._file.tell()
-
-    def fileno(self) -> int:
-        return self._file.fileno()
-
-    def close(self) -> None:
-        self._file.close()
-
-    def __enter__(self) -> UploadFile:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
 
 
 def check_upload(path: Path, options: TranscriptionOptions) -> TranscriptionOptionsError | None:

@@ -30,9 +30,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.domain.music_detailed import DetailedResult, WordTiming
 from app.domain.music_plan import Plan
 from app.domain.music_plan_json import PlanFormatError, plan_from_json
-from app.domain.music_request import DetailedResult, WordTiming
 from app.domain.music_section_times import (
     plan_times_problem,
     refused_times_words,

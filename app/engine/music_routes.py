@@ -27,11 +27,11 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.domain.formats import OutputFormat
+from app.domain.music_detailed import build_detailed_response
 from app.domain.music_plan import Plan, Section
 from app.domain.music_plan_json import plan_from_json
 from app.domain.music_plan_rework import rework_plan
 from app.domain.music_plan_write import to_wire_plan
-from app.domain.music_request import build_detailed_response
 from app.engine.cancel import run_until_disconnected
 from app.engine.music_bodies import (
     MusicBody,

@@ -13,8 +13,9 @@ import pytest
 from app.api.client import ApiClient, ClientConfig
 from app.api.errors import ApiProtocolError, ForbiddenError, ValidationError
 from app.api.music import MusicService, resolve_output_format
+from app.domain.music_detailed import build_detailed_response
 from app.domain.music_plan import Plan, Section, SongRef
-from app.domain.music_request import build_detailed_response, compose_body, plan_request_body
+from app.domain.music_request import compose_body, plan_request_body
 from tests.support.spec import validate_request
 
 pytestmark = pytest.mark.anyio

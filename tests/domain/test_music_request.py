@@ -9,6 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.domain.music_detailed import (
+    DetailedResponseError,
+    WordTiming,
+    build_detailed_response,
+    parse_detailed_response,
+)
 from app.domain.music_plan import Plan, Section, SongRef
 from app.domain.music_plan_json import plan_from_json
 from app.domain.music_plan_write import to_v1_composition_plan, to_v2_chunks
@@ -16,13 +22,9 @@ from app.domain.music_request import (
     ENDPOINT_PATHS,
     MUSIC_OUTPUT_FORMATS,
     PLAN_PATH,
-    DetailedResponseError,
     MusicRequestError,
-    WordTiming,
-    build_detailed_response,
     compose_body,
     compose_query,
-    parse_detailed_response,
     plan_request_body,
     validate_prompt,
 )

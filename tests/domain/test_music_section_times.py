@@ -143,7 +143,7 @@ def test_a_detailed_answer_with_absurd_times_keeps_the_song_not_the_times(
     import base64
     import json
 
-    from app.domain.music_request import parse_detailed_response
+    from app.domain.music_detailed import parse_detailed_response
 
     plan = {"positive_global_styles": [], "negative_global_styles": [], "sections": [
         {"section_name": "Intro", "duration_ms": 3000, "positive_local_styles": [],

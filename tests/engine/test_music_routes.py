@@ -17,9 +17,10 @@ with warnings.catch_warnings():  # Starlette asks for httpx2; httpx works fine h
     from starlette.testclient import TestClient
 
 from app.domain.formats import MUSIC_FORMATS, OutputFormat
+from app.domain.music_detailed import parse_detailed_response
 from app.domain.music_plan import Plan, Section, SongRef
 from app.domain.music_plan_write import to_v1_composition_plan, to_v2_chunks
-from app.domain.music_request import compose_body, parse_detailed_response
+from app.domain.music_request import compose_body
 from app.engine.music_routes import create_router
 from tests.engine.conftest import container_kind, decode
 from tests.support.spec import validate_request, validate_response_json

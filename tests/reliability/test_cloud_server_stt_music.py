@@ -16,7 +16,7 @@ import pytest
 import soundfile as sf
 
 from app.audio.decode import decode_bytes
-from app.domain.music_request import parse_detailed_response
+from app.domain.music_detailed import parse_detailed_response
 from tests.support.cloud import Cloud
 from tests.support.cloud_server import CREATOR_KEY, FREE_KEY, SAMPLES
 from tests.support.spec import validate_response_json

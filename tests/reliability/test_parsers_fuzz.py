@@ -41,12 +41,12 @@ from app.audio.decode import decode_bytes, decode_file
 from app.audio.errors import AudioDecodeError
 from app.audio.stream_decoder import StreamDecoder
 from app.domain.formats import TTS_FORMATS, OutputFormat
+from app.domain.music_detailed import DetailedResponseError, build_detailed_response
+from app.domain.music_detailed import parse_detailed_response as parse_detailed
 from app.domain.music_plan import Plan
 from app.domain.music_plan_checks import validate_plan
 from app.domain.music_plan_json import PlanFormatError, plan_from_json
 from app.domain.music_plan_write import to_wire_plan
-from app.domain.music_request import DetailedResponseError, build_detailed_response
-from app.domain.music_request import parse_detailed_response as parse_detailed
 from app.domain.transcript import Transcript, TranscriptFormatError
 from app.domain.transcript_parse import parse_transcript
 from app.domain.wire import (

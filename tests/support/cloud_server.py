@@ -63,8 +63,8 @@ import soundfile as sf
 from jsonschema.exceptions import best_match
 
 from app.domain.formats import Codec, OutputFormat
+from app.domain.music_detailed import build_detailed_response
 from app.domain.music_plan_rework import rework_wire_plan
-from app.domain.music_request import build_detailed_response
 from tests.support import spec as spec_module
 from tests.support.cloud_alignment import ALIGNMENT_OPERATION, alignment_reply
 from tests.support.cloud_dialogue import DIALOGUE_OPERATIONS, dialogue_reply
@@ -885,7 +885,7 @@ class CloudServer(SpeechToTextAndMusic):
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = await _read_body(receive)
+        body, whole = await _read_body(receive)
         method = scope["method"].upper()
         path = scope["path"]
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"),
@@ -897,6 +897,8 @@ class CloudServer(SpeechToTextAndMusic):
             return
 
         self._record(method, path, query, headers, body)
+        if not whole:  # the client went away mid-body: no request to answer (or charge)
+            return
         counted = method == "POST" and path.startswith(GENERATION_PATHS)
         stats = self.stats  # this request's, even after a reset
         if counted:
@@ -1414,16 +1416,17 @@ def _voice_not_found(voice_id: str) -> Reply:
                        "found.", new_shape=True, param="voice_id")
 
 
-async def _read_body(receive: Any) -> bytes:
+async def _read_body(receive: Any) -> tuple[bytes, bool]:
+    """The request's body as far as it came, and whether it came whole (False: the
+    client disconnected before its end)."""
     chunks = []
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            return b"".join(chunks), False
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
-            break
-    return b"".join(chunks)
+            return b"".join(chunks), True
 
 
 async def _watch_disconnect(receive: Any, disconnected: asyncio.Event) -> None:

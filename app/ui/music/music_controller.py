@@ -11,21 +11,24 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.api.client import ResponseInfo
 from app.api.errors import (
     ApiProtocolError,
     ApiStatusError,
     ForbiddenError,
     ValidationError,
+    paid_answer,
 )
 from app.api.music import MusicService
+from app.domain.music_detailed import DetailedResult
 from app.domain.music_detailed_stream import DetailedStreamCollector, DetailedStreamError
 from app.domain.music_plan import Plan
-from app.domain.music_request import DetailedResult, MusicEndpoint, plan_request_body
+from app.domain.music_request import MusicEndpoint, plan_request_body
 from app.library.history import Generation, NewGeneration
 from app.services.generation import GenerationRun
 from app.ui.app_context import AppContext
@@ -130,11 +133,15 @@ class MusicController(QObject):
         self._ours_ms = 0
         self.compose_started.emit(endpoint)
         fmt = request.audio_format
+        # The streamed answer that started, if one did: the server charges a song when it
+        # starts it, so a song stopped or cut off while arriving is still paid for.
+        started: list[ResponseInfo] = []
         try:
-            run, request, info, detailed, endpoint = await self._compose_run(request,
-                                                                              endpoint)
-        except ApiProtocolError as exc:
-            await self._record_refused(request, exc)
+            run, request, info, detailed, endpoint = await self._compose_run(
+                request, endpoint, started.append)
+        except BaseException as exc:
+            # No version (the audio is not whole), but the usage ledger counts what was paid.
+            await self._record_unfinished(request, exc, started[-1] if started else None)
             raise
         if run.playback_problem:  # saved all the same; say why nothing was heard
             self.note.emit(f"It could not be played as it arrived: {run.playback_problem} "
@@ -170,17 +177,19 @@ class MusicController(QObject):
         self.last, self._ours_ms = generation, generation.duration_ms
         self.compose_finished.emit(generation, detailed)
 
-    async def _compose_run(self, request: ComposeRequest, endpoint: MusicEndpoint
+    async def _compose_run(self, request: ComposeRequest, endpoint: MusicEndpoint,
+                           charged: Callable[[ResponseInfo], object]
                            ) -> tuple[GenerationRun, ComposeRequest, Any,
                                       DetailedResult | None, MusicEndpoint]:
         """The song into a finished run: (run, the request as finally sent, response
-        info, detailed answer, the endpoint that answered)."""
+        info, detailed answer, the endpoint that answered). `charged` is told of a
+        streamed answer as soon as it starts."""
         async with GenerationRun(self._ctx.history, self._ctx.player,
                                  request.audio_format, on_audio=self.audio_arrived.emit,
                                  costs=self._ctx.costs) as run:
             await run.sink()  # the file is open before anything is asked (and paid) for
             try:
-                info, detailed, endpoint = await self._send(request, endpoint, run)
+                info, detailed, endpoint = await self._send(request, endpoint, run, charged)
             except (ForbiddenError, ValidationError) as exc:
                 if _about_the_plan(exc):
                     raise  # a refused section or style: the tab marks it in the plan
@@ -194,34 +203,41 @@ class MusicController(QObject):
                 self.note.emit("This account cannot keep songs for re-making single sections "
                                "later, so this one was composed without that option.")
                 request = request.without_store()
-                info, detailed, endpoint = await self._send(request, endpoint, run)
+                info, detailed, endpoint = await self._send(request, endpoint, run, charged)
             await run.finish()
         return run, request, info, detailed, endpoint
 
-    async def _record_refused(self, request: ComposeRequest, exc: ApiProtocolError) -> None:
-        """A song the server made (and charged for) whose answer could not be used: no
-        version, but the usage ledger counts what was paid."""
-        if exc.info is None:
+    async def _record_unfinished(self, request: ComposeRequest, exc: BaseException,
+                                 started: ResponseInfo | None) -> None:
+        """A song that started (and was charged) but made no version: stopped by the
+        user, cut off, or answered with something unusable. Nothing when no answer had
+        started (refused, never reached): then nothing was charged."""
+        paid = started or paid_answer(exc)
+        if paid is None:
             return
         from app.services.cost_recording import music_row
 
+        why = ("stopped" if isinstance(exc, asyncio.CancelledError)
+               else "answer unusable" if isinstance(exc, ApiProtocolError) else "cut off")
         costs = self._ctx.costs
         await costs.add(music_row(
-            title=f"{request.history_title()} (answer unusable)", model_id=request.model_id,
-            reported=exc.info.character_cost, request_id=exc.info.request_id,
-            source=costs.source))
+            title=f"{request.history_title()} ({why})", model_id=request.model_id,
+            reported=paid.character_cost, request_id=paid.request_id, source=costs.source))
 
-    async def _send(self, request: ComposeRequest, endpoint: MusicEndpoint, run: GenerationRun
+    async def _send(self, request: ComposeRequest, endpoint: MusicEndpoint, run: GenerationRun,
+                    charged: Callable[[ResponseInfo], object]
                     ) -> tuple[Any, DetailedResult | None, MusicEndpoint]:
         """Ask for the song; returns the endpoint that answered (kept with the version)."""
         body = request.body(endpoint)
         if endpoint == "stream":
             async with self.music.stream(body, request.output_format) as stream:
+                charged(stream.info)
                 await run.feed_stream(stream.chunks())
                 return stream.info, None, endpoint
         if endpoint == "detailed_stream":
             try:
-                return (*await self._send_detailed_stream(body, request, run), endpoint)
+                return (*await self._send_detailed_stream(body, request, run, charged),
+                        endpoint)
             except ApiStatusError as exc:
                 if not _no_such_endpoint(exc) or run.frames:
                     raise
@@ -240,10 +256,13 @@ class MusicController(QObject):
         return info, None, endpoint
 
     async def _send_detailed_stream(self, body: dict[str, Any], request: ComposeRequest,
-                                    run: GenerationRun) -> tuple[Any, DetailedResult]:
+                                    run: GenerationRun,
+                                    charged: Callable[[ResponseInfo], object]
+                                    ) -> tuple[Any, DetailedResult]:
         """The song and its details as events: audio to the player as it comes, the
         section times to the tab as each section is reached."""
         async with self.music.detailed_stream(body, request.output_format) as stream:
+            charged(stream.info)
             collector = DetailedStreamCollector(song_id=stream.info.song_id)
 
             async def audio() -> AsyncIterator[bytes]:

@@ -18,15 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.errors import ValidationError
+from app.domain.music_detailed import DetailedResult
 from app.domain.music_plan import Plan
 from app.domain.music_plan_checks import errors_only, length_text
 from app.domain.music_plan_json import PlanFormatError
 from app.domain.music_plan_write import plan_to_dict as plan_dict
-from app.domain.music_request import DetailedResult, MusicRequestError
-from app.domain.music_server_problems import server_problems
+from app.domain.music_request import MusicRequestError
 from app.library.history import Generation
 from app.ui.app_context import AppContext
-from app.ui.errors import UserMessage
 from app.ui.history_wording import kept_in_history
 from app.ui.music.compose_bar import ComposeBar
 from app.ui.music.compose_request import ComposeRequest, keep_base_for, read_version
@@ -41,6 +40,7 @@ from app.ui.music.music_files import (
 from app.ui.music.plan_editor import EMPTY_PLAN_STATUS, PlanEditor
 from app.ui.music.producer_tools import ProducerTools
 from app.ui.music.prompt_panel import PromptPanel
+from app.ui.music.refused_plan import show_refused_plan
 from app.ui.music.versions_panel import SidePanel
 from app.ui.qt_async import TaskRunner, loop_running
 from app.ui.widgets.error_banner import ErrorBanner
@@ -365,32 +365,12 @@ class MusicTab(QWidget):
 
     def _on_controller_compose_failed(self, exc: object) -> None:
         self._player_bar.clear("Nothing was composed")  # not "Composing…" any more
-        if isinstance(exc, ValidationError) and self._show_refused_plan(exc):
+        if isinstance(exc, ValidationError) and show_refused_plan(
+                exc, self._sent_plan, self.editor if self.is_plan_mode() else None,
+                self.error_banner):
+            self.status.setText("Nothing was saved. Your plan and prompt are still here.")
             return
         self._show_error(exc)
-
-    def _show_refused_plan(self, exc: ValidationError) -> bool:
-        """A 422 about the plan: mark the refused cells in the editor (as its own checks
-        do) rather than only quoting the server. False when it was not about the plan
-        on screen (the prompt, say, or a plan changed since it was sent)."""
-        sent = self._sent_plan
-        if sent is None or not exc.field_errors or not self.is_plan_mode() \
-                or plan_dict(sent) != plan_dict(self.editor.plan()):
-            return False
-        problems = server_problems([(e.loc, e.message) for e in exc.field_errors], sent)
-        in_plan = [p for p in problems
-                   if p.section_index is not None or p.field.startswith("global_")]
-        if not in_plan:
-            return False
-        self.editor.show_server_problems(problems)
-        more = len(problems) - 1
-        self.error_banner.show_message(UserMessage(
-            "The server did not accept the plan",
-            f"{problems[0].message}." + (f" {more} more {'is' if more == 1 else 'are'} "
-                                         "listed under the sections." if more else ""),
-            "What it refused is marked in red in the plan; change it and compose again."))
-        self.status.setText("Nothing was saved. Your plan and prompt are still here.")
-        return True
 
     def _show_error(self, exc: object) -> None:
         error = exc if isinstance(exc, BaseException) else Exception(str(exc))

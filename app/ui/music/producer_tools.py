@@ -91,6 +91,7 @@ class ProducerTools(QObject):
         self.own_song_button.clicked.connect(self._on_own_song_clicked)
         self.own_song.finished.connect(self._on_own_song_opened)
         self.own_song.failed.connect(self.failed)
+        self.own_song.progress.connect(self._on_own_song_progress)
         runner.task_failed.connect(self._on_task_failed)
         # While a song uploads the button stops it, and the status says it is under way.
         runner.task_started.connect(self._on_runner_task_started)
@@ -166,6 +167,21 @@ class ProducerTools(QObject):
             self._tab.status.setText(
                 f"Uploading “{self._own_song_name}” and finding its sections… (Stop upload "
                 "stops it; the plan here stays as it is until the song's plan arrives.)")
+
+    def _on_own_song_progress(self, sent: int, total: int) -> None:
+        """How far the upload got, in the status line (as the Transcripts tab says it)."""
+        if not self._runner.is_running(OwnSongImport.TASK):
+            return  # a piece read as it was being stopped
+        if sent < total:
+            self._tab.status.setText(
+                f"Uploading “{self._own_song_name}”: {sent * 100 // total}% of "
+                f"{total / 1e6:,.1f} MB sent. (Stop upload stops it at once; the plan here "
+                "stays as it is.)")
+        else:
+            self._tab.status.setText(
+                f"“{self._own_song_name}” is uploaded; the server is finding its sections… "
+                "(Stop upload stops it; the plan here stays as it is until the song's plan "
+                "arrives.)")
 
     def _on_runner_task_cancelled(self, name: str) -> None:
         if name == OwnSongImport.TASK:

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.music_detailed import DetailedResult
 from app.domain.music_plan_checks import length_text, seconds_text
-from app.domain.music_request import DetailedResult
 from app.library.history import Generation
 from app.ui.icons import icon
 from app.ui.music.output_box import OutputBox
