@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTextEdit,
+    QToolButton,
     QWidget,
 )
 
@@ -108,6 +109,21 @@ def _is_enter(event: QEvent) -> bool:
     return (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+
+
+def press_focused_button(event: QKeyEvent) -> bool:
+    """Enter on a push or tool button of the main window presses it, as Space does (and
+    as Enter does on a dialog's buttons). Qt leaves Enter to a window's buttons only in
+    dialogs: tabbing to Transcribe, Add or Play and pressing Enter did nothing. For the
+    window, from the key event its focused widget passed up; True when it pressed one."""
+    if not _is_enter(event):
+        return False
+    focus = QApplication.focusWidget()
+    if isinstance(focus, QPushButton | QToolButton) and focus.isEnabled() \
+            and focus.isVisible():
+        focus.animateClick()
+        return True
+    return False
 
 
 class _EnterOnlyWhenAimed(QObject):

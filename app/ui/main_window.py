@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
@@ -35,7 +35,7 @@ from app.ui.errors import describe_error
 from app.ui.file_playback import FilePlayback
 from app.ui.file_router import FileRouter
 from app.ui.history.history_panel import HistoryPanel
-from app.ui.keyboard import tab_moves_on
+from app.ui.keyboard import press_focused_button, tab_moves_on
 from app.ui.main_menus import MainMenus
 from app.ui.narrow_screen import NarrowScreen
 from app.ui.qt_async import TaskRunner
@@ -311,6 +311,13 @@ class MainWindow(QMainWindow):
             self.open_paths(paths)
 
     # -- shutdown --------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # (only keys no widget took come here: Enter on a button, which Qt gives to
+        # buttons only in dialogs)
+        if press_focused_button(event):
+            return
+        super().keyPressEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         for tab in (self.speech_tab, *self.tab_builder.built_tabs()):
             try:
