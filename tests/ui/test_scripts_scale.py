@@ -118,25 +118,15 @@ def test_generate_all_missing_looks_for_the_blocks_off_the_window_thread(
     generate = studio.find(QPushButton, "scripts.generate_all")
     cancel = studio.find(QPushButton, "scripts.cancel")
     qtbot.waitUntil(generate.isEnabled, timeout=20_000)  # the voices and the count are in
-    passes: list[bool] = []  # for each pass: was it on the window's thread?
+    passes, release = _hold_the_first_pass(monkeypatch)
     hashed_here = 0  # fingerprints worked out on the window's thread
-    release = threading.Event()
-    missing_blocks = script_module.Script.missing_blocks
     make_fingerprint = script_module.make_fingerprint
-
-    def held_pass(self: Any) -> Any:
-        on_window = threading.current_thread() is threading.main_thread()
-        passes.append(on_window)
-        if not on_window:
-            release.wait(timeout=30)  # until the test has pressed Cancel
-        return missing_blocks(self)
 
     def counted_fingerprint(*args: Any, **kwargs: Any) -> str:
         nonlocal hashed_here
         hashed_here += threading.current_thread() is threading.main_thread()
         return make_fingerprint(*args, **kwargs)
 
-    monkeypatch.setattr(script_module.Script, "missing_blocks", held_pass)
     monkeypatch.setattr(script_module, "make_fingerprint", counted_fingerprint)
     try:
         qtbot.mouseClick(generate, Qt.MouseButton.LeftButton)
@@ -154,6 +144,60 @@ def test_generate_all_missing_looks_for_the_blocks_off_the_window_thread(
     assert generate.isEnabled()
     assert table.model().index(0, STATUS).data() == "missing"  # nothing was queued
     assert not [b for b in tab.document.script.blocks[::10] if b.takes]  # nor made
+
+
+def test_a_new_key_during_the_first_pass_says_nothing_was_made(
+        launch: Any, cloud: Any, qtbot: Any, tmp_path: Path, memory_keyring: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QLabel, QLineEdit
+
+    from tests.support.cloud_server import PRO_KEY
+
+    studio, _table = _a_chapter_open(launch, cloud, qtbot, tmp_path)
+    tab = studio.window.scripts_tab
+    generate = studio.find(QPushButton, "scripts.generate_all")
+    qtbot.waitUntil(generate.isEnabled, timeout=20_000)
+    passes, release = _hold_the_first_pass(monkeypatch)
+    try:
+        qtbot.mouseClick(generate, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: passes != [], timeout=10_000)
+        monkeypatch.delenv("ELEVENLABS_API_KEY")  # the user saves another key
+        dialog = studio.window.open_settings()
+        qtbot.keyClicks(dialog.findChild(QLineEdit, "settings.api_key"), PRO_KEY)
+        qtbot.mouseClick(dialog.findChild(QPushButton, "settings.save_key"),
+                         Qt.MouseButton.LeftButton)
+        # The new key is checked, then the tab is told, while the pass still runs.
+        qtbot.waitUntil(lambda: "API key changed" in tab.status.text(), timeout=10_000)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not tab.generation.is_running, timeout=10_000)
+    dialog.accept()
+    banner = studio.find(QLabel, "scripts.error.text")
+    qtbot.waitUntil(lambda: "API key changed" in banner.text(), timeout=5000)
+    # (Before: "The dialogue stopped", though no dialogue was asked for.)
+    assert "The queue stopped" in banner.text() and "Nothing had been made" in banner.text()
+    assert not any(b.takes for b in tab.document.script.blocks)
+
+
+def _hold_the_first_pass(monkeypatch: pytest.MonkeyPatch) -> tuple[list[bool],
+                                                                   threading.Event]:
+    """Record, for each pass looking for missing blocks, whether it ran on the window's
+    thread; one on a worker waits for the event (set it, whatever the test's outcome)."""
+    from app.domain import script as script_module
+
+    passes: list[bool] = []
+    release = threading.Event()
+    missing_blocks = script_module.Script.missing_blocks
+
+    def held_pass(self: Any) -> Any:
+        on_window = threading.current_thread() is threading.main_thread()
+        passes.append(on_window)
+        if not on_window:
+            release.wait(timeout=30)  # until the test has done what it does meanwhile
+        return missing_blocks(self)
+
+    monkeypatch.setattr(script_module.Script, "missing_blocks", held_pass)
+    return passes, release
 
 
 class CountedTakes(Block):
