@@ -202,3 +202,24 @@ def stitch_runs(script: Script, block_ids: list[str]) -> list[list[str]]:
     if current:
         runs.append(current)
     return runs
+
+
+# --- What "Generate all missing" would make ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MissingWork:
+    """The blocks "Generate all missing" would make, in script order, and the speakers of
+    those blocks who have no voice yet (sorted)."""
+
+    block_ids: list[str]
+    uncast: list[str]
+
+
+def missing_work(script: Script) -> MissingWork:
+    """One pass over the script for "Generate all missing". It works out every block's
+    fingerprint (a JSON encoding and a hash each: ~30 ms for a 5,000-block chapter), so
+    the app runs it on a worker thread; the script is frozen, so that is safe."""
+    missing = script.missing_blocks()
+    uncast = sorted({b.speaker for b in missing if script.voice_of(b) is None})
+    return MissingWork([b.block_id for b in missing], uncast)

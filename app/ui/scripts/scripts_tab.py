@@ -1,14 +1,9 @@
 """The Scripts tab: a multi-voice script made block by block, with takes and a queue.
 
-Layout (fits 1024x640 with the History dock open, every control in view): the title
-with the script's model and format; a row of file actions; the cast (a voice for each
-speaker) beside the blocks table; under the table, the selected block's text and takes;
-at the bottom the queue (generate missing, pause, resume, cancel), its progress and the
-cost estimate. Every edit is undoable (Ctrl+Z, Ctrl+Shift+Z) and autosaved.
-
-The tab wires the parts: the document (script + undo), the table model, the cast panel,
-the block panel, playback and generation (script_generation.py), file handling
-(script_files_ui.py).
+Every edit is undoable (Ctrl+Z, Ctrl+Shift+Z) and autosaved. The tab wires the parts:
+its widgets and layout (scripts_tab_layout.py), the document (script + undo), the table
+model, the cast panel, the block panel, playback and generation (script_generation.py),
+file handling (script_files_ui.py).
 """
 
 from __future__ import annotations
@@ -20,20 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
-    QHBoxLayout,
-    QHeaderView,
-    QProgressBar,
-    QScrollArea,
-    QSplitter,
-    QStyle,
-    QTableView,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from app.domain import script_edit
 from app.domain.wording import plural
@@ -41,31 +23,16 @@ from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage
 from app.ui.qt_async import TaskRunner
 from app.ui.scripts import cast_edits
-from app.ui.scripts.block_panel import BlockPanel, make_button
-from app.ui.scripts.blocks_model import (
-    COST,
-    DURATION,
-    NUMBER,
-    SPEAKER,
-    STATUS,
-    TAKE,
-    TEXT,
-    BlocksModel,
-)
-from app.ui.scripts.cast_panel import CastPanel, CastScrollArea
-from app.ui.scripts.output_bar import ScriptOutputBar
+from app.ui.scripts.blocks_model import TEXT, BlocksModel
 from app.ui.scripts.script_document import ScriptDocument
 from app.ui.scripts.script_export_ui import ScriptExportUi
 from app.ui.scripts.script_files_ui import ScriptFilesUi
 from app.ui.scripts.script_generation import ScriptGeneration
 from app.ui.scripts.script_playback import ScriptPlayback
 from app.ui.scripts.script_pronunciation import ScriptPronunciation
+from app.ui.scripts.scripts_tab_layout import ScriptsTabLayout
 from app.ui.scripts.voice_settings_dialog import VoiceSettingsEditing
-from app.ui.widgets.elided_label import ElidedLabel
-from app.ui.widgets.error_banner import ErrorBanner
-from app.ui.widgets.live_status_label import LiveStatusLabel
 from app.ui.widgets.player_bar import PlayerBar
-from app.ui.widgets.two_line_row import TwoLineRow, set_short_margins
 
 if TYPE_CHECKING:
     from app.domain.wire import Voice
@@ -73,14 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The blocks table's narrow columns, in characters of their widest usual value: the Text
-# column stretches over the rest. Measured in the font, so they hold at any font size.
-COLUMN_SAMPLES = {NUMBER: "999", SPEAKER: "NARRATOR", STATUS: "generating",
-                  TAKE: "12 of 12", DURATION: "10.5 s", COST: "1,234"}
-TEXT_MINIMUM_CHARS = 12  # the Text column never gets narrower than this
-
-
-class ScriptsTab(QWidget):
+class ScriptsTab(ScriptsTabLayout):
     generation_saved = Signal(object)  # (kept for the window's wiring; takes live here)
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, player_bar: PlayerBar,
@@ -105,176 +65,6 @@ class ScriptsTab(QWidget):
         QWidget.setTabOrder(self.export_text_button, self.pronunciation.button)
         self._connect()
         self.files.restore_last()
-
-    # -- layout ----------------------------------------------------------------------
-    def _build(self) -> None:
-        # Made first, so Tab follows the screen: title line, file actions, cast, table…
-        self.output_bar = ScriptOutputBar(self)
-        self.open_button = make_button(self, "open", "Open…",
-                                   "Open a script, or import text, Markdown, a screenplay, "
-                                   "CSV or TSV (Ctrl+Shift+O)")
-        self.new_button = make_button(self, "new", "New", "Start an empty script")
-        self.export_button = make_button(self, "export", "Export…",
-                                     "Write the chosen takes as audio files and captions",
-                                     "save")
-        self.export_text_button = make_button(self, "export_text", "Save as text…",
-                                          "Write the script as screenplay text or a table")
-        self.undo_button = QToolButton(self)
-        self.redo_button = QToolButton(self)
-        self.title = ElidedLabel("", self)  # a long title ends in "…", never widening
-        self.title.setObjectName("scripts.title")
-        font = self.title.font()
-        font.setBold(True)
-        self.title.setFont(font)
-        top = TwoLineRow()  # two lines on a narrow screen (app/ui/narrow_screen.py)
-        for button in (self.open_button, self.new_button, self.export_button,
-                       self.export_text_button):
-            top.add(button)
-        top.split_before()
-        top.add(self.undo_button)
-        top.add(self.redo_button)
-        top.end_with_stretch()
-        self._top_row = top
-        self.error_banner = ErrorBanner("scripts.error", self)
-        self._on_retry: Callable[[], None] | None = None  # the banner's retry, if not the usual
-
-        self.cast = CastPanel(self)
-        cast_scroll = CastScrollArea(self.cast, self)
-
-        self.table = QTableView(self)
-        self.table.setObjectName("scripts.blocks")
-        self.table.setAccessibleName("Blocks of the script")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        # Several rows (Shift+click) can be made as one dialogue.
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
-        self.table.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self.table.setDragEnabled(True)
-        self.table.setDropIndicatorShown(True)
-        self.table.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                   | QAbstractItemView.EditTrigger.EditKeyPressed
-                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self._size_columns()
-
-        self.block_panel = BlockPanel(self)
-        self.top_splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.top_splitter.setObjectName("scripts.splitter_top")
-        self.top_splitter.addWidget(cast_scroll)
-        self.top_splitter.addWidget(self.table)
-        self.top_splitter.setStretchFactor(0, 1)
-        self.top_splitter.setStretchFactor(1, 3)
-        self.top_splitter.setChildrenCollapsible(False)
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.setObjectName("scripts.splitter")
-        self.splitter.addWidget(self.top_splitter)
-        # The block's fields scroll up and down in a short window (a laptop at 150%),
-        # never sideways: the window's minimum height stays below the screen's.
-        block_scroll = QScrollArea(self)
-        block_scroll.setObjectName("scripts.block_scroll")
-        block_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        block_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        block_scroll.setWidgetResizable(True)
-        block_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        block_scroll.setWidget(self.block_panel)
-        self._block_scroll = block_scroll
-        self.splitter.addWidget(block_scroll)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setChildrenCollapsible(False)
-
-        self.generate_all = make_button(self, "generate_all", "Generate all missing",
-                                    "Make a take of every block that has none for its "
-                                    "current text, voice and settings", "generate")
-        self.pause_button = make_button(self, "pause", "Pause",
-                                    "Let the blocks being made finish, start no new ones")
-        self.resume_button = make_button(self, "resume", "Resume", "Carry on with the queue")
-        self.cancel_button = make_button(self, "cancel", "Cancel",
-                                     "Stop the queue; takes already made are kept", "cancel")
-        self.dialogue_button = make_button(self, "dialogue", "As dialogue",
-                                       "Make the selected blocks as one dialogue, in one "
-                                       "request (Shift+click to select)")
-        self.play_script = make_button(self, "play_script", "Play script",
-                                   "Hear the chosen takes in order", "play")
-        self.progress = QProgressBar(self)
-        self.progress.setObjectName("scripts.progress")
-        self.progress.setAccessibleName("Queue progress")
-        self.progress.setTextVisible(True)
-        self.progress.setFormat("%v of %m blocks")
-        self.progress.setMinimumWidth(60)
-        # Both change with every take while a queue runs: they repaint only themselves.
-        self.estimate = LiveStatusLabel(self)
-        self.estimate.setObjectName("scripts.estimate")
-        self.status = LiveStatusLabel(self)
-        self.status.setObjectName("scripts.status")
-        queue = TwoLineRow()
-        for widget in (self.generate_all, self.pause_button, self.resume_button,
-                       self.cancel_button):
-            queue.add(widget)
-        queue.split_before()
-        for widget in (self.dialogue_button, self.play_script):
-            queue.add(widget)
-        queue.add(self.progress, 1)
-        self._queue_row = queue
-
-        layout = QVBoxLayout(self)
-        # The title has a line of its own (beside the buttons it was the first thing
-        # cut), shared with what applies to the whole script.
-        title_row = QHBoxLayout()
-        title_row.addWidget(self.title, 1)
-        title_row.addWidget(self.output_bar)
-        layout.addLayout(title_row)
-        layout.addLayout(top)
-        layout.addWidget(self.error_banner)
-        layout.addWidget(self.splitter, 1)
-        layout.addLayout(queue)
-        layout.addWidget(self.estimate)
-        layout.addWidget(self.status)
-        self.set_narrow(False)  # side by side until the window finds its screen narrow
-
-    def set_narrow(self, narrow: bool) -> None:
-        """On a narrow screen the two rows of buttons take two lines each."""
-        self._top_row.set_two_lines(narrow)
-        self._queue_row.set_two_lines(narrow)
-        set_short_margins(self.layout(), narrow)  # (the screen is short as well)
-        # As wide as the block's fields, stacked or side by side, plus the scroll bar.
-        panel = self.block_panel
-        layout = panel.layout()
-        if layout is not None:  # (also while the tab is hidden: Qt would wait)
-            layout.invalidate()
-            layout.activate()
-        self._block_scroll.setMinimumWidth(
-            panel.minimumSizeHint().width()
-            + self._block_scroll.verticalScrollBar().sizeHint().width())
-
-    def _size_columns(self) -> None:
-        """Fixed widths for the narrow columns (measuring a column's contents reads every
-        row, slow when long), each as wide as its header or usual value, whichever is
-        wider; longer values end in "…" with the whole value in the cell's tooltip. The
-        table is never narrower than those plus a readable Text column, so it never
-        scrolls sideways."""
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
-        style = self.table.style()
-        cell, heading = self.table.fontMetrics(), header.fontMetrics()
-        cell_margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin,
-                                             None, self.table) + 1) + 2
-        heading_margin = 2 * style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin,
-                                               None, header) + 8
-        fixed = 0
-        for column, sample in COLUMN_SAMPLES.items():
-            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
-            width = max(cell.horizontalAdvance(sample) + cell_margin,
-                        heading.horizontalAdvance(title) + heading_margin)
-            self.table.setColumnWidth(column, width)
-            fixed += width
-        text = cell.averageCharWidth() * TEXT_MINIMUM_CHARS
-        frame = 2 * self.table.frameWidth()
-        bar = self.table.verticalScrollBar().sizeHint().width()
-        self.table.setMinimumWidth(fixed + text + frame + bar)
 
     def _connect(self) -> None:
         stack = self.document.undo_stack
