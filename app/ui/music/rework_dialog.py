@@ -95,6 +95,7 @@ class ReworkDialog(QDialog):
         self.accept_button.clicked.connect(self.apply_ticked)
         self.close_button.clicked.connect(self.close)
         runner.task_failed.connect(self._on_failed)
+        runner.reports(self.TASK)
         self._set_busy(False)
         self.resize(560, 360)
 

@@ -97,6 +97,7 @@ class ScriptGeneration(QObject):
         self._summary_timer.setInterval(SUMMARY_DELAY_MS)
         self._summary_timer.timeout.connect(self._count)
         runner.task_failed.connect(self._on_runner_task_failed)
+        runner.reports(self.CATALOG, self.QUEUE, self.PREVIEW)
         runner.task_finished.connect(self._on_runner_task_finished)
 
     @property

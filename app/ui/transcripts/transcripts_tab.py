@@ -444,7 +444,7 @@ class TranscriptsTab(QWidget):
 
     def _save_draft(self) -> None:
         payload = self._draft_payload()
-        self._runner.start("transcripts.autosave",
+        self._runner.start(C.AUTOSAVE,
                            lambda: asyncio.to_thread(self._ctx.drafts.save, DRAFT_NAME,
                                                      payload))
 
