@@ -134,3 +134,28 @@ def test_script_written_as_text_where_it_cannot_be_says_so(launch, cloud, qtbot:
     shown = banner_words(banner)
     assert "The script was not saved as text" in shown, shown
     assert "Choose another name or folder" in shown, shown
+
+
+def test_music_versions_unreadable_says_so_in_the_music_tab(launch, cloud, qtbot: Any) -> None:
+    studio = launch(cloud_url=cloud.url)
+    studio.ctx.history.list = locked  # type: ignore[method-assign]
+    studio.window.show_tab("music")  # its versions are read from History when shown
+    banner = studio.window.music_tab.error_banner
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    shown = banner_words(banner)
+    assert "Your versions could not be listed" in shown and "locked" in shown, shown
+
+
+def test_transcripts_autosave_that_cannot_write_says_the_work_is_still_open(
+        launch, cloud, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("transcripts")
+    directory_in_place_of(studio.ctx.drafts.directory / "transcripts.json")
+    qtbot.keyClicks(studio.find(QLineEdit, "transcripts.id_input"), "abc123")
+    banner = studio.window.transcripts_tab.error_banner
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    shown = banner_words(banner)
+    assert "Your work could not be saved" in shown and "still open here" in shown, shown
+    shutil.rmtree(studio.ctx.drafts.directory / "transcripts.json")
