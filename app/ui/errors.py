@@ -63,6 +63,17 @@ def describe_error(exc: BaseException, kept: str = TEXT_KEPT) -> UserMessage:
                    next_step=redact(message.next_step))
 
 
+def autosave_failed(exc: BaseException) -> UserMessage:
+    """An autosave that failed: the work is still open, only the copy on disk is behind
+    (said, not left silent, so the user can act before closing the app)."""
+    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return UserMessage(
+        "Your work could not be saved",
+        f"Why: {redact(why or type(exc).__name__)}; it is still open here.",
+        "Free some disk space or check the data folder's permissions; it is saved again "
+        "with your next change.")
+
+
 def _field_summary(exc: api.ValidationError) -> str:
     parts = []
     for field in exc.field_errors[:3]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -126,6 +127,8 @@ class MainWindow(QMainWindow):
         self.runner.task_cancelled.connect(self._on_runner_task_cancelled)
         # A retry notice is stale once the task it was about has ended.
         self.runner.task_finished.connect(self._on_runner_task_finished)
+        # The safety net: a failure no part of the window shows is said here.
+        self.runner.task_failed.connect(self._on_runner_task_failed)
         self.history.play_requested.connect(self.play_generation)
         self.history.reopen_requested.connect(self._on_history_reopen_requested)
         self.window_state.restore_geometry()
@@ -231,6 +234,21 @@ class MainWindow(QMainWindow):
     def _on_runner_task_finished(self, _name: str) -> None:
         if "trying again" in self.statusBar().currentMessage():
             self.statusBar().clearMessage()
+
+    def _on_runner_task_failed(self, name: str, exc: object) -> None:
+        """A task failed that no tab or panel reports (TaskRunner.reports): say what
+        happened in the current tab's banner (the status bar on a tab without one), so
+        no click ever seems to do nothing."""
+        if self.runner.is_reported(name):
+            return
+        error = exc if isinstance(exc, BaseException) else Exception(str(exc))
+        # No retry button: the banner's retry belongs to its tab's own work (Generate).
+        message = replace(describe_error(error, kept=""), can_retry=False)
+        banner = getattr(self.tabs.currentWidget(), "error_banner", None)
+        if isinstance(banner, ErrorBanner):
+            banner.show_message(message)
+        else:
+            self.statusBar().showMessage(message.as_text())
 
     def _on_backend_failed(self, exc: object) -> None:
         self.backend_badge.setText("Not connected")

@@ -36,6 +36,19 @@ class TaskRunner(QObject):
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         # A restarted task -> the cancelled tasks it waits to unwind before it starts.
         self._waiting_for: dict[asyncio.Task[Any], list[asyncio.Task[Any]]] = {}
+        # Names (and prefixes, ending in ".") of tasks whose failures a listener shows.
+        self._reported: set[str] = set()
+
+    def reports(self, *names: str) -> None:
+        """Say that the caller shows the failures of these tasks to the user: exact
+        names, or prefixes ending in "." ("transcripts." covers every Transcripts task).
+        A failure of any other task is shown by the main window's safety net, so none
+        ends with nothing said (the click seemed to do nothing)."""
+        self._reported.update(names)
+
+    def is_reported(self, name: str) -> bool:
+        return any(name == owned or (owned.endswith(".") and name.startswith(owned))
+                   for owned in self._reported)
 
     def is_running(self, name: str) -> bool:
         task = self._tasks.get(name)

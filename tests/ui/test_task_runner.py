@@ -97,3 +97,15 @@ def test_nothing_is_left_waiting(qtbot: Any, qt_loop: Any) -> None:
     qtbot.waitUntil(lambda: first is not None and first.done()
                     and all(t.done() for t in tasks), timeout=2000)
     assert runner._waiting_for == {} and not runner.is_running("job")
+
+
+def test_reported_tasks_are_named_exactly_or_by_a_prefix_ending_in_a_dot(qtbot: Any) -> None:
+    """What the main window's safety net leaves to the tabs: "transcripts." covers every
+    Transcripts task; "speech.load" covers that one task, not "speech.load_more"."""
+    runner = TaskRunner()
+    runner.reports("transcripts.", "speech.load")
+    assert runner.is_reported("transcripts.autosave")
+    assert runner.is_reported("speech.load")
+    assert not runner.is_reported("speech.load_more")
+    assert not runner.is_reported("transcripts")
+    assert not runner.is_reported("music.autosave")

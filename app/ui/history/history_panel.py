@@ -35,6 +35,8 @@ class HistoryPanel(QWidget):
     reopen_requested = Signal(object)  # Generation
 
     LOAD = "history.load"
+    EXPORT = "history.export"
+    DELETE = "history.delete"
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,6 +113,8 @@ class HistoryPanel(QWidget):
         self.reopen_button.clicked.connect(self._on_reopen_clicked)
         self.export_button.clicked.connect(self._on_export_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
+        self._runner.task_failed.connect(self._on_runner_task_failed)
+        self._runner.reports(self.LOAD, self.EXPORT, self.DELETE)
         self._update_buttons()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -210,7 +214,7 @@ class HistoryPanel(QWidget):
                       lambda path: self._start_export(generation, path))
 
     def _start_export(self, generation: Generation, path: str) -> None:
-        self._runner.start("history.export", lambda: self._export(generation, path))
+        self._runner.start(self.EXPORT, lambda: self._export(generation, path))
 
     async def _export(self, generation: Generation, path: str) -> None:
         try:
@@ -220,6 +224,18 @@ class HistoryPanel(QWidget):
                 self._say(describe_error(exc).as_text())
             return
         self._say(f"Exported to {path}")
+
+    def _on_runner_task_failed(self, name: str, exc: object) -> None:
+        """History's database locked (another copy of XI Studio) or damaged while the
+        list was read, an entry deleted or exported: said here, under the list (the
+        task ended with nothing said, so the click seemed to do nothing)."""
+        if name not in (self.LOAD, self.EXPORT, self.DELETE):
+            return
+        error = exc if isinstance(exc, BaseException) else Exception(str(exc))
+        what = {self.LOAD: "The list could not be read.",
+                self.EXPORT: "Nothing was exported.",
+                self.DELETE: "Nothing was deleted."}[name]
+        self._say(f"{what} {describe_error(error, kept='').as_text()}")
 
     def _say(self, text: str) -> None:
         self.usage.setText(text)
@@ -241,7 +257,7 @@ class HistoryPanel(QWidget):
 
     def _on_delete_confirmed(self, generation: Generation, result: int) -> None:
         if result == QMessageBox.StandardButton.Yes:
-            self._runner.start("history.delete", lambda: self._delete(generation))
+            self._runner.start(self.DELETE, lambda: self._delete(generation))
 
     async def _delete(self, generation: Generation) -> None:
         await asyncio.to_thread(self._ctx.history.delete, generation.id)

@@ -81,6 +81,7 @@ class MusicController(QObject):
         self._ours_ms: int | None = None  # the length of our clip in the player, if it is ours
         self._pending_seek_ms: int | None = None
         runner.task_failed.connect(self._on_runner_task_failed)
+        runner.reports(self.COMPOSE, self.PLAN, self.PLAY)
         runner.task_cancelled.connect(self._on_runner_task_cancelled)
 
     @property

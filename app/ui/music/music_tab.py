@@ -26,6 +26,7 @@ from app.domain.music_plan_write import plan_to_dict as plan_dict
 from app.domain.music_request import MusicRequestError
 from app.library.history import Generation
 from app.ui.app_context import AppContext
+from app.ui.errors import UserMessage, autosave_failed, describe_error
 from app.ui.history_wording import kept_in_history
 from app.ui.music.compose_bar import ComposeBar
 from app.ui.music.compose_request import ComposeRequest, keep_base_for, read_version
@@ -60,6 +61,9 @@ PROMPT_PAGE, PLAN_PAGE = 0, 1
 
 class MusicTab(QWidget):
     generation_saved = Signal(object)  # Generation
+
+    AUTOSAVE = "music.autosave"
+    VERSIONS = "music.versions"
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, player_bar: PlayerBar,
                  parent: QWidget | None = None) -> None:
@@ -140,6 +144,8 @@ class MusicTab(QWidget):
         c.playback_ready.connect(self._on_controller_playback_ready)
         c.playback_failed.connect(self._show_error)
         self._runner.task_finished.connect(self._on_runner_task_finished)
+        self._runner.task_failed.connect(self._on_runner_task_failed)
+        self._runner.reports(self.AUTOSAVE, self.VERSIONS)
         self.compose_button.clicked.connect(self.start_compose)
         self.bar.cancel_button.clicked.connect(c.cancel)
         self.bar.open_button.clicked.connect(self._on_open_plan_clicked)
@@ -181,7 +187,7 @@ class MusicTab(QWidget):
         async def load() -> None:
             found = await asyncio.to_thread(self._ctx.history.list, "", "music", 50)
             self.versions.set_versions(found)
-        self._runner.restart("music.versions", load)  # the latest list wins
+        self._runner.restart(self.VERSIONS, load)  # the latest list wins
 
     def is_plan_mode(self) -> bool:
         return self.mode.currentIndex() != PROMPT_PAGE  # the plan, or its lyrics sheet
@@ -377,6 +383,18 @@ class MusicTab(QWidget):
         self.error_banner.show_message(user_message(error))
         self.status.setText("Nothing was saved. Your plan and prompt are still here.")
 
+    def _on_runner_task_failed(self, name: str, exc: object) -> None:
+        """The draft could not be written, or History's versions could not be read: said
+        here (both ended with nothing said)."""
+        error = exc if isinstance(exc, BaseException) else Exception(str(exc))
+        if name == self.AUTOSAVE:
+            self.error_banner.show_message(autosave_failed(error))
+        elif name == self.VERSIONS:
+            message = describe_error(error, kept="")
+            self.error_banner.show_message(UserMessage(
+                "Your versions could not be listed", f"{message.title}: {message.text}",
+                message.next_step))
+
     def _on_runner_task_finished(self, name: str) -> None:
         if name == MusicController.COMPOSE:
             self.bar.stopped(self.blocked_reason())
@@ -422,7 +440,7 @@ class MusicTab(QWidget):
         if not loop_running():  # the event loop is gone (quitting): save right here
             self._ctx.drafts.save(DRAFT_NAME, payload)
             return
-        self._runner.start("music.autosave", lambda: asyncio.to_thread(
+        self._runner.start(self.AUTOSAVE, lambda: asyncio.to_thread(
             self._ctx.drafts.save, DRAFT_NAME, payload))
 
     def _restore_draft(self) -> None:

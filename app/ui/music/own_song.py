@@ -43,6 +43,7 @@ class OwnSongImport(QObject):
         super().__init__(parent)
         self._ctx, self._runner, self._editor = ctx, runner, editor
         runner.task_failed.connect(self._on_task_failed)
+        runner.reports(self.TASK)
 
     def _on_task_failed(self, name: str, exc: object) -> None:
         if name == self.TASK:

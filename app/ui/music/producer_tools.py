@@ -93,6 +93,7 @@ class ProducerTools(QObject):
         self.own_song.failed.connect(self.failed)
         self.own_song.progress.connect(self._on_own_song_progress)
         runner.task_failed.connect(self._on_task_failed)
+        runner.reports(self.FINETUNES)
         # While a song uploads the button stops it, and the status says it is under way.
         runner.task_started.connect(self._on_runner_task_started)
         runner.task_cancelled.connect(self._on_runner_task_cancelled)

@@ -103,6 +103,7 @@ class ReworkDialog(QDialog):
         self.close_button.clicked.connect(self.close)
         runner.task_failed.connect(self._on_failed)
         enter_pays_only_when_aimed(self, self.send_button)
+        runner.reports(self.TASK)
         self._set_busy(False)
         self.resize(560, 360)
 

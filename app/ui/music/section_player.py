@@ -166,6 +166,7 @@ class SectionPlayer(QGroupBox):
         self.play_button.clicked.connect(self.play_section)
         self.ab_button.clicked.connect(self.play_ab)
         runner.task_failed.connect(self._on_task_failed)
+        runner.reports(self.PLAY)
         self.set_versions(None, None)
 
     def _on_task_failed(self, name: str, exc: object) -> None:

@@ -76,6 +76,7 @@ class StemsDialog(QDialog):
         self._solos: dict[str, QCheckBox] = {}
         self._build()
         runner.task_failed.connect(self._on_task_failed)
+        runner.reports(self.SEPARATE, self.MIX, self.EXPORT)
         runner.task_cancelled.connect(self._on_task_cancelled)
 
     def _build(self) -> None:

@@ -112,6 +112,7 @@ class VideoMusicDialog(QDialog):
         self.play_button.clicked.connect(self.play)
         self.export_button.clicked.connect(self._ask_where)
         runner.task_failed.connect(self._on_failed)
+        runner.reports(self.TASK, f"{self.TASK}.")
         self._set_busy(False)
 
     def _button(self, name: str, text: str, tip: str) -> QPushButton:

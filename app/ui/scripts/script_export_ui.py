@@ -46,6 +46,7 @@ class ScriptExportUi(QObject):
         self._document = document
         self.last_export: Any = None  # the ExportSummary of the last export
         runner.task_failed.connect(self._on_runner_task_failed)
+        runner.reports(self.EXPORT)
 
     def ask_export(self) -> None:
         from pathlib import Path

@@ -41,6 +41,7 @@ TEXT_FILTER = "Screenplay text (*.txt);;CSV table (*.csv);;TSV table (*.tsv)"
 class ScriptFilesUi(QObject):
     OPEN = "scripts.open"
     SAVE = "scripts.autosave"
+    EXPORT_TEXT = "scripts.export_text"
 
     def __init__(self, tab: ScriptsTab, ctx: AppContext, runner: TaskRunner,
                  document: ScriptDocument) -> None:
@@ -54,6 +55,7 @@ class ScriptFilesUi(QObject):
         self._autosave.setInterval(AUTOSAVE_DELAY_MS)
         self._autosave.timeout.connect(self._save_in_background)
         runner.task_failed.connect(self._on_runner_task_failed)
+        runner.reports(self.SAVE, self.OPEN, self.EXPORT_TEXT)
 
     @property
     def data_dir(self) -> Path:
@@ -174,6 +176,11 @@ class ScriptFilesUi(QObject):
                 "permissions; saving is tried again with the next edit."))
         elif name == self.OPEN:
             self._tab.show_error(exc)
+        elif name == self.EXPORT_TEXT:  # a folder chosen, no access, a full disk
+            self._tab.show_error(UserMessage(
+                "The script was not saved as text", str(exc),
+                "Choose another name or folder and try again. The script itself is "
+                "unchanged."))
 
     # -- writing the script as text ------------------------------------------------------
     def ask_export_text(self) -> None:
@@ -199,7 +206,7 @@ class ScriptFilesUi(QObject):
             await asyncio.to_thread(atomic_write_text, path, text)
             self._tab.status.setText(f"Saved the script as {path.name}.")
 
-        self._runner.start("scripts.export_text", write)
+        self._runner.start(self.EXPORT_TEXT, write)
 
     # -- takes on disk -----------------------------------------------------------------
     def take_parts(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, Take, Path]]:

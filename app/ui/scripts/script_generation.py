@@ -72,6 +72,7 @@ class ScriptGeneration(QObject):
         self.dialogue = ScriptDialogue(self, tab, ctx, document, model)
         self.previews = VoicePreview(tab, ctx, runner)
         runner.task_failed.connect(self._on_runner_task_failed)
+        runner.reports(self.CATALOG, self.QUEUE, VoicePreview.PREVIEW)
         runner.task_finished.connect(self._on_runner_task_finished)
 
     @property

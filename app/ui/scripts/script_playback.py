@@ -48,6 +48,7 @@ class ScriptPlayback(QObject):
         self._part = -1
         player_bar.position_changed.connect(self._on_bar_position_changed)
         runner.task_failed.connect(self._on_runner_task_failed)
+        runner.reports(self.TASK)
 
     def play(self, title: str, parts: Sequence[tuple[str, Take, Path]], gap_ms: int) -> None:
         """Play the (block id, take, file) parts in order, `gap_ms` apart."""

@@ -13,13 +13,16 @@ if TYPE_CHECKING:
     from app.library.drafts import DraftStore
     from app.ui.qt_async import TaskRunner
 
+#: Each side draft saves under "draft.<name>" (a prefix TaskRunner.reports accepts).
+SIDE_DRAFT_TASKS = "draft."
+
 
 class SideDraft(QObject):
     def __init__(self, name: str, drafts: DraftStore, runner: TaskRunner,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._name = name
-        self._task = f"draft.{name}"
+        self._task = f"{SIDE_DRAFT_TASKS}{name}"
         self._drafts = drafts
         self._runner = runner
         self._pending: dict[str, Any] | None = None

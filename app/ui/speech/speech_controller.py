@@ -111,6 +111,7 @@ class SpeechController(QObject):
         # Models whose server refused the with-timestamps endpoints (this session).
         self._untimed_models: set[str] = set()
         runner.task_failed.connect(self._on_runner_task_failed)
+        runner.reports(self.LOAD, self.GENERATE, self.PREVIEW)
         runner.task_cancelled.connect(self._on_runner_task_cancelled)
 
     @property

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from app.ui.qt_async import TaskRunner
 
 DRAFT_NAME = "speech"
+AUTOSAVE_TASK = "speech.autosave"
 
 
 class SpeechDraft:
@@ -43,7 +44,7 @@ class SpeechDraft:
         self._pending = payload
         self._settings.last_voice_id = payload["voice_id"]
         self._settings.last_model_id = payload["model_id"]
-        return self._runner.start("speech.autosave", lambda: asyncio.to_thread(
+        return self._runner.start(AUTOSAVE_TASK, lambda: asyncio.to_thread(
             self._drafts.save, DRAFT_NAME, payload)) is not None
 
     def save_now(self, payload: dict[str, Any]) -> None:

@@ -27,7 +27,7 @@ from app.domain.formats import OutputFormat
 from app.domain.wording import duration_text
 from app.library.history import Generation
 from app.ui.app_context import AppContext
-from app.ui.errors import UserMessage, describe_error
+from app.ui.errors import UserMessage, autosave_failed, describe_error
 from app.ui.history_wording import kept_in_history
 from app.ui.qt_async import TaskRunner
 from app.ui.speech.counts_text import characters_line, credits_line, quota_problem_line
@@ -35,8 +35,9 @@ from app.ui.speech.more_options import MoreOptions
 from app.ui.speech.pronunciation_feature import PronunciationFeature
 from app.ui.speech.save_copy import save_copy_as
 from app.ui.speech.settings_column import SpeechSettingsColumn, select_combo
+from app.ui.speech.side_draft import SIDE_DRAFT_TASKS
 from app.ui.speech.speech_controller import Catalog, SpeechController
-from app.ui.speech.speech_draft import SpeechDraft
+from app.ui.speech.speech_draft import AUTOSAVE_TASK, SpeechDraft
 from app.ui.speech.speech_form import SpeechForm
 from app.ui.speech.speech_text_column import SpeechTextColumn
 from app.ui.speech.spoken_words import SpokenWordFollower
@@ -146,6 +147,10 @@ class SpeechTab(QWidget):
         self.spoken_words = SpokenWordFollower(self.text, self._player_bar, self)
         c.words_timed.connect(self.spoken_words.set_words)
         self._runner.task_finished.connect(self._on_runner_task_finished)
+        # The text's autosave, and the side drafts of More options and pronunciation
+        # (app/ui/speech/side_draft.py): a failed save is said here, not dropped.
+        self._runner.task_failed.connect(self._on_runner_task_failed)
+        self._runner.reports(AUTOSAVE_TASK, SIDE_DRAFT_TASKS)
         self.generate_button.clicked.connect(self.start_generation)
         self.cancel_button.clicked.connect(self._controller.cancel)
         self.save_button.clicked.connect(self._on_save_clicked)
@@ -358,6 +363,12 @@ class SpeechTab(QWidget):
         if name == SpeechController.GENERATE:
             self.text_column.show_generation_ended()
             self._update_counts()
+
+    def _on_runner_task_failed(self, name: str, exc: object) -> None:
+        if name == AUTOSAVE_TASK or name.startswith(SIDE_DRAFT_TASKS):
+            error = exc if isinstance(exc, BaseException) else Exception(str(exc))
+            self._retry_preview = False
+            self.error_banner.show_message(autosave_failed(error))
 
     def _on_save_clicked(self) -> None:
         if self._last_generation is not None:

@@ -110,6 +110,7 @@ class VoiceDetailsDialog(QDialog):
 
         self.play_button.clicked.connect(self._on_play)
         self.runner.task_failed.connect(self._on_failed)
+        self.runner.reports(self.LOAD, self.PLAY)
         self.show_voice(voice)
 
     def _label(self, name: str) -> QLabel:

@@ -8,13 +8,15 @@ from app.api.transcripts import TranscriptionOptionsError
 from app.audio.errors import AudioDecodeError
 from app.domain.subtitles import SubtitlesNeedTimingsError
 from app.domain.transcript import TranscriptFormatError
-from app.ui.errors import UserMessage, describe_error
+from app.ui.errors import UserMessage, autosave_failed, describe_error
 from app.ui.transcripts.transcripts_controller import Opened
 from app.ui.transcripts.transcripts_controller import TranscriptsController as C
 from app.ui.widgets.player_bar import format_ms
 
 
 def describe(task: str, exc: BaseException) -> UserMessage:
+    if task == C.AUTOSAVE:
+        return autosave_failed(exc)
     if isinstance(exc, TranscriptionOptionsError) and exc.only_the_file:
         return UserMessage("This file cannot be transcribed", " ".join(exc.problems),
                            "Choose another recording (Open…), then press Transcribe.")

@@ -83,6 +83,8 @@ class TranscriptsController(QObject):
     recent_loaded = Signal(list)  # [Generation]
     generation_added = Signal(object)  # Generation
 
+    # Not a task of the controller: the tab's draft, whose failure messages.py words.
+    AUTOSAVE = "transcripts.autosave"
     FETCH = "transcripts.fetch"
     TRANSCRIBE = "transcripts.transcribe"
     OPEN = "transcripts.open"
@@ -101,6 +103,7 @@ class TranscriptsController(QObject):
             else TranscriptsService(ctx.client)
         self._exports = 0
         runner.task_failed.connect(self._on_runner_task_failed)
+        runner.reports("transcripts.")
 
     @property
     def folder(self) -> Path:

@@ -77,6 +77,7 @@ class Loaded:
 class UsageWindow(QDialog):
     LOAD = "usage.load"
     PLAN = "usage.plan"
+    EXPORT = "usage.export"
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,6 +176,8 @@ class UsageWindow(QDialog):
         self.export_button.clicked.connect(self.ask_export)
         ctx.costs.subscribe(self._on_costs_recorded)
         self.finished.connect(lambda _r: ctx.costs.unsubscribe(self._on_costs_recorded))
+        runner.task_failed.connect(self._on_runner_task_failed)
+        runner.reports(self.LOAD, self.EXPORT)
         self.reload()
         self._runner.start(self.PLAN, self._read_plan)
 
@@ -245,6 +248,18 @@ class UsageWindow(QDialog):
             self.subscription = None
         self._show_month()
 
+    def _on_runner_task_failed(self, name: str, exc: object) -> None:
+        """The usage ledger locked (another copy of XI Studio) or damaged: said here (the
+        window stayed empty, or the export ended, with nothing said)."""
+        if name not in (self.LOAD, self.EXPORT):
+            return
+        why = str(exc) or type(exc).__name__
+        what = ("The costs could not be read" if name == self.LOAD
+                else "The CSV file was not written")
+        self.status.setText(f"{what}: the usage ledger answered “{why}”. Close any other "
+                            "copy of XI Studio and try again (change the period to "
+                            "read again).")
+
     # -- export ----------------------------------------------------------------------
     def ask_export(self) -> None:
         suggested = str(Path.home() / f"xi-studio-usage-{datetime.now():%Y-%m}.csv")
@@ -253,7 +268,7 @@ class UsageWindow(QDialog):
 
     def export_to(self, path: Path) -> None:
         entries = self.model.entries()
-        self._runner.restart("usage.export", lambda: self._export(entries, path))
+        self._runner.restart(self.EXPORT, lambda: self._export(entries, path))
 
     async def _export(self, entries: list[LedgerEntry], path: Path) -> None:
         from app.library.ledger_csv import export_csv

@@ -1,0 +1,161 @@
+"""No background task fails with nothing said: a task nobody reports is shown by the main
+window (the safety net), and the tasks that ended silently say what happened in their
+own place: History's list, Speech's and Music's autosave, the usage window, the script
+written as text."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+)
+
+from tests.ui.test_scripts_e2e import open_screenplay
+from tests.ui.test_settings_history_drafts import generate
+from tests.ui.test_usage_e2e import open_usage
+
+pytestmark = pytest.mark.e2e
+
+
+def banner_words(banner: Any) -> str:
+    return " ".join(label.text() for label in banner.findChildren(QLabel))
+
+
+def locked(*_args: object, **_kwargs: object) -> Any:
+    raise sqlite3.OperationalError("database is locked")
+
+
+def directory_in_place_of(path: Path) -> None:
+    """The draft file replaced by a folder (with something in it), which no save can
+    write over: as a full or read-only disk, but also for root."""
+    if path.exists():
+        path.unlink()
+    (path / "inside").mkdir(parents=True)
+
+
+def test_a_failed_task_nobody_reports_is_still_said(launch, cloud, qtbot: Any) -> None:
+    studio = launch(cloud_url=cloud.url)
+    banner = studio.window.speech_tab.error_banner
+    assert not banner.isVisible()
+
+    async def broken() -> None:
+        raise RuntimeError("the index of voices is damaged")
+
+    studio.window.runner.start("nobody.owns.this", broken)
+    qtbot.waitUntil(banner.isVisible, timeout=5_000)
+    shown = banner_words(banner)
+    assert "Something unexpected went wrong" in shown, shown
+    assert "the index of voices is damaged" in shown, shown
+    assert "Your text is kept" not in shown  # no text of the user's was involved
+    assert not banner.findChild(QPushButton, "speech.error.retry").isVisible()
+
+
+def test_history_delete_while_the_database_is_locked_says_so(launch, cloud,
+                                                              qtbot: Any) -> None:
+    studio = launch(cloud_url=cloud.url)
+    generate(qtbot, studio, "Kept while the database is busy.")
+    table = studio.find(QTableView, "history.list")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1, timeout=10_000)
+    studio.ctx.history.delete = locked  # type: ignore[method-assign]
+    table.selectRow(0)
+    qtbot.mouseClick(studio.find(QPushButton, "history.delete"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: studio.window.findChild(QMessageBox, "history.confirm_delete")
+                    is not None, timeout=5_000)
+    box = studio.window.findChild(QMessageBox, "history.confirm_delete")
+    box.button(QMessageBox.StandardButton.Yes).click()
+    said = studio.find(QLabel, "history.usage")
+    qtbot.waitUntil(lambda: "Nothing was deleted" in said.text(), timeout=5_000)
+    assert "locked" in said.text() and "other copy of XI Studio" in said.text()
+    assert said.isVisible()
+    assert table.model().rowCount() == 1
+
+
+def test_speech_autosave_that_cannot_write_says_the_text_is_still_open(
+        launch, cloud, qtbot: Any) -> None:
+    studio = launch(cloud_url=cloud.url)
+    directory_in_place_of(studio.ctx.drafts.directory / "speech.json")
+    box = studio.find(QPlainTextEdit, "speech.text")
+    qtbot.keyClicks(box, "Words that cannot reach the disk.")
+    banner = studio.window.speech_tab.error_banner
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    shown = banner_words(banner)
+    assert "Your work could not be saved" in shown and "still open here" in shown, shown
+    assert box.toPlainText() == "Words that cannot reach the disk."
+    shutil.rmtree(studio.ctx.drafts.directory / "speech.json")  # so quitting can save
+
+
+def test_music_autosave_that_cannot_write_says_the_work_is_still_open(
+        launch, cloud, qtbot: Any) -> None:
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("music")
+    directory_in_place_of(studio.ctx.drafts.directory / "music.json")
+    prompt = studio.find(QPlainTextEdit, "music.prompt")
+    qtbot.keyClicks(prompt, "A calm piano piece")
+    banner = studio.window.music_tab.error_banner
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    shown = banner_words(banner)
+    assert "Your work could not be saved" in shown and "still open here" in shown, shown
+    shutil.rmtree(studio.ctx.drafts.directory / "music.json")
+
+
+def test_usage_window_with_a_locked_ledger_says_so(launch, cloud, qtbot: Any) -> None:
+    studio = launch(cloud_url=cloud.url)
+    window = open_usage(studio, qtbot)
+    ledger = studio.ctx.costs.ledger
+    ledger.entries = locked  # type: ignore[method-assign]
+    status = window.findChild(QLabel, "usage.status")
+    window.reload()  # as changing the period does
+    qtbot.waitUntil(lambda: "could not be read" in status.text(), timeout=5_000)
+    assert "locked" in status.text() and "other copy of XI Studio" in status.text()
+
+
+def test_script_written_as_text_where_it_cannot_be_says_so(launch, cloud, qtbot: Any,
+                                                           tmp_path: Path) -> None:
+    studio = open_screenplay(launch, cloud, qtbot, tmp_path)
+    in_the_way = tmp_path / "not a folder"
+    in_the_way.write_text("a file where a folder was expected", encoding="utf-8")
+    qtbot.mouseClick(studio.find(QPushButton, "scripts.export_text"), Qt.MouseButton.LeftButton)
+    dialog = studio.find(QFileDialog, "scripts.export_text_dialog")
+    dialog.fileSelected.emit(str(in_the_way / "back.csv"))  # as the dialog's OK sends it
+    dialog.reject()
+    banner = studio.window.scripts_tab.error_banner
+    qtbot.waitUntil(banner.isVisible, timeout=5_000)
+    shown = banner_words(banner)
+    assert "The script was not saved as text" in shown, shown
+    assert "Choose another name or folder" in shown, shown
+
+
+def test_music_versions_unreadable_says_so_in_the_music_tab(launch, cloud, qtbot: Any) -> None:
+    studio = launch(cloud_url=cloud.url)
+    studio.ctx.history.list = locked  # type: ignore[method-assign]
+    studio.window.show_tab("music")  # its versions are read from History when shown
+    banner = studio.window.music_tab.error_banner
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    shown = banner_words(banner)
+    assert "Your versions could not be listed" in shown and "locked" in shown, shown
+
+
+def test_transcripts_autosave_that_cannot_write_says_the_work_is_still_open(
+        launch, cloud, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    studio = launch(cloud_url=cloud.url)
+    studio.window.show_tab("transcripts")
+    directory_in_place_of(studio.ctx.drafts.directory / "transcripts.json")
+    qtbot.keyClicks(studio.find(QLineEdit, "transcripts.id_input"), "abc123")
+    banner = studio.window.transcripts_tab.error_banner
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    shown = banner_words(banner)
+    assert "Your work could not be saved" in shown and "still open here" in shown, shown
+    shutil.rmtree(studio.ctx.drafts.directory / "transcripts.json")
