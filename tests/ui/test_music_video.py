@@ -253,3 +253,32 @@ def test_a_sound_only_video_is_named_and_nothing_is_lost(launch, engine_url, qtb
     assert dialog.videos == [tmp_path / "beach.mp4", tmp_path / "voice.mp4"]
     assert dialog.description.text() == "warm synths" and dialog.tags.text() == "sunny, slow"
     assert studio.find(QPushButton, "music.video_make").isEnabled()
+
+
+def test_enter_presses_only_the_button_it_is_aimed_at(launch, engine_url, qtbot,
+                                                      tmp_path: Path) -> None:
+    """From the keyboard: Enter typed in a field makes nothing (Make is paid); Enter on
+    a focused button presses it, as Space does (it did nothing before)."""
+    from PySide6.QtCore import Qt
+
+    studio = launch(engine_url=engine_url)
+    dialog = open_video_window(studio, qtbot)
+    video = tmp_path / "holiday.mp4"
+    video.write_bytes(make_video(2.0))
+    dialog.set_videos([str(video)])
+    make = studio.find(QPushButton, "music.video_make")
+    qtbot.waitUntil(make.isEnabled, timeout=10_000)
+    description = studio.find(QLineEdit, "music.video_description")
+    description.setFocus()
+    qtbot.keyClicks(description, "calm piano")
+    qtbot.keyClick(description, Qt.Key.Key_Return)
+    qtbot.wait(200)
+    assert dialog.music is None and not dialog.progress.isVisible()
+    assert dialog.isVisible()
+    assert not make.isDefault()  # it does not look like what Enter does there
+
+    make.setFocus()
+    qtbot.waitUntil(make.hasFocus)
+    assert make.isDefault()
+    qtbot.keyClick(make, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.music is not None, timeout=60_000)

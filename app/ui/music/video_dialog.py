@@ -34,6 +34,7 @@ from app.audio.clip import AudioClip
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import describe_error
+from app.ui.keyboard import enter_pays_only_when_aimed
 from app.ui.qt_async import TaskRunner
 from app.ui.widgets.file_dialogs import ask_folder_path, ask_open_paths, ask_save_path
 
@@ -113,6 +114,10 @@ class VideoMusicDialog(QDialog):
         self.export_button.clicked.connect(self._ask_where)
         runner.task_failed.connect(self._on_failed)
         runner.reports(self.TASK, f"{self.TASK}.")
+        # Enter presses the button that has the focus (none took it: Space only), and
+        # nothing when typed in a field; Make is paid.
+        enter_pays_only_when_aimed(self, self.choose_button, self.make_button,
+                                   self.cancel_button, self.play_button, self.export_button)
         self._set_busy(False)
 
     def _button(self, name: str, text: str, tip: str) -> QPushButton:
