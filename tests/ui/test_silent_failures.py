@@ -159,3 +159,27 @@ def test_transcripts_autosave_that_cannot_write_says_the_work_is_still_open(
     shown = banner_words(banner)
     assert "Your work could not be saved" in shown and "still open here" in shown, shown
     shutil.rmtree(studio.ctx.drafts.directory / "transcripts.json")
+
+
+def test_a_locked_ledger_is_said_on_the_usage_line_not_in_a_banner_each_time(
+        launch, cloud, qtbot: Any) -> None:
+    """The status bar's usage line is read again after every cost: with the ledger held
+    by another program, each generation put the safety net's banner up again."""
+    from tests.ui.test_settings_history_drafts import generate
+
+    studio = launch(cloud_url=cloud.url)
+    line = studio.find(QLabel, "status.usage")
+    generate(qtbot, studio, "Counted.")
+    qtbot.waitUntil(lambda: "This session: 1 generation" in line.text(), timeout=10_000)
+    ledger = studio.ctx.costs.ledger
+    session_total = ledger.session_total
+    ledger.session_total = locked  # type: ignore[method-assign]
+    generate(qtbot, studio, "Not counted just now.")
+    qtbot.waitUntil(lambda: "could not be counted" in line.text(), timeout=10_000)
+    assert "locked" in line.toolTip() and "other copy of XI Studio" in line.toolTip()
+    banner = studio.window.speech_tab.error_banner
+    qtbot.wait(100)
+    assert not banner.isVisible(), banner_words(banner)
+    ledger.session_total = session_total  # type: ignore[method-assign]
+    generate(qtbot, studio, "Counted again.")
+    qtbot.waitUntil(lambda: line.text().startswith("This session:"), timeout=10_000)

@@ -9,6 +9,7 @@ is recorded, so a script take shows up as soon as it is made, not when History r
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
@@ -25,6 +26,9 @@ ABOUT = ("Counted from the usage ledger: everything made in this window that cos
          "credits (speech, script takes, music, stems, transcriptions…), each once. "
          "“about” means part of the figure is XI Studio's estimate because the server did "
          "not report it. View → Usage and costs (Ctrl+Shift+U) lists each one.")
+
+
+UNREADABLE = "Credits used could not be counted just now."
 
 
 def spent_text(total: Total) -> str:
@@ -54,6 +58,7 @@ class UsageLine(ElidedLabel):
         self.setObjectName("status.usage")
         self.setAccessibleName("Credits used")
         self._ctx, self._runner = ctx, runner
+        runner.reports(self.LOAD)  # (a ledger that cannot be read is said on this line)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(RELOAD_DELAY_MS)
@@ -73,8 +78,17 @@ class UsageLine(ElidedLabel):
         ledger, session_id = self._ctx.costs.ledger, self._ctx.session_id
         if ledger is None:
             return  # costs are not recorded in this session: nothing true to say
-        session, today = await asyncio.to_thread(
-            lambda: (ledger.session_total(session_id), ledger.day_total()))
+        try:
+            session, today = await asyncio.to_thread(
+                lambda: (ledger.session_total(session_id), ledger.day_total()))
+        except sqlite3.Error as exc:
+            # Said here, quietly, and again at the next cost: a banner after every
+            # generation while another program holds the ledger would be in the way.
+            self.setText(UNREADABLE)
+            self.setToolTip(f"{UNREADABLE} The usage ledger answered: {exc}. Close any "
+                            "other copy of XI Studio; the line is counted again after the "
+                            "next cost.")
+            return
         text = usage_text(session, today)
         self.setText(text)
         self.setToolTip(f"{text}\n\n{ABOUT}")
