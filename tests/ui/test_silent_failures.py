@@ -183,3 +183,21 @@ def test_a_locked_ledger_is_said_on_the_usage_line_not_in_a_banner_each_time(
     ledger.session_total = session_total  # type: ignore[method-assign]
     generate(qtbot, studio, "Counted again.")
     qtbot.waitUntil(lambda: line.text().startswith("This session:"), timeout=10_000)
+
+
+def test_a_locked_ledger_is_said_on_the_scripts_estimate(launch, cloud, qtbot: Any,
+                                                        tmp_path: Path) -> None:
+    """The estimate stayed "Counting…" while the safety net's banner said why; the
+    estimate itself needs no ledger, so it is shown, and the spent line says it could
+    not be read."""
+    studio = open_screenplay(launch, cloud, qtbot, tmp_path)
+    tab = studio.window.scripts_tab
+    assert tab.document.path is not None  # an imported script is kept in the data folder
+    estimate = studio.find(QLabel, "scripts.estimate")
+    qtbot.waitUntil(lambda: "Counting" not in estimate.text(), timeout=10_000)
+    studio.ctx.costs.ledger.script_total = locked  # type: ignore[method-assign]
+    tab.generation.estimate.refresh()
+    qtbot.waitUntil(lambda: "could not be read" in estimate.text(), timeout=5_000)
+    assert "credits" in estimate.text()  # the estimate is still there
+    assert "locked" in estimate.toolTip()
+    assert not tab.error_banner.isVisible()

@@ -8,6 +8,7 @@ worker thread and only the latest count is kept (`TaskRunner.restart`).
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
@@ -57,6 +58,7 @@ class ScriptEstimate(QObject):
         self._document = document
         self.summary: Summary | None = None
         self.ledger_total: Total | None = None  # this script in the usage ledger
+        self.ledger_problem = ""  # why the ledger could not be read, when it could not
         ctx.costs.subscribe(self._on_costs_recorded)
         self.destroyed.connect(lambda: ctx.costs.unsubscribe(self._on_costs_recorded))
         self._timer = QTimer(self)
@@ -79,13 +81,21 @@ class ScriptEstimate(QObject):
             summary = await asyncio.to_thread(summarize, script, multiplier)
             # What the usage ledger says this script cost (every take ever made for it,
             # chosen or not, kept or deleted since).
-            spent = await asyncio.to_thread(ledger.script_total, path) \
-                if ledger is not None and path is not None else None
+            spent, problem = None, ""
+            if ledger is not None and path is not None:
+                try:
+                    spent = await asyncio.to_thread(ledger.script_total, path)
+                except sqlite3.Error as exc:  # held by another program: said here, and
+                    problem = str(exc)  # the estimate is still shown (it needs no ledger)
             if self._document.script is script:
                 self.summary = summary
                 self.ledger_total = spent
+                self.ledger_problem = problem
                 self._tab.estimate.setText(self.estimate_text())
-                self._tab.estimate.setToolTip(spent_tooltip(spent))
+                self._tab.estimate.setToolTip(
+                    f"The usage ledger answered: {problem}. Close any other copy of XI "
+                    "Studio; it is read again after the next take." if problem
+                    else spent_tooltip(spent))
                 progress = generation.progress
                 if progress.standing_on_bar and not generation.is_running:
                     progress.show_standing(
@@ -100,6 +110,8 @@ class ScriptEstimate(QObject):
         quota = self._generation.quota
         left = quota.characters_left if quota is not None else None
         words = describe(self.summary, self._generation.cost_multiplier, left)
+        if self.ledger_problem:
+            return words + "\nSpent on this script: could not be read just now."
         return words + spent_line(self.ledger_total)
 
     def _on_costs_recorded(self, entry: LedgerEntry) -> None:
