@@ -6,9 +6,10 @@ colour, but a list, a table (the Scripts table, History), the transcript or a te
 through a window lost track of where the keys went (WCAG 2.4.7). Their current item's
 dotted rectangle is drawn at about 1.3:1.
 
-The ring is four thin child widgets filled with a plain colour, laid over the frame's
-edges while the box has the focus: they paint in C++ (no Python runs for each repaint
-of a big table), and cost nothing while hidden. The colour is the palette's highlight,
+The ring is four thin child widgets laid over the frame's edges while the box has the
+focus: only they paint (a strip of colour each; no Python runs for the rows of a big
+table), and they cost nothing while hidden. They are not marked opaque, so Qt still
+counts the box's frame as shown beneath them. The colour is the palette's highlight,
 lifted to 3:1 against both the window around the box and the base inside it
 (WCAG 1.4.11), taken again on each focus and palette change so a live theme switch is
 followed.
@@ -17,7 +18,7 @@ followed.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from app.ui.contrast import GRAPHIC_CONTRAST, contrast, with_contrast
@@ -41,23 +42,33 @@ def ring_colour(palette: QPalette) -> QColor:
     return max((black, white), key=lambda c: min(contrast(c, window), contrast(c, base)))
 
 
+class _Edge(QWidget):
+    """One side of the ring: a strip of one colour."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName(_RING_NAME)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.colour = QColor()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        QPainter(self).fillRect(self.rect(), self.colour)
+
+
 class FocusRing(QObject):
     """Shows a ring round `box` while it has the focus."""
 
     def __init__(self, box: QAbstractScrollArea) -> None:
         super().__init__(box)
         self._box = box
-        self._edges: list[QWidget] = []
+        self._edges: list[_Edge] = []
         box.installEventFilter(self)
 
-    def _make_edges(self) -> list[QWidget]:
+    def _make_edges(self) -> list[_Edge]:
         if not self._edges:
             for _ in range(4):
-                edge = QWidget(self._box)
-                edge.setObjectName(_RING_NAME)
-                edge.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-                edge.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-                edge.setAutoFillBackground(True)
+                edge = _Edge(self._box)
                 edge.hide()
                 self._edges.append(edge)
         return self._edges
@@ -72,9 +83,8 @@ class FocusRing(QObject):
     def _show(self) -> None:
         colour = ring_colour(self._box.palette())
         for edge in self._make_edges():
-            palette = edge.palette()
-            palette.setColor(QPalette.ColorRole.Window, colour)
-            edge.setPalette(palette)
+            edge.colour = colour
+            edge.update()
         self._place()
         for edge in self._edges:
             edge.raise_()
