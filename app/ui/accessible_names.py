@@ -71,6 +71,16 @@ ACCESSIBLE: dict[str, tuple[str, str]] = {
                              "A/B play, with where it really falls in the version"),
     "music.duplicate_section": ("Duplicate section", "Copies the selected section (Ctrl+D)"),
     "music.delete_section": ("Delete section", "Deletes the selected section (Delete)"),
+    # Scripts
+    "scripts.model": ("Script model", "The speech model every block of the script is "
+                      "made with"),
+    "scripts.format": ("Script output format", "The audio files' format and quality"),
+    "scripts.blocks": ("Script blocks", "The script's lines in order, each with its "
+                       "speaker, text, state and chosen take; Alt+Up and Alt+Down move one"),
+    "scripts.block_text": ("Text of the selected block", "Edit the block's words; put the "
+                           "cursor where Split at cursor cuts it"),
+    "scripts.takes": ("Takes of the selected block", "Every take made of the block; Use "
+                      "take puts the selected one in the script"),
     # dialogs
     "settings.default_format": ("Default output format", "The format new speech starts with"),
     "settings.output_device": ("Sound output", "Where audio is played"),

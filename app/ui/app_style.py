@@ -5,6 +5,8 @@ palette the desktop gives, light, dark (KDE, qt6ct) or high contrast.
   palettes gave 2.5:1: a greyed-out "Save as…" or "Use take" could not be read.
 - Links (a model card's, a voice's) reach 4.5:1 on the text boxes and windows they sit
   in: a desktop palette that leaves them out gives Qt's #0000ff, 2.0:1 on Breeze Dark.
+- Lists, tables and text boxes get a focus ring at 3:1 (app/ui/focus_ring.py): under
+  Fusion they looked the same focused or not.
 - Tooltips are themed from the palette (tooltips.py): Qt's light yellow stayed on a
   dark or high-contrast desktop.
 - Check boxes, radio buttons, slider grooves and the check boxes of item views marked
@@ -29,14 +31,17 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QPlainTextEdit,
     QProxyStyle,
     QRadioButton,
     QSlider,
+    QTextEdit,
     QWidget,
 )
 
 from app.ui.contrast import TEXT_CONTRAST, with_contrast
 from app.ui.control_style import ControlStyle, is_fusion, shared_control_style
+from app.ui.focus_ring import give_focus_ring
 from app.ui.tooltips import follow_with_tooltips
 
 # Disabled text and what it is written on, in the Disabled colour group.
@@ -47,6 +52,7 @@ _DISABLED_TEXT = (
 )
 _LINKS = (QPalette.ColorRole.Link, QPalette.ColorRole.LinkVisited)
 _OUTLINED = (QCheckBox, QRadioButton, QSlider)
+_RINGED = (QAbstractItemView, QPlainTextEdit, QTextEdit)  # Fusion marks none of them focused
 ITEM_CHECKS = "xiOutlineItemChecks"  # the property outline_item_checks sets on a view
 
 
@@ -122,6 +128,9 @@ class ReadableStyle(QProxyStyle):
         if isinstance(target, QPalette):
             polished = super().polish(target)
             return readable_palette(polished if isinstance(polished, QPalette) else target)
+        if isinstance(target, _RINGED) and self._fusion \
+                and target.window().windowType() != Qt.WindowType.Popup:
+            give_focus_ring(target)  # (not a combo box's open list: its choice shows)
         if isinstance(target, QWidget) and not self._switching and self.give_controls(target):
             return None  # ControlStyle polished it
         return super().polish(target)  # type: ignore[call-overload]

@@ -71,6 +71,19 @@ def test_align_without_a_transcript_starts_on_the_file_choice(qtbot: Any,
     assert aligned == [] and dialog.isVisible()
 
 
+def test_align_without_a_recording_starts_on_choosing_it(qtbot: Any) -> None:
+    """No recording chosen in the tab: the first thing to fill in is the top line, the
+    recording (the focus started on the script choice below it)."""
+    from app.ui.transcripts.align_script import AlignScriptDialog
+
+    dialog = AlignScriptDialog(None, has_transcript=False)
+    shown(qtbot, dialog)
+    choose = dialog.findChild(QPushButton, "transcripts.align_choose_recording")
+    assert focused() is choose
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is dialog.use_file  # then down the dialog
+
+
 @pytest.mark.parametrize("backwards", [False, True], ids=["tab", "shift-tab"])
 def test_align_looks_like_the_default_only_where_enter_aligns(qtbot: Any, tmp_path: Path,
                                                              backwards: bool) -> None:

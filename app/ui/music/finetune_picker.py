@@ -24,6 +24,7 @@ from app.domain.music_finetunes import (
     Finetune,
     usable_with,
 )
+from app.ui.widgets.button_width import keep_to_its_text
 
 
 class FinetunePicker(QGroupBox):
@@ -52,6 +53,7 @@ class FinetunePicker(QGroupBox):
         self.note = QLabel(self)
         self.note.setObjectName("music.finetune_note")
         self.note.setWordWrap(True)
+        keep_to_its_text(self.load_button)  # (1,100 px wide on a wide screen)
         form = QFormLayout(self)
         form.addRow(self.load_button)
         form.addRow("Style", self.choice)

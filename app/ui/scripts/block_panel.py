@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.script import Block, Take
 from app.ui.icons import icon
+from app.ui.widgets.button_width import keep_to_its_text
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.fit_width_delegate import FitWidthDelegate
 from app.ui.widgets.word_highlight import mark_spoken_word, spoken_word
@@ -161,6 +162,7 @@ class BlockPanel(QWidget):
         for column, button in enumerate((self.join, self.move_up, self.move_down)):
             actions.addWidget(button, 1, column)
         actions.addWidget(self.voice_settings, 2, 0, 1, 3)
+        keep_to_its_text(self.voice_settings)  # (it spanned 1,200 px on a wide screen)
         text_side = QWidget(self)
         text_layout = QVBoxLayout(text_side)
         text_layout.setContentsMargins(0, 0, 0, 0)

@@ -22,6 +22,7 @@ from app.ui.speech.dictionaries_panel import PREVIEW_DICTIONARY, DictionariesDia
 from app.ui.speech.dictionary_models import Attachment
 from app.ui.speech.rule_editor import PreviewReport
 from app.ui.speech.side_draft import SideDraft
+from app.ui.widgets.button_width import keep_to_its_text
 from app.ui.widgets.problem_text import show_as_warning
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class PronunciationFeature(QObject):
         layout.addWidget(self.attached)
         layout.addWidget(self.warning)
         layout.addWidget(self.button)
+        keep_to_its_text(self.button)  # (the box stretched it 900 px on a wide screen)
         column_layout = column.layout()
         assert isinstance(column_layout, QVBoxLayout)
         column_layout.insertWidget(max(0, column_layout.count() - 1), self.box)

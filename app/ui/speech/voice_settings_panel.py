@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.voice_defaults import DEFAULT_VOICE_SETTINGS
+from app.ui.widgets.button_width import keep_to_its_text
 
 if TYPE_CHECKING:
     from app.domain.wire import VoiceSettings
@@ -137,6 +138,7 @@ class VoiceSettingsPanel(QGroupBox):
         self.reset = QPushButton("Reset to defaults", self)
         self.reset.setObjectName(f"{name_prefix}.reset_settings")
         self.reset.clicked.connect(self.reset_to_defaults)
+        keep_to_its_text(self.reset)  # (a form stretched it 800 px on a wide screen)
         form.addRow("", self.reset)
         self.reset_to_defaults()
 

@@ -126,9 +126,13 @@ class AlignScriptDialog(QDialog):
         self.use_file.toggled.connect(self.refresh)
         # Align may be paid: Enter aligns only from Align itself. The focus starts on the
         # script choice, what the user settles first (it started on Align, so the Enter
-        # meant for the dialog's first field aligned at once).
+        # meant for the dialog's first field aligned at once). With no recording yet, it
+        # starts on choosing one, the top line (it started on the script below it).
         enter_pays_only_when_aimed(self, self.align_button)
-        (self.use_transcript if has_transcript else self.use_file).setFocus()
+        if recording is None:
+            choose_recording.setFocus()
+        else:
+            (self.use_transcript if has_transcript else self.use_file).setFocus()
         self.refresh()
 
     def set_script_path(self, path: Path) -> None:

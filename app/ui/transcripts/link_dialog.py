@@ -14,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from app.ui.accessible_names import name_controls
 from app.ui.keyboard import enter_pays_only_when_aimed
 
 NEEDS_KEY = ("Transcribing from a link needs an ElevenLabs API key: ElevenLabs fetches the "
@@ -73,6 +74,8 @@ class LinkDialog(QDialog):
             layout.addWidget(widget)
         self.accepted.connect(lambda: on_chosen(self.url.text().strip()))
         self.finished.connect(self.deleteLater)
+        # Made after the tab was named: the address field had no spoken name at all.
+        name_controls(self)
         self.resize(460, self.sizeHint().height())
 
     def _on_url_text_changed(self, text: str) -> None:

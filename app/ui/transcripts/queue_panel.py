@@ -110,10 +110,15 @@ class QueuePanel(QGroupBox):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 120)
-        self.table.setColumnWidth(1, 150)
+        # The recording's name takes what the narrow column leaves (ending in "…"):
+        # fixed widths for it and the status left Settings too little on a 1440x900
+        # screen, and the table scrolled sideways with its header cut at "Sett".
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.table.setColumnWidth(1, 110)
+        self.table.setColumnWidth(2, 90)
         self.table.setMinimumHeight(110)
         self.table.setMaximumHeight(200)
         remove = QShortcut(shortcut_keys("queue_remove"), self.table)

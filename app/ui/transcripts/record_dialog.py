@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.accessible_names import name_controls
 from app.ui.qt_async import TaskRunner
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ class RecordDialog(QDialog):
         self._timer.timeout.connect(self._on_timer_timeout)
         self.finished.connect(self.deleteLater)
         self._set_running(False)
+        name_controls(self)  # (made after the tab was named: the level had no name)
         self.resize(420, self.sizeHint().height())
 
     def _button(self, name: str, text: str, tip: str) -> QPushButton:
