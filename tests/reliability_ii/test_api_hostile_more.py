@@ -156,3 +156,28 @@ def test_an_impossible_character_cost_is_not_taken_as_the_servers(cost: str,
     with serve_raw(handler) as server:
         _audio, info = run(lambda: convert(server.url))
     assert info.character_cost == expected
+
+
+# -- headers too large to read ------------------------------------------------------------
+
+def test_a_megabyte_header_is_said_as_such_and_not_asked_again() -> None:
+    async def handler(conn: RawConnection) -> None:
+        await conn.read_head()
+        await conn.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Big: "
+                        + b"a" * 1_000_000 + b"\r\nContent-Length: 2\r\n\r\n[]")
+
+    async def models(url: str) -> Any:
+        from app.api.voices import VoicesService
+        from tests.reliability_ii.test_api_hostile import client_for
+
+        api = client_for(url, max_retries=2, retry_base_delay_s=0.01)
+        try:
+            return await VoicesService(api).list_models()
+        finally:
+            await api.aclose()
+
+    with serve_raw(handler) as server:
+        # Before: "The server closed the connection without answering.", asked 3 times.
+        with pytest.raises(errors.ApiProtocolError, match="headers too large to read"):
+            run(lambda: models(server.url))
+        assert server.connections == 1
