@@ -181,3 +181,47 @@ def test_a_megabyte_header_is_said_as_such_and_not_asked_again() -> None:
         with pytest.raises(errors.ApiProtocolError, match="headers too large to read"):
             run(lambda: models(server.url))
         assert server.connections == 1
+
+
+# -- a model's cost rate no model has ------------------------------------------------------
+
+TTS_MODELS = ("eleven_multilingual_v2", "eleven_flash_v2_5", "eleven_v3", "eleven_turbo_v2_5")
+
+
+@pytest.mark.parametrize("factor", [b"NaN", b"Infinity", b"1e400", b"-2", b"1e300"])
+def test_a_models_cost_rate_that_is_not_a_rate_is_not_used(factor: bytes) -> None:
+    # Python's JSON reader takes NaN, Infinity and 1e400 (as inf) without complaint.
+    body = (b'[{"model_id": "m1", "name": "One", "token_cost_factor": ' + factor + b'},'
+            b' {"model_id": "m2", "name": "Two", "model_rates": {"character_cost_multiplier": '
+            + factor + b', "cost_discount_multiplier": 1}}]')
+    handler = answering("200 OK", {"Content-Type": "application/json"}, body)
+
+    async def models(url: str) -> Any:
+        from app.api.voices import VoicesService
+        from tests.reliability_ii.test_api_hostile import client_for
+
+        api = client_for(url)
+        try:
+            return await VoicesService(api).list_models()
+        finally:
+            await api.aclose()
+
+    with serve_raw(handler) as server:
+        listed = run(lambda: models(server.url))
+    assert [model.cost_multiplier for model in listed] == [1.0, 1.0]
+
+
+def test_the_speech_tab_estimate_stays_sane_with_an_absurd_cost_rate(
+        launch: Any, cloud: Cloud, qtbot: Any) -> None:  # noqa: F811
+    models = [{"model_id": model, "name": model, "token_cost_factor": 1e300}
+              for model in TTS_MODELS]
+    cloud.control.add_faults({"path_regex": "^/v1/models", "fault": "json_body",
+                              "body": models, "count": 100})
+    studio = launch(cloud_url=cloud.url)
+    text = "Nineteen characters"
+    qtbot.keyClicks(studio.find(QPlainTextEdit, "speech.text"), text)
+
+    shown = studio.find(QLabel, "speech.estimate")
+    qtbot.waitUntil(lambda: "credits" in shown.text(), timeout=20_000)
+    # Before: "About 19,000,000,000,000,000,402,783,… credits" (300 digits).
+    assert shown.text().startswith(f"About {len(text)} credits"), shown.text()
