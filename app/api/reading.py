@@ -109,7 +109,14 @@ async def send_within(client: httpx.AsyncClient, request: httpx.Request, *,
 
 
 class _Inflater:
-    """Undoes Content-Encoding with bounded output: at most PIECE bytes per piece."""
+    """Undoes Content-Encoding with bounded output: at most PIECE bytes per piece.
+
+    A compressed body carries its own end: one that stops before it was cut off on the
+    way (a proxy, a dropped connection on a close-delimited body), however the HTTP
+    framing looked, and is refused rather than handed over as complete audio. gzip may
+    hold several members one after another (RFC 1952); anything else after the end is
+    refused too. zlib keeps returning nothing for data after its end, so that data must
+    never be fed back in a loop (it froze the app for good)."""
 
     def __init__(self, encoding: str, what: str) -> None:
         codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
@@ -117,6 +124,8 @@ class _Inflater:
         self._what = what
         self._zlib: zlib._Decompress | None = None
         self._deflate_pending = False
+        self._gzip = False
+        self._fed = False  # an empty body with a Content-Encoding is just empty
         if not codings:
             return
         if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):
@@ -126,7 +135,11 @@ class _Inflater:
         if codings[0] == "deflate":
             self._deflate_pending = True  # zlib-wrapped or raw: known from the first bytes
         else:
+            self._gzip = True
             self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16)
+
+    def _broken(self) -> ApiProtocolError:
+        return ApiProtocolError(f"The server's {self._what} could not be decompressed.")
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         if self._deflate_pending and data:
@@ -137,27 +150,42 @@ class _Inflater:
             if data:
                 yield data
             return
+        self._fed = self._fed or bool(data)
         try:
-            piece = self._zlib.decompress(data, PIECE)
-            while True:
+            while data:
+                if self._zlib.eof:
+                    data = self._next_member(data)
+                piece = self._zlib.decompress(data, PIECE)
                 if piece:
                     yield piece
-                if not self._zlib.unconsumed_tail:
-                    return
-                piece = self._zlib.decompress(self._zlib.unconsumed_tail, PIECE)
+                # Past the end of a stream, zlib leaves the rest in unused_data (and may
+                # keep a stale unconsumed_tail): it is the next member's, not this one's.
+                rest = (self._zlib.unused_data if self._zlib.eof
+                        else self._zlib.unconsumed_tail)
+                if not piece and not self._zlib.eof and len(rest) >= len(data):
+                    raise self._broken()  # no progress: never spin on the event loop
+                data = rest
         except zlib.error as exc:
-            raise ApiProtocolError(f"The server's {self._what} could not be decompressed.") \
-                from exc
+            raise self._broken() from exc
+
+    def _next_member(self, data: bytes) -> bytes:
+        """Start the next gzip member with `data`; anything else after the end is refused."""
+        if not (self._gzip and data[:2] == b"\x1f\x8b"):
+            raise self._broken()
+        self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        return data
 
     def flush(self) -> Iterator[bytes]:
-        if self._zlib is not None:
-            try:
-                rest = self._zlib.flush()
-            except zlib.error as exc:
-                raise ApiProtocolError(
-                    f"The server's {self._what} could not be decompressed.") from exc
-            if rest:
-                yield rest
+        if self._zlib is None or not self._fed:
+            return
+        if not self._zlib.eof:
+            raise ApiProtocolError(f"The server's {self._what} was cut off before the end.")
+        try:
+            rest = self._zlib.flush()
+        except zlib.error as exc:
+            raise self._broken() from exc
+        if rest:
+            yield rest
 
 
 class BodyCounter:

@@ -23,6 +23,16 @@ AUDIO_TYPES: tuple[str, ...] = (
 
 _int_or_none = header_number  # informational headers: garbage, inf or NaN read as absent
 
+# No one request costs more: the largest plans hold tens of millions of credits a month.
+# A larger `character-cost` is a broken or hostile server's, and summed into the usage
+# ledger it would swamp every total ("today: 9,000,000,000,000,000,000 credits").
+MAX_PLAUSIBLE_COST = 100_000_000
+
+
+def _cost(value: str | None) -> int | None:
+    cost = header_number(value)
+    return cost if cost is not None and cost <= MAX_PLAUSIBLE_COST else None
+
 
 @dataclass(frozen=True, slots=True)
 class ResponseInfo:
@@ -42,9 +52,9 @@ class ResponseInfo:
     @classmethod
     def from_headers(cls, headers: Mapping[str, str], status_code: int = 200) -> ResponseInfo:
         h = {k.lower(): v for k, v in headers.items()}
-        cost = _int_or_none(h.get("character-cost"))
+        cost = _cost(h.get("character-cost"))
         if cost is None:
-            cost = _int_or_none(h.get("x-character-count"))
+            cost = _cost(h.get("x-character-count"))
         return cls(
             status_code=status_code,
             request_id=h.get("request-id") or h.get("x-request-id") or None,

@@ -97,6 +97,12 @@ async def send_with_retries(
         except httpx.TooManyRedirects as exc:
             raise ApiProtocolError("The server redirected too many times.") from exc
         except httpx.RemoteProtocolError as exc:
+            if _headers_too_large(exc):
+                # The server did answer; asking again would only bring the same headers.
+                # The next step (check the server address) is the UI's, as for any
+                # answer that cannot be used.
+                raise ApiProtocolError("The server's answer began with headers too large "
+                                       "to read, so XI Studio stopped.") from exc
             if method == "GET" and attempt < config.max_retries:
                 # A GET changes nothing: repeating it after a dropped connection is safe.
                 delay = backoff_s(config, attempt)
@@ -142,3 +148,9 @@ async def send_with_retries(
         notify_retry(delay_s, reason)
         await asyncio.sleep(delay_s)
         attempt += 1
+
+
+def _headers_too_large(exc: Exception) -> bool:
+    """h11 gives up on a head longer than its buffer (16 KB): a 1 MB header, or
+    thousands of them. It is a received answer, not a dropped connection."""
+    return "receive buffer too long" in str(exc).lower()

@@ -35,6 +35,10 @@ class Language(WireModel):
     name: str
 
 
+# The costliest models charge a few credits a character; far beyond that is no real rate.
+MAX_COST_MULTIPLIER = 100.0
+
+
 class ModelRates(WireModel):
     character_cost_multiplier: float = 1.0
     cost_discount_multiplier: float = 1.0
@@ -70,11 +74,15 @@ class Model(WireModel):
 
     @property
     def cost_multiplier(self) -> float:
-        """Credits per character for this model (1.0 when the server does not say)."""
+        """Credits per character for this model (1.0 when the server does not say, or
+        says what no model costs: NaN, infinite, negative or absurd; such a figure was
+        shown as an estimate 300 digits long, or failed the cost line altogether)."""
         if self.model_rates is None:
-            return self.token_cost_factor or 1.0
-        rates = self.model_rates
-        return rates.character_cost_multiplier * rates.cost_discount_multiplier
+            value = self.token_cost_factor or 1.0
+        else:
+            rates = self.model_rates
+            value = rates.character_cost_multiplier * rates.cost_discount_multiplier
+        return value if math.isfinite(value) and 0 <= value <= MAX_COST_MULTIPLIER else 1.0
 
 
 class VoiceSettings(WireModel):

@@ -108,7 +108,9 @@ STATUS_FAULTS = ("400", "401", "402", "403", "404", "422", "429", "500", "502", 
 PRE_FAULTS = ("stall_before_headers", "invalid_json", "wrong_content_type", "huge_body",
               "redirect_to_other_host", "close_connection", "error_in_audio", "no_route",
               "json_body", "no_content")
-BODY_FAULTS = ("stall_mid_body", "truncated_body")
+# `gzip_cut_off`: the answer gzip-compressed and only its first half sent, framed as a
+# whole answer (what a proxy that cut it short passes on): only gzip knows it ended early.
+BODY_FAULTS = ("stall_mid_body", "truncated_body", "gzip_cut_off")
 # The work is done and charged, then its answer is spoiled: a 200 whose body is `body`
 # (JSON; default an object of no known shape) with the charge in `character-cost`.
 CHARGED_FAULTS = ("charged_malformed",)
@@ -1066,6 +1068,13 @@ class CloudServer(SpeechToTextAndMusic):
     # -- sending ---------------------------------------------------------------------
     async def _send(self, scope: dict[str, Any], receive: Any, send: Any, reply: Reply,
                     fault: Fault | None) -> None:
+        if fault is not None and fault.fault == "gzip_cut_off":
+            import gzip
+
+            packed = gzip.compress(reply.body)
+            reply = Reply(reply.status, {**reply.headers, "content-encoding": "gzip"},
+                          packed[: len(packed) // 2], on_done=reply.on_done)
+            fault = None  # the cut is in the body itself; it is sent as a whole answer
         chunks = reply.chunks()
         headers = dict(reply.headers)
         if not reply.streamed:
