@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.library.atomic import atomic_write_text
+from app.library.small_json import loads_small, read_bounded
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +102,14 @@ class SettingsStore:
 
     def _read(self) -> Settings:
         try:
-            raw = self.path.read_text(encoding="utf-8")
+            raw = read_bounded(self.path)
         except FileNotFoundError:
             return Settings()
         except OSError:
             log.warning("could not read %s; using defaults", self.path, exc_info=True)
             return Settings()
-        try:
-            data = json.loads(raw)
+        try:  # (a byte order mark, as Notepad writes, is fine; nested "[[[…" is damage)
+            data = loads_small(raw)
         except ValueError:
             data = None
         if not isinstance(data, dict):

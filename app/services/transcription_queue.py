@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from app.api.transcripts import TranscriptsService
 from app.domain.stt_options import ExportFormat, TranscriptionOptions
 from app.library.atomic import atomic_write_text
+from app.library.small_json import read_small_json
 from app.services.transcript_keep import KeepPlace, transcribe_and_keep
 
 if TYPE_CHECKING:
@@ -183,10 +184,10 @@ class TranscriptionQueue:
         thread). A missing or damaged file is no jobs; a damaged one is set aside as
         *.damaged so it is not overwritten."""
         try:
-            data = json.loads(self.state_path.read_text(encoding="utf-8"))
+            data = read_small_json(self.state_path)
         except FileNotFoundError:
             data = {}
-        except (OSError, ValueError, RecursionError):  # (nested past Python's limit)
+        except (OSError, ValueError):  # (nested past Python's limit is a ValueError)
             log.warning("the transcription queue file is damaged", exc_info=True)
             with contextlib.suppress(OSError):
                 self.state_path.replace(self.state_path.with_suffix(".damaged"))
