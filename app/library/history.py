@@ -66,6 +66,7 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 _COPY_CHUNK = 1 << 20
+SQLITE_INT_MAX = 2 ** 63 - 1  # its INTEGER is 64-bit signed
 # The names `open_audio_writer` gives: only such files are ever adopted by `recover()`.
 _APP_AUDIO_NAME = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}\.[a-z0-9]+$")
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f<>:"/\\|?*…]+')
@@ -335,6 +336,10 @@ class HistoryStore:
         return self.get(generation_id)
 
     def get(self, generation_id: int) -> Generation | None:
+        """The row, or None (also for an id no row can have: a damaged draft's 10**30
+        made SQLite raise OverflowError, and the tab restoring it could not be opened)."""
+        if not -SQLITE_INT_MAX - 1 <= generation_id <= SQLITE_INT_MAX:
+            return None
         with self._locked() as conn:
             row = conn.execute("SELECT * FROM generations WHERE id = ?",
                                (generation_id,)).fetchone()
