@@ -18,7 +18,8 @@ from app.domain.script_file import (
     script_from_json,
 )
 from app.library.atomic import PARTIAL_SUFFIX, AtomicFileWriter, atomic_write_text
-from app.library.small_json import read_bounded, read_small_json
+from app.library.bounded_read import read_bounded
+from app.library.small_json import read_small_json
 
 
 def takes_dir_for(script_path: Path | str) -> Path:

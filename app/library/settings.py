@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from app.library.atomic import atomic_write_text
-from app.library.small_json import loads_small, read_bounded
+from app.library.bounded_read import read_bounded
+from app.library.small_json import loads_small
 
 log = logging.getLogger(__name__)
 

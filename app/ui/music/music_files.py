@@ -15,7 +15,8 @@ from app.domain.music_plan_json import PlanFormatError, plan_from_json
 from app.domain.music_plan_write import plan_to_dict
 from app.domain.music_request import MusicRequestError
 from app.library.atomic import atomic_write_text
-from app.library.small_json import loads_small, read_bounded
+from app.library.bounded_read import read_bounded
+from app.library.small_json import loads_small
 from app.ui.errors import UserMessage, describe_error
 from app.ui.music.music_controller import FeatureRefusedError
 from app.ui.widgets.problem_text import problem_color, warning_color

@@ -28,8 +28,8 @@ from app.domain.transcript_parse import parse_transcript
 from app.domain.transcript_patch import prepare_patching
 from app.library import json_files
 from app.library.atomic import atomic_write_bytes, atomic_write_text
+from app.library.bounded_read import read_bounded
 from app.library.history import Generation
-from app.library.small_json import read_bounded
 from app.services.transcript_keep import KIND, KeepPlace, keep_files, transcribe_and_keep
 from app.ui.app_context import AppContext
 from app.ui.qt_async import TaskRunner
