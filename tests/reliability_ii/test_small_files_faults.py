@@ -1,10 +1,11 @@
-"""The small JSON files the app keeps (settings, drafts, the speaker-name book, a script's
-queue marker) when damaged in ways earlier sweeps did not try: lists nested thousands
-deep (json.loads raises RecursionError, which no reader caught), a byte order mark, and
-files of gigabytes (read whole before)."""
+"""The small JSON files the app keeps (settings and the window state in them, drafts, the
+speaker-name book, a script's queue marker) when damaged in ways earlier sweeps did not
+try: lists nested thousands deep (json.loads raises RecursionError, which no reader
+caught), a byte order mark, wrong types, and files of gigabytes (read whole before)."""
 
 from __future__ import annotations
 
+import json
 import os
 import tracemalloc
 from pathlib import Path
@@ -17,7 +18,8 @@ from app.library.drafts import DraftStore
 from app.library.paths import AppPaths
 from app.library.settings import SettingsStore
 from app.library.speaker_names import SpeakerNameBook
-from tests.reliability_ii.conftest import NOTICES, AppLauncher
+from tests.reliability_ii.conftest import NOTICES, AppLauncher, StudioFactory
+from tests.support.cloud import Cloud
 
 DEEP = "[" * 100_000 + "]" * 100_000
 
@@ -127,3 +129,20 @@ def test_a_script_file_of_gigabytes_is_refused_unread(tmp_path: Path,
     [error] = caught
     assert isinstance(error, OSError) and "huge.xiscript.json is larger than" in str(error)
     assert os.path.getsize(path) == 64 * 1024 * 1024
+
+
+@pytest.mark.parametrize("value", [7, None, ["x"], "not base64 at all"])
+def test_a_window_state_of_the_wrong_types_opens_and_closes_the_window(
+        studios: StudioFactory, cloud: Cloud, value: object) -> None:
+    """A number where Qt's saved geometry belongs raised AttributeError building the
+    window (the app did not start); a number where the dividers belong raised in
+    closeEvent. The window now opens with its default layout and saves a good one."""
+    home = studios.home()
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "settings.json").write_text(json.dumps({"window_state": {
+        "geometry": value, "tab": value, "window_layout": value, "splitters": value}}))
+    studio = studios.start(home, cloud_url=cloud.url)
+    studio.window.build_all_tabs()
+    studios.stop(studio)
+    saved = json.loads((home / "config" / "settings.json").read_text())["window_state"]
+    assert isinstance(saved["geometry"], str) and isinstance(saved["splitters"], dict)
