@@ -123,7 +123,12 @@ class Generation:
 
     @property
     def created(self) -> datetime:
-        return datetime.fromisoformat(self.created_at)
+        """When it was made; the start of 1970 for a date that cannot be read (a damaged
+        row), so lists still sort and show it."""
+        try:
+            return datetime.fromisoformat(self.created_at)
+        except ValueError:
+            return datetime(1970, 1, 1, tzinfo=UTC)
 
     @property
     def extension(self) -> str:
@@ -260,24 +265,31 @@ class HistoryStore:
             return str(path.absolute())
 
     def _resolved_path(self, stored: str | None) -> Path | None:
-        if not stored:
+        if not stored or "\0" in stored:  # (no file can have a NUL in its name)
             return None
         path = Path(stored)
         return path if path.is_absolute() else self.audio_dir / path
 
     def _generation(self, row: sqlite3.Row) -> Generation:
-        path = self._resolved_path(row["file_path"])
+        # SQLite keeps whatever a column is given: a database edited or damaged by another
+        # program can hold "x" in `duration_ms` or bytes in `file_path`. Each value is
+        # brought to its type here, once (the History list raised on every repaint).
+        path = self._resolved_path(_text_or_none(row["file_path"]))
         try:
             request_ids = [str(r) for r in json.loads(row["request_ids"] or "[]")]
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):
             request_ids = []
+        cost, duration = row["character_cost"], row["duration_ms"]
         return Generation(
-            id=row["id"], created_at=row["created_at"], kind=row["kind"], title=row["title"],
-            text=row["text"], voice_id=row["voice_id"], voice_name=row["voice_name"],
-            model_id=row["model_id"], output_format=row["output_format"] or "",
-            settings_json=row["settings_json"], request_ids=request_ids,
-            character_cost=row["character_cost"], duration_ms=row["duration_ms"] or 0,
-            file_path=path, session_id=row["session_id"], extra_json=row["extra_json"],
+            id=row["id"], created_at=_text(row["created_at"]), kind=_text(row["kind"]),
+            title=_text(row["title"]), text=_text(row["text"]),
+            voice_id=_text_or_none(row["voice_id"]),
+            voice_name=_text_or_none(row["voice_name"]),
+            model_id=_text_or_none(row["model_id"]), output_format=_text(row["output_format"]),
+            settings_json=_text(row["settings_json"]) or "{}", request_ids=request_ids,
+            character_cost=_whole(cost) if cost is not None else None,
+            duration_ms=max(_whole(duration) or 0, 0), file_path=path,
+            session_id=_text(row["session_id"]), extra_json=_text(row["extra_json"]) or "{}",
             file_exists=path is not None and path.is_file(),
         )
 
@@ -443,3 +455,21 @@ class HistoryStore:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _text(value: object) -> str:
+    """A text column's value as text (bytes decoded, nothing as "")."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return "" if value is None else str(value)
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _whole(value: object) -> int | None:
+    """A whole-number column's value; None for what is not a number."""
+    if isinstance(value, int | float) and value == value and abs(value) < 2 ** 63:
+        return int(value)
+    return None
