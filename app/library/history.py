@@ -36,6 +36,7 @@ from app.library.history_notices import tell_about_opening
 from app.library.history_open import open_history
 from app.library.history_recovery import remove_dead_partials, unowned_audio
 from app.library.notices import NoticeBoard
+from app.library.sqlite_values import as_text, text_or_none, whole
 
 log = logging.getLogger(__name__)
 
@@ -274,22 +275,22 @@ class HistoryStore:
         # SQLite keeps whatever a column is given: a database edited or damaged by another
         # program can hold "x" in `duration_ms` or bytes in `file_path`. Each value is
         # brought to its type here, once (the History list raised on every repaint).
-        path = self._resolved_path(_text_or_none(row["file_path"]))
+        path = self._resolved_path(text_or_none(row["file_path"]))
         try:
             request_ids = [str(r) for r in json.loads(row["request_ids"] or "[]")]
         except (ValueError, TypeError, RecursionError):
             request_ids = []
         cost, duration = row["character_cost"], row["duration_ms"]
         return Generation(
-            id=row["id"], created_at=_text(row["created_at"]), kind=_text(row["kind"]),
-            title=_text(row["title"]), text=_text(row["text"]),
-            voice_id=_text_or_none(row["voice_id"]),
-            voice_name=_text_or_none(row["voice_name"]),
-            model_id=_text_or_none(row["model_id"]), output_format=_text(row["output_format"]),
-            settings_json=_text(row["settings_json"]) or "{}", request_ids=request_ids,
-            character_cost=_whole(cost) if cost is not None else None,
-            duration_ms=max(_whole(duration) or 0, 0), file_path=path,
-            session_id=_text(row["session_id"]), extra_json=_text(row["extra_json"]) or "{}",
+            id=row["id"], created_at=as_text(row["created_at"]), kind=as_text(row["kind"]),
+            title=as_text(row["title"]), text=as_text(row["text"]),
+            voice_id=text_or_none(row["voice_id"]),
+            voice_name=text_or_none(row["voice_name"]),
+            model_id=text_or_none(row["model_id"]), output_format=as_text(row["output_format"]),
+            settings_json=as_text(row["settings_json"]) or "{}", request_ids=request_ids,
+            character_cost=whole(cost) if cost is not None else None,
+            duration_ms=max(whole(duration) or 0, 0), file_path=path,
+            session_id=as_text(row["session_id"]), extra_json=as_text(row["extra_json"]) or "{}",
             file_exists=path is not None and path.is_file(),
         )
 
@@ -456,20 +457,3 @@ class HistoryStore:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-
-def _text(value: object) -> str:
-    """A text column's value as text (bytes decoded, nothing as "")."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return "" if value is None else str(value)
-
-
-def _text_or_none(value: object) -> str | None:
-    return None if value is None else _text(value)
-
-
-def _whole(value: object) -> int | None:
-    """A whole-number column's value; None for what is not a number."""
-    if isinstance(value, int | float) and value == value and abs(value) < 2 ** 63:
-        return int(value)
-    return None
