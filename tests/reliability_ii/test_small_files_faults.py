@@ -146,3 +146,26 @@ def test_a_window_state_of_the_wrong_types_opens_and_closes_the_window(
     studios.stop(studio)
     saved = json.loads((home / "config" / "settings.json").read_text())["window_state"]
     assert isinstance(saved["geometry"], str) and isinstance(saved["splitters"], dict)
+
+
+def test_a_folder_where_the_settings_file_belongs_is_said_in_the_window(
+        tmp_path: Path, apps: AppLauncher) -> None:
+    """Defaults were used without a word, and every setting changed was lost at quit."""
+    home = tmp_path / "home"
+    paths = AppPaths.under(home).ensure()
+    (paths.config_dir / "settings.json").mkdir()
+    seen = apps.start(home).wait_ready()
+    banner = str(seen[NOTICES])
+    assert "Your settings could not be read" in banner
+    assert str(paths.config_dir / "settings.json") in banner
+
+
+def test_a_damaged_settings_file_is_named_where_it_was_kept(
+        tmp_path: Path, apps: AppLauncher) -> None:
+    home = tmp_path / "home"
+    paths = AppPaths.under(home).ensure()
+    (paths.config_dir / "settings.json").write_bytes(b'{"base_url": "http://127.0.0.1:1\xff')
+    seen = apps.start(home).wait_ready()
+    banner = str(seen[NOTICES])
+    assert "Your settings were damaged" in banner
+    assert str(paths.config_dir / "settings.json.corrupt") in banner
