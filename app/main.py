@@ -163,7 +163,7 @@ def build_context() -> AppContext:
         configure_logging(paths.log_dir)
     except OSError:
         logging.basicConfig(level=logging.INFO)  # to stderr: the log folder is unusable
-    settings_store = SettingsStore(paths.config_dir / "settings.json")
+    settings_store = SettingsStore(paths.config_dir / "settings.json", notices)
     settings = settings_store.load()
     # The key is read (and registered for log redaction) by the backend controller in a
     # worker thread after the window shows: the keychain takes ~0.1 s to load.

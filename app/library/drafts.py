@@ -20,6 +20,7 @@ from typing import Any
 from app.library.atomic import PARTIAL_SUFFIX, atomic_write_text
 from app.library.file_locks import OwnedFile
 from app.library.notices import LibraryNotice, NoticeBoard
+from app.library.small_json import read_small_json
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,9 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 # A save takes milliseconds; a partial file older than this was left by a crash (and one
 # younger may belong to another copy of the app saving right now).
 STALE_PARTIAL_S = 60.0
+# A draft holds what a tab had open: a text of 20 MB (the most a text file opens) is
+# under 60 MB as JSON. Larger is damage, kept aside unread instead of read whole.
+DRAFT_LIMIT = 256 * 1024 * 1024
 
 
 class DraftStore:
@@ -70,7 +74,7 @@ class DraftStore:
         kept aside, and a notice says where)."""
         path = self._path(name)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = read_small_json(path, DRAFT_LIMIT)
         except (FileNotFoundError, NotADirectoryError):  # no draft (or no drafts folder)
             return None
         except (OSError, ValueError) as exc:

@@ -36,6 +36,7 @@ from app.library.history_notices import tell_about_opening
 from app.library.history_open import open_history
 from app.library.history_recovery import remove_dead_partials, unowned_audio
 from app.library.notices import NoticeBoard
+from app.library.sqlite_values import as_text, text_or_none, whole
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 _COPY_CHUNK = 1 << 20
+SQLITE_INT_MAX = 2 ** 63 - 1  # its INTEGER is 64-bit signed
 # The names `open_audio_writer` gives: only such files are ever adopted by `recover()`.
 _APP_AUDIO_NAME = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}\.[a-z0-9]+$")
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f<>:"/\\|?*…]+')
@@ -122,7 +124,12 @@ class Generation:
 
     @property
     def created(self) -> datetime:
-        return datetime.fromisoformat(self.created_at)
+        """When it was made; the start of 1970 for a date that cannot be read (a damaged
+        row), so lists still sort and show it."""
+        try:
+            return datetime.fromisoformat(self.created_at)
+        except ValueError:
+            return datetime(1970, 1, 1, tzinfo=UTC)
 
     @property
     def extension(self) -> str:
@@ -259,24 +266,31 @@ class HistoryStore:
             return str(path.absolute())
 
     def _resolved_path(self, stored: str | None) -> Path | None:
-        if not stored:
+        if not stored or "\0" in stored:  # (no file can have a NUL in its name)
             return None
         path = Path(stored)
         return path if path.is_absolute() else self.audio_dir / path
 
     def _generation(self, row: sqlite3.Row) -> Generation:
-        path = self._resolved_path(row["file_path"])
+        # SQLite keeps whatever a column is given: a database edited or damaged by another
+        # program can hold "x" in `duration_ms` or bytes in `file_path`. Each value is
+        # brought to its type here, once (the History list raised on every repaint).
+        path = self._resolved_path(text_or_none(row["file_path"]))
         try:
             request_ids = [str(r) for r in json.loads(row["request_ids"] or "[]")]
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):
             request_ids = []
+        cost, duration = row["character_cost"], row["duration_ms"]
         return Generation(
-            id=row["id"], created_at=row["created_at"], kind=row["kind"], title=row["title"],
-            text=row["text"], voice_id=row["voice_id"], voice_name=row["voice_name"],
-            model_id=row["model_id"], output_format=row["output_format"] or "",
-            settings_json=row["settings_json"], request_ids=request_ids,
-            character_cost=row["character_cost"], duration_ms=row["duration_ms"] or 0,
-            file_path=path, session_id=row["session_id"], extra_json=row["extra_json"],
+            id=row["id"], created_at=as_text(row["created_at"]), kind=as_text(row["kind"]),
+            title=as_text(row["title"]), text=as_text(row["text"]),
+            voice_id=text_or_none(row["voice_id"]),
+            voice_name=text_or_none(row["voice_name"]),
+            model_id=text_or_none(row["model_id"]), output_format=as_text(row["output_format"]),
+            settings_json=as_text(row["settings_json"]) or "{}", request_ids=request_ids,
+            character_cost=whole(cost) if cost is not None else None,
+            duration_ms=max(whole(duration) or 0, 0), file_path=path,
+            session_id=as_text(row["session_id"]), extra_json=as_text(row["extra_json"]) or "{}",
             file_exists=path is not None and path.is_file(),
         )
 
@@ -335,6 +349,10 @@ class HistoryStore:
         return self.get(generation_id)
 
     def get(self, generation_id: int) -> Generation | None:
+        """The row, or None (also for an id no row can have: a damaged draft's 10**30
+        made SQLite raise OverflowError, and the tab restoring it could not be opened)."""
+        if not -SQLITE_INT_MAX - 1 <= generation_id <= SQLITE_INT_MAX:
+            return None
         with self._locked() as conn:
             row = conn.execute("SELECT * FROM generations WHERE id = ?",
                                (generation_id,)).fetchone()
@@ -438,3 +456,4 @@ class HistoryStore:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+

@@ -37,9 +37,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from app.library.history_open import describe, open_history
 from app.library.notices import LibraryNotice, NoticeBoard
+from app.library.sqlite_values import text_or_none, whole
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,7 @@ _MIGRATIONS: dict[int, str] = {
 _COLUMNS = ("created_at", "kind", "what", "model_id", "characters", "duration_ms",
             "credits", "estimated", "source", "request_id", "script_path", "block_id", "file",
             "session_id")
+_NUMBERS = frozenset({"characters", "duration_ms", "credits"})
 
 # A second copy of the app writing its own row holds the lock for milliseconds; past this
 # the row is kept in memory rather than make a finished generation wait.
@@ -128,7 +131,11 @@ class LedgerEntry:
 
     @property
     def created(self) -> datetime:
-        return datetime.fromisoformat(self.created_at)
+        """When; the start of 1970 for a date that cannot be read (a damaged row)."""
+        try:
+            return datetime.fromisoformat(self.created_at)
+        except ValueError:
+            return datetime(1970, 1, 1, tzinfo=UTC)
 
     @property
     def kind_label(self) -> str:
@@ -358,10 +365,15 @@ class Ledger:
 
     @staticmethod
     def _entry(row: sqlite3.Row, kept: bool) -> LedgerEntry:
-        data = {name: row[name] for name in _COLUMNS}
-        data["estimated"] = bool(data["estimated"])
+        # Each value as its type (sqlite_values): a row edited or damaged elsewhere with
+        # "x" as its credits made every total raise, and the costs could not be shown.
+        data: dict[str, Any] = {name: (whole(row[name]) if name in _NUMBERS
+                                       else text_or_none(row[name])) for name in _COLUMNS}
+        data["estimated"] = bool(whole(row["estimated"]))
         data["what"] = data["what"] or ""
         data["source"] = data["source"] or CLOUD
+        data["kind"] = data["kind"] or ""
+        data["created_at"] = data["created_at"] or ""
         return LedgerEntry(id=row["id"], kept=kept, **data)
 
     def script_total(self, script_path: Path | str) -> Total:

@@ -18,6 +18,8 @@ from app.domain.script_file import (
     script_from_json,
 )
 from app.library.atomic import PARTIAL_SUFFIX, AtomicFileWriter, atomic_write_text
+from app.library.bounded_read import read_bounded
+from app.library.small_json import read_small_json
 
 
 def takes_dir_for(script_path: Path | str) -> Path:
@@ -39,9 +41,14 @@ def save_script(path: Path | str, script: Script,
     return out.final_path
 
 
+# A chapter of 5,000 blocks with their takes is a few MB; past this a file is not a
+# script, and reading it whole could take gigabytes of memory.
+SCRIPT_LIMIT = 256 * 1024 * 1024
+
+
 def load_script(path: Path | str) -> Script:
     """Read a script file. Raises OSError (cannot read) or ScriptFormatError (damaged)."""
-    return script_from_json(Path(path).read_bytes())
+    return script_from_json(read_bounded(Path(path), SCRIPT_LIMIT))
 
 
 def take_path(script_path: Path | str, take_file: str) -> Path:
@@ -92,7 +99,7 @@ def save_queue_state(script_path: Path | str, block_ids: list[str]) -> None:
 def load_queue_state(script_path: Path | str) -> list[str] | None:
     """The block ids of an interrupted queue, or None when none was interrupted."""
     try:
-        data = json.loads((takes_dir_for(script_path) / QUEUE_FILE).read_text("utf-8"))
+        data = read_small_json(takes_dir_for(script_path) / QUEUE_FILE)
     except (OSError, ValueError):
         return None
     ids = data.get("block_ids") if isinstance(data, dict) else None

@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from app.library.atomic import atomic_write_text
+from app.library.bounded_read import read_bounded
+from app.library.notices import LibraryNotice, NoticeBoard
+from app.library.small_json import loads_small
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +80,9 @@ class SettingsStore:
     writes back the address from the file, unless the user chose a new one meanwhile.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, notices: NoticeBoard | None = None) -> None:
         self.path = Path(path)
+        self.notices = notices or NoticeBoard()
         self._file_base_url = DEFAULT_BASE_URL
         self._env_base_url: str | None = None
 
@@ -101,19 +105,36 @@ class SettingsStore:
 
     def _read(self) -> Settings:
         try:
-            raw = self.path.read_text(encoding="utf-8")
+            raw = read_bounded(self.path)
         except FileNotFoundError:
             return Settings()
-        except OSError:
+        except OSError as exc:
             log.warning("could not read %s; using defaults", self.path, exc_info=True)
+            # Said in the window: the defaults were used silently, and every setting
+            # changed this session was lost at quit (a folder where the file should be).
+            self.notices.post(LibraryNotice(
+                title="Your settings could not be read",
+                text=(f"XI Studio could not read {self.path} ({exc.strerror or exc}), so it "
+                      "uses its default settings, and changes to them cannot be saved."),
+                next_step="Move whatever is at that place away (it should be a file XI "
+                          "Studio can read and write), then restart XI Studio.",
+                path=self.path))
             return Settings()
-        try:
-            data = json.loads(raw)
+        try:  # (a byte order mark, as Notepad writes, is fine; nested "[[[…" is damage)
+            data = loads_small(raw)
         except ValueError:
             data = None
         if not isinstance(data, dict):
             log.warning("%s is not a settings file; kept aside as .corrupt", self.path)
             self._keep_aside(move=True)
+            aside = self.path.with_name(self.path.name + ".corrupt")
+            self.notices.post(LibraryNotice(
+                title="Your settings were damaged",
+                text=(f"{self.path} could not be read as settings; it was kept as {aside} "
+                      "and XI Studio starts with its default settings."),
+                next_step="Choose your settings again (Settings…); nothing else was "
+                          "touched.",
+                path=aside))
             return Settings()
         settings, bad = Settings.from_json(data)
         if bad:

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 from app.library.atomic import atomic_write_text
+from app.library.small_json import read_small_json
 
 MAX_NAMES = 30
 
@@ -25,7 +26,7 @@ class SpeakerNameBook:
 
     def _read(self) -> dict[str, list[str]]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = read_small_json(self.path)
         except (OSError, ValueError):
             return {}
         if not isinstance(data, dict):

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from app.api.transcripts import TranscriptsService
 from app.domain.stt_options import ExportFormat, TranscriptionOptions
 from app.library.atomic import atomic_write_text
+from app.library.small_json import read_small_json
 from app.services.transcript_keep import KeepPlace, transcribe_and_keep
 
 if TYPE_CHECKING:
@@ -59,24 +60,49 @@ def options_to_json(options: TranscriptionOptions) -> dict[str, Any]:
 
 
 def options_from_json(data: object) -> TranscriptionOptions:
-    """Settings read back from the queue file; unknown or damaged entries are left at
-    their defaults."""
+    """Settings read back from the queue file; unknown or damaged entries (of another
+    type than the setting's: a number where the list of terms is raised TypeError, and
+    the queue could not load) are left at their defaults."""
     if not isinstance(data, dict):
         return TranscriptionOptions()
-    names = {f.name for f in fields(TranscriptionOptions)}
-    values: dict[str, Any] = {k: v for k, v in data.items() if k in names}
+    values = _typed_values(TranscriptionOptions, data)
     formats = []
-    for item in values.pop("additional_formats", None) or []:
-        with contextlib.suppress(TypeError):
-            formats.append(ExportFormat(**item))
+    listed = data.get("additional_formats")
+    for item in listed if isinstance(listed, list) else []:
+        if isinstance(item, dict):
+            with contextlib.suppress(TypeError):
+                formats.append(ExportFormat(**_typed_values(ExportFormat, item)))
     values["additional_formats"] = tuple(formats)
     for key in ("keyterms", "entity_detection", "entity_redaction"):
-        if isinstance(values.get(key), list):
-            values[key] = tuple(str(v) for v in values[key])
+        if isinstance(data.get(key), list):
+            values[key] = tuple(str(v) for v in data[key])
     try:
         return TranscriptionOptions(**values)
     except TypeError:
         return TranscriptionOptions()
+
+
+# What each setting's declared type accepts from JSON (the annotations are text).
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,), "ExportFormatName": (str,), "None": (type(None),), "bool": (bool,),
+    "int": (int,), "float": (int, float), "dict": (dict,)}
+
+
+def _typed_values(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """`data`'s entries that are fields of the dataclass `cls` and of their field's type
+    (a bool is not taken for a number, nor a number for a bool)."""
+    taken: dict[str, Any] = {}
+    for item in fields(cls):
+        if item.name not in data:
+            continue
+        value = data[item.name]
+        names = [part.split("[")[0].strip() for part in str(item.type).split(" | ")]
+        accepted = tuple(t for name in names for t in _JSON_TYPES.get(name, ()))
+        if isinstance(value, bool) and "bool" not in names:
+            continue
+        if accepted and isinstance(value, accepted):
+            taken[item.name] = value
+    return taken
 
 
 @dataclass
@@ -183,10 +209,10 @@ class TranscriptionQueue:
         thread). A missing or damaged file is no jobs; a damaged one is set aside as
         *.damaged so it is not overwritten."""
         try:
-            data = json.loads(self.state_path.read_text(encoding="utf-8"))
+            data = read_small_json(self.state_path)
         except FileNotFoundError:
             data = {}
-        except (OSError, ValueError, RecursionError):  # (nested past Python's limit)
+        except (OSError, ValueError):  # (nested past Python's limit is a ValueError)
             log.warning("the transcription queue file is damaged", exc_info=True)
             with contextlib.suppress(OSError):
                 self.state_path.replace(self.state_path.with_suffix(".damaged"))

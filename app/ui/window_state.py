@@ -20,8 +20,10 @@ def _to_text(data: QByteArray) -> str:
     return bytes(data.toBase64().data()).decode()
 
 
-def _from_text(text: str) -> QByteArray:
-    return QByteArray.fromBase64(text.encode())
+def _from_text(text: object) -> QByteArray:
+    """The saved blob; empty (Qt then keeps its default) for what is not text: a
+    damaged settings file's number here stopped the window from opening."""
+    return QByteArray.fromBase64(text.encode()) if isinstance(text, str) else QByteArray()
 
 
 class WindowState:
@@ -80,7 +82,10 @@ class WindowState:
         window = self._window
         previous = self._saved()
         # Dividers of a tab never built this session keep their saved places.
-        splitters = dict(previous.get("splitters") or {}) if previous is not None else {}
+        # (Only a mapping: dict() of a damaged file's number raised in closeEvent, and the
+        # window never closed cleanly.)
+        saved = previous.get("splitters") if previous is not None else None
+        splitters = dict(saved) if isinstance(saved, dict) else {}
         splitters.update({
             splitter.objectName(): _to_text(splitter.saveState())
             for splitter in window.findChildren(QSplitter) if splitter.objectName()})

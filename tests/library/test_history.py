@@ -184,3 +184,10 @@ def test_corrupt_database_is_kept_aside(tmp_path: Path) -> None:
         assert list(tmp_path.glob("history.sqlite3.corrupt-*"))
     finally:
         store.close()
+
+
+def test_an_id_no_row_can_have_is_no_row(tmp_path: Path) -> None:
+    """A damaged draft's 10**30 made SQLite raise OverflowError in `get`."""
+    store = HistoryStore(tmp_path / "h.sqlite3", tmp_path / "audio")
+    assert store.get(10 ** 30) is None and store.get(-(10 ** 30)) is None
+    store.close()

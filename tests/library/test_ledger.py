@@ -265,3 +265,25 @@ def test_a_ledger_locked_when_first_opened_saves_the_held_rows_once_free(
     assert ledger.notices.all()[-1].title == "Costs are saved again"
     ledger.close()
     assert sorted(e.credits or 0 for e in Ledger(db).entries()) == [1, 2, 3, 4]
+
+
+def test_a_row_of_the_wrong_types_is_counted_as_its_types(tmp_path: Path) -> None:
+    """SQLite keeps what it is given: a ledger edited or damaged elsewhere with "x" as a
+    row's credits made every total raise (the status bar and Usage and costs failed)."""
+    db = tmp_path / "ledger.sqlite3"
+    ledger = Ledger(db)
+    ledger.add(take(credits=10))
+    ledger.add(take(credits=5))
+    ledger.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE operations SET credits = 'x', characters = ?, "
+                     "created_at = 'not a date', script_path = ? WHERE id = 1",
+                     (b"\xff", b"/s/ad.xiscript.json"))
+    conn.close()
+    again = Ledger(db)
+    damaged = next(e for e in again.entries() if e.id == 1)
+    assert damaged.credits is None and damaged.characters is None
+    assert damaged.created.year == 1970
+    assert again.script_total("/s/ad.xiscript.json").credits == 5
+    export_csv(again.entries(), tmp_path / "costs.csv")
+    again.close()

@@ -217,6 +217,26 @@ def test_settings_round_trip_through_the_file() -> None:
     assert options_from_json("garbage") == TranscriptionOptions()
 
 
+def test_a_queue_file_with_settings_of_the_wrong_types_still_loads(tmp_path: Path) -> None:
+    """A number where the key terms (or the extra formats) are raised TypeError: the whole
+    queue could not load, and the window said nothing of the jobs it held. A word where a
+    number belongs was kept and raised later, when the job was checked."""
+    path = tmp_path / "queue.json"
+    path.write_text(json.dumps({"version": 1, "jobs": [{
+        "job_id": "j1", "source": str(tmp_path / "talk.wav"), "state": "waiting",
+        "options": {"model_id": "scribe_v1", "keyterms": 5, "additional_formats": 7,
+                    "temperature": "x", "seed": "x", "diarize": 1, "source_url": 5,
+                    "num_speakers": True}}, {
+        "job_id": "j2", "source": str(tmp_path / "b.wav"),
+        "options": {"additional_formats": [{"format": "srt", "max_segment_chars": "x"},
+                                           "srt"]}}]}))
+    queue = TranscriptionQueue(path, None)  # type: ignore[arg-type]  # nothing runs
+    first, second = queue.load()
+    assert first.options == TranscriptionOptions(model_id="scribe_v1")
+    assert first.options.validate() == []
+    assert second.options.additional_formats == (ExportFormat("srt"),)
+
+
 async def test_a_failure_reason_is_in_plain_words(tmp_path: Path,
                                                   recordings: list[Path]) -> None:
     async def refuse(job: QueueJob, progress: object) -> JobResult:

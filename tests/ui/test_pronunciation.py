@@ -258,3 +258,40 @@ def test_offline_engine_dictionary_and_its_history(launch, engine_url, qtbot) ->
     account = studio.window.findChild(AccountHistoryDialog, "account_history")
     qtbot.waitUntil(lambda: "XI, offline." in [i.text for i in account.model.items],
                     timeout=15_000)
+
+
+def test_a_lexicon_that_is_gone_or_huge_is_said_without_reading_it(
+        launch, cloud, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lexicon moved away after it was chosen was called a file that "could not be
+    written" (check the disk's space); a damaged one of gigabytes was read whole and its
+    XML parsed on the window's thread."""
+    import tracemalloc
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.ui.speech import dictionaries_panel
+
+    studio = launch(cloud_url=cloud.url)
+    dialog = open_dialog(qtbot, studio)
+    dialog.import_file(str(tmp_path / "moved.pls"))
+    qtbot.waitUntil(lambda: "could not be imported" in dialog.message.text(), timeout=10_000)
+    said = dialog.message.text()
+    assert "moved.pls" in said and "No such file" in said and "write" not in said, said
+
+    monkeypatch.setattr(dictionaries_panel, "MAX_PLS_BYTES", 1024 * 1024)
+    huge = tmp_path / "huge.pls"
+    with huge.open("wb") as file:
+        file.truncate(64 * 1024 * 1024)  # sparse: no disk taken
+    click(qtbot, dialog.import_button)
+    chooser = dialog.findChild(QFileDialog, "dictionaries.import_dialog")
+    chooser.selectFile(str(huge))
+    tracemalloc.start()
+    try:
+        chooser.accept()
+        qtbot.waitUntil(lambda: "huge.pls" in dialog.message.text(), timeout=10_000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024
+    assert "larger than" in dialog.message.text() and dialog.message.property("problem")
+    assert dialog.list_model.rowCount() == 0

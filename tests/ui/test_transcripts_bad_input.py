@@ -179,3 +179,42 @@ def test_linking_a_file_that_is_not_audio_keeps_the_recording_linked_before(
     qtbot.wait(1500)  # past the save timer
     saved = json.loads(tab.document.source.saved_path.read_text())
     assert saved["xi_studio"]["audio_path"] == str(recording)
+
+
+def open_with_the_button(studio: Any, qtbot: Any, path: Path) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    qtbot.mouseClick(studio.find(QPushButton, "transcripts.open_json"),
+                     Qt.MouseButton.LeftButton)
+    dialog = studio.find(QFileDialog, "transcripts.file_dialog")
+    dialog.selectFile(str(path))
+    dialog.accept()
+
+
+def test_a_transcript_file_of_gigabytes_is_refused_unread(
+        studio: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tab's own Transcript file… button read the chosen file whole (a damaged 2 GB
+    file: gigabytes of memory), and a file that could not be read was called one that
+    "could not be written", with advice about disk space."""
+    import tracemalloc
+
+    from app.library import json_files
+
+    monkeypatch.setattr(json_files, "MAX_JSON_FILE_BYTES", 1024 * 1024)
+    opens(studio, qtbot, SAMPLES / "stt_diarized_word.json")
+    path = tmp_path / "huge.json"
+    with path.open("wb") as file:
+        file.truncate(64 * 1024 * 1024)  # sparse: no disk taken
+    banner = studio.find(QWidget, "transcripts.error")
+    tracemalloc.start()
+    try:
+        open_with_the_button(studio, qtbot, path)
+        qtbot.waitUntil(banner.isVisible, timeout=10_000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024
+    shown = message(studio)
+    assert "could not be opened" in shown and "huge.json is larger than" in shown, shown
+    assert "write" not in shown and "disk" not in shown, shown
+    assert studio.window.transcripts_tab.document.is_open  # the transcript open stays

@@ -15,6 +15,8 @@ from app.domain.music_plan_json import PlanFormatError, plan_from_json
 from app.domain.music_plan_write import plan_to_dict
 from app.domain.music_request import MusicRequestError
 from app.library.atomic import atomic_write_text
+from app.library.bounded_read import read_bounded
+from app.library.small_json import loads_small
 from app.ui.errors import UserMessage, describe_error
 from app.ui.music.music_controller import FeatureRefusedError
 from app.ui.widgets.problem_text import problem_color, warning_color
@@ -43,11 +45,14 @@ def read_plan_source(source: str | Path | dict[str, Any],
     else:
         name = f"“{Path(source).name}”"
         try:
-            # utf-8-sig: Notepad and other Windows editors start the file with a BOM.
-            data = json.loads(Path(source).read_text(encoding="utf-8-sig"))
+            # Bounded: a plan is kilobytes, and this runs on the window's thread (a file of
+            # gigabytes was read whole, the window frozen and the memory taken).
+            raw = read_bounded(Path(source))
         except OSError as exc:
             raise PlanFormatError(f"{name} could not be read: {exc.strerror or exc}.") from exc
-        except (ValueError, RecursionError) as exc:  # nested past Python's limit: not a plan
+        try:  # a byte order mark (Notepad), or UTF-16, is fine
+            data = loads_small(raw)
+        except ValueError as exc:  # (nested past Python's limit too): not a plan
             raise PlanFormatError(f"{name} is not JSON, so it cannot be a music plan.") from exc
     plan = plan_from_json(data)
     model_id = data.get("model_id") if isinstance(data, dict) else None

@@ -128,8 +128,12 @@ class OutputBox(QGroupBox):
         if isinstance(values.get("output_format"), str):
             self.select(self.format, values["output_format"])
         seed = values.get("seed")
-        self.seed_fixed.setChecked(isinstance(seed, int))
-        if isinstance(seed, int):
+        # Only a seed the box holds: a damaged draft's 10**30 raised OverflowError in
+        # setValue, and the Music tab could not be opened.
+        if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= SEED_MAX:
+            seed = None
+        self.seed_fixed.setChecked(seed is not None)
+        if seed is not None:
             self.seed.setValue(seed)
         self.detailed.setChecked(bool(values.get("detailed")))
         if isinstance(values.get("store"), bool):

@@ -38,6 +38,7 @@ from app.domain.pronunciation import (
     RuleError,
     read_pls,
 )
+from app.library.bounded_read import read_bounded
 from app.ui.app_style import outline_item_checks
 from app.ui.errors import describe_error
 from app.ui.keyboard import enter_stays_in
@@ -54,6 +55,8 @@ if TYPE_CHECKING:
 # A dictionary the rule preview uses as scratch space (never listed, never attached).
 PREVIEW_DICTIONARY = "XI Studio preview (scratch)"
 TASK = "pronunciation.dialog"
+# A lexicon of 100,000 words is about 20 MB of XML; a larger file is not one.
+MAX_PLS_BYTES = 50 * 1024 * 1024
 
 
 class DictionariesDialog(QDialog):
@@ -358,16 +361,25 @@ class DictionariesDialog(QDialog):
                       "Pronunciation lexicons (*.pls *.xml);;All files (*)")
 
     def import_file(self, path: str) -> None:
+        name = Path(path).name
+
         async def work() -> None:
-            data = await asyncio.to_thread(Path(path).read_bytes)
+            # Bounded, and parsed in a worker: a damaged file of gigabytes was read whole,
+            # and its XML parsed on the window's thread. A file that cannot be read was
+            # called one that "could not be written".
             try:
-                rules = read_pls(data)
+                data = await asyncio.to_thread(read_bounded, Path(path), MAX_PLS_BYTES)
+            except OSError as exc:
+                raise PlsError(f"{name} could not be imported: {exc.strerror or exc}. "
+                               "Choose the lexicon file (.pls) itself.") from None
+            try:
+                rules = await asyncio.to_thread(read_pls, data)
             except PlsError as exc:
-                raise PlsError(f"{Path(path).name} could not be imported. {exc}") from None
+                raise PlsError(f"{name} could not be imported. {exc}") from None
             made = await self._service.create_from_file(Path(path).stem, data,
                                                         Path(path).name)
             await self._reload(made.id)
-            self.say(f"Imported {len(rules)} rules from {Path(path).name}.")
+            self.say(f"Imported {len(rules)} rules from {name}.")
         self._run("Importing…", work)
 
     def _on_export_clicked(self) -> None:

@@ -44,7 +44,9 @@ class PronunciationFeature(QObject):
         self._draft = SideDraft(DRAFT_NAME, ctx.drafts, runner, self)
         self.dialog: DictionariesDialog | None = None
         saved = self._draft.load()
-        found = [Attachment.from_json(a) for a in saved.get("attachments", [])]
+        # Not a list (a damaged draft's null or number stopped the window opening): none.
+        listed = saved.get("attachments")
+        found = [Attachment.from_json(a) for a in (listed if isinstance(listed, list) else [])]
         self.attachments: list[Attachment] = [a for a in found if a][:MAX_LOCATORS]
         self._build()
         tab.model.currentIndexChanged.connect(self._show)

@@ -51,9 +51,16 @@ _NORMALIZATIONS = (("Automatic", "auto"), ("Always spell out numbers etc.", "on"
                    ("Read text as written", "off"))
 
 
+_INT64 = 2 ** 63 - 1
+
+
 def select_combo(combo: QComboBox, value: object) -> None:
-    """Select the item whose data is `value`; leave the combo as it is if none has it."""
-    if value is None:
+    """Select the item whose data is `value`; leave the combo as it is if none has it.
+    Items hold words or whole numbers: a value read from a damaged draft (a list, or a
+    number past 64 bits, which made findData raise OverflowError and stopped the window
+    opening) is one no item has."""
+    fits = isinstance(value, str) or (isinstance(value, int) and -_INT64 <= value <= _INT64)
+    if not fits:
         return
     index = combo.findData(value)
     if index >= 0:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from app.api import errors as api
 from app.api.alignment import AlignmentInputError
 from app.api.transcripts import TranscriptionOptionsError
@@ -49,6 +51,13 @@ def describe(task: str, exc: BaseException) -> UserMessage:
     if isinstance(exc, SubtitlesNeedTimingsError):
         return UserMessage("No subtitles without word timings", str(exc),
                            "Export as text or JSON, or transcribe again with timestamps.")
+    if task == C.OPEN and isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
+        # (described as a file that "could not be written", with advice about disk space)
+        why = exc.strerror or str(exc)
+        name = f"{Path(exc.filename).name}: " if exc.filename else ""
+        return UserMessage("This transcript could not be opened", f"{name}{why}.",
+                           "Choose the transcript file itself (.json) and check that it can "
+                           "be read, then open it again.")
     if isinstance(exc, FileNotFoundError):
         return UserMessage("File not found", str(exc),
                            "It may have been moved or deleted; open it from its new place.")

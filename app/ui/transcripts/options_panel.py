@@ -196,9 +196,10 @@ class OptionsPanel(QGroupBox):
 
     def restore_draft(self, draft: dict[str, Any]) -> None:
         def pick(combo: QComboBox, value: object) -> None:
-            index = combo.findData(value)
-            if index >= 0:
-                combo.setCurrentIndex(index)
+            if isinstance(value, str):  # (findData of 10**30 raised OverflowError)
+                index = combo.findData(value)
+                if index >= 0:
+                    combo.setCurrentIndex(index)
 
         pick(self.model, draft.get("model_id"))
         pick(self.granularity, draft.get("granularity"))
@@ -208,10 +209,13 @@ class OptionsPanel(QGroupBox):
                          (self.no_verbatim, "no_verbatim"), (self.multichannel, "multichannel")):
             if isinstance(draft.get(key), bool):
                 box.setChecked(draft[key])
-        if isinstance(draft.get("num_speakers"), int):
-            self.num_speakers.setValue(draft["num_speakers"])
-        if isinstance(draft.get("threshold"), int | float):
-            self.threshold.setValue(float(draft["threshold"]))
+        # Brought into the boxes' range here: setValue(10**30) raised OverflowError (and
+        # float() of a 400-digit number too), and the tab could not be opened.
+        speakers, threshold = draft.get("num_speakers"), draft.get("threshold")
+        if isinstance(speakers, int):
+            self.num_speakers.setValue(min(max(speakers, 0), self.num_speakers.maximum()))
+        if isinstance(threshold, int | float) and threshold == threshold:  # (not NaN)
+            self.threshold.setValue(min(max(threshold, 0.0), self.threshold.maximum()))
         if isinstance(draft.get("keyterms"), str):
             self.keyterms.setText(draft["keyterms"])
         chosen = draft.get("formats")

@@ -26,7 +26,9 @@ from app.domain.transcript import Transcript
 from app.domain.transcript_edit import TranscriptEdits
 from app.domain.transcript_parse import parse_transcript
 from app.domain.transcript_patch import prepare_patching
+from app.library import json_files
 from app.library.atomic import atomic_write_bytes, atomic_write_text
+from app.library.bounded_read import read_bounded
 from app.library.history import Generation
 from app.services.transcript_keep import KIND, KeepPlace, keep_files, transcribe_and_keep
 from app.ui.app_context import AppContext
@@ -176,8 +178,9 @@ class TranscriptsController(QObject):
 
     async def _open_json(self, path: Path, generation: Generation | None,
                          parsed: Any = None) -> None:
+        # Bounded: a damaged file of gigabytes was read whole (and decoded: twice that).
         data = parsed if isinstance(parsed, dict) else await asyncio.to_thread(
-            path.read_bytes)
+            read_bounded, path, json_files.MAX_JSON_FILE_BYTES)
         original, edits, notes = await asyncio.to_thread(read_saved, data)
         audio = notes.get("audio_path")
         if generation is None:
