@@ -20,12 +20,11 @@ import json
 import logging
 import os
 import re
-import shutil
 import sqlite3
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +66,10 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 _COPY_CHUNK = 1 << 20
+
+
+class ExportStopped(Exception):
+    """The user stopped an export: nothing was written under the chosen name."""
 SQLITE_INT_MAX = 2 ** 63 - 1  # its INTEGER is 64-bit signed
 # The names `open_audio_writer` gives: only such files are ever adopted by `recover()`.
 _APP_AUDIO_NAME = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}\.[a-z0-9]+$")
@@ -413,8 +416,15 @@ class HistoryStore:
             raise FileNotFoundError(f"“{generation.title}” has no audio file")
         return generation.file_path
 
-    def export(self, generation_id: int, dest: Path | str) -> Path:
-        """Copy the audio to `dest` atomically (never a half-copied file under that name)."""
+    def export(self, generation_id: int, dest: Path | str, *,
+               stop: threading.Event | None = None,
+               progress: Callable[[int, int], None] | None = None) -> Path:
+        """Copy the audio to `dest` atomically (never a half-copied file under that name).
+
+        Runs in a worker thread, which cannot be killed: `stop` is checked between chunks
+        (and once more before the file gets its name), so Stop on a file of an hour ends
+        the copy at once with `ExportStopped` and no file. `progress(done, total)` is
+        called from the worker thread after each chunk."""
         generation = self.get(generation_id)
         if generation is None:
             raise AudioMissingError("It was deleted from History.")
@@ -425,8 +435,16 @@ class HistoryStore:
                                     f"deleted: {source}")
         if dest.exists() and dest.resolve() == source.resolve():
             return dest
+        total = source.stat().st_size
         with source.open("rb") as reader, AtomicFileWriter(dest) as writer:
-            shutil.copyfileobj(reader, writer, _COPY_CHUNK)
+            while chunk := reader.read(_COPY_CHUNK):
+                if stop is not None and stop.is_set():
+                    raise ExportStopped(f"Stopped: nothing was saved as {dest}.")
+                writer.write(chunk)
+                if progress is not None:
+                    progress(writer.bytes_written, total)
+            if stop is not None and stop.is_set():  # (the last chunk is no reason to keep it)
+                raise ExportStopped(f"Stopped: nothing was saved as {dest}.")
         return dest
 
     def open_audio_writer(self, extension: str) -> AtomicFileWriter:

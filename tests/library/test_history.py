@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.library.history import Generation, HistoryStore, NewGeneration
+from app.library.history import ExportStopped, Generation, HistoryStore, NewGeneration
 
 
 @pytest.fixture
@@ -120,6 +120,27 @@ def test_export_copies_atomically(store: HistoryStore, tmp_path: Path) -> None:
     assert sorted(p.name for p in dest.parent.iterdir()) == [dest.name]
     with pytest.raises(FileNotFoundError):
         store.export(12345, tmp_path / "nope.mp3")
+
+
+def test_export_stopped_half_way_leaves_no_file(store: HistoryStore, tmp_path: Path) -> None:
+    """Stop while an hour of audio is being copied: the worker thread ends at the next
+    chunk, and neither the chosen name nor a .partial file is left behind."""
+    generation = store.add(_entry(store, audio=b"x" * 3_000_000))
+    dest = tmp_path / "exports" / generation.suggested_filename
+    stop = threading.Event()
+    reports: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        reports.append((done, total))
+        stop.set()  # the user clicks Stop once the first chunk is written
+
+    with pytest.raises(ExportStopped):
+        store.export(generation.id, dest, stop=stop, progress=progress)
+    assert reports == [(1 << 20, 3_000_000)]  # one chunk, not the whole file
+    assert list(dest.parent.iterdir()) == []
+    finished: list[tuple[int, int]] = []
+    store.export(generation.id, dest, progress=lambda d, t: finished.append((d, t)))
+    assert finished[-1] == (3_000_000, 3_000_000) and dest.stat().st_size == 3_000_000
 
 
 def test_suggested_filename(store: HistoryStore) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.library.history import Generation
+from app.library.history import ExportStopped, Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import describe_error
 from app.ui.history.history_model import HistoryModel
@@ -33,6 +34,8 @@ from app.ui.widgets.file_dialogs import ask_save_path
 class HistoryPanel(QWidget):
     play_requested = Signal(object)  # Generation
     reopen_requested = Signal(object)  # Generation
+    # From the export's worker thread (queued to the window's thread): bytes done, total.
+    _export_progress = Signal(int, int)
 
     LOAD = "history.load"
     EXPORT = "history.export"
@@ -81,6 +84,16 @@ class HistoryPanel(QWidget):
         self.account_button.setToolTip("Browse, play and import what you made on "
                                        "elevenlabs.io or with this key elsewhere")
         self.account_button.clicked.connect(self.open_account_history)
+        # Shown only while an export runs: copying an hour of audio takes a while, and
+        # the user may have picked the wrong place.
+        self.export_stop_button = QPushButton("Stop export", self)
+        self.export_stop_button.setObjectName("history.export_stop")
+        self.export_stop_button.hide()
+        self.export_stop_button.clicked.connect(self.stop_export)
+        self._export_stop: threading.Event | None = None
+        self._exporting_title = ""
+        self._export_percent = -1
+        self._export_progress.connect(self._on_export_progress)
         self.usage = QLabel(self)  # what an export did; hidden until there is something
         self.usage.setObjectName("history.usage")
         self.usage.setWordWrap(True)
@@ -97,6 +110,7 @@ class HistoryPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.account_button)
         layout.addWidget(self.usage)
+        layout.addWidget(self.export_stop_button)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -214,15 +228,47 @@ class HistoryPanel(QWidget):
                       lambda path: self._start_export(generation, path))
 
     def _start_export(self, generation: Generation, path: str) -> None:
-        self._runner.start(self.EXPORT, lambda: self._export(generation, path))
+        stop = threading.Event()
+        if self._runner.start(self.EXPORT, lambda: self._export(generation, path, stop)) is None:
+            return
+        self._export_stop = stop
+        self._exporting_title = generation.title
+        self._export_percent = -1
+        self._say(f"Exporting “{generation.title}”…")  # said at once, before any byte
+        self.export_stop_button.setEnabled(True)
+        self.export_stop_button.show()
 
-    async def _export(self, generation: Generation, path: str) -> None:
+    def stop_export(self) -> None:
+        """The worker thread sees the flag before its next chunk, removes what it wrote
+        and the task then says so: the message comes when the copy has really ended."""
+        if self._export_stop is not None:
+            self._export_stop.set()
+            self.export_stop_button.setEnabled(False)
+            self._say(f"Stopping the export of “{self._exporting_title}”…")
+
+    def _on_export_progress(self, done: int, total: int) -> None:
+        stop = self._export_stop
+        percent = done * 100 // total if total > 0 else 100
+        if stop is None or stop.is_set() or percent == self._export_percent:
+            return
+        self._export_percent = percent
+        self._say(f"Exporting “{self._exporting_title}”… {percent}%")
+
+    async def _export(self, generation: Generation, path: str, stop: threading.Event) -> None:
         try:
-            await asyncio.to_thread(self._ctx.history.export, generation.id, Path(path))
+            await asyncio.to_thread(self._ctx.history.export, generation.id, Path(path),
+                                    stop=stop, progress=self._export_progress.emit)
+        except ExportStopped:
+            self._say(f"Export stopped: nothing was saved as {path}.")
+            return
         except OSError as exc:
             if not self._file_gone(generation):  # (deleted while the dialog was open)
                 self._say(describe_error(exc).as_text())
             return
+        finally:
+            stop.set()  # a cancelled task (the window closing) stops its thread too
+            self._export_stop = None
+            self.export_stop_button.hide()
         self._say(f"Exported to {path}")
 
     def _on_runner_task_failed(self, name: str, exc: object) -> None:
