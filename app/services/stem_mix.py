@@ -102,23 +102,30 @@ def _stem_file_name(prefix: str, stem: str) -> str:
 
 
 def export_stems(stems: StemSet, folder: Path, title: str, marks: Sequence[SectionMark],
-                 tempo_bpm: float) -> list[Path]:
+                 tempo_bpm: float, cancelled: Callable[[], bool] = lambda: False) -> list[Path]:
     """One WAV a stem ("<title> - drums.wav") and the marker files ("<title> -
     markers.mid"...), in `folder` (a MIDI file with the tempo even when there are no
     sections: a DAW still gets the grid). Files already there are kept: the names get a
-    number instead (free_prefix)."""
+    number instead (free_prefix).
+
+    Runs in a worker thread, which cannot be killed: `cancelled` is asked before each
+    file, and a stop removes the stems already written (InterruptedError)."""
     folder.mkdir(parents=True, exist_ok=True)
     prefix = free_prefix(folder, title, stems.names, bool(marks))
     written: list[Path] = []
     partial: Path | None = None
     try:
         for name in stems.names:
+            if cancelled():
+                raise InterruptedError("stems export stopped")
             path = folder / _stem_file_name(prefix, name)
             partial = path.with_name(path.name + ".partial")
             write_wav(str(partial), AudioClip(stems.samples[name], stems.sample_rate_hz))
             partial.replace(path)
             partial = None
             written.append(path)
+        if cancelled():
+            raise InterruptedError("stems export stopped")
         length_ms = round(stems.frames * 1000 / stems.sample_rate_hz)
         return written + write_marker_files(folder, marks, tempo_bpm, length_ms, prefix)
     except BaseException:

@@ -364,3 +364,36 @@ def test_the_stems_format_follows_the_backend_not_the_address(launch, music_back
         expected = f"pcm_{rate}"
     assert sent["query"]["output_format"] == [expected]
     assert studio.ctx.is_offline is (music_backend.kind == "engine")
+
+
+def test_a_stopped_stems_export_leaves_no_stems(launch, cloud, qtbot, tmp_path: Path) -> None:
+    """Export writes one WAV a stem from a worker thread: Cancel (and Escape, which
+    closes the dialog) stops it before the next stem and removes the ones written, so a
+    DAW never imports half a set as the song."""
+    studio = launch(cloud_url=cloud.url)
+    dialog = compose_one(studio, qtbot)
+    separate(studio, qtbot, dialog)
+    status = dialog.findChild(QLabel, "music.stems.status")
+    cancel = dialog.findChild(QPushButton, "music.stems.cancel")
+    runner = studio.window.music_tab._runner
+
+    stopped = tmp_path / "stopped"
+    dialog.export_to(stopped)
+    assert "Exporting" in status.text()
+    assert cancel.isEnabled()
+    cancel.click()  # before the worker thread wrote a single stem
+    qtbot.waitUntil(lambda: "stopped" in status.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: not runner.is_running(dialog.EXPORT), timeout=30_000)
+    assert not stopped.exists() or list(stopped.iterdir()) == []
+    assert not cancel.isEnabled()
+    assert dialog.findChild(QPushButton, "music.stems.export").isEnabled()
+
+    kept = tmp_path / "kept"
+    export(qtbot, dialog, kept)  # left alone, the same export writes every file
+    assert len(list(kept.glob("*.wav"))) == len(dialog.stems.names)
+
+    closed = tmp_path / "closed"
+    dialog.export_to(closed)
+    dialog.reject()  # Escape
+    qtbot.waitUntil(lambda: not runner.is_running(dialog.EXPORT), timeout=30_000)
+    assert not closed.exists() or list(closed.iterdir()) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +73,8 @@ class StemsDialog(QDialog):
         self.setAccessibleName("Stems of a version")
         self._ctx, self._runner, self.generation = ctx, runner, generation
         self.stems: StemSet | None = None
+        self._export_stop = threading.Event()  # the running export's; set when none
+        self._export_stop.set()
         self._mutes: dict[str, QCheckBox] = {}
         self._solos: dict[str, QCheckBox] = {}
         self._build()
@@ -239,6 +242,13 @@ class StemsDialog(QDialog):
         self.status.setText(f"{what}: {message.as_text() if message else exc}")
 
     def cancel(self) -> None:
+        if self._runner.is_running(self.EXPORT) and not self._export_stop.is_set():
+            # The writing thread sees this before its next stem and removes what it
+            # wrote; the export task then says so.
+            self._export_stop.set()
+            self.cancel_button.setEnabled(False)
+            self.status.setText("Stopping the export…")
+            return
         # Said at once: the request unwinds in the background (a new Separate waits for it).
         self._runner.cancel(self.SEPARATE)
         self._on_task_cancelled(self.SEPARATE)
@@ -287,10 +297,23 @@ class StemsDialog(QDialog):
 
     def export_to(self, folder: Path) -> None:
         if self.stems is not None:
-            self.status.setText("Exporting…")
-            self._runner.restart(self.EXPORT, lambda: self._export(folder))
+            self._export_stop.set()  # an export still running is replaced by this one
+            stop = self._export_stop = threading.Event()
+            self._set_busy(True)
+            self.status.setText("Exporting… (Cancel stops it; no stems are left behind)")
+            self._runner.restart(self.EXPORT, lambda: self._export(folder, stop))
 
-    async def _export(self, folder: Path) -> None:
+    async def _export(self, folder: Path, stop: threading.Event) -> None:
+        try:
+            await self._write_stems(folder, stop)
+        except InterruptedError:
+            self.status.setText(f"Export stopped: no stems were left in {folder}.")
+        finally:
+            stop.set()  # a cancelled task (the dialog closing) stops its thread too
+            if stop is self._export_stop:
+                self._set_busy(False)
+
+    async def _write_stems(self, folder: Path, stop: threading.Event) -> None:
         from app.services.stem_mix import export_stems
         from app.services.version_markers import version_markers
 
@@ -302,7 +325,7 @@ class StemsDialog(QDialog):
                                   self.generation.duration_ms or None)
         written = await asyncio.to_thread(export_stems, self.stems, folder,
                                           self.generation.title, markers.marks,
-                                          markers.tempo_bpm)
+                                          markers.tempo_bpm, stop.is_set)
         # Named after the song, with " (2)"... when an earlier export had the name.
         named = written[0].name.rsplit(" - ", 1)[0] if written else ""
         self.status.setText(f"Exported {len(written)} files to {folder}, named "
@@ -313,6 +336,7 @@ class StemsDialog(QDialog):
         # Not closeEvent: Escape (reject) closes a dialog without one, which left a paid
         # separation running for a window already deleted. done() is where Escape, the
         # title bar's close and accept/reject all pass.
+        self._export_stop.set()
         for name in (self.SEPARATE, self.MIX, self.EXPORT):
             with contextlib.suppress(RuntimeError):
                 self._runner.cancel(name)
