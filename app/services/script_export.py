@@ -8,13 +8,17 @@ command line's `render` write it.
                                      each take sits in the joined file
 
 Decoding, joining and writing happen in a worker thread (`export_script` is async).
-Files are written atomically; existing files of the same names are replaced.
+Files are written atomically; existing files of the same names are replaced. The worker
+thread cannot be killed: `stopped` is asked between blocks, and an export stopped or
+failing half-way removes the files it had written (never a half delivery in the folder).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +85,17 @@ class ExportError(Exception):
     """Nothing could be delivered; the message says why and what to do."""
 
 
+class ExportStopped(Exception):
+    """The user stopped the export: the files it had written are removed."""
+
+
+Progress = Callable[[int, int, str], None]  # (done, total, what: "Reading", "Writing")
+
+
+def _never() -> bool:
+    return False
+
+
 def _resampled(clip: AudioClip, rate: int) -> np.ndarray:
     mono = clip.mono().samples[:, 0]
     if clip.sample_rate_hz == rate:
@@ -120,8 +135,15 @@ def _wav_bytes(samples: np.ndarray, rate: int) -> bytes:
 
 
 def export_blocking(script: Script, takes_dir: Path, folder: Path,
-                    options: ExportOptions | None = None) -> ExportSummary:
-    options = options or ExportOptions()
+                    options: ExportOptions | None = None, *,
+                    stopped: Callable[[], bool] = _never,
+                    progress: Progress | None = None) -> ExportSummary:
+    return _export(script, takes_dir, folder, options or ExportOptions(), stopped,
+                   progress or (lambda _d, _t, _w: None))
+
+
+def _export(script: Script, takes_dir: Path, folder: Path, options: ExportOptions,
+            stopped: Callable[[], bool], progress: Progress) -> ExportSummary:
     gap_ms = script.gap_ms if options.gap_ms is None else max(0, options.gap_ms)
     target = script.target_lufs if options.target_lufs is None else options.target_lufs
     found, missing = chosen_takes(script)
@@ -129,7 +151,10 @@ def export_blocking(script: Script, takes_dir: Path, folder: Path,
         raise ExportError("No block has a chosen take yet: generate the script first.")
     summary = ExportSummary(folder, missing=[b.block_id for b in missing], target_lufs=target)
     clips: list[AudioClip] = []
-    for block, take in found:
+    for number, (block, take) in enumerate(found, 1):
+        if stopped():
+            raise ExportStopped("Export stopped: nothing was written.")
+        progress(number - 1, len(found), "Reading")
         path = takes_dir / take.file
         if not path.is_file():
             raise ExportError(f"The audio of {block.speaker}'s line \"{block.text[:40]}\" is "
@@ -147,6 +172,30 @@ def export_blocking(script: Script, takes_dir: Path, folder: Path,
     summary.blocks = len(found)
     base = safe_part(script.title, 60) or "script"
     folder.mkdir(parents=True, exist_ok=True)
+    try:
+        _write(takes_dir, folder, options, summary, mono, rate, gap_ms, target,
+               base, stopped, progress)
+    except BaseException:
+        for path in summary.files:  # complete files, but half a delivery: none of it
+            path.unlink(missing_ok=True)
+        summary.files.clear()
+        with contextlib.suppress(OSError):  # (only when empty: the user's files stay)
+            (folder / "blocks").rmdir()
+        raise
+    return summary
+
+
+def _write(takes_dir: Path, folder: Path, options: ExportOptions,
+           summary: ExportSummary, mono: list[np.ndarray], rate: int, gap_ms: int,
+           target: float, base: str, stopped: Callable[[], bool],
+           progress: Progress) -> None:
+    def check() -> None:
+        if stopped():
+            raise ExportStopped("Export stopped: the files it had written were removed.")
+
+    total = len(summary.placed)
+    check()
+    progress(0, total, "Writing")
     if options.joined:
         gap = np.zeros(gap_ms * rate // 1000, np.float32)
         pieces: list[np.ndarray] = []
@@ -160,21 +209,26 @@ def export_blocking(script: Script, takes_dir: Path, folder: Path,
         summary.files.append(atomic_write_bytes(folder / f"{base}.wav",
                                                 _wav_bytes(joined, rate)))
     if options.per_block:
-        for item in summary.placed:
+        for done, item in enumerate(summary.placed):
+            check()
+            progress(done, total, "Writing")
             extension = Path(item.take.file).suffix.lstrip(".") or "audio"
-            name = block_file_name(item.number, len(found), item.block.speaker,
+            name = block_file_name(item.number, total, item.block.speaker,
                                    item.block.text, extension)
             data = (takes_dir / item.take.file).read_bytes()
             summary.files.append(atomic_write_bytes(folder / "blocks" / name, data))
+    check()
     if options.captions:
         cues = caption_cues(summary.placed)
         summary.files.append(atomic_write_text(folder / f"{base}.srt", to_srt(cues)))
         summary.files.append(atomic_write_text(folder / f"{base}.vtt", to_vtt(cues)))
-    return summary
+    check()  # (stopped while the captions were written: they go too)
 
 
 async def export_script(script: Script, takes_dir: Path, folder: Path,
-                        options: ExportOptions | None = None) -> ExportSummary:
+                        options: ExportOptions | None = None, *,
+                        stopped: Callable[[], bool] = _never,
+                        progress: Progress | None = None) -> ExportSummary:
     """Write the delivery (see the module docstring) off the event loop."""
     return await asyncio.to_thread(export_blocking, script, Path(takes_dir), Path(folder),
-                                   options)
+                                   options, stopped=stopped, progress=progress)

@@ -8,10 +8,11 @@ thread, then says what it wrote in a window-modal box (opened, never exec'd).
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage
@@ -34,8 +35,24 @@ def show_summary(parent: QWidget, text: str) -> QMessageBox:
     return box
 
 
+def export_progress_dialog(parent: QWidget, folder: object) -> QProgressDialog:
+    """Shown at once while an export runs (5,000 blocks take a while to read): how far,
+    and Cancel (or Escape), which stops it with nothing left half-written."""
+    dialog = QProgressDialog(f"Exporting to {folder}…", "Cancel", 0, 0, parent)
+    dialog.setObjectName("scripts.export_progress")
+    dialog.setWindowTitle("Exporting")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.setMinimumDuration(0)
+    dialog.open()  # (never exec'd: no nested event loop under qasync)
+    return dialog
+
+
 class ScriptExportUi(QObject):
     EXPORT = "scripts.export"
+    # From the export's worker thread (queued to the window's thread): done, total, what.
+    _progress = Signal(int, int, str)
 
     def __init__(self, tab: ScriptsTab, ctx: AppContext, runner: TaskRunner,
                  document: ScriptDocument) -> None:
@@ -45,6 +62,8 @@ class ScriptExportUi(QObject):
         self._runner = runner
         self._document = document
         self.last_export: Any = None  # the ExportSummary of the last export
+        self.progress_dialog: QProgressDialog | None = None  # while an export runs
+        self._progress.connect(self._on_progress)
         runner.task_failed.connect(self._on_runner_task_failed)
         runner.reports(self.EXPORT)
 
@@ -65,12 +84,25 @@ class ScriptExportUi(QObject):
         dialog.open()
 
     def export(self, choice: ExportChoice) -> None:
-        self._runner.start(self.EXPORT, lambda: self._export(choice))
+        if self._runner.is_running(self.EXPORT):
+            return
+        stop = threading.Event()
+        # Shown before the task starts: the words and Cancel are there at once.
+        dialog = self.progress_dialog = export_progress_dialog(self._tab, choice.folder)
+        dialog.canceled.connect(lambda: self._stopping(stop))  # Cancel, closing
+        dialog.rejected.connect(lambda: self._stopping(stop))  # Escape
+        self._runner.start(self.EXPORT, lambda: self._export(choice, stop, dialog))
 
-    async def _export(self, choice: ExportChoice) -> None:
+    async def _export(self, choice: ExportChoice, stop: threading.Event,
+                      dialog: QProgressDialog) -> None:
         from dataclasses import replace
 
-        from app.services.script_export import ExportError, ExportOptions, export_script
+        from app.services.script_export import (
+            ExportError,
+            ExportOptions,
+            ExportStopped,
+            export_script,
+        )
 
         self._tab.block_panel.commit_text()
         # The choices are the script's from now on (offered again next time).
@@ -82,12 +114,21 @@ class ScriptExportUi(QObject):
                                 joined=choice.joined, per_block=choice.per_block,
                                 captions=choice.srt or choice.vtt)
         try:
-            summary = await export_script(core.script, core.takes_dir, choice.folder, options)
+            summary = await export_script(core.script, core.takes_dir, choice.folder, options,
+                                          stopped=stop.is_set, progress=self._progress.emit)
+        except ExportStopped:
+            self._tab.status.setText(f"Export stopped: nothing was left in {choice.folder}.")
+            return
         except ExportError as exc:
             self.say(UserMessage("Nothing was exported", str(exc),
                                  "Generate the missing blocks, then export again."))
             self._tab.status.setText("")
             return
+        finally:
+            stop.set()  # a cancelled task (the tab closing) stops its thread too
+            self.progress_dialog = None
+            dialog.close()
+            dialog.deleteLater()
         unwanted = [".srt"] if not choice.srt else [".vtt"] if not choice.vtt else []
         if unwanted:  # the service writes both caption formats; keep the one asked for
             for path in [p for p in summary.files if p.suffix in unwanted]:
@@ -96,6 +137,21 @@ class ScriptExportUi(QObject):
         self.last_export = summary
         self._tab.status.setText(f"Exported {len(summary.files)} files to {choice.folder}.")
         show_summary(self._tab, summary.describe())
+
+    def _stopping(self, stop: threading.Event) -> None:
+        """The worker thread sees this before its next block and removes what it wrote;
+        the export task then says so."""
+        if not stop.is_set():
+            stop.set()
+            self._tab.status.setText("Stopping the export…")
+
+    def _on_progress(self, done: int, total: int, what: str) -> None:
+        dialog = self.progress_dialog
+        if dialog is None or dialog.wasCanceled():
+            return
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+        dialog.setLabelText(f"{what} block {min(done + 1, total)} of {total}…")
 
     def say(self, message: UserMessage) -> None:
         self._tab.show_error(message)
