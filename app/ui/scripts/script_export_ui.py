@@ -18,6 +18,7 @@ from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage
 from app.ui.qt_async import TaskRunner
 from app.ui.scripts.script_document import ScriptDocument
+from app.ui.widgets.progress_window import progress_window
 
 if TYPE_CHECKING:
     from app.ui.scripts.export_dialog import ExportChoice
@@ -33,20 +34,6 @@ def show_summary(parent: QWidget, text: str) -> QMessageBox:
     box.finished.connect(box.deleteLater)
     box.open()
     return box
-
-
-def export_progress_dialog(parent: QWidget, folder: object) -> QProgressDialog:
-    """Shown at once while an export runs (5,000 blocks take a while to read): how far,
-    and Cancel (or Escape), which stops it with nothing left half-written."""
-    dialog = QProgressDialog(f"Exporting to {folder}…", "Cancel", 0, 0, parent)
-    dialog.setObjectName("scripts.export_progress")
-    dialog.setWindowTitle("Exporting")
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-    dialog.setMinimumDuration(0)
-    dialog.open()  # (never exec'd: no nested event loop under qasync)
-    return dialog
 
 
 class ScriptExportUi(QObject):
@@ -87,10 +74,13 @@ class ScriptExportUi(QObject):
         if self._runner.is_running(self.EXPORT):
             return
         stop = threading.Event()
-        # Shown before the task starts: the words and Cancel are there at once.
-        dialog = self.progress_dialog = export_progress_dialog(self._tab, choice.folder)
-        dialog.canceled.connect(lambda: self._stopping(stop))  # Cancel, closing
-        dialog.rejected.connect(lambda: self._stopping(stop))  # Escape
+        # Shown before the task starts (5,000 blocks take a while to read): the words
+        # and Cancel are there at once.
+        dialog = self.progress_dialog = progress_window(
+            self._tab, "scripts.export_progress", "Exporting",
+            f"Exporting to {choice.folder}…", stop)
+        dialog.canceled.connect(self._stopping)
+        dialog.rejected.connect(self._stopping)
         self._runner.start(self.EXPORT, lambda: self._export(choice, stop, dialog))
 
     async def _export(self, choice: ExportChoice, stop: threading.Event,
@@ -138,11 +128,10 @@ class ScriptExportUi(QObject):
         self._tab.status.setText(f"Exported {len(summary.files)} files to {choice.folder}.")
         show_summary(self._tab, summary.describe())
 
-    def _stopping(self, stop: threading.Event) -> None:
-        """The worker thread sees this before its next block and removes what it wrote;
-        the export task then says so."""
-        if not stop.is_set():
-            stop.set()
+    def _stopping(self) -> None:
+        """The worker thread sees the stop before its next block and removes what it
+        wrote; the export task then says so."""
+        if self.progress_dialog is not None:
             self._tab.status.setText("Stopping the export…")
 
     def _on_progress(self, done: int, total: int, what: str) -> None:

@@ -376,7 +376,11 @@ class SpeechTab(QWidget):
                          self._on_copy_saved)
 
     def _on_copy_saved(self, path: str, problem: Exception | None) -> None:
-        if problem is not None:
+        from app.library.history import ExportStopped
+
+        if isinstance(problem, ExportStopped):  # Cancel: said, not an error
+            self.status.setText(str(problem))
+        elif problem is not None:
             self._retry_preview = False
             self.error_banner.show_message(describe_error(problem))
         else:
