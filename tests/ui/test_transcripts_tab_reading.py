@@ -136,3 +136,19 @@ def test_words_missing_times_export_subtitles_without_zero_length_cues(
     cues = parse_srt(export(tab, qtbot, "srt", tmp_path / "gaps.srt"))
     assert cues and all(c.end_ms > c.start_ms for c in cues)
     assert "".join(line for c in cues for line in c.lines) == "今日はいい天気ですね。"
+
+
+def test_an_export_says_so_at_once(ctx: AppContext, qtbot: Any, tmp_path: Path) -> None:
+    """A Word document of a 3-hour transcript takes seconds to make: the status said
+    nothing until it was written (the click seemed to do nothing)."""
+    tab = make_tab(ctx, qtbot)
+    open_json(tab, qtbot, tmp_path / "call.json", two_channel_call())
+    dialog = tab.open_export_dialog()
+    assert dialog is not None
+    dialog.format.setCurrentIndex(dialog.format.findData("docx"))
+    target = tmp_path / "call.docx"
+    dialog.path.setText(str(target))
+    press(qtbot, dialog.export_button)
+    assert tab.status.text() == f"Exporting to {target}…"  # before the worker thread ran
+    qtbot.waitUntil(lambda: "Exported" in tab.status.text(), timeout=WAIT_MS)
+    assert target.stat().st_size > 0

@@ -22,7 +22,7 @@ from app.ui.narrow_screen import relayout_up
 from app.ui.qt_async import TaskRunner
 from app.ui.transcripts import dialogs
 from app.ui.transcripts.align_script import ALIGN_TASK, ScriptAligner
-from app.ui.transcripts.export_dialog import ExportDialog
+from app.ui.transcripts.export_dialog import ExportDialog, ExportRequest
 from app.ui.transcripts.messages import describe, opened_summary
 from app.ui.transcripts.name_book import SpeakerNameList
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel, ParagraphRow
@@ -364,9 +364,16 @@ class TranscriptsTab(QWidget):
         if document.original is None:
             return None
         original = document.original
-        return dialogs.export_dialog(self, document.source, lambda request: (
-            self.controller.export(original, document.edits, request)),
-            has_timings=original.has_timestamps)
+
+        def export(request: ExportRequest) -> bool:
+            # Said at once: a Word document of a 3-hour transcript takes seconds to make.
+            started = self.controller.export(original, document.edits, request)
+            if started:
+                self.status.setText(f"Exporting to {request.path}…")
+            return started
+
+        return dialogs.export_dialog(self, document.source, export,
+                                     has_timings=original.has_timestamps)
 
     def confirm_delete(self) -> QMessageBox | None:
         original = self.document.original
@@ -392,8 +399,9 @@ class TranscriptsTab(QWidget):
         self.error_banner.show_message(describe(task, error))
         if task == C.AUDIO:
             self._linking = None  # not readable: the transcript keeps the recording it had
-        if task in BUSY_TASKS:
-            self.status.setText("")
+        if task in BUSY_TASKS or (task.startswith(f"{C.EXPORT}.")
+                                  and self.status.text().startswith("Exporting to ")):
+            self.status.setText("")  # (the banner says what happened)
 
     def _on_controller_generation_added(self, generation: Generation) -> None:
         self.generation_saved.emit(generation)
