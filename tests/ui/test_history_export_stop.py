@@ -41,9 +41,11 @@ def test_history_export_shows_progress_and_stop_leaves_no_file(
     stop = studio.find(QPushButton, "history.export_stop")
     assert "Exporting" in said.text()  # words at once, before the copy has begun
     assert stop.isVisibleTo(studio.window) and stop.isEnabled()
+    assert not studio.find(QPushButton, "history.export").isEnabled()  # one at a time
     stop.click()  # before the worker thread copied a single chunk
     qtbot.waitUntil(lambda: not stop.isVisibleTo(studio.window), timeout=30_000)
     assert "nothing was saved" in said.text()
+    assert studio.find(QPushButton, "history.export").isEnabled()
     assert list(target.parent.iterdir()) == []  # no file, no .partial
     assert audio.stat().st_size == size and len(studio.ctx.history.list()) == 1
 

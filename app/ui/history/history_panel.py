@@ -191,7 +191,8 @@ class HistoryPanel(QWidget):
         generation = self.selected()
         has = generation is not None
         self.play_button.setEnabled(has and bool(generation and generation.file_exists))
-        self.export_button.setEnabled(has and bool(generation and generation.file_exists))
+        self.export_button.setEnabled(has and bool(generation and generation.file_exists)
+                                      and self._export_stop is None)  # one at a time
         self.reopen_button.setEnabled(has)
         self.delete_button.setEnabled(has)
 
@@ -237,6 +238,7 @@ class HistoryPanel(QWidget):
         self._say(f"Exporting “{generation.title}”…")  # said at once, before any byte
         self.export_stop_button.setEnabled(True)
         self.export_stop_button.show()
+        self._update_buttons()
 
     def stop_export(self) -> None:
         """The worker thread sees the flag before its next chunk, removes what it wrote
@@ -269,6 +271,7 @@ class HistoryPanel(QWidget):
             stop.set()  # a cancelled task (the window closing) stops its thread too
             self._export_stop = None
             self.export_stop_button.hide()
+            self._update_buttons()
         self._say(f"Exported to {path}")
 
     def _on_runner_task_failed(self, name: str, exc: object) -> None:
