@@ -131,8 +131,14 @@ class VoicesPage(WireModel):
     next_page_token: str | None = None
 
 
+# Far above any plan (the largest sell tens of millions of credits a month; the local
+# engine says a billion): a count past this, or below zero, is no count.
+MAX_PLAN_CREDITS = 100_000_000_000
+
+
 class Subscription(WireModel):
-    """The part of `GET /v1/user/subscription` the app shows."""
+    """The part of `GET /v1/user/subscription` the app shows. The counts are kept as sent;
+    `counts_known` says whether they can be believed."""
 
     tier: str
     character_count: int
@@ -141,8 +147,19 @@ class Subscription(WireModel):
     status: str | None = None
 
     @property
-    def characters_left(self) -> int:
-        return max(0, self.character_limit - self.character_count)
+    def counts_known(self) -> bool:
+        """False for counts no plan has (negative, beyond any plan such as 1e18, or more
+        used than the limit): shown as they came, they read "-5 left" or a 19-digit
+        number. Said as "unknown" instead."""
+        return (0 <= self.character_count <= self.character_limit
+                and 0 <= self.character_limit <= MAX_PLAN_CREDITS)
+
+    @property
+    def characters_left(self) -> int | None:
+        """Credits left this period, or None when the counts sent make no sense."""
+        if not self.counts_known:
+            return None
+        return self.character_limit - self.character_count
 
 
 class PronunciationDictionaryLocator(WireModel):

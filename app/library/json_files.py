@@ -9,6 +9,7 @@ from typing import Any
 
 from app.domain import json_io
 from app.domain.music_plan_json import JsonKind, classify_json
+from app.library.bounded_read import NotRegularFileError, TooLargeError, read_bounded
 
 # Far above any transcript (3 hours: ~7 MB) or plan (a few KB): past this, a file is not
 # one of them, and reading it whole could take gigabytes of memory.
@@ -30,10 +31,12 @@ def read_json_file(path: Path) -> tuple[JsonKind, Any]:
     handed the parsed content instead of reading (up to 200 MB) a second time. Raises
     JsonFileError as `json_file_kind` does."""
     try:
-        if path.stat().st_size > MAX_JSON_FILE_BYTES:
-            raise JsonFileError(f"{path.name} is larger than 200 MB: too big to be a "
-                                "transcript or a music plan, so it was not opened.")
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_JSON_FILE_BYTES)
+    except TooLargeError as exc:
+        raise JsonFileError(f"{path.name} is larger than 200 MB: too big to be a "
+                            "transcript or a music plan, so it was not opened.") from exc
+    except NotRegularFileError as exc:
+        raise JsonFileError(f"{exc}.") from exc
     except OSError as exc:
         raise JsonFileError(f"{path.name} could not be opened: {exc.strerror or exc}") from exc
     try:  # UTF-8 (a BOM is fine), UTF-16 or -32, as json.loads finds them

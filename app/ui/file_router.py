@@ -36,6 +36,7 @@ class FileRouter:
         self._window.statusBar().showMessage(message, MESSAGE_MS)
 
     def open_paths(self, paths: list[Path]) -> None:
+        from app.library.bounded_read import not_regular_message
         from app.ui.scripts.script_files import is_script_file
 
         window = self._window
@@ -48,7 +49,11 @@ class FileRouter:
             paths = [p for p in paths if p not in media]
         for path in paths:
             suffix = path.suffix.lower()
-            if not path.is_file():
+            if path.exists() and not path.is_file() and not path.is_dir():
+                # A device or a named pipe (even one named chapter.txt): reading it would
+                # never end, or block until something writes to it.
+                self._say(f"{not_regular_message(path)}. Choose a saved file instead.")
+            elif not path.is_file():
                 self._say(f"File not found: {path}")
             elif is_script_file(path):
                 window.tabs.setCurrentWidget(window.scripts_tab)

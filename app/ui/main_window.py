@@ -350,7 +350,7 @@ class MainWindow(QMainWindow):
         queue = self.tab_builder.built_queue
         if queue is not None:  # running jobs are written as waiting
             queue.shutdown()
-        self.runner.cancel_all()
+        self.runner.close()  # and nothing starts later (a tab's first reads from a timer)
         self.file_playback.stop_file_stream()
         self._ctx.player.stop()
         self.backend.shutdown()

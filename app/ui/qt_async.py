@@ -38,6 +38,7 @@ class TaskRunner(QObject):
         self._waiting_for: dict[asyncio.Task[Any], list[asyncio.Task[Any]]] = {}
         # Names (and prefixes, ending in ".") of tasks whose failures a listener shows.
         self._reported: set[str] = set()
+        self._closed = False
 
     def reports(self, *names: str) -> None:
         """Say that the caller shows the failures of these tasks to the user: exact
@@ -111,12 +112,25 @@ class TaskRunner(QObject):
             if not task.done():
                 task.cancel()
 
+    def close(self) -> None:
+        """The window closed: everything running is cancelled, and nothing asked for from
+        now on runs. A tab built just before the close starts its first reads from a zero
+        timer that fires after this; quitting closes the History database meanwhile, and
+        those reads failed on it ("Cannot operate on a closed database"), logged as task
+        failures at every quick quit."""
+        self._closed = True
+        self.cancel_all()
+
     async def wait_all(self) -> None:
         pending = [t for t in self._tasks.values() if not t.done()]
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
 
     async def _run(self, name: str, factory: CoroutineFactory) -> Any:
+        if self._closed:  # asked for after the window closed: nothing is left to show it
+            if self._tasks.get(name) is asyncio.current_task():
+                del self._tasks[name]
+            return None
         self.task_started.emit(name)
         try:
             return await factory()

@@ -179,8 +179,18 @@ def test_an_opened_json_file_is_read_once(studio: Any, qtbot: Any, tmp_path: Pat
             reads.append("text")
         return real_text(self, *args, **kwargs)
 
+    from app.library import bounded_read
+
+    real_open = bounded_read.open_regular_file
+
+    def counting_open(path: Path) -> int:  # every bounded read opens through it
+        if Path(path) == opened:
+            reads.append("bounded")
+        return real_open(path)
+
     monkeypatch.setattr(Path, "read_bytes", counting_bytes)
     monkeypatch.setattr(Path, "read_text", counting_text)
+    monkeypatch.setattr(bounded_read, "open_regular_file", counting_open)
     window = studio.window
     window.open_paths([opened])
     if kind == "plan":
@@ -190,3 +200,62 @@ def test_an_opened_json_file_is_read_once(studio: Any, qtbot: Any, tmp_path: Pat
         tab = window.transcripts_tab
         qtbot.waitUntil(lambda: tab.document.original is not None, timeout=10_000)
     assert len(reads) == 1, reads
+
+
+def release_pipe(pipe: Path) -> None:
+    """Opens the pipe's writing end a moment: a reader blocked on it (the defect) is let
+    go, so a failing test ends instead of hanging the run."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError):
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+
+
+def test_devices_and_pipes_are_refused_in_words_and_the_window_keeps_working(
+        studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    """A link named chapter.txt to /dev/zero was read forever; a named pipe named .txt
+    or .csv froze the window (the Scripts sniff opened it on the window's thread) until
+    something wrote to it. Each is refused by name, and the text typed stays."""
+    import os
+
+    window = studio.window
+    text = studio.find(QPlainTextEdit, "speech.text")
+    text.setPlainText("My own words.")
+    endless = tmp_path / "chapter.txt"
+    endless.symlink_to("/dev/zero")
+    pipes = [tmp_path / "lines.csv", tmp_path / "notes.txt"]
+    for pipe in pipes:
+        os.mkfifo(pipe)
+    try:
+        for path in [endless, *pipes]:
+            window.open_paths([path])
+            qtbot.waitUntil(lambda p=path: f"{p.name} is not an ordinary saved file"
+                            in status(studio), timeout=30_000)
+        # Still working: an ordinary file opens as before, nothing else was replaced.
+        assert text.toPlainText() == "My own words."
+        assert window.scripts_tab.error_banner.isHidden()
+        ordinary = tmp_path / "ordinary.txt"
+        ordinary.write_text("Words from a file.")
+        window.open_paths([ordinary])
+        qtbot.waitUntil(lambda: text.toPlainText() == "Words from a file.", timeout=30_000)
+    finally:
+        for pipe in pipes:  # lets go of a reader that blocked on one (the defect)
+            release_pipe(pipe)
+
+
+def test_the_scripts_tab_refuses_a_pipe_it_is_asked_to_import(
+        studio: Any, qtbot: Any, tmp_path: Path) -> None:
+    """Scripts → Open of a named pipe: said in the tab (the import read blocked forever
+    in a worker before), and the tab opens an ordinary file afterwards."""
+    import os
+
+    pipe = tmp_path / "cast.csv"
+    os.mkfifo(pipe)
+    tab = studio.window.scripts_tab
+    try:
+        tab.open_path(pipe)
+        qtbot.waitUntil(lambda: not tab.error_banner.isHidden(), timeout=30_000)
+        assert "cast.csv is not an ordinary saved file" in tab.error_banner.text()
+    finally:
+        release_pipe(pipe)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from app.domain.text_file import NotTextError, decode_text_file
+from app.library.bounded_read import check_regular_file, open_regular_file
 
 SCRIPT_SUFFIX = ".xiscript.json"
 TABLE_SUFFIXES = {".csv", ".tsv"}
@@ -30,7 +32,10 @@ def is_script_file(path: Path) -> bool:
     if suffix not in DIALOGUE_TEXT_SUFFIXES:
         return False
     try:
-        with open(path, "rb") as file:
+        # Sniffed on the window's thread: only an ordinary file, and only its first
+        # 64 KB (a named pipe would freeze the window; a link to /dev/zero never ends).
+        check_regular_file(path)
+        with os.fdopen(open_regular_file(path), "rb") as file:
             data = file.read(_SNIFF_BYTES)
     except OSError:
         return False

@@ -36,8 +36,8 @@ def credits_line(text: str, model: Model | None, *, offline: bool,
         else f"About {credits:,} credits"
     if offline:
         pass  # offline voices cost nothing: the engine's "1,000,000,000 left" means nothing
-    elif quota_problem:
-        estimate += " · credits left unknown"
+    elif quota_problem or (quota is not None and quota.characters_left is None):
+        estimate += " · credits left unknown"  # (or the server's counts made no sense)
     elif quota is not None:
         estimate += f" · {quota.characters_left:,} left this period"
     return estimate

@@ -231,7 +231,10 @@ class UsageWindow(QDialog):
             return
         text = f"This month: {total_text(total)} recorded on this computer."
         plan = self.subscription
-        if plan is not None and plan.character_limit > 0:
+        if plan is not None and not plan.counts_known:
+            text += (" The plan's credit counts the server sent make no sense, so they "
+                     "are not shown.")
+        elif plan is not None and plan.character_limit > 0:
             text += (f" Your {plan.tier} plan: {plan.character_count:,} of "
                      f"{plan.character_limit:,} credits used "
                      f"({plan.character_count * 100 // plan.character_limit}%, the "
