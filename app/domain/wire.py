@@ -148,10 +148,11 @@ class Subscription(WireModel):
 
     @property
     def counts_known(self) -> bool:
-        """False for counts no plan has (negative, beyond any plan such as 1e18, or more
-        used than the limit): shown as they came, they read "-5 left" or a 19-digit
-        number. Said as "unknown" instead."""
-        return (0 <= self.character_count <= self.character_limit
+        """False for counts no plan has (negative, or beyond any plan such as 1e18):
+        shown as they came, they read "100,005 left" or a 19-digit number. Said as
+        "unknown" instead. More used than the limit is a real account (usage-based
+        billing goes on past the plan's credits): nothing is left of the plan."""
+        return (0 <= self.character_count <= MAX_PLAN_CREDITS
                 and 0 <= self.character_limit <= MAX_PLAN_CREDITS)
 
     @property
@@ -159,7 +160,7 @@ class Subscription(WireModel):
         """Credits left this period, or None when the counts sent make no sense."""
         if not self.counts_known:
             return None
-        return self.character_limit - self.character_count
+        return max(0, self.character_limit - self.character_count)
 
 
 class PronunciationDictionaryLocator(WireModel):

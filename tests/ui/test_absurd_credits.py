@@ -1,6 +1,7 @@
-"""Credit counts no plan has (a negative count, a limit of 1e18, more used than the
-limit), sent by the cloud test server: the Speech tab said "-5 left", a 19-digit number
-or "100,005 left"; now it says the credits left are unknown."""
+"""Credit counts no plan has (a negative count, a limit of 1e18), sent by the cloud test
+server: the Speech tab said a 19-digit number or "100,005 left"; now it says the credits
+left are unknown. More used than the limit is a real account (usage-based billing): none
+of the plan's credits are left, never "-100,000 left"."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ ABSURD = [
     {"character_count": -5, "character_limit": 100_000},  # read as "100,005 left"
     {"character_count": 0, "character_limit": 1e18},  # "1,000,000,000,000,000,000 left"
     {"character_count": 100, "character_limit": -50},
-    {"character_count": 200_000, "character_limit": 100_000},  # more used than there is
+    {"character_count": 1e18, "character_limit": 100_000},
 ]
 
 
@@ -46,6 +47,17 @@ def test_a_believable_plan_still_shows_what_is_left(launch: Any, cloud: Any,
     qtbot.waitUntil(lambda: "99,905 left this period" in estimate.text(), timeout=30_000)
 
 
+def test_more_used_than_the_plan_has_reads_none_left(launch: Any, cloud: Any,
+                                                     qtbot: Any) -> None:
+    cloud.control.set_account(CREATOR_KEY, "creator", character_count=200_000,
+                              character_limit=100_000)
+    studio = launch(cloud_url=cloud.url)
+    studio.find(QPlainTextEdit, "speech.text").setPlainText("Hello there.")
+    estimate = studio.find(QLabel, "speech.estimate")
+    qtbot.waitUntil(lambda: "0 left this period" in estimate.text(), timeout=30_000)
+    assert not re.search(r"-\d", estimate.text()), estimate.text()
+
+
 def test_the_domain_keeps_believable_counts_only() -> None:
     def left(count: float, limit: float) -> int | None:
         return Subscription.model_validate({"tier": "creator", "character_count": count,
@@ -56,7 +68,8 @@ def test_the_domain_keeps_believable_counts_only() -> None:
     assert left(0, 0) == 0
     assert left(-5, 100_000) is None
     assert left(0, 1e18) is None
-    assert left(200, 100) is None
+    assert left(200, 100) == 0  # usage-based billing went past the plan's credits
+    assert left(1e18, 100) is None
 
 
 def test_the_usage_window_does_not_show_a_plan_of_1e18(launch: Any, cloud: Any,
