@@ -33,7 +33,10 @@ def not_regular_message(path: Path) -> str:
 def check_regular_file(path: Path) -> None:
     """Raises OSError unless `path` (links followed) is an ordinary file: asks the file
     system only, nothing is opened, so it never blocks on a pipe."""
-    mode = os.stat(path).st_mode
+    _refuse_unless_regular(os.stat(path).st_mode, path)
+
+
+def _refuse_unless_regular(mode: int, path: Path) -> None:
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     if not stat.S_ISREG(mode):
@@ -47,11 +50,7 @@ def open_regular_file(path: Path) -> int:
     by name is refused too. The caller closes it."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-        if not stat.S_ISREG(mode):
-            raise NotRegularFileError(not_regular_message(path))
+        _refuse_unless_regular(os.fstat(fd).st_mode, path)
         os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)

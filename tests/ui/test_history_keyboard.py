@@ -91,6 +91,19 @@ def test_play_of_an_entry_whose_file_was_deleted_says_so(launch, cloud, qtbot: A
                     timeout=5_000)
 
 
+def save_as_refused(qtbot: Any, studio: Any, path: Path) -> str:
+    """Speech's Save as… to `path`, as the user does; the words of the banner it brings."""
+    save = studio.find(QPushButton, "speech.save_as")
+    qtbot.waitUntil(save.isEnabled, timeout=10_000)
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    dialog = studio.window.findChild(QFileDialog, "speech.save_dialog")
+    dialog.selectFile(str(path))
+    dialog.accept()
+    banner = studio.window.speech_tab.error_banner
+    qtbot.waitUntil(banner.isVisible, timeout=5_000)
+    return " ".join(label.text() for label in banner.findChildren(QLabel))
+
+
 def test_save_as_after_the_entry_was_deleted_says_it_is_gone(launch, cloud, qtbot: Any,
                                                              tmp_path: Path) -> None:
     """Generate, delete it in History, then the Speech tab's Save as…: the banner said
@@ -99,15 +112,7 @@ def test_save_as_after_the_entry_was_deleted_says_it_is_gone(launch, cloud, qtbo
     generate(qtbot, studio, "Deleted, then saved.")
     generation = studio.ctx.history.list()[0]
     studio.ctx.history.delete(generation.id)
-    save = studio.find(QPushButton, "speech.save_as")
-    qtbot.waitUntil(save.isEnabled, timeout=10_000)
-    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
-    dialog = studio.window.findChild(QFileDialog, "speech.save_dialog")
-    dialog.selectFile(str(tmp_path / "saved.mp3"))
-    dialog.accept()
-    banner = studio.window.speech_tab.error_banner
-    qtbot.waitUntil(banner.isVisible, timeout=5_000)
-    shown = " ".join(label.text() for label in banner.findChildren(QLabel))
+    shown = save_as_refused(qtbot, studio, tmp_path / "saved.mp3")
     assert "no longer there" in shown and "disk has space" not in shown, shown
     assert not (tmp_path / "saved.mp3").exists()
 
@@ -126,16 +131,8 @@ def test_save_as_when_history_cannot_be_read_says_so(launch, cloud, qtbot: Any,
         raise sqlite3.OperationalError("database is locked")
 
     history.get = busy  # type: ignore[method-assign]  # as a locked database answers
-    save = studio.find(QPushButton, "speech.save_as")
-    qtbot.waitUntil(save.isEnabled, timeout=10_000)
-    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
-    dialog = studio.window.findChild(QFileDialog, "speech.save_dialog")
-    dialog.selectFile(str(tmp_path / "saved.mp3"))
-    dialog.accept()
-    banner = studio.window.speech_tab.error_banner
-    qtbot.waitUntil(banner.isVisible, timeout=5_000)
-    shown = " ".join(label.text() for label in banner.findChildren(QLabel))
+    shown = save_as_refused(qtbot, studio, tmp_path / "saved.mp3")
     assert "History could not be read" in shown and "locked" in shown, shown
     assert "other copy of XI Studio" in shown, shown
     assert not (tmp_path / "saved.mp3").exists()
-    assert save.isEnabled()
+    assert studio.find(QPushButton, "speech.save_as").isEnabled()
