@@ -1,9 +1,15 @@
 """The Scripts tab's Export of a long script: a progress window with words at once, and
 its Cancel (or Escape) stops the export with no file left in the folder; left alone,
-the same export writes every file."""
+the same export writes every file.
+
+The export's worker thread is held at its first block until the test has pressed Cancel:
+a dozen tiny blocks are otherwise written in a few ms, and a fast machine could finish
+before the click (a test of timing, not of Cancel)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QProgressDialog, QPushButton, QWidget
 
 from app.library.script_store import save_script
+from app.services import script_export
 from tests.services.test_script_export_stop import BLOCKS, files_in, long_script
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +36,48 @@ def start_export(studio: Any, qtbot: Any, out: Path) -> Any:
     return tab.exporter
 
 
-def test_a_stopped_script_export_leaves_no_files(launch, cloud, qtbot, tmp_path: Path) -> None:
+class HeldExport:
+    """Holds the export's worker thread as it reads its first block, until released."""
+
+    def __init__(self) -> None:
+        self.reading = threading.Event()  # the thread is in the middle of the export
+        self.release = threading.Event()
+
+    def reset(self) -> None:
+        self.reading.clear()
+        self.release.clear()
+
+
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldExport]:
+    hold = HeldExport()
+    decode = script_export.decode_file
+
+    def held_decode(*args: Any, **kwargs: Any) -> Any:
+        hold.reading.set()
+        hold.release.wait(30)
+        return decode(*args, **kwargs)
+
+    monkeypatch.setattr(script_export, "decode_file", held_decode)
+    yield hold
+    hold.release.set()  # never leave a thread waiting
+
+
+def cancel_while_reading(qtbot: Any, exporter: Any, hold: HeldExport, press: Any) -> None:
+    """Wait until the export is under way and its window is up, press Cancel (or Escape)
+    the way `press` does, then let the thread go on to find the stop."""
+    progress = exporter.progress_dialog
+    assert progress is not None and progress.isVisible()  # at once, before any block
+    assert "Exporting" in progress.labelText()
+    qtbot.waitUntil(hold.reading.is_set, timeout=30_000)
+    qtbot.waitExposed(progress)
+    press(progress)
+    assert progress.wasCanceled()  # the press took, while the thread was mid-export
+    hold.release.set()
+
+
+def test_a_stopped_script_export_leaves_no_files(launch, cloud, qtbot, tmp_path: Path,
+                                                 held: HeldExport) -> None:
     script, _takes = long_script(tmp_path)
     path = save_script(tmp_path / "long.xiscript.json", script)
     studio = launch(cloud_url=cloud.url)
@@ -41,10 +89,10 @@ def test_a_stopped_script_export_leaves_no_files(launch, cloud, qtbot, tmp_path:
 
     stopped = tmp_path / "stopped"
     exporter = start_export(studio, qtbot, stopped)
-    progress = studio.window.findChild(QProgressDialog, "scripts.export_progress")
-    assert progress is not None and progress.isVisible()  # at once, before any block
-    assert "Exporting" in progress.labelText()
-    qtbot.keyClick(progress, Qt.Key.Key_Escape)  # as Cancel: before the thread read a block
+    assert exporter.progress_dialog is studio.window.findChild(
+        QProgressDialog, "scripts.export_progress")
+    cancel_while_reading(qtbot, exporter, held,
+                         lambda window: qtbot.keyClick(window, Qt.Key.Key_Escape))
     qtbot.waitUntil(lambda: "stopped" in tab.status.text(), timeout=30_000)
     qtbot.waitUntil(lambda: not tab._runner.is_running(exporter.EXPORT), timeout=30_000)
     assert files_in(stopped) == []
@@ -52,13 +100,14 @@ def test_a_stopped_script_export_leaves_no_files(launch, cloud, qtbot, tmp_path:
     assert exporter.progress_dialog is None
 
     clicked = tmp_path / "clicked"  # the same with its Cancel button
+    held.reset()
     start_export(studio, qtbot, clicked)
-    progress = studio.window.findChild(QProgressDialog, "scripts.export_progress")
-    qtbot.mouseClick(progress.findChild(QPushButton), Qt.MouseButton.LeftButton)
+    cancel_while_reading(qtbot, exporter, held, lambda window: qtbot.mouseClick(
+        window.findChild(QPushButton), Qt.MouseButton.LeftButton))
     qtbot.waitUntil(lambda: not tab._runner.is_running(exporter.EXPORT), timeout=30_000)
     assert "stopped" in tab.status.text() and files_in(clicked) == []
 
-    kept = tmp_path / "kept"
+    kept = tmp_path / "kept"  # (the thread is no longer held)
     start_export(studio, qtbot, kept)
     qtbot.waitUntil(lambda: exporter.last_export is not None, timeout=60_000)
     assert len(list((kept / "blocks").iterdir())) == BLOCKS
