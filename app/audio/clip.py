@@ -3,8 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
+
+
+class SampleSource(Protocol):
+    """Audio whose samples can be read a span at a time: a decoded AudioClip, or a long
+    recording read from disk span by span (app/audio/recording_file.py)."""
+
+    @property
+    def sample_rate_hz(self) -> int: ...
+
+    @property
+    def frames(self) -> int: ...
+
+    @property
+    def channels(self) -> int: ...
+
+    @property
+    def duration_ms(self) -> int: ...
+
+    def span(self, first: int, stop: int) -> np.ndarray: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,6 +55,10 @@ class AudioClip:
     @property
     def duration_ms(self) -> int:
         return self.frames * 1000 // self.sample_rate_hz
+
+    def span(self, first: int, stop: int) -> np.ndarray:
+        """Frames `first` to `stop` (a SampleSource, like a long file read from disk)."""
+        return self.samples[first:stop]
 
     def mono(self) -> AudioClip:
         """The same sound as one channel (the mean of the channels)."""

@@ -114,7 +114,7 @@ class _AvReader:
         self._container.close()
 
 
-def _open_reader(path: Path) -> _SoundFileReader | _AvReader:
+def open_reader(path: Path) -> _SoundFileReader | _AvReader:
     with path.open("rb") as file:
         head = file.read(4)
     mp3 = path.suffix.lower() == ".mp3" or head.startswith(b"ID3")
@@ -135,7 +135,7 @@ def _open_reader(path: Path) -> _SoundFileReader | _AvReader:
 def is_long_file(path: Path, long_s: float = LONG_FILE_S) -> bool:
     """True for a file that should stream from disk rather than be decoded whole."""
     try:
-        reader = _open_reader(path)
+        reader = open_reader(path)
     except (AudioDecodeError, OSError):
         return False  # the whole-file decoder will say what is wrong
     try:
@@ -150,7 +150,7 @@ def file_peaks(path: Path, buckets: int, stop: threading.Event | None = None) ->
 
     from app.audio.peaks import PeakAccumulator
 
-    reader = _open_reader(path)
+    reader = open_reader(path)
     try:
         frames = reader.frames or reader.sample_rate_hz
         peaks = PeakAccumulator(max(1, frames // max(1, buckets)))
@@ -188,7 +188,7 @@ class FileStream:
         return self._stop
 
     def start(self) -> None:
-        self._reader = _open_reader(self.path)
+        self._reader = open_reader(self.path)
         self._feed = self._player.open_window(self._reader.sample_rate_hz,
                                               self._reader.channels, self._reader.frames,
                                               self._on_seek)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.audio.clip import AudioClip
+from app.audio.clip import AudioClip, SampleSource
 
 
 def _loudness(samples: np.ndarray) -> np.ndarray:
@@ -33,18 +33,43 @@ def compute_peaks(clip: AudioClip, buckets: int) -> np.ndarray:
     return np.clip(peaks, 0.0, 1.0).astype(np.float32)
 
 
-def span_peaks(clip: AudioClip, start_ms: int, end_ms: int, buckets: int) -> np.ndarray:
+def span_peaks(clip: SampleSource, start_ms: int, end_ms: int, buckets: int) -> np.ndarray:
     """Peaks of the part of the clip from `start_ms` to `end_ms` (the waveform strip under
-    a paragraph); time outside the clip counts as silence. Slow on a long span: call it
-    off the window's thread."""
+    a paragraph); time outside the clip counts as silence. Only that part is read (a long
+    recording from disk). Slow on a long span: call it off the window's thread."""
     rate = clip.sample_rate_hz
     first, stop = start_ms * rate // 1000, max(start_ms + 1, end_ms) * rate // 1000
-    frames = len(clip.samples)
-    inside = clip.samples[max(0, first):max(0, min(frames, stop))]
-    before = np.zeros((max(0, min(stop, 0) - first), clip.samples.shape[1]), np.float32)
-    after = np.zeros((max(0, stop - max(frames, first)), clip.samples.shape[1]), np.float32)
+    frames, channels = clip.frames, clip.channels
+    if not isinstance(clip, AudioClip) and stop - first > max(buckets, SPAN_CHUNK_S * rate):
+        return _span_peaks_in_chunks(clip, first, stop, buckets)
+    inside = clip.span(max(0, first), max(0, min(frames, stop)))
+    before = np.zeros((max(0, min(stop, 0) - first), channels), np.float32)
+    after = np.zeros((max(0, stop - max(frames, first)), channels), np.float32)
     part = np.concatenate([before, inside, after]) if len(before) or len(after) else inside
     return compute_peaks(AudioClip(part, rate), buckets)
+
+
+#: A long recording's span is read this much at a time (a paragraph of ten minutes at
+#: 48 kHz stereo would be 230 MB read at once).
+SPAN_CHUNK_S = 30
+
+
+def _span_peaks_in_chunks(source: SampleSource, first: int, stop: int,
+                          buckets: int) -> np.ndarray:
+    """span_peaks of frames `first`..`stop` (more than `buckets`), read chunk by chunk;
+    the same buckets as compute_peaks over the whole span would make."""
+    starts = (np.arange(buckets, dtype=np.int64) * (stop - first)) // buckets + first
+    peaks = np.zeros(buckets, dtype=np.float32)
+    chunk = SPAN_CHUNK_S * source.sample_rate_hz
+    for at in range(max(0, first), min(source.frames, stop), chunk):
+        magnitude = _loudness(source.span(at, min(source.frames, stop, at + chunk)))
+        if magnitude.size == 0:
+            break
+        low = int(np.searchsorted(starts, at, "right")) - 1  # the bucket `at` falls in
+        high = int(np.searchsorted(starts, at + len(magnitude), "left"))
+        values = np.maximum.reduceat(magnitude, np.maximum(starts[low:high] - at, 0))
+        peaks[low:high] = np.maximum(peaks[low:high], values)
+    return np.clip(peaks, 0.0, 1.0).astype(np.float32)
 
 
 class PeakAccumulator:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-    from app.audio.clip import AudioClip
+    from app.audio.clip import SampleSource
     from app.audio.player import Player, StreamFeed
 
 MIN_SPEED = 0.5
@@ -71,12 +71,28 @@ class SourceMap:
                 return None
             return self.sources[i] + round((played_frame - self.starts[i]) * self.speed)
 
+    def restart(self, played_frame: int) -> int | None:
+        """A seek in the played stream: the clip frame it lands on (extrapolated at
+        `speed` from the nearest block, made or not yet), and the map starts again
+        there (None before anything was made)."""
+        with self._lock:
+            if not self.starts:
+                return None
+            i = max(0, bisect.bisect_right(self.starts, played_frame) - 1)
+            clip = max(0, self.sources[i] + round((played_frame - self.starts[i])
+                                                  * self.speed))
+            self.starts, self.sources = [], []
+            return clip
+
 
 class StretchedPlayback:
     """Plays `clip` from `start_ms` at `speed` into `player`, looping `loop_ms` (a span
-    of the clip) when given: `max_loops` times, or until stopped when None."""
+    of the clip) when given: `max_loops` times, or until stopped when None. `clip` is
+    decoded, or a long recording read from disk a block at a time (a SampleSource).
+    A seek the player itself is asked for (not through `clip_ms`) carries on from the
+    clip's place that the stream's time stands for, stretched still."""
 
-    def __init__(self, player: Player, clip: AudioClip, speed: float, start_ms: int,
+    def __init__(self, player: Player, clip: SampleSource, speed: float, start_ms: int,
                  loop_ms: tuple[int, int] | None = None, max_loops: int | None = None) -> None:
         if not MIN_SPEED <= speed <= MAX_SPEED:
             raise ValueError(f"speed must be between {MIN_SPEED} and {MAX_SPEED}")
@@ -95,9 +111,11 @@ class StretchedPlayback:
                 self._start = min(max(self._start, lo), hi)
         self._max_loops = max_loops
         self._stop = threading.Event()
-        channels = min(2, clip.samples.shape[1])
+        self._seek_to: int | None = None  # a played frame the player was sought to
+        self._seek_lock = threading.Lock()
+        channels = min(2, clip.channels)
         self.feed: StreamFeed = player.open_window(self.rate, channels, None,
-                                                   lambda _frame: None)
+                                                   self._on_seek)
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="stretched-playback",
                                         daemon=True)
@@ -116,6 +134,15 @@ class StretchedPlayback:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def _on_seek(self, played_frame: int) -> None:  # from the player, any thread
+        with self._seek_lock:
+            self._seek_to = played_frame
+
+    def _take_seek(self) -> int | None:
+        with self._seek_lock:
+            target, self._seek_to = self._seek_to, None
+        return target
 
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
@@ -136,13 +163,22 @@ class StretchedPlayback:
     def _produce(self) -> None:
         block = int(BLOCK_S * self.rate)
         context = int(CONTEXT_S * self.rate)
-        samples = self.clip.samples
-        if samples.shape[1] > 2:
-            samples = self.clip.mono().samples
+        total = self.clip.frames
         played = 0
         passes = 0
         position, end = self._blocks()
         while not self._stop.is_set() and self.feed.is_current:
+            target = self._take_seek()
+            if target is not None:  # the player's window moved there: go on from it
+                landed = self.map.restart(target)
+                position = self._start if landed is None else landed
+                if self._loop is not None:
+                    position = min(max(position, self._loop[0]), self._loop[1])
+                played, position = target, min(position, total)
+                continue
+            if played != self.feed.next_frame():  # a seek is on its way to _on_seek
+                self._stop.wait(_WAIT_S)
+                continue
             if position >= end:
                 passes += 1
                 if self._loop is None or (self._max_loops is not None
@@ -156,8 +192,11 @@ class StretchedPlayback:
                 continue
             stop = min(end, position + block)
             lo = max(0, position - context)
-            hi = min(samples.shape[0], stop + context)
-            out = stretch(samples[lo:hi], self.rate, self.speed)
+            hi = min(total, stop + context)
+            samples = self.clip.span(lo, hi)
+            if samples.shape[1] > 2:
+                samples = samples.mean(axis=1, keepdims=True, dtype="float32")
+            out = stretch(samples, self.rate, self.speed)
             skip = round((position - lo) / self.speed)
             length = round((stop - position) / self.speed)
             piece = out[skip:skip + length]
@@ -166,8 +205,9 @@ class StretchedPlayback:
 
                 piece = np.concatenate([piece, np.zeros((length - len(piece), out.shape[1]),
                                                         np.float32)])
+            if self._seek_to is not None or not self.feed.append_at(played, piece):
+                continue  # sought while it was made: it belongs nowhere now
             self.map.add(played, position)
-            self.feed.append(piece)
             played += length
             position = stop
 

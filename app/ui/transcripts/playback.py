@@ -3,12 +3,15 @@ in view, a clicked word plays from its start, and the keys move through the audi
 
 The player is shared with the other tabs, so this loads the transcript's clip back into
 it whenever the user acts on the transcript and something else was loaded meanwhile.
+A long recording (app/audio/recording_file.py) is never decoded whole: the player
+streams it from disk (app/audio/file_stream.py) and seeks tell the stream where to read.
 The position comes from PlayerBar.position_changed (the bar polls the player every 16 ms
 while it plays; the audio thread never calls Qt) and WordIndex.word_at is O(log n).
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +24,10 @@ from app.ui.transcripts.transcript_view import TranscriptView
 from app.ui.widgets.player_bar import PlayerBar
 
 if TYPE_CHECKING:  # numpy loads with the first clip, not with the window
-    from app.audio.clip import AudioClip
+    from app.audio.clip import SampleSource
+    from app.audio.file_stream import FileStream
+
+log = logging.getLogger(__name__)
 
 #: Start a clicked word this much early, so its first sound is not cut off.
 PRE_ROLL_MS = 40
@@ -38,7 +44,9 @@ class TranscriptPlayback(QObject):
         self._player: Player = player_bar.player
         self._model = model
         self._view = view
-        self.clip: AudioClip | None = None
+        # A decoded AudioClip, or a long RecordingFile that stays on disk.
+        self.clip: SampleSource | None = None
+        self._file_stream: FileStream | None = None  # a long recording playing from disk
         self.peaks: Any = None  # numpy array of waveform peaks
         self.audio_path: Path | None = None
         self.follow_playhead = True
@@ -58,12 +66,56 @@ class TranscriptPlayback(QObject):
     def transcript(self) -> Transcript | None:
         return self._model.transcript
 
-    def set_audio(self, clip: AudioClip | None, peaks: Any, path: Path | None) -> None:
+    def set_audio(self, clip: SampleSource | None, peaks: Any, path: Path | None) -> None:
+        """`peaks` None: still being read (see set_peaks)."""
+        self._stop_file_stream()
         self.clip, self.peaks, self.audio_path = clip, peaks, path
         self._ours = False
         if clip is not None:
             self._claim()
         self.audio_changed.emit()
+
+    def set_peaks(self, peaks: Any, path: Path) -> None:
+        """The waveform of a long recording, read after it began to play."""
+        if path != self.audio_path or self.clip is None:
+            return
+        self.peaks = peaks
+        if self._review_streaming():
+            self.stream_started(self.review.speed_value)
+        elif self._ours:
+            self._bar.show_clip(self._title(), peaks)
+
+    @property
+    def streams_from_disk(self) -> bool:
+        from app.audio.recording_file import RecordingFile
+
+        return isinstance(self.clip, RecordingFile)
+
+    def _stop_file_stream(self) -> None:
+        stream, self._file_stream = self._file_stream, None
+        if stream is not None:
+            stream.stop()
+
+    def _load_into_player(self) -> bool:
+        from app.audio.clip import AudioClip
+        from app.audio.file_stream import FileStream
+        from app.audio.recording_file import RecordingFile
+
+        clip = self.clip
+        self._stop_file_stream()
+        if isinstance(clip, RecordingFile):
+            stream = FileStream(self._player, clip.path)
+            try:
+                stream.start()  # opens the file (its header); the reading is a thread's
+            except Exception:  # moved or deleted since it was linked
+                log.warning("cannot play %s", clip.path, exc_info=True)
+                return False
+            self._file_stream = stream
+        elif isinstance(clip, AudioClip):
+            self._player.load(clip)
+        else:
+            return False
+        return True
 
     def _title(self) -> str:
         return self.audio_path.name if self.audio_path else "Transcript audio"
@@ -73,7 +125,8 @@ class TranscriptPlayback(QObject):
         if self.clip is None:
             return False
         if not self._ours or self._player.duration_ms != self.clip.duration_ms:
-            self._player.load(self.clip)
+            if not self._load_into_player():
+                return False
             if self.peaks is None:
                 import numpy as np
 

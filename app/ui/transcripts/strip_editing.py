@@ -2,12 +2,12 @@
 
 It follows the selected word: the strip spans that word's paragraph (a little margin
 either side), with the paragraph's word boundaries and the word as a box. The peaks for
-that span are computed in a worker thread (app/audio/peaks.span_peaks; a paragraph of a
-3-hour recording is decoded already, but slicing and reducing a minute of samples is
-still too slow for the window's thread). Dragging an edge is one undoable timing edit;
-the keys in the shortcut map nudge by 20 ms; a free range dragged on the strip is looped
-through the review playback (speed as set) until another range, a click or the sentence
-loop replaces it.
+that span are computed in a worker thread (app/audio/peaks.span_peaks: a short recording
+is decoded already, but slicing and reducing a minute of samples is still too slow for
+the window's thread; a long one is on disk, and only that span is read from the file).
+Dragging an edge is one undoable timing edit; the keys in the shortcut map nudge by
+20 ms; a free range dragged on the strip is looped through the review playback (speed
+as set) until another range, a click or the sentence loop replaces it.
 """
 
 from __future__ import annotations

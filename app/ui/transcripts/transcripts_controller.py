@@ -81,7 +81,9 @@ class TranscriptsController(QObject):
     deleted = Signal(str)  # transcription id
     saved = Signal(object)  # Path
     exported = Signal(object)  # Path
-    audio_loaded = Signal(object, object, object)  # AudioClip, peaks, Path
+    # AudioClip (or, long, a RecordingFile played from disk), peaks (None: to come), Path
+    audio_loaded = Signal(object, object, object)
+    peaks_loaded = Signal(object, object)  # a long recording's peaks, Path
     recent_loaded = Signal(list)  # [Generation]
     generation_added = Signal(object)  # Generation
 
@@ -268,14 +270,36 @@ class TranscriptsController(QObject):
 
     def load_audio(self, path: Path) -> None:
         async def load() -> None:
-            from app.audio.decode import decode_file
+            from app.audio import decode
+            from app.audio.file_stream import is_long_file
             from app.audio.peaks import compute_peaks
 
-            clip = await asyncio.to_thread(decode_file, path)
+            if await asyncio.to_thread(is_long_file, path):
+                await self._load_long(path)
+                return
+            clip = await asyncio.to_thread(decode.decode_file, path)
             peaks = await asyncio.to_thread(compute_peaks, clip, PEAK_BUCKETS)
             self.audio_loaded.emit(clip, peaks, path)
 
         self._runner.restart(self.AUDIO, load)  # the recording chosen last wins
+
+    async def _load_long(self, path: Path) -> None:
+        """A long recording plays from disk at once (three hours decoded whole would be
+        2-4 GB and minutes of waiting); its waveform is read after, in blocks."""
+        import threading
+
+        from app.audio.file_stream import file_peaks
+        from app.audio.recording_file import RecordingFile
+
+        recording = await asyncio.to_thread(RecordingFile.open, path)
+        self.audio_loaded.emit(recording, None, path)
+        stop = threading.Event()  # a thread cannot be cancelled: it is asked to stop
+        try:
+            peaks = await asyncio.to_thread(file_peaks, path, PEAK_BUCKETS, stop)
+        except asyncio.CancelledError:
+            stop.set()
+            raise
+        self.peaks_loaded.emit(peaks, path)
 
     def refresh_recent(self) -> None:
         async def recent() -> None:

@@ -170,6 +170,7 @@ class TranscriptsTab(QWidget):
         c.deleted.connect(self._on_controller_deleted)
         c.exported.connect(lambda path: self.status.setText(f"Exported to {path}"))
         c.audio_loaded.connect(self._on_controller_audio_loaded)
+        c.peaks_loaded.connect(self._on_controller_peaks_loaded)
         c.recent_loaded.connect(s.set_recent)
         c.generation_added.connect(self._on_controller_generation_added)
         self.task_feedback = TaskFeedback(self._runner, s, self.status, self)
@@ -349,6 +350,11 @@ class TranscriptsTab(QWidget):
         self._linking = path
         self.controller.load_audio(path)
 
+    def _on_controller_peaks_loaded(self, peaks: object, path: Path) -> None:
+        self.playback.set_peaks(peaks, path)
+        if self.status.text().startswith("Reading the recording…"):
+            self.status.setText(f"{path.name} is read: its waveform is shown.")
+
     def _on_controller_audio_loaded(self, clip: object, peaks: object, path: Path) -> None:
         self.playback.set_audio(clip, peaks, path)  # type: ignore[arg-type]
         self.strip_editing.refresh()  # the strip's waveform, now that there is sound
@@ -358,6 +364,9 @@ class TranscriptsTab(QWidget):
             self._save_timer.start()
             self.status.setText(f"Linked to {path.name}: click a word to play from there; "
                                 "Space plays and pauses, J/L jump 5 s.")
+        if peaks is None:  # a long recording: it plays from disk, its waveform comes
+            self.status.setText(f"Reading the recording… {path.name} plays from disk; "
+                                "click a word to hear it while its waveform is read.")
 
     def open_export_dialog(self) -> ExportDialog | None:
         document = self.document
