@@ -13,7 +13,8 @@ retry; a few at a time; kept on disk so nothing is lost.
 
 Plain callables report changes (`on_change`, called on the event loop); the work of one
 job is a coroutine function handed in (`run_job`), so tests and the app choose what a job
-does (the app: `transcribe_and_keep`). No Qt here.
+does (the app: `transcribe_and_keep`). A job and its saved form are in queue_job.py; the
+settings' JSON in app/domain/stt_options_json.py. No Qt here.
 """
 
 from __future__ import annotations
@@ -23,18 +24,18 @@ import contextlib
 import functools
 import json
 import logging
-import math
-import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 from app.api.transcripts import TranscriptsService
-from app.domain.stt_options import ExportFormat, TranscriptionOptions
+from app.domain.stt_options import TranscriptionOptions
+from app.domain.stt_options_json import options_from_json, options_to_json
 from app.library.atomic import atomic_write_text
 from app.library.small_json import read_small_json
+from app.services.queue_job import INTERRUPTED, STATES, JobState, QueueJob
 from app.services.transcript_keep import KeepPlace, transcribe_and_keep
 
 if TYPE_CHECKING:
@@ -42,129 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-JobState = Literal["waiting", "running", "done", "failed", "cancelled"]
-STATES: tuple[JobState, ...] = ("waiting", "running", "done", "failed", "cancelled")
 FILE_VERSION = 1
-INTERRUPTED = "Interrupted when XI Studio closed; it starts again by itself."
-
-
-def options_to_json(options: TranscriptionOptions) -> dict[str, Any]:
-    data = asdict(options)
-    data["additional_formats"] = [asdict(f) for f in options.additional_formats]
-    data["keyterms"] = list(options.keyterms)
-    if isinstance(options.entity_detection, tuple):
-        data["entity_detection"] = list(options.entity_detection)
-    if isinstance(options.entity_redaction, tuple):
-        data["entity_redaction"] = list(options.entity_redaction)
-    return data
-
-
-def options_from_json(data: object) -> TranscriptionOptions:
-    """Settings read back from the queue file; unknown or damaged entries (of another
-    type than the setting's: a number where the list of terms is raised TypeError, and
-    the queue could not load) are left at their defaults."""
-    if not isinstance(data, dict):
-        return TranscriptionOptions()
-    values = _typed_values(TranscriptionOptions, data)
-    formats = []
-    listed = data.get("additional_formats")
-    for item in listed if isinstance(listed, list) else []:
-        if isinstance(item, dict):
-            with contextlib.suppress(TypeError):
-                formats.append(ExportFormat(**_typed_values(ExportFormat, item)))
-    values["additional_formats"] = tuple(formats)
-    for key in ("keyterms", "entity_detection", "entity_redaction"):
-        if isinstance(data.get(key), list):
-            values[key] = tuple(str(v) for v in data[key])
-    try:
-        return TranscriptionOptions(**values)
-    except TypeError:
-        return TranscriptionOptions()
-
-
-# What each setting's declared type accepts from JSON (the annotations are text).
-_JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,), "ExportFormatName": (str,), "None": (type(None),), "bool": (bool,),
-    "int": (int,), "float": (int, float), "dict": (dict,)}
-
-
-def _typed_values(cls: type, data: dict[str, Any]) -> dict[str, Any]:
-    """`data`'s entries that are fields of the dataclass `cls` and of their field's type
-    (a bool is not taken for a number, nor a number for a bool)."""
-    taken: dict[str, Any] = {}
-    for item in fields(cls):
-        if item.name not in data:
-            continue
-        value = data[item.name]
-        names = [part.split("[")[0].strip() for part in str(item.type).split(" | ")]
-        accepted = tuple(t for name in names for t in _JSON_TYPES.get(name, ()))
-        if isinstance(value, bool) and "bool" not in names:
-            continue
-        if accepted and isinstance(value, accepted):
-            taken[item.name] = value
-    return taken
-
-
-@dataclass
-class QueueJob:
-    job_id: str
-    source: str  # a file path, or a web address (http/https)
-    options: TranscriptionOptions = field(default_factory=TranscriptionOptions)
-    title: str = ""
-    state: JobState = "waiting"
-    fraction: float = 0.0  # of the upload; the transcription itself has no measure
-    phase: str = ""  # what a running job is doing, in words
-    reason: str = ""  # why it failed (or a note, e.g. that it was interrupted)
-    transcript_path: str | None = None
-    generation_id: int | None = None
-    added_at: float = field(default_factory=time.time)
-
-    @property
-    def is_url(self) -> bool:
-        return self.source.startswith(("http://", "https://"))
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in ("done", "failed", "cancelled")
-
-    def to_json(self) -> dict[str, Any]:
-        return {"job_id": self.job_id, "source": self.source,
-                "options": options_to_json(self.options), "title": self.title,
-                "state": self.state, "reason": self.reason,
-                "transcript_path": self.transcript_path,
-                "generation_id": self.generation_id, "added_at": self.added_at}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> QueueJob | None:
-        source = data.get("source")
-        if not isinstance(source, str) or not source:
-            return None
-        state = data.get("state") if data.get("state") in STATES else "waiting"
-        reason = str(data.get("reason") or "")
-        if state == "running":  # the app stopped while it ran: it starts again
-            state, reason = "waiting", INTERRUPTED
-        generation_id = data.get("generation_id")
-        transcript_path = data.get("transcript_path")
-        added_at = data.get("added_at")
-        return cls(
-            job_id=str(data.get("job_id") or uuid.uuid4().hex),
-            source=source, options=options_from_json(data.get("options")),
-            title=str(data.get("title") or ""), state=state,  # type: ignore[arg-type]
-            reason=reason,
-            transcript_path=transcript_path if isinstance(transcript_path, str) else None,
-            generation_id=generation_id if isinstance(generation_id, int) else None,
-            added_at=_time_or_now(added_at))
-
-
-def _time_or_now(value: Any) -> float:
-    """A saved time, or now: float() of a 400-digit number raised OverflowError, and the
-    queue could then neither load nor take a new job."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        with contextlib.suppress(OverflowError):
-            number = float(value)
-            if math.isfinite(number):
-                return number
-    return time.time()
 
 
 @dataclass(frozen=True)
