@@ -23,6 +23,7 @@ from app.audio import decode
 from app.audio.file_stream import LONG_FILE_S
 from app.audio.player import PlayerState
 from app.ui.app_context import AppContext
+from app.ui.transcripts.strip_editing import PEAKS_TASK
 from tests.support.alsa_sink import read_played
 from tests.ui import test_transcripts_tab as base
 
@@ -146,3 +147,30 @@ def test_review_speed_plays_a_long_recording_from_disk_and_follows_player_seeks(
     heard = tab.playback.heard_clip_ms()
     assert 299_000 <= heard <= LENGTH_S * 1000, heard
     assert _held_frames(ctx) < LENGTH_S * RATE // 4
+
+
+def test_a_long_recording_gone_since_it_was_linked_says_so_when_played(
+        opened: Any, ctx: AppContext, qtbot: Any, tmp_path: Path, caplog: Any) -> None:
+    """The file is read from disk as it plays, so moving it away after linking used to
+    fail in silence: Play did nothing. Now the banner says what happened and what to do,
+    and the transcript stays as it was."""
+    tab = opened
+    saved = tab.document.to_json()
+    from app.audio.clip import AudioClip
+
+    bar = tab._test_keep[1]
+    qtbot.waitUntil(lambda: len(bar.waveform_peaks()) > 0, timeout=60_000)  # all read
+    ctx.player.load(AudioClip(np.zeros(800, np.float32), RATE))  # another tab played
+    (tmp_path / "long.wav").rename(tmp_path / "moved.wav")
+    base.click_word(tab, qtbot, 4)  # the recording is taken back from disk: not there
+    qtbot.waitUntil(tab.error_banner.isVisible, timeout=10_000)
+    said = tab.error_banner.text()
+    assert "long.wav" in said and "moved, renamed or deleted" in said
+    assert "Link audio" in said
+    # The strip under the paragraph tries the file too (its task began with the click):
+    # the same words, never a second, vaguer error.
+    qtbot.waitUntil(lambda: not tab.strip_editing._runner.is_running(PEAKS_TASK),
+                    timeout=10_000)
+    assert not [r for r in caplog.records if r.name == "app.ui.qt_async"]
+    assert "moved, renamed or deleted" in tab.error_banner.text()
+    assert tab.document.to_json() == saved and tab.document.is_open

@@ -16,6 +16,18 @@ from app.ui.transcripts.transcripts_controller import TranscriptsController as C
 from app.ui.widgets.player_bar import format_ms
 
 
+def recording_unplayable(path: Path, error: object) -> UserMessage:
+    """A linked long recording (played from disk) that cannot be opened any more."""
+    if isinstance(error, FileNotFoundError | NotADirectoryError):
+        text = (f"{path.name} is no longer in {path.parent}: it was moved, renamed or "
+                "deleted after it was linked.")
+    else:
+        text = f"{path.name} cannot be read any more ({error})."
+    return UserMessage("The recording cannot be played", text,
+                       "Put the file back, or use Link audio… to choose it again. The "
+                       "transcript is not affected.")
+
+
 def describe(task: str, exc: BaseException) -> UserMessage:
     if task == C.AUTOSAVE:
         return autosave_failed(exc)

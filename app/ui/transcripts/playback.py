@@ -36,6 +36,9 @@ PRE_ROLL_MS = 40
 class TranscriptPlayback(QObject):
     audio_changed = Signal()  # linked, or unlinked
     heard_ms = Signal(int)  # where in the clip the sound is, as it plays (ms)
+    # A long recording that cannot be opened when it is to play (moved, deleted or
+    # damaged since it was linked): the Path and what went wrong.
+    cannot_play = Signal(object, object)
 
     def __init__(self, player_bar: PlayerBar, model: ParagraphModel, view: TranscriptView,
                  parent: QObject | None = None) -> None:
@@ -107,8 +110,9 @@ class TranscriptPlayback(QObject):
             stream = FileStream(self._player, clip.path)
             try:
                 stream.start()  # opens the file (its header); the reading is a thread's
-            except Exception:  # moved or deleted since it was linked
+            except Exception as exc:  # moved or deleted since it was linked
                 log.warning("cannot play %s", clip.path, exc_info=True)
+                self.cannot_play.emit(clip.path, exc)
                 return False
             self._file_stream = stream
         elif isinstance(clip, AudioClip):

@@ -97,10 +97,18 @@ class StripEditing(QObject):
         self._peaks_for = span
 
         async def compute() -> None:
+            from app.audio.errors import AudioDecodeError
             from app.audio.peaks import span_peaks
 
-            peaks = await asyncio.to_thread(span_peaks, clip, span[0], span[1],
-                                            STRIP_BUCKETS)
+            try:
+                peaks = await asyncio.to_thread(span_peaks, clip, span[0], span[1],
+                                                STRIP_BUCKETS)
+            except (OSError, AudioDecodeError) as exc:
+                path = getattr(clip, "path", None)  # a long recording, read from disk
+                if path is None:
+                    raise
+                self._playback.cannot_play.emit(path, exc)  # the same words as Play's
+                return
             self.strip.set_peaks(span, peaks)
 
         self._runner.restart(PEAKS_TASK, compute)  # the paragraph shown last wins

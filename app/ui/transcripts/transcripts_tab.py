@@ -23,7 +23,7 @@ from app.ui.qt_async import TaskRunner
 from app.ui.transcripts import dialogs
 from app.ui.transcripts.align_script import ALIGN_TASK, ScriptAligner
 from app.ui.transcripts.export_dialog import ExportDialog, ExportRequest
-from app.ui.transcripts.messages import describe, opened_summary
+from app.ui.transcripts.messages import describe, opened_summary, recording_unplayable
 from app.ui.transcripts.name_book import SpeakerNameList
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel, ParagraphRow
 from app.ui.transcripts.phrase_panel import PhrasePanel
@@ -183,6 +183,7 @@ class TranscriptsTab(QWidget):
         v.export.clicked.connect(self.open_export_dialog)
         v.delete.clicked.connect(self.confirm_delete)
         v.link_audio.clicked.connect(self._on_link_audio_clicked)
+        self.playback.cannot_play.connect(self._on_recording_unplayable)
         view = v.view
         view.original_text_of = d.original_text
         view.word_clicked.connect(self.select_word)
@@ -343,6 +344,10 @@ class TranscriptsTab(QWidget):
         self.model.set_channel_view(value if isinstance(value, int) else ALL_CHANNELS)
 
     # -- audio, export, delete -------------------------------------------------------
+    def _on_recording_unplayable(self, path: Path, error: object) -> None:
+        self.error_banner.show_message(recording_unplayable(path, error))
+        self.status.setText(f"{path.name} cannot be played.")
+
     def _on_link_audio_clicked(self) -> None:
         dialogs.choose_recording(self, self.link_audio)
 
