@@ -18,6 +18,8 @@ up to the mix exactly (up to the float rounding of a sum), whatever the filters 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -32,6 +34,19 @@ _HOP = 512
 _KERNEL = 17  # median filter length (frames in time for harmonic, bins for percussive)
 _BASS_MAX_HZ = 250.0
 _VOICE_MAX_HZ = 4000.0
+
+Stopped = Callable[[], bool]
+
+
+def _never() -> bool:
+    return False
+
+
+def _check(stopped: Stopped) -> None:
+    """Between pieces: the work runs in a thread nobody can kill, so it ends itself once
+    the one who asked has gone (a split of 10 minutes takes many seconds)."""
+    if stopped():
+        raise InterruptedError("stem separation stopped")
 
 
 def _stft(x: np.ndarray, window: np.ndarray) -> np.ndarray:
@@ -53,7 +68,7 @@ def _istft(spec: np.ndarray, window: np.ndarray, length: int) -> np.ndarray:
     return out[_N_FFT:_N_FFT + length]
 
 
-def _median(magnitude: np.ndarray, axis: int) -> np.ndarray:
+def _median(magnitude: np.ndarray, axis: int, stopped: Stopped = _never) -> np.ndarray:
     """A centred median filter of `_KERNEL` along `axis` (0 = time, 1 = frequency)."""
     half = _KERNEL // 2
     padded = np.pad(magnitude, [(half, half) if a == axis else (0, 0) for a in range(2)],
@@ -61,6 +76,7 @@ def _median(magnitude: np.ndarray, axis: int) -> np.ndarray:
     result = np.empty_like(magnitude)
     step = 256  # a slice at a time keeps the window view's copy small
     for lo in range(0, magnitude.shape[0], step):
+        _check(stopped)
         hi = min(magnitude.shape[0], lo + step)
         if axis == 0:
             windows = sliding_window_view(padded[lo:hi + 2 * half], _KERNEL, axis=0)
@@ -70,12 +86,16 @@ def _median(magnitude: np.ndarray, axis: int) -> np.ndarray:
     return result
 
 
-def _channel_stems(x: np.ndarray, rate: int, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+def _channel_stems(x: np.ndarray, rate: int, names: tuple[str, ...],
+                   stopped: Stopped = _never) -> dict[str, np.ndarray]:
     window = np.hanning(_N_FFT + 1)[:-1]
+    _check(stopped)
     spec = _stft(x.astype(np.float64), window)
     magnitude = np.abs(spec)
-    harmonic = _median(magnitude, 0) ** 2
-    percussive = _median(magnitude, 1) ** 2
+    _check(stopped)
+    harmonic = _median(magnitude, 0, stopped) ** 2
+    _check(stopped)
+    percussive = _median(magnitude, 1, stopped) ** 2
     harmonic_mask = harmonic / (harmonic + percussive + 1e-12)
     freqs = np.fft.rfftfreq(_N_FFT, 1.0 / rate)
     masks = {
@@ -85,6 +105,7 @@ def _channel_stems(x: np.ndarray, rate: int, names: tuple[str, ...]) -> dict[str
     }
     stems: dict[str, np.ndarray] = {}
     for name in names[:-1]:
+        _check(stopped)
         mask = masks.get(name)
         stems[name] = (np.zeros(len(x)) if mask is None
                        else _istft(spec * mask, window, len(x)))
@@ -92,16 +113,19 @@ def _channel_stems(x: np.ndarray, rate: int, names: tuple[str, ...]) -> dict[str
     return stems
 
 
-def split_stems(samples: np.ndarray, rate: int, variation: str = DEFAULT_VARIATION
-                ) -> dict[str, np.ndarray]:
+def split_stems(samples: np.ndarray, rate: int, variation: str = DEFAULT_VARIATION,
+                stopped: Stopped = _never) -> dict[str, np.ndarray]:
     """The stems of `samples` ((frames, channels) float), each shaped like it, float32.
 
-    They sum to `samples` exactly by construction (the last stem is the remainder)."""
+    They sum to `samples` exactly by construction (the last stem is the remainder).
+    `stopped()` is checked between pieces (each pass of a channel, each slice of the
+    median filters); once true the split raises `InterruptedError`."""
     names = STEM_VARIATIONS[variation]
     audio = np.asarray(samples, dtype=np.float64)
     if audio.ndim == 1:
         audio = audio[:, None]
-    per_channel = [_channel_stems(audio[:, c], rate, names) for c in range(audio.shape[1])]
+    per_channel = [_channel_stems(audio[:, c], rate, names, stopped)
+                   for c in range(audio.shape[1])]
     return {name: np.stack([ch[name] for ch in per_channel], axis=1).astype(np.float32)
             for name in names}
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from app.domain.formats import OutputFormat
 from app.engine.dictionary_store import new_id
+from app.library.atomic import atomic_write_bytes, atomic_write_text
 
 _PRIVATE = ("extension", "created_ns")
 
@@ -52,10 +53,11 @@ class HistoryStore:
         with self._lock:
             if self._folder is not None:
                 self._folder.mkdir(parents=True, exist_ok=True)
-                (self._folder / f"{item_id}.{fmt.file_extension}").write_bytes(audio)
-                tmp = self._folder / f"{item_id}.json.tmp"
-                tmp.write_text(json.dumps(record, ensure_ascii=False), "utf-8")
-                tmp.replace(self._folder / f"{item_id}.json")
+                # Atomic, audio first: a full disk leaves neither a half audio file nor
+                # a record pointing at one (the record is what makes the item exist).
+                atomic_write_bytes(self._folder / f"{item_id}.{fmt.file_extension}", audio)
+                atomic_write_text(self._folder / f"{item_id}.json",
+                                  json.dumps(record, ensure_ascii=False))
             else:
                 self._audio[item_id] = audio
             self._items[item_id] = record

@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from app.audio.decode import decode_bytes
 from app.audio.errors import AudioDecodeError
 from app.audio.stem_split import DEFAULT_VARIATION, STEM_VARIATIONS, split_stems
 from app.domain.formats import OutputFormat
+from app.engine.cancel import WorkCancelled, run_until_disconnected
 from app.engine.encode import encode
 from app.engine.sketch_registry import SketchRegistry, stems_from_layers
 
@@ -46,9 +47,12 @@ def _bad_audio(message: str) -> HTTPException:
 
 
 def stems_zip(data: bytes, variation: str, fmt: OutputFormat,
-              sketches: SketchRegistry | None = None) -> tuple[bytes, str]:
+              sketches: SketchRegistry | None = None,
+              cancelled: Callable[[], bool] = lambda: False) -> tuple[bytes, str]:
     """The zip of stems for the audio file `data` and how they were made (blocking:
-    decode, recognise or split, encode)."""
+    decode, recognise or split, encode). `cancelled()` (the client went away) is checked
+    between pieces, and ends the work with `WorkCancelled`: a split nobody waits for
+    no longer runs on to the end."""
     try:
         clip = decode_bytes(data, None)
     except AudioDecodeError as exc:
@@ -65,10 +69,15 @@ def stems_zip(data: bytes, variation: str, fmt: OutputFormat,
         stems = stems_from_layers(mono, layers, STEM_VARIATIONS[variation])
     else:
         method = "approximate"
-        stems = split_stems(mono, clip.sample_rate_hz, variation)
+        try:
+            stems = split_stems(mono, clip.sample_rate_hz, variation, cancelled)
+        except InterruptedError as exc:
+            raise WorkCancelled("stem separation: the client went away") from exc
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, samples in stems.items():
+            if cancelled():
+                raise WorkCancelled("stem separation: the client went away")
             archive.writestr(f"{name}.{fmt.file_extension}",
                              encode(np.ascontiguousarray(samples[:, 0]),
                                     clip.sample_rate_hz, fmt))
@@ -99,7 +108,11 @@ def create_router(sketches: SketchRegistry | None = None) -> APIRouter:
         data = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(data) > MAX_UPLOAD_BYTES:
             raise _bad_audio("The file is larger than 200 MB.")
-        payload, method = await run_in_threadpool(stems_zip, data, variation, fmt, sketches)
+        try:
+            payload, method = await run_until_disconnected(
+                request, lambda cancelled: stems_zip(data, variation, fmt, sketches, cancelled))
+        except WorkCancelled:
+            return Response(status_code=499)  # the client went away; nobody reads this
         return Response(payload, media_type="application/zip",
                         headers={"Content-Disposition": "attachment; filename=stems.zip",
                                  "stem-method": method})

@@ -25,17 +25,19 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from app.library.atomic import AtomicFileWriter
+from app.library.generation import AudioMissingError, Generation, NewGeneration
 from app.library.history_notices import tell_about_opening
 from app.library.history_open import open_history
 from app.library.history_recovery import remove_dead_partials, unowned_audio
 from app.library.notices import NoticeBoard
 from app.library.sqlite_values import as_text, text_or_none, whole
+from app.library.stoppable_write import ExportStopped as ExportStopped  # (its old home)
+from app.library.stoppable_write import copy_file
 
 log = logging.getLogger(__name__)
 
@@ -65,100 +67,9 @@ _MIGRATIONS: dict[int, str] = {
     """,
 }
 
-_COPY_CHUNK = 1 << 20
-
-
-class ExportStopped(Exception):
-    """The user stopped an export: nothing was written under the chosen name."""
 SQLITE_INT_MAX = 2 ** 63 - 1  # its INTEGER is 64-bit signed
 # The names `open_audio_writer` gives: only such files are ever adopted by `recover()`.
 _APP_AUDIO_NAME = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}\.[a-z0-9]+$")
-_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f<>:"/\\|?*…]+')
-
-
-@dataclass(slots=True)
-class NewGeneration:
-    """What a finished generation hands to `HistoryStore.add`."""
-
-    kind: str
-    title: str
-    text: str
-    voice_id: str | None
-    voice_name: str | None
-    model_id: str | None
-    output_format: str
-    settings_json: str
-    request_ids: list[str]
-    character_cost: int | None
-    duration_ms: int
-    file_path: Path | None
-    session_id: str
-    extra_json: str = "{}"
-
-
-class AudioMissingError(FileNotFoundError):
-    """The audio to copy is no longer there (its entry or its file was deleted): not a
-    problem of the place it was being copied to."""
-
-
-@dataclass(frozen=True, slots=True)
-class Generation:
-    """One history row. `file_path` is absolute (resolved against the audio folder);
-    `created_at` is an ISO 8601 UTC string (the history model parses it), `created` the
-    datetime."""
-
-    id: int
-    created_at: str
-    kind: str
-    title: str
-    text: str
-    voice_id: str | None
-    voice_name: str | None
-    model_id: str | None
-    output_format: str
-    settings_json: str
-    request_ids: list[str] = field(hash=False)
-    character_cost: int | None
-    duration_ms: int
-    file_path: Path | None
-    session_id: str
-    extra_json: str
-    file_exists: bool
-
-    @property
-    def created(self) -> datetime:
-        """When it was made; the start of 1970 for a date that cannot be read (a damaged
-        row), so lists still sort and show it."""
-        try:
-            return datetime.fromisoformat(self.created_at)
-        except ValueError:
-            return datetime(1970, 1, 1, tzinfo=UTC)
-
-    @property
-    def extension(self) -> str:
-        if self.file_path is not None and self.file_path.suffix:
-            return self.file_path.suffix.lstrip(".").lower()
-        return _extension_for_format(self.output_format)
-
-    @property
-    def suggested_filename(self) -> str:
-        """A safe, readable name for exporting, e.g. '2026-11-25 1412 Hello world.mp3'."""
-        when = self.created.astimezone().strftime("%Y-%m-%d %H%M")
-        title = " ".join(_UNSAFE_FILENAME.sub(" ", self.title).split())[:80].strip(" .")
-        stem = f"{when} {title}" if title else f"{when} {self.kind or 'audio'}"
-        return f"{stem}.{self.extension}"
-
-
-def _extension_for_format(output_format: str | None) -> str:
-    from app.domain.formats import OutputFormat
-
-    if not output_format:
-        return "audio"
-    try:
-        return OutputFormat.parse(output_format).file_extension
-    except ValueError:
-        codec = output_format.split("_", 1)[0].lower()
-        return codec if codec.isalnum() else "audio"
 
 
 def _like_pattern(term: str) -> str:
@@ -435,17 +346,7 @@ class HistoryStore:
                                     f"deleted: {source}")
         if dest.exists() and dest.resolve() == source.resolve():
             return dest
-        total = source.stat().st_size
-        with source.open("rb") as reader, AtomicFileWriter(dest) as writer:
-            while chunk := reader.read(_COPY_CHUNK):
-                if stop is not None and stop.is_set():
-                    raise ExportStopped(f"Stopped: nothing was saved as {dest}.")
-                writer.write(chunk)
-                if progress is not None:
-                    progress(writer.bytes_written, total)
-            if stop is not None and stop.is_set():  # (the last chunk is no reason to keep it)
-                raise ExportStopped(f"Stopped: nothing was saved as {dest}.")
-        return dest
+        return copy_file(source, dest, stop=stop, progress=progress)
 
     def open_audio_writer(self, extension: str) -> AtomicFileWriter:
         """A writer for a new audio file with a unique name such as

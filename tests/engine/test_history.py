@@ -13,10 +13,13 @@ import pytest
 import soundfile as sf
 from elevenlabs import ElevenLabs
 
+from app.domain.formats import OutputFormat
 from app.engine.app import create_app
+from app.engine.history_store import HistoryStore
 from app.engine.launcher import LocalEngineProcess
 from app.engine.voices import ENGINE_VOICES
 from tests.engine.conftest import TestClient
+from tests.support.disk_full import fill_disk_half_way
 from tests.support.spec import validate_response_json
 
 AVA = ENGINE_VOICES[0].voice_id
@@ -72,3 +75,15 @@ def test_official_sdk_reads_the_history(serve_process: LocalEngineProcess) -> No
     b"".join(sdk.text_to_speech.convert(voice_id=AVA, text="Kept for the SDK."))
     history = sdk.history.list(page_size=100)
     assert "Kept for the SDK." in [i.text for i in history.history]
+
+
+def test_a_disk_full_half_way_leaves_no_half_item(monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "engine")
+    (tmp_path / "engine" / "history").mkdir(parents=True)
+    fill_disk_half_way(monkeypatch, tmp_path / "engine")
+    with pytest.raises(OSError):
+        store.add(text="Hello.", voice_id="v", voice_name="V", model_id="m", settings={},
+                  fmt=OutputFormat.parse("mp3_44100_128"), audio=b"\xff" * 4096)
+    assert list((tmp_path / "engine" / "history").iterdir()) == []
+    assert store.all() == []

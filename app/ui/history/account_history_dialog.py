@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.history import HistoryQuery, HistoryService
+from app.library.atomic import atomic_write_bytes
 from app.ui.errors import describe_error
 from app.ui.history.account_history_model import AccountHistoryModel
 from app.ui.widgets.file_dialogs import ask_save_path
@@ -237,7 +238,8 @@ class AccountHistoryDialog(QDialog):
     def download_to(self, items: list[HistoryItem], path: str) -> None:
         async def work() -> None:
             data, _kind = await self._service.download([i.history_item_id for i in items])
-            await asyncio.to_thread(Path(path).write_bytes, data)
+            # Atomic: a failed save leaves no half file, and an older file untouched.
+            await asyncio.to_thread(atomic_write_bytes, path, data)
             self.say(f"Saved {Path(path).name}.")
         self._run("Downloading…", work)
 

@@ -74,6 +74,7 @@ class StemsDialog(QDialog):
         self._ctx, self._runner, self.generation = ctx, runner, generation
         self.stems: StemSet | None = None
         self._export_stop = threading.Event()  # the running export's; set when none
+        self._separate_stop = threading.Event()  # the running decode's; set when none
         self._export_stop.set()
         self._mutes: dict[str, QCheckBox] = {}
         self._solos: dict[str, QCheckBox] = {}
@@ -202,7 +203,14 @@ class StemsDialog(QDialog):
                                             self.generation.duration_ms or None)
             raise
         await self._ctx.costs.stems(path, info, self.generation.duration_ms or None)
-        self.stems = await asyncio.to_thread(decode_stems, files, self.output_format)
+        # Decoded in a thread nobody can kill: Cancel sets the stop, which it checks
+        # between stems (six long stems take a while), so it ends with the task.
+        stop = self._separate_stop = threading.Event()
+        try:
+            self.stems = await asyncio.to_thread(decode_stems, files, self.output_format,
+                                                 stop.is_set)
+        finally:
+            stop.set()  # a cancelled task (Cancel, the dialog closing) stops its thread
         self._show_rows()
         self._set_busy(False)
         self.status.setText(separated_words(len(self.stems.names), stem_method(info)))
@@ -250,6 +258,7 @@ class StemsDialog(QDialog):
             self.status.setText("Stopping the export…")
             return
         # Said at once: the request unwinds in the background (a new Separate waits for it).
+        self._separate_stop.set()
         self._runner.cancel(self.SEPARATE)
         self._on_task_cancelled(self.SEPARATE)
 

@@ -38,6 +38,7 @@ from app.domain.pronunciation import (
     RuleError,
     read_pls,
 )
+from app.library.atomic import atomic_write_bytes
 from app.library.bounded_read import read_bounded
 from app.ui.app_style import outline_item_checks
 from app.ui.errors import describe_error
@@ -395,7 +396,8 @@ class DictionariesDialog(QDialog):
 
         async def work() -> None:
             data = await self._service.download(current.id, current.latest_version_id)
-            await asyncio.to_thread(Path(path).write_bytes, data)
+            # Atomic: a failed save leaves no half file, and an older file untouched.
+            await asyncio.to_thread(atomic_write_bytes, path, data)
             self.say(f"Saved {Path(path).name}.")
         self._run("Exporting…", work)
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.responses import AUDIO_TYPES
+from app.library.atomic import atomic_write_bytes
 from app.ui.errors import describe_error
 from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
@@ -161,11 +162,9 @@ class VoiceDetailsDialog(QDialog):
         folder = self._ctx.paths.cache_dir / "voice-samples"
         path = folder / f"{hashlib.sha256(url.encode()).hexdigest()[:16]}.mp3"
 
-        def save() -> None:
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-
-        await asyncio.to_thread(save)
+        # Atomic: a sample cut short (full disk, closed window) must never sit under the
+        # final name, where the next Play would trust and play it.
+        await asyncio.to_thread(atomic_write_bytes, path, data)
         self.status.setText("Playing the sample.")
         self.play_requested.emit(path, f"Sample: {self.voice.name}", "")
 

@@ -1,13 +1,14 @@
 """Export the transcript: subtitles (SRT, WebVTT), plain text or JSON, edits applied.
 
 The dialog is non-modal (opened with `open()`); pressing Export emits `export_requested`
-with an `ExportRequest`; the tab renders it (`render_export`) and writes the file
-atomically in a worker thread.
+with an `ExportRequest`; the tab renders and writes it (`render_and_write`) in a worker
+thread, all or nothing, with a progress window whose Cancel stops it.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from app.domain.subtitles import (
 )
 from app.domain.transcript import Transcript
 from app.domain.transcript_edit import TranscriptEdits, to_api_json
+from app.library.stoppable_write import check, write_bytes
 from app.ui.widgets.file_dialogs import ask_save_path
 
 FORMATS = (("srt", "SRT subtitles (.srt)"), ("vtt", "WebVTT subtitles (.vtt)"),
@@ -86,6 +88,16 @@ def render_export(original: Transcript, edits: TranscriptEdits,
                              speakers=request.text_speakers)
     cues = build_cues(edited, request.rules)
     return to_vtt(cues) if request.format == "vtt" else to_srt(cues)
+
+
+def render_and_write(original: Transcript, edits: TranscriptEdits, request: ExportRequest,
+                     stop: threading.Event) -> Path:
+    """In a worker thread: the file made and written all or nothing, `stop` checked
+    before the (slow, one-go) rendering, after it and between the written pieces."""
+    check(stop, request.path)
+    rendered = render_export(original, edits, request)
+    data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
+    return write_bytes(request.path, data, stop=stop)
 
 
 class ExportDialog(QDialog):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,13 +28,14 @@ from app.domain.transcript_edit import TranscriptEdits
 from app.domain.transcript_parse import parse_transcript
 from app.domain.transcript_patch import prepare_patching
 from app.library import json_files
-from app.library.atomic import atomic_write_bytes, atomic_write_text
+from app.library.atomic import atomic_write_text
 from app.library.bounded_read import read_bounded
 from app.library.history import Generation
+from app.library.stoppable_write import ExportStopped
 from app.services.transcript_keep import KIND, KeepPlace, keep_files, transcribe_and_keep
 from app.ui.app_context import AppContext
 from app.ui.qt_async import TaskRunner
-from app.ui.transcripts.export_dialog import ExportRequest, render_export
+from app.ui.transcripts.export_dialog import ExportRequest, render_and_write
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphRow, build_rows
 from app.ui.transcripts.transcript_document import TranscriptSource, read_saved
 
@@ -84,6 +86,7 @@ class TranscriptsController(QObject):
     # AudioClip (or, long, a RecordingFile played from disk), peaks (None: to come), Path
     audio_loaded = Signal(object, object, object)
     peaks_loaded = Signal(object, object)  # a long recording's peaks, Path
+    export_stopped = Signal(object)  # Path: Cancel pressed, nothing was saved there
     recent_loaded = Signal(list)  # [Generation]
     generation_added = Signal(object)  # Generation
 
@@ -257,12 +260,24 @@ class TranscriptsController(QObject):
 
         return self._runner.start(self.DELETE, delete) is not None
 
-    def export(self, original: Transcript, edits: TranscriptEdits,
-               request: ExportRequest) -> bool:
+    def export(self, original: Transcript, edits: TranscriptEdits, request: ExportRequest,
+               stop: threading.Event | None = None,
+               ended: Callable[[], None] | None = None) -> bool:
+        """Render and write in a worker thread; `stop` (the progress window's Cancel) is
+        checked before rendering, before writing and between the written pieces, and
+        ends it with `export_stopped` and no file. `ended()` is called however it ends."""
+        stop = stop if stop is not None else threading.Event()
+
         async def export() -> None:
-            text = await asyncio.to_thread(render_export, original, edits, request)
-            write = atomic_write_bytes if isinstance(text, bytes) else atomic_write_text
-            await asyncio.to_thread(write, request.path, text)  # type: ignore[arg-type]
+            try:
+                await asyncio.to_thread(render_and_write, original, edits, request, stop)
+            except ExportStopped:
+                self.export_stopped.emit(request.path)
+                return
+            finally:
+                stop.set()  # a cancelled task (the tab closing) stops its thread too
+                if ended is not None:
+                    ended()
             self.exported.emit(request.path)
 
         self._exports += 1  # each export its own task: a second one never waits or fails

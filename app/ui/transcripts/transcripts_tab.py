@@ -23,6 +23,7 @@ from app.ui.qt_async import TaskRunner
 from app.ui.transcripts import dialogs
 from app.ui.transcripts.align_script import ALIGN_TASK, ScriptAligner
 from app.ui.transcripts.export_dialog import ExportDialog, ExportRequest
+from app.ui.transcripts.export_run import start_export
 from app.ui.transcripts.messages import describe, opened_summary, recording_unplayable
 from app.ui.transcripts.name_book import SpeakerNameList
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel, ParagraphRow
@@ -169,6 +170,8 @@ class TranscriptsTab(QWidget):
         c.upload_progress.connect(s.show_upload)
         c.deleted.connect(self._on_controller_deleted)
         c.exported.connect(lambda path: self.status.setText(f"Exported to {path}"))
+        c.export_stopped.connect(lambda path: self.status.setText(
+            f"Export stopped: nothing was saved as {path}."))
         c.audio_loaded.connect(self._on_controller_audio_loaded)
         c.peaks_loaded.connect(self._on_controller_peaks_loaded)
         c.recent_loaded.connect(s.set_recent)
@@ -380,11 +383,8 @@ class TranscriptsTab(QWidget):
         original = document.original
 
         def export(request: ExportRequest) -> bool:
-            # Said at once: a Word document of a 3-hour transcript takes seconds to make.
-            started = self.controller.export(original, document.edits, request)
-            if started:
-                self.status.setText(f"Exporting to {request.path}…")
-            return started
+            return start_export(self, self.status, self.controller, original,
+                                document.edits, request)
 
         return dialogs.export_dialog(self, document.source, export,
                                      has_timings=original.has_timestamps)
