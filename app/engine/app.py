@@ -64,6 +64,7 @@ from app.engine.tts import TtsJob
 from app.engine.voices import EngineVoice, VoiceCatalog, VoiceQuery, default_settings
 from app.engine.voices_installed import InstalledVoices
 from app.engine.whisper_stt import best_transcriber
+from app.library.atomic import atomic_write_bytes
 from app.library.models.store import ModelStore
 
 _ID_ALPHABET = string.ascii_letters + string.digits
@@ -149,9 +150,7 @@ class Engine:
             if path is not None:
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_suffix(".tmp")
-                    tmp.write_bytes(audio)
-                    tmp.replace(path)
+                    atomic_write_bytes(path, audio)
                 except OSError:
                     pass  # a cache only: serving from memory is fine
             self._previews[voice.voice_id] = audio

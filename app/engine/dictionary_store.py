@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.pronunciation import Rule, rule_from_json, rule_to_json
+from app.library.atomic import atomic_write_text
 
 FILE_NAME = "pronunciation-dictionaries.json"
 OWNER = "offline-engine"
@@ -50,10 +51,8 @@ class DictionaryStore:
         if self._path is None:
             return
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self._path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"dictionaries": list(self._items.values())},
-                                  ensure_ascii=False), "utf-8")
-        tmp.replace(self._path)
+        atomic_write_text(self._path, json.dumps(
+            {"dictionaries": list(self._items.values())}, ensure_ascii=False))
 
     # -- shapes ----------------------------------------------------------------------
     @staticmethod

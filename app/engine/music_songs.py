@@ -25,6 +25,7 @@ from app.domain.music_plan import Plan, Section
 from app.domain.music_plan_write import to_wire_plan
 from app.engine.encode import StreamEncoder
 from app.engine.music_sketch_plan import SketchPlan, SketchSection
+from app.library.atomic import AtomicFileWriter
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 RENDER_RATE_HZ = 44100
@@ -53,10 +54,8 @@ class SongStore:
                 self._memory.popitem(last=False)
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".{song_id}.npy.partial"
-            with open(tmp, "wb") as f:
-                np.save(f, samples.astype(np.float32, copy=False))
-            tmp.replace(self.folder / f"{song_id}.npy")
+            with AtomicFileWriter(self.folder / f"{song_id}.npy") as writer:
+                np.save(writer, samples.astype(np.float32, copy=False))
             stored = sorted(self.folder.glob("*.npy"), key=lambda p: p.stat().st_mtime)
             for old in stored[:-MAX_STORED_SONGS * 4]:
                 old.unlink(missing_ok=True)

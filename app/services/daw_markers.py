@@ -27,6 +27,8 @@ from pathlib import Path
 
 import mido
 
+from app.library.atomic import AtomicFileWriter, atomic_write_text
+
 DEFAULT_TEMPO_BPM = 120.0
 TICKS_PER_BEAT = 480
 # Not the tail of a longer number ("1200 bpm" is no tempo, not 200).
@@ -108,16 +110,14 @@ def write_marker_files(folder: Path, marks: Sequence[SectionMark], tempo_bpm: fl
     """The marker files in `folder` (only the MIDI file without sections), named after
     `prefix` (the song); their paths."""
     paths = [folder / name for name in marker_file_names(prefix, bool(marks))]
-    midi = paths[0]
-    partial = midi.with_name(midi.name + ".partial")
-    midi_markers(marks, tempo_bpm, length_ms).save(str(partial))
-    partial.replace(midi)
+    # Each written whole or not at all, with no temporary file left after a failure
+    # (a full disk): the shared atomic writer.
+    with AtomicFileWriter(paths[0]) as writer:
+        midi_markers(marks, tempo_bpm, length_ms).save(file=writer)
     if marks:
         for path, text in zip(paths[1:], (audacity_labels(marks), reaper_regions(marks)),
                               strict=True):
-            partial = path.with_name(path.name + ".partial")
-            partial.write_text(text, encoding=CHARSET)
-            partial.replace(path)
+            atomic_write_text(path, text, encoding=CHARSET)
     return paths
 
 
