@@ -315,12 +315,18 @@ class ApiClient:
         data: Any = None,
         expect: tuple[str, ...] = AUDIO_TYPES,
         read_timeout_s: float | None = None,
+        on_answer: Callable[[ResponseInfo], object] | None = None,
     ) -> tuple[bytes, ResponseInfo]:
-        """A whole binary answer (audio by default); `read_timeout_s` as in request_json."""
+        """A whole binary answer (audio by default); `read_timeout_s` as in request_json.
+        `on_answer` hears the success answer's headers before its body is read: the
+        server has taken (and charged for) the request, even if the caller then stops
+        it while the body arrives."""
         async with self._exchange(method, path, accept=", ".join(expect), params=params,
                                   json=json, files=files, data=data,
                                   read_timeout_s=read_timeout_s) as (response, deadline):
             info = ResponseInfo.from_headers(response.headers, response.status_code)
+            if on_answer is not None:
+                on_answer(info)
             body = await read_whole_answer(response, info, expect,
                                            self._config.max_body_bytes, deadline)
         return body, info

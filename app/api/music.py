@@ -13,7 +13,7 @@ Bodies are built (and checked against the spec's rules) by app/domain/music_requ
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -83,12 +83,14 @@ class MusicService:
         self._client = client
 
     async def compose(
-        self, body: Mapping[str, Any], output_format: str = DEFAULT_MUSIC_OUTPUT_FORMAT
+        self, body: Mapping[str, Any], output_format: str = DEFAULT_MUSIC_OUTPUT_FORMAT,
+        on_answer: Callable[[ResponseInfo], object] | None = None,
     ) -> tuple[bytes, ResponseInfo]:
-        """The whole song at once (`POST /v1/music`)."""
+        """The whole song at once (`POST /v1/music`); `on_answer` hears its headers as
+        soon as they arrive (the song is charged from then on)."""
         return await self._client.request_bytes(
             "POST", ENDPOINT_PATHS["compose"], params=compose_query(output_format),
-            json=dict(body))
+            json=dict(body), on_answer=on_answer)
 
     @asynccontextmanager
     async def stream(
@@ -114,11 +116,13 @@ class MusicService:
             yield DetailedStream(stream)
 
     async def detailed_with_info(
-        self, body: Mapping[str, Any], output_format: str = DEFAULT_MUSIC_OUTPUT_FORMAT
+        self, body: Mapping[str, Any], output_format: str = DEFAULT_MUSIC_OUTPUT_FORMAT,
+        on_answer: Callable[[ResponseInfo], object] | None = None,
     ) -> tuple[DetailedResult, ResponseInfo]:
+        """`detailed` with the answer's headers; `on_answer` as in `compose`."""
         data, info = await self._client.request_bytes(
             "POST", ENDPOINT_PATHS["detailed"], params=compose_query(output_format),
-            json=dict(body), expect=DETAILED_TYPES)
+            json=dict(body), expect=DETAILED_TYPES, on_answer=on_answer)
         try:
             result = parse_detailed_response(info.content_type or "", data, info.song_id)
         except DetailedResponseError as exc:

@@ -19,8 +19,6 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -157,6 +155,17 @@ class ModelsPanel(QWidget):
         button.setAccessibleName(text.rstrip("…"))
         button.clicked.connect(slot)
         return button
+
+    def stop_for_close(self) -> None:
+        """The window closes: end the sample, and stop an install but keep what was
+        downloaded (Continue picks it up later)."""
+        if self._listen is not None:
+            self._listen.cancel()
+        if self._playing_sample:  # the sample belongs to this window
+            self.player.stop()
+            self._stop_watching()
+        if self._control is not None:
+            self._control.cancel(keep_partial=True)
 
     # -- state ------------------------------------------------------------------------
     @property
@@ -425,34 +434,3 @@ class ModelsPanel(QWidget):
 
         threading.Thread(target=run, name="offline-models", daemon=True).start()
 
-
-class ModelsDialog(QDialog):
-    def __init__(self, store: ModelStore | None = None, parent: QWidget | None = None,
-                 player: Player | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("models.dialog")
-        self.setWindowTitle("Offline models")
-        self.resize(820, 460)
-        self.panel = ModelsPanel(store, self, player=player)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.setObjectName("models.close")
-        buttons.rejected.connect(self.reject)
-        # Enter in the list closes the window. Without a default of its own, Qt made the
-        # first button after the list the default, and that was Install: Enter started
-        # a download of hundreds of megabytes. A button with the focus still takes Enter.
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setDefault(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.panel, 1)
-        layout.addWidget(buttons)
-
-    def reject(self) -> None:
-        if self.panel._listen is not None:
-            self.panel._listen.cancel()
-        if self.panel._playing_sample:  # the sample belongs to this window
-            self.panel.player.stop()
-            self.panel._stop_watching()
-        if self.panel.busy and self.panel._control is not None:
-            # Stops, but keeps what was downloaded: Continue picks it up later.
-            self.panel._control.cancel(keep_partial=True)
-        super().reject()

@@ -145,7 +145,7 @@ class SettingsDialog(QDialog):
         return combo
 
     def _open_models(self) -> None:
-        from app.ui.models_panel import ModelsDialog
+        from app.ui.models_dialog import ModelsDialog
 
         self.models_dialog = ModelsDialog(parent=self, player=self._ctx.player)
         self.models_dialog.panel.models_changed.connect(self.models_changed)

@@ -248,6 +248,9 @@ class Stats:
     # client really made, which `in_flight` (accepted work only) does not show.
     requests_in_flight: int = 0
     max_requests_in_flight: int = 0
+    # Answers held by `stall_mid_body` after part of their body was sent: the client
+    # has the headers (it was charged) and is waiting for the rest.
+    stalled_mid_body: int = 0
 
 
 # -- catalogue -------------------------------------------------------------------------
@@ -1103,6 +1106,7 @@ class CloudServer(SpeechToTextAndMusic):
                         disconnected.set()
                         break
                     if fault.fault == "stall_mid_body":
+                        self.stats.stalled_mid_body += 1
                         await _wait(disconnected, fault.seconds)
                         if disconnected.is_set():
                             break

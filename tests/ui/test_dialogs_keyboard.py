@@ -149,7 +149,7 @@ def tab_walk(qtbot: Any, key: Qt.Key, steps: int) -> list[str]:
 
 
 def open_models_window(studio: Any, qtbot: Any) -> Any:
-    from app.ui.models_panel import ModelsDialog
+    from app.ui.models_dialog import ModelsDialog
 
     settings = studio.window.open_settings()
     button = settings.findChild(QPushButton, "settings.offline_models")

@@ -159,6 +159,8 @@ class _Fetch:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             self.control.check()
+            if self.control.paused:  # Pause acts now; the retry waits for Resume
+                return
             time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
 
     def _attempt(self, url: str, file: ModelFile, part: Path,

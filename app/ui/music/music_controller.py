@@ -183,8 +183,8 @@ class MusicController(QObject):
                            ) -> tuple[GenerationRun, ComposeRequest, Any,
                                       DetailedResult | None, MusicEndpoint]:
         """The song into a finished run: (run, the request as finally sent, response
-        info, detailed answer, the endpoint that answered). `charged` is told of a
-        streamed answer as soon as it starts."""
+        info, detailed answer, the endpoint that answered). `charged` is told of an
+        answer as soon as its headers arrive, streamed or whole."""
         async with GenerationRun(self._ctx.history, self._ctx.player,
                                  request.audio_format, on_audio=self.audio_arrived.emit,
                                  costs=self._ctx.costs) as run:
@@ -249,10 +249,12 @@ class MusicController(QObject):
                 body = request.body("detailed")
                 endpoint = "detailed"
         if endpoint == "detailed":
-            result, info = await self.music.detailed_with_info(body, request.output_format)
+            result, info = await self.music.detailed_with_info(body, request.output_format,
+                                                               on_answer=charged)
             await run.feed_whole(result.audio)
             return info, result, endpoint
-        audio, info = await self.music.compose(body, request.output_format)
+        # Charged once its headers are in: a song stopped while its body arrives is paid.
+        audio, info = await self.music.compose(body, request.output_format, on_answer=charged)
         await run.feed_whole(audio)
         return info, None, endpoint
 
