@@ -235,13 +235,12 @@ def test_cancel_during_a_stalled_download_stops_at_once(
         except BaseException as exc:
             outcome.append(exc)
 
+    stalls = hub.stalls_begun
     worker = threading.Thread(target=run, daemon=True)
     worker.start()
-    part = store.parts_dir(JOE) / (onnx + ".part")
     deadline = threading.Event()
-    for _ in range(200):  # the file's request is in (and, mid-file, its bytes written)
-        if any(path.endswith(onnx) for path, _ in hub.requests) and (
-                stall_at == 0 or (part.exists() and part.stat().st_size >= stall_at)):
+    for _ in range(200):  # the hub holds the file's answer (mid-file: its bytes sent)
+        if hub.stalls_begun > stalls:
             break
         deadline.wait(0.05)
     deadline.wait(0.3)  # the read is now blocked on the stalled server
@@ -531,13 +530,13 @@ def test_pause_during_a_stalled_download_acts_at_once_and_resume_continues(
         except BaseException as exc:
             outcome.append(exc)
 
+    stalls = hub.stalls_begun
     worker = threading.Thread(target=run, daemon=True)
     worker.start()
     part = store.parts_dir(JOE) / (onnx + ".part")
     wait = threading.Event()
-    for _ in range(200):  # the file's request is in (and, mid-file, its bytes written)
-        if any(path.endswith(onnx) for path, _ in hub.requests) and (
-                stall_at == 0 or (part.exists() and part.stat().st_size >= stall_at)):
+    for _ in range(200):  # the hub holds the file's answer (mid-file: its bytes sent)
+        if hub.stalls_begun > stalls:
             break
         wait.wait(0.05)
     wait.wait(0.3)  # the read is now blocked on the stalled server

@@ -164,6 +164,7 @@ class ModelHub:
         self._thread: threading.Thread | None = None
         self._scratch: Path | None = None
         self.release = threading.Event()  # ends every stall (set on closing)
+        self.stalls_begun = 0  # answers held by a stall so far (a test waits on this)
 
     def add(self, entry: ModelEntry, sources: dict[str, list[Path]]) -> None:
         for file in entry.files:
@@ -243,6 +244,7 @@ class ModelHub:
         name = handler.path.rsplit("/", 1)[-1]
         stall = self.faults.stall_after.pop(name, None)
         if stall == 0:
+            self.stalls_begun += 1
             self.release.wait(self.faults.stall_s)
             return
         path = handler.path.split("?")[0]
@@ -296,6 +298,7 @@ class ModelHub:
                 if stall is not None and sent + len(block) > stall:
                     handler.wfile.write(block[:max(0, stall - sent)])
                     handler.wfile.flush()
+                    self.stalls_begun += 1
                     self.release.wait(self.faults.stall_s)
                     handler.close_connection = True
                     return
