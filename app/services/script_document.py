@@ -13,7 +13,6 @@ the newest value (atomic: app.library.script_store).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -129,10 +128,11 @@ class ScriptDocument:
     async def save(self) -> None:
         """Write the newest value to `path` now (atomic, in a worker thread)."""
         later, self._later = self._later, None
-        if later is not None and later is not asyncio.current_task():
+        if later is not None and not later.done():
             later.cancel()  # asleep: it ends; writing: its write goes on (shielded)
-            with contextlib.suppress(asyncio.CancelledError):
-                await later
+            # (Waited for without taking on its CancelledError: a cancel of this save
+            # itself still comes through.)
+            await asyncio.wait([later])
         await self._write()
 
     async def _write(self) -> None:
