@@ -190,6 +190,7 @@ async def _with_client(args: argparse.Namespace, bar: ProgressBar, client: ApiCl
         remove_partial_files,
         takes_dir_for,
     )
+    from app.library.take_notes import adopt_noted_takes, recovered_words
     from app.services.script_document import ScriptDocument
     from app.services.script_export import ExportError, ExportOptions, export_script
     from app.services.script_queue import ScriptQueue
@@ -215,6 +216,10 @@ async def _with_client(args: argparse.Namespace, bar: ProgressBar, client: ApiCl
             script = script.with_cast_member(CastMember(speaker, voice.voice_id,
                                                         voice.name))
             bar.message(f"{speaker} speaks with the voice {voice.name}.")
+    script, adopted = await asyncio.to_thread(adopt_noted_takes, takes_dir_for(script_path),
+                                              script)
+    if adopted:
+        bar.message(recovered_words(len(adopted)))
     script, forgotten = await asyncio.to_thread(forget_missing_takes, script_path, script)
     if forgotten:
         bar.message(forgotten.replace("Generate all missing", "this run"))

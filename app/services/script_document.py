@@ -1,22 +1,34 @@
 """An open script: the current value, who to tell when it changes, and saving it.
 
 The window and the command line both hold a `ScriptDocument`; the batch queue records
-each finished take through it (`apply`) and saves at once (`save`), so a take is in the
-script file as soon as its audio file is complete. Saves run in a worker thread and one
-at a time; each writes the newest value (atomic: app.library.script_store).
+each finished take through it (`apply`) and asks for a save soon (`save_soon`): a
+5,000-block chapter is several MB of JSON, and rewriting it for every take (one a second)
+was gigabytes of writes, so saves during a queue come at most every `SAVE_INTERVAL_S`.
+A take made since the last save is not lost on a crash: its audio file and a note of it
+are already in the takes folder, and opening the script adopts it
+(app.library.take_notes). Saves run in a worker thread and one at a time; each writes
+the newest value (atomic: app.library.script_store).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from app.domain.script import Script
 from app.domain.script_file import ScriptJsonWriter
 from app.library.script_store import load_script, save_script, takes_dir_for
+from app.library.take_notes import remove_notes
 
 Listener = Callable[[Script], None]
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two writes of the file while takes keep coming (`save_soon`).
+SAVE_INTERVAL_S = 2.0
 
 
 class ScriptDocument:
@@ -31,6 +43,10 @@ class ScriptDocument:
         self._writer = writer or ScriptJsonWriter()
         self.saved_version = 0
         self.version = 0
+        self.save_interval_s = SAVE_INTERVAL_S
+        self._last_write: float | None = None  # time.monotonic() when the last write ended
+        self._later: asyncio.Task[None] | None = None  # the save `save_soon` planned
+        self._notes: list[Path] = []  # notes of takes the file does not list yet
 
     @classmethod
     async def open(cls, path: Path | str) -> ScriptDocument:
@@ -74,13 +90,71 @@ class ScriptDocument:
         self.set(change(self._script))
         return self._script
 
+    def drop_note_when_saved(self, note: Path) -> None:
+        """Remove a take's note (app.library.take_notes) once a save holds its take."""
+        self._notes.append(note)
+
+    def seconds_until_save(self) -> float:
+        """How long a save asked for now waits: 0 when the last write ended at least
+        `save_interval_s` ago (or there was none)."""
+        if self._last_write is None:
+            return 0.0
+        now = time.monotonic()
+        return max(0.0, self._last_write + self.save_interval_s - now)
+
+    def save_soon(self) -> None:
+        """Save the newest value once `save_interval_s` have passed since the last write
+        (at once if they have): many takes in a row are one write. Call `save` when the
+        work ends, to write what is still waiting at once."""
+        if self.path is None or (self._later is not None and not self._later.done()):
+            return
+        self._later = asyncio.get_running_loop().create_task(
+            self._save_after(self.seconds_until_save()))
+
+    async def _save_after(self, delay_s: float) -> None:
+        await asyncio.sleep(delay_s)
+        # Once writing, a `save` that comes meanwhile waits for this write (the lock)
+        # instead of cancelling it: a cancelled wait would not stop the thread's write.
+        await asyncio.shield(asyncio.ensure_future(self._write_or_log()))
+
+    async def _write_or_log(self) -> None:
+        try:
+            await self._write()
+        except OSError:
+            # Still modified: the next save (the queue's last one, the window's autosave)
+            # tries again and says so; the takes' notes keep them meanwhile.
+            log.exception("the script could not be saved; trying again with the next save")
+
     async def save(self) -> None:
-        """Write the newest value to `path` (atomic, in a worker thread)."""
+        """Write the newest value to `path` now (atomic, in a worker thread)."""
+        later, self._later = self._later, None
+        if later is not None and not later.done():
+            later.cancel()  # asleep: it ends; writing: its write goes on (shielded)
+            # (Waited for without taking on its CancelledError: a cancel of this save
+            # itself still comes through.)
+            await asyncio.wait([later])
+        await self._write()
+
+    async def _write(self) -> None:
         if self.path is None:
             return
         async with self._save_lock:
-            version, script = self.version, self._script
+            version, script, notes = self.version, self._script, self._notes
             if version == self.saved_version and self.path.exists():
                 return
-            await asyncio.to_thread(save_script, self.path, script, self._writer)
+            self._notes = []
+            try:
+                await asyncio.to_thread(_save_then_drop_notes, self.path, script,
+                                        self._writer, notes)
+            except BaseException:
+                self._notes = notes + self._notes  # not saved: the notes still count
+                raise
+            finally:
+                self._last_write = time.monotonic()
             self.saved_version = max(self.saved_version, version)
+
+
+def _save_then_drop_notes(path: Path, script: Script, writer: ScriptJsonWriter,
+                          notes: list[Path]) -> None:
+    save_script(path, script, writer)
+    remove_notes(notes)

@@ -15,9 +15,12 @@ cancel, and the promise never to pay twice.
 * A voice deleted on the server marks its blocks failed with the reason; the rest go on.
 * Quota exceeded stops the queue (requests already running finish and are kept) and the
   result says how many credits the remaining blocks need.
-* Each take is recorded in the script and the script saved as soon as its audio file is
-  complete; a marker file says which blocks the queue was asked for, so after a crash
-  the queue can resume (`load_queue_state`) without requesting finished blocks again.
+* Each take is recorded in the script as soon as its audio file is complete, with a note
+  beside the audio; the script file is saved at most every couple of seconds
+  (ScriptDocument.save_soon: a long chapter is MBs) and at once when the run ends, and
+  opening a script adopts noted takes it lacks (app.library.take_notes); a marker file
+  says which blocks the queue was asked for, so after a crash the queue can resume
+  (`load_queue_state`) without requesting finished blocks again.
 
 Progress goes to plain callables (`on_block`, `on_progress`), called on the event loop.
 """
@@ -52,6 +55,7 @@ from app.domain.script_plan import (
 from app.domain.script_standing import finished_words, takes_standing, were
 from app.domain.wording import plural
 from app.library.script_store import clear_queue_state, save_queue_state
+from app.library.take_notes import write_note
 from app.services.concurrency_gate import ConcurrencyGate
 from app.services.cost_recording import CostRecorder
 from app.services.dialogue_refusal import DialogueModelRefused, refuses_model
@@ -204,7 +208,8 @@ class ScriptQueue:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         finally:
             self._tasks = []
-        await self.document.save()
+            # What `save_soon` still holds back is written now, however the run ended.
+            await self.document.save()
         return await self._finish(wanted)
 
     async def _finish(self, wanted: list[str]) -> QueueResult:
@@ -378,13 +383,23 @@ class ScriptQueue:
                 self._fail(block_id, f"Something unexpected went wrong: {exc}")
                 return
             break
+        # The file is saved at most every few seconds (a chapter is MBs): until a save
+        # holds this take, its note beside the audio keeps it through a crash.
+        note = None
+        try:
+            note = None if self.document.path is None else await asyncio.to_thread(
+                write_note, self.document.takes_dir, block_id, take)
+        except OSError:  # (the disk is full?) the next save holds the take all the same
+            log.warning("no note of take %s could be written", take.take_id, exc_info=True)
         if not self.document.script.has_block(block_id):
             # Deleted while it was being made: its file stays, unreferenced.
             self._result.skipped.append(block_id)
             self._emit(BlockProgress(block_id, "skipped", message="The block was removed."))
             return
+        if note is not None:
+            self.document.drop_note_when_saved(note)
         self.document.apply(lambda s: add_take(s, block_id, take, choose=True))
-        await self.document.save()
+        self.document.save_soon()
         if self.costs is not None:
             await self.costs.script_take(self.document, block_id, take, self.cost_multiplier)
         self._result.made.append(block_id)

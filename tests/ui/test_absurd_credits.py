@@ -25,13 +25,19 @@ ABSURD = [
 ]
 
 
-@pytest.mark.parametrize("counts", ABSURD)
-def test_the_speech_tab_says_unknown_for_counts_no_plan_has(
-        launch: Any, cloud: Any, qtbot: Any, counts: dict[str, Any]) -> None:
+def speech_estimate(launch: Any, cloud: Any, **counts: Any) -> QLabel:
+    """The Speech tab's estimate line, with some text typed, for an account whose
+    subscription says `counts`."""
     cloud.control.set_account(CREATOR_KEY, "creator", **counts)
     studio = launch(cloud_url=cloud.url)
     studio.find(QPlainTextEdit, "speech.text").setPlainText("Hello there.")
-    estimate = studio.find(QLabel, "speech.estimate")
+    return studio.find(QLabel, "speech.estimate")
+
+
+@pytest.mark.parametrize("counts", ABSURD)
+def test_the_speech_tab_says_unknown_for_counts_no_plan_has(
+        launch: Any, cloud: Any, qtbot: Any, counts: dict[str, Any]) -> None:
+    estimate = speech_estimate(launch, cloud, **counts)
     qtbot.waitUntil(lambda: "credits left unknown" in estimate.text(), timeout=30_000)
     assert "left this period" not in estimate.text()
     assert not re.search(r"-\d|\d{1,3}(,\d{3}){4,}", estimate.text()), estimate.text()
@@ -39,21 +45,14 @@ def test_the_speech_tab_says_unknown_for_counts_no_plan_has(
 
 def test_a_believable_plan_still_shows_what_is_left(launch: Any, cloud: Any,
                                                     qtbot: Any) -> None:
-    cloud.control.set_account(CREATOR_KEY, "creator", character_count=95,
-                              character_limit=100_000)
-    studio = launch(cloud_url=cloud.url)
-    studio.find(QPlainTextEdit, "speech.text").setPlainText("Hello there.")
-    estimate = studio.find(QLabel, "speech.estimate")
+    estimate = speech_estimate(launch, cloud, character_count=95, character_limit=100_000)
     qtbot.waitUntil(lambda: "99,905 left this period" in estimate.text(), timeout=30_000)
 
 
 def test_more_used_than_the_plan_has_reads_none_left(launch: Any, cloud: Any,
                                                      qtbot: Any) -> None:
-    cloud.control.set_account(CREATOR_KEY, "creator", character_count=200_000,
-                              character_limit=100_000)
-    studio = launch(cloud_url=cloud.url)
-    studio.find(QPlainTextEdit, "speech.text").setPlainText("Hello there.")
-    estimate = studio.find(QLabel, "speech.estimate")
+    estimate = speech_estimate(launch, cloud, character_count=200_000,
+                               character_limit=100_000)
     qtbot.waitUntil(lambda: "0 left this period" in estimate.text(), timeout=30_000)
     assert not re.search(r"-\d", estimate.text()), estimate.text()
 

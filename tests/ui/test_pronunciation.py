@@ -269,7 +269,7 @@ def test_a_lexicon_that_is_gone_or_huge_is_said_without_reading_it(
 
     from PySide6.QtWidgets import QFileDialog
 
-    from app.ui.speech import dictionaries_panel
+    from app.ui.speech import dictionary_files
 
     studio = launch(cloud_url=cloud.url)
     dialog = open_dialog(qtbot, studio)
@@ -278,7 +278,7 @@ def test_a_lexicon_that_is_gone_or_huge_is_said_without_reading_it(
     said = dialog.message.text()
     assert "moved.pls" in said and "No such file" in said and "write" not in said, said
 
-    monkeypatch.setattr(dictionaries_panel, "MAX_PLS_BYTES", 1024 * 1024)
+    monkeypatch.setattr(dictionary_files, "MAX_PLS_BYTES", 1024 * 1024)
     huge = tmp_path / "huge.pls"
     with huge.open("wb") as file:
         file.truncate(64 * 1024 * 1024)  # sparse: no disk taken

@@ -36,12 +36,31 @@ def locked(*_args: object, **_kwargs: object) -> Any:
     raise sqlite3.OperationalError("database is locked")
 
 
+def said_on(qtbot: Any, banner: Any, timeout: int = 10_000) -> str:
+    """The banner's words, once it shows."""
+    qtbot.waitUntil(banner.isVisible, timeout=timeout)
+    return banner_words(banner)
+
+
 def directory_in_place_of(path: Path) -> None:
     """The draft file replaced by a folder (with something in it), which no save can
     write over: as a full or read-only disk, but also for root."""
     if path.exists():
         path.unlink()
     (path / "inside").mkdir(parents=True)
+
+
+def typed_where_the_draft_cannot_be_saved(studio: Any, qtbot: Any, draft: str,
+                                          box: Any, words: str, banner: Any) -> str:
+    """Type `words` into `box` while the draft `draft` cannot be written; what the tab's
+    banner says then. (The folder is taken away after, so quitting can save.)"""
+    path = studio.ctx.drafts.directory / f"{draft}.json"
+    directory_in_place_of(path)
+    try:
+        qtbot.keyClicks(box, words)
+        return said_on(qtbot, banner)
+    finally:
+        shutil.rmtree(path)
 
 
 def test_a_failed_task_nobody_reports_is_still_said(launch, cloud, qtbot: Any) -> None:
@@ -53,8 +72,7 @@ def test_a_failed_task_nobody_reports_is_still_said(launch, cloud, qtbot: Any) -
         raise RuntimeError("the index of voices is damaged")
 
     studio.window.runner.start("nobody.owns.this", broken)
-    qtbot.waitUntil(banner.isVisible, timeout=5_000)
-    shown = banner_words(banner)
+    shown = said_on(qtbot, banner, timeout=5_000)
     assert "Something unexpected went wrong" in shown, shown
     assert "the index of voices is damaged" in shown, shown
     assert "Your text is kept" not in shown  # no text of the user's was involved
@@ -84,29 +102,22 @@ def test_history_delete_while_the_database_is_locked_says_so(launch, cloud,
 def test_speech_autosave_that_cannot_write_says_the_text_is_still_open(
         launch, cloud, qtbot: Any) -> None:
     studio = launch(cloud_url=cloud.url)
-    directory_in_place_of(studio.ctx.drafts.directory / "speech.json")
     box = studio.find(QPlainTextEdit, "speech.text")
-    qtbot.keyClicks(box, "Words that cannot reach the disk.")
-    banner = studio.window.speech_tab.error_banner
-    qtbot.waitUntil(banner.isVisible, timeout=10_000)
-    shown = banner_words(banner)
+    shown = typed_where_the_draft_cannot_be_saved(
+        studio, qtbot, "speech", box, "Words that cannot reach the disk.",
+        studio.window.speech_tab.error_banner)
     assert "Your work could not be saved" in shown and "still open here" in shown, shown
     assert box.toPlainText() == "Words that cannot reach the disk."
-    shutil.rmtree(studio.ctx.drafts.directory / "speech.json")  # so quitting can save
 
 
 def test_music_autosave_that_cannot_write_says_the_work_is_still_open(
         launch, cloud, qtbot: Any) -> None:
     studio = launch(cloud_url=cloud.url)
     studio.window.show_tab("music")
-    directory_in_place_of(studio.ctx.drafts.directory / "music.json")
-    prompt = studio.find(QPlainTextEdit, "music.prompt")
-    qtbot.keyClicks(prompt, "A calm piano piece")
-    banner = studio.window.music_tab.error_banner
-    qtbot.waitUntil(banner.isVisible, timeout=10_000)
-    shown = banner_words(banner)
+    shown = typed_where_the_draft_cannot_be_saved(
+        studio, qtbot, "music", studio.find(QPlainTextEdit, "music.prompt"),
+        "A calm piano piece", studio.window.music_tab.error_banner)
     assert "Your work could not be saved" in shown and "still open here" in shown, shown
-    shutil.rmtree(studio.ctx.drafts.directory / "music.json")
 
 
 def test_usage_window_with_a_locked_ledger_says_so(launch, cloud, qtbot: Any) -> None:
@@ -129,9 +140,7 @@ def test_script_written_as_text_where_it_cannot_be_says_so(launch, cloud, qtbot:
     dialog = studio.find(QFileDialog, "scripts.export_text_dialog")
     dialog.fileSelected.emit(str(in_the_way / "back.csv"))  # as the dialog's OK sends it
     dialog.reject()
-    banner = studio.window.scripts_tab.error_banner
-    qtbot.waitUntil(banner.isVisible, timeout=5_000)
-    shown = banner_words(banner)
+    shown = said_on(qtbot, studio.window.scripts_tab.error_banner, timeout=5_000)
     assert "The script was not saved as text" in shown, shown
     assert "Choose another name or folder" in shown, shown
 
@@ -140,9 +149,7 @@ def test_music_versions_unreadable_says_so_in_the_music_tab(launch, cloud, qtbot
     studio = launch(cloud_url=cloud.url)
     studio.ctx.history.list = locked  # type: ignore[method-assign]
     studio.window.show_tab("music")  # its versions are read from History when shown
-    banner = studio.window.music_tab.error_banner
-    qtbot.waitUntil(banner.isVisible, timeout=10_000)
-    shown = banner_words(banner)
+    shown = said_on(qtbot, studio.window.music_tab.error_banner)
     assert "Your versions could not be listed" in shown and "locked" in shown, shown
 
 
@@ -152,21 +159,16 @@ def test_transcripts_autosave_that_cannot_write_says_the_work_is_still_open(
 
     studio = launch(cloud_url=cloud.url)
     studio.window.show_tab("transcripts")
-    directory_in_place_of(studio.ctx.drafts.directory / "transcripts.json")
-    qtbot.keyClicks(studio.find(QLineEdit, "transcripts.id_input"), "abc123")
-    banner = studio.window.transcripts_tab.error_banner
-    qtbot.waitUntil(banner.isVisible, timeout=10_000)
-    shown = banner_words(banner)
+    shown = typed_where_the_draft_cannot_be_saved(
+        studio, qtbot, "transcripts", studio.find(QLineEdit, "transcripts.id_input"),
+        "abc123", studio.window.transcripts_tab.error_banner)
     assert "Your work could not be saved" in shown and "still open here" in shown, shown
-    shutil.rmtree(studio.ctx.drafts.directory / "transcripts.json")
 
 
 def test_a_locked_ledger_is_said_on_the_usage_line_not_in_a_banner_each_time(
         launch, cloud, qtbot: Any) -> None:
     """The status bar's usage line is read again after every cost: with the ledger held
     by another program, each generation put the safety net's banner up again."""
-    from tests.ui.test_settings_history_drafts import generate
-
     studio = launch(cloud_url=cloud.url)
     line = studio.find(QLabel, "status.usage")
     generate(qtbot, studio, "Counted.")

@@ -1,16 +1,17 @@
-"""The Music tab: describe a song or plan it section by section, compose, keep versions."""
+"""The Music tab: describe a song or plan it section by section, compose, keep versions.
+
+Opening and saving plan files (and dropping one on the tab) is music_plan_files_ui.py.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -21,7 +22,6 @@ from app.api.errors import ValidationError
 from app.domain.music_detailed import DetailedResult
 from app.domain.music_plan import Plan
 from app.domain.music_plan_checks import errors_only, length_text
-from app.domain.music_plan_json import PlanFormatError
 from app.domain.music_plan_write import plan_to_dict as plan_dict
 from app.domain.music_request import MusicRequestError
 from app.library.history import Generation
@@ -32,12 +32,10 @@ from app.ui.music.compose_bar import ComposeBar
 from app.ui.music.compose_request import ComposeRequest, keep_base_for, read_version
 from app.ui.music.music_controller import MusicController
 from app.ui.music.music_files import (
-    plan_file_path,
-    read_plan_source,
     restored_plan,
     user_message,
-    write_plan_file,
 )
+from app.ui.music.music_plan_files_ui import PLAN_PAGE, PROMPT_PAGE, MusicPlanFiles
 from app.ui.music.plan_editor import EMPTY_PLAN_STATUS, PlanEditor
 from app.ui.music.producer_tools import ProducerTools
 from app.ui.music.prompt_panel import PromptPanel
@@ -45,7 +43,6 @@ from app.ui.music.refused_plan import show_refused_plan
 from app.ui.music.versions_panel import SidePanel
 from app.ui.qt_async import TaskRunner, loop_running
 from app.ui.widgets.error_banner import ErrorBanner
-from app.ui.widgets.file_dialogs import ask_open_path, ask_save_path
 from app.ui.widgets.fit_scroll_area import FitScrollArea
 from app.ui.widgets.player_bar import PlayerBar
 from app.ui.widgets.splitter_room import SplitterRoom
@@ -56,10 +53,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DRAFT_NAME = "music"
 AUTOSAVE_DELAY_MS = 800
-PROMPT_PAGE, PLAN_PAGE = 0, 1
 
 
-class MusicTab(QWidget):
+class MusicTab(MusicPlanFiles, QWidget):
     generation_saved = Signal(object)  # Generation
 
     AUTOSAVE = "music.autosave"
@@ -246,28 +242,6 @@ class MusicTab(QWidget):
             return
         self.status.setText("Writing a plan from your description…")
 
-    def load_plan_json(self, source: str | Path | dict[str, Any], *,
-                       name: str | None = None) -> bool:
-        """Open a plan: a `.plan.json` file, a v1 or v2 plan, or a request body (`name`:
-        the file it was read from, for messages)."""
-        try:
-            opened = read_plan_source(source, name)
-        except PlanFormatError as exc:
-            self.error_banner.show_message(user_message(exc))
-            return False
-        if opened.model_id:
-            self.output.select(self.output.model, opened.model_id)
-        self.editor.set_plan(opened.plan, f"Open {opened.name}")
-        self.mode.setCurrentIndex(PLAN_PAGE)
-        self.status.setText(f"Opened {opened.name}: {len(opened.plan.sections)} sections, "
-                            f"{length_text(opened.plan.total_ms)}. Ctrl+Z undoes this.")
-        return True
-
-    def save_plan_to(self, path: str | Path) -> Path:
-        written = write_plan_file(path, self.editor.plan(), self.output.model_id())
-        self.status.setText(f"Plan saved to {written}")
-        return written
-
     def load_generation(self, generation: Generation) -> None:
         """Bring back a version: its plan (or prompt) and settings; music made for a
         video re-opens in its own window."""
@@ -406,28 +380,6 @@ class MusicTab(QWidget):
 
     def _on_player_position_changed(self, ms: int) -> None:
         self.editor.timeline.set_playhead(ms if self.controller.owns_player() else None)
-
-    # -- files -----------------------------------------------------------------------------
-    def _on_open_plan_clicked(self) -> QFileDialog:
-        return ask_open_path(self, "music.open_dialog", "Open a music plan",
-                             str(self._ctx.paths.data_dir), self.load_plan_json,
-                             "Music plans (*.plan.json *.json);;All files (*)")
-
-    def _on_save_plan_clicked(self) -> QFileDialog:
-        suggested = str(self._ctx.paths.data_dir / "song.plan.json")
-        return ask_save_path(self, "music.save_dialog", "Save the plan", suggested,
-                             lambda path: self.save_plan_to(plan_file_path(path)),
-                             "Music plans (*.plan.json)")
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        urls = event.mimeData().urls()
-        if urls and all(u.toLocalFile().lower().endswith(".json") for u in urls):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        for url in event.mimeData().urls()[:1]:
-            self.load_plan_json(url.toLocalFile())
-        event.acceptProposedAction()
 
     # -- drafts ----------------------------------------------------------------------------
     def _draft_payload(self) -> dict[str, Any]:

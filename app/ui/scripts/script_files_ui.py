@@ -140,7 +140,7 @@ class ScriptFilesUi(QObject):
     # -- saving ----------------------------------------------------------------------
     def schedule_autosave(self) -> None:
         if self._document.path is not None and self._document.core.is_modified:
-            self._autosave.start()
+            self._autosave.start(AUTOSAVE_DELAY_MS)
 
     def _save_in_background(self) -> None:
         from app.ui.qt_async import loop_running
@@ -148,10 +148,14 @@ class ScriptFilesUi(QObject):
         core = self._document.core
         if core.path is None or not core.is_modified or not loop_running():
             return  # (quitting: flush_draft saves synchronously)
+        wait_s = core.seconds_until_save()
+        if wait_s > 0:  # written moments ago (takes coming in): not again so soon
+            self._autosave.start(int(wait_s * 1000) + 1)
+            return
         # The core document writes its newest value, one save at a time (the queue
         # saves through it too), atomically, in a worker thread.
         if self._runner.start(self.SAVE, core.save) is None:
-            self._autosave.start()  # a save is still running: again soon
+            self._autosave.start(AUTOSAVE_DELAY_MS)  # a save is still running: again soon
 
     def save_now(self) -> None:
         """Save synchronously (on quit: the loop may be stopping)."""

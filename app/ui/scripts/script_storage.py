@@ -22,7 +22,13 @@ from app.domain.script_import import (
     unresolved_voice_warnings,
 )
 from app.library.drafts import DraftStore
-from app.library.script_store import forget_missing_takes, load_script, save_script
+from app.library.script_store import (
+    forget_missing_takes,
+    load_script,
+    save_script,
+    takes_dir_for,
+)
+from app.library.take_notes import adopt_noted_takes, recovered_words, remove_notes
 from app.library.text_files import read_text_file
 
 DRAFT_NAME = "scripts"
@@ -110,13 +116,20 @@ def restore(drafts: DraftStore) -> Opened | None:
 
 
 def _opened_script_file(path: Path) -> Opened:
-    """A script file, without the takes whose audio is gone (saved so at once): they
-    showed as made, "Generate all missing" skipped their blocks and export stopped at
-    them. The sentence saying so is the opening's warning."""
-    script, forgotten = forget_missing_takes(path, load_script(path))
+    """A script file, with the takes made before the app stopped that it did not list
+    yet (their notes are in the takes folder: app.library.take_notes), and without the
+    takes whose audio is gone; saved so at once. A forgotten take showed as made,
+    "Generate all missing" skipped its block and export stopped at it. The sentences
+    saying so are the opening's warnings."""
+    script, adopted = adopt_noted_takes(takes_dir_for(path), load_script(path))
+    script, forgotten = forget_missing_takes(path, script)
     writer = ScriptJsonWriter()
-    if forgotten is None:
+    warnings = [recovered_words(len(adopted))] if adopted else []
+    warnings += [forgotten] if forgotten is not None else []
+    if not warnings:
         writer.remember(script)
         return Opened(script, path, writer=writer)
     save_script(path, script, writer)
-    return Opened(script, path, [forgotten], writer=writer)
+    remove_notes(adopted)  # the file holds those takes now
+    return Opened(script, path, warnings, writer=writer)
+

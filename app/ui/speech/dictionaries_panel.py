@@ -1,16 +1,14 @@
 """The Pronunciation dialog: the account's dictionaries and their rules.
 
 List, create and rename dictionaries, add / edit / remove rules (alias or phoneme),
-import and export `.pls` files, and tick up to three to attach to the Speech tab's
-generations. Every server call runs as a task (never blocking the window); what went
-wrong shows in the message line at the top, in plain words.
+import and export `.pls` files (dictionary_files.py), and tick up to three to attach to
+the Speech tab's generations. Every server call runs as a task (never blocking the
+window); what went wrong shows in the message line at the top, in plain words.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -36,16 +34,13 @@ from app.domain.pronunciation import (
     PlsError,
     Rule,
     RuleError,
-    read_pls,
 )
-from app.library.atomic import atomic_write_bytes
-from app.library.bounded_read import read_bounded
 from app.ui.app_style import outline_item_checks
 from app.ui.errors import describe_error
 from app.ui.keyboard import enter_stays_in
+from app.ui.speech.dictionary_files import PlsFiles
 from app.ui.speech.dictionary_models import Attachment, DictionaryListModel, RulesTableModel
 from app.ui.speech.rule_editor import PreviewFn, RuleEditor
-from app.ui.widgets.file_dialogs import ask_open_path, ask_save_path
 from app.ui.widgets.problem_text import show_as_problem
 
 if TYPE_CHECKING:
@@ -56,11 +51,9 @@ if TYPE_CHECKING:
 # A dictionary the rule preview uses as scratch space (never listed, never attached).
 PREVIEW_DICTIONARY = "XI Studio preview (scratch)"
 TASK = "pronunciation.dialog"
-# A lexicon of 100,000 words is about 20 MB of XML; a larger file is not one.
-MAX_PLS_BYTES = 50 * 1024 * 1024
 
 
-class DictionariesDialog(QDialog):
+class DictionariesDialog(PlsFiles, QDialog):
     attachments_changed = Signal(list)  # list[Attachment]
 
     def __init__(self, service: DictionariesService, runner: TaskRunner,
@@ -355,51 +348,6 @@ class DictionariesDialog(QDialog):
             await self._reload(current.id)
             self.say(f"Renamed to “{renamed.name}”.")
         self._run("Renaming…", work)
-
-    def _on_import_clicked(self) -> None:
-        ask_open_path(self, "dictionaries.import_dialog", "Import a pronunciation lexicon",
-                      str(Path.home()), self.import_file,
-                      "Pronunciation lexicons (*.pls *.xml);;All files (*)")
-
-    def import_file(self, path: str) -> None:
-        name = Path(path).name
-
-        async def work() -> None:
-            # Bounded, and parsed in a worker: a damaged file of gigabytes was read whole,
-            # and its XML parsed on the window's thread. A file that cannot be read was
-            # called one that "could not be written".
-            try:
-                data = await asyncio.to_thread(read_bounded, Path(path), MAX_PLS_BYTES)
-            except OSError as exc:
-                raise PlsError(f"{name} could not be imported: {exc.strerror or exc}. "
-                               "Choose the lexicon file (.pls) itself.") from None
-            try:
-                rules = await asyncio.to_thread(read_pls, data)
-            except PlsError as exc:
-                raise PlsError(f"{name} could not be imported. {exc}") from None
-            made = await self._service.create_from_file(Path(path).stem, data,
-                                                        Path(path).name)
-            await self._reload(made.id)
-            self.say(f"Imported {len(rules)} rules from {name}.")
-        self._run("Importing…", work)
-
-    def _on_export_clicked(self) -> None:
-        if self.current is not None:
-            suggested = str(Path.home() / f"{self.current.name}.pls")
-            ask_save_path(self, "dictionaries.export_dialog", "Export as .pls", suggested,
-                          self.export_file, "Pronunciation lexicons (*.pls)")
-
-    def export_file(self, path: str) -> None:
-        current = self.current
-        if current is None:
-            return
-
-        async def work() -> None:
-            data = await self._service.download(current.id, current.latest_version_id)
-            # Atomic: a failed save leaves no half file, and an older file untouched.
-            await asyncio.to_thread(atomic_write_bytes, path, data)
-            self.say(f"Saved {Path(path).name}.")
-        self._run("Exporting…", work)
 
     # -- rules -------------------------------------------------------------------------
     def open_rule_editor(self, rule: Rule | None = None, word: str = "") -> RuleEditor:

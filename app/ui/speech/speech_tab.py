@@ -1,10 +1,10 @@
 """The Speech tab: type text, pick a voice, model and format, tune the voice, generate.
 
 The tab puts the text side and the settings column side by side, reacts to the
-controller and keeps the form, the counts and the draft in step. The text side's widgets
-are built in speech_text_column.py, the settings column's in settings_column.py; the
-draft's saving and loading is in speech_draft.py; the count lines' wording is in
-counts_text.py; Save as… is save_copy.py.
+controller and keeps the form, the counts and the draft in step. Loading the voices and
+models is speech_catalog.py; the text side's widgets are built in speech_text_column.py,
+the settings column's in settings_column.py; the draft's saving and loading is in
+speech_draft.py; the count lines' wording is in counts_text.py; Save as… is save_copy.py.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api.errors import NotFoundError
 from app.domain.formats import OutputFormat
 from app.domain.wording import duration_text
 from app.library.history import Generation
@@ -36,7 +35,8 @@ from app.ui.speech.pronunciation_feature import PronunciationFeature
 from app.ui.speech.save_copy import save_copy_as
 from app.ui.speech.settings_column import SpeechSettingsColumn, select_combo
 from app.ui.speech.side_draft import SIDE_DRAFT_TASKS
-from app.ui.speech.speech_controller import Catalog, SpeechController
+from app.ui.speech.speech_catalog import SpeechCatalogLoading
+from app.ui.speech.speech_controller import SpeechController
 from app.ui.speech.speech_draft import AUTOSAVE_TASK, SpeechDraft
 from app.ui.speech.speech_form import SpeechForm
 from app.ui.speech.speech_text_column import SpeechTextColumn
@@ -55,7 +55,7 @@ _NO_PEAKS: np.ndarray = ()  # type: ignore[assignment]  # empty peaks, without l
 AUTOSAVE_DELAY_MS = 800
 
 
-class SpeechTab(QWidget):
+class SpeechTab(SpeechCatalogLoading, QWidget):
     generation_saved = Signal(object)  # Generation
     ready_changed = Signal(bool)
 
@@ -174,60 +174,6 @@ class SpeechTab(QWidget):
         self._autosave.setInterval(AUTOSAVE_DELAY_MS)
         self._autosave.timeout.connect(self._save_draft)
         self._select_format(self._ctx.settings.default_output_format)
-
-    # -- catalog ---------------------------------------------------------------------
-    def load_catalog(self, offline: bool) -> None:
-        self.catalog_ready = False
-        self.generate_button.setEnabled(False)
-        self.status.setText("Loading voices and models…")
-        self._offline = offline
-        self._controller.load_catalog()
-
-    def _on_controller_catalog_loaded(self, catalog: Catalog) -> None:
-        self.error_banner.hide()  # an earlier failure to load is stale now
-        self._restoring = True
-        try:
-            self._models = catalog.models
-            current_model = self.model.currentData() or self._draft.value("model_id") \
-                or self._ctx.settings.last_model_id
-            self.model.clear()
-            for model in catalog.models:
-                self.model.addItem(model.name or model.model_id, model.model_id)
-            select_combo(self.model, current_model)
-            current_voice = self.current_voice_id() or self._draft.value("voice_id") \
-                or self._ctx.settings.last_voice_id
-            self.settings_column.set_voices(catalog.voices)
-            self.select_voice(current_voice if isinstance(current_voice, str) else None)
-            self.voice_settings.set_defaults(catalog.default_settings)
-            draft_settings = self._draft.value("voice_settings")
-            if not draft_settings:
-                self.voice_settings.reset_to_defaults()
-        finally:
-            self._restoring = False
-        self._on_model_changed()
-        self.catalog_ready = bool(catalog.models and catalog.voices)
-        if not catalog.voices:
-            self.status.setText("No voices are available on this server.")
-        elif not catalog.models:
-            # Generate stays disabled: never "press Generate" beside a button that is off.
-            self.status.setText("This server offers no model that speaks text, so nothing "
-                                "can be generated. Check the server address in Settings.")
-        else:
-            self.status.setText(f"{len(catalog.voices)} voices ready. Type some text and press "
-                                "Generate (Ctrl+Enter).")
-        self._update_counts()
-        self.ready_changed.emit(True)
-
-    def _on_controller_catalog_failed(self, exc: object) -> None:
-        message = describe_error(exc if isinstance(exc, BaseException) else Exception(str(exc)))
-        if isinstance(exc, NotFoundError):  # not a voice the user picked: the wrong server
-            message = UserMessage("Voices and models were not found", message.text,
-                                  "Check the server address in Settings, then try again.")
-        # Loading the catalog only reads: trying again is always safe.
-        self._retry_preview = False
-        self.error_banner.show_message(dataclasses.replace(message, can_retry=True))
-        self.status.setText("Voices could not be loaded.")
-        self.ready_changed.emit(True)
 
     def _on_error_banner_retry_requested(self) -> None:
         if self._retry_preview:  # the banner is about a voice's sample: fetch it again
