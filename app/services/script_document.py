@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -47,6 +48,12 @@ class ScriptDocument:
         self._last_write: float | None = None  # time.monotonic() when the last write ended
         self._later: asyncio.Task[None] | None = None  # the save `save_soon` planned
         self._notes: list[Path] = []  # notes of takes the file does not list yet
+        # One write of the file at a time, from whichever thread (a background save in a
+        # worker, `save_blocking` on quitting), and never an older value over a newer one:
+        # a background write that ends after a quit's write must not bring back what the
+        # quit's write had saved over.
+        self._file_lock = threading.Lock()
+        self._version_on_disk = -1
 
     @classmethod
     async def open(cls, path: Path | str) -> ScriptDocument:
@@ -144,8 +151,8 @@ class ScriptDocument:
                 return
             self._notes = []
             try:
-                await asyncio.to_thread(_save_then_drop_notes, self.path, script,
-                                        self._writer, notes)
+                await asyncio.to_thread(self._write_file, version, script, notes,
+                                        self._writer)
             except BaseException:
                 self._notes = notes + self._notes  # not saved: the notes still count
                 raise
@@ -153,8 +160,29 @@ class ScriptDocument:
                 self._last_write = time.monotonic()
             self.saved_version = max(self.saved_version, version)
 
+    def save_blocking(self) -> None:
+        """Write the newest value now, on the calling thread (quitting, or opening another
+        script: the event loop may be stopping). Waits for a background write that is
+        under way, and is never overwritten by it."""
+        if self.path is None or not self.is_modified:
+            return
+        version, notes, self._notes = self.version, self._notes, []
+        try:
+            self._write_file(version, self._script, notes, None)
+        except BaseException:
+            self._notes = notes + self._notes
+            raise
+        self.saved_version = max(self.saved_version, version)
 
-def _save_then_drop_notes(path: Path, script: Script, writer: ScriptJsonWriter,
-                          notes: list[Path]) -> None:
-    save_script(path, script, writer)
-    remove_notes(notes)
+    def _write_file(self, version: int, script: Script, notes: list[Path],
+                    writer: ScriptJsonWriter | None) -> None:
+        """Any thread: write `script` (of `version`) unless a newer one is on disk, then
+        drop the notes of the takes it holds (left alone when skipped: opening the script
+        removes notes of takes it already lists)."""
+        assert self.path is not None
+        with self._file_lock:
+            if version < self._version_on_disk:
+                return
+            save_script(self.path, script, writer)
+            self._version_on_disk = version
+        remove_notes(notes)

@@ -20,7 +20,7 @@ from app.domain.script import Take
 from app.domain.script_file import ScriptFormatError
 from app.domain.script_import import ScriptImportError, to_screenplay_text, to_table
 from app.domain.text_file import NotTextError
-from app.library.script_store import save_script, take_path
+from app.library.script_store import take_path
 from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage
 from app.ui.qt_async import TaskRunner
@@ -160,11 +160,7 @@ class ScriptFilesUi(QObject):
     def save_now(self) -> None:
         """Save synchronously (on quit: the loop may be stopping)."""
         self._autosave.stop()
-        core = self._document.core
-        if core.path is not None and core.is_modified:
-            version = core.version
-            save_script(core.path, core.script)
-            core.saved_version = max(core.saved_version, version)
+        self._document.core.save_blocking()
 
     def save_now_if_changed(self) -> None:
         try:
