@@ -186,7 +186,12 @@ class ScriptsTabLayout(QWidget):
         self.set_narrow(False)  # side by side until the window finds its screen narrow
 
     def set_narrow(self, narrow: bool) -> None:
-        """On a narrow screen the two rows of buttons take two lines each."""
+        """On a narrow screen the two rows of buttons take two lines each, and the cast
+        sits above the blocks table: side by side, a cast with its voices (265 px) and
+        the table (419 px) made the stacked tab 688 px wide, and the window ran 118 px
+        past an 800-wide screen once a script was open."""
+        self.top_splitter.setOrientation(Qt.Orientation.Vertical if narrow
+                                         else Qt.Orientation.Horizontal)
         self._top_row.set_two_lines(narrow)
         self._queue_row.set_two_lines(narrow)
         set_short_margins(self.layout(), narrow)  # (the screen is short as well)
