@@ -45,9 +45,12 @@ themed = test_palettes.themed
 
 pytestmark = pytest.mark.e2e
 
-# (width, height, font points or 0 for the usual, palette)
-SIZES = ((800, 600, 0, "light"), (1366, 768, 0, "dark"), (1280, 800, 15, "light"),
-         (960, 540, 0, "dark"), (1920, 1080, 0, "light"), (2560, 1440, 15, "dark"))
+# (width, height, font points or 0 for the usual, palette). 853x460: a 1280x800 laptop
+# at 150% below its task bar and title bar; 960x540: a 1920x1080 screen at 200%
+# (QT_SCALE_FACTOR=2), in device-independent pixels.
+SIZES = ((800, 600, 0, "light"), (853, 460, 0, "dark"), (1366, 768, 0, "dark"),
+         (1280, 800, 15, "light"), (960, 540, 0, "dark"), (1920, 1080, 0, "light"),
+         (2560, 1440, 15, "dark"))
 
 SCRIPT = "ANNA: Hello there, this is the first line of the scene.\n" \
          "BEN: And this is the answer, a little longer than the first one.\n" \
@@ -186,6 +189,11 @@ def _cut_headings(header: QHeaderView) -> list[str]:
     model = header.model()
     if model is None or header.orientation() != Qt.Orientation.Horizontal:
         return found
+    view = header.parentWidget()
+    if isinstance(view, QAbstractScrollArea) and header.length() > header.viewport().width() + 1 \
+            and view.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
+        found.append(f"the columns of {view.objectName()} need {header.length()} px, it "
+                     f"has {header.viewport().width()} and cannot scroll sideways")
     metrics = header.fontMetrics()
     margin = 2 * header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin)
     for column in range(model.columnCount()):
