@@ -265,6 +265,12 @@ def test_every_tab_fits_and_shows_its_words(themed, large_font, launch, cloud, q
         if not window.history_dock.isVisible():
             problems.append(f"{where}: History is hidden")
         problems += problems_in(window, window, where)
+        if name == "speech" and width >= 1900:  # the room goes to the text, not sliders
+            text = window.findChild(QWidget, "speech.text")
+            settings = window.findChild(QWidget, "speech.settings_scroll")
+            if text.width() < settings.width():
+                problems.append(f"{where}: the text box is {text.width()} px wide, the "
+                                f"settings beside it {settings.width()}")
         keep_shot(window, f"sweep-{tag}-{name}", tmp_path)
     dialog = window.open_settings()
     qtbot.wait(80)
