@@ -10,6 +10,9 @@ the screen. Screenshots go to the test's folder (or $XI_STUDIO_SCREENSHOTS)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -281,3 +284,30 @@ def test_every_tab_fits_and_shows_its_words(themed, large_font, launch, cloud, q
     keep_shot(dialog, f"sweep-{tag}-settings", tmp_path)
     dialog.close()
     assert not problems, "\n".join(problems)
+
+
+# Qt's scale comes from the environment before the app starts: each scale runs the sweep
+# again in a new process, on a stand-in screen of the size a user has (offscreen's own is
+# 800x600 physical pixels, 400x300 at 200%: every dialog would be squeezed into it).
+HIDPI = ((2.0, 1920, 1080, "960x540"), (1.5, 1280, 720, "853x460"))
+
+
+@pytest.mark.parametrize("scale", HIDPI, ids=lambda s: f"{int(s[0] * 100)}%")
+def test_the_sweep_holds_at_a_hidpi_scale(tmp_path: Path, scale) -> None:
+    factor, width, height, size = scale
+    screen = {"screens": [{"name": "screen", "x": 0, "y": 0, "width": width,
+                           "height": height, "logicalDpi": 96, "logicalBaseDpi": 96,
+                           "dpr": 1}]}
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps(screen), encoding="utf-8")
+    env = dict(os.environ, QT_SCALE_FACTOR=str(factor),
+               QT_QPA_PLATFORM=f"offscreen:configfile={config}")
+    if os.environ.get("XI_STUDIO_SCREENSHOTS"):  # beside the others, not over them
+        env["XI_STUDIO_SCREENSHOTS"] = str(Path(os.environ["XI_STUDIO_SCREENSHOTS"])
+                                           / f"scale-{int(factor * 100)}")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         f"{__file__}::test_every_tab_fits_and_shows_its_words", "-k", size],
+        cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
+        timeout=600, check=False)
+    assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout[-4000:]
