@@ -311,3 +311,26 @@ def test_the_sweep_holds_at_a_hidpi_scale(tmp_path: Path, scale) -> None:
         cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
         timeout=600, check=False)
     assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout[-4000:]
+
+
+def test_the_empty_waveform_strip_says_what_it_is_for(launch, cloud, qtbot,
+                                                      tmp_path: Path) -> None:
+    """Under a transcript with no word chosen, the strip was a blank box 56 px high (on
+    a 853x460 laptop an eighth of the window): it now says what to do."""
+    studio = launch(cloud_url=cloud.url)
+    window = studio.window
+    transcript = tmp_path / "talk.json"
+    from tests.ui.test_transcripts_view import synthetic_transcript
+    transcript.write_text(json.dumps(synthetic_transcript(50)))
+    window.open_paths([transcript])
+    window.show_tab("transcripts")
+    strip = studio.find(QWidget, "transcripts.word_strip")
+    qtbot.waitUntil(lambda: window.transcripts_tab.document.edited is not None,
+                    timeout=10_000)
+    qtbot.waitUntil(strip.isVisible)
+    assert strip.word is None
+    image = strip.grab().toImage()
+    base = strip.palette().base().color().rgb()
+    drawn = sum(1 for x in range(0, image.width(), 2) for y in range(image.height())
+                if image.pixel(x, y) != base)
+    assert drawn > 50, drawn  # the words, not a blank box
