@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -24,11 +25,13 @@ from PySide6.QtWidgets import (
 from app.library.history import ExportStopped, Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import describe_error
-from app.ui.history.history_model import HistoryModel
+from app.ui.history.history_model import COLUMNS, HistoryModel
 from app.ui.history_wording import history_empty_text
 from app.ui.icons import icon
 from app.ui.qt_async import TaskRunner
 from app.ui.widgets.file_dialogs import ask_save_path
+
+WHAT, VOICE = 1, 2  # the table's columns that share the panel's width
 
 
 class HistoryPanel(QWidget):
@@ -62,10 +65,12 @@ class HistoryPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # What was said gets the room: a long voice name sized to its contents squeezed
         # it to "Wel…". The voice column is a fixed share the user can drag.
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(2, self.fontMetrics().averageCharWidth() * 10)
+        header.setSectionResizeMode(WHAT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(VOICE, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(VOICE, self.fontMetrics().averageCharWidth() * 10)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # It never scrolls sideways, so it is never narrower than its columns.
+        header.sectionResized.connect(self._on_section_resized)
         self.empty_label = QLabel(history_empty_text(ctx.history), self)
         self.empty_label.setObjectName("history.empty")
         self.empty_label.setWordWrap(True)
@@ -160,7 +165,26 @@ class HistoryPanel(QWidget):
         # A narrow panel drops the Voice column (it is in each row's tooltip) so What
         # keeps room to be read; wide enough, it comes back.
         narrow = self.width() < self.fontMetrics().averageCharWidth() * 48
-        self.table.setColumnHidden(2, narrow)
+        self.table.setColumnHidden(VOICE, narrow)
+
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column not in (WHAT, VOICE):  # (those follow the panel's width)
+            self._keep_columns_in_view()
+
+    def _keep_columns_in_view(self) -> None:
+        """The table is never narrower than When, Length and Cost as their contents
+        need, plus a sliver of What: with a large system font (15 pt) the panel kept
+        its usual width and Cost was cut off at its edge. (Voice hides when the panel
+        is narrow: not counted.)"""
+        header = self.table.horizontalHeader()
+        kept = sum(header.sectionSize(column) for column in range(header.count())
+                   if column not in (WHAT, VOICE) and not header.isSectionHidden(column))
+        # What may end in "…" (the whole is in the row's tooltip): two letters and "…".
+        margin = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin)
+        what = header.fontMetrics().horizontalAdvance(COLUMNS[WHAT][:2] + "…") + margin
+        frame = 2 * self.table.frameWidth()
+        bar = self.table.verticalScrollBar().sizeHint().width()
+        self.table.setMinimumWidth(kept + what + frame + bar)
 
     def selected(self) -> Generation | None:
         rows = self.table.selectionModel().selectedRows()

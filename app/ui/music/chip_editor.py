@@ -106,7 +106,10 @@ class Chip(QFrame):
         close.setAutoRaise(True)
         close.setToolTip(f"Remove “{text}”")
         close.setAccessibleName(f"Remove {text}")
-        close.setFixedSize(16, 16)
+        # As tall as a line of the font: a fixed 16 px cut the × in half with a large
+        # system font (15 pt needs 24 px).
+        side = max(16, close.fontMetrics().height())
+        close.setFixedSize(side, side)
         close.clicked.connect(lambda: self.remove_clicked.emit(self.text))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(7, 1, 2, 1)

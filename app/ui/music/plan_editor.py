@@ -159,13 +159,21 @@ class PlanEditor(QWidget):
                                    | QAbstractItemView.EditTrigger.AnyKeyPressed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Each narrow column at least as wide as its heading in the font: fixed pixel
+        # widths cut "Keep" and "Length (s)" with a large system font (15 pt).
+        margin = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 8
+        words = header.fontMetrics()
         for column, width in ((KEEP, 40), (NAME, 90), (LENGTH, 74), (AVOID, 80)):
-            self.table.setColumnWidth(column, width)
+            heading = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+            self.table.setColumnWidth(
+                column, max(width, words.horizontalAdvance(heading) + margin))
         # Styles and lyrics share what is left: with fixed widths the table scrolled
         # sideways beside History on a laptop.
         for column in (STYLES, LYRICS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setDefaultSectionSize(24)
+        # A row fits a line of the font (24 px was short of a 15 pt line).
+        rows = self.table.fontMetrics().height() + 8
+        self.table.verticalHeader().setDefaultSectionSize(max(24, rows))
 
         self.detail = SectionDetailPane(self.model, self)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)

@@ -19,6 +19,7 @@ from app.ui.music.own_song import AUDIO_FILTER, OwnSongImport
 from app.ui.music.section_player import SectionPlayer
 from app.ui.qt_async import TaskRunner
 from app.ui.widgets.file_dialogs import ask_open_path
+from app.ui.widgets.fit_scroll_area import FitScrollArea
 
 if TYPE_CHECKING:
     from app.ui.music.music_tab import MusicTab
@@ -51,7 +52,12 @@ class ProducerTools(QObject):
         self.rework_dialog: ReworkDialog | None = None
         editor = tab.editor
         self.lyrics_sheet = LyricsSheet(editor, tab.mode)
-        tab.mode.addTab(self.lyrics_sheet, "Lyrics sheet")
+        # Scrolls on a short screen like the other two pages: its counts take a line a
+        # section, and a six-section plan held the window 22 px taller than 460
+        # (1280x800 at 150%) even while another page was shown.
+        lyrics_page = FitScrollArea(self.lyrics_sheet, tab.mode)
+        lyrics_page.setObjectName("music.lyrics_scroll")
+        tab.mode.addTab(lyrics_page, "Lyrics sheet")
         self.rework_button = _button(
             editor, "music.rework", "Rework…", "Rework the plan by prompt",
             "Say what to change (“make the chorus bigger”); choose which sections take "

@@ -91,6 +91,7 @@ class ScriptsTabLayout(QWidget):
 
         self.cast = CastPanel(self)
         cast_scroll = CastScrollArea(self.cast, self)
+        self._cast_scroll = cast_scroll
 
         self.table = QTableView(self)
         self.table.setObjectName("scripts.blocks")
@@ -186,7 +187,22 @@ class ScriptsTabLayout(QWidget):
         self.set_narrow(False)  # side by side until the window finds its screen narrow
 
     def set_narrow(self, narrow: bool) -> None:
-        """On a narrow screen the two rows of buttons take two lines each."""
+        """On a narrow screen the two rows of buttons take two lines each, and the cast
+        sits above the blocks table: side by side, a cast with its voices (265 px) and
+        the table (419 px) made the stacked tab 688 px wide, and the window ran 118 px
+        past an 800-wide screen once a script was open. Stacked, the cast, the table
+        and the block's fields each scroll in as little as two lines, so the window
+        still fits a short screen (853x460: a laptop at 150%); their dividers move."""
+        self.top_splitter.setOrientation(Qt.Orientation.Vertical if narrow
+                                         else Qt.Orientation.Horizontal)
+        line = self.fontMetrics().height()
+        header = self.table.horizontalHeader().sizeHint().height()
+        row = self.table.verticalHeader().defaultSectionSize()
+        frame = 2 * self.table.frameWidth()
+        # (0: the usual minimum, each one's own size hint.)
+        self._cast_scroll.setMinimumHeight(2 * line + frame if narrow else 0)
+        self.table.setMinimumHeight(header + row + frame if narrow else 0)
+        self._block_scroll.setMinimumHeight(2 * line if narrow else 0)
         self._top_row.set_two_lines(narrow)
         self._queue_row.set_two_lines(narrow)
         set_short_margins(self.layout(), narrow)  # (the screen is short as well)

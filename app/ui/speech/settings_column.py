@@ -255,6 +255,11 @@ class SpeechSettingsColumn(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(self.minimumSizeHint().width()
                                + scroll.verticalScrollBar().sizeHint().width() + 4)
+        # Past about 90 characters a row only stretches its sliders and boxes: on a
+        # 2560-wide screen with a 15 pt font the column took 1,364 px and the text box,
+        # what the tab is for, 814. The text gets the rest of the room.
+        widest = self.fontMetrics().averageCharWidth() * 90
+        scroll.setMaximumWidth(max(scroll.minimumWidth(), widest))
         return scroll
 
     def why_no_voice(self) -> str:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -69,11 +70,20 @@ class SpeechTextColumn(QWidget):
         counts.addWidget(self.char_count, 1)
         counts.addWidget(self.estimate, 1)
         layout.addLayout(counts)
+        # Wide enough to press, never a bar: with the text column given the room of a
+        # 2560-wide screen the two buttons were 857 px each.
+        # (Expanding, so they still share a narrow row; kept to the row's two ends.)
+        widest = self.fontMetrics().averageCharWidth() * 32
+        for button in (self.generate_button, self.save_button):
+            button.setMaximumWidth(max(widest, button.sizeHint().width()))
+            policy = button.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Expanding)
+            button.setSizePolicy(policy)
         actions = QHBoxLayout()
-        actions.addWidget(self.generate_button)
+        actions.addWidget(self.generate_button, 0, Qt.AlignmentFlag.AlignLeft)
         actions.addWidget(self.cancel_button)
         actions.addWidget(self.progress, 1)
-        actions.addWidget(self.save_button)
+        actions.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
         layout.addLayout(actions)
         layout.addWidget(self.status)
 

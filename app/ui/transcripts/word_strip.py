@@ -19,6 +19,7 @@ EDGE_GRAB_PX = 6  # how near a word's edge a press grabs it
 MIN_RANGE_PX = 4  # a shorter drag is a click (it clears the range)
 WORD_FILL = QColor(31, 95, 191, 60)
 RANGE_FILL = QColor(230, 140, 20, 70)
+EMPTY_TEXT = "Click a word to see its sound here and drag its edges to adjust its timing"
 
 
 class WaveformStrip(QWidget):
@@ -170,6 +171,12 @@ class WaveformStrip(QWidget):
             painter.setPen(QPen(QColor("#D03030"), 1))
             x = self.x_of(self.playhead)
             painter.drawLine(QPointF(x, 0), QPointF(x, rect.height()))
+        if self.word is None:
+            # Empty it was a blank box under the transcript that said nothing.
+            painter.setPen(palette.placeholderText().color())
+            words = self.fontMetrics().elidedText(EMPTY_TEXT, Qt.TextElideMode.ElideRight,
+                                                  max(0, rect.width() - 12))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, words)
         painter.end()
 
 
