@@ -91,6 +91,18 @@ async def _alignment(client: ApiClient, tmp: Path) -> Any:
     return await asyncio.to_thread(parse_transcript, raw)
 
 
+async def _speech_lines(client: ApiClient, _tmp: Path) -> list[Any]:
+    async with SpeechService(client).stream_with_timestamps(
+            GEORGE, SpeechRequest(text="Hi")) as stream:
+        return [item async for item in stream.chunks()]
+
+
+async def _dialogue_lines(client: ApiClient, _tmp: Path) -> list[Any]:
+    request = DialogueRequest(inputs=[DialogueInput(text="Hi", voice_id=GEORGE)])
+    async with DialogueService(client).stream_with_timestamps(request) as stream:
+        return [item async for item in stream.chunks()]
+
+
 def _rule() -> list[AliasRule]:
     return [AliasRule("tomato", "tomahto")]
 
@@ -213,6 +225,14 @@ ENDPOINTS = [
              f"^/v1/text-to-speech/{GEORGE}/with-timestamps$",
              lambda c, _t: SpeechService(c).with_timestamps(
                  GEORGE, SpeechRequest(text="Hi")), base=TIMED, extra=_timed_broken()),
+    # Streamed: lines of JSON, each answer here being one line (the fault's bytes as sent).
+    Endpoint("speech stream with timestamps", "POST",
+             "/v1/text-to-speech/{voice_id}/stream/with-timestamps",
+             f"^/v1/text-to-speech/{GEORGE}/stream/with-timestamps$", _speech_lines,
+             base=TIMED, extra=_timed_broken()),
+    Endpoint("dialogue stream with timestamps", "POST",
+             "/v1/text-to-dialogue/stream/with-timestamps",
+             "^/v1/text-to-dialogue/stream/with-timestamps$", _dialogue_lines),
     Endpoint("dialogue with timestamps", "POST", "/v1/text-to-dialogue/with-timestamps",
              "^/v1/text-to-dialogue/with-timestamps$",
              lambda c, _t: DialogueService(c).with_timestamps(DialogueRequest(
