@@ -24,7 +24,7 @@ BIG_STRING = "a" * (1024 * 1024)
 BIG_ARRAY_ITEMS = 100_000
 DEEP = 10_000
 MAX_DEPTH = 3  # fields this deep (and no deeper) are damaged one by one
-MAX_FIELDS = 16  # at most this many fields per endpoint (seeded pick past the first 8)
+MAX_FIELDS = 12  # at most this many fields per endpoint (seeded pick past the first 8)
 PICKS_PER_FIELD = 2  # of the wrong values below, this many per field besides null (seeded)
 SENTINEL = "\u00a7SENTINEL\u00a7"
 
