@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import field_validator
+from pydantic import ValidationError, field_validator
 
 from app.domain.wire import MAX_PLAN_CREDITS, WireModel
 
@@ -54,3 +54,21 @@ class HistoryPage(WireModel):
     has_more: bool = False
     last_history_item_id: str | None = None
     scanned_until: int | None = None
+
+    @field_validator("history", mode="before")
+    @classmethod
+    def _readable_items(cls, value: Any) -> Any:
+        """An item that cannot be read is left out, the others kept: one without its id
+        refused the whole page, and none of the account's generations could be listed.
+        A page whose items are all unreadable is still refused."""
+        if not isinstance(value, list):
+            return value  # refused as "should be a list"
+        kept = []
+        for entry in value:
+            try:
+                kept.append(HistoryItem.model_validate(entry))
+            except (ValidationError, RecursionError):
+                continue
+        if value and not kept:
+            raise ValueError("none of its history items could be read")
+        return kept
