@@ -6,6 +6,7 @@ answer arrives, and pydantic costs ~60 ms of start-up (see benchmarks/startup.py
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from app.api.client import ResponseInfo
 
 M = TypeVar("M", bound="BaseModel")
+log = logging.getLogger(__name__)
 
 
 def plain_name(model: type) -> str:
@@ -65,15 +67,35 @@ def _first_problem(exc: Any) -> str:
 
 
 def parse_list(model: type[M], data: Any, info: ResponseInfo) -> list[M]:
+    """A list of entries; a damaged entry is left out (logged), the others kept: one model
+    with a language that is a number refused the whole models list, and no model could be
+    used. A list with entries but none readable, or not a list, is a protocol error."""
     from pydantic import TypeAdapter
     from pydantic import ValidationError as PydanticValidationError
 
     try:
         return TypeAdapter(list[model]).validate_python(data)  # type: ignore[valid-type]
     except (PydanticValidationError, RecursionError) as exc:
+        kept = _readable_entries(model, data) if isinstance(data, list) else []
+        if kept:
+            log.warning("left out %d unreadable %s entries of %d",
+                        len(data) - len(kept), plain_name(model), len(data))
+            return kept
         raise ApiProtocolError(
             f"The server's answer is not a list of the {plain_name(model)} entries XI Studio "
             "expects.", info=info) from exc
+
+
+def _readable_entries(model: type[M], entries: list[Any]) -> list[M]:
+    from pydantic import ValidationError as PydanticValidationError
+
+    kept = []
+    for entry in entries:
+        try:
+            kept.append(model.model_validate(entry))
+        except (PydanticValidationError, RecursionError):
+            continue
+    return kept
 
 
 def path_part(value: str) -> str:

@@ -27,12 +27,17 @@ def finetunes_from_page(data: Any) -> tuple[list[Finetune], str | None]:
     if not isinstance(data, dict):
         return [], None
     found = []
-    for item in data.get("finetunes") or []:
+    items = data.get("finetunes")
+    # Read as leniently as the rest of the page, but only lists are walked: a number
+    # there (or in `tags`) stopped the Music tab with "'int' object is not iterable".
+    for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and isinstance(item.get("id"), str):
+            tags = item.get("tags")
             found.append(Finetune(item["id"], str(item.get("name") or item["id"]),
                                   str(item.get("model_id") or ""),
                                   str(item.get("status") or ""),
-                                  tuple(str(t) for t in item.get("tags") or [])))
+                                  tuple(str(t) for t in tags) if isinstance(tags, list)
+                                  else ()))
     cursor = data.get("next_cursor") if data.get("has_more") else None
     return found, cursor if isinstance(cursor, str) else None
 

@@ -96,6 +96,19 @@ class VoiceSettings(WireModel):
     speed: float | None = Field(default=_DEFAULTS["speed"], ge=0.7, le=1.2)
 
 
+def _settings_or_none(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A voice's stored settings out of range (speed 5) or of the wrong shape are dropped,
+    the voice kept: they refused the whole voices list ("Voices could not be loaded"),
+    and no voice could be used. Without them the usual defaults apply."""
+    try:
+        return handler(value)
+    except ValidationError:
+        return None
+
+
+UsableVoiceSettings = Annotated[VoiceSettings | None, WrapValidator(_settings_or_none)]
+
+
 class Voice(WireModel):
     """A voice (`VoiceResponseModel`); only what the app uses is typed."""
 
@@ -107,7 +120,16 @@ class Voice(WireModel):
     preview_url: str | None = None
     available_for_tiers: list[str] = Field(default_factory=list)
     high_quality_base_model_ids: list[str] = Field(default_factory=list)
-    settings: VoiceSettings | None = None
+    settings: UsableVoiceSettings = None
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _text_labels_only(cls, value: Any) -> Any:
+        """Labels only describe a voice: one that is not text (`"age": 30`) is left out
+        rather than refusing the voice, and with it the whole voices list."""
+        if not isinstance(value, dict):
+            return {}
+        return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
 
     @property
     def language(self) -> str:

@@ -107,7 +107,7 @@ PLAN_CHARACTERS = {"free": 10_000, "starter": 30_000, "creator": 100_000, "pro":
 STATUS_FAULTS = ("400", "401", "402", "403", "404", "422", "429", "500", "502", "503")
 PRE_FAULTS = ("stall_before_headers", "invalid_json", "wrong_content_type", "huge_body",
               "redirect_to_other_host", "close_connection", "error_in_audio", "no_route",
-              "json_body", "no_content")
+              "json_body", "no_content", "raw_body")
 # `gzip_cut_off`: the answer gzip-compressed and only its first half sent, framed as a
 # whole answer (what a proxy that cut it short passes on): only gzip knows it ended early.
 BODY_FAULTS = ("stall_mid_body", "truncated_body", "gzip_cut_off")
@@ -190,6 +190,11 @@ class Fault:
     # For `json_body`: a 200 `application/json` answer with this body (JSON-encoded; None
     # sends an empty body), e.g. a with-timestamps answer whose alignment is damaged.
     body: Any = None
+    # For `raw_body`: a 200 answer of exactly these bytes (base64 here, so anything can be
+    # sent: invalid UTF-8, a BOM, duplicate keys, trailing garbage), with `headers`
+    # (default a JSON content type): what a broken or hostile server can send.
+    raw_base64: str | None = None
+    headers: dict[str, str] | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Fault:
@@ -1034,6 +1039,11 @@ class CloudServer(SpeechToTextAndMusic):
             content = b"" if fault.body is None else json.dumps(fault.body).encode()
             await self._send(scope, receive, send, Reply(
                 200, {"content-type": "application/json"}, content), None)
+        elif kind == "raw_body":
+            headers = fault.headers if fault.headers is not None else {
+                "content-type": "application/json"}
+            await self._send(scope, receive, send, Reply(
+                200, dict(headers), base64.b64decode(fault.raw_base64 or "")), None)
         elif kind == "no_content":  # 204: success without a body (nor a content type)
             await self._send(scope, receive, send, Reply(204, {}, b""), None)
         elif kind == "no_route":

@@ -63,6 +63,8 @@ class AccountHistoryModel(QAbstractTableModel):
             return None
         column = index.column()
         if column == 0:
+            if item.date_unix is None:  # the server's date is not one
+                return ""
             return datetime.fromtimestamp(item.date_unix).strftime("%Y-%m-%d %H:%M")
         if column == 1:
             return (item.text or "").replace("\n", " ")
