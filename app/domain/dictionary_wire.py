@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import field_validator
+
 from app.domain.pronunciation import Rule, rule_from_json
-from app.domain.wire import WireModel
+from app.domain.wire import WireModel, readable_entries
 
 
 class DictionaryMetadata(WireModel):
@@ -28,6 +30,12 @@ class DictionariesPage(WireModel):
     pronunciation_dictionaries: list[DictionaryMetadata]
     next_cursor: str | None = None
     has_more: bool = False
+
+    @field_validator("pronunciation_dictionaries", mode="before")
+    @classmethod
+    def _readable_dictionaries(cls, value: Any) -> Any:
+        """One unreadable dictionary is left out, the others listed (it refused the page)."""
+        return readable_entries(DictionaryMetadata, value, "dictionaries")
 
 
 class DictionaryWithRules(DictionaryMetadata):

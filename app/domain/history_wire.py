@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError, field_validator
+from pydantic import field_validator
 
-from app.domain.wire import MAX_PLAN_CREDITS, WireModel
+from app.domain.wire import MAX_PLAN_CREDITS, WireModel, readable_entries
 
 # The latest date read as one (the year 3000): a later or negative `date_unix` is a broken
 # server's. Formatted for the account history's table it raised OverflowError or
@@ -61,14 +61,4 @@ class HistoryPage(WireModel):
         """An item that cannot be read is left out, the others kept: one without its id
         refused the whole page, and none of the account's generations could be listed.
         A page whose items are all unreadable is still refused."""
-        if not isinstance(value, list):
-            return value  # refused as "should be a list"
-        kept = []
-        for entry in value:
-            try:
-                kept.append(HistoryItem.model_validate(entry))
-            except (ValidationError, RecursionError):
-                continue
-        if value and not kept:
-            raise ValueError("none of its history items could be read")
-        return kept
+        return readable_entries(HistoryItem, value, "history items")

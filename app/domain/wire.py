@@ -30,6 +30,31 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
+def readable_entries(model: type[BaseModel], value: Any, what: str) -> Any:
+    """For a list field's `mode="before"` validator: the entries that can be read, the
+    others left out. One damaged entry (a voice without its id, a dictionary whose count
+    is text) refused the whole page, and nothing on it could be used. A list whose
+    entries are all unreadable is still refused; a value that is no list is left for the
+    field's own check to refuse."""
+    if not isinstance(value, list):
+        return value
+    kept = []
+    for entry in value:
+        try:
+            kept.append(model.model_validate(entry))
+        except (ValidationError, RecursionError):
+            continue
+    if value and not kept:
+        raise ValueError(f"none of its {what} could be read")
+    return kept
+
+
+def text_or_none(value: Any) -> Any:
+    """For an optional text field that only describes something: anything not text reads
+    as absent rather than refusing the record."""
+    return value if isinstance(value, str) else None
+
+
 class Language(WireModel):
     language_id: str
     name: str
@@ -131,6 +156,13 @@ class Voice(WireModel):
             return {}
         return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
 
+    @field_validator("description", "preview_url", mode="before")
+    @classmethod
+    def _text_extras_only(cls, value: Any) -> Any:
+        """A description or sample address that is not text is left out, the voice kept
+        (it refused the whole voices list)."""
+        return text_or_none(value)
+
     @property
     def language(self) -> str:
         return self.labels.get("language", "")
@@ -151,6 +183,11 @@ class VoicesPage(WireModel):
     has_more: bool = False
     total_count: int = 0
     next_page_token: str | None = None
+
+    @field_validator("voices", mode="before")
+    @classmethod
+    def _readable_voices(cls, value: Any) -> Any:
+        return readable_entries(Voice, value, "voices")
 
 
 # Far above any plan (the largest sell tens of millions of credits a month; the local

@@ -38,3 +38,36 @@ async def test_one_voices_odd_extras_do_not_refuse_the_list(
     else:
         assert all(isinstance(v, str) for v in kept.labels.values())
         assert kept.language in ("en", "")
+
+
+@pytest.mark.parametrize("damaged", [
+    {"voice_id": "v2", "name": "Odd", "description": 5},
+    {"voice_id": "v2", "name": "Odd", "preview_url": ["http://x"]},
+], ids=["description-number", "preview-list"])
+async def test_a_voices_odd_description_or_sample_address_is_left_out(
+        client: ApiClient, cloud: Cloud, damaged: dict[str, object]) -> None:
+    cloud.control.add_faults({"path_regex": "^/v2/voices$", "fault": "json_body",
+                              "body": {"voices": [GOOD, damaged], "has_more": False}})
+    page = await VoicesService(client).search_voices()
+    assert [v.voice_id for v in page.voices] == ["v1", "v2"]
+    assert page.voices[1].description is None and page.voices[1].preview_url is None
+
+
+@pytest.mark.parametrize("damaged", [{"name": "No id"}, {"voice_id": 7}, "a voice", None],
+                         ids=["no-id", "id-number", "text", "null"])
+async def test_one_unreadable_voice_leaves_the_others(
+        client: ApiClient, cloud: Cloud, damaged: object) -> None:
+    cloud.control.add_faults({"path_regex": "^/v2/voices$", "fault": "json_body",
+                              "body": {"voices": [damaged, GOOD], "has_more": False}})
+    page = await VoicesService(client).search_voices()
+    assert [v.voice_id for v in page.voices] == ["v1"]
+
+
+async def test_a_list_of_only_unreadable_voices_is_refused(client: ApiClient,
+                                                           cloud: Cloud) -> None:
+    from app.api.errors import ApiProtocolError
+
+    cloud.control.add_faults({"path_regex": "^/v2/voices$", "fault": "json_body",
+                              "body": {"voices": [{"name": "x"}, 3], "has_more": False}})
+    with pytest.raises(ApiProtocolError):
+        await VoicesService(client).search_voices()
