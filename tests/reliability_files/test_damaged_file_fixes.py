@@ -124,3 +124,21 @@ def test_videos_for_music_that_cannot_be_sent_are_named(damage: str, tmp_path: P
     assert isinstance(outcome, NoPictures), outcome
     assert "b.mp4" in str(outcome) and "Errno" not in str(outcome)
     assert video_files.read_videos([good]) == [("a.mp4", b"\x00" * 1000)]
+
+
+@pytest.mark.parametrize("name", ["lines.csv", "dialogue.txt", "scene.fountain"])
+@pytest.mark.parametrize("content", [b"", b"\n\n  \n"])
+def test_an_empty_script_import_is_refused_in_words_and_nothing_is_saved(
+        name: str, content: bytes, tmp_path: Path) -> None:
+    """Before: an empty file became an empty script, saved in the scripts folder and
+    opened with no word. After: ScriptImportError naming the file; nothing saved."""
+    from app.domain.script_import import ScriptImportError
+    from app.ui.scripts.script_storage import open_file
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ScriptImportError, match="holds no lines") as caught:
+        open_file(path, tmp_path / "data")
+    assert name in str(caught.value)
+    assert not list((tmp_path / "data").rglob("*.xiscript.json"))
+    assert path.read_bytes() == content
