@@ -7,12 +7,14 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from app.audio.errors import AudioDecodeError
 from app.library.history import HistoryStore
 from app.library.paths import AppPaths
+from tests.reliability_ii.conftest import NOTICES
 
 
 def returns_within(call: object, seconds: float = 30.0) -> object:
@@ -142,3 +144,18 @@ def test_an_empty_script_import_is_refused_in_words_and_nothing_is_saved(
     assert name in str(caught.value)
     assert not list((tmp_path / "data").rglob("*.xiscript.json"))
     assert path.read_bytes() == content
+
+
+def test_the_window_starts_with_a_history_of_other_columns_and_names_where_it_was_kept(
+        tmp_path: Path, apps: Any) -> None:
+    """Before: the app stopped at start ("no such column: file_path"). After: the window
+    comes up, its notice says History was damaged and where the file was kept."""
+    home = tmp_path / "home"
+    paths = AppPaths.under(home).ensure()
+    conn = sqlite3.connect(paths.history_db)
+    conn.executescript("CREATE TABLE generations (nonsense TEXT); PRAGMA user_version = 1;")
+    conn.close()
+    seen = apps.start(home).wait_ready()
+    [aside] = [p for p in paths.data_dir.glob(f"{paths.history_db.name}.corrupt-*")
+               if not p.name.endswith(("-wal", "-shm"))]
+    assert "History was damaged" in str(seen[NOTICES]) and str(aside) in str(seen[NOTICES])
