@@ -159,3 +159,24 @@ def test_the_window_starts_with_a_history_of_other_columns_and_names_where_it_wa
     [aside] = [p for p in paths.data_dir.glob(f"{paths.history_db.name}.corrupt-*")
                if not p.name.endswith(("-wal", "-shm"))]
     assert "History was damaged" in str(seen[NOTICES]) and str(aside) in str(seen[NOTICES])
+
+
+@pytest.mark.parametrize("damage", ["folder", "pipe"])
+def test_a_recording_to_send_that_is_a_folder_or_a_pipe_is_named_as_such(
+        damage: str, tmp_path: Path) -> None:
+    """Before: Transcribe called a named pipe "a folder", and Align opened a folder and
+    sent it ("[Errno 21]") or called a pipe "empty". After: each said as what it is."""
+    from app.api.alignment import check_alignment_input
+    from app.api.transcripts import check_upload
+    from app.domain.stt_options import TranscriptionOptions
+
+    path = tmp_path / "talk.wav"
+    if damage == "folder":
+        path.mkdir()
+    else:
+        os.mkfifo(path)
+    words = "a folder" if damage == "folder" else "not an ordinary saved file"
+    transcribe = check_upload(path, TranscriptionOptions())
+    align = check_alignment_input(path, "Hello there.")
+    assert transcribe is not None and align is not None
+    assert words in " ".join(transcribe.problems) and words in str(align)
