@@ -180,3 +180,40 @@ def test_a_recording_to_send_that_is_a_folder_or_a_pipe_is_named_as_such(
     align = check_alignment_input(path, "Hello there.")
     assert transcribe is not None and align is not None
     assert words in " ".join(transcribe.problems) and words in str(align)
+
+
+ENGINE_DAMAGE = [b"[1]", b"[" * 100_000 + b"]" * 100_000, b'{"dictionaries": [{"name": 1}]}',
+                 b'{"dictionaries": 5}', b"\xff\xfe garbage"]
+
+
+@pytest.mark.parametrize("content", ENGINE_DAMAGE, ids=range(len(ENGINE_DAMAGE)))
+def test_the_engine_starts_with_a_damaged_dictionaries_file_and_keeps_a_copy(
+        content: bytes, tmp_path: Path) -> None:
+    """Before: AttributeError / RecursionError / KeyError: the local engine did not start,
+    and a start empty would have been saved over the file. After: it starts with what
+    can be read, and the damaged file is copied aside first."""
+    from app.engine.dictionary_store import FILE_NAME, DictionaryStore
+
+    (tmp_path / FILE_NAME).write_bytes(content)
+    DictionaryStore(tmp_path)
+    [copy] = tmp_path.glob(f"{FILE_NAME}.damaged-*")
+    assert copy.read_bytes() == content
+
+
+@pytest.mark.parametrize("content", [*ENGINE_DAMAGE, b'{"text": "no id"}'],
+                         ids=range(len(ENGINE_DAMAGE) + 1))
+def test_the_engine_starts_with_a_damaged_history_record(content: bytes,
+                                                         tmp_path: Path) -> None:
+    """Before: TypeError / RecursionError / KeyError: the local engine did not start.
+    After: the record is skipped (left on disk) and the good one listed."""
+    import json
+
+    from app.engine.history_store import HistoryStore as EngineHistory
+
+    folder = tmp_path / "history"
+    folder.mkdir()
+    (folder / "bad.json").write_bytes(content)
+    (folder / "good.json").write_text(json.dumps({"history_item_id": "good1"}))
+    store = EngineHistory(tmp_path)
+    assert list(store._items) == ["good1"]
+    assert (folder / "bad.json").read_bytes() == content
