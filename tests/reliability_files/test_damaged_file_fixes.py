@@ -217,3 +217,15 @@ def test_the_engine_starts_with_a_damaged_history_record(content: bytes,
     store = EngineHistory(tmp_path)
     assert list(store._items) == ["good1"]
     assert (folder / "bad.json").read_bytes() == content
+
+
+def test_the_engine_answers_for_a_stored_transcript_nested_thousands_deep(
+        tmp_path: Path) -> None:
+    """Before: RecursionError (the engine's answer was a 500). After: not found."""
+    from app.engine.stt_routes import TranscriptStore
+
+    store = TranscriptStore(tmp_path)
+    assert store.folder is not None
+    store.folder.mkdir()
+    (store.folder / "abc.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    assert store.get("abc") is None
