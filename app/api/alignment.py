@@ -33,6 +33,12 @@ def check_alignment_input(path: Path, text: str) -> AlignmentInputError | None:
     except OSError:
         return AlignmentInputError(f"The recording {path.name} cannot be read: it may have "
                                    "been moved or deleted.")
+    # A folder was opened and sent (Python's "[Errno 21]" came back); a pipe read empty.
+    if path.is_dir():
+        return AlignmentInputError(f"{path.name} is a folder, not a recording.")
+    if not path.is_file():
+        return AlignmentInputError(f"{path.name} is not an ordinary saved file (it is a "
+                                   "device or a pipe), so it cannot be sent.")
     if size == 0:
         return AlignmentInputError(f"{path.name} is empty: it holds no audio.")
     return None

@@ -73,8 +73,11 @@ def check_upload(path: Path, options: TranscriptionOptions) -> TranscriptionOpti
     except OSError as exc:
         file_problems.append(f"The file {path.name} cannot be read ({exc.strerror or exc}).")
     else:
-        if not path.is_file():
+        if path.is_dir():
             file_problems.append(f"{path.name} is a folder, not an audio or video file.")
+        elif not path.is_file():  # a named pipe or a device was called "a folder"
+            file_problems.append(f"{path.name} is not an ordinary saved file (it is a "
+                                 "device or a pipe), so it cannot be sent.")
         elif size == 0:
             file_problems.append(f"{path.name} is empty: it holds no audio.")
         elif size >= MAX_UPLOAD_BYTES:

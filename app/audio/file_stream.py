@@ -14,6 +14,7 @@ Nothing here touches Qt.
 from __future__ import annotations
 
 import logging
+import stat
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,8 +116,22 @@ class _AvReader:
 
 
 def open_reader(path: Path) -> _SoundFileReader | _AvReader:
-    with path.open("rb") as file:
-        head = file.read(4)
+    """A reader of `path`'s audio. Raises FileNotFoundError (or NotADirectoryError) when
+    it is gone: the callers say "moved, renamed or deleted". AudioDecodeError (in words
+    naming the file) for anything else: a folder, a link loop, no permission, not audio."""
+    try:
+        # Asked of the file system first, nothing opened: a named pipe blocked the open
+        # below for ever (the window's thread, when Transcripts plays a linked recording).
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise AudioDecodeError(f"{path.name} is not an ordinary saved file (a folder, "
+                                   "a device or a pipe), so it holds no audio to read.")
+        with path.open("rb") as file:
+            head = file.read(4)
+    except (FileNotFoundError, NotADirectoryError):
+        raise
+    except OSError as exc:  # Python's own words ("[Errno 21] …") reached the window
+        raise AudioDecodeError(f"Could not read {path.name}: {exc.strerror or exc}. Check "
+                               "that it is still there and that you may open it.") from exc
     mp3 = path.suffix.lower() == ".mp3" or head.startswith(b"ID3")
     if not mp3:
         try:

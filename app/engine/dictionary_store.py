@@ -8,7 +8,9 @@ locator naming an older `version_id` still gets that version's rules.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
+import shutil
 import string
 import threading
 import time
@@ -18,6 +20,9 @@ from typing import Any
 
 from app.domain.pronunciation import Rule, rule_from_json, rule_to_json
 from app.library.atomic import atomic_write_text
+from app.library.small_json import read_small_json
+
+log = logging.getLogger(__name__)
 
 FILE_NAME = "pronunciation-dictionaries.json"
 OWNER = "offline-engine"
@@ -42,10 +47,28 @@ class DictionaryStore:
         if self._path is None or not self._path.is_file():
             return {}
         try:
-            data = json.loads(self._path.read_text("utf-8"))
-        except (OSError, ValueError):
-            return {}  # a damaged file: start empty rather than refuse to start
-        return {d["id"]: d for d in data.get("dictionaries", []) if isinstance(d, dict)}
+            data = read_small_json(self._path)
+        except (OSError, ValueError):  # (nested past Python's limit is a ValueError)
+            data = None
+        listed = data.get("dictionaries") if isinstance(data, dict) else None
+        items = listed if isinstance(listed, list) else []
+        kept = {d["id"]: d for d in items if isinstance(d, dict) and isinstance(d.get("id"), str)}
+        if len(kept) != len(items) or not isinstance(listed, list):
+            # Damaged (another shape, cut short, an entry without an id): the engine
+            # stopped at start (AttributeError, KeyError, RecursionError), and a start
+            # empty would be saved over it. What can be read is used; the file is copied.
+            self._keep_copy()
+        return kept
+
+    def _keep_copy(self) -> None:
+        assert self._path is not None
+        aside = self._path.with_name(f"{self._path.name}.damaged-{int(time.time())}")
+        try:
+            shutil.copyfile(self._path, aside)
+        except OSError:
+            log.warning("damaged %s could not be copied aside", self._path, exc_info=True)
+        else:
+            log.warning("damaged %s: a copy is kept as %s", self._path, aside)
 
     def _save(self) -> None:
         if self._path is None:

@@ -8,7 +8,6 @@ record in the shape of `SpeechHistoryItemResponseModel`; memory only without a f
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 import time
@@ -18,6 +17,7 @@ from typing import Any
 from app.domain.formats import OutputFormat
 from app.engine.dictionary_store import new_id
 from app.library.atomic import atomic_write_bytes, atomic_write_text
+from app.library.small_json import read_small_json
 
 _PRIVATE = ("extension", "created_ns")
 
@@ -34,9 +34,13 @@ class HistoryStore:
         self._audio: dict[str, bytes] = {}  # memory-only engines keep audio here
         if self._folder is not None and self._folder.is_dir():
             for path in self._folder.glob("*.json"):
-                with contextlib.suppress(OSError, ValueError):
-                    record = json.loads(path.read_text("utf-8"))
-                    self._items[record["history_item_id"]] = record
+                try:  # bounded; a list, a record without its id or "[[[…" is skipped
+                    record = read_small_json(path)
+                except (OSError, ValueError):
+                    continue
+                item_id = record.get("history_item_id") if isinstance(record, dict) else None
+                if isinstance(item_id, str):
+                    self._items[item_id] = record
 
     def add(self, *, text: str, voice_id: str, voice_name: str, model_id: str,
             settings: dict[str, Any], fmt: OutputFormat, audio: bytes) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from starlette.requests import ClientDisconnect
 
 from app.engine.stt_form import FormProblem, SttRequest, additional_formats, parse_form
 from app.library.atomic import atomic_write_text
+from app.library.small_json import read_small_json
 
 #: Added to every transcript this engine makes; the app shows such transcripts as drafts.
 ENGINE_MARK_KEY = "xi_studio_engine"
@@ -83,8 +84,6 @@ class TranscriptStore:
                 self._memory.popitem(last=False)
 
     def get(self, transcription_id: str) -> dict[str, Any] | None:
-        import json
-
         with self._lock:
             found = self._memory.get(transcription_id)
         if found is not None:
@@ -92,8 +91,8 @@ class TranscriptStore:
         path = self._path(transcription_id)
         if path is None or not path.is_file():
             return None
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+        try:  # bounded, and "[[[…" nested past Python's limit is a ValueError (was a 500)
+            data = read_small_json(path)
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None

@@ -32,7 +32,7 @@ from typing import Any
 from app.library.atomic import AtomicFileWriter
 from app.library.generation import AudioMissingError, Generation, NewGeneration
 from app.library.history_notices import tell_about_opening
-from app.library.history_open import open_history
+from app.library.history_open import HistoryDamaged, open_history
 from app.library.history_recovery import remove_dead_partials, unowned_audio
 from app.library.notices import NoticeBoard
 from app.library.sqlite_values import as_text, text_or_none, whole
@@ -66,6 +66,12 @@ _MIGRATIONS: dict[int, str] = {
         CREATE INDEX IF NOT EXISTS generations_session ON generations (session_id);
     """,
 }
+
+# What every query here reads or writes (the table as migration 1 makes it).
+_COLUMNS = frozenset({
+    "id", "created_at", "kind", "title", "text", "voice_id", "voice_name", "model_id",
+    "output_format", "settings_json", "request_ids", "character_cost", "duration_ms",
+    "file_path", "session_id", "extra_json"})
 
 SQLITE_INT_MAX = 2 ** 63 - 1  # its INTEGER is 64-bit signed
 # The names `open_audio_writer` gives: only such files are ever adopted by `recover()`.
@@ -120,6 +126,14 @@ class HistoryStore:
         for step in range(version + 1, SCHEMA_VERSION + 1):
             conn.executescript(f"BEGIN; {_MIGRATIONS[step]} PRAGMA user_version = {step}; "
                                "COMMIT;")
+        # A table of the right name without the columns this version made (another
+        # program's file, or one edited by hand) failed the first query after opening:
+        # the window did not start. It is damage like any other: kept aside, a fresh one.
+        have = {row[1] for row in conn.execute("PRAGMA table_info(generations)")}
+        missing = sorted(_COLUMNS - have)
+        if missing:
+            raise HistoryDamaged("its generations table lacks the columns "
+                                 f"{', '.join(missing)}")
 
     def recover(self) -> int:
         """Delete `.partial` files left by an interrupted run (never one a running copy

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from app.audio.clip import AudioClip
+from app.library.bounded_read import NotRegularFileError, check_regular_file
 
 AAC_RATE_HZ = 48000
 AAC_FRAME = 1024
@@ -51,6 +52,13 @@ def picture_seconds(video: Path) -> float:
     packets without decoding them (the same measure the engine makes music to)."""
     import av
 
+    try:
+        # Asked of the file system first: FFmpeg's open of a named pipe waited for ever
+        # (the poster strip never came, and neither did an error).
+        check_regular_file(video)
+    except OSError as exc:
+        why = str(exc) if isinstance(exc, NotRegularFileError) else (exc.strerror or str(exc))
+        raise NoPictures(f"“{video.name}” cannot be read as a video: {why}.") from exc
     try:
         source = av.open(str(video), "r")
     except Exception as exc:  # PyAV's errors: not a container it can read

@@ -29,8 +29,10 @@ from app.library.atomic import atomic_write_text
 from app.library.file_locks import lock_exclusive
 from app.library.models.catalogue import CATALOGUE, ModelEntry, find
 from app.library.models.checks import ModelInstallError
+from app.library.small_json import read_small_json
 
 MANIFEST = "xi-model.json"
+MANIFEST_LIMIT = 4 * 1024 * 1024  # a file list of a few KB; far past any real one
 MODELS_DIR_ENV = "XI_STUDIO_MODELS_DIR"
 
 
@@ -252,7 +254,9 @@ def _read_manifest(folder: Path) -> dict[str, Any] | None:
     otherwise. A manifest damaged on disk (cut short, another shape, nested absurdly deep,
     another encoding) must not break every listing of models, so it is simply not one."""
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        # Bounded and only an ordinary file: a manifest turned into a named pipe blocked
+        # every listing of models for ever, and one of gigabytes was read whole.
+        manifest = read_small_json(folder / MANIFEST, MANIFEST_LIMIT)
     except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(manifest, dict):

@@ -188,10 +188,11 @@ class VideoMusicDialog(QDialog):
     async def _make(self, description: str, tags: list[str]) -> None:
         from app.audio.decode import decode_bytes
         from app.domain.formats import OutputFormat
+        from app.services.video_files import read_videos
         from app.services.video_music_history import save_video_music
 
         chosen = list(self.videos)
-        videos = [(p.name, await asyncio.to_thread(p.read_bytes)) for p in chosen]
+        videos = await asyncio.to_thread(read_videos, chosen)  # NoPictures names one
         try:
             audio, info = await MusicVideoService(self._ctx.client).video_to_music(
                 videos, description=description, tags=tags, model_id=self._model_id,

@@ -16,6 +16,7 @@ from pathlib import Path
 from app.domain.script import Script
 from app.domain.script_file import FILE_SUFFIX, ScriptJsonWriter
 from app.domain.script_import import (
+    ScriptImportError,
     import_script,
     kind_for_filename,
     resolve_cast_names,
@@ -77,6 +78,12 @@ def open_file(path: Path, data_dir: Path,
     kind = kind_for_filename(path.name)
     # A table names its speakers' voices: one without is a speaker nobody can speak yet.
     result = import_script(text, kind, known_speakers=() if kind in ("csv", "tsv") else None)
+    if not result.script.blocks:
+        # An empty (or blank) file became an empty script, saved and opened in silence:
+        # the user saw a blank table and no word of why.
+        raise ScriptImportError(f"{path.name} holds no lines to import (it is empty, or "
+                                "has only blank lines). Choose the file with the script's "
+                                "lines")
     script = result.script
     warnings = list(result.warnings)
     if voices is not None and script.cast:
