@@ -262,7 +262,10 @@ def _read_manifest(folder: Path) -> dict[str, Any] | None:
     if not isinstance(manifest, dict):
         return None
     files = manifest.get("files")
-    if not isinstance(files, list) or not all(_is_file_record(f) for f in files):
+    # A model is its files: a list of none is a damaged manifest (UTF-16 `{"files": []}`
+    # was read as an installed model with nothing in it).
+    if not isinstance(files, list) or not files or not all(_is_file_record(f)
+                                                           for f in files):
         return None
     return manifest
 
