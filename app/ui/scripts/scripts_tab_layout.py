@@ -44,6 +44,7 @@ from app.ui.scripts.output_bar import ScriptOutputBar
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.live_status_label import LiveStatusLabel
+from app.ui.widgets.content_first import ContentFirst
 from app.ui.widgets.two_line_row import TwoLineRow, set_short_margins
 
 # The blocks table's narrow columns, in characters of their widest usual value: the Text
@@ -52,6 +53,8 @@ COLUMN_SAMPLES = {NUMBER: "999", SPEAKER: "NARRATOR", STATUS: "generating",
                   TAKE: "12 of 12", DURATION: "10.5 s", COST: "1,234"}
 TEXT_MINIMUM_CHARS = 12  # the Text column never gets narrower than this
 
+
+BLOCKS_SHARE = 0.8  # of a divider's room, the blocks table's at first
 
 class ScriptsTabLayout(QWidget):
     """The tab's widgets, made in the order Tab visits them, and their layout."""
@@ -136,6 +139,12 @@ class ScriptsTabLayout(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        # First use: the blocks (what the user works through) get most of the height,
+        # the selected block's fields scroll below (a saved divider wins later). Evenly
+        # split, a 1024x640 laptop showed five blocks of twelve.
+        ContentFirst(self.splitter, 0, BLOCKS_SHARE).apply()
+        self._top_first = ContentFirst(self.top_splitter, 1, BLOCKS_SHARE)
+        self._stacked_top_sizes: list[int] | None = None  # the user's, while stacked
 
         self.generate_all = make_button(self, "generate_all", "Generate all missing",
                                     "Make a take of every block that has none for its "
@@ -193,8 +202,7 @@ class ScriptsTabLayout(QWidget):
         past an 800-wide screen once a script was open. Stacked, the cast, the table
         and the block's fields each scroll in as little as two lines, so the window
         still fits a short screen (853x460: a laptop at 150%); their dividers move."""
-        self.top_splitter.setOrientation(Qt.Orientation.Vertical if narrow
-                                         else Qt.Orientation.Horizontal)
+        self._stack_top(narrow)
         line = self.fontMetrics().height()
         header = self.table.horizontalHeader().sizeHint().height()
         row = self.table.verticalHeader().defaultSectionSize()
@@ -215,6 +223,26 @@ class ScriptsTabLayout(QWidget):
         self._block_scroll.setMinimumWidth(
             panel.minimumSizeHint().width()
             + self._block_scroll.verticalScrollBar().sizeHint().width())
+
+    def _stack_top(self, narrow: bool) -> None:
+        """The cast above the blocks (narrow) or beside them. Stacked, the blocks get
+        most of the height (the cast scrolls, its heading in view): evenly split, a
+        853x460 laptop showed one block. The divider the user sets while stacked is
+        kept when the window lays its tabs out again (it tries them side by side)."""
+        splitter = self.top_splitter
+        vertical = splitter.orientation() == Qt.Orientation.Vertical
+        if vertical == narrow:
+            return
+        if vertical:
+            self._stacked_top_sizes = splitter.sizes()
+        splitter.setOrientation(Qt.Orientation.Vertical if narrow
+                                else Qt.Orientation.Horizontal)
+        if narrow:
+            saved = self._stacked_top_sizes
+            if saved and any(saved):
+                splitter.setSizes(saved)
+            else:
+                self._top_first.apply()
 
     def _size_columns(self) -> None:
         """Fixed widths for the narrow columns (measuring a column's contents reads every
