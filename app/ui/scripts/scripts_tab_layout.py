@@ -54,7 +54,7 @@ COLUMN_SAMPLES = {NUMBER: "999", SPEAKER: "NARRATOR", STATUS: "generating",
 TEXT_MINIMUM_CHARS = 12  # the Text column never gets narrower than this
 
 
-BLOCKS_SHARE = 0.8  # of a divider's room, the blocks table's at first
+BLOCKS_SHARE = 0.9  # of a divider's room, the blocks table's at first
 
 class ScriptsTabLayout(QWidget):
     """The tab's widgets, made in the order Tab visits them, and their layout."""
@@ -208,7 +208,9 @@ class ScriptsTabLayout(QWidget):
         row = self.table.verticalHeader().defaultSectionSize()
         frame = 2 * self.table.frameWidth()
         # (0: the usual minimum, each one's own size hint.)
-        self._cast_scroll.setMinimumHeight(2 * line + frame if narrow else 0)
+        # The cast down to its heading: stacked on a short screen its two lines took
+        # the blocks table's third row (the divider brings the rest back).
+        self._cast_scroll.setMinimumHeight(line + frame if narrow else 0)
         self.table.setMinimumHeight(header + row + frame if narrow else 0)
         self._block_scroll.setMinimumHeight(2 * line if narrow else 0)
         self._top_row.set_two_lines(narrow)
