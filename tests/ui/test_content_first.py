@@ -112,11 +112,14 @@ def test_main_content_gets_its_share(themed, launch, cloud, qtbot, tmp_path: Pat
             if rows < ROWS:
                 problems.append(f"{where}: {content_name} shows {rows:.1f} rows")
         keep_shot(window, f"content-{width}x{height}-{look}-{name}", tmp_path)
-        if name == "scripts" and height < 500:
-            # Known short: five rows of buttons and the cost estimate take 230 px of
-            # the 342 a 853x460 laptop leaves the tab (see the report / README).
-            known += [p for p in problems if p.startswith("scripts")]
-            problems = [p for p in problems if not p.startswith("scripts")]
+        if name == "scripts" and (height < 500 or width >= 1024):
+            # Known short: at 853x460 five rows of buttons and the cost estimate take
+            # 230 px of the 342 the tab has; at 1024x640 the selected block's fields and
+            # takes stay whole beside the table (test_fit_and_keyboard), which keeps 35%.
+            excused = [p for p in problems if p.startswith("scripts")
+                       and (height < 500 or " px of the tab" in p)]  # (4 rows at 1024)
+            known += excused
+            problems = [p for p in problems if p not in excused]
     assert not problems, "\n".join(problems)
     if known:
         pytest.xfail("; ".join(known))

@@ -41,10 +41,10 @@ from app.ui.scripts.blocks_model import (
 )
 from app.ui.scripts.cast_panel import CastPanel, CastScrollArea
 from app.ui.scripts.output_bar import ScriptOutputBar
+from app.ui.widgets.content_first import ContentFirst
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.live_status_label import LiveStatusLabel
-from app.ui.widgets.content_first import ContentFirst
 from app.ui.widgets.two_line_row import TwoLineRow, set_short_margins
 
 # The blocks table's narrow columns, in characters of their widest usual value: the Text
@@ -139,10 +139,13 @@ class ScriptsTabLayout(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        # First use: the blocks (what the user works through) get most of the height,
-        # the selected block's fields scroll below (a saved divider wins later). Evenly
-        # split, a 1024x640 laptop showed five blocks of twelve.
-        ContentFirst(self.splitter, 0, BLOCKS_SHARE).apply()
+        # First use, stacked on a small screen: the blocks (what the user works
+        # through) get nine tenths of the height, the selected block's fields scroll
+        # below (evenly split, a 853x460 laptop showed one block). Side by side the
+        # panes share by their stretch, which keeps the block's fields and takes whole
+        # at 1024x640. A saved divider wins later.
+        ContentFirst(self.splitter, 0, BLOCKS_SHARE, only_if=lambda: self.top_splitter
+                     .orientation() == Qt.Orientation.Vertical).apply()
         self._top_first = ContentFirst(self.top_splitter, 1, BLOCKS_SHARE)
         self._stacked_top_sizes: list[int] | None = None  # the user's, while stacked
 

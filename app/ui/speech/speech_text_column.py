@@ -21,8 +21,8 @@ from app.ui.keyboard import looks_default_only_when_aimed
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.wrapping_label import WrappingLabel
 
-
 TEXT_MIN_CHARS = 46  # the text box's least width, in average characters
+
 
 class SpeechTextColumn(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:

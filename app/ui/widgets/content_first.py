@@ -9,16 +9,23 @@ content. A divider the user moves, or one restored from the last run, wins: `can
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QSplitter
 
 
 class ContentFirst(QObject):
-    def __init__(self, splitter: QSplitter, content: int, share: float) -> None:
+    """`share` of the splitter to the `content` pane (if `only_if()`, when given, says
+    so when the splitter gets its size)."""
+
+    def __init__(self, splitter: QSplitter, content: int, share: float,
+                 only_if: Callable[[], bool] | None = None) -> None:
         super().__init__(splitter)
         self._splitter = splitter
         self._content = content
         self._share = share
+        self._only_if = only_if
         self._pending = False
         splitter.installEventFilter(self)
         splitter.splitterMoved.connect(lambda _pos, _index: self.cancel())
@@ -41,6 +48,8 @@ class ContentFirst(QObject):
         self._pending = False
         splitter = self._splitter
         if splitter.count() != 2:
+            return
+        if self._only_if is not None and not self._only_if():
             return
         sizes = [round(1000 * (1 - self._share))] * 2
         sizes[self._content] = round(1000 * self._share)
