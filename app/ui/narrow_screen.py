@@ -89,8 +89,9 @@ class NarrowScreen(QObject):
             if _side_by_side_width(tab) + around > room and _set_stacked(tab, True):
                 self.stacked_tabs.add(tab.objectName())
         for splitter, (orientation, sizes) in before.items():
-            if splitter.orientation() == orientation and any(sizes):
-                splitter.setSizes(sizes)
+            if splitter.orientation() == orientation:
+                if any(sizes):  # (a divider just restored in a new tab has none yet)
+                    splitter.setSizes(sizes)
             elif splitter.orientation() == Qt.Orientation.Vertical:
                 content_first(splitter)
 

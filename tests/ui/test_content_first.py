@@ -10,9 +10,15 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QAbstractItemView, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QPlainTextEdit,
+    QSplitter,
+    QTextEdit,
+    QWidget,
+)
 
 from tests.ui import test_palettes
 from tests.ui.conftest import emulate_screen
@@ -123,3 +129,38 @@ def test_main_content_gets_its_share(themed, launch, cloud, qtbot, tmp_path: Pat
     assert not problems, "\n".join(problems)
     if known:
         pytest.xfail("; ".join(known))
+
+
+def test_a_divider_moved_on_a_short_screen_comes_back(launch, engine_url: str,
+                                                      qtbot) -> None:
+    """The first sizes favour the transcript; where the user leaves the divider wins,
+    also after a restart (as every divider of the window)."""
+    first = launch(engine_url=engine_url)
+    window = first.window
+    window.show_tab("transcripts")
+    emulate_screen(window, 853)
+    window.resize(853, 460)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (853, 460))
+    splitter = first.find(QSplitter, "transcripts.splitter")
+    qtbot.waitUntil(lambda: splitter.orientation() == Qt.Orientation.Vertical)
+    queue, transcript = splitter.sizes()
+    assert transcript > 4 * queue, (queue, transcript)  # the content first
+    splitter.setSizes([transcript, queue])  # the user wants the queue
+    qtbot.wait(50)
+    moved = splitter.sizes()
+    window.show_tab("speech")  # (next time Transcripts is built on the same screen)
+    window.close()
+
+    second = launch(engine_url=engine_url)
+    window = second.window
+    emulate_screen(window, 853)  # the same laptop (offscreen, the window sets the room)
+    window.resize(853, 460)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (853, 460))
+    window.show_tab("transcripts")  # built now, its dividers restored
+    splitter = second.find(QSplitter, "transcripts.splitter")
+    qtbot.wait(100)
+    assert splitter.orientation() == Qt.Orientation.Vertical
+    # Near where the user left it (the History dock and the tab's rows settle after
+    # the divider is restored and move it a little), not back to the first sizes.
+    again = splitter.sizes()
+    assert again[0] >= 2 * queue and abs(again[0] - moved[0]) <= 40, (queue, moved, again)
