@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QGuiApplication, QWindow
-from PySide6.QtWidgets import QSplitter, QStyle, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QSplitter, QStyle, QWidget
 
+from app.ui.widgets.content_first import ContentFirst, content_first_of
 from app.ui.widgets.splitter_room import SplitterRoom
 
 if TYPE_CHECKING:
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
 # Scripts block's two columns stack inside their own up-and-down scroll area.
 STACKABLE = ("speech.splitter", "transcripts.splitter", "music.splitter",
              "scripts.splitter_block")
+# Stacked, which pane holds what the user works on (the text, the transcript, the plan):
+# it gets CONTENT_SHARE of the height, the settings or the queue the rest (a drag or the
+# saved divider changes that). An even split left a 853x460 laptop's plan table no row
+# and its transcript two lines, under settings the user sets once.
+CONTENT_PANE = {"speech.splitter": 0, "transcripts.splitter": 1, "music.splitter": 0}
+CONTENT_SHARE = 0.9
 
 
 class NarrowScreen(QObject):
@@ -82,8 +89,11 @@ class NarrowScreen(QObject):
             if _side_by_side_width(tab) + around > room and _set_stacked(tab, True):
                 self.stacked_tabs.add(tab.objectName())
         for splitter, (orientation, sizes) in before.items():
-            if splitter.orientation() == orientation and any(sizes):
-                splitter.setSizes(sizes)
+            if splitter.orientation() == orientation:
+                if any(sizes):  # (a divider just restored in a new tab has none yet)
+                    splitter.setSizes(sizes)
+            elif splitter.orientation() == Qt.Orientation.Vertical:
+                content_first(splitter)
 
     def _around_tab(self) -> int:
         """What the window needs beside a tab's own width: the tab widget's frame, the
@@ -117,6 +127,21 @@ def _side_by_side_width(tab: QWidget) -> int:
         width = max(width, width - splitter.minimumSizeHint().width()
                     + room.side_by_side_width())
     return width
+
+
+def content_first(splitter: QSplitter) -> None:
+    """Give the content pane of a stacked splitter its share of the height."""
+    content = CONTENT_PANE.get(splitter.objectName())
+    if content is None or splitter.count() != 2:
+        return
+    other = splitter.widget(1 - content)
+    if isinstance(other, QAbstractScrollArea):
+        # Its heading and a line show, and it scrolls: a scroll area's own minimum
+        # (70-odd px) took a short screen's plan table's last rows.
+        other.setMinimumHeight(2 * other.fontMetrics().lineSpacing()
+                               + 2 * other.frameWidth())
+    sizer = content_first_of(splitter) or ContentFirst(splitter, content, CONTENT_SHARE)
+    sizer.apply()
 
 
 def _splitters(tab: QWidget) -> list[QSplitter]:

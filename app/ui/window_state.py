@@ -9,6 +9,7 @@ from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtWidgets import QSplitter, QWidget
 
 from app.ui.app_context import AppContext
+from app.ui.widgets.content_first import content_first_of
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -72,8 +73,10 @@ class WindowState:
         if isinstance(splitters, dict):
             for splitter in root.findChildren(QSplitter):
                 saved = splitters.get(splitter.objectName())
-                if saved:
-                    splitter.restoreState(_from_text(saved))
+                if saved and splitter.restoreState(_from_text(saved)):
+                    sizer = content_first_of(splitter)
+                    if sizer is not None:  # the user's divider wins over first sizes
+                        sizer.cancel()
         # A saved divider brings its direction too: the screen decides it.
         self._window.narrow_screen.fit()
 

@@ -37,6 +37,7 @@ from app.ui.music.music_files import (
 )
 from app.ui.music.music_plan_files_ui import PLAN_PAGE, PROMPT_PAGE, MusicPlanFiles
 from app.ui.music.plan_editor import EMPTY_PLAN_STATUS, PlanEditor
+from app.ui.music.plan_layout import TableFillsPage
 from app.ui.music.producer_tools import ProducerTools
 from app.ui.music.prompt_panel import PromptPanel
 from app.ui.music.refused_plan import show_refused_plan
@@ -95,6 +96,8 @@ class MusicTab(MusicPlanFiles, QWidget):
         self.mode.addTab(prompt_page, "Describe it")
         editor_page = FitScrollArea(self.editor, self.mode)
         editor_page.setObjectName("music.plan_page")
+        self._table_fills = TableFillsPage(editor_page, self.editor.table,
+                                           self.editor.timeline)
         self.mode.addTab(editor_page, "Plan it section by section")
         self.mode.setCurrentIndex(PLAN_PAGE)
         self.bar = ComposeBar(self)

@@ -11,7 +11,7 @@ is that short.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QPoint
 from PySide6.QtWidgets import QLayout, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from app.ui.widgets.fit_scroll_area import FitScrollArea
@@ -64,3 +64,42 @@ def lay_out(editor: QWidget, parts: list[QLayout | QWidget], stretch: QSplitter)
             layout.addLayout(part)
         else:
             layout.addWidget(part, 1 if part is stretch else 0)
+
+
+class TableFillsPage(QObject):
+    """On a short window the sections table fills the plan page's visible height under
+    the rows above it; the selected section, the timeline and the song's styles follow
+    below, to scroll to. At its four-row minimum the table showed no row at all on a
+    853x460 laptop (the page's room went to the section's fields). Where the page shows
+    the table, the selected section's fields and the timeline together (1024x640 and
+    up), nothing changes: the table keeps its minimum plus the layout's spare height."""
+
+    def __init__(self, page: FitScrollArea, table: QTableView, timeline: QWidget) -> None:
+        super().__init__(page)
+        self._page = page
+        self._table = table
+        self._timeline = timeline
+        page.viewport().installEventFilter(self)
+        editor = page.widget()
+        if editor is not None:  # (laid out after the view's resize: the timeline moves)
+            editor.installEventFilter(self)
+
+    def fit(self) -> None:
+        editor = self._page.widget()
+        if editor is None:
+            return
+        table = self._table
+        least = table_height(table)
+        visible = self._page.viewport().height()
+        above = table.mapTo(editor, QPoint(0, 0)).y()
+        # Down to the timeline's bottom with the table at its least, against the view.
+        through = self._timeline.mapTo(editor, QPoint(0, self._timeline.height())).y() \
+            - (table.height() - least)
+        height = least if through <= visible else max(least, visible - above - SPACING)
+        if table.minimumHeight() != height:
+            table.setMinimumHeight(height)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False

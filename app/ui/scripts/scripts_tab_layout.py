@@ -41,6 +41,7 @@ from app.ui.scripts.blocks_model import (
 )
 from app.ui.scripts.cast_panel import CastPanel, CastScrollArea
 from app.ui.scripts.output_bar import ScriptOutputBar
+from app.ui.widgets.content_first import ContentFirst
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.live_status_label import LiveStatusLabel
@@ -52,6 +53,8 @@ COLUMN_SAMPLES = {NUMBER: "999", SPEAKER: "NARRATOR", STATUS: "generating",
                   TAKE: "12 of 12", DURATION: "10.5 s", COST: "1,234"}
 TEXT_MINIMUM_CHARS = 12  # the Text column never gets narrower than this
 
+
+BLOCKS_SHARE = 0.9  # of a divider's room, the blocks table's at first
 
 class ScriptsTabLayout(QWidget):
     """The tab's widgets, made in the order Tab visits them, and their layout."""
@@ -136,6 +139,15 @@ class ScriptsTabLayout(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        # First use, stacked on a small screen: the blocks (what the user works
+        # through) get nine tenths of the height, the selected block's fields scroll
+        # below (evenly split, a 853x460 laptop showed one block). Side by side the
+        # panes share by their stretch, which keeps the block's fields and takes whole
+        # at 1024x640. A saved divider wins later.
+        ContentFirst(self.splitter, 0, BLOCKS_SHARE, only_if=lambda: self.top_splitter
+                     .orientation() == Qt.Orientation.Vertical).apply()
+        self._top_first = ContentFirst(self.top_splitter, 1, BLOCKS_SHARE)
+        self._stacked_top_sizes: list[int] | None = None  # the user's, while stacked
 
         self.generate_all = make_button(self, "generate_all", "Generate all missing",
                                     "Make a take of every block that has none for its "
@@ -193,14 +205,15 @@ class ScriptsTabLayout(QWidget):
         past an 800-wide screen once a script was open. Stacked, the cast, the table
         and the block's fields each scroll in as little as two lines, so the window
         still fits a short screen (853x460: a laptop at 150%); their dividers move."""
-        self.top_splitter.setOrientation(Qt.Orientation.Vertical if narrow
-                                         else Qt.Orientation.Horizontal)
+        self._stack_top(narrow)
         line = self.fontMetrics().height()
         header = self.table.horizontalHeader().sizeHint().height()
         row = self.table.verticalHeader().defaultSectionSize()
         frame = 2 * self.table.frameWidth()
         # (0: the usual minimum, each one's own size hint.)
-        self._cast_scroll.setMinimumHeight(2 * line + frame if narrow else 0)
+        # The cast down to its heading: stacked on a short screen its two lines took
+        # the blocks table's third row (the divider brings the rest back).
+        self._cast_scroll.setMinimumHeight(line + frame if narrow else 0)
         self.table.setMinimumHeight(header + row + frame if narrow else 0)
         self._block_scroll.setMinimumHeight(2 * line if narrow else 0)
         self._top_row.set_two_lines(narrow)
@@ -215,6 +228,26 @@ class ScriptsTabLayout(QWidget):
         self._block_scroll.setMinimumWidth(
             panel.minimumSizeHint().width()
             + self._block_scroll.verticalScrollBar().sizeHint().width())
+
+    def _stack_top(self, narrow: bool) -> None:
+        """The cast above the blocks (narrow) or beside them. Stacked, the blocks get
+        most of the height (the cast scrolls, its heading in view): evenly split, a
+        853x460 laptop showed one block. The divider the user sets while stacked is
+        kept when the window lays its tabs out again (it tries them side by side)."""
+        splitter = self.top_splitter
+        vertical = splitter.orientation() == Qt.Orientation.Vertical
+        if vertical == narrow:
+            return
+        if vertical:
+            self._stacked_top_sizes = splitter.sizes()
+        splitter.setOrientation(Qt.Orientation.Vertical if narrow
+                                else Qt.Orientation.Horizontal)
+        if narrow:
+            saved = self._stacked_top_sizes
+            if saved and any(saved):
+                splitter.setSizes(saved)
+            else:
+                self._top_first.apply()
 
     def _size_columns(self) -> None:
         """Fixed widths for the narrow columns (measuring a column's contents reads every

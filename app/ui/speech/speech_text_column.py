@@ -21,6 +21,8 @@ from app.ui.keyboard import looks_default_only_when_aimed
 from app.ui.widgets.error_banner import ErrorBanner
 from app.ui.widgets.wrapping_label import WrappingLabel
 
+TEXT_MIN_CHARS = 46  # the text box's least width, in average characters
+
 
 class SpeechTextColumn(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -33,6 +35,10 @@ class SpeechTextColumn(QWidget):
             "and joined into one seamless file."
         )
         self.text.setAccessibleName("Text to speak")
+        # About 46 characters a line at least: beside the settings on a 853 px laptop
+        # it was 190 px, a few words a line. Where the two columns cannot both have
+        # that, the tab stacks them (app/ui/narrow_screen.py), the text first.
+        self.text.setMinimumWidth(TEXT_MIN_CHARS * self.text.fontMetrics().averageCharWidth())
         # These grow with the text (a count of 12,000 characters, "sent in 2 parts",
         # credits left): wrapped, they never widen the window.
         self.char_count = WrappingLabel(self)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -19,6 +19,7 @@ EDGE_GRAB_PX = 6  # how near a word's edge a press grabs it
 MIN_RANGE_PX = 4  # a shorter drag is a click (it clears the range)
 WORD_FILL = QColor(31, 95, 191, 60)
 RANGE_FILL = QColor(230, 140, 20, 70)
+FULL_HEIGHT = 56  # with a word chosen: room for its sound and its edges to grab
 EMPTY_TEXT = "Click a word to see its sound here and drag its edges to adjust its timing"
 
 
@@ -37,7 +38,6 @@ class WaveformStrip(QWidget):
         self.setToolTip("Drag the selected word's edges to move its start or end "
                         "(Ctrl+Alt+Left/Right, with Shift for the end); drag elsewhere "
                         "to loop that stretch")
-        self.setMinimumHeight(48)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMouseTracking(True)
         self.span: tuple[int, int] = (0, 1)
@@ -48,9 +48,25 @@ class WaveformStrip(QWidget):
         self.playhead: int | None = None
         self._drag: str | None = None  # "start", "end" or "range"
         self._anchor = 0
+        self._fit_height()
 
     def sizeHint(self) -> QSize:
-        return QSize(400, 56)
+        return QSize(400, self.minimumHeight())
+
+    def _fit_height(self) -> None:
+        """One line of words while no word is chosen (56 px of a 460 px laptop screen
+        said only how to use it, under a transcript shown two lines at a time); full
+        height, to see the sound and grab the edges, once one is."""
+        empty = self.fontMetrics().height() + 8
+        height = empty if self.word is None else max(FULL_HEIGHT, empty)
+        if height != self.minimumHeight():
+            self.setMinimumHeight(height)
+            self.updateGeometry()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # (a larger system font: a taller line)
+            self._fit_height()
 
     # -- what is shown ---------------------------------------------------------------
     def set_span(self, start_ms: int, end_ms: int, bounds: list[tuple[int, int]]) -> None:
@@ -68,6 +84,7 @@ class WaveformStrip(QWidget):
     def set_word(self, word: tuple[int, int, int] | None) -> None:
         if self._drag not in ("start", "end"):
             self.word = word
+            self._fit_height()
             self.update()
 
     def set_playhead(self, ms: int | None) -> None:
