@@ -128,9 +128,9 @@ def test_the_bar_moves_while_a_long_word_document_is_made(ctx: AppContext, qtbot
 
     def moving() -> bool:
         window = tab.findChild(QProgressDialog, PROGRESS)
-        if window is not None and window.isVisible() and window.maximum() > 0:
-            if not seen or seen[-1] != window.value():
-                seen.append(window.value())
+        if (window is not None and window.isVisible() and window.maximum() > 0
+                and (not seen or seen[-1] != window.value())):
+            seen.append(window.value())
         return "Exported" in tab.status.text() and ended(tab)
 
     start_export(tab, qtbot, "docx", tmp_path / "long.docx")
