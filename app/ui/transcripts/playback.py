@@ -313,6 +313,7 @@ class TranscriptPlayback(QObject):
             self._wanted_play = not self._wanted_play
 
     def pause(self) -> None:
+        self._wanted_play = False  # (a Play pressed while the recording opened)
         playing = self._player.state in (PlayerState.PLAYING, PlayerState.BUFFERING)
         if (self._ours or self._review_streaming()) and playing:
             self._player.pause()
