@@ -184,7 +184,10 @@ def file_peaks(path: Path, buckets: int, stop: threading.Event | None = None) ->
 
 class FileStream:
     """Plays `path` through `player` from disk. `start()` opens the file (raises
-    AudioDecodeError), `stop()` ends the reading (the player keeps what it has)."""
+    AudioDecodeError) and begins; `stop()` ends the reading (the player keeps what it
+    has). Opening can block for seconds (a sleeping USB disk, a network drive), so it
+    may be done apart in a worker thread: `open()` there, then `begin()` on the
+    player's owner's thread."""
 
     def __init__(self, player: Player, path: Path) -> None:
         self._player = player
@@ -203,16 +206,42 @@ class FileStream:
         return self._stop
 
     def start(self) -> None:
-        self._reader = open_reader(self.path)
-        self._feed = self._player.open_window(self._reader.sample_rate_hz,
-                                              self._reader.channels, self._reader.frames,
-                                              self._on_seek)
-        self._thread = threading.Thread(target=self._run, name="file-stream", daemon=True)
-        self._thread.start()
+        self.open()
+        self.begin()
+
+    def open(self) -> None:
+        """Open the file (its header; PyAV probes an MP3 further): any thread. Raises
+        as `open_reader` does. Stopped meanwhile, the file is closed again at once."""
+        reader = open_reader(self.path)
+        with self._seek_lock:
+            if self._stop.is_set():
+                reader.close()
+                return
+            self._reader = reader
+
+    def begin(self) -> bool:
+        """Start playing what `open()` opened; False if stopped meanwhile."""
+        with self._seek_lock:
+            reader = self._reader
+            if reader is None or self._stop.is_set():
+                return False
+            # From here on the thread closes the reader (the player may call _on_seek,
+            # which takes the lock, so the window is opened after it).
+            thread = self._thread = threading.Thread(target=self._run, name="file-stream",
+                                                     daemon=True)
+        self._feed = self._player.open_window(reader.sample_rate_hz, reader.channels,
+                                              reader.frames, self._on_seek)
+        thread.start()
+        return True
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        with self._seek_lock:  # opened but never begun: nobody else will close it
+            reader = self._reader if self._thread is None else None
+            self._reader = None if reader is not None else self._reader
+        if reader is not None:
+            reader.close()
 
     def _on_seek(self, frame: int) -> None:  # called by the player, any thread
         with self._seek_lock:

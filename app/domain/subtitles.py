@@ -13,9 +13,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from app.domain.render_steps import Step, paced
 from app.domain.script_spacing import join_words, joins_without_space
 from app.domain.transcript import Transcript, Word
-from app.domain.transcript_lookup import paragraphs
+from app.domain.transcript_lookup import Paragraph, paragraphs
 
 
 class SubtitleFormatError(ValueError):
@@ -137,19 +138,22 @@ def _cue_from(group: list[_Token], rules: CueRules) -> Cue:
                group[0].channel)
 
 
-def build_cues(transcript: Transcript, rules: CueRules | None = None) -> list[Cue]:
+def build_cues(transcript: Transcript, rules: CueRules | None = None,
+               step: Step | None = None) -> list[Cue]:
     """The cues, in order of start time. Raises SubtitlesNeedTimingsError when the
-    transcript has no word times at all (an empty file would say nothing useful)."""
+    transcript has no word times at all (an empty file would say nothing useful).
+    `step(words done, words in all)` is called after each cue is made (a 3-hour
+    transcript takes a second or two: see app/domain/render_steps.py)."""
     rules = rules or CueRules()
     if not transcript.has_timestamps and any(w.kind == "word" for w in transcript.words):
         raise SubtitlesNeedTimingsError()
     tokens = _tokens(transcript, rules)
     if rules.speaker_labels:
         tokens = _label_speakers(tokens, transcript)
-    groups: list[list[_Token]] = []
+    made: list[Cue] = []
     current: list[_Token] = []
     current_end = 0
-    for token in tokens:
+    for done, token in enumerate(tokens):
         if current:
             last = current[-1]
             # A token without a speaker (an untagged sound) continues the turn.
@@ -161,13 +165,17 @@ def build_cues(transcript: Transcript, rules: CueRules | None = None) -> list[Cu
             texts = [t.text for t in current] + [token.text]
             fits = wrap_lines(texts, rules.max_chars_per_line, rules.max_lines) is not None
             if turn or pause or too_long or not fits:
-                groups.append(current)
+                made.append(_cue_from(current, rules))
                 current = []
+                if step is not None:
+                    step(done, len(tokens))
         current_end = max(current_end, token.end_ms) if current else token.end_ms
         current.append(token)
     if current:
-        groups.append(current)
-    cues = sorted((_cue_from(g, rules) for g in groups), key=lambda c: c.start_ms)
+        made.append(_cue_from(current, rules))
+    if step is not None:
+        step(len(tokens), len(tokens))
+    cues = sorted(made, key=lambda c: c.start_ms)
     return _space_out(cues, rules)
 
 
@@ -320,18 +328,28 @@ def _paragraph_text(words: Sequence[Word]) -> str:
     return join_words(pieces)
 
 
-def to_plain_text(transcript: Transcript, timestamps: bool = False, speakers: bool = False) -> str:
+def to_plain_text(transcript: Transcript, timestamps: bool = False, speakers: bool = False,
+                  step: Step | None = None) -> str:
     """One paragraph per speaker turn (or long pause), separated by blank lines,
-    optionally starting with "[HH:MM:SS]" and/or "Speaker name:"."""
+    optionally starting with "[HH:MM:SS]" and/or "Speaker name:"; `step` is called
+    between paragraphs (app/domain/render_steps.py)."""
     blocks: list[str] = []
-    for p in paragraphs(transcript):
-        text = _paragraph_text([transcript.words[i] for i in p.word_indices])
-        if not text:
-            continue
-        prefix = ""
-        if timestamps:
-            prefix += f"[{_clock(p.start_ms)}] "
-        if speakers and p.speaker_id is not None:
-            prefix += f"{transcript.speaker_name(p.speaker_id)}: "
-        blocks.append(prefix + text)
+    for p in paced(paragraphs(transcript), step):
+        block = _text_block(transcript, p, timestamps=timestamps, speakers=speakers)
+        if block:
+            blocks.append(block)
     return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def _text_block(transcript: Transcript, p: Paragraph, *, timestamps: bool,
+                speakers: bool) -> str:
+    """One paragraph of the plain text, "" when it has no words."""
+    text = _paragraph_text([transcript.words[i] for i in p.word_indices])
+    if not text:
+        return ""
+    prefix = ""
+    if timestamps:
+        prefix += f"[{_clock(p.start_ms)}] "
+    if speakers and p.speaker_id is not None:
+        prefix += f"{transcript.speaker_name(p.speaker_id)}: "
+    return prefix + text

@@ -19,6 +19,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
+from app.domain.render_steps import Step, paced
 from app.domain.transcript import (
     XI_STUDIO_KEY,
     CharTiming,
@@ -299,8 +300,10 @@ def _chunk_sources(transcript: Transcript) -> dict[int, dict[str, Any]]:
 _REBUILT_KEYS = {"words", "text", "transcripts", XI_STUDIO_KEY}
 
 
-def to_api_json(transcript: Transcript, edits: TranscriptEdits | None = None) -> dict[str, Any]:
-    """The transcript in the API's JSON shape with `edits` applied, ready to save.
+def to_api_json(transcript: Transcript, edits: TranscriptEdits | None = None,
+                step: Step | None = None) -> dict[str, Any]:
+    """The transcript in the API's JSON shape with `edits` applied, ready to save;
+    `step` is called between words (app/domain/render_steps.py).
 
     `transcript` is the original (unedited) one. Keys of the server's reply this app does
     not model (entities, additional_formats, ...) are carried over unchanged.
@@ -313,7 +316,7 @@ def to_api_json(transcript: Transcript, edits: TranscriptEdits | None = None) ->
     with_channels = multichannel or transcript.channels > 1
     word_items = [
         _word_json(o, e, timed=transcript.has_timestamps, with_channel=with_channels)
-        for o, e in zip(transcript.words, edited.words, strict=True)
+        for o, e in paced(list(zip(transcript.words, edited.words, strict=True)), step)
     ]
     source = transcript.source_json
     result: dict[str, Any] = {k: v for k, v in source.items() if k not in _REBUILT_KEYS}

@@ -26,6 +26,29 @@ def check(stop: threading.Event | None, dest: Path) -> None:
         raise ExportStopped(f"Stopped: nothing was saved as {dest}.")
 
 
+class RenderPace:
+    """The `Step` of a stoppable render (app/domain/render_steps.py): raises
+    `ExportStopped` between two pieces once `stop` is set, and passes how far it got
+    to `progress` only when the percentage changes (a Word document has thousands of
+    paragraphs; a report each would flood the window's thread)."""
+
+    def __init__(self, stop: threading.Event | None, dest: Path,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        self._stop = stop
+        self._dest = dest
+        self._progress = progress
+        self._shown: tuple[int, int] | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        check(self._stop, self._dest)
+        if self._progress is None or total <= 0:
+            return
+        shown = (min(done, total) * 100 // total, total)
+        if shown != self._shown:
+            self._shown = shown
+            self._progress(min(done, total), total)
+
+
 def write_pieces(dest: Path, pieces: Iterable[bytes], *, total: int = 0,
                  stop: threading.Event | None = None,
                  progress: Callable[[int, int], None] | None = None) -> Path:

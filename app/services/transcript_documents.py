@@ -12,7 +12,9 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Collection
+from typing import Any
 
+from app.domain.render_steps import Step, paced
 from app.domain.transcript import Transcript, Word
 from app.domain.transcript_lookup import is_low_confidence, paragraphs
 
@@ -48,28 +50,40 @@ def _pieces(items: list[Word]) -> list[Word]:
 
 def to_docx(transcript: Transcript, *, title: str = "Transcript", timestamps: bool = True,
             speakers: bool = True, highlight_doubtful: bool = False,
-            corrected: Collection[int] = (), threshold: float = 0.5) -> bytes:
-    """The transcript as a Word document (bytes of a .docx file)."""
+            corrected: Collection[int] = (), threshold: float = 0.5,
+            step: Step | None = None) -> bytes:
+    """The transcript as a Word document (bytes of a .docx file); `step` is called
+    between paragraphs (app/domain/render_steps.py)."""
     from docx import Document
-    from docx.enum.text import WD_COLOR_INDEX
 
     document = Document()
     document.core_properties.title = title
     document.add_heading(title, level=1)
-    for name, start_ms, items in _turns(transcript):
-        paragraph = document.add_paragraph()
-        if timestamps:
-            paragraph.add_run(f"[{_clock(start_ms)}] ").italic = True
-        if speakers and name:
-            paragraph.add_run(f"{name}: ").bold = True
-        for word in _pieces(items):
-            text = " " if word.kind == "spacing" else word.text
-            run = paragraph.add_run(text)
-            if highlight_doubtful and _doubtful(word, corrected, threshold):
-                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    for name, start_ms, items in paced(_turns(transcript), step):
+        _docx_paragraph(document, name, start_ms, items, timestamps=timestamps,
+                        speakers=speakers, highlight_doubtful=highlight_doubtful,
+                        corrected=corrected, threshold=threshold)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _docx_paragraph(document: Any, name: str, start_ms: int, items: list[Word], *,
+                    timestamps: bool, speakers: bool, highlight_doubtful: bool,
+                    corrected: Collection[int], threshold: float) -> None:
+    """One speaker turn added to the Word document."""
+    from docx.enum.text import WD_COLOR_INDEX
+
+    paragraph = document.add_paragraph()
+    if timestamps:
+        paragraph.add_run(f"[{_clock(start_ms)}] ").italic = True
+    if speakers and name:
+        paragraph.add_run(f"{name}: ").bold = True
+    for word in _pieces(items):
+        text = " " if word.kind == "spacing" else word.text
+        run = paragraph.add_run(text)
+        if highlight_doubtful and _doubtful(word, corrected, threshold):
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
 _HTML_STYLE = """
@@ -86,25 +100,36 @@ mark { background: #ffe866; }
 
 def to_html(transcript: Transcript, *, title: str = "Transcript", timestamps: bool = True,
             speakers: bool = True, highlight_doubtful: bool = False,
-            corrected: Collection[int] = (), threshold: float = 0.5) -> str:
-    """The transcript as a clean, printable web page."""
+            corrected: Collection[int] = (), threshold: float = 0.5,
+            step: Step | None = None) -> str:
+    """The transcript as a clean, printable web page; `step` is called between
+    paragraphs (app/domain/render_steps.py)."""
     body: list[str] = [f"<h1>{html.escape(title)}</h1>"]
-    for name, start_ms, items in _turns(transcript):
-        parts = []
-        if timestamps:
-            parts.append(f'<span class="time">[{_clock(start_ms)}]</span> ')
-        if speakers and name:
-            parts.append(f'<span class="speaker">{html.escape(name)}:</span> ')
-        for word in _pieces(items):
-            text = " " if word.kind == "spacing" else html.escape(word.text)
-            if highlight_doubtful and _doubtful(word, corrected, threshold):
-                text = f"<mark>{text}</mark>"
-            parts.append(text)
-        body.append(f"<p>{''.join(parts)}</p>")
+    for name, start_ms, items in paced(_turns(transcript), step):
+        body.append(_html_paragraph(name, start_ms, items, timestamps=timestamps,
+                                    speakers=speakers, highlight_doubtful=highlight_doubtful,
+                                    corrected=corrected, threshold=threshold))
     lang = html.escape(transcript.language_code or "en")
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f"<title>{html.escape(title)}</title>\n<style>{_HTML_STYLE}</style>\n</head>\n"
             f"<body>\n{chr(10).join(body)}\n</body>\n</html>\n")
+
+
+def _html_paragraph(name: str, start_ms: int, items: list[Word], *, timestamps: bool,
+                    speakers: bool, highlight_doubtful: bool, corrected: Collection[int],
+                    threshold: float) -> str:
+    """One speaker turn as a paragraph of the web page."""
+    parts = []
+    if timestamps:
+        parts.append(f'<span class="time">[{_clock(start_ms)}]</span> ')
+    if speakers and name:
+        parts.append(f'<span class="speaker">{html.escape(name)}:</span> ')
+    for word in _pieces(items):
+        text = " " if word.kind == "spacing" else html.escape(word.text)
+        if highlight_doubtful and _doubtful(word, corrected, threshold):
+            text = f"<mark>{text}</mark>"
+        parts.append(text)
+    return f"<p>{''.join(parts)}</p>"
 
 
 __all__ = ["to_docx", "to_html"]

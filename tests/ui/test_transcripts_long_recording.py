@@ -11,15 +11,17 @@ heard says which part plays. The player holds a window of it, never all of it
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import soundfile as sf
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QToolButton
 
-from app.audio import decode
+from app.audio import decode, file_stream
 from app.audio.file_stream import LONG_FILE_S
 from app.audio.player import PlayerState
 from app.ui.app_context import AppContext
@@ -94,7 +96,8 @@ def opened(ctx: AppContext, qtbot: Any, tmp_path: Path, monkeypatch: Any) -> Any
     monkeypatch.setattr(decode, "decode_file", no_whole_decode)
     tab = base.make_tab(ctx, qtbot)
     tab.open_path(json_path)
-    qtbot.waitUntil(lambda: (tab.document.is_open and tab.playback.has_audio)
+    qtbot.waitUntil(lambda: (tab.document.is_open and tab.playback.has_audio
+                             and tab.playback.is_ours())  # (opened in a worker)
                     or tab.error_banner.isVisible(), timeout=30_000)
     assert not tab.error_banner.isVisible(), tab.error_banner.text()
     return tab
@@ -174,3 +177,61 @@ def test_a_long_recording_gone_since_it_was_linked_says_so_when_played(
     assert not [r for r in caplog.records if r.name == "app.ui.qt_async"]
     assert "moved, renamed or deleted" in tab.error_banner.text()
     assert tab.document.to_json() == saved and tab.document.is_open
+
+
+OPENING = "Opening the recording…"
+
+
+def test_a_slow_disk_never_freezes_the_window_and_the_clicked_word_plays_once_open(
+        opened: Any, ctx: AppContext, qtbot: Any, alsa_played_file: Path,
+        monkeypatch: Any) -> None:
+    """Opening the recording (its header) blocks for as long as a sleeping USB disk or a
+    network drive takes: it used to block the window's thread, so the whole window froze.
+    Now it opens in a worker: the window's event loop keeps running (a timer keeps
+    firing while the opening is held), the status says so, and once open the clicked
+    word is sought and Play (pressed meanwhile) plays it."""
+    from app.audio.clip import AudioClip
+
+    tab = opened
+    bar = tab._test_keep[1]
+    qtbot.waitUntil(lambda: len(bar.waveform_peaks()) > 0, timeout=60_000)  # all read
+    ctx.player.load(AudioClip(np.zeros(800, np.float32), RATE))  # another tab played
+
+    ticks = 0
+
+    def tick() -> None:
+        nonlocal ticks
+        ticks += 1
+
+    timer = QTimer(tab)
+    timer.timeout.connect(tick)
+    timer.start(5)
+    entered, release = threading.Event(), threading.Event()
+    ticks_while_held: list[int] = []
+    real_open = file_stream.open_reader
+
+    def slow_open(path: Path) -> Any:
+        entered.set()
+        before = ticks
+        release.wait(10)  # (a generous bound: without the fix this is the window's thread)
+        ticks_while_held.append(ticks - before)
+        return real_open(path)
+
+    monkeypatch.setattr(file_stream, "open_reader", slow_open)
+    alsa_played_file.write_bytes(b"")
+    base.click_word(tab, qtbot, 4)  # "Goodbye", at 305 s: the recording is opened again
+    qtbot.keyClick(tab.viewer.view, Qt.Key.Key_Space)  # and Play, while it opens
+    qtbot.waitUntil(entered.is_set, timeout=10_000)
+    held_at = ticks
+    qtbot.waitUntil(lambda: ticks >= held_at + 5, timeout=20_000)
+    assert not ticks_while_held  # still held, and the window ran meanwhile
+    qtbot.waitUntil(lambda: tab.status.text() == OPENING, timeout=20_000)
+    release.set()
+    qtbot.waitUntil(lambda: bool(ticks_while_held), timeout=10_000)
+    assert ticks_while_held[0] >= 5  # the window ran meanwhile
+    assert abs(_first_pitch(qtbot) - 660.0) <= 10  # the clicked word, once open
+    assert tab.model.current_word == 4
+    assert ctx.player.position_ms >= 305_000 - 40
+    assert tab.status.text() != OPENING
+    assert not tab.error_banner.isVisible()
+    timer.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.render_steps import Step
 from app.domain.subtitles import (
     NEEDS_TIMINGS,
     CueRules,
@@ -40,7 +42,7 @@ from app.domain.subtitles import (
 )
 from app.domain.transcript import Transcript
 from app.domain.transcript_edit import TranscriptEdits, to_api_json
-from app.library.stoppable_write import check, write_bytes
+from app.library.stoppable_write import RenderPace, check, write_bytes
 from app.ui.widgets.file_dialogs import ask_save_path
 
 FORMATS = (("srt", "SRT subtitles (.srt)"), ("vtt", "WebVTT subtitles (.vtt)"),
@@ -61,41 +63,61 @@ class ExportRequest:
 
 
 def render_export(original: Transcript, edits: TranscriptEdits,
-                  request: ExportRequest) -> str | bytes:
+                  request: ExportRequest, step: Step | None = None) -> str | bytes:
     """The file's text (bytes for .docx). `original` is the server's transcript; edits
-    are applied here."""
+    are applied here. `step(done, total)` is called between the pieces (paragraphs,
+    subtitles, words) and may raise to stop (app/domain/render_steps.py)."""
     if request.format in ("docx", "html", "pdf"):
         from app.services.transcript_documents import to_docx, to_html
 
         if request.format == "pdf":
             from app.ui.transcripts.pdf_export import html_to_pdf
 
+            # (Qt lays out and writes the PDF in one go, after the stoppable web page.)
             return html_to_pdf(to_html(
                 edits.apply(original), title=request.title,
                 timestamps=request.text_timestamps, speakers=request.text_speakers,
                 highlight_doubtful=request.highlight_doubtful,
-                corrected=frozenset(edits.corrections)), request.title)
+                corrected=frozenset(edits.corrections), step=step), request.title)
         render = to_docx if request.format == "docx" else to_html
         return render(edits.apply(original), title=request.title,
                       timestamps=request.text_timestamps, speakers=request.text_speakers,
                       highlight_doubtful=request.highlight_doubtful,
-                      corrected=frozenset(edits.corrections))
+                      corrected=frozenset(edits.corrections), step=step)
     if request.format == "json":
-        return json.dumps(to_api_json(original, edits), ensure_ascii=False, indent=1) + "\n"
+        return _json_text(to_api_json(original, edits, step), step, len(original.words))
     edited = edits.apply(original)
     if request.format == "txt":
         return to_plain_text(edited, timestamps=request.text_timestamps,
-                             speakers=request.text_speakers)
-    cues = build_cues(edited, request.rules)
+                             speakers=request.text_speakers, step=step)
+    cues = build_cues(edited, request.rules, step)
     return to_vtt(cues) if request.format == "vtt" else to_srt(cues)
 
 
+_JSON_CHUNKS = 20_000  # (a 3-hour transcript is about a million small chunks)
+
+
+def _json_text(data: dict[str, object], step: Step | None, words: int) -> str:
+    """`json.dumps(data, ensure_ascii=False, indent=1)` plus a line end, made in chunks
+    so that `step` (at its end: the words are done) can stop it in between."""
+    chunks: list[str] = []
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=1)
+    for n, chunk in enumerate(encoder.iterencode(data), start=1):
+        chunks.append(chunk)
+        if step is not None and n % _JSON_CHUNKS == 0:
+            step(words, words)  # (the words were the pieces: all done)
+    return "".join(chunks) + "\n"
+
+
 def render_and_write(original: Transcript, edits: TranscriptEdits, request: ExportRequest,
-                     stop: threading.Event) -> Path:
+                     stop: threading.Event,
+                     progress: Callable[[int, int], None] | None = None) -> Path:
     """In a worker thread: the file made and written all or nothing, `stop` checked
-    before the (slow, one-go) rendering, after it and between the written pieces."""
+    between the rendered pieces and between the written ones; `progress(done, total)`
+    hears how far the rendering got (at most about a hundred times)."""
     check(stop, request.path)
-    rendered = render_export(original, edits, request)
+    rendered = render_export(original, edits, request,
+                             RenderPace(stop, request.path, progress))
     data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
     return write_bytes(request.path, data, stop=stop)
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject, Signal, Slot
+
 from app.ui.widgets.progress_window import progress_window
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QLabel, QWidget
+    from PySide6.QtWidgets import QLabel, QProgressDialog, QWidget
 
     from app.domain.transcript import Transcript
     from app.domain.transcript_edit import TranscriptEdits
@@ -18,6 +20,25 @@ if TYPE_CHECKING:
     from app.ui.transcripts.transcripts_controller import TranscriptsController
 
 PROGRESS = "transcripts.export_progress"
+
+
+class _Reports(QObject):
+    """Carries the worker thread's (done, total) to the window on the window's thread:
+    the signal is queued because this object lives there."""
+
+    moved = Signal(int, int)
+
+    def __init__(self, window: QProgressDialog) -> None:
+        super().__init__(window)
+        self._window = window
+        self.moved.connect(self._show)
+
+    @Slot(int, int)
+    def _show(self, done: int, total: int) -> None:
+        if self._window.wasCanceled():
+            return  # (it says it is stopping; the bar need not move on)
+        self._window.setMaximum(total)
+        self._window.setValue(done)
 
 
 def start_export(parent: QWidget, status: QLabel, controller: TranscriptsController,
@@ -43,7 +64,8 @@ def start_export(parent: QWidget, status: QLabel, controller: TranscriptsControl
         window.close()
         window.deleteLater()
 
-    started = controller.export(original, edits, request, stop, ended)
+    reports = _Reports(window)
+    started = controller.export(original, edits, request, stop, ended, reports.moved.emit)
     if started:
         status.setText(f"Exporting to {request.path}…")
     else:

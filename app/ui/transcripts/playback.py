@@ -11,11 +11,12 @@ while it plays; the audio thread never calls Qt) and WordIndex.word_at is O(log 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.audio.player import Player, PlayerState
 from app.domain.transcript import Transcript
@@ -26,11 +27,17 @@ from app.ui.widgets.player_bar import PlayerBar
 if TYPE_CHECKING:  # numpy loads with the first clip, not with the window
     from app.audio.clip import SampleSource
     from app.audio.file_stream import FileStream
+    from app.audio.recording_file import RecordingFile
+    from app.ui.qt_async import TaskRunner
 
 log = logging.getLogger(__name__)
 
 #: Start a clicked word this much early, so its first sound is not cut off.
 PRE_ROLL_MS = 40
+#: Opening a long recording that takes longer than this is said in the status.
+SAY_OPENING_MS = 300
+OPENING = "Opening the recording…"
+OPEN_TASK = "transcripts.open_recording"
 
 
 class TranscriptPlayback(QObject):
@@ -39,10 +46,19 @@ class TranscriptPlayback(QObject):
     # A long recording that cannot be opened when it is to play (moved, deleted or
     # damaged since it was linked): the Path and what went wrong.
     cannot_play = Signal(object, object)
+    # Words for the status: OPENING while a long recording takes a moment to open,
+    # "" once it is open.
+    says = Signal(str)
 
     def __init__(self, player_bar: PlayerBar, model: ParagraphModel, view: TranscriptView,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
+        # Opens a long recording in a worker thread (without one, on this thread).
+        self._runner = runner
+        self._opening: FileStream | None = None  # being opened in a worker thread
+        # What the user asked for while it opened, done once it is open.
+        self._wanted_ms: int | None = None
+        self._wanted_play = False
         self._bar = player_bar
         self._player: Player = player_bar.player
         self._model = model
@@ -98,6 +114,60 @@ class TranscriptPlayback(QObject):
         stream, self._file_stream = self._file_stream, None
         if stream is not None:
             stream.stop()
+        opening, self._opening = self._opening, None
+        if opening is not None:  # (its worker closes the file when it is open)
+            opening.stop()
+            self.says.emit("")
+
+    @property
+    def opening(self) -> bool:
+        """A long recording is being opened; what the user asks meanwhile waits for it."""
+        return self._opening is not None
+
+    def _open_in_worker(self, clip: RecordingFile) -> None:
+        """The file opened in a worker thread: on a sleeping USB disk or a network drive
+        that takes seconds, and the window froze while the header was read."""
+        from app.audio.file_stream import FileStream
+
+        assert self._runner is not None
+        stream = self._opening = FileStream(self._player, clip.path)
+        self._wanted_ms, self._wanted_play = None, False
+
+        def say_opening() -> None:
+            if self._opening is stream:
+                self.says.emit(OPENING)
+
+        QTimer.singleShot(SAY_OPENING_MS, self, say_opening)
+
+        async def open_it() -> None:
+            try:
+                await asyncio.to_thread(stream.open)
+            except asyncio.CancelledError:
+                stream.stop()  # (the tab closed: the worker closes the file)
+                raise
+            except Exception as exc:  # moved or deleted since it was linked
+                if self._opening is stream:
+                    self._opening = None
+                    self.says.emit("")
+                    log.warning("cannot play %s", clip.path, exc_info=True)
+                    self.cannot_play.emit(clip.path, exc)
+                return
+            if self._opening is not stream:  # replaced or stopped meanwhile
+                stream.stop()
+                return
+            self._opening = None
+            self.says.emit("")
+            if not stream.begin():
+                return
+            self._file_stream = stream
+            self._show_ours()
+            wanted_ms, wanted_play = self._wanted_ms, self._wanted_play
+            if wanted_ms is not None:
+                self._seek(wanted_ms)
+            if wanted_play:
+                self._bar.toggle_play()
+
+        self._runner.restart(OPEN_TASK, open_it)
 
     def _load_into_player(self) -> bool:
         from app.audio.clip import AudioClip
@@ -106,6 +176,9 @@ class TranscriptPlayback(QObject):
 
         clip = self.clip
         self._stop_file_stream()
+        if isinstance(clip, RecordingFile) and self._runner is not None:
+            self._open_in_worker(clip)
+            return False  # not yet: the rest is done once it is open
         if isinstance(clip, RecordingFile):
             stream = FileStream(self._player, clip.path)
             try:
@@ -126,18 +199,21 @@ class TranscriptPlayback(QObject):
 
     def _claim(self) -> bool:
         """Make sure the player holds our clip; False when there is no audio."""
-        if self.clip is None:
+        if self.clip is None or self._opening is not None:
             return False
         if not self._ours or self._player.duration_ms != self.clip.duration_ms:
             if not self._load_into_player():
                 return False
-            if self.peaks is None:
-                import numpy as np
-
-                self.peaks = np.zeros(0, np.float32)
-            self._bar.show_clip(self._title(), self.peaks)
-            self._ours = True
+            self._show_ours()
         return True
+
+    def _show_ours(self) -> None:
+        if self.peaks is None:
+            import numpy as np
+
+            self.peaks = np.zeros(0, np.float32)
+        self._bar.show_clip(self._title(), self.peaks)
+        self._ours = True
 
     # -- for review playback ---------------------------------------------------------
     @property
@@ -209,6 +285,8 @@ class TranscriptPlayback(QObject):
         if review is not None:
             review.stop_stream()
         if not self._claim():
+            if self._opening is not None:
+                self._wanted_ms = ms  # sought once the recording is open
             return
         assert self.clip is not None
         self._player.seek(max(0, min(ms, self.clip.duration_ms)))
@@ -231,8 +309,11 @@ class TranscriptPlayback(QObject):
             return
         if self._claim():
             self._bar.toggle_play()
+        elif self._opening is not None:  # played (or not) once the recording is open
+            self._wanted_play = not self._wanted_play
 
     def pause(self) -> None:
+        self._wanted_play = False  # (a Play pressed while the recording opened)
         playing = self._player.state in (PlayerState.PLAYING, PlayerState.BUFFERING)
         if (self._ours or self._review_streaming()) and playing:
             self._player.pause()

@@ -262,15 +262,19 @@ class TranscriptsController(QObject):
 
     def export(self, original: Transcript, edits: TranscriptEdits, request: ExportRequest,
                stop: threading.Event | None = None,
-               ended: Callable[[], None] | None = None) -> bool:
+               ended: Callable[[], None] | None = None,
+               progress: Callable[[int, int], None] | None = None) -> bool:
         """Render and write in a worker thread; `stop` (the progress window's Cancel) is
-        checked before rendering, before writing and between the written pieces, and
-        ends it with `export_stopped` and no file. `ended()` is called however it ends."""
+        checked between the rendered pieces (paragraphs, subtitles) and the written
+        ones, and ends it with `export_stopped` and no file. `progress(done, total)` is
+        called from the worker thread as the rendering goes on. `ended()` is called
+        however it ends."""
         stop = stop if stop is not None else threading.Event()
 
         async def export() -> None:
             try:
-                await asyncio.to_thread(render_and_write, original, edits, request, stop)
+                await asyncio.to_thread(render_and_write, original, edits, request, stop,
+                                        progress)
             except ExportStopped:
                 self.export_stopped.emit(request.path)
                 return

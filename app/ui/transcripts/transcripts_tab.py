@@ -28,7 +28,7 @@ from app.ui.transcripts.messages import describe, opened_summary, recording_unpl
 from app.ui.transcripts.name_book import SpeakerNameList
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel, ParagraphRow
 from app.ui.transcripts.phrase_panel import PhrasePanel
-from app.ui.transcripts.playback import TranscriptPlayback
+from app.ui.transcripts.playback import OPENING, TranscriptPlayback
 from app.ui.transcripts.queue_actions import QueueActions
 from app.ui.transcripts.queue_controller import QueueController, QueueJob
 from app.ui.transcripts.queue_panel import QueuePanel
@@ -73,7 +73,8 @@ class TranscriptsTab(QWidget):
         # transcript's only once it has been read (a wrong pick keeps the old link).
         self._linking: Path | None = None
         self._build()
-        self.playback = TranscriptPlayback(player_bar, self.model, self.viewer.view, self)
+        self.playback = TranscriptPlayback(player_bar, self.model, self.viewer.view, self,
+                                           runner)
         self.review = ReviewControls(self, self.playback)  # speed, loop, doubtful words
         self.names = SpeakerNameList(ctx.paths.data_dir / "speaker_names.json", self.document,
                                      self.speakers, runner, self._report)
@@ -187,6 +188,7 @@ class TranscriptsTab(QWidget):
         v.delete.clicked.connect(self.confirm_delete)
         v.link_audio.clicked.connect(self._on_link_audio_clicked)
         self.playback.cannot_play.connect(self._on_recording_unplayable)
+        self.playback.says.connect(self._on_playback_says)
         view = v.view
         view.original_text_of = d.original_text
         view.word_clicked.connect(self.select_word)
@@ -347,6 +349,12 @@ class TranscriptsTab(QWidget):
         self.model.set_channel_view(value if isinstance(value, int) else ALL_CHANNELS)
 
     # -- audio, export, delete -------------------------------------------------------
+    def _on_playback_says(self, words: str) -> None:
+        if words:
+            self.status.setText(words)
+        elif self.status.text() == OPENING:  # open now: the words are no longer true
+            self.status.clear()
+
     def _on_recording_unplayable(self, path: Path, error: object) -> None:
         self.error_banner.show_message(recording_unplayable(path, error))
         self.status.setText(f"{path.name} cannot be played.")
