@@ -76,7 +76,9 @@ def parse_list(model: type[M], data: Any, info: ResponseInfo) -> list[M]:
     try:
         return TypeAdapter(list[model]).validate_python(data)  # type: ignore[valid-type]
     except (PydanticValidationError, RecursionError) as exc:
-        kept = _readable_entries(model, data) if isinstance(data, list) else []
+        from app.domain.wire import readable_models
+
+        kept = readable_models(model, data) if isinstance(data, list) else []
         if kept:
             log.warning("left out %d unreadable %s entries of %d",
                         len(data) - len(kept), plain_name(model), len(data))
@@ -84,18 +86,6 @@ def parse_list(model: type[M], data: Any, info: ResponseInfo) -> list[M]:
         raise ApiProtocolError(
             f"The server's answer is not a list of the {plain_name(model)} entries XI Studio "
             "expects.", info=info) from exc
-
-
-def _readable_entries(model: type[M], entries: list[Any]) -> list[M]:
-    from pydantic import ValidationError as PydanticValidationError
-
-    kept = []
-    for entry in entries:
-        try:
-            kept.append(model.model_validate(entry))
-        except (PydanticValidationError, RecursionError):
-            continue
-    return kept
 
 
 def path_part(value: str) -> str:

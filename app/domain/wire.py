@@ -8,7 +8,7 @@ treats "absent" as "use the default" (shared/api/ELEVENLABS_API.md §0).
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -26,8 +26,22 @@ from app.domain.voice_defaults import DEFAULT_VOICE_SETTINGS as _DEFAULTS
 DEFAULT_TEXT_LIMIT = 10_000  # characters per request when a model does not say
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 class WireModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
+
+
+def readable_models(model: type[M], entries: list[Any]) -> list[M]:
+    """The entries that `model` can read, in order; the others left out."""
+    kept = []
+    for entry in entries:
+        try:
+            kept.append(model.model_validate(entry))
+        except (ValidationError, RecursionError):
+            continue
+    return kept
 
 
 def readable_entries(model: type[BaseModel], value: Any, what: str) -> Any:
@@ -38,12 +52,7 @@ def readable_entries(model: type[BaseModel], value: Any, what: str) -> Any:
     field's own check to refuse."""
     if not isinstance(value, list):
         return value
-    kept = []
-    for entry in value:
-        try:
-            kept.append(model.model_validate(entry))
-        except (ValidationError, RecursionError):
-            continue
+    kept = readable_models(model, value)
     if value and not kept:
         raise ValueError(f"none of its {what} could be read")
     return kept

@@ -8,7 +8,6 @@ before the click (a test of timing, not of Cancel)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import QLineEdit, QProgressDialog, QPushButton, QWidget
 from app.library.script_store import save_script
 from app.services import script_export
 from tests.services.test_script_export_stop import BLOCKS, files_in, long_script
+from tests.support.held_worker import HeldWorker, hold_calls
 
 pytestmark = pytest.mark.e2e
 
@@ -36,40 +36,19 @@ def start_export(studio: Any, qtbot: Any, out: Path) -> Any:
     return tab.exporter
 
 
-class HeldExport:
-    """Holds the export's worker thread as it reads its first block, until released."""
-
-    def __init__(self) -> None:
-        self.reading = threading.Event()  # the thread is in the middle of the export
-        self.release = threading.Event()
-
-    def reset(self) -> None:
-        self.reading.clear()
-        self.release.clear()
-
-
 @pytest.fixture
-def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldExport]:
-    hold = HeldExport()
-    decode = script_export.decode_file
-
-    def held_decode(*args: Any, **kwargs: Any) -> Any:
-        hold.reading.set()
-        hold.release.wait(30)
-        return decode(*args, **kwargs)
-
-    monkeypatch.setattr(script_export, "decode_file", held_decode)
-    yield hold
-    hold.release.set()  # never leave a thread waiting
+def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldWorker]:
+    with hold_calls(monkeypatch, script_export, "decode_file") as hold:
+        yield hold
 
 
-def cancel_while_reading(qtbot: Any, exporter: Any, hold: HeldExport, press: Any) -> None:
+def cancel_while_reading(qtbot: Any, exporter: Any, hold: HeldWorker, press: Any) -> None:
     """Wait until the export is under way and its window is up, press Cancel (or Escape)
     the way `press` does, then let the thread go on to find the stop."""
     progress = exporter.progress_dialog
     assert progress is not None and progress.isVisible()  # at once, before any block
     assert "Exporting" in progress.labelText()
-    qtbot.waitUntil(hold.reading.is_set, timeout=30_000)
+    qtbot.waitUntil(hold.reached.is_set, timeout=30_000)
     qtbot.waitExposed(progress)
     press(progress)
     assert progress.wasCanceled()  # the press took, while the thread was mid-export
@@ -77,7 +56,7 @@ def cancel_while_reading(qtbot: Any, exporter: Any, hold: HeldExport, press: Any
 
 
 def test_a_stopped_script_export_leaves_no_files(launch, cloud, qtbot, tmp_path: Path,
-                                                 held: HeldExport) -> None:
+                                                 held: HeldWorker) -> None:
     script, _takes = long_script(tmp_path)
     path = save_script(tmp_path / "long.xiscript.json", script)
     studio = launch(cloud_url=cloud.url)

@@ -8,7 +8,6 @@ of Cancel)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from app.ui.transcripts import export_dialog
 from app.ui.transcripts.export_run import PROGRESS
 from app.ui.transcripts.transcripts_tab import TranscriptsTab
 from benchmarks.transcripts import make_transcript
+from tests.support.held_worker import HeldWorker, hold_calls
 from tests.ui import test_transcripts_tab as base
 from tests.ui.test_transcripts_tab import WAIT_MS, make_tab, press
 from tests.ui.test_transcripts_tab_reading import open_json
@@ -30,31 +30,10 @@ from tests.ui.test_transcripts_tab_reading import open_json
 engine_url, ctx = base.engine_url, base.ctx
 
 
-class HeldRender:
-    """Holds the export's worker thread as it starts rendering, until released."""
-
-    def __init__(self) -> None:
-        self.rendering = threading.Event()
-        self.release = threading.Event()
-
-    def reset(self) -> None:
-        self.rendering.clear()
-        self.release.clear()
-
-
 @pytest.fixture
-def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldRender]:
-    hold = HeldRender()
-    render = export_dialog.render_export
-
-    def held_render(*args: Any, **kwargs: Any) -> Any:
-        hold.rendering.set()
-        hold.release.wait(30)
-        return render(*args, **kwargs)
-
-    monkeypatch.setattr(export_dialog, "render_export", held_render)
-    yield hold
-    hold.release.set()  # never leave a thread waiting
+def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldWorker]:
+    with hold_calls(monkeypatch, export_dialog, "render_export") as hold:
+        yield hold
 
 
 def start_export(tab: TranscriptsTab, qtbot: Any, fmt: str, target: Path) -> None:
@@ -65,12 +44,12 @@ def start_export(tab: TranscriptsTab, qtbot: Any, fmt: str, target: Path) -> Non
     press(qtbot, dialog.export_button)
 
 
-def cancel_while_rendering(qtbot: Any, tab: TranscriptsTab, hold: HeldRender,
+def cancel_while_rendering(qtbot: Any, tab: TranscriptsTab, hold: HeldWorker,
                            press_cancel: Any) -> None:
     window = tab.findChild(QProgressDialog, PROGRESS)
     assert window is not None and window.isVisible()  # at once, before any rendering
     assert "Exporting" in window.labelText()
-    qtbot.waitUntil(hold.rendering.is_set, timeout=WAIT_MS)
+    qtbot.waitUntil(hold.reached.is_set, timeout=WAIT_MS)
     qtbot.waitExposed(window)
     press_cancel(window)
     assert window.wasCanceled()  # the press took, while the thread was mid-export
@@ -82,7 +61,7 @@ def ended(tab: TranscriptsTab) -> bool:
 
 
 def test_a_stopped_transcript_export_saves_nothing(ctx: AppContext, qtbot: Any,
-                                                  tmp_path: Path, held: HeldRender) -> None:
+                                                  tmp_path: Path, held: HeldWorker) -> None:
     tab = make_tab(ctx, qtbot)
     open_json(tab, qtbot, tmp_path / "three hours.json", make_transcript())
     out = tmp_path / "out"
