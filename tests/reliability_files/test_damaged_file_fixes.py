@@ -229,3 +229,37 @@ def test_the_engine_answers_for_a_stored_transcript_nested_thousands_deep(
     store.folder.mkdir()
     (store.folder / "abc.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
     assert store.get("abc") is None
+
+
+@pytest.mark.parametrize("damage", ["pipe", "folder"])
+def test_a_take_swapped_for_a_pipe_or_a_folder_before_its_copy_is_named(
+        damage: str, tmp_path: Path) -> None:
+    """Before: Export read each take whole with read_bytes for its block file: a take
+    swapped for a named pipe after it was decoded hung the export for ever, a folder gave
+    "[Errno 21]". After: ExportError naming the take and its block; nothing left behind."""
+    import numpy as np
+    import soundfile
+
+    from app.domain.script import Block, CastMember, Script, Take
+    from app.services.script_export import ExportError, export_blocking
+
+    takes = tmp_path / "ad.takes"
+    (takes / "b1").mkdir(parents=True)
+    wav = takes / "b1" / "t1.wav"
+    soundfile.write(wav, np.full(1600, 0.1, np.float32), 16000, format="WAV",
+                    subtype="PCM_16")
+    take = Take("t1", "b1/t1.wav", "Hello there.", "v", "m", "wav_16000", {})
+    script = Script(cast=(CastMember("ANNA", "v"),), blocks=(
+        Block("b1", "ANNA", "Hello there.", takes=(take,), chosen_take_id="t1"),))
+
+    def progress(done: int, total: int, what: str) -> None:
+        if what == "Writing" and wav.is_file():  # swapped after it was decoded
+            wav.unlink()
+            wav.mkdir() if damage == "folder" else os.mkfifo(wav)
+
+    outcome = returns_within(lambda: export_blocking(script, takes, tmp_path / "out",
+                                                     progress=progress))
+    assert isinstance(outcome, ExportError), outcome
+    assert "t1.wav" in str(outcome) and "ANNA's line" in str(outcome)
+    assert "Errno" not in str(outcome)
+    assert [p for p in (tmp_path / "out").rglob("*") if p.is_file()] == []
