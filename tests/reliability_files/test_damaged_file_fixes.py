@@ -263,3 +263,23 @@ def test_a_take_swapped_for_a_pipe_or_a_folder_before_its_copy_is_named(
     assert "t1.wav" in str(outcome) and "ANNA's line" in str(outcome)
     assert "Errno" not in str(outcome)
     assert [p for p in (tmp_path / "out").rglob("*") if p.is_file()] == []
+
+
+def test_a_kept_model_card_of_gigabytes_is_not_read_whole(tmp_path: Path) -> None:
+    """Before: the card kept from an earlier look was read whole with read_text, however
+    big the file in its place had become (10 GB filled the memory). After: HubError naming
+    the kept file and what to do; at most the limit is ever read."""
+    from app.library.models.catalogue import find
+    from app.library.models.checks import HubError
+    from app.library.models.extras import MAX_EXTRA_BYTES, cached_extra, fetch_card
+    from app.library.models.store import ModelStore
+
+    store = ModelStore(tmp_path / "models")
+    entry = find("piper-en_US-joe-medium")
+    kept = cached_extra(store, entry, entry.card_path)
+    kept.parent.mkdir(parents=True)
+    with kept.open("wb") as file:  # sparse: no disk taken
+        file.truncate(MAX_EXTRA_BYTES + 1)
+    outcome = returns_within(lambda: fetch_card(entry, store, hub="http://127.0.0.1:9"))
+    assert isinstance(outcome, HubError), type(outcome)
+    assert kept.name in str(outcome) and "Delete that file" in str(outcome)
