@@ -283,3 +283,33 @@ def test_a_kept_model_card_of_gigabytes_is_not_read_whole(tmp_path: Path) -> Non
     outcome = returns_within(lambda: fetch_card(entry, store, hub="http://127.0.0.1:9"))
     assert isinstance(outcome, HubError), type(outcome)
     assert kept.name in str(outcome) and "Delete that file" in str(outcome)
+
+
+def test_audio_that_is_a_pipe_is_named_a_pipe_not_empty(tmp_path: Path) -> None:
+    """Before: decode_file (a take, a recording to play or export) called a named pipe
+    "empty: it holds no audio", only because it reports 0 bytes. After: it is named as
+    what it is."""
+    from app.audio.decode import decode_file
+
+    path = tmp_path / "take.mp3"
+    os.mkfifo(path)
+    outcome = returns_within(lambda: decode_file(path))
+    assert isinstance(outcome, AudioDecodeError), outcome
+    assert "take.mp3 is not an ordinary file (a pipe or a device)" in str(outcome)
+    assert "empty" not in str(outcome)
+
+
+@pytest.mark.parametrize("damage", ["pipe", "folder"])
+def test_a_file_to_upload_that_is_a_pipe_or_a_folder_is_refused_at_once(
+        damage: str, tmp_path: Path) -> None:
+    """Before: UploadFile (Music's "Your song…", Transcribe, Align) opened a named pipe
+    and waited for ever for a writer. After: an OSError naming the file, in words."""
+    from app.api.upload_file import UploadFile
+
+    path = tmp_path / "song.wav"
+    os.mkfifo(path) if damage == "pipe" else path.mkdir()
+    outcome = returns_within(lambda: UploadFile(path))
+    assert isinstance(outcome, OSError), outcome
+    words = outcome.strerror or str(outcome)
+    assert "song.wav" in words and "Errno" not in words
+    assert ("not an ordinary file" if damage == "pipe" else "a folder") in words
