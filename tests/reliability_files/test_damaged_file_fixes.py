@@ -313,3 +313,22 @@ def test_a_file_to_upload_that_is_a_pipe_or_a_folder_is_refused_at_once(
     words = outcome.strerror or str(outcome)
     assert "song.wav" in words and "Errno" not in words
     assert ("not an ordinary file" if damage == "pipe" else "a folder") in words
+
+
+@pytest.mark.parametrize("damage", ["pipe", "folder"])
+def test_the_engine_answers_for_history_audio_that_became_a_pipe_or_a_folder(
+        damage: str, tmp_path: Path) -> None:
+    """Before: the engine read a history item's audio with read_bytes: a named pipe in its
+    place held the request (and its thread) for ever. After: no audio (a 404 answer)."""
+    from app.domain.formats import OutputFormat
+    from app.engine.history_store import HistoryStore as EngineHistory
+
+    store = EngineHistory(tmp_path)
+    record = store.add(text="Hi.", voice_id="v", voice_name="V", model_id="m", settings={},
+                       fmt=OutputFormat.parse("mp3_44100_128"), audio=b"ID3 audio")
+    item_id = record["history_item_id"]
+    assert store.audio(item_id) == b"ID3 audio"
+    [audio] = (tmp_path / "history").glob(f"{item_id}.mp3")
+    audio.unlink()
+    os.mkfifo(audio) if damage == "pipe" else audio.mkdir()
+    assert returns_within(lambda: store.audio(item_id)) is None
