@@ -332,3 +332,34 @@ def test_the_engine_answers_for_history_audio_that_became_a_pipe_or_a_folder(
     audio.unlink()
     os.mkfifo(audio) if damage == "pipe" else audio.mkdir()
     assert returns_within(lambda: store.audio(item_id)) is None
+
+
+@pytest.mark.parametrize("damage", ["pipe", "folder", "too_large"])
+def test_the_engine_makes_a_voice_preview_again_over_an_odd_cached_one(
+        damage: str, tmp_path: Path) -> None:
+    """Before: a cached preview was read whole with read_bytes (a file of gigabytes in the
+    cache was served as the preview); a pipe is not is_file(), but one put there between
+    the check and the read hung the request. After: anything but an ordinary, small file
+    is made again and served as a real MP3."""
+    from fastapi.testclient import TestClient
+
+    from app import __version__
+    from app.engine.app import create_app
+    from app.engine.voices import ENGINE_VOICES
+
+    voice = ENGINE_VOICES[0].voice_id
+    cached = tmp_path / "previews" / f"{voice}-{__version__}.mp3"
+    cached.parent.mkdir(parents=True)
+    if damage == "pipe":
+        os.mkfifo(cached)
+    elif damage == "folder":
+        cached.mkdir()
+    else:
+        with cached.open("wb") as file:  # sparse: no disk taken
+            file.truncate(50 * 1024 * 1024)
+    with TestClient(create_app(tmp_path), base_url="http://127.0.0.1") as client:
+        response = returns_within(lambda: client.get(f"/v1/engine/previews/{voice}.mp3"))
+    assert response.status_code == 200, response  # type: ignore[attr-defined]
+    body = response.content  # type: ignore[attr-defined]
+    assert body[:3] == b"ID3" or body[:1] == b"\xff", body[:16]
+    assert len(body) < 1024 * 1024  # seconds of MP3, not the 50 MB file
