@@ -45,6 +45,10 @@ def fetch_extra(entry: ModelEntry, path: str, store: ModelStore, *, what: str,
     target = cached_extra(store, entry, path)
     if target.is_file():
         return target
+    if os.path.lexists(target):  # a folder, a pipe, a link to nowhere: not ours to replace
+        raise HubError(f"The {what} of {entry.title} is kept at {target}, but something "
+                       "other than a saved file is there (a folder, a pipe or a broken "
+                       "link). Move it away to fetch the " + what + " again.")
     control = control or InstallControl()
     hub = hub or hub_url()
     url = extra_url(hub, entry, path)
