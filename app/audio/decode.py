@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,9 +56,17 @@ def decode_file(path: str | Path, fmt: OutputFormat | None = None) -> AudioClip:
     sample rate in their name (e.g. `take_pcm_24000.pcm`)."""
     path = Path(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except OSError as exc:
         raise AudioDecodeError(f"Could not open {path.name}: {exc.strerror or exc}.") from exc
+    # Before the size: a named pipe or a device says it holds 0 bytes, and was called
+    # "empty" (a pipe, opened, waits for ever for someone to write to it).
+    if stat.S_ISDIR(status.st_mode):
+        raise AudioDecodeError(f"{path.name} is a folder, not an audio file.")
+    if not stat.S_ISREG(status.st_mode):
+        raise AudioDecodeError(f"{path.name} is not an ordinary file (a pipe or a device), "
+                               "so it holds no audio to read.")
+    size = status.st_size
     if size == 0:
         raise AudioDecodeError(f"{path.name} is empty: it holds no audio.")
     if fmt is None:

@@ -65,12 +65,14 @@ from app.engine.voices import EngineVoice, VoiceCatalog, VoiceQuery, default_set
 from app.engine.voices_installed import InstalledVoices
 from app.engine.whisper_stt import best_transcriber
 from app.library.atomic import atomic_write_bytes
+from app.library.bounded_read import read_bounded
 from app.library.models.store import ModelStore
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 _FULL_FORMATS = tuple(f.value for f in TTS_FORMATS)
 _STREAM_FORMATS = tuple(f.value for f in TTS_STREAM_FORMATS)
 _PREVIEW_FORMAT = OutputFormat.parse("mp3_44100_128")
+MAX_PREVIEW_BYTES = 5 * 1024 * 1024  # a preview is a few seconds of MP3 (tens of KB)
 
 
 def new_request_id() -> str:
@@ -141,9 +143,12 @@ class Engine:
             path = None
             if self.data_dir is not None:
                 path = self.data_dir / "previews" / f"{voice.voice_id}-{__version__}.mp3"
-                if path.is_file():
-                    self._previews[voice.voice_id] = path.read_bytes()
+                try:  # bounded: a file of gigabytes in the cache is not a preview (made
+                    # again, over it); a pipe or a folder there is refused, never waited on
+                    self._previews[voice.voice_id] = read_bounded(path, MAX_PREVIEW_BYTES)
                     return self._previews[voice.voice_id]
+                except OSError:
+                    pass
             job = TtsJob(self.synthesizer, voice, voice.preview_text, SpeechParams(),
                          _PREVIEW_FORMAT)
             audio = job.audio()

@@ -17,9 +17,13 @@ from typing import Any
 from app.domain.formats import OutputFormat
 from app.engine.dictionary_store import new_id
 from app.library.atomic import atomic_write_bytes, atomic_write_text
+from app.library.bounded_read import read_bounded
 from app.library.small_json import read_small_json
 
 _PRIVATE = ("extension", "created_ns")
+# Far beyond the longest speech the engine makes (40,000 characters as 48 kHz PCM is about
+# 260 MB): a file larger than this in its folder is not one it wrote.
+MAX_AUDIO_BYTES = 1024 ** 3
 
 
 def order_key(record: dict[str, Any]) -> int:
@@ -87,8 +91,8 @@ class HistoryStore:
             if self._folder is None:
                 return self._audio.get(item_id)
             path = self._folder / f"{item_id}.{record['extension']}"
-        try:
-            return path.read_bytes()
+        try:  # an ordinary file only, bounded: a pipe put there hung the request for ever
+            return read_bounded(path, MAX_AUDIO_BYTES)
         except OSError:
             return None
 

@@ -114,7 +114,8 @@ def _open_writable(db_path: Path, prepare: Prepare, timeout: float) -> sqlite3.C
 
 def keep_aside(db_path: Path) -> Path:
     """Move the database (and its WAL files) to `<name>.corrupt-<stamp>`; never replaces
-    an earlier one."""
+    an earlier one. Any damaged file the app keeps is set aside so (the transcription
+    queue's too): a file without WAL files is simply moved."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     aside = db_path.with_name(f"{db_path.name}.corrupt-{stamp}")
     number = 1

@@ -7,11 +7,13 @@ file under the chosen name and no partial file left (see app/library/atomic.py).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from app.library.atomic import AtomicFileWriter
+from app.library.bounded_read import open_regular_file
 
 PIECE = 1 << 20
 
@@ -74,8 +76,11 @@ def write_bytes(dest: Path, data: bytes, *, stop: threading.Event | None = None)
 
 def copy_file(source: Path, dest: Path, *, stop: threading.Event | None = None,
               progress: Callable[[int, int], None] | None = None) -> Path:
-    """Copy `source` to `dest` in pieces of a MiB, stoppable between them."""
-    total = source.stat().st_size
-    with source.open("rb") as reader:
+    """Copy `source` to `dest` in pieces of a MiB, stoppable between them. Raises
+    OSError when `source` is not an ordinary file: a folder, or a named pipe (which an
+    ordinary open would wait on for ever) put where the audio was; NotRegularFileError's
+    words name it."""
+    with os.fdopen(open_regular_file(source), "rb") as reader:
+        total = os.fstat(reader.fileno()).st_size
         return write_pieces(dest, iter(lambda: reader.read(PIECE), b""), total=total,
                             stop=stop, progress=progress)

@@ -40,6 +40,8 @@ from app.domain.script_delivery import (
 from app.domain.subtitles import to_srt, to_vtt
 from app.domain.wording import plural
 from app.library.atomic import atomic_write_bytes, atomic_write_text
+from app.library.bounded_read import NotRegularFileError
+from app.library.stoppable_write import copy_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,8 +217,17 @@ def _write(takes_dir: Path, folder: Path, options: ExportOptions,
             extension = Path(item.take.file).suffix.lstrip(".") or "audio"
             name = block_file_name(item.number, total, item.block.speaker,
                                    item.block.text, extension)
-            data = (takes_dir / item.take.file).read_bytes()
-            summary.files.append(atomic_write_bytes(folder / "blocks" / name, data))
+            # Copied in pieces, never read whole, from an ordinary file only: the take
+            # may have been swapped for a folder or a named pipe since it was decoded.
+            source = takes_dir / item.take.file
+            try:
+                summary.files.append(copy_file(source, folder / "blocks" / name))
+            except OSError as exc:
+                why = str(exc) if isinstance(exc, NotRegularFileError) else (
+                    exc.strerror or str(exc))
+                raise ExportError(f"The audio of {item.block.speaker}'s line "
+                                  f"\"{item.block.text[:40]}\" ({source.name}) cannot be "
+                                  f"copied: {why}; regenerate that block.") from exc
     check()
     if options.captions:
         cues = caption_cues(summary.placed)

@@ -34,6 +34,7 @@ from app.api.transcripts import TranscriptsService
 from app.domain.stt_options import TranscriptionOptions
 from app.domain.stt_options_json import options_from_json, options_to_json
 from app.library.atomic import atomic_write_text
+from app.library.history_open import keep_aside
 from app.library.small_json import read_small_json
 from app.services.queue_job import INTERRUPTED, STATES, JobState, QueueJob
 from app.services.transcript_keep import KeepPlace, transcribe_and_keep
@@ -86,7 +87,8 @@ class TranscriptionQueue:
     def read(self) -> list[QueueJob]:
         """The jobs in the queue file, changing nothing here (so it can run in a worker
         thread). A missing or damaged file is no jobs; a damaged one is set aside as
-        *.damaged so it is not overwritten."""
+        queue.json.corrupt-<time> (as History's database is), so neither the next save nor
+        a later damaged file overwrites it."""
         try:
             data = read_small_json(self.state_path)
         except FileNotFoundError:
@@ -94,7 +96,7 @@ class TranscriptionQueue:
         except (OSError, ValueError):  # (nested past Python's limit is a ValueError)
             log.warning("the transcription queue file is damaged", exc_info=True)
             with contextlib.suppress(OSError):
-                self.state_path.replace(self.state_path.with_suffix(".damaged"))
+                keep_aside(self.state_path)
             data = {}
         items = data.get("jobs") if isinstance(data, dict) else None
         jobs = [QueueJob.from_json(item) for item in (items if isinstance(items, list) else [])

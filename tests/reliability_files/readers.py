@@ -25,6 +25,7 @@ from app.domain.text_file import NotTextError
 from app.domain.transcript import TranscriptFormatError
 from app.library.bounded_read import read_bounded
 from app.library.json_files import JsonFileError, read_json_file
+from app.library.models.checks import ModelInstallError
 from app.library.text_files import read_text_file
 
 Call = Callable[[Path, Path], Any]  # (the damaged file, a scratch folder)
@@ -159,6 +160,33 @@ def _manifest(path: Path, scratch: Path) -> Any:
     return store._read_manifest(folder)
 
 
+def _model_card(path: Path, scratch: Path) -> Any:
+    """The card kept from an earlier look (a hub nobody answers at, if it is fetched)."""
+    from app.library.models.catalogue import find
+    from app.library.models.extras import cached_extra, fetch_card
+    from app.library.models.store import ModelStore
+    store = ModelStore(scratch / "models")
+    entry = find("piper-en_US-joe-medium")
+    kept = cached_extra(store, entry, entry.card_path)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    path.rename(kept)
+    return fetch_card(entry, store, hub="http://127.0.0.1:9", control=None)
+
+
+def _engine_history_audio(path: Path, scratch: Path) -> Any:
+    """The engine's history audio, damaged after it was written."""
+    from app.domain.formats import OutputFormat
+    from app.engine.history_store import HistoryStore as EngineHistory
+    store = EngineHistory(scratch / "engine")
+    item_id = store.add(text="Hi.", voice_id="v", voice_name="V", model_id="m",
+                        settings={}, fmt=OutputFormat.parse("mp3_44100_128"),
+                        audio=b"ID3")["history_item_id"]
+    audio = scratch / "engine" / "history" / f"{item_id}.mp3"
+    audio.unlink()
+    path.rename(audio)
+    return store.audio(item_id)
+
+
 def _history_db(scratch: Path) -> bytes:
     from app.library.history import HistoryStore
     folder = scratch / "valid-history"
@@ -243,6 +271,9 @@ FILE_READERS = [
     Reader("audio_is_long", "long.wav", _wav, _is_long),
     Reader("audio_upload_check", "talk.wav", _wav, _check_upload),
     Reader("video_length", "clip.mp4", _wav, _video_length, (ValueError,)),
+    Reader("model_card", "MODEL_CARD", _bytes(b"# Joe\nLicence: CC0\n"), _model_card,
+           (ModelInstallError,)),
+    Reader("engine_history_audio", "item.mp3", _wav, _engine_history_audio),
 ]
 
 HISTORY_WRONG_COLUMNS = "CREATE TABLE generations (nonsense TEXT); PRAGMA user_version = 1;"

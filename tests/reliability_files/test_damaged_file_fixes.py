@@ -229,3 +229,137 @@ def test_the_engine_answers_for_a_stored_transcript_nested_thousands_deep(
     store.folder.mkdir()
     (store.folder / "abc.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
     assert store.get("abc") is None
+
+
+@pytest.mark.parametrize("damage", ["pipe", "folder"])
+def test_a_take_swapped_for_a_pipe_or_a_folder_before_its_copy_is_named(
+        damage: str, tmp_path: Path) -> None:
+    """Before: Export read each take whole with read_bytes for its block file: a take
+    swapped for a named pipe after it was decoded hung the export for ever, a folder gave
+    "[Errno 21]". After: ExportError naming the take and its block; nothing left behind."""
+    import numpy as np
+    import soundfile
+
+    from app.domain.script import Block, CastMember, Script, Take
+    from app.services.script_export import ExportError, export_blocking
+
+    takes = tmp_path / "ad.takes"
+    (takes / "b1").mkdir(parents=True)
+    wav = takes / "b1" / "t1.wav"
+    soundfile.write(wav, np.full(1600, 0.1, np.float32), 16000, format="WAV",
+                    subtype="PCM_16")
+    take = Take("t1", "b1/t1.wav", "Hello there.", "v", "m", "wav_16000", {})
+    script = Script(cast=(CastMember("ANNA", "v"),), blocks=(
+        Block("b1", "ANNA", "Hello there.", takes=(take,), chosen_take_id="t1"),))
+
+    def progress(done: int, total: int, what: str) -> None:
+        if what == "Writing" and wav.is_file():  # swapped after it was decoded
+            wav.unlink()
+            wav.mkdir() if damage == "folder" else os.mkfifo(wav)
+
+    outcome = returns_within(lambda: export_blocking(script, takes, tmp_path / "out",
+                                                     progress=progress))
+    assert isinstance(outcome, ExportError), outcome
+    assert "t1.wav" in str(outcome) and "ANNA's line" in str(outcome)
+    assert "Errno" not in str(outcome)
+    assert [p for p in (tmp_path / "out").rglob("*") if p.is_file()] == []
+
+
+def test_a_kept_model_card_of_gigabytes_is_not_read_whole(tmp_path: Path) -> None:
+    """Before: the card kept from an earlier look was read whole with read_text, however
+    big the file in its place had become (10 GB filled the memory). After: HubError naming
+    the kept file and what to do; at most the limit is ever read."""
+    from app.library.models.catalogue import find
+    from app.library.models.checks import HubError
+    from app.library.models.extras import MAX_EXTRA_BYTES, cached_extra, fetch_card
+    from app.library.models.store import ModelStore
+
+    store = ModelStore(tmp_path / "models")
+    entry = find("piper-en_US-joe-medium")
+    kept = cached_extra(store, entry, entry.card_path)
+    kept.parent.mkdir(parents=True)
+    with kept.open("wb") as file:  # sparse: no disk taken
+        file.truncate(MAX_EXTRA_BYTES + 1)
+    outcome = returns_within(lambda: fetch_card(entry, store, hub="http://127.0.0.1:9"))
+    assert isinstance(outcome, HubError), type(outcome)
+    assert kept.name in str(outcome) and "Delete that file" in str(outcome)
+
+
+def test_audio_that_is_a_pipe_is_named_a_pipe_not_empty(tmp_path: Path) -> None:
+    """Before: decode_file (a take, a recording to play or export) called a named pipe
+    "empty: it holds no audio", only because it reports 0 bytes. After: it is named as
+    what it is."""
+    from app.audio.decode import decode_file
+
+    path = tmp_path / "take.mp3"
+    os.mkfifo(path)
+    outcome = returns_within(lambda: decode_file(path))
+    assert isinstance(outcome, AudioDecodeError), outcome
+    assert "take.mp3 is not an ordinary file (a pipe or a device)" in str(outcome)
+    assert "empty" not in str(outcome)
+
+
+@pytest.mark.parametrize("damage", ["pipe", "folder"])
+def test_a_file_to_upload_that_is_a_pipe_or_a_folder_is_refused_at_once(
+        damage: str, tmp_path: Path) -> None:
+    """Before: UploadFile (Music's "Your song…", Transcribe, Align) opened a named pipe
+    and waited for ever for a writer. After: an OSError naming the file, in words."""
+    from app.api.upload_file import UploadFile
+
+    path = tmp_path / "song.wav"
+    os.mkfifo(path) if damage == "pipe" else path.mkdir()
+    outcome = returns_within(lambda: UploadFile(path))
+    assert isinstance(outcome, OSError), outcome
+    words = outcome.strerror or str(outcome)
+    assert "song.wav" in words and "Errno" not in words
+    assert ("not an ordinary file" if damage == "pipe" else "a folder") in words
+
+
+@pytest.mark.parametrize("damage", ["pipe", "folder"])
+def test_the_engine_answers_for_history_audio_that_became_a_pipe_or_a_folder(
+        damage: str, tmp_path: Path) -> None:
+    """Before: the engine read a history item's audio with read_bytes: a named pipe in its
+    place held the request (and its thread) for ever. After: no audio (a 404 answer)."""
+    from app.domain.formats import OutputFormat
+    from app.engine.history_store import HistoryStore as EngineHistory
+
+    store = EngineHistory(tmp_path)
+    record = store.add(text="Hi.", voice_id="v", voice_name="V", model_id="m", settings={},
+                       fmt=OutputFormat.parse("mp3_44100_128"), audio=b"ID3 audio")
+    item_id = record["history_item_id"]
+    assert store.audio(item_id) == b"ID3 audio"
+    [audio] = (tmp_path / "history").glob(f"{item_id}.mp3")
+    audio.unlink()
+    os.mkfifo(audio) if damage == "pipe" else audio.mkdir()
+    assert returns_within(lambda: store.audio(item_id)) is None
+
+
+@pytest.mark.parametrize("damage", ["pipe", "folder", "too_large"])
+def test_the_engine_makes_a_voice_preview_again_over_an_odd_cached_one(
+        damage: str, tmp_path: Path) -> None:
+    """Before: a cached preview was read whole with read_bytes (a file of gigabytes in the
+    cache was served as the preview); a pipe is not is_file(), but one put there between
+    the check and the read hung the request. After: anything but an ordinary, small file
+    is made again and served as a real MP3."""
+    from fastapi.testclient import TestClient
+
+    from app import __version__
+    from app.engine.app import create_app
+    from app.engine.voices import ENGINE_VOICES
+
+    voice = ENGINE_VOICES[0].voice_id
+    cached = tmp_path / "previews" / f"{voice}-{__version__}.mp3"
+    cached.parent.mkdir(parents=True)
+    if damage == "pipe":
+        os.mkfifo(cached)
+    elif damage == "folder":
+        cached.mkdir()
+    else:
+        with cached.open("wb") as file:  # sparse: no disk taken
+            file.truncate(50 * 1024 * 1024)
+    with TestClient(create_app(tmp_path), base_url="http://127.0.0.1") as client:
+        response = returns_within(lambda: client.get(f"/v1/engine/previews/{voice}.mp3"))
+    assert response.status_code == 200, response  # type: ignore[attr-defined]
+    body = response.content  # type: ignore[attr-defined]
+    assert body[:3] == b"ID3" or body[:1] == b"\xff", body[:16]
+    assert len(body) < 1024 * 1024  # seconds of MP3, not the 50 MB file

@@ -185,7 +185,22 @@ async def test_a_damaged_queue_file_is_set_aside_not_overwritten(tmp_path: Path)
 
     queue = TranscriptionQueue(tmp_path / "queue.json", never)
     assert queue.load() == []
-    assert (tmp_path / "queue.damaged").read_text() == "{ not json"
+    [aside] = tmp_path.glob("queue.json.corrupt-*")
+    assert aside.read_text() == "{ not json"
+
+
+async def test_each_damaged_queue_file_is_kept_not_the_last_one_only(tmp_path: Path) -> None:
+    """Before: each damaged file was moved to queue.damaged, replacing the one kept the
+    time before (jobs a user might still recover from it were lost). After: each is kept
+    under its own timestamped name, as History's damaged database is."""
+    async def never(job: QueueJob, progress: object) -> JobResult:
+        raise AssertionError
+
+    for text in ("{ first damage", "{ second damage", "{ third damage"):
+        (tmp_path / "queue.json").write_text(text)
+        assert TranscriptionQueue(tmp_path / "queue.json", never).load() == []
+    kept = sorted(p.read_text() for p in tmp_path.iterdir() if p.name != "queue.json")
+    assert kept == ["{ first damage", "{ second damage", "{ third damage"]
 
 
 @pytest.mark.parametrize("text", [

@@ -36,3 +36,17 @@ def test_credits_against_what_is_left() -> None:
         "About 10 credits · credits left unknown")
     assert credits_line("x" * 10, V3, offline=True, quota=subscription,
                         quota_problem=None) == "About 10 credits"
+
+
+def test_why_the_credits_left_are_unknown() -> None:
+    from app.ui.speech.counts_text import IMPOSSIBLE_COUNTS, unknown_credits_reason
+
+    impossible = Subscription.model_validate({"tier": "creator", "character_count": 1,
+                                              "character_limit": 2 * 10 ** 400})
+    believable = Subscription.model_validate({"tier": "creator", "character_count": 1,
+                                              "character_limit": 100})
+    assert unknown_credits_reason(impossible, None) == IMPOSSIBLE_COUNTS
+    assert "impossible number of credits" in IMPOSSIBLE_COUNTS
+    assert unknown_credits_reason(believable, "no user_read scope") == "no user_read scope"
+    assert unknown_credits_reason(believable, None) == ""
+    assert unknown_credits_reason(None, None) == ""

@@ -79,8 +79,13 @@ def test_a_damaged_subscription_leaves_credits_unknown_in_words_and_generating_w
     qtbot.waitUntil(lambda: "credits left unknown" in estimate.text(), timeout=15_000)
     why = estimate.toolTip()
     assert UNEXPECTED not in why.lower(), why
+    # Every unknown says why, on hover and to a screen reader alike: the impossible limit
+    # (read, but no plan has it) had no tooltip at all.
+    assert estimate.accessibleDescription() == why
     if refused:
         assert "could not be used" in why, why
+    else:
+        assert "the server's answer gave an impossible number of credits" in why, why
     qtbot.waitUntil(lambda: studio.window.speech_tab.catalog_ready, timeout=15_000)
     generate(qtbot, studio, "Hello there.")  # the credits are unknown, not the speech
 

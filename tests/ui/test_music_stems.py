@@ -397,3 +397,33 @@ def test_a_stopped_stems_export_leaves_no_stems(launch, cloud, qtbot, tmp_path: 
     dialog.reject()  # Escape
     qtbot.waitUntil(lambda: not runner.is_running(dialog.EXPORT), timeout=30_000)
     assert not closed.exists() or list(closed.iterdir()) == []
+
+
+@pytest.mark.parametrize("damage", ["pipe", "folder"])
+def test_a_version_whose_audio_became_a_pipe_or_a_folder_is_named_and_not_sent(
+        launch, cloud, qtbot, damage: str) -> None:
+    """Before: Separate read the version's audio whole with read_bytes: a named pipe in
+    its place hung for ever (Cancel ended the task, never the read), a folder said "Could
+    not write a file. Is a directory". After: the status names the file and says what it
+    is; nothing is sent, Separate is offered again."""
+    import contextlib
+    import os
+
+    studio = launch(cloud_url=cloud.url)
+    dialog = compose_one(studio, qtbot)
+    path = studio.ctx.history.list(kind="music")[0].file_path
+    path.unlink()
+    os.mkfifo(path) if damage == "pipe" else path.mkdir()
+    try:
+        click(qtbot, studio, "music.stems.separate")
+        status = dialog.findChild(QLabel, "music.stems.status")
+        qtbot.waitUntil(lambda: "cannot be read" in status.text(), timeout=20_000)
+        shown = status.text()
+        assert path.name in shown and "Errno" not in shown
+        assert ("not an ordinary saved file" if damage == "pipe" else "it is a folder") in shown
+        assert dialog.findChild(QPushButton, "music.stems.separate").isEnabled()
+        assert not any(r["path"] == "/v1/music/stem-separation"
+                       for r in cloud.control.requests())
+    finally:  # a reader still stuck on the pipe (without the fix) gets its end
+        with contextlib.suppress(OSError):
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))

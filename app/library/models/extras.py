@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from app.library.bounded_read import NotRegularFileError, TooLargeError, read_bounded
 from app.library.models.catalogue import ModelEntry
 from app.library.models.checks import HubError, ModelInstallError
 from app.library.models.download import hub_url, ssl_context
@@ -44,6 +45,10 @@ def fetch_extra(entry: ModelEntry, path: str, store: ModelStore, *, what: str,
     target = cached_extra(store, entry, path)
     if target.is_file():
         return target
+    if os.path.lexists(target):  # a folder, a pipe, a link to nowhere: not ours to replace
+        raise HubError(f"The {what} of {entry.title} is kept at {target}, but something "
+                       "other than a saved file is there (a folder, a pipe or a broken "
+                       "link). Move it away to fetch the " + what + " again.")
     control = control or InstallControl()
     hub = hub or hub_url()
     url = extra_url(hub, entry, path)
@@ -95,4 +100,13 @@ def fetch_card(entry: ModelEntry, store: ModelStore, *, hub: str | None = None,
     """The model card's text (who made the model, from what data, under which licence)."""
     path = fetch_extra(entry, entry.card_path, store, what="model card", hub=hub,
                        control=control)
-    return path.read_text(encoding="utf-8", errors="replace")
+    # Bounded, and refused unless an ordinary file: the kept copy is in a folder anyone
+    # can put a file of gigabytes or a named pipe into.
+    try:
+        data = read_bounded(path, MAX_EXTRA_BYTES)
+    except OSError as exc:
+        why = str(exc) if isinstance(exc, NotRegularFileError | TooLargeError) else (
+            exc.strerror or str(exc))
+        raise HubError(f"The model card of {entry.title} kept at {path} cannot be read: "
+                       f"{why}. Delete that file to fetch the card again.") from exc
+    return data.decode("utf-8", errors="replace")

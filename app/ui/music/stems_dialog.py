@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 
 from app.api.errors import ApiProtocolError
 from app.api.music_stems import StemService, stem_method
+from app.api.music_upload import MAX_UPLOAD_BYTES
 from app.domain.formats import OutputFormat
+from app.library.bounded_read import NotRegularFileError, TooLargeError, read_bounded
 from app.library.history import Generation
 from app.ui.app_context import AppContext
 from app.ui.errors import describe_error
@@ -193,7 +195,17 @@ class StemsDialog(QDialog):
     async def _separate(self, path: Path, variation: str) -> None:
         from app.services.stem_mix import decode_stems
 
-        audio = await asyncio.to_thread(path.read_bytes)
+        try:  # bounded, and an ordinary file only: a named pipe put there waited for ever
+            audio = await asyncio.to_thread(read_bounded, path, MAX_UPLOAD_BYTES)
+        except OSError as exc:
+            why = ("it is a folder" if isinstance(exc, IsADirectoryError) else str(exc)
+                   if isinstance(exc, NotRegularFileError | TooLargeError)
+                   else exc.strerror or str(exc))
+            self._set_busy(False)
+            self.status.setText(f"This version's audio file {path.name} cannot be read "
+                                f"({why}), so it was not sent. Compose it again, or pick "
+                                "another version.")
+            return
         try:
             files, info = await StemService(self._ctx.client).separate(
                 audio, path.name, variation=variation, output_format=self.output_format)

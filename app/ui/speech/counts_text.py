@@ -43,6 +43,23 @@ def credits_line(text: str, model: Model | None, *, offline: bool,
     return estimate
 
 
+IMPOSSIBLE_COUNTS = ("Credits left are unknown: the server's answer gave an impossible number "
+                     "of credits (below zero, or more than any plan has), so it is not "
+                     "shown. Generating still works; View → Usage and costs shows what "
+                     "this computer has recorded.")
+
+
+def unknown_credits_reason(quota: Subscription | None, quota_problem: str | None) -> str:
+    """Why credits_line says "credits left unknown", in words for its tooltip ("" when
+    it does not): the subscription could not be read, or it was read but its counts
+    cannot be true (a negative count, a limit 400 digits long)."""
+    if quota_problem:
+        return quota_problem
+    if quota is not None and quota.characters_left is None:
+        return IMPOSSIBLE_COUNTS
+    return ""
+
+
 def quota_problem_line(exc: object) -> str:
     """Why the credits left are unknown (the subscription could not be read)."""
     if isinstance(exc, AuthError | ForbiddenError):

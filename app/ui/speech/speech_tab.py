@@ -29,7 +29,12 @@ from app.ui.app_context import AppContext
 from app.ui.errors import UserMessage, autosave_failed, describe_error
 from app.ui.history_wording import kept_in_history
 from app.ui.qt_async import TaskRunner
-from app.ui.speech.counts_text import characters_line, credits_line, quota_problem_line
+from app.ui.speech.counts_text import (
+    characters_line,
+    credits_line,
+    quota_problem_line,
+    unknown_credits_reason,
+)
 from app.ui.speech.more_options import MoreOptions
 from app.ui.speech.pronunciation_feature import PronunciationFeature
 from app.ui.speech.save_copy import save_copy_as
@@ -354,7 +359,10 @@ class SpeechTab(SpeechCatalogLoading, QWidget):
         self.estimate.setText(credits_line(
             text, model, offline=getattr(self, "_offline", False),
             quota=getattr(self, "_quota", None), quota_problem=problem))
-        self.estimate.setToolTip(problem or "")
+        # Said why on hover and to a screen reader, whichever way it is unknown.
+        why = unknown_credits_reason(getattr(self, "_quota", None), problem)
+        self.estimate.setToolTip(why)
+        self.estimate.setAccessibleDescription(why)
         self.generate_button.setEnabled(self.catalog_ready and not self._controller.is_generating)
 
     def _on_form_changed(self, *_args: object) -> None:
