@@ -18,8 +18,9 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
+
+from app.library.kept_aside import aside_path
 
 log = logging.getLogger(__name__)
 
@@ -116,12 +117,7 @@ def keep_aside(db_path: Path) -> Path:
     """Move the database (and its WAL files) to `<name>.corrupt-<stamp>`; never replaces
     an earlier one. Any damaged file the app keeps is set aside so (the transcription
     queue's too): a file without WAL files is simply moved."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    aside = db_path.with_name(f"{db_path.name}.corrupt-{stamp}")
-    number = 1
-    while aside.exists():
-        number += 1
-        aside = db_path.with_name(f"{db_path.name}.corrupt-{stamp}-{number}")
+    aside = aside_path(db_path)
     for suffix in ("", "-wal", "-shm"):
         source = Path(str(db_path) + suffix)
         if source.exists():

@@ -18,6 +18,7 @@ from typing import Any
 
 from app.library.atomic import atomic_write_text
 from app.library.bounded_read import read_bounded
+from app.library.kept_aside import aside_path
 from app.library.notices import LibraryNotice, NoticeBoard
 from app.library.small_json import loads_small
 
@@ -125,9 +126,8 @@ class SettingsStore:
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            log.warning("%s is not a settings file; kept aside as .corrupt", self.path)
-            self._keep_aside(move=True)
-            aside = self.path.with_name(self.path.name + ".corrupt")
+            log.warning("%s is not a settings file; kept aside as .corrupt-…", self.path)
+            aside = self._keep_aside(move=True)
             self.notices.post(LibraryNotice(
                 title="Your settings were damaged",
                 text=(f"{self.path} could not be read as settings; it was kept as {aside} "
@@ -144,10 +144,13 @@ class SettingsStore:
             self._keep_aside(move=False)
         return settings
 
-    def _keep_aside(self, move: bool) -> None:
-        aside = self.path.with_name(self.path.name + ".corrupt")
+    def _keep_aside(self, move: bool) -> Path:
+        """The damaged file, kept beside it under a name of its own (never over a copy
+        kept before); where it went."""
+        aside = aside_path(self.path)
         with contextlib.suppress(OSError):
             if move:
                 os.replace(self.path, aside)
             else:
                 shutil.copyfile(self.path, aside)
+        return aside

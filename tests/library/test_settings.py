@@ -37,7 +37,17 @@ def test_corrupt_file_is_kept_aside(tmp_path: Path) -> None:
     settings = SettingsStore(path).load()
     assert settings == Settings()
     assert not path.exists()
-    assert (tmp_path / "settings.json.corrupt").read_text() == "{not json"
+    assert [p.read_text() for p in tmp_path.glob("settings.json.corrupt-*")] == ["{not json"]
+
+
+def test_each_damaged_settings_file_is_kept_not_the_last_one_only(tmp_path: Path) -> None:
+    """A second damaged settings file replaced the copy kept of the first."""
+    path = tmp_path / "settings.json"
+    for damage in ("{first", "{second", "[3]"):
+        path.write_text(damage)
+        assert SettingsStore(path).load() == Settings()
+    kept = sorted(p.read_text() for p in tmp_path.glob("settings.json.corrupt-*"))
+    assert kept == ["[3]", "{first", "{second"]
 
 
 def test_bad_values_fall_back_field_by_field(tmp_path: Path) -> None:
@@ -47,7 +57,7 @@ def test_bad_values_fall_back_field_by_field(tmp_path: Path) -> None:
     settings = SettingsStore(path).load()
     assert settings.output_device == "Speakers"
     assert settings.window_state == {}
-    assert (tmp_path / "settings.json.corrupt").exists()
+    assert len(list(tmp_path.glob("settings.json.corrupt-*"))) == 1
 
 
 def test_env_base_url_overrides_but_is_not_saved(tmp_path: Path,

@@ -46,7 +46,7 @@ def test_a_settings_file_nested_thousands_deep_gives_defaults_and_is_kept_aside(
     path.write_text(DEEP)
     settings = SettingsStore(path).load()  # raised RecursionError: the app did not start
     assert settings.base_url == "https://api.elevenlabs.io"
-    assert (tmp_path / "settings.json.corrupt").read_text() == DEEP
+    assert [p.read_text() for p in tmp_path.glob("settings.json.corrupt-*")] == [DEEP]
 
 
 def test_a_settings_file_saved_with_a_byte_order_mark_keeps_its_values(
@@ -55,7 +55,7 @@ def test_a_settings_file_saved_with_a_byte_order_mark_keeps_its_values(
     path = tmp_path / "settings.json"
     path.write_bytes(b'\xef\xbb\xbf{"base_url": "http://127.0.0.1:8123"}')
     assert SettingsStore(path).load().base_url == "http://127.0.0.1:8123"
-    assert not (tmp_path / "settings.json.corrupt").exists()
+    assert not list(tmp_path.glob("settings.json.corrupt*"))
 
 
 def test_the_window_opens_with_a_settings_file_nested_thousands_deep(
@@ -168,4 +168,5 @@ def test_a_damaged_settings_file_is_named_where_it_was_kept(
     seen = apps.start(home).wait_ready()
     banner = str(seen[NOTICES])
     assert "Your settings were damaged" in banner
-    assert str(paths.config_dir / "settings.json.corrupt") in banner
+    kept = list(paths.config_dir.glob("settings.json.corrupt-*"))
+    assert len(kept) == 1 and str(kept[0]) in banner
