@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 
 from app.domain import script_plan
 from app.domain.wording import plural
@@ -140,6 +140,15 @@ class ScriptGeneration(QObject):
                                     and summary.missing_blocks > 0)
         tab.pause_button.setEnabled(running and not self._paused)
         tab.resume_button.setEnabled(running and self._paused)
+        # Pause and Resume share a place: the one that applies is shown, and the
+        # keyboard's focus goes over to it (it was on the button just pressed).
+        shown, hidden = ((tab.resume_button, tab.pause_button) if self._paused and running
+                         else (tab.pause_button, tab.resume_button))
+        had_focus = hidden.hasFocus()
+        shown.show()
+        hidden.hide()
+        if had_focus:
+            shown.setFocus(Qt.FocusReason.OtherFocusReason)
         tab.cancel_button.setEnabled(running)
         has_chosen = summary is not None and summary.has_chosen
         tab.export_button.setEnabled(has_chosen)

@@ -60,7 +60,6 @@ class ScriptsTab(ScriptsTabLayout):
         self.exporter = ScriptExportUi(self, ctx, runner, self.document)
         self.pronunciation = ScriptPronunciation(self, ctx, runner, self.document)
         self._top_row.insert(4, self.pronunciation.button)
-        self._top_row.insert(5, self.pronunciation.label)
         # Made after the row's other buttons, it would come last on Tab: in its place.
         QWidget.setTabOrder(self.export_text_button, self.pronunciation.button)
         self._connect()

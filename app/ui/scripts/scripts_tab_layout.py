@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QProgressBar,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QStyle,
@@ -44,6 +45,7 @@ from app.ui.scripts.output_bar import ScriptOutputBar
 from app.ui.widgets.content_first import ContentFirst
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.error_banner import ErrorBanner
+from app.ui.widgets.live_elided_label import LiveElidedLabel
 from app.ui.widgets.live_status_label import LiveStatusLabel
 from app.ui.widgets.two_line_row import TwoLineRow, set_short_margins
 
@@ -55,6 +57,20 @@ TEXT_MINIMUM_CHARS = 12  # the Text column never gets narrower than this
 
 
 BLOCKS_SHARE = 0.9  # of a divider's room, the blocks table's at first
+SHORT_SPACING = 4  # between the tab's rows on a narrow (and short) screen; Qt's is 6
+
+QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum"
+
+
+def _words_width(button: QPushButton) -> int:
+    """A button as wide as its words and icon: the style's 80-pixel least width made
+    "New" as wide as "Save as text…", and a row of them too wide for a laptop screen."""
+    style = button.style()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_ButtonMargin, None, button)
+    frame = style.pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, button)
+    icon = button.iconSize().width() + 4 if not button.icon().isNull() else 0
+    return button.fontMetrics().horizontalAdvance(button.text()) + icon + 2 * (margin + frame) + 4
+
 
 class ScriptsTabLayout(QWidget):
     """The tab's widgets, made in the order Tab visits them, and their layout."""
@@ -155,6 +171,9 @@ class ScriptsTabLayout(QWidget):
         self.pause_button = make_button(self, "pause", "Pause",
                                     "Let the blocks being made finish, start no new ones")
         self.resume_button = make_button(self, "resume", "Resume", "Carry on with the queue")
+        # One of the two is shown at a time, in the same place (script_generation.py):
+        # the row is one button shorter, and each keeps its own words and name.
+        self.resume_button.hide()
         self.cancel_button = make_button(self, "cancel", "Cancel",
                                      "Stop the queue; takes already made are kept", "cancel")
         self.dialogue_button = make_button(self, "dialogue", "As dialogue",
@@ -169,19 +188,28 @@ class ScriptsTabLayout(QWidget):
         self.progress.setFormat("%v of %m blocks")
         self.progress.setMinimumWidth(60)
         # Both change with every take while a queue runs: they repaint only themselves.
-        self.estimate = LiveStatusLabel(self)
+        # The estimate is one line (two took a table row on a laptop screen), the whole
+        # of it in its tooltip and accessible description when it is shortened.
+        self.estimate = LiveElidedLabel(self)
         self.estimate.setObjectName("scripts.estimate")
+        self.estimate.setAccessibleName("Cost estimate")
         self.status = LiveStatusLabel(self)
         self.status.setObjectName("scripts.status")
         queue = TwoLineRow()
         for widget in (self.generate_all, self.pause_button, self.resume_button,
                        self.cancel_button):
             queue.add(widget)
-        queue.split_before()
         for widget in (self.dialogue_button, self.play_script):
             queue.add(widget)
-        queue.add(self.progress, 1)
+        queue.end_with_stretch()
         self._queue_row = queue
+        # The queue's standing, the estimate and what just happened share one line.
+        standing = QHBoxLayout()
+        standing.addWidget(self.status, 3)
+        standing.addWidget(self.estimate, 2)
+        standing.addWidget(self.progress)
+        self.progress.setFixedWidth(self.progress.fontMetrics().horizontalAdvance(
+            "999 of 999 blocks") + 2 * self.fontMetrics().averageCharWidth())
 
         layout = QVBoxLayout(self)
         # The title has a line of its own (beside the buttons it was the first thing
@@ -194,8 +222,7 @@ class ScriptsTabLayout(QWidget):
         layout.addWidget(self.error_banner)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(queue)
-        layout.addWidget(self.estimate)
-        layout.addWidget(self.status)
+        layout.addLayout(standing)
         self.set_narrow(False)  # side by side until the window finds its screen narrow
 
     def set_narrow(self, narrow: bool) -> None:
@@ -215,10 +242,23 @@ class ScriptsTabLayout(QWidget):
         # the blocks table's third row (the divider brings the rest back).
         self._cast_scroll.setMinimumHeight(line + frame if narrow else 0)
         self.table.setMinimumHeight(header + row + frame if narrow else 0)
-        self._block_scroll.setMinimumHeight(2 * line if narrow else 0)
-        self._top_row.set_two_lines(narrow)
-        self._queue_row.set_two_lines(narrow)
+        # Down to the block's heading ("Block 3 · ANNA"): two lines showed half a line
+        # of its text, cut through, and took the table's fourth row.
+        self._block_scroll.setMinimumHeight(line + 2 if narrow else 0)
+        # Each row of buttons stays one line: two took the table's rows on a laptop
+        # screen at 150%. Narrow, the buttons are as wide as their words and Undo and
+        # Redo are arrows (their names, keys and steps in their names and tooltips).
+        self._top_row.set_two_lines(False)
+        for button in self._row_buttons():
+            width = _words_width(button)
+            button.setMinimumWidth(width if narrow else 0)
+            button.setMaximumWidth(width if narrow else QWIDGETSIZE_MAX)
+        self.undo_button.setText("↶" if narrow else "Undo")
+        self.redo_button.setText("↷" if narrow else "Redo")
         set_short_margins(self.layout(), narrow)  # (the screen is short as well)
+        layout_of_tab = self.layout()
+        if layout_of_tab is not None:
+            layout_of_tab.setSpacing(SHORT_SPACING if narrow else -1)
         # As wide as the block's fields, stacked or side by side, plus the scroll bar.
         panel = self.block_panel
         layout = panel.layout()
@@ -228,6 +268,10 @@ class ScriptsTabLayout(QWidget):
         self._block_scroll.setMinimumWidth(
             panel.minimumSizeHint().width()
             + self._block_scroll.verticalScrollBar().sizeHint().width())
+
+    def _row_buttons(self) -> list[QPushButton]:
+        return [w for w in (*self._top_row.widgets(), *self._queue_row.widgets())
+                if isinstance(w, QPushButton)]
 
     def _stack_top(self, narrow: bool) -> None:
         """The cast above the blocks (narrow) or beside them. Stacked, the blocks get

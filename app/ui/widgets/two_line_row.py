@@ -47,6 +47,9 @@ class TwoLineRow(QVBoxLayout):
             self._split_at += 1
         self._lay_out()
 
+    def widgets(self) -> list[QWidget]:
+        return [widget for widget, _stretch in self._widgets]
+
     def split_before(self) -> None:
         """The widgets added from now on go onto the second line when it is used."""
         self._split_at = len(self._widgets)
