@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from app.api.dictionaries import DictionariesService
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from app.ui.app_context import AppContext
     from app.ui.qt_async import TaskRunner
     from app.ui.scripts.script_document import ScriptDocument
+
+BUTTON_CHARS = 26  # "Pronunciation: Brand names…": longer lists end in "…"
 
 
 def attachments_of(script: Script) -> list[Attachment]:
@@ -72,7 +74,12 @@ class ScriptPronunciation(QObject):
         text = describe(self._document.script)
         self.label.setText(text)
         self.label.setToolTip(text)
-        self.button.setText(f"{text}…")
+        # Long names end in "…" (the whole list in the description and the label): the
+        # button stays the width of a short list, in a row that must fit a laptop.
+        shown = self.button.fontMetrics().elidedText(
+            text, Qt.TextElideMode.ElideRight,
+            self.button.fontMetrics().horizontalAdvance("x") * BUTTON_CHARS)
+        self.button.setText(shown if shown != text else f"{text}…")
         self.button.setAccessibleDescription(text)
 
     def open_dialog(self) -> DictionariesDialog:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -158,10 +159,10 @@ class ScriptsTabLayout(QWidget):
         # First use, stacked on a small screen: the blocks (what the user works
         # through) get nine tenths of the height, the selected block's fields scroll
         # below (evenly split, a 853x460 laptop showed one block). Side by side the
-        # panes share by their stretch, which keeps the block's fields and takes whole
-        # at 1024x640. A saved divider wins later.
-        ContentFirst(self.splitter, 0, BLOCKS_SHARE, only_if=lambda: self.top_splitter
-                     .orientation() == Qt.Orientation.Vertical).apply()
+        # block's fields and takes keep their whole height (its least, set in
+        # `set_narrow`): the table gets the rest, not a share by stretch that left it
+        # 35% of the tab at 1024x640. A saved divider wins later.
+        ContentFirst(self.splitter, 0, BLOCKS_SHARE).apply()
         self._top_first = ContentFirst(self.top_splitter, 1, BLOCKS_SHARE)
         self._stacked_top_sizes: list[int] | None = None  # the user's, while stacked
 
@@ -199,6 +200,7 @@ class ScriptsTabLayout(QWidget):
         for widget in (self.generate_all, self.pause_button, self.resume_button,
                        self.cancel_button):
             queue.add(widget)
+        queue.split_before()
         for widget in (self.dialogue_button, self.play_script):
             queue.add(widget)
         queue.end_with_stretch()
@@ -248,7 +250,8 @@ class ScriptsTabLayout(QWidget):
         # Each row of buttons stays one line: two took the table's rows on a laptop
         # screen at 150%. Narrow, the buttons are as wide as their words and Undo and
         # Redo are arrows (their names, keys and steps in their names and tooltips).
-        self._top_row.set_two_lines(False)
+        for buttons in (self._top_row, self._queue_row):
+            buttons.wrap_when_needed(narrow)
         for button in self._row_buttons():
             width = _words_width(button)
             button.setMinimumWidth(width if narrow else 0)
@@ -268,6 +271,19 @@ class ScriptsTabLayout(QWidget):
         self._block_scroll.setMinimumWidth(
             panel.minimumSizeHint().width()
             + self._block_scroll.verticalScrollBar().sizeHint().width())
+        if not narrow:  # its fields and takes whole, never scrolled
+            frame = 2 * self._block_scroll.frameWidth()
+            self._block_scroll.setMinimumHeight(panel.minimumSizeHint().height() + frame)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # The rows of buttons take a second line only when one is too narrow for them.
+        layout = self.layout()
+        if layout is not None:
+            margins = layout.contentsMargins()
+            width = self.width() - margins.left() - margins.right()
+            for buttons in (self._top_row, self._queue_row):
+                buttons.fit_width(width)
 
     def _row_buttons(self) -> list[QPushButton]:
         return [w for w in (*self._top_row.widgets(), *self._queue_row.widgets())
