@@ -138,13 +138,15 @@ class ScriptGeneration(QObject):
         summary = self.summary
         tab.generate_all.setEnabled(not running and summary is not None
                                     and summary.missing_blocks > 0)
-        tab.pause_button.setEnabled(running and not self._paused)
-        tab.resume_button.setEnabled(running and self._paused)
         # Pause and Resume share a place: the one that applies is shown, and the
-        # keyboard's focus goes over to it (it was on the button just pressed).
-        shown, hidden = ((tab.resume_button, tab.pause_button) if self._paused and running
+        # keyboard's focus goes over to it from the button just pressed (asked before
+        # that one is disabled, which sends the focus on to Cancel).
+        paused = running and self._paused
+        shown, hidden = ((tab.resume_button, tab.pause_button) if paused
                          else (tab.pause_button, tab.resume_button))
         had_focus = hidden.hasFocus()
+        tab.pause_button.setEnabled(running and not self._paused)
+        tab.resume_button.setEnabled(paused)
         shown.show()
         hidden.hide()
         if had_focus:
