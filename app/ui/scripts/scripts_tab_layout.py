@@ -4,8 +4,9 @@ wires them to the script and its work).
 Layout (fits 1024x640 with the History dock open, every control in view): the title
 with the script's model and format; a row of file actions; the cast (a voice for each
 speaker) beside the blocks table; under the table, the selected block's text and takes;
-at the bottom the queue (generate missing, pause, resume, cancel), its progress and the
-cost estimate.
+at the bottom the queue (generate missing, pause or resume, cancel), and one line with
+the status, the cost estimate and the queue's progress. On a laptop screen at 150%
+(853x460) every row is one line, so the blocks table keeps four rows and more.
 """
 
 from __future__ import annotations
@@ -228,12 +229,13 @@ class ScriptsTabLayout(QWidget):
         self.set_narrow(False)  # side by side until the window finds its screen narrow
 
     def set_narrow(self, narrow: bool) -> None:
-        """On a narrow screen the two rows of buttons take two lines each, and the cast
-        sits above the blocks table: side by side, a cast with its voices (265 px) and
-        the table (419 px) made the stacked tab 688 px wide, and the window ran 118 px
-        past an 800-wide screen once a script was open. Stacked, the cast, the table
-        and the block's fields each scroll in as little as two lines, so the window
-        still fits a short screen (853x460: a laptop at 150%); their dividers move."""
+        """On a narrow screen the rows of buttons take a second line only where one is
+        too narrow for them, and the cast sits above the blocks table: side by side, a
+        cast with its voices (265 px) and the table (419 px) made the stacked tab 688 px
+        wide, and the window ran 118 px past an 800-wide screen once a script was open.
+        Stacked, the cast and the block's fields scroll in as little as their heading,
+        so the window still fits a short screen (853x460: a laptop at 150%) with four
+        rows of the table in view; their dividers move."""
         self._stack_top(narrow)
         line = self.fontMetrics().height()
         header = self.table.horizontalHeader().sizeHint().height()
