@@ -164,7 +164,9 @@ class ScriptsTabLayout(QWidget):
         # `set_narrow`): the table gets the rest, not a share by stretch that left it
         # 35% of the tab at 1024x640. A saved divider wins later.
         ContentFirst(self.splitter, 0, BLOCKS_SHARE).apply()
-        self._top_first = ContentFirst(self.top_splitter, 1, BLOCKS_SHARE)
+        # Stacked, the cast shows its heading at first (a tenth of the room showed a
+        # voice box cut through at 800x600); the divider brings its rows down.
+        self._top_first = ContentFirst(self.top_splitter, 1, 1.0)
         self._stacked_top_sizes: list[int] | None = None  # the user's, while stacked
 
         self.generate_all = make_button(self, "generate_all", "Generate all missing",
@@ -208,8 +210,11 @@ class ScriptsTabLayout(QWidget):
         self._queue_row = queue
         # The queue's standing, the estimate and what just happened share one line.
         standing = QHBoxLayout()
-        standing.addWidget(self.status, 3)
-        standing.addWidget(self.estimate, 2)
+        # The status as wide as its words (it wraps only when they are many), the
+        # estimate the rest: shared by stretch, a 1920-wide screen cut the estimate.
+        standing.addWidget(self.status)
+        standing.addSpacing(2 * self.fontMetrics().averageCharWidth())  # two sentences
+        standing.addWidget(self.estimate, 1)
         standing.addWidget(self.progress)
         self.progress.setFixedWidth(self.progress.fontMetrics().horizontalAdvance(
             "999 of 999 blocks") + 2 * self.fontMetrics().averageCharWidth())
@@ -244,7 +249,11 @@ class ScriptsTabLayout(QWidget):
         # (0: the usual minimum, each one's own size hint.)
         # The cast down to its heading: stacked on a short screen its two lines took
         # the blocks table's third row (the divider brings the rest back).
-        self._cast_scroll.setMinimumHeight(line + frame if narrow else 0)
+        # (With the cast's own margins: shown at its least, "Cast" was cut at its foot.)
+        cast_layout = self.cast.layout()
+        margins = cast_layout.contentsMargins() if cast_layout is not None else None
+        heading = line + (margins.top() + margins.bottom() if margins is not None else 0)
+        self._cast_scroll.setMinimumHeight(heading + frame if narrow else 0)
         self.table.setMinimumHeight(header + row + frame if narrow else 0)
         # Down to the block's heading ("Block 3 · ANNA"): two lines showed half a line
         # of its text, cut through, and took the table's fourth row.

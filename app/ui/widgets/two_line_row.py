@@ -90,8 +90,9 @@ class TwoLineRow(QVBoxLayout):
 
     def _width(self, widgets: list[QWidget], preferred: bool = False) -> int:
         spacing = max(0, self.first.spacing())
-        widths = [w.sizeHint().width() if preferred
-                  else max(w.minimumWidth(), w.minimumSizeHint().width()) for w in widgets]
+        # (A width its owner set, least or most, wins over the style's hints.)
+        widths = [min(max(w.sizeHint().width() if preferred else w.minimumSizeHint().width(),
+                          w.minimumWidth()), w.maximumWidth()) for w in widgets]
         return sum(widths) + spacing * max(0, len(widths) - 1)
 
     def set_two_lines(self, two: bool) -> None:
