@@ -1,6 +1,6 @@
 """Short screens: each tab's main content comes first. On a 1280x800 laptop at 150%
 (853x460 below the task bar, History open) the Music plan showed no row at all, the
-transcript two lines, the Scripts blocks one row and the Speech text box was 190 px wide
+transcript two lines, the Scripts blocks two rows and the Speech text box was 190 px wide
 beside a 350 px settings column. The thing the user works on now gets the stretch and
 its share of the tab; settings, the queue and the cast stay one drag (or key) away."""
 
@@ -91,7 +91,6 @@ def test_main_content_gets_its_share(themed, launch, cloud, qtbot, tmp_path: Pat
     music.editor.template.activated.emit(1)
     qtbot.waitUntil(lambda: music.editor.model.rowCount() > 2)
     problems: list[str] = []
-    known: list[str] = []
     for name, content_name in CONTENT.items():
         window.show_tab(name)
         qtbot.wait(80)
@@ -118,17 +117,7 @@ def test_main_content_gets_its_share(themed, launch, cloud, qtbot, tmp_path: Pat
             if rows < ROWS:
                 problems.append(f"{where}: {content_name} shows {rows:.1f} rows")
         keep_shot(window, f"content-{width}x{height}-{look}-{name}", tmp_path)
-        if name == "scripts" and (height < 500 or width >= 1024):
-            # Known short: at 853x460 five rows of buttons and the cost estimate take
-            # 230 px of the 342 the tab has; at 1024x640 the selected block's fields and
-            # takes stay whole beside the table (test_fit_and_keyboard), which keeps 35%.
-            excused = [p for p in problems if p.startswith("scripts")
-                       and (height < 500 or " px of the tab" in p)]  # (4 rows at 1024)
-            known += excused
-            problems = [p for p in problems if p not in excused]
     assert not problems, "\n".join(problems)
-    if known:
-        pytest.xfail("; ".join(known))
 
 
 def test_a_divider_moved_on_a_short_screen_comes_back(launch, engine_url: str,

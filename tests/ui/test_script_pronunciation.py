@@ -50,8 +50,11 @@ def test_attach_a_dictionary_to_a_script_and_generate(launch, cloud, qtbot,
     locators = tab.document.script.pronunciation_dictionary_locators
     assert len(locators) == 1 and locators[0]["name"] == "Brand names"
     dictionary_id, version_id = tab.document.script.dictionaries[0]
-    # Shown whole once laid out (the title beside it gives way).
-    qtbot.waitUntil(lambda: label.width() >= label.sizeHint().width(), timeout=5000)
+    # The button says it in its own words, shown whole once laid out.
+    button = studio.find(QPushButton, "scripts.pronunciation")
+    assert button.text() == "Pronunciation: Brand names…"
+    assert button.accessibleDescription() == "Pronunciation: Brand names"
+    qtbot.waitUntil(lambda: button.width() >= button.sizeHint().width(), timeout=5000)
     save_screenshot(studio.window, "scripts-pronunciation", tmp_path)
     dialog.close()
 

@@ -124,6 +124,11 @@ class BlockPanel(QWidget):
         self.editor = BlockTextEdit(self)
         self.editor.setObjectName("scripts.block_text")
         self.editor.setAccessibleName("Text of the selected block")
+        # Three lines at least (a block is a line or a few): the scroll area's own
+        # least height was taller, and beside the takes it took the table's room.
+        self.editor.setMinimumHeight(3 * self.editor.fontMetrics().lineSpacing()
+                                     + 2 * self.editor.frameWidth()
+                                     + 2 * round(self.editor.document().documentMargin()))
         self.editor.setPlaceholderText("The selected block's text. Edit it here or in the "
                                        "table; put the cursor where to split.")
         self.generate = make_button(self, "block_generate", "Generate",

@@ -78,6 +78,10 @@ class CastPanel(QWidget):
         self._grid.setColumnStretch(1, 1)
         self._empty = QLabel("Speakers appear here once the script has lines.", self._cast_box)
         self._empty.setWordWrap(True)
+        # As wide as a speaker's row: the window decides whether the tab fits its
+        # screen side by side before a script is open, and a cast narrower then than
+        # with speakers ran the window past a 1280-wide screen at 15 pt.
+        self._empty.setMinimumWidth(self._row_width())
         self._grid.addWidget(self._empty, 0, 0, 1, 4)
 
         layout = QVBoxLayout(self)
@@ -85,6 +89,24 @@ class CastPanel(QWidget):
         layout.addWidget(heading)
         layout.addWidget(self._cast_box)
         layout.addStretch(1)
+
+    def _row_width(self) -> int:
+        """The least width of a speaker's row, measured on a sample one."""
+        sample = QWidget()
+        grid = QGridLayout(sample)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(self._grid.horizontalSpacing())
+        combo = QComboBox(sample)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(VOICE_CHARS)
+        combo.setPlaceholderText(NO_VOICE)
+        for column, widget in enumerate((ElidedLabel("NARRATOR", sample), combo,
+                                         QPushButton(icon("play"), "", sample),
+                                         QPushButton(icon("settings"), "", sample))):
+            grid.addWidget(widget, 0, column)
+        width = grid.minimumSize().width()
+        sample.deleteLater()
+        return width
 
     # -- catalog ---------------------------------------------------------------------
     def set_voices(self, voices: list[Voice]) -> None:

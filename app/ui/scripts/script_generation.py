@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 
 from app.domain import script_plan
 from app.domain.wording import plural
@@ -138,8 +138,19 @@ class ScriptGeneration(QObject):
         summary = self.summary
         tab.generate_all.setEnabled(not running and summary is not None
                                     and summary.missing_blocks > 0)
+        # Pause and Resume share a place: the one that applies is shown, and the
+        # keyboard's focus goes over to it from the button just pressed (asked before
+        # that one is disabled, which sends the focus on to Cancel).
+        paused = running and self._paused
+        shown, hidden = ((tab.resume_button, tab.pause_button) if paused
+                         else (tab.pause_button, tab.resume_button))
+        had_focus = hidden.hasFocus()
         tab.pause_button.setEnabled(running and not self._paused)
-        tab.resume_button.setEnabled(running and self._paused)
+        tab.resume_button.setEnabled(paused)
+        shown.show()
+        hidden.hide()
+        if had_focus:
+            shown.setFocus(Qt.FocusReason.OtherFocusReason)
         tab.cancel_button.setEnabled(running)
         has_chosen = summary is not None and summary.has_chosen
         tab.export_button.setEnabled(has_chosen)

@@ -1,7 +1,7 @@
-"""Pronunciation dictionaries of the open script: a "Pronunciation…" button opening the
-Speech tab's dictionaries dialog for this script's selection, and a short label naming
-the dictionaries in use. The choice is an undoable script edit, so it is autosaved with
-the script; changing it makes the takes stale (they were made with other rules).
+"""Pronunciation dictionaries of the open script: a button naming the dictionaries in use
+("Pronunciation: none…") opens the Speech tab's dictionaries dialog for this script's
+selection. The choice is an undoable script edit, so it is autosaved with the script;
+changing it makes the takes stale (they were made with other rules).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from app.api.dictionaries import DictionariesService
 from app.domain.pronunciation import MAX_LOCATORS
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from app.ui.app_context import AppContext
     from app.ui.qt_async import TaskRunner
     from app.ui.scripts.script_document import ScriptDocument
+
+BUTTON_CHARS = 26  # "Pronunciation: Brand names…": longer lists end in "…"
 
 
 def attachments_of(script: Script) -> list[Attachment]:
@@ -57,11 +59,13 @@ class ScriptPronunciation(QObject):
         self.button.setAccessibleName("Pronunciation dictionaries for this script")
         self.button.setToolTip(f"Choose up to {MAX_LOCATORS} dictionaries that teach the "
                                "voices how to say names, brands and jargon in this script")
+        # The button says which dictionaries are in use ("Pronunciation: none…"): a
+        # label beside it took a row's room on a laptop screen. The label is kept, not
+        # shown, for whoever reads the words alone.
         self.label = QLabel(parent)
         self.label.setObjectName("scripts.pronunciation_label")
         self.label.setAccessibleName("Pronunciation dictionaries in use")
-        # Shown whole: the script's title beside it gives way first.
-        self.label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
+        self.label.hide()
         self.button.clicked.connect(lambda: self.open_dialog())
         document.changed.connect(self.show_script)
         self.show_script()
@@ -70,6 +74,13 @@ class ScriptPronunciation(QObject):
         text = describe(self._document.script)
         self.label.setText(text)
         self.label.setToolTip(text)
+        # Long names end in "…" (the whole list in the description and the label): the
+        # button stays the width of a short list, in a row that must fit a laptop.
+        shown = self.button.fontMetrics().elidedText(
+            text, Qt.TextElideMode.ElideRight,
+            self.button.fontMetrics().horizontalAdvance("x") * BUTTON_CHARS)
+        self.button.setText(shown if shown != text else f"{text}…")
+        self.button.setAccessibleDescription(text)
 
     def open_dialog(self) -> DictionariesDialog:
         attachments = attachments_of(self._document.script)

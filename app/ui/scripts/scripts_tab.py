@@ -60,7 +60,6 @@ class ScriptsTab(ScriptsTabLayout):
         self.exporter = ScriptExportUi(self, ctx, runner, self.document)
         self.pronunciation = ScriptPronunciation(self, ctx, runner, self.document)
         self._top_row.insert(4, self.pronunciation.button)
-        self._top_row.insert(5, self.pronunciation.label)
         # Made after the row's other buttons, it would come last on Tab: in its place.
         QWidget.setTabOrder(self.export_text_button, self.pronunciation.button)
         self._connect()
@@ -82,8 +81,12 @@ class ScriptsTab(ScriptsTabLayout):
             button.setEnabled(False)
             button.clicked.connect(act)
             can_signal.connect(button.setEnabled)
-            text_signal.connect(lambda text, b=button, n=name: b.setToolTip(
-                f"{n.capitalize()} {text.lower()}" if text else n.capitalize()))
+            # With its key: on a narrow screen the button is only an arrow (↶ ↷).
+            keys_said = keys[0].toString(QKeySequence.SequenceFormat.NativeText)
+            button.setToolTip(f"{name.capitalize()} ({keys_said})")
+            text_signal.connect(lambda text, b=button, n=name, k=keys_said: b.setToolTip(
+                f"{n.capitalize()} {text.lower()} ({k})" if text
+                else f"{n.capitalize()} ({k})"))
             for key in keys:
                 shortcut = QShortcut(key, self)
                 shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -4,8 +4,9 @@ wires them to the script and its work).
 Layout (fits 1024x640 with the History dock open, every control in view): the title
 with the script's model and format; a row of file actions; the cast (a voice for each
 speaker) beside the blocks table; under the table, the selected block's text and takes;
-at the bottom the queue (generate missing, pause, resume, cancel), its progress and the
-cost estimate.
+at the bottom the queue (generate missing, pause or resume, cancel), and one line with
+the status, the cost estimate and the queue's progress. On a laptop screen at 150%
+(853x460) every row is one line, so the blocks table keeps four rows and more.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QProgressBar,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QStyle,
@@ -44,6 +47,7 @@ from app.ui.scripts.output_bar import ScriptOutputBar
 from app.ui.widgets.content_first import ContentFirst
 from app.ui.widgets.elided_label import ElidedLabel
 from app.ui.widgets.error_banner import ErrorBanner
+from app.ui.widgets.live_elided_label import LiveElidedLabel
 from app.ui.widgets.live_status_label import LiveStatusLabel
 from app.ui.widgets.two_line_row import TwoLineRow, set_short_margins
 
@@ -55,6 +59,20 @@ TEXT_MINIMUM_CHARS = 12  # the Text column never gets narrower than this
 
 
 BLOCKS_SHARE = 0.9  # of a divider's room, the blocks table's at first
+SHORT_SPACING = 4  # between the tab's rows on a narrow (and short) screen; Qt's is 6
+
+QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum"
+
+
+def _words_width(button: QPushButton) -> int:
+    """A button as wide as its words and icon: the style's 80-pixel least width made
+    "New" as wide as "Save as text…", and a row of them too wide for a laptop screen."""
+    style = button.style()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_ButtonMargin, None, button)
+    frame = style.pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, button)
+    icon = button.iconSize().width() + 4 if not button.icon().isNull() else 0
+    return button.fontMetrics().horizontalAdvance(button.text()) + icon + 2 * (margin + frame) + 4
+
 
 class ScriptsTabLayout(QWidget):
     """The tab's widgets, made in the order Tab visits them, and their layout."""
@@ -142,11 +160,13 @@ class ScriptsTabLayout(QWidget):
         # First use, stacked on a small screen: the blocks (what the user works
         # through) get nine tenths of the height, the selected block's fields scroll
         # below (evenly split, a 853x460 laptop showed one block). Side by side the
-        # panes share by their stretch, which keeps the block's fields and takes whole
-        # at 1024x640. A saved divider wins later.
-        ContentFirst(self.splitter, 0, BLOCKS_SHARE, only_if=lambda: self.top_splitter
-                     .orientation() == Qt.Orientation.Vertical).apply()
-        self._top_first = ContentFirst(self.top_splitter, 1, BLOCKS_SHARE)
+        # block's fields and takes keep their whole height (its least, set in
+        # `set_narrow`): the table gets the rest, not a share by stretch that left it
+        # 35% of the tab at 1024x640. A saved divider wins later.
+        ContentFirst(self.splitter, 0, BLOCKS_SHARE).apply()
+        # Stacked, the cast shows its heading at first (a tenth of the room showed a
+        # voice box cut through at 800x600); the divider brings its rows down.
+        self._top_first = ContentFirst(self.top_splitter, 1, 1.0)
         self._stacked_top_sizes: list[int] | None = None  # the user's, while stacked
 
         self.generate_all = make_button(self, "generate_all", "Generate all missing",
@@ -155,6 +175,9 @@ class ScriptsTabLayout(QWidget):
         self.pause_button = make_button(self, "pause", "Pause",
                                     "Let the blocks being made finish, start no new ones")
         self.resume_button = make_button(self, "resume", "Resume", "Carry on with the queue")
+        # One of the two is shown at a time, in the same place (script_generation.py):
+        # the row is one button shorter, and each keeps its own words and name.
+        self.resume_button.hide()
         self.cancel_button = make_button(self, "cancel", "Cancel",
                                      "Stop the queue; takes already made are kept", "cancel")
         self.dialogue_button = make_button(self, "dialogue", "As dialogue",
@@ -169,8 +192,11 @@ class ScriptsTabLayout(QWidget):
         self.progress.setFormat("%v of %m blocks")
         self.progress.setMinimumWidth(60)
         # Both change with every take while a queue runs: they repaint only themselves.
-        self.estimate = LiveStatusLabel(self)
+        # The estimate is one line (two took a table row on a laptop screen), the whole
+        # of it in its tooltip and accessible description when it is shortened.
+        self.estimate = LiveElidedLabel(self)
         self.estimate.setObjectName("scripts.estimate")
+        self.estimate.setAccessibleName("Cost estimate")
         self.status = LiveStatusLabel(self)
         self.status.setObjectName("scripts.status")
         queue = TwoLineRow()
@@ -180,8 +206,18 @@ class ScriptsTabLayout(QWidget):
         queue.split_before()
         for widget in (self.dialogue_button, self.play_script):
             queue.add(widget)
-        queue.add(self.progress, 1)
+        queue.end_with_stretch()
         self._queue_row = queue
+        # The queue's standing, the estimate and what just happened share one line.
+        standing = QHBoxLayout()
+        # The status as wide as its words (it wraps only when they are many), the
+        # estimate the rest: shared by stretch, a 1920-wide screen cut the estimate.
+        standing.addWidget(self.status)
+        standing.addSpacing(2 * self.fontMetrics().averageCharWidth())  # two sentences
+        standing.addWidget(self.estimate, 1)
+        standing.addWidget(self.progress)
+        self.progress.setFixedWidth(self.progress.fontMetrics().horizontalAdvance(
+            "999 of 999 blocks") + 2 * self.fontMetrics().averageCharWidth())
 
         layout = QVBoxLayout(self)
         # The title has a line of its own (beside the buttons it was the first thing
@@ -194,17 +230,17 @@ class ScriptsTabLayout(QWidget):
         layout.addWidget(self.error_banner)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(queue)
-        layout.addWidget(self.estimate)
-        layout.addWidget(self.status)
+        layout.addLayout(standing)
         self.set_narrow(False)  # side by side until the window finds its screen narrow
 
     def set_narrow(self, narrow: bool) -> None:
-        """On a narrow screen the two rows of buttons take two lines each, and the cast
-        sits above the blocks table: side by side, a cast with its voices (265 px) and
-        the table (419 px) made the stacked tab 688 px wide, and the window ran 118 px
-        past an 800-wide screen once a script was open. Stacked, the cast, the table
-        and the block's fields each scroll in as little as two lines, so the window
-        still fits a short screen (853x460: a laptop at 150%); their dividers move."""
+        """On a narrow screen the rows of buttons take a second line only where one is
+        too narrow for them, and the cast sits above the blocks table: side by side, a
+        cast with its voices (265 px) and the table (419 px) made the stacked tab 688 px
+        wide, and the window ran 118 px past an 800-wide screen once a script was open.
+        Stacked, the cast and the block's fields scroll in as little as their heading,
+        so the window still fits a short screen (853x460: a laptop at 150%) with four
+        rows of the table in view; their dividers move."""
         self._stack_top(narrow)
         line = self.fontMetrics().height()
         header = self.table.horizontalHeader().sizeHint().height()
@@ -213,12 +249,30 @@ class ScriptsTabLayout(QWidget):
         # (0: the usual minimum, each one's own size hint.)
         # The cast down to its heading: stacked on a short screen its two lines took
         # the blocks table's third row (the divider brings the rest back).
-        self._cast_scroll.setMinimumHeight(line + frame if narrow else 0)
+        # (With the cast's own margins: shown at its least, "Cast" was cut at its foot.)
+        cast_layout = self.cast.layout()
+        margins = cast_layout.contentsMargins() if cast_layout is not None else None
+        heading = line + (margins.top() + margins.bottom() if margins is not None else 0)
+        self._cast_scroll.setMinimumHeight(heading + frame if narrow else 0)
         self.table.setMinimumHeight(header + row + frame if narrow else 0)
-        self._block_scroll.setMinimumHeight(2 * line if narrow else 0)
-        self._top_row.set_two_lines(narrow)
-        self._queue_row.set_two_lines(narrow)
+        # Down to the block's heading ("Block 3 · ANNA"): two lines showed half a line
+        # of its text, cut through, and took the table's fourth row.
+        self._block_scroll.setMinimumHeight(line + 2 if narrow else 0)
+        # Each row of buttons stays one line: two took the table's rows on a laptop
+        # screen at 150%. Narrow, the buttons are as wide as their words and Undo and
+        # Redo are arrows (their names, keys and steps in their names and tooltips).
+        for buttons in (self._top_row, self._queue_row):
+            buttons.wrap_when_needed(narrow)
+        for button in self._row_buttons():
+            width = _words_width(button)
+            button.setMinimumWidth(width if narrow else 0)
+            button.setMaximumWidth(width if narrow else QWIDGETSIZE_MAX)
+        self.undo_button.setText("↶" if narrow else "Undo")
+        self.redo_button.setText("↷" if narrow else "Redo")
         set_short_margins(self.layout(), narrow)  # (the screen is short as well)
+        layout_of_tab = self.layout()
+        if layout_of_tab is not None:
+            layout_of_tab.setSpacing(SHORT_SPACING if narrow else -1)
         # As wide as the block's fields, stacked or side by side, plus the scroll bar.
         panel = self.block_panel
         layout = panel.layout()
@@ -228,6 +282,23 @@ class ScriptsTabLayout(QWidget):
         self._block_scroll.setMinimumWidth(
             panel.minimumSizeHint().width()
             + self._block_scroll.verticalScrollBar().sizeHint().width())
+        if not narrow:  # its fields and takes whole, never scrolled
+            frame = 2 * self._block_scroll.frameWidth()
+            self._block_scroll.setMinimumHeight(panel.minimumSizeHint().height() + frame)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # The rows of buttons take a second line only when one is too narrow for them.
+        layout = self.layout()
+        if layout is not None:
+            margins = layout.contentsMargins()
+            width = self.width() - margins.left() - margins.right()
+            for buttons in (self._top_row, self._queue_row):
+                buttons.fit_width(width)
+
+    def _row_buttons(self) -> list[QPushButton]:
+        return [w for w in (*self._top_row.widgets(), *self._queue_row.widgets())
+                if isinstance(w, QPushButton)]
 
     def _stack_top(self, narrow: bool) -> None:
         """The cast above the blocks (narrow) or beside them. Stacked, the blocks get

@@ -11,7 +11,7 @@ the ordinary way, so layouts hear of the new height.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QStyle, QWidget
 
@@ -38,6 +38,19 @@ class LiveStatusLabel(QLabel):
             self.update()
             return
         self._commit(text)
+
+    def sizeHint(self) -> QSize:
+        """As wide as its longest line: QLabel's guess for wrapped text is narrower, and
+        beside the Scripts tab's estimate a one-line status took two lines."""
+        hint = super().sizeHint()
+        words = super().text()
+        if words:
+            inset = (2 * (self.margin() + max(0, self.indent()))
+                     + self.contentsMargins().left() + self.contentsMargins().right())
+            widest = max(self.fontMetrics().horizontalAdvance(line)
+                         for line in words.splitlines() or [words])
+            hint.setWidth(max(hint.width(), widest + inset + 1))
+        return hint
 
     def _commit(self, text: str) -> None:
         self._shown = None
