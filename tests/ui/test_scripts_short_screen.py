@@ -69,3 +69,36 @@ def test_the_estimate_is_one_line_and_says_the_rest_in_its_tooltip(
     button = studio.find(QPushButton, "scripts.pronunciation")
     assert button.text() == "Pronunciation: none…"
     assert not studio.find(QLabel, "scripts.pronunciation_label").isVisible()
+
+
+def test_pause_while_the_blocks_are_looked_for_holds_the_queue_until_resume(
+        launch, cloud, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pause was enabled while "Looking for blocks without a take…" but did nothing there
+    (no queue yet): the takes were all made, paid for, after the user had paused."""
+    from app.domain import script_plan
+    from tests.support.held_worker import hold_calls
+
+    studio = open_screenplay(launch, cloud, qtbot, tmp_path)
+    tab = studio.window.scripts_tab
+    for speaker, voice in (("NARRATOR", GEORGE), ("ANNA", SARAH), ("BEN", CLONE)):
+        cast_voice(studio, qtbot, speaker, voice)
+    pause = studio.find(QPushButton, "scripts.pause")
+    resume = studio.find(QPushButton, "scripts.resume")
+    generate_all = studio.find(QPushButton, "scripts.generate_all")
+    qtbot.waitUntil(generate_all.isEnabled, timeout=20_000)
+    before = sum(cloud.control.stats()["generations"].values())
+    with hold_calls(monkeypatch, script_plan, "missing_work") as looking:
+        qtbot.mouseClick(generate_all, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(looking.reached.is_set, timeout=10_000)
+        assert "Looking for blocks" in tab.status.text() and pause.isEnabled()
+        qtbot.mouseClick(pause, Qt.MouseButton.LeftButton)
+        assert resume.isVisible() and resume.isEnabled() and "Paused" in tab.status.text()
+        looking.release.set()
+        # The blocks are found, and wait: the queue starts paused.
+        qtbot.waitUntil(lambda: tab.generation._queue is not None, timeout=10_000)
+    assert tab.generation._queue.paused  # starts no block until Resume
+    assert sum(cloud.control.stats()["generations"].values()) == before
+    assert tab.generation.is_running and resume.isVisible()
+    qtbot.mouseClick(resume, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.generation.is_running, timeout=60_000)
+    assert sum(cloud.control.stats()["generations"].values()) > before

@@ -227,19 +227,25 @@ class ScriptGeneration(QObject):
                          self._tab).open()
 
     def pause(self) -> None:
+        # Pressed while the blocks without a take are still being looked for there is
+        # no queue yet: the queue starts paused (Pause did nothing there before).
+        if self._queue is None and not self._runner.is_running(self.QUEUE):
+            return
         if self._queue is not None:
             self._queue.pause()
-            self._paused = True
-            self._tab.status.setText("Paused: blocks being made finish, no new ones start. "
-                                     "Press Resume to carry on.")
-            self.update_buttons()
+        self._paused = True
+        self._tab.status.setText("Paused: blocks being made finish, no new ones start. "
+                                 "Press Resume to carry on.")
+        self.update_buttons()
 
     def resume(self) -> None:
+        if self._queue is None and not self._runner.is_running(self.QUEUE):
+            return
         if self._queue is not None:
             self._queue.resume()
-            self._paused = False
-            self._tab.status.setText("Carrying on…")
-            self.update_buttons()
+        self._paused = False
+        self._tab.status.setText("Carrying on…")
+        self.update_buttons()
 
     def cancel(self) -> None:
         if self._queue is not None:
@@ -310,6 +316,8 @@ class ScriptGeneration(QObject):
                             on_block=self._on_queue_block, on_progress=self.progress.queue_progress,
                             costs=self._ctx.costs)
         self._queue = queue
+        if self._paused:  # Pause pressed while the blocks were being looked for
+            queue.pause()
         try:
             result = await queue.run(block_ids, force=force)
         except BaseException:
