@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup, QUndoStack
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from app.ui.accessible_names import name_controls
 from app.ui.app_context import AppContext
@@ -37,6 +38,13 @@ def with_mnemonic(title: str, taken: set[str]) -> str:
             return f"{title[:at]}&{title[at:]}"
     return title
 
+def edit_history_of(tab: QWidget) -> QUndoStack | None:
+    """A tab's own undo history (`edit_history()`), if it keeps one. (Asked of the tab,
+    not imported: the lazily built tabs' modules are not loaded at start-up.)"""
+    edit_history = getattr(tab, "edit_history", None)
+    return edit_history() if callable(edit_history) else None
+
+
 class MainMenus:
     def __init__(self, window: MainWindow, ctx: AppContext) -> None:
         self._window = window
@@ -51,6 +59,17 @@ class MainMenus:
         if shortcut is not None:
             action.setShortcut(shortcut_keys(shortcut))
         return action
+
+    def _follow_tab_history(self, index: int) -> None:
+        """Edit > Undo and Redo follow the tab shown (built by then: the tab builder is
+        told of the change first)."""
+        stack = None
+        if 0 <= index < len(TABS) and self._window.tab_builder.is_built(TABS[index]):
+            stack = edit_history_of(self._window.tab_builder.tab(TABS[index]))
+        if stack is not None and stack not in self.undo_group.stacks():
+            self.undo_group.addStack(stack)
+        # (None: no tab history, Undo and Redo off; the binding's type leaves None out.)
+        self.undo_group.setActiveStack(stack)  # type: ignore[arg-type]
 
     def _build(self) -> None:
         window = self._window
@@ -75,6 +94,24 @@ class MainMenus:
         file_menu.addAction(quit_action)
 
         edit_menu = menu_bar.addMenu("&Edit")
+        # Undo and Redo of the open tab's own history (a script's, a transcript's, the
+        # music plan's), named by the step they undo; on Speech, whose text box has its
+        # own, they are off. Their keys are shown here but act through each tab's own
+        # shortcuts (and a text field's own undo while one is being typed in): the same
+        # keys on the window too would be ambiguous, and neither would act.
+        self.undo_group = QUndoGroup(window)
+        for make, text, object_name, key in (
+                (self.undo_group.createUndoAction, "&Undo", "action.undo",
+                 QKeySequence.StandardKey.Undo),
+                (self.undo_group.createRedoAction, "&Redo", "action.redo",
+                 QKeySequence.StandardKey.Redo)):
+            action = make(window, text)
+            action.setObjectName(object_name)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        window.tabs.currentChanged.connect(self._follow_tab_history)
         settings = self._action("&Settings…", "action.settings", "settings")
         settings.triggered.connect(self.open_settings)
         edit_menu.addAction(settings)

@@ -10,7 +10,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QSplitter,
     QTabWidget,
@@ -80,6 +80,9 @@ class MusicTab(MusicPlanFiles, QWidget):
         self._restore_draft()
         self._update_state()
         QTimer.singleShot(0, self._start_background)
+
+    def edit_history(self) -> QUndoStack:  # what Edit > Undo and Redo act on here
+        return self.editor.undo_stack
 
     # -- layout ----------------------------------------------------------------------------
     def _build(self) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from app.domain import script_edit
@@ -64,6 +64,9 @@ class ScriptsTab(ScriptsTabLayout):
         QWidget.setTabOrder(self.export_text_button, self.pronunciation.button)
         self._connect()
         self.files.restore_last()
+
+    def edit_history(self) -> QUndoStack:  # what Edit > Undo and Redo act on here
+        return self.document.undo_stack
 
     def _connect(self) -> None:
         stack = self.document.undo_stack

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import QLabel, QMessageBox, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from app.library.history import Generation
@@ -85,6 +85,9 @@ class TranscriptsTab(QWidget):
         self._connect()
         self.draft.restore(self.load_generation)
         self.controller.refresh_recent()
+
+    def edit_history(self) -> QUndoStack:  # what Edit > Undo and Redo act on here
+        return self.document.undo_stack
 
     # -- layout ----------------------------------------------------------------------
     def _build(self) -> None:
