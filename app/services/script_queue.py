@@ -22,7 +22,9 @@ cancel, and the promise never to pay twice.
   says which blocks the queue was asked for, so after a crash the queue can resume
   (`load_queue_state`) without requesting finished blocks again.
 
-Progress goes to plain callables (`on_block`, `on_progress`), called on the event loop.
+Progress goes to plain callables (`on_block`, `on_progress`), called on the event loop,
+with the values of app.services.script_queue_progress. A whole dialogue made as one
+request is app.services.dialogue_generation.
 """
 
 from __future__ import annotations
@@ -31,12 +33,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Literal
 
 from app.api.errors import (
     ApiError,
-    ApiStatusError,
     NotFoundError,
     QuotaExceededError,
     RateLimitError,
@@ -44,7 +43,7 @@ from app.api.errors import (
 )
 from app.api.responses import ResponseInfo
 from app.audio.errors import AudioDecodeError
-from app.domain.script import Script, Take
+from app.domain.script import Script
 from app.domain.script_edit import add_take, choose_take, mark_failed
 from app.domain.script_plan import (
     MAX_CONCURRENCY,
@@ -58,55 +57,23 @@ from app.library.script_store import clear_queue_state, save_queue_state
 from app.library.take_notes import write_note
 from app.services.concurrency_gate import ConcurrencyGate
 from app.services.cost_recording import CostRecorder
-from app.services.dialogue_refusal import DialogueModelRefused, refuses_model
+from app.services.dialogue_generation import generate_dialogue
 from app.services.script_document import ScriptDocument
+from app.services.script_queue_progress import (
+    BlockProgress,
+    BlockState,
+    Outcome,
+    QueueProgress,
+    QueueResult,
+)
 from app.services.script_render import BlockRenderer, RenderError
 
+# The progress values and generate_dialogue are re-exported: the window, the command
+# line and the tests import them from here.
+__all__ = ["BlockProgress", "BlockState", "Outcome", "QueueProgress", "QueueResult",
+           "ScriptQueue", "generate_dialogue", "missing_block_ids"]
+
 log = logging.getLogger(__name__)
-
-BlockState = Literal["waiting", "generating", "retrying", "done", "reused", "failed",
-                     "skipped"]
-Outcome = Literal["finished", "some_failed", "cancelled", "quota_exceeded"]
-
-
-@dataclass(frozen=True, slots=True)
-class BlockProgress:
-    block_id: str
-    state: BlockState
-    fraction: float = 0.0
-    message: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class QueueProgress:
-    total: int
-    finished: int
-    failed: int
-    running: int
-    paused: bool
-    credits_spent: int
-
-    @property
-    def fraction(self) -> float:
-        return self.finished / self.total if self.total else 1.0
-
-
-@dataclass
-class QueueResult:
-    outcome: Outcome
-    made: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
-    remaining: list[str] = field(default_factory=list)
-    credits_spent: int = 0
-    credits_needed: int = 0
-    message: str = ""
-    server_said: str = ""  # the server's own words, when the credits ran out
-    # The whole script once the run ended: its blocks with text, and those with a take
-    # that matches them (not only the blocks this run was asked for).
-    spoken: int = 0
-    have_take: int = 0
 
 
 def missing_block_ids(script: Script) -> list[str]:
@@ -432,33 +399,3 @@ class ScriptQueue:
                                            self._running, self.paused, r.credits_spent))
         except Exception:
             log.exception("queue progress listener failed")
-
-
-async def generate_dialogue(document: ScriptDocument, renderer: BlockRenderer,
-                            block_ids: list[str], *, costs: CostRecorder | None = None,
-                            cost_multiplier: float = 1.0) -> dict[str, Take]:
-    """Make the blocks as one text-to-dialogue request (see
-    `BlockRenderer.render_dialogue`), record each block's new take as chosen and save.
-    Raises DialogueModelRefused when the server will not make dialogues with the script's
-    model, else RenderError or app.api errors (nothing is recorded then)."""
-    wanted = set(block_ids)
-    order = [b.block_id for b in document.script.blocks if b.block_id in wanted]
-    model_id = document.script.model_id
-    try:
-        takes = await renderer.render_dialogue(document.script, order)
-    except ApiStatusError as exc:
-        if refuses_model(exc, model_id):
-            raise DialogueModelRefused(model_id, exc.message, exc.request_id) from exc
-        raise
-
-    def record(script: Script) -> Script:
-        for block_id, take in takes.items():
-            if script.has_block(block_id):
-                script = add_take(script, block_id, take, choose=True)
-        return script
-
-    document.apply(record)
-    await document.save()
-    if costs is not None:
-        await costs.dialogue(document, takes, cost_multiplier)
-    return takes
