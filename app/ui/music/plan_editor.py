@@ -8,25 +8,20 @@ model after each change; problems colour their cells and are listed below the ta
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QSplitter,
     QStyle,
-    QTableView,
     QWidget,
 )
 
 from app.domain.music_plan import Plan, Section
 from app.domain.music_plan_checks import Problem, errors_only, validate_plan
 from app.domain.music_templates import TEMPLATES, template
-from app.ui.app_style import outline_item_checks
 from app.ui.icons import icon
 from app.ui.music.chip_editor import ChipEditor
 from app.ui.music.compose_request import KeepBase
@@ -38,17 +33,14 @@ from app.ui.music.plan_commands import (
     ReplacePlanCommand,
 )
 from app.ui.music.plan_layout import DetailHeight, lay_out, table_height
+from app.ui.music.plan_shortcuts import add_plan_shortcuts
 from app.ui.music.section_detail import SectionDetailPane
 from app.ui.music.section_model import (
-    AVOID,
     FIELD_COLUMNS,
-    KEEP,
-    LENGTH,
-    LYRICS,
     NAME,
-    STYLES,
     SectionTableModel,
 )
+from app.ui.music.sections_table import make_sections_table
 from app.ui.music.timeline import TimelineSection, TimelineWidget
 from app.ui.undo_history import bounded_undo_stack
 from app.ui.widgets.fit_scroll_area import FitScrollArea
@@ -142,38 +134,7 @@ class PlanEditor(QWidget):
         starts.addWidget(self.plan_from_prompt)
         self.starts_row = starts  # the Music tab adds "Rework…" and "Your song…" here
 
-        self.table = QTableView(self)
-        self.table.setObjectName("music.sections")
-        outline_item_checks(self.table)  # the Keep boxes, readable on dark palettes
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Sections")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self.table.setDragEnabled(True)
-        self.table.setDropIndicatorShown(True)
-        self.table.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.table.setWordWrap(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                   | QAbstractItemView.EditTrigger.EditKeyPressed
-                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # Each narrow column at least as wide as its heading in the font: fixed pixel
-        # widths cut "Keep" and "Length (s)" with a large system font (15 pt).
-        margin = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 8
-        words = header.fontMetrics()
-        for column, width in ((KEEP, 40), (NAME, 90), (LENGTH, 74), (AVOID, 80)):
-            heading = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
-            self.table.setColumnWidth(
-                column, max(width, words.horizontalAdvance(heading) + margin))
-        # Styles and lyrics share what is left: with fixed widths the table scrolled
-        # sideways beside History on a laptop.
-        for column in (STYLES, LYRICS):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        # A row fits a line of the font (24 px was short of a 15 pt line).
-        rows = self.table.fontMetrics().height() + 8
-        self.table.verticalHeader().setDefaultSectionSize(max(24, rows))
+        self.table = make_sections_table(self.model, self)
 
         self.detail = SectionDetailPane(self.model, self)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -251,19 +212,7 @@ class PlanEditor(QWidget):
         self.model.rowsMoved.connect(lambda *_a: self.detail.show_row(self.current_row()))
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.timeline.section_clicked.connect(self._on_timeline_section_clicked)
-        for keys, slot in (("Ctrl+Z", self.undo_stack.undo), ("Ctrl+Shift+Z", self.undo_stack.redo),
-                           ("Ctrl+Y", self.undo_stack.redo), ("Ctrl+N", self.add_section),
-                           ("Ctrl+D", self.duplicate_section)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-        for keys, step in (("Alt+Up", -1), ("Alt+Down", 1)):
-            shortcut = QShortcut(QKeySequence(keys), self.table)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(lambda s=step: self.move_section(s))
-        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
-        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
-        delete.activated.connect(self.delete_section)
+        add_plan_shortcuts(self)
         for button in (self.undo_button, self.redo_button):
             button.setEnabled(False)
 
