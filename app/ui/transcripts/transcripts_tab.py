@@ -24,14 +24,15 @@ from app.ui.transcripts import dialogs
 from app.ui.transcripts.align_script import ALIGN_TASK, ScriptAligner
 from app.ui.transcripts.export_dialog import ExportDialog, ExportRequest
 from app.ui.transcripts.export_run import start_export
-from app.ui.transcripts.messages import describe, opened_summary, recording_unplayable
+from app.ui.transcripts.messages import describe, opened_summary
 from app.ui.transcripts.name_book import SpeakerNameList
 from app.ui.transcripts.paragraph_model import ALL_CHANNELS, ParagraphModel, ParagraphRow
 from app.ui.transcripts.phrase_panel import PhrasePanel
-from app.ui.transcripts.playback import OPENING, TranscriptPlayback
+from app.ui.transcripts.playback import TranscriptPlayback
 from app.ui.transcripts.queue_actions import QueueActions
 from app.ui.transcripts.queue_controller import QueueController, QueueJob
 from app.ui.transcripts.queue_panel import QueuePanel
+from app.ui.transcripts.recording_link import RecordingLink
 from app.ui.transcripts.review import ReviewControls
 from app.ui.transcripts.source_panel import SourcePanel
 from app.ui.transcripts.speakers_panel import SpeakersPanel
@@ -69,9 +70,6 @@ class TranscriptsTab(QWidget):
         self.document = TranscriptDocument(self)
         self.model = ParagraphModel(self)
         self.controller = C(ctx, runner, self)
-        # A recording chosen with Link audio… and still loading: it becomes the
-        # transcript's only once it has been read (a wrong pick keeps the old link).
-        self._linking: Path | None = None
         self._build()
         self.playback = TranscriptPlayback(player_bar, self.model, self.viewer.view, self,
                                            runner)
@@ -176,8 +174,7 @@ class TranscriptsTab(QWidget):
         c.exported.connect(lambda path: self.status.setText(f"Exported to {path}"))
         c.export_stopped.connect(lambda path: self.status.setText(
             f"Export stopped: nothing was saved as {path}."))
-        c.audio_loaded.connect(self._on_controller_audio_loaded)
-        c.peaks_loaded.connect(self._on_controller_peaks_loaded)
+        self.recording_link = RecordingLink(self)  # Link audio…, and the player's words
         c.recent_loaded.connect(s.set_recent)
         c.generation_added.connect(self._on_controller_generation_added)
         self.task_feedback = TaskFeedback(self._runner, s, self.status, self)
@@ -189,9 +186,6 @@ class TranscriptsTab(QWidget):
         v.channel_view.currentIndexChanged.connect(self._on_channel_view_changed)
         v.export.clicked.connect(self.open_export_dialog)
         v.delete.clicked.connect(self.confirm_delete)
-        v.link_audio.clicked.connect(self._on_link_audio_clicked)
-        self.playback.cannot_play.connect(self._on_recording_unplayable)
-        self.playback.says.connect(self._on_playback_says)
         view = v.view
         view.original_text_of = d.original_text
         view.word_clicked.connect(self.select_word)
@@ -261,7 +255,7 @@ class TranscriptsTab(QWidget):
 
     def _on_controller_opened(self, opened: Opened) -> None:
         self._flush_edits()
-        self._linking = None  # (a link still loading was for the transcript before)
+        self.recording_link.forget()  # (a link still loading was for the transcript before)
         self.model.colors.reset()
         self.document.open(opened.original, opened.edits, opened.source, opened.edited)
         self.search.reset()
@@ -308,6 +302,9 @@ class TranscriptsTab(QWidget):
             self.controller.save(lambda: saved_json(original, edits, source), path)
             self.status.setText("Changes saved.")
 
+    def save_edits_soon(self) -> None:
+        self._save_timer.start()
+
     def _flush_edits(self) -> None:
         if self._save_timer.isActive():
             self._save_timer.stop()
@@ -351,41 +348,9 @@ class TranscriptsTab(QWidget):
         value = self.viewer.channel_view.currentData()
         self.model.set_channel_view(value if isinstance(value, int) else ALL_CHANNELS)
 
-    # -- audio, export, delete -------------------------------------------------------
-    def _on_playback_says(self, words: str) -> None:
-        if words:
-            self.status.setText(words)
-        elif self.status.text() == OPENING:  # open now: the words are no longer true
-            self.status.clear()
-
-    def _on_recording_unplayable(self, path: Path, error: object) -> None:
-        self.error_banner.show_message(recording_unplayable(path, error))
-        self.status.setText(f"{path.name} cannot be played.")
-
-    def _on_link_audio_clicked(self) -> None:
-        dialogs.choose_recording(self, self.link_audio)
-
+    # -- audio link, export, delete -------------------------------------------------------
     def link_audio(self, path: Path) -> None:
-        self._linking = path
-        self.controller.load_audio(path)
-
-    def _on_controller_peaks_loaded(self, peaks: object, path: Path) -> None:
-        self.playback.set_peaks(peaks, path)
-        if self.status.text().startswith("Reading the recording…"):
-            self.status.setText(f"{path.name} is read: its waveform is shown.")
-
-    def _on_controller_audio_loaded(self, clip: object, peaks: object, path: Path) -> None:
-        self.playback.set_audio(clip, peaks, path)  # type: ignore[arg-type]
-        self.strip_editing.refresh()  # the strip's waveform, now that there is sound
-        if self._linking == path:  # chosen just now (not loaded with the transcript)
-            self._linking = None
-            self.document.source.audio_path = path
-            self._save_timer.start()
-            self.status.setText(f"Linked to {path.name}: click a word to play from there; "
-                                "Space plays and pauses, J/L jump 5 s.")
-        if peaks is None:  # a long recording: it plays from disk, its waveform comes
-            self.status.setText(f"Reading the recording… {path.name} plays from disk; "
-                                "click a word to hear it while its waveform is read.")
+        self.recording_link.link_audio(path)
 
     def open_export_dialog(self) -> ExportDialog | None:
         document = self.document
@@ -423,7 +388,7 @@ class TranscriptsTab(QWidget):
         error = exc if isinstance(exc, BaseException) else Exception(str(exc))
         self.error_banner.show_message(describe(task, error))
         if task == C.AUDIO:
-            self._linking = None  # not readable: the transcript keeps the recording it had
+            self.recording_link.forget()  # not readable: the recording it had stays
         if task in BUSY_TASKS or (task.startswith(f"{C.EXPORT}.")
                                   and self.status.text().startswith("Exporting to ")):
             self.status.setText("")  # (the banner says what happened)
