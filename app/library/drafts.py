@@ -13,12 +13,12 @@ import logging
 import os
 import re
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from app.library.atomic import PARTIAL_SUFFIX, atomic_write_text
 from app.library.file_locks import OwnedFile
+from app.library.kept_aside import aside_path
 from app.library.notices import LibraryNotice, NoticeBoard
 from app.library.small_json import read_small_json
 
@@ -87,12 +87,7 @@ class DraftStore:
         return data
 
     def _keep_aside(self, name: str, path: Path, error: BaseException) -> None:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        aside = path.with_name(f"{path.stem}.unreadable-{stamp}{path.suffix}")
-        number = 1
-        while aside.exists():
-            number += 1
-            aside = path.with_name(f"{path.stem}.unreadable-{stamp}-{number}{path.suffix}")
+        aside = aside_path(path, "unreadable", keep_suffix=True)
         try:
             os.replace(path, aside)
         except OSError:

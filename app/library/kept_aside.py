@@ -8,14 +8,16 @@ from datetime import datetime
 from pathlib import Path
 
 
-def aside_path(path: Path) -> Path:
-    """A free `<name>.corrupt-<YYYYmmdd-HHMMSS>[-n]` beside `path`."""
+def aside_path(path: Path, word: str = "corrupt", *, keep_suffix: bool = False) -> Path:
+    """A free `<name>.<word>-<YYYYmmdd-HHMMSS>[-n]` beside `path`; with `keep_suffix`,
+    `<stem>.<word>-<stamp>[-n]<suffix>` (a draft stays a `.json` one can open)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    base, suffix = (path.stem, path.suffix) if keep_suffix else (path.name, "")
+    aside = path.with_name(f"{base}.{word}-{stamp}{suffix}")
     number = 1
     while aside.exists():
         number += 1
-        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{number}")
+        aside = path.with_name(f"{base}.{word}-{stamp}-{number}{suffix}")
     return aside
 
 
